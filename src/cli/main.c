@@ -1,0 +1,51 @@
+/* graphs: entry point; dispatches to one function per subcommand (cmd_*.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{"profile", cmd_profile, "params, FLOPs, bytes and shapes per op of a model"},
+	{"estimate", cmd_estimate, "latency, energy and memory of a model on a platform"},
+	{"compare", cmd_compare, "one model on several platforms, one row each"},
+	{"hw", cmd_hw, "the hardware registry: list, show, validate, detect"},
+	{"zoo", cmd_zoo, "the built-in models"},
+	{"ops", cmd_ops, "the supported ONNX op types"},
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: graphs <command> [options]\n\n"
+	      "Estimates how fast a neural network runs, how much energy and memory it needs,\n"
+	      "on hardware you may not own.\n\ncommands:\n", out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nrun 'graphs <command> --help' for a command's options; docs/ has a page for each.\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		puts("graphs 0.1.0");
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "graphs: '%s' is not a graphs command\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,491 @@
+/* Graph IR: construction (used by frontends), name lookup, validation and
+ * topological ordering, and the public accessors of include/graphs/graph.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/graph_impl.h"
+
+/* --- growable arrays inside the arena ------------------------------------- */
+
+/* Doubles an arena array; the old block stays in the arena (graphs are built once). */
+static int grow(gr_arena *a, void *arrp, size_t *cap, size_t used, size_t elem)
+{
+	void **arr = arrp;
+	size_t ncap;
+	void *n;
+
+	if (used < *cap)
+		return 1;
+	ncap = *cap ? *cap * 2 : 16;
+	n = gr_arena_calloc(a, ncap, elem);
+	if (!n)
+		return 0;
+	if (used)
+		memcpy(n, *arr, used * elem);
+	*arr = n;
+	*cap = ncap;
+	return 1;
+}
+
+/* --- construction --------------------------------------------------------- */
+
+gr_graph *gr_graph_new(const char *format)
+{
+	gr_arena *a = gr_arena_new();
+	gr_graph *g;
+
+	if (!a)
+		return NULL;
+	g = gr_arena_alloc(a, sizeof(*g));
+	if (!g) {
+		gr_arena_free(a);
+		return NULL;
+	}
+	g->arena = a;
+	g->format = gr_arena_strdup(a, format ? format : "");
+	g->name = "";
+	return g;
+}
+
+gr_graph *gr_graph_new_sub(gr_graph *parent)
+{
+	gr_graph *g;
+
+	if (!parent)
+		return NULL;
+	g = gr_arena_alloc(parent->arena, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->arena = parent->arena;
+	g->parent = parent;
+	g->format = parent->format;
+	g->opset = parent->opset;
+	g->name = "";
+	return g;
+}
+
+void gr_graph_free(gr_graph *g)
+{
+	if (g && !g->parent)
+		gr_arena_free(g->arena);
+}
+
+gr_arena *gr_graph_arena(gr_graph *g)
+{
+	return g ? g->arena : NULL;
+}
+
+static uint64_t hash_name(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static gr_tensor *table_find(const gr_graph *g, const char *name)
+{
+	size_t mask, i;
+
+	if (!g->table_cap)
+		return NULL;
+	mask = g->table_cap - 1;
+	for (i = hash_name(name) & mask; g->table[i]; i = (i + 1) & mask)
+		if (strcmp(g->table[i]->name, name) == 0)
+			return g->table[i];
+	return NULL;
+}
+
+static int table_insert(gr_graph *g, gr_tensor *t)
+{
+	size_t mask, i;
+
+	if ((g->table_used + 1) * 2 > g->table_cap) {
+		size_t ncap = g->table_cap ? g->table_cap * 2 : 64;
+		gr_tensor **nt = gr_arena_calloc(g->arena, ncap, sizeof(*nt));
+		if (!nt)
+			return 0;
+		for (size_t k = 0; k < g->table_cap; k++) {
+			gr_tensor *x = g->table[k];
+			if (!x)
+				continue;
+			for (i = hash_name(x->name) & (ncap - 1); nt[i]; i = (i + 1) & (ncap - 1))
+				;
+			nt[i] = x;
+		}
+		g->table = nt;
+		g->table_cap = ncap;
+	}
+	mask = g->table_cap - 1;
+	for (i = hash_name(t->name) & mask; g->table[i]; i = (i + 1) & mask)
+		;
+	g->table[i] = t;
+	g->table_used++;
+	return 1;
+}
+
+gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name)
+{
+	gr_tensor *t;
+
+	if (!g || !name)
+		return NULL;
+	t = table_find(g, name);
+	if (t)
+		return t;
+	t = gr_arena_alloc(g->arena, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->name = gr_arena_strdup(g->arena, name);
+	t->rank = -1;
+	t->decl_rank = -1;
+	t->owner = g;
+	if (!t->name || !table_insert(g, t))
+		return NULL;
+	return t;
+}
+
+gr_tensor *gr_graph_tensor_ref(gr_graph *g, const char *name)
+{
+	for (gr_graph *s = g; s; s = s->parent) {
+		gr_tensor *t = table_find(s, name);
+		if (t)
+			return t;
+	}
+	return gr_graph_tensor_def(g, name);
+}
+
+gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
+			   const char *name, size_t n_in, size_t n_out, size_t n_attr)
+{
+	gr_node *n;
+
+	if (!g || !grow(g->arena, &g->nodes, &g->cap_nodes, g->n_nodes, sizeof(gr_node *)))
+		return NULL;
+	n = gr_arena_alloc(g->arena, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->op_type = gr_arena_strdup(g->arena, op_type);
+	n->domain = gr_arena_strdup(g->arena, domain);
+	n->name = gr_arena_strdup(g->arena, name);
+	n->in = gr_arena_calloc(g->arena, n_in ? n_in : 1, sizeof(gr_tensor *));
+	n->out = gr_arena_calloc(g->arena, n_out ? n_out : 1, sizeof(gr_tensor *));
+	n->attrs = gr_arena_calloc(g->arena, n_attr ? n_attr : 1, sizeof(gr_attr));
+	if (!n->op_type || !n->domain || !n->name || !n->in || !n->out || !n->attrs)
+		return NULL;
+	n->n_in = n_in;
+	n->n_out = n_out;
+	n->n_attr = n_attr;
+	n->owner = g;
+	n->op = gr_op_lookup(n->op_type, n->domain);
+	g->nodes[g->n_nodes++] = n;
+	return n;
+}
+
+gr_status gr_graph_add_input(gr_graph *g, gr_tensor *t)
+{
+	if (!grow(g->arena, &g->inputs, &g->cap_inputs, g->n_inputs, sizeof(gr_tensor *)))
+		return GR_ERR_NOMEM;
+	t->is_input = 1;
+	g->inputs[g->n_inputs++] = t;
+	return GR_OK;
+}
+
+gr_status gr_graph_add_output(gr_graph *g, gr_tensor *t)
+{
+	if (!grow(g->arena, &g->outputs, &g->cap_outputs, g->n_outputs, sizeof(gr_tensor *)))
+		return GR_ERR_NOMEM;
+	t->is_output = 1;
+	g->outputs[g->n_outputs++] = t;
+	return GR_OK;
+}
+
+gr_status gr_graph_add_initializer(gr_graph *g, gr_tensor *t)
+{
+	if (!grow(g->arena, &g->initializers, &g->cap_inits, g->n_inits, sizeof(gr_tensor *)))
+		return GR_ERR_NOMEM;
+	t->is_initializer = 1;
+	g->initializers[g->n_inits++] = t;
+	return GR_OK;
+}
+
+gr_status gr_tensor_set_shape(gr_graph *g, gr_tensor *t, gr_dtype dtype, int rank,
+			      const gr_dim *dims)
+{
+	if (rank > GR_MAX_RANK)
+		return GR_ERR_LIMIT;
+	t->dtype = dtype;
+	t->rank = rank < 0 ? -1 : rank;
+	t->dims = NULL;
+	if (rank > 0) {
+		t->dims = gr_arena_calloc(g->arena, (size_t)rank, sizeof(gr_dim));
+		if (!t->dims)
+			return GR_ERR_NOMEM;
+		memcpy(t->dims, dims, (size_t)rank * sizeof(gr_dim));
+	}
+	return GR_OK;
+}
+
+gr_status gr_tensor_set_i64(gr_graph *g, gr_tensor *t, const int64_t *v, int64_t n)
+{
+	if (n < 0 || n > GR_FOLD_MAX)
+		return GR_ERR_LIMIT;
+	t->ival = gr_arena_calloc(g->arena, n ? (size_t)n : 1, sizeof(int64_t));
+	if (!t->ival)
+		return GR_ERR_NOMEM;
+	if (n)
+		memcpy(t->ival, v, (size_t)n * sizeof(int64_t));
+	t->fval = NULL;
+	t->nval = n;
+	t->has_value = 1;
+	return GR_OK;
+}
+
+gr_status gr_tensor_set_f64(gr_graph *g, gr_tensor *t, const double *v, int64_t n)
+{
+	if (n < 0 || n > GR_FOLD_MAX)
+		return GR_ERR_LIMIT;
+	t->fval = gr_arena_calloc(g->arena, n ? (size_t)n : 1, sizeof(double));
+	if (!t->fval)
+		return GR_ERR_NOMEM;
+	if (n)
+		memcpy(t->fval, v, (size_t)n * sizeof(double));
+	t->ival = NULL;
+	t->nval = n;
+	t->has_value = 1;
+	return GR_OK;
+}
+
+/* --- finalize: producers, missing inputs, topological order ---------------- */
+
+static int is_defined_outside(const gr_graph *g, const gr_tensor *t)
+{
+	return t->is_initializer || t->is_input || t->has_value || t->owner != g;
+}
+
+/* Iterative DFS (no recursion: hostile graphs can be deep). */
+static gr_status topo_sort(gr_graph *g, gr_error *err)
+{
+	gr_node **order, **stack;
+	size_t *pos, n_order = 0, sp = 0;
+
+	order = gr_arena_calloc(g->arena, g->n_nodes + 1, sizeof(*order));
+	stack = gr_arena_calloc(g->arena, g->n_nodes + 1, sizeof(*stack));
+	pos = gr_arena_calloc(g->arena, g->n_nodes + 1, sizeof(*pos));
+	if (!order || !stack || !pos)
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory sorting %zu nodes", g->n_nodes);
+	for (size_t k = 0; k < g->n_nodes; k++)
+		g->nodes[k]->visited = 0;
+	for (size_t k = 0; k < g->n_nodes; k++) {
+		if (g->nodes[k]->visited)
+			continue;
+		stack[sp] = g->nodes[k];
+		pos[sp++] = 0;
+		g->nodes[k]->visited = 1;
+		while (sp) {
+			gr_node *n = stack[sp - 1];
+			if (pos[sp - 1] < n->n_in) {
+				gr_tensor *t = n->in[pos[sp - 1]++];
+				gr_node *p = t ? t->producer : NULL;
+				if (!p || p->owner != g)
+					continue;
+				if (p->visited == 1)
+					return gr_error_set(err, GR_ERR_FORMAT,
+							    "graph has a cycle through node '%s' (tensor '%s')",
+							    p->name, t->name);
+				if (p->visited == 0) {
+					p->visited = 1;
+					stack[sp] = p;
+					pos[sp++] = 0;
+				}
+				continue;
+			}
+			n->visited = 2;
+			order[n_order++] = n;
+			sp--;
+		}
+	}
+	memcpy(g->nodes, order, n_order * sizeof(*order));
+	for (size_t k = 0; k < n_order; k++)
+		g->nodes[k]->index = (int32_t)k;
+	return GR_OK;
+}
+
+/* Fills each tensor's consumer list (two passes: count, then place). */
+static gr_status link_consumers(gr_graph *g, gr_error *err)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < g->n_nodes; k++) {
+			gr_node *n = g->nodes[k];
+			for (size_t i = 0; i < n->n_in; i++) {
+				gr_tensor *t = n->in[i];
+				int dup = 0;
+				if (!t || t->owner != g)
+					continue;
+				for (size_t j = 0; j < i; j++)
+					dup |= n->in[j] == t;
+				if (dup)
+					continue;
+				if (pass == 0)
+					t->n_consumers++;
+				else
+					t->consumers[t->n_consumers++] = n;
+			}
+		}
+		if (pass == 1)
+			break;
+		for (size_t k = 0; k < g->n_nodes; k++) {
+			gr_node *n = g->nodes[k];
+			for (size_t i = 0; i < n->n_in; i++) {
+				gr_tensor *t = n->in[i];
+				if (!t || t->owner != g || t->consumers || !t->n_consumers)
+					continue;
+				t->consumers = gr_arena_calloc(g->arena, t->n_consumers, sizeof(gr_node *));
+				if (!t->consumers)
+					return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+				t->n_consumers = 0;
+			}
+		}
+	}
+	return GR_OK;
+}
+
+static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
+{
+	gr_status st;
+
+	if (depth > 32)
+		return gr_error_set(err, GR_ERR_LIMIT, "subgraphs nested more than 32 deep");
+	if (g->finalized)
+		return GR_OK;
+	for (size_t k = 0; k < g->n_nodes; k++) {
+		gr_node *n = g->nodes[k];
+		for (size_t o = 0; o < n->n_out; o++) {
+			gr_tensor *t = n->out[o];
+			if (!t)
+				continue;
+			if (t->producer && t->producer != n)
+				return gr_error_set(err, GR_ERR_FORMAT,
+						    "tensor '%s' is produced by both '%s' and '%s'",
+						    t->name, t->producer->name, n->name);
+			if (t->is_initializer || t->is_input)
+				return gr_error_set(err, GR_ERR_FORMAT,
+						    "node '%s' overwrites %s '%s'", n->name,
+						    t->is_input ? "graph input" : "initializer", t->name);
+			t->producer = n;
+		}
+	}
+	for (size_t k = 0; k < g->n_nodes; k++) {
+		gr_node *n = g->nodes[k];
+		for (size_t i = 0; i < n->n_in; i++) {
+			gr_tensor *t = n->in[i];
+			if (t && !t->producer && !is_defined_outside(g, t))
+				return gr_error_set(err, GR_ERR_FORMAT,
+						    "node '%s' (%s) reads '%s', which nothing defines",
+						    n->name, n->op_type, t->name);
+		}
+		for (size_t a = 0; a < n->n_attr; a++) {
+			gr_attr *at = &n->attrs[a];
+			if (at->g && (st = finalize_rec(at->g, err, depth + 1)))
+				return st;
+			for (size_t j = 0; at->graphs && j < at->n; j++)
+				if (at->graphs[j] && (st = finalize_rec(at->graphs[j], err, depth + 1)))
+					return st;
+		}
+	}
+	if ((st = link_consumers(g, err)))
+		return st;
+	for (size_t k = 0; k < g->n_outputs; k++) {
+		gr_tensor *t = g->outputs[k];
+		if (!t->producer && !is_defined_outside(g, t))
+			return gr_error_set(err, GR_ERR_FORMAT, "graph output '%s' is never produced",
+					    t->name);
+	}
+	if ((st = topo_sort(g, err)))
+		return st;
+	g->finalized = 1;
+	return GR_OK;
+}
+
+gr_status gr_graph_finalize(gr_graph *g, gr_error *err)
+{
+	if (!g)
+		return gr_error_set(err, GR_ERR_USAGE, "no graph");
+	return finalize_rec(g, err, 0);
+}
+
+/* --- public accessors ------------------------------------------------------ */
+
+const char *gr_graph_name(const gr_graph *g) { return g ? g->name : ""; }
+const char *gr_graph_format(const gr_graph *g) { return g ? g->format : ""; }
+int gr_graph_opset(const gr_graph *g) { return g ? g->opset : 0; }
+size_t gr_graph_node_count(const gr_graph *g) { return g ? g->n_nodes : 0; }
+gr_node *gr_graph_node(const gr_graph *g, size_t i) { return g && i < g->n_nodes ? g->nodes[i] : NULL; }
+size_t gr_graph_input_count(const gr_graph *g) { return g ? g->n_inputs : 0; }
+gr_tensor *gr_graph_input(const gr_graph *g, size_t i) { return g && i < g->n_inputs ? g->inputs[i] : NULL; }
+size_t gr_graph_output_count(const gr_graph *g) { return g ? g->n_outputs : 0; }
+gr_tensor *gr_graph_output(const gr_graph *g, size_t i) { return g && i < g->n_outputs ? g->outputs[i] : NULL; }
+
+gr_tensor *gr_graph_tensor(const gr_graph *g, const char *name)
+{
+	for (const gr_graph *s = g; s && name; s = s->parent) {
+		gr_tensor *t = table_find(s, name);
+		if (t)
+			return t;
+	}
+	return NULL;
+}
+
+const char *gr_tensor_name(const gr_tensor *t) { return t ? t->name : ""; }
+gr_dtype gr_tensor_dtype(const gr_tensor *t) { return t ? t->dtype : GR_DTYPE_UNDEFINED; }
+int gr_tensor_rank(const gr_tensor *t) { return t ? t->rank : -1; }
+int gr_tensor_is_initializer(const gr_tensor *t) { return t && t->is_initializer; }
+int gr_tensor_shape_known(const gr_tensor *t) { return gr_shape_known(t); }
+int64_t gr_tensor_numel(const gr_tensor *t) { return gr_numel(t); }
+
+gr_dim gr_tensor_dim(const gr_tensor *t, int i)
+{
+	gr_dim unknown = {-1, NULL};
+	return t && i >= 0 && i < t->rank ? t->dims[i] : unknown;
+}
+
+void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (!size)
+		return;
+	buf[0] = 0;
+	if (!t || t->rank < 0) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	if (t->rank == 0) {
+		snprintf(buf, size, "scalar");
+		return;
+	}
+	for (int i = 0; i < t->rank && len < size; i++) {
+		const gr_dim *d = &t->dims[i];
+		int w;
+		if (d->value >= 0)
+			w = snprintf(buf + len, size - len, "%s%lld", i ? "x" : "", (long long)d->value);
+		else
+			w = snprintf(buf + len, size - len, "%s%s", i ? "x" : "", d->sym ? d->sym : "?");
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}
+
+const char *gr_node_name(const gr_node *n) { return n ? n->name : ""; }
+const char *gr_node_op_type(const gr_node *n) { return n ? n->op_type : ""; }
+const char *gr_node_domain(const gr_node *n) { return n ? n->domain : ""; }
+size_t gr_node_input_count(const gr_node *n) { return n ? n->n_in : 0; }
+gr_tensor *gr_node_input(const gr_node *n, size_t i) { return n && i < n->n_in ? n->in[i] : NULL; }
+size_t gr_node_output_count(const gr_node *n) { return n ? n->n_out : 0; }
+gr_tensor *gr_node_output(const gr_node *n, size_t i) { return n && i < n->n_out ? n->out[i] : NULL; }
+int gr_node_op_known(const gr_node *n) { return n && n->op != GR_OP_UNKNOWN; }
+int gr_node_shape_known(const gr_node *n) { return n && n->shape_known; }
+const gr_cost *gr_node_cost(const gr_node *n) { return n ? &n->cost : NULL; }
+const char *gr_node_note(const gr_node *n) { return n ? n->note : NULL; }

@@ -1,0 +1,219 @@
+/* Private layout of the graph IR, the builder used by frontends, and the helpers
+ * op implementations (src/core/ops/) use for shape inference and cost. */
+#ifndef GRAPHS_GRAPH_IMPL_H
+#define GRAPHS_GRAPH_IMPL_H
+
+#include "graphs/arena.h"
+#include "graphs/graph.h"
+
+/* Attribute types follow ONNX AttributeProto.AttributeType. */
+typedef enum gr_attr_type {
+	GR_ATTR_UNDEFINED = 0,
+	GR_ATTR_FLOAT = 1,
+	GR_ATTR_INT = 2,
+	GR_ATTR_STRING = 3,
+	GR_ATTR_TENSOR = 4,
+	GR_ATTR_GRAPH = 5,
+	GR_ATTR_FLOATS = 6,
+	GR_ATTR_INTS = 7,
+	GR_ATTR_STRINGS = 8,
+	GR_ATTR_TENSORS = 9,
+	GR_ATTR_GRAPHS = 10,
+	GR_ATTR_SPARSE_TENSOR = 11,
+	GR_ATTR_SPARSE_TENSORS = 12,
+	GR_ATTR_TYPE_PROTO = 13,
+	GR_ATTR_TYPE_PROTOS = 14
+} gr_attr_type;
+
+typedef struct gr_attr {
+	const char *name;
+	gr_attr_type type;
+	int64_t i;
+	double f;
+	const char *s;        /* NUL-terminated; s_len excludes the NUL */
+	size_t s_len;
+	size_t n;             /* element count of ints/floats/strings/graphs */
+	int64_t *ints;
+	double *floats;
+	const char **strings;
+	gr_tensor *t;         /* TENSOR: a constant (values set when small) */
+	gr_graph *g;          /* GRAPH */
+	gr_graph **graphs;    /* GRAPHS */
+} gr_attr;
+
+/* Op ids from the op table (src/core/ops/ops.def). */
+typedef enum gr_op {
+	GR_OP_UNKNOWN = 0,
+#define OP(id, name, fn, flops_per_elem, nonparam_mask) GR_OP_##id,
+#include "ops/ops.def"
+#undef OP
+	GR_OP_COUNT
+} gr_op;
+
+struct gr_tensor {
+	const char *name;
+	gr_dtype dtype;
+	int rank;              /* -1 when unknown */
+	gr_dim *dims;          /* rank entries, arena-owned */
+	gr_node *producer;     /* NULL for inputs, initializers, constants from attributes */
+	gr_graph *owner;
+	unsigned is_initializer : 1;
+	unsigned is_input : 1;
+	unsigned is_output : 1;
+	unsigned param_counted : 1; /* counted once even when shared by several nodes */
+	uint32_t n_consumers;  /* nodes of the owner graph reading it; set by finalize */
+	gr_node **consumers;   /* those nodes (a node reading it twice appears once) */
+	/* Known values (constants and folded shape arithmetic). has_value with nval
+	 * elements; integer tensors fill ival, floating ones fval (never both needed). */
+	unsigned has_value : 1;
+	int64_t nval;
+	int64_t *ival;
+	double *fval;
+	/* Shape the file declared (graph inputs/outputs, value_info), kept for reference only. */
+	int decl_rank;
+	gr_dim *decl_dims;
+};
+
+struct gr_node {
+	const char *name;
+	const char *op_type;
+	const char *domain;    /* "" for the default ONNX domain */
+	gr_op op;
+	size_t n_in, n_out, n_attr;
+	gr_tensor **in;        /* NULL entries for omitted optional inputs */
+	gr_tensor **out;
+	gr_attr *attrs;
+	gr_graph *owner;
+	gr_cost cost;
+	const char *note;      /* set by inference to explain an approximation */
+	unsigned shape_known : 1;
+	unsigned visited : 2;  /* topological sort */
+	int32_t index;         /* position in the owner's topological order */
+};
+
+struct gr_graph {
+	gr_arena *arena;       /* owned by the root graph only */
+	gr_graph *parent;      /* enclosing graph for If/Loop/Scan bodies */
+	const char *name;
+	const char *format;
+	int opset;
+	gr_node **nodes;       /* topological order after finalize */
+	size_t n_nodes, cap_nodes;
+	gr_tensor **inputs, **outputs, **initializers;
+	size_t n_inputs, n_outputs, n_inits, cap_inputs, cap_outputs, cap_inits;
+	/* name -> tensor, open addressing */
+	gr_tensor **table;
+	size_t table_cap, table_used;
+	int finalized;
+	int inferred;
+};
+
+/* --- Builder (frontends) ---------------------------------------------------- */
+
+/* A new empty root graph with its own arena. Free with gr_graph_free(). */
+gr_graph *gr_graph_new(const char *format);
+/* A subgraph (If/Loop/Scan body) sharing the parent's arena; freed with the parent. */
+gr_graph *gr_graph_new_sub(gr_graph *parent);
+gr_arena *gr_graph_arena(gr_graph *g);
+/* Finds `name` in g or an enclosing graph; creates it in g when absent. NULL on OOM. */
+gr_tensor *gr_graph_tensor_ref(gr_graph *g, const char *name);
+/* Finds or creates `name` in g itself (definitions: outputs, inputs, initializers). */
+gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name);
+/* A node with room for n_in inputs, n_out outputs and n_attr attributes; arena-owned. */
+gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
+			   const char *name, size_t n_in, size_t n_out, size_t n_attr);
+gr_status gr_graph_add_input(gr_graph *g, gr_tensor *t);
+gr_status gr_graph_add_output(gr_graph *g, gr_tensor *t);
+gr_status gr_graph_add_initializer(gr_graph *g, gr_tensor *t);
+/* Sets dtype and shape (dims copied into the arena); rank -1 means unknown. */
+gr_status gr_tensor_set_shape(gr_graph *g, gr_tensor *t, gr_dtype dtype, int rank,
+			      const gr_dim *dims);
+/* Attaches known values (copied) to a tensor. */
+gr_status gr_tensor_set_i64(gr_graph *g, gr_tensor *t, const int64_t *v, int64_t n);
+gr_status gr_tensor_set_f64(gr_graph *g, gr_tensor *t, const double *v, int64_t n);
+/* Checks references (missing inputs, duplicate producers), sorts nodes topologically
+ * and reports cycles. Recurses into subgraphs. */
+gr_status gr_graph_finalize(gr_graph *g, gr_error *err);
+
+/* --- Inference context and helpers for op implementations -------------------- */
+
+typedef struct gr_infer {
+	gr_graph *g;
+	gr_error *err;
+	int depth;             /* subgraph nesting, bounded */
+} gr_infer;
+
+/* Inference of one node: the core zeroes n->cost, calls shape(), then, when every output
+ * shape is known, sets cost.known = 1 and calls cost() on &n->cost. Cost functions set
+ * flops/macs/bytes; control-flow ops may already have accumulated their bodies' cost into
+ * n->cost during shape() and their cost() must add to it, not overwrite it. Parameters are
+ * added by the core afterwards (initializer inputs not in nonparam_mask, each counted once). */
+typedef gr_status (*gr_shape_fn)(gr_infer *ctx, gr_node *n);
+typedef void (*gr_cost_fn)(const gr_node *n, gr_cost *c);
+
+typedef struct gr_op_info {
+	const char *name;
+	gr_shape_fn shape;
+	gr_cost_fn cost;
+	double flops_per_elem;   /* for elementwise-style ops: FLOPs per output element */
+	uint32_t nonparam_mask;  /* bit i set: input i is state, not a parameter (BN mean/var) */
+} gr_op_info;
+
+extern const gr_op_info gr_op_table[GR_OP_COUNT];
+/* Op id for an ONNX op type in the default domain ("" or "ai.onnx"), GR_OP_UNKNOWN if none. */
+gr_op gr_op_lookup(const char *op_type, const char *domain);
+
+/* Input i or NULL (absent or omitted). */
+static inline gr_tensor *gr_in(const gr_node *n, size_t i) { return i < n->n_in ? n->in[i] : NULL; }
+static inline gr_tensor *gr_out(const gr_node *n, size_t i) { return i < n->n_out ? n->out[i] : NULL; }
+/* 1 when t has a known rank and all dims known. */
+int gr_shape_known(const gr_tensor *t);
+/* Number of elements, or -1 if unknown/overflowing. */
+int64_t gr_numel(const gr_tensor *t);
+/* Bytes of t at its dtype (numel * bits / 8, rounded up); 0 when unknown. */
+double gr_tensor_bytes(const gr_tensor *t);
+
+/* Attribute lookups with defaults. */
+const gr_attr *gr_attr_find(const gr_node *n, const char *name);
+int64_t gr_attr_int(const gr_node *n, const char *name, int64_t dflt);
+double gr_attr_float(const gr_node *n, const char *name, double dflt);
+const char *gr_attr_str(const gr_node *n, const char *name, const char *dflt);
+/* INTS attribute: returns its array and sets *count, or NULL with *count = 0. */
+const int64_t *gr_attr_ints(const gr_node *n, const char *name, size_t *count);
+const double *gr_attr_floats(const gr_node *n, const char *name, size_t *count);
+
+/* Sets output t's dtype and shape from plain int64 dims (all known). */
+gr_status gr_set_shape(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, const int64_t *dims);
+/* Sets output t's dtype and shape from gr_dim (symbolic/unknown dims allowed). */
+gr_status gr_set_dims(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, const gr_dim *dims);
+/* Output gets the same shape as src (and dtype, unless dtype != UNDEFINED). */
+gr_status gr_copy_shape(gr_infer *ctx, gr_tensor *dst, const gr_tensor *src, gr_dtype dtype);
+/* Numpy-style multidirectional broadcast of the node's inputs [first, last] into out dims.
+ * Returns GR_ERR_SHAPE (with message) when incompatible. */
+gr_status gr_broadcast(gr_infer *ctx, const gr_node *n, size_t first, size_t last,
+		       int *rank, gr_dim *dims);
+/* Normalizes a possibly negative axis against rank; -1 (and an error) when out of range. */
+int gr_axis(gr_infer *ctx, const gr_node *n, int64_t axis, int rank);
+/* Known integer values of t (converting float values), or NULL. */
+const int64_t *gr_values_i64(gr_infer *ctx, const gr_tensor *t, int64_t *count);
+/* Known float values of t (converting integer values), or NULL. */
+const double *gr_values_f64(gr_infer *ctx, const gr_tensor *t, int64_t *count);
+/* Folding limit: ops fold values only for tensors up to this many elements. */
+#define GR_FOLD_MAX 4096
+/* Shape error on node n: "node 'NAME' (OP): message". */
+gr_status gr_node_error(gr_infer *ctx, const gr_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Leaves a short note on the node (shown by profile). fmt is copied. */
+void gr_node_set_note(gr_infer *ctx, gr_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Runs inference on a subgraph (If/Loop/Scan bodies) whose inputs are already shaped.
+ * Returns the summed cost of its nodes in *total (params included). */
+gr_status gr_infer_subgraph(gr_infer *ctx, gr_graph *sub, gr_cost *total);
+
+/* Standard cost helpers for op files. */
+/* bytes_read = all inputs, bytes_written = all outputs; flops = per_elem * numel(out0). */
+void gr_cost_elementwise(const gr_node *n, gr_cost *c, double per_elem);
+/* Fills only bytes_read/bytes_written from the node's tensors. */
+void gr_cost_io_bytes(const gr_node *n, gr_cost *c);
+
+#endif

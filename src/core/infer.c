@@ -1,0 +1,491 @@
+/* Shape inference and cost driver: walks nodes in topological order, calls each op's
+ * shape and cost functions from the op table, counts parameters once per initializer,
+ * and provides the helpers op implementations share. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/graph_impl.h"
+
+/* --- small helpers for op files ------------------------------------------- */
+
+int gr_shape_known(const gr_tensor *t)
+{
+	if (!t || t->rank < 0)
+		return 0;
+	for (int i = 0; i < t->rank; i++)
+		if (t->dims[i].value < 0)
+			return 0;
+	return 1;
+}
+
+int64_t gr_numel(const gr_tensor *t)
+{
+	int64_t n = 1;
+
+	if (!gr_shape_known(t))
+		return -1;
+	for (int i = 0; i < t->rank; i++)
+		if (!gr_mul_i64(n, t->dims[i].value, &n))
+			return -1;
+	return n;
+}
+
+double gr_tensor_bytes(const gr_tensor *t)
+{
+	int64_t n = gr_numel(t);
+	int bits = t ? gr_dtype_bits(t->dtype) : 0;
+
+	if (n <= 0)
+		return 0;
+	if (!bits)
+		bits = 32; /* undefined dtype: assume 4 bytes rather than free */
+	return ceil((double)n * bits / 8.0);
+}
+
+const gr_attr *gr_attr_find(const gr_node *n, const char *name)
+{
+	for (size_t i = 0; n && i < n->n_attr; i++)
+		if (n->attrs[i].name && strcmp(n->attrs[i].name, name) == 0)
+			return &n->attrs[i];
+	return NULL;
+}
+
+int64_t gr_attr_int(const gr_node *n, const char *name, int64_t dflt)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a)
+		return dflt;
+	if (a->type == GR_ATTR_FLOAT)
+		return (int64_t)a->f;
+	return a->i;
+}
+
+double gr_attr_float(const gr_node *n, const char *name, double dflt)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a)
+		return dflt;
+	if (a->type == GR_ATTR_INT)
+		return (double)a->i;
+	return a->f;
+}
+
+const char *gr_attr_str(const gr_node *n, const char *name, const char *dflt)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	return a && a->s ? a->s : dflt;
+}
+
+const int64_t *gr_attr_ints(const gr_node *n, const char *name, size_t *count)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a || !a->ints) {
+		*count = 0;
+		return NULL;
+	}
+	*count = a->n;
+	return a->ints;
+}
+
+const double *gr_attr_floats(const gr_node *n, const char *name, size_t *count)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a || !a->floats) {
+		*count = 0;
+		return NULL;
+	}
+	*count = a->n;
+	return a->floats;
+}
+
+gr_status gr_node_error(gr_infer *ctx, const gr_node *n, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return gr_error_set(ctx ? ctx->err : NULL, GR_ERR_SHAPE, "node '%s' (%s): %s",
+			    n->name, n->op_type, msg);
+}
+
+void gr_node_set_note(gr_infer *ctx, gr_node *n, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n->note = gr_arena_strdup(n->owner->arena, msg);
+}
+
+static gr_status check_dims(gr_infer *ctx, const gr_tensor *t, int rank, const gr_dim *dims)
+{
+	int64_t n = 1;
+
+	if (rank > GR_MAX_RANK)
+		return gr_error_set(ctx->err, GR_ERR_LIMIT, "tensor '%s' has rank %d (limit %d)",
+				    t->name, rank, GR_MAX_RANK);
+	for (int i = 0; i < rank; i++) {
+		if (dims[i].value < 0)
+			continue;
+		if (!gr_mul_i64(n, dims[i].value, &n) || n > ((int64_t)1 << 50))
+			return gr_error_set(ctx->err, GR_ERR_LIMIT,
+					    "tensor '%s' would have more than 2^50 elements", t->name);
+	}
+	return GR_OK;
+}
+
+gr_status gr_set_dims(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, const gr_dim *dims)
+{
+	gr_status st;
+
+	if (!t)
+		return GR_OK; /* omitted optional output */
+	if (rank >= 0 && (st = check_dims(ctx, t, rank, dims)))
+		return st;
+	if (gr_tensor_set_shape(t->owner, t, dtype, rank, dims))
+		return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
+	return GR_OK;
+}
+
+gr_status gr_set_shape(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, const int64_t *dims)
+{
+	gr_dim d[GR_MAX_RANK];
+
+	if (rank > GR_MAX_RANK)
+		return gr_error_set(ctx->err, GR_ERR_LIMIT, "tensor '%s' has rank %d (limit %d)",
+				    t ? t->name : "?", rank, GR_MAX_RANK);
+	for (int i = 0; i < rank; i++) {
+		if (dims[i] < 0)
+			return gr_error_set(ctx->err, GR_ERR_SHAPE, "tensor '%s' gets negative dim %lld",
+					    t ? t->name : "?", (long long)dims[i]);
+		d[i].value = dims[i];
+		d[i].sym = NULL;
+	}
+	return gr_set_dims(ctx, t, dtype, rank, d);
+}
+
+gr_status gr_copy_shape(gr_infer *ctx, gr_tensor *dst, const gr_tensor *src, gr_dtype dtype)
+{
+	if (!src)
+		return GR_OK;
+	return gr_set_dims(ctx, dst, dtype != GR_DTYPE_UNDEFINED ? dtype : src->dtype, src->rank,
+			   src->dims);
+}
+
+gr_status gr_broadcast(gr_infer *ctx, const gr_node *n, size_t first, size_t last, int *rank,
+		       gr_dim *dims)
+{
+	int r = 0;
+
+	for (size_t i = first; i <= last && i < n->n_in; i++) {
+		const gr_tensor *t = n->in[i];
+		if (!t)
+			continue;
+		if (t->rank < 0) {
+			*rank = -1;
+			return GR_OK;
+		}
+		if (t->rank > r)
+			r = t->rank;
+	}
+	if (r > GR_MAX_RANK)
+		return gr_node_error(ctx, n, "rank %d exceeds the limit %d", r, GR_MAX_RANK);
+	for (int k = 0; k < r; k++) {
+		dims[k].value = 1;
+		dims[k].sym = NULL;
+	}
+	for (size_t i = first; i <= last && i < n->n_in; i++) {
+		const gr_tensor *t = n->in[i];
+		if (!t)
+			continue;
+		for (int k = 0; k < t->rank; k++) {
+			gr_dim *o = &dims[r - t->rank + k];
+			const gr_dim *d = &t->dims[k];
+			if (d->value == 1)
+				continue;
+			if (o->value == 1 && !o->sym) {
+				*o = *d;
+			} else if (d->value >= 0 && o->value >= 0) {
+				if (d->value != o->value)
+					return gr_node_error(ctx, n,
+							     "cannot broadcast dim %lld with %lld (input %zu)",
+							     (long long)o->value, (long long)d->value, i);
+			} else if (d->value >= 0) {
+				*o = *d; /* known beats unknown; a symbolic dim must equal it */
+			} else if (o->value < 0 && !(d->sym && o->sym && strcmp(d->sym, o->sym) == 0)) {
+				if (!o->sym)
+					*o = *d;
+			}
+		}
+	}
+	*rank = r;
+	return GR_OK;
+}
+
+int gr_axis(gr_infer *ctx, const gr_node *n, int64_t axis, int rank)
+{
+	if (axis < -(int64_t)rank || axis >= rank) {
+		gr_node_error(ctx, n, "axis %lld is out of range for rank %d", (long long)axis, rank);
+		return -1;
+	}
+	return (int)(axis < 0 ? axis + rank : axis);
+}
+
+const int64_t *gr_values_i64(gr_infer *ctx, const gr_tensor *t, int64_t *count)
+{
+	int64_t *v;
+
+	*count = 0;
+	if (!t || !t->has_value)
+		return NULL;
+	*count = t->nval;
+	if (t->ival)
+		return t->ival;
+	if (!t->fval)
+		return NULL;
+	v = gr_arena_calloc(t->owner->arena, t->nval ? (size_t)t->nval : 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (int64_t i = 0; i < t->nval; i++) {
+		double f = t->fval[i];
+		v[i] = isfinite(f) && fabs(f) < 9.2e18 ? (int64_t)f : 0;
+	}
+	(void)ctx;
+	return v;
+}
+
+const double *gr_values_f64(gr_infer *ctx, const gr_tensor *t, int64_t *count)
+{
+	double *v;
+
+	*count = 0;
+	if (!t || !t->has_value)
+		return NULL;
+	*count = t->nval;
+	if (t->fval)
+		return t->fval;
+	if (!t->ival)
+		return NULL;
+	v = gr_arena_calloc(t->owner->arena, t->nval ? (size_t)t->nval : 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (int64_t i = 0; i < t->nval; i++)
+		v[i] = (double)t->ival[i];
+	(void)ctx;
+	return v;
+}
+
+void gr_cost_io_bytes(const gr_node *n, gr_cost *c)
+{
+	for (size_t i = 0; i < n->n_in; i++)
+		if (n->in[i])
+			c->bytes_read += gr_tensor_bytes(n->in[i]);
+	for (size_t i = 0; i < n->n_out; i++)
+		if (n->out[i])
+			c->bytes_written += gr_tensor_bytes(n->out[i]);
+}
+
+void gr_cost_elementwise(const gr_node *n, gr_cost *c, double per_elem)
+{
+	int64_t e = gr_numel(gr_out(n, 0));
+	gr_cost_io_bytes(n, c);
+	if (e > 0)
+		c->flops += per_elem * (double)e;
+}
+
+/* --- the driver ------------------------------------------------------------ */
+
+static int is_param_dtype(gr_dtype t)
+{
+	/* Float weights, and quantized integer weights; int32/int64 initializers are shape
+	 * constants, indices or quantized biases' bookkeeping, not parameters. */
+	return gr_dtype_is_float(t) || t == GR_DTYPE_INT8 || t == GR_DTYPE_UINT8 ||
+	       t == GR_DTYPE_INT4 || t == GR_DTYPE_UINT4;
+}
+
+static void count_params(gr_node *n)
+{
+	uint32_t mask = n->op != GR_OP_UNKNOWN ? gr_op_table[n->op].nonparam_mask : 0;
+
+	for (size_t i = 0; i < n->n_in; i++) {
+		gr_tensor *t = n->in[i];
+		int64_t e;
+		if (!t || !t->is_initializer || t->param_counted || !is_param_dtype(t->dtype))
+			continue;
+		if (i < 32 && (mask & (1u << i)))
+			continue;
+		e = gr_numel(t);
+		if (e > 0) {
+			n->cost.params += e;
+			t->param_counted = 1;
+		}
+	}
+}
+
+static void reset_outputs(gr_graph *g)
+{
+	for (size_t k = 0; k < g->n_nodes; k++) {
+		gr_node *n = g->nodes[k];
+		for (size_t o = 0; o < n->n_out; o++) {
+			gr_tensor *t = n->out[o];
+			if (!t)
+				continue;
+			t->rank = -1;
+			t->dims = NULL;
+			t->has_value = 0;
+			t->nval = 0;
+			t->ival = NULL;
+			t->fval = NULL;
+		}
+		n->note = NULL;
+	}
+	for (size_t k = 0; k < g->n_inits; k++)
+		g->initializers[k]->param_counted = 0;
+}
+
+static gr_status infer_node(gr_infer *ctx, gr_node *n)
+{
+	const gr_op_info *op = &gr_op_table[n->op];
+	gr_status st;
+	int known = 1;
+
+	memset(&n->cost, 0, sizeof(n->cost));
+	n->shape_known = 0;
+	if (n->op == GR_OP_UNKNOWN) {
+		count_params(n);
+		return GR_OK;
+	}
+	if ((st = op->shape(ctx, n)))
+		return st;
+	for (size_t o = 0; o < n->n_out; o++)
+		if (n->out[o] && !gr_shape_known(n->out[o]))
+			known = 0;
+	n->shape_known = known;
+	if (known) {
+		n->cost.known = 1;
+		op->cost(n, &n->cost);
+	}
+	count_params(n);
+	return GR_OK;
+}
+
+static gr_status infer_graph(gr_infer *ctx, gr_graph *g, gr_cost *total)
+{
+	gr_status st;
+
+	if (!g->finalized)
+		return gr_error_set(ctx->err, GR_ERR_USAGE, "graph is not finalized");
+	reset_outputs(g);
+	for (size_t k = 0; k < g->n_nodes; k++) {
+		gr_node *n = g->nodes[k];
+		if ((st = infer_node(ctx, n)))
+			return st;
+		if (total) {
+			total->flops += n->cost.flops;
+			total->macs += n->cost.macs;
+			total->bytes_read += n->cost.bytes_read;
+			total->bytes_written += n->cost.bytes_written;
+			total->params += n->cost.params;
+		}
+	}
+	g->inferred = 1;
+	return GR_OK;
+}
+
+gr_status gr_infer_subgraph(gr_infer *ctx, gr_graph *sub, gr_cost *total)
+{
+	gr_infer inner = *ctx;
+	gr_cost local = {0};
+
+	if (ctx->depth >= 32)
+		return gr_error_set(ctx->err, GR_ERR_LIMIT, "subgraphs nested more than 32 deep");
+	inner.depth = ctx->depth + 1;
+	inner.g = sub;
+	if (!total)
+		total = &local;
+	memset(total, 0, sizeof(*total));
+	return infer_graph(&inner, sub, total);
+}
+
+gr_status gr_graph_infer(gr_graph *g, gr_error *err)
+{
+	gr_infer ctx = {g, err, 0};
+
+	if (!g)
+		return gr_error_set(err, GR_ERR_USAGE, "no graph");
+	return infer_graph(&ctx, g, NULL);
+}
+
+/* --- binding dims ---------------------------------------------------------- */
+
+gr_status gr_graph_bind_dim(gr_graph *g, const char *sym, int64_t value, gr_error *err)
+{
+	int is_batch = strcmp(sym, "batch") == 0;
+
+	if (value <= 0 || value > ((int64_t)1 << 40))
+		return gr_error_set(err, GR_ERR_USAGE, "dimension '%s' must be positive (got %lld)",
+				    sym, (long long)value);
+	for (size_t k = 0; k < g->n_inputs; k++) {
+		gr_tensor *t = g->inputs[k];
+		for (int i = 0; i < t->rank; i++) {
+			gr_dim *d = &t->dims[i];
+			if (d->sym && strcmp(d->sym, sym) == 0)
+				d->value = value;
+			else if (is_batch && i == 0 && (d->sym || d->value < 0))
+				d->value = value; /* the leading free dim is the batch */
+		}
+	}
+	return GR_OK;
+}
+
+gr_status gr_graph_set_input_shape(gr_graph *g, const char *name, const int64_t *dims, int rank,
+				   gr_error *err)
+{
+	gr_dim d[GR_MAX_RANK];
+
+	if (rank < 0 || rank > GR_MAX_RANK)
+		return gr_error_set(err, GR_ERR_USAGE, "input '%s': rank %d is out of range", name, rank);
+	for (size_t k = 0; k < g->n_inputs; k++) {
+		gr_tensor *t = g->inputs[k];
+		if (strcmp(t->name, name) != 0)
+			continue;
+		for (int i = 0; i < rank; i++) {
+			if (dims[i] < 0)
+				return gr_error_set(err, GR_ERR_USAGE, "input '%s': negative dim", name);
+			d[i].value = dims[i];
+			d[i].sym = i < t->rank ? t->dims[i].sym : NULL;
+		}
+		if (gr_tensor_set_shape(g, t, t->dtype ? t->dtype : GR_DTYPE_FLOAT, rank, d))
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		return GR_OK;
+	}
+	return gr_error_set(err, GR_ERR_NOT_FOUND, "the model has no input named '%s'", name);
+}
+
+/* --- totals ---------------------------------------------------------------- */
+
+void gr_graph_totals_compute(const gr_graph *g, gr_graph_totals *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!g)
+		return;
+	for (size_t k = 0; k < g->n_nodes; k++) {
+		const gr_node *n = g->nodes[k];
+		out->flops += n->cost.flops;
+		out->macs += n->cost.macs;
+		out->bytes_read += n->cost.bytes_read;
+		out->bytes_written += n->cost.bytes_written;
+		out->params += n->cost.params;
+		out->nodes++;
+		if (n->op == GR_OP_UNKNOWN)
+			out->unknown_ops++;
+		else if (n->shape_known && n->cost.known)
+			out->nodes_known++;
+	}
+}

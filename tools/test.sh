@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the whole test suite twice: a normal build with -Werror, and an AddressSanitizer +
+# UndefinedBehaviorSanitizer build. Installs missing Debian packages first.
+# Usage: tools/test.sh [--quick]   (--quick: skip the sanitizer build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh --deps-only
+
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs" >/dev/null
+ctest --test-dir build --output-on-failure -j"$jobs"
+[ -x ../shared/tools/contract-check ] && ../shared/tools/contract-check
+
+if [ "${1:-}" != "--quick" ]; then
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGRAPHS_SANITIZE=ON >/dev/null
+	cmake --build build-asan -j"$jobs" >/dev/null
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --test-dir build-asan --output-on-failure -j"$jobs"
+fi
