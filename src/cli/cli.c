@@ -96,6 +96,21 @@ static int parse_shape(const char *spec, char *name, size_t nsize, int64_t *dims
 	return *rank > 0;
 }
 
+/* Says which input dims are still free after binding: their shapes stay unknown. */
+static void warn_unbound(const gr_graph *g)
+{
+	for (size_t k = 0; k < gr_graph_input_count(g); k++) {
+		const gr_tensor *t = gr_graph_input(g, k);
+		for (int i = 0; i < gr_tensor_rank(t); i++) {
+			gr_dim d = gr_tensor_dim(t, i);
+			if (d.value < 0)
+				fprintf(stderr, "graphs: warning: input '%s' dim %d ('%s') is unbound; shapes that "
+					"depend on it stay unknown (use --dim %s=N or --input-shape)\n",
+					gr_tensor_name(t), i, d.sym ? d.sym : "?", d.sym ? d.sym : "NAME");
+		}
+	}
+}
+
 int cli_load_model(const cli_model_opts *o, gr_graph **out)
 {
 	char path[PATH_MAX];
@@ -129,11 +144,30 @@ int cli_load_model(const cli_model_opts *o, gr_graph **out)
 			return cli_fail(EXIT_USAGE, "%s", err.msg);
 		}
 	}
+	for (int i = 0; i < o->n_dims; i++) {
+		const char *eq = strchr(o->dims[i], '=');
+		char sym[128];
+		int64_t v;
+		if (!eq || eq == o->dims[i] || (size_t)(eq - o->dims[i]) >= sizeof(sym) ||
+		    !cli_parse_i64(eq + 1, &v)) {
+			gr_graph_free(g);
+			return cli_fail(EXIT_USAGE, "bad --dim '%s' (expected NAME=N, e.g. seq=512)", o->dims[i]);
+		}
+		memcpy(sym, o->dims[i], (size_t)(eq - o->dims[i]));
+		sym[eq - o->dims[i]] = 0;
+		if ((st = gr_graph_bind_dim(g, sym, v, &err))) {
+			gr_graph_free(g);
+			return cli_fail(EXIT_USAGE, "%s", err.msg);
+		}
+	}
+	if (!strchr(o->model, '/') && !strchr(o->model, '.'))
+		gr_zoo_bind_defaults(g, o->model);
 	/* Symbolic batch dims default to 1 so a plain `profile` gives numbers. */
 	if ((st = gr_graph_bind_dim(g, "batch", o->batch > 0 ? o->batch : 1, &err))) {
 		gr_graph_free(g);
 		return cli_fail(EXIT_USAGE, "%s", err.msg);
 	}
+	warn_unbound(g);
 	if ((st = gr_graph_infer(g, &err))) {
 		gr_graph_free(g);
 		return cli_fail(EXIT_BAD_INPUT, "cannot analyze '%s': %s", o->model, err.msg);

@@ -21,6 +21,8 @@ typedef struct cli_model_opts {
 	const char *format_in;  /* NULL: detect */
 	int n_shapes;
 	const char *shapes[CLI_MAX_SHAPES]; /* NAME=1x3x224x224 */
+	int n_dims;
+	const char *dims[CLI_MAX_SHAPES];   /* SYMBOL=N, e.g. seq=512 */
 } cli_model_opts;
 
 /* Prints "graphs: error: MSG" to stderr and returns code. */

@@ -16,6 +16,8 @@ static const char profile_help[] =
 	"  MODEL            a zoo name (see 'graphs zoo') or a model file (.onnx)\n"
 	"  --batch N        binds the symbolic batch dimension (default 1)\n"
 	"  --input-shape S  sets an input's shape, e.g. input=1x3x320x320 (repeatable)\n"
+	"  --dim NAME=N     binds a symbolic dimension, e.g. seq=512 (repeatable; zoo models\n"
+	"                   default to the shape in 'graphs zoo')\n"
 	"  --format F       table (default), json, csv or markdown\n"
 	"  --format-in F    skip format detection\n\n"
 	"Ops graphs does not know are listed by name and never counted as free.\n"
@@ -184,6 +186,7 @@ int cmd_profile(int argc, char **argv)
 		{"input-shape", required_argument, 0, 's'},
 		{"format", required_argument, 0, 'f'},
 		{"format-in", required_argument, 0, 'i'},
+		{"dim", required_argument, 0, 'd'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
 	cli_model_opts mo = {0};
@@ -193,8 +196,13 @@ int cmd_profile(int argc, char **argv)
 	FILE *out;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:s:f:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:s:f:i:hd:", opts, NULL)) != -1) {
 		switch (c) {
+		case 'd':
+			if (mo.n_dims == CLI_MAX_SHAPES)
+				return cli_usage("profile", "too many --dim options");
+			mo.dims[mo.n_dims++] = optarg;
+			break;
 		case 'h':
 			fputs(profile_help, stdout);
 			return EXIT_OK;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "graphs/graph.h"
 #include "graphs/zoo.h"
 
 #ifndef GRAPHS_DATA_DIR
@@ -144,4 +145,49 @@ gr_status gr_zoo_resolve(const char *model, char *path, size_t size, gr_error *e
 		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': no such file", model);
 	return gr_error_set(err, GR_ERR_NOT_FOUND,
 			    "'%s' is neither a file nor a zoo model (see 'graphs zoo')", model);
+}
+
+gr_status gr_zoo_find(const char *name, gr_zoo_entry *out, gr_error *err)
+{
+	gr_zoo_entry *list;
+	size_t n;
+	gr_status st = gr_zoo_list(&list, &n, err);
+
+	if (st)
+		return st;
+	st = gr_error_set(err, GR_ERR_NOT_FOUND, "'%s' is not a zoo model", name);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i].name, name)) {
+			*out = list[i];
+			st = GR_OK;
+			break;
+		}
+	free(list);
+	return st;
+}
+
+void gr_zoo_bind_defaults(gr_graph *g, const char *name)
+{
+	gr_zoo_entry e;
+	int64_t dims[GR_MAX_RANK];
+	int rank = 0;
+	const char *p;
+	gr_tensor *t;
+
+	if (!g || gr_graph_input_count(g) == 0 || gr_zoo_find(name, &e, NULL))
+		return;
+	for (p = e.input_shape; *p && rank < GR_MAX_RANK;) {
+		char *end;
+		long long v = strtoll(p, &end, 10);
+		if (end == p || (*end && *end != 'x'))
+			return;
+		dims[rank++] = v;
+		p = *end ? end + 1 : end;
+	}
+	t = gr_graph_input(g, 0);
+	for (int i = 0; i < gr_tensor_rank(t) && i < rank; i++) {
+		gr_dim d = gr_tensor_dim(t, i);
+		if (d.value < 0 && d.sym && strcmp(d.sym, "batch") != 0 && dims[i] > 0)
+			gr_graph_bind_dim(g, d.sym, dims[i], NULL);
+	}
 }
