@@ -264,6 +264,36 @@ static int is_defined_outside(const gr_graph *g, const gr_tensor *t)
 	return t->is_initializer || t->is_input || t->has_value || t->owner != g;
 }
 
+/* Appends to n->implicit_in the tensors of `outer` that subgraph sub (and its own
+ * subgraphs) read, so a control-flow node is ordered after their producers. */
+static gr_status collect_implicit(gr_graph *outer, gr_node *n, const gr_graph *sub, int depth)
+{
+	if (depth > 32)
+		return GR_ERR_LIMIT;
+	for (size_t k = 0; k < sub->n_nodes; k++) {
+		const gr_node *m = sub->nodes[k];
+		for (size_t i = 0; i < m->n_in; i++) {
+			gr_tensor *t = m->in[i];
+			if (!t || t->owner != outer || !t->producer)
+				continue;
+			if (!grow(outer->arena, &n->implicit_in, &n->cap_implicit, n->n_implicit,
+				  sizeof(gr_tensor *)))
+				return GR_ERR_NOMEM;
+			n->implicit_in[n->n_implicit++] = t;
+		}
+		for (size_t a = 0; a < m->n_attr; a++) {
+			gr_status st;
+			if (m->attrs[a].g && (st = collect_implicit(outer, n, m->attrs[a].g, depth + 1)))
+				return st;
+			for (size_t j = 0; m->attrs[a].graphs && j < m->attrs[a].n; j++)
+				if (m->attrs[a].graphs[j] &&
+				    (st = collect_implicit(outer, n, m->attrs[a].graphs[j], depth + 1)))
+					return st;
+		}
+	}
+	return GR_OK;
+}
+
 /* Iterative DFS (no recursion: hostile graphs can be deep). */
 static gr_status topo_sort(gr_graph *g, gr_error *err)
 {
@@ -285,8 +315,9 @@ static gr_status topo_sort(gr_graph *g, gr_error *err)
 		g->nodes[k]->visited = 1;
 		while (sp) {
 			gr_node *n = stack[sp - 1];
-			if (pos[sp - 1] < n->n_in) {
-				gr_tensor *t = n->in[pos[sp - 1]++];
+			if (pos[sp - 1] < n->n_in + n->n_implicit) {
+				size_t at = pos[sp - 1]++;
+				gr_tensor *t = at < n->n_in ? n->in[at] : n->implicit_in[at - n->n_in];
 				gr_node *p = t ? t->producer : NULL;
 				if (!p || p->owner != g)
 					continue;
@@ -401,6 +432,16 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 		if (!t->producer && !is_defined_outside(g, t))
 			return gr_error_set(err, GR_ERR_FORMAT, "graph output '%s' is never produced",
 					    t->name);
+	}
+	for (size_t k = 0; k < g->n_nodes; k++) {
+		gr_node *n = g->nodes[k];
+		for (size_t a = 0; a < n->n_attr; a++) {
+			if (n->attrs[a].g && (st = collect_implicit(g, n, n->attrs[a].g, 0)))
+				return gr_error_set(err, st, "node '%s': cannot order its subgraphs", n->name);
+			for (size_t j = 0; n->attrs[a].graphs && j < n->attrs[a].n; j++)
+				if (n->attrs[a].graphs[j] && (st = collect_implicit(g, n, n->attrs[a].graphs[j], 0)))
+					return gr_error_set(err, st, "node '%s': cannot order its subgraphs", n->name);
+		}
 	}
 	if ((st = topo_sort(g, err)))
 		return st;

@@ -89,6 +89,8 @@ struct gr_node {
 	unsigned shape_known : 1;
 	unsigned visited : 2;  /* topological sort */
 	int32_t index;         /* position in the owner's topological order */
+	gr_tensor **implicit_in; /* outer tensors its subgraphs read (ordering only) */
+	size_t n_implicit, cap_implicit;
 };
 
 struct gr_graph {

@@ -1,0 +1,71 @@
+/* The estimator: per-kernel latency (roofline with efficiency factors, memory level chosen
+ * by working set, launch overheads), energy, peak memory and confidence of a partitioned
+ * graph on one platform, through a mapper for the platform's class (cpu, gpu, tpu, npu). */
+#ifndef GRAPHS_ESTIMATE_H
+#define GRAPHS_ESTIMATE_H
+
+#include "graphs/hw.h"
+#include "graphs/transform.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum gr_confidence {
+	GR_CONF_CALIBRATED = 0,  /* fitted from measurements of this op class on this platform */
+	GR_CONF_INTERPOLATED,    /* fitted data exists, this size lies between or beyond points */
+	GR_CONF_THEORETICAL,     /* datasheet numbers and class defaults only */
+	GR_CONF_COUNT
+} gr_confidence;
+
+const char *gr_confidence_name(gr_confidence c);
+
+typedef enum gr_bound { GR_BOUND_COMPUTE, GR_BOUND_MEMORY, GR_BOUND_OVERHEAD, GR_BOUND_FALLBACK } gr_bound;
+const char *gr_bound_name(gr_bound b);
+
+typedef struct gr_kernel_estimate {
+	const gr_kernel *kernel;   /* borrowed from the partition */
+	double latency_s, compute_s, memory_s, overhead_s, transfer_s;
+	double energy_j;
+	double bytes;              /* external traffic at the estimate's precision */
+	double efficiency;         /* compute efficiency applied (0..1) */
+	const char *level;         /* memory level serving the working set ("l2", "dram", ...) */
+	gr_bound bound;
+	gr_confidence confidence;
+	int on_host;               /* ran on the fallback host CPU (NPU restrictions) */
+} gr_kernel_estimate;
+
+typedef struct gr_estimate_opts {
+	int precision;             /* gr_precision, or -1 for the platform's preferred one */
+	const char *runtime;       /* fusion/overhead rules: "pytorch" (default), "onnxruntime", "tensorrt" */
+} gr_estimate_opts;
+
+typedef struct gr_estimate {
+	gr_precision precision;
+	const char *runtime;
+	double latency_s, energy_j;
+	double compute_s, memory_s, overhead_s;
+	double flops, bytes;
+	int64_t params;
+	double weight_bytes, peak_activation_bytes, workspace_bytes, peak_memory_bytes;
+	gr_confidence confidence;             /* the weakest of the kernels */
+	double confidence_share[GR_CONF_COUNT]; /* share of latency at each level */
+	size_t unknown_ops;                   /* nodes not costed: the result is a lower bound */
+	size_t host_fallback_kernels;
+	size_t n_kernels;
+	gr_kernel_estimate *kernels;          /* owned by the estimate */
+	char note[256];                       /* e.g. "fp16 is emulated on this CPU (x60)" */
+} gr_estimate;
+
+/* Estimates an inferred graph on hw at mode (-1 = default). The partition is built with
+ * the runtime's fusion rules. On success *out owns the result (gr_estimate_free); it borrows
+ * p for the kernels' descriptions. Fails with GR_ERR_UNSUPPORTED when the platform cannot
+ * run the precision, naming the precisions it can. */
+gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
+			  const gr_estimate_opts *opts, gr_estimate **out, gr_error *err);
+void gr_estimate_free(gr_estimate *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

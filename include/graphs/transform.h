@@ -1,0 +1,79 @@
+/* Fusion and partitioning: groups graph nodes into the kernels a runtime would launch
+ * (conv+bn+activation, matmul+bias+activation, elementwise chains, attention blocks). */
+#ifndef GRAPHS_TRANSFORM_H
+#define GRAPHS_TRANSFORM_H
+
+#include "graphs/graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a kernel mostly does; the estimator's efficiency curves are per class. */
+typedef enum gr_kernel_class {
+	GR_KC_CONV = 0,      /* dense/grouped conv, conv transpose */
+	GR_KC_DWCONV,        /* depthwise conv (group == channels): memory-bound in practice */
+	GR_KC_GEMM,          /* gemm / matmul with a weight operand */
+	GR_KC_MATMUL,        /* activation x activation matmul */
+	GR_KC_ATTENTION,     /* QK^T, softmax, AV fused */
+	GR_KC_POOL,
+	GR_KC_NORM,
+	GR_KC_ELEMENTWISE,
+	GR_KC_REDUCE,
+	GR_KC_MOVE,          /* data movement that copies: transpose, concat, gather, pad, resize */
+	GR_KC_RNN,
+	GR_KC_OTHER,
+	GR_KC_COUNT
+} gr_kernel_class;
+
+const char *gr_kernel_class_name(gr_kernel_class k);
+
+/* Which fusions a runtime performs. */
+typedef struct gr_fusion_rules {
+	const char *name;
+	int conv_bn;           /* fold BatchNormalization into the preceding conv/gemm */
+	int epilogue;          /* activation / bias / residual add after conv/gemm */
+	int elementwise_chain; /* consecutive elementwise ops become one kernel */
+	int attention;         /* MatMul-(scale)-(mask)-Softmax-MatMul becomes one kernel */
+	int views_free;        /* Reshape/Flatten/Squeeze/... cost no kernel */
+	int fused_memory;      /* 0: eager, every op of a group still reads and writes memory */
+	double op_overhead_us; /* framework cost per op launched (dispatch, allocation) */
+} gr_fusion_rules;
+
+/* Built-in rule sets: "pytorch" (eager: conv+bn+act grouped as measured subgraphs),
+ * "onnxruntime", "tensorrt" (aggressive). NULL when unknown. */
+const gr_fusion_rules *gr_fusion_rules_find(const char *runtime);
+
+typedef struct gr_kernel {
+	const char *name;          /* first node's name */
+	char pattern[96];          /* op types joined by '_' (truncated with "+N") */
+	gr_kernel_class cls;
+	size_t first, count;       /* nodes nodes[first..first+count) in kernel order */
+	double flops, macs;
+	double bytes_in, bytes_weights, bytes_out; /* external traffic only, at the file's dtypes */
+	double elems_in, elems_weights, elems_out; /* the same in elements (rescaled per precision) */
+	double elems_nodes;        /* sum over member nodes of their inputs + outputs (eager traffic) */
+	int64_t params;
+	int known;                 /* every node's cost known */
+	int unknown_ops;           /* nodes with op types outside the op table */
+	int has_weights;
+	/* dims of the dominant op, for mappers (gemm-like: M, N, K; 0 when not applicable) */
+	double m, n, k;
+} gr_kernel;
+
+typedef struct gr_partition gr_partition;
+
+/* Partitions an inferred graph. On success *out owns the partition (free with
+ * gr_partition_free); it borrows g, which must outlive it. */
+gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr_partition **out,
+			     gr_error *err);
+void gr_partition_free(gr_partition *p);
+size_t gr_partition_count(const gr_partition *p);
+const gr_kernel *gr_partition_kernel(const gr_partition *p, size_t i);
+/* Node j of kernel i. */
+const gr_node *gr_partition_node(const gr_partition *p, const gr_kernel *k, size_t j);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,194 @@
+/* graphs compare: one model on several platforms, one row each, fastest first,
+ * with a bar chart of latency in the terminal. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
+#include "cli/estimate_common.h"
+#include "cli/hwctx.h"
+
+static const char compare_help[] =
+	"usage: graphs compare MODEL --hw ID[:MODE],ID,...|all [--precision P] [--batch N]\n"
+	"                      [--runtime R] [--dim NAME=N] [--format table|json|csv|markdown]\n\n"
+	"Estimates MODEL on each platform and prints one row per platform, fastest first.\n"
+	"Without --precision each platform uses its preferred precision; platforms that cannot\n"
+	"run the requested precision are listed as skipped with the reason.\n";
+
+typedef struct row {
+	char spec[160];
+	gr_estimate *est;
+	char why[1100];
+} row;
+
+static int cmp_row(const void *a, const void *b)
+{
+	const row *x = a, *y = b;
+	if (!x->est || !y->est)
+		return (x->est == NULL) - (y->est == NULL);
+	return (x->est->latency_s > y->est->latency_s) - (x->est->latency_s < y->est->latency_s);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"hw", required_argument, 0, 'w'}, {"precision", required_argument, 0, 'p'},
+		{"batch", required_argument, 0, 'b'}, {"runtime", required_argument, 0, 'r'},
+		{"format", required_argument, 0, 'f'}, {"dim", required_argument, 0, 'd'},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	cli_model_opts mo = {0};
+	gr_estimate_opts eo = {-1, NULL};
+	const char *hwlist = NULL;
+	int fmt = GR_FMT_TABLE, c, rc;
+	gr_graph *g = NULL;
+	gr_hw_registry *reg = NULL;
+	gr_partition *part = NULL;
+	row *rows = NULL;
+	size_t n = 0;
+	FILE *out;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "w:p:b:r:f:hd:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (mo.n_dims == CLI_MAX_SHAPES)
+				return cli_usage("compare", "too many --dim options");
+			mo.dims[mo.n_dims++] = optarg;
+			break;
+		case 'h':
+			fputs(compare_help, stdout);
+			return EXIT_OK;
+		case 'w':
+			hwlist = optarg;
+			break;
+		case 'p':
+			if ((eo.precision = gr_precision_parse(optarg)) < 0)
+				return cli_usage("compare", "unknown precision '%s'", optarg);
+			break;
+		case 'b':
+			if (!cli_parse_i64(optarg, &mo.batch) || mo.batch > (1 << 20))
+				return cli_usage("compare", "--batch wants a positive integer, got '%s'", optarg);
+			break;
+		case 'r':
+			if (!gr_fusion_rules_find(optarg))
+				return cli_usage("compare", "unknown runtime '%s'", optarg);
+			eo.runtime = optarg;
+			break;
+		case 'f':
+			if ((fmt = cli_parse_format("compare", optarg)) < 0)
+				return EXIT_USAGE;
+			break;
+		default:
+			return cli_usage("compare", "bad option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage("compare", optind >= argc ? "no MODEL given" : "more than one MODEL given");
+	if (!hwlist)
+		return cli_usage("compare", "--hw ID,ID,... or --hw all is required");
+	mo.model = argv[optind];
+	if (!(reg = cli_registry_load()))
+		return EXIT_BAD_INPUT;
+	/* resolve every platform before the (slower) model work, so typos fail fast */
+	if (!strcmp(hwlist, "all")) {
+		n = gr_hw_registry_count(reg);
+		rows = calloc(n ? n : 1, sizeof(*rows));
+		for (size_t i = 0; rows && i < n; i++)
+			snprintf(rows[i].spec, sizeof(rows[i].spec), "%s", gr_hw_id(gr_hw_registry_at(reg, i)));
+	} else {
+		char *copy = strdup(hwlist), *save = NULL, *tok;
+		rows = calloc(strlen(hwlist) / 2 + 2, sizeof(*rows));
+		for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rows; tok = strtok_r(NULL, ",", &save))
+			snprintf(rows[n++].spec, sizeof(rows[0].spec), "%s", tok);
+		free(copy);
+	}
+	if (!rows) {
+		rc = cli_fail(EXIT_BAD_INPUT, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const gr_hw *hw;
+		int mode;
+		if ((rc = cli_resolve_hw(reg, rows[i].spec, &hw, &mode)))
+			goto done;
+	}
+	if ((rc = cli_load_model(&mo, &g)) || (rc = cli_partition(g, eo.runtime, &part)))
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		const gr_hw *hw;
+		int mode;
+		gr_error err = {0};
+		gr_hw_registry_resolve(reg, rows[i].spec, &hw, &mode, &err);
+		if (gr_estimate_run(g, part, hw, mode, &eo, &rows[i].est, &err))
+			snprintf(rows[i].why, sizeof(rows[i].why), "%s", err.msg);
+	}
+	qsort(rows, n, sizeof(*rows), cmp_row);
+	out = cli_out_begin();
+	if (fmt == GR_FMT_JSON) {
+		cJSON *arr = cJSON_CreateArray();
+		char *s;
+		for (size_t i = 0; i < n; i++) {
+			if (rows[i].est) {
+				cJSON_AddItemToArray(arr, cli_estimate_json(cli_model_label(mo.model), rows[i].spec,
+									    mo.batch ? mo.batch : 1, rows[i].est, 0));
+			} else {
+				cJSON *o = cJSON_CreateObject();
+				cJSON_AddStringToObject(o, "hardware", rows[i].spec);
+				cJSON_AddStringToObject(o, "skipped", rows[i].why);
+				cJSON_AddItemToArray(arr, o);
+			}
+		}
+		s = cJSON_Print(arr);
+		fprintf(out, "%s\n", s);
+		cJSON_free(s);
+		cJSON_Delete(arr);
+	} else {
+		const char *hdr[] = {"platform", "precision", "latency ms", "per s", "energy mJ", "memory", "confidence", ""};
+		gr_table *t = gr_table_new(8, hdr);
+		double worst = 0;
+		for (size_t i = 0; i < n; i++)
+			if (rows[i].est && rows[i].est->latency_s > worst)
+				worst = rows[i].est->latency_s;
+		for (int col = 2; t && col <= 5; col++)
+			gr_table_numeric(t, col);
+		for (size_t i = 0; t && i < n; i++) {
+			char lat[32], thr[32], en[32], mem[32], bar[128] = "";
+			const gr_estimate *e = rows[i].est;
+			if (!e) {
+				const char *r2[] = {rows[i].spec, "-", "-", "-", "-", "-", "skipped", rows[i].why};
+				gr_table_add_row(t, r2);
+				continue;
+			}
+			snprintf(lat, sizeof(lat), "%.3f", e->latency_s * 1e3);
+			snprintf(thr, sizeof(thr), "%.1f", e->latency_s > 0 ? (double)(mo.batch ? mo.batch : 1) / e->latency_s : 0);
+			snprintf(en, sizeof(en), "%.2f", e->energy_j * 1e3);
+			gr_fmt_bytes(e->peak_memory_bytes, mem, sizeof(mem));
+			if (fmt == GR_FMT_TABLE && worst > 0) {
+				/* log scale: platforms differ by orders of magnitude */
+				double f = log10(1 + 9 * e->latency_s / worst);
+				int w = (int)lround(f * 30);
+				for (int k = 0; k < w && k < 40; k++)
+					strcat(bar, "#");
+			}
+			const char *r[] = {rows[i].spec, gr_precision_name(e->precision), lat, thr, en, mem,
+					   gr_confidence_name(e->confidence), bar};
+			gr_table_add_row(t, r);
+		}
+		if (t)
+			gr_table_write(t, fmt, out);
+		gr_table_free(t);
+	}
+	cli_out_end(out, 1);
+	rc = EXIT_OK;
+done:
+	for (size_t i = 0; rows && i < n; i++)
+		gr_estimate_free(rows[i].est);
+	free(rows);
+	gr_partition_free(part);
+	gr_graph_free(g);
+	gr_hw_registry_free(reg);
+	return rc;
+}

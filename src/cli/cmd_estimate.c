@@ -1,0 +1,130 @@
+/* graphs estimate: latency, energy and memory of one model on one platform. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
+#include "cli/estimate_common.h"
+#include "cli/hwctx.h"
+
+static const char estimate_help[] =
+	"usage: graphs estimate MODEL --hw ID[:MODE] [--precision P] [--batch N]\n"
+	"                       [--runtime pytorch|onnxruntime|tensorrt] [--input-shape NAME=DIMS]... [--dim NAME=N]...\n"
+	"                       [--format table|json|csv|markdown] [--format-in onnx|tflite|fx]\n\n"
+	"Estimates latency, energy and peak memory of MODEL on a registry platform, kernel by\n"
+	"kernel (roofline with efficiency factors, memory level chosen by working set, launch\n"
+	"overheads), with a confidence level: calibrated, interpolated or theoretical.\n\n"
+	"  MODEL          a zoo name (see 'graphs zoo') or a model file\n"
+	"  --hw ID[:MODE] a platform from 'graphs hw list', with an optional power mode\n"
+	"                 (e.g. jetson_orin_agx_gpu:30w)\n"
+	"  --precision P  fp32, tf32, fp16, bf16, fp8, int8, int4 (default: the platform's preferred)\n"
+	"  --batch N      binds the batch dimension (default 1)\n"
+	"  --dim NAME=N   binds another symbolic dimension, e.g. seq=512\n"
+	"  --runtime R    fusion and launch rules (default pytorch: eager, one launch per op)\n"
+	"  --format F     table (default), json, csv or markdown\n\n"
+	"Exit codes: 0 ok, 1 usage error (unknown platform, precision it cannot run), 2 bad model.\n";
+
+int cmd_estimate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"hw", required_argument, 0, 'w'},
+		{"precision", required_argument, 0, 'p'},
+		{"batch", required_argument, 0, 'b'},
+		{"runtime", required_argument, 0, 'r'},
+		{"input-shape", required_argument, 0, 's'},
+		{"format", required_argument, 0, 'f'},
+		{"format-in", required_argument, 0, 'i'},
+		{"dim", required_argument, 0, 'd'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
+	cli_model_opts mo = {0};
+	gr_estimate_opts eo = {-1, NULL};
+	const char *hwspec = NULL;
+	int fmt = GR_FMT_TABLE, c, rc;
+	gr_graph *g = NULL;
+	gr_hw_registry *reg = NULL;
+	gr_partition *part = NULL;
+	gr_estimate *est = NULL;
+	const gr_hw *hw;
+	int mode;
+	FILE *out;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "w:p:b:r:s:f:i:hd:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (mo.n_dims == CLI_MAX_SHAPES)
+				return cli_usage("estimate", "too many --dim options");
+			mo.dims[mo.n_dims++] = optarg;
+			break;
+		case 'h':
+			fputs(estimate_help, stdout);
+			return EXIT_OK;
+		case 'w':
+			hwspec = optarg;
+			break;
+		case 'p':
+			if ((eo.precision = gr_precision_parse(optarg)) < 0)
+				return cli_usage("estimate", "unknown precision '%s'", optarg);
+			break;
+		case 'b':
+			if (!cli_parse_i64(optarg, &mo.batch) || mo.batch > (1 << 20))
+				return cli_usage("estimate", "--batch wants a positive integer, got '%s'", optarg);
+			break;
+		case 'r':
+			if (!gr_fusion_rules_find(optarg))
+				return cli_usage("estimate", "unknown runtime '%s'", optarg);
+			eo.runtime = optarg;
+			break;
+		case 's':
+			if (mo.n_shapes == CLI_MAX_SHAPES)
+				return cli_usage("estimate", "too many --input-shape options");
+			mo.shapes[mo.n_shapes++] = optarg;
+			break;
+		case 'f':
+			if ((fmt = cli_parse_format("estimate", optarg)) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'i':
+			mo.format_in = optarg;
+			break;
+		default:
+			return cli_usage("estimate", "bad option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage("estimate", optind >= argc ? "no MODEL given" : "more than one MODEL given");
+	if (!hwspec)
+		return cli_usage("estimate", "--hw ID is required (see 'graphs hw list')");
+	mo.model = argv[optind];
+	if (!(reg = cli_registry_load()))
+		return EXIT_BAD_INPUT;
+	if ((rc = cli_resolve_hw(reg, hwspec, &hw, &mode)))
+		goto done;
+	if ((rc = cli_load_model(&mo, &g)))
+		goto done;
+	if ((rc = cli_partition(g, eo.runtime, &part)))
+		goto done;
+	if ((rc = cli_estimate(g, part, hw, mode, &eo, &est)))
+		goto done;
+	out = cli_out_begin();
+	if (fmt == GR_FMT_JSON) {
+		cJSON *j = cli_estimate_json(cli_model_label(mo.model), hwspec, mo.batch ? mo.batch : 1, est, 1);
+		char *s = cJSON_Print(j);
+		fprintf(out, "%s\n", s);
+		cJSON_free(s);
+		cJSON_Delete(j);
+	} else {
+		cli_estimate_print(out, fmt, cli_model_label(mo.model), hwspec, mo.batch ? mo.batch : 1, est);
+	}
+	cli_out_end(out, 1);
+	rc = EXIT_OK;
+done:
+	gr_estimate_free(est);
+	gr_partition_free(part);
+	gr_graph_free(g);
+	gr_hw_registry_free(reg);
+	return rc;
+}

@@ -1,0 +1,227 @@
+/* graphs hw: list, show, validate and detect registry platforms. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
+#include "cli/hwctx.h"
+
+static const char hw_help[] =
+	"usage: graphs hw list [--format table|json|csv|markdown]\n"
+	"       graphs hw show ID [--format yaml|json]\n"
+	"       graphs hw validate [PATH]\n"
+	"       graphs hw detect [--save] [--format yaml|json]\n\n"
+	"The hardware registry: one YAML file per platform under hardware/, plus the folders in\n"
+	"$GRAPHS_HARDWARE_PATH (colon-separated) and ~/.config/graphs/hardware, which override\n"
+	"built-in entries with the same id. See docs/hardware.md for the schema.\n\n"
+	"  list      every platform with its peak throughput, memory and TDP\n"
+	"  show      one platform in full\n"
+	"  validate  checks schema, units and consistency of PATH (a file or folder; default:\n"
+	"            the whole registry) and prints every problem with file, line and key;\n"
+	"            exit 2 when any error is found\n"
+	"  detect    describes this machine (hwloc, /proc/cpuinfo, cpufreq) as entry 'host';\n"
+	"            --save writes it to ~/.config/graphs/hardware/host.yaml\n";
+
+static int hw_list(int fmt)
+{
+	gr_hw_registry *r = cli_registry_load();
+	gr_error err = {0};
+	FILE *out;
+
+	if (!r)
+		return EXIT_BAD_INPUT;
+	out = cli_out_begin();
+	if (fmt == GR_FMT_JSON) {
+		if (gr_hw_registry_print_json(r, out, &err)) {
+			cli_out_end(out, 0);
+			gr_hw_registry_free(r);
+			return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+		}
+	} else {
+		const char *hdr[] = {"id", "class", "name", "fp32 TFLOPS", "fp16 TFLOPS", "int8 TOPS", "memory", "TDP W", "modes"};
+		gr_table *t = gr_table_new(9, hdr);
+		for (int col = 3; t && col <= 7; col++)
+			gr_table_numeric(t, col);
+		for (size_t i = 0; t && i < gr_hw_registry_count(r); i++) {
+			const gr_hw *hw = gr_hw_registry_at(r, i);
+			char f32[32], f16[32], i8[32], mem[32], tdp[32], modes[128] = "";
+			size_t len = 0;
+			double p32 = gr_hw_peak_ops(hw, -1, GR_PREC_FP32), p16 = gr_hw_peak_ops(hw, -1, GR_PREC_FP16),
+			       p8 = gr_hw_peak_ops(hw, -1, GR_PREC_INT8);
+			snprintf(f32, sizeof(f32), p32 > 0 ? "%.2f" : "-", p32 / 1e12);
+			snprintf(f16, sizeof(f16), p16 > 0 ? "%.2f" : "-", p16 / 1e12);
+			snprintf(i8, sizeof(i8), p8 > 0 ? "%.1f" : "-", p8 / 1e12);
+			if (gr_hw_memory_bytes(hw) > 0)
+				gr_fmt_bytes((double)gr_hw_memory_bytes(hw), mem, sizeof(mem));
+			else
+				snprintf(mem, sizeof(mem), "-");
+			snprintf(tdp, sizeof(tdp), "%.1f", gr_hw_tdp_w(hw, -1));
+			for (size_t m = 0; m < gr_hw_mode_count(hw) && len < sizeof(modes); m++)
+				len += (size_t)snprintf(modes + len, sizeof(modes) - len, "%s%s", m ? "," : "",
+							gr_hw_mode_name(hw, m));
+			const char *row[] = {gr_hw_id(hw), gr_hw_class_name(gr_hw_get_class(hw)), gr_hw_name(hw),
+					     f32, f16, i8, mem, tdp, modes};
+			gr_table_add_row(t, row);
+		}
+		if (t)
+			gr_table_write(t, fmt, out);
+		if (fmt == GR_FMT_TABLE)
+			fprintf(out, "%zu platforms\n", gr_hw_registry_count(r));
+		gr_table_free(t);
+	}
+	cli_out_end(out, 1);
+	gr_hw_registry_free(r);
+	return EXIT_OK;
+}
+
+static int hw_show(const char *id, int json)
+{
+	gr_hw_registry *r = cli_registry_load();
+	const gr_hw *hw;
+	int mode, rc = EXIT_OK;
+	gr_error err = {0};
+	FILE *out;
+
+	if (!r)
+		return EXIT_BAD_INPUT;
+	if (gr_hw_registry_resolve(r, id, &hw, &mode, &err)) {
+		gr_hw_registry_free(r);
+		return cli_fail(EXIT_USAGE, "%s", err.msg);
+	}
+	out = cli_out_begin();
+	if (json ? gr_hw_show_json(hw, out, &err) : gr_hw_show_yaml(hw, out, &err))
+		rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+	cli_out_end(out, rc == EXIT_OK);
+	gr_hw_registry_free(r);
+	return rc;
+}
+
+static void print_problem(const gr_hw_problem *p, void *user)
+{
+	int *errors = user;
+	if (p->severity == GR_HW_ERROR)
+		(*errors)++;
+	printf("%s: %s\n", p->severity == GR_HW_ERROR ? "error" : "warning", p->msg);
+}
+
+static int hw_validate(const char *path)
+{
+	int errors = 0, n;
+	const char *target = path ? path : gr_hw_builtin_dir();
+
+	n = gr_hw_validate_path(target, print_problem, &errors);
+	printf("%s: %d problem%s (%d error%s)\n", target, n, n == 1 ? "" : "s", errors, errors == 1 ? "" : "s");
+	fflush(stdout);
+	return errors ? EXIT_BAD_INPUT : EXIT_OK;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			if (mkdir(buf, 0755) && errno != EEXIST)
+				return 0;
+			*p = '/';
+		}
+	return !mkdir(buf, 0755) || errno == EEXIST;
+}
+
+static int hw_detect(int save, int json)
+{
+	gr_hw *hw = NULL;
+	gr_error err = {0};
+	FILE *out;
+	int rc = EXIT_OK;
+
+	if (gr_hw_detect_host(&hw, &err))
+		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+	if (save) {
+		char dir[4096], path[4200], tmp[4300];
+		FILE *f;
+		if (!cli_user_hw_dir(dir, sizeof(dir)) || !make_dirs(dir)) {
+			gr_hw_free(hw);
+			return cli_fail(EXIT_BAD_INPUT, "cannot create the user registry folder '%s'", dir);
+		}
+		snprintf(path, sizeof(path), "%s/host.yaml", dir);
+		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+		/* write then rename: an interrupted save never leaves half a file */
+		f = fopen(tmp, "w");
+		if (!f || gr_hw_write_yaml(hw, f, &err) || fclose(f) || rename(tmp, path)) {
+			if (f)
+				unlink(tmp);
+			gr_hw_free(hw);
+			return cli_fail(EXIT_BAD_INPUT, "cannot write '%s'%s%s", path, err.msg[0] ? ": " : "", err.msg);
+		}
+		fprintf(stderr, "saved %s\n", path);
+	}
+	out = cli_out_begin();
+	if (json ? gr_hw_show_json(hw, out, &err) : gr_hw_write_yaml(hw, out, &err))
+		rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+	cli_out_end(out, rc == EXIT_OK);
+	gr_hw_free(hw);
+	return rc;
+}
+
+int cmd_hw(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, 0, 'f'}, {"save", no_argument, 0, 's'},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	const char *format = NULL, *sub;
+	int c, save = 0, fmt = GR_FMT_TABLE, json;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:sh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(hw_help, stdout);
+			return EXIT_OK;
+		case 'f':
+			format = optarg;
+			break;
+		case 's':
+			save = 1;
+			break;
+		default:
+			return cli_usage("hw", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage("hw", "which one: list, show, validate or detect?");
+	sub = argv[optind];
+	json = format && !strcmp(format, "json");
+	if (format && !json && strcmp(format, "yaml") && strcmp(sub, "list"))
+		return cli_usage("hw", "'hw %s' prints yaml or json, not '%s'", sub, format);
+	if (!strcmp(sub, "list")) {
+		if (optind + 1 != argc)
+			return cli_usage("hw", "'hw list' takes no argument");
+		if (format && (fmt = cli_parse_format("hw", format)) < 0)
+			return EXIT_USAGE;
+		return hw_list(fmt);
+	}
+	if (!strcmp(sub, "show")) {
+		if (optind + 2 != argc)
+			return cli_usage("hw", "'hw show' takes one platform id");
+		return hw_show(argv[optind + 1], json);
+	}
+	if (!strcmp(sub, "validate")) {
+		if (optind + 2 < argc)
+			return cli_usage("hw", "'hw validate' takes at most one path");
+		return hw_validate(optind + 1 < argc ? argv[optind + 1] : NULL);
+	}
+	if (!strcmp(sub, "detect")) {
+		if (optind + 1 != argc)
+			return cli_usage("hw", "'hw detect' takes no argument");
+		return hw_detect(save, json);
+	}
+	return cli_usage("hw", "unknown hw command '%s' (list, show, validate, detect)", sub);
+}

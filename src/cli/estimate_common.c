@@ -1,0 +1,144 @@
+/* Shared estimate plumbing and output (see estimate_common.h). */
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/estimate_common.h"
+
+int cli_resolve_hw(const gr_hw_registry *reg, const char *spec, const gr_hw **hw, int *mode)
+{
+	gr_error err = {0};
+	if (gr_hw_registry_resolve(reg, spec, hw, mode, &err))
+		return cli_fail(EXIT_USAGE, "%s", err.msg);
+	return EXIT_OK;
+}
+
+int cli_partition(const gr_graph *g, const char *runtime, gr_partition **out)
+{
+	gr_error err = {0};
+	if (gr_partition_build(g, gr_fusion_rules_find(runtime), out, &err))
+		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+	return EXIT_OK;
+}
+
+int cli_estimate(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
+		 const gr_estimate_opts *eo, gr_estimate **out)
+{
+	gr_error err = {0};
+	gr_status st = gr_estimate_run(g, p, hw, mode, eo, out, &err);
+	if (st)
+		return cli_fail(st == GR_ERR_UNSUPPORTED || st == GR_ERR_USAGE ? EXIT_USAGE : EXIT_BAD_INPUT,
+				"%s", err.msg);
+	return EXIT_OK;
+}
+
+cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, const gr_estimate *e,
+			 int with_kernels)
+{
+	cJSON *o = cJSON_CreateObject(), *shares, *ks;
+
+	cJSON_AddStringToObject(o, "model", model);
+	cJSON_AddStringToObject(o, "hardware", hwspec);
+	cJSON_AddStringToObject(o, "precision", gr_precision_name(e->precision));
+	cJSON_AddNumberToObject(o, "batch", (double)batch);
+	cJSON_AddStringToObject(o, "runtime", e->runtime);
+	cJSON_AddNumberToObject(o, "latency_ms", e->latency_s * 1e3);
+	cJSON_AddNumberToObject(o, "throughput_per_s", e->latency_s > 0 ? (double)batch / e->latency_s : 0);
+	cJSON_AddNumberToObject(o, "energy_mj", e->energy_j * 1e3);
+	cJSON_AddNumberToObject(o, "peak_memory_bytes", e->peak_memory_bytes);
+	cJSON_AddNumberToObject(o, "weight_bytes", e->weight_bytes);
+	cJSON_AddNumberToObject(o, "activation_bytes", e->peak_activation_bytes);
+	cJSON_AddNumberToObject(o, "flops", e->flops);
+	cJSON_AddNumberToObject(o, "bytes", e->bytes);
+	cJSON_AddNumberToObject(o, "params", (double)e->params);
+	cJSON_AddStringToObject(o, "confidence", gr_confidence_name(e->confidence));
+	shares = cJSON_AddObjectToObject(o, "confidence_share");
+	for (int c = 0; c < GR_CONF_COUNT; c++)
+		cJSON_AddNumberToObject(shares, gr_confidence_name((gr_confidence)c), e->confidence_share[c]);
+	cJSON_AddNumberToObject(o, "compute_ms", e->compute_s * 1e3);
+	cJSON_AddNumberToObject(o, "memory_ms", e->memory_s * 1e3);
+	cJSON_AddNumberToObject(o, "overhead_ms", e->overhead_s * 1e3);
+	cJSON_AddNumberToObject(o, "unknown_ops", (double)e->unknown_ops);
+	cJSON_AddBoolToObject(o, "contains_unknown_ops", e->unknown_ops > 0);
+	cJSON_AddNumberToObject(o, "host_fallback_kernels", (double)e->host_fallback_kernels);
+	if (e->note[0])
+		cJSON_AddStringToObject(o, "note", e->note);
+	if (!with_kernels)
+		return o;
+	ks = cJSON_AddArrayToObject(o, "kernels");
+	for (size_t i = 0; i < e->n_kernels; i++) {
+		const gr_kernel_estimate *ke = &e->kernels[i];
+		cJSON *k = cJSON_CreateObject();
+		cJSON_AddStringToObject(k, "name", ke->kernel->name);
+		cJSON_AddStringToObject(k, "pattern", ke->kernel->pattern);
+		cJSON_AddStringToObject(k, "class", gr_kernel_class_name(ke->kernel->cls));
+		cJSON_AddNumberToObject(k, "flops", ke->kernel->flops);
+		cJSON_AddNumberToObject(k, "bytes", ke->bytes);
+		cJSON_AddNumberToObject(k, "latency_ms", ke->latency_s * 1e3);
+		cJSON_AddNumberToObject(k, "compute_ms", ke->compute_s * 1e3);
+		cJSON_AddNumberToObject(k, "memory_ms", ke->memory_s * 1e3);
+		cJSON_AddNumberToObject(k, "overhead_ms", ke->overhead_s * 1e3);
+		cJSON_AddNumberToObject(k, "energy_mj", ke->energy_j * 1e3);
+		cJSON_AddNumberToObject(k, "efficiency", ke->efficiency);
+		cJSON_AddStringToObject(k, "memory_level", ke->level);
+		cJSON_AddStringToObject(k, "bound", gr_bound_name(ke->bound));
+		cJSON_AddStringToObject(k, "confidence", gr_confidence_name(ke->confidence));
+		if (ke->on_host)
+			cJSON_AddBoolToObject(k, "on_host", 1);
+		if (ke->kernel->unknown_ops)
+			cJSON_AddBoolToObject(k, "contains_unknown_ops", 1);
+		cJSON_AddItemToArray(ks, k);
+	}
+	return o;
+}
+
+void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspec, int64_t batch,
+			const gr_estimate *e)
+{
+	const char *hdr[] = {"kernel", "pattern", "class", "FLOPs", "bytes", "level", "bound", "ms", "share"};
+	gr_table *t = gr_table_new(9, hdr);
+	char a[32], b[32], c[32], d[32];
+
+	for (int col = 3; t && col <= 8; col++)
+		if (col != 5 && col != 6)
+			gr_table_numeric(t, col);
+	for (size_t i = 0; t && i < e->n_kernels; i++) {
+		const gr_kernel_estimate *ke = &e->kernels[i];
+		snprintf(c, sizeof(c), "%.4f", ke->latency_s * 1e3);
+		snprintf(d, sizeof(d), "%.1f%%", e->latency_s > 0 ? 100 * ke->latency_s / e->latency_s : 0);
+		const char *row[] = {ke->kernel->name, ke->kernel->pattern, gr_kernel_class_name(ke->kernel->cls),
+				     gr_fmt_si(ke->kernel->flops, a, sizeof(a)), gr_fmt_si(ke->bytes, b, sizeof(b)),
+				     ke->level, gr_bound_name(ke->bound), c, d};
+		gr_table_add_row(t, row);
+	}
+	if (t && fmt != GR_FMT_TABLE)
+		gr_table_write(t, fmt, out);
+	gr_table_free(t);
+	if (fmt == GR_FMT_CSV)
+		return;
+	fprintf(out, "%s%s on %s, %s, batch %lld, runtime %s%s\n", fmt == GR_FMT_MARKDOWN ? "\n**" : "",
+		model, hwspec, gr_precision_name(e->precision), (long long)batch, e->runtime,
+		fmt == GR_FMT_MARKDOWN ? "**\n" : "");
+	fprintf(out, "  latency      %10.3f ms   (%.1f inferences/s)\n", e->latency_s * 1e3,
+		e->latency_s > 0 ? (double)batch / e->latency_s : 0);
+	fprintf(out, "  energy       %10.3f mJ   (%.2f W average)\n", e->energy_j * 1e3,
+		e->latency_s > 0 ? e->energy_j / e->latency_s : 0);
+	fprintf(out, "  peak memory  %10s      (weights %s, activations %s)\n",
+		gr_fmt_bytes(e->peak_memory_bytes, a, sizeof(a)), gr_fmt_bytes(e->weight_bytes, b, sizeof(b)),
+		gr_fmt_bytes(e->peak_activation_bytes, c, sizeof(c)));
+	fprintf(out, "  work         %10s FLOPs, %s moved, %lld params, %zu kernels\n",
+		gr_fmt_si(e->flops, a, sizeof(a)), gr_fmt_si(e->bytes, b, sizeof(b)), (long long)e->params,
+		e->n_kernels);
+	fprintf(out, "  time split   compute %.3f ms, memory %.3f ms, overhead %.3f ms (sums of kernel terms)\n",
+		e->compute_s * 1e3, e->memory_s * 1e3, e->overhead_s * 1e3);
+	fprintf(out, "  confidence   %s (calibrated %.0f%%, interpolated %.0f%%, theoretical %.0f%% of latency)\n",
+		gr_confidence_name(e->confidence), 100 * e->confidence_share[GR_CONF_CALIBRATED],
+		100 * e->confidence_share[GR_CONF_INTERPOLATED], 100 * e->confidence_share[GR_CONF_THEORETICAL]);
+	if (e->unknown_ops)
+		fprintf(out, "  WARNING      %zu nodes have unknown ops and are not counted: the latency is a lower bound\n",
+			e->unknown_ops);
+	if (e->host_fallback_kernels)
+		fprintf(out, "  fallback     %zu kernels run on the host CPU (ops the device does not support)\n",
+			e->host_fallback_kernels);
+	if (e->note[0])
+		fprintf(out, "  note         %s\n", e->note);
+}

@@ -1,0 +1,46 @@
+/* Registry loading shared by estimate, compare and hw. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "cli/hwctx.h"
+
+int cli_user_hw_dir(char *buf, size_t size)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg)
+		snprintf(buf, size, "%s/graphs/hardware", xdg);
+	else if (home && *home)
+		snprintf(buf, size, "%s/.config/graphs/hardware", home);
+	else
+		return 0;
+	return 1;
+}
+
+gr_hw_registry *cli_registry_load(void)
+{
+	gr_hw_registry *r = NULL;
+	gr_error err = {0};
+	char user[4096];
+	struct stat st;
+	const char *old = getenv("GRAPHS_HARDWARE_PATH");
+
+	/* Saved entries (`graphs hw detect --save`) come after the user's own path. */
+	if (cli_user_hw_dir(user, sizeof(user)) && stat(user, &st) == 0 && S_ISDIR(st.st_mode)) {
+		size_t n = strlen(user) + (old ? strlen(old) + 1 : 0) + 1;
+		char *path = malloc(n);
+		if (path) {
+			snprintf(path, n, "%s%s%s", old && *old ? old : "", old && *old ? ":" : "", user);
+			setenv("GRAPHS_HARDWARE_PATH", path, 1);
+			free(path);
+		}
+	}
+	if (gr_hw_registry_load(gr_hw_builtin_dir(), &r, &err)) {
+		cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+		return NULL;
+	}
+	return r;
+}

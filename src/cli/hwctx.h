@@ -1,0 +1,13 @@
+/* Loading the registry and resolving --hw for the subcommands that need hardware. */
+#ifndef GRAPHS_CLI_HWCTX_H
+#define GRAPHS_CLI_HWCTX_H
+
+#include "graphs/hw.h"
+
+/* Loads the built-in registry plus $GRAPHS_HARDWARE_PATH and the user's saved entries.
+ * Prints the error and returns NULL on failure. */
+gr_hw_registry *cli_registry_load(void);
+/* The user's registry folder ($XDG_CONFIG_HOME/graphs/hardware or ~/.config/graphs/hardware). */
+int cli_user_hw_dir(char *buf, size_t size);
+
+#endif

@@ -1,0 +1,266 @@
+/* Per-kernel roofline: time = max(compute / (peak x eff), bytes / (bw x eff_mem)) + overhead,
+ * energy = dynamic (pJ/op, pJ/byte per level) + static power x time, and peak memory from
+ * tensor liveness. Mappers (mappers.c) supply the class-specific efficiencies. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/graph_impl.h"
+#include "estimation/mapper.h"
+
+const char *gr_confidence_name(gr_confidence c)
+{
+	static const char *n[] = {"calibrated", "interpolated", "theoretical"};
+	return (unsigned)c < GR_CONF_COUNT ? n[c] : "theoretical";
+}
+
+const char *gr_bound_name(gr_bound b)
+{
+	static const char *n[] = {"compute", "memory", "overhead", "fallback"};
+	return (unsigned)b <= GR_BOUND_FALLBACK ? n[b] : "compute";
+}
+
+/* Bytes per element when a float tensor is held at precision p. */
+static double prec_bytes(gr_precision p)
+{
+	switch (p) {
+	case GR_PREC_FP64: return 8;
+	case GR_PREC_FP32: case GR_PREC_TF32: return 4;
+	case GR_PREC_FP16: case GR_PREC_BF16: case GR_PREC_INT16: return 2;
+	case GR_PREC_FP8: case GR_PREC_INT8: return 1;
+	default: return 0.5;
+	}
+}
+
+/* Literature defaults (pJ/byte) when the registry gives none: off-chip DRAM ~20 (DDR4/5
+ * with I/O), LPDDR ~10, HBM ~6, on-chip SRAM/cache ~1 (Horowitz, ISSCC 2014, scaled). */
+static double default_pj_per_byte(const gr_hw_mem_info *mi)
+{
+	const char *t = mi->type ? mi->type : "";
+	if (strcmp(mi->level, "dram") != 0 && strncmp(mi->level, "hbm", 3) != 0)
+		return 1.0;
+	if (!strncmp(t, "hbm", 3))
+		return 6.0;
+	if (!strncmp(t, "lpddr", 5))
+		return 10.0;
+	return 20.0;
+}
+
+typedef struct level_pick {
+	const char *name;
+	double bw;      /* bytes/s */
+	double pj;      /* per byte */
+	int is_dram;
+} level_pick;
+
+/* The smallest level whose total capacity holds the working set twice over. */
+static level_pick pick_level(const gr_hw *hw, int mode, double ws)
+{
+	level_pick best = {"dram", 0, 20.0, 1};
+	size_t n = gr_hw_mem_count(hw);
+
+	for (size_t i = 0; i < n; i++) {
+		gr_hw_mem_info mi;
+		double cap;
+		if (gr_hw_mem_at(hw, mode, i, &mi) || mi.bandwidth_bytes_s <= 0)
+			continue;
+		cap = (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
+		best.name = mi.level;
+		best.bw = mi.bandwidth_bytes_s;
+		best.pj = gr_hw_energy_pj_per_byte(hw, mi.level);
+		if (best.pj <= 0)
+			best.pj = default_pj_per_byte(&mi);
+		best.is_dram = !strcmp(mi.level, "dram") || i + 1 == n;
+		if (cap > 0 && ws * 2 <= cap)
+			return best;
+	}
+	if (best.bw <= 0)
+		best.bw = gr_hw_dram_bandwidth(hw, mode);
+	if (best.bw <= 0)
+		best.bw = 10e9; /* a platform without memory figures: assume a slow bus */
+	return best;
+}
+
+/* Peak live activation bytes along the topological order (tensor liveness). */
+static double peak_activations(const gr_graph *g, double scale_float, double *first_live)
+{
+	size_t n = g->n_nodes;
+	double *delta = calloc(n + 2, sizeof(double));
+	double live = 0, peak = 0;
+
+	if (!delta)
+		return 0;
+	for (size_t k = 0; k <= n; k++) {
+		/* k == n: graph inputs (live from the start) */
+		gr_tensor **ts = k < n ? g->nodes[k]->out : g->inputs;
+		size_t cnt = k < n ? g->nodes[k]->n_out : g->n_inputs;
+		for (size_t o = 0; o < cnt; o++) {
+			const gr_tensor *t = ts[o];
+			size_t start = k < n ? k : 0, end = start;
+			double b;
+			if (!t || t->is_initializer || (t->has_value && t->nval <= GR_FOLD_MAX && !t->is_input))
+				continue;
+			b = gr_tensor_bytes(t);
+			if (gr_dtype_is_float(t->dtype))
+				b *= scale_float;
+			for (uint32_t c = 0; c < t->n_consumers; c++)
+				if ((size_t)t->consumers[c]->index > end)
+					end = (size_t)t->consumers[c]->index;
+			if (t->is_output)
+				end = n - 1 < end ? end : (n ? n - 1 : 0);
+			delta[start] += b;
+			delta[end + 1] -= b;
+		}
+	}
+	for (size_t k = 0; k < n + 1; k++) {
+		live += delta[k];
+		if (live > peak)
+			peak = live;
+	}
+	if (first_live)
+		*first_live = delta[0];
+	free(delta);
+	return peak;
+}
+
+static double host_fallback_time(const gr_hw *hw, const gr_kernel *k, double bytes, double *xfer)
+{
+	/* Host CPU of an accelerator card or SoC: a modest embedded core cluster. */
+	const double host_flops = 50e9, host_bw = 10e9;
+	double link = gr_hw_host_bandwidth_gbps(hw) * 1e9;
+	if (link <= 0)
+		link = 4e9;
+	*xfer = (k->elems_in + k->elems_out) * 4.0 / link;
+	return fmax(k->flops / host_flops, bytes / host_bw);
+}
+
+gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
+			  const gr_estimate_opts *opts, gr_estimate **out, gr_error *err)
+{
+	const gr_mapper *mp = gr_mapper_for(gr_hw_get_class(hw));
+	const gr_fusion_rules *rules;
+	gr_map_ctx m = {hw, mode, GR_PREC_FP32, gr_hw_units(hw, mode)};
+	gr_estimate *e;
+	double tdp = gr_hw_tdp_w(hw, mode), idle = gr_hw_idle_w(hw), launch_us, pj_op, scale;
+	int prec = opts ? opts->precision : -1;
+	size_t nk = gr_partition_count(p);
+
+	*out = NULL;
+	if (prec < 0)
+		prec = gr_hw_preferred_precision(hw);
+	if (prec < 0)
+		prec = GR_PREC_FP32;
+	m.prec = (gr_precision)prec;
+	if (gr_hw_effective_peak_ops(hw, mode, m.prec) <= 0) {
+		char list[256] = "";
+		size_t len = 0;
+		for (int q = 0; q < GR_PREC_COUNT && len < sizeof(list); q++)
+			if (gr_hw_effective_peak_ops(hw, mode, (gr_precision)q) > 0)
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
+							gr_precision_name((gr_precision)q));
+		return gr_error_set(err, GR_ERR_UNSUPPORTED, "'%s' cannot run %s (it runs: %s)",
+				    gr_hw_id(hw), gr_precision_name(m.prec), list[0] ? list : "nothing listed");
+	}
+	rules = gr_fusion_rules_find(opts && opts->runtime ? opts->runtime : "pytorch");
+	if (!rules)
+		return gr_error_set(err, GR_ERR_USAGE, "unknown runtime '%s' (use pytorch, onnxruntime or tensorrt)",
+				    opts->runtime);
+	e = calloc(1, sizeof(*e));
+	if (!e || !(e->kernels = calloc(nk ? nk : 1, sizeof(*e->kernels)))) {
+		free(e);
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	}
+	e->precision = m.prec;
+	e->runtime = rules->name;
+	e->n_kernels = nk;
+	e->confidence = GR_CONF_THEORETICAL;
+	scale = prec_bytes(m.prec) / 4.0; /* model files hold fp32 tensors */
+	launch_us = gr_hw_launch_overhead_us(hw);
+	if (launch_us <= 0)
+		launch_us = mp->default_launch_us;
+	if (idle <= 0 && tdp > 0)
+		idle = 0.25 * tdp; /* no figure: a quarter of TDP, typical of idle-but-clocked silicon */
+	pj_op = gr_hw_energy_pj_per_op(hw, m.prec);
+	if (pj_op <= 0 && tdp > idle)
+		/* full-peak compute at exactly TDP: an upper bound from the power budget */
+		pj_op = (tdp - idle) / gr_hw_effective_peak_ops(hw, mode, m.prec) * 1e12;
+	if (gr_hw_emulation_factor(hw, m.prec) > 0)
+		snprintf(e->note, sizeof(e->note), "%s is emulated on %s (about %.0fx slower than fp32)",
+			 gr_precision_name(m.prec), gr_hw_id(hw), gr_hw_emulation_factor(hw, m.prec));
+
+	for (size_t i = 0; i < nk; i++) {
+		const gr_kernel *k = gr_partition_kernel(p, i);
+		gr_kernel_estimate *ke = &e->kernels[i];
+		double elems = rules->fused_memory ? k->elems_in + k->elems_weights + k->elems_out : k->elems_nodes;
+		double bytes = elems * prec_bytes(m.prec);
+		double peak = mp->peak(&m, k), eff = mp->efficiency(&m, k), edyn;
+		level_pick lv = pick_level(hw, mode, bytes);
+		/* Eager runtimes launch every op of a group separately; fused ones launch once. */
+		double launches = rules->fused_memory ? 1.0 : (double)k->count;
+
+		ke->kernel = k;
+		ke->bytes = bytes;
+		ke->efficiency = eff;
+		ke->level = lv.name;
+		ke->confidence = GR_CONF_THEORETICAL;
+		ke->overhead_s = launches * (launch_us + rules->op_overhead_us) * 1e-6;
+		if (mp->needs_host && mp->needs_host(&m, k, p)) {
+			ke->on_host = 1;
+			ke->compute_s = host_fallback_time(hw, k, bytes, &ke->transfer_s);
+			ke->bound = GR_BOUND_FALLBACK;
+			e->host_fallback_kernels++;
+		} else {
+			ke->compute_s = peak > 0 && eff > 0 ? k->flops / (peak * eff) : 0;
+			ke->memory_s = bytes / (lv.bw * (lv.is_dram ? mp->mem_eff_dram : mp->mem_eff_cache));
+			ke->bound = ke->compute_s >= ke->memory_s ? GR_BOUND_COMPUTE : GR_BOUND_MEMORY;
+		}
+		ke->latency_s = fmax(ke->compute_s, ke->memory_s) + ke->transfer_s + ke->overhead_s;
+		if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s) && !ke->on_host)
+			ke->bound = GR_BOUND_OVERHEAD;
+		edyn = (pj_op * k->flops + lv.pj * bytes) * 1e-12;
+		if (tdp > idle && edyn > (tdp - idle) * ke->latency_s)
+			edyn = (tdp - idle) * ke->latency_s; /* cannot draw more than the power budget */
+		ke->energy_j = edyn + idle * ke->latency_s;
+
+		e->latency_s += ke->latency_s;
+		e->compute_s += ke->compute_s;
+		e->memory_s += ke->memory_s;
+		e->overhead_s += ke->overhead_s;
+		e->energy_j += ke->energy_j;
+		e->flops += k->flops;
+		e->bytes += bytes;
+		e->params += k->params;
+		e->unknown_ops += (size_t)k->unknown_ops;
+		e->confidence_share[ke->confidence] += ke->latency_s;
+	}
+	for (int c = 0; c < GR_CONF_COUNT; c++)
+		e->confidence_share[c] = e->latency_s > 0 ? e->confidence_share[c] / e->latency_s : 0;
+	/* a whole model carries the weakest confidence of its parts */
+	for (int c = GR_CONF_COUNT - 1; c >= 0; c--)
+		if (e->confidence_share[c] > 0) {
+			e->confidence = (gr_confidence)c;
+			break;
+		}
+	/* views and folded shape arithmetic hold no parameters, but count them all the same */
+	{
+		gr_graph_totals tot;
+		gr_graph_totals_compute(g, &tot);
+		e->params = tot.params;
+		e->unknown_ops = tot.unknown_ops;
+	}
+	e->weight_bytes = (double)e->params * prec_bytes(m.prec);
+	e->peak_activation_bytes = peak_activations(g, scale, NULL);
+	e->workspace_bytes = 0; /* im2col and cuDNN workspaces are runtime choices: not modeled yet */
+	e->peak_memory_bytes = e->weight_bytes + e->peak_activation_bytes + e->workspace_bytes;
+	*out = e;
+	return GR_OK;
+}
+
+void gr_estimate_free(gr_estimate *e)
+{
+	if (!e)
+		return;
+	free(e->kernels);
+	free(e);
+}

@@ -1,0 +1,438 @@
+/* Partitions an inferred graph into kernels following a runtime's fusion rules.
+ * Kernel traffic counts only tensors that cross the kernel boundary: fused
+ * intermediates stay in registers or cache, which is why fusion matters. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/graph_impl.h"
+#include "graphs/transform.h"
+
+static const char *class_names[GR_KC_COUNT] = {
+	"conv", "dwconv", "gemm", "matmul", "attention", "pool", "norm",
+	"elementwise", "reduce", "move", "rnn", "other",
+};
+
+const char *gr_kernel_class_name(gr_kernel_class k)
+{
+	return (unsigned)k < GR_KC_COUNT ? class_names[k] : "other";
+}
+
+static const gr_fusion_rules rule_sets[] = {
+	/* PyTorch eager launches one kernel per module, but conv+bn+act run back to back on
+	 * the same tile and the measurements group them so; views cost nothing. */
+	{"pytorch", 1, 1, 0, 0, 1, 0, 8.0},
+	{"onnxruntime", 1, 1, 1, 0, 1, 1, 3.0},
+	{"tensorrt", 1, 1, 1, 1, 1, 1, 1.0},
+	{"none", 0, 0, 0, 0, 0, 0, 8.0},
+};
+
+const gr_fusion_rules *gr_fusion_rules_find(const char *runtime)
+{
+	if (!runtime)
+		return &rule_sets[0];
+	for (size_t i = 0; i < sizeof(rule_sets) / sizeof(rule_sets[0]); i++)
+		if (!strcmp(rule_sets[i].name, runtime))
+			return &rule_sets[i];
+	return NULL;
+}
+
+struct gr_partition {
+	const gr_graph *g;
+	gr_kernel *kernels;
+	size_t n;
+	const gr_node **order; /* nodes grouped by kernel */
+	size_t n_order;
+};
+
+/* --- op classification ------------------------------------------------------ */
+
+static int is_view(gr_op op)
+{
+	switch (op) {
+	case GR_OP_RESHAPE: case GR_OP_FLATTEN: case GR_OP_SQUEEZE: case GR_OP_UNSQUEEZE:
+	case GR_OP_IDENTITY: case GR_OP_DROPOUT: case GR_OP_SHAPE: case GR_OP_SIZE:
+	case GR_OP_CONSTANT: case GR_OP_CONSTANT_OF_SHAPE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int is_anchor(gr_op op)
+{
+	switch (op) {
+	case GR_OP_CONV: case GR_OP_CONV_TRANSPOSE: case GR_OP_CONV_INTEGER: case GR_OP_QLINEAR_CONV:
+	case GR_OP_GEMM: case GR_OP_MATMUL: case GR_OP_MATMUL_INTEGER: case GR_OP_QLINEAR_MATMUL:
+	case GR_OP_EINSUM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int is_elementwise(gr_op op)
+{
+	if (op == GR_OP_UNKNOWN)
+		return 0;
+	if (op >= GR_OP_ABS && op <= GR_OP_WHERE)
+		return 1;
+	return op == GR_OP_CAST || op == GR_OP_QUANTIZE_LINEAR || op == GR_OP_DEQUANTIZE_LINEAR;
+}
+
+static int is_move(gr_op op)
+{
+	switch (op) {
+	case GR_OP_TRANSPOSE: case GR_OP_CONCAT: case GR_OP_SPLIT: case GR_OP_SLICE:
+	case GR_OP_EXPAND: case GR_OP_TILE: case GR_OP_PAD: case GR_OP_RESIZE: case GR_OP_UPSAMPLE:
+	case GR_OP_DEPTH_TO_SPACE: case GR_OP_SPACE_TO_DEPTH: case GR_OP_GATHER:
+	case GR_OP_GATHER_ELEMENTS: case GR_OP_GATHER_ND: case GR_OP_SCATTER:
+	case GR_OP_SCATTER_ELEMENTS: case GR_OP_SCATTER_ND: case GR_OP_TRILU: case GR_OP_CAST_LIKE:
+	case GR_OP_ONE_HOT: case GR_OP_COMPRESS: case GR_OP_REVERSE_SEQUENCE: case GR_OP_CENTER_CROP_PAD:
+	case GR_OP_RANGE: case GR_OP_EYE_LIKE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static gr_kernel_class classify(const gr_node *n)
+{
+	switch (n->op) {
+	case GR_OP_CONV: case GR_OP_CONV_INTEGER: case GR_OP_QLINEAR_CONV: {
+		const gr_tensor *x = gr_in(n, n->op == GR_OP_QLINEAR_CONV ? 0 : 0);
+		int64_t group = gr_attr_int(n, "group", 1);
+		if (group > 1 && x && x->rank >= 2 && x->dims[1].value == group)
+			return GR_KC_DWCONV;
+		return GR_KC_CONV;
+	}
+	case GR_OP_CONV_TRANSPOSE: case GR_OP_DEFORM_CONV:
+		return GR_KC_CONV;
+	case GR_OP_GEMM: case GR_OP_MATMUL: case GR_OP_MATMUL_INTEGER: case GR_OP_QLINEAR_MATMUL:
+	case GR_OP_EINSUM: {
+		size_t b = n->op == GR_OP_QLINEAR_MATMUL ? 3 : 1;
+		const gr_tensor *w = gr_in(n, b);
+		return w && (w->is_initializer || w->has_value) ? GR_KC_GEMM : GR_KC_MATMUL;
+	}
+	case GR_OP_MAX_POOL: case GR_OP_AVERAGE_POOL: case GR_OP_LP_POOL: case GR_OP_GLOBAL_AVERAGE_POOL:
+	case GR_OP_GLOBAL_MAX_POOL: case GR_OP_GLOBAL_LP_POOL: case GR_OP_MAX_ROI_POOL:
+	case GR_OP_ROI_ALIGN: case GR_OP_MAX_UNPOOL:
+		return GR_KC_POOL;
+	case GR_OP_BATCH_NORMALIZATION: case GR_OP_INSTANCE_NORMALIZATION:
+	case GR_OP_LAYER_NORMALIZATION: case GR_OP_GROUP_NORMALIZATION: case GR_OP_LP_NORMALIZATION:
+	case GR_OP_LRN: case GR_OP_MEAN_VARIANCE_NORMALIZATION:
+		return GR_KC_NORM;
+	case GR_OP_SOFTMAX: case GR_OP_LOG_SOFTMAX: case GR_OP_HARDMAX: case GR_OP_REDUCE_SUM:
+	case GR_OP_REDUCE_MEAN: case GR_OP_REDUCE_MAX: case GR_OP_REDUCE_MIN: case GR_OP_REDUCE_PROD:
+	case GR_OP_REDUCE_L1: case GR_OP_REDUCE_L2: case GR_OP_REDUCE_LOG_SUM:
+	case GR_OP_REDUCE_LOG_SUM_EXP: case GR_OP_REDUCE_SUM_SQUARE: case GR_OP_ARG_MAX:
+	case GR_OP_ARG_MIN: case GR_OP_TOPK: case GR_OP_CUMSUM:
+		return GR_KC_REDUCE;
+	case GR_OP_LSTM: case GR_OP_GRU: case GR_OP_RNN:
+		return GR_KC_RNN;
+	default:
+		if (is_elementwise(n->op))
+			return GR_KC_ELEMENTWISE;
+		if (is_move(n->op))
+			return GR_KC_MOVE;
+		return GR_KC_OTHER;
+	}
+}
+
+/* The single node consuming t, when it is still unassigned; NULL otherwise. */
+static gr_node *sole_consumer(const gr_graph *g, const gr_tensor *t, const int32_t *kid)
+{
+	if (!t || t->n_consumers != 1 || t->is_output || t->owner != g)
+		return NULL;
+	return kid[t->consumers[0]->index] < 0 ? t->consumers[0] : NULL;
+}
+
+static int only_const_inputs_besides(const gr_node *c, const gr_tensor *t)
+{
+	for (size_t i = 0; i < c->n_in; i++) {
+		const gr_tensor *x = c->in[i];
+		if (x && x != t && !x->is_initializer && !x->has_value)
+			return 0;
+	}
+	return 1;
+}
+
+/* --- building --------------------------------------------------------------- */
+
+typedef struct builder {
+	const gr_graph *g;
+	const gr_fusion_rules *r;
+	int32_t *kid;          /* node index -> kernel index, -1 unassigned */
+	gr_partition *p;
+} builder;
+
+static void take(builder *b, gr_node *n, size_t kernel)
+{
+	b->kid[n->index] = (int32_t)kernel;
+	b->p->order[b->p->n_order++] = n;
+}
+
+/* Follows epilogue ops after an anchor: bias/BN/activation/residual chains. */
+static void extend_epilogue(builder *b, gr_node *tail, size_t kernel)
+{
+	for (int steps = 0; steps < 8; steps++) {
+		gr_tensor *t = gr_out(tail, 0);
+		gr_node *c, *cs[2];
+
+		if (!t)
+			return;
+		c = sole_consumer(b->g, t, b->kid);
+		if (c && c->op == GR_OP_BATCH_NORMALIZATION && b->r->conv_bn) {
+			take(b, c, kernel);
+			tail = c;
+			continue;
+		}
+		if (c && b->r->epilogue && is_elementwise(c->op) &&
+		    (only_const_inputs_besides(c, t) || c->op == GR_OP_ADD)) {
+			take(b, c, kernel);
+			tail = c;
+			continue;
+		}
+		/* x * sigmoid(x) (SiLU/Swish) reads the tail twice */
+		if (b->r->epilogue && t->n_consumers == 2 && !t->is_output) {
+			cs[0] = t->consumers[0];
+			cs[1] = t->consumers[1];
+			gr_node *sig = cs[0]->op == GR_OP_SIGMOID ? cs[0] : cs[1]->op == GR_OP_SIGMOID ? cs[1] : NULL;
+			gr_node *mul = sig == cs[0] ? cs[1] : cs[0];
+			if (sig && mul->op == GR_OP_MUL && b->kid[sig->index] < 0 && b->kid[mul->index] < 0 &&
+			    sole_consumer(b->g, gr_out(sig, 0), b->kid) == mul) {
+				take(b, sig, kernel);
+				take(b, mul, kernel);
+				tail = mul;
+				continue;
+			}
+		}
+		return;
+	}
+}
+
+/* MatMul -> [Mul|Div] -> [Add] -> Softmax -> MatMul, each link single-consumer. */
+static int try_attention(builder *b, gr_node *mm, size_t kernel)
+{
+	gr_node *chain[6];
+	size_t n = 0;
+	gr_node *c = mm;
+
+	chain[n++] = mm;
+	for (int step = 0; step < 4; step++) {
+		c = sole_consumer(b->g, gr_out(c, 0), b->kid);
+		if (!c)
+			return 0;
+		if (c->op == GR_OP_SOFTMAX) {
+			gr_node *av = sole_consumer(b->g, gr_out(c, 0), b->kid);
+			if (!av || av->op != GR_OP_MATMUL)
+				return 0;
+			chain[n++] = c;
+			chain[n++] = av;
+			for (size_t i = 0; i < n; i++)
+				take(b, chain[i], kernel);
+			return 1;
+		}
+		if (c->op != GR_OP_MUL && c->op != GR_OP_DIV && c->op != GR_OP_ADD && c->op != GR_OP_WHERE)
+			return 0;
+		chain[n++] = c;
+	}
+	return 0;
+}
+
+static void kernel_dims(gr_kernel *k, const gr_node *a)
+{
+	const gr_tensor *y = gr_out(a, 0), *x = gr_in(a, 0), *w = gr_in(a, 1);
+	double outer = 1;
+
+	if (!gr_shape_known(y) || y->rank < 1)
+		return;
+	if (k->cls == GR_KC_CONV || k->cls == GR_KC_DWCONV) {
+		if (y->rank < 3 || !gr_shape_known(w) || w->rank < 3)
+			return;
+		for (int i = 0; i < y->rank; i++)
+			if (i != 1)
+				outer *= (double)y->dims[i].value;
+		k->m = outer;
+		k->n = (double)y->dims[1].value;
+		k->k = 1;
+		for (int i = 1; i < w->rank; i++)
+			k->k *= (double)w->dims[i].value;
+		return;
+	}
+	if (k->cls == GR_KC_GEMM || k->cls == GR_KC_MATMUL || k->cls == GR_KC_ATTENTION) {
+		for (int i = 0; i < y->rank - 1; i++)
+			outer *= (double)y->dims[i].value;
+		k->m = outer;
+		k->n = (double)y->dims[y->rank - 1].value;
+		if (gr_shape_known(x) && x->rank >= 1)
+			k->k = (double)x->dims[a->op == GR_OP_GEMM && gr_attr_int(a, "transA", 0) ? 0 : x->rank - 1].value;
+	}
+}
+
+static void kernel_traffic(builder *b, gr_kernel *k)
+{
+	const gr_node **nodes = b->p->order + k->first;
+	size_t kernel = (size_t)(k - b->p->kernels);
+
+	for (size_t j = 0; j < k->count; j++) {
+		const gr_node *n = nodes[j];
+		k->flops += n->cost.flops;
+		k->macs += n->cost.macs;
+		k->params += n->cost.params;
+		if (n->op == GR_OP_UNKNOWN)
+			k->unknown_ops++;
+		if (!n->cost.known || n->op == GR_OP_UNKNOWN)
+			k->known = 0;
+		for (size_t i = 0; i < n->n_in; i++)
+			if (n->in[i] && !(n->in[i]->has_value && !n->in[i]->producer && !n->in[i]->is_initializer))
+				k->elems_nodes += (double)(gr_numel(n->in[i]) > 0 ? gr_numel(n->in[i]) : 0);
+		for (size_t o = 0; o < n->n_out; o++)
+			if (n->out[o])
+				k->elems_nodes += (double)(gr_numel(n->out[o]) > 0 ? gr_numel(n->out[o]) : 0);
+		for (size_t i = 0; i < n->n_in; i++) {
+			const gr_tensor *t = n->in[i];
+			int dup = 0;
+			double e;
+			if (!t || (t->producer && t->producer->owner == b->g &&
+				   b->kid[t->producer->index] == (int32_t)kernel))
+				continue;
+			/* a tensor read twice inside the kernel is loaded once */
+			for (size_t jj = 0; jj <= j && !dup; jj++)
+				for (size_t ii = 0; ii < (jj == j ? i : nodes[jj]->n_in); ii++)
+					if (nodes[jj]->in[ii] == t) {
+						dup = 1;
+						break;
+					}
+			if (dup)
+				continue;
+			e = (double)(gr_numel(t) > 0 ? gr_numel(t) : 0);
+			if (t->is_initializer) {
+				k->bytes_weights += gr_tensor_bytes(t);
+				k->elems_weights += e;
+				k->has_weights = 1;
+			} else if (!(t->has_value && !t->producer)) {
+				k->bytes_in += gr_tensor_bytes(t);
+				k->elems_in += e;
+			}
+		}
+		for (size_t o = 0; o < n->n_out; o++) {
+			const gr_tensor *t = n->out[o];
+			size_t inside = 0;
+			if (!t)
+				continue;
+			for (size_t c = 0; c < t->n_consumers; c++)
+				if (b->kid[t->consumers[c]->index] == (int32_t)kernel)
+					inside++;
+			if (t->is_output || inside < t->n_consumers || t->n_consumers == 0) {
+				k->bytes_out += gr_tensor_bytes(t);
+				k->elems_out += (double)(gr_numel(t) > 0 ? gr_numel(t) : 0);
+			}
+		}
+	}
+}
+
+static void kernel_pattern(builder *b, gr_kernel *k)
+{
+	size_t len = 0;
+
+	k->pattern[0] = 0;
+	for (size_t j = 0; j < k->count; j++) {
+		const char *op = b->p->order[k->first + j]->op_type;
+		size_t l = strlen(op);
+		if (len + l + 8 >= sizeof(k->pattern)) {
+			snprintf(k->pattern + len, sizeof(k->pattern) - len, "_+%zu", k->count - j);
+			return;
+		}
+		if (j)
+			k->pattern[len++] = '_';
+		memcpy(k->pattern + len, op, l + 1);
+		len += l;
+	}
+}
+
+gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr_partition **out,
+			     gr_error *err)
+{
+	builder b = {g, rules ? rules : &rule_sets[0], NULL, NULL};
+	gr_partition *p;
+
+	*out = NULL;
+	if (!g || !g->inferred)
+		return gr_error_set(err, GR_ERR_USAGE, "partition needs an inferred graph");
+	p = calloc(1, sizeof(*p));
+	b.kid = malloc((g->n_nodes + 1) * sizeof(*b.kid));
+	if (p) {
+		p->kernels = calloc(g->n_nodes + 1, sizeof(*p->kernels));
+		p->order = calloc(g->n_nodes + 1, sizeof(*p->order));
+	}
+	if (!p || !b.kid || !p->kernels || !p->order) {
+		free(b.kid);
+		gr_partition_free(p);
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory partitioning %zu nodes", g->n_nodes);
+	}
+	p->g = g;
+	b.p = p;
+	for (size_t i = 0; i < g->n_nodes; i++)
+		b.kid[i] = -1;
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		gr_node *n = g->nodes[i];
+		gr_kernel *k;
+		size_t kernel = p->n;
+		int folded = 1;
+
+		if (b.kid[i] >= 0)
+			continue;
+		/* shape arithmetic folded to constants runs at export time, not on the device */
+		for (size_t o = 0; o < n->n_out; o++)
+			if (n->out[o] && !n->out[o]->has_value)
+				folded = 0;
+		if ((b.r->views_free && is_view(n->op)) || (folded && n->n_out && n->op != GR_OP_UNKNOWN)) {
+			b.kid[i] = -2;
+			continue;
+		}
+		k = &p->kernels[p->n++];
+		k->first = p->n_order;
+		k->known = 1;
+		k->name = n->name;
+		k->cls = classify(n);
+		take(&b, n, kernel);
+		if (is_anchor(n->op)) {
+			if (!(b.r->attention && n->op == GR_OP_MATMUL && k->cls == GR_KC_MATMUL &&
+			      try_attention(&b, n, kernel)))
+				extend_epilogue(&b, n, kernel);
+			else
+				k->cls = GR_KC_ATTENTION;
+		} else if (b.r->elementwise_chain && is_elementwise(n->op)) {
+			gr_node *c = n;
+			while ((c = sole_consumer(g, gr_out(c, 0), b.kid)) && is_elementwise(c->op))
+				take(&b, c, kernel);
+		} else if (k->cls == GR_KC_NORM && b.r->epilogue) {
+			extend_epilogue(&b, n, kernel);
+		}
+		k->count = p->n_order - k->first;
+		kernel_dims(k, n);
+		kernel_traffic(&b, k);
+		kernel_pattern(&b, k);
+	}
+	free(b.kid);
+	*out = p;
+	return GR_OK;
+}
+
+void gr_partition_free(gr_partition *p)
+{
+	if (!p)
+		return;
+	free(p->kernels);
+	free(p->order);
+	free(p);
+}
+
+size_t gr_partition_count(const gr_partition *p) { return p ? p->n : 0; }
+const gr_kernel *gr_partition_kernel(const gr_partition *p, size_t i) { return p && i < p->n ? &p->kernels[i] : NULL; }
+
+const gr_node *gr_partition_node(const gr_partition *p, const gr_kernel *k, size_t j)
+{
+	return p && k && j < k->count ? p->order[k->first + j] : NULL;
+}
