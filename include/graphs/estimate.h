@@ -37,7 +37,8 @@ typedef struct gr_kernel_estimate {
 
 typedef struct gr_estimate_opts {
 	int precision;             /* gr_precision, or -1 for the platform's preferred one */
-	const char *runtime;       /* fusion/overhead rules: "pytorch" (default), "onnxruntime", "tensorrt" */
+	const char *runtime;       /* fusion/overhead rules (gr_fusion_rules_find); NULL: the class
+				    * default, "pytorch" on cpus and gpus, "compiler" elsewhere */
 } gr_estimate_opts;
 
 typedef struct gr_estimate {
@@ -45,6 +46,7 @@ typedef struct gr_estimate {
 	const char *runtime;
 	double latency_s, energy_j;
 	double compute_s, memory_s, overhead_s;
+	double io_transfer_s;                 /* model inputs/outputs over the host link (accelerators) */
 	double flops, bytes;
 	int64_t params;
 	double weight_bytes, peak_activation_bytes, workspace_bytes, peak_memory_bytes;
@@ -57,8 +59,11 @@ typedef struct gr_estimate {
 	char note[256];                       /* e.g. "fp16 is emulated on this CPU (x60)" */
 } gr_estimate;
 
-/* Estimates an inferred graph on hw at mode (-1 = default). The partition is built with
- * the runtime's fusion rules. On success *out owns the result (gr_estimate_free); it borrows
+/* The runtime an estimate on hw uses when the caller names none. */
+const char *gr_estimate_default_runtime(const gr_hw *hw);
+
+/* Estimates an inferred graph on hw at mode (-1 = default). The partition must have been
+ * built with the same runtime's fusion rules (gr_fusion_rules_find). On success *out owns the result (gr_estimate_free); it borrows
  * p for the kernels' descriptions. Fails with GR_ERR_UNSUPPORTED when the platform cannot
  * run the precision, naming the precisions it can. */
 gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,

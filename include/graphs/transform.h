@@ -40,8 +40,9 @@ typedef struct gr_fusion_rules {
 	double op_overhead_us; /* framework cost per op launched (dispatch, allocation) */
 } gr_fusion_rules;
 
-/* Built-in rule sets: "pytorch" (eager: conv+bn+act grouped as measured subgraphs),
- * "onnxruntime", "tensorrt" (aggressive). NULL when unknown. */
+/* Built-in rule sets: "pytorch" (eager: conv+bn+act grouped as measured subgraphs, but every
+ * op still launched and its tensors still moved), "onnxruntime", "tensorrt" (aggressive),
+ * "compiler" (ahead-of-time compilers of TPUs/NPUs), "none". NULL when unknown. */
 const gr_fusion_rules *gr_fusion_rules_find(const char *runtime);
 
 typedef struct gr_kernel {

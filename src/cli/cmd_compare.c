@@ -45,7 +45,10 @@ int cmd_compare(int argc, char **argv)
 	int fmt = GR_FMT_TABLE, c, rc;
 	gr_graph *g = NULL;
 	gr_hw_registry *reg = NULL;
-	gr_partition *part = NULL;
+	/* one partition per runtime: platforms of different classes default to different ones */
+	gr_partition *parts[8] = {0};
+	const char *part_rt[8] = {0};
+	size_t n_parts = 0;
 	row *rows = NULL;
 	size_t n = 0;
 	FILE *out;
@@ -115,13 +118,25 @@ int cmd_compare(int argc, char **argv)
 		if ((rc = cli_resolve_hw(reg, rows[i].spec, &hw, &mode)))
 			goto done;
 	}
-	if ((rc = cli_load_model(&mo, &g)) || (rc = cli_partition(g, eo.runtime, &part)))
+	if ((rc = cli_load_model(&mo, &g)))
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		const gr_hw *hw;
 		int mode;
 		gr_error err = {0};
+		const char *rt;
+		gr_partition *part = NULL;
 		gr_hw_registry_resolve(reg, rows[i].spec, &hw, &mode, &err);
+		rt = eo.runtime ? eo.runtime : gr_estimate_default_runtime(hw);
+		for (size_t k = 0; k < n_parts && !part; k++)
+			if (!strcmp(part_rt[k], rt))
+				part = parts[k];
+		if (!part) {
+			if (n_parts == 8 || (rc = cli_partition(g, rt, &part)))
+				goto done;
+			part_rt[n_parts] = rt;
+			parts[n_parts++] = part;
+		}
 		if (gr_estimate_run(g, part, hw, mode, &eo, &rows[i].est, &err))
 			snprintf(rows[i].why, sizeof(rows[i].why), "%s", err.msg);
 	}
@@ -187,7 +202,8 @@ done:
 	for (size_t i = 0; rows && i < n; i++)
 		gr_estimate_free(rows[i].est);
 	free(rows);
-	gr_partition_free(part);
+	for (size_t k = 0; k < n_parts; k++)
+		gr_partition_free(parts[k]);
 	gr_graph_free(g);
 	gr_hw_registry_free(reg);
 	return rc;

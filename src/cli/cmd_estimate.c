@@ -11,7 +11,7 @@
 
 static const char estimate_help[] =
 	"usage: graphs estimate MODEL --hw ID[:MODE] [--precision P] [--batch N]\n"
-	"                       [--runtime pytorch|onnxruntime|tensorrt] [--input-shape NAME=DIMS]... [--dim NAME=N]...\n"
+	"                       [--runtime pytorch|onnxruntime|tensorrt|compiler] [--input-shape NAME=DIMS]... [--dim NAME=N]...\n"
 	"                       [--format table|json|csv|markdown] [--format-in onnx|tflite|fx]\n\n"
 	"Estimates latency, energy and peak memory of MODEL on a registry platform, kernel by\n"
 	"kernel (roofline with efficiency factors, memory level chosen by working set, launch\n"
@@ -22,7 +22,8 @@ static const char estimate_help[] =
 	"  --precision P  fp32, tf32, fp16, bf16, fp8, int8, int4 (default: the platform's preferred)\n"
 	"  --batch N      binds the batch dimension (default 1)\n"
 	"  --dim NAME=N   binds another symbolic dimension, e.g. seq=512\n"
-	"  --runtime R    fusion and launch rules (default pytorch: eager, one launch per op)\n"
+	"  --runtime R    fusion and launch rules: pytorch (eager, one launch per op; the default\n"
+	"                 on cpus and gpus), onnxruntime, tensorrt, compiler (default elsewhere)\n"
 	"  --format F     table (default), json, csv or markdown\n\n"
 	"Exit codes: 0 ok, 1 usage error (unknown platform, precision it cannot run), 2 bad model.\n";
 
@@ -105,7 +106,7 @@ int cmd_estimate(int argc, char **argv)
 		goto done;
 	if ((rc = cli_load_model(&mo, &g)))
 		goto done;
-	if ((rc = cli_partition(g, eo.runtime, &part)))
+	if ((rc = cli_partition(g, eo.runtime ? eo.runtime : gr_estimate_default_runtime(hw), &part)))
 		goto done;
 	if ((rc = cli_estimate(g, part, hw, mode, &eo, &est)))
 		goto done;

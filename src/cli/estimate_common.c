@@ -57,6 +57,7 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 	cJSON_AddNumberToObject(o, "compute_ms", e->compute_s * 1e3);
 	cJSON_AddNumberToObject(o, "memory_ms", e->memory_s * 1e3);
 	cJSON_AddNumberToObject(o, "overhead_ms", e->overhead_s * 1e3);
+	cJSON_AddNumberToObject(o, "io_transfer_ms", e->io_transfer_s * 1e3);
 	cJSON_AddNumberToObject(o, "unknown_ops", (double)e->unknown_ops);
 	cJSON_AddBoolToObject(o, "contains_unknown_ops", e->unknown_ops > 0);
 	cJSON_AddNumberToObject(o, "host_fallback_kernels", (double)e->host_fallback_kernels);
@@ -128,8 +129,10 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	fprintf(out, "  work         %10s FLOPs, %s moved, %lld params, %zu kernels\n",
 		gr_fmt_si(e->flops, a, sizeof(a)), gr_fmt_si(e->bytes, b, sizeof(b)), (long long)e->params,
 		e->n_kernels);
-	fprintf(out, "  time split   compute %.3f ms, memory %.3f ms, overhead %.3f ms (sums of kernel terms)\n",
-		e->compute_s * 1e3, e->memory_s * 1e3, e->overhead_s * 1e3);
+	fprintf(out, "  time split   compute %.3f ms, memory %.3f ms, overhead %.3f ms (sums of kernel terms)%s\n",
+		e->compute_s * 1e3, e->memory_s * 1e3, e->overhead_s * 1e3, e->io_transfer_s > 0 ? "," : "");
+	if (e->io_transfer_s > 0)
+		fprintf(out, "               host link %.3f ms for the model's inputs and outputs\n", e->io_transfer_s * 1e3);
 	fprintf(out, "  confidence   %s (calibrated %.0f%%, interpolated %.0f%%, theoretical %.0f%% of latency)\n",
 		gr_confidence_name(e->confidence), 100 * e->confidence_share[GR_CONF_CALIBRATED],
 		100 * e->confidence_share[GR_CONF_INTERPOLATED], 100 * e->confidence_share[GR_CONF_THEORETICAL]);

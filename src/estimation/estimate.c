@@ -54,8 +54,10 @@ typedef struct level_pick {
 	int is_dram;
 } level_pick;
 
-/* The smallest level whose total capacity holds the working set twice over. */
-static level_pick pick_level(const gr_hw *hw, int mode, double ws)
+/* The smallest level whose total capacity holds the working set twice over. The host link
+ * is not a level of the device's hierarchy. A device whose levels give no bandwidth at all
+ * (dataflow NPUs keeping everything on chip) is assumed fed at 1 byte per 8 ops of peak. */
+static level_pick pick_level(const gr_hw *hw, int mode, double ws, double peak_ops)
 {
 	level_pick best = {"dram", 0, 20.0, 1};
 	size_t n = gr_hw_mem_count(hw);
@@ -63,7 +65,7 @@ static level_pick pick_level(const gr_hw *hw, int mode, double ws)
 	for (size_t i = 0; i < n; i++) {
 		gr_hw_mem_info mi;
 		double cap;
-		if (gr_hw_mem_at(hw, mode, i, &mi) || mi.bandwidth_bytes_s <= 0)
+		if (gr_hw_mem_at(hw, mode, i, &mi) || mi.bandwidth_bytes_s <= 0 || !strcmp(mi.level, "host"))
 			continue;
 		cap = (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
 		best.name = mi.level;
@@ -77,8 +79,12 @@ static level_pick pick_level(const gr_hw *hw, int mode, double ws)
 	}
 	if (best.bw <= 0)
 		best.bw = gr_hw_dram_bandwidth(hw, mode);
-	if (best.bw <= 0)
-		best.bw = 10e9; /* a platform without memory figures: assume a slow bus */
+	if (best.bw <= 0) {
+		best.name = "on_chip";
+		best.bw = peak_ops / 8.0;
+		best.pj = 1.0;
+		best.is_dram = 0;
+	}
 	return best;
 }
 
@@ -135,6 +141,27 @@ static double host_fallback_time(const gr_hw *hw, const gr_kernel *k, double byt
 	return fmax(k->flops / host_flops, bytes / host_bw);
 }
 
+const char *gr_estimate_default_runtime(const gr_hw *hw)
+{
+	gr_hw_class c = gr_hw_get_class(hw);
+	return c == GR_HW_CPU || c == GR_HW_GPU ? "pytorch" : "compiler";
+}
+
+/* Accelerators behind a link (PCIe, USB) receive inputs and return outputs each inference. */
+static double io_transfer(const gr_graph *g, const gr_hw *hw, double scale_float)
+{
+	double link = gr_hw_host_bandwidth_gbps(hw) * 1e9, bytes = 0;
+	gr_hw_class c = gr_hw_get_class(hw);
+
+	if (link <= 0 || c == GR_HW_CPU || c == GR_HW_GPU)
+		return 0;
+	for (size_t i = 0; i < g->n_inputs; i++)
+		bytes += gr_tensor_bytes(g->inputs[i]) * (gr_dtype_is_float(g->inputs[i]->dtype) ? scale_float : 1);
+	for (size_t i = 0; i < g->n_outputs; i++)
+		bytes += gr_tensor_bytes(g->outputs[i]) * (gr_dtype_is_float(g->outputs[i]->dtype) ? scale_float : 1);
+	return bytes / link;
+}
+
 gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 			  const gr_estimate_opts *opts, gr_estimate **out, gr_error *err)
 {
@@ -162,7 +189,7 @@ gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw 
 		return gr_error_set(err, GR_ERR_UNSUPPORTED, "'%s' cannot run %s (it runs: %s)",
 				    gr_hw_id(hw), gr_precision_name(m.prec), list[0] ? list : "nothing listed");
 	}
-	rules = gr_fusion_rules_find(opts && opts->runtime ? opts->runtime : "pytorch");
+	rules = gr_fusion_rules_find(opts && opts->runtime ? opts->runtime : gr_estimate_default_runtime(hw));
 	if (!rules)
 		return gr_error_set(err, GR_ERR_USAGE, "unknown runtime '%s' (use pytorch, onnxruntime or tensorrt)",
 				    opts->runtime);
@@ -195,7 +222,7 @@ gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw 
 		double elems = rules->fused_memory ? k->elems_in + k->elems_weights + k->elems_out : k->elems_nodes;
 		double bytes = elems * prec_bytes(m.prec);
 		double peak = mp->peak(&m, k), eff = mp->efficiency(&m, k), edyn;
-		level_pick lv = pick_level(hw, mode, bytes);
+		level_pick lv = pick_level(hw, mode, bytes, gr_hw_effective_peak_ops(hw, mode, m.prec));
 		/* Eager runtimes launch every op of a group separately; fused ones launch once. */
 		double launches = rules->fused_memory ? 1.0 : (double)k->count;
 
@@ -234,6 +261,14 @@ gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw 
 		e->unknown_ops += (size_t)k->unknown_ops;
 		e->confidence_share[ke->confidence] += ke->latency_s;
 	}
+	/* per-request cost of the runtime/driver (submitting the graph, syncing) */
+	e->overhead_s += gr_hw_dispatch_overhead_us(hw) * 1e-6;
+	e->latency_s += gr_hw_dispatch_overhead_us(hw) * 1e-6;
+	e->confidence_share[GR_CONF_THEORETICAL] += gr_hw_dispatch_overhead_us(hw) * 1e-6;
+	e->io_transfer_s = io_transfer(g, hw, scale);
+	e->latency_s += e->io_transfer_s;
+	e->energy_j += idle * e->io_transfer_s;
+	e->confidence_share[GR_CONF_THEORETICAL] += e->io_transfer_s;
 	for (int c = 0; c < GR_CONF_COUNT; c++)
 		e->confidence_share[c] = e->latency_s > 0 ? e->confidence_share[c] / e->latency_s : 0;
 	/* a whole model carries the weakest confidence of its parts */

@@ -24,6 +24,8 @@ static const gr_fusion_rules rule_sets[] = {
 	{"pytorch", 1, 1, 0, 0, 1, 0, 8.0},
 	{"onnxruntime", 1, 1, 1, 0, 1, 1, 3.0},
 	{"tensorrt", 1, 1, 1, 1, 1, 1, 1.0},
+	/* ahead-of-time graph compilers of TPUs and NPUs (XLA, vendor SDKs): whole-graph fusion */
+	{"compiler", 1, 1, 1, 1, 1, 1, 0.0},
 	{"none", 0, 0, 0, 0, 0, 0, 8.0},
 };
 
