@@ -1,0 +1,146 @@
+/* Private layout of gr_hw and gr_hw_registry, shared by the registry loader, the validator,
+ * host detection and (later) the estimator's mappers. Every pointer inside a gr_hw lives in
+ * hw->arena and is freed with the platform. Numbers equal to 0 mean "not given". */
+#ifndef GRAPHS_HW_IMPL_H
+#define GRAPHS_HW_IMPL_H
+
+#include "graphs/arena.h"
+#include "graphs/hw.h"
+
+/* One compute engine (tensor cores, CUDA cores, AVX-512 FMA units, AMX, an MXU, ...). */
+typedef struct gr_hw_engine {
+	const char *name;
+	int64_t units;                     /* 0: the platform's compute.units */
+	double clock_mhz;                  /* 0: the platform's peak clock */
+	double ops_per_clk[GR_PREC_COUNT]; /* dense ops per clock per unit (1 FMA = 2 ops); 0 = none */
+	int line;
+} gr_hw_engine;
+
+typedef struct gr_hw_mem {
+	const char *level;     /* l1, l2, l3, slc, sram, dram, ... */
+	const char *type;      /* ddr4, hbm3, sram, ... or NULL */
+	const char *scope;     /* "per_unit" | "shared" (never NULL after parsing) */
+	int64_t size_bytes;    /* one instance */
+	int64_t instances;     /* 0: 1 when shared, compute.units when per_unit */
+	double bandwidth_gbps; /* aggregate GB/s (1e9 B/s) */
+	double latency_ns;
+	int64_t bus_width_bits;
+	double data_rate_mtps; /* transfers per second per pin, in MT/s */
+	int64_t channels;
+	double clock_mhz;      /* memory controller clock as power modes quote it (EMC) */
+	int measured;          /* -1 not said (datasheet), 0 estimate, 1 measured */
+	int line;
+	int line_bw;
+} gr_hw_mem;
+
+typedef struct gr_hw_mode {
+	const char *name;
+	double tdp_w;
+	double clock_mhz;        /* this platform's compute clock in the mode (generic key) */
+	double gpu_clock_mhz;
+	double cpu_clock_mhz;
+	double npu_clock_mhz;
+	double memory_clock_mhz; /* scales levels that give clock_mhz */
+	int64_t units;           /* compute units online; 0 = all */
+	int64_t cpu_cores;       /* CPU cores online (informational on non-CPU platforms) */
+	int line;
+} gr_hw_mode;
+
+typedef struct gr_hw_pj_level {
+	const char *level;
+	double pj;
+} gr_hw_pj_level;
+
+struct gr_hw {
+	gr_arena *arena;
+	const char *path;
+	const char *id, *name, *vendor, *architecture, *category, *notes;
+	gr_hw_class cls;
+
+	/* compute */
+	int64_t units;
+	const char *unit_name;
+	double base_mhz, boost_mhz, all_core_mhz;
+	int combine_sum;  /* 1: engines run side by side (P+E cores) and their peaks add up */
+	gr_hw_engine *engines;
+	size_t n_engines;
+	int simd_width_bits, fma_units_per_core, threads_per_core;
+
+	double peak_tops[GR_PREC_COUNT];  /* declared, dense, TOPS at the peak clock; 0 = not given */
+	int peak_line[GR_PREC_COUNT];
+
+	gr_hw_mem *mem;
+	size_t n_mem;
+
+	double tdp_w, idle_w;
+	gr_hw_mode *modes;
+	size_t n_modes;
+	double pj_per_op[GR_PREC_COUNT];
+	gr_hw_pj_level *pj_per_byte;
+	size_t n_pj_per_byte;
+
+	const char *host_link, *peer_link;
+	double host_bw_gbps, peer_bw_gbps;
+
+	unsigned native_mask;             /* bit p set: precision p is native */
+	double emulated[GR_PREC_COUNT];   /* slowdown factor vs fp32; 0 = not emulated */
+	int preferred;                    /* gr_precision or -1 */
+
+	const char **ops;                 /* restrictions.ops */
+	size_t n_ops;
+	const char *fallback;
+
+	double launch_us, dispatch_us;
+
+	const char **sources;
+	size_t n_sources;
+
+	/* line numbers of keys the validator names */
+	int line_id, line_class, line_units, line_clock, line_tdp, line_idle, line_preferred,
+	    line_sources;
+};
+
+struct gr_hw_registry {
+	gr_hw **items;  /* sorted by id */
+	size_t n, cap;
+};
+
+/* --- helpers shared by the files of src/hardware -------------------------------- */
+
+/* Problem sink: counts and forwards problems to a gr_hw_report_fn. */
+typedef struct gr_hw_sink {
+	gr_hw_report_fn fn;
+	void *user;
+	int errors, warnings;
+	char first_error[1200];  /* the first error's message, for gr_error */
+} gr_hw_sink;
+
+void gr_hw_sink_report(gr_hw_sink *s, gr_hw_severity sev, const char *file, int line,
+		       const char *key, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Parses one file into a new platform, reporting every problem to sink. Returns NULL when
+ * the file cannot be read or is not YAML; when it has errors, NULL unless keep_partial (the
+ * validator then checks what did parse). The caller frees the result with gr_hw_free(). */
+gr_hw *gr_hw_parse_file(const char *path, gr_hw_sink *sink, int keep_partial);
+/* Consistency checks (see gr_hw_validate). */
+void gr_hw_check(const gr_hw *hw, gr_hw_sink *sink);
+
+/* Allocates an empty platform with its own arena; NULL when out of memory. */
+gr_hw *gr_hw_new(void);
+
+/* Peak (TOPS at the peak clock, default settings) derived from the engines; 0 if none applies. */
+double gr_hw_derived_tops(const gr_hw *hw, gr_precision p);
+/* The clock the peaks refer to: all_core_mhz when given, else boost_mhz. */
+double gr_hw_peak_clock(const gr_hw *hw);
+/* Ratio a mode applies to compute peaks (clock ratio x share of units online); 1 for mode -1. */
+double gr_hw_mode_compute_scale(const gr_hw *hw, int mode);
+
+/* Memory types the validator knows: bits per channel and the fastest standard rate (MT/s). */
+typedef struct gr_hw_memtype {
+	const char *name;
+	int channel_bits;
+	double max_mtps;
+} gr_hw_memtype;
+const gr_hw_memtype *gr_hw_memtype_find(const char *name);
+
+#endif

@@ -1,0 +1,434 @@
+/* Validation of registry files beyond their schema: peaks against units x ops/clk x clock,
+ * bandwidth against the memory type and bus, power and mode limits, file naming, duplicates.
+ * Every problem is reported (with file, line and key), not only the first. */
+#include "hardware/hw_impl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define PEAK_TOLERANCE 0.05
+#define BW_TOLERANCE 1.05
+
+static const char *file_of(const gr_hw *hw)
+{
+	return hw->path ? hw->path : hw->id;
+}
+
+#define ERR(line, key, ...) gr_hw_sink_report(sink, GR_HW_ERROR, file_of(hw), line, key, __VA_ARGS__)
+#define WARN(line, key, ...) \
+	gr_hw_sink_report(sink, GR_HW_WARNING, file_of(hw), line, key, __VA_ARGS__)
+
+static void check_naming(const gr_hw *hw, gr_hw_sink *sink)
+{
+	const char *base, *dot, *slash;
+	char parent[64];
+	size_t len;
+	int k;
+
+	if (!hw->path || !hw->id)
+		return;
+	slash = strrchr(hw->path, '/');
+	base = slash ? slash + 1 : hw->path;
+	dot = strrchr(base, '.');
+	len = dot ? (size_t)(dot - base) : strlen(base);
+	if (len != strlen(hw->id) || strncmp(base, hw->id, len))
+		WARN(hw->line_id, "id", "id '%s' differs from the file name '%s'", hw->id, base);
+	/* hardware/<class>/<id>.yaml: the folder should name the class */
+	if (slash && slash > hw->path) {
+		const char *p = slash;
+		while (p > hw->path && p[-1] != '/')
+			p--;
+		len = (size_t)(slash - p);
+		if (len < sizeof(parent)) {
+			memcpy(parent, p, len);
+			parent[len] = 0;
+			for (k = 0; k < GR_HW_CLASS_COUNT; k++)
+				if (!strcmp(parent, gr_hw_class_name((gr_hw_class)k)))
+					break;
+			if (k < GR_HW_CLASS_COUNT && k != (int)hw->cls)
+				WARN(hw->line_class, "class", "class '%s' but the file lies in '%s/'",
+				     gr_hw_class_name(hw->cls), parent);
+		}
+	}
+}
+
+static void check_compute(const gr_hw *hw, gr_hw_sink *sink)
+{
+	size_t i;
+	int p;
+
+	if (hw->base_mhz > 0 && hw->boost_mhz > 0 && hw->base_mhz > hw->boost_mhz)
+		ERR(hw->line_clock, "compute.clock_mhz.base", "base %g MHz is above boost %g MHz",
+		    hw->base_mhz, hw->boost_mhz);
+	if (hw->all_core_mhz > 0 && hw->all_core_mhz > hw->boost_mhz)
+		ERR(hw->line_clock, "compute.clock_mhz.all_core", "all-core %g MHz is above boost %g MHz",
+		    hw->all_core_mhz, hw->boost_mhz);
+	for (i = 0; i < hw->n_engines; i++) {
+		const gr_hw_engine *e = &hw->engines[i];
+		char key[128];
+		if (e->clock_mhz <= 0 && hw->boost_mhz <= 0) {
+			snprintf(key, sizeof(key), "compute.engines.%s", e->name ? e->name : "?");
+			ERR(e->line, key, "ops per clock need a clock: give compute.clock_mhz.boost or "
+					  "the engine's clock_mhz");
+		}
+		snprintf(key, sizeof(key), "compute.engines.%s.clock_mhz", e->name ? e->name : "?");
+		if (e->clock_mhz > 0 && hw->boost_mhz > 0 && e->clock_mhz > hw->boost_mhz)
+			ERR(e->line, key, "%g MHz is above the boost clock %g MHz", e->clock_mhz,
+			    hw->boost_mhz);
+		for (p = 0; p < GR_PREC_COUNT; p++)
+			if (e->ops_per_clk[p] > 0 && !(hw->native_mask & (1u << p))) {
+				snprintf(key, sizeof(key), "compute.engines.%s.precisions.%s",
+					 e->name ? e->name : "?", gr_precision_name((gr_precision)p));
+				ERR(e->line, key, "'%s' is not in precisions.native",
+				    gr_precision_name((gr_precision)p));
+			}
+	}
+	for (p = 0; p < GR_PREC_COUNT; p++) {
+		const char *pn = gr_precision_name((gr_precision)p);
+		double decl = hw->peak_tops[p], der = gr_hw_derived_tops(hw, (gr_precision)p);
+		char key[64];
+		snprintf(key, sizeof(key), "peak_tops.%s", pn);
+		if (decl > 0 && !(hw->native_mask & (1u << p)))
+			ERR(hw->peak_line[p], key, "a peak is given but '%s' is not in precisions.native", pn);
+		if ((hw->native_mask & (1u << p)) && decl <= 0 && der <= 0)
+			ERR(0, "precisions.native", "'%s' is native but neither peak_tops.%s nor an engine "
+						    "gives its rate", pn, pn);
+		if (decl > 0 && der > 0 && fabs(decl - der) > PEAK_TOLERANCE * der)
+			ERR(hw->peak_line[p], key,
+			    "%g TOPS declared, but units x ops/clk x clock gives %g TOPS (%.1f%% apart; "
+			    "at most %.0f%%)",
+			    decl, der, 100.0 * fabs(decl - der) / der, 100 * PEAK_TOLERANCE);
+	}
+}
+
+static int is_dram_like(const char *type)
+{
+	return gr_hw_memtype_find(type) != NULL;
+}
+
+static void check_memory(const gr_hw *hw, gr_hw_sink *sink)
+{
+	static const char *const onchip[] = {"sram", "cache", "edram", "scratchpad", "registers",
+					     "unknown", NULL};
+	size_t i, k;
+
+	if (hw->n_mem && hw->mem[hw->n_mem - 1].bandwidth_gbps <= 0)
+		ERR(hw->mem[hw->n_mem - 1].line, "memory",
+		    "the outermost level ('%s') needs bandwidth_gbps",
+		    hw->mem[hw->n_mem - 1].level ? hw->mem[hw->n_mem - 1].level : "?");
+	for (i = 0; i < hw->n_mem; i++) {
+		const gr_hw_mem *m = &hw->mem[i];
+		const gr_hw_memtype *t = gr_hw_memtype_find(m->type);
+		char key[128], base[96];
+		double bus = 0, rate, cap;
+
+		snprintf(base, sizeof(base), "memory.%s", m->level ? m->level : "?");
+		if (m->type && !t) {
+			for (k = 0; onchip[k]; k++)
+				if (!strcmp(m->type, onchip[k]))
+					break;
+			if (!onchip[k]) {
+				snprintf(key, sizeof(key), "%s.type", base);
+				WARN(m->line, key, "unknown memory type '%s' (known: ddr3-5, lpddr4/4x/5/5x, "
+						   "gddr5/5x/6/6x/7, hbm/2/2e/3/3e, sram)", m->type);
+			}
+		}
+		if (!t)
+			continue;
+		if (m->bus_width_bits)
+			bus = (double)m->bus_width_bits;
+		else if (m->channels)
+			bus = (double)m->channels * t->channel_bits;
+		rate = m->data_rate_mtps > 0 ? m->data_rate_mtps : t->max_mtps;
+		if (m->data_rate_mtps > t->max_mtps * BW_TOLERANCE) {
+			snprintf(key, sizeof(key), "%s.data_rate_mtps", base);
+			ERR(m->line, key, "%g MT/s is faster than any %s (at most %g MT/s)",
+			    m->data_rate_mtps, t->name, t->max_mtps);
+		}
+		if (bus <= 0) {
+			WARN(m->line, base, "give bus_width_bits or channels so that the %s bandwidth can "
+					    "be checked", t->name);
+			continue;
+		}
+		cap = bus / 8 * rate / 1000;  /* GB/s */
+		if (m->bandwidth_gbps > cap * BW_TOLERANCE) {
+			snprintf(key, sizeof(key), "%s.bandwidth_gbps", base);
+			ERR(m->line_bw ? m->line_bw : m->line, key,
+			    "%g GB/s is more than a %g-bit %s bus carries at %g MT/s (%.1f GB/s)",
+			    m->bandwidth_gbps, bus, t->name, rate, cap);
+		}
+	}
+	/* an outer level faster than an inner one is most likely a unit slip (MB/s vs GB/s) */
+	for (i = 1; i < hw->n_mem; i++) {
+		const gr_hw_mem *in = &hw->mem[i - 1], *out = &hw->mem[i];
+		char key[128];
+		if (in->bandwidth_gbps > 0 && out->bandwidth_gbps > in->bandwidth_gbps * BW_TOLERANCE &&
+		    is_dram_like(out->type)) {
+			snprintf(key, sizeof(key), "memory.%s.bandwidth_gbps", out->level ? out->level : "?");
+			WARN(out->line_bw, key, "%g GB/s is more than the inner level '%s' (%g GB/s)",
+			     out->bandwidth_gbps, in->level ? in->level : "?", in->bandwidth_gbps);
+		}
+	}
+	for (i = 0; i < hw->n_pj_per_byte; i++)
+		if (gr_hw_mem_find(hw, hw->pj_per_byte[i].level) < 0) {
+			char key[128];
+			snprintf(key, sizeof(key), "power.energy.pj_per_byte.%s", hw->pj_per_byte[i].level);
+			WARN(hw->line_tdp, key, "no memory level is called '%s'", hw->pj_per_byte[i].level);
+		}
+}
+
+static void check_power(const gr_hw *hw, gr_hw_sink *sink)
+{
+	double mem_clock = 0;
+	size_t i;
+
+	if (hw->idle_w > 0 && hw->tdp_w > 0 && hw->idle_w >= hw->tdp_w)
+		ERR(hw->line_idle, "power.idle_w", "idle %g W is not below tdp %g W", hw->idle_w,
+		    hw->tdp_w);
+	for (i = 0; i < hw->n_mem; i++)
+		if (hw->mem[i].clock_mhz > mem_clock)
+			mem_clock = hw->mem[i].clock_mhz;
+	for (i = 0; i < hw->n_modes; i++) {
+		const gr_hw_mode *md = &hw->modes[i];
+		const char *own = hw->cls == GR_HW_GPU ? "gpu_clock_mhz"
+				  : hw->cls == GR_HW_CPU ? "cpu_clock_mhz" : "npu_clock_mhz";
+		double own_clk = hw->cls == GR_HW_GPU ? md->gpu_clock_mhz
+				 : hw->cls == GR_HW_CPU ? md->cpu_clock_mhz : md->npu_clock_mhz;
+		char key[160];
+		const char *mn = md->name ? md->name : "?";
+
+		if (md->clock_mhz > 0) {
+			own = "clock_mhz";
+			own_clk = md->clock_mhz;
+		}
+		if (own_clk > 0 && hw->boost_mhz <= 0) {
+			snprintf(key, sizeof(key), "power.modes.%s.%s", mn, own);
+			ERR(md->line, key, "a mode clock needs compute.clock_mhz.boost to scale from");
+		}
+		if (own_clk > 0 && hw->boost_mhz > 0 && own_clk > hw->boost_mhz) {
+			snprintf(key, sizeof(key), "power.modes.%s.%s", mn, own);
+			ERR(md->line, key, "%g MHz is above the maximum %g MHz (compute.clock_mhz.boost)",
+			    own_clk, hw->boost_mhz);
+		}
+		if (md->units > 0 && md->units > hw->units) {
+			snprintf(key, sizeof(key), "power.modes.%s.units", mn);
+			ERR(md->line, key, "%lld units online, but the platform has %lld",
+			    (long long)md->units, (long long)hw->units);
+		}
+		if (md->memory_clock_mhz > 0) {
+			snprintf(key, sizeof(key), "power.modes.%s.memory_clock_mhz", mn);
+			if (mem_clock <= 0)
+				ERR(md->line, key, "no memory level gives clock_mhz to scale from");
+			else if (md->memory_clock_mhz > mem_clock)
+				ERR(md->line, key, "%g MHz is above the memory's %g MHz",
+				    md->memory_clock_mhz, mem_clock);
+		}
+		if (own_clk <= 0 && !md->units && md->memory_clock_mhz <= 0 && md->tdp_w <= 0 &&
+		    !md->cpu_cores) {
+			snprintf(key, sizeof(key), "power.modes.%s", mn);
+			WARN(md->line, key, "the mode sets neither a clock, units, memory clock nor tdp");
+		}
+	}
+}
+
+static void check_precisions(const gr_hw *hw, gr_hw_sink *sink)
+{
+	int p;
+	for (p = 0; p < GR_PREC_COUNT; p++) {
+		const char *pn = gr_precision_name((gr_precision)p);
+		char key[64];
+		if (hw->emulated[p] <= 0)
+			continue;
+		snprintf(key, sizeof(key), "precisions.emulated.%s", pn);
+		if (hw->native_mask & (1u << p))
+			ERR(0, key, "'%s' is both native and emulated", pn);
+		if (hw->emulated[p] < 1)
+			ERR(0, key, "a slowdown factor below 1 (%g) would make emulation faster than fp32",
+			    hw->emulated[p]);
+	}
+	if (hw->emulated[GR_PREC_FP32] > 0)
+		ERR(0, "precisions.emulated.fp32", "fp32 is the reference for emulation factors");
+	if (hw->preferred >= 0 && !(hw->native_mask & (1u << hw->preferred)) &&
+	    hw->emulated[hw->preferred] <= 0)
+		ERR(hw->line_preferred, "precisions.preferred", "'%s' is neither native nor emulated",
+		    gr_precision_name((gr_precision)hw->preferred));
+}
+
+static void check_sources(const gr_hw *hw, gr_hw_sink *sink)
+{
+	size_t i, urls = 0;
+	for (i = 0; i < hw->n_sources; i++)
+		if (!strncmp(hw->sources[i], "https://", 8) || !strncmp(hw->sources[i], "http://", 7))
+			urls++;
+	if (!hw->n_sources)
+		WARN(0, "sources", "no sources: cite the datasheet the figures come from");
+	else if (!urls)
+		WARN(hw->line_sources, "sources", "no source is a URL (https://...)");
+}
+
+void gr_hw_check(const gr_hw *hw, gr_hw_sink *sink)
+{
+	check_naming(hw, sink);
+	check_compute(hw, sink);
+	check_memory(hw, sink);
+	check_power(hw, sink);
+	check_precisions(hw, sink);
+	check_sources(hw, sink);
+}
+
+int gr_hw_validate(const gr_hw *hw, gr_hw_report_fn fn, void *user)
+{
+	gr_hw_sink sink = {fn, user, 0, 0, {0}};
+	if (!hw)
+		return 0;
+	gr_hw_check(hw, &sink);
+	return sink.errors + sink.warnings;
+}
+
+int gr_hw_validate_registry(const gr_hw_registry *r, gr_hw_report_fn fn, void *user)
+{
+	int n = 0;
+	size_t i;
+	for (i = 0; r && i < r->n; i++)
+		n += gr_hw_validate(r->items[i], fn, user);
+	return n;
+}
+
+/* --- files and folders ----------------------------------------------------------------- */
+
+typedef struct seen_id {
+	char *id, *path;
+} seen_id;
+
+typedef struct vstate {
+	gr_hw_sink sink;
+	seen_id *ids;
+	size_t n, cap;
+	int files;
+} vstate;
+
+static void validate_file(vstate *vs, const char *path)
+{
+	gr_hw *hw = gr_hw_parse_file(path, &vs->sink, 1);
+	size_t i;
+
+	vs->files++;
+	if (!hw)
+		return;
+	gr_hw_check(hw, &vs->sink);
+	if (!hw->id)
+		goto done;
+	for (i = 0; i < vs->n; i++)
+		if (!strcmp(vs->ids[i].id, hw->id)) {
+			gr_hw_sink_report(&vs->sink, GR_HW_ERROR, path, hw->line_id, "id",
+					  "duplicate id '%s' (also in '%s')", hw->id, vs->ids[i].path);
+			break;
+		}
+	if (i == vs->n) {
+		if (vs->n == vs->cap) {
+			size_t cap = vs->cap ? vs->cap * 2 : 64;
+			seen_id *nv = realloc(vs->ids, cap * sizeof(*nv));
+			if (!nv)
+				goto done;
+			vs->ids = nv;
+			vs->cap = cap;
+		}
+		vs->ids[vs->n].id = strdup(hw->id);
+		vs->ids[vs->n].path = strdup(path);
+		if (vs->ids[vs->n].id && vs->ids[vs->n].path)
+			vs->n++;
+		else {
+			free(vs->ids[vs->n].id);
+			free(vs->ids[vs->n].path);
+		}
+	}
+done:
+	gr_hw_free(hw);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void validate_dir(vstate *vs, const char *dir, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+
+	if (depth > 4)
+		return;
+	d = opendir(dir);
+	if (!d) {
+		gr_hw_sink_report(&vs->sink, GR_HW_ERROR, dir, 0, "", "cannot open folder: %s",
+				  strerror(errno));
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			char **nv = realloc(names, nc * sizeof(*nv));
+			if (!nv)
+				break;
+			names = nv;
+			cap = nc;
+		}
+		if (!(names[n] = strdup(de->d_name)))
+			break;
+		n++;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		char path[4096];
+		struct stat sb;
+		size_t len = strlen(names[i]);
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) < (int)sizeof(path) &&
+		    !stat(path, &sb)) {
+			if (S_ISDIR(sb.st_mode))
+				validate_dir(vs, path, depth + 1);
+			else if (S_ISREG(sb.st_mode) &&
+				 ((len > 5 && !strcmp(names[i] + len - 5, ".yaml")) ||
+				  (len > 4 && !strcmp(names[i] + len - 4, ".yml"))))
+				validate_file(vs, path);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+int gr_hw_validate_path(const char *path, gr_hw_report_fn fn, void *user)
+{
+	vstate vs;
+	struct stat sb;
+	size_t i;
+
+	memset(&vs, 0, sizeof(vs));
+	vs.sink.fn = fn;
+	vs.sink.user = user;
+	if (!path)
+		path = gr_hw_builtin_dir();
+	if (stat(path, &sb))
+		gr_hw_sink_report(&vs.sink, GR_HW_ERROR, path, 0, "", "cannot open: %s", strerror(errno));
+	else if (S_ISDIR(sb.st_mode)) {
+		validate_dir(&vs, path, 0);
+		if (!vs.files)
+			gr_hw_sink_report(&vs.sink, GR_HW_WARNING, path, 0, "", "no *.yaml files found");
+	} else
+		validate_file(&vs, path);
+	for (i = 0; i < vs.n; i++) {
+		free(vs.ids[i].id);
+		free(vs.ids[i].path);
+	}
+	free(vs.ids);
+	return vs.sink.errors + vs.sink.warnings;
+}
