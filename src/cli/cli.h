@@ -56,5 +56,6 @@ int cmd_ops(int argc, char **argv);
 int cmd_estimate(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_hw(int argc, char **argv);
+int cmd_benchmark(int argc, char **argv);
 
 #endif

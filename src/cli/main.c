@@ -13,6 +13,7 @@ static const struct {
 	{"estimate", cmd_estimate, "latency, energy and memory of a model on a platform"},
 	{"compare", cmd_compare, "one model on several platforms, one row each"},
 	{"hw", cmd_hw, "the hardware registry: list, show, validate, detect"},
+	{"benchmark", cmd_benchmark, "measure this machine: micro kernels and model runs into a database"},
 	{"zoo", cmd_zoo, "the built-in models"},
 	{"ops", cmd_ops, "the supported ONNX op types"},
 };
