@@ -54,6 +54,7 @@ typedef struct gr_kernel {
 	double bytes_in, bytes_weights, bytes_out; /* external traffic only, at the file's dtypes */
 	double elems_in, elems_weights, elems_out; /* the same in elements (rescaled per precision) */
 	double elems_nodes;        /* sum over member nodes of their inputs + outputs (eager traffic) */
+	double elems_node_max;     /* the largest single node's inputs + outputs (eager working set) */
 	int64_t params;
 	int known;                 /* every node's cost known */
 	int unknown_ops;           /* nodes with op types outside the op table */

@@ -1,4 +1,5 @@
 /* Shared estimate plumbing and output (see estimate_common.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -102,8 +103,21 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	for (int col = 3; t && col <= 8; col++)
 		if (col != 5 && col != 6)
 			gr_table_numeric(t, col);
-	for (size_t i = 0; t && i < e->n_kernels; i++) {
-		const gr_kernel_estimate *ke = &e->kernels[i];
+	/* the text table shows the ten slowest kernels; csv and markdown list all of them */
+	size_t *order = calloc(e->n_kernels ? e->n_kernels : 1, sizeof(size_t));
+	size_t shown = fmt == GR_FMT_TABLE && e->n_kernels > 10 ? 10 : e->n_kernels;
+	for (size_t i = 0; order && i < e->n_kernels; i++)
+		order[i] = i;
+	if (order && fmt == GR_FMT_TABLE)
+		for (size_t i = 0; i < shown; i++) /* partial selection sort: n is small */
+			for (size_t j = i + 1; j < e->n_kernels; j++)
+				if (e->kernels[order[j]].latency_s > e->kernels[order[i]].latency_s) {
+					size_t tmp = order[i];
+					order[i] = order[j];
+					order[j] = tmp;
+				}
+	for (size_t i = 0; t && order && i < shown; i++) {
+		const gr_kernel_estimate *ke = &e->kernels[order[i]];
 		snprintf(c, sizeof(c), "%.4f", ke->latency_s * 1e3);
 		snprintf(d, sizeof(d), "%.1f%%", e->latency_s > 0 ? 100 * ke->latency_s / e->latency_s : 0);
 		const char *row[] = {ke->kernel->name, ke->kernel->pattern, gr_kernel_class_name(ke->kernel->cls),
@@ -111,11 +125,13 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 				     ke->level, gr_bound_name(ke->bound), c, d};
 		gr_table_add_row(t, row);
 	}
+	free(order);
 	if (t && fmt != GR_FMT_TABLE)
 		gr_table_write(t, fmt, out);
-	gr_table_free(t);
-	if (fmt == GR_FMT_CSV)
+	if (fmt == GR_FMT_CSV) {
+		gr_table_free(t);
 		return;
+	}
 	fprintf(out, "%s%s on %s, %s, batch %lld, runtime %s%s\n", fmt == GR_FMT_MARKDOWN ? "\n**" : "",
 		model, hwspec, gr_precision_name(e->precision), (long long)batch, e->runtime,
 		fmt == GR_FMT_MARKDOWN ? "**\n" : "");
@@ -144,4 +160,9 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 			e->host_fallback_kernels);
 	if (e->note[0])
 		fprintf(out, "  note         %s\n", e->note);
+	if (t && fmt == GR_FMT_TABLE) {
+		fprintf(out, "\nslowest kernels (%zu of %zu; --format csv lists all):\n", shown, e->n_kernels);
+		gr_table_write(t, fmt, out);
+	}
+	gr_table_free(t);
 }

@@ -222,7 +222,9 @@ gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw 
 		double elems = rules->fused_memory ? k->elems_in + k->elems_weights + k->elems_out : k->elems_nodes;
 		double bytes = elems * prec_bytes(m.prec);
 		double peak = mp->peak(&m, k), eff = mp->efficiency(&m, k), edyn;
-		level_pick lv = pick_level(hw, mode, bytes, gr_hw_effective_peak_ops(hw, mode, m.prec));
+		/* eager ops run one after another: each one's own working set picks the level */
+		double ws = rules->fused_memory ? bytes : k->elems_node_max * prec_bytes(m.prec);
+		level_pick lv = pick_level(hw, mode, ws, gr_hw_effective_peak_ops(hw, mode, m.prec));
 		/* Eager runtimes launch every op of a group separately; fused ones launch once. */
 		double launches = rules->fused_memory ? 1.0 : (double)k->count;
 

@@ -286,12 +286,16 @@ static void kernel_traffic(builder *b, gr_kernel *k)
 			k->unknown_ops++;
 		if (!n->cost.known || n->op == GR_OP_UNKNOWN)
 			k->known = 0;
+		double node_elems = 0;
 		for (size_t i = 0; i < n->n_in; i++)
 			if (n->in[i] && !(n->in[i]->has_value && !n->in[i]->producer && !n->in[i]->is_initializer))
-				k->elems_nodes += (double)(gr_numel(n->in[i]) > 0 ? gr_numel(n->in[i]) : 0);
+				node_elems += (double)(gr_numel(n->in[i]) > 0 ? gr_numel(n->in[i]) : 0);
 		for (size_t o = 0; o < n->n_out; o++)
 			if (n->out[o])
-				k->elems_nodes += (double)(gr_numel(n->out[o]) > 0 ? gr_numel(n->out[o]) : 0);
+				node_elems += (double)(gr_numel(n->out[o]) > 0 ? gr_numel(n->out[o]) : 0);
+		k->elems_nodes += node_elems;
+		if (node_elems > k->elems_node_max)
+			k->elems_node_max = node_elems;
 		for (size_t i = 0; i < n->n_in; i++) {
 			const gr_tensor *t = n->in[i];
 			int dup = 0;
