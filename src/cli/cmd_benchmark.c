@@ -456,10 +456,13 @@ int cmd_benchmark(int argc, char **argv)
 	gr_bench_store_end_run(store, run_id, rc ? "failed" : interrupted ? "interrupted" : "complete",
 			       NULL);
 
-	out = cli_out_begin();
-	code = print_records(store, run_id, fmt, db, out,
-			     rc ? "failed" : interrupted ? "interrupted" : "complete", &pl);
-	cli_out_end(out, code == EXIT_OK);
+	/* A failed run that stored nothing prints only the error. */
+	if (!rc || n_micro + n_models > 0) {
+		out = cli_out_begin();
+		code = print_records(store, run_id, fmt, db, out,
+				     rc ? "failed" : interrupted ? "interrupted" : "complete", &pl);
+		cli_out_end(out, code == EXIT_OK);
+	}
 	gr_bench_store_close(store);
 	if (rc)
 		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# `graphs benchmark` contract: help, usage errors (exit 1), bad database (exit 2, names the
+# file), a tiny run in table and JSON form with the platform fingerprint and power_source
+# "none" where there is no sensor, and CSV import/export in the ground-truth formats.
+set -u
+cli=${1:-build/graphs}
+py=python3
+command -v "$py" >/dev/null || py=/usr/bin/python3
+tmp=$(mktemp -d /tmp/graphs_bench_cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+expect() { # want_rc description command...
+	local want=$1 what=$2; shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+	if [ $rc -ne "$want" ]; then
+		echo "FAIL $what: exit $rc, want $want; stderr: $(head -3 "$tmp/err")"; fail=1
+	fi
+}
+
+expect 0 "help" "$cli" benchmark --help
+grep -q -- "--suite" "$tmp/out" || { echo "FAIL help lacks --suite"; fail=1; }
+expect 1 "unknown suite" "$cli" benchmark --suite nope
+expect 1 "bad threads" "$cli" benchmark --threads 0
+expect 1 "micro on cuda" "$cli" benchmark --suite micro --device cuda
+expect 1 "onnxruntime" "$cli" benchmark --backend onnxruntime
+expect 1 "bad cpu list" "$cli" benchmark --quick --cpus 9999 --db "$tmp/x.db" --filter none
+expect 1 "unknown power source" "$cli" benchmark --power thermocouple
+expect 0 "list" "$cli" benchmark --list --quick
+grep -q '^gemm_openblas_fp32_1024$' "$tmp/out" || { echo "FAIL list lacks gemm"; fail=1; }
+grep -q '^latency_native_chase_' "$tmp/out" || { echo "FAIL list lacks the pointer chase"; fail=1; }
+echo "not a database, just text that is long enough to fill a header page......." >"$tmp/bad.db"
+expect 2 "not a database" "$cli" benchmark --db "$tmp/bad.db" --show
+grep -q "bad.db" "$tmp/err" || { echo "FAIL bad db message does not name the file"; fail=1; }
+
+# A tiny run, pinned to CPU 0 with one thread, without a power sensor.
+GRAPHS_POWERCAP_ROOT=/nonexistent expect 0 "tiny run" "$cli" benchmark --quick --threads 1 --cpus 0 \
+	--db "$tmp/b.db" --format json --filter 'latency_native_chase_16K,gemm_openblas_fp32_256,gemm_openblas_bf16_*'
+[ -s "$tmp/err" ] && { echo "FAIL stderr not empty off a terminal: $(head -2 "$tmp/err")"; fail=1; }
+"$py" - "$tmp/out" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = {r["name"]: r for r in d["measurements"]}
+p = d["platform"]
+errs = []
+if d["status"] != "complete": errs.append("status %s" % d["status"])
+if set(m) != {"latency_native_chase_16K", "gemm_openblas_fp32_256", "gemm_openblas_bf16_1024"}:
+    errs.append("records %s" % sorted(m))
+g = m.get("gemm_openblas_fp32_256", {})
+if not (g.get("median_ms", 0) > 0 and g.get("rate_unit") == "GFLOP/s" and g.get("threads") == 1):
+    errs.append("gemm record %s" % g)
+if g.get("power_source") != "none" or g.get("energy_mj") is not None:
+    errs.append("power must be 'none' with no energy: %s %s" % (g.get("power_source"), g.get("energy_mj")))
+if m.get("gemm_openblas_bf16_1024", {}).get("supported") is not False:
+    errs.append("bf16 openblas must be recorded as unsupported")
+if p["affinity"] != "0" or p["threads"] != 1 or not p["openblas"] or not p["onednn"]:
+    errs.append("platform %s" % p)
+for k in ("median_ms", "mean_ms", "std_ms", "p5_ms", "p95_ms", "min_ms", "cv", "outliers", "n"):
+    if k not in g: errs.append("missing " + k)
+for e in errs: print("FAIL json: " + e)
+sys.exit(1 if errs else 0)
+PY
+expect 0 "show" "$cli" benchmark --db "$tmp/b.db" --show
+grep -q "3 measurements" "$tmp/out" || { echo "FAIL show: $(tail -1 "$tmp/out")"; fail=1; }
+
+# CSV: import a ground-truth style file and export it back byte for byte.
+printf 'hardware,precision,model,batch,device,thermal,total_latency_ms,total_flops,total_bytes,subgraphs,date,source\r\nintel_core_i7_12700k,fp32,resnet18,1,cpu,,9.8765,3628146688,140000000,30,2026-02-07T00:10:01.341497,x.json\r\n' >"$tmp/models.csv"
+expect 0 "import" "$cli" benchmark --db "$tmp/b.db" --import "$tmp/models.csv"
+expect 0 "export" "$cli" benchmark --db "$tmp/b.db" --export models --hw intel_core_i7_12700k
+cmp -s "$tmp/out" "$tmp/models.csv" || { echo "FAIL export differs from import"; fail=1; }
+printf 'a,b\n1,2\n' >"$tmp/junk.csv"
+expect 2 "import junk" "$cli" benchmark --db "$tmp/b.db" --import "$tmp/junk.csv"
+grep -q "junk.csv" "$tmp/err" || { echo "FAIL import message does not name the file"; fail=1; }
+
+[ $fail -eq 0 ] && echo "benchmark cli: ok"
+exit $fail

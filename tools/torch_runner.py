@@ -1,0 +1,234 @@
+#!/usr/bin/python3
+"""Times torchvision models (and their layers) with PyTorch for `graphs benchmark --backend torch`.
+
+Run as a child process by libgraphs (src/benchmarks/runner.c); writes one JSON object per line
+to stdout: a "meta" line, then "model" and "layer" records, "error" records for cases that cannot
+run, and a final "done". Times are per-iteration samples in ms; the C side computes the
+statistics and stores them. t_start/t_end are time.monotonic() (CLOCK_MONOTONIC on Linux, the
+clock the C side's power sampler uses) around the timed loop, so energy can be integrated.
+Weights are never downloaded (weights=None): timing does not depend on weight values.
+"""
+import argparse
+import json
+import math
+import os
+import resource
+import signal
+import sys
+import time
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+def median_ci_rel(samples):
+    """Half-width of the distribution-free 95% CI of the median, relative to the median."""
+    s = sorted(samples)
+    n = len(s)
+    h = 1.96 * math.sqrt(n) / 2.0
+    j = max(1, int(math.floor(n / 2.0 - h)))
+    k = min(n, int(math.ceil(1 + n / 2.0 + h)))
+    med = s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
+    if med <= 0:
+        return float("inf")
+    return max(med - s[j - 1], s[k - 1] - med) / med
+
+
+def time_loop(fn, sync, warmup, min_iters, max_iters, budget_s, rel_ci):
+    for _ in range(warmup):
+        fn()
+    sync()
+    samples = []
+    t_start = time.monotonic()
+    while True:
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        samples.append((time.perf_counter() - t0) * 1e3)
+        n = len(samples)
+        if n >= max_iters:
+            break
+        if n >= min_iters:
+            if median_ci_rel(samples) <= rel_ci:
+                break
+            if time.monotonic() - t_start >= budget_s:
+                break
+    t_end = time.monotonic()
+    return samples, t_start, t_end
+
+
+def dtype_of(torch, precision):
+    return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
+
+
+def input_size(name):
+    return 299 if name.startswith("inception") else 224
+
+
+def layer_cost(mod, inp, out, elsize):
+    """FLOPs (2 x MACs) of conv and linear layers; bytes = inputs + weights + outputs."""
+    import torch
+
+    def numel(x):
+        if isinstance(x, torch.Tensor):
+            return x.numel()
+        if isinstance(x, (list, tuple)):
+            return sum(numel(y) for y in x)
+        return 0
+
+    flops = 0
+    if isinstance(mod, torch.nn.modules.conv._ConvNd):
+        k = 1
+        for d in mod.kernel_size:
+            k *= d
+        flops = 2 * numel(out) * (mod.in_channels // mod.groups) * k
+    elif isinstance(mod, torch.nn.Linear):
+        flops = 2 * numel(out) * mod.in_features
+    weights = sum(p.numel() for p in mod.parameters(recurse=False))
+    return flops, (numel(inp) + numel(out) + weights) * elsize
+
+
+def run_model(torch, tv, args, name, batch, precision, dev):
+    ctor = getattr(tv.models, name, None)
+    if ctor is None:
+        emit({"type": "error", "model": name, "batch": batch, "precision": precision,
+              "message": "torchvision has no model '%s'" % name})
+        return
+    kwargs = {"weights": None}
+    if name.startswith("inception") or name.startswith("googlenet"):
+        kwargs["aux_logits"] = False
+        kwargs["init_weights"] = False
+    model = ctor(**kwargs).eval()
+    dt = dtype_of(torch, precision)
+    if dev.type == "cpu" and precision == "fp16":
+        emit({"type": "error", "model": name, "batch": batch, "precision": precision,
+              "message": "fp16 convolutions are not implemented on the cpu in this torch"})
+        return
+    model = model.to(device=dev, dtype=dt)
+    size = input_size(name)
+    x = torch.randn(batch, 3, size, size, device=dev, dtype=dt)
+    if dev.type == "cuda":
+        sync = torch.cuda.synchronize
+        torch.cuda.reset_peak_memory_stats()
+    else:
+        def sync():
+            pass
+    elsize = torch.finfo(dt).bits // 8
+
+    # One hooked pass counts FLOPs and bytes per leaf layer.
+    leaves = [(n, m) for n, m in model.named_modules() if len(list(m.children())) == 0]
+    costs = {}
+    hooks = []
+    for lname, m in leaves:
+        def post(mod, inp, out, lname=lname):
+            costs[lname] = layer_cost(mod, inp, out, elsize)
+        hooks.append(m.register_forward_hook(post))
+    with torch.inference_mode():
+        model(x)
+    for h in hooks:
+        h.remove()
+    total_flops = sum(c[0] for c in costs.values())
+    total_bytes = sum(c[1] for c in costs.values())
+
+    with torch.inference_mode():
+        samples, t0, t1 = time_loop(lambda: model(x), sync, args.warmup, args.min_iters,
+                                    args.max_iters, args.budget_s, args.rel_ci)
+    rec = {"type": "model", "model": name, "batch": batch, "precision": precision,
+           "device": dev.type, "input": [batch, 3, size, size], "samples_ms": samples,
+           "t_start": t0, "t_end": t1, "iters": len(samples),
+           "threads": torch.get_num_threads(), "flops": total_flops, "bytes": total_bytes,
+           "layers": len(leaves),
+           "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    if dev.type == "cuda":
+        rec["cuda_max_alloc_bytes"] = torch.cuda.max_memory_allocated()
+    emit(rec)
+
+    if not args.per_layer:
+        return
+    # Per layer: forward pre/post hooks on every leaf module time each call (synchronized on
+    # CUDA); the whole model runs per iteration so every layer sees warm caches as in use.
+    times = {n: [] for n, _ in leaves}
+    start = {}
+    hooks = []
+    for lname, m in leaves:
+        def pre(mod, inp, lname=lname):
+            sync()
+            start[lname] = time.perf_counter()
+
+        def post(mod, inp, out, lname=lname):
+            sync()
+            times[lname].append((time.perf_counter() - start[lname]) * 1e3)
+        hooks.append(m.register_forward_pre_hook(pre))
+        hooks.append(m.register_forward_hook(post))
+    iters = max(args.min_iters, 5)
+    with torch.inference_mode():
+        for _ in range(args.warmup):
+            model(x)
+        for v in times.values():
+            v.clear()
+        for _ in range(iters):
+            model(x)
+    for h in hooks:
+        h.remove()
+    for idx, (lname, m) in enumerate(leaves):
+        if not times[lname]:
+            continue
+        flops, nbytes = costs.get(lname, (0, 0))
+        emit({"type": "layer", "model": name, "batch": batch, "precision": precision,
+              "device": dev.type, "index": idx, "name": lname.replace(".", "_"),
+              "optype": type(m).__name__, "samples_ms": times[lname], "flops": flops,
+              "bytes": nbytes})
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default="resnet18")
+    ap.add_argument("--batch", default="1")
+    ap.add_argument("--precision", default="fp32")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--min-iters", type=int, default=10)
+    ap.add_argument("--max-iters", type=int, default=1000)
+    ap.add_argument("--budget-s", type=float, default=5.0)
+    ap.add_argument("--rel-ci", type=float, default=0.02)
+    ap.add_argument("--per-layer", action="store_true")
+    args = ap.parse_args()
+    # The parent decides when to stop (it waits for the current record, then ends us).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    try:
+        import torch
+        import torchvision as tv
+    except Exception as e:  # noqa: BLE001 - reported to the parent, which stores nothing
+        emit({"type": "error", "message": "cannot import torch: %s" % e})
+        return 2
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        emit({"type": "error", "message": "cuda is not available to torch here"})
+        return 2
+    dev = torch.device(args.device)
+    meta = {"type": "meta", "torch": torch.__version__, "torchvision": tv.__version__,
+            "threads": torch.get_num_threads(), "device": args.device, "pid": os.getpid()}
+    if dev.type == "cuda":
+        p = torch.cuda.get_device_properties(0)
+        meta["gpu"] = "%s (%d MiB, cc %d.%d, cuda %s)" % (
+            p.name, p.total_memory >> 20, p.major, p.minor, torch.version.cuda)
+    emit(meta)
+    for name in [m for m in args.models.split(",") if m]:
+        for batch in [int(b) for b in args.batch.split(",") if b]:
+            for prec in [p for p in args.precision.split(",") if p]:
+                try:
+                    run_model(torch, tv, args, name, batch, prec, dev)
+                except Exception as e:  # noqa: BLE001 - one failing case must not end the run
+                    emit({"type": "error", "model": name, "batch": batch, "precision": prec,
+                          "message": str(e).splitlines()[0] if str(e) else type(e).__name__})
+    emit({"type": "done"})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
