@@ -437,7 +437,7 @@ gr_status gr_graph_bind_dim(gr_graph *g, const char *sym, int64_t value, gr_erro
 			gr_dim *d = &t->dims[i];
 			if (d->sym && strcmp(d->sym, sym) == 0)
 				d->value = value;
-			else if (is_batch && i == 0 && (d->sym || d->value < 0))
+			else if (is_batch && i == 0 && d->value < 0)
 				d->value = value; /* the leading free dim is the batch */
 		}
 	}
