@@ -52,6 +52,10 @@ gr_status gr_fx_load_mem(const unsigned char *data, size_t size, const char *nam
 gr_status gr_onnx_tensor_file_shape(const char *path, gr_dtype *dtype, int64_t *dims, int *rank,
 				    gr_error *err);
 
+/* Reads a serialized TensorProto file into tensor t of g: dtype, shape and, for tensors of
+ * at most GR_FOLD_MAX elements, their values (ONNX test inputs that are shape operands). */
+gr_status gr_onnx_tensor_file_load(const char *path, gr_graph *g, gr_tensor *t, gr_error *err);
+
 #ifdef __cplusplus
 }
 #endif

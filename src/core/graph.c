@@ -337,7 +337,8 @@ static gr_status topo_sort(gr_graph *g, gr_error *err)
 			sp--;
 		}
 	}
-	memcpy(g->nodes, order, n_order * sizeof(*order));
+	if (n_order)
+		memcpy(g->nodes, order, n_order * sizeof(*order));
 	for (size_t k = 0; k < n_order; k++)
 		g->nodes[k]->index = (int32_t)k;
 	return GR_OK;

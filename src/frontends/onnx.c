@@ -13,9 +13,12 @@
 
 /* Tensors may claim at most this many elements (2^50: a petabyte of int8). */
 #define ONNX_MAX_NUMEL ((int64_t)1 << 50)
-/* Accepted opsets of the default domain. */
+/* Opsets of the default domain: the op table follows the rules up to ONNX_OPSET_KNOWN;
+ * newer files load with a warning (most ops keep their shape rules across opsets), and
+ * numbers beyond ONNX_OPSET_MAX are not real opsets. */
 #define ONNX_OPSET_MIN 1
-#define ONNX_OPSET_MAX 21
+#define ONNX_OPSET_KNOWN 21
+#define ONNX_OPSET_MAX 1000
 
 typedef struct onnx_ctx {
 	pb_src src;
@@ -575,6 +578,10 @@ static gr_status read_dim(onnx_ctx *c, gr_graph *g, const pb_msg *msg, gr_dim *d
 	FOR_FIELDS(&it, &f, r) {
 		if (f.num == 1) {
 			TRY(pb_expect(&it, &f, PB_VARINT, "dim_value"));
+			/* -1 is how some converters write "dynamic"; other negatives are corrupt */
+			if ((int64_t)f.v < -1)
+				return pb_error(&c->src, f.tag_off, GR_ERR_FORMAT, "negative dimension %lld",
+						(long long)(int64_t)f.v);
 			d->value = (int64_t)f.v >= 0 ? (int64_t)f.v : -1;
 			d->sym = NULL;
 		} else if (f.num == 2) {
@@ -1344,9 +1351,11 @@ static gr_status load(onnx_ctx *c, gr_graph **out)
 		return pb_error(&c->src, opset_off, GR_ERR_FORMAT, "invalid opset %lld",
 				(long long)opset);
 	if (opset > ONNX_OPSET_MAX)
-		return pb_error(&c->src, opset_off, GR_ERR_UNSUPPORTED,
-				"opset %lld is not supported (%d to %d are)", (long long)opset,
-				ONNX_OPSET_MIN, ONNX_OPSET_MAX);
+		return pb_error(&c->src, opset_off, GR_ERR_FORMAT, "invalid opset %lld",
+				(long long)opset);
+	if (opset > ONNX_OPSET_KNOWN)
+		gr_log_warn("'%s' uses opset %lld; graphs knows the rules up to opset %d and applies those",
+			    c->src.name, (long long)opset, ONNX_OPSET_KNOWN);
 
 	g = gr_graph_new("onnx");
 	if (!g)
@@ -1423,6 +1432,39 @@ gr_status gr_onnx_tensor_file_shape(const char *path, gr_dtype *dtype, int64_t *
 		*rank = ti.rank;
 		memcpy(dims, ti.dims, (size_t)ti.rank * sizeof(*dims));
 	}
+	pb_file_unmap(&file);
+	return st;
+}
+
+gr_status gr_onnx_tensor_file_load(const char *path, gr_graph *g, gr_tensor *t, gr_error *err)
+{
+	pb_file file;
+	onnx_ctx c;
+	pb_msg root;
+	tensor_info ti;
+	tensor_role role = {ROLE_FILE, 0, NULL, NULL};
+	gr_status st;
+
+	if (!path || !g || !t)
+		return gr_error_set(err, GR_ERR_USAGE, "gr_onnx_tensor_file_load: missing argument");
+	TRY(pb_file_map(path, &file, err));
+	memset(&c, 0, sizeof(c));
+	c.src.data = file.data;
+	c.src.size = file.size;
+	c.src.name = path;
+	c.src.err = err;
+	c.ival = malloc(GR_FOLD_MAX * sizeof(*c.ival));
+	c.fval = malloc(GR_FOLD_MAX * sizeof(*c.fval));
+	if (!c.ival || !c.fval)
+		st = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	else {
+		pb_msg_root(&root, &c.src);
+		st = tensor_header(&c, &root, &role, &ti);
+		if (!st)
+			st = tensor_read(&c, g, &root, &ti, t);
+	}
+	free(c.ival);
+	free(c.fval);
 	pb_file_unmap(&file);
 	return st;
 }
