@@ -156,10 +156,9 @@ static gr_status load_bytes(const unsigned char *data, size_t size, const char *
 	case GR_FORMAT_ONNX:
 		return gr_onnx_load_mem(data, size, name, dir, out, err);
 	case GR_FORMAT_TFLITE:
+		return gr_tflite_load_mem(data, size, name, out, err);
 	case GR_FORMAT_FX_JSON:
-		return gr_error_set(err, GR_ERR_UNSUPPORTED,
-				    "cannot read '%s': %s models are not supported yet", name,
-				    gr_model_format_name(fmt));
+		return gr_fx_load_mem(data, size, name, out, err);
 	case GR_FORMAT_UNKNOWN:
 		break;
 	}

@@ -4,7 +4,7 @@
 set -u
 cli=${1:-build/graphs}
 fail=0; n=0
-for f in tests/fixtures/onnx/bad/* tests/fixtures/bad/*; do
+for f in tests/fixtures/onnx/bad/* tests/fixtures/bad/* tests/fixtures/tflite/bad/* tests/fixtures/fx/bad/*; do
 	[ -f "$f" ] || continue
 	case "$f" in *.py|*.md) continue;; esac
 	n=$((n + 1))
