@@ -90,8 +90,8 @@ static void bmap_init(bmap *m, const gr_tensor *in, const gr_tensor *out)
 		} else {
 			m->stride[k] = s;
 		}
-		if (j >= 0)
-			s *= in->dims[j].value;
+		if (j >= 0 && !gr_mul_i64(s, in->dims[j].value, &s))
+			s = INT64_MAX; /* only an empty output can get here: strides unused */
 	}
 }
 
@@ -478,9 +478,15 @@ static gr_status fold_nary(gr_infer *ctx, const gr_node *n, gr_tensor *out)
 				free(acc);
 				return GR_ERR_NOMEM;
 			}
-			for (int64_t k = 0; k < ne; k++)
-				iv[k] = (int64_t)acc[k];
-			st = store_i64(ctx, out, iv, ne);
+			int fits = 1;
+			for (int64_t k = 0; k < ne; k++) {
+				if (!isfinite(acc[k]) || fabs(acc[k]) >= 9.2e18)
+					fits = 0; /* beyond int64: leave the values unknown */
+				else
+					iv[k] = (int64_t)acc[k];
+			}
+			if (fits)
+				st = store_i64(ctx, out, iv, ne);
 			free(iv);
 		}
 skip_f:

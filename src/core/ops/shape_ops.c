@@ -202,12 +202,15 @@ static int64_t *idx_alloc(const gr_tensor *out, int64_t *m)
 	return malloc((size_t)(*m ? *m : 1) * sizeof(int64_t));
 }
 
+/* Row-major strides; saturate instead of overflowing (only ever used on foldable tensors,
+ * where a huge dim means an empty tensor whose strides are never followed). */
 static void strides_of(const int64_t *d, int r, int64_t *s)
 {
 	int64_t acc = 1;
 	for (int i = r - 1; i >= 0; i--) {
 		s[i] = acc;
-		acc *= d[i];
+		if (!gr_mul_i64(acc, d[i], &acc))
+			acc = INT64_MAX;
 	}
 }
 
@@ -928,7 +931,8 @@ gr_status op_slice_shape(gr_infer *ctx, gr_node *n)
 	if (x->rank < 0)
 		return set_unknown(ctx, y, x->dtype);
 	r = x->rank;
-	memcpy(out, x->dims, (size_t)r * sizeof(gr_dim));
+	if (r > 0) /* a scalar has no dims array */
+		memcpy(out, x->dims, (size_t)r * sizeof(gr_dim));
 	if (!ok_s || !ok_e || !ok_a || !ok_t) {
 		/* Unknown bounds: only the sliced axes become unknown, when we know which. */
 		if (ok_a && axes) {
@@ -959,9 +963,10 @@ gr_status op_slice_shape(gr_infer *ctx, gr_node *n)
 	for (int64_t k = 0; k < ns; k++) {
 		int a = axes ? gr_axis(ctx, n, axes[k], r) : (int)k;
 		int64_t step = steps ? steps[k] : 1, start = starts[k], end = ends[k];
-		int64_t dim = x->dims[a < 0 ? 0 : a].value;
+		int64_t dim;
 		if (a < 0 || k >= r)
 			return a < 0 ? GR_ERR_SHAPE : gr_node_error(ctx, n, "more slice entries than dims");
+		dim = x->dims[a].value;
 		if (touched[a]++)
 			return gr_node_error(ctx, n, "axis %d is sliced twice", a);
 		if (step == 0)
@@ -1179,7 +1184,8 @@ gr_status op_pad_shape(gr_infer *ctx, gr_node *n)
 	if (x->rank < 0)
 		return set_unknown(ctx, y, x->dtype);
 	r = x->rank;
-	memcpy(out, x->dims, (size_t)r * sizeof(gr_dim));
+	if (r > 0) /* a scalar has no dims array */
+		memcpy(out, x->dims, (size_t)r * sizeof(gr_dim));
 	if (!ok_a)
 		return set_rank_only(ctx, y, x->dtype, r);
 	if (!axes) {
@@ -1246,7 +1252,8 @@ gr_status op_center_crop_pad_shape(gr_infer *ctx, gr_node *n)
 	r = x->rank;
 	sv = ints_of(ctx, shp, &sn, &ok);
 	axes = gr_attr_ints(n, "axes", &nax);
-	memcpy(out, x->dims, (size_t)r * sizeof(gr_dim));
+	if (r > 0) /* a scalar has no dims array */
+		memcpy(out, x->dims, (size_t)r * sizeof(gr_dim));
 	if (!axes)
 		nax = (size_t)r;
 	if (ok && (size_t)sn != nax)
@@ -1303,7 +1310,8 @@ gr_status op_resize_shape(gr_infer *ctx, gr_node *n)
 	if (x->rank < 0)
 		return set_unknown(ctx, y, x->dtype);
 	r = x->rank;
-	memcpy(out, x->dims, (size_t)r * sizeof(gr_dim));
+	if (r > 0) /* a scalar has no dims array */
+		memcpy(out, x->dims, (size_t)r * sizeof(gr_dim));
 	axes_attr = gr_attr_ints(n, "axes", &naa);
 	nax = axes_attr ? (int)naa : r;
 	if (nax > r)
