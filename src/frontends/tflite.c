@@ -1409,7 +1409,7 @@ static gr_status m_squeeze(tfl_ctx *c, const tfl_op *op)
 /* PACK: Unsqueeze every input at axis, then Concat along it. */
 static gr_status m_pack(tfl_ctx *c, const tfl_op *op)
 {
-	int64_t axis;
+	int64_t axis = 0;
 	gr_tensor *ax, *y;
 	gr_node *cat, *n;
 	size_t k = 0;
@@ -1439,7 +1439,7 @@ static gr_status m_pack(tfl_ctx *c, const tfl_op *op)
 /* UNPACK: Split along axis into num pieces, then Squeeze the axis from each. */
 static gr_status m_unpack(tfl_ctx *c, const tfl_op *op)
 {
-	int64_t axis;
+	int64_t axis = 0;
 	gr_tensor *ax;
 	gr_node *sp, *n;
 
@@ -1479,7 +1479,7 @@ static gr_status const_scalar(tfl_ctx *c, const tfl_op *op, size_t i, const char
 /* SPLIT (axis, x) and SPLIT_V (x, size_splits, axis). */
 static gr_status m_split(tfl_ctx *c, const tfl_op *op, int v)
 {
-	int64_t axis;
+	int64_t axis = 0;
 	gr_tensor *sizes = NULL;
 	gr_node *n;
 
@@ -1749,7 +1749,7 @@ static gr_status m_reduce(tfl_ctx *c, const tfl_op *op, const char *type)
 
 static gr_status m_argreduce(tfl_ctx *c, const tfl_op *op, const char *type)
 {
-	int64_t axis;
+	int64_t axis = 0;
 	gr_node *n;
 
 	TRY(need(c, op, 2, 1));
@@ -2683,7 +2683,7 @@ gr_status gr_tflite_load_mem(const unsigned char *data, size_t size, const char 
 {
 	tfl_ctx *c;
 	fb_table model;
-	size_t root;
+	size_t root = 0;
 	int64_t version;
 	gr_status st;
 
