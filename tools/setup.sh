@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # PyTorch-based checks: Debian's torch (run with /usr/bin/python3).
 PACKAGES=(build-essential cmake pkg-config libyaml-dev libcjson-dev libhwloc-dev libcmocka-dev
           libsqlite3-dev libopenblas-dev libdnnl-dev libonnx-testdata python3-onnx python3-numpy python3-torch
-          python3-torchvision libopenblas0-pthread clang libclang-rt-14-dev)
+          python3-torchvision libopenblas0-pthread clang libclang-rt-14-dev chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
