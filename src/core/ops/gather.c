@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ops_impl.h"
+#include "values.h"
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -27,40 +28,6 @@ static gr_status set_unknown(gr_infer *ctx, gr_tensor *t, gr_dtype dtype)
 	return gr_set_dims(ctx, t, dtype, -1, NULL);
 }
 
-/* Known values of t covering its whole shape; exactly one of i/f set unless n == 0. */
-typedef struct vals {
-	const int64_t *i;
-	const double *f;
-	int64_t n;
-} vals;
-
-static int vals_get(const gr_tensor *t, vals *v)
-{
-	int64_t ne;
-
-	memset(v, 0, sizeof(*v));
-	if (!t || !t->has_value || !gr_shape_known(t))
-		return 0;
-	ne = gr_numel(t);
-	if (ne != t->nval || (t->nval > 0 && !t->ival && !t->fval))
-		return 0;
-	v->i = t->ival;
-	v->f = t->ival ? NULL : t->fval;
-	v->n = t->nval;
-	return 1;
-}
-
-static int64_t vals_i(const vals *v, int64_t k)
-{
-	if (v->i)
-		return v->i[k];
-	return isfinite(v->f[k]) && fabs(v->f[k]) < 9.2e18 ? (int64_t)v->f[k] : 0;
-}
-
-static double vals_f(const vals *v, int64_t k)
-{
-	return v->i ? (double)v->i[k] : v->f[k];
-}
 
 /* Stores out[k] = v[idx[k]] in out, by out's dtype. */
 static gr_status fold_map(gr_infer *ctx, gr_tensor *out, const vals *v, const int64_t *idx,
@@ -127,7 +94,7 @@ gr_status op_gather_shape(gr_infer *ctx, gr_node *n)
 		out[r++] = data->dims[i];
 	if ((st = gr_set_dims(ctx, y, data->dtype, r, out)))
 		return st;
-	if (y && vals_get(data, &dv) && vals_get(ind, &iv) && gr_shape_known(y)) {
+	if (y && vals_get_shaped(data, &dv) && vals_get_shaped(ind, &iv) && gr_shape_known(y)) {
 		int64_t m = gr_numel(y), K = iv.n, A = data->dims[a].value;
 		int64_t inner = prod(data, a + 1, data->rank), *idx;
 		if (m > GR_FOLD_MAX)
@@ -179,7 +146,7 @@ gr_status op_gather_elements_shape(gr_infer *ctx, gr_node *n)
 				     ind->rank);
 	if ((a = gr_axis(ctx, n, gr_attr_int(n, "axis", 0), data->rank)) < 0)
 		return GR_ERR_SHAPE;
-	if (y && vals_get(data, &dv) && vals_get(ind, &iv) && iv.n <= GR_FOLD_MAX) {
+	if (y && vals_get_shaped(data, &dv) && vals_get_shaped(ind, &iv) && iv.n <= GR_FOLD_MAX) {
 		int r = data->rank;
 		int64_t *idx = malloc((size_t)(iv.n ? iv.n : 1) * sizeof(*idx));
 		if (!idx)
@@ -294,7 +261,7 @@ gr_status op_compress_shape(gr_infer *ctx, gr_node *n)
 	if (ax && (a = gr_axis(ctx, n, ax->i, x->rank)) < 0)
 		return GR_ERR_SHAPE;
 	limit = ax ? x->dims[a].value : gr_numel(x);
-	if (vals_get(cond, &cv)) {
+	if (vals_get_shaped(cond, &cv)) {
 		count = 0;
 		for (int64_t k = 0; k < cv.n && (limit < 0 || k < limit); k++)
 			count += vals_f(&cv, k) != 0;
@@ -312,7 +279,7 @@ gr_status op_compress_shape(gr_infer *ctx, gr_node *n)
 	if ((st = gr_set_dims(ctx, y, x->dtype, r, out)))
 		return st;
 	/* Fold small known data. */
-	if (y && count >= 0 && vals_get(x, &xv) && count <= GR_FOLD_MAX && gr_numel(y) <= GR_FOLD_MAX) {
+	if (y && count >= 0 && vals_get_shaped(x, &xv) && count <= GR_FOLD_MAX && gr_numel(y) <= GR_FOLD_MAX) {
 		int64_t m = gr_numel(y), pos = 0, *idx = malloc((size_t)(m ? m : 1) * sizeof(int64_t));
 		if (!idx)
 			return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
@@ -397,7 +364,7 @@ gr_status op_unique_shape(gr_infer *ctx, gr_node *n)
 		return gr_node_error(ctx, n, "missing input 'X'");
 	if (x->rank >= 0 && ax && (a = gr_axis(ctx, n, ax->i, x->rank)) < 0)
 		return GR_ERR_SHAPE;
-	if (x->rank >= 0 && vals_get(x, &v) && v.n <= GR_FOLD_MAX)
+	if (x->rank >= 0 && vals_get_shaped(x, &v) && v.n <= GR_FOLD_MAX)
 		u = dim_known(unique_count(x, a, &v));
 	if (u.value < 0)
 		gr_node_set_note(ctx, n, "Unique: values unknown, output length unknown");
@@ -447,7 +414,7 @@ gr_status op_non_zero_shape(gr_infer *ctx, gr_node *n)
 		return gr_node_error(ctx, n, "missing input 'X'");
 	out[0] = x->rank >= 0 ? dim_known(x->rank) : dim_unknown();
 	out[1] = dim_unknown();
-	if (x->rank >= 0 && vals_get(x, &v)) {
+	if (x->rank >= 0 && vals_get_shaped(x, &v)) {
 		int64_t nnz = 0;
 		for (int64_t k = 0; k < v.n; k++)
 			nnz += vals_f(&v, k) != 0;

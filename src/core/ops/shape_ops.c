@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ops_impl.h"
+#include "values.h"
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -91,43 +92,6 @@ static gr_dim dim_prod(const gr_dim *d, int a, int b)
 	return dim_unknown();
 }
 
-/* Known values of a tensor: a view where exactly one of i/f is set, unless n == 0. */
-typedef struct vals {
-	const int64_t *i;
-	const double *f;
-	int64_t n;
-} vals;
-
-/* 1 when t carries values covering its whole (known or unknown) shape. */
-static int vals_get(const gr_tensor *t, vals *v)
-{
-	int64_t ne;
-
-	memset(v, 0, sizeof(*v));
-	if (!t || !t->has_value)
-		return 0;
-	ne = gr_numel(t);
-	if (ne >= 0 && ne != t->nval)
-		return 0;
-	if (t->nval > 0 && !t->ival && !t->fval)
-		return 0;
-	v->i = t->ival;
-	v->f = t->ival ? NULL : t->fval;
-	v->n = t->nval;
-	return 1;
-}
-
-static int64_t vals_i(const vals *v, int64_t k)
-{
-	if (v->i)
-		return v->i[k];
-	return isfinite(v->f[k]) && fabs(v->f[k]) < 9.2e18 ? (int64_t)v->f[k] : 0;
-}
-
-static double vals_f(const vals *v, int64_t k)
-{
-	return v->i ? (double)v->i[k] : v->f[k];
-}
 
 /* Integer values of an input that holds an index list (axes, pads, shape). *ok = 0 when
  * unknown; an empty known tensor gives ok = 1, count 0. */
