@@ -183,6 +183,58 @@ gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 	return n;
 }
 
+static gr_attr *attr_slot(gr_node *n, const char *name)
+{
+	for (size_t i = 0; i < n->n_attr; i++)
+		if (!n->attrs[i].name) {
+			n->attrs[i].name = name;
+			return &n->attrs[i];
+		}
+	return NULL;
+}
+
+int gr_node_set_int(gr_node *n, const char *name, int64_t v)
+{
+	gr_attr *a = attr_slot(n, name);
+	if (!a)
+		return 0;
+	a->type = GR_ATTR_INT;
+	a->i = v;
+	return 1;
+}
+
+int gr_node_set_float(gr_node *n, const char *name, double v)
+{
+	gr_attr *a = attr_slot(n, name);
+	if (!a)
+		return 0;
+	a->type = GR_ATTR_FLOAT;
+	a->f = v;
+	return 1;
+}
+
+int gr_node_set_str(gr_node *n, const char *name, const char *v)
+{
+	gr_attr *a = attr_slot(n, name);
+	if (!a || !(a->s = gr_arena_strdup(n->owner->arena, v)))
+		return 0;
+	a->type = GR_ATTR_STRING;
+	a->s_len = strlen(v);
+	return 1;
+}
+
+int gr_node_set_ints(gr_node *n, const char *name, const int64_t *v, size_t k)
+{
+	gr_attr *a = attr_slot(n, name);
+	if (!a || !(a->ints = gr_arena_calloc(n->owner->arena, k ? k : 1, sizeof(int64_t))))
+		return 0;
+	a->type = GR_ATTR_INTS;
+	if (k)
+		memcpy(a->ints, v, k * sizeof(int64_t));
+	a->n = k;
+	return 1;
+}
+
 gr_status gr_graph_add_input(gr_graph *g, gr_tensor *t)
 {
 	if (!grow(g->arena, &g->inputs, &g->cap_inputs, g->n_inputs, sizeof(gr_tensor *)))

@@ -124,6 +124,14 @@ gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name);
 /* A node with room for n_in inputs, n_out outputs and n_attr attributes; arena-owned. */
 gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 			   const char *name, size_t n_in, size_t n_out, size_t n_attr);
+/* Attribute setters for frontends that synthesize nodes: each fills the node's first unnamed
+ * attribute slot (of the n_attr given to gr_graph_add_node). name must outlive the graph
+ * (a literal); str and ints are copied into the arena. Return 0 when no slot is left or
+ * out of memory. */
+int gr_node_set_int(gr_node *n, const char *name, int64_t v);
+int gr_node_set_float(gr_node *n, const char *name, double v);
+int gr_node_set_str(gr_node *n, const char *name, const char *v);
+int gr_node_set_ints(gr_node *n, const char *name, const int64_t *v, size_t k);
 gr_status gr_graph_add_input(gr_graph *g, gr_tensor *t);
 gr_status gr_graph_add_output(gr_graph *g, gr_tensor *t);
 gr_status gr_graph_add_initializer(gr_graph *g, gr_tensor *t);

@@ -208,56 +208,6 @@ static gr_node *emit(fx_ctx *c, const char *type, const char *name, gr_tensor *c
 			return oom(c);                                                       \
 	} while (0)
 
-static gr_attr *attr_slot(gr_node *n, const char *name)
-{
-	for (size_t i = 0; i < n->n_attr; i++)
-		if (!n->attrs[i].name) {
-			n->attrs[i].name = name;
-			return &n->attrs[i];
-		}
-	return NULL;
-}
-
-static void set_i(gr_node *n, const char *name, int64_t v)
-{
-	gr_attr *a = attr_slot(n, name);
-	if (a) {
-		a->type = GR_ATTR_INT;
-		a->i = v;
-	}
-}
-
-static void set_f(gr_node *n, const char *name, double v)
-{
-	gr_attr *a = attr_slot(n, name);
-	if (a) {
-		a->type = GR_ATTR_FLOAT;
-		a->f = v;
-	}
-}
-
-static void set_s(gr_node *n, const char *name, const char *v)
-{
-	gr_attr *a = attr_slot(n, name);
-	if (a) {
-		a->type = GR_ATTR_STRING;
-		a->s = v;
-		a->s_len = strlen(v);
-	}
-}
-
-static int set_ints(fx_ctx *c, gr_node *n, const char *name, const int64_t *v, size_t k)
-{
-	gr_attr *a = attr_slot(n, name);
-	if (!a || !(a->ints = gr_arena_calloc(c->a, k ? k : 1, sizeof(int64_t))))
-		return 0;
-	a->type = GR_ATTR_INTS;
-	if (k)
-		memcpy(a->ints, v, k * sizeof(int64_t));
-	a->n = k;
-	return 1;
-}
-
 /* Constants carry values and are not initializers: never parameters. */
 static gr_tensor *cst_i64(fx_ctx *c, const char *base, const int64_t *v, int64_t k, int scalar)
 {
@@ -511,7 +461,7 @@ static gr_tensor *shape_tensor(fx_ctx *c, const fx_node *n, const fx_val *items,
 	if (!out || !(cat = gr_graph_add_node(c->g, "Concat", "", nm(c, n, "/shape"), k, 1, NODE_ATTRS)))
 		return NULL;
 	cat->out[0] = out;
-	set_i(cat, "axis", 0);
+	gr_node_set_int(cat, "axis", 0);
 	for (size_t i = 0; i < k; i++) {
 		char suf[32];
 		if (items[i].kind == V_NUM) {
@@ -928,8 +878,8 @@ static gr_status h_hardsigmoid(fx_ctx *c, fx_node *n, const char *type)
 	TRY(input0(c, n, &x, NULL));
 	y = result(c, n);
 	EMIT(g, "HardSigmoid", n->name, (x), (y));
-	set_f(g, "alpha", 1.0 / 6.0);
-	set_f(g, "beta", 0.5);
+	gr_node_set_float(g, "alpha", 1.0 / 6.0);
+	gr_node_set_float(g, "beta", 0.5);
 	return GR_OK;
 }
 
@@ -945,7 +895,7 @@ static gr_status h_gelu(fx_ctx *c, fx_node *n, const char *type)
 	y = result(c, n);
 	EMIT(g, "Gelu", n->name, (x), (y));
 	if ((ap.kind == V_STR && !strcmp(ap.s, "tanh")) || (mod && !strcmp(mod, "tanh")))
-		set_s(g, "approximate", "tanh");
+		gr_node_set_str(g, "approximate", "tanh");
 	return GR_OK;
 }
 
@@ -976,7 +926,7 @@ static gr_status h_softmax(fx_ctx *c, fx_node *n, const char *type)
 		dim = num_attr_i(cJSON_GetObjectItemCaseSensitive(n->j, "attrs"), "dim", -1);
 	y = result(c, n);
 	EMIT(g, type, n->name, (x), (y));
-	set_i(g, "axis", dim);
+	gr_node_set_int(g, "axis", dim);
 	return GR_OK;
 }
 
@@ -993,7 +943,7 @@ static gr_status h_leaky_relu(fx_ctx *c, fx_node *n, const char *type)
 		slope = s.num;
 	y = result(c, n);
 	EMIT(g, type, n->name, (x), (y));
-	set_f(g, "alpha", slope);
+	gr_node_set_float(g, "alpha", slope);
 	return GR_OK;
 }
 
@@ -1045,7 +995,7 @@ static gr_status h_reshape(fx_ctx *c, fx_node *n, const char *type)
 		return unmapped(c, n, n->target);
 	y = result(c, n);
 	EMIT(g, "Reshape", n->name, (x, shape), (y));
-	set_i(g, "allowzero", 1); /* a 0 in a PyTorch shape means 0 */
+	gr_node_set_int(g, "allowzero", 1); /* a 0 in a PyTorch shape means 0 */
 	(void)type;
 	return GR_OK;
 }
@@ -1098,7 +1048,7 @@ static gr_status h_permute(fx_ctx *c, fx_node *n, const char *type)
 	}
 	y = result(c, n);
 	EMIT(g, "Transpose", n->name, (x), (y));
-	return set_ints(c, g, "perm", perm, k) ? GR_OK : oom(c);
+	return gr_node_set_ints(g, "perm", perm, k) ? GR_OK : oom(c);
 }
 
 static gr_status h_transpose(fx_ctx *c, fx_node *n, const char *type)
@@ -1130,7 +1080,7 @@ static gr_status h_transpose(fx_ctx *c, fx_node *n, const char *type)
 	perm[d1] = d0;
 	y = result(c, n);
 	EMIT(g, "Transpose", n->name, (x), (y));
-	return set_ints(c, g, "perm", perm, (size_t)rank) ? GR_OK : oom(c);
+	return gr_node_set_ints(g, "perm", perm, (size_t)rank) ? GR_OK : oom(c);
 }
 
 /* flatten(x, start_dim, end_dim): torch.flatten defaults to (0, -1), nn.Flatten to (1, -1). */
@@ -1159,7 +1109,7 @@ static gr_status h_flatten(fx_ctx *c, fx_node *n, const char *type)
 	y = result(c, n);
 	if (start == 1 && end == rank - 1) {
 		EMIT(g, "Flatten", n->name, (x), (y));
-		set_i(g, "axis", 1);
+		gr_node_set_int(g, "axis", 1);
 		return GR_OK;
 	}
 	if (end != rank - 1) {
@@ -1177,7 +1127,7 @@ static gr_status h_flatten(fx_ctx *c, fx_node *n, const char *type)
 		shape = tmp(c, n->name, "/target");
 		EMIT(cat, "Concat", nm(c, n, "/target"), (cst_i64(c, nm(c, n, "/head"), v, start + 1, 0), tail),
 		     (shape));
-		set_i(cat, "axis", 0);
+		gr_node_set_int(cat, "axis", 0);
 		if (!g->in[1] || !g->in[2] || !g->in[3] || !cat->in[0])
 			return oom(c);
 	} else {
@@ -1246,7 +1196,7 @@ static gr_status h_size(fx_ctx *c, fx_node *n, const char *type)
 	{
 		gr_tensor *idx = cst_i64(c, nm(c, n, "/index"), &d.i, 1, 1), *y = tmp(c, n->name, "");
 		EMIT(g, "Gather", n->name, (sh, idx), (y));
-		set_i(g, "axis", 0);
+		gr_node_set_int(g, "axis", 0);
 		n->val.kind = V_TENSOR;
 		n->val.t = y;
 		n->val.rank = 0;
@@ -1320,7 +1270,7 @@ static gr_status getitem_tensor(fx_ctx *c, fx_node *n, gr_tensor *x, int rank, c
 		/* an index tensor: a gather along dim 0 */
 		y = result(c, n);
 		EMIT(g, "Gather", n->name, (x, e[0].t), (y));
-		set_i(g, "axis", 0);
+		gr_node_set_int(g, "axis", 0);
 		return GR_OK;
 	}
 	for (size_t i = 0; i < k; i++) {
@@ -1444,7 +1394,7 @@ static gr_status h_getitem(fx_ctx *c, fx_node *n, const char *type)
 		/* an element of a size vector: a scalar */
 		gr_tensor *t = tmp(c, n->name, ""), *i = cst_i64(c, nm(c, n, "/index"), &idx.i, 1, 1);
 		EMIT(g, "Gather", n->name, (x.t, i), (t));
-		set_i(g, "axis", 0);
+		gr_node_set_int(g, "axis", 0);
 		n->val.kind = V_TENSOR;
 		n->val.t = t;
 		n->val.rank = 0;
@@ -1477,7 +1427,7 @@ static gr_status h_cat(fx_ctx *c, fx_node *n, const char *type)
 	if (!y || !(g = gr_graph_add_node(c->g, "Concat", "", n->name, list.n, 1, NODE_ATTRS)))
 		return oom(c);
 	g->out[0] = y;
-	set_i(g, "axis", dim);
+	gr_node_set_int(g, "axis", dim);
 	for (size_t i = 0; i < list.n; i++) {
 		gr_tensor *t = list.items[i].kind == V_TENSOR ? list.items[i].t : NULL;
 		if (!t)
@@ -1543,9 +1493,9 @@ static gr_status h_split(fx_ctx *c, fx_node *n, const char *type)
 	if (sizes)
 		g->in[1] = sizes;
 	memcpy(g->out, outs, (size_t)k * sizeof(*outs));
-	set_i(g, "axis", dim);
+	gr_node_set_int(g, "axis", dim);
 	if (!sizes)
-		set_i(g, "num_outputs", k);
+		gr_node_set_int(g, "num_outputs", k);
 	return GR_OK;
 }
 
@@ -1567,7 +1517,7 @@ static gr_status h_reduce(fx_ctx *c, fx_node *n, const char *type)
 		return oom(c);
 	y = result(c, n);
 	EMIT(g, type, n->name, (x, axes), (y));
-	set_i(g, "keepdims", kd.kind == V_NUM && kd.i);
+	gr_node_set_int(g, "keepdims", kd.kind == V_NUM && kd.i);
 	return GR_OK;
 }
 
@@ -1627,7 +1577,7 @@ static gr_status h_cast(fx_ctx *c, fx_node *n, const char *type)
 		return GR_OK;
 	}
 	EMIT(g, "Cast", n->name, (x), (y));
-	set_i(g, "to", dt);
+	gr_node_set_int(g, "to", dt);
 	return GR_OK;
 }
 
@@ -1649,7 +1599,7 @@ static gr_status h_linear_fn(fx_ctx *c, fx_node *n, const char *type)
 	wt = tmp(c, n->name, "/weight_t");
 	mm = b.kind == V_TENSOR ? tmp(c, n->name, "/matmul") : y;
 	EMIT(g, "Transpose", nm(c, n, "/weight_t"), (w.t), (wt));
-	if (!set_ints(c, g, "perm", perm, 2))
+	if (!gr_node_set_ints(g, "perm", perm, 2))
 		return oom(c);
 	EMIT(g, "MatMul", b.kind == V_TENSOR ? nm(c, n, "/matmul") : n->name, (x, wt), (mm));
 	if (b.kind == V_TENSOR)
@@ -1676,8 +1626,8 @@ static gr_status h_layer_norm_fn(fx_ctx *c, fx_node *n, const char *type)
 		return unmapped(c, n, n->target);
 	y = result(c, n);
 	EMIT(g, "LayerNormalization", n->name, (x, w.t, b.kind == V_TENSOR ? b.t : NULL), (y));
-	set_i(g, "axis", -k);
-	set_f(g, "epsilon", eps.kind == V_NUM ? eps.num : 1e-5);
+	gr_node_set_int(g, "axis", -k);
+	gr_node_set_float(g, "epsilon", eps.kind == V_NUM ? eps.num : 1e-5);
 	return GR_OK;
 }
 
@@ -1753,12 +1703,12 @@ static gr_status h_pool(fx_ctx *c, fx_node *n, const char *type)
 		pads[i] = pads[nsp + i] = p[i];
 	y = result(c, n);
 	EMIT(g, type, n->name, (x), (y));
-	if (!set_ints(c, g, "kernel_shape", k, (size_t)nsp) || !set_ints(c, g, "strides", s, (size_t)nsp) ||
-	    !set_ints(c, g, "pads", pads, 2 * (size_t)nsp))
+	if (!gr_node_set_ints(g, "kernel_shape", k, (size_t)nsp) || !gr_node_set_ints(g, "strides", s, (size_t)nsp) ||
+	    !gr_node_set_ints(g, "pads", pads, 2 * (size_t)nsp))
 		return oom(c);
-	if (!strcmp(type, "MaxPool") && !set_ints(c, g, "dilations", d, (size_t)nsp))
+	if (!strcmp(type, "MaxPool") && !gr_node_set_ints(g, "dilations", d, (size_t)nsp))
 		return oom(c);
-	set_i(g, "ceil_mode", ceil_mode);
+	gr_node_set_int(g, "ceil_mode", ceil_mode);
 	return GR_OK;
 }
 
@@ -1808,7 +1758,7 @@ static gr_status h_adaptive(fx_ctx *c, fx_node *n, const char *type)
 		k[i] = in[2 + i] - (o - 1) * s[i];
 	}
 	EMIT(g, max ? "MaxPool" : "AveragePool", n->name, (xv.t), (y));
-	if (!set_ints(c, g, "kernel_shape", k, (size_t)nsp) || !set_ints(c, g, "strides", s, (size_t)nsp))
+	if (!gr_node_set_ints(g, "kernel_shape", k, (size_t)nsp) || !gr_node_set_ints(g, "strides", s, (size_t)nsp))
 		return oom(c);
 	return GR_OK;
 }
@@ -1867,8 +1817,8 @@ static gr_status h_resize(fx_ctx *c, fx_node *n, const char *type)
 	}
 	y = result(c, n);
 	EMIT(g, "Resize", n->name, (x, NULL, scales, sizes), (y));
-	set_s(g, "mode", m);
-	return set_ints(c, g, "axes", axes, (size_t)nsp) ? GR_OK : oom(c);
+	gr_node_set_str(g, "mode", m);
+	return gr_node_set_ints(g, "axes", axes, (size_t)nsp) ? GR_OK : oom(c);
 }
 
 /* F.pad(x, pad, mode, value): pairs from the last dim backwards. */
@@ -1896,7 +1846,7 @@ static gr_status h_pad(fx_ctx *c, fx_node *n, const char *type)
 		return oom(c);
 	y = result(c, n);
 	EMIT(g, "Pad", n->name, (x, tp), (y));
-	set_s(g, "mode", mode.kind == V_STR && !strcmp(mode.s, "reflect") ? "reflect"
+	gr_node_set_str(g, "mode", mode.kind == V_STR && !strcmp(mode.s, "reflect") ? "reflect"
 		       : mode.kind == V_STR && !strcmp(mode.s, "replicate") ? "edge" : "constant");
 	return GR_OK;
 }
@@ -1982,16 +1932,16 @@ static gr_status h_conv(fx_ctx *c, fx_node *n, const char *type)
 		return fx_error(c, GR_ERR_FORMAT, "%s: groups must be positive", n->what);
 	y = result(c, n);
 	EMIT(g, type, n->name, (x, w, b), (y));
-	if (!set_ints(c, g, "kernel_shape", k, (size_t)nsp) || !set_ints(c, g, "strides", s, (size_t)nsp) ||
-	    !set_ints(c, g, "dilations", d, (size_t)nsp))
+	if (!gr_node_set_ints(g, "kernel_shape", k, (size_t)nsp) || !gr_node_set_ints(g, "strides", s, (size_t)nsp) ||
+	    !gr_node_set_ints(g, "dilations", d, (size_t)nsp))
 		return oom(c);
 	if (pad_str)
-		set_s(g, "auto_pad", !strcmp(pad_str, "same") ? "SAME_UPPER" : "VALID");
-	else if (!set_ints(c, g, "pads", p, 2 * (size_t)nsp))
+		gr_node_set_str(g, "auto_pad", !strcmp(pad_str, "same") ? "SAME_UPPER" : "VALID");
+	else if (!gr_node_set_ints(g, "pads", p, 2 * (size_t)nsp))
 		return oom(c);
-	if (transposed && !set_ints(c, g, "output_padding", op, (size_t)nsp))
+	if (transposed && !gr_node_set_ints(g, "output_padding", op, (size_t)nsp))
 		return oom(c);
-	set_i(g, "group", groups);
+	gr_node_set_int(g, "group", groups);
 	return GR_OK;
 }
 
@@ -2014,7 +1964,7 @@ static gr_status h_linear(fx_ctx *c, fx_node *n, const char *type)
 		if (!(w = mparam(c, n, "weight", &bad)))
 			return bad_params(c, n, bad ? bad : 2);
 		EMIT(g, "Gemm", n->name, (x, w, b), (y));
-		set_i(g, "transB", 1);
+		gr_node_set_int(g, "transB", 1);
 		return GR_OK;
 	} else {
 		char name[512];
@@ -2063,7 +2013,7 @@ static gr_status h_batchnorm(fx_ctx *c, fx_node *n, const char *type)
 		return bad_params(c, n, bad);
 	y = result(c, n);
 	EMIT(g, type, n->name, (x, in[1], in[2], in[3], in[4]), (y));
-	set_f(g, "epsilon", num_attr(attrs, "eps", 1e-5));
+	gr_node_set_float(g, "epsilon", num_attr(attrs, "eps", 1e-5));
 	return GR_OK;
 }
 
@@ -2092,12 +2042,12 @@ static gr_status h_norm(fx_ctx *c, fx_node *n, const char *type)
 	}
 	y = result(c, n);
 	EMIT(g, type, n->name, (x, w, b), (y));
-	set_f(g, "epsilon", num_attr(attrs, "eps", 1e-5));
+	gr_node_set_float(g, "epsilon", num_attr(attrs, "eps", 1e-5));
 	if (!strcmp(type, "LayerNormalization")) {
 		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(attrs, "normalized_shape");
-		set_i(g, "axis", -(int64_t)(cJSON_IsArray(ns) && cJSON_GetArraySize(ns) ? cJSON_GetArraySize(ns) : 1));
+		gr_node_set_int(g, "axis", -(int64_t)(cJSON_IsArray(ns) && cJSON_GetArraySize(ns) ? cJSON_GetArraySize(ns) : 1));
 	} else if (!strcmp(type, "GroupNormalization")) {
-		set_i(g, "num_groups", num_attr_i(attrs, "num_groups", 1));
+		gr_node_set_int(g, "num_groups", num_attr_i(attrs, "num_groups", 1));
 	}
 	return GR_OK;
 }
@@ -2140,7 +2090,7 @@ static gr_status h_embedding(fx_ctx *c, fx_node *n, const char *type)
 		return bad ? bad_params(c, n, bad) : fx_error(c, GR_ERR_FORMAT, "%s: no weight", n->what);
 	y = result(c, n);
 	EMIT(g, "Gather", n->name, (w, x), (y));
-	set_i(g, "axis", 0);
+	gr_node_set_int(g, "axis", 0);
 	return GR_OK;
 }
 
@@ -2158,7 +2108,7 @@ static gr_status h_module_act(fx_ctx *c, fx_node *n, const char *type)
 	if (!strcmp(type, "Elu") || !strcmp(type, "Celu")) {
 		gr_status st = h_unary(c, n, type);
 		if (!st)
-			set_f(gr_graph_node(c->g, c->g->n_nodes - 1), "alpha", num_attr(attrs, "alpha", 1));
+			gr_node_set_float(gr_graph_node(c->g, c->g->n_nodes - 1), "alpha", num_attr(attrs, "alpha", 1));
 		return st;
 	}
 	return h_unary(c, n, type);
@@ -2206,8 +2156,8 @@ static gr_status h_mha(fx_ctx *c, fx_node *n, const char *type)
 		if (!(g = gr_graph_add_node(c->g, "Split", "", nm(c, n, "/split"), 1, 3, NODE_ATTRS)))
 			return oom(c);
 		g->in[0] = qkv;
-		set_i(g, "axis", -1);
-		set_i(g, "num_outputs", 3);
+		gr_node_set_int(g, "axis", -1);
+		gr_node_set_int(g, "num_outputs", 3);
 		for (int i = 0; i < 3; i++)
 			if (!(g->out[i] = proj[i] = tmp(c, n->name, i == 0 ? "/q" : i == 1 ? "/k" : "/v")))
 				return oom(c);
@@ -2262,7 +2212,7 @@ static gr_status h_mha(fx_ctx *c, fx_node *n, const char *type)
 			return oom(c);
 		snprintf(suf, sizeof(suf), "/%s_bhsd", names[i]);
 		EMIT(g, "Transpose", nm(c, n, suf), (r), (tt));
-		if (!set_ints(c, g, "perm", batch_first ? P_BF : P_SF, 4))
+		if (!gr_node_set_ints(g, "perm", batch_first ? P_BF : P_SF, 4))
 			return oom(c);
 		heads[i] = tt;
 	}
@@ -2278,14 +2228,14 @@ static gr_status h_mha(fx_ctx *c, fx_node *n, const char *type)
 		EMIT(g, "Div", nm(c, n, "/scale"), (heads[0], cst_f(c, nm(c, n, "/sqrt_d"), sqrt((double)hd))),
 		     (qs));
 		EMIT(g, "Transpose", nm(c, n, "/k_t"), (heads[1]), (kt));
-		if (!g->in[0] || !set_ints(c, g, "perm", P_KT, 4))
+		if (!g->in[0] || !gr_node_set_ints(g, "perm", P_KT, 4))
 			return oom(c);
 		EMIT(g, "MatMul", nm(c, n, "/scores"), (qs, kt), (scores));
 		EMIT(g, "Softmax", nm(c, n, "/softmax"), (scores), (attn));
-		set_i(g, "axis", -1);
+		gr_node_set_int(g, "axis", -1);
 		EMIT(g, "MatMul", nm(c, n, "/context"), (attn, heads[2]), (ctx));
 		EMIT(g, "Transpose", nm(c, n, "/context_t"), (ctx), (ctx_t));
-		if (!set_ints(c, g, "perm", batch_first ? P_BF : P_SF_BACK, 4))
+		if (!gr_node_set_ints(g, "perm", batch_first ? P_BF : P_SF_BACK, 4))
 			return oom(c);
 		back3[2] = e;
 		EMIT(g, "Reshape", nm(c, n, "/context_r"), (ctx_t, cst_i64(c, nm(c, n, "/merge_shape"), back3, 3, 0)),
@@ -2307,7 +2257,7 @@ static gr_status h_mha(fx_ctx *c, fx_node *n, const char *type)
 			int64_t one = 1;
 			EMIT(g, "ReduceMean", nm(c, n, "/weights"),
 			     (attn, cst_i64(c, nm(c, n, "/heads_axis"), &one, 1, 0)), (outs[1]));
-			set_i(g, "keepdims", 0);
+			gr_node_set_int(g, "keepdims", 0);
 			if (!g->in[1])
 				return oom(c);
 		}
@@ -2339,7 +2289,7 @@ static gr_status h_einsum(fx_ctx *c, fx_node *n, const char *type)
 		return oom(c);
 	memcpy(g->in, ts, k * sizeof(*ts));
 	g->out[0] = y;
-	set_s(g, "equation", e);
+	gr_node_set_str(g, "equation", e);
 	return GR_OK;
 }
 

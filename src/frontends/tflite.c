@@ -542,59 +542,6 @@ static gr_node *node(tfl_ctx *c, const char *type, const char *domain, const cha
 	return gr_graph_add_node(c->g, type, domain ? domain : "", name, n_in, n_out, NODE_ATTRS);
 }
 
-static gr_attr *attr_slot(gr_node *n, const char *name)
-{
-	for (size_t i = 0; i < n->n_attr; i++)
-		if (!n->attrs[i].name) {
-			n->attrs[i].name = name;
-			return &n->attrs[i];
-		}
-	return NULL;
-}
-
-static void set_i(gr_node *n, const char *name, int64_t v)
-{
-	gr_attr *a = attr_slot(n, name);
-	if (a) {
-		a->type = GR_ATTR_INT;
-		a->i = v;
-	}
-}
-
-static void set_f(gr_node *n, const char *name, double v)
-{
-	gr_attr *a = attr_slot(n, name);
-	if (a) {
-		a->type = GR_ATTR_FLOAT;
-		a->f = v;
-	}
-}
-
-static void set_s(gr_node *n, const char *name, const char *v)
-{
-	gr_attr *a = attr_slot(n, name);
-	if (a) {
-		a->type = GR_ATTR_STRING;
-		a->s = v;
-		a->s_len = strlen(v);
-	}
-}
-
-static int set_ints(tfl_ctx *c, gr_node *n, const char *name, const int64_t *v, size_t k)
-{
-	gr_attr *a = attr_slot(n, name);
-	if (!a)
-		return 0;
-	a->type = GR_ATTR_INTS;
-	a->ints = gr_arena_calloc(c->a, k ? k : 1, sizeof(int64_t));
-	if (!a->ints)
-		return 0;
-	if (k)
-		memcpy(a->ints, v, k * sizeof(int64_t));
-	a->n = k;
-	return 1;
-}
-
 /* A constant int64 tensor (known values, not an initializer: never a parameter). */
 static gr_tensor *cst_i64(tfl_ctx *c, const char *base, const int64_t *v, int64_t k, int scalar)
 {
@@ -672,7 +619,7 @@ static gr_tensor *view(tfl_ctx *c, gr_tensor *x, const int64_t *perm, int rank, 
 	n->in[0] = shp;
 	n->in[1] = idx;
 	n->out[0] = tgt;
-	set_i(n, "axis", 0);
+	gr_node_set_int(n, "axis", 0);
 	if (!(n = node(c, "Reshape", "", y->name, 2, 1)))
 		return NULL;
 	n->in[0] = x;
@@ -1062,10 +1009,10 @@ static gr_status m_conv(tfl_ctx *c, const tfl_op *op, int depthwise)
 	if (!x || !w || !ycf || !(pa = pre(c, act, ycf)))
 		return oom(c);
 	EMIT(n, "Conv", op->name, (x, w, in_t(c, op, 2)), (pa));
-	if (!set_ints(c, n, "strides", st, 2) || !set_ints(c, n, "dilations", dil, 2))
+	if (!gr_node_set_ints(n, "strides", st, 2) || !gr_node_set_ints(n, "dilations", dil, 2))
 		return oom(c);
-	set_s(n, "auto_pad", pad_mode(c, op, pad, 0));
-	set_i(n, "group", group);
+	gr_node_set_str(n, "auto_pad", pad_mode(c, op, pad, 0));
+	gr_node_set_int(n, "group", group);
 	if (act)
 		TRY(fused(c, op, act, pa, ycf));
 	return c->fst ? c->fst : cf_to_out(c, op, 0, ycf, 4);
@@ -1103,10 +1050,10 @@ static gr_status m_conv3d(tfl_ctx *c, const tfl_op *op)
 	if (!x || !w || !ycf || !(pa = pre(c, act, ycf)))
 		return oom(c);
 	EMIT(n, "Conv", op->name, (x, w, in_t(c, op, 2)), (pa));
-	if (!set_ints(c, n, "strides", st, 3) || !set_ints(c, n, "dilations", dil, 3))
+	if (!gr_node_set_ints(n, "strides", st, 3) || !gr_node_set_ints(n, "dilations", dil, 3))
 		return oom(c);
-	set_s(n, "auto_pad", pad_mode(c, op, pad, 0));
-	set_i(n, "group", group);
+	gr_node_set_str(n, "auto_pad", pad_mode(c, op, pad, 0));
+	gr_node_set_int(n, "group", group);
 	if (act)
 		TRY(fused(c, op, act, pa, ycf));
 	return c->fst ? c->fst : cf_to_out(c, op, 0, ycf, 5);
@@ -1150,16 +1097,16 @@ static gr_status m_transpose_conv(tfl_ctx *c, const tfl_op *op, int custom)
 	if (!x || !w || !ycf || !(pa = pre(c, act, ycf)))
 		return oom(c);
 	EMIT(n, "ConvTranspose", op->name, (x, w, in_t(c, op, bi)), (pa));
-	if (!set_ints(c, n, "strides", st, 2))
+	if (!gr_node_set_ints(n, "strides", st, 2))
 		return oom(c);
 	if (os && nos == 4) {
 		int64_t hw[2] = {os[1], os[2]};
 		if (hw[0] < 0 || hw[1] < 0)
 			return op_error(c, op, GR_ERR_FORMAT, "negative output_shape");
-		if (!set_ints(c, n, "output_shape", hw, 2))
+		if (!gr_node_set_ints(n, "output_shape", hw, 2))
 			return oom(c);
 	} else {
-		set_s(n, "auto_pad", pad_mode(c, op, pad, custom));
+		gr_node_set_str(n, "auto_pad", pad_mode(c, op, pad, custom));
 	}
 	if (act)
 		TRY(fused(c, op, act, pa, ycf));
@@ -1209,11 +1156,11 @@ static gr_status m_pool(tfl_ctx *c, const tfl_op *op, const char *type, int cust
 		EMIT(n, type, op->name, (x), (pa, icf));
 	else
 		EMIT(n, type, op->name, (x), (pa));
-	if (!set_ints(c, n, "kernel_shape", k, 2) || !set_ints(c, n, "strides", st, 2))
+	if (!gr_node_set_ints(n, "kernel_shape", k, 2) || !gr_node_set_ints(n, "strides", st, 2))
 		return oom(c);
-	set_s(n, "auto_pad", pad_mode(c, op, pad, custom));
+	gr_node_set_str(n, "auto_pad", pad_mode(c, op, pad, custom));
 	if (!strcmp(type, "LpPool"))
-		set_i(n, "p", 2);
+		gr_node_set_int(n, "p", 2);
 	if (act)
 		TRY(fused(c, op, act, pa, ycf));
 	if (c->fst)
@@ -1245,7 +1192,7 @@ static gr_status m_max_unpool(tfl_ctx *c, const tfl_op *op)
 	if (!x || !idx || !ycf)
 		return oom(c);
 	EMIT(n, "MaxUnpool", op->name, (x, idx), (ycf));
-	if (!set_ints(c, n, "kernel_shape", k, 2) || !set_ints(c, n, "strides", k, 2))
+	if (!gr_node_set_ints(n, "kernel_shape", k, 2) || !gr_node_set_ints(n, "strides", k, 2))
 		return oom(c);
 	return cf_to_out(c, op, 0, ycf, 4);
 }
@@ -1268,9 +1215,9 @@ static gr_status m_depth_space(tfl_ctx *c, const tfl_op *op, const char *type, i
 	if (!x || !ycf)
 		return oom(c);
 	EMIT(n, type, op->name, (x), (ycf));
-	set_i(n, "blocksize", b);
+	gr_node_set_int(n, "blocksize", b);
 	if (!strcmp(type, "DepthToSpace"))
-		set_s(n, "mode", "DCR");
+		gr_node_set_str(n, "mode", "DCR");
 	return cf_to_out(c, op, 0, ycf, 4);
 }
 
@@ -1319,7 +1266,7 @@ static gr_status m_fully_connected(tfl_ctx *c, const tfl_op *op)
 			x = flat;
 		}
 		EMIT(n, "Gemm", op->name, (x, in_t(c, op, 1), b), (pa));
-		set_i(n, "transB", 1);
+		gr_node_set_int(n, "transB", 1);
 	}
 	return act ? fused(c, op, act, pa, y) : GR_OK;
 }
@@ -1378,7 +1325,7 @@ static gr_status m_reshape(tfl_ctx *c, const tfl_op *op)
 			return oom(c);
 	}
 	EMIT(n, "Reshape", op->name, (in_t(c, op, 0), shape), (out_t(c, op, 0)));
-	set_i(n, "allowzero", 1); /* a 0 in a TFLite shape means 0, not "copy" */
+	gr_node_set_int(n, "allowzero", 1); /* a 0 in a TFLite shape means 0, not "copy" */
 	return GR_OK;
 }
 
@@ -1421,7 +1368,7 @@ static gr_status m_pack(tfl_ctx *c, const tfl_op *op)
 	y = out_t(c, op, 0);
 	if (!(ax = cst(c, op, "/axes", &axis, 1)) || !(cat = m_variadic(c, op, "Concat", y)))
 		return oom(c);
-	set_i(cat, "axis", axis);
+	gr_node_set_int(cat, "axis", axis);
 	for (size_t i = 0; i < op->n_in; i++) {
 		char suf[32];
 		gr_tensor *u;
@@ -1450,8 +1397,8 @@ static gr_status m_unpack(tfl_ctx *c, const tfl_op *op)
 	if (!(ax = cst(c, op, "/axes", &axis, 1)) || !(sp = node(c, "Split", "", op->name, 1, op->n_out)))
 		return oom(c);
 	sp->in[0] = in_t(c, op, 0);
-	set_i(sp, "axis", axis);
-	set_i(sp, "num_outputs", (int64_t)op->n_out);
+	gr_node_set_int(sp, "axis", axis);
+	gr_node_set_int(sp, "num_outputs", (int64_t)op->n_out);
 	for (size_t i = 0; i < op->n_out; i++) {
 		char suf[32];
 		snprintf(suf, sizeof(suf), "/piece%zu", i);
@@ -1516,9 +1463,9 @@ static gr_status m_split(tfl_ctx *c, const tfl_op *op, int v)
 		n->in[1] = sizes;
 	for (size_t i = 0; i < op->n_out; i++)
 		n->out[i] = out_t(c, op, i);
-	set_i(n, "axis", axis);
+	gr_node_set_int(n, "axis", axis);
 	if (!sizes)
-		set_i(n, "num_outputs", (int64_t)op->n_out);
+		gr_node_set_int(n, "num_outputs", (int64_t)op->n_out);
 	return GR_OK;
 }
 
@@ -1673,7 +1620,7 @@ static gr_status m_transpose(tfl_ctx *c, const tfl_op *op)
 		return op_error(c, op, GR_ERR_UNSUPPORTED, "perm '%s' is not a constant",
 				in_t(c, op, 1)->name);
 	EMIT(n, "Transpose", op->name, (in_t(c, op, 0)), (out_t(c, op, 0)));
-	return set_ints(c, n, "perm", p, (size_t)k) ? GR_OK : oom(c);
+	return gr_node_set_ints(n, "perm", p, (size_t)k) ? GR_OK : oom(c);
 }
 
 /* PAD/PADV2/MIRROR_PAD: TFLite paddings are [rank, 2] (before, after per dim); ONNX pads
@@ -1702,14 +1649,14 @@ static gr_status m_pad(tfl_ctx *c, const tfl_op *op, const char *mode)
 		if (!t || !(pads = tmp(c, out_t(c, op, 0)->name, "/pads")))
 			return oom(c);
 		EMIT(n, "Transpose", nm(c, op, "/pads_t"), (in_t(c, op, 1)), (t));
-		if (!set_ints(c, n, "perm", P_T2, 2))
+		if (!gr_node_set_ints(n, "perm", P_T2, 2))
 			return oom(c);
 		EMIT(n, "Reshape", nm(c, op, "/pads"), (t, cst(c, op, "/pads_shape", &flat, 1)), (pads));
 		if (!n->in[1])
 			return oom(c);
 	}
 	EMIT(n, "Pad", op->name, (in_t(c, op, 0), pads, in_t(c, op, 2)), (out_t(c, op, 0)));
-	set_s(n, "mode", mode);
+	gr_node_set_str(n, "mode", mode);
 	return GR_OK;
 }
 
@@ -1727,10 +1674,10 @@ static gr_status m_resize(tfl_ctx *c, const tfl_op *op, int linear)
 	if (c->fst)
 		return c->fst;
 	EMIT(n, "Resize", op->name, (in_t(c, op, 0), NULL, NULL, in_t(c, op, 1)), (out_t(c, op, 0)));
-	set_s(n, "mode", linear ? "linear" : "nearest");
-	set_s(n, "coordinate_transformation_mode",
+	gr_node_set_str(n, "mode", linear ? "linear" : "nearest");
+	gr_node_set_str(n, "coordinate_transformation_mode",
 	      ac ? "align_corners" : hp ? (linear ? "half_pixel" : "tf_half_pixel_for_nn") : "asymmetric");
-	return set_ints(c, n, "axes", axes, 2) ? GR_OK : oom(c);
+	return gr_node_set_ints(n, "axes", axes, 2) ? GR_OK : oom(c);
 }
 
 static gr_status m_reduce(tfl_ctx *c, const tfl_op *op, const char *type)
@@ -1743,7 +1690,7 @@ static gr_status m_reduce(tfl_ctx *c, const tfl_op *op, const char *type)
 	if (c->fst)
 		return c->fst;
 	EMIT(n, type, op->name, (in_t(c, op, 0), in_t(c, op, 1)), (out_t(c, op, 0)));
-	set_i(n, "keepdims", keep != 0);
+	gr_node_set_int(n, "keepdims", keep != 0);
 	return GR_OK;
 }
 
@@ -1755,8 +1702,8 @@ static gr_status m_argreduce(tfl_ctx *c, const tfl_op *op, const char *type)
 	TRY(need(c, op, 2, 1));
 	TRY(const_scalar(c, op, 1, "axis", &axis));
 	EMIT(n, type, op->name, (in_t(c, op, 0)), (out_t(c, op, 0)));
-	set_i(n, "axis", axis);
-	set_i(n, "keepdims", 0);
+	gr_node_set_int(n, "axis", axis);
+	gr_node_set_int(n, "keepdims", 0);
 	return GR_OK;
 }
 
@@ -1773,7 +1720,7 @@ static gr_status m_gather(tfl_ctx *c, const tfl_op *op)
 	if (bd)
 		return op_error(c, op, GR_ERR_UNSUPPORTED, "batch_dims %lld", (long long)bd);
 	EMIT(n, "Gather", op->name, (in_t(c, op, 0), in_t(c, op, 1)), (out_t(c, op, 0)));
-	set_i(n, "axis", axis);
+	gr_node_set_int(n, "axis", axis);
 	return GR_OK;
 }
 
@@ -1817,7 +1764,7 @@ static gr_status m_quant(tfl_ctx *c, const tfl_op *op, int dequant)
 	if (dequant && (x->dtype == GR_DTYPE_FLOAT16 || x->dtype == GR_DTYPE_FLOAT ||
 			x->dtype == GR_DTYPE_BFLOAT16)) {
 		EMIT(n, "Cast", op->name, (x), (y));
-		set_i(n, "to", GR_DTYPE_FLOAT);
+		gr_node_set_int(n, "to", GR_DTYPE_FLOAT);
 		return GR_OK;
 	}
 	if (!dequant) {
@@ -1929,7 +1876,7 @@ static gr_status map_builtin(tfl_ctx *c, const tfl_op *op)
 	case B_RIGHT_SHIFT: {
 		gr_status st = m_simple(c, op, "BitShift", 2, 0);
 		if (!st)
-			set_s(gr_graph_node(c->g, c->g->n_nodes - 1), "direction", "RIGHT");
+			gr_node_set_str(gr_graph_node(c->g, c->g->n_nodes - 1), "direction", "RIGHT");
 		return st;
 	}
 	case B_ADD_N: return m_variadic(c, op, "Sum", out_t(c, op, 0)) ? GR_OK : oom(c);
@@ -1965,20 +1912,20 @@ static gr_status map_builtin(tfl_ctx *c, const tfl_op *op)
 		int64_t approx = oi(c, op, O_GELU, 0, 1, 0);
 		gr_status st = m_simple(c, op, "Gelu", 1, 0);
 		if (!st && approx)
-			set_s(gr_graph_node(c->g, c->g->n_nodes - 1), "approximate", "tanh");
+			gr_node_set_str(gr_graph_node(c->g, c->g->n_nodes - 1), "approximate", "tanh");
 		return st;
 	}
 	case B_LEAKY_RELU: {
 		double alpha = of(c, op, O_LEAKY_RELU, 0, 0.2f);
 		gr_status st = m_simple(c, op, "LeakyRelu", 1, 0);
 		if (!st)
-			set_f(gr_graph_node(c->g, c->g->n_nodes - 1), "alpha", alpha);
+			gr_node_set_float(gr_graph_node(c->g, c->g->n_nodes - 1), "alpha", alpha);
 		return st;
 	}
 	case B_CAST: {
 		gr_status st = m_simple(c, op, "Cast", 1, 0);
 		if (!st)
-			set_i(gr_graph_node(c->g, c->g->n_nodes - 1), "to",
+			gr_node_set_int(gr_graph_node(c->g, c->g->n_nodes - 1), "to",
 			      c->ts[op->out[0]].dtype ? c->ts[op->out[0]].dtype : GR_DTYPE_FLOAT);
 		return st;
 	}
@@ -1989,15 +1936,15 @@ static gr_status map_builtin(tfl_ctx *c, const tfl_op *op)
 	case B_SOFTMAX: case B_LOG_SOFTMAX: {
 		gr_status st = m_simple(c, op, op->code == B_SOFTMAX ? "Softmax" : "LogSoftmax", 1, 0);
 		if (!st)
-			set_i(gr_graph_node(c->g, c->g->n_nodes - 1), "axis", -1);
+			gr_node_set_int(gr_graph_node(c->g, c->g->n_nodes - 1), "axis", -1);
 		return st;
 	}
 	case B_L2_NORMALIZATION: {
 		gr_status st = m_simple(c, op, "LpNormalization", 1, 0);
 		if (!st) {
 			gr_node *n = gr_graph_node(c->g, c->g->n_nodes - 1);
-			set_i(n, "axis", -1);
-			set_i(n, "p", 2);
+			gr_node_set_int(n, "axis", -1);
+			gr_node_set_int(n, "p", 2);
 		}
 		return st;
 	}
@@ -2008,10 +1955,10 @@ static gr_status map_builtin(tfl_ctx *c, const tfl_op *op)
 		gr_status st = m_simple(c, op, "LRN", 1, 0);
 		if (!st) {
 			gr_node *n = gr_graph_node(c->g, c->g->n_nodes - 1);
-			set_i(n, "size", 2 * (radius < 0 ? 0 : radius > 1000000 ? 1000000 : radius) + 1);
-			set_f(n, "bias", bias);
-			set_f(n, "alpha", alpha);
-			set_f(n, "beta", beta);
+			gr_node_set_int(n, "size", 2 * (radius < 0 ? 0 : radius > 1000000 ? 1000000 : radius) + 1);
+			gr_node_set_float(n, "bias", bias);
+			gr_node_set_float(n, "alpha", alpha);
+			gr_node_set_float(n, "beta", beta);
 		}
 		return st;
 	}
@@ -2049,8 +1996,8 @@ static gr_status map_builtin(tfl_ctx *c, const tfl_op *op)
 		gr_status st = m_simple(c, op, "CumSum", 2, 0);
 		if (!st) {
 			gr_node *n = gr_graph_node(c->g, c->g->n_nodes - 1);
-			set_i(n, "exclusive", ex != 0);
-			set_i(n, "reverse", rev != 0);
+			gr_node_set_int(n, "exclusive", ex != 0);
+			gr_node_set_int(n, "reverse", rev != 0);
 		}
 		return st;
 	}
@@ -2075,7 +2022,7 @@ static gr_status map_builtin(tfl_ctx *c, const tfl_op *op)
 			return c->fst;
 		if (!(t = pre(c, a, y)) || !(n = m_variadic(c, op, "Concat", t)))
 			return oom(c);
-		set_i(n, "axis", axis);
+		gr_node_set_int(n, "axis", axis);
 		return a ? fused(c, op, a, t, y) : GR_OK;
 	}
 	case B_PAD: case B_PADV2: return m_pad(c, op, "constant");
@@ -2088,7 +2035,7 @@ static gr_status map_builtin(tfl_ctx *c, const tfl_op *op)
 		gr_node *n;
 		TRY(need(c, op, 2, 1));
 		EMIT(n, "Gather", op->name, (in_t(c, op, 1), in_t(c, op, 0)), (out_t(c, op, 0)));
-		set_i(n, "axis", 0);
+		gr_node_set_int(n, "axis", 0);
 		return GR_OK;
 	}
 	case B_REVERSE_V2: return m_reverse(c, op);
@@ -2098,8 +2045,8 @@ static gr_status map_builtin(tfl_ctx *c, const tfl_op *op)
 		gr_status st = m_simple(c, op, "ReverseSequence", 2, 0);
 		if (!st) {
 			gr_node *n = gr_graph_node(c->g, c->g->n_nodes - 1);
-			set_i(n, "time_axis", seq);
-			set_i(n, "batch_axis", bat);
+			gr_node_set_int(n, "time_axis", seq);
+			gr_node_set_int(n, "batch_axis", bat);
 		}
 		return st;
 	}
@@ -2116,7 +2063,7 @@ static gr_status map_builtin(tfl_ctx *c, const tfl_op *op)
 			return oom(c);
 		EMIT(n, "NonZero", nm(c, op, "/nonzero"), (in_t(c, op, 0)), (t));
 		EMIT(n, "Transpose", op->name, (t), (out_t(c, op, 0)));
-		return set_ints(c, n, "perm", P_T2, 2) ? GR_OK : oom(c);
+		return gr_node_set_ints(n, "perm", P_T2, 2) ? GR_OK : oom(c);
 	}
 	case B_SCATTER_ND: {
 		gr_node *n;
