@@ -11,6 +11,8 @@
 extern "C" {
 #endif
 
+struct gr_profile;
+
 typedef enum gr_confidence {
 	GR_CONF_CALIBRATED = 0,  /* fitted from measurements of this op class on this platform */
 	GR_CONF_INTERPOLATED,    /* fitted data exists, this size lies between or beyond points */
@@ -57,6 +59,9 @@ typedef struct gr_estimate {
 	size_t n_kernels;
 	gr_kernel_estimate *kernels;          /* owned by the estimate */
 	char note[256];                       /* e.g. "fp16 is emulated on this CPU (x60)" */
+	const char *profile;                  /* label of the calibration profile used (borrowed from
+					       * the profile); NULL when none applied */
+	const char *profile_path;             /* its file; NULL when none applied or not from a file */
 } gr_estimate;
 
 /* The runtime an estimate on hw uses when the caller names none. */
@@ -68,6 +73,14 @@ const char *gr_estimate_default_runtime(const gr_hw *hw);
  * run the precision, naming the precisions it can. */
 gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 			  const gr_estimate_opts *opts, gr_estimate **out, gr_error *err);
+/* The same with a calibration profile (graphs/calibrate.h) of this platform, mode and runtime:
+ * kernels whose class the profile fits get the fitted latency (confidence calibrated, or
+ * interpolated outside the fitted range or with sparse data); others keep the theoretical
+ * roofline. profile NULL, or one for another platform/mode/runtime/precision, gives exactly
+ * gr_estimate_run. The estimate borrows the profile's label: keep the profile alive. */
+gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
+				  const gr_estimate_opts *opts, const struct gr_profile *profile,
+				  gr_estimate **out, gr_error *err);
 void gr_estimate_free(gr_estimate *e);
 
 #ifdef __cplusplus

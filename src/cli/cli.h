@@ -57,5 +57,7 @@ int cmd_estimate(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_hw(int argc, char **argv);
 int cmd_benchmark(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 #endif

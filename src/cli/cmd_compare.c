@@ -13,14 +13,18 @@
 
 static const char compare_help[] =
 	"usage: graphs compare MODEL --hw ID[:MODE],ID,...|all [--precision P] [--batch N]\n"
-	"                      [--runtime R] [--dim NAME=N] [--format table|json|csv|markdown]\n\n"
+	"                      [--runtime R] [--dim NAME=N] [--format table|json|csv|markdown]\n"
+	"                      [--no-calibration]\n\n"
 	"Estimates MODEL on each platform and prints one row per platform, fastest first.\n"
 	"Without --precision each platform uses its preferred precision; platforms that cannot\n"
-	"run the requested precision are listed as skipped with the reason.\n";
+	"run the requested precision are listed as skipped with the reason. Each platform's\n"
+	"calibration profile is used when one is found (docs/calibrate.md); --no-calibration\n"
+	"estimates from datasheet figures only.\n";
 
 typedef struct row {
 	char spec[160];
 	gr_estimate *est;
+	gr_profile *prof; /* the estimate borrows its label */
 	char why[1100];
 } row;
 
@@ -38,11 +42,12 @@ int cmd_compare(int argc, char **argv)
 		{"hw", required_argument, 0, 'w'}, {"precision", required_argument, 0, 'p'},
 		{"batch", required_argument, 0, 'b'}, {"runtime", required_argument, 0, 'r'},
 		{"format", required_argument, 0, 'f'}, {"dim", required_argument, 0, 'd'},
+		{"no-calibration", no_argument, 0, 'N'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	cli_model_opts mo = {0};
 	gr_estimate_opts eo = {-1, NULL};
 	const char *hwlist = NULL;
-	int fmt = GR_FMT_TABLE, c, rc;
+	int fmt = GR_FMT_TABLE, c, rc, no_calib = 0;
 	gr_graph *g = NULL;
 	gr_hw_registry *reg = NULL;
 	/* one partition per runtime: platforms of different classes default to different ones */
@@ -64,6 +69,9 @@ int cmd_compare(int argc, char **argv)
 		case 'h':
 			fputs(compare_help, stdout);
 			return EXIT_OK;
+		case 'N':
+			no_calib = 1;
+			break;
 		case 'w':
 			hwlist = optarg;
 			break;
@@ -137,8 +145,12 @@ int cmd_compare(int argc, char **argv)
 			part_rt[n_parts] = rt;
 			parts[n_parts++] = part;
 		}
-		if (gr_estimate_run(g, part, hw, mode, &eo, &rows[i].est, &err))
+		if (!no_calib)
+			cli_profile_for(hw, mode, rt, NULL, 0, &rows[i].prof);
+		if (gr_estimate_run_profile(g, part, hw, mode, &eo, rows[i].prof, &rows[i].est, &err))
 			snprintf(rows[i].why, sizeof(rows[i].why), "%s", err.msg);
+		else
+			cli_conditions_note(rows[i].est, hw, rows[i].prof);
 	}
 	qsort(rows, n, sizeof(*rows), cmp_row);
 	out = cli_out_begin();
@@ -199,8 +211,10 @@ int cmd_compare(int argc, char **argv)
 	cli_out_end(out, 1);
 	rc = EXIT_OK;
 done:
-	for (size_t i = 0; rows && i < n; i++)
+	for (size_t i = 0; rows && i < n; i++) {
 		gr_estimate_free(rows[i].est);
+		gr_profile_free(rows[i].prof);
+	}
 	free(rows);
 	for (size_t k = 0; k < n_parts; k++)
 		gr_partition_free(parts[k]);

@@ -12,7 +12,8 @@
 static const char estimate_help[] =
 	"usage: graphs estimate MODEL --hw ID[:MODE] [--precision P] [--batch N]\n"
 	"                       [--runtime pytorch|onnxruntime|tensorrt|compiler] [--input-shape NAME=DIMS]... [--dim NAME=N]...\n"
-	"                       [--format table|json|csv|markdown] [--format-in onnx|tflite|fx]\n\n"
+	"                       [--format table|json|csv|markdown] [--format-in onnx|tflite|fx]\n"
+	"                       [--profile FILE | --no-calibration]\n\n"
 	"Estimates latency, energy and peak memory of MODEL on a registry platform, kernel by\n"
 	"kernel (roofline with efficiency factors, memory level chosen by working set, launch\n"
 	"overheads), with a confidence level: calibrated, interpolated or theoretical.\n\n"
@@ -24,7 +25,11 @@ static const char estimate_help[] =
 	"  --dim NAME=N   binds another symbolic dimension, e.g. seq=512\n"
 	"  --runtime R    fusion and launch rules: pytorch (eager, one launch per op; the default\n"
 	"                 on cpus and gpus), onnxruntime, tensorrt, compiler (default elsewhere)\n"
-	"  --format F     table (default), json, csv or markdown\n\n"
+	"  --format F     table (default), json, csv or markdown\n"
+	"  --profile FILE use this calibration profile (default: the one found for the platform,\n"
+	"                 mode and runtime in $GRAPHS_CALIBRATION_PATH, ~/.config/graphs/calibration\n"
+	"                 or the shipped calibration/ folder; see docs/calibrate.md)\n"
+	"  --no-calibration  datasheet roofline only (confidence theoretical)\n\n"
 	"Exit codes: 0 ok, 1 usage error (unknown platform, precision it cannot run), 2 bad model.\n";
 
 int cmd_estimate(int argc, char **argv)
@@ -38,12 +43,15 @@ int cmd_estimate(int argc, char **argv)
 		{"format", required_argument, 0, 'f'},
 		{"format-in", required_argument, 0, 'i'},
 		{"dim", required_argument, 0, 'd'},
+		{"profile", required_argument, 0, 'P'},
+		{"no-calibration", no_argument, 0, 'N'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
 	cli_model_opts mo = {0};
 	gr_estimate_opts eo = {-1, NULL};
-	const char *hwspec = NULL;
-	int fmt = GR_FMT_TABLE, c, rc;
+	const char *hwspec = NULL, *profile_file = NULL;
+	int fmt = GR_FMT_TABLE, c, rc, no_calib = 0;
+	gr_profile *prof = NULL;
 	gr_graph *g = NULL;
 	gr_hw_registry *reg = NULL;
 	gr_partition *part = NULL;
@@ -91,6 +99,12 @@ int cmd_estimate(int argc, char **argv)
 		case 'i':
 			mo.format_in = optarg;
 			break;
+		case 'P':
+			profile_file = optarg;
+			break;
+		case 'N':
+			no_calib = 1;
+			break;
 		default:
 			return cli_usage("estimate", "bad option");
 		}
@@ -108,7 +122,10 @@ int cmd_estimate(int argc, char **argv)
 		goto done;
 	if ((rc = cli_partition(g, eo.runtime ? eo.runtime : gr_estimate_default_runtime(hw), &part)))
 		goto done;
-	if ((rc = cli_estimate(g, part, hw, mode, &eo, &est)))
+	if ((rc = cli_profile_for(hw, mode, eo.runtime ? eo.runtime : gr_estimate_default_runtime(hw), profile_file,
+				  no_calib, &prof)))
+		goto done;
+	if ((rc = cli_estimate_profile(g, part, hw, mode, &eo, prof, &est)))
 		goto done;
 	out = cli_out_begin();
 	if (fmt == GR_FMT_JSON) {
@@ -124,6 +141,7 @@ int cmd_estimate(int argc, char **argv)
 	rc = EXIT_OK;
 done:
 	gr_estimate_free(est);
+	gr_profile_free(prof);
 	gr_partition_free(part);
 	gr_graph_free(g);
 	gr_hw_registry_free(reg);

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/estimate_common.h"
+#include "graphs/bench.h"
 
 int cli_resolve_hw(const gr_hw_registry *reg, const char *spec, const gr_hw **hw, int *mode)
 {
@@ -29,6 +30,61 @@ int cli_estimate(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int 
 	if (st)
 		return cli_fail(st == GR_ERR_UNSUPPORTED || st == GR_ERR_USAGE ? EXIT_USAGE : EXIT_BAD_INPUT,
 				"%s", err.msg);
+	return EXIT_OK;
+}
+
+int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *file, int disabled,
+		    gr_profile **out)
+{
+	gr_error err = {0};
+	char spec[200];
+	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : NULL;
+	gr_status st;
+
+	*out = NULL;
+	if (disabled)
+		return EXIT_OK;
+	if (file) {
+		if (gr_profile_load(file, out, &err))
+			return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+		return EXIT_OK;
+	}
+	snprintf(spec, sizeof(spec), "%s%s%s", gr_hw_id(hw), mname ? ":" : "", mname ? mname : "");
+	st = gr_profile_find_load(spec, runtime, out, &err);
+	if (st && st != GR_ERR_NOT_FOUND)
+		/* a broken profile must not stop estimates: say so and go on theoretical */
+		fprintf(stderr, "graphs: warning: %s (estimating without calibration)\n", err.msg);
+	return EXIT_OK;
+}
+
+void cli_conditions_note(gr_estimate *e, const gr_hw *hw, const gr_profile *prof)
+{
+	gr_bench_platform now;
+	char note[512];
+	size_t l;
+
+	if (!e || !prof || !e->profile || strcmp(gr_hw_id(hw), "host"))
+		return;
+	gr_bench_platform_detect(&now);
+	/* the thread count an estimate will meet is the user's: known only when they set it */
+	now.threads = getenv("OMP_NUM_THREADS") ? atoi(getenv("OMP_NUM_THREADS")) : 0;
+	if (gr_profile_conditions(prof)->threads > now.cores && now.cores > 0)
+		now.threads = now.cores; /* more threads than CPUs online now: certainly different */
+	if (!gr_profile_conditions_note(prof, &now, note, sizeof(note)))
+		return;
+	l = strlen(e->note);
+	snprintf(e->note + l, sizeof(e->note) - l, "%s%s", l ? "; " : "", note);
+}
+
+int cli_estimate_profile(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
+			 const gr_estimate_opts *eo, const gr_profile *prof, gr_estimate **out)
+{
+	gr_error err = {0};
+	gr_status st = gr_estimate_run_profile(g, p, hw, mode, eo, prof, out, &err);
+	if (st)
+		return cli_fail(st == GR_ERR_UNSUPPORTED || st == GR_ERR_USAGE ? EXIT_USAGE : EXIT_BAD_INPUT,
+				"%s", err.msg);
+	cli_conditions_note(*out, hw, prof);
 	return EXIT_OK;
 }
 
@@ -64,6 +120,17 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 	cJSON_AddNumberToObject(o, "host_fallback_kernels", (double)e->host_fallback_kernels);
 	if (e->note[0])
 		cJSON_AddStringToObject(o, "note", e->note);
+	if (e->profile) {
+		cJSON *pr = cJSON_AddObjectToObject(o, "profile");
+		cJSON_AddStringToObject(pr, "label", e->profile);
+		if (e->profile_path)
+			cJSON_AddStringToObject(pr, "path", e->profile_path);
+		else
+			cJSON_AddNullToObject(pr, "path");
+		cJSON_AddNumberToObject(pr, "format_version", GR_PROFILE_FORMAT_VERSION);
+	} else {
+		cJSON_AddNullToObject(o, "profile");
+	}
 	if (!with_kernels)
 		return o;
 	ks = cJSON_AddArrayToObject(o, "kernels");
@@ -158,6 +225,9 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	if (e->host_fallback_kernels)
 		fprintf(out, "  fallback     %zu kernels run on the host CPU (ops the device does not support)\n",
 			e->host_fallback_kernels);
+	if (e->profile)
+		fprintf(out, "  calibration  %s%s%s%s\n", e->profile, e->profile_path ? " (" : "",
+			e->profile_path ? e->profile_path : "", e->profile_path ? ")" : "");
 	if (e->note[0])
 		fprintf(out, "  note         %s\n", e->note);
 	if (t && fmt == GR_FMT_TABLE) {

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "graphs/calibrate.h"
 #include "graphs/estimate.h"
 
 /* Each returns an exit code after printing any error. */
@@ -14,6 +15,18 @@ int cli_resolve_hw(const gr_hw_registry *reg, const char *spec, const gr_hw **hw
 int cli_partition(const gr_graph *g, const char *runtime, gr_partition **out);
 int cli_estimate(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 		 const gr_estimate_opts *eo, gr_estimate **out);
+
+/* The calibration profile an estimate on hw (spec "id[:mode]") with runtime uses: the file given
+ * with --profile, else the first found by gr_profile_find; *out is NULL when none exists or
+ * disabled (--no-calibration). Returns an exit code after printing any error (a bad file). */
+int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *file, int disabled,
+		    gr_profile **out);
+/* cli_estimate with a profile (NULL: theoretical). On the host, a note says when the profile was
+ * measured under other conditions (threads, governor, CPU). */
+int cli_estimate_profile(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
+			 const gr_estimate_opts *eo, const gr_profile *prof, gr_estimate **out);
+/* Appends the host-conditions note to e when hw is the detected host. */
+void cli_conditions_note(gr_estimate *e, const gr_hw *hw, const gr_profile *prof);
 
 /* The contract's JSON object for one estimate; kernels included when with_kernels.
  * The caller owns the result (cJSON_Delete). */

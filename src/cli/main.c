@@ -14,6 +14,8 @@ static const struct {
 	{"compare", cmd_compare, "one model on several platforms, one row each"},
 	{"hw", cmd_hw, "the hardware registry: list, show, validate, detect"},
 	{"benchmark", cmd_benchmark, "measure this machine: micro kernels and model runs into a database"},
+	{"calibrate", cmd_calibrate, "fit a platform's calibration profile from measurements"},
+	{"validate", cmd_validate, "compare estimates with measurements: error figures and a dashboard"},
 	{"zoo", cmd_zoo, "the built-in models"},
 	{"ops", cmd_ops, "the supported ONNX op types"},
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
 #include "estimation/mapper.h"
 
@@ -162,8 +163,102 @@ static double io_transfer(const gr_graph *g, const gr_hw *hw, double scale_float
 	return bytes / link;
 }
 
+/* The batch of a graph: the leading dim of its first input (1 when unknown). */
+static int64_t graph_batch(const gr_graph *g)
+{
+	if (g->n_inputs && g->inputs[0] && g->inputs[0]->rank >= 1 && g->inputs[0]->dims[0].value > 0)
+		return g->inputs[0]->dims[0].value;
+	return 1;
+}
+
+/* Per-op data for calibrated kernels: each node's work, and the views (no kernel of their own,
+ * but dispatched by eager runtimes) charged to the kernel that runs next. */
+typedef struct calib_view {
+	calib_node *nodes;
+	int *view_kernel;
+} calib_view;
+
+static int calib_view_build(const gr_graph *g, const gr_partition *p, calib_view *v)
+{
+	size_t n = g->n_nodes, nk = gr_partition_count(p);
+	int *kof = malloc((n + 1) * sizeof(int)), next = -1;
+
+	v->nodes = calloc(n + 1, sizeof(*v->nodes));
+	v->view_kernel = malloc((n + 1) * sizeof(int));
+	if (!kof || !v->nodes || !v->view_kernel) {
+		free(kof);
+		free(v->nodes);
+		free(v->view_kernel);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		calib_node_from(g->nodes[i], &v->nodes[i]);
+		kof[i] = v->view_kernel[i] = -1;
+	}
+	for (size_t k = 0; k < nk; k++) {
+		const gr_kernel *kr = gr_partition_kernel(p, k);
+		for (size_t j = 0; j < kr->count; j++)
+			kof[gr_partition_node(p, kr, j)->index] = (int)k;
+	}
+	for (size_t i = n; i-- > 0;) {
+		if (kof[i] >= 0)
+			next = kof[i];
+		else if (v->nodes[i].cls == CC_VIEW && nk)
+			v->view_kernel[i] = next >= 0 ? next : (int)nk - 1;
+	}
+	free(kof);
+	return 0;
+}
+
+/* Fitted latency of kernel ki: the sum of its ops (and views charged to it) plus the per-kernel
+ * cost. Returns the kernel's confidence; GR_CONF_THEORETICAL (nothing written) when one of its
+ * op classes has no fit. */
+static gr_confidence calib_kernel(const calib_prec *cp, const gr_graph *g, const gr_partition *p,
+				  const calib_view *v, size_t ki, int64_t batch, gr_kernel_estimate *ke)
+{
+	const gr_kernel *k = gr_partition_kernel(p, ki);
+	double parts[3], sum[3] = {0, 0, 0};
+	gr_confidence conf = GR_CONF_CALIBRATED;
+
+	for (size_t j = 0; j < k->count; j++) {
+		const calib_node *n = &v->nodes[gr_partition_node(p, k, j)->index];
+		gr_confidence c = calib_node_confidence(cp, n, batch);
+		if (c > conf)
+			conf = c;
+		if (conf == GR_CONF_THEORETICAL)
+			return conf;
+		calib_node_time(cp, n, batch, parts);
+		for (int q = 0; q < 3; q++)
+			sum[q] += parts[q];
+	}
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (v->view_kernel[i] == (int)ki) {
+			if (calib_node_confidence(cp, &v->nodes[i], batch) == GR_CONF_THEORETICAL)
+				continue; /* views are cheap: an unfitted one is left out, not a reason to fall back */
+			calib_node_time(cp, &v->nodes[i], batch, parts);
+			for (int q = 0; q < 3; q++)
+				sum[q] += parts[q];
+		}
+	ke->compute_s = sum[0];
+	ke->memory_s = sum[1];
+	ke->overhead_s = sum[2] + cp->glob[CG_KERNEL];
+	ke->transfer_s = 0;
+	ke->latency_s = ke->compute_s + ke->memory_s + ke->overhead_s;
+	ke->bound = ke->compute_s >= ke->memory_s ? GR_BOUND_COMPUTE : GR_BOUND_MEMORY;
+	if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s))
+		ke->bound = GR_BOUND_OVERHEAD;
+	return conf;
+}
+
 gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 			  const gr_estimate_opts *opts, gr_estimate **out, gr_error *err)
+{
+	return gr_estimate_run_profile(g, p, hw, mode, opts, NULL, out, err);
+}
+
+gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
+				  const gr_estimate_opts *opts, const gr_profile *profile, gr_estimate **out,
+				  gr_error *err)
 {
 	const gr_mapper *mp = gr_mapper_for(gr_hw_get_class(hw));
 	const gr_fusion_rules *rules;
@@ -171,7 +266,10 @@ gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw 
 	gr_estimate *e;
 	double tdp = gr_hw_tdp_w(hw, mode), idle = gr_hw_idle_w(hw), launch_us, pj_op, scale;
 	int prec = opts ? opts->precision : -1;
-	size_t nk = gr_partition_count(p);
+	size_t nk = gr_partition_count(p), n_calibrated = 0;
+	const calib_prec *cp = NULL;
+	calib_view cv = {NULL, NULL};
+	int64_t batch = 1;
 
 	*out = NULL;
 	if (prec < 0)
@@ -215,6 +313,32 @@ gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw 
 	if (gr_hw_emulation_factor(hw, m.prec) > 0)
 		snprintf(e->note, sizeof(e->note), "%s is emulated on %s (about %.0fx slower than fp32)",
 			 gr_precision_name(m.prec), gr_hw_id(hw), gr_hw_emulation_factor(hw, m.prec));
+	if (profile) {
+		cp = calib_profile_prec(profile, hw, mode, m.prec, rules->name);
+		if (cp && calib_view_build(g, p, &cv)) {
+			gr_estimate_free(e);
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		}
+		if (cp) {
+			e->profile = gr_profile_label(profile);
+			e->profile_path = gr_profile_path(profile);
+			batch = graph_batch(g);
+		} else {
+			size_t l = strlen(e->note);
+			const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : NULL;
+			const char *pm = gr_profile_mode(profile);
+			if (strcmp(gr_profile_hw(profile), gr_hw_id(hw)) || strcmp(pm ? pm : "", mname ? mname : ""))
+				snprintf(e->note + l, sizeof(e->note) - l, "%sprofile %s is for another platform or mode: "
+					 "theoretical", l ? "; " : "", gr_profile_label(profile));
+			else if (strcmp(gr_profile_runtime(profile), rules->name))
+				snprintf(e->note + l, sizeof(e->note) - l, "%sprofile %s is for runtime %s, not %s: "
+					 "theoretical", l ? "; " : "", gr_profile_label(profile),
+					 gr_profile_runtime(profile), rules->name);
+			else
+				snprintf(e->note + l, sizeof(e->note) - l, "%sprofile %s has no %s fit: theoretical",
+					 l ? "; " : "", gr_profile_label(profile), gr_precision_name(m.prec));
+		}
+	}
 
 	for (size_t i = 0; i < nk; i++) {
 		const gr_kernel *k = gr_partition_kernel(p, i);
@@ -247,10 +371,20 @@ gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw 
 		ke->latency_s = fmax(ke->compute_s, ke->memory_s) + ke->transfer_s + ke->overhead_s;
 		if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s) && !ke->on_host)
 			ke->bound = GR_BOUND_OVERHEAD;
+		if (cp && !ke->on_host) {
+			ke->confidence = calib_kernel(cp, g, p, &cv, i, batch, ke);
+			if (ke->confidence != GR_CONF_THEORETICAL) {
+				ke->efficiency = peak > 0 && ke->compute_s > 0 ? fmin(1.0, k->flops / peak / ke->compute_s) : 0;
+				n_calibrated++;
+			}
+		}
 		edyn = (pj_op * k->flops + lv.pj * bytes) * 1e-12;
 		if (tdp > idle && edyn > (tdp - idle) * ke->latency_s)
 			edyn = (tdp - idle) * ke->latency_s; /* cannot draw more than the power budget */
 		ke->energy_j = edyn + idle * ke->latency_s;
+		if (cp && cp->has_energy && ke->confidence != GR_CONF_THEORETICAL)
+			ke->energy_j = (cp->pj_per_flop * k->flops + cp->pj_per_byte * bytes) * 1e-12 +
+				       cp->static_w * ke->latency_s;
 
 		e->latency_s += ke->latency_s;
 		e->compute_s += ke->compute_s;
@@ -263,10 +397,15 @@ gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw 
 		e->unknown_ops += (size_t)k->unknown_ops;
 		e->confidence_share[ke->confidence] += ke->latency_s;
 	}
-	/* per-request cost of the runtime/driver (submitting the graph, syncing) */
-	e->overhead_s += gr_hw_dispatch_overhead_us(hw) * 1e-6;
-	e->latency_s += gr_hw_dispatch_overhead_us(hw) * 1e-6;
-	e->confidence_share[GR_CONF_THEORETICAL] += gr_hw_dispatch_overhead_us(hw) * 1e-6;
+	/* per-request cost of the runtime/driver (submitting the graph, syncing); a profile's
+	 * per-kernel and per-op costs already hold what the measurements saw of it */
+	if (!n_calibrated) {
+		e->overhead_s += gr_hw_dispatch_overhead_us(hw) * 1e-6;
+		e->latency_s += gr_hw_dispatch_overhead_us(hw) * 1e-6;
+		e->confidence_share[GR_CONF_THEORETICAL] += gr_hw_dispatch_overhead_us(hw) * 1e-6;
+	}
+	free(cv.nodes);
+	free(cv.view_kernel);
 	e->io_transfer_s = io_transfer(g, hw, scale);
 	e->latency_s += e->io_transfer_s;
 	e->energy_j += idle * e->io_transfer_s;

@@ -1,0 +1,231 @@
+/* Calibration: measurement sets (ground-truth CSVs, benchmark databases), the fit of a
+ * platform's latency/energy model per kernel class, profiles on disk, and predictions of
+ * measured rows through the estimator with a profile.
+ *
+ * THIS HEADER IS THE CONTRACT WITH `graphs validate` (src/validation/, src/cli/cmd_validate.c).
+ * Keep it stable: add fields and functions at the end; never change the meaning of existing ones.
+ * Typical use by validate:
+ *   gr_meas_set_new(&set); gr_meas_load(set, "models.csv"); gr_meas_load(set, "subgraphs.csv");
+ *   in-distribution:  gr_profile_find_load("intel_core_i7_12700k", "pytorch", &prof)
+ *                     gr_calib_predict_row(cache, prof, row, &pred)  for every row
+ *   --cv model:       for each model M in the rows: opts.exclude_model = M;
+ *                     gr_profile_fit(set, &opts, &prof_M); predict M's rows with prof_M.
+ * Profile format and fit: docs/calibrate.md. */
+#ifndef GRAPHS_CALIBRATE_H
+#define GRAPHS_CALIBRATE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "graphs/common.h"
+#include "graphs/estimate.h"
+#include "graphs/hw.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cJSON;
+struct gr_bench_platform;
+
+/* ------------------------------------------------------------------ measurement sets */
+
+typedef enum gr_meas_kind {
+	GR_MEAS_MODEL = 0,  /* a whole model: latency of one inference (the sum of its subgraphs) */
+	GR_MEAS_SUBGRAPH,   /* one fused subgraph / layer of a model, timed on its own */
+	GR_MEAS_KIND_COUNT
+} gr_meas_kind;
+
+/* One measured row. Strings are owned by the set. Unknown numbers are NAN, unknown ints -1. */
+typedef struct gr_meas_row {
+	gr_meas_kind kind;
+	const char *hw;          /* registry spec: "intel_core_i7_12700k", "jetson_orin_agx_gpu:30w", "host" */
+	const char *hw_raw;      /* as written in the source ("jetson_orin_30w") */
+	int precision;           /* gr_precision */
+	const char *runtime;     /* "pytorch" for torch eager runs and the ground truth */
+	const char *device;      /* "cpu", "cuda"; may be NULL */
+	const char *model;       /* zoo name */
+	int64_t batch;
+	int subgraph;            /* index within the model; -1 for model rows */
+	const char *pattern;     /* "Conv2d_BatchNorm2d_ReLU"; NULL for model rows */
+	const char *optype;      /* "conv2d_batchnorm"; NULL for model rows */
+	const char *nodes;       /* PyTorch module names joined by '|'; NULL for model rows */
+	double flops, bytes;     /* the source's counts (NAN when absent) */
+	double latency_s;        /* mean per call */
+	double latency_std_s;    /* NAN when absent */
+	double energy_j;         /* per call, idle subtracted; NAN without a power sensor */
+	double avg_power_w;      /* NAN when absent */
+	int threads;             /* -1 when unknown */
+	const char *source;      /* file (and line) or "db:PATH#run" */
+	const char *date;        /* may be NULL */
+	int standalone;          /* subgraph rows: 1 when timed on its own so that the model's latency is
+				  * the sum of its subgraphs (ground truth); 0 when timed by hooks inside a
+				  * whole-model run (`benchmark --per-layer` layer records) */
+	int64_t run;             /* database run the row came from; 0 for CSV rows. Rows of one model
+				  * run (same hw, precision, model, batch and run) belong together */
+} gr_meas_row;
+
+typedef struct gr_meas_set gr_meas_set;
+
+/* Measurement conditions found in a source (benchmark runs carry them; CSVs mostly do not).
+ * Empty strings / -1 when unknown. */
+typedef struct gr_calib_conditions {
+	int threads;
+	char affinity[128];
+	char governor[32];
+	char turbo[32];
+	char cpu_model[128];
+	char hostname[64];
+	char torch[64];
+	char openblas[192];
+	char onednn[64];
+	char gpu[128];
+} gr_calib_conditions;
+
+/* An empty set. Free with gr_meas_set_free (accepts NULL). */
+gr_status gr_meas_set_new(gr_meas_set **out, gr_error *err);
+void gr_meas_set_free(gr_meas_set *s);
+
+/* Appends the rows of a file: a ground-truth CSV (models.csv or subgraphs.csv format, told
+ * apart by the header) or a benchmark SQLite database (told by its magic bytes), whatever
+ * its extension. Hardware names are mapped to registry specs (gr_calib_hw_spec).
+ * Database records of kind model, subgraph and layer with statistics are loaded; micro
+ * kernels are skipped. Errors name the file and line. *n (may be NULL): rows added. */
+gr_status gr_meas_load(gr_meas_set *s, const char *path, size_t *n, gr_error *err);
+/* The same, forcing the format. */
+gr_status gr_meas_load_csv(gr_meas_set *s, const char *path, size_t *n, gr_error *err);
+gr_status gr_meas_load_db(gr_meas_set *s, const char *path, size_t *n, gr_error *err);
+
+/* Which statistic of a benchmark database record becomes a row's latency: "median" (the
+ * default), "min", "p5" or "mean"; on a machine shared with other work the low ones are the
+ * stable ones. With "min", repeated runs of the same measurement in one database become one row
+ * holding the minimum over all of them. Ground-truth CSVs carry means only. Applies to loads
+ * that follow. */
+gr_status gr_meas_set_statistic(gr_meas_set *s, const char *stat, gr_error *err);
+
+size_t gr_meas_count(const gr_meas_set *s);
+/* Row i, borrowed until the set is freed or loaded into again; NULL when out of range. */
+const gr_meas_row *gr_meas_at(const gr_meas_set *s, size_t i);
+/* Conditions of the sources read so far (the last run that gave them). Borrowed. */
+const gr_calib_conditions *gr_meas_conditions(const gr_meas_set *s);
+/* Files read, joined by ", ". Borrowed. */
+const char *gr_meas_sources(const gr_meas_set *s);
+
+/* Maps a source's hardware name to a registry spec: "jetson_orin_30w" -> "jetson_orin_agx_gpu:30w",
+ * "jetson_orin_maxn" -> "jetson_orin_agx_gpu:maxn"; registry ids and "host" pass unchanged.
+ * Writes into buf and returns buf. */
+const char *gr_calib_hw_spec(const char *name, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ profiles */
+
+typedef struct gr_profile gr_profile;
+
+#define GR_PROFILE_FORMAT_VERSION 1
+
+/* Reads a profile file (JSON). *out: free with gr_profile_free (accepts NULL). Errors name
+ * the file and the key that is wrong. */
+gr_status gr_profile_load(const char *path, gr_profile **out, gr_error *err);
+/* Writes the profile atomically (PATH.tmp.PID then rename), creating missing folders. */
+gr_status gr_profile_save(const gr_profile *p, const char *path, gr_error *err);
+void gr_profile_free(gr_profile *p);
+
+/* The profile as a JSON document (what gr_profile_save writes). Caller owns: cJSON_Delete. */
+struct cJSON *gr_profile_to_json(const gr_profile *p);
+
+const char *gr_profile_hw(const gr_profile *p);      /* registry id, "intel_core_i7_12700k" */
+const char *gr_profile_mode(const gr_profile *p);    /* "30w", or NULL for default settings */
+const char *gr_profile_runtime(const gr_profile *p); /* "pytorch" */
+const char *gr_profile_path(const gr_profile *p);    /* file it was loaded from / saved to; NULL if none */
+/* "intel_core_i7_12700k/pytorch v1 2026-...": one line saying which profile this is. Borrowed. */
+const char *gr_profile_label(const gr_profile *p);
+/* 1 when the profile has a fit for precision prec. */
+int gr_profile_has_precision(const gr_profile *p, gr_precision prec);
+const gr_calib_conditions *gr_profile_conditions(const gr_profile *p);
+
+/* Fit quality of one precision (and kernel class, or -1 for the whole precision). */
+typedef struct gr_fit_quality {
+	int rows;                 /* measured rows used */
+	double r2;                /* of log latency */
+	double median_ape, p90_ape; /* absolute % error of the fitted rows (in-sample) */
+	double f_min, f_max;      /* FLOPs per kernel covered */
+	double b_min, b_max;      /* bytes per kernel covered */
+	int64_t batch_min, batch_max;
+} gr_fit_quality;
+/* GR_ERR_NOT_FOUND when the precision (or class) has no fit. */
+gr_status gr_profile_quality(const gr_profile *p, gr_precision prec, int cls, gr_fit_quality *out);
+
+/* Folders searched for profiles, in order: $GRAPHS_CALIBRATION_PATH (colon-separated),
+ * the user's folder ($XDG_CONFIG_HOME or ~/.config)/graphs/calibration, then the shipped one
+ * (GRAPHS_DATA_DIR/calibration, overridable with $GRAPHS_CALIBRATION_DIR). Inside each:
+ * <hw_id>/<mode or "default">/<runtime>.json. The first file found wins. */
+const char *gr_calibration_builtin_dir(void);
+/* The user's folder (created by gr_profile_save, not here). Writes into buf; 0 on success. */
+int gr_calibration_user_dir(char *buf, size_t size);
+/* Where a profile for spec ("id" or "id:mode") and runtime would be saved under dir. */
+void gr_profile_default_path(const char *dir, const char *spec, const char *runtime, char *buf,
+			     size_t size);
+/* Finds the profile file for spec + runtime (NULL: "pytorch"). GR_ERR_NOT_FOUND when none. */
+gr_status gr_profile_find(const char *spec, const char *runtime, char *path, size_t size,
+			  gr_error *err);
+/* gr_profile_find + gr_profile_load. *out is NULL and GR_ERR_NOT_FOUND returned when none. */
+gr_status gr_profile_find_load(const char *spec, const char *runtime, gr_profile **out,
+			       gr_error *err);
+
+/* Compares the profile's conditions with now (threads, governor, torch, ...). Returns the number
+ * of differences and writes a one-line note ("profile measured with 8 threads, now 2") into buf. */
+int gr_profile_conditions_note(const gr_profile *p, const struct gr_bench_platform *now, char *buf,
+			       size_t size);
+
+/* ------------------------------------------------------------------ fitting */
+
+typedef void (*gr_calib_progress_fn)(void *user, int done, int total, const char *what);
+
+typedef struct gr_fit_opts {
+	const char *hw;            /* spec "id" or "id:mode": rows of this platform are used (required) */
+	int precision;             /* gr_precision, or -1 for every precision present */
+	const char *runtime;       /* NULL: "pytorch" */
+	const char *exclude_model; /* rows of this model are left out (leave-one-model-out); NULL: none */
+	const gr_hw_registry *reg; /* NULL: the built-in registry + $GRAPHS_HARDWARE_PATH */
+	struct gr_calib_cache *cache; /* NULL: a private one (slower when fitting repeatedly) */
+	gr_calib_progress_fn progress; /* may be NULL */
+	void *progress_user;
+} gr_fit_opts;
+
+/* Fits a profile from the set's rows of opts->hw (subgraph rows where present, matched to our
+ * kernels; model rows otherwise). *out: gr_profile_free. GR_ERR_NOT_FOUND when no row fits
+ * the options. Deterministic: the same rows give the same profile. */
+gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *opts, gr_profile **out,
+			 gr_error *err);
+
+/* ------------------------------------------------------------------ predictions */
+
+/* Zoo models loaded, inferred and partitioned once per (model, batch, runtime), with the
+ * mapping of their kernels to measured subgraphs. Not thread-safe; one per thread. */
+typedef struct gr_calib_cache gr_calib_cache;
+gr_status gr_calib_cache_new(const gr_hw_registry *reg, gr_calib_cache **out, gr_error *err);
+void gr_calib_cache_free(gr_calib_cache *c);
+
+typedef struct gr_calib_prediction {
+	double latency_s;
+	double energy_j;
+	gr_confidence confidence;
+	double confidence_share[GR_CONF_COUNT];
+	int matched;          /* subgraph rows: our kernels found for the row's nodes (0: the row's own
+			       * flops/bytes/optype were used) */
+	int n_kernels;        /* kernels summed */
+} gr_calib_prediction;
+
+/* Whole-model prediction: zoo model at batch and precision on spec, through gr_estimate_run
+ * with profile p (NULL: theoretical). */
+gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const char *model,
+				 int64_t batch, gr_precision prec, const char *spec,
+				 gr_calib_prediction *out, gr_error *err);
+/* Prediction of one measured row: model rows as above; subgraph rows sum our kernels that
+ * belong to the row's modules (or, without a match, use the row's own flops/bytes/optype). */
+gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_meas_row *row,
+			       gr_calib_prediction *out, gr_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,549 @@
+/* gr_profile_fit: from measured rows to a profile. Each measured subgraph/layer row becomes one
+ * linear equation in the per-class coefficients (the sum of its ops' features), each whole-model
+ * row one more (all ops plus one cost per kernel); rows are weighted by 1/latency so that the
+ * fit minimises relative error, and whole-model rows carry extra weight because the promise is
+ * about models. Coefficients are non-negative, compute rates cannot beat the datasheet peak and
+ * spilled bytes cannot beat DRAM bandwidth (both with 2x slack). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calibration/calib_impl.h"
+
+#define NCOL (CC_COUNT * CF_COUNT + CG_COUNT)
+#define COL(c, f) ((c) * CF_COUNT + (f))
+#define GCOL(g) (CC_COUNT * CF_COUNT + (g))
+/* Weight of a whole-model row relative to one subgraph row (squared): at least 30, and enough
+ * that all model rows together weigh as much as all subgraph rows (a model has ~20-300). */
+#define MODEL_ROW_WEIGHT2 30.0
+
+typedef struct fit_key {
+	const char *model;
+	int64_t batch, run;
+	const gr_meas_row **subs;
+	size_t n_subs, cap_subs;
+	const gr_meas_row *model_row;
+} fit_key;
+
+typedef struct fit_row {
+	double x[NCOL];
+	double y, w;
+	int is_model;
+	double share[CC_COUNT]; /* filled after the fit: predicted time per class */
+} fit_row;
+
+typedef struct fit_ctx {
+	const gr_hw *hw;
+	int mode;
+	gr_precision prec;
+	const char *runtime;
+	gr_calib_cache *cache;
+	calib_prec *cp;
+	fit_row *rows;
+	size_t n_rows, cap_rows;
+	double *G, *h;
+	/* per-row op lists (for the per-class shares in the quality report) */
+	calib_node **row_nodes;
+	size_t *row_n_nodes;
+	int64_t *row_batch;
+} fit_ctx;
+
+static int cmp_sub(const void *a, const void *b)
+{
+	const gr_meas_row *x = *(const gr_meas_row *const *)a, *y = *(const gr_meas_row *const *)b;
+	return (x->subgraph > y->subgraph) - (x->subgraph < y->subgraph);
+}
+
+static fit_row *new_row(fit_ctx *c, calib_node **nodes_out, size_t n_nodes)
+{
+	fit_row *r;
+	if (c->n_rows == c->cap_rows) {
+		size_t cap = c->cap_rows ? 2 * c->cap_rows : 512;
+		fit_row *nr = realloc(c->rows, cap * sizeof(*nr));
+		calib_node **nn = realloc(c->row_nodes, cap * sizeof(*nn));
+		size_t *nc = realloc(c->row_n_nodes, cap * sizeof(*nc));
+		int64_t *nb = realloc(c->row_batch, cap * sizeof(*nb));
+		if (nr)
+			c->rows = nr;
+		if (nn)
+			c->row_nodes = nn;
+		if (nc)
+			c->row_n_nodes = nc;
+		if (nb)
+			c->row_batch = nb;
+		if (!nr || !nn || !nc || !nb)
+			return NULL;
+		c->cap_rows = cap;
+	}
+	r = &c->rows[c->n_rows];
+	memset(r, 0, sizeof(*r));
+	c->row_nodes[c->n_rows] = n_nodes ? calloc(n_nodes, sizeof(calib_node)) : NULL;
+	c->row_n_nodes[c->n_rows] = 0;
+	if (n_nodes && !c->row_nodes[c->n_rows])
+		return NULL;
+	*nodes_out = c->row_nodes[c->n_rows];
+	c->n_rows++;
+	return r;
+}
+
+static void add_node(fit_ctx *c, fit_row *r, const calib_node *n, int64_t batch)
+{
+	double f[CF_COUNT], g[CG_COUNT];
+	size_t ri = (size_t)(r - c->rows);
+
+	if (n->cls < 0)
+		return;
+	calib_node_features(n, c->cp->bytes_per_elem, batch, c->cp->llc_bytes, c->cp->emulated, f, g);
+	for (int k = 0; k < CF_COUNT; k++)
+		r->x[COL(n->cls, k)] += f[k];
+	for (int k = 0; k < CG_COUNT; k++)
+		r->x[GCOL(k)] += g[k];
+	if (c->row_nodes[ri])
+		c->row_nodes[ri][c->row_n_nodes[ri]++] = *n;
+}
+
+static void note_coverage(calib_prec *cp, const calib_node *n, int64_t batch)
+{
+	calib_class *k;
+	double b;
+	if (n->cls < 0)
+		return;
+	k = &cp->cls[n->cls];
+	b = (n->ein + n->ew + n->eo) * cp->bytes_per_elem;
+	if (!k->points) {
+		k->f_min = k->f_max = n->flops;
+		k->b_min = k->b_max = b;
+		k->batch_min = k->batch_max = batch;
+	}
+	k->points++;
+	k->f_min = fmin(k->f_min, n->flops);
+	k->f_max = fmax(k->f_max, n->flops);
+	k->b_min = fmin(k->b_min, b);
+	k->b_max = fmax(k->b_max, b);
+	if (batch < k->batch_min)
+		k->batch_min = batch;
+	if (batch > k->batch_max)
+		k->batch_max = batch;
+}
+
+static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
+{
+	calib_model *m = NULL;
+	gr_error e2 = {0};
+	int have_model = calib_cache_model(c->cache, k->model, k->batch, c->runtime, &m, &e2) == GR_OK;
+	int *node_row = NULL;
+	double sum_sub = 0;
+	int all_standalone = k->n_subs > 0;
+
+	qsort(k->subs, k->n_subs, sizeof(*k->subs), cmp_sub);
+	if (have_model) {
+		if (!(node_row = calloc(m->n_nodes + 1, sizeof(int))))
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		calib_match(m, k->subs, k->n_subs, node_row);
+		for (size_t i = 0; i < m->n_nodes; i++)
+			note_coverage(c->cp, &m->nodes[i], k->batch);
+	}
+	/* one equation per measured subgraph / layer */
+	for (size_t s = 0; s < k->n_subs; s++) {
+		const gr_meas_row *mr = k->subs[s];
+		calib_node *store;
+		fit_row *r;
+		size_t cnt = 0;
+		if (have_model)
+			for (size_t i = 0; i < m->n_nodes; i++)
+				cnt += node_row[i] == (int)s;
+		if (!(r = new_row(c, &store, have_model ? cnt : 1))) {
+			free(node_row);
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		}
+		(void)store;
+		c->row_batch[c->n_rows - 1] = k->batch;
+		if (have_model) {
+			for (size_t i = 0; i < m->n_nodes; i++)
+				if (node_row[i] == (int)s)
+					add_node(c, r, &m->nodes[i], k->batch);
+		} else {
+			calib_node fb;
+			int nops;
+			calib_row_fallback(mr, &fb, &nops);
+			add_node(c, r, &fb, k->batch);
+			note_coverage(c->cp, &fb, k->batch);
+			r->x[COL(fb.cls, CF_OP)] = nops;
+		}
+		/* standalone groups pay a launch/sync each, part of the model's latency; layers timed
+		 * by hooks pay the hooks, which no model run does, and not the call path around them */
+		r->x[GCOL(mr->standalone ? CG_KERNEL : CG_ROW)] += 1;
+		if (!mr->standalone)
+			r->x[GCOL(CG_CALL)] = 0;
+		r->y = mr->latency_s;
+		r->w = 1.0 / mr->latency_s;
+		sum_sub += mr->latency_s;
+		all_standalone &= mr->standalone;
+		c->cp->rows_sub++;
+	}
+	/* the whole model: every op plus one cost per kernel */
+	if (have_model && (k->model_row || all_standalone)) {
+		calib_node *store;
+		fit_row *r = new_row(c, &store, m->n_nodes);
+		double T = k->model_row ? k->model_row->latency_s : sum_sub;
+		if (!r) {
+			free(node_row);
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		}
+		c->row_batch[c->n_rows - 1] = k->batch;
+		for (size_t i = 0; i < m->n_nodes; i++)
+			add_node(c, r, &m->nodes[i], k->batch);
+		r->x[GCOL(CG_KERNEL)] += (double)gr_partition_count(m->p);
+		r->y = T;
+		r->w = (k->n_subs ? sqrt(MODEL_ROW_WEIGHT2) : 1.0) / T;
+		r->is_model = 1;
+		c->cp->rows_model++;
+	}
+	free(node_row);
+	if (c->cp->batch_min == 0 || k->batch < c->cp->batch_min)
+		c->cp->batch_min = k->batch;
+	if (k->batch > c->cp->batch_max)
+		c->cp->batch_max = k->batch;
+	return GR_OK;
+}
+
+static double max_float_peak(const gr_hw *hw, int mode)
+{
+	static const gr_precision q[] = {GR_PREC_FP32, GR_PREC_TF32, GR_PREC_FP16, GR_PREC_BF16};
+	double best = 0;
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		best = fmax(best, gr_hw_peak_ops(hw, mode, q[i]));
+	return best;
+}
+
+static void row_predict(const fit_ctx *c, size_t i, const double *th, double *pred)
+{
+	const fit_row *r = &c->rows[i];
+	double t = 0;
+	for (int j = 0; j < NCOL; j++)
+		t += r->x[j] * th[j];
+	*pred = t;
+}
+
+static void quality(fit_ctx *c, const double *th)
+{
+	calib_prec *cp = c->cp;
+	double *ape_sub = calloc(c->n_rows + 1, sizeof(double)), *ape_mod = calloc(c->n_rows + 1, sizeof(double));
+	double *cls_ape = calloc(c->n_rows + 1, sizeof(double));
+	int *dom = calloc(c->n_rows + 1, sizeof(int));
+	size_t ns = 0, nm = 0;
+	double sly = 0, sly2 = 0, sres = 0, msum = 0;
+
+	if (!ape_sub || !ape_mod || !cls_ape || !dom)
+		goto out;
+	for (size_t i = 0; i < c->n_rows; i++) {
+		double p, ly = log(c->rows[i].y);
+		double best = -1;
+		row_predict(c, i, th, &p);
+		if (c->rows[i].is_model) {
+			ape_mod[nm++] = fabs(p - c->rows[i].y) / c->rows[i].y;
+			msum += fabs(p - c->rows[i].y) / c->rows[i].y;
+		} else {
+			ape_sub[ns++] = fabs(p - c->rows[i].y) / c->rows[i].y;
+		}
+		sly += ly;
+		sly2 += ly * ly;
+		sres += (ly - log(fmax(p, 1e-12))) * (ly - log(fmax(p, 1e-12)));
+		/* the class carrying most of the row's predicted time */
+		dom[i] = -1;
+		for (size_t j = 0; j < c->row_n_nodes[i]; j++) {
+			const calib_node *n = &c->row_nodes[i][j];
+			double t = calib_node_time(cp, n, c->row_batch[i], NULL);
+			if (n->cls >= 0 && t > best) {
+				best = t;
+				dom[i] = n->cls;
+			}
+		}
+	}
+	{
+		double nrows = (double)c->n_rows, var = sly2 / nrows - (sly / nrows) * (sly / nrows);
+		cp->r2 = var > 0 ? 1 - (sres / nrows) / var : NAN;
+	}
+	calib_quantiles(ape_sub, ns, &cp->median_ape, &cp->p90_ape);
+	{
+		double p90;
+		calib_quantiles(ape_mod, nm, &cp->model_median_ape, &p90);
+	}
+	cp->model_mape = nm ? msum / (double)nm : NAN;
+	for (int k = 0; k < CC_COUNT; k++) {
+		size_t n = 0;
+		for (size_t i = 0; i < c->n_rows; i++)
+			if (!c->rows[i].is_model && dom[i] == k) {
+				double p;
+				row_predict(c, i, th, &p);
+				cls_ape[n++] = fabs(p - c->rows[i].y) / c->rows[i].y;
+			}
+		cp->cls[k].rows = (int)n;
+		calib_quantiles(cls_ape, n, &cp->cls[k].median_ape, &cp->cls[k].p90_ape);
+	}
+out:
+	free(ape_sub);
+	free(ape_mod);
+	free(cls_ape);
+	free(dom);
+}
+
+/* Energy coefficients from rows with energy: E = pJ/FLOP F + pJ/byte B + static W x t. */
+static void fit_energy(fit_ctx *c, fit_key *keys, size_t n_keys)
+{
+	double G[9] = {0}, h[3] = {0}, x[3];
+	int n = 0;
+	for (size_t i = 0; i < n_keys; i++) {
+		const gr_meas_row *r = keys[i].model_row;
+		calib_model *m;
+		double f[3] = {0, 0, 0}, w;
+		gr_error e2 = {0};
+		if (!r || !isfinite(r->energy_j) || r->energy_j <= 0 ||
+		    calib_cache_model(c->cache, keys[i].model, keys[i].batch, c->runtime, &m, &e2))
+			continue;
+		for (size_t j = 0; j < m->n_nodes; j++) {
+			f[0] += m->nodes[j].flops;
+			f[1] += (m->nodes[j].ein + m->nodes[j].ew + m->nodes[j].eo) * c->cp->bytes_per_elem;
+		}
+		f[2] = r->latency_s;
+		w = 1.0 / r->energy_j;
+		for (int a = 0; a < 3; a++) {
+			h[a] += w * w * f[a] * r->energy_j;
+			for (int b = 0; b < 3; b++)
+				G[a * 3 + b] += w * w * f[a] * f[b];
+		}
+		n++;
+	}
+	if (n < 3 || calib_nnls_gram(G, h, NULL, 3, x))
+		return;
+	c->cp->has_energy = 1;
+	c->cp->energy_rows = n;
+	c->cp->pj_per_flop = x[0] * 1e12;
+	c->cp->pj_per_byte = x[1] * 1e12;
+	c->cp->static_w = x[2];
+}
+
+static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_opts *o,
+			       gr_error *err)
+{
+	fit_key *keys = NULL;
+	size_t n_keys = 0, cap_keys = 0, used = 0;
+	calib_prec *cp = c->cp;
+	double lb[NCOL] = {0}, th[NCOL], wspill;
+	gr_status rc = GR_OK;
+	double peak = max_float_peak(c->hw, c->mode), dram = gr_hw_dram_bandwidth(c->hw, c->mode);
+
+	memset(cp, 0, sizeof(*cp));
+	cp->bytes_per_elem = calib_prec_bytes(c->prec);
+	cp->llc_bytes = calib_llc_bytes(c->hw);
+	cp->emulated = gr_hw_emulation_factor(c->hw, c->prec) > 0;
+	for (size_t i = 0; i < gr_meas_count(set); i++) {
+		const gr_meas_row *r = gr_meas_at(set, i);
+		fit_key *k = NULL;
+		if (r->precision != (int)c->prec || strcmp(r->hw, o->hw) ||
+		    strcmp(r->runtime ? r->runtime : "pytorch", c->runtime) ||
+		    (o->exclude_model && !strcmp(r->model, o->exclude_model)))
+			continue;
+		for (size_t j = 0; j < n_keys && !k; j++)
+			if (keys[j].batch == r->batch && keys[j].run == r->run && !strcmp(keys[j].model, r->model))
+				k = &keys[j];
+		if (!k) {
+			if (n_keys == cap_keys) {
+				size_t cap = cap_keys ? 2 * cap_keys : 32;
+				fit_key *nk = realloc(keys, cap * sizeof(*nk));
+				if (!nk) {
+					rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+					goto out;
+				}
+				keys = nk;
+				cap_keys = cap;
+			}
+			k = &keys[n_keys++];
+			memset(k, 0, sizeof(*k));
+			k->model = r->model;
+			k->batch = r->batch;
+			k->run = r->run;
+		}
+		if (r->kind == GR_MEAS_MODEL) {
+			k->model_row = r;
+		} else {
+			if (k->n_subs == k->cap_subs) {
+				size_t cap = k->cap_subs ? 2 * k->cap_subs : 64;
+				const gr_meas_row **ns = realloc(k->subs, cap * sizeof(*ns));
+				if (!ns) {
+					rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+					goto out;
+				}
+				k->subs = ns;
+				k->cap_subs = cap;
+			}
+			k->subs[k->n_subs++] = r;
+		}
+		used++;
+	}
+	if (!used)
+		goto out; /* nothing for this precision: not an error */
+	for (size_t i = 0; i < n_keys; i++) {
+		size_t l = strlen(cp->models);
+		if (!strstr(cp->models, keys[i].model) && l + strlen(keys[i].model) + 2 < sizeof(cp->models))
+			snprintf(cp->models + l, sizeof(cp->models) - l, "%s%s", l ? "," : "", keys[i].model);
+		if (o->progress) {
+			char what[128];
+			snprintf(what, sizeof(what), "%s %s b%lld", gr_precision_name(c->prec), keys[i].model,
+				 (long long)keys[i].batch);
+			o->progress(o->progress_user, (int)i, (int)n_keys, what);
+		}
+		if ((rc = add_key(c, &keys[i], err)))
+			goto out;
+	}
+	if (!c->n_rows)
+		goto out;
+	if (cp->rows_model && cp->rows_sub) {
+		double lam = fmax(MODEL_ROW_WEIGHT2, (double)cp->rows_sub / cp->rows_model);
+		for (size_t i = 0; i < c->n_rows; i++)
+			if (c->rows[i].is_model && c->rows[i].w != 1.0 / c->rows[i].y)
+				c->rows[i].w = sqrt(lam) / c->rows[i].y;
+	}
+	/* Weights larger than the cache stream from DRAM on every call: that term is the datasheet
+	 * bandwidth, not fitted (few measured ops are that large, and a free coefficient on a
+	 * handful of them extrapolates wildly to VGG-sized classifiers). */
+	wspill = dram > 0 ? 1.0 / dram : 0;
+	/* normal equations of the weighted rows */
+	memset(c->G, 0, NCOL * NCOL * sizeof(double));
+	memset(c->h, 0, NCOL * sizeof(double));
+	for (size_t i = 0; i < c->n_rows; i++) {
+		const fit_row *r = &c->rows[i];
+		double w2 = r->w * r->w, y = r->y - wspill * r->x[GCOL(CG_WSPILL)];
+		int nz[NCOL], nnz = 0;
+		for (int j = 0; j < NCOL; j++)
+			if (r->x[j] != 0 && j != GCOL(CG_WSPILL))
+				nz[nnz++] = j;
+		for (int a = 0; a < nnz; a++) {
+			c->h[nz[a]] += w2 * r->x[nz[a]] * y;
+			for (int b = 0; b < nnz; b++)
+				c->G[nz[a] * NCOL + nz[b]] += w2 * r->x[nz[a]] * r->x[nz[b]];
+		}
+	}
+	for (int k = 0; k < CC_COUNT; k++)
+		if (peak > 0)
+			lb[COL(k, CF_FLOPS)] = 1.0 / (2 * peak);
+	if (dram > 0)
+		lb[GCOL(CG_SPILL)] = 1.0 / (2 * dram);
+	lb[GCOL(CG_WSPILL)] = wspill;
+	/* per-class bounds on classes without data would only mislead the report; the platform's
+	 * spill terms keep theirs as the datasheet floor when no measurement reached that size */
+	for (int j = 0; j < CC_COUNT * CF_COUNT; j++)
+		if (c->G[j * NCOL + j] <= 0)
+			lb[j] = 0;
+	if (calib_nnls_gram(c->G, c->h, lb, NCOL, th)) {
+		rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	cp->present = 1;
+	for (int k = 0; k < CC_COUNT; k++) {
+		for (int f = 0; f < CF_COUNT; f++) {
+			cp->cls[k].coef[f] = th[COL(k, f)];
+			if (c->G[COL(k, f) * NCOL + COL(k, f)] > 0)
+				cp->cls[k].fitted = 1;
+		}
+		if (!cp->cls[k].fitted)
+			cp->cls[k].points = 0;
+	}
+	for (int g = 0; g < CG_COUNT; g++)
+		cp->glob[g] = th[GCOL(g)];
+	cp->rows = (int)c->n_rows;
+	quality(c, th);
+	fit_energy(c, keys, n_keys);
+out:
+	for (size_t i = 0; i < n_keys; i++)
+		free(keys[i].subs);
+	free(keys);
+	return rc;
+}
+
+static void fit_ctx_reset(fit_ctx *c)
+{
+	for (size_t i = 0; i < c->n_rows; i++)
+		free(c->row_nodes[i]);
+	c->n_rows = 0;
+}
+
+gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *o, gr_profile **out, gr_error *err)
+{
+	gr_profile *p = NULL;
+	gr_calib_cache *own = NULL;
+	fit_ctx c = {0};
+	gr_status rc;
+	const char *mname;
+	int any = 0;
+
+	*out = NULL;
+	if (!set || !o || !o->hw || !*o->hw)
+		return gr_error_set(err, GR_ERR_USAGE, "calibration needs a platform (--hw ID[:MODE])");
+	c.runtime = o->runtime ? o->runtime : "pytorch";
+	if (!gr_fusion_rules_find(c.runtime))
+		return gr_error_set(err, GR_ERR_USAGE, "unknown runtime '%s'", c.runtime);
+	c.cache = o->cache;
+	if (!c.cache) {
+		if ((rc = gr_calib_cache_new(o->reg, &own, err)))
+			return rc;
+		c.cache = own;
+	}
+	if ((rc = gr_hw_registry_resolve(c.cache->reg, o->hw, &c.hw, &c.mode, err))) {
+		if (!strcmp(o->hw, "host"))
+			gr_error_set(err, rc, "no platform 'host' in the registry: run 'graphs hw detect --save' first");
+		goto out;
+	}
+	p = calloc(1, sizeof(*p));
+	c.G = calloc(NCOL * NCOL, sizeof(double));
+	c.h = calloc(NCOL, sizeof(double));
+	if (!p || !c.G || !c.h) {
+		rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	p->version = GR_PROFILE_FORMAT_VERSION;
+	snprintf(p->hw, sizeof(p->hw), "%s", gr_hw_id(c.hw));
+	mname = c.mode >= 0 ? gr_hw_mode_name(c.hw, (size_t)c.mode) : "";
+	snprintf(p->mode, sizeof(p->mode), "%s", mname ? mname : "");
+	snprintf(p->runtime, sizeof(p->runtime), "%s", c.runtime);
+	snprintf(p->tool, sizeof(p->tool), "graphs 0.1.0");
+	snprintf(p->sources, sizeof(p->sources), "%s", gr_meas_sources(set));
+	if (o->exclude_model)
+		snprintf(p->excluded, sizeof(p->excluded), "%s", o->exclude_model);
+	calib_now_iso(p->created, sizeof(p->created));
+	p->cond = *gr_meas_conditions(set);
+	for (int q = 0; q < GR_PREC_COUNT; q++) {
+		if (o->precision >= 0 && o->precision != q)
+			continue;
+		c.prec = (gr_precision)q;
+		c.cp = &p->prec[q];
+		fit_ctx_reset(&c);
+		if ((rc = fit_precision(&c, set, o, err)))
+			goto out;
+		any |= p->prec[q].present;
+		p->total_rows += p->prec[q].rows;
+	}
+	if (!any) {
+		rc = gr_error_set(err, GR_ERR_NOT_FOUND, "no measurements of '%s'%s%s%s%s to fit", o->hw,
+				  o->precision >= 0 ? " at " : "",
+				  o->precision >= 0 ? gr_precision_name((gr_precision)o->precision) : "",
+				  o->exclude_model ? " without " : "", o->exclude_model ? o->exclude_model : "");
+		goto out;
+	}
+	snprintf(p->label, sizeof(p->label), "%s%s%s/%s v%d %s", p->hw, p->mode[0] ? ":" : "", p->mode,
+		 p->runtime, p->version, p->created);
+	*out = p;
+	p = NULL;
+out:
+	fit_ctx_reset(&c);
+	free(c.rows);
+	free(c.row_nodes);
+	free(c.row_n_nodes);
+	free(c.row_batch);
+	free(c.G);
+	free(c.h);
+	gr_profile_free(p);
+	gr_calib_cache_free(own);
+	return rc;
+}

@@ -1,0 +1,441 @@
+/* Zoo models for calibration (loaded, inferred and partitioned once), and the mapping of our
+ * ONNX nodes to measured subgraphs/layers, which name PyTorch modules ("layer1_0_conv1"). */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "calibration/calib_impl.h"
+#include "core/graph_impl.h"
+#include "graphs/model.h"
+#include "graphs/zoo.h"
+
+void calib_module_of(const char *name, char *buf, size_t size)
+{
+	/* scopes of "/features/features.1/features.1.0/block/block.0/Conv" are the parts but the
+	 * last; a scope that extends the previous one ("features.1" after "features") replaces it */
+	char parts[32][128];
+	size_t np = 0, len = 0;
+	const char *p = name, *last = NULL;
+
+	buf[0] = 0;
+	if (!name)
+		return;
+	while (*p) {
+		const char *q;
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		q = strchr(p, '/');
+		if (!q) { /* the op itself */
+			last = p;
+			break;
+		}
+		if (np < 32) {
+			size_t l = (size_t)(q - p), prev;
+			if (l >= sizeof(parts[0]))
+				l = sizeof(parts[0]) - 1;
+			if (np && (prev = strlen(parts[np - 1])) < l && !strncmp(p, parts[np - 1], prev) &&
+			    p[prev] == '.') {
+				memcpy(parts[np - 1], p, l);
+				parts[np - 1][l] = 0;
+			} else {
+				memcpy(parts[np], p, l);
+				parts[np++][l] = 0;
+			}
+		}
+		p = q;
+	}
+	(void)last;
+	for (size_t i = 0; i < np && len + 1 < size; i++) {
+		int n = snprintf(buf + len, size - len, "%s%s", i ? "_" : "", parts[i]);
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
+	for (char *c = buf; *c; c++)
+		if (*c == '.')
+			*c = '_';
+}
+
+gr_status calib_registry_load(gr_hw_registry **out, gr_error *err)
+{
+	char dir[4096];
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	DIR *d;
+	struct dirent *de;
+	gr_status st = gr_hw_registry_load(gr_hw_builtin_dir(), out, err);
+
+	if (st)
+		return st;
+	if (xdg && *xdg)
+		snprintf(dir, sizeof(dir), "%s/graphs/hardware", xdg);
+	else if (home && *home)
+		snprintf(dir, sizeof(dir), "%s/.config/graphs/hardware", home);
+	else
+		return GR_OK;
+	if (!(d = opendir(dir)))
+		return GR_OK;
+	/* saved platforms (`graphs hw detect --save`): added unless the registry has them already */
+	while ((de = readdir(d))) {
+		char path[4352];
+		size_t l = strlen(de->d_name);
+		gr_hw *hw = NULL;
+		gr_error e2 = {0};
+		if (l < 6 || (strcmp(de->d_name + l - 5, ".yaml") && strcmp(de->d_name + l - 4, ".yml")))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (gr_hw_load_file(path, &hw, &e2)) {
+			gr_log_warn("%s", e2.msg);
+			continue;
+		}
+		if (gr_hw_registry_find(*out, gr_hw_id(hw)))
+			gr_hw_free(hw);
+		else
+			gr_hw_registry_add(*out, hw, &e2);
+	}
+	closedir(d);
+	return GR_OK;
+}
+
+gr_status gr_calib_cache_new(const gr_hw_registry *reg, gr_calib_cache **out, gr_error *err)
+{
+	gr_calib_cache *c = calloc(1, sizeof(*c));
+	if (!c)
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	if (reg) {
+		c->reg = (gr_hw_registry *)reg;
+	} else {
+		gr_status st = calib_registry_load(&c->reg, err);
+		if (st) {
+			free(c);
+			return st;
+		}
+		c->own_reg = 1;
+	}
+	*out = c;
+	return GR_OK;
+}
+
+static void model_free(calib_model *m)
+{
+	if (!m)
+		return;
+	if (m->module)
+		for (size_t i = 0; i < m->n_nodes; i++)
+			free(m->module[i]);
+	free(m->module);
+	free(m->fx);
+	free(m->fx_ord);
+	free(m->nodes);
+	free(m->kernel_of);
+	free(m->view_kernel);
+	gr_partition_free(m->p);
+	gr_graph_free(m->g);
+	free(m);
+}
+
+void gr_calib_cache_free(gr_calib_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		model_free(c->m[i]);
+	free(c->m);
+	if (c->own_reg)
+		gr_hw_registry_free(c->reg);
+	free(c);
+}
+
+static const char *fx_name(const char *op_type);
+
+static gr_status model_load(calib_model *m, gr_error *err)
+{
+	char path[4096];
+	gr_status st;
+	const gr_fusion_rules *rules = gr_fusion_rules_find(m->runtime);
+	size_t nk;
+
+	if (!rules)
+		return gr_error_set(err, GR_ERR_USAGE, "unknown runtime '%s'", m->runtime);
+	if ((st = gr_zoo_resolve(m->name, path, sizeof(path), err)) ||
+	    (st = gr_model_load(path, NULL, &m->g, err)))
+		return st;
+	gr_zoo_bind_defaults(m->g, m->name);
+	if ((st = gr_graph_bind_dim(m->g, "batch", m->batch, err)) || (st = gr_graph_infer(m->g, err)) ||
+	    (st = gr_partition_build(m->g, rules, &m->p, err)))
+		return st;
+	m->n_nodes = gr_graph_node_count(m->g);
+	m->nodes = calloc(m->n_nodes + 1, sizeof(*m->nodes));
+	m->kernel_of = calloc(m->n_nodes + 1, sizeof(int));
+	m->view_kernel = calloc(m->n_nodes + 1, sizeof(int));
+	m->module = calloc(m->n_nodes + 1, sizeof(char *));
+	if (!m->nodes || !m->kernel_of || !m->view_kernel || !m->module)
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const gr_node *n = gr_graph_node(m->g, i);
+		char mod[512];
+		calib_node_from(n, &m->nodes[i]);
+		calib_module_of(gr_node_name(n), mod, sizeof(mod));
+		if (!(m->module[i] = strdup(mod)))
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		m->kernel_of[i] = -1;
+		m->view_kernel[i] = -1;
+	}
+	/* functional ops: their scope is a container of other ops' scopes (or the root) */
+	m->fx = calloc(m->n_nodes + 1, sizeof(*m->fx));
+	m->fx_ord = calloc(m->n_nodes + 1, sizeof(int));
+	if (!m->fx || !m->fx_ord)
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const char *fx = fx_name(gr_node_op_type(gr_graph_node(m->g, i)));
+		const char *ni = gr_node_name(gr_graph_node(m->g, i)), *slash = ni ? strrchr(ni, '/') : NULL;
+		size_t l = slash ? (size_t)(slash - ni) : 0; /* the scope "/layer1/layer1.0" */
+		int container = l == 0;
+		m->fx_ord[i] = -1;
+		if (!fx || m->nodes[i].cls < 0)
+			continue;
+		/* a scope is a container when another op's scope lies inside it ("relu" and "relu_1"
+		 * are siblings: calls of one module, not children) */
+		for (size_t j = 0; j < m->n_nodes && !container; j++) {
+			const char *nj = gr_node_name(gr_graph_node(m->g, j)), *sj = nj ? strrchr(nj, '/') : NULL;
+			container = j != i && sj && (size_t)(sj - nj) > l && !strncmp(nj, ni, l) && nj[l] == '/';
+		}
+		if (!container)
+			continue;
+		m->fx[i] = fx;
+		for (size_t j = 0; j < i; j++)
+			m->fx_ord[i] += m->fx[j] && !strcmp(m->fx[j], fx);
+		m->fx_ord[i]++;
+	}
+	nk = gr_partition_count(m->p);
+	for (size_t k = 0; k < nk; k++) {
+		const gr_kernel *kr = gr_partition_kernel(m->p, k);
+		for (size_t j = 0; j < kr->count; j++)
+			m->kernel_of[gr_partition_node(m->p, kr, j)->index] = (int)k;
+	}
+	/* a view is charged to the kernel that runs next (or the last one) */
+	{
+		int next = -1;
+		for (size_t i = m->n_nodes; i-- > 0;) {
+			if (m->kernel_of[i] >= 0)
+				next = m->kernel_of[i];
+			else if (m->nodes[i].cls == CC_VIEW)
+				m->view_kernel[i] = next >= 0 ? next : (int)nk - 1;
+		}
+	}
+	return GR_OK;
+}
+
+gr_status calib_cache_model(gr_calib_cache *c, const char *model, int64_t batch, const char *runtime,
+			    calib_model **out, gr_error *err)
+{
+	calib_model *m;
+	gr_status st;
+
+	if (!runtime)
+		runtime = "pytorch";
+	for (size_t i = 0; i < c->n; i++) {
+		m = c->m[i];
+		if (m->batch == batch && !strcmp(m->name, model) && !strcmp(m->runtime, runtime)) {
+			if (m->failed)
+				return gr_error_set(err, (gr_status)m->failed, "%s", m->err);
+			*out = m;
+			return GR_OK;
+		}
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 32;
+		calib_model **nm = realloc(c->m, cap * sizeof(*nm));
+		if (!nm)
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		c->m = nm;
+		c->cap = cap;
+	}
+	if (!(m = calloc(1, sizeof(*m))))
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	snprintf(m->name, sizeof(m->name), "%s", model);
+	snprintf(m->runtime, sizeof(m->runtime), "%s", runtime);
+	m->batch = batch;
+	c->m[c->n++] = m;
+	if ((st = model_load(m, err))) {
+		/* keep the failure so that the next row of this model fails fast, with the message */
+		snprintf(m->err, sizeof(m->err), "%s", err ? err->msg : "cannot load model");
+		m->failed = (int)st;
+		gr_partition_free(m->p);
+		gr_graph_free(m->g);
+		m->p = NULL;
+		m->g = NULL;
+		m->n_nodes = 0;
+		return st;
+	}
+	*out = m;
+	return GR_OK;
+}
+
+/* --- matching -------------------------------------------------------------------------- */
+
+/* The name torch.fx gives a functional op of this ONNX type ("add", "add_1", ...). */
+static const char *fx_name(const char *op_type)
+{
+	static const struct { const char *onnx, *fx; } map[] = {
+		{"Add", "add"}, {"Mul", "mul"}, {"Sub", "sub"}, {"Div", "truediv"}, {"Flatten", "flatten"},
+		{"Reshape", "view"}, {"Concat", "cat"}, {"GlobalAveragePool", "adaptive_avg_pool2d"},
+		{"AveragePool", "avg_pool2d"}, {"MaxPool", "max_pool2d"}, {"Relu", "relu"},
+		{"Sigmoid", "sigmoid"}, {"HardSigmoid", "hardsigmoid"}, {"HardSwish", "hardswish"},
+		{"Transpose", "transpose"}, {"Split", "chunk"}, {"ReduceMean", "mean"}, {"MatMul", "matmul"},
+		{"Softmax", "softmax"}, {"Clip", "hardtanh"},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i].onnx, op_type))
+			return map[i].fx;
+	return NULL;
+}
+
+/* "add_12" -> "add"; "add" -> "add". Writes into buf. */
+static void fx_base(const char *s, char *buf, size_t size)
+{
+	size_t l = strlen(s), e = l;
+	while (e > 0 && isdigit((unsigned char)s[e - 1]))
+		e--;
+	if (e < l && e > 0 && s[e - 1] == '_')
+		l = e - 1;
+	if (l >= size)
+		l = size - 1;
+	memcpy(buf, s, l);
+	buf[l] = 0;
+}
+
+typedef struct member {
+	const char *name; /* into the row's nodes string copy */
+	size_t len;
+	int row;
+	int used;
+} member;
+
+size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t n_rows, int *node_row)
+{
+	member *mem = NULL;
+	size_t nmem = 0, cap = 0, matched = 0;
+	int last = -1;
+
+	for (size_t i = 0; i < m->n_nodes; i++)
+		node_row[i] = -1;
+	for (size_t r = 0; r < n_rows; r++) {
+		const char *s = rows[r]->nodes;
+		while (s && *s) {
+			const char *e = strchr(s, '|');
+			size_t l = e ? (size_t)(e - s) : strlen(s);
+			if (nmem == cap) {
+				size_t nc = cap ? 2 * cap : 64;
+				member *nm = realloc(mem, nc * sizeof(*nm));
+				if (!nm)
+					goto out;
+				mem = nm;
+				cap = nc;
+			}
+			mem[nmem++] = (member){s, l, (int)r, 0};
+			s = e ? e + 1 : NULL;
+		}
+	}
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const char *mod = m->module[i];
+		size_t ml = strlen(mod);
+		int row = -1;
+		if (m->nodes[i].cls < 0)
+			continue;
+		/* an op inside a leaf module: the row naming that module */
+		for (size_t k = 0; k < nmem && row < 0; k++)
+			if (ml && mem[k].len == ml && !strncmp(mem[k].name, mod, ml))
+				row = mem[k].row;
+		/* layers timed by hooks inside a model run: only leaf modules have rows; functional ops
+		 * and repeated calls of a shared module ("relu_1") count in the model's row only */
+		if (row < 0 && n_rows && !rows[0]->standalone)
+			continue;
+		/* a functional op (add, flatten, mul): the first unused row entry of the same kind */
+		if (row < 0) {
+			const char *fx = fx_name(gr_node_op_type(gr_graph_node(m->g, i)));
+			for (size_t k = 0; fx && k < nmem && row < 0; k++) {
+				char base[64], nm[64];
+				size_t l = mem[k].len < sizeof(nm) ? mem[k].len : sizeof(nm) - 1;
+				if (mem[k].used)
+					continue;
+				memcpy(nm, mem[k].name, l);
+				nm[l] = 0;
+				fx_base(nm, base, sizeof(base));
+				if (!strcmp(base, fx)) {
+					mem[k].used = 1;
+					row = mem[k].row;
+				}
+			}
+		}
+		/* otherwise the op runs where its predecessor's row runs */
+		if (row < 0)
+			row = last;
+		node_row[i] = row;
+		if (row >= 0) {
+			matched++;
+			last = row;
+		}
+	}
+out:
+	free(mem);
+	return matched;
+}
+
+void calib_row_fallback(const gr_meas_row *r, calib_node *out, int *n_ops)
+{
+	const char *o = r->optype ? r->optype : "", *pat = r->pattern ? r->pattern : "";
+	int n = 1;
+
+	memset(out, 0, sizeof(*out));
+	if (r->nodes)
+		for (const char *s = r->nodes; *s; s++)
+			n += *s == '|';
+	*n_ops = n;
+	if (strstr(o, "conv") || strstr(pat, "Conv"))
+		out->cls = GR_KC_CONV;
+	else if (strstr(o, "matmul") || strstr(o, "linear") || strstr(pat, "Linear"))
+		out->cls = GR_KC_GEMM;
+	else if (strstr(o, "norm") || strstr(pat, "Norm"))
+		out->cls = GR_KC_NORM;
+	else if (strstr(o, "pool") || strstr(pat, "Pool"))
+		out->cls = GR_KC_POOL;
+	else if (strstr(o, "activation") || strstr(o, "add") || strstr(o, "relu"))
+		out->cls = GR_KC_ELEMENTWISE;
+	else
+		out->cls = GR_KC_OTHER;
+	out->flops = r->flops > 0 ? r->flops : 0;
+	/* the source's bytes are at the measured precision; features rescale elements */
+	out->ein = r->bytes > 0 ? r->bytes / calib_prec_bytes((gr_precision)r->precision) : 0;
+}
+
+int calib_node_in_row(const calib_model *m, size_t i, const gr_meas_row *r)
+{
+	const char *s = r->nodes;
+	size_t ml = strlen(m->module[i]);
+	char want[80] = "";
+
+	if (m->nodes[i].cls < 0 || !s)
+		return 0;
+	if (m->fx[i]) {
+		if (m->fx_ord[i] > 0)
+			snprintf(want, sizeof(want), "%s_%d", m->fx[i], m->fx_ord[i]);
+		else
+			snprintf(want, sizeof(want), "%s", m->fx[i]);
+	}
+	while (*s) {
+		const char *e = strchr(s, '|');
+		size_t l = e ? (size_t)(e - s) : strlen(s);
+		if ((ml && l == ml && !strncmp(s, m->module[i], l)) ||
+		    (want[0] && l == strlen(want) && !strncmp(s, want, l)))
+			return 1;
+		if (!e)
+			break;
+		s = e + 1;
+	}
+	return 0;
+}

@@ -1,0 +1,520 @@
+/* Measurement sets: rows read from ground-truth CSVs (models.csv / subgraphs.csv) and from
+ * benchmark databases (`graphs benchmark`), with hardware names mapped to registry specs. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "calibration/calib_impl.h"
+#include "graphs/bench.h"
+
+struct gr_meas_set {
+	gr_meas_row *rows;
+	size_t n, cap;
+	char **strs;          /* every string the rows point to */
+	size_t n_strs, cap_strs;
+	gr_calib_conditions cond;
+	char sources[2048];
+	int stat; /* 0 median, 1 min, 2 p5, 3 mean */
+};
+
+gr_status gr_meas_set_statistic(gr_meas_set *s, const char *stat, gr_error *err)
+{
+	static const char *const names[] = {"median", "min", "p5", "mean"};
+	for (int i = 0; i < 4; i++)
+		if (stat && !strcmp(stat, names[i])) {
+			s->stat = i;
+			return GR_OK;
+		}
+	return gr_error_set(err, GR_ERR_USAGE, "unknown statistic '%s' (use median, min, p5 or mean)",
+			    stat ? stat : "");
+}
+
+gr_status gr_meas_set_new(gr_meas_set **out, gr_error *err)
+{
+	gr_meas_set *s = calloc(1, sizeof(*s));
+	if (!s)
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	s->cond.threads = -1;
+	*out = s;
+	return GR_OK;
+}
+
+void gr_meas_set_free(gr_meas_set *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_strs; i++)
+		free(s->strs[i]);
+	free(s->strs);
+	free(s->rows);
+	free(s);
+}
+
+size_t gr_meas_count(const gr_meas_set *s) { return s ? s->n : 0; }
+const gr_meas_row *gr_meas_at(const gr_meas_set *s, size_t i) { return s && i < s->n ? &s->rows[i] : NULL; }
+const gr_calib_conditions *gr_meas_conditions(const gr_meas_set *s) { return s ? &s->cond : NULL; }
+const char *gr_meas_sources(const gr_meas_set *s) { return s ? s->sources : ""; }
+
+/* A copy of str owned by the set (NULL and "" give NULL); interned so repeated names share. */
+static const char *keep(gr_meas_set *s, const char *str)
+{
+	char *c;
+	if (!str || !*str)
+		return NULL;
+	/* the last few strings repeat most (hardware, precision, model): look there first */
+	for (size_t i = s->n_strs, k = 0; i-- > 0 && k < 16; k++)
+		if (!strcmp(s->strs[i], str))
+			return s->strs[i];
+	if (s->n_strs == s->cap_strs) {
+		size_t cap = s->cap_strs ? 2 * s->cap_strs : 256;
+		char **n = realloc(s->strs, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		s->strs = n;
+		s->cap_strs = cap;
+	}
+	if (!(c = strdup(str)))
+		return NULL;
+	s->strs[s->n_strs++] = c;
+	return c;
+}
+
+static gr_meas_row *add_row(gr_meas_set *s)
+{
+	gr_meas_row *r;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 1024;
+		gr_meas_row *n = realloc(s->rows, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		s->rows = n;
+		s->cap = cap;
+	}
+	r = &s->rows[s->n++];
+	memset(r, 0, sizeof(*r));
+	r->precision = GR_PREC_FP32;
+	r->subgraph = -1;
+	r->batch = 1;
+	r->flops = r->bytes = r->latency_s = r->latency_std_s = r->energy_j = r->avg_power_w = NAN;
+	r->threads = -1;
+	return r;
+}
+
+static void add_source(gr_meas_set *s, const char *path)
+{
+	size_t l = strlen(s->sources);
+	if (l + strlen(path) + 3 < sizeof(s->sources))
+		snprintf(s->sources + l, sizeof(s->sources) - l, "%s%s", l ? ", " : "", path);
+}
+
+const char *gr_calib_hw_spec(const char *name, char *buf, size_t size)
+{
+	static const char *const modes[] = {"15w", "30w", "50w", "maxn"};
+	if (!name) {
+		snprintf(buf, size, "?");
+		return buf;
+	}
+	/* the ground truth's Jetson names: jetson_orin_<mode> */
+	if (!strncmp(name, "jetson_orin_", 12))
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+			if (!strcmp(name + 12, modes[i])) {
+				snprintf(buf, size, "jetson_orin_agx_gpu:%s", modes[i]);
+				return buf;
+			}
+	snprintf(buf, size, "%s", name);
+	return buf;
+}
+
+/* --- CSV ----------------------------------------------------------------------------------- */
+
+static const char models_header[] = "hardware,precision,model,batch,device,thermal,"
+				    "total_latency_ms,total_flops,total_bytes,subgraphs,date,source";
+static const char subgraphs_header[] = "hardware,precision,model,batch,subgraph,pattern,optype,"
+				       "flops,bytes,latency_ms,latency_std_ms,nodes";
+
+/* Splits one line in place (RFC 4180 quotes within the line); returns the field count or -1. */
+static int csv_split(char *line, char **f, int max)
+{
+	int n = 0;
+	char *p = line;
+	for (;;) {
+		char *w;
+		if (n == max)
+			return -1;
+		f[n++] = w = p;
+		if (*p == '"') {
+			p++;
+			for (;;) {
+				if (!*p)
+					return -1;
+				if (*p == '"' && p[1] == '"') {
+					*w++ = '"';
+					p += 2;
+				} else if (*p == '"') {
+					p++;
+					break;
+				} else {
+					*w++ = *p++;
+				}
+			}
+			if (*p && *p != ',')
+				return -1;
+		} else {
+			while (*p && *p != ',')
+				*w++ = *p++;
+		}
+		if (!*p) {
+			*w = 0;
+			return n;
+		}
+		*w = 0;
+		p++;
+	}
+}
+
+static int num(const char *s, double *out)
+{
+	char *e;
+	if (!*s) {
+		*out = NAN;
+		return 1;
+	}
+	errno = 0;
+	*out = strtod(s, &e);
+	return !errno && !*e && isfinite(*out);
+}
+
+static int inum(const char *s, int64_t *out)
+{
+	char *e;
+	long long v;
+	errno = 0;
+	v = strtoll(s, &e, 10);
+	if (errno || !*s || *e)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+gr_status gr_meas_load_csv(gr_meas_set *s, const char *path, size_t *n, gr_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *fld[16], spec[128];
+	size_t cap = 0, added = 0, first = s->n;
+	int is_models, lineno = 1;
+	gr_status rc = GR_OK;
+	const char *src;
+
+	if (n)
+		*n = 0;
+	if (!f)
+		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+	if (getline(&line, &cap, f) <= 0) {
+		rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': empty file", path);
+		goto out;
+	}
+	line[strcspn(line, "\r\n")] = 0;
+	if (!strcmp(line, models_header)) {
+		is_models = 1;
+	} else if (!strcmp(line, subgraphs_header)) {
+		is_models = 0;
+	} else {
+		rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': line 1: header is neither the "
+				  "models.csv nor the subgraphs.csv format", path);
+		goto out;
+	}
+	src = keep(s, path);
+	while (getline(&line, &cap, f) > 0) {
+		gr_meas_row *r;
+		int nf, prec;
+		int64_t batch, sub;
+		double d[4];
+		lineno++;
+		line[strcspn(line, "\r\n")] = 0;
+		if (!*line)
+			continue;
+		if ((nf = csv_split(line, fld, 16)) != 12) {
+			rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': line %d: expected 12 fields, found %d",
+					  path, lineno, nf);
+			goto out;
+		}
+		if ((prec = gr_precision_parse(fld[1])) < 0) {
+			rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': line %d: unknown precision '%s'",
+					  path, lineno, fld[1]);
+			goto out;
+		}
+		if (!inum(fld[3], &batch) || batch < 1)
+			goto bad;
+		if (!(r = add_row(s)))
+			goto nomem;
+		r->hw_raw = keep(s, fld[0]);
+		r->hw = keep(s, gr_calib_hw_spec(fld[0], spec, sizeof(spec)));
+		r->precision = prec;
+		r->runtime = "pytorch"; /* the ground truth: PyTorch eager */
+		r->model = keep(s, fld[2]);
+		r->batch = batch;
+		r->source = src;
+		if (is_models) {
+			if (!num(fld[6], &d[0]) || !num(fld[7], &d[1]) || !num(fld[8], &d[2]) || !(d[0] > 0))
+				goto bad;
+			r->kind = GR_MEAS_MODEL;
+			r->device = keep(s, fld[4]);
+			r->latency_s = d[0] * 1e-3;
+			r->flops = d[1];
+			r->bytes = d[2];
+			r->date = keep(s, fld[10]);
+		} else {
+			if (!inum(fld[4], &sub) || !num(fld[7], &d[0]) || !num(fld[8], &d[1]) ||
+			    !num(fld[9], &d[2]) || !num(fld[10], &d[3]) || !(d[2] > 0))
+				goto bad;
+			r->kind = GR_MEAS_SUBGRAPH;
+			r->standalone = 1;
+			r->subgraph = (int)sub;
+			r->pattern = keep(s, fld[5]);
+			r->optype = keep(s, fld[6]);
+			r->flops = d[0];
+			r->bytes = d[1];
+			r->latency_s = d[2] * 1e-3;
+			r->latency_std_s = d[3] * 1e-3;
+			r->nodes = keep(s, fld[11]);
+		}
+		if (!r->hw || !r->model)
+			goto nomem;
+		added++;
+		continue;
+bad:
+		rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': line %d: bad number or missing latency",
+				  path, lineno);
+		goto out;
+	}
+	add_source(s, path);
+	goto out;
+nomem:
+	rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory reading '%s'", path);
+out:
+	if (rc)
+		s->n = first; /* all or nothing */
+	else if (n)
+		*n = added;
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* --- benchmark databases ------------------------------------------------------------------ */
+
+typedef struct run_info {
+	int64_t id;
+	int imported;             /* a ground-truth CSV imported with `benchmark --import` */
+	char hw[96], backend[32];
+	gr_calib_conditions cond;
+} run_info;
+
+typedef struct db_ctx {
+	gr_meas_set *s;
+	size_t first;             /* the set's first row from this database */
+	run_info *runs;
+	size_t n_runs;
+	const char *src;
+	size_t added;
+	int nomem;
+} db_ctx;
+
+static void col(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(buf, size, "%s", t ? (const char *)t : "");
+}
+
+static gr_status read_runs(const char *path, run_info **out, size_t *n, gr_error *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	run_info *runs = NULL;
+	size_t cnt = 0, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT id, hw_id, backend, threads, affinity, governor, turbo, cpu_model,"
+			       " hostname, torch, openblas, onednn, gpu, source FROM runs ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		gr_status rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': %s", path,
+					    db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return rc;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		run_info *r;
+		if (cnt == cap) {
+			size_t nc = cap ? 2 * cap : 16;
+			run_info *nr = realloc(runs, nc * sizeof(*nr));
+			if (!nr)
+				break;
+			runs = nr;
+			cap = nc;
+		}
+		r = &runs[cnt++];
+		memset(r, 0, sizeof(*r));
+		r->id = sqlite3_column_int64(st, 0);
+		col(st, 1, r->hw, sizeof(r->hw));
+		col(st, 2, r->backend, sizeof(r->backend));
+		r->cond.threads = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+		col(st, 4, r->cond.affinity, sizeof(r->cond.affinity));
+		col(st, 5, r->cond.governor, sizeof(r->cond.governor));
+		col(st, 6, r->cond.turbo, sizeof(r->cond.turbo));
+		col(st, 7, r->cond.cpu_model, sizeof(r->cond.cpu_model));
+		col(st, 8, r->cond.hostname, sizeof(r->cond.hostname));
+		col(st, 9, r->cond.torch, sizeof(r->cond.torch));
+		col(st, 10, r->cond.openblas, sizeof(r->cond.openblas));
+		col(st, 11, r->cond.onednn, sizeof(r->cond.onednn));
+		col(st, 12, r->cond.gpu, sizeof(r->cond.gpu));
+		{
+			char src[64];
+			col(st, 13, src, sizeof(src));
+			r->imported = !strncmp(src, "import:", 7);
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	*out = runs;
+	*n = cnt;
+	return GR_OK;
+}
+
+static int db_record(const gr_bench_record *rec, void *user)
+{
+	db_ctx *c = user;
+	gr_meas_set *s = c->s;
+	const run_info *run = NULL;
+	gr_meas_row *r;
+	char spec[128];
+	const char *hw;
+	double t;
+	int prec, is_model = rec->kind && !strcmp(rec->kind, "model"),
+		  is_layer = rec->kind && !strcmp(rec->kind, "layer"),
+		  is_sub = rec->kind && !strcmp(rec->kind, "subgraph");
+
+	if (!(is_model || is_layer || is_sub) || !rec->supported || !rec->has_stats || !rec->model)
+		return 0;
+	/* the median is robust to the odd preempted sample; imports carry only means */
+	t = s->stat == 1 ? rec->st.min : s->stat == 2 ? rec->st.p5 : s->stat == 3 ? rec->st.mean : rec->st.median;
+	if (!(isfinite(t) && t > 0))
+		t = rec->st.mean;
+	if (!(t > 0) || (prec = gr_precision_parse(rec->precision ? rec->precision : "fp32")) < 0)
+		return 0;
+	for (size_t i = 0; i < c->n_runs; i++)
+		if (c->runs[i].id == rec->run_id)
+			run = &c->runs[i];
+	hw = rec->hardware ? rec->hardware : run && run->hw[0] ? run->hw : NULL;
+	if (!hw)
+		return 0;
+	/* "min": the best of every run of the same measurement (rounds spread over time see the
+	 * machine's quiet moments); rows of this database only */
+	if (s->stat == 1)
+		for (size_t i = c->first; i < s->n; i++) {
+			gr_meas_row *o = &s->rows[i];
+			gr_meas_kind kind = is_model ? GR_MEAS_MODEL : GR_MEAS_SUBGRAPH;
+			const char *nodes = rec->nodes ? rec->nodes : is_layer ? rec->name : NULL;
+			if (o->kind == kind && o->batch == (rec->batch > 0 ? rec->batch : 1) && o->precision == prec &&
+			    o->subgraph == (is_model ? -1 : (int)rec->subgraph) && !strcmp(o->model, rec->model) &&
+			    !strcmp(o->hw_raw, hw) && (!o->nodes) == (!nodes) && (!nodes || !strcmp(o->nodes, nodes))) {
+				if (t < o->latency_s)
+					o->latency_s = t;
+				return 0;
+			}
+		}
+	if (!(r = add_row(s))) {
+		c->nomem = 1;
+		return 1;
+	}
+	r->kind = is_model ? GR_MEAS_MODEL : GR_MEAS_SUBGRAPH;
+	r->standalone = is_sub;
+	r->hw_raw = keep(s, hw);
+	r->hw = keep(s, gr_calib_hw_spec(hw, spec, sizeof(spec)));
+	r->precision = prec;
+	r->runtime = "pytorch"; /* torch runs and ground-truth imports are PyTorch eager */
+	r->device = keep(s, rec->device);
+	r->model = keep(s, rec->model);
+	r->batch = rec->batch > 0 ? rec->batch : 1;
+	r->subgraph = is_model ? -1 : (int)rec->subgraph;
+	r->pattern = keep(s, rec->pattern);
+	r->optype = keep(s, rec->optype);
+	r->nodes = keep(s, rec->nodes ? rec->nodes : is_layer ? rec->name : NULL);
+	r->flops = rec->flops;
+	r->bytes = rec->bytes;
+	r->latency_s = t;
+	r->latency_std_s = rec->st.std;
+	r->energy_j = isfinite(rec->energy_mj) ? rec->energy_mj * 1e-3 : NAN;
+	r->avg_power_w = rec->avg_power_w;
+	r->threads = rec->threads > 0 ? rec->threads : run ? run->cond.threads : -1;
+	r->source = c->src;
+	r->date = keep(s, rec->date);
+	/* imported models.csv and subgraphs.csv are two runs of one measurement campaign */
+	r->run = run && run->imported ? 0 : rec->run_id;
+	if (!r->hw || !r->model) {
+		c->nomem = 1;
+		return 1;
+	}
+	if (run && !strcmp(run->backend, "torch")) {
+		s->cond = run->cond;
+		if (rec->threads > 0)
+			s->cond.threads = rec->threads;
+	}
+	c->added++;
+	return 0;
+}
+
+gr_status gr_meas_load_db(gr_meas_set *s, const char *path, size_t *n, gr_error *err)
+{
+	gr_bench_store *store = NULL;
+	db_ctx c = {s, s->n, NULL, 0, NULL, 0, 0};
+	size_t first = s->n;
+	gr_status rc;
+	char src[4200];
+	FILE *f = fopen(path, "rb");
+
+	if (n)
+		*n = 0;
+	if (!f)
+		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+	fclose(f);
+	if ((rc = read_runs(path, &c.runs, &c.n_runs, err)))
+		return rc;
+	if ((rc = gr_bench_store_open(path, &store, err)))
+		goto out;
+	snprintf(src, sizeof(src), "db:%s", path);
+	c.src = keep(s, src);
+	rc = gr_bench_store_each(store, 0, db_record, &c, err);
+	if (!rc && c.nomem)
+		rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory reading '%s'", path);
+out:
+	gr_bench_store_close(store);
+	free(c.runs);
+	if (rc) {
+		s->n = first;
+		return rc;
+	}
+	add_source(s, path);
+	if (n)
+		*n = c.added;
+	return GR_OK;
+}
+
+gr_status gr_meas_load(gr_meas_set *s, const char *path, size_t *n, gr_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	char head[16] = {0};
+	size_t got;
+
+	if (!f)
+		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+	got = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	if (got == 16 && !memcmp(head, "SQLite format 3", 16))
+		return gr_meas_load_db(s, path, n, err);
+	return gr_meas_load_csv(s, path, n, err);
+}

@@ -1,0 +1,273 @@
+/* The per-op latency model of a calibration profile: op classes, features, predicted time and
+ * confidence of one op (see calib_impl.h for the formula and docs/calibrate.md for why). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calibration/calib_impl.h"
+#include "core/graph_impl.h"
+
+const char *const calib_cf_names[CF_COUNT] = {"op_s", "s_per_flop", "s_per_byte", "s_per_weight",
+					      "par4_s_per_flop", "par8_s_per_flop", "par16_s_per_flop"};
+const char *const calib_cg_names[CG_COUNT] = {"spill_s_per_byte", "kernel_s", "row_s",
+					      "weight_spill_s_per_byte", "output_s_per_byte",
+					      "call_s"};
+const double calib_par_workers[3] = {4, 8, 16};
+
+/* Fewer ops of a class than this in the fitted rows: predictions are only "interpolated". */
+#define SPARSE_POINTS 5
+
+const char *calib_class_name(int cc)
+{
+	if (cc == CC_VIEW)
+		return "view";
+	if (cc == CC_GPOOL)
+		return "global_pool";
+	return gr_kernel_class_name((gr_kernel_class)cc);
+}
+
+int calib_class_parse(const char *s)
+{
+	for (int c = 0; c < CC_COUNT; c++)
+		if (!strcmp(s, calib_class_name(c)))
+			return c;
+	return -1;
+}
+
+static int is_view_op(gr_op op)
+{
+	switch (op) {
+	case GR_OP_RESHAPE: case GR_OP_FLATTEN: case GR_OP_SQUEEZE: case GR_OP_UNSQUEEZE:
+	case GR_OP_IDENTITY: case GR_OP_DROPOUT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int is_elementwise_op(gr_op op)
+{
+	if (op == GR_OP_UNKNOWN)
+		return 0;
+	if (op >= GR_OP_ABS && op <= GR_OP_WHERE)
+		return 1;
+	return op == GR_OP_CAST || op == GR_OP_QUANTIZE_LINEAR || op == GR_OP_DEQUANTIZE_LINEAR;
+}
+
+static int is_move_op(gr_op op)
+{
+	switch (op) {
+	case GR_OP_TRANSPOSE: case GR_OP_CONCAT: case GR_OP_SPLIT: case GR_OP_SLICE:
+	case GR_OP_EXPAND: case GR_OP_TILE: case GR_OP_PAD: case GR_OP_RESIZE: case GR_OP_UPSAMPLE:
+	case GR_OP_DEPTH_TO_SPACE: case GR_OP_SPACE_TO_DEPTH: case GR_OP_GATHER:
+	case GR_OP_GATHER_ELEMENTS: case GR_OP_GATHER_ND: case GR_OP_SCATTER:
+	case GR_OP_SCATTER_ELEMENTS: case GR_OP_SCATTER_ND: case GR_OP_TRILU: case GR_OP_CAST_LIKE:
+	case GR_OP_ONE_HOT: case GR_OP_COMPRESS: case GR_OP_REVERSE_SEQUENCE: case GR_OP_CENTER_CROP_PAD:
+	case GR_OP_RANGE: case GR_OP_EYE_LIKE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The same classes as the partitioner's (src/transform/fusion.c), for single ops. */
+int calib_node_class(const gr_node *n)
+{
+	int folded = n->n_out > 0;
+
+	for (size_t o = 0; o < n->n_out; o++)
+		if (n->out[o] && !n->out[o]->has_value)
+			folded = 0;
+	if (n->op == GR_OP_SHAPE || n->op == GR_OP_SIZE || n->op == GR_OP_CONSTANT ||
+	    n->op == GR_OP_CONSTANT_OF_SHAPE || (folded && n->op != GR_OP_UNKNOWN))
+		return -1;
+	if (is_view_op(n->op))
+		return CC_VIEW;
+	switch (n->op) {
+	case GR_OP_CONV: case GR_OP_CONV_INTEGER: case GR_OP_QLINEAR_CONV: {
+		const gr_tensor *x = gr_in(n, 0);
+		int64_t group = gr_attr_int(n, "group", 1);
+		if (group > 1 && x && x->rank >= 2 && x->dims[1].value == group)
+			return GR_KC_DWCONV;
+		return GR_KC_CONV;
+	}
+	case GR_OP_CONV_TRANSPOSE: case GR_OP_DEFORM_CONV:
+		return GR_KC_CONV;
+	case GR_OP_GEMM: case GR_OP_MATMUL: case GR_OP_MATMUL_INTEGER: case GR_OP_QLINEAR_MATMUL:
+	case GR_OP_EINSUM: {
+		const gr_tensor *w = gr_in(n, n->op == GR_OP_QLINEAR_MATMUL ? 3 : 1);
+		return w && (w->is_initializer || w->has_value) ? GR_KC_GEMM : GR_KC_MATMUL;
+	}
+	case GR_OP_GLOBAL_AVERAGE_POOL: case GR_OP_GLOBAL_MAX_POOL: case GR_OP_GLOBAL_LP_POOL:
+		return CC_GPOOL;
+	case GR_OP_MAX_POOL: case GR_OP_AVERAGE_POOL: case GR_OP_LP_POOL: case GR_OP_MAX_ROI_POOL:
+	case GR_OP_ROI_ALIGN: case GR_OP_MAX_UNPOOL:
+		return GR_KC_POOL;
+	case GR_OP_BATCH_NORMALIZATION: case GR_OP_INSTANCE_NORMALIZATION:
+	case GR_OP_LAYER_NORMALIZATION: case GR_OP_GROUP_NORMALIZATION: case GR_OP_LP_NORMALIZATION:
+	case GR_OP_LRN: case GR_OP_MEAN_VARIANCE_NORMALIZATION:
+		return GR_KC_NORM;
+	case GR_OP_SOFTMAX: case GR_OP_LOG_SOFTMAX: case GR_OP_HARDMAX: case GR_OP_REDUCE_SUM:
+	case GR_OP_REDUCE_MEAN: case GR_OP_REDUCE_MAX: case GR_OP_REDUCE_MIN: case GR_OP_REDUCE_PROD:
+	case GR_OP_REDUCE_L1: case GR_OP_REDUCE_L2: case GR_OP_REDUCE_LOG_SUM:
+	case GR_OP_REDUCE_LOG_SUM_EXP: case GR_OP_REDUCE_SUM_SQUARE: case GR_OP_ARG_MAX:
+	case GR_OP_ARG_MIN: case GR_OP_TOPK: case GR_OP_CUMSUM:
+		return GR_KC_REDUCE;
+	case GR_OP_LSTM: case GR_OP_GRU: case GR_OP_RNN:
+		return GR_KC_RNN;
+	default:
+		if (is_elementwise_op(n->op))
+			return GR_KC_ELEMENTWISE;
+		if (is_move_op(n->op))
+			return GR_KC_MOVE;
+		return GR_KC_OTHER;
+	}
+}
+
+void calib_node_from(const gr_node *n, calib_node *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->cls = calib_node_class(n);
+	out->flops = n->cost.flops > 0 ? n->cost.flops : 0;
+	for (size_t i = 0; i < n->n_in; i++) {
+		const gr_tensor *t = n->in[i];
+		double e;
+		if (!t)
+			continue;
+		e = gr_numel(t) > 0 ? (double)gr_numel(t) : 0;
+		if (t->is_initializer)
+			out->ew += e;
+		else if (!(t->has_value && !t->producer))
+			out->ein += e;
+	}
+	for (size_t o = 0; o < n->n_out; o++)
+		if (n->out[o])
+			out->eo += gr_numel(n->out[o]) > 0 ? (double)gr_numel(n->out[o]) : 0;
+	if (out->cls == CC_VIEW) /* views move no data: only their dispatch counts */
+		out->flops = out->ein = out->ew = out->eo = 0;
+}
+
+void calib_node_features(const calib_node *n, double bpe, int64_t batch, double llc, int emulated,
+			 double f[CF_COUNT], double g[CG_COUNT])
+{
+	double b = (n->ein + n->ew + n->eo) * bpe, per_image, b3, l3, share;
+
+	if (batch < 1)
+		batch = 1;
+	per_image = n->flops / (double)batch;
+	f[CF_OP] = 1.0;
+	f[CF_FLOPS] = n->flops;
+	f[CF_BYTES] = b;
+	f[CF_WEIGHTS] = n->ew;
+	for (int i = 0; i < 3; i++)
+		f[CF_PAR4 + i] = emulated ? per_image * fmax(1.0, (double)batch / calib_par_workers[i]) : 0;
+	/* the share of the traffic that cannot stay in the last-level cache: a smooth step */
+	/* activations: the share of the op's traffic beyond the last-level cache (a smooth step,
+	 * so that sizes near the cache are in between); weights: a tensor larger than the cache
+	 * streams from DRAM on every call */
+	b3 = b * b * b;
+	l3 = llc * llc * llc;
+	share = llc > 0 && b > 0 ? b3 / (b3 + l3) : 0;
+	memset(g, 0, CG_COUNT * sizeof(double));
+	g[CG_SPILL] = (n->ein + n->eo) * bpe * share;
+	g[CG_WSPILL] = llc > 0 && n->ew * bpe > llc ? n->ew * bpe - llc : 0;
+	g[CG_ALLOC] = n->eo * bpe;
+	g[CG_CALL] = 1.0;
+}
+
+double calib_node_time(const calib_prec *cp, const calib_node *n, int64_t batch, double parts[3])
+{
+	double f[CF_COUNT], g[CG_COUNT], t[3] = {0, 0, 0};
+	const calib_class *c;
+
+	if (n->cls < 0 || !cp->cls[n->cls].fitted) {
+		if (parts)
+			parts[0] = parts[1] = parts[2] = 0;
+		return 0;
+	}
+	c = &cp->cls[n->cls];
+	calib_node_features(n, cp->bytes_per_elem, batch, cp->llc_bytes, cp->emulated, f, g);
+	t[2] = c->coef[CF_OP] * f[CF_OP] + cp->glob[CG_CALL] * g[CG_CALL];
+	t[0] = c->coef[CF_FLOPS] * f[CF_FLOPS];
+	for (int i = CF_PAR4; i <= CF_PAR16; i++)
+		t[0] += c->coef[i] * f[i];
+	t[1] = c->coef[CF_BYTES] * f[CF_BYTES] + c->coef[CF_WEIGHTS] * f[CF_WEIGHTS] +
+	       cp->glob[CG_SPILL] * g[CG_SPILL] + cp->glob[CG_WSPILL] * g[CG_WSPILL] + cp->glob[CG_ALLOC] * g[CG_ALLOC];
+	if (parts)
+		memcpy(parts, t, sizeof(t));
+	return t[0] + t[1] + t[2];
+}
+
+gr_confidence calib_node_confidence(const calib_prec *cp, const calib_node *n, int64_t batch)
+{
+	const calib_class *c;
+	double b;
+
+	if (n->cls < 0)
+		return GR_CONF_CALIBRATED; /* not executed: nothing to be unsure about */
+	c = &cp->cls[n->cls];
+	if (!c->fitted)
+		return GR_CONF_THEORETICAL;
+	if (c->points < SPARSE_POINTS)
+		return GR_CONF_INTERPOLATED;
+	b = (n->ein + n->ew + n->eo) * cp->bytes_per_elem;
+	/* 1% slack: the same layer at another batch must not fall out for rounding */
+	if (n->flops < c->f_min * 0.99 || n->flops > c->f_max * 1.01 || b < c->b_min * 0.99 ||
+	    b > c->b_max * 1.01 || batch < c->batch_min || batch > c->batch_max)
+		return GR_CONF_INTERPOLATED;
+	return GR_CONF_CALIBRATED;
+}
+
+double calib_prec_bytes(gr_precision p)
+{
+	switch (p) {
+	case GR_PREC_FP64: return 8;
+	case GR_PREC_FP32: case GR_PREC_TF32: return 4;
+	case GR_PREC_FP16: case GR_PREC_BF16: case GR_PREC_INT16: return 2;
+	case GR_PREC_FP8: case GR_PREC_INT8: return 1;
+	default: return 0.5;
+	}
+}
+
+double calib_llc_bytes(const gr_hw *hw)
+{
+	double best = 0;
+	size_t n = gr_hw_mem_count(hw);
+
+	for (size_t i = 0; i < n; i++) {
+		gr_hw_mem_info mi;
+		double cap;
+		if (gr_hw_mem_at(hw, -1, i, &mi) || !strcmp(mi.level, "dram") || !strcmp(mi.level, "host") ||
+		    !strncmp(mi.level, "hbm", 3))
+			continue;
+		cap = (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
+		if (cap > best)
+			best = cap;
+	}
+	return best;
+}
+
+const calib_prec *calib_profile_prec(const gr_profile *p, const gr_hw *hw, int mode, gr_precision prec,
+				     const char *runtime)
+{
+	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : "";
+
+	if (!p || (unsigned)prec >= GR_PREC_COUNT || !p->prec[prec].present)
+		return NULL;
+	if (strcmp(p->hw, gr_hw_id(hw)) || strcmp(p->mode, mname ? mname : ""))
+		return NULL;
+	if (runtime && strcmp(runtime, p->runtime))
+		return NULL;
+	return &p->prec[prec];
+}
+
+void calib_now_iso(char *buf, size_t size)
+{
+	/* reproducible builds: SOURCE_DATE_EPOCH pins the date written into profiles */
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

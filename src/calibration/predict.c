@@ -1,0 +1,131 @@
+/* Predictions of measured rows with a profile: whole models through the estimator
+ * (gr_estimate_run_profile), single subgraphs/layers as the sum of the ops matched to them. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calibration/calib_impl.h"
+#include "core/graph_impl.h"
+
+gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const char *model, int64_t batch,
+				 gr_precision prec, const char *spec, gr_calib_prediction *out, gr_error *err)
+{
+	calib_model *m;
+	const gr_hw *hw;
+	int mode;
+	gr_estimate *e = NULL;
+	gr_estimate_opts eo = {(int)prec, p ? p->runtime : "pytorch"};
+	gr_status rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!c)
+		return gr_error_set(err, GR_ERR_USAGE, "prediction needs a gr_calib_cache");
+	if ((rc = gr_hw_registry_resolve(c->reg, spec, &hw, &mode, err)) ||
+	    (rc = calib_cache_model(c, model, batch, eo.runtime, &m, err)) ||
+	    (rc = gr_estimate_run_profile(m->g, m->p, hw, mode, &eo, p, &e, err)))
+		return rc;
+	out->latency_s = e->latency_s;
+	out->energy_j = e->energy_j;
+	out->confidence = e->confidence;
+	memcpy(out->confidence_share, e->confidence_share, sizeof(out->confidence_share));
+	out->matched = 1;
+	out->n_kernels = (int)e->n_kernels;
+	gr_estimate_free(e);
+	return GR_OK;
+}
+
+/* A subgraph row is matched on its own: ops of the modules it names, and the functional ops
+ * it names by torch.fx's numbering ("add_3" is the fourth functional add). */
+gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_meas_row *r,
+			       gr_calib_prediction *out, gr_error *err)
+{
+	calib_model *m = NULL;
+	const gr_hw *hw;
+	int mode;
+	const calib_prec *cp = NULL;
+	gr_error e2 = {0};
+	gr_status rc;
+	int *node_row = NULL;
+	const char *runtime = p ? p->runtime : r->runtime ? r->runtime : "pytorch";
+
+	memset(out, 0, sizeof(*out));
+	if (r->kind == GR_MEAS_MODEL)
+		return gr_calib_predict_model(c, p, r->model, r->batch, (gr_precision)r->precision, r->hw, out, err);
+	if (!c)
+		return gr_error_set(err, GR_ERR_USAGE, "prediction needs a gr_calib_cache");
+	if ((rc = gr_hw_registry_resolve(c->reg, r->hw, &hw, &mode, err)))
+		return rc;
+	cp = calib_profile_prec(p, hw, mode, (gr_precision)r->precision, runtime);
+	if (calib_cache_model(c, r->model, r->batch, runtime, &m, &e2) == GR_OK) {
+		size_t matched = 0;
+		if (!(node_row = calloc(m->n_nodes + 1, sizeof(int))))
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		for (size_t i = 0; i < m->n_nodes; i++) {
+			node_row[i] = calib_node_in_row(m, i, r) ? 0 : -1;
+			matched += node_row[i] == 0;
+		}
+		out->matched = matched > 0;
+	}
+	if (out->matched && cp) {
+		gr_confidence conf = GR_CONF_CALIBRATED;
+		double t = 0;
+		int n = 0;
+		for (size_t i = 0; i < m->n_nodes; i++)
+			if (node_row[i] == 0) {
+				gr_confidence cf = calib_node_confidence(cp, &m->nodes[i], r->batch);
+				if (cf > conf)
+					conf = cf;
+				t += calib_node_time(cp, &m->nodes[i], r->batch, NULL);
+				n++;
+			}
+		/* a subgraph timed on its own pays its launch/sync; a hooked layer its hooks, but not
+		 * the call path around them */
+		t += r->standalone ? cp->glob[CG_KERNEL] : cp->glob[CG_ROW] - n * cp->glob[CG_CALL];
+		out->latency_s = t;
+		out->confidence = conf;
+		out->n_kernels = n;
+	} else if (out->matched) {
+		/* theoretical: the estimator's kernels, each split evenly over its ops */
+		gr_estimate *e = NULL;
+		gr_estimate_opts eo = {r->precision, runtime};
+		if ((rc = gr_estimate_run(m->g, m->p, hw, mode, &eo, &e, err))) {
+			free(node_row);
+			return rc;
+		}
+		for (size_t k = 0; k < e->n_kernels; k++) {
+			const gr_kernel *kr = e->kernels[k].kernel;
+			for (size_t j = 0; j < kr->count; j++)
+				if (node_row[gr_partition_node(m->p, kr, j)->index] == 0) {
+					out->latency_s += e->kernels[k].latency_s / (double)kr->count;
+					out->energy_j += e->kernels[k].energy_j / (double)kr->count;
+					out->n_kernels++;
+				}
+		}
+		out->confidence = GR_CONF_THEORETICAL;
+		gr_estimate_free(e);
+	} else {
+		/* not in the zoo, or nothing matched: the row's own work */
+		calib_node fb;
+		int nops;
+		calib_row_fallback(r, &fb, &nops);
+		if (cp && cp->cls[fb.cls].fitted) {
+			out->latency_s = calib_node_time(cp, &fb, r->batch, NULL) +
+					 cp->cls[fb.cls].coef[CF_OP] * (nops - 1) +
+					 (r->standalone ? cp->glob[CG_KERNEL] : cp->glob[CG_ROW]);
+			out->confidence = GR_CONF_INTERPOLATED;
+		} else {
+			/* a plain roofline on the datasheet */
+			double peak = gr_hw_effective_peak_ops(hw, mode, (gr_precision)r->precision);
+			double bw = gr_hw_dram_bandwidth(hw, mode);
+			double tb = bw > 0 ? fb.ein * calib_prec_bytes((gr_precision)r->precision) / bw : 0;
+			out->latency_s = fmax(peak > 0 ? fb.flops / peak : 0, tb) + 1e-5 * nops;
+			out->confidence = GR_CONF_THEORETICAL;
+		}
+		out->n_kernels = 1;
+	}
+	out->confidence_share[out->confidence] = 1;
+	if (cp && cp->has_energy && out->energy_j == 0)
+		out->energy_j = cp->static_w * out->latency_s;
+	free(node_row);
+	return GR_OK;
+}

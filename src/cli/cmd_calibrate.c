@@ -1,0 +1,378 @@
+/* graphs calibrate: fits a platform's calibration profile from measurements (benchmark
+ * databases, ground-truth CSVs), saves it, and reports fit quality and coverage gaps. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "calibration/calib_impl.h"
+#include "cli/cli.h"
+#include "cli/hwctx.h"
+#include "graphs/model.h"
+#include "graphs/zoo.h"
+
+static const char calibrate_help[] =
+	"usage: graphs calibrate --hw ID[:MODE] [--from DB|CSV]... [--runtime pytorch]\n"
+	"                        [--precision P] [--exclude-model M] [--out FILE | --no-save]\n"
+	"                        [--stat median|min|p5|mean] [--report] [--format table|json]\n\n"
+	"Fits how fast each class of op runs on a platform (per-op dispatch cost, achieved compute\n"
+	"and bandwidth, cache spills, per-weight and per-batch behaviour of emulated precisions,\n"
+	"energy coefficients when power was measured) from measured model and subgraph/layer\n"
+	"latencies, and saves the result as a calibration profile that 'graphs estimate' then uses.\n\n"
+	"  --hw ID[:MODE]     the platform the measurements come from ('host' after\n"
+	"                     'graphs hw detect --save')\n"
+	"  --from FILE        a 'graphs benchmark' database or a ground-truth CSV (models.csv /\n"
+	"                     subgraphs.csv format); repeat for several (default: graphs-bench.db)\n"
+	"  --runtime R        the software stack measured (default pytorch: eager PyTorch)\n"
+	"  --precision P      fit only this precision (default: every precision measured)\n"
+	"  --exclude-model M  leave model M out of the fit (cross-validation)\n"
+	"  --out FILE         where to write the profile (default: the user's calibration folder,\n"
+	"                     $XDG_CONFIG_HOME/graphs/calibration/ID/MODE/RUNTIME.json)\n"
+	"  --no-save          fit and report only\n"
+	"  --stat S           which statistic of database records to fit: median (default), min,\n"
+	"                     p5 or mean (min/p5 resist other work on a shared machine)\n"
+	"  --report           per op class: coefficients, residuals, ranges covered, gaps, and the\n"
+	"                     zoo models that would still be estimated 'theoretical'\n"
+	"  --format F         table (default) or json (the profile, plus 'report' with --report)\n\n"
+	"Progress goes to stderr when it is a terminal. Format and fit: docs/calibrate.md.\n"
+	"Exit codes: 0 ok, 1 usage error, 2 bad or missing measurements.\n";
+
+static void progress(void *user, int done, int total, const char *what)
+{
+	(void)user;
+	fprintf(stderr, "\rcalibrate: fitting %-40.40s %3d/%d", what, done + 1, total);
+	fflush(stderr);
+}
+
+/* Zoo models whose ops include a class without a fit at precision q (they stay theoretical). */
+static cJSON *theoretical_models(const gr_profile *p, int q, int tty)
+{
+	cJSON *arr = cJSON_CreateArray();
+	gr_zoo_entry *zoo = NULL;
+	size_t nz = 0;
+	gr_error err = {0};
+	const calib_prec *cp = &p->prec[q];
+
+	if (gr_zoo_list(&zoo, &nz, &err))
+		return arr;
+	for (size_t i = 0; i < nz; i++) {
+		char path[4096], missing[256] = "";
+		gr_graph *g = NULL;
+		size_t len = 0;
+		int seen[CC_COUNT] = {0};
+		if (tty) {
+			fprintf(stderr, "\rcalibrate: checking zoo coverage %-24.24s %3zu/%zu", zoo[i].name, i + 1, nz);
+			fflush(stderr);
+		}
+		if (gr_zoo_resolve(zoo[i].name, path, sizeof(path), &err) || gr_model_load(path, NULL, &g, &err)) {
+			gr_graph_free(g);
+			continue;
+		}
+		gr_zoo_bind_defaults(g, zoo[i].name);
+		if (gr_graph_bind_dim(g, "batch", 1, &err) || gr_graph_infer(g, &err)) {
+			gr_graph_free(g);
+			continue;
+		}
+		for (size_t j = 0; j < gr_graph_node_count(g); j++) {
+			int cls = calib_node_class(gr_graph_node(g, j));
+			if (cls >= 0 && cls != CC_VIEW && !cp->cls[cls].fitted && !seen[cls]) {
+				seen[cls] = 1;
+				len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s%s", len ? "," : "",
+							calib_class_name(cls));
+				if (len >= sizeof(missing))
+					len = sizeof(missing) - 1;
+			}
+		}
+		if (missing[0]) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "model", zoo[i].name);
+			cJSON_AddStringToObject(o, "unfitted_classes", missing);
+			cJSON_AddItemToArray(arr, o);
+		}
+		gr_graph_free(g);
+	}
+	if (tty)
+		fprintf(stderr, "\r%70s\r", "");
+	free(zoo);
+	return arr;
+}
+
+static cJSON *report_json(const gr_profile *p, int tty)
+{
+	cJSON *r = cJSON_CreateObject();
+	for (int q = 0; q < GR_PREC_COUNT; q++) {
+		const calib_prec *cp = &p->prec[q];
+		cJSON *o, *gaps;
+		if (!cp->present)
+			continue;
+		o = cJSON_AddObjectToObject(r, gr_precision_name((gr_precision)q));
+		gaps = cJSON_AddArrayToObject(o, "gaps");
+		for (int k = 0; k < CC_COUNT; k++) {
+			char msg[200];
+			if (!cp->cls[k].fitted && k != GR_KC_RNN && k != CC_VIEW)
+				snprintf(msg, sizeof(msg), "%s: no measurements (estimates stay theoretical)", calib_class_name(k));
+			else if (cp->cls[k].fitted && cp->cls[k].points < 5)
+				snprintf(msg, sizeof(msg), "%s: only %d ops measured (estimates are interpolated)",
+					 calib_class_name(k), cp->cls[k].points);
+			else
+				continue;
+			cJSON_AddItemToArray(gaps, cJSON_CreateString(msg));
+		}
+		if (cp->batch_min == cp->batch_max) {
+			char msg[120];
+			snprintf(msg, sizeof(msg), "one batch size only (%lld): other batches are interpolated",
+				 (long long)cp->batch_min);
+			cJSON_AddItemToArray(gaps, cJSON_CreateString(msg));
+		}
+		cJSON_AddItemToObject(o, "theoretical_zoo_models", theoretical_models(p, q, tty));
+	}
+	return r;
+}
+
+static void fmt_rate(double s_per_unit, double scale, char *buf, size_t size)
+{
+	if (s_per_unit > 0)
+		snprintf(buf, size, "%.3g", 1.0 / s_per_unit / scale);
+	else
+		snprintf(buf, size, "-");
+}
+
+static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON *rep)
+{
+	char a[64], b[64];
+	fprintf(out, "calibration profile %s\n", gr_profile_label(p));
+	fprintf(out, "  from         %s (%d rows)\n", p->sources, p->total_rows);
+	if (p->cond.threads > 0 || p->cond.torch[0])
+		fprintf(out, "  conditions   threads %d%s%s%s%s\n", p->cond.threads, p->cond.torch[0] ? ", torch " : "",
+			p->cond.torch, p->cond.governor[0] ? ", governor " : "", p->cond.governor);
+	if (saved)
+		fprintf(out, "  saved        %s\n", saved);
+	for (int q = 0; q < GR_PREC_COUNT; q++) {
+		const calib_prec *cp = &p->prec[q];
+		const char *hdr[] = {"class", "ops", "op us", "GFLOP/s", "GB/s", "ns/weight", "FLOPs covered",
+				     "median err", "p90 err"};
+		gr_table *t;
+		if (!cp->present)
+			continue;
+		fprintf(out, "\n%s: %d rows (%d subgraph/layer, %d model), batch %lld-%lld, models %s\n",
+			gr_precision_name((gr_precision)q), cp->rows, cp->rows_sub, cp->rows_model,
+			(long long)cp->batch_min, (long long)cp->batch_max, cp->models);
+		fprintf(out, "  fit          R2(log) %.3f, subgraph error median %.1f%% p90 %.1f%%, "
+			"in-sample model error mean %.1f%%\n", cp->r2, 100 * cp->median_ape, 100 * cp->p90_ape,
+			100 * cp->model_mape);
+		fprintf(out, "  platform     per kernel %.2f us, DRAM spill %s GB/s (last-level cache %s)%s\n",
+			cp->glob[CG_KERNEL] * 1e6, cp->glob[CG_SPILL] > 0 ? (fmt_rate(cp->glob[CG_SPILL], 1e9, a, sizeof(a)), a) : "-",
+			gr_fmt_si(cp->llc_bytes, b, sizeof(b)), cp->emulated ? ", precision emulated: batch-parallel terms" : "");
+		if (cp->has_energy)
+			fprintf(out, "  energy       %.3g pJ/FLOP, %.3g pJ/byte, static %.2f W (%d rows)\n", cp->pj_per_flop,
+				cp->pj_per_byte, cp->static_w, cp->energy_rows);
+		t = gr_table_new(9, hdr);
+		for (int col = 1; t && col <= 8; col++)
+			if (col != 6)
+				gr_table_numeric(t, col);
+		for (int k = 0; t && k < CC_COUNT; k++) {
+			const calib_class *c = &cp->cls[k];
+			char ops[16], op[32], gf[32], gb[32], nw[32], cov[64], me[16], p9[16], f1[24], f2[24];
+			if (!c->fitted)
+				continue;
+			snprintf(ops, sizeof(ops), "%d", c->points);
+			snprintf(op, sizeof(op), "%.2f", c->coef[CF_OP] * 1e6);
+			fmt_rate(c->coef[CF_FLOPS], 1e9, gf, sizeof(gf));
+			fmt_rate(c->coef[CF_BYTES], 1e9, gb, sizeof(gb));
+			snprintf(nw, sizeof(nw), "%.3g", c->coef[CF_WEIGHTS] * 1e9);
+			snprintf(cov, sizeof(cov), "%s-%s", gr_fmt_si(c->f_min, f1, sizeof(f1)), gr_fmt_si(c->f_max, f2, sizeof(f2)));
+			snprintf(me, sizeof(me), isfinite(c->median_ape) ? "%.1f%%" : "-", 100 * c->median_ape);
+			snprintf(p9, sizeof(p9), isfinite(c->p90_ape) ? "%.1f%%" : "-", 100 * c->p90_ape);
+			const char *row[] = {calib_class_name(k), ops, op, gf, gb, nw, cov, me, p9};
+			gr_table_add_row(t, row);
+		}
+		if (t)
+			gr_table_write(t, GR_FMT_TABLE, out);
+		gr_table_free(t);
+		if (rep) {
+			cJSON *o = cJSON_GetObjectItemCaseSensitive(rep, gr_precision_name((gr_precision)q)), *it;
+			cJSON *gaps = cJSON_GetObjectItemCaseSensitive(o, "gaps");
+			cJSON *th = cJSON_GetObjectItemCaseSensitive(o, "theoretical_zoo_models");
+			fprintf(out, "  gaps:\n");
+			if (!cJSON_GetArraySize(gaps))
+				fprintf(out, "    none\n");
+			cJSON_ArrayForEach(it, gaps)
+				fprintf(out, "    %s\n", it->valuestring);
+			fprintf(out, "  zoo models still estimated 'theoretical' (%d):\n", cJSON_GetArraySize(th));
+			cJSON_ArrayForEach(it, th)
+				fprintf(out, "    %-28s unfitted: %s\n",
+					cJSON_GetObjectItemCaseSensitive(it, "model")->valuestring,
+					cJSON_GetObjectItemCaseSensitive(it, "unfitted_classes")->valuestring);
+		}
+	}
+}
+
+int cmd_calibrate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"hw", required_argument, 0, 'w'}, {"from", required_argument, 0, 'F'},
+		{"runtime", required_argument, 0, 'r'}, {"precision", required_argument, 0, 'p'},
+		{"exclude-model", required_argument, 0, 'x'}, {"out", required_argument, 0, 'o'},
+		{"no-save", no_argument, 0, 'n'}, {"report", no_argument, 0, 'R'},
+		{"format", required_argument, 0, 'f'}, {"stat", required_argument, 0, 's'},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	const char *from[64], *outpath = NULL, *statistic = "median";
+	int n_from = 0, fmt = GR_FMT_TABLE, c, rc = EXIT_OK, no_save = 0, report = 0;
+	int tty = isatty(2);
+	gr_fit_opts fo = {0};
+	gr_meas_set *set = NULL;
+	gr_profile *prof = NULL;
+	gr_hw_registry *reg = NULL;
+	gr_calib_cache *cache = NULL;
+	gr_error err = {0};
+	char path[4400], dir[4096];
+	cJSON *rep = NULL;
+	FILE *out;
+
+	fo.precision = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "w:F:r:p:x:o:nRf:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(calibrate_help, stdout);
+			return EXIT_OK;
+		case 'w':
+			fo.hw = optarg;
+			break;
+		case 'F':
+			if (n_from == 64)
+				return cli_usage("calibrate", "too many --from files");
+			from[n_from++] = optarg;
+			break;
+		case 'r':
+			if (!gr_fusion_rules_find(optarg))
+				return cli_usage("calibrate", "unknown runtime '%s'", optarg);
+			fo.runtime = optarg;
+			break;
+		case 'p':
+			if ((fo.precision = gr_precision_parse(optarg)) < 0)
+				return cli_usage("calibrate", "unknown precision '%s'", optarg);
+			break;
+		case 'x':
+			fo.exclude_model = optarg;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'n':
+			no_save = 1;
+			break;
+		case 's':
+			if (strcmp(optarg, "median") && strcmp(optarg, "min") && strcmp(optarg, "p5") && strcmp(optarg, "mean"))
+				return cli_usage("calibrate", "--stat is median, min, p5 or mean, not '%s'", optarg);
+			statistic = optarg;
+			break;
+		case 'R':
+			report = 1;
+			break;
+		case 'f':
+			if ((fmt = cli_parse_format("calibrate", optarg)) < 0)
+				return EXIT_USAGE;
+			if (fmt != GR_FMT_TABLE && fmt != GR_FMT_JSON)
+				return cli_usage("calibrate", "--format is table or json");
+			break;
+		default:
+			return cli_usage("calibrate", "bad option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage("calibrate", "unexpected argument '%s'", argv[optind]);
+	if (!fo.hw)
+		return cli_usage("calibrate", "--hw ID is required (see 'graphs hw list')");
+	if (!n_from) {
+		struct stat st;
+		if (stat("graphs-bench.db", &st))
+			return cli_usage("calibrate", "no measurements: give --from DB|CSV (no graphs-bench.db here)");
+		from[n_from++] = "graphs-bench.db";
+	}
+	if (!(reg = cli_registry_load()))
+		return EXIT_BAD_INPUT;
+	{
+		const gr_hw *hw;
+		int mode;
+		if (gr_hw_registry_resolve(reg, fo.hw, &hw, &mode, &err)) {
+			rc = cli_fail(EXIT_USAGE, "%s%s", err.msg,
+				      !strcmp(fo.hw, "host") ? " (run 'graphs hw detect --save' first)" : "");
+			goto done;
+		}
+	}
+	if (gr_meas_set_new(&set, &err) || gr_meas_set_statistic(set, statistic, &err) ||
+	    gr_calib_cache_new(reg, &cache, &err)) {
+		rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+		goto done;
+	}
+	for (int i = 0; i < n_from; i++) {
+		size_t n = 0;
+		if (gr_meas_load(set, from[i], &n, &err)) {
+			rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+			goto done;
+		}
+		if (tty)
+			fprintf(stderr, "calibrate: %zu rows from %s\n", n, from[i]);
+	}
+	fo.reg = reg;
+	fo.cache = cache;
+	if (tty) {
+		fo.progress = progress;
+		fo.progress_user = NULL;
+	}
+	if (gr_profile_fit(set, &fo, &prof, &err)) {
+		if (tty)
+			fputc('\n', stderr);
+		rc = cli_fail(err.status == GR_ERR_USAGE ? EXIT_USAGE : EXIT_BAD_INPUT, "%s", err.msg);
+		goto done;
+	}
+	if (tty)
+		fprintf(stderr, "\r%78s\r", "");
+	if (!no_save) {
+		if (!outpath) {
+			if (gr_calibration_user_dir(dir, sizeof(dir))) {
+				rc = cli_fail(EXIT_BAD_INPUT, "no HOME or XDG_CONFIG_HOME to save the profile in: use --out FILE");
+				goto done;
+			}
+			gr_profile_default_path(dir, fo.hw, gr_profile_runtime(prof), path, sizeof(path));
+			outpath = path;
+		}
+		if (gr_profile_save(prof, outpath, &err)) {
+			rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+			goto done;
+		}
+		fprintf(stderr, "saved %s\n", outpath);
+	}
+	if (report)
+		rep = report_json(prof, tty);
+	out = cli_out_begin();
+	if (fmt == GR_FMT_JSON) {
+		cJSON *j = gr_profile_to_json(prof);
+		char *s;
+		if (!no_save)
+			cJSON_AddStringToObject(j, "saved", outpath);
+		if (rep) {
+			cJSON_AddItemToObject(j, "report", rep);
+			rep = NULL;
+		}
+		s = cJSON_Print(j);
+		fprintf(out, "%s\n", s);
+		cJSON_free(s);
+		cJSON_Delete(j);
+	} else {
+		print_table(out, prof, no_save ? NULL : outpath, rep);
+	}
+	cli_out_end(out, 1);
+done:
+	cJSON_Delete(rep);
+	gr_profile_free(prof);
+	gr_calib_cache_free(cache);
+	gr_meas_set_free(set);
+	gr_hw_registry_free(reg);
+	return rc;
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# graphs calibrate from the command line: help, usage errors (exit 1), bad measurements (exit 2),
+# fitting the ground truth into the user's folder and with --out, --report in table and JSON,
+# and estimate/compare picking the profile up (or not, with --no-calibration / --profile).
+set -u
+cli=${1:-build/graphs}
+case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
+gt=${GROUNDTRUTH:-../shared/groundtruth}
+tmp=$(mktemp -d /tmp/graphs_calibrate_cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
+unset GRAPHS_CALIBRATION_PATH
+mkdir -p "$HOME"
+fails=0
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+expect() { # expect CODE DESCRIPTION -- command...
+	local want=$1 what=$2 got
+	shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	[ "$got" = "$want" ] || { fail "$what: exit $got, want $want"; sed 's/^/    /' "$tmp/err" | head -5; }
+}
+jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    d = d.get(k) if isinstance(d, dict) else None
+print(d)' "$@"; }
+
+expect 0 "help" -- "$cli" calibrate --help
+grep -q "usage: graphs calibrate" "$tmp/out" || fail "help text"
+expect 1 "no --hw" -- "$cli" calibrate --from "$gt/models.csv"
+expect 1 "unknown platform" -- "$cli" calibrate --hw no_such_thing --from "$gt/models.csv"
+grep -q "no_such_thing" "$tmp/err" || fail "unknown platform is named"
+expect 1 "bad --stat" -- "$cli" calibrate --hw intel_core_i7_12700k --from "$gt/models.csv" --stat best
+expect 1 "host before detect --save" -- "$cli" calibrate --hw host --from "$gt/models.csv"
+grep -q "hw detect --save" "$tmp/err" || fail "host hint"
+expect 2 "missing file" -- "$cli" calibrate --hw intel_core_i7_12700k --from "$tmp/nope.csv"
+grep -q "nope.csv" "$tmp/err" || fail "missing file is named"
+printf 'hardware,precision,model,batch,device,thermal,total_latency_ms,total_flops,total_bytes,subgraphs,date,source\nintel_core_i7_12700k,fp32,resnet18,1,cpu,,xx,1,1,1,,s\n' >"$tmp/bad.csv"
+expect 2 "bad csv" -- "$cli" calibrate --hw intel_core_i7_12700k --from "$tmp/bad.csv"
+grep -q "bad.csv.*line 2" "$tmp/err" || fail "bad csv names file and line"
+expect 2 "no rows for the platform" -- "$cli" calibrate --hw nvidia_h100_sxm5 --from "$gt/models.csv"
+
+if [ ! -f "$gt/models.csv" ]; then
+	echo "calibrate cli: ground truth not found ($gt): fitting checks skipped"
+	[ $fails = 0 ] && echo ok && exit 0
+	exit 1
+fi
+
+# fit into the user's folder (the default), table output
+expect 0 "fit i7 fp32" -- "$cli" calibrate --hw intel_core_i7_12700k --precision fp32 \
+	--from "$gt/models.csv" --from "$gt/subgraphs.csv"
+prof="$XDG_CONFIG_HOME/graphs/calibration/intel_core_i7_12700k/default/pytorch.json"
+[ -f "$prof" ] || fail "profile not saved at $prof"
+grep -q "^fp32: " "$tmp/out" || fail "table shows the fp32 fit"
+grep -q "saved $prof" "$tmp/err" || fail "stderr names the saved file"
+ls "$(dirname "$prof")" | grep -q tmp && fail "temporary file left behind"
+[ "$(jget "$prof" format)" = "graphs-calibration-profile" ] || fail "profile format key"
+[ "$(jget "$prof" precisions.fp16)" = "None" ] || fail "--precision fp32 fitted other precisions"
+
+# estimate picks the user's profile; --no-calibration and --profile override
+"$cli" estimate resnet18 --hw intel_core_i7_12700k --precision fp32 --format json >"$tmp/e.json" || fail "estimate"
+[ "$(jget "$tmp/e.json" profile.path)" = "$prof" ] || fail "estimate did not use the user's profile ($(jget "$tmp/e.json" profile.path))"
+[ "$(jget "$tmp/e.json" confidence)" = "calibrated" ] || fail "resnet18 on the i7 should be calibrated"
+"$cli" estimate resnet18 --hw intel_core_i7_12700k --precision fp32 --no-calibration --format json >"$tmp/e0.json" || fail "estimate --no-calibration"
+[ "$(jget "$tmp/e0.json" profile)" = "None" ] || fail "--no-calibration still used a profile"
+[ "$(jget "$tmp/e0.json" confidence)" = "theoretical" ] || fail "--no-calibration is theoretical"
+"$cli" estimate resnet18 --hw intel_core_i7_12700k --precision fp32 | grep -q "calibration  intel_core_i7_12700k" || fail "table names the profile"
+expect 2 "estimate --profile missing" -- "$cli" estimate resnet18 --hw intel_core_i7_12700k --profile "$tmp/none.json"
+# fp16 is not in the user's profile: theoretical, and the note says why
+"$cli" estimate resnet18 --hw intel_core_i7_12700k --precision fp16 --format json >"$tmp/e16.json" || fail "estimate fp16"
+[ "$(jget "$tmp/e16.json" confidence)" = "theoretical" ] || fail "fp16 without a fit should be theoretical"
+jget "$tmp/e16.json" note | grep -q "no fp16 fit" || fail "note about the missing fp16 fit"
+# the shipped Jetson profile is found without any user file
+"$cli" estimate mobilenet_v2 --hw jetson_orin_agx_gpu:30w --format json >"$tmp/ej.json" || fail "estimate jetson"
+jget "$tmp/ej.json" profile.path | grep -q "calibration/jetson_orin_agx_gpu/30w/pytorch.json" || fail "shipped jetson profile not used"
+"$cli" compare resnet18 --hw intel_core_i7_12700k,jetson_orin_agx_gpu:maxn --precision fp32 --format json >"$tmp/c.json" || fail "compare"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert all(x.get("profile") for x in r), r' "$tmp/c.json" || fail "compare uses profiles"
+"$cli" compare resnet18 --hw intel_core_i7_12700k --no-calibration --format json >"$tmp/c0.json" || fail "compare --no-calibration"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert all(x.get("profile") is None for x in r), r' "$tmp/c0.json" || fail "compare --no-calibration uses no profile"
+
+# --out, --report, JSON
+expect 0 "fit jetson 30w json report" -- "$cli" calibrate --hw jetson_orin_agx_gpu:30w --from "$gt/models.csv" \
+	--from "$gt/subgraphs.csv" --out "$tmp/o/j.json" --report --format json
+[ -f "$tmp/o/j.json" ] || fail "--out file"
+cp "$tmp/out" "$tmp/r.json"
+[ "$(jget "$tmp/r.json" mode)" = "30w" ] || fail "mode in json"
+python3 - "$tmp/r.json" <<'PY' || fail "report content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for p in ("fp32", "fp16", "bf16"):
+    q = d["precisions"][p]["quality"]
+    assert q["rows"] > 100 and 0 < q["r2_log"] <= 1, q
+    rep = d["report"][p]
+    assert any("move" in g for g in rep["gaps"]), rep["gaps"]
+    assert any(m["model"] == "densenet121" for m in rep["theoretical_zoo_models"]), rep
+    assert d["precisions"][p]["classes"]["conv"]["points"] > 100
+PY
+expect 0 "report table" -- "$cli" calibrate --hw intel_core_i7_12700k --from "$gt/models.csv" --from "$gt/subgraphs.csv" --no-save --report
+grep -q "zoo models still estimated 'theoretical'" "$tmp/out" || fail "report lists theoretical zoo models"
+grep -q "gaps:" "$tmp/out" || fail "report lists gaps"
+
+[ $fails = 0 ] || { echo "calibrate cli: $fails failures"; exit 1; }
+echo ok
