@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "groundtruth.h"
 #include <sqlite3.h>
 
 #include "graphs/bench.h"
@@ -306,10 +308,10 @@ static void store_round_trips_the_subgraphs_csv_format(void **state)
 static void store_round_trips_the_shared_ground_truth(void **state)
 {
 	/* The real files, when the checkout has shared/ beside it. */
-	const char *m = GRAPHS_SOURCE_DIR "/../shared/groundtruth/models.csv";
-	const char *sg = GRAPHS_SOURCE_DIR "/../shared/groundtruth/subgraphs.csv";
-	if (access(m, R_OK) || access(sg, R_OK))
-		skip();
+	const char *m = GT_DIR "/models.csv";
+	const char *sg = GT_DIR "/subgraphs.csv";
+	GT_REQUIRE("models.csv");
+	GT_REQUIRE("subgraphs.csv");
 	round_trip(m, "models");
 	round_trip(sg, "subgraphs");
 	(void)state;

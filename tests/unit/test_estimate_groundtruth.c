@@ -15,7 +15,9 @@
 #include "graphs/model.h"
 #include "graphs/zoo.h"
 
-#define GT_MODELS GRAPHS_SOURCE_DIR "/../shared/groundtruth/models.csv"
+#include "groundtruth.h"
+
+#define GT_MODELS GT_DIR "/models.csv"
 
 static gr_hw_registry *reg;
 
@@ -97,6 +99,8 @@ static void check_precision(const char *prec_name, double *mape_out, double *est
 	int n = 0, nr = 0;
 	int prec = gr_precision_parse(prec_name);
 
+	if (!f)
+		GT_REQUIRE("models.csv");
 	assert_non_null(f);
 	assert_true(fgets(line, sizeof(line), f) != NULL);
 	while (fgets(line, sizeof(line), f)) {
