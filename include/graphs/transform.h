@@ -63,6 +63,14 @@ typedef struct gr_kernel {
 	double m, n, k;
 } gr_kernel;
 
+/* The class of one node as the partitioner sees it. */
+gr_kernel_class gr_node_kernel_class(const gr_node *n);
+/* 1 for ops that only relabel memory (Reshape, Flatten, Squeeze, Identity, Dropout, ...)
+ * or produce shape metadata (Shape, Size, Constant*): no kernel in the runtimes modeled. */
+int gr_node_is_view(const gr_node *n);
+/* 1 when every output of n is a constant folded at load time (shape arithmetic). */
+int gr_node_is_folded(const gr_node *n);
+
 typedef struct gr_partition gr_partition;
 
 /* Partitions an inferred graph. On success *out owns the partition (free with

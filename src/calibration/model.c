@@ -7,6 +7,7 @@
 
 #include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
+#include "graphs/transform.h"
 
 const char *const calib_cf_names[CF_COUNT] = {"op_s", "s_per_flop", "s_per_byte", "s_per_weight",
 					      "par4_s_per_flop", "par8_s_per_flop", "par16_s_per_flop"};
@@ -35,94 +36,19 @@ int calib_class_parse(const char *s)
 	return -1;
 }
 
-static int is_view_op(gr_op op)
-{
-	switch (op) {
-	case GR_OP_RESHAPE: case GR_OP_FLATTEN: case GR_OP_SQUEEZE: case GR_OP_UNSQUEEZE:
-	case GR_OP_IDENTITY: case GR_OP_DROPOUT:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static int is_elementwise_op(gr_op op)
-{
-	if (op == GR_OP_UNKNOWN)
-		return 0;
-	if (op >= GR_OP_ABS && op <= GR_OP_WHERE)
-		return 1;
-	return op == GR_OP_CAST || op == GR_OP_QUANTIZE_LINEAR || op == GR_OP_DEQUANTIZE_LINEAR;
-}
-
-static int is_move_op(gr_op op)
-{
-	switch (op) {
-	case GR_OP_TRANSPOSE: case GR_OP_CONCAT: case GR_OP_SPLIT: case GR_OP_SLICE:
-	case GR_OP_EXPAND: case GR_OP_TILE: case GR_OP_PAD: case GR_OP_RESIZE: case GR_OP_UPSAMPLE:
-	case GR_OP_DEPTH_TO_SPACE: case GR_OP_SPACE_TO_DEPTH: case GR_OP_GATHER:
-	case GR_OP_GATHER_ELEMENTS: case GR_OP_GATHER_ND: case GR_OP_SCATTER:
-	case GR_OP_SCATTER_ELEMENTS: case GR_OP_SCATTER_ND: case GR_OP_TRILU: case GR_OP_CAST_LIKE:
-	case GR_OP_ONE_HOT: case GR_OP_COMPRESS: case GR_OP_REVERSE_SEQUENCE: case GR_OP_CENTER_CROP_PAD:
-	case GR_OP_RANGE: case GR_OP_EYE_LIKE:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* The same classes as the partitioner's (src/transform/fusion.c), for single ops. */
+/* The partitioner's classes (src/transform/fusion.c) for single ops, with views and global
+ * pooling kept apart because their costs differ from the class they would join. */
 int calib_node_class(const gr_node *n)
 {
-	int folded = n->n_out > 0;
-
-	for (size_t o = 0; o < n->n_out; o++)
-		if (n->out[o] && !n->out[o]->has_value)
-			folded = 0;
 	if (n->op == GR_OP_SHAPE || n->op == GR_OP_SIZE || n->op == GR_OP_CONSTANT ||
-	    n->op == GR_OP_CONSTANT_OF_SHAPE || (folded && n->op != GR_OP_UNKNOWN))
+	    n->op == GR_OP_CONSTANT_OF_SHAPE || gr_node_is_folded(n))
 		return -1;
-	if (is_view_op(n->op))
+	if (gr_node_is_view(n))
 		return CC_VIEW;
-	switch (n->op) {
-	case GR_OP_CONV: case GR_OP_CONV_INTEGER: case GR_OP_QLINEAR_CONV: {
-		const gr_tensor *x = gr_in(n, 0);
-		int64_t group = gr_attr_int(n, "group", 1);
-		if (group > 1 && x && x->rank >= 2 && x->dims[1].value == group)
-			return GR_KC_DWCONV;
-		return GR_KC_CONV;
-	}
-	case GR_OP_CONV_TRANSPOSE: case GR_OP_DEFORM_CONV:
-		return GR_KC_CONV;
-	case GR_OP_GEMM: case GR_OP_MATMUL: case GR_OP_MATMUL_INTEGER: case GR_OP_QLINEAR_MATMUL:
-	case GR_OP_EINSUM: {
-		const gr_tensor *w = gr_in(n, n->op == GR_OP_QLINEAR_MATMUL ? 3 : 1);
-		return w && (w->is_initializer || w->has_value) ? GR_KC_GEMM : GR_KC_MATMUL;
-	}
-	case GR_OP_GLOBAL_AVERAGE_POOL: case GR_OP_GLOBAL_MAX_POOL: case GR_OP_GLOBAL_LP_POOL:
+	if (n->op == GR_OP_GLOBAL_AVERAGE_POOL || n->op == GR_OP_GLOBAL_MAX_POOL ||
+	    n->op == GR_OP_GLOBAL_LP_POOL)
 		return CC_GPOOL;
-	case GR_OP_MAX_POOL: case GR_OP_AVERAGE_POOL: case GR_OP_LP_POOL: case GR_OP_MAX_ROI_POOL:
-	case GR_OP_ROI_ALIGN: case GR_OP_MAX_UNPOOL:
-		return GR_KC_POOL;
-	case GR_OP_BATCH_NORMALIZATION: case GR_OP_INSTANCE_NORMALIZATION:
-	case GR_OP_LAYER_NORMALIZATION: case GR_OP_GROUP_NORMALIZATION: case GR_OP_LP_NORMALIZATION:
-	case GR_OP_LRN: case GR_OP_MEAN_VARIANCE_NORMALIZATION:
-		return GR_KC_NORM;
-	case GR_OP_SOFTMAX: case GR_OP_LOG_SOFTMAX: case GR_OP_HARDMAX: case GR_OP_REDUCE_SUM:
-	case GR_OP_REDUCE_MEAN: case GR_OP_REDUCE_MAX: case GR_OP_REDUCE_MIN: case GR_OP_REDUCE_PROD:
-	case GR_OP_REDUCE_L1: case GR_OP_REDUCE_L2: case GR_OP_REDUCE_LOG_SUM:
-	case GR_OP_REDUCE_LOG_SUM_EXP: case GR_OP_REDUCE_SUM_SQUARE: case GR_OP_ARG_MAX:
-	case GR_OP_ARG_MIN: case GR_OP_TOPK: case GR_OP_CUMSUM:
-		return GR_KC_REDUCE;
-	case GR_OP_LSTM: case GR_OP_GRU: case GR_OP_RNN:
-		return GR_KC_RNN;
-	default:
-		if (is_elementwise_op(n->op))
-			return GR_KC_ELEMENTWISE;
-		if (is_move_op(n->op))
-			return GR_KC_MOVE;
-		return GR_KC_OTHER;
-	}
+	return gr_node_kernel_class(n);
 }
 
 void calib_node_from(const gr_node *n, calib_node *out)

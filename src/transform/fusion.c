@@ -61,6 +61,21 @@ static int is_view(gr_op op)
 	}
 }
 
+int gr_node_is_view(const gr_node *n)
+{
+	return is_view(n->op);
+}
+
+int gr_node_is_folded(const gr_node *n)
+{
+	if (!n->n_out || n->op == GR_OP_UNKNOWN)
+		return 0;
+	for (size_t o = 0; o < n->n_out; o++)
+		if (n->out[o] && !n->out[o]->has_value)
+			return 0;
+	return 1;
+}
+
 static int is_anchor(gr_op op)
 {
 	switch (op) {
@@ -98,7 +113,7 @@ static int is_move(gr_op op)
 	}
 }
 
-static gr_kernel_class classify(const gr_node *n)
+gr_kernel_class gr_node_kernel_class(const gr_node *n)
 {
 	switch (n->op) {
 	case GR_OP_CONV: case GR_OP_CONV_INTEGER: case GR_OP_QLINEAR_CONV: {
@@ -385,15 +400,11 @@ gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr
 		gr_node *n = g->nodes[i];
 		gr_kernel *k;
 		size_t kernel = p->n;
-		int folded = 1;
 
 		if (b.kid[i] >= 0)
 			continue;
 		/* shape arithmetic folded to constants runs at export time, not on the device */
-		for (size_t o = 0; o < n->n_out; o++)
-			if (n->out[o] && !n->out[o]->has_value)
-				folded = 0;
-		if ((b.r->views_free && is_view(n->op)) || (folded && n->n_out && n->op != GR_OP_UNKNOWN)) {
+		if ((b.r->views_free && is_view(n->op)) || gr_node_is_folded(n)) {
 			b.kid[i] = -2;
 			continue;
 		}
@@ -401,7 +412,7 @@ gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr
 		k->first = p->n_order;
 		k->known = 1;
 		k->name = n->name;
-		k->cls = classify(n);
+		k->cls = gr_node_kernel_class(n);
 		take(&b, n, kernel);
 		if (is_anchor(n->op)) {
 			if (!(b.r->attention && n->op == GR_OP_MATMUL && k->cls == GR_KC_MATMUL &&
