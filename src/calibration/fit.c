@@ -136,7 +136,8 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 	double sum_sub = 0;
 	int all_standalone = k->n_subs > 0;
 
-	qsort(k->subs, k->n_subs, sizeof(*k->subs), cmp_sub);
+	if (k->n_subs) /* a key with whole-model rows only has no subgraph array */
+		qsort(k->subs, k->n_subs, sizeof(*k->subs), cmp_sub);
 	if (have_model) {
 		if (!(node_row = calloc(m->n_nodes + 1, sizeof(int))))
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
