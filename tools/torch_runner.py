@@ -97,6 +97,9 @@ def run_model(torch, tv, args, name, batch, precision, dev):
               "message": "torchvision has no model '%s'" % name})
         return
     kwargs = {"weights": None}
+    # The same random weights every run: fresh random instances of one model can differ in
+    # speed (denormals, memory layout), which is noise that repeated runs should not see.
+    torch.manual_seed(0)
     if name.startswith("inception") or name.startswith("googlenet"):
         kwargs["aux_logits"] = False
         kwargs["init_weights"] = False
