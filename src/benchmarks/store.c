@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "core/csv.h"
 #include "graphs/bench.h"
 
 struct gr_bench_store {
@@ -483,51 +484,6 @@ gr_status gr_bench_store_count(gr_bench_store *s, int64_t run_id, int64_t *n, gr
 
 /* ------------------------------------------------------------------ CSV */
 
-static const char models_header[] = "hardware,precision,model,batch,device,thermal,"
-				    "total_latency_ms,total_flops,total_bytes,subgraphs,date,source";
-static const char subgraphs_header[] = "hardware,precision,model,batch,subgraph,pattern,optype,"
-				       "flops,bytes,latency_ms,latency_std_ms,nodes";
-
-/* Splits one CSV line in place (RFC 4180 quoting within the line). Returns the field count
- * or -1 when there are more than max fields or a quote is unterminated. */
-static int csv_split(char *line, char **f, int max)
-{
-	int n = 0;
-	char *p = line;
-	for (;;) {
-		char *w;
-		if (n == max)
-			return -1;
-		f[n++] = w = p;
-		if (*p == '"') {
-			p++;
-			for (;;) {
-				if (!*p)
-					return -1;
-				if (*p == '"' && p[1] == '"') {
-					*w++ = '"';
-					p += 2;
-				} else if (*p == '"') {
-					p++;
-					break;
-				} else
-					*w++ = *p++;
-			}
-			if (*p && *p != ',')
-				return -1;
-		} else {
-			while (*p && *p != ',')
-				*w++ = *p++;
-		}
-		if (!*p) {
-			*w = 0;
-			return n;
-		}
-		*w = 0;
-		p++;
-	}
-}
-
 static int parse_num(const char *s, double *out)
 {
 	char *end;
@@ -577,9 +533,9 @@ gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t
 		goto out;
 	}
 	line[strcspn(line, "\r\n")] = 0;
-	if (!strcmp(line, models_header))
+	if (!strcmp(line, gr_gt_models_header))
 		is_models = 1;
-	else if (!strcmp(line, subgraphs_header))
+	else if (!strcmp(line, gr_gt_subgraphs_header))
 		is_models = 0;
 	else {
 		rc = gr_error_set(err, GR_ERR_FORMAT,
@@ -607,7 +563,7 @@ gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t
 		line[strcspn(line, "\r\n")] = 0;
 		if (!*line)
 			continue;
-		nf = csv_split(line, fld, 16);
+		nf = gr_csv_split(line, fld, 16);
 		if (nf != 12) {
 			rc = gr_error_set(err, GR_ERR_FORMAT,
 					  "cannot import '%s': line %d: expected 12 fields, found %d",
@@ -756,7 +712,7 @@ gr_status gr_bench_store_export_csv(gr_bench_store *s, const char *which, const 
 	    SQLITE_OK)
 		return db_fail(s, err, "cannot export");
 	bind_text(st, 1, hardware);
-	fprintf(out, "%s\r\n", is_models ? models_header : subgraphs_header);
+	fprintf(out, "%s\r\n", is_models ? gr_gt_models_header : gr_gt_subgraphs_header);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		for (int i = 0; i < 12; i++) {
 			if (num[i])

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "core/csv.h"
 #include "calibration/calib_impl.h"
 #include "graphs/bench.h"
 
@@ -131,51 +132,6 @@ const char *gr_calib_hw_spec(const char *name, char *buf, size_t size)
 
 /* --- CSV ----------------------------------------------------------------------------------- */
 
-static const char models_header[] = "hardware,precision,model,batch,device,thermal,"
-				    "total_latency_ms,total_flops,total_bytes,subgraphs,date,source";
-static const char subgraphs_header[] = "hardware,precision,model,batch,subgraph,pattern,optype,"
-				       "flops,bytes,latency_ms,latency_std_ms,nodes";
-
-/* Splits one line in place (RFC 4180 quotes within the line); returns the field count or -1. */
-static int csv_split(char *line, char **f, int max)
-{
-	int n = 0;
-	char *p = line;
-	for (;;) {
-		char *w;
-		if (n == max)
-			return -1;
-		f[n++] = w = p;
-		if (*p == '"') {
-			p++;
-			for (;;) {
-				if (!*p)
-					return -1;
-				if (*p == '"' && p[1] == '"') {
-					*w++ = '"';
-					p += 2;
-				} else if (*p == '"') {
-					p++;
-					break;
-				} else {
-					*w++ = *p++;
-				}
-			}
-			if (*p && *p != ',')
-				return -1;
-		} else {
-			while (*p && *p != ',')
-				*w++ = *p++;
-		}
-		if (!*p) {
-			*w = 0;
-			return n;
-		}
-		*w = 0;
-		p++;
-	}
-}
-
 static int num(const char *s, double *out)
 {
 	char *e;
@@ -218,9 +174,9 @@ gr_status gr_meas_load_csv(gr_meas_set *s, const char *path, size_t *n, gr_error
 		goto out;
 	}
 	line[strcspn(line, "\r\n")] = 0;
-	if (!strcmp(line, models_header)) {
+	if (!strcmp(line, gr_gt_models_header)) {
 		is_models = 1;
-	} else if (!strcmp(line, subgraphs_header)) {
+	} else if (!strcmp(line, gr_gt_subgraphs_header)) {
 		is_models = 0;
 	} else {
 		rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': line 1: header is neither the "
@@ -237,7 +193,7 @@ gr_status gr_meas_load_csv(gr_meas_set *s, const char *path, size_t *n, gr_error
 		line[strcspn(line, "\r\n")] = 0;
 		if (!*line)
 			continue;
-		if ((nf = csv_split(line, fld, 16)) != 12) {
+		if ((nf = gr_csv_split(line, fld, 16)) != 12) {
 			rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': line %d: expected 12 fields, found %d",
 					  path, lineno, nf);
 			goto out;
