@@ -183,6 +183,26 @@ gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 	return n;
 }
 
+gr_node *gr_graph_add_node_io(gr_graph *g, const char *op_type, const char *domain,
+			      const char *name, gr_tensor *const *in, size_t n_in,
+			      gr_tensor *const *out, size_t n_out, size_t n_attr)
+{
+	gr_node *n;
+
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < n_out; i++)
+		if (!out[i])
+			return NULL;
+	if (!(n = gr_graph_add_node(g, op_type, domain, name, n_in, n_out, n_attr)))
+		return NULL;
+	for (size_t i = 0; i < n_in; i++)
+		n->in[i] = in[i];
+	for (size_t i = 0; i < n_out; i++)
+		n->out[i] = out[i];
+	return n;
+}
+
 static gr_attr *attr_slot(gr_node *n, const char *name)
 {
 	for (size_t i = 0; i < n->n_attr; i++)

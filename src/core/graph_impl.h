@@ -124,6 +124,11 @@ gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name);
 /* A node with room for n_in inputs, n_out outputs and n_attr attributes; arena-owned. */
 gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 			   const char *name, size_t n_in, size_t n_out, size_t n_attr);
+/* gr_graph_add_node, wired: the node reads in[0..n_in) (NULL entries = omitted inputs) and
+ * writes out[0..n_out). NULL when name or an output is NULL, or out of memory. */
+gr_node *gr_graph_add_node_io(gr_graph *g, const char *op_type, const char *domain,
+			      const char *name, gr_tensor *const *in, size_t n_in,
+			      gr_tensor *const *out, size_t n_out, size_t n_attr);
 /* Attribute setters for frontends that synthesize nodes: each fills the node's first unnamed
  * attribute slot (of the n_attr given to gr_graph_add_node). name must outlive the graph
  * (a literal); str and ints are copied into the arena. Return 0 when no slot is left or

@@ -184,20 +184,7 @@ static const char *nm(fx_ctx *c, const fx_node *n, const char *suffix)
 static gr_node *emit(fx_ctx *c, const char *type, const char *name, gr_tensor *const *in,
 		     size_t n_in, gr_tensor *const *out, size_t n_out)
 {
-	gr_node *n;
-
-	if (!name)
-		return NULL;
-	for (size_t i = 0; i < n_out; i++)
-		if (!out[i])
-			return NULL;
-	if (!(n = gr_graph_add_node(c->g, type, "", name, n_in, n_out, NODE_ATTRS)))
-		return NULL;
-	for (size_t i = 0; i < n_in; i++)
-		n->in[i] = in[i];
-	for (size_t i = 0; i < n_out; i++)
-		n->out[i] = out[i];
-	return n;
+	return gr_graph_add_node_io(c->g, type, "", name, in, n_in, out, n_out, NODE_ATTRS);
 }
 
 #define T(...) ((gr_tensor *[]){__VA_ARGS__})

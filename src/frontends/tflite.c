@@ -823,21 +823,7 @@ static const char *nm(tfl_ctx *c, const tfl_op *op, const char *suffix)
 static gr_node *emit(tfl_ctx *c, const char *type, const char *name, gr_tensor *const *in,
 		     size_t n_in, gr_tensor *const *out, size_t n_out)
 {
-	gr_node *n;
-
-	if (!name)
-		return NULL;
-	for (size_t i = 0; i < n_out; i++)
-		if (!out[i])
-			return NULL;
-	n = node(c, type, "", name, n_in, n_out);
-	if (!n)
-		return NULL;
-	for (size_t i = 0; i < n_in; i++)
-		n->in[i] = in[i];
-	for (size_t i = 0; i < n_out; i++)
-		n->out[i] = out[i];
-	return n;
+	return gr_graph_add_node_io(c->g, type, "", name, in, n_in, out, n_out, NODE_ATTRS);
 }
 
 #define T(...) ((gr_tensor *[]){__VA_ARGS__})
