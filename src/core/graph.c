@@ -84,15 +84,16 @@ static uint64_t hash_name(const char *s)
 	return h;
 }
 
-static gr_tensor *table_find(const gr_graph *g, const char *name)
+/* Looks name (whose hash_name is h) up in g's own table. */
+static gr_tensor *table_find(const gr_graph *g, const char *name, uint64_t h)
 {
 	size_t mask, i;
 
 	if (!g->table_cap)
 		return NULL;
 	mask = g->table_cap - 1;
-	for (i = hash_name(name) & mask; g->table[i]; i = (i + 1) & mask)
-		if (strcmp(g->table[i]->name, name) == 0)
+	for (i = h & mask; g->table[i]; i = (i + 1) & mask)
+		if (g->table[i]->hash == h && strcmp(g->table[i]->name, name) == 0)
 			return g->table[i];
 	return NULL;
 }
@@ -110,7 +111,7 @@ static int table_insert(gr_graph *g, gr_tensor *t)
 			gr_tensor *x = g->table[k];
 			if (!x)
 				continue;
-			for (i = hash_name(x->name) & (ncap - 1); nt[i]; i = (i + 1) & (ncap - 1))
+			for (i = x->hash & (ncap - 1); nt[i]; i = (i + 1) & (ncap - 1))
 				;
 			nt[i] = x;
 		}
@@ -118,20 +119,17 @@ static int table_insert(gr_graph *g, gr_tensor *t)
 		g->table_cap = ncap;
 	}
 	mask = g->table_cap - 1;
-	for (i = hash_name(t->name) & mask; g->table[i]; i = (i + 1) & mask)
+	for (i = t->hash & mask; g->table[i]; i = (i + 1) & mask)
 		;
 	g->table[i] = t;
 	g->table_used++;
 	return 1;
 }
 
-gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name)
+static gr_tensor *tensor_def_h(gr_graph *g, const char *name, uint64_t h)
 {
-	gr_tensor *t;
+	gr_tensor *t = table_find(g, name, h);
 
-	if (!g || !name)
-		return NULL;
-	t = table_find(g, name);
 	if (t)
 		return t;
 	t = gr_arena_alloc(g->arena, sizeof(*t));
@@ -141,19 +139,32 @@ gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name)
 	t->rank = -1;
 	t->decl_rank = -1;
 	t->owner = g;
+	t->hash = h;
 	if (!t->name || !table_insert(g, t))
 		return NULL;
 	return t;
 }
 
+gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name)
+{
+	if (!g || !name)
+		return NULL;
+	return tensor_def_h(g, name, hash_name(name));
+}
+
 gr_tensor *gr_graph_tensor_ref(gr_graph *g, const char *name)
 {
+	uint64_t h;
+
+	if (!g || !name)
+		return NULL;
+	h = hash_name(name);
 	for (gr_graph *s = g; s; s = s->parent) {
-		gr_tensor *t = table_find(s, name);
+		gr_tensor *t = table_find(s, name, h);
 		if (t)
 			return t;
 	}
-	return gr_graph_tensor_def(g, name);
+	return tensor_def_h(g, name, h);
 }
 
 gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
@@ -543,8 +554,10 @@ gr_tensor *gr_graph_output(const gr_graph *g, size_t i) { return g && i < g->n_o
 
 gr_tensor *gr_graph_tensor(const gr_graph *g, const char *name)
 {
+	uint64_t h = name ? hash_name(name) : 0;
+
 	for (const gr_graph *s = g; s && name; s = s->parent) {
-		gr_tensor *t = table_find(s, name);
+		gr_tensor *t = table_find(s, name, h);
 		if (t)
 			return t;
 	}

@@ -57,6 +57,7 @@ struct gr_tensor {
 	gr_dim *dims;          /* rank entries, arena-owned */
 	gr_node *producer;     /* NULL for inputs, initializers, constants from attributes */
 	gr_graph *owner;
+	uint64_t hash;         /* of name, for the graph's name table */
 	unsigned is_initializer : 1;
 	unsigned is_input : 1;
 	unsigned is_output : 1;
