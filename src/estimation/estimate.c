@@ -90,7 +90,7 @@ static level_pick pick_level(const gr_hw *hw, int mode, double ws, double peak_o
 }
 
 /* Peak live activation bytes along the topological order (tensor liveness). */
-static double peak_activations(const gr_graph *g, double scale_float, double *first_live)
+static double peak_activations(const gr_graph *g, double scale_float)
 {
 	size_t n = g->n_nodes;
 	double *delta = calloc(n + 2, sizeof(double));
@@ -125,8 +125,6 @@ static double peak_activations(const gr_graph *g, double scale_float, double *fi
 		if (live > peak)
 			peak = live;
 	}
-	if (first_live)
-		*first_live = delta[0];
 	free(delta);
 	return peak;
 }
@@ -426,7 +424,7 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, cons
 		e->unknown_ops = tot.unknown_ops;
 	}
 	e->weight_bytes = (double)e->params * prec_bytes(m.prec);
-	e->peak_activation_bytes = peak_activations(g, scale, NULL);
+	e->peak_activation_bytes = peak_activations(g, scale);
 	e->workspace_bytes = 0; /* im2col and cuDNN workspaces are runtime choices: not modeled yet */
 	e->peak_memory_bytes = e->weight_bytes + e->peak_activation_bytes + e->workspace_bytes;
 	*out = e;
