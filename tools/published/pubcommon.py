@@ -1,0 +1,144 @@
+"""Shared helpers for the data/published/ rebuild scripts (standard library only).
+
+Every script reads one fetched bare git mirror (the path given as its argument),
+takes text from one commit with `git show`, and writes one CSV with the columns
+below, sorted so that a rebuild from the same commit is byte-identical.
+"""
+import csv
+import io
+import os
+import re
+import subprocess
+import sys
+
+COLUMNS = ["hardware", "registry_id", "mode", "runtime", "precision", "model",
+           "zoo_model", "mapping", "batch", "input_shape", "metric", "value",
+           "power_w", "source"]
+
+MAPPINGS = ("torchvision_exact", "same_arch", "different", "")
+METRICS = ("latency_ms", "throughput_fps")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def git(repo, *args):
+    """Run git against the mirror and return stdout as text."""
+    out = subprocess.run(["git", "-C", repo] + list(args), capture_output=True,
+                         text=True, check=True)
+    return out.stdout
+
+
+def resolve_commit(repo, rev="HEAD"):
+    return git(repo, "rev-parse", rev + "^{commit}").strip()
+
+
+def show(repo, commit, path):
+    return git(repo, "show", "%s:%s" % (commit, path))
+
+
+def ls_tree(repo, commit, prefix=""):
+    args = ["ls-tree", "-r", "--name-only", commit]
+    if prefix:
+        args += ["--", prefix]
+    return [p for p in git(repo, *args).splitlines() if p]
+
+
+def registry_ids():
+    """Ids of hardware/*/*.yaml in this checkout (to catch typos in the maps)."""
+    ids = set()
+    hw = os.path.join(ROOT, "hardware")
+    for sub in sorted(os.listdir(hw)):
+        d = os.path.join(hw, sub)
+        if not os.path.isdir(d):
+            continue
+        for f in os.listdir(d):
+            if f.endswith(".yaml"):
+                ids.add(f[:-5])
+    return ids
+
+
+def zoo_names():
+    path = os.path.join(ROOT, "models", "zoo.csv")
+    with open(path, newline="") as fh:
+        return {row["name"] for row in csv.DictReader(fh)}
+
+
+def is_number(text):
+    return re.fullmatch(r"[0-9]+(\.[0-9]+)?", text or "") is not None
+
+
+def check_rows(rows):
+    """Refuse rows that break the column contract rather than write them."""
+    reg = registry_ids()
+    zoo = zoo_names()
+    for r in rows:
+        where = "%s / %s / %s" % (r.get("hardware"), r.get("model"), r.get("source"))
+        if set(r) != set(COLUMNS):
+            raise SystemExit("row has columns %s: %s" % (sorted(r), where))
+        if r["registry_id"] and r["registry_id"] not in reg:
+            raise SystemExit("unknown registry id %r: %s" % (r["registry_id"], where))
+        if r["zoo_model"] and r["zoo_model"] not in zoo:
+            raise SystemExit("unknown zoo model %r: %s" % (r["zoo_model"], where))
+        if r["mapping"] not in MAPPINGS or bool(r["mapping"]) != bool(r["zoo_model"]):
+            raise SystemExit("bad mapping %r for zoo %r: %s" % (r["mapping"], r["zoo_model"], where))
+        if r["metric"] not in METRICS:
+            raise SystemExit("bad metric %r: %s" % (r["metric"], where))
+        if not is_number(r["value"]):
+            raise SystemExit("value %r is not a plain number: %s" % (r["value"], where))
+        if not re.fullmatch(r"[0-9]+", r["batch"]):
+            raise SystemExit("batch %r is not an integer: %s" % (r["batch"], where))
+
+
+def sort_key(r):
+    return (r["hardware"], r["runtime"], r["precision"], r["model"], int(r["batch"]),
+            r["input_shape"], r["metric"], r["source"], r["value"])
+
+
+def write_csv(rows, out_path):
+    check_rows(rows)
+    rows = sorted(rows, key=sort_key)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow(r)
+    with open(out_path, "w", newline="") as fh:
+        fh.write(buf.getvalue())
+    return len(rows)
+
+
+def row(**kw):
+    r = {c: "" for c in COLUMNS}
+    for k, v in kw.items():
+        if k not in r:
+            raise KeyError(k)
+        r[k] = "" if v is None else str(v)
+    return r
+
+
+def main_args(default_out):
+    """Parse `script.py MIRROR [--commit REV] [--out CSV]`."""
+    args = sys.argv[1:]
+    if not args or args[0] in ("-h", "--help"):
+        print("usage: %s MIRROR_GIT_DIR [--commit REV] [--out CSV]" % os.path.basename(sys.argv[0]))
+        print("default output: %s" % default_out)
+        raise SystemExit(0 if args else 2)
+    repo = args[0]
+    commit = "HEAD"
+    out = default_out
+    i = 1
+    while i < len(args):
+        if args[i] == "--commit" and i + 1 < len(args):
+            commit = args[i + 1]
+            i += 2
+        elif args[i] == "--out" and i + 1 < len(args):
+            out = args[i + 1]
+            i += 2
+        else:
+            raise SystemExit("unknown argument %r" % args[i])
+    return repo, resolve_commit(repo, commit), out
+
+
+def out_path(name):
+    return os.path.join(ROOT, "data", "published", name)
