@@ -86,12 +86,13 @@ def check_rows(rows):
             raise SystemExit("bad metric %r: %s" % (r["metric"], where))
         if not is_number(r["value"]):
             raise SystemExit("value %r is not a plain number: %s" % (r["value"], where))
-        if not re.fullmatch(r"[0-9]+", r["batch"]):
+        # empty batch: the source leaves it to the runtime (MLPerf Offline), see README
+        if not re.fullmatch(r"[0-9]*", r["batch"]):
             raise SystemExit("batch %r is not an integer: %s" % (r["batch"], where))
 
 
 def sort_key(r):
-    return (r["hardware"], r["runtime"], r["precision"], r["model"], int(r["batch"]),
+    return (r["hardware"], r["runtime"], r["precision"], r["model"], int(r["batch"] or -1),
             r["input_shape"], r["metric"], r["source"], r["value"])
 
 
