@@ -1,5 +1,6 @@
 /* Graph IR: construction (used by frontends), name lookup, validation and
  * topological ordering, and the public accessors of include/graphs/graph.h. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,6 +539,84 @@ gr_status gr_graph_finalize(gr_graph *g, gr_error *err)
 	if (!g)
 		return gr_error_set(err, GR_ERR_USAGE, "no graph");
 	return finalize_rec(g, err, 0);
+}
+
+/* --- shape queries ---------------------------------------------------------- */
+
+/* Multiplies the known nonzero values of d (or v) into *p; 0 when that overflows int64.
+ * Sets *unknown and *zero when a value is unknown (negative) or zero. */
+static int prod_nonzero(const gr_dim *d, const int64_t *v, int n, int64_t *p, int *unknown,
+			int *zero)
+{
+	*p = 1;
+	*unknown = *zero = 0;
+	for (int i = 0; i < n; i++) {
+		int64_t x = d ? d[i].value : v[i];
+		if (x < 0)
+			*unknown = 1;
+		else if (x == 0)
+			*zero = 1;
+		else if (!gr_mul_i64(*p, x, p))
+			return 0;
+	}
+	return 1;
+}
+
+static int64_t numel_of(const gr_dim *d, const int64_t *v, int n)
+{
+	int64_t p;
+	int unknown, zero;
+
+	if (!prod_nonzero(d, v, n, &p, &unknown, &zero) || unknown)
+		return -1;
+	return zero ? 0 : p;
+}
+
+int64_t gr_dims_numel(const gr_dim *d, int n)
+{
+	return numel_of(d, NULL, n);
+}
+
+int64_t gr_ints_numel(const int64_t *v, int n)
+{
+	return numel_of(NULL, v, n);
+}
+
+int gr_dims_overflow(const gr_dim *d, int n)
+{
+	int64_t p;
+	int unknown, zero;
+
+	return n > 0 && !prod_nonzero(d, NULL, n, &p, &unknown, &zero);
+}
+
+int gr_shape_known(const gr_tensor *t)
+{
+	if (!t || t->rank < 0)
+		return 0;
+	for (int i = 0; i < t->rank; i++)
+		if (t->dims[i].value < 0)
+			return 0;
+	return 1;
+}
+
+int64_t gr_numel(const gr_tensor *t)
+{
+	if (!t || t->rank < 0)
+		return -1;
+	return t->rank ? gr_dims_numel(t->dims, t->rank) : 1;
+}
+
+double gr_tensor_bytes(const gr_tensor *t)
+{
+	int64_t n = gr_numel(t);
+	int bits = t ? gr_dtype_bits(t->dtype) : 0;
+
+	if (n <= 0)
+		return 0;
+	if (!bits)
+		bits = 32; /* undefined dtype: assume 4 bytes rather than free */
+	return ceil((double)n * bits / 8.0);
 }
 
 /* --- public accessors ------------------------------------------------------ */

@@ -184,8 +184,17 @@ static inline gr_tensor *gr_in(const gr_node *n, size_t i) { return i < n->n_in 
 static inline gr_tensor *gr_out(const gr_node *n, size_t i) { return i < n->n_out ? n->out[i] : NULL; }
 /* 1 when t has a known rank and all dims known. */
 int gr_shape_known(const gr_tensor *t);
-/* Number of elements, or -1 if unknown/overflowing. */
+/* Number of elements, or -1 if unknown/overflowing (gr_dims_numel of its dims). */
 int64_t gr_numel(const gr_tensor *t);
+/* The one overflow-checked product of dims in the core. A shape overflows when the product
+ * of its nonzero known dims exceeds int64: then no partial product of a shape that does not
+ * overflow can either, and an empty tensor with absurd dims still counts as absurd.
+ * gr_dims_numel: the element count of d[0..n), or -1 when a dim is unknown or it overflows. */
+int64_t gr_dims_numel(const gr_dim *d, int n);
+/* The same over plain values (kernel_shape, ...); a negative value counts as unknown. */
+int64_t gr_ints_numel(const int64_t *v, int n);
+/* 1 when the known dims d[0..n) overflow in the sense above. */
+int gr_dims_overflow(const gr_dim *d, int n);
 /* Bytes of t at its dtype (numel * bits / 8, rounded up); 0 when unknown. */
 double gr_tensor_bytes(const gr_tensor *t);
 
@@ -216,6 +225,10 @@ const int64_t *gr_values_i64(gr_infer *ctx, const gr_tensor *t, int64_t *count);
 const double *gr_values_f64(gr_infer *ctx, const gr_tensor *t, int64_t *count);
 /* Folding limit: ops fold values only for tensors up to this many elements. */
 #define GR_FOLD_MAX 4096
+/* Product of dims [a, b) of t (all known) for node n into *out; when it is unknown or
+ * overflows, a shape error naming the node, its op and the tensor. */
+gr_status gr_dims_prod(gr_infer *ctx, const gr_node *n, const gr_tensor *t, int a, int b,
+		       int64_t *out);
 /* Shape error on node n: "node 'NAME' (OP): message". */
 gr_status gr_node_error(gr_infer *ctx, const gr_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

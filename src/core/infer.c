@@ -10,40 +10,6 @@
 
 /* --- small helpers for op files ------------------------------------------- */
 
-int gr_shape_known(const gr_tensor *t)
-{
-	if (!t || t->rank < 0)
-		return 0;
-	for (int i = 0; i < t->rank; i++)
-		if (t->dims[i].value < 0)
-			return 0;
-	return 1;
-}
-
-int64_t gr_numel(const gr_tensor *t)
-{
-	int64_t n = 1;
-
-	if (!gr_shape_known(t))
-		return -1;
-	for (int i = 0; i < t->rank; i++)
-		if (!gr_mul_i64(n, t->dims[i].value, &n))
-			return -1;
-	return n;
-}
-
-double gr_tensor_bytes(const gr_tensor *t)
-{
-	int64_t n = gr_numel(t);
-	int bits = t ? gr_dtype_bits(t->dtype) : 0;
-
-	if (n <= 0)
-		return 0;
-	if (!bits)
-		bits = 32; /* undefined dtype: assume 4 bytes rather than free */
-	return ceil((double)n * bits / 8.0);
-}
-
 const gr_attr *gr_attr_find(const gr_node *n, const char *name)
 {
 	for (size_t i = 0; n && i < n->n_attr; i++)
@@ -112,6 +78,28 @@ gr_status gr_node_error(gr_infer *ctx, const gr_node *n, const char *fmt, ...)
 			    n->name, n->op_type, msg);
 }
 
+/* "node 'g' (Gather): tensor 'data' of shape 3x0x...: its dims multiply past int64" */
+static gr_status overflow_error(gr_infer *ctx, const gr_node *n, const gr_tensor *t)
+{
+	char shape[256];
+
+	gr_tensor_shape_str(t, shape, sizeof(shape));
+	return gr_error_set(ctx ? ctx->err : NULL, GR_ERR_LIMIT,
+			    "node '%s' (%s): tensor '%s' of shape %s: its dims multiply past int64",
+			    n->name, n->op_type, t->name, shape);
+}
+
+gr_status gr_dims_prod(gr_infer *ctx, const gr_node *n, const gr_tensor *t, int a, int b,
+		       int64_t *out)
+{
+	*out = b > a ? gr_dims_numel(t->dims + a, b - a) : 1;
+	if (*out >= 0)
+		return GR_OK;
+	if (gr_shape_known(t))
+		return overflow_error(ctx, n, t);
+	return gr_node_error(ctx, n, "tensor '%s' has unknown dims", t->name);
+}
+
 void gr_node_set_note(gr_infer *ctx, gr_node *n, const char *fmt, ...)
 {
 	char msg[512];
@@ -136,6 +124,15 @@ static gr_status check_dims(gr_infer *ctx, const gr_tensor *t, int rank, const g
 		if (!gr_mul_i64(n, dims[i].value, &n) || n > ((int64_t)1 << 50))
 			return gr_error_set(ctx->err, GR_ERR_LIMIT,
 					    "tensor '%s' would have more than 2^50 elements", t->name);
+	}
+	/* an empty tensor passes the loop above, but its other dims must still multiply */
+	if (gr_dims_overflow(dims, rank)) {
+		if (t->producer)
+			return gr_error_set(ctx->err, GR_ERR_LIMIT,
+					    "node '%s' (%s): output '%s' would have dims that multiply past int64",
+					    t->producer->name, t->producer->op_type, t->name);
+		return gr_error_set(ctx->err, GR_ERR_LIMIT,
+				    "tensor '%s' would have dims that multiply past int64", t->name);
 	}
 	return GR_OK;
 }
@@ -357,6 +354,11 @@ static gr_status infer_node(gr_infer *ctx, gr_node *n)
 
 	memset(&n->cost, 0, sizeof(n->cost));
 	n->shape_known = 0;
+	/* Shapes from the file (inputs, initializers) are not checked elsewhere: an input whose
+	 * dims multiply past int64 would wrap every count computed from it. */
+	for (size_t i = 0; i < n->n_in; i++)
+		if (n->in[i] && n->in[i]->rank > 0 && gr_dims_overflow(n->in[i]->dims, n->in[i]->rank))
+			return overflow_error(ctx, n, n->in[i]);
 	if (n->op == GR_OP_UNKNOWN) {
 		count_params(n);
 		return GR_OK;

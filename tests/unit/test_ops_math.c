@@ -255,6 +255,41 @@ static void conv_channel_mismatch_is_an_error(void **state)
 	gr_graph_free(g);
 }
 
+/* Regression (issue #15): an input whose dims multiply past int64 gave a wrapped kernel
+ * volume (garbage MACs) and 0 bytes read, with inference reporting success. */
+static void conv_input_dims_multiplying_past_int64_is_an_error(void **state)
+{
+	const int64_t big = (int64_t)1 << 40;
+	gr_graph *g = graph(11);
+	gr_error err = {0};
+	(void)state;
+
+	input(g, "x", GR_DTYPE_FLOAT, 4, D(1, 1, big, big));
+	weight(g, "w", 4, D(1, 1, big, big));
+	node(g, "Conv", L("x", "w"), L("y"), 0);
+	assert_int_equal(run(g, &err), GR_ERR_LIMIT);
+	assert_non_null(strstr(err.msg, "node 'Conv' (Conv)"));
+	assert_non_null(strstr(err.msg, "int64"));
+	gr_graph_free(g);
+}
+
+/* A kernel_shape whose dilated extent overflows is an error, not a wrapped size. */
+static void maxpool_dilated_kernel_overflow_is_an_error(void **state)
+{
+	gr_graph *g = graph(12);
+	gr_error err = {0};
+	gr_node *n;
+	(void)state;
+
+	input(g, "x", GR_DTYPE_FLOAT, 3, D(1, 1, 8));
+	n = node(g, "MaxPool", L("x"), L("y"), 2);
+	attr_ints(g, n, "kernel_shape", D((int64_t)1 << 62), 1);
+	attr_ints(g, n, "dilations", D(8), 1);
+	assert_int_equal(run(g, &err), GR_ERR_SHAPE);
+	assert_non_null(strstr(err.msg, "node 'MaxPool' (MaxPool)"));
+	gr_graph_free(g);
+}
+
 static void conv_transpose_output_padding(void **state)
 {
 	gr_graph *g = graph(11);
@@ -977,6 +1012,8 @@ int main(void)
 		cmocka_unit_test(conv_kernel_shape_from_weight_and_1d),
 		cmocka_unit_test(conv_same_upper_padding),
 		cmocka_unit_test(conv_channel_mismatch_is_an_error),
+		cmocka_unit_test(conv_input_dims_multiplying_past_int64_is_an_error),
+		cmocka_unit_test(maxpool_dilated_kernel_overflow_is_an_error),
 		cmocka_unit_test(conv_transpose_output_padding),
 		cmocka_unit_test(conv_transpose_same_upper_is_input_times_stride),
 		cmocka_unit_test(deform_conv_shape_and_sampling_cost),

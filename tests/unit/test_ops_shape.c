@@ -707,6 +707,67 @@ static void gather_negative_indices_and_nd(void **state)
 	gr_graph_free(g);
 }
 
+/* Regression (issue #15): a Gather whose data dims multiply past int64 was folded with a
+ * wrapped row size and reported as fine. Now inference stops with an error naming the node. */
+static void gather_data_dims_multiplying_past_int64_is_an_error(void **state)
+{
+	const int64_t big = (int64_t)1 << 62;
+	gr_graph *g = graph(13);
+	gr_error err = {0};
+	double one = 1;
+	(void)state;
+
+	floats(g, "data", 3, D(3, big, big), &one, 1);
+	ints(g, "idx", GR_DTYPE_INT64, 1, NULL, 0);
+	node(g, "Gather", L("data", "idx"), L("y"), 0);
+	assert_int_equal(gr_graph_finalize(g, &err), GR_OK);
+	assert_int_not_equal(gr_graph_infer(g, &err), GR_OK);
+	assert_non_null(strstr(err.msg, "node 'Gather' (Gather)"));
+	assert_non_null(strstr(err.msg, "'data'"));
+	assert_non_null(strstr(err.msg, "int64"));
+	gr_graph_free(g);
+}
+
+/* Regression: an output that is empty (a 0 first) but whose other dims multiply past int64
+ * passed the 2^50 check, which stops counting at the zero. */
+static void tile_output_dims_multiplying_past_int64_is_an_error(void **state)
+{
+	const int64_t half = (int64_t)1 << 31;
+	gr_graph *g = graph(13);
+	gr_error err = {0};
+	(void)state;
+
+	input(g, "x", GR_DTYPE_FLOAT, 3, D(0, half, half));
+	ints(g, "rep", GR_DTYPE_INT64, 1, D(1, half, half), 3);
+	node(g, "Tile", L("x", "rep"), L("y"), 0);
+	assert_int_equal(gr_graph_finalize(g, &err), GR_OK);
+	assert_int_not_equal(gr_graph_infer(g, &err), GR_OK);
+	assert_non_null(strstr(err.msg, "node 'Tile' (Tile)"));
+	assert_non_null(strstr(err.msg, "int64"));
+	gr_graph_free(g);
+}
+
+/* The element count helpers: zeros multiplied last, unknown dims and overflow give -1. */
+static void dims_numel_checks_overflow_past_a_zero(void **state)
+{
+	const int64_t big = (int64_t)1 << 62;
+	gr_dim ok[3] = {{2, NULL}, {3, NULL}, {4, NULL}}, empty[3] = {{0, NULL}, {5, NULL}, {7, NULL}};
+	gr_dim absurd[3] = {{0, NULL}, {big, NULL}, {4, NULL}}, unknown[2] = {{-1, "batch"}, {3, NULL}};
+	(void)state;
+
+	assert_int_equal(gr_dims_numel(ok, 3), 24);
+	assert_int_equal(gr_dims_numel(empty, 3), 0);
+	assert_int_equal(gr_dims_numel(absurd, 3), -1);
+	assert_true(gr_dims_overflow(absurd, 3));
+	assert_false(gr_dims_overflow(empty, 3));
+	assert_int_equal(gr_dims_numel(unknown, 2), -1);
+	assert_false(gr_dims_overflow(unknown, 2));
+	assert_int_equal(gr_dims_numel(NULL, 0), 1);
+	assert_int_equal(gr_ints_numel(D(big, 1), 2), big);
+	assert_int_equal(gr_ints_numel(D(big, 2), 2), -1); /* 2^63 */
+	assert_int_equal(gr_ints_numel(D(3, -1), 2), -1);
+}
+
 static void data_dependent_ops_use_known_values(void **state)
 {
 	gr_graph *g = graph(13);
@@ -1025,6 +1086,9 @@ int main(void)
 		cmocka_unit_test(constants_and_ranges_fold),
 		cmocka_unit_test(one_hot_eye_like_and_dropout_mask),
 		cmocka_unit_test(gather_negative_indices_and_nd),
+		cmocka_unit_test(gather_data_dims_multiplying_past_int64_is_an_error),
+		cmocka_unit_test(tile_output_dims_multiplying_past_int64_is_an_error),
+		cmocka_unit_test(dims_numel_checks_overflow_past_a_zero),
 		cmocka_unit_test(data_dependent_ops_use_known_values),
 		cmocka_unit_test(data_dependent_ops_without_values_leave_a_note),
 		cmocka_unit_test(nms_with_known_values_selects_like_onnx),

@@ -684,9 +684,7 @@ static int64_t scan_iters(const gr_node *n)
 	if (!t || t->rank < (v8 ? 2 : 1))
 		return -1;
 	if (v8)
-		return t->dims[0].value >= 0 && t->dims[1].value >= 0
-			       ? t->dims[0].value * t->dims[1].value
-			       : -1;
+		return gr_dims_numel(t->dims, 2); /* batch x sequence */
 	a = in_axes && nax ? in_axes[0] : 0;
 	if (a < 0)
 		a += t->rank;

@@ -57,14 +57,6 @@ static gr_status fold_map(gr_infer *ctx, gr_tensor *out, const vals *v, const in
 	return st ? gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory") : GR_OK;
 }
 
-static int64_t prod(const gr_tensor *t, int a, int b)
-{
-	int64_t p = 1;
-	for (int i = a; i < b; i++)
-		p *= t->dims[i].value;
-	return p;
-}
-
 /* --- Gather ---------------------------------------------------------------- */
 
 gr_status op_gather_shape(gr_infer *ctx, gr_node *n)
@@ -95,8 +87,9 @@ gr_status op_gather_shape(gr_infer *ctx, gr_node *n)
 	if ((st = gr_set_dims(ctx, y, data->dtype, r, out)))
 		return st;
 	if (y && vals_get_shaped(data, &dv) && vals_get_shaped(ind, &iv) && gr_shape_known(y)) {
-		int64_t m = gr_numel(y), K = iv.n, A = data->dims[a].value;
-		int64_t inner = prod(data, a + 1, data->rank), *idx;
+		int64_t m = gr_numel(y), K = iv.n, A = data->dims[a].value, inner, *idx;
+		if ((st = gr_dims_prod(ctx, n, data, a + 1, data->rank, &inner)))
+			return st;
 		if (m > GR_FOLD_MAX)
 			return GR_OK;
 		idx = malloc((size_t)(m ? m : 1) * sizeof(*idx));
@@ -280,7 +273,11 @@ gr_status op_compress_shape(gr_infer *ctx, gr_node *n)
 		return st;
 	/* Fold small known data. */
 	if (y && count >= 0 && vals_get_shaped(x, &xv) && count <= GR_FOLD_MAX && gr_numel(y) <= GR_FOLD_MAX) {
-		int64_t m = gr_numel(y), pos = 0, *idx = malloc((size_t)(m ? m : 1) * sizeof(int64_t));
+		int64_t m = gr_numel(y), pos = 0, outer = 1, inner = 1, *idx;
+		if (ax && ((st = gr_dims_prod(ctx, n, x, 0, a, &outer)) ||
+			   (st = gr_dims_prod(ctx, n, x, a + 1, x->rank, &inner))))
+			return st;
+		idx = malloc((size_t)(m ? m : 1) * sizeof(int64_t));
 		if (!idx)
 			return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
 		if (!ax) {
@@ -288,7 +285,6 @@ gr_status op_compress_shape(gr_infer *ctx, gr_node *n)
 				if (vals_f(&cv, k) != 0)
 					idx[pos++] = k;
 		} else {
-			int64_t outer = prod(x, 0, a), inner = prod(x, a + 1, x->rank);
 			int64_t A = x->dims[a].value;
 			for (int64_t o = 0; o < outer; o++)
 				for (int64_t k = 0; k < cv.n && k < A; k++)
@@ -315,8 +311,10 @@ static int cmp_f64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Number of distinct slices of x along axis a (a < 0: distinct elements), or -1. */
-static int64_t unique_count(const gr_tensor *x, int a, const vals *v)
+/* Number of distinct slices of x along axis a (a < 0: distinct elements), or -1; outer and
+ * inner are the products of x's dims before and after a. */
+static int64_t unique_count(const gr_tensor *x, int a, int64_t outer, int64_t inner,
+			    const vals *v)
 {
 	int64_t u = 0;
 
@@ -334,7 +332,7 @@ static int64_t unique_count(const gr_tensor *x, int a, const vals *v)
 		return u;
 	}
 	{
-		int64_t outer = prod(x, 0, a), inner = prod(x, a + 1, x->rank), A = x->dims[a].value;
+		int64_t A = x->dims[a].value;
 		for (int64_t i = 0; i < A; i++) {
 			int dup = 0;
 			for (int64_t j = 0; j < i && !dup; j++) {
@@ -364,8 +362,13 @@ gr_status op_unique_shape(gr_infer *ctx, gr_node *n)
 		return gr_node_error(ctx, n, "missing input 'X'");
 	if (x->rank >= 0 && ax && (a = gr_axis(ctx, n, ax->i, x->rank)) < 0)
 		return GR_ERR_SHAPE;
-	if (x->rank >= 0 && vals_get_shaped(x, &v) && v.n <= GR_FOLD_MAX)
-		u = dim_known(unique_count(x, a, &v));
+	if (x->rank >= 0 && vals_get_shaped(x, &v) && v.n <= GR_FOLD_MAX) {
+		int64_t outer = 1, inner = 1;
+		if (a >= 0 && ((st = gr_dims_prod(ctx, n, x, 0, a, &outer)) ||
+			       (st = gr_dims_prod(ctx, n, x, a + 1, x->rank, &inner))))
+			return st;
+		u = dim_known(unique_count(x, a, outer, inner, &v));
+	}
 	if (u.value < 0)
 		gr_node_set_note(ctx, n, "Unique: values unknown, output length unknown");
 	if (x->rank < 0 && ax) {

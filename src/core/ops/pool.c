@@ -23,30 +23,31 @@ static int ints_attr(gr_infer *ctx, const gr_node *n, const char *name, int want
 	return 1;
 }
 
+/* kernel_shape's product; -1 when absent or overflowing. */
 static int64_t kernel_volume(const gr_node *n)
 {
 	size_t kc = 0;
 	const int64_t *k = gr_attr_ints(n, "kernel_shape", &kc);
-	int64_t p = 1;
 
-	if (!k || !kc)
+	if (!k || !kc || kc > GR_MAX_RANK)
 		return -1;
-	for (size_t i = 0; i < kc; i++)
-		p *= k[i];
-	return p;
+	return gr_ints_numel(k, (int)kc);
 }
 
 /* --- MaxPool, AveragePool, LpPool ----------------------------------------------- */
 
-/* One spatial output dim; -1 unknown, -2 when the kernel does not fit. With ceil_mode a
- * last window that would start in the end padding is dropped (PyTorch and onnxruntime). */
+/* One spatial output dim; -1 unknown, -2 when the kernel does not fit (or its dilated extent
+ * overflows). With ceil_mode a last window that would start in the end padding is dropped
+ * (PyTorch and onnxruntime). */
 static int64_t pool_out_dim(const char *auto_pad, int64_t in, int64_t k, int64_t s, int64_t d,
 			    int64_t pb, int64_t pe, int ceil_mode)
 {
-	int64_t keff = (k - 1) * d + 1, span, out;
+	int64_t keff, span, out;
 
 	if (in < 0)
 		return -1;
+	if (!gr_mul_i64(k - 1, d, &keff) || !gr_add_i64(keff, 1, &keff))
+		return -2;
 	if (!strcmp(auto_pad, "SAME_UPPER") || !strcmp(auto_pad, "SAME_LOWER"))
 		return (in + s - 1) / s;
 	if (!strcmp(auto_pad, "VALID")) {
@@ -290,7 +291,10 @@ gr_status op_max_unpool_shape(gr_infer *ctx, gr_node *n)
 	dims[1] = x->dims[1];
 	for (int i = 0; i < nsp; i++) {
 		int64_t in = x->dims[i + 2].value;
-		dims[i + 2].value = in < 0 ? -1 : (in - 1) * s[i] + k[i] - pads[i] - pads[nsp + i];
+		int64_t v = -1;
+		if (in >= 0 && (!gr_mul_i64(in - 1, s[i], &v) || !gr_add_i64(v, k[i], &v)))
+			return gr_node_error(ctx, n, "output size overflows on spatial dim %d", i);
+		dims[i + 2].value = in < 0 ? -1 : v - pads[i] - pads[nsp + i];
 		dims[i + 2].sym = NULL;
 		if (in >= 0 && dims[i + 2].value < 0)
 			return gr_node_error(ctx, n, "negative output size on spatial dim %d", i);

@@ -61,14 +61,6 @@ static int dims_of(const gr_tensor *t, int64_t *d)
 	return 1;
 }
 
-static int64_t prod(const int64_t *d, int a, int b)
-{
-	int64_t p = 1;
-	for (int i = a; i < b; i++)
-		p *= d[i];
-	return p;
-}
-
 /* Product of dims [a, b): known when all are; a lone symbolic dim among ones keeps its name. */
 static gr_dim dim_prod(const gr_dim *d, int a, int b)
 {
@@ -679,14 +671,15 @@ gr_status op_concat_shape(gr_infer *ctx, gr_node *n)
 			any_float = 1;
 	}
 	if (y && all_vals && gr_shape_known(y) && gr_numel(y) <= GR_FOLD_MAX) {
-		int64_t m = gr_numel(y), od[GR_MAX_RANK], outer, inner, pos = 0;
-		int64_t *ib = any_float ? NULL : malloc((size_t)(m ? m : 1) * sizeof(int64_t));
-		double *fb = any_float ? malloc((size_t)(m ? m : 1) * sizeof(double)) : NULL;
+		int64_t m = gr_numel(y), outer, inner, pos = 0, *ib;
+		double *fb;
+		if ((st = gr_dims_prod(ctx, n, y, 0, a, &outer)) ||
+		    (st = gr_dims_prod(ctx, n, y, a + 1, r, &inner)))
+			return st;
+		ib = any_float ? NULL : malloc((size_t)(m ? m : 1) * sizeof(int64_t));
+		fb = any_float ? malloc((size_t)(m ? m : 1) * sizeof(double)) : NULL;
 		if (!ib && !fb)
 			return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
-		dims_of(y, od);
-		outer = prod(od, 0, a);
-		inner = prod(od, a + 1, r);
 		for (int64_t o = 0; o < outer; o++) {
 			for (size_t i = 0; i < n->n_in; i++) {
 				vals v;
@@ -806,18 +799,17 @@ gr_status op_split_shape(gr_infer *ctx, gr_node *n)
 			if ((st = gr_set_dims(ctx, y, x->dtype, x->rank, out)))
 				return st;
 			if (y && can_fold) {
-				int64_t d[GR_MAX_RANK], m, outer, inner, *idx = idx_alloc(y, &m);
+				int64_t m, inner, *idx;
+				if ((st = gr_dims_prod(ctx, n, x, a + 1, x->rank, &inner)))
+					return st;
+				idx = idx_alloc(y, &m);
 				if (idx) {
-					dims_of(x, d);
-					outer = prod(d, 0, a);
-					inner = prod(d, a + 1, x->rank);
 					for (int64_t k = 0; k < m; k++) {
-						int64_t in_ = k % inner, rest = k / inner;
+						int64_t in_ = inner ? k % inner : 0, rest = inner ? k / inner : 0;
 						int64_t j = sizes[o] ? rest % sizes[o] : 0;
 						int64_t ou = sizes[o] ? rest / sizes[o] : 0;
-						idx[k] = (ou * d[a] + off + j) * inner + in_;
+						idx[k] = (ou * x->dims[a].value + off + j) * inner + in_;
 					}
-					(void)outer;
 					st = fold_map(ctx, y, &v, idx, m);
 					free(idx);
 					if (st)

@@ -18,14 +18,11 @@ typedef struct vals {
 /* 1 when t carries values covering its whole (known or unknown) shape. */
 static inline int vals_get(const gr_tensor *t, vals *v)
 {
-	int64_t ne;
-
 	memset(v, 0, sizeof(*v));
 	if (!t || !t->has_value)
 		return 0;
-	ne = gr_numel(t);
-	if (ne >= 0 && ne != t->nval)
-		return 0;
+	if (gr_shape_known(t) && gr_numel(t) != t->nval)
+		return 0; /* including a shape whose dims overflow */
 	if (t->nval > 0 && !t->ival && !t->fval)
 		return 0;
 	v->i = t->ival;
