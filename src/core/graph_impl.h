@@ -207,10 +207,18 @@ const char *gr_attr_str(const gr_node *n, const char *name, const char *dflt);
 const int64_t *gr_attr_ints(const gr_node *n, const char *name, size_t *count);
 const double *gr_attr_floats(const gr_node *n, const char *name, size_t *count);
 
+static inline gr_dim gr_dim_known(int64_t v) { return (gr_dim){v, NULL}; }
+static inline gr_dim gr_dim_unknown(void) { return (gr_dim){-1, NULL}; }
+
 /* Sets output t's dtype and shape from plain int64 dims (all known). */
 gr_status gr_set_shape(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, const int64_t *dims);
 /* Sets output t's dtype and shape from gr_dim (symbolic/unknown dims allowed). */
 gr_status gr_set_dims(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, const gr_dim *dims);
+/* Output t gets dtype and an unknown rank. */
+gr_status gr_set_unknown(gr_infer *ctx, gr_tensor *t, gr_dtype dtype);
+/* Output t gets dtype and rank r with every dim unknown (an unknown rank when r is out of
+ * range). */
+gr_status gr_set_rank_only(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int64_t r);
 /* Output gets the same shape as src (and dtype, unless dtype != UNDEFINED). */
 gr_status gr_copy_shape(gr_infer *ctx, gr_tensor *dst, const gr_tensor *src, gr_dtype dtype);
 /* Numpy-style multidirectional broadcast of the node's inputs [first, last] into out dims.
@@ -223,6 +231,8 @@ int gr_axis(gr_infer *ctx, const gr_node *n, int64_t axis, int rank);
 const int64_t *gr_values_i64(gr_infer *ctx, const gr_tensor *t, int64_t *count);
 /* Known float values of t (converting integer values), or NULL. */
 const double *gr_values_f64(gr_infer *ctx, const gr_tensor *t, int64_t *count);
+/* Opset of the default domain for n, looking through enclosing graphs; 18 when unset. */
+int gr_node_opset(const gr_node *n);
 /* Folding limit: ops fold values only for tensors up to this many elements. */
 #define GR_FOLD_MAX 4096
 /* Product of dims [a, b) of t (all known) for node n into *out; when it is unknown or
@@ -244,5 +254,7 @@ gr_status gr_infer_subgraph(gr_infer *ctx, gr_graph *sub, gr_cost *total);
 void gr_cost_elementwise(const gr_node *n, gr_cost *c, double per_elem);
 /* Fills only bytes_read/bytes_written from the node's tensors. */
 void gr_cost_io_bytes(const gr_node *n, gr_cost *c);
+/* Only bytes_written: ops that read nothing but metadata (Shape, ConstantOfShape, ...). */
+void gr_cost_write_only(const gr_node *n, gr_cost *c);
 
 #endif

@@ -167,6 +167,22 @@ gr_status gr_set_shape(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, co
 	return gr_set_dims(ctx, t, dtype, rank, d);
 }
 
+gr_status gr_set_unknown(gr_infer *ctx, gr_tensor *t, gr_dtype dtype)
+{
+	return gr_set_dims(ctx, t, dtype, -1, NULL);
+}
+
+gr_status gr_set_rank_only(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int64_t r)
+{
+	gr_dim d[GR_MAX_RANK];
+
+	if (r < 0 || r > GR_MAX_RANK)
+		return gr_set_unknown(ctx, t, dtype);
+	for (int i = 0; i < r; i++)
+		d[i] = gr_dim_unknown();
+	return gr_set_dims(ctx, t, dtype, (int)r, d);
+}
+
 gr_status gr_copy_shape(gr_infer *ctx, gr_tensor *dst, const gr_tensor *src, gr_dtype dtype)
 {
 	if (!src)
@@ -234,6 +250,14 @@ int gr_axis(gr_infer *ctx, const gr_node *n, int64_t axis, int rank)
 	return (int)(axis < 0 ? axis + rank : axis);
 }
 
+int gr_node_opset(const gr_node *n)
+{
+	for (const gr_graph *g = n->owner; g; g = g->parent)
+		if (g->opset > 0)
+			return g->opset;
+	return 18;
+}
+
 const int64_t *gr_values_i64(gr_infer *ctx, const gr_tensor *t, int64_t *count)
 {
 	int64_t *v;
@@ -286,6 +310,13 @@ void gr_cost_io_bytes(const gr_node *n, gr_cost *c)
 	for (size_t i = 0; i < n->n_out; i++)
 		if (n->out[i])
 			c->bytes_written += gr_tensor_bytes(n->out[i]);
+}
+
+void gr_cost_write_only(const gr_node *n, gr_cost *c)
+{
+	for (size_t o = 0; o < n->n_out; o++)
+		if (n->out[o])
+			c->bytes_written += gr_tensor_bytes(n->out[o]);
 }
 
 void gr_cost_elementwise(const gr_node *n, gr_cost *c, double per_elem)

@@ -9,14 +9,6 @@
 
 /* --- helpers ------------------------------------------------------------- */
 
-static int node_opset(const gr_node *n)
-{
-	for (const gr_graph *g = n->owner; g; g = g->parent)
-		if (g->opset > 0)
-			return g->opset;
-	return 18;
-}
-
 static gr_graph *graph_attr(const gr_node *n, const char *name)
 {
 	const gr_attr *a = gr_attr_find(n, name);
@@ -562,7 +554,7 @@ void op_loop_cost(const gr_node *n, gr_cost *c)
 static gr_status scan_shape(gr_infer *ctx, gr_node *n, int64_t *seq_out, int64_t *batch_out)
 {
 	gr_graph *body = graph_attr(n, "body");
-	int v8 = node_opset(n) < 9;
+	int v8 = gr_node_opset(n) < 9;
 	size_t first = v8 ? 1 : 0, nin = n->n_in > first ? n->n_in - first : 0;
 	int64_t M = gr_attr_int(n, "num_scan_inputs", -1);
 	size_t N, K;
@@ -669,7 +661,7 @@ static gr_status scan_shape(gr_infer *ctx, gr_node *n, int64_t *seq_out, int64_t
 /* Iterations: the sequence length (times the batch for Scan-8); -1 when unknown. */
 static int64_t scan_iters(const gr_node *n)
 {
-	int v8 = node_opset(n) < 9;
+	int v8 = gr_node_opset(n) < 9;
 	size_t first = v8 ? 1 : 0;
 	int64_t M = gr_attr_int(n, "num_scan_inputs", -1);
 	size_t nax, N;
