@@ -1,5 +1,7 @@
-/* Graph IR: construction (used by frontends), name lookup, validation and
- * topological ordering, and the public accessors of include/graphs/graph.h. */
+/* Graph IR: construction (used by frontends), name lookup, validation and topological
+ * ordering, queries on shapes and attributes, and the public accessors of
+ * include/graphs/graph.h. The storage layer: it calls nothing of inference (infer.c) or of
+ * the op implementations (ops/); those are built on it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -617,6 +619,72 @@ double gr_tensor_bytes(const gr_tensor *t)
 	if (!bits)
 		bits = 32; /* undefined dtype: assume 4 bytes rather than free */
 	return ceil((double)n * bits / 8.0);
+}
+
+/* --- node attributes and opset --------------------------------------------- */
+
+const gr_attr *gr_attr_find(const gr_node *n, const char *name)
+{
+	for (size_t i = 0; n && i < n->n_attr; i++)
+		if (n->attrs[i].name && strcmp(n->attrs[i].name, name) == 0)
+			return &n->attrs[i];
+	return NULL;
+}
+
+int64_t gr_attr_int(const gr_node *n, const char *name, int64_t dflt)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a)
+		return dflt;
+	if (a->type == GR_ATTR_FLOAT)
+		return (int64_t)a->f;
+	return a->i;
+}
+
+double gr_attr_float(const gr_node *n, const char *name, double dflt)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a)
+		return dflt;
+	if (a->type == GR_ATTR_INT)
+		return (double)a->i;
+	return a->f;
+}
+
+const char *gr_attr_str(const gr_node *n, const char *name, const char *dflt)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	return a && a->s ? a->s : dflt;
+}
+
+const int64_t *gr_attr_ints(const gr_node *n, const char *name, size_t *count)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a || !a->ints) {
+		*count = 0;
+		return NULL;
+	}
+	*count = a->n;
+	return a->ints;
+}
+
+const double *gr_attr_floats(const gr_node *n, const char *name, size_t *count)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a || !a->floats) {
+		*count = 0;
+		return NULL;
+	}
+	*count = a->n;
+	return a->floats;
+}
+
+int gr_node_opset(const gr_node *n)
+{
+	for (const gr_graph *g = n->owner; g; g = g->parent)
+		if (g->opset > 0)
+			return g->opset;
+	return 18;
 }
 
 /* --- public accessors ------------------------------------------------------ */

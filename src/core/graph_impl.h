@@ -151,32 +151,10 @@ gr_status gr_tensor_set_f64(gr_graph *g, gr_tensor *t, const double *v, int64_t 
  * and reports cycles. Recurses into subgraphs. */
 gr_status gr_graph_finalize(gr_graph *g, gr_error *err);
 
-/* --- Inference context and helpers for op implementations -------------------- */
+/* --- Queries on the stored graph (graph.c) ------------------------------------- */
 
-typedef struct gr_infer {
-	gr_graph *g;
-	gr_error *err;
-	int depth;             /* subgraph nesting, bounded */
-} gr_infer;
-
-/* Inference of one node: the core zeroes n->cost, calls shape(), then, when every output
- * shape is known, sets cost.known = 1 and calls cost() on &n->cost. Cost functions set
- * flops/macs/bytes; control-flow ops may already have accumulated their bodies' cost into
- * n->cost during shape() and their cost() must add to it, not overwrite it. Parameters are
- * added by the core afterwards (initializer inputs not in nonparam_mask, each counted once). */
-typedef gr_status (*gr_shape_fn)(gr_infer *ctx, gr_node *n);
-typedef void (*gr_cost_fn)(const gr_node *n, gr_cost *c);
-
-typedef struct gr_op_info {
-	const char *name;
-	gr_shape_fn shape;
-	gr_cost_fn cost;
-	double flops_per_elem;   /* for elementwise-style ops: FLOPs per output element */
-	uint32_t nonparam_mask;  /* bit i set: input i is state, not a parameter (BN mean/var) */
-} gr_op_info;
-
-extern const gr_op_info gr_op_table[GR_OP_COUNT];
-/* Op id for an ONNX op type in the default domain ("" or "ai.onnx"), GR_OP_UNKNOWN if none. */
+/* Op id for an ONNX op type in the default domain ("" or "ai.onnx"), GR_OP_UNKNOWN if none
+ * (op_names.c: the names of ops.def, nothing of the op implementations). */
 gr_op gr_op_lookup(const char *op_type, const char *domain);
 
 /* Input i or NULL (absent or omitted). */
@@ -206,9 +184,41 @@ const char *gr_attr_str(const gr_node *n, const char *name, const char *dflt);
 /* INTS attribute: returns its array and sets *count, or NULL with *count = 0. */
 const int64_t *gr_attr_ints(const gr_node *n, const char *name, size_t *count);
 const double *gr_attr_floats(const gr_node *n, const char *name, size_t *count);
+/* Opset of the default domain for n, looking through enclosing graphs; 18 when unset. */
+int gr_node_opset(const gr_node *n);
 
 static inline gr_dim gr_dim_known(int64_t v) { return (gr_dim){v, NULL}; }
 static inline gr_dim gr_dim_unknown(void) { return (gr_dim){-1, NULL}; }
+
+/* Folding limit: ops fold values only for tensors up to this many elements. */
+#define GR_FOLD_MAX 4096
+
+/* --- Inference (infer.c) and the op table (ops/) -------------------------------- */
+
+typedef struct gr_infer {
+	gr_graph *g;
+	gr_error *err;
+	int depth;             /* subgraph nesting, bounded */
+} gr_infer;
+
+/* Inference of one node: the core zeroes n->cost, calls shape(), then, when every output
+ * shape is known, sets cost.known = 1 and calls cost() on &n->cost. Cost functions set
+ * flops/macs/bytes; control-flow ops may already have accumulated their bodies' cost into
+ * n->cost during shape() and their cost() must add to it, not overwrite it. Parameters are
+ * added by the core afterwards (initializer inputs not in nonparam_mask, each counted once). */
+typedef gr_status (*gr_shape_fn)(gr_infer *ctx, gr_node *n);
+typedef void (*gr_cost_fn)(const gr_node *n, gr_cost *c);
+
+typedef struct gr_op_info {
+	const char *name;
+	gr_shape_fn shape;
+	gr_cost_fn cost;
+	double flops_per_elem;   /* for elementwise-style ops: FLOPs per output element */
+	uint32_t nonparam_mask;  /* bit i set: input i is state, not a parameter (BN mean/var) */
+} gr_op_info;
+
+extern const gr_op_info gr_op_table[GR_OP_COUNT];
+
 
 /* Sets output t's dtype and shape from plain int64 dims (all known). */
 gr_status gr_set_shape(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, const int64_t *dims);
@@ -231,10 +241,6 @@ int gr_axis(gr_infer *ctx, const gr_node *n, int64_t axis, int rank);
 const int64_t *gr_values_i64(gr_infer *ctx, const gr_tensor *t, int64_t *count);
 /* Known float values of t (converting integer values), or NULL. */
 const double *gr_values_f64(gr_infer *ctx, const gr_tensor *t, int64_t *count);
-/* Opset of the default domain for n, looking through enclosing graphs; 18 when unset. */
-int gr_node_opset(const gr_node *n);
-/* Folding limit: ops fold values only for tensors up to this many elements. */
-#define GR_FOLD_MAX 4096
 /* Product of dims [a, b) of t (all known) for node n into *out; when it is unknown or
  * overflows, a shape error naming the node, its op and the tensor. */
 gr_status gr_dims_prod(gr_infer *ctx, const gr_node *n, const gr_tensor *t, int a, int b,

@@ -1,6 +1,7 @@
 /* Shape inference and cost driver: walks nodes in topological order, calls each op's
  * shape and cost functions from the op table, counts parameters once per initializer,
- * and provides the helpers op implementations share. */
+ * and provides the helpers op implementations share. Built on the graph storage of
+ * graph.c, which does not call back into it. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,62 +10,6 @@
 #include "core/graph_impl.h"
 
 /* --- small helpers for op files ------------------------------------------- */
-
-const gr_attr *gr_attr_find(const gr_node *n, const char *name)
-{
-	for (size_t i = 0; n && i < n->n_attr; i++)
-		if (n->attrs[i].name && strcmp(n->attrs[i].name, name) == 0)
-			return &n->attrs[i];
-	return NULL;
-}
-
-int64_t gr_attr_int(const gr_node *n, const char *name, int64_t dflt)
-{
-	const gr_attr *a = gr_attr_find(n, name);
-	if (!a)
-		return dflt;
-	if (a->type == GR_ATTR_FLOAT)
-		return (int64_t)a->f;
-	return a->i;
-}
-
-double gr_attr_float(const gr_node *n, const char *name, double dflt)
-{
-	const gr_attr *a = gr_attr_find(n, name);
-	if (!a)
-		return dflt;
-	if (a->type == GR_ATTR_INT)
-		return (double)a->i;
-	return a->f;
-}
-
-const char *gr_attr_str(const gr_node *n, const char *name, const char *dflt)
-{
-	const gr_attr *a = gr_attr_find(n, name);
-	return a && a->s ? a->s : dflt;
-}
-
-const int64_t *gr_attr_ints(const gr_node *n, const char *name, size_t *count)
-{
-	const gr_attr *a = gr_attr_find(n, name);
-	if (!a || !a->ints) {
-		*count = 0;
-		return NULL;
-	}
-	*count = a->n;
-	return a->ints;
-}
-
-const double *gr_attr_floats(const gr_node *n, const char *name, size_t *count)
-{
-	const gr_attr *a = gr_attr_find(n, name);
-	if (!a || !a->floats) {
-		*count = 0;
-		return NULL;
-	}
-	*count = a->n;
-	return a->floats;
-}
 
 gr_status gr_node_error(gr_infer *ctx, const gr_node *n, const char *fmt, ...)
 {
@@ -248,14 +193,6 @@ int gr_axis(gr_infer *ctx, const gr_node *n, int64_t axis, int rank)
 		return -1;
 	}
 	return (int)(axis < 0 ? axis + rank : axis);
-}
-
-int gr_node_opset(const gr_node *n)
-{
-	for (const gr_graph *g = n->owner; g; g = g->parent)
-		if (g->opset > 0)
-			return g->opset;
-	return 18;
 }
 
 const int64_t *gr_values_i64(gr_infer *ctx, const gr_tensor *t, int64_t *count)
