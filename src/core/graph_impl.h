@@ -44,7 +44,7 @@ typedef struct gr_attr {
 /* Op ids from the op table (src/core/ops/ops.def). */
 typedef enum gr_op {
 	GR_OP_UNKNOWN = 0,
-#define OP(id, name, fn, flops_per_elem, nonparam_mask) GR_OP_##id,
+#define OP(id, name, shape, cost, flops_per_elem, nonparam_mask) GR_OP_##id,
 #include "ops/ops.def"
 #undef OP
 	GR_OP_COUNT
@@ -224,6 +224,18 @@ extern const gr_op_info gr_op_table[GR_OP_COUNT];
 gr_status gr_set_shape(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, const int64_t *dims);
 /* Sets output t's dtype and shape from gr_dim (symbolic/unknown dims allowed). */
 gr_status gr_set_dims(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, const gr_dim *dims);
+/* For shape functions: 1 when nothing more can be inferred, because there is no output y
+ * or x's rank is unknown (then y gets only dtype). */
+static inline int gr_nothing_to_infer(const gr_tensor *x, gr_tensor *y, gr_dtype dtype)
+{
+	if (!y)
+		return 1;
+	if (x->rank < 0) {
+		y->dtype = dtype;
+		return 1;
+	}
+	return 0;
+}
 /* Output t gets dtype and an unknown rank. */
 gr_status gr_set_unknown(gr_infer *ctx, gr_tensor *t, gr_dtype dtype);
 /* Output t gets dtype and rank r with every dim unknown (an unknown rank when r is out of
@@ -245,6 +257,10 @@ const double *gr_values_f64(gr_infer *ctx, const gr_tensor *t, int64_t *count);
  * overflows, a shape error naming the node, its op and the tensor. */
 gr_status gr_dims_prod(gr_infer *ctx, const gr_node *n, const gr_tensor *t, int a, int b,
 		       int64_t *out);
+/* An INTS attribute of exactly `want` entries into out (`dflt` each when absent); a shape
+ * error when present with another length (strides, dilations, pads). */
+gr_status gr_attr_ints_n(gr_infer *ctx, const gr_node *n, const char *name, int want,
+			 int64_t dflt, int64_t *out);
 /* Shape error on node n: "node 'NAME' (OP): message". */
 gr_status gr_node_error(gr_infer *ctx, const gr_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -256,11 +272,21 @@ void gr_node_set_note(gr_infer *ctx, gr_node *n, const char *fmt, ...)
 gr_status gr_infer_subgraph(gr_infer *ctx, gr_graph *sub, gr_cost *total);
 
 /* Standard cost helpers for op files. */
+/* dst += src (flops, macs, bytes and params; not `known`). */
+static inline void gr_cost_add(gr_cost *dst, const gr_cost *src)
+{
+	dst->flops += src->flops;
+	dst->macs += src->macs;
+	dst->bytes_read += src->bytes_read;
+	dst->bytes_written += src->bytes_written;
+	dst->params += src->params;
+}
 /* bytes_read = all inputs, bytes_written = all outputs; flops = per_elem * numel(out0). */
 void gr_cost_elementwise(const gr_node *n, gr_cost *c, double per_elem);
 /* Fills only bytes_read/bytes_written from the node's tensors. */
 void gr_cost_io_bytes(const gr_node *n, gr_cost *c);
-/* Only bytes_written: ops that read nothing but metadata (Shape, ConstantOfShape, ...). */
-void gr_cost_write_only(const gr_node *n, gr_cost *c);
+/* bytes as gr_cost_io_bytes, flops = per x elements of t; the cost is unknown (known = 0)
+ * when t's element count is (an omitted output, say). */
+void gr_cost_per_elem_of(const gr_node *n, gr_cost *c, const gr_tensor *t, double per);
 
 #endif

@@ -11,6 +11,24 @@
 
 /* --- small helpers for op files ------------------------------------------- */
 
+gr_status gr_attr_ints_n(gr_infer *ctx, const gr_node *n, const char *name, int want,
+			 int64_t dflt, int64_t *out)
+{
+	size_t cnt = 0;
+	const int64_t *v = gr_attr_ints(n, name, &cnt);
+
+	if (!v || cnt == 0) {
+		for (int i = 0; i < want; i++)
+			out[i] = dflt;
+		return GR_OK;
+	}
+	if (cnt != (size_t)want)
+		return gr_node_error(ctx, n, "attribute '%s' has %zu values, expected %d", name, cnt,
+				     want);
+	memcpy(out, v, (size_t)want * sizeof(int64_t));
+	return GR_OK;
+}
+
 gr_status gr_node_error(gr_infer *ctx, const gr_node *n, const char *fmt, ...)
 {
 	char msg[768];
@@ -249,11 +267,17 @@ void gr_cost_io_bytes(const gr_node *n, gr_cost *c)
 			c->bytes_written += gr_tensor_bytes(n->out[i]);
 }
 
-void gr_cost_write_only(const gr_node *n, gr_cost *c)
+void gr_cost_per_elem_of(const gr_node *n, gr_cost *c, const gr_tensor *t, double per)
 {
-	for (size_t o = 0; o < n->n_out; o++)
-		if (n->out[o])
-			c->bytes_written += gr_tensor_bytes(n->out[o]);
+	int64_t e = t ? gr_numel(t) : -1;
+
+	gr_cost_io_bytes(n, c);
+	if (e < 0) {
+		c->known = 0;
+		return;
+	}
+	c->flops = per * (double)e;
+	c->known = 1;
 }
 
 void gr_cost_elementwise(const gr_node *n, gr_cost *c, double per_elem)
@@ -356,13 +380,8 @@ static gr_status infer_graph(gr_infer *ctx, gr_graph *g, gr_cost *total)
 		gr_node *n = g->nodes[k];
 		if ((st = infer_node(ctx, n)))
 			return st;
-		if (total) {
-			total->flops += n->cost.flops;
-			total->macs += n->cost.macs;
-			total->bytes_read += n->cost.bytes_read;
-			total->bytes_written += n->cost.bytes_written;
-			total->params += n->cost.params;
-		}
+		if (total)
+			gr_cost_add(total, &n->cost);
 	}
 	g->inferred = 1;
 	return GR_OK;

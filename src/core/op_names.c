@@ -8,7 +8,7 @@
 
 static const char *const op_names[GR_OP_COUNT] = {
 	[GR_OP_UNKNOWN] = "<unknown>",
-#define OP(id, name, fn, flops_per_elem, nonparam_mask) [GR_OP_##id] = name,
+#define OP(id, name, shape, cost, flops_per_elem, nonparam_mask) [GR_OP_##id] = name,
 #include "ops/ops.def"
 #undef OP
 };

@@ -123,11 +123,6 @@ gr_status op_concat_shape(gr_infer *ctx, gr_node *n)
 	return st;
 }
 
-void op_concat_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
-}
-
 gr_status op_split_shape(gr_infer *ctx, gr_node *n)
 {
 	const gr_tensor *x = gr_in(n, 0), *st_in = gr_in(n, 1);
@@ -225,9 +220,4 @@ gr_status op_split_shape(gr_infer *ctx, gr_node *n)
 		}
 	}
 	return GR_OK;
-}
-
-void op_split_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
 }

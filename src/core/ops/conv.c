@@ -29,27 +29,6 @@ static gr_tensor *in_at(const gr_node *n, int i)
 	return i < 0 ? NULL : gr_in(n, (size_t)i);
 }
 
-/* Reads an INTS attribute of exactly `want` entries into out (default `dflt` when absent).
- * Returns 0 and reports when present with the wrong length. */
-static int ints_attr(gr_infer *ctx, const gr_node *n, const char *name, int want,
-		     int64_t dflt, int64_t *out)
-{
-	size_t cnt = 0;
-	const int64_t *v = gr_attr_ints(n, name, &cnt);
-
-	if (!v || cnt == 0) {
-		for (int i = 0; i < want; i++)
-			out[i] = dflt;
-		return 1;
-	}
-	if (cnt != (size_t)want) {
-		gr_node_error(ctx, n, "attribute '%s' has %zu values, expected %d", name, cnt, want);
-		return 0;
-	}
-	memcpy(out, v, (size_t)want * sizeof(int64_t));
-	return 1;
-}
-
 /* Spatial parameters shared by Conv, ConvTranspose and DeformConv. */
 typedef struct conv_geom {
 	int nsp;                        /* spatial rank */
@@ -60,14 +39,18 @@ typedef struct conv_geom {
 	const char *auto_pad;
 } conv_geom;
 
-/* Fills g from attributes and the weight (kernel dims are W[2:] unless kernel_shape is set).
- * Returns GR_OK, or an error status already reported. */
-static gr_status conv_geom_read(gr_infer *ctx, const gr_node *n, const gr_tensor *w, int nsp,
-				conv_geom *g)
+/* Fills g for input x (rank known) from attributes and the weight (kernel dims are W[2:]
+ * unless kernel_shape is set). Returns GR_OK, or an error status already reported. */
+static gr_status conv_geom_read(gr_infer *ctx, const gr_node *n, const gr_tensor *x,
+				const gr_tensor *w, conv_geom *g)
 {
 	size_t kc = 0;
 	const int64_t *ks = gr_attr_ints(n, "kernel_shape", &kc);
+	int nsp = x->rank - 2;
+	gr_status st;
 
+	if (x->rank < 3)
+		return gr_node_error(ctx, n, "input has rank %d, needs N x C x spatial", x->rank);
 	g->nsp = nsp;
 	if (ks && kc) {
 		if (kc != (size_t)nsp)
@@ -80,10 +63,10 @@ static gr_status conv_geom_read(gr_infer *ctx, const gr_node *n, const gr_tensor
 	}
 	if (w && w->rank >= 0 && w->rank != nsp + 2)
 		return gr_node_error(ctx, n, "weight has rank %d, input has rank %d", w->rank, nsp + 2);
-	if (!ints_attr(ctx, n, "strides", nsp, 1, g->s) ||
-	    !ints_attr(ctx, n, "dilations", nsp, 1, g->d) ||
-	    !ints_attr(ctx, n, "pads", 2 * nsp, 0, g->pads))
-		return GR_ERR_SHAPE;
+	if ((st = gr_attr_ints_n(ctx, n, "strides", nsp, 1, g->s)) ||
+	    (st = gr_attr_ints_n(ctx, n, "dilations", nsp, 1, g->d)) ||
+	    (st = gr_attr_ints_n(ctx, n, "pads", 2 * nsp, 0, g->pads)))
+		return st;
 	for (int i = 0; i < nsp; i++)
 		if (g->s[i] < 1 || g->d[i] < 1)
 			return gr_node_error(ctx, n, "strides and dilations must be positive");
@@ -178,16 +161,9 @@ gr_status op_conv_shape(gr_infer *ctx, gr_node *n)
 		dt = gr_in(n, 7) ? gr_in(n, 7)->dtype : x->dtype;
 	else
 		dt = x->dtype;
-	if (!y)
+	if (gr_nothing_to_infer(x, y, dt))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = dt;
-		return GR_OK;
-	}
-	if (x->rank < 3)
-		return gr_node_error(ctx, n, "input has rank %d, needs N x C x spatial", x->rank);
-	st = conv_geom_read(ctx, n, w, x->rank - 2, &g);
-	if (st != GR_OK)
+	if ((st = conv_geom_read(ctx, n, x, w, &g)))
 		return st;
 	if (w->rank > 0) {
 		int64_t wc = w->rank > 1 ? w->dims[1].value : -1, xc = x->dims[1].value;
@@ -247,20 +223,13 @@ gr_status op_conv_transpose_shape(gr_infer *ctx, gr_node *n)
 
 	if (!x || !w)
 		return gr_node_error(ctx, n, "missing input 'X' or 'W'");
-	if (!y)
+	if (gr_nothing_to_infer(x, y, x->dtype))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = x->dtype;
-		return GR_OK;
-	}
-	if (x->rank < 3)
-		return gr_node_error(ctx, n, "input has rank %d, needs N x C x spatial", x->rank);
-	nsp = x->rank - 2;
-	st = conv_geom_read(ctx, n, w, nsp, &g);
-	if (st != GR_OK)
+	if ((st = conv_geom_read(ctx, n, x, w, &g)))
 		return st;
-	if (!ints_attr(ctx, n, "output_padding", nsp, 0, opad))
-		return GR_ERR_SHAPE;
+	nsp = g.nsp;
+	if ((st = gr_attr_ints_n(ctx, n, "output_padding", nsp, 0, opad)))
+		return st;
 	dims[0] = x->dims[0];
 	dims[1].value = -1;
 	dims[1].sym = NULL;
@@ -343,16 +312,9 @@ gr_status op_deform_conv_shape(gr_infer *ctx, gr_node *n)
 
 	if (!x || !w || !off)
 		return gr_node_error(ctx, n, "missing input 'X', 'W' or 'offset'");
-	if (!y)
+	if (gr_nothing_to_infer(x, y, x->dtype))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = x->dtype;
-		return GR_OK;
-	}
-	if (x->rank < 3)
-		return gr_node_error(ctx, n, "input has rank %d, needs N x C x spatial", x->rank);
-	st = conv_geom_read(ctx, n, w, x->rank - 2, &g);
-	if (st != GR_OK)
+	if ((st = conv_geom_read(ctx, n, x, w, &g)))
 		return st;
 	if (w->rank > 1) {
 		int64_t wc = w->dims[1].value, xc = x->dims[1].value;

@@ -65,9 +65,10 @@ gr_status op_gather_shape(gr_infer *ctx, gr_node *n)
 	return st;
 }
 
-void op_gather_cost(const gr_node *n, gr_cost *c)
+/* Cost of Gather, GatherElements and GatherND: reads the gathered rows and the indices,
+ * not the whole table (embeddings); writes the output. */
+void op_gather_rows_cost(const gr_node *n, gr_cost *c)
 {
-	/* Reads the gathered rows and the indices, not the whole table (embeddings). */
 	c->bytes_read += gr_tensor_bytes(gr_out(n, 0)) + gr_tensor_bytes(gr_in(n, 1));
 	c->bytes_written += gr_tensor_bytes(gr_out(n, 0));
 }
@@ -118,12 +119,6 @@ gr_status op_gather_elements_shape(gr_infer *ctx, gr_node *n)
 	return st;
 }
 
-void op_gather_elements_cost(const gr_node *n, gr_cost *c)
-{
-	c->bytes_read += gr_tensor_bytes(gr_out(n, 0)) + gr_tensor_bytes(gr_in(n, 1));
-	c->bytes_written += gr_tensor_bytes(gr_out(n, 0));
-}
-
 /* GatherND: out = indices.shape[:-1] + data.shape[batch_dims + k:], k = indices.shape[-1]. */
 gr_status op_gather_nd_shape(gr_infer *ctx, gr_node *n)
 {
@@ -153,12 +148,6 @@ gr_status op_gather_nd_shape(gr_infer *ctx, gr_node *n)
 	for (int64_t i = b + k; i < data->rank; i++)
 		out[r++] = data->dims[i];
 	return gr_set_dims(ctx, y, data->dtype, r, out);
-}
-
-void op_gather_nd_cost(const gr_node *n, gr_cost *c)
-{
-	c->bytes_read += gr_tensor_bytes(gr_out(n, 0)) + gr_tensor_bytes(gr_in(n, 1));
-	c->bytes_written += gr_tensor_bytes(gr_out(n, 0));
 }
 
 /* Scatter, ScatterElements, ScatterND: the output is the data tensor with updates written. */
@@ -244,11 +233,6 @@ gr_status op_compress_shape(gr_infer *ctx, gr_node *n)
 		free(idx);
 	}
 	return st;
-}
-
-void op_compress_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
 }
 
 /* --- Unique ----------------------------------------------------------------- */

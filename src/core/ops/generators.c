@@ -61,12 +61,6 @@ gr_status op_constant_shape(gr_infer *ctx, gr_node *n)
 	return st == GR_ERR_LIMIT ? GR_OK : st;
 }
 
-void op_constant_cost(const gr_node *n, gr_cost *c)
-{
-	(void)n;
-	(void)c; /* materialized once, like an initializer */
-}
-
 gr_status op_constant_of_shape_shape(gr_infer *ctx, gr_node *n)
 {
 	const gr_tensor *shp = gr_in(n, 0);
@@ -109,11 +103,6 @@ gr_status op_constant_of_shape_shape(gr_infer *ctx, gr_node *n)
 		free(idx);
 	}
 	return st;
-}
-
-void op_constant_of_shape_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_write_only(n, c);
 }
 
 gr_status op_range_shape(gr_infer *ctx, gr_node *n)
@@ -173,11 +162,6 @@ gr_status op_range_shape(gr_infer *ctx, gr_node *n)
 	return GR_OK;
 }
 
-void op_range_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
-}
-
 gr_status op_eye_like_shape(gr_infer *ctx, gr_node *n)
 {
 	const gr_tensor *x = gr_in(n, 0);
@@ -191,11 +175,6 @@ gr_status op_eye_like_shape(gr_infer *ctx, gr_node *n)
 	return gr_copy_shape(ctx, gr_out(n, 0), x, dt);
 }
 
-void op_eye_like_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_write_only(n, c);
-}
-
 gr_status op_trilu_shape(gr_infer *ctx, gr_node *n)
 {
 	const gr_tensor *x = gr_in(n, 0);
@@ -203,11 +182,6 @@ gr_status op_trilu_shape(gr_infer *ctx, gr_node *n)
 	if (!x)
 		return gr_node_error(ctx, n, "missing input 'input'");
 	return gr_copy_shape(ctx, gr_out(n, 0), x, GR_DTYPE_UNDEFINED);
-}
-
-void op_trilu_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
 }
 
 gr_status op_one_hot_shape(gr_infer *ctx, gr_node *n)
@@ -239,9 +213,4 @@ gr_status op_one_hot_shape(gr_infer *ctx, gr_node *n)
 		out[a] = gr_dim_known((int64_t)dv);
 	}
 	return gr_set_dims(ctx, y, dt, r, out);
-}
-
-void op_one_hot_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
 }

@@ -6,8 +6,8 @@
 
 const gr_op_info gr_op_table[GR_OP_COUNT] = {
 	[GR_OP_UNKNOWN] = {"<unknown>", NULL, NULL, 0, 0},
-#define OP(id, name, fn, flops_per_elem, nonparam_mask) \
-	[GR_OP_##id] = {name, op_##fn##_shape, op_##fn##_cost, flops_per_elem, nonparam_mask},
+#define OP(id, name, shape, cost, flops_per_elem, nonparam_mask) \
+	[GR_OP_##id] = {name, op_##shape##_shape, op_##cost##_cost, flops_per_elem, nonparam_mask},
 #include "ops.def"
 #undef OP
 };

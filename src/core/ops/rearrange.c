@@ -41,10 +41,6 @@ gr_status op_transpose_shape(gr_infer *ctx, gr_node *n)
 	return gr_fold_axes(ctx, x, y, &m);
 }
 
-void op_transpose_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
-}
 /* --- Expand, Tile ------------------------------------------------------------ */
 
 gr_status op_expand_shape(gr_infer *ctx, gr_node *n)
@@ -107,11 +103,6 @@ gr_status op_expand_shape(gr_infer *ctx, gr_node *n)
 	return gr_fold_axes(ctx, x, y, &m);
 }
 
-void op_expand_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
-}
-
 gr_status op_tile_shape(gr_infer *ctx, gr_node *n)
 {
 	const gr_tensor *x = gr_in(n, 0), *rep = gr_in(n, 1);
@@ -154,10 +145,6 @@ gr_status op_tile_shape(gr_infer *ctx, gr_node *n)
 	return gr_fold_axes(ctx, x, y, &m);
 }
 
-void op_tile_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
-}
 /* --- DepthToSpace, SpaceToDepth --------------------------------------------------- */
 
 gr_status op_depth_space_shape(gr_infer *ctx, gr_node *n)
@@ -202,9 +189,4 @@ gr_status op_depth_space_shape(gr_infer *ctx, gr_node *n)
 		}
 	}
 	return gr_set_dims(ctx, y, x->dtype, 4, out);
-}
-
-void op_depth_space_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
 }

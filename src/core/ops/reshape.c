@@ -65,11 +65,6 @@ gr_status op_shape_shape(gr_infer *ctx, gr_node *n)
 	return GR_OK;
 }
 
-void op_shape_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_write_only(n, c); /* reads only metadata */
-}
-
 gr_status op_size_shape(gr_infer *ctx, gr_node *n)
 {
 	const gr_tensor *x = gr_in(n, 0);
@@ -85,11 +80,6 @@ gr_status op_size_shape(gr_infer *ctx, gr_node *n)
 	if (y && e >= 0 && gr_tensor_set_i64(y->owner, y, &e, 1))
 		return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
 	return GR_OK;
-}
-
-void op_size_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_write_only(n, c);
 }
 
 /* --- Reshape, Flatten, Squeeze, Unsqueeze ---------------------------------- */
@@ -215,12 +205,6 @@ gr_status op_reshape_shape(gr_infer *ctx, gr_node *n)
 	return gr_fold_copy(ctx, y, x);
 }
 
-void op_reshape_cost(const gr_node *n, gr_cost *c)
-{
-	(void)n;
-	(void)c; /* a view: metadata only, no FLOPs, no bytes */
-}
-
 gr_status op_flatten_shape(gr_infer *ctx, gr_node *n)
 {
 	const gr_tensor *x = gr_in(n, 0);
@@ -243,12 +227,6 @@ gr_status op_flatten_shape(gr_infer *ctx, gr_node *n)
 	if ((st = gr_set_dims(ctx, y, x->dtype, 2, out)))
 		return st;
 	return gr_fold_copy(ctx, y, x);
-}
-
-void op_flatten_cost(const gr_node *n, gr_cost *c)
-{
-	(void)n;
-	(void)c; /* a view: metadata only, no FLOPs, no bytes */
 }
 
 /* Axes of Squeeze/Unsqueeze: attribute before opset 13, optional input from 13.
@@ -322,12 +300,6 @@ gr_status op_squeeze_shape(gr_infer *ctx, gr_node *n)
 	return gr_fold_copy(ctx, y, x);
 }
 
-void op_squeeze_cost(const gr_node *n, gr_cost *c)
-{
-	(void)n;
-	(void)c; /* a view: metadata only, no FLOPs, no bytes */
-}
-
 gr_status op_unsqueeze_shape(gr_infer *ctx, gr_node *n)
 {
 	const gr_tensor *x = gr_in(n, 0);
@@ -366,11 +338,6 @@ gr_status op_unsqueeze_shape(gr_infer *ctx, gr_node *n)
 	return gr_fold_copy(ctx, y, x);
 }
 
-void op_unsqueeze_cost(const gr_node *n, gr_cost *c)
-{
-	(void)n;
-	(void)c; /* a view: metadata only, no FLOPs, no bytes */
-}
 /* --- Identity, ReverseSequence, Dropout ------------------------------------------- */
 
 gr_status op_identity_shape(gr_infer *ctx, gr_node *n)
@@ -394,23 +361,12 @@ gr_status op_identity_shape(gr_infer *ctx, gr_node *n)
 	return GR_OK;
 }
 
-void op_identity_cost(const gr_node *n, gr_cost *c)
-{
-	(void)n;
-	(void)c; /* a view: metadata only, no FLOPs, no bytes */
-}
-
 /* Ops whose output has the shape of input 0 and that copy data (ReverseSequence). */
 gr_status op_identity_data_shape(gr_infer *ctx, gr_node *n)
 {
 	if (!gr_in(n, 0))
 		return gr_node_error(ctx, n, "missing input 0");
 	return gr_copy_shape(ctx, gr_out(n, 0), gr_in(n, 0), GR_DTYPE_UNDEFINED);
-}
-
-void op_identity_data_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
 }
 
 gr_status op_dropout_shape(gr_infer *ctx, gr_node *n)

@@ -197,11 +197,6 @@ gr_status op_pad_shape(gr_infer *ctx, gr_node *n)
 	return gr_set_dims(ctx, y, x->dtype, r, out);
 }
 
-void op_pad_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
-}
-
 gr_status op_center_crop_pad_shape(gr_infer *ctx, gr_node *n)
 {
 	const gr_tensor *x = gr_in(n, 0), *shp = gr_in(n, 1);
@@ -234,9 +229,4 @@ gr_status op_center_crop_pad_shape(gr_infer *ctx, gr_node *n)
 			return gr_node_error(ctx, n, "negative target dim");
 	}
 	return gr_set_dims(ctx, y, x->dtype, r, out);
-}
-
-void op_center_crop_pad_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
 }
