@@ -1,5 +1,8 @@
-/* Graph IR: construction (used by frontends), name lookup, validation and
- * topological ordering, and the public accessors of include/graphs/graph.h. */
+/* Graph IR: construction (used by frontends), name lookup, validation and topological
+ * ordering, queries on shapes and attributes, and the public accessors of
+ * include/graphs/graph.h. The storage layer: it calls nothing of inference (infer.c) or of
+ * the op implementations (ops/); those are built on it. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,6 +541,150 @@ gr_status gr_graph_finalize(gr_graph *g, gr_error *err)
 	if (!g)
 		return gr_error_set(err, GR_ERR_USAGE, "no graph");
 	return finalize_rec(g, err, 0);
+}
+
+/* --- shape queries ---------------------------------------------------------- */
+
+/* Multiplies the known nonzero values of d (or v) into *p; 0 when that overflows int64.
+ * Sets *unknown and *zero when a value is unknown (negative) or zero. */
+static int prod_nonzero(const gr_dim *d, const int64_t *v, int n, int64_t *p, int *unknown,
+			int *zero)
+{
+	*p = 1;
+	*unknown = *zero = 0;
+	for (int i = 0; i < n; i++) {
+		int64_t x = d ? d[i].value : v[i];
+		if (x < 0)
+			*unknown = 1;
+		else if (x == 0)
+			*zero = 1;
+		else if (!gr_mul_i64(*p, x, p))
+			return 0;
+	}
+	return 1;
+}
+
+static int64_t numel_of(const gr_dim *d, const int64_t *v, int n)
+{
+	int64_t p;
+	int unknown, zero;
+
+	if (!prod_nonzero(d, v, n, &p, &unknown, &zero) || unknown)
+		return -1;
+	return zero ? 0 : p;
+}
+
+int64_t gr_dims_numel(const gr_dim *d, int n)
+{
+	return numel_of(d, NULL, n);
+}
+
+int64_t gr_ints_numel(const int64_t *v, int n)
+{
+	return numel_of(NULL, v, n);
+}
+
+int gr_dims_overflow(const gr_dim *d, int n)
+{
+	int64_t p;
+	int unknown, zero;
+
+	return n > 0 && !prod_nonzero(d, NULL, n, &p, &unknown, &zero);
+}
+
+int gr_shape_known(const gr_tensor *t)
+{
+	if (!t || t->rank < 0)
+		return 0;
+	for (int i = 0; i < t->rank; i++)
+		if (t->dims[i].value < 0)
+			return 0;
+	return 1;
+}
+
+int64_t gr_numel(const gr_tensor *t)
+{
+	if (!t || t->rank < 0)
+		return -1;
+	return t->rank ? gr_dims_numel(t->dims, t->rank) : 1;
+}
+
+double gr_tensor_bytes(const gr_tensor *t)
+{
+	int64_t n = gr_numel(t);
+	int bits = t ? gr_dtype_bits(t->dtype) : 0;
+
+	if (n <= 0)
+		return 0;
+	if (!bits)
+		bits = 32; /* undefined dtype: assume 4 bytes rather than free */
+	return ceil((double)n * bits / 8.0);
+}
+
+/* --- node attributes and opset --------------------------------------------- */
+
+const gr_attr *gr_attr_find(const gr_node *n, const char *name)
+{
+	for (size_t i = 0; n && i < n->n_attr; i++)
+		if (n->attrs[i].name && strcmp(n->attrs[i].name, name) == 0)
+			return &n->attrs[i];
+	return NULL;
+}
+
+int64_t gr_attr_int(const gr_node *n, const char *name, int64_t dflt)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a)
+		return dflt;
+	if (a->type == GR_ATTR_FLOAT)
+		return (int64_t)a->f;
+	return a->i;
+}
+
+double gr_attr_float(const gr_node *n, const char *name, double dflt)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a)
+		return dflt;
+	if (a->type == GR_ATTR_INT)
+		return (double)a->i;
+	return a->f;
+}
+
+const char *gr_attr_str(const gr_node *n, const char *name, const char *dflt)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	return a && a->s ? a->s : dflt;
+}
+
+const int64_t *gr_attr_ints(const gr_node *n, const char *name, size_t *count)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a || !a->ints) {
+		*count = 0;
+		return NULL;
+	}
+	*count = a->n;
+	return a->ints;
+}
+
+const double *gr_attr_floats(const gr_node *n, const char *name, size_t *count)
+{
+	const gr_attr *a = gr_attr_find(n, name);
+	if (!a || !a->floats) {
+		*count = 0;
+		return NULL;
+	}
+	*count = a->n;
+	return a->floats;
+}
+
+int gr_node_opset(const gr_node *n)
+{
+	for (const gr_graph *g = n->owner; g; g = g->parent)
+		if (g->opset > 0)
+			return g->opset;
+	return 18;
 }
 
 /* --- public accessors ------------------------------------------------------ */

@@ -44,7 +44,7 @@ typedef struct gr_attr {
 /* Op ids from the op table (src/core/ops/ops.def). */
 typedef enum gr_op {
 	GR_OP_UNKNOWN = 0,
-#define OP(id, name, fn, flops_per_elem, nonparam_mask) GR_OP_##id,
+#define OP(id, name, shape, cost, flops_per_elem, nonparam_mask) GR_OP_##id,
 #include "ops/ops.def"
 #undef OP
 	GR_OP_COUNT
@@ -151,7 +151,49 @@ gr_status gr_tensor_set_f64(gr_graph *g, gr_tensor *t, const double *v, int64_t 
  * and reports cycles. Recurses into subgraphs. */
 gr_status gr_graph_finalize(gr_graph *g, gr_error *err);
 
-/* --- Inference context and helpers for op implementations -------------------- */
+/* --- Queries on the stored graph (graph.c) ------------------------------------- */
+
+/* Op id for an ONNX op type in the default domain ("" or "ai.onnx"), GR_OP_UNKNOWN if none
+ * (op_names.c: the names of ops.def, nothing of the op implementations). */
+gr_op gr_op_lookup(const char *op_type, const char *domain);
+
+/* Input i or NULL (absent or omitted). */
+static inline gr_tensor *gr_in(const gr_node *n, size_t i) { return i < n->n_in ? n->in[i] : NULL; }
+static inline gr_tensor *gr_out(const gr_node *n, size_t i) { return i < n->n_out ? n->out[i] : NULL; }
+/* 1 when t has a known rank and all dims known. */
+int gr_shape_known(const gr_tensor *t);
+/* Number of elements, or -1 if unknown/overflowing (gr_dims_numel of its dims). */
+int64_t gr_numel(const gr_tensor *t);
+/* The one overflow-checked product of dims in the core. A shape overflows when the product
+ * of its nonzero known dims exceeds int64: then no partial product of a shape that does not
+ * overflow can either, and an empty tensor with absurd dims still counts as absurd.
+ * gr_dims_numel: the element count of d[0..n), or -1 when a dim is unknown or it overflows. */
+int64_t gr_dims_numel(const gr_dim *d, int n);
+/* The same over plain values (kernel_shape, ...); a negative value counts as unknown. */
+int64_t gr_ints_numel(const int64_t *v, int n);
+/* 1 when the known dims d[0..n) overflow in the sense above. */
+int gr_dims_overflow(const gr_dim *d, int n);
+/* Bytes of t at its dtype (numel * bits / 8, rounded up); 0 when unknown. */
+double gr_tensor_bytes(const gr_tensor *t);
+
+/* Attribute lookups with defaults. */
+const gr_attr *gr_attr_find(const gr_node *n, const char *name);
+int64_t gr_attr_int(const gr_node *n, const char *name, int64_t dflt);
+double gr_attr_float(const gr_node *n, const char *name, double dflt);
+const char *gr_attr_str(const gr_node *n, const char *name, const char *dflt);
+/* INTS attribute: returns its array and sets *count, or NULL with *count = 0. */
+const int64_t *gr_attr_ints(const gr_node *n, const char *name, size_t *count);
+const double *gr_attr_floats(const gr_node *n, const char *name, size_t *count);
+/* Opset of the default domain for n, looking through enclosing graphs; 18 when unset. */
+int gr_node_opset(const gr_node *n);
+
+static inline gr_dim gr_dim_known(int64_t v) { return (gr_dim){v, NULL}; }
+static inline gr_dim gr_dim_unknown(void) { return (gr_dim){-1, NULL}; }
+
+/* Folding limit: ops fold values only for tensors up to this many elements. */
+#define GR_FOLD_MAX 4096
+
+/* --- Inference (infer.c) and the op table (ops/) -------------------------------- */
 
 typedef struct gr_infer {
 	gr_graph *g;
@@ -176,32 +218,29 @@ typedef struct gr_op_info {
 } gr_op_info;
 
 extern const gr_op_info gr_op_table[GR_OP_COUNT];
-/* Op id for an ONNX op type in the default domain ("" or "ai.onnx"), GR_OP_UNKNOWN if none. */
-gr_op gr_op_lookup(const char *op_type, const char *domain);
 
-/* Input i or NULL (absent or omitted). */
-static inline gr_tensor *gr_in(const gr_node *n, size_t i) { return i < n->n_in ? n->in[i] : NULL; }
-static inline gr_tensor *gr_out(const gr_node *n, size_t i) { return i < n->n_out ? n->out[i] : NULL; }
-/* 1 when t has a known rank and all dims known. */
-int gr_shape_known(const gr_tensor *t);
-/* Number of elements, or -1 if unknown/overflowing. */
-int64_t gr_numel(const gr_tensor *t);
-/* Bytes of t at its dtype (numel * bits / 8, rounded up); 0 when unknown. */
-double gr_tensor_bytes(const gr_tensor *t);
-
-/* Attribute lookups with defaults. */
-const gr_attr *gr_attr_find(const gr_node *n, const char *name);
-int64_t gr_attr_int(const gr_node *n, const char *name, int64_t dflt);
-double gr_attr_float(const gr_node *n, const char *name, double dflt);
-const char *gr_attr_str(const gr_node *n, const char *name, const char *dflt);
-/* INTS attribute: returns its array and sets *count, or NULL with *count = 0. */
-const int64_t *gr_attr_ints(const gr_node *n, const char *name, size_t *count);
-const double *gr_attr_floats(const gr_node *n, const char *name, size_t *count);
 
 /* Sets output t's dtype and shape from plain int64 dims (all known). */
 gr_status gr_set_shape(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, const int64_t *dims);
 /* Sets output t's dtype and shape from gr_dim (symbolic/unknown dims allowed). */
 gr_status gr_set_dims(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, const gr_dim *dims);
+/* For shape functions: 1 when nothing more can be inferred, because there is no output y
+ * or x's rank is unknown (then y gets only dtype). */
+static inline int gr_nothing_to_infer(const gr_tensor *x, gr_tensor *y, gr_dtype dtype)
+{
+	if (!y)
+		return 1;
+	if (x->rank < 0) {
+		y->dtype = dtype;
+		return 1;
+	}
+	return 0;
+}
+/* Output t gets dtype and an unknown rank. */
+gr_status gr_set_unknown(gr_infer *ctx, gr_tensor *t, gr_dtype dtype);
+/* Output t gets dtype and rank r with every dim unknown (an unknown rank when r is out of
+ * range). */
+gr_status gr_set_rank_only(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int64_t r);
 /* Output gets the same shape as src (and dtype, unless dtype != UNDEFINED). */
 gr_status gr_copy_shape(gr_infer *ctx, gr_tensor *dst, const gr_tensor *src, gr_dtype dtype);
 /* Numpy-style multidirectional broadcast of the node's inputs [first, last] into out dims.
@@ -214,8 +253,14 @@ int gr_axis(gr_infer *ctx, const gr_node *n, int64_t axis, int rank);
 const int64_t *gr_values_i64(gr_infer *ctx, const gr_tensor *t, int64_t *count);
 /* Known float values of t (converting integer values), or NULL. */
 const double *gr_values_f64(gr_infer *ctx, const gr_tensor *t, int64_t *count);
-/* Folding limit: ops fold values only for tensors up to this many elements. */
-#define GR_FOLD_MAX 4096
+/* Product of dims [a, b) of t (all known) for node n into *out; when it is unknown or
+ * overflows, a shape error naming the node, its op and the tensor. */
+gr_status gr_dims_prod(gr_infer *ctx, const gr_node *n, const gr_tensor *t, int a, int b,
+		       int64_t *out);
+/* An INTS attribute of exactly `want` entries into out (`dflt` each when absent); a shape
+ * error when present with another length (strides, dilations, pads). */
+gr_status gr_attr_ints_n(gr_infer *ctx, const gr_node *n, const char *name, int want,
+			 int64_t dflt, int64_t *out);
 /* Shape error on node n: "node 'NAME' (OP): message". */
 gr_status gr_node_error(gr_infer *ctx, const gr_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -227,9 +272,21 @@ void gr_node_set_note(gr_infer *ctx, gr_node *n, const char *fmt, ...)
 gr_status gr_infer_subgraph(gr_infer *ctx, gr_graph *sub, gr_cost *total);
 
 /* Standard cost helpers for op files. */
+/* dst += src (flops, macs, bytes and params; not `known`). */
+static inline void gr_cost_add(gr_cost *dst, const gr_cost *src)
+{
+	dst->flops += src->flops;
+	dst->macs += src->macs;
+	dst->bytes_read += src->bytes_read;
+	dst->bytes_written += src->bytes_written;
+	dst->params += src->params;
+}
 /* bytes_read = all inputs, bytes_written = all outputs; flops = per_elem * numel(out0). */
 void gr_cost_elementwise(const gr_node *n, gr_cost *c, double per_elem);
 /* Fills only bytes_read/bytes_written from the node's tensors. */
 void gr_cost_io_bytes(const gr_node *n, gr_cost *c);
+/* bytes as gr_cost_io_bytes, flops = per x elements of t; the cost is unknown (known = 0)
+ * when t's element count is (an omitted output, say). */
+void gr_cost_per_elem_of(const gr_node *n, gr_cost *c, const gr_tensor *t, double per);
 
 #endif

@@ -1,6 +1,7 @@
 /* Shape inference and cost driver: walks nodes in topological order, calls each op's
  * shape and cost functions from the op table, counts parameters once per initializer,
- * and provides the helpers op implementations share. */
+ * and provides the helpers op implementations share. Built on the graph storage of
+ * graph.c, which does not call back into it. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,94 +11,22 @@
 
 /* --- small helpers for op files ------------------------------------------- */
 
-int gr_shape_known(const gr_tensor *t)
+gr_status gr_attr_ints_n(gr_infer *ctx, const gr_node *n, const char *name, int want,
+			 int64_t dflt, int64_t *out)
 {
-	if (!t || t->rank < 0)
-		return 0;
-	for (int i = 0; i < t->rank; i++)
-		if (t->dims[i].value < 0)
-			return 0;
-	return 1;
-}
+	size_t cnt = 0;
+	const int64_t *v = gr_attr_ints(n, name, &cnt);
 
-int64_t gr_numel(const gr_tensor *t)
-{
-	int64_t n = 1;
-
-	if (!gr_shape_known(t))
-		return -1;
-	for (int i = 0; i < t->rank; i++)
-		if (!gr_mul_i64(n, t->dims[i].value, &n))
-			return -1;
-	return n;
-}
-
-double gr_tensor_bytes(const gr_tensor *t)
-{
-	int64_t n = gr_numel(t);
-	int bits = t ? gr_dtype_bits(t->dtype) : 0;
-
-	if (n <= 0)
-		return 0;
-	if (!bits)
-		bits = 32; /* undefined dtype: assume 4 bytes rather than free */
-	return ceil((double)n * bits / 8.0);
-}
-
-const gr_attr *gr_attr_find(const gr_node *n, const char *name)
-{
-	for (size_t i = 0; n && i < n->n_attr; i++)
-		if (n->attrs[i].name && strcmp(n->attrs[i].name, name) == 0)
-			return &n->attrs[i];
-	return NULL;
-}
-
-int64_t gr_attr_int(const gr_node *n, const char *name, int64_t dflt)
-{
-	const gr_attr *a = gr_attr_find(n, name);
-	if (!a)
-		return dflt;
-	if (a->type == GR_ATTR_FLOAT)
-		return (int64_t)a->f;
-	return a->i;
-}
-
-double gr_attr_float(const gr_node *n, const char *name, double dflt)
-{
-	const gr_attr *a = gr_attr_find(n, name);
-	if (!a)
-		return dflt;
-	if (a->type == GR_ATTR_INT)
-		return (double)a->i;
-	return a->f;
-}
-
-const char *gr_attr_str(const gr_node *n, const char *name, const char *dflt)
-{
-	const gr_attr *a = gr_attr_find(n, name);
-	return a && a->s ? a->s : dflt;
-}
-
-const int64_t *gr_attr_ints(const gr_node *n, const char *name, size_t *count)
-{
-	const gr_attr *a = gr_attr_find(n, name);
-	if (!a || !a->ints) {
-		*count = 0;
-		return NULL;
+	if (!v || cnt == 0) {
+		for (int i = 0; i < want; i++)
+			out[i] = dflt;
+		return GR_OK;
 	}
-	*count = a->n;
-	return a->ints;
-}
-
-const double *gr_attr_floats(const gr_node *n, const char *name, size_t *count)
-{
-	const gr_attr *a = gr_attr_find(n, name);
-	if (!a || !a->floats) {
-		*count = 0;
-		return NULL;
-	}
-	*count = a->n;
-	return a->floats;
+	if (cnt != (size_t)want)
+		return gr_node_error(ctx, n, "attribute '%s' has %zu values, expected %d", name, cnt,
+				     want);
+	memcpy(out, v, (size_t)want * sizeof(int64_t));
+	return GR_OK;
 }
 
 gr_status gr_node_error(gr_infer *ctx, const gr_node *n, const char *fmt, ...)
@@ -110,6 +39,28 @@ gr_status gr_node_error(gr_infer *ctx, const gr_node *n, const char *fmt, ...)
 	va_end(ap);
 	return gr_error_set(ctx ? ctx->err : NULL, GR_ERR_SHAPE, "node '%s' (%s): %s",
 			    n->name, n->op_type, msg);
+}
+
+/* "node 'g' (Gather): tensor 'data' of shape 3x0x...: its dims multiply past int64" */
+static gr_status overflow_error(gr_infer *ctx, const gr_node *n, const gr_tensor *t)
+{
+	char shape[256];
+
+	gr_tensor_shape_str(t, shape, sizeof(shape));
+	return gr_error_set(ctx ? ctx->err : NULL, GR_ERR_LIMIT,
+			    "node '%s' (%s): tensor '%s' of shape %s: its dims multiply past int64",
+			    n->name, n->op_type, t->name, shape);
+}
+
+gr_status gr_dims_prod(gr_infer *ctx, const gr_node *n, const gr_tensor *t, int a, int b,
+		       int64_t *out)
+{
+	*out = b > a ? gr_dims_numel(t->dims + a, b - a) : 1;
+	if (*out >= 0)
+		return GR_OK;
+	if (gr_shape_known(t))
+		return overflow_error(ctx, n, t);
+	return gr_node_error(ctx, n, "tensor '%s' has unknown dims", t->name);
 }
 
 void gr_node_set_note(gr_infer *ctx, gr_node *n, const char *fmt, ...)
@@ -136,6 +87,15 @@ static gr_status check_dims(gr_infer *ctx, const gr_tensor *t, int rank, const g
 		if (!gr_mul_i64(n, dims[i].value, &n) || n > ((int64_t)1 << 50))
 			return gr_error_set(ctx->err, GR_ERR_LIMIT,
 					    "tensor '%s' would have more than 2^50 elements", t->name);
+	}
+	/* an empty tensor passes the loop above, but its other dims must still multiply */
+	if (gr_dims_overflow(dims, rank)) {
+		if (t->producer)
+			return gr_error_set(ctx->err, GR_ERR_LIMIT,
+					    "node '%s' (%s): output '%s' would have dims that multiply past int64",
+					    t->producer->name, t->producer->op_type, t->name);
+		return gr_error_set(ctx->err, GR_ERR_LIMIT,
+				    "tensor '%s' would have dims that multiply past int64", t->name);
 	}
 	return GR_OK;
 }
@@ -168,6 +128,22 @@ gr_status gr_set_shape(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int rank, co
 		d[i].sym = NULL;
 	}
 	return gr_set_dims(ctx, t, dtype, rank, d);
+}
+
+gr_status gr_set_unknown(gr_infer *ctx, gr_tensor *t, gr_dtype dtype)
+{
+	return gr_set_dims(ctx, t, dtype, -1, NULL);
+}
+
+gr_status gr_set_rank_only(gr_infer *ctx, gr_tensor *t, gr_dtype dtype, int64_t r)
+{
+	gr_dim d[GR_MAX_RANK];
+
+	if (r < 0 || r > GR_MAX_RANK)
+		return gr_set_unknown(ctx, t, dtype);
+	for (int i = 0; i < r; i++)
+		d[i] = gr_dim_unknown();
+	return gr_set_dims(ctx, t, dtype, (int)r, d);
 }
 
 gr_status gr_copy_shape(gr_infer *ctx, gr_tensor *dst, const gr_tensor *src, gr_dtype dtype)
@@ -291,6 +267,19 @@ void gr_cost_io_bytes(const gr_node *n, gr_cost *c)
 			c->bytes_written += gr_tensor_bytes(n->out[i]);
 }
 
+void gr_cost_per_elem_of(const gr_node *n, gr_cost *c, const gr_tensor *t, double per)
+{
+	int64_t e = t ? gr_numel(t) : -1;
+
+	gr_cost_io_bytes(n, c);
+	if (e < 0) {
+		c->known = 0;
+		return;
+	}
+	c->flops = per * (double)e;
+	c->known = 1;
+}
+
 void gr_cost_elementwise(const gr_node *n, gr_cost *c, double per_elem)
 {
 	int64_t e = gr_numel(gr_out(n, 0));
@@ -357,6 +346,11 @@ static gr_status infer_node(gr_infer *ctx, gr_node *n)
 
 	memset(&n->cost, 0, sizeof(n->cost));
 	n->shape_known = 0;
+	/* Shapes from the file (inputs, initializers) are not checked elsewhere: an input whose
+	 * dims multiply past int64 would wrap every count computed from it. */
+	for (size_t i = 0; i < n->n_in; i++)
+		if (n->in[i] && n->in[i]->rank > 0 && gr_dims_overflow(n->in[i]->dims, n->in[i]->rank))
+			return overflow_error(ctx, n, n->in[i]);
 	if (n->op == GR_OP_UNKNOWN) {
 		count_params(n);
 		return GR_OK;
@@ -386,13 +380,8 @@ static gr_status infer_graph(gr_infer *ctx, gr_graph *g, gr_cost *total)
 		gr_node *n = g->nodes[k];
 		if ((st = infer_node(ctx, n)))
 			return st;
-		if (total) {
-			total->flops += n->cost.flops;
-			total->macs += n->cost.macs;
-			total->bytes_read += n->cost.bytes_read;
-			total->bytes_written += n->cost.bytes_written;
-			total->params += n->cost.params;
-		}
+		if (total)
+			gr_cost_add(total, &n->cost);
 	}
 	g->inferred = 1;
 	return GR_OK;

@@ -2,204 +2,8 @@
  * recurrent ops (FLOPs over all time steps) and control flow, on small graphs built with
  * the builder API. */
 #include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "core/graph_impl.h"
-
-/* --- tiny graph builder ---------------------------------------------------- */
-
-#define L(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define D(...) ((const int64_t[]){__VA_ARGS__})
-#define NA(...) (sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
-
-/* dims: -1 unknown; -2 the symbol "batch" */
-static gr_tensor *tensor(gr_graph *g, const char *name, gr_dtype dt, int rank, const int64_t *dims)
-{
-	gr_tensor *t = gr_graph_tensor_def(g, name);
-	gr_dim d[GR_MAX_RANK];
-
-	assert_non_null(t);
-	for (int i = 0; i < rank; i++) {
-		d[i].value = dims[i] == -2 ? -1 : dims[i];
-		d[i].sym = dims[i] == -2 ? "batch" : NULL;
-	}
-	assert_int_equal(gr_tensor_set_shape(g, t, dt, rank, d), GR_OK);
-	return t;
-}
-
-static gr_tensor *input(gr_graph *g, const char *name, gr_dtype dt, int rank, const int64_t *dims)
-{
-	gr_tensor *t = tensor(g, name, dt, rank, dims);
-	assert_int_equal(gr_graph_add_input(g, t), GR_OK);
-	return t;
-}
-
-/* An initializer with known integer values (shape [nv], or a scalar when rank is 0). */
-static gr_tensor *ints(gr_graph *g, const char *name, gr_dtype dt, int rank, const int64_t *v,
-		       int64_t nv)
-{
-	gr_tensor *t = tensor(g, name, dt, rank, &nv);
-	assert_int_equal(gr_tensor_set_i64(g, t, v, nv), GR_OK);
-	assert_int_equal(gr_graph_add_initializer(g, t), GR_OK);
-	return t;
-}
-
-static gr_tensor *floats(gr_graph *g, const char *name, int rank, const int64_t *dims,
-			 const double *v, int64_t nv)
-{
-	gr_tensor *t = tensor(g, name, GR_DTYPE_FLOAT, rank, dims);
-	assert_int_equal(gr_tensor_set_f64(g, t, v, nv), GR_OK);
-	assert_int_equal(gr_graph_add_initializer(g, t), GR_OK);
-	return t;
-}
-
-static gr_tensor *weight(gr_graph *g, const char *name, int rank, const int64_t *dims)
-{
-	gr_tensor *t = tensor(g, name, GR_DTYPE_FLOAT, rank, dims);
-	assert_int_equal(gr_graph_add_initializer(g, t), GR_OK);
-	return t;
-}
-
-/* A node; ins/outs are NULL-terminated name lists ("" for an omitted optional input). */
-static gr_node *node(gr_graph *g, const char *op, const char *const *ins, const char *const *outs,
-		     size_t n_attr)
-{
-	size_t ni = 0, no = 0;
-	gr_node *n;
-
-	while (ins[ni])
-		ni++;
-	while (outs[no])
-		no++;
-	n = gr_graph_add_node(g, op, "", op, ni, no, n_attr);
-	assert_non_null(n);
-	for (size_t i = 0; i < ni; i++)
-		n->in[i] = *ins[i] ? gr_graph_tensor_ref(g, ins[i]) : NULL;
-	for (size_t i = 0; i < no; i++)
-		n->out[i] = *outs[i] ? gr_graph_tensor_def(g, outs[i]) : NULL;
-	n->n_attr = 0; /* attributes are appended by the helpers below */
-	return n;
-}
-
-static gr_attr *attr_new(gr_node *n, const char *name, gr_attr_type type)
-{
-	gr_attr *a = &n->attrs[n->n_attr++];
-	memset(a, 0, sizeof(*a));
-	a->name = name;
-	a->type = type;
-	return a;
-}
-
-static void attr_int(gr_node *n, const char *name, int64_t v)
-{
-	attr_new(n, name, GR_ATTR_INT)->i = v;
-}
-
-static void attr_str(gr_node *n, const char *name, const char *s)
-{
-	gr_attr *a = attr_new(n, name, GR_ATTR_STRING);
-	a->s = s;
-	a->s_len = strlen(s);
-}
-
-static void attr_ints(gr_graph *g, gr_node *n, const char *name, const int64_t *v, size_t cnt)
-{
-	gr_attr *a = attr_new(n, name, GR_ATTR_INTS);
-	a->ints = gr_arena_calloc(gr_graph_arena(g), cnt ? cnt : 1, sizeof(int64_t));
-	memcpy(a->ints, v, cnt * sizeof(int64_t));
-	a->n = cnt;
-}
-
-static void attr_graph(gr_node *n, const char *name, gr_graph *sub)
-{
-	attr_new(n, name, GR_ATTR_GRAPH)->g = sub;
-}
-
-static gr_graph *graph(int opset)
-{
-	gr_graph *g = gr_graph_new("onnx");
-	assert_non_null(g);
-	g->opset = opset;
-	return g;
-}
-
-static void infer_ok(gr_graph *g)
-{
-	gr_error err = {0};
-	gr_status st = gr_graph_finalize(g, &err);
-	if (st == GR_OK)
-		st = gr_graph_infer(g, &err);
-	if (st != GR_OK)
-		print_error("inference failed: %s\n", err.msg);
-	assert_int_equal(st, GR_OK);
-}
-
-static void infer_fails(gr_graph *g)
-{
-	gr_error err = {0};
-	gr_status st = gr_graph_finalize(g, &err);
-	if (st == GR_OK)
-		st = gr_graph_infer(g, &err);
-	assert_int_not_equal(st, GR_OK);
-}
-
-/* Asserts t's shape: -1 expects an unknown dim. */
-static void check_shape(gr_graph *g, const char *name, int rank, const int64_t *dims)
-{
-	const gr_tensor *t = gr_graph_tensor(g, name);
-	char buf[128];
-
-	assert_non_null(t);
-	gr_tensor_shape_str(t, buf, sizeof(buf));
-	if (t->rank != rank)
-		print_error("'%s' has shape %s (rank %d), expected rank %d\n", name, buf, t->rank, rank);
-	assert_int_equal(t->rank, rank);
-	for (int i = 0; i < rank; i++) {
-		if (t->dims[i].value != dims[i])
-			print_error("'%s' has shape %s; dim %d expected %lld\n", name, buf, i,
-				    (long long)dims[i]);
-		assert_int_equal(t->dims[i].value, dims[i]);
-	}
-}
-
-#define SHAPE(g, name, ...) check_shape(g, name, (int)NA(__VA_ARGS__), D(__VA_ARGS__))
-#define SCALAR(g, name) check_shape(g, name, 0, NULL)
-
-static void check_ivals(gr_graph *g, const char *name, const int64_t *v, int64_t n)
-{
-	const gr_tensor *t = gr_graph_tensor(g, name);
-
-	assert_non_null(t);
-	if (!t->has_value)
-		print_error("'%s' has no folded values\n", name);
-	assert_true(t->has_value);
-	assert_int_equal(t->nval, n);
-	assert_non_null(t->ival);
-	for (int64_t i = 0; i < n; i++)
-		assert_int_equal(t->ival[i], v[i]);
-}
-
-#define IVALS(g, name, ...) check_ivals(g, name, D(__VA_ARGS__), (int64_t)NA(__VA_ARGS__))
-
-static const gr_cost *cost_of(gr_graph *g, size_t k)
-{
-	return gr_node_cost(gr_graph_node(g, k));
-}
-
-static gr_node *node_named(gr_graph *g, const char *op)
-{
-	for (size_t k = 0; k < gr_graph_node_count(g); k++)
-		if (strcmp(gr_node_op_type(gr_graph_node(g, k)), op) == 0)
-			return gr_graph_node(g, k);
-	fail_msg("no %s node", op);
-	return NULL;
-}
+#include "graph_builders.h"
 
 /* --- Shape, Gather, Unsqueeze, Concat, Reshape folding ----------------------- */
 
@@ -480,6 +284,47 @@ static void slice_opset9_attributes(void **state)
 	gr_graph_free(g);
 }
 
+/* The axis-map fold on more than one axis: a permutation of a 3-D tensor, broadcasting into
+ * a middle axis with a new leading one, 2-D tiling, a split along axis 1 and a 2-D slice
+ * with a negative step, checked against values worked out by hand. */
+static void axis_map_folds_in_several_dims(void **state)
+{
+	gr_graph *g = graph(13);
+	gr_node *n;
+	(void)state;
+
+	const_i64(g, "v", GR_DTYPE_INT64, 3, D(2, 3, 2), D(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), 12);
+	n = node(g, "Transpose", L("v"), L("t"), 1);
+	attr_ints(g, n, "perm", D(2, 0, 1), 3); /* t[a][b][c] = v[b][c][a] */
+	const_i64(g, "col", GR_DTYPE_INT64, 2, D(2, 1), D(1, 2), 2);
+	ints(g, "shp", GR_DTYPE_INT64, 1, D(2, 2, 3), 3);
+	node(g, "Expand", L("col", "shp"), L("e"), 0);
+	ints(g, "rep", GR_DTYPE_INT64, 1, D(2, 2), 2);
+	node(g, "Tile", L("col", "rep"), L("tl"), 0);
+	const_i64(g, "m", GR_DTYPE_INT64, 2, D(2, 3), D(0, 1, 2, 3, 4, 5), 6);
+	ints(g, "sizes", GR_DTYPE_INT64, 1, D(1, 2), 2);
+	n = node(g, "Split", L("m", "sizes"), L("p", "q"), 1);
+	attr_int(n, "axis", 1);
+	const_i64(g, "w", GR_DTYPE_INT64, 2, D(3, 4), D(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), 12);
+	ints(g, "st", GR_DTYPE_INT64, 1, D(0, 3), 2);
+	ints(g, "en", GR_DTYPE_INT64, 1, D(3, 0), 2);
+	ints(g, "ax", GR_DTYPE_INT64, 1, D(0, 1), 2);
+	ints(g, "sp", GR_DTYPE_INT64, 1, D(2, -2), 2);
+	node(g, "Slice", L("w", "st", "en", "ax", "sp"), L("sl"), 0);
+	infer_ok(g);
+	SHAPE(g, "t", 2, 2, 3);
+	IVALS(g, "t", 0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11);
+	SHAPE(g, "e", 2, 2, 3);
+	IVALS(g, "e", 1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2);
+	SHAPE(g, "tl", 4, 2);
+	IVALS(g, "tl", 1, 1, 2, 2, 1, 1, 2, 2);
+	IVALS(g, "p", 0, 3);
+	IVALS(g, "q", 1, 2, 4, 5);
+	SHAPE(g, "sl", 2, 2); /* rows 0 and 2, columns 3 and 1 */
+	IVALS(g, "sl", 3, 1, 11, 9);
+	gr_graph_free(g);
+}
+
 /* --- Expand, Tile, Pad, Resize, DepthToSpace -------------------------------------- */
 
 static void expand_broadcasts_and_tile_repeats(void **state)
@@ -705,6 +550,65 @@ static void gather_negative_indices_and_nd(void **state)
 	SHAPE(g, "nd", 2, 7, 5); /* indices[:-1] + data[batch_dims + 2:] */
 	SHAPE(g, "ge", 2, 3, 4, 1);
 	gr_graph_free(g);
+}
+
+/* Regression (issue #15): a Gather whose data dims multiply past int64 was folded with a
+ * wrapped row size and reported as fine. Now inference stops with an error naming the node. */
+static void gather_data_dims_multiplying_past_int64_is_an_error(void **state)
+{
+	const int64_t big = (int64_t)1 << 62;
+	gr_graph *g = graph(13);
+	gr_error err = {0};
+	double one = 1;
+	(void)state;
+
+	floats(g, "data", 3, D(3, big, big), &one, 1);
+	ints(g, "idx", GR_DTYPE_INT64, 1, NULL, 0);
+	node(g, "Gather", L("data", "idx"), L("y"), 0);
+	assert_int_not_equal(run(g, &err), GR_OK);
+	assert_non_null(strstr(err.msg, "node 'Gather' (Gather)"));
+	assert_non_null(strstr(err.msg, "'data'"));
+	assert_non_null(strstr(err.msg, "int64"));
+	gr_graph_free(g);
+}
+
+/* Regression: an output that is empty (a 0 first) but whose other dims multiply past int64
+ * passed the 2^50 check, which stops counting at the zero. */
+static void tile_output_dims_multiplying_past_int64_is_an_error(void **state)
+{
+	const int64_t half = (int64_t)1 << 31;
+	gr_graph *g = graph(13);
+	gr_error err = {0};
+	(void)state;
+
+	input(g, "x", GR_DTYPE_FLOAT, 3, D(0, half, half));
+	ints(g, "rep", GR_DTYPE_INT64, 1, D(1, half, half), 3);
+	node(g, "Tile", L("x", "rep"), L("y"), 0);
+	assert_int_not_equal(run(g, &err), GR_OK);
+	assert_non_null(strstr(err.msg, "node 'Tile' (Tile)"));
+	assert_non_null(strstr(err.msg, "int64"));
+	gr_graph_free(g);
+}
+
+/* The element count helpers: zeros multiplied last, unknown dims and overflow give -1. */
+static void dims_numel_checks_overflow_past_a_zero(void **state)
+{
+	const int64_t big = (int64_t)1 << 62;
+	gr_dim ok[3] = {{2, NULL}, {3, NULL}, {4, NULL}}, empty[3] = {{0, NULL}, {5, NULL}, {7, NULL}};
+	gr_dim absurd[3] = {{0, NULL}, {big, NULL}, {4, NULL}}, unknown[2] = {{-1, "batch"}, {3, NULL}};
+	(void)state;
+
+	assert_int_equal(gr_dims_numel(ok, 3), 24);
+	assert_int_equal(gr_dims_numel(empty, 3), 0);
+	assert_int_equal(gr_dims_numel(absurd, 3), -1);
+	assert_true(gr_dims_overflow(absurd, 3));
+	assert_false(gr_dims_overflow(empty, 3));
+	assert_int_equal(gr_dims_numel(unknown, 2), -1);
+	assert_false(gr_dims_overflow(unknown, 2));
+	assert_int_equal(gr_dims_numel(NULL, 0), 1);
+	assert_int_equal(gr_ints_numel(D(big, 1), 2), big);
+	assert_int_equal(gr_ints_numel(D(big, 2), 2), -1); /* 2^63 */
+	assert_int_equal(gr_ints_numel(D(3, -1), 2), -1);
 }
 
 static void data_dependent_ops_use_known_values(void **state)
@@ -1018,6 +922,7 @@ int main(void)
 		cmocka_unit_test(split_opset13_input_and_opset11_attr_fold),
 		cmocka_unit_test(slice_negative_steps_and_clamping),
 		cmocka_unit_test(slice_opset9_attributes),
+		cmocka_unit_test(axis_map_folds_in_several_dims),
 		cmocka_unit_test(expand_broadcasts_and_tile_repeats),
 		cmocka_unit_test(pad_opset11_inputs),
 		cmocka_unit_test(resize_scales_and_sizes),
@@ -1025,6 +930,9 @@ int main(void)
 		cmocka_unit_test(constants_and_ranges_fold),
 		cmocka_unit_test(one_hot_eye_like_and_dropout_mask),
 		cmocka_unit_test(gather_negative_indices_and_nd),
+		cmocka_unit_test(gather_data_dims_multiplying_past_int64_is_an_error),
+		cmocka_unit_test(tile_output_dims_multiplying_past_int64_is_an_error),
+		cmocka_unit_test(dims_numel_checks_overflow_past_a_zero),
 		cmocka_unit_test(data_dependent_ops_use_known_values),
 		cmocka_unit_test(data_dependent_ops_without_values_leave_a_note),
 		cmocka_unit_test(nms_with_known_values_selects_like_onnx),

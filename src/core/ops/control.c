@@ -9,14 +9,6 @@
 
 /* --- helpers ------------------------------------------------------------- */
 
-static int node_opset(const gr_node *n)
-{
-	for (const gr_graph *g = n->owner; g; g = g->parent)
-		if (g->opset > 0)
-			return g->opset;
-	return 18;
-}
-
 static gr_graph *graph_attr(const gr_node *n, const char *name)
 {
 	const gr_attr *a = gr_attr_find(n, name);
@@ -27,14 +19,8 @@ static gr_graph *graph_attr(const gr_node *n, const char *name)
 static void body_cost(const gr_graph *g, gr_cost *c)
 {
 	memset(c, 0, sizeof(*c));
-	for (size_t k = 0; g && k < g->n_nodes; k++) {
-		const gr_cost *nc = &g->nodes[k]->cost;
-		c->flops += nc->flops;
-		c->macs += nc->macs;
-		c->bytes_read += nc->bytes_read;
-		c->bytes_written += nc->bytes_written;
-		c->params += nc->params;
-	}
+	for (size_t k = 0; g && k < g->n_nodes; k++)
+		gr_cost_add(c, &g->nodes[k]->cost);
 }
 
 static int cost_larger(const gr_cost *a, const gr_cost *b)
@@ -44,14 +30,17 @@ static int cost_larger(const gr_cost *a, const gr_cost *b)
 	return a->bytes_read + a->bytes_written > b->bytes_read + b->bytes_written;
 }
 
-/* Writes body x times into c (parameters counted once). */
-static void cost_assign(gr_cost *c, const gr_cost *body, double times)
+/* Writes the cost of graph g's nodes, times over, into c (parameters counted once). */
+static void cost_of_body(gr_cost *c, const gr_graph *g, double times)
 {
-	c->flops = body->flops * times;
-	c->macs = body->macs * times;
-	c->bytes_read = body->bytes_read * times;
-	c->bytes_written = body->bytes_written * times;
-	c->params = body->params;
+	gr_cost body;
+
+	body_cost(g, &body);
+	c->flops = body.flops * times;
+	c->macs = body.macs * times;
+	c->bytes_read = body.bytes_read * times;
+	c->bytes_written = body.bytes_written * times;
+	c->params = body.params;
 }
 
 /* Scalar truth value of t: 1, 0, or -1 when unknown. */
@@ -271,21 +260,18 @@ gr_status op_if_shape(gr_infer *ctx, gr_node *n)
 		if (st)
 			return st;
 	}
-	body_cost(g, &total);
-	cost_assign(&n->cost, &total, 1);
+	cost_of_body(&n->cost, g, 1);
 	return GR_OK;
 }
 
 void op_if_cost(const gr_node *n, gr_cost *c)
 {
 	gr_graph *then_g = graph_attr(n, "then_branch"), *else_g = graph_attr(n, "else_branch");
-	gr_cost body;
 	int known;
 
 	if (!then_g || !else_g)
 		return;
-	body_cost(if_pick(n, then_g, else_g, &known) ? then_g : else_g, &body);
-	cost_assign(c, &body, 1);
+	cost_of_body(c, if_pick(n, then_g, else_g, &known) ? then_g : else_g, 1);
 }
 
 /* --- Loop ------------------------------------------------------------------ */
@@ -503,8 +489,7 @@ static gr_status loop_infer(gr_infer *ctx, gr_node *n, gr_graph *body, size_t N,
 	    (double)trip * (double)(body->n_nodes ? body->n_nodes : 1) <= LOOP_UNROLL_NODES) {
 		if ((st = loop_unroll(ctx, n, body, N, K, trip, snap)))
 			return st;
-		body_cost(body, &total);
-		cost_assign(&n->cost, &total, (double)trip);
+		cost_of_body(&n->cost, body, (double)trip);
 		return GR_OK;
 	}
 	for (size_t i = 0; i < N && i < n->n_out; i++)
@@ -534,23 +519,20 @@ static gr_status loop_infer(gr_infer *ctx, gr_node *n, gr_graph *body, size_t N,
 				 (long long)trip);
 	else if (changed)
 		gr_node_set_note(ctx, n, "Loop: loop-carried shapes change between iterations");
-	body_cost(body, &total);
-	cost_assign(&n->cost, &total, trip >= 0 ? (double)trip : 1.0);
+	cost_of_body(&n->cost, body, trip >= 0 ? (double)trip : 1.0);
 	return GR_OK;
 }
 
 void op_loop_cost(const gr_node *n, gr_cost *c)
 {
 	gr_graph *body = graph_attr(n, "body");
-	gr_cost total;
 	int64_t trip;
 	int exact;
 
 	if (!body)
 		return;
 	trip = loop_trip(n, body, &exact);
-	body_cost(body, &total);
-	cost_assign(c, &total, trip >= 0 ? (double)trip : 1.0);
+	cost_of_body(c, body, trip >= 0 ? (double)trip : 1.0);
 }
 
 /* --- Scan ------------------------------------------------------------------ */
@@ -562,7 +544,7 @@ void op_loop_cost(const gr_node *n, gr_cost *c)
 static gr_status scan_shape(gr_infer *ctx, gr_node *n, int64_t *seq_out, int64_t *batch_out)
 {
 	gr_graph *body = graph_attr(n, "body");
-	int v8 = node_opset(n) < 9;
+	int v8 = gr_node_opset(n) < 9;
 	size_t first = v8 ? 1 : 0, nin = n->n_in > first ? n->n_in - first : 0;
 	int64_t M = gr_attr_int(n, "num_scan_inputs", -1);
 	size_t N, K;
@@ -669,7 +651,7 @@ static gr_status scan_shape(gr_infer *ctx, gr_node *n, int64_t *seq_out, int64_t
 /* Iterations: the sequence length (times the batch for Scan-8); -1 when unknown. */
 static int64_t scan_iters(const gr_node *n)
 {
-	int v8 = node_opset(n) < 9;
+	int v8 = gr_node_opset(n) < 9;
 	size_t first = v8 ? 1 : 0;
 	int64_t M = gr_attr_int(n, "num_scan_inputs", -1);
 	size_t nax, N;
@@ -684,9 +666,7 @@ static int64_t scan_iters(const gr_node *n)
 	if (!t || t->rank < (v8 ? 2 : 1))
 		return -1;
 	if (v8)
-		return t->dims[0].value >= 0 && t->dims[1].value >= 0
-			       ? t->dims[0].value * t->dims[1].value
-			       : -1;
+		return gr_dims_numel(t->dims, 2); /* batch x sequence */
 	a = in_axes && nax ? in_axes[0] : 0;
 	if (a < 0)
 		a += t->rank;
@@ -699,7 +679,6 @@ gr_status op_scan_shape(gr_infer *ctx, gr_node *n)
 {
 	gr_graph *body = graph_attr(n, "body");
 	int64_t seq, batch, iters;
-	gr_cost total;
 	gr_status st;
 
 	if ((st = scan_shape(ctx, n, &seq, &batch)))
@@ -707,19 +686,16 @@ gr_status op_scan_shape(gr_infer *ctx, gr_node *n)
 	iters = scan_iters(n);
 	if (iters < 0)
 		gr_node_set_note(ctx, n, "Scan: sequence length unknown, counted once");
-	body_cost(body, &total);
-	cost_assign(&n->cost, &total, iters >= 0 ? (double)iters : 1.0);
+	cost_of_body(&n->cost, body, iters >= 0 ? (double)iters : 1.0);
 	return GR_OK;
 }
 
 void op_scan_cost(const gr_node *n, gr_cost *c)
 {
 	gr_graph *body = graph_attr(n, "body");
-	gr_cost total;
 	int64_t iters = scan_iters(n);
 
 	if (!body)
 		return;
-	body_cost(body, &total);
-	cost_assign(c, &total, iters >= 0 ? (double)iters : 1.0);
+	cost_of_body(c, body, iters >= 0 ? (double)iters : 1.0);
 }

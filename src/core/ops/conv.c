@@ -29,27 +29,6 @@ static gr_tensor *in_at(const gr_node *n, int i)
 	return i < 0 ? NULL : gr_in(n, (size_t)i);
 }
 
-/* Reads an INTS attribute of exactly `want` entries into out (default `dflt` when absent).
- * Returns 0 and reports when present with the wrong length. */
-static int ints_attr(gr_infer *ctx, const gr_node *n, const char *name, int want,
-		     int64_t dflt, int64_t *out)
-{
-	size_t cnt = 0;
-	const int64_t *v = gr_attr_ints(n, name, &cnt);
-
-	if (!v || cnt == 0) {
-		for (int i = 0; i < want; i++)
-			out[i] = dflt;
-		return 1;
-	}
-	if (cnt != (size_t)want) {
-		gr_node_error(ctx, n, "attribute '%s' has %zu values, expected %d", name, cnt, want);
-		return 0;
-	}
-	memcpy(out, v, (size_t)want * sizeof(int64_t));
-	return 1;
-}
-
 /* Spatial parameters shared by Conv, ConvTranspose and DeformConv. */
 typedef struct conv_geom {
 	int nsp;                        /* spatial rank */
@@ -60,14 +39,18 @@ typedef struct conv_geom {
 	const char *auto_pad;
 } conv_geom;
 
-/* Fills g from attributes and the weight (kernel dims are W[2:] unless kernel_shape is set).
- * Returns GR_OK, or an error status already reported. */
-static gr_status conv_geom_read(gr_infer *ctx, const gr_node *n, const gr_tensor *w, int nsp,
-				conv_geom *g)
+/* Fills g for input x (rank known) from attributes and the weight (kernel dims are W[2:]
+ * unless kernel_shape is set). Returns GR_OK, or an error status already reported. */
+static gr_status conv_geom_read(gr_infer *ctx, const gr_node *n, const gr_tensor *x,
+				const gr_tensor *w, conv_geom *g)
 {
 	size_t kc = 0;
 	const int64_t *ks = gr_attr_ints(n, "kernel_shape", &kc);
+	int nsp = x->rank - 2;
+	gr_status st;
 
+	if (x->rank < 3)
+		return gr_node_error(ctx, n, "input has rank %d, needs N x C x spatial", x->rank);
 	g->nsp = nsp;
 	if (ks && kc) {
 		if (kc != (size_t)nsp)
@@ -80,10 +63,10 @@ static gr_status conv_geom_read(gr_infer *ctx, const gr_node *n, const gr_tensor
 	}
 	if (w && w->rank >= 0 && w->rank != nsp + 2)
 		return gr_node_error(ctx, n, "weight has rank %d, input has rank %d", w->rank, nsp + 2);
-	if (!ints_attr(ctx, n, "strides", nsp, 1, g->s) ||
-	    !ints_attr(ctx, n, "dilations", nsp, 1, g->d) ||
-	    !ints_attr(ctx, n, "pads", 2 * nsp, 0, g->pads))
-		return GR_ERR_SHAPE;
+	if ((st = gr_attr_ints_n(ctx, n, "strides", nsp, 1, g->s)) ||
+	    (st = gr_attr_ints_n(ctx, n, "dilations", nsp, 1, g->d)) ||
+	    (st = gr_attr_ints_n(ctx, n, "pads", 2 * nsp, 0, g->pads)))
+		return st;
 	for (int i = 0; i < nsp; i++)
 		if (g->s[i] < 1 || g->d[i] < 1)
 			return gr_node_error(ctx, n, "strides and dilations must be positive");
@@ -94,8 +77,8 @@ static gr_status conv_geom_read(gr_infer *ctx, const gr_node *n, const gr_tensor
 	return GR_OK;
 }
 
-/* One spatial output dim of a convolution, or -1 when not computable. Errors (returns -2)
- * when the padded input is smaller than the dilated kernel. */
+/* One spatial output dim of a convolution, or -1 when not computable. Errors: -2 when the
+ * padded input is smaller than the dilated kernel, -3 when the dilated kernel overflows. */
 static int64_t conv_out_dim(const conv_geom *g, int i, int64_t in)
 {
 	int64_t keff, padded;
@@ -106,7 +89,8 @@ static int64_t conv_out_dim(const conv_geom *g, int i, int64_t in)
 		return (in + g->s[i] - 1) / g->s[i];
 	if (g->k[i] < 0)
 		return -1;
-	keff = (g->k[i] - 1) * g->d[i] + 1;
+	if (!gr_mul_i64(g->k[i] - 1, g->d[i], &keff) || !gr_add_i64(keff, 1, &keff))
+		return -3;
 	if (!strcmp(g->auto_pad, "VALID"))
 		padded = in;
 	else
@@ -114,6 +98,13 @@ static int64_t conv_out_dim(const conv_geom *g, int i, int64_t in)
 	if (padded < keff)
 		return -2;
 	return (padded - keff) / g->s[i] + 1;
+}
+
+/* 1 when x_channels == w_channels x group (a product that must not wrap). */
+static int channels_match(int64_t x_channels, int64_t w_channels, int64_t group)
+{
+	int64_t want;
+	return gr_mul_i64(w_channels, group, &want) && want == x_channels;
 }
 
 /* Sets out = (N, M, conv spatial dims of x). M is given as a dim (possibly symbolic). */
@@ -129,31 +120,26 @@ static gr_status conv_like_shape(gr_infer *ctx, const gr_node *n, const gr_tenso
 		if (v == -2)
 			return gr_node_error(ctx, n, "spatial dim %d (%lld) is smaller than the kernel",
 					     i, (long long)x->dims[i + 2].value);
+		if (v == -3)
+			return gr_node_error(ctx, n, "dilated kernel overflows on spatial dim %d", i);
 		dims[i + 2].value = v;
 		dims[i + 2].sym = NULL;
 	}
 	return gr_set_dims(ctx, out, dt, x->rank, dims);
 }
 
+/* Kernel elements: kernel_shape's product, else the weight's spatial dims'; -1 when unknown
+ * or overflowing. */
 static int64_t kernel_volume(const gr_tensor *w, int nsp, const gr_node *n)
 {
 	size_t kc = 0;
 	const int64_t *ks = gr_attr_ints(n, "kernel_shape", &kc);
-	int64_t p = 1;
 
-	if (ks && kc) {
-		for (size_t i = 0; i < kc; i++)
-			p *= ks[i];
-		return p;
-	}
+	if (ks && kc)
+		return kc <= GR_MAX_RANK ? gr_ints_numel(ks, (int)kc) : -1;
 	if (!w || w->rank != nsp + 2)
 		return -1;
-	for (int i = 0; i < nsp; i++) {
-		if (w->dims[i + 2].value < 0)
-			return -1;
-		p *= w->dims[i + 2].value;
-	}
-	return p;
+	return gr_dims_numel(w->dims + 2, nsp);
 }
 
 /* --- Conv, ConvInteger, QLinearConv ---------------------------------------- */
@@ -175,21 +161,14 @@ gr_status op_conv_shape(gr_infer *ctx, gr_node *n)
 		dt = gr_in(n, 7) ? gr_in(n, 7)->dtype : x->dtype;
 	else
 		dt = x->dtype;
-	if (!y)
+	if (gr_nothing_to_infer(x, y, dt))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = dt;
-		return GR_OK;
-	}
-	if (x->rank < 3)
-		return gr_node_error(ctx, n, "input has rank %d, needs N x C x spatial", x->rank);
-	st = conv_geom_read(ctx, n, w, x->rank - 2, &g);
-	if (st != GR_OK)
+	if ((st = conv_geom_read(ctx, n, x, w, &g)))
 		return st;
 	if (w->rank > 0) {
 		int64_t wc = w->rank > 1 ? w->dims[1].value : -1, xc = x->dims[1].value;
 		m = w->dims[0];
-		if (wc >= 0 && xc >= 0 && xc != wc * g.group)
+		if (wc >= 0 && xc >= 0 && !channels_match(xc, wc, g.group))
 			return gr_node_error(ctx, n, "input has %lld channels, weight expects %lld x group %lld",
 					     (long long)xc, (long long)wc, (long long)g.group);
 		if (m.value >= 0 && m.value % g.group)
@@ -244,20 +223,13 @@ gr_status op_conv_transpose_shape(gr_infer *ctx, gr_node *n)
 
 	if (!x || !w)
 		return gr_node_error(ctx, n, "missing input 'X' or 'W'");
-	if (!y)
+	if (gr_nothing_to_infer(x, y, x->dtype))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = x->dtype;
-		return GR_OK;
-	}
-	if (x->rank < 3)
-		return gr_node_error(ctx, n, "input has rank %d, needs N x C x spatial", x->rank);
-	nsp = x->rank - 2;
-	st = conv_geom_read(ctx, n, w, nsp, &g);
-	if (st != GR_OK)
+	if ((st = conv_geom_read(ctx, n, x, w, &g)))
 		return st;
-	if (!ints_attr(ctx, n, "output_padding", nsp, 0, opad))
-		return GR_ERR_SHAPE;
+	nsp = g.nsp;
+	if ((st = gr_attr_ints_n(ctx, n, "output_padding", nsp, 0, opad)))
+		return st;
 	dims[0] = x->dims[0];
 	dims[1].value = -1;
 	dims[1].sym = NULL;
@@ -266,10 +238,13 @@ gr_status op_conv_transpose_shape(gr_infer *ctx, gr_node *n)
 		if (wc >= 0 && xc >= 0 && wc != xc)
 			return gr_node_error(ctx, n, "input has %lld channels, weight expects %lld",
 					     (long long)xc, (long long)wc);
-		if (w->dims[1].value >= 0)
-			dims[1].value = w->dims[1].value * g.group;
-		else if (g.group == 1)
+		if (w->dims[1].value >= 0) {
+			if (!gr_mul_i64(w->dims[1].value, g.group, &dims[1].value))
+				return gr_node_error(ctx, n, "%lld output channels x group %lld overflow",
+						     (long long)w->dims[1].value, (long long)g.group);
+		} else if (g.group == 1) {
 			dims[1] = w->dims[1];
+		}
 	}
 	os = gr_attr_ints(n, "output_shape", &osc);
 	if (os && osc && osc != (size_t)nsp && osc != (size_t)nsp + 2)
@@ -281,13 +256,16 @@ gr_status op_conv_transpose_shape(gr_infer *ctx, gr_node *n)
 			v = os[osc - (size_t)nsp + (size_t)i];
 		} else if (in >= 0) {
 			if (g.k[i] >= 0) {
-				int64_t keff = (g.k[i] - 1) * g.d[i] + 1;
-				v = g.s[i] * (in - 1) + opad[i] + keff;
+				int64_t keff, span, full;
+				if (!gr_mul_i64(g.k[i] - 1, g.d[i], &keff) || !gr_add_i64(keff, 1, &keff) ||
+				    !gr_mul_i64(g.s[i], in - 1, &span) || !gr_mul_i64(in, g.s[i], &full) ||
+				    !gr_add_i64(span, opad[i], &v) || !gr_add_i64(v, keff, &v))
+					return gr_node_error(ctx, n, "output size overflows on spatial dim %d", i);
 				/* SAME: pad so the output is in x stride; pads never go negative,
 				 * so a kernel narrower than the stride leaves it smaller (onnxruntime) */
 				if (!strcmp(g.auto_pad, "SAME_UPPER") || !strcmp(g.auto_pad, "SAME_LOWER")) {
-					if (v > in * g.s[i])
-						v = in * g.s[i];
+					if (v > full)
+						v = full;
 				} else if (strcmp(g.auto_pad, "VALID") != 0) {
 					v -= g.pads[i] + g.pads[nsp + i];
 				}
@@ -334,21 +312,14 @@ gr_status op_deform_conv_shape(gr_infer *ctx, gr_node *n)
 
 	if (!x || !w || !off)
 		return gr_node_error(ctx, n, "missing input 'X', 'W' or 'offset'");
-	if (!y)
+	if (gr_nothing_to_infer(x, y, x->dtype))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = x->dtype;
-		return GR_OK;
-	}
-	if (x->rank < 3)
-		return gr_node_error(ctx, n, "input has rank %d, needs N x C x spatial", x->rank);
-	st = conv_geom_read(ctx, n, w, x->rank - 2, &g);
-	if (st != GR_OK)
+	if ((st = conv_geom_read(ctx, n, x, w, &g)))
 		return st;
 	if (w->rank > 1) {
 		int64_t wc = w->dims[1].value, xc = x->dims[1].value;
 		m = w->dims[0];
-		if (wc >= 0 && xc >= 0 && xc != wc * g.group)
+		if (wc >= 0 && xc >= 0 && !channels_match(xc, wc, g.group))
 			return gr_node_error(ctx, n, "input has %lld channels, weight expects %lld x group %lld",
 					     (long long)xc, (long long)wc, (long long)g.group);
 	}

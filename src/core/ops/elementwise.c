@@ -202,13 +202,6 @@ gr_status op_unary_shape(gr_infer *ctx, gr_node *n)
 	return fold_unary(ctx, n, x, y);
 }
 
-/* Cost: flops_per_elem (op table) per output element; bytes = inputs read + outputs written.
- * Activations are rough instruction counts (Sigmoid 4, Gelu 8, ...), not exact hardware ops. */
-void op_unary_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
-}
-
 gr_status op_unary_bool_shape(gr_infer *ctx, gr_node *n)
 {
 	gr_tensor *x = gr_in(n, 0), *y = gr_out(n, 0);
@@ -220,13 +213,6 @@ gr_status op_unary_bool_shape(gr_infer *ctx, gr_node *n)
 	if (x->rank < 0)
 		return out_dtype_only(y, GR_DTYPE_BOOL);
 	return gr_copy_shape(ctx, y, x, GR_DTYPE_BOOL);
-}
-
-/* Cost: one test per element (IsNaN, IsInf) -> flops_per_elem x output elements;
- * bytes as every elementwise op: inputs read, bool output written. */
-void op_unary_bool_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
 }
 
 /* --- Clip: bounds are attributes before opset 11, optional inputs from 11 ---- */
@@ -295,13 +281,6 @@ gr_status op_clip_shape(gr_infer *ctx, gr_node *n)
 		free(r);
 	}
 	return st;
-}
-
-/* Cost: a compare against each bound per element (flops_per_elem = 2) x output elements;
- * bytes = input (and bound scalars) read + output written. */
-void op_clip_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
 }
 
 /* --- binary and variadic with broadcasting ---------------------------------- */
@@ -561,13 +540,6 @@ gr_status op_binary_shape(gr_infer *ctx, gr_node *n)
 	return fold_nary(ctx, n, y);
 }
 
-/* Cost: flops_per_elem (1: add, mul, compare, ...) x broadcast output elements;
- * bytes = both inputs read at their own (un-broadcast) size + output written. */
-void op_binary_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
-}
-
 gr_status op_binary_bool_shape(gr_infer *ctx, gr_node *n)
 {
 	gr_status st;
@@ -581,13 +553,6 @@ gr_status op_binary_bool_shape(gr_infer *ctx, gr_node *n)
 	if (st != GR_OK || !ok)
 		return st;
 	return fold_nary(ctx, n, gr_out(n, 0));
-}
-
-/* Cost: one logical op or comparison per output element (flops_per_elem = 1);
- * bytes = inputs read + bool output written. */
-void op_binary_bool_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
 }
 
 gr_status op_variadic_shape(gr_infer *ctx, gr_node *n)
@@ -674,13 +639,6 @@ gr_status op_where_shape(gr_infer *ctx, gr_node *n)
 	return st;
 }
 
-/* Cost: one select per output element (flops_per_elem = 1);
- * bytes = condition, X and Y read + output written. */
-void op_where_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
-}
-
 /* --- Cast / CastLike ---------------------------------------------------------- */
 
 gr_status op_cast_shape(gr_infer *ctx, gr_node *n)
@@ -750,13 +708,6 @@ skip_i:
 	return st;
 }
 
-/* Cost: a conversion moves data but does no arithmetic (flops_per_elem = 0);
- * bytes = input read at its dtype + output written at the target dtype. */
-void op_cast_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
-}
-
 /* --- quantization ------------------------------------------------------------- */
 
 gr_status op_quantize_shape(gr_infer *ctx, gr_node *n)
@@ -783,13 +734,6 @@ gr_status op_quantize_shape(gr_infer *ctx, gr_node *n)
 	if (x->rank < 0)
 		return out_dtype_only(y, dt);
 	return gr_copy_shape(ctx, y, x, dt);
-}
-
-/* Cost: Quantize = scale, round, add zero point, saturate (table: 3/elem); Dequantize =
- * subtract zero point and scale (2/elem); x output elements. Bytes = x, scale, zp + y. */
-void op_quantize_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
 }
 
 gr_status op_dyn_quantize_shape(gr_infer *ctx, gr_node *n)

@@ -9,62 +9,6 @@
 #include "ops_impl.h"
 #include "values.h"
 
-/* --- helpers ------------------------------------------------------------- */
-
-static gr_dim dim_known(int64_t v)
-{
-	gr_dim d = {v, NULL};
-	return d;
-}
-
-static gr_dim dim_unknown(void)
-{
-	gr_dim d = {-1, NULL};
-	return d;
-}
-
-static gr_status set_unknown(gr_infer *ctx, gr_tensor *t, gr_dtype dtype)
-{
-	return gr_set_dims(ctx, t, dtype, -1, NULL);
-}
-
-
-/* Stores out[k] = v[idx[k]] in out, by out's dtype. */
-static gr_status fold_map(gr_infer *ctx, gr_tensor *out, const vals *v, const int64_t *idx,
-			  int64_t m)
-{
-	gr_status st;
-
-	if (!out || m < 0 || m > GR_FOLD_MAX)
-		return GR_OK;
-	if (gr_dtype_is_float(out->dtype)) {
-		double *buf = malloc((size_t)(m ? m : 1) * sizeof(*buf));
-		if (!buf)
-			return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
-		for (int64_t k = 0; k < m; k++)
-			buf[k] = vals_f(v, idx[k]);
-		st = gr_tensor_set_f64(out->owner, out, buf, m);
-		free(buf);
-	} else {
-		int64_t *buf = malloc((size_t)(m ? m : 1) * sizeof(*buf));
-		if (!buf)
-			return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
-		for (int64_t k = 0; k < m; k++)
-			buf[k] = vals_i(v, idx[k]);
-		st = gr_tensor_set_i64(out->owner, out, buf, m);
-		free(buf);
-	}
-	return st ? gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory") : GR_OK;
-}
-
-static int64_t prod(const gr_tensor *t, int a, int b)
-{
-	int64_t p = 1;
-	for (int i = a; i < b; i++)
-		p *= t->dims[i].value;
-	return p;
-}
-
 /* --- Gather ---------------------------------------------------------------- */
 
 gr_status op_gather_shape(gr_infer *ctx, gr_node *n)
@@ -79,7 +23,7 @@ gr_status op_gather_shape(gr_infer *ctx, gr_node *n)
 	if (!data || !ind)
 		return gr_node_error(ctx, n, "missing input");
 	if (data->rank < 0 || ind->rank < 0)
-		return set_unknown(ctx, y, data->dtype);
+		return gr_set_unknown(ctx, y, data->dtype);
 	if (data->rank == 0)
 		return gr_node_error(ctx, n, "data must have rank >= 1");
 	if ((a = gr_axis(ctx, n, gr_attr_int(n, "axis", 0), data->rank)) < 0)
@@ -95,8 +39,9 @@ gr_status op_gather_shape(gr_infer *ctx, gr_node *n)
 	if ((st = gr_set_dims(ctx, y, data->dtype, r, out)))
 		return st;
 	if (y && vals_get_shaped(data, &dv) && vals_get_shaped(ind, &iv) && gr_shape_known(y)) {
-		int64_t m = gr_numel(y), K = iv.n, A = data->dims[a].value;
-		int64_t inner = prod(data, a + 1, data->rank), *idx;
+		int64_t m = gr_numel(y), K = iv.n, A = data->dims[a].value, inner, *idx;
+		if ((st = gr_dims_prod(ctx, n, data, a + 1, data->rank, &inner)))
+			return st;
 		if (m > GR_FOLD_MAX)
 			return GR_OK;
 		idx = malloc((size_t)(m ? m : 1) * sizeof(*idx));
@@ -114,15 +59,16 @@ gr_status op_gather_shape(gr_infer *ctx, gr_node *n)
 			}
 			idx[k] = (o * A + iv_) * inner + j;
 		}
-		st = fold_map(ctx, y, &dv, idx, m);
+		st = gr_fold_map(ctx, y, &dv, idx, m);
 		free(idx);
 	}
 	return st;
 }
 
-void op_gather_cost(const gr_node *n, gr_cost *c)
+/* Cost of Gather, GatherElements and GatherND: reads the gathered rows and the indices,
+ * not the whole table (embeddings); writes the output. */
+void op_gather_rows_cost(const gr_node *n, gr_cost *c)
 {
-	/* Reads the gathered rows and the indices, not the whole table (embeddings). */
 	c->bytes_read += gr_tensor_bytes(gr_out(n, 0)) + gr_tensor_bytes(gr_in(n, 1));
 	c->bytes_written += gr_tensor_bytes(gr_out(n, 0));
 }
@@ -151,13 +97,11 @@ gr_status op_gather_elements_shape(gr_infer *ctx, gr_node *n)
 		int64_t *idx = malloc((size_t)(iv.n ? iv.n : 1) * sizeof(*idx));
 		if (!idx)
 			return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
+		int64_t str[GR_MAX_RANK], c[GR_MAX_RANK];
+		gr_strides(data, str);
 		for (int64_t k = 0; k < iv.n; k++) {
-			int64_t rest = k, src = 0, stride = 1, c[GR_MAX_RANK];
-			for (int i = r - 1; i >= 0; i--) {
-				int64_t d = ind->dims[i].value;
-				c[i] = d ? rest % d : 0;
-				rest = d ? rest / d : 0;
-			}
+			/* the index's own coordinates, with axis a replaced by its value */
+			gr_unflatten(ind, k, c);
 			c[a] = vals_i(&iv, k);
 			if (c[a] < 0)
 				c[a] += data->dims[a].value;
@@ -165,22 +109,14 @@ gr_status op_gather_elements_shape(gr_infer *ctx, gr_node *n)
 				free(idx);
 				return gr_node_error(ctx, n, "index out of range");
 			}
-			for (int i = r - 1; i >= 0; i--) {
-				src += c[i] * stride;
-				stride *= data->dims[i].value;
-			}
-			idx[k] = src;
+			idx[k] = 0;
+			for (int i = 0; i < r; i++)
+				idx[k] += c[i] * str[i];
 		}
-		st = fold_map(ctx, y, &dv, idx, iv.n);
+		st = gr_fold_map(ctx, y, &dv, idx, iv.n);
 		free(idx);
 	}
 	return st;
-}
-
-void op_gather_elements_cost(const gr_node *n, gr_cost *c)
-{
-	c->bytes_read += gr_tensor_bytes(gr_out(n, 0)) + gr_tensor_bytes(gr_in(n, 1));
-	c->bytes_written += gr_tensor_bytes(gr_out(n, 0));
 }
 
 /* GatherND: out = indices.shape[:-1] + data.shape[batch_dims + k:], k = indices.shape[-1]. */
@@ -195,13 +131,13 @@ gr_status op_gather_nd_shape(gr_infer *ctx, gr_node *n)
 	if (!data || !ind)
 		return gr_node_error(ctx, n, "missing input");
 	if (data->rank < 0 || ind->rank < 0)
-		return set_unknown(ctx, y, data->dtype);
+		return gr_set_unknown(ctx, y, data->dtype);
 	if (ind->rank < 1 || b < 0 || b >= ind->rank || b >= data->rank)
 		return gr_node_error(ctx, n, "batch_dims %lld does not fit ranks %d and %d",
 				     (long long)b, data->rank, ind->rank);
 	k = ind->dims[ind->rank - 1].value;
 	if (k < 0)
-		return set_unknown(ctx, y, data->dtype);
+		return gr_set_unknown(ctx, y, data->dtype);
 	if (b + k > data->rank)
 		return gr_node_error(ctx, n, "indices address %lld dims of a rank %d tensor",
 				     (long long)(b + k), data->rank);
@@ -212,12 +148,6 @@ gr_status op_gather_nd_shape(gr_infer *ctx, gr_node *n)
 	for (int64_t i = b + k; i < data->rank; i++)
 		out[r++] = data->dims[i];
 	return gr_set_dims(ctx, y, data->dtype, r, out);
-}
-
-void op_gather_nd_cost(const gr_node *n, gr_cost *c)
-{
-	c->bytes_read += gr_tensor_bytes(gr_out(n, 0)) + gr_tensor_bytes(gr_in(n, 1));
-	c->bytes_written += gr_tensor_bytes(gr_out(n, 0));
 }
 
 /* Scatter, ScatterElements, ScatterND: the output is the data tensor with updates written. */
@@ -255,8 +185,8 @@ gr_status op_compress_shape(gr_infer *ctx, gr_node *n)
 	if (!x || !cond)
 		return gr_node_error(ctx, n, "missing input");
 	if (x->rank < 0) {
-		out[0] = dim_unknown();
-		return ax ? set_unknown(ctx, y, x->dtype) : gr_set_dims(ctx, y, x->dtype, 1, out);
+		out[0] = gr_dim_unknown();
+		return ax ? gr_set_unknown(ctx, y, x->dtype) : gr_set_dims(ctx, y, x->dtype, 1, out);
 	}
 	if (ax && (a = gr_axis(ctx, n, ax->i, x->rank)) < 0)
 		return GR_ERR_SHAPE;
@@ -269,10 +199,10 @@ gr_status op_compress_shape(gr_infer *ctx, gr_node *n)
 	if (ax) {
 		r = x->rank;
 		memcpy(out, x->dims, (size_t)r * sizeof(gr_dim));
-		out[a] = count >= 0 ? dim_known(count) : dim_unknown();
+		out[a] = count >= 0 ? gr_dim_known(count) : gr_dim_unknown();
 	} else {
 		r = 1;
-		out[0] = count >= 0 ? dim_known(count) : dim_unknown();
+		out[0] = count >= 0 ? gr_dim_known(count) : gr_dim_unknown();
 	}
 	if (count < 0)
 		gr_node_set_note(ctx, n, "Compress: condition unknown, output length unknown");
@@ -280,7 +210,11 @@ gr_status op_compress_shape(gr_infer *ctx, gr_node *n)
 		return st;
 	/* Fold small known data. */
 	if (y && count >= 0 && vals_get_shaped(x, &xv) && count <= GR_FOLD_MAX && gr_numel(y) <= GR_FOLD_MAX) {
-		int64_t m = gr_numel(y), pos = 0, *idx = malloc((size_t)(m ? m : 1) * sizeof(int64_t));
+		int64_t m = gr_numel(y), pos = 0, outer = 1, inner = 1, *idx;
+		if (ax && ((st = gr_dims_prod(ctx, n, x, 0, a, &outer)) ||
+			   (st = gr_dims_prod(ctx, n, x, a + 1, x->rank, &inner))))
+			return st;
+		idx = malloc((size_t)(m ? m : 1) * sizeof(int64_t));
 		if (!idx)
 			return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
 		if (!ax) {
@@ -288,7 +222,6 @@ gr_status op_compress_shape(gr_infer *ctx, gr_node *n)
 				if (vals_f(&cv, k) != 0)
 					idx[pos++] = k;
 		} else {
-			int64_t outer = prod(x, 0, a), inner = prod(x, a + 1, x->rank);
 			int64_t A = x->dims[a].value;
 			for (int64_t o = 0; o < outer; o++)
 				for (int64_t k = 0; k < cv.n && k < A; k++)
@@ -296,15 +229,10 @@ gr_status op_compress_shape(gr_infer *ctx, gr_node *n)
 						for (int64_t j = 0; j < inner && pos < m; j++)
 							idx[pos++] = (o * A + k) * inner + j;
 		}
-		st = pos == m ? fold_map(ctx, y, &xv, idx, m) : GR_OK;
+		st = pos == m ? gr_fold_map(ctx, y, &xv, idx, m) : GR_OK;
 		free(idx);
 	}
 	return st;
-}
-
-void op_compress_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_io_bytes(n, c);
 }
 
 /* --- Unique ----------------------------------------------------------------- */
@@ -315,8 +243,10 @@ static int cmp_f64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Number of distinct slices of x along axis a (a < 0: distinct elements), or -1. */
-static int64_t unique_count(const gr_tensor *x, int a, const vals *v)
+/* Number of distinct slices of x along axis a (a < 0: distinct elements), or -1; outer and
+ * inner are the products of x's dims before and after a. */
+static int64_t unique_count(const gr_tensor *x, int a, int64_t outer, int64_t inner,
+			    const vals *v)
 {
 	int64_t u = 0;
 
@@ -334,7 +264,7 @@ static int64_t unique_count(const gr_tensor *x, int a, const vals *v)
 		return u;
 	}
 	{
-		int64_t outer = prod(x, 0, a), inner = prod(x, a + 1, x->rank), A = x->dims[a].value;
+		int64_t A = x->dims[a].value;
 		for (int64_t i = 0; i < A; i++) {
 			int dup = 0;
 			for (int64_t j = 0; j < i && !dup; j++) {
@@ -355,7 +285,7 @@ gr_status op_unique_shape(gr_infer *ctx, gr_node *n)
 {
 	const gr_tensor *x = gr_in(n, 0);
 	const gr_attr *ax = gr_attr_find(n, "axis");
-	gr_dim out[GR_MAX_RANK], u = dim_unknown(), inv;
+	gr_dim out[GR_MAX_RANK], u = gr_dim_unknown(), inv;
 	int a = -1;
 	gr_status st;
 	vals v;
@@ -364,14 +294,19 @@ gr_status op_unique_shape(gr_infer *ctx, gr_node *n)
 		return gr_node_error(ctx, n, "missing input 'X'");
 	if (x->rank >= 0 && ax && (a = gr_axis(ctx, n, ax->i, x->rank)) < 0)
 		return GR_ERR_SHAPE;
-	if (x->rank >= 0 && vals_get_shaped(x, &v) && v.n <= GR_FOLD_MAX)
-		u = dim_known(unique_count(x, a, &v));
+	if (x->rank >= 0 && vals_get_shaped(x, &v) && v.n <= GR_FOLD_MAX) {
+		int64_t outer = 1, inner = 1;
+		if (a >= 0 && ((st = gr_dims_prod(ctx, n, x, 0, a, &outer)) ||
+			       (st = gr_dims_prod(ctx, n, x, a + 1, x->rank, &inner))))
+			return st;
+		u = gr_dim_known(unique_count(x, a, outer, inner, &v));
+	}
 	if (u.value < 0)
 		gr_node_set_note(ctx, n, "Unique: values unknown, output length unknown");
 	if (x->rank < 0 && ax) {
-		if ((st = set_unknown(ctx, gr_out(n, 0), x->dtype)))
+		if ((st = gr_set_unknown(ctx, gr_out(n, 0), x->dtype)))
 			return st;
-		inv = dim_unknown();
+		inv = gr_dim_unknown();
 	} else if (ax) {
 		memcpy(out, x->dims, (size_t)x->rank * sizeof(gr_dim));
 		out[a] = u;
@@ -382,7 +317,7 @@ gr_status op_unique_shape(gr_infer *ctx, gr_node *n)
 		int64_t e = gr_numel(x);
 		if ((st = gr_set_dims(ctx, gr_out(n, 0), x->dtype, 1, &u)))
 			return st;
-		inv = e >= 0 ? dim_known(e) : dim_unknown();
+		inv = e >= 0 ? gr_dim_known(e) : gr_dim_unknown();
 	}
 	if ((st = gr_set_dims(ctx, gr_out(n, 1), GR_DTYPE_INT64, 1, &u)) ||
 	    (st = gr_set_dims(ctx, gr_out(n, 2), GR_DTYPE_INT64, 1, &inv)) ||
@@ -412,13 +347,13 @@ gr_status op_non_zero_shape(gr_infer *ctx, gr_node *n)
 
 	if (!x)
 		return gr_node_error(ctx, n, "missing input 'X'");
-	out[0] = x->rank >= 0 ? dim_known(x->rank) : dim_unknown();
-	out[1] = dim_unknown();
+	out[0] = x->rank >= 0 ? gr_dim_known(x->rank) : gr_dim_unknown();
+	out[1] = gr_dim_unknown();
 	if (x->rank >= 0 && vals_get_shaped(x, &v)) {
 		int64_t nnz = 0;
 		for (int64_t k = 0; k < v.n; k++)
 			nnz += vals_f(&v, k) != 0;
-		out[1] = dim_known(nnz);
+		out[1] = gr_dim_known(nnz);
 		if ((st = gr_set_dims(ctx, y, GR_DTYPE_INT64, 2, out)))
 			return st;
 		if (y && nnz * (x->rank ? x->rank : 1) <= GR_FOLD_MAX) {
@@ -427,14 +362,12 @@ gr_status op_non_zero_shape(gr_infer *ctx, gr_node *n)
 			if (!buf)
 				return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
 			for (int64_t k = 0; k < v.n; k++) {
-				int64_t rest = k;
+				int64_t c[GR_MAX_RANK];
 				if (vals_f(&v, k) == 0)
 					continue;
-				for (int i = r - 1; i >= 0; i--) {
-					int64_t d = x->dims[i].value;
-					buf[i * nnz + pos] = d ? rest % d : 0;
-					rest = d ? rest / d : 0;
-				}
+				gr_unflatten(x, k, c);
+				for (int i = 0; i < r; i++)
+					buf[i * nnz + pos] = c[i];
 				pos++;
 			}
 			st = gr_tensor_set_i64(y->owner, y, buf, m);
@@ -471,13 +404,13 @@ gr_status op_grid_sample_shape(gr_infer *ctx, gr_node *n)
 		return gr_node_error(ctx, n, "missing input");
 	r = x->rank >= 0 ? x->rank : grid->rank;
 	if (r < 0)
-		return set_unknown(ctx, y, x->dtype);
+		return gr_set_unknown(ctx, y, x->dtype);
 	if (r < 3)
 		return gr_node_error(ctx, n, "input must have rank >= 3");
 	if (grid->rank >= 0 && grid->rank != r)
 		return gr_node_error(ctx, n, "grid has rank %d, expected %d", grid->rank, r);
 	for (int i = 0; i < r; i++)
-		out[i] = dim_unknown();
+		out[i] = gr_dim_unknown();
 	if (x->rank >= 0) {
 		out[0] = x->dims[0];
 		out[1] = x->dims[1];
@@ -623,7 +556,7 @@ gr_status op_nms_shape(gr_infer *ctx, gr_node *n)
 		S = scores->dims[2].value;
 	}
 	if (max_known && max_out <= 0) {
-		out[0] = dim_known(0); /* max_output_boxes_per_class defaults to 0: nothing selected */
+		out[0] = gr_dim_known(0); /* max_output_boxes_per_class defaults to 0: nothing selected */
 		return gr_set_dims(ctx, y, GR_DTYPE_INT64, 2, out);
 	}
 	if (B > (1 << 20) || C > (1 << 20) || S > (1 << 20))
@@ -649,7 +582,7 @@ gr_status op_nms_shape(gr_infer *ctx, gr_node *n)
 			free(sel);
 			return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
 		}
-		out[0] = dim_known(num);
+		out[0] = gr_dim_known(num);
 		st = gr_set_dims(ctx, y, GR_DTYPE_INT64, 2, out);
 		if (!st && y && num <= cap && gr_tensor_set_i64(y->owner, y, sel, num * 3))
 			st = gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");

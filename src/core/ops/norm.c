@@ -50,19 +50,11 @@ gr_status op_batchnorm_shape(gr_infer *ctx, gr_node *n)
  * training mode also computes batch mean and variance, +4 per element. Bytes = all io. */
 void op_batchnorm_cost(const gr_node *n, gr_cost *c)
 {
-	gr_tensor *y = gr_out(n, 0);
-	int64_t oe = y ? gr_numel(y) : -1;
 	double per = gr_op_table[n->op].flops_per_elem;
 
-	gr_cost_io_bytes(n, c);
-	if (oe < 0) {
-		c->known = 0;
-		return;
-	}
 	if (gr_attr_int(n, "training_mode", 0) || n->n_out > 1)
 		per += 4;
-	c->flops = per * (double)oe;
-	c->known = 1;
+	gr_cost_per_elem_of(n, c, gr_out(n, 0), per);
 }
 
 /* Instance, Group, Lp and MeanVariance normalization and LRN keep X's shape and type. */
@@ -72,12 +64,8 @@ gr_status op_norm_shape(gr_infer *ctx, gr_node *n)
 
 	if (!x)
 		return gr_node_error(ctx, n, "missing input 'X'");
-	if (!y)
+	if (gr_nothing_to_infer(x, y, x->dtype))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = x->dtype;
-		return GR_OK;
-	}
 	if (n->op == GR_OP_INSTANCE_NORMALIZATION || n->op == GR_OP_GROUP_NORMALIZATION ||
 	    n->op == GR_OP_LRN) {
 		if (x->rank < 2)
@@ -105,19 +93,11 @@ gr_status op_norm_shape(gr_infer *ctx, gr_node *n)
  * LRN squares and sums `size` neighbours then scales: (2 x size + 3) per element. */
 void op_norm_cost(const gr_node *n, gr_cost *c)
 {
-	gr_tensor *y = gr_out(n, 0);
-	int64_t oe = y ? gr_numel(y) : -1;
 	double per = gr_op_table[n->op].flops_per_elem;
 
-	gr_cost_io_bytes(n, c);
-	if (oe < 0) {
-		c->known = 0;
-		return;
-	}
 	if (n->op == GR_OP_LRN)
 		per = 2.0 * (double)gr_attr_int(n, "size", 1) + 3.0;
-	c->flops = per * (double)oe;
-	c->known = 1;
+	gr_cost_per_elem_of(n, c, gr_out(n, 0), per);
 }
 
 /* LayerNormalization: Y like X; Mean and InvStdDev keep X's dims before `axis` and are 1
@@ -158,11 +138,4 @@ gr_status op_layernorm_shape(gr_infer *ctx, gr_node *n)
 		if (gr_out(n, i) && (st = gr_set_dims(ctx, gr_out(n, i), sdt, x->rank, dims)) != GR_OK)
 			return st;
 	return GR_OK;
-}
-
-/* Cost: mean, variance, normalize, scale and shift ~5 FLOPs per element (table value)
- * x elements of X; bytes = X, Scale, B read + Y (and the statistics) written. */
-void op_layernorm_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
 }

@@ -1,66 +1,16 @@
-/* The op table built from ops.def, and lookup by ONNX op type. */
+/* The op table built from ops.def: each op's shape and cost functions. Looking an op up
+ * by name is op_names.c's job, so the graph builder does not depend on this table. */
 #include <assert.h>
-#include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "ops_impl.h"
 
 const gr_op_info gr_op_table[GR_OP_COUNT] = {
 	[GR_OP_UNKNOWN] = {"<unknown>", NULL, NULL, 0, 0},
-#define OP(id, name, fn, flops_per_elem, nonparam_mask) \
-	[GR_OP_##id] = {name, op_##fn##_shape, op_##fn##_cost, flops_per_elem, nonparam_mask},
+#define OP(id, name, shape, cost, flops_per_elem, nonparam_mask) \
+	[GR_OP_##id] = {name, op_##shape##_shape, op_##cost##_cost, flops_per_elem, nonparam_mask},
 #include "ops.def"
 #undef OP
 };
 
 /* Adding a row to ops.def changes this number: update it so the change is deliberate. */
 static_assert(GR_OP_COUNT == 161, "ops.def changed: update GR_OP_COUNT here and docs/ops.md");
-
-/* Sorted index for bsearch, built on first use (names are static strings). */
-static int op_index[GR_OP_COUNT - 1];
-static pthread_once_t op_index_once = PTHREAD_ONCE_INIT;
-
-static int cmp_op(const void *a, const void *b)
-{
-	return strcmp(gr_op_table[*(const int *)a].name, gr_op_table[*(const int *)b].name);
-}
-
-static void build_index(void)
-{
-	for (int i = 1; i < GR_OP_COUNT; i++)
-		op_index[i - 1] = i;
-	qsort(op_index, GR_OP_COUNT - 1, sizeof(int), cmp_op);
-}
-
-gr_op gr_op_lookup(const char *op_type, const char *domain)
-{
-	int lo = 0, hi = GR_OP_COUNT - 2;
-
-	if (!op_type)
-		return GR_OP_UNKNOWN;
-	if (domain && *domain && strcmp(domain, "ai.onnx") != 0)
-		return GR_OP_UNKNOWN;
-	pthread_once(&op_index_once, build_index);
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-		int c = strcmp(op_type, gr_op_table[op_index[mid]].name);
-		if (c == 0)
-			return (gr_op)op_index[mid];
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return GR_OP_UNKNOWN;
-}
-
-size_t gr_ops_count(void)
-{
-	return GR_OP_COUNT - 1;
-}
-
-const char *gr_ops_name(size_t i)
-{
-	return i + 1 < GR_OP_COUNT ? gr_op_table[i + 1].name : NULL;
-}

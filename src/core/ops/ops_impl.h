@@ -4,9 +4,9 @@
 
 #include "core/graph_impl.h"
 
-#define OP(id, name, fn, flops_per_elem, nonparam_mask) \
-	gr_status op_##fn##_shape(gr_infer *ctx, gr_node *n); \
-	void op_##fn##_cost(const gr_node *n, gr_cost *c);
+#define OP(id, name, shape, cost, flops_per_elem, nonparam_mask) \
+	gr_status op_##shape##_shape(gr_infer *ctx, gr_node *n); \
+	void op_##cost##_cost(const gr_node *n, gr_cost *c);
 #include "ops.def"
 #undef OP
 

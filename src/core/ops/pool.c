@@ -4,49 +4,51 @@
 
 #include "ops_impl.h"
 
-static int ints_attr(gr_infer *ctx, const gr_node *n, const char *name, int want,
-		     int64_t dflt, int64_t *out)
-{
-	size_t cnt = 0;
-	const int64_t *v = gr_attr_ints(n, name, &cnt);
-
-	if (!v || cnt == 0) {
-		for (int i = 0; i < want; i++)
-			out[i] = dflt;
-		return 1;
-	}
-	if (cnt != (size_t)want) {
-		gr_node_error(ctx, n, "attribute '%s' has %zu values, expected %d", name, cnt, want);
-		return 0;
-	}
-	memcpy(out, v, (size_t)want * sizeof(int64_t));
-	return 1;
-}
-
+/* kernel_shape's product; -1 when absent or overflowing. */
 static int64_t kernel_volume(const gr_node *n)
 {
 	size_t kc = 0;
 	const int64_t *k = gr_attr_ints(n, "kernel_shape", &kc);
-	int64_t p = 1;
 
-	if (!k || !kc)
+	if (!k || !kc || kc > GR_MAX_RANK)
 		return -1;
-	for (size_t i = 0; i < kc; i++)
-		p *= k[i];
-	return p;
+	return gr_ints_numel(k, (int)kc);
 }
 
 /* --- MaxPool, AveragePool, LpPool ----------------------------------------------- */
 
-/* One spatial output dim; -1 unknown, -2 when the kernel does not fit. With ceil_mode a
- * last window that would start in the end padding is dropped (PyTorch and onnxruntime). */
+/* Kernel (kernel_shape: ks, kc entries), strides, dilations (unless d is NULL) and pads of
+ * a pooling node over x's spatial dims (x's rank known). */
+static gr_status pool_geom_read(gr_infer *ctx, const gr_node *n, const gr_tensor *x,
+				const int64_t *ks, size_t kc, int64_t *k, int64_t *s, int64_t *d,
+				int64_t *pads)
+{
+	int nsp = x->rank - 2;
+	gr_status st;
+
+	if (nsp < 1 || kc != (size_t)nsp)
+		return gr_node_error(ctx, n, "kernel_shape has %zu dims for input of rank %d", kc,
+				     x->rank);
+	memcpy(k, ks, kc * sizeof(int64_t));
+	if ((st = gr_attr_ints_n(ctx, n, "strides", nsp, 1, s)) ||
+	    (d && (st = gr_attr_ints_n(ctx, n, "dilations", nsp, 1, d))) ||
+	    (st = gr_attr_ints_n(ctx, n, "pads", 2 * nsp, 0, pads)))
+		return st;
+	return GR_OK;
+}
+
+/* One spatial output dim; -1 unknown, -2 when the kernel does not fit (or its dilated extent
+ * overflows). With ceil_mode a last window that would start in the end padding is dropped
+ * (PyTorch and onnxruntime). */
 static int64_t pool_out_dim(const char *auto_pad, int64_t in, int64_t k, int64_t s, int64_t d,
 			    int64_t pb, int64_t pe, int ceil_mode)
 {
-	int64_t keff = (k - 1) * d + 1, span, out;
+	int64_t keff, span, out;
 
 	if (in < 0)
 		return -1;
+	if (!gr_mul_i64(k - 1, d, &keff) || !gr_add_i64(keff, 1, &keff))
+		return -2;
 	if (!strcmp(auto_pad, "SAME_UPPER") || !strcmp(auto_pad, "SAME_LOWER"))
 		return (in + s - 1) / s;
 	if (!strcmp(auto_pad, "VALID")) {
@@ -87,14 +89,9 @@ gr_status op_pool_shape(gr_infer *ctx, gr_node *n)
 			idx->dtype = GR_DTYPE_INT64;
 		return GR_OK;
 	}
+	if ((st = pool_geom_read(ctx, n, x, ks, kc, k, s, d, pads)))
+		return st;
 	nsp = x->rank - 2;
-	if (nsp < 1 || kc != (size_t)nsp)
-		return gr_node_error(ctx, n, "kernel_shape has %zu dims for input of rank %d", kc,
-				     x->rank);
-	memcpy(k, ks, kc * sizeof(int64_t));
-	if (!ints_attr(ctx, n, "strides", nsp, 1, s) || !ints_attr(ctx, n, "dilations", nsp, 1, d) ||
-	    !ints_attr(ctx, n, "pads", 2 * nsp, 0, pads))
-		return GR_ERR_SHAPE;
 	dims[0] = x->dims[0];
 	dims[1] = x->dims[1];
 	for (int i = 0; i < nsp; i++) {
@@ -120,16 +117,14 @@ gr_status op_pool_shape(gr_infer *ctx, gr_node *n)
  * (power and add): flops_per_elem x kernel volume x output elements. Bytes = X + outputs. */
 void op_pool_cost(const gr_node *n, gr_cost *c)
 {
-	gr_tensor *y = gr_out(n, 0);
-	int64_t oe = y ? gr_numel(y) : -1, kv = kernel_volume(n);
+	int64_t kv = kernel_volume(n);
 
-	gr_cost_io_bytes(n, c);
-	if (oe < 0 || kv < 0) {
+	if (kv < 0) {
+		gr_cost_io_bytes(n, c);
 		c->known = 0;
 		return;
 	}
-	c->flops = gr_op_table[n->op].flops_per_elem * (double)kv * (double)oe;
-	c->known = 1;
+	gr_cost_per_elem_of(n, c, gr_out(n, 0), gr_op_table[n->op].flops_per_elem * (double)kv);
 }
 
 /* --- GlobalAveragePool, GlobalMaxPool, GlobalLpPool -------------------------------- */
@@ -141,12 +136,8 @@ gr_status op_global_pool_shape(gr_infer *ctx, gr_node *n)
 
 	if (!x)
 		return gr_node_error(ctx, n, "missing input 'X'");
-	if (!y)
+	if (gr_nothing_to_infer(x, y, x->dtype))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = x->dtype;
-		return GR_OK;
-	}
 	if (x->rank < 2)
 		return gr_node_error(ctx, n, "input has rank %d, needs N x C x ...", x->rank);
 	for (int i = 0; i < x->rank; i++) {
@@ -158,22 +149,6 @@ gr_status op_global_pool_shape(gr_infer *ctx, gr_node *n)
 		}
 	}
 	return gr_set_dims(ctx, y, x->dtype, x->rank, dims);
-}
-
-/* Cost: every input element is visited once (add or compare; Lp two):
- * flops_per_elem x input elements. Bytes = X read + the N x C output written. */
-void op_global_pool_cost(const gr_node *n, gr_cost *c)
-{
-	gr_tensor *x = gr_in(n, 0);
-	int64_t ie = x ? gr_numel(x) : -1;
-
-	gr_cost_io_bytes(n, c);
-	if (ie < 0) {
-		c->known = 0;
-		return;
-	}
-	c->flops = gr_op_table[n->op].flops_per_elem * (double)ie;
-	c->known = 1;
 }
 
 /* --- MaxRoiPool (X, rois[R,5]) and RoiAlign (X, rois[R,4], batch_indices[R]) ---------- */
@@ -220,21 +195,13 @@ gr_status op_roi_pool_shape(gr_infer *ctx, gr_node *n)
  * element at ~4 FLOPs each; MaxRoiPool is costed as one compare per output element. */
 void op_roi_pool_cost(const gr_node *n, gr_cost *c)
 {
-	gr_tensor *y = gr_out(n, 0);
-	int64_t oe = y ? gr_numel(y) : -1;
 	double per = gr_op_table[n->op].flops_per_elem;
 
-	gr_cost_io_bytes(n, c);
-	if (oe < 0) {
-		c->known = 0;
-		return;
-	}
 	if (n->op == GR_OP_ROI_ALIGN) {
 		int64_t sr = gr_attr_int(n, "sampling_ratio", 0);
-		per *= (double)(sr > 0 ? sr * sr : 4);
+		per *= sr > 0 ? (double)sr * (double)sr : 4.0;
 	}
-	c->flops = per * (double)oe;
-	c->known = 1;
+	gr_cost_per_elem_of(n, c, gr_out(n, 0), per);
 }
 
 /* --- MaxUnpool (X, I, optional output_shape) --------------------------------------- */
@@ -246,6 +213,7 @@ gr_status op_max_unpool_shape(gr_infer *ctx, gr_node *n)
 	size_t kc = 0;
 	const int64_t *ks = gr_attr_ints(n, "kernel_shape", &kc);
 	gr_dim dims[GR_MAX_RANK];
+	gr_status st;
 	int nsp;
 
 	if (!x || !gr_in(n, 1))
@@ -279,18 +247,17 @@ gr_status op_max_unpool_shape(gr_infer *ctx, gr_node *n)
 		y->dtype = x->dtype;
 		return GR_OK;
 	}
+	if ((st = pool_geom_read(ctx, n, x, ks, kc, k, s, NULL, pads)))
+		return st;
 	nsp = x->rank - 2;
-	if (nsp < 1 || kc != (size_t)nsp)
-		return gr_node_error(ctx, n, "kernel_shape has %zu dims for input of rank %d", kc,
-				     x->rank);
-	memcpy(k, ks, kc * sizeof(int64_t));
-	if (!ints_attr(ctx, n, "strides", nsp, 1, s) || !ints_attr(ctx, n, "pads", 2 * nsp, 0, pads))
-		return GR_ERR_SHAPE;
 	dims[0] = x->dims[0];
 	dims[1] = x->dims[1];
 	for (int i = 0; i < nsp; i++) {
 		int64_t in = x->dims[i + 2].value;
-		dims[i + 2].value = in < 0 ? -1 : (in - 1) * s[i] + k[i] - pads[i] - pads[nsp + i];
+		int64_t v = -1;
+		if (in >= 0 && (!gr_mul_i64(in - 1, s[i], &v) || !gr_add_i64(v, k[i], &v)))
+			return gr_node_error(ctx, n, "output size overflows on spatial dim %d", i);
+		dims[i + 2].value = in < 0 ? -1 : v - pads[i] - pads[nsp + i];
 		dims[i + 2].sym = NULL;
 		if (in >= 0 && dims[i + 2].value < 0)
 			return gr_node_error(ctx, n, "negative output size on spatial dim %d", i);

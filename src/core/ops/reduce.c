@@ -124,12 +124,8 @@ gr_status op_reduce_shape(gr_infer *ctx, gr_node *n)
 
 	if (!x)
 		return gr_node_error(ctx, n, "missing input 'data'");
-	if (!y)
+	if (gr_nothing_to_infer(x, y, x->dtype))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = x->dtype;
-		return GR_OK;
-	}
 	if (ax) {
 		/* axes as an input (ReduceSum from 13, every Reduce* from 18) */
 		axes = gr_values_i64(ctx, ax, &naxes);
@@ -171,22 +167,6 @@ gr_status op_reduce_shape(gr_infer *ctx, gr_node *n)
 	return reduce_fold(ctx, n, x, y, red);
 }
 
-/* Cost: every input element is combined once (flops_per_elem: 1 for sum/max, 2 for L2 and
- * sum-square, 3 for log-sum-exp) x input elements. Bytes = data (and axes) + output. */
-void op_reduce_cost(const gr_node *n, gr_cost *c)
-{
-	gr_tensor *x = gr_in(n, 0);
-	int64_t ie = x ? gr_numel(x) : -1;
-
-	gr_cost_io_bytes(n, c);
-	if (ie < 0) {
-		c->known = 0;
-		return;
-	}
-	c->flops = gr_op_table[n->op].flops_per_elem * (double)ie;
-	c->known = 1;
-}
-
 /* ArgMax/ArgMin: one axis (default 0), keepdims (default 1), int64 output. */
 gr_status op_argreduce_shape(gr_infer *ctx, gr_node *n)
 {
@@ -197,12 +177,8 @@ gr_status op_argreduce_shape(gr_infer *ctx, gr_node *n)
 
 	if (!x)
 		return gr_node_error(ctx, n, "missing input 'data'");
-	if (!y)
+	if (gr_nothing_to_infer(x, y, GR_DTYPE_INT64))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = GR_DTYPE_INT64;
-		return GR_OK;
-	}
 	axis = gr_axis(ctx, n, gr_attr_int(n, "axis", 0), x->rank);
 	if (axis < 0)
 		return GR_ERR_SHAPE;
@@ -215,13 +191,6 @@ gr_status op_argreduce_shape(gr_infer *ctx, gr_node *n)
 		}
 	}
 	return gr_set_dims(ctx, y, GR_DTYPE_INT64, rank, dims);
-}
-
-/* Cost: one compare per input element (flops_per_elem = 1) x input elements;
- * bytes = data read + int64 indices written. */
-void op_argreduce_cost(const gr_node *n, gr_cost *c)
-{
-	op_reduce_cost(n, c);
 }
 
 /* TopK: k from the attribute before opset 10, from input K (1-D, one value) after. */
@@ -305,20 +274,10 @@ gr_status op_cumsum_shape(gr_infer *ctx, gr_node *n)
 
 	if (!x || !ax)
 		return gr_node_error(ctx, n, "needs inputs 'x' and 'axis'");
-	if (!y)
+	if (gr_nothing_to_infer(x, y, x->dtype))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = x->dtype;
-		return GR_OK;
-	}
 	v = gr_values_i64(ctx, ax, &cnt);
 	if (v && cnt == 1 && gr_axis(ctx, n, v[0], x->rank) < 0)
 		return GR_ERR_SHAPE;
 	return gr_copy_shape(ctx, y, x, GR_DTYPE_UNDEFINED);
-}
-
-/* Cost: one add per element (flops_per_elem = 1) x elements; bytes = x + y. */
-void op_cumsum_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
 }

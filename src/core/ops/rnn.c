@@ -31,7 +31,7 @@ static gr_dim hidden_of(const gr_node *n)
 	return d;
 }
 
-static gr_status rnn_shape(gr_infer *ctx, gr_node *n)
+gr_status op_rnn_shape(gr_infer *ctx, gr_node *n)
 {
 	const gr_tensor *x = gr_in(n, 0);
 	int layout = (int)gr_attr_int(n, "layout", 0);
@@ -112,7 +112,7 @@ static double act_flops(const gr_node *n, int index, const char *dflt)
  *
  * MACs = gates * H * (I + H) per step. Bytes: inputs, weights and states read once,
  * outputs written once (the weights stay in cache across steps). */
-static void rnn_cost(const gr_node *n, gr_cost *c)
+void op_rnn_cost(const gr_node *n, gr_cost *c)
 {
 	const gr_tensor *x = gr_in(n, 0), *w = gr_in(n, 1);
 	int layout = (int)gr_attr_int(n, "layout", 0), has_b = gr_in(n, 3) != NULL;
@@ -146,10 +146,3 @@ static void rnn_cost(const gr_node *n, gr_cost *c)
 	c->flops += per_step * seq * dirs * batch;
 	c->macs += macs * seq * dirs * batch;
 }
-
-gr_status op_lstm_shape(gr_infer *ctx, gr_node *n) { return rnn_shape(ctx, n); }
-void op_lstm_cost(const gr_node *n, gr_cost *c) { rnn_cost(n, c); }
-gr_status op_gru_shape(gr_infer *ctx, gr_node *n) { return rnn_shape(ctx, n); }
-void op_gru_cost(const gr_node *n, gr_cost *c) { rnn_cost(n, c); }
-gr_status op_rnn_shape(gr_infer *ctx, gr_node *n) { return rnn_shape(ctx, n); }
-void op_rnn_cost(const gr_node *n, gr_cost *c) { rnn_cost(n, c); }

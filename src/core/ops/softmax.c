@@ -11,25 +11,14 @@ gr_status op_softmax_shape(gr_infer *ctx, gr_node *n)
 
 	if (!x)
 		return gr_node_error(ctx, n, "missing input 'input'");
-	if (!y)
+	if (gr_nothing_to_infer(x, y, x->dtype))
 		return GR_OK;
-	if (x->rank < 0) {
-		y->dtype = x->dtype;
-		return GR_OK;
-	}
 	/* before 13 the input is coerced to 2-D around axis; the output shape is the same.
 	 * Only an explicit axis is checked (the old default 1 is meaningless on 1-D inputs). */
 	if (x->rank > 0 && gr_attr_find(n, "axis") &&
 	    gr_axis(ctx, n, gr_attr_int(n, "axis", dflt), x->rank) < 0)
 		return GR_ERR_SHAPE;
 	return gr_copy_shape(ctx, y, x, GR_DTYPE_UNDEFINED);
-}
-
-/* Cost: max, subtract, exp, sum, divide ~5 FLOPs per element (LogSoftmax 6, Hardmax 1:
- * the table) x elements. Bytes = input read + output written. */
-void op_softmax_cost(const gr_node *n, gr_cost *c)
-{
-	gr_cost_elementwise(n, c, gr_op_table[n->op].flops_per_elem);
 }
 
 /* SoftmaxCrossEntropyLoss (scores, labels, weights) -> output, optional log_prob;
@@ -79,20 +68,4 @@ gr_status op_loss_shape(gr_infer *ctx, gr_node *n)
 	}
 	y->dtype = x->dtype;
 	return GR_OK;
-}
-
-/* Cost: SoftmaxCrossEntropy = log-softmax over the scores plus a gather, ~7 FLOPs per score;
- * NLL = one gather/negate per score (table) x score elements. Bytes = all inputs + outputs. */
-void op_loss_cost(const gr_node *n, gr_cost *c)
-{
-	gr_tensor *x = gr_in(n, 0);
-	int64_t ie = x ? gr_numel(x) : -1;
-
-	gr_cost_io_bytes(n, c);
-	if (ie < 0) {
-		c->known = 0;
-		return;
-	}
-	c->flops = gr_op_table[n->op].flops_per_elem * (double)ie;
-	c->known = 1;
 }
