@@ -238,6 +238,11 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, cons
 
 /* ------------------------------------------------------------------ what a profile holds */
 
+/* gr_profile_load from memory (size bytes of JSON, no terminating NUL needed); name stands for
+ * the file in messages, and the profile has no path. */
+gr_status gr_profile_load_mem(const void *data, size_t size, const char *name, gr_profile **out,
+			      gr_error *err);
+
 /* Files the profile was fitted from (joined by ", "; borrowed) and the rows fitted. */
 const char *gr_profile_sources(const gr_profile *p);
 int gr_profile_total_rows(const gr_profile *p);

@@ -192,7 +192,8 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 		cJSON_AddNumberToObject(po, "llc_bytes", cp->llc_bytes);
 		cJSON_AddBoolToObject(po, "emulated", cp->emulated);
 		cJSON_AddStringToObject(po, "models", cq->models);
-		cJSON_AddItemToObject(po, "batch", range((double)cq->batch_min, (double)cq->batch_max));
+		if (cq->batch_max > 0) /* 0: not known (a profile read without it) */
+			cJSON_AddItemToObject(po, "batch", range((double)cq->batch_min, (double)cq->batch_max));
 		gl = cJSON_AddObjectToObject(po, "platform");
 		for (int g = 0; g < CG_COUNT; g++)
 			add_num(gl, calib_glob_names[g], cp->glob[g]);
@@ -227,7 +228,8 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 			cJSON_AddNumberToObject(co, "rows", cq->cls[k].rows);
 			cJSON_AddItemToObject(co, "flops", range(c->f_min, c->f_max));
 			cJSON_AddItemToObject(co, "bytes", range(c->b_min, c->b_max));
-			cJSON_AddItemToObject(co, "batch", range((double)c->batch_min, (double)c->batch_max));
+			if (c->batch_max > 0)
+				cJSON_AddItemToObject(co, "batch", range((double)c->batch_min, (double)c->batch_max));
 			add_num(co, "median_ape", cq->cls[k].median_ape);
 			add_num(co, "p90_ape", cq->cls[k].p90_ape);
 		}
@@ -240,8 +242,6 @@ gr_status gr_profile_load(const char *path, gr_profile **out, gr_error *err)
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	long size;
-	cJSON *o = NULL;
-	gr_profile *p = NULL;
 	gr_status rc;
 
 	*out = NULL;
@@ -257,25 +257,8 @@ gr_status gr_profile_load(const char *path, gr_profile **out, gr_error *err)
 		return gr_error_set(err, GR_ERR_IO, "cannot read '%s'", path);
 	}
 	fclose(f);
-	buf[size] = 0;
-	if (!(o = cJSON_ParseWithLength(buf, (size_t)size))) {
-		const char *at = cJSON_GetErrorPtr();
-		rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': invalid JSON at byte %ld", path,
-				  at && at >= buf && at <= buf + size ? (long)(at - buf) : 0L);
-		goto out;
-	}
-	if (!(p = calloc(1, sizeof(*p)))) {
-		rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = calib_profile_from_json(o, path, p, err)))
-		goto out;
-	snprintf(p->tm.path, sizeof(p->tm.path), "%s", path);
-	*out = p;
-	p = NULL;
-out:
-	free(p);
-	cJSON_Delete(o);
+	if (!(rc = gr_profile_load_mem(buf, (size_t)size, path, out, err)))
+		snprintf((*out)->tm.path, sizeof((*out)->tm.path), "%s", path);
 	free(buf);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -387,5 +388,31 @@ gr_status calib_profile_from_json(const cJSON *o, const char *file, gr_profile *
 		if (read_precision(&r, pv, p, &seen))
 			return GR_ERR_FORMAT;
 	calib_profile_set_label(p);
+	return GR_OK;
+}
+
+gr_status gr_profile_load_mem(const void *data, size_t size, const char *name, gr_profile **out, gr_error *err)
+{
+	cJSON *o;
+	gr_profile *p;
+	gr_status rc;
+
+	*out = NULL;
+	if (!(o = cJSON_ParseWithLength(data, size))) {
+		const char *at = cJSON_GetErrorPtr(), *d = data;
+		return gr_error_set(err, GR_ERR_FORMAT, "%s: invalid JSON at byte %ld", name,
+				    at && at >= d && at <= d + size ? (long)(at - d) : 0L);
+	}
+	if (!(p = calloc(1, sizeof(*p)))) {
+		cJSON_Delete(o);
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	}
+	rc = calib_profile_from_json(o, name, p, err);
+	cJSON_Delete(o);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	*out = p;
 	return GR_OK;
 }

@@ -279,6 +279,43 @@ static void shipped_profiles_load_and_round_trip(void **state)
 	}
 }
 
+/* Found by fuzzing: a profile without batch ranges loaded, but was written back with [0, 0],
+ * which its own reader rejects. What loads must write back to something that loads. */
+static void profiles_without_batch_ranges_round_trip(void **state)
+{
+	const char *path;
+	gr_profile *p = NULL, *q = NULL;
+	gr_error err = {0};
+	cJSON *a;
+	char *sa;
+	cJSON *root;
+	(void)state;
+	/* the class range first, then the precision's, removed from the same file */
+	path = mutated("nobatch", CONV "batch", NULL);
+	root = read_json(path);
+	cJSON_DeleteItemFromObjectCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "precisions"), "fp32"), "batch");
+	sa = cJSON_Print(root);
+	{
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(sa, f);
+		fclose(f);
+	}
+	cJSON_free(sa);
+	cJSON_Delete(root);
+	if (gr_profile_load(path, &p, &err))
+		fail_msg("%s", err.msg);
+	a = gr_profile_to_json(p);
+	sa = cJSON_PrintUnformatted(a);
+	if (gr_profile_load_mem(sa, strlen(sa), "again.json", &q, &err))
+		fail_msg("written back, it does not load: %s", err.msg);
+	cJSON_free(sa);
+	cJSON_Delete(a);
+	gr_profile_free(p);
+	gr_profile_free(q);
+}
+
 /* What cmd_calibrate shows comes through the accessors. */
 static void accessors_give_the_fit(void **state)
 {
@@ -320,6 +357,7 @@ int main(void)
 		cmocka_unit_test(bad_keys_and_strings_are_rejected),
 		cmocka_unit_test(duplicate_precisions_are_rejected),
 		cmocka_unit_test(shipped_profiles_load_and_round_trip),
+		cmocka_unit_test(profiles_without_batch_ranges_round_trip),
 		cmocka_unit_test(accessors_give_the_fit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
