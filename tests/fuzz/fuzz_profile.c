@@ -1,9 +1,10 @@
 /* libFuzzer harness for the calibration profile reader (JSON, schema checks). Built and run by
  * tests/e2e/fuzz_short.sh; by hand, e.g.:
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -Iinclude -Isrc \
- *     tests/fuzz/fuzz_profile.c $(find src/core src/transform src/hardware src/estimation \
- *     src/calibration -name '*.c') -lcjson -lyaml -lhwloc -lsqlite3 -lm -o fuzz_profile
- *   mkdir -p /tmp/corpus && ./fuzz_profile -max_len=65536 /tmp/corpus tests/fuzz/corpus_profile
+ *     tests/fuzz/fuzz_profile.c src/calibration/profile.c src/calibration/profile_read.c \
+ *     src/hardware/hw_common.c $(find src/core src/transform src/estimation -name '*.c') \
+ *     -lcjson -lm -o build/fuzz_profile
+ * (docs/calibrate.md has the run.)
  * Any input must give either a profile or one "fuzz.json: ..." message; a profile that loads
  * must survive a write and a read back, and give the same document. */
 #include <stdlib.h>
