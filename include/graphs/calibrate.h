@@ -225,6 +225,52 @@ gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const c
 gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_meas_row *row,
 			       gr_calib_prediction *out, gr_error *err);
 
+/* ------------------------------------------------------------------ estimates with a profile */
+
+/* gr_estimate_run (graphs/estimate.h) with a calibration profile of this platform, mode and
+ * runtime: kernels whose op classes the profile fits get the fitted latency (confidence
+ * calibrated, or interpolated outside the fitted range or with sparse data); others keep the
+ * theoretical roofline. profile NULL, or one for another platform/mode/runtime/precision, gives
+ * exactly gr_estimate_run. The estimate borrows the profile's label: keep the profile alive. */
+gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
+				  const gr_estimate_opts *opts, const gr_profile *profile,
+				  gr_estimate **out, gr_error *err);
+
+/* ------------------------------------------------------------------ what a profile holds */
+
+/* gr_profile_load from memory (size bytes of JSON, no terminating NUL needed); name stands for
+ * the file in messages, and the profile has no path. */
+gr_status gr_profile_load_mem(const void *data, size_t size, const char *name, gr_profile **out,
+			      gr_error *err);
+
+/* Files the profile was fitted from (joined by ", "; borrowed) and the rows fitted. */
+const char *gr_profile_sources(const gr_profile *p);
+int gr_profile_total_rows(const gr_profile *p);
+
+/* The fit of one precision beyond gr_fit_quality. */
+typedef struct gr_fit_precision {
+	int subgraph_rows, model_rows;
+	double model_mape;        /* in-sample mean absolute % error of whole-model rows; NAN without */
+	const char *models;       /* comma list of the models fitted (borrowed) */
+	int emulated;             /* batch-parallel terms in use */
+	double llc_bytes;         /* last-level cache of the spill term */
+	double kernel_s;          /* cost per kernel (launch/sync) */
+	double spill_s_per_byte;  /* cost of activation bytes beyond the last-level cache */
+	int has_energy, energy_rows;
+	double pj_per_flop, pj_per_byte, static_w;
+} gr_fit_precision;
+/* GR_ERR_NOT_FOUND when the precision has no fit. */
+gr_status gr_profile_precision_info(const gr_profile *p, gr_precision prec, gr_fit_precision *out);
+
+/* The coefficients of one op class (GR_OP_CLASS_*, graphs/estimate.h) at one precision. */
+typedef struct gr_fit_class {
+	int points;               /* ops of this class in the fitted rows */
+	double op_s;              /* per op */
+	double s_per_flop, s_per_byte, s_per_weight;
+} gr_fit_class;
+/* GR_ERR_NOT_FOUND when the class (or the precision) has no fit. */
+gr_status gr_profile_class_info(const gr_profile *p, gr_precision prec, int cls, gr_fit_class *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,8 +11,6 @@
 extern "C" {
 #endif
 
-struct gr_profile;
-
 typedef enum gr_confidence {
 	GR_CONF_CALIBRATED = 0,  /* fitted from measurements of this op class on this platform */
 	GR_CONF_INTERPOLATED,    /* fitted data exists, this size lies between or beyond points */
@@ -73,15 +71,23 @@ const char *gr_estimate_default_runtime(const gr_hw *hw);
  * run the precision, naming the precisions it can. */
 gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 			  const gr_estimate_opts *opts, gr_estimate **out, gr_error *err);
-/* The same with a calibration profile (graphs/calibrate.h) of this platform, mode and runtime:
- * kernels whose class the profile fits get the fitted latency (confidence calibrated, or
- * interpolated outside the fitted range or with sparse data); others keep the theoretical
- * roofline. profile NULL, or one for another platform/mode/runtime/precision, gives exactly
- * gr_estimate_run. The estimate borrows the profile's label: keep the profile alive. */
-gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
-				  const gr_estimate_opts *opts, const struct gr_profile *profile,
-				  gr_estimate **out, gr_error *err);
+/* With a calibration profile: gr_estimate_run_profile (graphs/calibrate.h). */
 void gr_estimate_free(gr_estimate *e);
+
+/* Bytes per element of a float tensor held at precision p (fp4/int4: 0.5). */
+double gr_estimate_elem_bytes(gr_precision p);
+
+/* Op classes of the fitted per-op time model that calibration profiles hold: the kernel
+ * classes (gr_kernel_class, same numbers), then views (reshape, flatten: no kernel of their
+ * own, but an op eager runtimes still dispatch) and global pooling (a streaming reduction,
+ * unlike windowed pooling, whose cost goes with outputs x window). */
+#define GR_OP_CLASS_VIEW GR_KC_COUNT
+#define GR_OP_CLASS_GLOBAL_POOL (GR_KC_COUNT + 1)
+#define GR_OP_CLASS_COUNT (GR_KC_COUNT + 2)
+/* "conv", ..., "view", "global_pool"; "?" when out of range. */
+const char *gr_op_class_name(int cls);
+/* The class of one op, or -1 for ops that do not execute (folded shape arithmetic). */
+int gr_op_class_of(const gr_node *n);
 
 #ifdef __cplusplus
 }

@@ -123,6 +123,21 @@ double gr_hw_emulation_factor(const gr_hw *hw, gr_precision p);
 /* The precision the vendor recommends for inference, or -1 when not given. */
 int gr_hw_preferred_precision(const gr_hw *hw);
 
+/* One compute engine (tensor cores, P-cores, E-cores, an MXU, ...) at default settings. */
+typedef struct gr_hw_engine_info {
+	const char *name;
+	int64_t units;                     /* the platform's compute units when the file gives none */
+	double clock_mhz;                  /* the platform's peak clock when the file gives none */
+	double ops_per_clk[GR_PREC_COUNT]; /* dense ops per clock per unit (1 FMA = 2 ops); 0 = none */
+} gr_hw_engine_info;
+
+size_t gr_hw_engine_count(const gr_hw *hw);
+/* Fills *out for engine i; returns 0, or -1 when i is out of range. Borrowed strings. */
+int gr_hw_engine_at(const gr_hw *hw, size_t i, gr_hw_engine_info *out);
+/* 1 when the engines run side by side (hybrid P- and E-cores) and their peaks add up;
+ * 0 when one of them serves each kind of work (the peak is the best engine's). */
+int gr_hw_engines_combined(const gr_hw *hw);
+
 /* One level of the memory hierarchy, outermost last (l1, l2, ..., dram). */
 typedef struct gr_hw_mem_info {
 	const char *level;        /* "l1", "l2", "l3", "sram", "dram", ... */

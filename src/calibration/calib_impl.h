@@ -1,117 +1,55 @@
-/* Private pieces of the calibration module: the per-op latency model a profile holds, node
- * features, the zoo-model cache with the module-name mapping, and the NNLS solver.
- * The model (docs/calibrate.md): in eager runtimes every op is launched on its own, so a kernel's
- * time is the sum over its ops of
- *   t_op = op_c + flops_c * F + bytes_c * B + weights_c * W [+ par_c,P * F/b * max(1, b/P)]
- *          + spill * B * B^3 / (B^3 + LLC^3)
- * plus a per-kernel cost, where c is the op's class, F its FLOPs, B its bytes at the precision,
- * W its weight elements and b the batch. Every coefficient is >= 0 (NNLS). */
+/* Private pieces of the calibration module: the profile (a fitted per-op time model from
+ * src/estimation/op_time_model.h with its provenance and fit quality), the zoo-model cache
+ * with the module-name mapping, and the NNLS solver. Calibration fits and serializes the time
+ * model; estimation applies it and never calls back here. */
 #ifndef GRAPHS_CALIB_IMPL_H
 #define GRAPHS_CALIB_IMPL_H
 
+#include "estimation/op_time_model.h"
 #include "graphs/calibrate.h"
 #include "graphs/transform.h"
 
-/* Op classes: the kernel classes plus "view" (reshape/flatten: no kernel in our partitions,
- * but an op eager runtimes still dispatch) and "global_pool" (global average/max pooling: a
- * streaming reduction, unlike windowed pooling, whose cost goes with outputs x window). */
-#define CC_VIEW GR_KC_COUNT
-#define CC_GPOOL (GR_KC_COUNT + 1)
-#define CC_COUNT (GR_KC_COUNT + 2)
+#define PROFILE_KIND "graphs-calibration-profile"
 
-/* Per-class coefficients (seconds per unit). The batch-parallel terms only exist for precisions
- * the platform emulates: PyTorch's fallback kernels split work over the batch, so a batch
- * smaller than the worker count leaves cores idle. */
-enum { CF_OP, CF_FLOPS, CF_BYTES, CF_WEIGHTS, CF_PAR4, CF_PAR8, CF_PAR16, CF_COUNT };
-/* Platform-wide coefficients: activation bytes of ops whose working set spills beyond the
- * last-level cache (DRAM traffic, and first-touch page faults of large fresh outputs), a cost
- * per kernel (fused group launch/sync), a cost per measured row that only the measurement
- * harness pays (hooks around each layer; never part of a prediction), weight bytes that
- * spill (streamed from DRAM on every call: the datasheet bandwidth, not fitted), and output
- * bytes (eager runtimes allocate every output afresh: large ones are new pages, and first
- * touches fault, which virtual machines make expensive), and a cost per op paid outside the
- * op itself (the framework's call path between ops: measured in whole-model runs and standalone
- * subgraphs, invisible to per-layer hooks, which time inside it). */
-enum { CG_SPILL, CG_KERNEL, CG_ROW, CG_WSPILL, CG_ALLOC, CG_CALL, CG_COUNT };
+/* How well one class fits: over the rows whose time is mostly this class. */
+typedef struct calib_class_quality {
+	int rows;
+	double median_ape, p90_ape; /* NAN without rows */
+} calib_class_quality;
 
-extern const char *const calib_cf_names[CF_COUNT];
-extern const char *const calib_cg_names[CG_COUNT];
-extern const double calib_par_workers[3];
-
-const char *calib_class_name(int cc);
-int calib_class_parse(const char *s);
-
-typedef struct calib_class {
-	int fitted;               /* the class occurred in the fitted rows */
-	double coef[CF_COUNT];
-	int points;               /* ops of this class seen in the rows */
-	int rows;                 /* rows whose time is mostly this class */
-	double f_min, f_max, b_min, b_max; /* per op */
-	int64_t batch_min, batch_max;
-	double median_ape, p90_ape; /* over the rows mostly of this class; NAN without */
-} calib_class;
-
-/* The fit of one precision. */
-typedef struct calib_prec {
-	int present;
-	int emulated;             /* batch-parallel terms in use */
-	calib_class cls[CC_COUNT];
-	double glob[CG_COUNT];
-	double llc_bytes;         /* the spill term's cache size */
-	double bytes_per_elem;
+/* Fit quality and coverage of one precision (what estimates do not need). */
+typedef struct calib_quality {
 	int rows, rows_model, rows_sub;
 	double r2;                /* of log latency over every fitted row */
 	double median_ape, p90_ape;      /* subgraph/layer rows */
 	double model_mape, model_median_ape; /* whole-model rows (in-sample) */
 	int64_t batch_min, batch_max;
 	char models[1024];        /* comma list of the models fitted */
-	int has_energy, energy_rows;
-	double pj_per_flop, pj_per_byte, static_w;
-} calib_prec;
+	int energy_rows;
+	calib_class_quality cls[CC_COUNT];
+} calib_quality;
 
 struct gr_profile {
+	gr_op_time_model tm;      /* what estimates use: platform, mode, runtime, label, path, fits */
 	int version;
-	char hw[96];
-	char mode[32];            /* "" for default settings */
-	char runtime[32];
-	char path[4096];
-	char label[320];
 	char created[32];
 	char tool[32];
 	char sources[2048];
 	char excluded[64];        /* model left out of the fit (cross-validation) */
 	int total_rows;
 	gr_calib_conditions cond;
-	calib_prec prec[GR_PREC_COUNT];
+	calib_quality q[GR_PREC_COUNT];
 };
 
-/* One op's work. */
-typedef struct calib_node {
-	int cls;                  /* 0..CC_COUNT-1, or -1: not executed (folded shape arithmetic) */
-	double flops, ein, ew, eo; /* elements: activations in, weights, out */
-} calib_node;
+/* Keys of the coefficients in profile files (the CF_* and CG_* order). */
+extern const char *const calib_coef_names[CF_COUNT];
+extern const char *const calib_glob_names[CG_COUNT];
 
-/* Classifies an op like the partitioner does; CC_VIEW for views, -1 for folded nodes. */
-int calib_node_class(const gr_node *n);
-void calib_node_from(const gr_node *n, calib_node *out);
-
-/* Feature vector of one op: per-class features in f[CF_COUNT], platform-wide ones in g[CG_COUNT]
- * (spills and output bytes; the per-kernel and per-row entries are 0). */
-void calib_node_features(const calib_node *n, double bytes_per_elem, int64_t batch, double llc,
-			 int emulated, double f[CF_COUNT], double g[CG_COUNT]);
-/* Predicted seconds of one op, split into compute / memory / overhead. */
-double calib_node_time(const calib_prec *cp, const calib_node *n, int64_t batch, double parts[3]);
-/* Confidence of one op under cp. */
-gr_confidence calib_node_confidence(const calib_prec *cp, const calib_node *n, int64_t batch);
-
-/* The fit of precision prec in p when p applies to hw/mode/runtime; NULL otherwise. */
-const calib_prec *calib_profile_prec(const gr_profile *p, const gr_hw *hw, int mode,
-				     gr_precision prec, const char *runtime);
-
-/* Bytes per element of floats at precision p. */
-double calib_prec_bytes(gr_precision p);
-/* Capacity of the largest on-chip cache level of hw (bytes); 0 when none is known. */
-double calib_llc_bytes(const gr_hw *hw);
+/* Reads a profile document into p (zeroed by the caller), checking every key's type and range
+ * (docs/calibrate.md). Errors: GR_ERR_FORMAT, "FILE: key 'precisions.fp32.llc_bytes': ...". */
+gr_status calib_profile_from_json(const struct cJSON *o, const char *file, gr_profile *p, gr_error *err);
+/* Sets p->tm.label from the platform, mode, runtime, version and date. */
+void calib_profile_set_label(gr_profile *p);
 
 /* --- zoo models --------------------------------------------------------------------------- */
 
@@ -122,7 +60,7 @@ typedef struct calib_model {
 	gr_graph *g;
 	gr_partition *p;
 	size_t n_nodes;
-	calib_node *nodes;        /* graph order */
+	otm_node *nodes;          /* graph order */
 	int *kernel_of;           /* node -> kernel, -1 when in none */
 	int *view_kernel;         /* view nodes: the kernel they are charged to; -1 otherwise */
 	char **module;            /* PyTorch module path of each node ("layer1_0_conv1") */
@@ -160,7 +98,7 @@ size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t 
 int calib_node_in_row(const calib_model *m, size_t i, const gr_meas_row *r);
 
 /* Fallback features of a row whose model is not in the zoo: its own flops/bytes/optype. */
-void calib_row_fallback(const gr_meas_row *r, calib_node *out, int *n_ops);
+void calib_row_fallback(const gr_meas_row *r, otm_node *out, int *n_ops);
 
 /* --- NNLS ----------------------------------------------------------------------------------- */
 
@@ -171,8 +109,5 @@ int calib_nnls_gram(const double *G, const double *h, const double *lb, size_t n
 
 /* Median and 90th percentile of v (n values; v is reordered). */
 void calib_quantiles(double *v, size_t n, double *median, double *p90);
-
-/* ISO 8601 UTC now. */
-void calib_now_iso(char *buf, size_t size);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "calibration/calib_impl.h"
 
@@ -39,12 +40,13 @@ typedef struct fit_ctx {
 	gr_precision prec;
 	const char *runtime;
 	gr_calib_cache *cache;
-	calib_prec *cp;
+	otm_prec *cp;
+	calib_quality *cq;
 	fit_row *rows;
 	size_t n_rows, cap_rows;
 	double *G, *h;
 	/* per-row op lists (for the per-class shares in the quality report) */
-	calib_node **row_nodes;
+	otm_node **row_nodes;
 	size_t *row_n_nodes;
 	int64_t *row_batch;
 } fit_ctx;
@@ -55,13 +57,13 @@ static int cmp_sub(const void *a, const void *b)
 	return (x->subgraph > y->subgraph) - (x->subgraph < y->subgraph);
 }
 
-static fit_row *new_row(fit_ctx *c, calib_node **nodes_out, size_t n_nodes)
+static fit_row *new_row(fit_ctx *c, otm_node **nodes_out, size_t n_nodes)
 {
 	fit_row *r;
 	if (c->n_rows == c->cap_rows) {
 		size_t cap = c->cap_rows ? 2 * c->cap_rows : 512;
 		fit_row *nr = realloc(c->rows, cap * sizeof(*nr));
-		calib_node **nn = realloc(c->row_nodes, cap * sizeof(*nn));
+		otm_node **nn = realloc(c->row_nodes, cap * sizeof(*nn));
 		size_t *nc = realloc(c->row_n_nodes, cap * sizeof(*nc));
 		int64_t *nb = realloc(c->row_batch, cap * sizeof(*nb));
 		if (nr)
@@ -78,7 +80,7 @@ static fit_row *new_row(fit_ctx *c, calib_node **nodes_out, size_t n_nodes)
 	}
 	r = &c->rows[c->n_rows];
 	memset(r, 0, sizeof(*r));
-	c->row_nodes[c->n_rows] = n_nodes ? calloc(n_nodes, sizeof(calib_node)) : NULL;
+	c->row_nodes[c->n_rows] = n_nodes ? calloc(n_nodes, sizeof(otm_node)) : NULL;
 	c->row_n_nodes[c->n_rows] = 0;
 	if (n_nodes && !c->row_nodes[c->n_rows])
 		return NULL;
@@ -87,14 +89,14 @@ static fit_row *new_row(fit_ctx *c, calib_node **nodes_out, size_t n_nodes)
 	return r;
 }
 
-static void add_node(fit_ctx *c, fit_row *r, const calib_node *n, int64_t batch)
+static void add_node(fit_ctx *c, fit_row *r, const otm_node *n, int64_t batch)
 {
 	double f[CF_COUNT], g[CG_COUNT];
 	size_t ri = (size_t)(r - c->rows);
 
 	if (n->cls < 0)
 		return;
-	calib_node_features(n, c->cp->bytes_per_elem, batch, c->cp->llc_bytes, c->cp->emulated, f, g);
+	otm_node_features(n, c->cp->bytes_per_elem, batch, c->cp->llc_bytes, c->cp->emulated, f, g);
 	for (int k = 0; k < CF_COUNT; k++)
 		r->x[COL(n->cls, k)] += f[k];
 	for (int k = 0; k < CG_COUNT; k++)
@@ -103,9 +105,9 @@ static void add_node(fit_ctx *c, fit_row *r, const calib_node *n, int64_t batch)
 		c->row_nodes[ri][c->row_n_nodes[ri]++] = *n;
 }
 
-static void note_coverage(calib_prec *cp, const calib_node *n, int64_t batch)
+static void note_coverage(otm_prec *cp, const otm_node *n, int64_t batch)
 {
-	calib_class *k;
+	otm_class *k;
 	double b;
 	if (n->cls < 0)
 		return;
@@ -148,7 +150,7 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 	/* one equation per measured subgraph / layer */
 	for (size_t s = 0; s < k->n_subs; s++) {
 		const gr_meas_row *mr = k->subs[s];
-		calib_node *store;
+		otm_node *store;
 		fit_row *r;
 		size_t cnt = 0;
 		if (have_model)
@@ -165,7 +167,7 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 				if (node_row[i] == (int)s)
 					add_node(c, r, &m->nodes[i], k->batch);
 		} else {
-			calib_node fb;
+			otm_node fb;
 			int nops;
 			calib_row_fallback(mr, &fb, &nops);
 			add_node(c, r, &fb, k->batch);
@@ -181,11 +183,11 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 		r->w = 1.0 / mr->latency_s;
 		sum_sub += mr->latency_s;
 		all_standalone &= mr->standalone;
-		c->cp->rows_sub++;
+		c->cq->rows_sub++;
 	}
 	/* the whole model: every op plus one cost per kernel */
 	if (have_model && (k->model_row || all_standalone)) {
-		calib_node *store;
+		otm_node *store;
 		fit_row *r = new_row(c, &store, m->n_nodes);
 		double T = k->model_row ? k->model_row->latency_s : sum_sub;
 		if (!r) {
@@ -199,14 +201,43 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 		r->y = T;
 		r->w = (k->n_subs ? sqrt(MODEL_ROW_WEIGHT2) : 1.0) / T;
 		r->is_model = 1;
-		c->cp->rows_model++;
+		c->cq->rows_model++;
 	}
 	free(node_row);
-	if (c->cp->batch_min == 0 || k->batch < c->cp->batch_min)
-		c->cp->batch_min = k->batch;
-	if (k->batch > c->cp->batch_max)
-		c->cp->batch_max = k->batch;
+	if (c->cq->batch_min == 0 || k->batch < c->cq->batch_min)
+		c->cq->batch_min = k->batch;
+	if (k->batch > c->cq->batch_max)
+		c->cq->batch_max = k->batch;
 	return GR_OK;
+}
+
+/* Capacity of the largest on-chip cache level of hw (bytes); 0 when none is known. */
+static double llc_bytes(const gr_hw *hw)
+{
+	double best = 0;
+	size_t n = gr_hw_mem_count(hw);
+
+	for (size_t i = 0; i < n; i++) {
+		gr_hw_mem_info mi;
+		double cap;
+		if (gr_hw_mem_at(hw, -1, i, &mi) || !strcmp(mi.level, "dram") || !strcmp(mi.level, "host") ||
+		    !strncmp(mi.level, "hbm", 3))
+			continue;
+		cap = (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
+		if (cap > best)
+			best = cap;
+	}
+	return best;
+}
+
+/* ISO 8601 UTC now; SOURCE_DATE_EPOCH pins the date written into profiles (reproducible builds). */
+static void now_iso(char *buf, size_t size)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static double max_float_peak(const gr_hw *hw, int mode)
@@ -229,7 +260,8 @@ static void row_predict(const fit_ctx *c, size_t i, const double *th, double *pr
 
 static void quality(fit_ctx *c, const double *th)
 {
-	calib_prec *cp = c->cp;
+	const otm_prec *cp = c->cp;
+	calib_quality *cq = c->cq;
 	double *ape_sub = calloc(c->n_rows + 1, sizeof(double)), *ape_mod = calloc(c->n_rows + 1, sizeof(double));
 	double *cls_ape = calloc(c->n_rows + 1, sizeof(double));
 	int *dom = calloc(c->n_rows + 1, sizeof(int));
@@ -254,8 +286,8 @@ static void quality(fit_ctx *c, const double *th)
 		/* the class carrying most of the row's predicted time */
 		dom[i] = -1;
 		for (size_t j = 0; j < c->row_n_nodes[i]; j++) {
-			const calib_node *n = &c->row_nodes[i][j];
-			double t = calib_node_time(cp, n, c->row_batch[i], NULL);
+			const otm_node *n = &c->row_nodes[i][j];
+			double t = otm_node_time(cp, n, c->row_batch[i], NULL);
 			if (n->cls >= 0 && t > best) {
 				best = t;
 				dom[i] = n->cls;
@@ -264,14 +296,14 @@ static void quality(fit_ctx *c, const double *th)
 	}
 	{
 		double nrows = (double)c->n_rows, var = sly2 / nrows - (sly / nrows) * (sly / nrows);
-		cp->r2 = var > 0 ? 1 - (sres / nrows) / var : NAN;
+		cq->r2 = var > 0 ? 1 - (sres / nrows) / var : NAN;
 	}
-	calib_quantiles(ape_sub, ns, &cp->median_ape, &cp->p90_ape);
+	calib_quantiles(ape_sub, ns, &cq->median_ape, &cq->p90_ape);
 	{
 		double p90;
-		calib_quantiles(ape_mod, nm, &cp->model_median_ape, &p90);
+		calib_quantiles(ape_mod, nm, &cq->model_median_ape, &p90);
 	}
-	cp->model_mape = nm ? msum / (double)nm : NAN;
+	cq->model_mape = nm ? msum / (double)nm : NAN;
 	for (int k = 0; k < CC_COUNT; k++) {
 		size_t n = 0;
 		for (size_t i = 0; i < c->n_rows; i++)
@@ -280,8 +312,8 @@ static void quality(fit_ctx *c, const double *th)
 				row_predict(c, i, th, &p);
 				cls_ape[n++] = fabs(p - c->rows[i].y) / c->rows[i].y;
 			}
-		cp->cls[k].rows = (int)n;
-		calib_quantiles(cls_ape, n, &cp->cls[k].median_ape, &cp->cls[k].p90_ape);
+		cq->cls[k].rows = (int)n;
+		calib_quantiles(cls_ape, n, &cq->cls[k].median_ape, &cq->cls[k].p90_ape);
 	}
 out:
 	free(ape_sub);
@@ -319,7 +351,7 @@ static void fit_energy(fit_ctx *c, fit_key *keys, size_t n_keys)
 	if (n < 3 || calib_nnls_gram(G, h, NULL, 3, x))
 		return;
 	c->cp->has_energy = 1;
-	c->cp->energy_rows = n;
+	c->cq->energy_rows = n;
 	c->cp->pj_per_flop = x[0] * 1e12;
 	c->cp->pj_per_byte = x[1] * 1e12;
 	c->cp->static_w = x[2];
@@ -330,14 +362,16 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 {
 	fit_key *keys = NULL;
 	size_t n_keys = 0, cap_keys = 0, used = 0;
-	calib_prec *cp = c->cp;
+	otm_prec *cp = c->cp;
+	calib_quality *cq = c->cq;
 	double lb[NCOL] = {0}, th[NCOL], wspill;
 	gr_status rc = GR_OK;
 	double peak = max_float_peak(c->hw, c->mode), dram = gr_hw_dram_bandwidth(c->hw, c->mode);
 
 	memset(cp, 0, sizeof(*cp));
-	cp->bytes_per_elem = calib_prec_bytes(c->prec);
-	cp->llc_bytes = calib_llc_bytes(c->hw);
+	memset(cq, 0, sizeof(*cq));
+	cp->bytes_per_elem = gr_estimate_elem_bytes(c->prec);
+	cp->llc_bytes = llc_bytes(c->hw);
 	cp->emulated = gr_hw_emulation_factor(c->hw, c->prec) > 0;
 	for (size_t i = 0; i < gr_meas_count(set); i++) {
 		const gr_meas_row *r = gr_meas_at(set, i);
@@ -386,9 +420,9 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	if (!used)
 		goto out; /* nothing for this precision: not an error */
 	for (size_t i = 0; i < n_keys; i++) {
-		size_t l = strlen(cp->models);
-		if (!strstr(cp->models, keys[i].model) && l + strlen(keys[i].model) + 2 < sizeof(cp->models))
-			snprintf(cp->models + l, sizeof(cp->models) - l, "%s%s", l ? "," : "", keys[i].model);
+		size_t l = strlen(cq->models);
+		if (!strstr(cq->models, keys[i].model) && l + strlen(keys[i].model) + 2 < sizeof(cq->models))
+			snprintf(cq->models + l, sizeof(cq->models) - l, "%s%s", l ? "," : "", keys[i].model);
 		if (o->progress) {
 			char what[128];
 			snprintf(what, sizeof(what), "%s %s b%lld", gr_precision_name(c->prec), keys[i].model,
@@ -400,8 +434,8 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	}
 	if (!c->n_rows)
 		goto out;
-	if (cp->rows_model && cp->rows_sub) {
-		double lam = fmax(MODEL_ROW_WEIGHT2, (double)cp->rows_sub / cp->rows_model);
+	if (cq->rows_model && cq->rows_sub) {
+		double lam = fmax(MODEL_ROW_WEIGHT2, (double)cq->rows_sub / cq->rows_model);
 		for (size_t i = 0; i < c->n_rows; i++)
 			if (c->rows[i].is_model && c->rows[i].w != 1.0 / c->rows[i].y)
 				c->rows[i].w = sqrt(lam) / c->rows[i].y;
@@ -453,7 +487,7 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	}
 	for (int g = 0; g < CG_COUNT; g++)
 		cp->glob[g] = th[GCOL(g)];
-	cp->rows = (int)c->n_rows;
+	cq->rows = (int)c->n_rows;
 	quality(c, th);
 	fit_energy(c, keys, n_keys);
 out:
@@ -504,26 +538,27 @@ gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *o, gr_profil
 		goto out;
 	}
 	p->version = GR_PROFILE_FORMAT_VERSION;
-	snprintf(p->hw, sizeof(p->hw), "%s", gr_hw_id(c.hw));
+	snprintf(p->tm.hw, sizeof(p->tm.hw), "%s", gr_hw_id(c.hw));
 	mname = c.mode >= 0 ? gr_hw_mode_name(c.hw, (size_t)c.mode) : "";
-	snprintf(p->mode, sizeof(p->mode), "%s", mname ? mname : "");
-	snprintf(p->runtime, sizeof(p->runtime), "%s", c.runtime);
+	snprintf(p->tm.mode, sizeof(p->tm.mode), "%s", mname ? mname : "");
+	snprintf(p->tm.runtime, sizeof(p->tm.runtime), "%s", c.runtime);
 	snprintf(p->tool, sizeof(p->tool), "graphs 0.1.0");
 	snprintf(p->sources, sizeof(p->sources), "%s", gr_meas_sources(set));
 	if (o->exclude_model)
 		snprintf(p->excluded, sizeof(p->excluded), "%s", o->exclude_model);
-	calib_now_iso(p->created, sizeof(p->created));
+	now_iso(p->created, sizeof(p->created));
 	p->cond = *gr_meas_conditions(set);
 	for (int q = 0; q < GR_PREC_COUNT; q++) {
 		if (o->precision >= 0 && o->precision != q)
 			continue;
 		c.prec = (gr_precision)q;
-		c.cp = &p->prec[q];
+		c.cp = &p->tm.prec[q];
+		c.cq = &p->q[q];
 		fit_ctx_reset(&c);
 		if ((rc = fit_precision(&c, set, o, err)))
 			goto out;
-		any |= p->prec[q].present;
-		p->total_rows += p->prec[q].rows;
+		any |= p->tm.prec[q].present;
+		p->total_rows += p->q[q].rows;
 	}
 	if (!any) {
 		rc = gr_error_set(err, GR_ERR_NOT_FOUND, "no measurements of '%s'%s%s%s%s to fit", o->hw,
@@ -532,8 +567,7 @@ gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *o, gr_profil
 				  o->exclude_model ? " without " : "", o->exclude_model ? o->exclude_model : "");
 		goto out;
 	}
-	snprintf(p->label, sizeof(p->label), "%s%s%s/%s v%d %s", p->hw, p->mode[0] ? ":" : "", p->mode,
-		 p->runtime, p->version, p->created);
+	calib_profile_set_label(p);
 	*out = p;
 	p = NULL;
 out:

@@ -178,7 +178,7 @@ static gr_status model_load(calib_model *m, gr_error *err)
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const gr_node *n = gr_graph_node(m->g, i);
 		char mod[512];
-		calib_node_from(n, &m->nodes[i]);
+		otm_node_from(n, &m->nodes[i]);
 		calib_module_of(gr_node_name(n), mod, sizeof(mod));
 		if (!(m->module[i] = strdup(mod)))
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
@@ -386,7 +386,7 @@ out:
 	return matched;
 }
 
-void calib_row_fallback(const gr_meas_row *r, calib_node *out, int *n_ops)
+void calib_row_fallback(const gr_meas_row *r, otm_node *out, int *n_ops)
 {
 	const char *o = r->optype ? r->optype : "", *pat = r->pattern ? r->pattern : "";
 	int n = 1;
@@ -410,7 +410,7 @@ void calib_row_fallback(const gr_meas_row *r, calib_node *out, int *n_ops)
 		out->cls = GR_KC_OTHER;
 	out->flops = r->flops > 0 ? r->flops : 0;
 	/* the source's bytes are at the measured precision; features rescale elements */
-	out->ein = r->bytes > 0 ? r->bytes / calib_prec_bytes((gr_precision)r->precision) : 0;
+	out->ein = r->bytes > 0 ? r->bytes / gr_estimate_elem_bytes((gr_precision)r->precision) : 0;
 }
 
 int calib_node_in_row(const calib_model *m, size_t i, const gr_meas_row *r)

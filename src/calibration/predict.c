@@ -1,11 +1,19 @@
-/* Predictions of measured rows with a profile: whole models through the estimator
- * (gr_estimate_run_profile), single subgraphs/layers as the sum of the ops matched to them. */
+/* Predictions with a profile: whole models through the estimator with the profile's fitted
+ * time model (gr_estimate_run_profile), single subgraphs/layers as the sum of the ops matched
+ * to them. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
+
+gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *part, const gr_hw *hw, int mode,
+				  const gr_estimate_opts *opts, const gr_profile *p, gr_estimate **out,
+				  gr_error *err)
+{
+	return gr_estimate_run_fitted(g, part, hw, mode, opts, p ? &p->tm : NULL, out, err);
+}
 
 gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const char *model, int64_t batch,
 				 gr_precision prec, const char *spec, gr_calib_prediction *out, gr_error *err)
@@ -14,7 +22,7 @@ gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const c
 	const gr_hw *hw;
 	int mode;
 	gr_estimate *e = NULL;
-	gr_estimate_opts eo = {(int)prec, p ? p->runtime : "pytorch"};
+	gr_estimate_opts eo = {(int)prec, p ? p->tm.runtime : "pytorch"};
 	gr_status rc;
 
 	memset(out, 0, sizeof(*out));
@@ -42,11 +50,11 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 	calib_model *m = NULL;
 	const gr_hw *hw;
 	int mode;
-	const calib_prec *cp = NULL;
+	const otm_prec *cp = NULL;
 	gr_error e2 = {0};
 	gr_status rc;
 	int *node_row = NULL;
-	const char *runtime = p ? p->runtime : r->runtime ? r->runtime : "pytorch";
+	const char *runtime = p ? p->tm.runtime : r->runtime ? r->runtime : "pytorch";
 
 	memset(out, 0, sizeof(*out));
 	if (r->kind == GR_MEAS_MODEL)
@@ -55,7 +63,7 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 		return gr_error_set(err, GR_ERR_USAGE, "prediction needs a gr_calib_cache");
 	if ((rc = gr_hw_registry_resolve(c->reg, r->hw, &hw, &mode, err)))
 		return rc;
-	cp = calib_profile_prec(p, hw, mode, (gr_precision)r->precision, runtime);
+	cp = otm_applicable(p ? &p->tm : NULL, hw, mode, (gr_precision)r->precision, runtime);
 	if (calib_cache_model(c, r->model, r->batch, runtime, &m, &e2) == GR_OK) {
 		size_t matched = 0;
 		if (!(node_row = calloc(m->n_nodes + 1, sizeof(int))))
@@ -72,10 +80,10 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 		int n = 0;
 		for (size_t i = 0; i < m->n_nodes; i++)
 			if (node_row[i] == 0) {
-				gr_confidence cf = calib_node_confidence(cp, &m->nodes[i], r->batch);
+				gr_confidence cf = otm_node_confidence(cp, &m->nodes[i], r->batch);
 				if (cf > conf)
 					conf = cf;
-				t += calib_node_time(cp, &m->nodes[i], r->batch, NULL);
+				t += otm_node_time(cp, &m->nodes[i], r->batch, NULL);
 				n++;
 			}
 		/* a subgraph timed on its own pays its launch/sync; a hooked layer its hooks, but not
@@ -105,11 +113,11 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 		gr_estimate_free(e);
 	} else {
 		/* not in the zoo, or nothing matched: the row's own work */
-		calib_node fb;
+		otm_node fb;
 		int nops;
 		calib_row_fallback(r, &fb, &nops);
 		if (cp && cp->cls[fb.cls].fitted) {
-			out->latency_s = calib_node_time(cp, &fb, r->batch, NULL) +
+			out->latency_s = otm_node_time(cp, &fb, r->batch, NULL) +
 					 cp->cls[fb.cls].coef[CF_OP] * (nops - 1) +
 					 (r->standalone ? cp->glob[CG_KERNEL] : cp->glob[CG_ROW]);
 			out->confidence = GR_CONF_INTERPOLATED;
@@ -117,7 +125,7 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 			/* a plain roofline on the datasheet */
 			double peak = gr_hw_effective_peak_ops(hw, mode, (gr_precision)r->precision);
 			double bw = gr_hw_dram_bandwidth(hw, mode);
-			double tb = bw > 0 ? fb.ein * calib_prec_bytes((gr_precision)r->precision) / bw : 0;
+			double tb = bw > 0 ? fb.ein * gr_estimate_elem_bytes((gr_precision)r->precision) / bw : 0;
 			out->latency_s = fmax(peak > 0 ? fb.flops / peak : 0, tb) + 1e-5 * nops;
 			out->confidence = GR_CONF_THEORETICAL;
 		}

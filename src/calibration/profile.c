@@ -13,29 +13,37 @@
 #include "calibration/calib_impl.h"
 #include "graphs/bench.h"
 
-#define PROFILE_KIND "graphs-calibration-profile"
-
 void gr_profile_free(gr_profile *p) { free(p); }
 
-const char *gr_profile_hw(const gr_profile *p) { return p ? p->hw : NULL; }
-const char *gr_profile_mode(const gr_profile *p) { return p && p->mode[0] ? p->mode : NULL; }
-const char *gr_profile_runtime(const gr_profile *p) { return p ? p->runtime : NULL; }
-const char *gr_profile_path(const gr_profile *p) { return p && p->path[0] ? p->path : NULL; }
-const char *gr_profile_label(const gr_profile *p) { return p ? p->label : NULL; }
+const char *gr_profile_hw(const gr_profile *p) { return p ? p->tm.hw : NULL; }
+const char *gr_profile_mode(const gr_profile *p) { return p && p->tm.mode[0] ? p->tm.mode : NULL; }
+const char *gr_profile_runtime(const gr_profile *p) { return p ? p->tm.runtime : NULL; }
+const char *gr_profile_path(const gr_profile *p) { return p && p->tm.path[0] ? p->tm.path : NULL; }
+const char *gr_profile_label(const gr_profile *p) { return p ? p->tm.label : NULL; }
 const gr_calib_conditions *gr_profile_conditions(const gr_profile *p) { return p ? &p->cond : NULL; }
+const char *gr_profile_sources(const gr_profile *p) { return p ? p->sources : NULL; }
+int gr_profile_total_rows(const gr_profile *p) { return p ? p->total_rows : 0; }
+
+void calib_profile_set_label(gr_profile *p)
+{
+	snprintf(p->tm.label, sizeof(p->tm.label), "%s%s%s/%s v%d %s", p->tm.hw, p->tm.mode[0] ? ":" : "",
+		 p->tm.mode, p->tm.runtime, p->version, p->created);
+}
 
 int gr_profile_has_precision(const gr_profile *p, gr_precision prec)
 {
-	return p && (unsigned)prec < GR_PREC_COUNT && p->prec[prec].present;
+	return p && (unsigned)prec < GR_PREC_COUNT && p->tm.prec[prec].present;
 }
 
 gr_status gr_profile_quality(const gr_profile *p, gr_precision prec, int cls, gr_fit_quality *out)
 {
-	const calib_prec *cp;
+	const otm_prec *cp;
+	const calib_quality *cq;
 	memset(out, 0, sizeof(*out));
 	if (!gr_profile_has_precision(p, prec))
 		return GR_ERR_NOT_FOUND;
-	cp = &p->prec[prec];
+	cp = &p->tm.prec[prec];
+	cq = &p->q[prec];
 	if (cls < 0) {
 		double fmn = INFINITY, fmx = 0, bmn = INFINITY, bmx = 0;
 		for (int k = 0; k < CC_COUNT; k++)
@@ -45,30 +53,70 @@ gr_status gr_profile_quality(const gr_profile *p, gr_precision prec, int cls, gr
 				bmn = fmin(bmn, cp->cls[k].b_min);
 				bmx = fmax(bmx, cp->cls[k].b_max);
 			}
-		out->rows = cp->rows;
-		out->r2 = cp->r2;
-		out->median_ape = cp->median_ape;
-		out->p90_ape = cp->p90_ape;
+		out->rows = cq->rows;
+		out->r2 = cq->r2;
+		out->median_ape = cq->median_ape;
+		out->p90_ape = cq->p90_ape;
 		out->f_min = isfinite(fmn) ? fmn : 0;
 		out->f_max = fmx;
 		out->b_min = isfinite(bmn) ? bmn : 0;
 		out->b_max = bmx;
-		out->batch_min = cp->batch_min;
-		out->batch_max = cp->batch_max;
+		out->batch_min = cq->batch_min;
+		out->batch_max = cq->batch_max;
 		return GR_OK;
 	}
 	if (cls >= CC_COUNT || !cp->cls[cls].fitted)
 		return GR_ERR_NOT_FOUND;
-	out->rows = cp->cls[cls].rows;
+	out->rows = cq->cls[cls].rows;
 	out->r2 = NAN;
-	out->median_ape = cp->cls[cls].median_ape;
-	out->p90_ape = cp->cls[cls].p90_ape;
+	out->median_ape = cq->cls[cls].median_ape;
+	out->p90_ape = cq->cls[cls].p90_ape;
 	out->f_min = cp->cls[cls].f_min;
 	out->f_max = cp->cls[cls].f_max;
 	out->b_min = cp->cls[cls].b_min;
 	out->b_max = cp->cls[cls].b_max;
 	out->batch_min = cp->cls[cls].batch_min;
 	out->batch_max = cp->cls[cls].batch_max;
+	return GR_OK;
+}
+
+gr_status gr_profile_precision_info(const gr_profile *p, gr_precision prec, gr_fit_precision *out)
+{
+	const otm_prec *cp;
+	const calib_quality *cq;
+	memset(out, 0, sizeof(*out));
+	if (!gr_profile_has_precision(p, prec))
+		return GR_ERR_NOT_FOUND;
+	cp = &p->tm.prec[prec];
+	cq = &p->q[prec];
+	out->subgraph_rows = cq->rows_sub;
+	out->model_rows = cq->rows_model;
+	out->model_mape = cq->model_mape;
+	out->models = cq->models;
+	out->emulated = cp->emulated;
+	out->llc_bytes = cp->llc_bytes;
+	out->kernel_s = cp->glob[CG_KERNEL];
+	out->spill_s_per_byte = cp->glob[CG_SPILL];
+	out->has_energy = cp->has_energy;
+	out->energy_rows = cq->energy_rows;
+	out->pj_per_flop = cp->pj_per_flop;
+	out->pj_per_byte = cp->pj_per_byte;
+	out->static_w = cp->static_w;
+	return GR_OK;
+}
+
+gr_status gr_profile_class_info(const gr_profile *p, gr_precision prec, int cls, gr_fit_class *out)
+{
+	const otm_class *c;
+	memset(out, 0, sizeof(*out));
+	if (!gr_profile_has_precision(p, prec) || cls < 0 || cls >= CC_COUNT || !p->tm.prec[prec].cls[cls].fitted)
+		return GR_ERR_NOT_FOUND;
+	c = &p->tm.prec[prec].cls[cls];
+	out->points = c->points;
+	out->op_s = c->coef[CF_OP];
+	out->s_per_flop = c->coef[CF_FLOPS];
+	out->s_per_byte = c->coef[CF_BYTES];
+	out->s_per_weight = c->coef[CF_WEIGHTS];
 	return GR_OK;
 }
 
@@ -102,12 +150,12 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 		return o;
 	cJSON_AddStringToObject(o, "format", PROFILE_KIND);
 	cJSON_AddNumberToObject(o, "version", p->version);
-	cJSON_AddStringToObject(o, "hardware", p->hw);
-	if (p->mode[0])
-		cJSON_AddStringToObject(o, "mode", p->mode);
+	cJSON_AddStringToObject(o, "hardware", p->tm.hw);
+	if (p->tm.mode[0])
+		cJSON_AddStringToObject(o, "mode", p->tm.mode);
 	else
 		cJSON_AddNullToObject(o, "mode");
-	cJSON_AddStringToObject(o, "runtime", p->runtime);
+	cJSON_AddStringToObject(o, "runtime", p->tm.runtime);
 	cJSON_AddStringToObject(o, "created", p->created);
 	cJSON_AddStringToObject(o, "tool", p->tool);
 	model = cJSON_AddObjectToObject(o, "model");
@@ -134,7 +182,8 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 	add_str(cond, "gpu", p->cond.gpu);
 	precs = cJSON_AddObjectToObject(o, "precisions");
 	for (int q = 0; q < GR_PREC_COUNT; q++) {
-		const calib_prec *cp = &p->prec[q];
+		const otm_prec *cp = &p->tm.prec[q];
+		const calib_quality *cq = &p->q[q];
 		cJSON *po, *qa, *cl, *gl;
 		if (!cp->present)
 			continue;
@@ -142,186 +191,50 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 		cJSON_AddNumberToObject(po, "bytes_per_element", cp->bytes_per_elem);
 		cJSON_AddNumberToObject(po, "llc_bytes", cp->llc_bytes);
 		cJSON_AddBoolToObject(po, "emulated", cp->emulated);
-		cJSON_AddStringToObject(po, "models", cp->models);
-		cJSON_AddItemToObject(po, "batch", range((double)cp->batch_min, (double)cp->batch_max));
+		cJSON_AddStringToObject(po, "models", cq->models);
+		if (cq->batch_max > 0) /* 0: not known (a profile read without it) */
+			cJSON_AddItemToObject(po, "batch", range((double)cq->batch_min, (double)cq->batch_max));
 		gl = cJSON_AddObjectToObject(po, "platform");
 		for (int g = 0; g < CG_COUNT; g++)
-			add_num(gl, calib_cg_names[g], cp->glob[g]);
+			add_num(gl, calib_glob_names[g], cp->glob[g]);
 		qa = cJSON_AddObjectToObject(po, "quality");
-		cJSON_AddNumberToObject(qa, "rows", cp->rows);
-		cJSON_AddNumberToObject(qa, "subgraph_rows", cp->rows_sub);
-		cJSON_AddNumberToObject(qa, "model_rows", cp->rows_model);
-		add_num(qa, "r2_log", cp->r2);
-		add_num(qa, "median_ape", cp->median_ape);
-		add_num(qa, "p90_ape", cp->p90_ape);
-		add_num(qa, "model_mape_in_sample", cp->model_mape);
-		add_num(qa, "model_median_ape_in_sample", cp->model_median_ape);
+		cJSON_AddNumberToObject(qa, "rows", cq->rows);
+		cJSON_AddNumberToObject(qa, "subgraph_rows", cq->rows_sub);
+		cJSON_AddNumberToObject(qa, "model_rows", cq->rows_model);
+		add_num(qa, "r2_log", cq->r2);
+		add_num(qa, "median_ape", cq->median_ape);
+		add_num(qa, "p90_ape", cq->p90_ape);
+		add_num(qa, "model_mape_in_sample", cq->model_mape);
+		add_num(qa, "model_median_ape_in_sample", cq->model_median_ape);
 		if (cp->has_energy) {
 			cJSON *en = cJSON_AddObjectToObject(po, "energy");
 			add_num(en, "pj_per_flop", cp->pj_per_flop);
 			add_num(en, "pj_per_byte", cp->pj_per_byte);
 			add_num(en, "static_w", cp->static_w);
-			cJSON_AddNumberToObject(en, "rows", cp->energy_rows);
+			cJSON_AddNumberToObject(en, "rows", cq->energy_rows);
 		}
 		cl = cJSON_AddObjectToObject(po, "classes");
 		for (int k = 0; k < CC_COUNT; k++) {
-			const calib_class *c = &cp->cls[k];
+			const otm_class *c = &cp->cls[k];
 			cJSON *co, *cf;
 			if (!c->fitted)
 				continue;
-			co = cJSON_AddObjectToObject(cl, calib_class_name(k));
+			co = cJSON_AddObjectToObject(cl, gr_op_class_name(k));
 			cf = cJSON_AddObjectToObject(co, "coef");
 			for (int f = 0; f < CF_COUNT; f++)
 				if (f < CF_PAR4 || cp->emulated)
-					add_num(cf, calib_cf_names[f], c->coef[f]);
+					add_num(cf, calib_coef_names[f], c->coef[f]);
 			cJSON_AddNumberToObject(co, "points", c->points);
-			cJSON_AddNumberToObject(co, "rows", c->rows);
+			cJSON_AddNumberToObject(co, "rows", cq->cls[k].rows);
 			cJSON_AddItemToObject(co, "flops", range(c->f_min, c->f_max));
 			cJSON_AddItemToObject(co, "bytes", range(c->b_min, c->b_max));
-			cJSON_AddItemToObject(co, "batch", range((double)c->batch_min, (double)c->batch_max));
-			add_num(co, "median_ape", c->median_ape);
-			add_num(co, "p90_ape", c->p90_ape);
+			if (c->batch_max > 0)
+				cJSON_AddItemToObject(co, "batch", range((double)c->batch_min, (double)c->batch_max));
+			add_num(co, "median_ape", cq->cls[k].median_ape);
+			add_num(co, "p90_ape", cq->cls[k].p90_ape);
 		}
 	}
 	return o;
-}
-
-static double jnum(const cJSON *o, const char *k, double dflt)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
-static void jstr(const cJSON *o, const char *k, char *buf, size_t size)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	snprintf(buf, size, "%s", cJSON_IsString(v) ? v->valuestring : "");
-}
-
-static int jrange(const cJSON *o, const char *k, double *a, double *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2 || !cJSON_IsNumber(cJSON_GetArrayItem(v, 0)) ||
-	    !cJSON_IsNumber(cJSON_GetArrayItem(v, 1)))
-		return 0;
-	*a = cJSON_GetArrayItem(v, 0)->valuedouble;
-	*b = cJSON_GetArrayItem(v, 1)->valuedouble;
-	return 1;
-}
-
-static gr_status from_json(const cJSON *o, const char *path, gr_profile *p, gr_error *err)
-{
-	const cJSON *precs, *pv, *prov, *cond;
-
-	if (!cJSON_IsObject(o) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "format")) ||
-	    strcmp(cJSON_GetObjectItemCaseSensitive(o, "format")->valuestring, PROFILE_KIND))
-		return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': key 'format': not a calibration profile", path);
-	p->version = (int)jnum(o, "version", 0);
-	if (p->version < 1 || p->version > GR_PROFILE_FORMAT_VERSION)
-		return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': key 'version': %d is not supported (this "
-				    "build reads 1..%d)", path, p->version, GR_PROFILE_FORMAT_VERSION);
-	jstr(o, "hardware", p->hw, sizeof(p->hw));
-	jstr(o, "mode", p->mode, sizeof(p->mode));
-	jstr(o, "runtime", p->runtime, sizeof(p->runtime));
-	jstr(o, "created", p->created, sizeof(p->created));
-	jstr(o, "tool", p->tool, sizeof(p->tool));
-	if (!p->hw[0] || !p->runtime[0])
-		return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': key '%s': missing", path,
-				    p->hw[0] ? "runtime" : "hardware");
-	prov = cJSON_GetObjectItemCaseSensitive(o, "provenance");
-	jstr(prov, "sources", p->sources, sizeof(p->sources));
-	jstr(prov, "excluded_model", p->excluded, sizeof(p->excluded));
-	p->total_rows = (int)jnum(prov, "rows", 0);
-	cond = cJSON_GetObjectItemCaseSensitive(prov, "conditions");
-	p->cond.threads = (int)jnum(cond, "threads", -1);
-	jstr(cond, "affinity", p->cond.affinity, sizeof(p->cond.affinity));
-	jstr(cond, "governor", p->cond.governor, sizeof(p->cond.governor));
-	jstr(cond, "turbo", p->cond.turbo, sizeof(p->cond.turbo));
-	jstr(cond, "cpu_model", p->cond.cpu_model, sizeof(p->cond.cpu_model));
-	jstr(cond, "hostname", p->cond.hostname, sizeof(p->cond.hostname));
-	jstr(cond, "torch", p->cond.torch, sizeof(p->cond.torch));
-	jstr(cond, "openblas", p->cond.openblas, sizeof(p->cond.openblas));
-	jstr(cond, "onednn", p->cond.onednn, sizeof(p->cond.onednn));
-	jstr(cond, "gpu", p->cond.gpu, sizeof(p->cond.gpu));
-	precs = cJSON_GetObjectItemCaseSensitive(o, "precisions");
-	if (!cJSON_IsObject(precs))
-		return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': key 'precisions': expected an object", path);
-	cJSON_ArrayForEach(pv, precs) {
-		int q = gr_precision_parse(pv->string);
-		calib_prec *cp;
-		const cJSON *cl, *cv, *gl, *qa, *en;
-		double a, b;
-		if (q < 0)
-			return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': key 'precisions.%s': unknown precision",
-					    path, pv->string);
-		cp = &p->prec[q];
-		cp->present = 1;
-		cp->bytes_per_elem = jnum(pv, "bytes_per_element", calib_prec_bytes((gr_precision)q));
-		cp->llc_bytes = jnum(pv, "llc_bytes", 0);
-		cp->emulated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pv, "emulated"));
-		jstr(pv, "models", cp->models, sizeof(cp->models));
-		if (jrange(pv, "batch", &a, &b)) {
-			cp->batch_min = (int64_t)a;
-			cp->batch_max = (int64_t)b;
-		}
-		gl = cJSON_GetObjectItemCaseSensitive(pv, "platform");
-		for (int g = 0; g < CG_COUNT; g++) {
-			cp->glob[g] = jnum(gl, calib_cg_names[g], 0);
-			if (cp->glob[g] < 0 || !isfinite(cp->glob[g]))
-				return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': key 'precisions.%s.platform.%s': "
-						    "expected a number >= 0", path, pv->string, calib_cg_names[g]);
-		}
-		qa = cJSON_GetObjectItemCaseSensitive(pv, "quality");
-		cp->rows = (int)jnum(qa, "rows", 0);
-		cp->rows_sub = (int)jnum(qa, "subgraph_rows", 0);
-		cp->rows_model = (int)jnum(qa, "model_rows", 0);
-		cp->r2 = jnum(qa, "r2_log", NAN);
-		cp->median_ape = jnum(qa, "median_ape", NAN);
-		cp->p90_ape = jnum(qa, "p90_ape", NAN);
-		cp->model_mape = jnum(qa, "model_mape_in_sample", NAN);
-		cp->model_median_ape = jnum(qa, "model_median_ape_in_sample", NAN);
-		if ((en = cJSON_GetObjectItemCaseSensitive(pv, "energy"))) {
-			cp->has_energy = 1;
-			cp->pj_per_flop = jnum(en, "pj_per_flop", 0);
-			cp->pj_per_byte = jnum(en, "pj_per_byte", 0);
-			cp->static_w = jnum(en, "static_w", 0);
-			cp->energy_rows = (int)jnum(en, "rows", 0);
-		}
-		cl = cJSON_GetObjectItemCaseSensitive(pv, "classes");
-		if (!cJSON_IsObject(cl))
-			return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': key 'precisions.%s.classes': expected "
-					    "an object", path, pv->string);
-		cJSON_ArrayForEach(cv, cl) {
-			int k = calib_class_parse(cv->string);
-			calib_class *c;
-			const cJSON *cf = cJSON_GetObjectItemCaseSensitive(cv, "coef");
-			if (k < 0)
-				return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': key 'precisions.%s.classes.%s': "
-						    "unknown op class", path, pv->string, cv->string);
-			c = &cp->cls[k];
-			c->fitted = 1;
-			for (int f = 0; f < CF_COUNT; f++) {
-				c->coef[f] = jnum(cf, calib_cf_names[f], 0);
-				if (c->coef[f] < 0 || !isfinite(c->coef[f]))
-					return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': key "
-							    "'precisions.%s.classes.%s.coef.%s': expected a number >= 0",
-							    path, pv->string, cv->string, calib_cf_names[f]);
-			}
-			c->points = (int)jnum(cv, "points", 0);
-			c->rows = (int)jnum(cv, "rows", 0);
-			jrange(cv, "flops", &c->f_min, &c->f_max);
-			jrange(cv, "bytes", &c->b_min, &c->b_max);
-			if (jrange(cv, "batch", &a, &b)) {
-				c->batch_min = (int64_t)a;
-				c->batch_max = (int64_t)b;
-			}
-			c->median_ape = jnum(cv, "median_ape", NAN);
-			c->p90_ape = jnum(cv, "p90_ape", NAN);
-		}
-	}
-	snprintf(p->label, sizeof(p->label), "%s%s%s/%s v%d %s", p->hw, p->mode[0] ? ":" : "", p->mode,
-		 p->runtime, p->version, p->created);
-	return GR_OK;
 }
 
 gr_status gr_profile_load(const char *path, gr_profile **out, gr_error *err)
@@ -329,8 +242,6 @@ gr_status gr_profile_load(const char *path, gr_profile **out, gr_error *err)
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	long size;
-	cJSON *o = NULL;
-	gr_profile *p = NULL;
 	gr_status rc;
 
 	*out = NULL;
@@ -346,25 +257,8 @@ gr_status gr_profile_load(const char *path, gr_profile **out, gr_error *err)
 		return gr_error_set(err, GR_ERR_IO, "cannot read '%s'", path);
 	}
 	fclose(f);
-	buf[size] = 0;
-	if (!(o = cJSON_ParseWithLength(buf, (size_t)size))) {
-		const char *at = cJSON_GetErrorPtr();
-		rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': invalid JSON at byte %ld", path,
-				  at && at >= buf && at <= buf + size ? (long)(at - buf) : 0L);
-		goto out;
-	}
-	if (!(p = calloc(1, sizeof(*p)))) {
-		rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = from_json(o, path, p, err)))
-		goto out;
-	snprintf(p->path, sizeof(p->path), "%s", path);
-	*out = p;
-	p = NULL;
-out:
-	free(p);
-	cJSON_Delete(o);
+	if (!(rc = gr_profile_load_mem(buf, (size_t)size, path, out, err)))
+		snprintf((*out)->tm.path, sizeof((*out)->tm.path), "%s", path);
 	free(buf);
 	return rc;
 }

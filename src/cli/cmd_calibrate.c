@@ -9,9 +9,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "calibration/calib_impl.h"
 #include "cli/cli.h"
 #include "cli/hwctx.h"
+#include "graphs/calibrate.h"
 #include "graphs/model.h"
 #include "graphs/zoo.h"
 
@@ -55,7 +55,6 @@ static cJSON *theoretical_models(const gr_profile *p, int q, int tty)
 	gr_zoo_entry *zoo = NULL;
 	size_t nz = 0;
 	gr_error err = {0};
-	const calib_prec *cp = &p->prec[q];
 
 	if (gr_zoo_list(&zoo, &nz, &err))
 		return arr;
@@ -63,7 +62,7 @@ static cJSON *theoretical_models(const gr_profile *p, int q, int tty)
 		char path[4096], missing[256] = "";
 		gr_graph *g = NULL;
 		size_t len = 0;
-		int seen[CC_COUNT] = {0};
+		int seen[GR_OP_CLASS_COUNT] = {0};
 		if (tty) {
 			fprintf(stderr, "\rcalibrate: checking zoo coverage %-24.24s %3zu/%zu", zoo[i].name, i + 1, nz);
 			fflush(stderr);
@@ -78,11 +77,13 @@ static cJSON *theoretical_models(const gr_profile *p, int q, int tty)
 			continue;
 		}
 		for (size_t j = 0; j < gr_graph_node_count(g); j++) {
-			int cls = calib_node_class(gr_graph_node(g, j));
-			if (cls >= 0 && cls != CC_VIEW && !cp->cls[cls].fitted && !seen[cls]) {
+			int cls = gr_op_class_of(gr_graph_node(g, j));
+			gr_fit_class fc;
+			if (cls >= 0 && cls != GR_OP_CLASS_VIEW && !seen[cls] &&
+			    gr_profile_class_info(p, (gr_precision)q, cls, &fc) == GR_ERR_NOT_FOUND) {
 				seen[cls] = 1;
 				len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s%s", len ? "," : "",
-							calib_class_name(cls));
+							gr_op_class_name(cls));
 				if (len >= sizeof(missing))
 					len = sizeof(missing) - 1;
 			}
@@ -105,27 +106,29 @@ static cJSON *report_json(const gr_profile *p, int tty)
 {
 	cJSON *r = cJSON_CreateObject();
 	for (int q = 0; q < GR_PREC_COUNT; q++) {
-		const calib_prec *cp = &p->prec[q];
+		gr_fit_quality fq;
 		cJSON *o, *gaps;
-		if (!cp->present)
+		if (gr_profile_quality(p, (gr_precision)q, -1, &fq))
 			continue;
 		o = cJSON_AddObjectToObject(r, gr_precision_name((gr_precision)q));
 		gaps = cJSON_AddArrayToObject(o, "gaps");
-		for (int k = 0; k < CC_COUNT; k++) {
+		for (int k = 0; k < GR_OP_CLASS_COUNT; k++) {
 			char msg[200];
-			if (!cp->cls[k].fitted && k != GR_KC_RNN && k != CC_VIEW)
-				snprintf(msg, sizeof(msg), "%s: no measurements (estimates stay theoretical)", calib_class_name(k));
-			else if (cp->cls[k].fitted && cp->cls[k].points < 5)
+			gr_fit_class fc;
+			int fitted = gr_profile_class_info(p, (gr_precision)q, k, &fc) == GR_OK;
+			if (!fitted && k != GR_KC_RNN && k != GR_OP_CLASS_VIEW)
+				snprintf(msg, sizeof(msg), "%s: no measurements (estimates stay theoretical)", gr_op_class_name(k));
+			else if (fitted && fc.points < 5)
 				snprintf(msg, sizeof(msg), "%s: only %d ops measured (estimates are interpolated)",
-					 calib_class_name(k), cp->cls[k].points);
+					 gr_op_class_name(k), fc.points);
 			else
 				continue;
 			cJSON_AddItemToArray(gaps, cJSON_CreateString(msg));
 		}
-		if (cp->batch_min == cp->batch_max) {
+		if (fq.batch_min == fq.batch_max) {
 			char msg[120];
 			snprintf(msg, sizeof(msg), "one batch size only (%lld): other batches are interpolated",
-				 (long long)cp->batch_min);
+				 (long long)fq.batch_min);
 			cJSON_AddItemToArray(gaps, cJSON_CreateString(msg));
 		}
 		cJSON_AddItemToObject(o, "theoretical_zoo_models", theoretical_models(p, q, tty));
@@ -144,50 +147,53 @@ static void fmt_rate(double s_per_unit, double scale, char *buf, size_t size)
 static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON *rep)
 {
 	char a[64], b[64];
+	const gr_calib_conditions *cond = gr_profile_conditions(p);
 	fprintf(out, "calibration profile %s\n", gr_profile_label(p));
-	fprintf(out, "  from         %s (%d rows)\n", p->sources, p->total_rows);
-	if (p->cond.threads > 0 || p->cond.torch[0])
-		fprintf(out, "  conditions   threads %d%s%s%s%s\n", p->cond.threads, p->cond.torch[0] ? ", torch " : "",
-			p->cond.torch, p->cond.governor[0] ? ", governor " : "", p->cond.governor);
+	fprintf(out, "  from         %s (%d rows)\n", gr_profile_sources(p), gr_profile_total_rows(p));
+	if (cond->threads > 0 || cond->torch[0])
+		fprintf(out, "  conditions   threads %d%s%s%s%s\n", cond->threads, cond->torch[0] ? ", torch " : "",
+			cond->torch, cond->governor[0] ? ", governor " : "", cond->governor);
 	if (saved)
 		fprintf(out, "  saved        %s\n", saved);
 	for (int q = 0; q < GR_PREC_COUNT; q++) {
-		const calib_prec *cp = &p->prec[q];
+		gr_fit_quality fq;
+		gr_fit_precision fp;
 		const char *hdr[] = {"class", "ops", "op us", "GFLOP/s", "GB/s", "ns/weight", "FLOPs covered",
 				     "median err", "p90 err"};
 		gr_table *t;
-		if (!cp->present)
+		if (gr_profile_quality(p, (gr_precision)q, -1, &fq) || gr_profile_precision_info(p, (gr_precision)q, &fp))
 			continue;
 		fprintf(out, "\n%s: %d rows (%d subgraph/layer, %d model), batch %lld-%lld, models %s\n",
-			gr_precision_name((gr_precision)q), cp->rows, cp->rows_sub, cp->rows_model,
-			(long long)cp->batch_min, (long long)cp->batch_max, cp->models);
+			gr_precision_name((gr_precision)q), fq.rows, fp.subgraph_rows, fp.model_rows,
+			(long long)fq.batch_min, (long long)fq.batch_max, fp.models);
 		fprintf(out, "  fit          R2(log) %.3f, subgraph error median %.1f%% p90 %.1f%%, "
-			"in-sample model error mean %.1f%%\n", cp->r2, 100 * cp->median_ape, 100 * cp->p90_ape,
-			100 * cp->model_mape);
+			"in-sample model error mean %.1f%%\n", fq.r2, 100 * fq.median_ape, 100 * fq.p90_ape,
+			100 * fp.model_mape);
 		fprintf(out, "  platform     per kernel %.2f us, DRAM spill %s GB/s (last-level cache %s)%s\n",
-			cp->glob[CG_KERNEL] * 1e6, cp->glob[CG_SPILL] > 0 ? (fmt_rate(cp->glob[CG_SPILL], 1e9, a, sizeof(a)), a) : "-",
-			gr_fmt_si(cp->llc_bytes, b, sizeof(b)), cp->emulated ? ", precision emulated: batch-parallel terms" : "");
-		if (cp->has_energy)
-			fprintf(out, "  energy       %.3g pJ/FLOP, %.3g pJ/byte, static %.2f W (%d rows)\n", cp->pj_per_flop,
-				cp->pj_per_byte, cp->static_w, cp->energy_rows);
+			fp.kernel_s * 1e6, fp.spill_s_per_byte > 0 ? (fmt_rate(fp.spill_s_per_byte, 1e9, a, sizeof(a)), a) : "-",
+			gr_fmt_si(fp.llc_bytes, b, sizeof(b)), fp.emulated ? ", precision emulated: batch-parallel terms" : "");
+		if (fp.has_energy)
+			fprintf(out, "  energy       %.3g pJ/FLOP, %.3g pJ/byte, static %.2f W (%d rows)\n", fp.pj_per_flop,
+				fp.pj_per_byte, fp.static_w, fp.energy_rows);
 		t = gr_table_new(9, hdr);
 		for (int col = 1; t && col <= 8; col++)
 			if (col != 6)
 				gr_table_numeric(t, col);
-		for (int k = 0; t && k < CC_COUNT; k++) {
-			const calib_class *c = &cp->cls[k];
+		for (int k = 0; t && k < GR_OP_CLASS_COUNT; k++) {
+			gr_fit_class c;
+			gr_fit_quality cq;
 			char ops[16], op[32], gf[32], gb[32], nw[32], cov[64], me[16], p9[16], f1[24], f2[24];
-			if (!c->fitted)
+			if (gr_profile_class_info(p, (gr_precision)q, k, &c) || gr_profile_quality(p, (gr_precision)q, k, &cq))
 				continue;
-			snprintf(ops, sizeof(ops), "%d", c->points);
-			snprintf(op, sizeof(op), "%.2f", c->coef[CF_OP] * 1e6);
-			fmt_rate(c->coef[CF_FLOPS], 1e9, gf, sizeof(gf));
-			fmt_rate(c->coef[CF_BYTES], 1e9, gb, sizeof(gb));
-			snprintf(nw, sizeof(nw), "%.3g", c->coef[CF_WEIGHTS] * 1e9);
-			snprintf(cov, sizeof(cov), "%s-%s", gr_fmt_si(c->f_min, f1, sizeof(f1)), gr_fmt_si(c->f_max, f2, sizeof(f2)));
-			snprintf(me, sizeof(me), isfinite(c->median_ape) ? "%.1f%%" : "-", 100 * c->median_ape);
-			snprintf(p9, sizeof(p9), isfinite(c->p90_ape) ? "%.1f%%" : "-", 100 * c->p90_ape);
-			const char *row[] = {calib_class_name(k), ops, op, gf, gb, nw, cov, me, p9};
+			snprintf(ops, sizeof(ops), "%d", c.points);
+			snprintf(op, sizeof(op), "%.2f", c.op_s * 1e6);
+			fmt_rate(c.s_per_flop, 1e9, gf, sizeof(gf));
+			fmt_rate(c.s_per_byte, 1e9, gb, sizeof(gb));
+			snprintf(nw, sizeof(nw), "%.3g", c.s_per_weight * 1e9);
+			snprintf(cov, sizeof(cov), "%s-%s", gr_fmt_si(cq.f_min, f1, sizeof(f1)), gr_fmt_si(cq.f_max, f2, sizeof(f2)));
+			snprintf(me, sizeof(me), isfinite(cq.median_ape) ? "%.1f%%" : "-", 100 * cq.median_ape);
+			snprintf(p9, sizeof(p9), isfinite(cq.p90_ape) ? "%.1f%%" : "-", 100 * cq.p90_ape);
+			const char *row[] = {gr_op_class_name(k), ops, op, gf, gb, nw, cov, me, p9};
 			gr_table_add_row(t, row);
 		}
 		if (t)

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
 #include "estimation/mapper.h"
+#include "estimation/op_time_model.h"
 
 const char *gr_confidence_name(gr_confidence c)
 {
@@ -22,8 +22,7 @@ const char *gr_bound_name(gr_bound b)
 	return (unsigned)b <= GR_BOUND_FALLBACK ? n[b] : "compute";
 }
 
-/* Bytes per element when a float tensor is held at precision p. */
-static double prec_bytes(gr_precision p)
+double gr_estimate_elem_bytes(gr_precision p)
 {
 	switch (p) {
 	case GR_PREC_FP64: return 8;
@@ -171,12 +170,12 @@ static int64_t graph_batch(const gr_graph *g)
 
 /* Per-op data for calibrated kernels: each node's work, and the views (no kernel of their own,
  * but dispatched by eager runtimes) charged to the kernel that runs next. */
-typedef struct calib_view {
-	calib_node *nodes;
+typedef struct fitted_view {
+	otm_node *nodes;
 	int *view_kernel;
-} calib_view;
+} fitted_view;
 
-static int calib_view_build(const gr_graph *g, const gr_partition *p, calib_view *v)
+static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_view *v)
 {
 	size_t n = g->n_nodes, nk = gr_partition_count(p);
 	int *kof = malloc((n + 1) * sizeof(int)), next = -1;
@@ -190,7 +189,7 @@ static int calib_view_build(const gr_graph *g, const gr_partition *p, calib_view
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		calib_node_from(g->nodes[i], &v->nodes[i]);
+		otm_node_from(g->nodes[i], &v->nodes[i]);
 		kof[i] = v->view_kernel[i] = -1;
 	}
 	for (size_t k = 0; k < nk; k++) {
@@ -211,29 +210,29 @@ static int calib_view_build(const gr_graph *g, const gr_partition *p, calib_view
 /* Fitted latency of kernel ki: the sum of its ops (and views charged to it) plus the per-kernel
  * cost. Returns the kernel's confidence; GR_CONF_THEORETICAL (nothing written) when one of its
  * op classes has no fit. */
-static gr_confidence calib_kernel(const calib_prec *cp, const gr_graph *g, const gr_partition *p,
-				  const calib_view *v, size_t ki, int64_t batch, gr_kernel_estimate *ke)
+static gr_confidence fitted_kernel(const otm_prec *cp, const gr_graph *g, const gr_partition *p,
+				  const fitted_view *v, size_t ki, int64_t batch, gr_kernel_estimate *ke)
 {
 	const gr_kernel *k = gr_partition_kernel(p, ki);
 	double parts[3], sum[3] = {0, 0, 0};
 	gr_confidence conf = GR_CONF_CALIBRATED;
 
 	for (size_t j = 0; j < k->count; j++) {
-		const calib_node *n = &v->nodes[gr_partition_node(p, k, j)->index];
-		gr_confidence c = calib_node_confidence(cp, n, batch);
+		const otm_node *n = &v->nodes[gr_partition_node(p, k, j)->index];
+		gr_confidence c = otm_node_confidence(cp, n, batch);
 		if (c > conf)
 			conf = c;
 		if (conf == GR_CONF_THEORETICAL)
 			return conf;
-		calib_node_time(cp, n, batch, parts);
+		otm_node_time(cp, n, batch, parts);
 		for (int q = 0; q < 3; q++)
 			sum[q] += parts[q];
 	}
 	for (size_t i = 0; i < g->n_nodes; i++)
 		if (v->view_kernel[i] == (int)ki) {
-			if (calib_node_confidence(cp, &v->nodes[i], batch) == GR_CONF_THEORETICAL)
+			if (otm_node_confidence(cp, &v->nodes[i], batch) == GR_CONF_THEORETICAL)
 				continue; /* views are cheap: an unfitted one is left out, not a reason to fall back */
-			calib_node_time(cp, &v->nodes[i], batch, parts);
+			otm_node_time(cp, &v->nodes[i], batch, parts);
 			for (int q = 0; q < 3; q++)
 				sum[q] += parts[q];
 		}
@@ -251,12 +250,12 @@ static gr_confidence calib_kernel(const calib_prec *cp, const gr_graph *g, const
 gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 			  const gr_estimate_opts *opts, gr_estimate **out, gr_error *err)
 {
-	return gr_estimate_run_profile(g, p, hw, mode, opts, NULL, out, err);
+	return gr_estimate_run_fitted(g, p, hw, mode, opts, NULL, out, err);
 }
 
-gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
-				  const gr_estimate_opts *opts, const gr_profile *profile, gr_estimate **out,
-				  gr_error *err)
+gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
+				 const gr_estimate_opts *opts, const gr_op_time_model *fit, gr_estimate **out,
+				 gr_error *err)
 {
 	const gr_mapper *mp = gr_mapper_for(gr_hw_get_class(hw));
 	const gr_fusion_rules *rules;
@@ -265,8 +264,8 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, cons
 	double tdp = gr_hw_tdp_w(hw, mode), idle = gr_hw_idle_w(hw), launch_us, pj_op, scale;
 	int prec = opts ? opts->precision : -1;
 	size_t nk = gr_partition_count(p), n_calibrated = 0;
-	const calib_prec *cp = NULL;
-	calib_view cv = {NULL, NULL};
+	const otm_prec *cp = NULL;
+	fitted_view cv = {NULL, NULL};
 	int64_t batch = 1;
 
 	*out = NULL;
@@ -298,7 +297,7 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, cons
 	e->runtime = rules->name;
 	e->n_kernels = nk;
 	e->confidence = GR_CONF_THEORETICAL;
-	scale = prec_bytes(m.prec) / 4.0; /* model files hold fp32 tensors */
+	scale = gr_estimate_elem_bytes(m.prec) / 4.0; /* model files hold fp32 tensors */
 	launch_us = gr_hw_launch_overhead_us(hw);
 	if (launch_us <= 0)
 		launch_us = mp->default_launch_us;
@@ -311,30 +310,28 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, cons
 	if (gr_hw_emulation_factor(hw, m.prec) > 0)
 		snprintf(e->note, sizeof(e->note), "%s is emulated on %s (about %.0fx slower than fp32)",
 			 gr_precision_name(m.prec), gr_hw_id(hw), gr_hw_emulation_factor(hw, m.prec));
-	if (profile) {
-		cp = calib_profile_prec(profile, hw, mode, m.prec, rules->name);
-		if (cp && calib_view_build(g, p, &cv)) {
+	if (fit) {
+		cp = otm_applicable(fit, hw, mode, m.prec, rules->name);
+		if (cp && fitted_view_build(g, p, &cv)) {
 			gr_estimate_free(e);
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 		}
 		if (cp) {
-			e->profile = gr_profile_label(profile);
-			e->profile_path = gr_profile_path(profile);
+			e->profile = fit->label;
+			e->profile_path = fit->path[0] ? fit->path : NULL;
 			batch = graph_batch(g);
 		} else {
 			size_t l = strlen(e->note);
 			const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : NULL;
-			const char *pm = gr_profile_mode(profile);
-			if (strcmp(gr_profile_hw(profile), gr_hw_id(hw)) || strcmp(pm ? pm : "", mname ? mname : ""))
+			if (strcmp(fit->hw, gr_hw_id(hw)) || strcmp(fit->mode, mname ? mname : ""))
 				snprintf(e->note + l, sizeof(e->note) - l, "%sprofile %s is for another platform or mode: "
-					 "theoretical", l ? "; " : "", gr_profile_label(profile));
-			else if (strcmp(gr_profile_runtime(profile), rules->name))
+					 "theoretical", l ? "; " : "", fit->label);
+			else if (strcmp(fit->runtime, rules->name))
 				snprintf(e->note + l, sizeof(e->note) - l, "%sprofile %s is for runtime %s, not %s: "
-					 "theoretical", l ? "; " : "", gr_profile_label(profile),
-					 gr_profile_runtime(profile), rules->name);
+					 "theoretical", l ? "; " : "", fit->label, fit->runtime, rules->name);
 			else
 				snprintf(e->note + l, sizeof(e->note) - l, "%sprofile %s has no %s fit: theoretical",
-					 l ? "; " : "", gr_profile_label(profile), gr_precision_name(m.prec));
+					 l ? "; " : "", fit->label, gr_precision_name(m.prec));
 		}
 	}
 
@@ -342,10 +339,10 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, cons
 		const gr_kernel *k = gr_partition_kernel(p, i);
 		gr_kernel_estimate *ke = &e->kernels[i];
 		double elems = rules->fused_memory ? k->elems_in + k->elems_weights + k->elems_out : k->elems_nodes;
-		double bytes = elems * prec_bytes(m.prec);
+		double bytes = elems * gr_estimate_elem_bytes(m.prec);
 		double peak = mp->peak(&m, k), eff = mp->efficiency(&m, k), edyn;
 		/* eager ops run one after another: each one's own working set picks the level */
-		double ws = rules->fused_memory ? bytes : k->elems_node_max * prec_bytes(m.prec);
+		double ws = rules->fused_memory ? bytes : k->elems_node_max * gr_estimate_elem_bytes(m.prec);
 		level_pick lv = pick_level(hw, mode, ws, gr_hw_effective_peak_ops(hw, mode, m.prec));
 		/* Eager runtimes launch every op of a group separately; fused ones launch once. */
 		double launches = rules->fused_memory ? 1.0 : (double)k->count;
@@ -370,7 +367,7 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, cons
 		if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s) && !ke->on_host)
 			ke->bound = GR_BOUND_OVERHEAD;
 		if (cp && !ke->on_host) {
-			ke->confidence = calib_kernel(cp, g, p, &cv, i, batch, ke);
+			ke->confidence = fitted_kernel(cp, g, p, &cv, i, batch, ke);
 			if (ke->confidence != GR_CONF_THEORETICAL) {
 				ke->efficiency = peak > 0 && ke->compute_s > 0 ? fmin(1.0, k->flops / peak / ke->compute_s) : 0;
 				n_calibrated++;
@@ -423,7 +420,7 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, cons
 		e->params = tot.params;
 		e->unknown_ops = tot.unknown_ops;
 	}
-	e->weight_bytes = (double)e->params * prec_bytes(m.prec);
+	e->weight_bytes = (double)e->params * gr_estimate_elem_bytes(m.prec);
 	e->peak_activation_bytes = peak_activations(g, scale);
 	e->workspace_bytes = 0; /* im2col and cuDNN workspaces are runtime choices: not modeled yet */
 	e->peak_memory_bytes = e->weight_bytes + e->peak_activation_bytes + e->workspace_bytes;

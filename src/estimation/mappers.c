@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "estimation/mapper.h"
-#include "hardware/hw_impl.h"
 
 double gr_map_fill(double w, double half)
 {
@@ -46,13 +45,15 @@ static double cpu_balanced_share(const gr_hw *hw, gr_precision p)
 	double sum = 0, slowest = 0, units = 0;
 	gr_precision q = gr_hw_precision_native(hw, p) ? p : GR_PREC_FP32;
 
-	if (!hw->combine_sum || hw->n_engines < 2)
+	if (!gr_hw_engines_combined(hw) || gr_hw_engine_count(hw) < 2)
 		return 1.0;
-	for (size_t i = 0; i < hw->n_engines; i++) {
-		const gr_hw_engine *e = &hw->engines[i];
-		double u = (double)(e->units ? e->units : hw->units);
-		double clk = e->clock_mhz > 0 ? e->clock_mhz : gr_hw_peak_clock(hw);
-		double rate = e->ops_per_clk[q] * clk;
+	for (size_t i = 0; i < gr_hw_engine_count(hw); i++) {
+		gr_hw_engine_info e;
+		double u, rate;
+		if (gr_hw_engine_at(hw, i, &e))
+			continue;
+		u = (double)e.units;
+		rate = e.ops_per_clk[q] * e.clock_mhz;
 		if (rate <= 0)
 			continue;
 		sum += u * rate;

@@ -252,6 +252,23 @@ double gr_hw_clock_mhz(const gr_hw *hw, int mode)
 	return clk > 0 ? clk : gr_hw_peak_clock(hw);
 }
 
+size_t gr_hw_engine_count(const gr_hw *hw) { return hw ? hw->n_engines : 0; }
+
+int gr_hw_engine_at(const gr_hw *hw, size_t i, gr_hw_engine_info *out)
+{
+	const gr_hw_engine *e;
+	if (!hw || !out || i >= hw->n_engines)
+		return -1;
+	e = &hw->engines[i];
+	out->name = e->name;
+	out->units = e->units ? e->units : hw->units;
+	out->clock_mhz = e->clock_mhz > 0 ? e->clock_mhz : gr_hw_peak_clock(hw);
+	memcpy(out->ops_per_clk, e->ops_per_clk, sizeof(out->ops_per_clk));
+	return 0;
+}
+
+int gr_hw_engines_combined(const gr_hw *hw) { return hw ? hw->combine_sum : 0; }
+
 size_t gr_hw_mode_count(const gr_hw *hw) { return hw ? hw->n_modes : 0; }
 
 const char *gr_hw_mode_name(const gr_hw *hw, size_t i)

@@ -314,8 +314,9 @@ static void profile_round_trips_and_rejects_bad_files(void **state)
 	assert_int_equal(gr_profile_load(tmp("bad1.json"), &p, &err), GR_ERR_FORMAT);
 	assert_non_null(strstr(err.msg, "format"));
 	write_file(tmp("bad2.json"), "{\"format\": \"graphs-calibration-profile\", \"version\": 1, \"hardware\": \"x\","
-				     " \"runtime\": \"pytorch\", \"precisions\": {\"fp32\": {\"classes\": {\"conv\":"
-				     " {\"coef\": {\"op_s\": -1}}}}}}");
+				     " \"runtime\": \"pytorch\", \"precisions\": {\"fp32\": {\"platform\": {\"spill_s_per_byte\": 0,"
+				     " \"kernel_s\": 0, \"row_s\": 0, \"weight_spill_s_per_byte\": 0, \"output_s_per_byte\": 0,"
+				     " \"call_s\": 0}, \"classes\": {\"conv\": {\"coef\": {\"op_s\": -1}, \"points\": 1}}}}}");
 	assert_int_equal(gr_profile_load(tmp("bad2.json"), &p, &err), GR_ERR_FORMAT);
 	assert_non_null(strstr(err.msg, "precisions.fp32.classes.conv.coef.op_s"));
 	write_file(tmp("bad3.json"), "{\"format\": ");
@@ -366,11 +367,11 @@ static void profiles_are_found_in_path_then_user_then_shipped_folders(void **sta
 static gr_profile *known_profile(void)
 {
 	gr_profile *p = calloc(1, sizeof(*p));
-	calib_prec *cp = &p->prec[GR_PREC_FP32];
+	otm_prec *cp = &p->tm.prec[GR_PREC_FP32];
 	p->version = 1;
-	snprintf(p->hw, sizeof(p->hw), "intel_core_i7_12700k");
-	snprintf(p->runtime, sizeof(p->runtime), "pytorch");
-	snprintf(p->label, sizeof(p->label), "known");
+	snprintf(p->tm.hw, sizeof(p->tm.hw), "intel_core_i7_12700k");
+	snprintf(p->tm.runtime, sizeof(p->tm.runtime), "pytorch");
+	snprintf(p->tm.label, sizeof(p->tm.label), "known");
 	cp->present = 1;
 	cp->bytes_per_elem = 4;
 	cp->llc_bytes = 25e6;
@@ -405,7 +406,7 @@ static void fit_reproduces_latencies_generated_by_a_known_profile(void **state)
 	gr_error err = {0};
 	FILE *fm = fopen(tmp("synthetic_models.csv"), "w"), *fs = fopen(tmp("synthetic_subgraphs.csv"), "w");
 	gr_fit_opts o = {0};
-	const calib_prec *cp = &known->prec[GR_PREC_FP32];
+	const otm_prec *cp = &known->tm.prec[GR_PREC_FP32];
 	(void)state;
 	assert_non_null(fm);
 	assert_non_null(fs);
@@ -425,7 +426,7 @@ static void fit_reproduces_latencies_generated_by_a_known_profile(void **state)
 				size_t len = 0;
 				for (size_t i = 0; i < cm->n_nodes; i++)
 					if (cm->kernel_of[i] == (int)k || cm->view_kernel[i] == (int)k) {
-						t += calib_node_time(cp, &cm->nodes[i], batches[b], NULL);
+						t += otm_node_time(cp, &cm->nodes[i], batches[b], NULL);
 						if (len + strlen(cm->module[i]) + 2 < sizeof(nodes) && cm->module[i][0] &&
 						    !strstr(nodes, cm->module[i]))
 							len += (size_t)snprintf(nodes + len, sizeof(nodes) - len, "%s%s",
@@ -597,11 +598,11 @@ static void energy_coefficients_are_fitted_when_records_carry_energy(void **stat
 	o.precision = -1;
 	o.cache = c;
 	assert_int_equal(gr_profile_fit(s, &o, &p, &err), GR_OK);
-	assert_true(p->prec[GR_PREC_FP32].has_energy);
-	print_message("energy: %.3g pJ/FLOP, %.3g pJ/byte, %.3g W static\n", p->prec[GR_PREC_FP32].pj_per_flop,
-		      p->prec[GR_PREC_FP32].pj_per_byte, p->prec[GR_PREC_FP32].static_w);
-	assert_true(fabs(p->prec[GR_PREC_FP32].static_w - 3.0) < 0.3);
-	assert_true(fabs(p->prec[GR_PREC_FP32].pj_per_flop - 2.0) < 0.3);
+	assert_true(p->tm.prec[GR_PREC_FP32].has_energy);
+	print_message("energy: %.3g pJ/FLOP, %.3g pJ/byte, %.3g W static\n", p->tm.prec[GR_PREC_FP32].pj_per_flop,
+		      p->tm.prec[GR_PREC_FP32].pj_per_byte, p->tm.prec[GR_PREC_FP32].static_w);
+	assert_true(fabs(p->tm.prec[GR_PREC_FP32].static_w - 3.0) < 0.3);
+	assert_true(fabs(p->tm.prec[GR_PREC_FP32].pj_per_flop - 2.0) < 0.3);
 	gr_profile_free(p);
 	gr_meas_set_free(s);
 	gr_calib_cache_free(c);

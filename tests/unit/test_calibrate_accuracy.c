@@ -140,11 +140,16 @@ static int check(const char *hw, gr_precision prec)
 		}
 		gr_profile_free(p);
 	}
-	if (n) {
+	/* nothing predicted is no pass: the median of no errors is NAN, and NAN exceeds no threshold */
+	if (!n || !nsub) {
+		print_message("FAIL: %s %s: %d model rows and %zu subgraph rows predicted: nothing to check\n", hw, pn, n,
+			      nsub);
+		fails++;
+	} else {
 		double mape = 100 * sum / n, med, t_mape = threshold(hw, pn, "model_mape"),
 		       t_sub = threshold(hw, pn, "subgraph_median");
 		qsort(sub, nsub, sizeof(double), cmp_d);
-		med = nsub ? 100 * sub[nsub / 2] : NAN;
+		med = 100 * sub[nsub / 2];
 		print_message("%-24s %-4s LOMO: model MAPE %5.1f%% (threshold %.1f, target %.0f), %2d/%d within +-10%%, "
 			      "subgraph median error %5.1f%% (threshold %.1f, %zu subgraphs)\n",
 			      hw, pn, mape, t_mape, target(hw, pn), within, n, med, t_sub, nsub);
@@ -152,13 +157,13 @@ static int check(const char *hw, gr_precision prec)
 			print_message("FAIL: no threshold for %s %s in %s\n", hw, pn, THRESHOLDS);
 			fails++;
 		}
-		if (mape > t_mape || mape > target(hw, pn)) {
+		if (!(mape <= t_mape && mape <= target(hw, pn))) {
 			print_message("FAIL: %s %s model MAPE %.1f%% exceeds its threshold\n", hw, pn, mape);
 			fails++;
 		} else if (mape < t_mape - 1.0) {
 			print_message("new best: %s %s model MAPE %.1f%%: you may lower its threshold\n", hw, pn, mape);
 		}
-		if (med > t_sub) {
+		if (!(med <= t_sub)) {
 			print_message("FAIL: %s %s subgraph median error %.1f%% exceeds its threshold\n", hw, pn, med);
 			fails++;
 		} else if (med < t_sub - 1.0) {
@@ -181,6 +186,22 @@ static void run_platform(const char *hw)
 	assert_int_equal(fails, 0);
 }
 
+/* A platform or precision without rows must fail the check, not pass it with no figures. */
+static void no_rows_fail_the_check(void **s)
+{
+	gr_meas_set *full = set, *empty = NULL;
+	gr_error err = {0};
+	(void)s;
+	assert_int_equal(gr_meas_set_new(&empty, &err), GR_OK);
+	set = empty;
+	print_message("(the FAIL lines of this test are expected)\n");
+	assert_true(check("intel_core_i7_12700k", GR_PREC_FP32) > 0);
+	set = full;
+	if (set) /* rows of other platforms only */
+		assert_true(check("nvidia_h100_sxm5", GR_PREC_FP32) > 0);
+	gr_meas_set_free(empty);
+}
+
 static void i7_12700k_lomo_within_thresholds(void **s) { (void)s; run_platform("intel_core_i7_12700k"); }
 static void orin_15w_lomo_within_thresholds(void **s) { (void)s; run_platform("jetson_orin_agx_gpu:15w"); }
 static void orin_30w_lomo_within_thresholds(void **s) { (void)s; run_platform("jetson_orin_agx_gpu:30w"); }
@@ -190,6 +211,7 @@ static void orin_maxn_lomo_within_thresholds(void **s) { (void)s; run_platform("
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(no_rows_fail_the_check),
 		cmocka_unit_test(i7_12700k_lomo_within_thresholds),
 		cmocka_unit_test(orin_15w_lomo_within_thresholds),
 		cmocka_unit_test(orin_30w_lomo_within_thresholds),

@@ -1,44 +1,31 @@
-/* The per-op latency model of a calibration profile: op classes, features, predicted time and
- * confidence of one op (see calib_impl.h for the formula and docs/calibrate.md for why). */
+/* The fitted per-op time model: op classes, an op's features, and its predicted time and
+ * confidence under a fit (see op_time_model.h for the formula and docs/calibrate.md for why). */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
-#include "graphs/transform.h"
-
-const char *const calib_cf_names[CF_COUNT] = {"op_s", "s_per_flop", "s_per_byte", "s_per_weight",
-					      "par4_s_per_flop", "par8_s_per_flop", "par16_s_per_flop"};
-const char *const calib_cg_names[CG_COUNT] = {"spill_s_per_byte", "kernel_s", "row_s",
-					      "weight_spill_s_per_byte", "output_s_per_byte",
-					      "call_s"};
-const double calib_par_workers[3] = {4, 8, 16};
+#include "estimation/op_time_model.h"
 
 /* Fewer ops of a class than this in the fitted rows: predictions are only "interpolated". */
 #define SPARSE_POINTS 5
 
-const char *calib_class_name(int cc)
-{
-	if (cc == CC_VIEW)
-		return "view";
-	if (cc == CC_GPOOL)
-		return "global_pool";
-	return gr_kernel_class_name((gr_kernel_class)cc);
-}
+/* Workers of PyTorch's batch-split fallback kernels that the CF_PAR* terms stand for. */
+static const double par_workers[3] = {4, 8, 16};
 
-int calib_class_parse(const char *s)
+const char *gr_op_class_name(int cls)
 {
-	for (int c = 0; c < CC_COUNT; c++)
-		if (!strcmp(s, calib_class_name(c)))
-			return c;
-	return -1;
+	if (cls == GR_OP_CLASS_VIEW)
+		return "view";
+	if (cls == GR_OP_CLASS_GLOBAL_POOL)
+		return "global_pool";
+	if (cls < 0 || cls >= GR_KC_COUNT)
+		return "?";
+	return gr_kernel_class_name((gr_kernel_class)cls);
 }
 
 /* The partitioner's classes (src/transform/fusion.c) for single ops, with views and global
  * pooling kept apart because their costs differ from the class they would join. */
-int calib_node_class(const gr_node *n)
+int gr_op_class_of(const gr_node *n)
 {
 	if (n->op == GR_OP_SHAPE || n->op == GR_OP_SIZE || n->op == GR_OP_CONSTANT ||
 	    n->op == GR_OP_CONSTANT_OF_SHAPE || gr_node_is_folded(n))
@@ -51,10 +38,10 @@ int calib_node_class(const gr_node *n)
 	return gr_node_kernel_class(n);
 }
 
-void calib_node_from(const gr_node *n, calib_node *out)
+void otm_node_from(const gr_node *n, otm_node *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->cls = calib_node_class(n);
+	out->cls = gr_op_class_of(n);
 	out->flops = n->cost.flops > 0 ? n->cost.flops : 0;
 	for (size_t i = 0; i < n->n_in; i++) {
 		const gr_tensor *t = n->in[i];
@@ -74,8 +61,8 @@ void calib_node_from(const gr_node *n, calib_node *out)
 		out->flops = out->ein = out->ew = out->eo = 0;
 }
 
-void calib_node_features(const calib_node *n, double bpe, int64_t batch, double llc, int emulated,
-			 double f[CF_COUNT], double g[CG_COUNT])
+void otm_node_features(const otm_node *n, double bpe, int64_t batch, double llc, int emulated,
+		       double f[CF_COUNT], double g[CG_COUNT])
 {
 	double b = (n->ein + n->ew + n->eo) * bpe, per_image, b3, l3, share;
 
@@ -87,8 +74,7 @@ void calib_node_features(const calib_node *n, double bpe, int64_t batch, double 
 	f[CF_BYTES] = b;
 	f[CF_WEIGHTS] = n->ew;
 	for (int i = 0; i < 3; i++)
-		f[CF_PAR4 + i] = emulated ? per_image * fmax(1.0, (double)batch / calib_par_workers[i]) : 0;
-	/* the share of the traffic that cannot stay in the last-level cache: a smooth step */
+		f[CF_PAR4 + i] = emulated ? per_image * fmax(1.0, (double)batch / par_workers[i]) : 0;
 	/* activations: the share of the op's traffic beyond the last-level cache (a smooth step,
 	 * so that sizes near the cache are in between); weights: a tensor larger than the cache
 	 * streams from DRAM on every call */
@@ -102,10 +88,10 @@ void calib_node_features(const calib_node *n, double bpe, int64_t batch, double 
 	g[CG_CALL] = 1.0;
 }
 
-double calib_node_time(const calib_prec *cp, const calib_node *n, int64_t batch, double parts[3])
+double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, double parts[3])
 {
 	double f[CF_COUNT], g[CG_COUNT], t[3] = {0, 0, 0};
-	const calib_class *c;
+	const otm_class *c;
 
 	if (n->cls < 0 || !cp->cls[n->cls].fitted) {
 		if (parts)
@@ -113,7 +99,7 @@ double calib_node_time(const calib_prec *cp, const calib_node *n, int64_t batch,
 		return 0;
 	}
 	c = &cp->cls[n->cls];
-	calib_node_features(n, cp->bytes_per_elem, batch, cp->llc_bytes, cp->emulated, f, g);
+	otm_node_features(n, cp->bytes_per_elem, batch, cp->llc_bytes, cp->emulated, f, g);
 	t[2] = c->coef[CF_OP] * f[CF_OP] + cp->glob[CG_CALL] * g[CG_CALL];
 	t[0] = c->coef[CF_FLOPS] * f[CF_FLOPS];
 	for (int i = CF_PAR4; i <= CF_PAR16; i++)
@@ -125,9 +111,9 @@ double calib_node_time(const calib_prec *cp, const calib_node *n, int64_t batch,
 	return t[0] + t[1] + t[2];
 }
 
-gr_confidence calib_node_confidence(const calib_prec *cp, const calib_node *n, int64_t batch)
+gr_confidence otm_node_confidence(const otm_prec *cp, const otm_node *n, int64_t batch)
 {
-	const calib_class *c;
+	const otm_class *c;
 	double b;
 
 	if (n->cls < 0)
@@ -145,55 +131,16 @@ gr_confidence calib_node_confidence(const calib_prec *cp, const calib_node *n, i
 	return GR_CONF_CALIBRATED;
 }
 
-double calib_prec_bytes(gr_precision p)
-{
-	switch (p) {
-	case GR_PREC_FP64: return 8;
-	case GR_PREC_FP32: case GR_PREC_TF32: return 4;
-	case GR_PREC_FP16: case GR_PREC_BF16: case GR_PREC_INT16: return 2;
-	case GR_PREC_FP8: case GR_PREC_INT8: return 1;
-	default: return 0.5;
-	}
-}
-
-double calib_llc_bytes(const gr_hw *hw)
-{
-	double best = 0;
-	size_t n = gr_hw_mem_count(hw);
-
-	for (size_t i = 0; i < n; i++) {
-		gr_hw_mem_info mi;
-		double cap;
-		if (gr_hw_mem_at(hw, -1, i, &mi) || !strcmp(mi.level, "dram") || !strcmp(mi.level, "host") ||
-		    !strncmp(mi.level, "hbm", 3))
-			continue;
-		cap = (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
-		if (cap > best)
-			best = cap;
-	}
-	return best;
-}
-
-const calib_prec *calib_profile_prec(const gr_profile *p, const gr_hw *hw, int mode, gr_precision prec,
-				     const char *runtime)
+const otm_prec *otm_applicable(const gr_op_time_model *m, const gr_hw *hw, int mode, gr_precision prec,
+			       const char *runtime)
 {
 	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : "";
 
-	if (!p || (unsigned)prec >= GR_PREC_COUNT || !p->prec[prec].present)
+	if (!m || (unsigned)prec >= GR_PREC_COUNT || !m->prec[prec].present)
 		return NULL;
-	if (strcmp(p->hw, gr_hw_id(hw)) || strcmp(p->mode, mname ? mname : ""))
+	if (strcmp(m->hw, gr_hw_id(hw)) || strcmp(m->mode, mname ? mname : ""))
 		return NULL;
-	if (runtime && strcmp(runtime, p->runtime))
+	if (runtime && strcmp(runtime, m->runtime))
 		return NULL;
-	return &p->prec[prec];
-}
-
-void calib_now_iso(char *buf, size_t size)
-{
-	/* reproducible builds: SOURCE_DATE_EPOCH pins the date written into profiles */
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return &m->prec[prec];
 }

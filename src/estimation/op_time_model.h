@@ -1,0 +1,96 @@
+/* The fitted per-op time model: what estimation needs of a calibration profile, and the time
+ * it predicts for one op. Calibration (src/calibration/) fits it, reads and writes it; this
+ * module only applies it, and never calls into calibration: data flows one way.
+ * The model (docs/calibrate.md): in eager runtimes every op is launched on its own, so a kernel's
+ * time is the sum over its ops of
+ *   t_op = op_c + flops_c * F + bytes_c * B + weights_c * W [+ par_c,P * F/b * max(1, b/P)]
+ *          + spill * B * B^3 / (B^3 + LLC^3)
+ * plus a per-kernel cost, where c is the op's class, F its FLOPs, B its bytes at the precision,
+ * W its weight elements and b the batch. Every coefficient is >= 0 (NNLS). */
+#ifndef GRAPHS_OP_TIME_MODEL_H
+#define GRAPHS_OP_TIME_MODEL_H
+
+#include <stdint.h>
+
+#include "graphs/estimate.h"
+
+/* Op classes (graphs/estimate.h): the kernel classes, then views and global pooling. */
+#define CC_VIEW GR_OP_CLASS_VIEW
+#define CC_GPOOL GR_OP_CLASS_GLOBAL_POOL
+#define CC_COUNT GR_OP_CLASS_COUNT
+
+/* Per-class coefficients (seconds per unit). The batch-parallel terms only exist for precisions
+ * the platform emulates: PyTorch's fallback kernels split work over the batch, so a batch
+ * smaller than the worker count leaves cores idle. */
+enum { CF_OP, CF_FLOPS, CF_BYTES, CF_WEIGHTS, CF_PAR4, CF_PAR8, CF_PAR16, CF_COUNT };
+/* Platform-wide coefficients: activation bytes of ops whose working set spills beyond the
+ * last-level cache (DRAM traffic, and first-touch page faults of large fresh outputs), a cost
+ * per kernel (fused group launch/sync), a cost per measured row that only the measurement
+ * harness pays (hooks around each layer; never part of a prediction), weight bytes that
+ * spill (streamed from DRAM on every call: the datasheet bandwidth, not fitted), and output
+ * bytes (eager runtimes allocate every output afresh: large ones are new pages, and first
+ * touches fault, which virtual machines make expensive), and a cost per op paid outside the
+ * op itself (the framework's call path between ops: measured in whole-model runs and standalone
+ * subgraphs, invisible to per-layer hooks, which time inside it). */
+enum { CG_SPILL, CG_KERNEL, CG_ROW, CG_WSPILL, CG_ALLOC, CG_CALL, CG_COUNT };
+
+/* One class's fit and the sizes it saw (an op outside them is only "interpolated"). */
+typedef struct otm_class {
+	int fitted;               /* the class occurred in the fitted rows */
+	double coef[CF_COUNT];
+	int points;               /* ops of this class seen in the rows */
+	double f_min, f_max, b_min, b_max; /* per op */
+	int64_t batch_min, batch_max;
+} otm_class;
+
+/* The fit of one precision. */
+typedef struct otm_prec {
+	int present;
+	int emulated;             /* batch-parallel terms in use */
+	otm_class cls[CC_COUNT];
+	double glob[CG_COUNT];
+	double llc_bytes;         /* the spill term's cache size */
+	double bytes_per_elem;
+	int has_energy;
+	double pj_per_flop, pj_per_byte, static_w;
+} otm_prec;
+
+/* A fitted model and what it applies to (a calibration profile holds one). */
+typedef struct gr_op_time_model {
+	char hw[96];
+	char mode[32];            /* "" for default settings */
+	char runtime[32];
+	char label[320];          /* one line naming the profile */
+	char path[4096];          /* its file; "" when none */
+	otm_prec prec[GR_PREC_COUNT];
+} gr_op_time_model;
+
+/* One op's work. */
+typedef struct otm_node {
+	int cls;                  /* 0..CC_COUNT-1, or -1: not executed (folded shape arithmetic) */
+	double flops, ein, ew, eo; /* elements: activations in, weights, out */
+} otm_node;
+
+void otm_node_from(const gr_node *n, otm_node *out);
+
+/* Feature vector of one op: per-class features in f[CF_COUNT], platform-wide ones in g[CG_COUNT]
+ * (spills and output bytes; the per-kernel and per-row entries are 0). */
+void otm_node_features(const otm_node *n, double bytes_per_elem, int64_t batch, double llc,
+		       int emulated, double f[CF_COUNT], double g[CG_COUNT]);
+/* Predicted seconds of one op, split into compute / memory / overhead (parts may be NULL). */
+double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, double parts[3]);
+/* Confidence of one op under cp. */
+gr_confidence otm_node_confidence(const otm_prec *cp, const otm_node *n, int64_t batch);
+
+/* The fit of precision prec in m when m applies to hw/mode/runtime (runtime NULL: any);
+ * NULL otherwise. */
+const otm_prec *otm_applicable(const gr_op_time_model *m, const gr_hw *hw, int mode,
+			       gr_precision prec, const char *runtime);
+
+/* gr_estimate_run with a fitted model (NULL: exactly gr_estimate_run). Kernels whose op classes
+ * the model fits get the fitted latency; the estimate borrows m's label and path. */
+gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
+				 const gr_estimate_opts *opts, const gr_op_time_model *m,
+				 gr_estimate **out, gr_error *err);
+
+#endif
