@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/hwctx.h"
+#include "core/outfile.h"
 
 static const char hw_help[] =
 	"usage: graphs hw list [--format table|json|csv|markdown]\n"
@@ -155,21 +156,29 @@ static int hw_detect(int save, int json)
 	if (gr_hw_detect_host(&hw, &err))
 		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 	if (save) {
-		char dir[4096], path[4200], tmp[4300];
-		FILE *f;
+		char dir[4096], path[4200];
+		gr_outfile of;
 		if (!cli_user_hw_dir(dir, sizeof(dir)) || !make_dirs(dir)) {
 			gr_hw_free(hw);
 			return cli_fail(EXIT_BAD_INPUT, "cannot create the user registry folder '%s'", dir);
 		}
 		snprintf(path, sizeof(path), "%s/host.yaml", dir);
-		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-		/* write then rename: an interrupted save never leaves half a file */
-		f = fopen(tmp, "w");
-		if (!f || gr_hw_write_yaml(hw, f, &err) || fclose(f) || rename(tmp, path)) {
-			if (f)
-				unlink(tmp);
+		/* through a temporary file: an interrupted save never leaves half a file, and a
+		 * host.yaml that is a link, FIFO or read-only file is refused, not replaced */
+		if (gr_outfile_open(&of, path, &err)) {
 			gr_hw_free(hw);
-			return cli_fail(EXIT_BAD_INPUT, "cannot write '%s'%s%s", path, err.msg[0] ? ": " : "", err.msg);
+			return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+		}
+		if (gr_hw_write_yaml(hw, of.f, &err)) {
+			int e = gr_outfile_error(&of);
+			gr_outfile_abort(&of);
+			gr_hw_free(hw);
+			return cli_fail(EXIT_BAD_INPUT, "cannot write '%s': %s", path,
+					e ? strerror(e) : err.msg);
+		}
+		if (gr_outfile_commit(&of, &err)) {
+			gr_hw_free(hw);
+			return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 		}
 		fprintf(stderr, "saved %s\n", path);
 	}
