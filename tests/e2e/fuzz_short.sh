@@ -1,27 +1,43 @@
 #!/usr/bin/env bash
-# A short libFuzzer run of the ONNX and TFLite readers (and the shape inference behind them)
-# with ASan+UBSan, seeded with the committed corpora. Longer campaigns: docs/frontends.md.
-# New inputs go to a temporary folder; the committed corpora are only read.
+# A short libFuzzer run of each harness in tests/fuzz with ASan+UBSan, seeded with the committed
+# corpora: the ONNX and TFLite readers (and the shape inference behind them), the hardware
+# registry's YAML reader (seeded with hardware/**.yaml) and the ground-truth CSV readers of
+# calibration and the benchmark store. Longer campaigns: docs/frontends.md, docs/hardware.md.
+# New inputs go to a temporary folder; the committed corpora and seed folders are only read.
 set -euo pipefail
 cli=${1:-build/graphs}
 out=$(cd "$(dirname "$cli")" && pwd)/fuzz
 secs=${GRAPHS_FUZZ_SECONDS:-20}
 if ! command -v clang-14 >/dev/null; then echo "fuzz: skipped (no clang-14)"; exit 0; fi
 mkdir -p "$out"
-src=$(find src/core src/frontends -name '*.c' | sort)
-for target in onnx tflite; do
+# target: source folders and files | libraries | seed folders
+declare -A srcs=(
+	[onnx]="src/core src/frontends" [tflite]="src/core src/frontends"
+	[hw_yaml]="src/core src/hardware"
+	[meas_csv]="src/core src/hardware src/calibration/meas.c src/benchmarks/store.c")
+declare -A libs=([onnx]="-lcjson -lm" [tflite]="-lcjson -lm" [hw_yaml]="-lyaml -lcjson -lhwloc -lm"
+	[meas_csv]="-lyaml -lcjson -lhwloc -lsqlite3 -lm")
+declare -A seeds=([onnx]="tests/fuzz/corpus_onnx" [tflite]="tests/fuzz/corpus_tflite"
+	[hw_yaml]="hardware tests/fixtures/hw" [meas_csv]="tests/fuzz/corpus_meas_csv tests/fixtures/validate")
+targets="onnx tflite hw_yaml meas_csv"
+for target in $targets; do
 	bin=$out/fuzz_$target
+	# shellcheck disable=SC2086
+	src=$(find ${srcs[$target]} -name '*.c' | sort)
 	# rebuild only when a source is newer than the binary
-	if [ ! -x "$bin" ] || [ -n "$(find src/core src/frontends tests/fuzz/fuzz_$target.c -newer "$bin" -name '*.[ch]' | head -1)" ]; then
+	# shellcheck disable=SC2086
+	if [ ! -x "$bin" ] || [ -n "$(find ${srcs[$target]} include tests/fuzz/fuzz_$target.c -newer "$bin" -name '*.[ch]' | head -1)" ]; then
+		# shellcheck disable=SC2086
 		clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_DEFAULT_SOURCE \
-			-Iinclude -Isrc $src tests/fuzz/fuzz_$target.c -lcjson -lm -o "$bin"
+			-Iinclude -Isrc $src tests/fuzz/fuzz_$target.c ${libs[$target]} -o "$bin"
 	fi
 	work=$(mktemp -d)
+	# shellcheck disable=SC2086
 	"$bin" -max_total_time="$secs" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix="$out/$target-" "$work" tests/fuzz/corpus_$target 2>"$out/$target.log" || {
+		-artifact_prefix="$out/$target-" "$work" ${seeds[$target]} 2>"$out/$target.log" || {
 		echo "FAIL fuzz_$target: see $out/$target.log"; tail -30 "$out/$target.log"; rm -rf "$work"; exit 1; }
 	echo "fuzz_$target: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$out/$target.log" || tail -1 "$out/$target.log")"
 	grep -E "^#[0-9]+.*DONE" "$out/$target.log" | tail -1 || true
 	rm -rf "$work"
 done
-echo "fuzz: 2 passed, 0 failed"
+echo "fuzz: 4 passed, 0 failed"
