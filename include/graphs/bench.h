@@ -147,8 +147,14 @@ typedef struct gr_bench_store gr_bench_store;
 /* Current schema version (PRAGMA user_version). */
 #define GR_BENCH_SCHEMA_VERSION 2
 
-/* Opens or creates the database (WAL, migrations applied). Close with gr_bench_store_close(). */
+/* Opens or creates the database (WAL, migrations applied) for appending. Close with
+ * gr_bench_store_close(). A path that is not a regular file, or a database that fails
+ * PRAGMA quick_check (damaged pages), is refused with GR_ERR_IO / GR_ERR_FORMAT. */
 gr_status gr_bench_store_open(const char *path, gr_bench_store **out, gr_error *err);
+/* Opens an existing database read-only: never creates, initializes or migrates the file.
+ * A missing file is GR_ERR_IO; an empty or foreign one, or one that fails quick_check,
+ * GR_ERR_FORMAT. */
+gr_status gr_bench_store_open_read(const char *path, gr_bench_store **out, gr_error *err);
 void gr_bench_store_close(gr_bench_store *s);
 int gr_bench_store_version(gr_bench_store *s);
 

@@ -202,6 +202,10 @@ typedef void (*gr_hw_report_fn)(const gr_hw_problem *p, void *user);
  * Every problem goes to fn (may be NULL), not just the first. Returns the number of problems
  * (errors and warnings; see the severity to tell them apart). */
 int gr_hw_validate_path(const char *path, gr_hw_report_fn fn, void *user);
+/* Validates builtin_dir (NULL: none) and every folder of $GRAPHS_HARDWARE_PATH, each as
+ * gr_hw_validate_path does, plus a warning naming both files for each id that a user folder
+ * replaces. Returns the number of problems. */
+int gr_hw_validate_registry_path(const char *builtin_dir, gr_hw_report_fn fn, void *user);
 /* Consistency checks of one loaded platform. Returns the number of problems. */
 int gr_hw_validate(const gr_hw *hw, gr_hw_report_fn fn, void *user);
 /* gr_hw_validate over every platform of the registry. */

@@ -1,9 +1,12 @@
 /* The measurement store: SQLite in WAL mode with a versioned schema (PRAGMA user_version,
  * migrations applied in order), one transaction per finished measurement, and import/export
  * of the ground-truth CSV formats (shared/groundtruth/models.csv and subgraphs.csv). */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -71,6 +74,49 @@ int gr_bench_store_version(gr_bench_store *s)
 	return s ? user_version(s->db) : -1;
 }
 
+/* PRAGMA quick_check: damaged pages or indexes. A store that fails it is neither appended to
+ * (new rows would sit beside unreadable ones and the run would still say "complete") nor
+ * read (rows would silently go missing). */
+static gr_status check_pages(gr_bench_store *s, gr_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char first[256] = "";
+	int rc, ok = 0;
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		snprintf(first, sizeof(first), "%s", t ? (const char *)t : "");
+		ok = !strcmp(first, "ok");
+	}
+	if (!first[0])
+		snprintf(first, sizeof(first), "%s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	if (ok)
+		return GR_OK;
+	return gr_error_set(err, GR_ERR_FORMAT,
+			    "database '%s' is damaged (PRAGMA quick_check: %s); restore it from a "
+			    "copy or start a new file",
+			    s->path, first);
+}
+
+/* The path names a regular file, or nothing yet when may_create. */
+static gr_status check_target(const char *path, int may_create, gr_error *err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb)) {
+		if (errno == ENOENT && may_create)
+			return GR_OK;
+		return gr_error_set(err, GR_ERR_IO, "cannot open database '%s': %s", path,
+				    strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode))
+		return gr_error_set(err, GR_ERR_IO, "cannot open database '%s': not a regular file",
+				    path);
+	return GR_OK;
+}
+
 gr_status gr_bench_store_open(const char *path, gr_bench_store **out, gr_error *err)
 {
 	gr_bench_store *s;
@@ -80,6 +126,8 @@ gr_status gr_bench_store_open(const char *path, gr_bench_store **out, gr_error *
 	*out = NULL;
 	if (!path || !*path)
 		return gr_error_set(err, GR_ERR_USAGE, "no database path");
+	if (check_target(path, 1, err))
+		return err ? err->status : GR_ERR_IO;
 	if (!(s = calloc(1, sizeof(*s))))
 		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 	snprintf(s->path, sizeof(s->path), "%s", path);
@@ -110,6 +158,8 @@ gr_status gr_bench_store_open(const char *path, gr_bench_store **out, gr_error *
 			     path, v, GR_BENCH_SCHEMA_VERSION);
 		goto fail;
 	}
+	if (check_pages(s, err))
+		goto fail;
 	for (; v < GR_BENCH_SCHEMA_VERSION; v++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d;", v + 1);
 		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
@@ -125,6 +175,51 @@ gr_status gr_bench_store_open(const char *path, gr_bench_store **out, gr_error *
 			goto fail;
 		}
 	}
+	*out = s;
+	return GR_OK;
+fail:
+	sqlite3_close(s->db);
+	free(s);
+	return err ? err->status : GR_ERR_IO;
+}
+
+gr_status gr_bench_store_open_read(const char *path, gr_bench_store **out, gr_error *err)
+{
+	gr_bench_store *s;
+	int v;
+
+	*out = NULL;
+	if (!path || !*path)
+		return gr_error_set(err, GR_ERR_USAGE, "no database path");
+	if (check_target(path, 0, err))
+		return err ? err->status : GR_ERR_IO;
+	if (!(s = calloc(1, sizeof(*s))))
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		gr_error_set(err, GR_ERR_IO, "cannot open database '%s': %s", path,
+			     s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	v = user_version(s->db);
+	if (v < 0) {
+		gr_error_set(err, GR_ERR_FORMAT, "'%s' is not a graphs database: %s", path,
+			     sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (v == 0) {
+		gr_error_set(err, GR_ERR_FORMAT, "'%s' is not a graphs database (no schema)", path);
+		goto fail;
+	}
+	if (v > GR_BENCH_SCHEMA_VERSION) {
+		gr_error_set(err, GR_ERR_UNSUPPORTED,
+			     "database '%s' has schema version %d, newer than this graphs knows (%d)",
+			     path, v, GR_BENCH_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (check_pages(s, err))
+		goto fail;
 	*out = s;
 	return GR_OK;
 fail:

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "calibration/calib_impl.h"
+#include "core/outfile.h"
 #include "graphs/bench.h"
 
 void gr_profile_free(gr_profile *p) { free(p); }
@@ -279,10 +280,9 @@ static int mkdirs(const char *path)
 
 gr_status gr_profile_save(const gr_profile *p, const char *path, gr_error *err)
 {
-	char tmp[4200];
 	cJSON *o = gr_profile_to_json(p);
 	char *s = o ? cJSON_Print(o) : NULL;
-	FILE *f;
+	gr_outfile of;
 	gr_status rc = GR_OK;
 
 	cJSON_Delete(o);
@@ -292,22 +292,15 @@ gr_status gr_profile_save(const gr_profile *p, const char *path, gr_error *err)
 		rc = gr_error_set(err, GR_ERR_IO, "cannot create the folder of '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (!(f = fopen(tmp, "w"))) {
-		rc = gr_error_set(err, GR_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+	/* a temporary file renamed over the target: never half a profile, never through a link */
+	if ((rc = gr_outfile_open(&of, path, err)))
 		goto out;
-	}
-	if (fputs(s, f) < 0 || fputc('\n', f) < 0 || fflush(f) || fsync(fileno(f))) {
-		fclose(f);
-		unlink(tmp);
-		rc = gr_error_set(err, GR_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	fclose(f);
-	if (rename(tmp, path)) {
-		unlink(tmp);
-		rc = gr_error_set(err, GR_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
+	if (fputs(s, of.f) < 0 || fputc('\n', of.f) < 0) {
+		int e = errno;
+		gr_outfile_abort(&of);
+		rc = gr_error_set(err, GR_ERR_IO, "cannot write '%s': %s", path, strerror(e));
+	} else {
+		rc = gr_outfile_commit(&of, err);
 	}
 out:
 	free(s);

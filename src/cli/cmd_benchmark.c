@@ -375,7 +375,9 @@ int cmd_benchmark(int argc, char **argv)
 		return EXIT_OK;
 	}
 
-	if (gr_bench_store_open(db, &store, &err))
+	/* --show and --export only read: a missing file is an error, not a new database */
+	if ((show || export) && !import ? gr_bench_store_open_read(db, &store, &err)
+					: gr_bench_store_open(db, &store, &err))
 		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 	if (show || import || export) {
 		out = cli_out_begin();

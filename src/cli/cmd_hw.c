@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/hwctx.h"
+#include "core/outfile.h"
 
 static const char hw_help[] =
 	"usage: graphs hw list [--format table|json|csv|markdown]\n"
@@ -22,8 +23,9 @@ static const char hw_help[] =
 	"  list      every platform with its peak throughput, memory and TDP\n"
 	"  show      one platform in full\n"
 	"  validate  checks schema, units and consistency of PATH (a file or folder; default:\n"
-	"            the whole registry) and prints every problem with file, line and key;\n"
-	"            exit 2 when any error is found\n"
+	"            the whole registry, user folders included, with a warning for each user\n"
+	"            entry that replaces another) and prints every problem with file, line and\n"
+	"            key; exit 2 when any error is found\n"
 	"  detect    describes this machine (hwloc, /proc/cpuinfo, cpufreq) as entry 'host';\n"
 	"            --save writes it to ~/.config/graphs/hardware/host.yaml\n";
 
@@ -85,13 +87,14 @@ static int hw_show(const char *id, int json)
 	const gr_hw *hw;
 	int mode, rc = EXIT_OK;
 	gr_error err = {0};
+	gr_status st;
 	FILE *out;
 
 	if (!r)
 		return EXIT_BAD_INPUT;
-	if (gr_hw_registry_resolve(r, id, &hw, &mode, &err)) {
+	if ((st = gr_hw_registry_resolve(r, id, &hw, &mode, &err))) {
 		gr_hw_registry_free(r);
-		return cli_fail(EXIT_USAGE, "%s", err.msg);
+		return cli_fail(st == GR_ERR_FORMAT ? EXIT_BAD_INPUT : EXIT_USAGE, "%s", err.msg);
 	}
 	out = cli_out_begin();
 	if (json ? gr_hw_show_json(hw, out, &err) : gr_hw_show_yaml(hw, out, &err))
@@ -109,12 +112,20 @@ static void print_problem(const gr_hw_problem *p, void *user)
 	printf("%s: %s\n", p->severity == GR_HW_ERROR ? "error" : "warning", p->msg);
 }
 
+/* Without a path: the whole registry as the other commands load it, user folders included. */
 static int hw_validate(const char *path)
 {
 	int errors = 0, n;
 	const char *target = path ? path : gr_hw_builtin_dir();
 
-	n = gr_hw_validate_path(target, print_problem, &errors);
+	if (path) {
+		n = gr_hw_validate_path(target, print_problem, &errors);
+	} else {
+		cli_hw_path_setup();
+		n = gr_hw_validate_registry_path(target, print_problem, &errors);
+		if (getenv("GRAPHS_HARDWARE_PATH"))
+			target = "registry (built-in and GRAPHS_HARDWARE_PATH folders)";
+	}
 	printf("%s: %d problem%s (%d error%s)\n", target, n, n == 1 ? "" : "s", errors, errors == 1 ? "" : "s");
 	fflush(stdout);
 	return errors ? EXIT_BAD_INPUT : EXIT_OK;
@@ -145,21 +156,29 @@ static int hw_detect(int save, int json)
 	if (gr_hw_detect_host(&hw, &err))
 		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 	if (save) {
-		char dir[4096], path[4200], tmp[4300];
-		FILE *f;
+		char dir[4096], path[4200];
+		gr_outfile of;
 		if (!cli_user_hw_dir(dir, sizeof(dir)) || !make_dirs(dir)) {
 			gr_hw_free(hw);
 			return cli_fail(EXIT_BAD_INPUT, "cannot create the user registry folder '%s'", dir);
 		}
 		snprintf(path, sizeof(path), "%s/host.yaml", dir);
-		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-		/* write then rename: an interrupted save never leaves half a file */
-		f = fopen(tmp, "w");
-		if (!f || gr_hw_write_yaml(hw, f, &err) || fclose(f) || rename(tmp, path)) {
-			if (f)
-				unlink(tmp);
+		/* through a temporary file: an interrupted save never leaves half a file, and a
+		 * host.yaml that is a link, FIFO or read-only file is refused, not replaced */
+		if (gr_outfile_open(&of, path, &err)) {
 			gr_hw_free(hw);
-			return cli_fail(EXIT_BAD_INPUT, "cannot write '%s'%s%s", path, err.msg[0] ? ": " : "", err.msg);
+			return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+		}
+		if (gr_hw_write_yaml(hw, of.f, &err)) {
+			int e = gr_outfile_error(&of);
+			gr_outfile_abort(&of);
+			gr_hw_free(hw);
+			return cli_fail(EXIT_BAD_INPUT, "cannot write '%s': %s", path,
+					e ? strerror(e) : err.msg);
+		}
+		if (gr_outfile_commit(&of, &err)) {
+			gr_hw_free(hw);
+			return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 		}
 		fprintf(stderr, "saved %s\n", path);
 	}

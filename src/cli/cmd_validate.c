@@ -2,6 +2,7 @@
  * measured row with the platform's calibration profile (or, with --cv model, profiles refitted
  * without the scored model) and reports the error figures by group, as text, JSON, markdown,
  * CSV or a self-contained HTML dashboard. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/hwctx.h"
+#include "core/outfile.h"
 #include "graphs/calibrate.h"
 #include "graphs/validate.h"
 
@@ -51,21 +53,20 @@ static void progress_cb(void *user, int done, int total, const char *what)
 	fflush(stderr);
 }
 
-/* Writes the whole report to path through a temporary file, so that a failure leaves no
- * half-written report behind. */
+/* Writes the whole report to path through a temporary file (core/outfile.h), so that a
+ * failure leaves no half-written report behind and never replaces anything but a regular file. */
 static int write_report(const char *path, const gr_val_set *set, const gr_val_meta *meta, int fmt)
 {
-	char tmp[4096];
 	gr_error err = {0};
 	gr_status st = GR_OK;
+	gr_outfile of;
 	FILE *out;
 	int to_file = path && strcmp(path, "-");
 
 	if (to_file) {
-		if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
-			return cli_fail(EXIT_USAGE, "--out path too long");
-		if (!(out = fopen(tmp, "w")))
-			return cli_fail(EXIT_BAD_INPUT, "cannot write '%s'", tmp);
+		if (gr_outfile_open(&of, path, &err))
+			return cli_fail(err.status == GR_ERR_USAGE ? EXIT_USAGE : EXIT_BAD_INPUT, "%s", err.msg);
+		out = of.f;
 	} else {
 		out = cli_out_begin();
 	}
@@ -97,15 +98,14 @@ static int write_report(const char *path, const gr_val_set *set, const gr_val_me
 	}
 	if (!to_file) {
 		cli_out_end(out, st == GR_OK);
-	} else {
-		int bad = fclose(out) != 0;
-		if (!st && !bad && rename(tmp, path))
-			bad = 1;
-		if (st || bad) {
-			remove(tmp);
-			if (!st)
-				return cli_fail(EXIT_BAD_INPUT, "cannot write '%s'", path);
-		}
+	} else if (st) {
+		/* a write that failed (EFBIG past `ulimit -f`, ENOSPC) is the file's problem */
+		int e = gr_outfile_error(&of);
+		gr_outfile_abort(&of);
+		if (e)
+			return cli_fail(EXIT_BAD_INPUT, "cannot write '%s': %s", path, strerror(e));
+	} else if (gr_outfile_commit(&of, &err)) {
+		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 	}
 	if (st)
 		return cli_fail(st == GR_ERR_NOMEM || st == GR_ERR_USAGE ? EXIT_USAGE : EXIT_BAD_INPUT,
@@ -200,6 +200,9 @@ int cmd_validate(int argc, char **argv)
 		return cli_usage("validate", "--hw ID is required (a platform, a list, or 'all')");
 	if (!nf)
 		return cli_usage("validate", "--measurements FILE is required");
+	/* before the work: a target that will be refused is refused now */
+	if (outpath && strcmp(outpath, "-") && gr_outfile_check(outpath, &err))
+		return cli_fail(err.status == GR_ERR_USAGE ? EXIT_USAGE : EXIT_BAD_INPUT, "%s", err.msg);
 	if (!(reg = cli_registry_load()))
 		return EXIT_BAD_INPUT;
 	if (strcmp(hwspec, "all")) {
@@ -215,8 +218,8 @@ int cmd_validate(int argc, char **argv)
 				rc = cli_usage("validate", "too many platforms in --hw (at most %d)", MAX_HW);
 				goto done;
 			}
-			if (gr_hw_registry_resolve(reg, t, &h, &mode, &err)) {
-				rc = cli_fail(EXIT_USAGE, "%s", err.msg);
+			if ((st = gr_hw_registry_resolve(reg, t, &h, &mode, &err))) {
+				rc = cli_fail(st == GR_ERR_FORMAT ? EXIT_BAD_INPUT : EXIT_USAGE, "%s", err.msg);
 				goto done;
 			}
 			hw[nh++] = t;

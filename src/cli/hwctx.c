@@ -20,14 +20,16 @@ int cli_user_hw_dir(char *buf, size_t size)
 	return 1;
 }
 
-gr_hw_registry *cli_registry_load(void)
+void cli_hw_path_setup(void)
 {
-	gr_hw_registry *r = NULL;
-	gr_error err = {0};
+	static int done;
 	char user[4096];
 	struct stat st;
 	const char *old = getenv("GRAPHS_HARDWARE_PATH");
 
+	if (done)
+		return;
+	done = 1;
 	/* Saved entries (`graphs hw detect --save`) come after the user's own path. */
 	if (cli_user_hw_dir(user, sizeof(user)) && stat(user, &st) == 0 && S_ISDIR(st.st_mode)) {
 		size_t n = strlen(user) + (old ? strlen(old) + 1 : 0) + 1;
@@ -38,6 +40,14 @@ gr_hw_registry *cli_registry_load(void)
 			free(path);
 		}
 	}
+}
+
+gr_hw_registry *cli_registry_load(void)
+{
+	gr_hw_registry *r = NULL;
+	gr_error err = {0};
+
+	cli_hw_path_setup();
 	if (gr_hw_registry_load(gr_hw_builtin_dir(), &r, &err)) {
 		cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 		return NULL;

@@ -7,6 +7,8 @@
 /* Loads the built-in registry plus $GRAPHS_HARDWARE_PATH and the user's saved entries.
  * Prints the error and returns NULL on failure. */
 gr_hw_registry *cli_registry_load(void);
+/* Appends the user's registry folder (when it exists) to $GRAPHS_HARDWARE_PATH, once. */
+void cli_hw_path_setup(void);
 /* The user's registry folder ($XDG_CONFIG_HOME/graphs/hardware or ~/.config/graphs/hardware). */
 int cli_user_hw_dir(char *buf, size_t size);
 

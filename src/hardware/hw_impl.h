@@ -100,9 +100,17 @@ struct gr_hw {
 	    line_sources;
 };
 
+/* A platform whose user file does not load or validate: resolving its id fails with why,
+ * instead of silently falling back to a shipped entry of the same id. */
+typedef struct gr_hw_unusable {
+	char *id, *path, *why;
+} gr_hw_unusable;
+
 struct gr_hw_registry {
 	gr_hw **items;  /* sorted by id */
 	size_t n, cap;
+	gr_hw_unusable *bad;
+	size_t n_bad, cap_bad;
 };
 
 /* --- helpers shared by the files of src/hardware -------------------------------- */
@@ -118,12 +126,25 @@ typedef struct gr_hw_sink {
 void gr_hw_sink_report(gr_hw_sink *s, gr_hw_severity sev, const char *file, int line,
 		       const char *key, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* Bounds on one registry file, checked before libyaml builds a document tree. */
+#define GR_HW_MAX_FILE_BYTES (256 * 1024)
+#define GR_HW_MAX_DEPTH 32
+#define GR_HW_MAX_NODES 20000
+
 /* Parses one file into a new platform, reporting every problem to sink. Returns NULL when
  * the file cannot be read or is not YAML; when it has errors, NULL unless keep_partial (the
  * validator then checks what did parse). The caller frees the result with gr_hw_free(). */
 gr_hw *gr_hw_parse_file(const char *path, gr_hw_sink *sink, int keep_partial);
+/* The same for len bytes already in memory; path only names them in messages. */
+gr_hw *gr_hw_parse_buffer(const char *path, const unsigned char *buf, size_t len,
+			  gr_hw_sink *sink, int keep_partial);
 /* Consistency checks (see gr_hw_validate). */
 void gr_hw_check(const gr_hw *hw, gr_hw_sink *sink);
+
+/* The folders of $GRAPHS_HARDWARE_PATH in loading order (the last listed first: later ones
+ * override earlier ones). Free with gr_hw_user_paths_free(). */
+gr_status gr_hw_user_paths(char ***out, size_t *n, gr_error *err);
+void gr_hw_user_paths_free(char **v, size_t n);
 
 /* Allocates an empty platform with its own arena; NULL when out of memory. */
 gr_hw *gr_hw_new(void);

@@ -170,8 +170,86 @@ static void warn_fn(const gr_hw_problem *p, void *user)
 		gr_log_warn("%s", p->msg);
 }
 
-/* Loads one folder tree into a fresh registry (duplicates inside it are errors). */
-static gr_status load_tree(const char *dir, gr_hw_registry *tier, gr_error *err)
+/* --- unusable user entries ------------------------------------------------------------- */
+
+static gr_hw_unusable *bad_slot(const gr_hw_registry *r, const char *id)
+{
+	size_t i;
+	for (i = 0; i < r->n_bad; i++)
+		if (!strcmp(r->bad[i].id, id))
+			return &r->bad[i];
+	return NULL;
+}
+
+static void bad_free(gr_hw_unusable *b)
+{
+	free(b->id);
+	free(b->path);
+	free(b->why);
+}
+
+static void bad_drop(gr_hw_registry *r, const char *id)
+{
+	gr_hw_unusable *b = bad_slot(r, id);
+	if (!b)
+		return;
+	bad_free(b);
+	*b = r->bad[--r->n_bad];
+}
+
+/* Records (or replaces) the unusable entry id. */
+static gr_status bad_put(gr_hw_registry *r, const char *id, const char *path, const char *why,
+			 gr_error *err)
+{
+	gr_hw_unusable b = {strdup(id), strdup(path), strdup(why)};
+	if (!b.id || !b.path || !b.why)
+		goto nomem;
+	bad_drop(r, id);
+	if (r->n_bad == r->cap_bad) {
+		size_t cap = r->cap_bad ? r->cap_bad * 2 : 8;
+		gr_hw_unusable *nv = realloc(r->bad, cap * sizeof(*nv));
+		if (!nv)
+			goto nomem;
+		r->bad = nv;
+		r->cap_bad = cap;
+	}
+	r->bad[r->n_bad++] = b;
+	return GR_OK;
+nomem:
+	bad_free(&b);
+	return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+}
+
+static void reg_remove(gr_hw_registry *r, const char *id)
+{
+	gr_hw **slot = reg_slot(r, id);
+	if (!slot)
+		return;
+	gr_hw_free(*slot);
+	*slot = r->items[--r->n];
+}
+
+/* The id a file that did not parse would have given: its name without .yaml / .yml. */
+static void stem_of(const char *path, char *buf, size_t size)
+{
+	const char *base = strrchr(path, '/'), *dot;
+	size_t len;
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	len = dot && dot > base ? (size_t)(dot - base) : strlen(base);
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, base, len);
+	buf[len] = 0;
+}
+
+/* --- loading ----------------------------------------------------------------------------- */
+
+/* Loads one folder tree into a fresh tier. In the built-in tree any bad file or duplicate id
+ * is an error. In a user tree (user = 1) entries are also checked for consistency, and a bad
+ * file or a duplicate id only makes that id unusable, with a warning naming the file, so that
+ * one broken entry does not stop the commands that never use it. */
+static gr_status load_tree(const char *dir, gr_hw_registry *tier, int user, gr_error *err)
 {
 	strlist files = {0};
 	gr_status st;
@@ -180,20 +258,51 @@ static gr_status load_tree(const char *dir, gr_hw_registry *tier, gr_error *err)
 	st = list_files(dir, &files, err);
 	for (i = 0; st == GR_OK && i < files.n; i++) {
 		gr_hw_sink sink = {warn_fn, NULL, 0, 0, {0}};
-		gr_hw *hw = gr_hw_parse_file(files.v[i], &sink, 0);
+		gr_hw *hw = gr_hw_parse_file(files.v[i], &sink, user);
 		gr_hw **dup;
-		if (!hw) {
-			st = gr_error_set(err, GR_ERR_FORMAT, "%s",
-					  sink.errors ? sink.first_error : "cannot parse file");
-			break;
+		char id[256];
+
+		if (user && hw && !sink.errors) {
+			/* warnings of the checks are left to `graphs hw validate` */
+			gr_hw_sink check = {NULL, NULL, 0, 0, {0}};
+			gr_hw_check(hw, &check);
+			if (check.errors) {
+				sink.errors += check.errors;
+				memcpy(sink.first_error, check.first_error, sizeof(sink.first_error));
+			}
+		}
+		if (!hw || sink.errors) {
+			const char *why = sink.errors ? sink.first_error : "cannot parse file";
+			if (!user) {
+				gr_hw_free(hw);
+				st = gr_error_set(err, GR_ERR_FORMAT, "%s", why);
+				break;
+			}
+			if (hw && hw->id)
+				snprintf(id, sizeof(id), "%s", hw->id);
+			else
+				stem_of(files.v[i], id, sizeof(id));
+			gr_hw_free(hw);
+			reg_remove(tier, id);
+			st = bad_put(tier, id, files.v[i], why, err);
+			continue;
 		}
 		dup = reg_slot(tier, hw->id);
-		if (dup) {
-			st = gr_error_set(err, GR_ERR_FORMAT,
-					  "%s:%d: key 'id': duplicate id '%s' (also in '%s')", hw->path,
-					  hw->line_id, hw->id, (*dup)->path);
+		if (dup || (user && bad_slot(tier, hw->id))) {
+			char why[1200];
+			const char *other = dup ? (*dup)->path : bad_slot(tier, hw->id)->path;
+			snprintf(why, sizeof(why), "%s:%d: key 'id': duplicate id '%s' (also in '%s')",
+				 hw->path, hw->line_id, hw->id, other);
+			if (!user) {
+				st = gr_error_set(err, GR_ERR_FORMAT, "%s", why);
+				gr_hw_free(hw);
+				break;
+			}
+			snprintf(id, sizeof(id), "%s", hw->id);
+			reg_remove(tier, id);
 			gr_hw_free(hw);
-			break;
+			st = bad_put(tier, id, files.v[i], why, err);
+			continue;
 		}
 		st = reg_put(tier, hw, err);
 	}
@@ -209,32 +318,121 @@ static void reg_clear(gr_hw_registry *r)
 	free(r->items);
 	r->items = NULL;
 	r->n = r->cap = 0;
+	for (i = 0; i < r->n_bad; i++)
+		bad_free(&r->bad[i]);
+	free(r->bad);
+	r->bad = NULL;
+	r->n_bad = r->cap_bad = 0;
 }
 
-/* Moves every platform of tier into r, replacing same ids. */
+/* " (fp32 peak 8100 vs 8.1 TOPS)" when a shadowing entry's peak for some precision is more
+ * than twice or less than half the shadowed one's, else "". */
+static void peak_change(const gr_hw *now, const gr_hw *old, char *buf, size_t size)
+{
+	double worst = 2;
+	int p;
+	*buf = 0;
+	for (p = 0; p < GR_PREC_COUNT; p++) {
+		double a = gr_hw_peak_ops(now, -1, (gr_precision)p),
+		       b = gr_hw_peak_ops(old, -1, (gr_precision)p), ratio;
+		if (!(a > 0 && b > 0))
+			continue;
+		ratio = a > b ? a / b : b / a;
+		if (ratio > worst) {
+			worst = ratio;
+			snprintf(buf, size, " (%s peak %.4g vs %.4g TOPS)",
+				 gr_precision_name((gr_precision)p), a / 1e12, b / 1e12);
+		}
+	}
+}
+
+/* Moves every platform of tier into r: same ids replace what r holds, announced on stderr
+ * because a user file silently replacing a shipped platform changes every estimate. */
 static gr_status merge(gr_hw_registry *r, gr_hw_registry *tier, gr_error *err)
 {
 	gr_status st = GR_OK;
 	size_t i;
 	for (i = 0; i < tier->n; i++) {
-		if (st == GR_OK)
-			st = reg_put(r, tier->items[i], err);
-		else
-			gr_hw_free(tier->items[i]);
+		gr_hw *hw = tier->items[i];
+		gr_hw **old = st == GR_OK ? reg_slot(r, hw->id) : NULL;
+		if (old) {
+			char change[128];
+			peak_change(hw, *old, change, sizeof(change));
+			gr_log_warn("'%s' replaces platform '%s' of '%s'%s", hw->path, hw->id,
+				    (*old)->path ? (*old)->path : "(detected)", change);
+		}
+		if (st == GR_OK) {
+			bad_drop(r, hw->id);
+			st = reg_put(r, hw, err);
+		} else
+			gr_hw_free(hw);
+	}
+	for (i = 0; i < tier->n_bad; i++) {
+		gr_hw_unusable *b = &tier->bad[i];
+		gr_hw **old = st == GR_OK ? reg_slot(r, b->id) : NULL;
+		gr_log_warn("platform '%s' is unusable until '%s' is fixed%s%s%s: %s", b->id, b->path,
+			    old ? " (it replaces '" : "", old && (*old)->path ? (*old)->path : "",
+			    old ? "')" : "", b->why);
+		if (st == GR_OK) {
+			reg_remove(r, b->id);
+			st = bad_put(r, b->id, b->path, b->why, err);
+		}
 	}
 	free(tier->items);
 	tier->items = NULL;
 	tier->n = tier->cap = 0;
+	for (i = 0; i < tier->n_bad; i++)
+		bad_free(&tier->bad[i]);
+	free(tier->bad);
+	tier->bad = NULL;
+	tier->n_bad = tier->cap_bad = 0;
 	return st;
+}
+
+/* The folders of $GRAPHS_HARDWARE_PATH, in the order they are loaded: last listed first, so
+ * that the first listed overrides the others, as in $PATH. */
+gr_status gr_hw_user_paths(char ***out, size_t *n, gr_error *err)
+{
+	const char *env = getenv("GRAPHS_HARDWARE_PATH");
+	strlist dirs = {0};
+	char *copy, *tok, *save = NULL;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!env || !*env)
+		return GR_OK;
+	if (!(copy = strdup(env)))
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+		if (*tok && strlist_push(&dirs, tok)) {
+			free(copy);
+			strlist_free(&dirs);
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		}
+	free(copy);
+	for (i = 0; i < dirs.n / 2; i++) {
+		char *t = dirs.v[i];
+		dirs.v[i] = dirs.v[dirs.n - 1 - i];
+		dirs.v[dirs.n - 1 - i] = t;
+	}
+	*out = dirs.v;
+	*n = dirs.n;
+	return GR_OK;
+}
+
+void gr_hw_user_paths_free(char **v, size_t n)
+{
+	strlist l = {v, n, n};
+	strlist_free(&l);
 }
 
 gr_status gr_hw_registry_load(const char *builtin_dir, gr_hw_registry **out, gr_error *err)
 {
 	gr_hw_registry *r, tier = {0};
-	const char *env = getenv("GRAPHS_HARDWARE_PATH");
-	strlist dirs = {0};
+	char **dirs = NULL;
+	size_t n_dirs = 0, i;
 	gr_status st = GR_OK;
-	size_t i;
 
 	if (!out)
 		return gr_error_set(err, GR_ERR_USAGE, "gr_hw_registry_load: out is NULL");
@@ -243,50 +441,44 @@ gr_status gr_hw_registry_load(const char *builtin_dir, gr_hw_registry **out, gr_
 	if (!r)
 		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 	if (builtin_dir) {
-		st = load_tree(builtin_dir, &tier, err);
+		st = load_tree(builtin_dir, &tier, 0, err);
 		if (st == GR_OK)
 			st = merge(r, &tier, err);
 		if (st)
 			goto fail;
 	}
-	if (env && *env) {
-		char *copy = strdup(env), *tok, *save = NULL;
-		if (!copy) {
-			st = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	if ((st = gr_hw_user_paths(&dirs, &n_dirs, err)))
+		goto fail;
+	for (i = 0; i < n_dirs; i++) {
+		gr_error terr = {0};
+		struct stat sb;
+		if (stat(dirs[i], &sb)) {
+			gr_log_warn("GRAPHS_HARDWARE_PATH: skipping '%s': %s", dirs[i], strerror(errno));
+			continue;
+		}
+		st = load_tree(dirs[i], &tier, 1, &terr);
+		if (st == GR_ERR_NOMEM) {
+			gr_error_set(err, st, "%s", terr.msg);
 			goto fail;
 		}
-		for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
-			if (*tok && strlist_push(&dirs, tok)) {
-				free(copy);
-				st = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-				goto fail;
-			}
-		free(copy);
-		/* last listed first, so that the first listed overrides the others */
-		for (i = dirs.n; i-- > 0;) {
-			struct stat sb;
-			if (stat(dirs.v[i], &sb)) {
-				gr_log_warn("GRAPHS_HARDWARE_PATH: skipping '%s': %s", dirs.v[i],
-					    strerror(errno));
-				continue;
-			}
-			st = load_tree(dirs.v[i], &tier, err);
-			if (st == GR_OK)
-				st = merge(r, &tier, err);
-			if (st) {
-				gr_error_prefix(err, "GRAPHS_HARDWARE_PATH");
-				goto fail;
-			}
+		if (st) {
+			/* an unreadable folder or too many files: the folder is left out */
+			gr_log_warn("GRAPHS_HARDWARE_PATH: skipping '%s': %s", dirs[i], terr.msg);
+			reg_clear(&tier);
+			st = GR_OK;
+			continue;
 		}
+		if ((st = merge(r, &tier, err)))
+			goto fail;
 	}
 	if (r->n > 1)
 		qsort(r->items, r->n, sizeof(*r->items), cmp_hw);
-	strlist_free(&dirs);
+	gr_hw_user_paths_free(dirs, n_dirs);
 	*out = r;
 	return GR_OK;
 fail:
 	reg_clear(&tier);
-	strlist_free(&dirs);
+	gr_hw_user_paths_free(dirs, n_dirs);
 	gr_hw_registry_free(r);
 	return st;
 }
@@ -335,6 +527,7 @@ gr_status gr_hw_registry_add(gr_hw_registry *r, gr_hw *hw, gr_error *err)
 		gr_hw_free(hw);
 		return gr_error_set(err, GR_ERR_USAGE, "gr_hw_registry_add: no registry or no platform id");
 	}
+	bad_drop(r, hw->id);
 	st = reg_put(r, hw, err);
 	if (st == GR_OK && r->n > 1)
 		qsort(r->items, r->n, sizeof(*r->items), cmp_hw);
@@ -376,6 +569,9 @@ gr_status gr_hw_registry_resolve(const gr_hw_registry *r, const char *spec, cons
 			return gr_error_set(err, GR_ERR_USAGE, "'%s': empty mode after ':'", spec);
 	}
 	h = gr_hw_registry_find(r, id);
+	if (!h && bad_slot(r, id))
+		return gr_error_set(err, GR_ERR_FORMAT, "hardware '%s' cannot be used: %s", id,
+				    bad_slot(r, id)->why);
 	if (!h) {
 		for (i = 0; i < r->n; i++)
 			if (strstr(r->items[i]->id, id))

@@ -406,29 +406,98 @@ static void validate_dir(vstate *vs, const char *dir, int depth)
 	free(names);
 }
 
+/* A file or folder tree. user: a $GRAPHS_HARDWARE_PATH entry, which the registry skips
+ * with a warning when missing and which may well be empty. */
+static void validate_target(vstate *vs, const char *path, int user)
+{
+	struct stat sb;
+
+	if (stat(path, &sb))
+		gr_hw_sink_report(&vs->sink, user ? GR_HW_WARNING : GR_HW_ERROR, path, 0, "",
+				  "cannot open: %s", strerror(errno));
+	else if (S_ISDIR(sb.st_mode)) {
+		int before = vs->files;
+		validate_dir(vs, path, 0);
+		if (vs->files == before && !user)
+			gr_hw_sink_report(&vs->sink, GR_HW_WARNING, path, 0, "", "no *.yaml files found");
+	} else
+		validate_file(vs, path);
+}
+
+static void ids_free(vstate *vs)
+{
+	size_t i;
+	for (i = 0; i < vs->n; i++) {
+		free(vs->ids[i].id);
+		free(vs->ids[i].path);
+	}
+	free(vs->ids);
+	vs->ids = NULL;
+	vs->n = vs->cap = 0;
+}
+
 int gr_hw_validate_path(const char *path, gr_hw_report_fn fn, void *user)
 {
 	vstate vs;
-	struct stat sb;
-	size_t i;
 
 	memset(&vs, 0, sizeof(vs));
 	vs.sink.fn = fn;
 	vs.sink.user = user;
-	if (!path)
-		path = gr_hw_builtin_dir();
-	if (stat(path, &sb))
-		gr_hw_sink_report(&vs.sink, GR_HW_ERROR, path, 0, "", "cannot open: %s", strerror(errno));
-	else if (S_ISDIR(sb.st_mode)) {
-		validate_dir(&vs, path, 0);
-		if (!vs.files)
-			gr_hw_sink_report(&vs.sink, GR_HW_WARNING, path, 0, "", "no *.yaml files found");
-	} else
-		validate_file(&vs, path);
-	for (i = 0; i < vs.n; i++) {
-		free(vs.ids[i].id);
-		free(vs.ids[i].path);
+	validate_target(&vs, path ? path : gr_hw_builtin_dir(), 0);
+	ids_free(&vs);
+	return vs.sink.errors + vs.sink.warnings;
+}
+
+int gr_hw_validate_registry_path(const char *builtin_dir, gr_hw_report_fn fn, void *user)
+{
+	vstate vs, all;  /* all: every id seen so far, with the file that provides it */
+	char **dirs = NULL;
+	size_t n_dirs = 0, t, i, k;
+	gr_error err = {0};
+
+	memset(&vs, 0, sizeof(vs));
+	memset(&all, 0, sizeof(all));
+	vs.sink.fn = fn;
+	vs.sink.user = user;
+	if (gr_hw_user_paths(&dirs, &n_dirs, &err))
+		gr_hw_sink_report(&vs.sink, GR_HW_ERROR, "GRAPHS_HARDWARE_PATH", 0, "", "%s", err.msg);
+	/* tier 0: the built-in folder; then the user folders in loading order */
+	for (t = 0; t <= n_dirs; t++) {
+		const char *dir = t ? dirs[t - 1] : builtin_dir;
+		if (!dir)
+			continue;
+		validate_target(&vs, dir, t > 0);
+		for (i = 0; i < vs.n; i++) {
+			for (k = 0; k < all.n && strcmp(all.ids[k].id, vs.ids[i].id); k++)
+				;
+			if (k < all.n) {
+				gr_hw_sink_report(&vs.sink, GR_HW_WARNING, vs.ids[i].path, 0, "id",
+						  "replaces platform '%s' of '%s'", vs.ids[i].id,
+						  all.ids[k].path);
+				free(all.ids[k].path);
+				all.ids[k].path = vs.ids[i].path;
+				free(vs.ids[i].id);
+				continue;
+			}
+			if (all.n == all.cap) {
+				size_t cap = all.cap ? all.cap * 2 : 64;
+				seen_id *nv = realloc(all.ids, cap * sizeof(*nv));
+				if (!nv) {
+					free(vs.ids[i].id);
+					free(vs.ids[i].path);
+					continue;
+				}
+				all.ids = nv;
+				all.cap = cap;
+			}
+			all.ids[all.n++] = vs.ids[i];
+		}
+		/* the entries moved to all: the next folder starts with no ids of its own */
+		free(vs.ids);
+		vs.ids = NULL;
+		vs.n = vs.cap = 0;
 	}
-	free(vs.ids);
+	ids_free(&all);
+	gr_hw_user_paths_free(dirs, n_dirs);
 	return vs.sink.errors + vs.sink.warnings;
 }

@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
-#define MAX_FILE_BYTES (1 << 20)
-#define MAX_NODES 20000
 #define MAX_LIST 256
 #define MAX_OPS 4096
 #define MAX_STR 4096
@@ -941,71 +941,141 @@ static void parse_root(pctx *c, yaml_node_t *root)
 		hw->notes = get_str(c, v[TK_NOTES], "notes");
 }
 
-/* Reads the whole file (bounded) so libyaml never sees an unbounded stream. */
+/* Reads the whole file (bounded) so libyaml never sees an unbounded stream. Only regular
+ * files: a FIFO or a device named *.yaml would block or never end. */
 static unsigned char *read_file(const char *path, size_t *len, gr_hw_sink *sink)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	unsigned char *buf = NULL;
-	size_t n = 0, cap = 0;
+	struct stat sb;
+	size_t n = 0, size;
 
-	if (!f) {
+	if (fd < 0) {
 		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	for (;;) {
-		size_t got;
-		if (n == cap) {
-			unsigned char *nb;
-			if (cap >= MAX_FILE_BYTES) {
-				gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "",
-						  "file is larger than %d bytes", MAX_FILE_BYTES);
-				goto fail;
-			}
-			cap = cap ? cap * 2 : 16384;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "out of memory");
-				goto fail;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0) {
-			if (ferror(f)) {
-				gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "read error");
-				goto fail;
-			}
-			break;
-		}
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "not a regular file");
+		goto fail;
 	}
-	fclose(f);
-	if (!buf && !(buf = malloc(1))) {
+	if (sb.st_size > GR_HW_MAX_FILE_BYTES) {
+		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "file is larger than %d bytes",
+				  GR_HW_MAX_FILE_BYTES);
+		goto fail;
+	}
+	/* one byte more than the limit tells a file that grew since fstat */
+	size = (size_t)GR_HW_MAX_FILE_BYTES + 1;
+	if (!(buf = malloc(size + 1))) {
 		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "out of memory");
-		return NULL;
+		goto fail;
 	}
+	while (n < size) {
+		ssize_t got = read(fd, buf + n, size - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "read error: %s", strerror(errno));
+			goto fail;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (n > GR_HW_MAX_FILE_BYTES) {
+		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "file is larger than %d bytes",
+				  GR_HW_MAX_FILE_BYTES);
+		goto fail;
+	}
+	close(fd);
 	buf[n] = 0;
 	*len = n;
 	return buf;
 fail:
-	fclose(f);
+	close(fd);
 	free(buf);
 	return NULL;
 }
 
-gr_hw *gr_hw_parse_file(const char *path, gr_hw_sink *sink, int keep_partial)
+/* Streams the events once before any document tree is built: libyaml's document loader takes
+ * time quadratic in the nesting depth, so depth, node count and aliases are bounded here, where
+ * the work stops at the first offending event. Returns 0 when the stream may be loaded. */
+static int prescan(const char *path, const unsigned char *buf, size_t len, gr_hw_sink *sink)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, nodes = 0, rc = 1;
+
+	if (!yaml_parser_initialize(&parser)) {
+		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "out of memory");
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, buf, len);
+	while (rc > 0) {
+		int line;
+		if (!yaml_parser_parse(&parser, &ev)) {
+			gr_hw_sink_report(sink, GR_HW_ERROR, path, (int)parser.problem_mark.line + 1, "",
+					  "malformed YAML: %s%s%s",
+					  parser.problem ? parser.problem : "syntax error",
+					  parser.context ? " " : "", parser.context ? parser.context : "");
+			rc = -1;
+			break;
+		}
+		line = (int)ev.start_mark.line + 1;
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > GR_HW_MAX_DEPTH) {
+				gr_hw_sink_report(sink, GR_HW_ERROR, path, line, "",
+						  "lists and mappings nested deeper than %d levels",
+						  GR_HW_MAX_DEPTH);
+				rc = -1;
+			}
+			/* fall through */
+		case YAML_SCALAR_EVENT:
+			if (rc > 0 && ++nodes > GR_HW_MAX_NODES) {
+				gr_hw_sink_report(sink, GR_HW_ERROR, path, line, "",
+						  "more than %d YAML nodes", GR_HW_MAX_NODES);
+				rc = -1;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_ALIAS_EVENT:
+			/* registry files have no use for them, and they make the tree a graph */
+			gr_hw_sink_report(sink, GR_HW_ERROR, path, line, "",
+					  "aliases (*name) are not supported in registry files");
+			rc = -1;
+			break;
+		case YAML_STREAM_END_EVENT:
+			rc = 0;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+gr_hw *gr_hw_parse_buffer(const char *path, const unsigned char *buf, size_t len,
+			  gr_hw_sink *sink, int keep_partial)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	unsigned char *buf;
-	size_t len = 0;
 	gr_hw *hw = NULL;
 	yaml_node_t *root;
 	pctx c;
 	int have_parser = 0, have_doc = 0;
 
-	buf = read_file(path, &len, sink);
-	if (!buf)
+	if (len > GR_HW_MAX_FILE_BYTES) {
+		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "file is larger than %d bytes",
+				  GR_HW_MAX_FILE_BYTES);
+		return NULL;
+	}
+	if (prescan(path, buf, len, sink))
 		return NULL;
 	if (!yaml_parser_initialize(&parser)) {
 		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "out of memory");
@@ -1023,10 +1093,6 @@ gr_hw *gr_hw_parse_file(const char *path, gr_hw_sink *sink, int keep_partial)
 	root = yaml_document_get_root_node(&doc);
 	if (!root) {
 		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "the file is empty");
-		goto fail;
-	}
-	if (doc.nodes.top - doc.nodes.start > MAX_NODES) {
-		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "more than %d YAML nodes", MAX_NODES);
 		goto fail;
 	}
 	hw = gr_hw_new();
@@ -1055,7 +1121,6 @@ gr_hw *gr_hw_parse_file(const char *path, gr_hw_sink *sink, int keep_partial)
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
-	free(buf);
 	return hw;
 fail:
 	gr_hw_free(hw);
@@ -1063,6 +1128,18 @@ fail:
 		yaml_document_delete(&doc);
 	if (have_parser)
 		yaml_parser_delete(&parser);
-	free(buf);
 	return NULL;
+}
+
+gr_hw *gr_hw_parse_file(const char *path, gr_hw_sink *sink, int keep_partial)
+{
+	size_t len = 0;
+	unsigned char *buf = read_file(path, &len, sink);
+	gr_hw *hw;
+
+	if (!buf)
+		return NULL;
+	hw = gr_hw_parse_buffer(path, buf, len, sink, keep_partial);
+	free(buf);
+	return hw;
 }

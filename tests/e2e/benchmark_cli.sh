@@ -71,5 +71,29 @@ printf 'a,b\n1,2\n' >"$tmp/junk.csv"
 expect 2 "import junk" "$cli" benchmark --db "$tmp/b.db" --import "$tmp/junk.csv"
 grep -q "junk.csv" "$tmp/err" || { echo "FAIL import message does not name the file"; fail=1; }
 
+# --show and --export read: a missing file is exit 2 and is not created.
+expect 2 "show a missing database" "$cli" benchmark --db "$tmp/none.db" --show
+[ -e "$tmp/none.db" ] && { echo "FAIL --show created the missing database"; fail=1; }
+grep -q "none.db" "$tmp/err" || { echo "FAIL missing db message does not name the file"; fail=1; }
+expect 2 "export a missing database" "$cli" benchmark --db "$tmp/none.db" --export models
+[ -e "$tmp/none.db" ] && { echo "FAIL --export created the missing database"; fail=1; }
+
+# A database with damaged pages (its header intact) is neither appended to nor shown.
+expect 0 "import for the damage test" "$cli" benchmark --db "$tmp/dmg.db" --import tests/fixtures/validate/subgraphs.csv
+"$py" - "$tmp/dmg.db" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    for page in range(4, 12):
+        f.seek(page * 4096)
+        f.write(b"\xa5" * 4096)
+PY
+cp "$tmp/dmg.db" "$tmp/dmg.orig"
+for what in "--show" "--import $tmp/models.csv" "--quick --threads 1 --cpus 0 --filter gemm_openblas_fp32_256"; do
+	# shellcheck disable=SC2086
+	GRAPHS_POWERCAP_ROOT=/nonexistent expect 2 "damaged db: $what" "$cli" benchmark --db "$tmp/dmg.db" $what
+	grep -q "dmg.db' is damaged" "$tmp/err" || { echo "FAIL damaged db ($what): $(head -2 "$tmp/err")"; fail=1; }
+	cmp -s "$tmp/dmg.db" "$tmp/dmg.orig" || { echo "FAIL damaged db ($what) was written to"; fail=1; }
+done
+
 [ $fail -eq 0 ] && echo "benchmark cli: ok"
 exit $fail

@@ -341,6 +341,99 @@ static void store_import_names_the_file_and_line_of_a_bad_row(void **state)
 	(void)state;
 }
 
+/* A store with a run and 3000 measurements, then pages 4..11 overwritten: a damaged file
+ * whose header still reads fine. */
+static const char *damaged_db(void)
+{
+	const char *db = path("damaged.db");
+	gr_bench_store *s;
+	unsigned char junk[4096];
+	FILE *f;
+
+	assert_int_equal(gr_bench_store_open(db, &s, NULL), GR_OK);
+	gr_bench_store_close(s);
+	sql(db, "INSERT INTO runs (id, started) VALUES (1, 'then');"
+		"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000)"
+		" INSERT INTO measurements (run_id, created, kind, name, median_ms)"
+		" SELECT 1, 'then', 'micro', 'row' || x, x FROM c;");
+	memset(junk, 0xA5, sizeof(junk));
+	f = fopen(db, "r+b");
+	assert_non_null(f);
+	for (int page = 4; page < 12; page++) {
+		assert_int_equal(fseek(f, (long)page * 4096, SEEK_SET), 0);
+		assert_int_equal(fwrite(junk, 1, sizeof(junk), f), sizeof(junk));
+	}
+	assert_int_equal(fclose(f), 0);
+	return db;
+}
+
+/* Issue #15: `benchmark --db` appended to such a file and called the run complete. */
+static void store_refuses_to_append_to_a_damaged_database(void **state)
+{
+	gr_bench_store *s = NULL;
+	gr_error err = {0};
+	const char *db = damaged_db();
+
+	assert_int_equal(gr_bench_store_open(db, &s, &err), GR_ERR_FORMAT);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "damaged.db"));
+	assert_non_null(strstr(err.msg, "quick_check"));
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(gr_bench_store_open_read(db, &s, &err), GR_ERR_FORMAT);
+	assert_non_null(strstr(err.msg, "damaged.db"));
+	(void)state;
+}
+
+/* `benchmark --show FILE` created (and initialized) the file it was asked to show. */
+static void store_open_read_never_creates_or_initializes_a_file(void **state)
+{
+	gr_bench_store *s = NULL;
+	gr_error err = {0};
+	const char *missing = path("missing.db"), *empty = path("empty.db");
+	FILE *f;
+	long size;
+
+	assert_int_equal(gr_bench_store_open_read(missing, &s, &err), GR_ERR_IO);
+	assert_non_null(strstr(err.msg, "missing.db"));
+	assert_int_not_equal(access(missing, F_OK), 0);
+
+	f = fopen(empty, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(gr_bench_store_open_read(empty, &s, &err), GR_ERR_FORMAT);
+	assert_non_null(strstr(err.msg, "empty.db"));
+	f = fopen(empty, "rb");
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fclose(f);
+	assert_int_equal(size, 0);
+
+	/* a directory is no database, for reading or appending */
+	assert_int_equal(gr_bench_store_open_read(dir, &s, &err), GR_ERR_IO);
+	assert_int_equal(gr_bench_store_open(dir, &s, &err), GR_ERR_IO);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	(void)state;
+}
+
+/* Reading an older schema leaves it as it is. */
+static void store_open_read_does_not_migrate(void **state)
+{
+	gr_bench_store *s = NULL;
+	int64_t n = -1;
+	const char *db = path("v1.db");
+
+	assert_int_equal(gr_bench_store_open(db, &s, NULL), GR_OK);
+	gr_bench_store_close(s);
+	sql(db, "DROP INDEX measurements_run; DROP INDEX measurements_what; PRAGMA user_version=1;");
+	assert_int_equal(gr_bench_store_open_read(db, &s, NULL), GR_OK);
+	assert_int_equal(gr_bench_store_version(s), 1);
+	assert_int_equal(gr_bench_store_count(s, 0, &n, NULL), GR_OK);
+	assert_int_equal(n, 0);
+	gr_bench_store_close(s);
+	assert_string_equal(sql_text(db, "PRAGMA user_version"), "1");
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +447,9 @@ int main(void)
 		cmocka_unit_test(store_round_trips_the_subgraphs_csv_format),
 		cmocka_unit_test(store_round_trips_the_shared_ground_truth),
 		cmocka_unit_test(store_import_names_the_file_and_line_of_a_bad_row),
+		cmocka_unit_test(store_refuses_to_append_to_a_damaged_database),
+		cmocka_unit_test(store_open_read_never_creates_or_initializes_a_file),
+		cmocka_unit_test(store_open_read_does_not_migrate),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
