@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/graph_impl.h"
+#include "frontends/frontend.h"
 #include "frontends/pbwire.h"
 #include "graphs/model.h"
 
@@ -28,13 +29,6 @@ typedef struct onnx_ctx {
 	int64_t *ival;        /* scratch: GR_FOLD_MAX values */
 	double *fval;
 } onnx_ctx;
-
-#define TRY(expr)                          \
-	do {                               \
-		gr_status st_ = (expr);    \
-		if (st_ != GR_OK)          \
-			return st_;        \
-	} while (0)
 
 /* Loops over the fields of a message; afterwards r < 0 is an error (already reported). */
 #define FOR_FIELDS(it, f, r) while (((r) = pb_next((it), (f))) > 0)
