@@ -124,7 +124,7 @@ static void onnx_reader_loads_conv_with_strides_padding(void **state)
 
 	(void)state;
 	if (access(CONV_MODEL, R_OK))
-		skip();
+		fail_msg("%s is missing: install libonnx-testdata (tools/setup.sh)", CONV_MODEL);
 	g = load_ok(CONV_MODEL);
 	assert_string_equal(gr_graph_format(g), "onnx");
 	assert_string_equal(gr_graph_name(g), "test_conv_with_strides_padding");
@@ -173,7 +173,7 @@ static void onnx_reader_loads_every_onnx_node_test(void **state)
 	(void)state;
 	d = opendir(NODE_TESTS);
 	if (!d)
-		skip();
+		fail_msg("%s is missing: install libonnx-testdata (tools/setup.sh)", NODE_TESTS);
 	while ((e = readdir(d))) {
 		char path[1024];
 		gr_graph *g = NULL;
