@@ -49,6 +49,35 @@ gr_tensor *fe_cst_f64(gr_graph *g, unsigned long *uniq, const char *base, double
 	return t;
 }
 
+int fe_emit_index(gr_graph *g, unsigned long *uniq, const char *name, gr_tensor *x, gr_tensor *y,
+		  gr_tensor *const *slice, gr_tensor *squeeze_axes, gr_tensor *new_axes)
+{
+	gr_arena *a = gr_graph_arena(g);
+	gr_tensor *cur = x, *t;
+
+	if (slice) {
+		int last = !squeeze_axes && !new_axes;
+		if (!(t = last ? y : fe_tmp(g, uniq, y->name, "/slice")) ||
+		    !fe_emit(g, "Slice", last ? name : fe_name(a, name, "/slice"),
+			     T(cur, slice[0], slice[1], slice[2], slice[3]), 5, T(t), 1))
+			return 0;
+		cur = t;
+	}
+	if (squeeze_axes) {
+		if (!(t = new_axes ? fe_tmp(g, uniq, y->name, "/squeeze") : y) ||
+		    !fe_emit(g, "Squeeze", new_axes ? fe_name(a, name, "/squeeze") : name,
+			     T(cur, squeeze_axes), 2, T(t), 1))
+			return 0;
+		cur = t;
+	}
+	if (new_axes) {
+		if (!fe_emit(g, "Unsqueeze", name, T(cur, new_axes), 2, T(y), 1))
+			return 0;
+		cur = y;
+	}
+	return cur == y || fe_emit(g, "Identity", name, T(cur), 1, T(y), 1);
+}
+
 char *fe_clean_name(gr_arena *a, const char *s, size_t len)
 {
 	size_t n = len > 400 ? 400 : len;

@@ -34,6 +34,12 @@ gr_tensor *fe_cst_i64(gr_graph *g, unsigned long *uniq, const char *base, const 
 		      int64_t k, int scalar);
 /* A float scalar constant named base (unique); never a parameter. */
 gr_tensor *fe_cst_f64(gr_graph *g, unsigned long *uniq, const char *base, double v);
+/* y = x indexed (Python's x[...], TFLite's STRIDED_SLICE): Slice(x, slice[0..3] = starts,
+ * ends, axes, steps) when slice is given, then Squeeze(squeeze_axes) and Unsqueeze(new_axes)
+ * when given; Identity when none is. The last node is named name, the others name + "/slice"
+ * and name + "/squeeze" (outputs: y's name + the same). 0 when out of memory. */
+int fe_emit_index(gr_graph *g, unsigned long *uniq, const char *name, gr_tensor *x, gr_tensor *y,
+		  gr_tensor *const *slice, gr_tensor *squeeze_axes, gr_tensor *new_axes);
 /* A printable, NUL-free arena copy of a name from a file: at most 400 bytes, control bytes
  * as '?'. NULL when out of memory. */
 char *fe_clean_name(gr_arena *a, const char *s, size_t len);

@@ -276,21 +276,28 @@ static gr_status bad_params(fx_ctx *c, const fx_node *n, int bad)
 			: fx_error(c, GR_ERR_FORMAT, "%s: malformed parameter shapes", n->what);
 }
 
+/* The module's weight and bias initializers (NULL when it has none); an error when malformed. */
+static gr_status weight_bias(fx_ctx *c, const fx_node *n, gr_tensor **w, gr_tensor **b)
+{
+	int bad = 0;
+
+	*w = mparam(c, n, "weight", &bad);
+	*b = mparam(c, n, "bias", &bad);
+	return bad ? bad_params(c, n, bad) : GR_OK;
+}
+
 /* Conv1d/2d/3d and ConvTranspose: ONNX Conv/ConvTranspose on the module's weight. */
 gr_status fx_map_conv(fx_ctx *c, fx_node *n, const char *type)
 {
 	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(n->j, "attrs");
-	int nsp = spatial_rank(get_str(n->j, "module")), bad = 0, transposed = !strcmp(type, "ConvTranspose");
+	int nsp = spatial_rank(get_str(n->j, "module")), transposed = !strcmp(type, "ConvTranspose");
 	int64_t k[3], s[3], p[6], d[3], op[3], groups = fx_num_attr_i(attrs, "groups", 1);
 	const char *pad_str = get_str(attrs, "padding");
 	gr_tensor *x, *w, *b, *y;
 	gr_node *g;
 
 	TRY(fx_input0(c, n, &x, NULL));
-	w = mparam(c, n, "weight", &bad);
-	b = mparam(c, n, "bias", &bad);
-	if (bad)
-		return bad_params(c, n, bad);
+	TRY(weight_bias(c, n, &w, &b));
 	if (!w || w->rank != nsp + 2)
 		return fx_error(c, GR_ERR_FORMAT, "%s: %s needs a weight of rank %d", n->what,
 				get_str(n->j, "module"), nsp + 2);
@@ -397,15 +404,11 @@ gr_status fx_map_batchnorm(fx_ctx *c, fx_node *n, const char *type)
 gr_status fx_map_norm(fx_ctx *c, fx_node *n, const char *type)
 {
 	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(n->j, "attrs");
-	int bad = 0;
 	gr_tensor *x, *y, *w, *b;
 	gr_node *g;
 
 	TRY(fx_input0(c, n, &x, NULL));
-	w = mparam(c, n, "weight", &bad);
-	b = mparam(c, n, "bias", &bad);
-	if (bad)
-		return bad_params(c, n, bad);
+	TRY(weight_bias(c, n, &w, &b));
 	if (!w) {
 		int64_t ch = fx_num_attr_i(attrs, !strcmp(type, "GroupNormalization") ? "num_channels"
 						   : "num_features", 1);

@@ -42,21 +42,32 @@ static gr_status size_args(fx_ctx *c, fx_node *n, const char *key, fx_val **item
 	return GR_OK;
 }
 
+/* The target shape of view/reshape/expand/repeat from its size arguments (see size_args);
+ * *shape NULL when they are not shape-like. */
+static gr_status size_shape(fx_ctx *c, fx_node *n, const char *key, int64_t fill_neg1,
+			    gr_tensor **shape)
+{
+	fx_val *items;
+	size_t k;
+
+	TRY(size_args(c, n, key, &items, &k));
+	*shape = fx_shape_tensor(c, n, items, k, fill_neg1);
+	return GR_OK;
+}
+
 gr_status fx_map_reshape(fx_ctx *c, fx_node *n, const char *type)
 {
 	gr_tensor *x, *shape, *y;
-	fx_val *items;
-	size_t k;
 	gr_node *g;
 
+	(void)type;
 	TRY(fx_input0(c, n, &x, NULL));
-	TRY(size_args(c, n, "shape", &items, &k));
-	if (!(shape = fx_shape_tensor(c, n, items, k, -1)))
+	TRY(size_shape(c, n, "shape", -1, &shape));
+	if (!shape)
 		return fx_placeholder(c, n, n->target);
 	y = fx_result(c, n);
 	EMIT(g, "Reshape", n->name, (x, shape), (y));
 	gr_node_set_int(g, "allowzero", 1); /* a 0 in a PyTorch shape means 0 */
-	(void)type;
 	return GR_OK;
 }
 
@@ -64,8 +75,6 @@ gr_status fx_map_reshape(fx_ctx *c, fx_node *n, const char *type)
 gr_status fx_map_expand(fx_ctx *c, fx_node *n, const char *type)
 {
 	gr_tensor *x, *shape, *y;
-	fx_val *items;
-	size_t k;
 	gr_node *g;
 
 	TRY(fx_input0(c, n, &x, NULL));
@@ -78,8 +87,8 @@ gr_status fx_map_expand(fx_ctx *c, fx_node *n, const char *type)
 			return oom(c);
 		EMIT(g, "Shape", nm(c, n, "/shape"), (o.t), (shape));
 	} else {
-		TRY(size_args(c, n, "size", &items, &k));
-		if (!(shape = fx_shape_tensor(c, n, items, k, 1)))
+		TRY(size_shape(c, n, "size", 1, &shape));
+		if (!shape)
 			return fx_placeholder(c, n, n->target);
 	}
 	y = fx_result(c, n);
@@ -318,7 +327,7 @@ static gr_status getitem_tensor(fx_ctx *c, fx_node *n, gr_tensor *x, int rank, c
 	size_t k = idx->kind == V_LIST ? idx->n : 1, real = 0;
 	idx_plan p;
 	int d = 0, outpos = 0;
-	gr_tensor *cur = x, *y;
+	gr_tensor *y, *ts[4], *sq = NULL, *nw = NULL;
 	gr_node *g;
 
 	memset(&p, 0, sizeof(p));
@@ -384,33 +393,17 @@ static gr_status getitem_tensor(fx_ctx *c, fx_node *n, gr_tensor *x, int rank, c
 	}
 	y = fx_result(c, n);
 	if (p.ns) {
-		gr_tensor *t = (p.nsq || p.nnew) ? tmp(c, n->name, "/slice") : y;
-		gr_tensor *ts = fx_shape_tensor(c, n, p.starts, (size_t)p.ns, -1);
-		gr_tensor *te = fx_shape_tensor(c, n, p.ends, (size_t)p.ns, -1);
-		gr_tensor *ta = cst_i64(c, nm(c, n, "/axes"), p.axes, p.ns, 0);
-		gr_tensor *tp = cst_i64(c, nm(c, n, "/steps"), p.steps, p.ns, 0);
-		if (!t || !ts || !te || !ta || !tp)
+		ts[0] = fx_shape_tensor(c, n, p.starts, (size_t)p.ns, -1);
+		ts[1] = fx_shape_tensor(c, n, p.ends, (size_t)p.ns, -1);
+		ts[2] = cst_i64(c, nm(c, n, "/axes"), p.axes, p.ns, 0);
+		ts[3] = cst_i64(c, nm(c, n, "/steps"), p.steps, p.ns, 0);
+		if (!ts[0] || !ts[1] || !ts[2] || !ts[3])
 			return oom(c);
-		EMIT(g, "Slice", (p.nsq || p.nnew) ? nm(c, n, "/slice") : n->name, (cur, ts, te, ta, tp), (t));
-		cur = t;
 	}
-	if (p.nsq) {
-		gr_tensor *t = p.nnew ? tmp(c, n->name, "/squeeze") : y;
-		gr_tensor *ta = cst_i64(c, nm(c, n, "/squeeze_axes"), p.squeeze, p.nsq, 0);
-		if (!t || !ta)
-			return oom(c);
-		EMIT(g, "Squeeze", p.nnew ? nm(c, n, "/squeeze") : n->name, (cur, ta), (t));
-		cur = t;
-	}
-	if (p.nnew) {
-		gr_tensor *ta = cst_i64(c, nm(c, n, "/new_axes"), p.newax, p.nnew, 0);
-		if (!ta)
-			return oom(c);
-		EMIT(g, "Unsqueeze", n->name, (cur, ta), (y));
-		cur = y;
-	}
-	if (cur != y)
-		EMIT(g, "Identity", n->name, (cur), (y));
+	if ((p.nsq && !(sq = cst_i64(c, nm(c, n, "/squeeze_axes"), p.squeeze, p.nsq, 0))) ||
+	    (p.nnew && !(nw = cst_i64(c, nm(c, n, "/new_axes"), p.newax, p.nnew, 0))) ||
+	    !fe_emit_index(c->g, &c->uniq, n->name, x, y, p.ns ? ts : NULL, sq, nw))
+		return oom(c);
 	return GR_OK;
 }
 

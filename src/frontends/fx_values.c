@@ -344,29 +344,37 @@ int64_t fx_num_attr_i(const cJSON *attrs, const char *key, int64_t dflt)
  * The node's result
  * ========================================================================================== */
 
+/* Makes v tensor t, with the shape FX recorded (JSON `shape`, may be NULL) kept as t's
+ * declared shape. 0 when out of memory. */
+static int recorded_tensor(fx_ctx *c, const fx_node *n, fx_val *v, gr_tensor *t,
+			   const cJSON *shape)
+{
+	int64_t dims[GR_MAX_RANK];
+	int rank;
+
+	v->kind = V_TENSOR;
+	v->t = t;
+	v->rank = -1;
+	v->shape = shape;
+	if (!shape || fx_read_shape(c, shape, n->what, dims, &rank) != GR_OK)
+		return 1;
+	v->rank = rank;
+	t->decl_rank = rank;
+	if (rank && !(t->decl_dims = gr_arena_calloc(c->a, (size_t)rank, sizeof(gr_dim))))
+		return 0;
+	for (int i = 0; i < rank; i++)
+		t->decl_dims[i].value = dims[i];
+	return 1;
+}
+
 /* The output tensor of a tensor-valued node, named after it, with the FX-recorded shape
  * kept as its declared shape. */
 gr_tensor *fx_result(fx_ctx *c, fx_node *n)
 {
-	const cJSON *shape = cJSON_GetObjectItemCaseSensitive(n->j, "shape");
 	gr_tensor *t = tmp(c, n->name, "");
-	int64_t dims[GR_MAX_RANK];
-	int rank;
 
-	if (!t)
+	if (!t || !recorded_tensor(c, n, &n->val, t, cJSON_GetObjectItemCaseSensitive(n->j, "shape")))
 		return NULL;
-	n->val.kind = V_TENSOR;
-	n->val.t = t;
-	n->val.rank = -1;
-	n->val.shape = shape;
-	if (shape && fx_read_shape(c, shape, n->what, dims, &rank) == GR_OK) {
-		n->val.rank = rank;
-		t->decl_rank = rank;
-		if (rank && !(t->decl_dims = gr_arena_calloc(c->a, (size_t)rank, sizeof(gr_dim))))
-			return NULL;
-		for (int i = 0; i < rank; i++)
-			t->decl_dims[i].value = dims[i];
-	}
 	return t;
 }
 
@@ -381,27 +389,13 @@ gr_status fx_results(fx_ctx *c, fx_node *n, size_t k_out, gr_tensor **outs)
 		return oom(c);
 	for (size_t i = 0; i < k_out; i++) {
 		const cJSON *m = cJSON_IsArray(list) ? cJSON_GetArrayItem(list, (int)i) : NULL;
-		const cJSON *shape = m ? cJSON_GetObjectItemCaseSensitive(m, "shape") : NULL;
 		char suf[32];
-		int64_t dims[GR_MAX_RANK];
-		int rank;
-		gr_tensor *t;
 
 		snprintf(suf, sizeof(suf), "#%zu", i);
-		if (!(t = outs[i] = tmp(c, n->name, suf)))
+		if (!(outs[i] = tmp(c, n->name, suf)) ||
+		    !recorded_tensor(c, n, &n->val.items[i], outs[i],
+				     m ? cJSON_GetObjectItemCaseSensitive(m, "shape") : NULL))
 			return oom(c);
-		n->val.items[i].kind = V_TENSOR;
-		n->val.items[i].t = t;
-		n->val.items[i].rank = -1;
-		n->val.items[i].shape = shape;
-		if (shape && fx_read_shape(c, shape, n->what, dims, &rank) == GR_OK) {
-			n->val.items[i].rank = rank;
-			t->decl_rank = rank;
-			if (rank && !(t->decl_dims = gr_arena_calloc(c->a, (size_t)rank, sizeof(gr_dim))))
-				return oom(c);
-			for (int d = 0; d < rank; d++)
-				t->decl_dims[d].value = dims[d];
-		}
 	}
 	return GR_OK;
 }

@@ -762,31 +762,23 @@ static gr_tensor *fresh_tensor(onnx_ctx *c, gr_graph *g, const char *node, const
 	return NULL;
 }
 
-struct f64_acc {
-	double *v;
+/* An attribute's floats (FIXED32 bits) or ints (varints), whichever array is set. */
+struct list_acc {
+	double *f;
+	int64_t *i;
 	size_t k, n;
 };
 
-static gr_status floats_push(void *user, uint64_t v)
+static gr_status list_push(void *user, uint64_t v)
 {
-	struct f64_acc *a = user;
+	struct list_acc *a = user;
 
-	if (a->k < a->n)
-		a->v[a->k++] = f32_bits((uint32_t)v);
-	return GR_OK;
-}
-
-struct i64_acc {
-	int64_t *v;
-	size_t k, n;
-};
-
-static gr_status ints_push(void *user, uint64_t v)
-{
-	struct i64_acc *a = user;
-
-	if (a->k < a->n)
-		a->v[a->k++] = (int64_t)v;
+	if (a->k < a->n) {
+		if (a->f)
+			a->f[a->k++] = f32_bits((uint32_t)v);
+		else
+			a->i[a->k++] = (int64_t)v;
+	}
 	return GR_OK;
 }
 
@@ -834,7 +826,7 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 	pb_field f;
 	int r, has_f = 0, has_i = 0, has_s = 0, has_t = 0, has_g = 0, has_sp = 0, has_tp = 0;
 	size_t n_floats = 0, n_ints = 0, n_strings = 0, n_tensors = 0, n_graphs = 0, n_sps = 0,
-	       n_tps = 0, cnt;
+	       n_tps = 0, cnt, elem = 0;
 	uint64_t type = 0;
 	char nb[NAME_BUF], an[NAME_BUF];
 
@@ -931,56 +923,41 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 				"attribute '%s' of node '%s' has type %s but no value",
 				pname(a->name, an), pname(n->name, nb), attr_type_name((int)type));
 
-	/* Pass 2: the values the type asks for. */
+	/* Pass 2: the values the type asks for, in arrays of a->n elements. */
 	switch (a->type) {
-	case GR_ATTR_FLOATS:
-		a->n = n_floats;
-		a->floats = gr_arena_calloc(ar, n_floats ? n_floats : 1, sizeof(double));
-		if (!a->floats)
+	case GR_ATTR_FLOATS: a->n = n_floats; elem = sizeof(double); break;
+	case GR_ATTR_INTS: a->n = n_ints; elem = sizeof(int64_t); break;
+	case GR_ATTR_STRINGS: a->n = n_strings; elem = sizeof(char *); break;
+	case GR_ATTR_GRAPHS: a->n = n_graphs; elem = sizeof(gr_graph *); break;
+	case GR_ATTR_TENSORS: a->n = n_tensors; break;
+	case GR_ATTR_SPARSE_TENSORS: a->n = n_sps; break;
+	case GR_ATTR_TYPE_PROTOS: a->n = n_tps; break;
+	default: break;
+	}
+	if (elem) {
+		void *arr = gr_arena_calloc(ar, a->n ? a->n : 1, elem);
+		if (!arr)
 			return oom(c);
-		break;
-	case GR_ATTR_INTS:
-		a->n = n_ints;
-		a->ints = gr_arena_calloc(ar, n_ints ? n_ints : 1, sizeof(int64_t));
-		if (!a->ints)
-			return oom(c);
-		break;
-	case GR_ATTR_STRINGS:
-		a->n = n_strings;
-		a->strings = gr_arena_calloc(ar, n_strings ? n_strings : 1, sizeof(char *));
-		if (!a->strings)
-			return oom(c);
-		break;
-	case GR_ATTR_GRAPHS:
-		a->n = n_graphs;
-		a->graphs = gr_arena_calloc(ar, n_graphs ? n_graphs : 1, sizeof(gr_graph *));
-		if (!a->graphs)
-			return oom(c);
-		break;
-	case GR_ATTR_TENSORS:
-		a->n = n_tensors;
-		break;
-	case GR_ATTR_SPARSE_TENSORS:
-		a->n = n_sps;
-		break;
-	case GR_ATTR_TYPE_PROTOS:
-		a->n = n_tps;
-		break;
-	default:
-		break;
+		if (a->type == GR_ATTR_FLOATS)
+			a->floats = arr;
+		else if (a->type == GR_ATTR_INTS)
+			a->ints = arr;
+		else if (a->type == GR_ATTR_STRINGS)
+			a->strings = arr;
+		else
+			a->graphs = arr;
 	}
 	{
-		struct f64_acc fa = {a->floats, 0, a->n};
-		struct i64_acc ia = {a->ints, 0, a->n};
+		struct list_acc fa = {a->floats, NULL, 0, a->n}, ia = {NULL, a->ints, 0, a->n};
 		size_t ks = 0, kg = 0, kt = 0;
 		pb_msg sub;
 
 		it = *msg;
 		FOR_FIELDS(&it, &f, r) {
 			if (f.num == A_FLOATS && a->type == GR_ATTR_FLOATS) {
-				TRY(pb_repeated_each(&it, &f, PB_FIXED32, floats_push, &fa));
+				TRY(pb_repeated_each(&it, &f, PB_FIXED32, list_push, &fa));
 			} else if (f.num == A_INTS && a->type == GR_ATTR_INTS) {
-				TRY(pb_repeated_each(&it, &f, PB_VARINT, ints_push, &ia));
+				TRY(pb_repeated_each(&it, &f, PB_VARINT, list_push, &ia));
 			} else if (f.num == A_STRINGS && a->type == GR_ATTR_STRINGS) {
 				if (!(a->strings[ks++] = field_str(c, g, &f)))
 					return oom(c);
@@ -1401,26 +1378,35 @@ gr_status gr_onnx_load_mem(const unsigned char *data, size_t size, const char *n
 	return st;
 }
 
+/* Maps a file holding one TensorProto and reads its header into *ti (c->src covers the
+ * file; the caller unmaps it). */
+static gr_status tensor_file_open(const char *path, pb_file *file, onnx_ctx *c, tensor_info *ti,
+				  gr_error *err)
+{
+	pb_msg root;
+	tensor_role role = {ROLE_FILE, 0, NULL, NULL};
+
+	memset(c, 0, sizeof(*c));
+	TRY(pb_file_map(path, file, err));
+	c->src.data = file->data;
+	c->src.size = file->size;
+	c->src.name = path;
+	c->src.err = err;
+	pb_msg_root(&root, &c->src);
+	return tensor_header(c, &root, &role, ti);
+}
+
 gr_status gr_onnx_tensor_file_shape(const char *path, gr_dtype *dtype, int64_t *dims, int *rank,
 				    gr_error *err)
 {
-	pb_file file;
+	pb_file file = {0};
 	onnx_ctx c;
-	pb_msg root;
 	tensor_info ti;
-	tensor_role role = {ROLE_FILE, 0, NULL, NULL};
 	gr_status st;
 
 	if (!path || !dtype || !dims || !rank)
 		return gr_error_set(err, GR_ERR_USAGE, "gr_onnx_tensor_file_shape: missing argument");
-	TRY(pb_file_map(path, &file, err));
-	memset(&c, 0, sizeof(c));
-	c.src.data = file.data;
-	c.src.size = file.size;
-	c.src.name = path;
-	c.src.err = err;
-	pb_msg_root(&root, &c.src);
-	st = tensor_header(&c, &root, &role, &ti);
+	st = tensor_file_open(path, &file, &c, &ti, err);
 	if (!st) {
 		*dtype = (gr_dtype)ti.dtype_raw;
 		*rank = ti.rank;
@@ -1432,30 +1418,22 @@ gr_status gr_onnx_tensor_file_shape(const char *path, gr_dtype *dtype, int64_t *
 
 gr_status gr_onnx_tensor_file_load(const char *path, gr_graph *g, gr_tensor *t, gr_error *err)
 {
-	pb_file file;
+	pb_file file = {0};
 	onnx_ctx c;
 	pb_msg root;
 	tensor_info ti;
-	tensor_role role = {ROLE_FILE, 0, NULL, NULL};
 	gr_status st;
 
 	if (!path || !g || !t)
 		return gr_error_set(err, GR_ERR_USAGE, "gr_onnx_tensor_file_load: missing argument");
-	TRY(pb_file_map(path, &file, err));
-	memset(&c, 0, sizeof(c));
-	c.src.data = file.data;
-	c.src.size = file.size;
-	c.src.name = path;
-	c.src.err = err;
+	st = tensor_file_open(path, &file, &c, &ti, err);
 	c.ival = malloc(GR_FOLD_MAX * sizeof(*c.ival));
 	c.fval = malloc(GR_FOLD_MAX * sizeof(*c.fval));
-	if (!c.ival || !c.fval)
+	if (!st && (!c.ival || !c.fval))
 		st = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-	else {
+	if (!st) {
 		pb_msg_root(&root, &c.src);
-		st = tensor_header(&c, &root, &role, &ti);
-		if (!st)
-			st = tensor_read(&c, g, &root, &ti, t);
+		st = tensor_read(&c, g, &root, &ti, t);
 	}
 	free(c.ival);
 	free(c.fval);

@@ -79,13 +79,56 @@ static const int64_t P_W_CONV[] = {0, 3, 1, 2};   /* OHWI -> OIHW */
 static const int64_t P_W_IOHW[] = {3, 0, 1, 2};   /* OHWI -> IOHW (transpose conv); 1HWC -> C1HW */
 static const int64_t P_W_CONV3D[] = {4, 3, 0, 1, 2}; /* DHWIO -> OIDHW */
 
+/* The end of a channels-first mapping: the fused activation act from pa into ycf, then ycf
+ * relabeled into output 0 (rank 4 or 5). */
+static gr_status finish_cf(tfl_ctx *c, const tfl_op *op, int64_t act, gr_tensor *pa,
+			   gr_tensor *ycf, int rank)
+{
+	if (act)
+		TRY(tfl_fused(c, op, act, pa, ycf));
+	return c->fst ? c->fst : tfl_cf_to_out(c, op, 0, ycf, rank);
+}
+
+/* Conv (nsp spatial dims) of the channels-first views of input 0 and of filter 1, relabeled
+ * by wperm (wkind: see tfl_weight), with bias input 2. */
+static gr_status emit_conv(tfl_ctx *c, const tfl_op *op, int nsp, const int64_t *wperm, int wkind,
+			   int64_t pad, const int64_t *st, const int64_t *dil, int64_t act,
+			   int64_t group)
+{
+	gr_tensor *x, *w, *ycf, *pa;
+	gr_node *n;
+
+	x = tfl_cf_in(c, op, 0);
+	w = tfl_weight(c, op, 1, wperm, nsp + 2, wkind);
+	ycf = tfl_cf_out_tmp(c, op, 0);
+	if (!x || !w || !ycf || !(pa = tfl_pre_act(c, act, ycf)))
+		return oom(c);
+	EMIT(n, "Conv", op->name, (x, w, in_t(c, op, 2)), (pa));
+	if (!gr_node_set_ints(n, "strides", st, (size_t)nsp) ||
+	    !gr_node_set_ints(n, "dilations", dil, (size_t)nsp))
+		return oom(c);
+	gr_node_set_str(n, "auto_pad", tfl_pad_mode(c, op, pad, 0));
+	gr_node_set_int(n, "group", group);
+	return finish_cf(c, op, act, pa, ycf, nsp + 2);
+}
+
+/* The first n int32 fields of a custom operator's TfLite*Params struct (custom options). */
+static gr_status custom_ints(tfl_ctx *c, const tfl_op *op, const char *params, size_t n,
+			     int64_t *v)
+{
+	if (op->copt_len < 4 * n)
+		return tfl_op_error(c, op, GR_ERR_FORMAT, "custom options hold %zu bytes, %s needs %zu",
+				    op->copt_len, params, 4 * n);
+	for (size_t i = 0; i < n; i++)
+		v[i] = ld32s(c->s.d + op->copt + 4 * i);
+	return GR_OK;
+}
+
 gr_status tfl_map_conv(tfl_ctx *c, const tfl_op *op, int depthwise)
 {
 	int want = depthwise ? O_DEPTHWISE : O_CONV2D;
 	int64_t pad, st[2], dil[2], act, group = 1;
 	tfl_tensor *tx, *tw;
-	gr_tensor *x, *w, *ycf, *pa;
-	gr_node *n;
 
 	TRY(tfl_need(c, op, 2, 1));
 	TRY(tfl_need_rank(c, op, 0, 4, "input"));
@@ -110,27 +153,14 @@ gr_status tfl_map_conv(tfl_ctx *c, const tfl_op *op, int depthwise)
 	} else if (tx->dims[3] > 0 && tw->dims[3] > 0 && tx->dims[3] % tw->dims[3] == 0) {
 		group = tx->dims[3] / tw->dims[3]; /* grouped CONV_2D: filter holds C / groups */
 	}
-	x = tfl_cf_in(c, op, 0);
-	w = tfl_weight(c, op, 1, depthwise ? P_W_IOHW : P_W_CONV, 4, depthwise ? 1 : 0);
-	ycf = tfl_cf_out_tmp(c, op, 0);
-	if (!x || !w || !ycf || !(pa = tfl_pre_act(c, act, ycf)))
-		return oom(c);
-	EMIT(n, "Conv", op->name, (x, w, in_t(c, op, 2)), (pa));
-	if (!gr_node_set_ints(n, "strides", st, 2) || !gr_node_set_ints(n, "dilations", dil, 2))
-		return oom(c);
-	gr_node_set_str(n, "auto_pad", tfl_pad_mode(c, op, pad, 0));
-	gr_node_set_int(n, "group", group);
-	if (act)
-		TRY(tfl_fused(c, op, act, pa, ycf));
-	return c->fst ? c->fst : tfl_cf_to_out(c, op, 0, ycf, 4);
+	return emit_conv(c, op, 2, depthwise ? P_W_IOHW : P_W_CONV, depthwise ? 1 : 0, pad, st, dil,
+			 act, group);
 }
 
 gr_status tfl_map_conv3d(tfl_ctx *c, const tfl_op *op)
 {
 	int64_t pad, st[3], dil[3], act, group = 1;
 	tfl_tensor *tx, *tw;
-	gr_tensor *x, *w, *ycf, *pa;
-	gr_node *n;
 
 	TRY(tfl_need(c, op, 2, 1));
 	TRY(tfl_need_rank(c, op, 0, 5, "input"));
@@ -151,19 +181,35 @@ gr_status tfl_map_conv3d(tfl_ctx *c, const tfl_op *op)
 	tw = tin(c, op, 1);
 	if (tx->dims[4] > 0 && tw->dims[3] > 0 && tx->dims[4] % tw->dims[3] == 0)
 		group = tx->dims[4] / tw->dims[3];
-	x = tfl_cf_in(c, op, 0);
-	w = tfl_weight(c, op, 1, P_W_CONV3D, 5, 4);
-	ycf = tfl_cf_out_tmp(c, op, 0);
-	if (!x || !w || !ycf || !(pa = tfl_pre_act(c, act, ycf)))
-		return oom(c);
-	EMIT(n, "Conv", op->name, (x, w, in_t(c, op, 2)), (pa));
-	if (!gr_node_set_ints(n, "strides", st, 3) || !gr_node_set_ints(n, "dilations", dil, 3))
-		return oom(c);
-	gr_node_set_str(n, "auto_pad", tfl_pad_mode(c, op, pad, 0));
-	gr_node_set_int(n, "group", group);
-	if (act)
-		TRY(tfl_fused(c, op, act, pa, ycf));
-	return c->fst ? c->fst : tfl_cf_to_out(c, op, 0, ycf, 5);
+	return emit_conv(c, op, 3, P_W_CONV3D, 4, pad, st, dil, act, group);
+}
+
+/* Padding, strides (H, W) and n_k = 0 or 2 filter dims (H, W) of a windowed operator, from
+ * the leading fields both layouts share: Pool2DOptions / TransposeConvOptions (padding,
+ * stride_w, stride_h, [filter_w, filter_h], fused activation into *act) for builtins, the
+ * TfLitePoolParams / TfLiteTransposeConvParams struct `params` for custom operators. */
+static gr_status window_params(tfl_ctx *c, const tfl_op *op, int custom, int want,
+			       const char *params, int n_k, int64_t *pad, int64_t *st, int64_t *k,
+			       int64_t *act)
+{
+	int64_t v[5];
+
+	if (custom) {
+		TRY(custom_ints(c, op, params, 3 + (size_t)n_k, v));
+	} else {
+		v[0] = tfl_opt_int(c, op, want, 0, 1, 0);
+		for (int i = 1; i < 3 + n_k; i++)
+			v[i] = tfl_opt_int(c, op, want, (unsigned)i, 4, 1);
+		*act = tfl_opt_int(c, op, want, 3 + (unsigned)n_k, 1, 0);
+	}
+	*pad = v[0];
+	st[1] = v[1];
+	st[0] = v[2];
+	if (n_k) {
+		k[1] = v[3];
+		k[0] = v[4];
+	}
+	return GR_OK;
 }
 
 /* TRANSPOSE_CONV (output_shape, filter, input, bias?) and MediaPipe's custom
@@ -179,22 +225,10 @@ gr_status tfl_map_transpose_conv(tfl_ctx *c, const tfl_op *op, int custom)
 	TRY(tfl_need(c, op, custom ? 2 : 3, 1));
 	TRY(tfl_need_rank(c, op, xi, 4, "input"));
 	TRY(tfl_need_rank(c, op, wi, 4, "filter"));
-	if (custom) {
-		const unsigned char *p = c->s.d + op->copt;
-		if (op->copt_len < 12)
-			return tfl_op_error(c, op, GR_ERR_FORMAT,
-					    "custom options hold %zu bytes, TfLiteTransposeConvParams needs 12",
-					    op->copt_len);
-		pad = ld32s(p);
-		st[1] = ld32s(p + 4);
-		st[0] = ld32s(p + 8);
-	} else {
-		pad = tfl_opt_int(c, op, O_TRANSPOSE_CONV, 0, 1, 0);
-		st[1] = tfl_opt_int(c, op, O_TRANSPOSE_CONV, 1, 4, 1);
-		st[0] = tfl_opt_int(c, op, O_TRANSPOSE_CONV, 2, 4, 1);
-		act = tfl_opt_int(c, op, O_TRANSPOSE_CONV, 3, 1, 0);
+	TRY(window_params(c, op, custom, O_TRANSPOSE_CONV, "TfLiteTransposeConvParams", 0, &pad, st,
+			  NULL, &act));
+	if (!custom)
 		os = cvals(c, op, 0, &nos);
-	}
 	if (c->fst)
 		return c->fst;
 	TRY(tfl_positive(c, op, st, 2, "strides"));
@@ -215,9 +249,7 @@ gr_status tfl_map_transpose_conv(tfl_ctx *c, const tfl_op *op, int custom)
 	} else {
 		gr_node_set_str(n, "auto_pad", tfl_pad_mode(c, op, pad, custom));
 	}
-	if (act)
-		TRY(tfl_fused(c, op, act, pa, ycf));
-	return c->fst ? c->fst : tfl_cf_to_out(c, op, 0, ycf, 4);
+	return finish_cf(c, op, act, pa, ycf, 4);
 }
 
 /* AVERAGE_POOL_2D, MAX_POOL_2D, L2_POOL_2D; MediaPipe's MaxPoolingWithArgmax2D (custom,
@@ -230,25 +262,7 @@ gr_status tfl_map_pool(tfl_ctx *c, const tfl_op *op, const char *type, int custo
 
 	TRY(tfl_need(c, op, 1, custom ? 2 : 1));
 	TRY(tfl_need_rank(c, op, 0, 4, "input"));
-	if (custom) {
-		const unsigned char *p = c->s.d + op->copt;
-		if (op->copt_len < 20)
-			return tfl_op_error(c, op, GR_ERR_FORMAT,
-					    "custom options hold %zu bytes, TfLitePoolParams needs 20",
-					    op->copt_len);
-		pad = ld32s(p);
-		st[1] = ld32s(p + 4);
-		st[0] = ld32s(p + 8);
-		k[1] = ld32s(p + 12);
-		k[0] = ld32s(p + 16);
-	} else {
-		pad = tfl_opt_int(c, op, O_POOL2D, 0, 1, 0);
-		st[1] = tfl_opt_int(c, op, O_POOL2D, 1, 4, 1);
-		st[0] = tfl_opt_int(c, op, O_POOL2D, 2, 4, 1);
-		k[1] = tfl_opt_int(c, op, O_POOL2D, 3, 4, 1);
-		k[0] = tfl_opt_int(c, op, O_POOL2D, 4, 4, 1);
-		act = tfl_opt_int(c, op, O_POOL2D, 5, 1, 0);
-	}
+	TRY(window_params(c, op, custom, O_POOL2D, "TfLitePoolParams", 2, &pad, st, k, &act));
 	if (c->fst)
 		return c->fst;
 	TRY(tfl_positive(c, op, st, 2, "strides"));
@@ -268,30 +282,23 @@ gr_status tfl_map_pool(tfl_ctx *c, const tfl_op *op, const char *type, int custo
 	gr_node_set_str(n, "auto_pad", tfl_pad_mode(c, op, pad, custom));
 	if (!strcmp(type, "LpPool"))
 		gr_node_set_int(n, "p", 2);
-	if (act)
-		TRY(tfl_fused(c, op, act, pa, ycf));
-	if (c->fst)
-		return c->fst;
-	TRY(tfl_cf_to_out(c, op, 0, ycf, 4));
+	TRY(finish_cf(c, op, act, pa, ycf, 4));
 	return custom ? tfl_cf_to_out(c, op, 1, icf, 4) : GR_OK;
 }
 
 /* MediaPipe's MaxUnpooling2D (values, indices): output = input x filter size. */
 gr_status tfl_map_max_unpool(tfl_ctx *c, const tfl_op *op)
 {
-	const unsigned char *p = c->s.d + op->copt;
-	int64_t k[2];
+	int64_t v[5], k[2];
 	gr_tensor *x, *idx, *ycf;
 	gr_node *n;
 
 	TRY(tfl_need(c, op, 2, 1));
 	TRY(tfl_need_rank(c, op, 0, 4, "input"));
 	TRY(tfl_need_rank(c, op, 1, 4, "indices"));
-	if (op->copt_len < 20)
-		return tfl_op_error(c, op, GR_ERR_FORMAT,
-				    "custom options hold %zu bytes, TfLitePoolParams needs 20", op->copt_len);
-	k[1] = ld32s(p + 12);
-	k[0] = ld32s(p + 16);
+	TRY(custom_ints(c, op, "TfLitePoolParams", 5, v));
+	k[1] = v[3];
+	k[0] = v[4];
 	TRY(tfl_positive(c, op, k, 2, "filter size"));
 	x = tfl_cf_in(c, op, 0);
 	idx = tfl_cf_in(c, op, 1);

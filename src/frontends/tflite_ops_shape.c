@@ -174,7 +174,7 @@ gr_status tfl_map_strided_slice(tfl_ctx *c, const tfl_op *op)
 	int64_t starts[GR_MAX_RANK], ends[GR_MAX_RANK], axes[GR_MAX_RANK], steps[GR_MAX_RANK];
 	int64_t shrink[GR_MAX_RANK], newax[GR_MAX_RANK];
 	int nsl = 0, nsh = 0, nnew = 0, dense = 0, outpos = 0, r;
-	gr_tensor *x, *cur, *y;
+	gr_tensor *x, *y, *ts[4], *sq = NULL, *nw = NULL;
 	gr_node *n;
 
 	TRY(tfl_need(c, op, 3, 1));
@@ -243,32 +243,18 @@ gr_status tfl_map_strided_slice(tfl_ctx *c, const tfl_op *op)
 		steps[nsl] = st;
 		axes[nsl++] = dense++;
 	}
-	cur = x;
 	if (nsl) {
-		gr_tensor *t = (nsh || nnew) ? tmp(c, y->name, "/slice") : y;
-		gr_tensor *ts = cst(c, op, "/starts", starts, nsl), *te = cst(c, op, "/ends", ends, nsl);
-		gr_tensor *ta = cst(c, op, "/axes", axes, nsl), *tp = cst(c, op, "/steps", steps, nsl);
-		if (!t || !ts || !te || !ta || !tp)
+		ts[0] = cst(c, op, "/starts", starts, nsl);
+		ts[1] = cst(c, op, "/ends", ends, nsl);
+		ts[2] = cst(c, op, "/axes", axes, nsl);
+		ts[3] = cst(c, op, "/steps", steps, nsl);
+		if (!ts[0] || !ts[1] || !ts[2] || !ts[3])
 			return oom(c);
-		EMIT(n, "Slice", (nsh || nnew) ? nm(c, op, "/slice") : op->name, (cur, ts, te, ta, tp), (t));
-		cur = t;
 	}
-	if (nsh) {
-		gr_tensor *t = nnew ? tmp(c, y->name, "/squeeze") : y, *ta = cst(c, op, "/shrink", shrink, nsh);
-		if (!t || !ta)
-			return oom(c);
-		EMIT(n, "Squeeze", nnew ? nm(c, op, "/squeeze") : op->name, (cur, ta), (t));
-		cur = t;
-	}
-	if (nnew) {
-		gr_tensor *ta = cst(c, op, "/new_axes", newax, nnew);
-		if (!ta)
-			return oom(c);
-		EMIT(n, "Unsqueeze", op->name, (cur, ta), (y));
-		cur = y;
-	}
-	if (cur != y)
-		EMIT(n, "Identity", op->name, (cur), (y));
+	if ((nsh && !(sq = cst(c, op, "/shrink", shrink, nsh))) ||
+	    (nnew && !(nw = cst(c, op, "/new_axes", newax, nnew))) ||
+	    !fe_emit_index(c->g, &c->uniq, op->name, x, y, nsl ? ts : NULL, sq, nw))
+		return oom(c);
 	return GR_OK;
 }
 
