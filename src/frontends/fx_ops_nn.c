@@ -18,6 +18,23 @@ static int spatial_rank(const char *name)
 	return 2;
 }
 
+/* Checks a window's kernel, stride and dilation (positive) and padding (not negative; NULL:
+ * none): a dilated kernel, stride or padding above 2^40 is a corrupt file, and would overflow
+ * the output-size arithmetic of the core. */
+static gr_status check_window(fx_ctx *c, const fx_node *n, int nsp, const int64_t *k,
+			      const int64_t *s, const int64_t *d, const int64_t *p)
+{
+	for (int i = 0; i < nsp; i++) {
+		if (k[i] < 1 || s[i] < 1 || d[i] < 1 || (p && p[i] < 0))
+			return fx_error(c, GR_ERR_FORMAT, "%s: kernel, stride and dilation must be "
+					"positive", n->what);
+		if (k[i] - 1 > FX_MAX_DIM / d[i] || s[i] > FX_MAX_DIM || (p && p[i] > FX_MAX_DIM))
+			return fx_error(c, GR_ERR_FORMAT, "%s: kernel, stride, dilation or padding "
+					"above 2^40", n->what);
+	}
+	return GR_OK;
+}
+
 /* Pool parameters from module attributes or function arguments. */
 static gr_status pool_params(fx_ctx *c, fx_node *n, int nsp, int64_t *k, int64_t *s, int64_t *p,
 			     int64_t *d, int *ceil_mode)
@@ -54,14 +71,10 @@ static gr_status pool_params(fx_ctx *c, fx_node *n, int nsp, int64_t *k, int64_t
 				outs[i][j] = tmpv[m == 1 ? 0 : j];
 		}
 	}
-	for (int j = 0; j < nsp; j++) {
+	for (int j = 0; j < nsp; j++)
 		if (s[j] < 0)
 			s[j] = k[j]; /* stride defaults to the kernel size */
-		if (k[j] < 1 || s[j] < 1 || d[j] < 1 || p[j] < 0)
-			return fx_error(c, GR_ERR_FORMAT, "%s: kernel, stride and dilation must be "
-					"positive", n->what);
-	}
-	return GR_OK;
+	return check_window(c, n, nsp, k, s, d, p);
 }
 
 /* MaxPool / AvgPool modules and functions. */
@@ -307,10 +320,10 @@ gr_status fx_map_conv(fx_ctx *c, fx_node *n, const char *type)
 		return fx_error(c, GR_ERR_FORMAT, "%s: bad convolution attributes", n->what);
 	for (int i = 0; i < nsp; i++) {
 		p[nsp + i] = p[i];
-		if (k[i] < 1 || s[i] < 1 || d[i] < 1 || (!pad_str && p[i] < 0))
-			return fx_error(c, GR_ERR_FORMAT, "%s: kernel, stride and dilation must be "
-					"positive", n->what);
+		if (transposed && (op[i] < 0 || op[i] > FX_MAX_DIM))
+			return fx_error(c, GR_ERR_FORMAT, "%s: output_padding out of range", n->what);
 	}
+	TRY(check_window(c, n, nsp, k, s, d, pad_str ? NULL : p));
 	if (groups < 1)
 		return fx_error(c, GR_ERR_FORMAT, "%s: groups must be positive", n->what);
 	y = fx_result(c, n);
