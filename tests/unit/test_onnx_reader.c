@@ -638,6 +638,57 @@ static void onnx_reader_rejects_bad_tensor_files(void **state)
 	assert_non_null(strstr(err.msg, "No such file"));
 }
 
+/* --- quantized weights ------------------------------------------------------------- */
+
+/* Infers path and checks its parameter count and the split by stored type (int8, int32,
+ * float32), twice: the count must not depend on a previous inference. */
+static void expect_params(const char *path, int64_t total, int64_t i8, int64_t i32, int64_t f32)
+{
+	gr_graph *g = load_ok(path);
+	gr_error err = {0};
+	gr_graph_totals tot;
+	int64_t by[GR_DTYPE_COUNT];
+
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(gr_graph_infer(g, &err), GR_OK);
+		gr_graph_totals_compute(g, &tot);
+		gr_graph_param_dtypes(g, by);
+		if (tot.params != total || by[GR_DTYPE_INT8] != i8 || by[GR_DTYPE_INT32] != i32 ||
+		    by[GR_DTYPE_FLOAT] != f32)
+			fail_msg("%s (pass %d): %lld params (%lld int8, %lld int32, %lld float32), expected "
+				 "%lld (%lld, %lld, %lld)", path, pass, (long long)tot.params,
+				 (long long)by[GR_DTYPE_INT8], (long long)by[GR_DTYPE_INT32],
+				 (long long)by[GR_DTYPE_FLOAT], (long long)total, (long long)i8,
+				 (long long)i32, (long long)f32);
+	}
+	gr_graph_free(g);
+}
+
+/* PyTorch's post-training-quantized export keeps int8 weights and int32 biases in Constant
+ * nodes feeding DequantizeLinear: conv 3x8x3x3 + 8, linear 8x4 + 4, 260 like the float net
+ * (the reader counted 0 before). Scales and zero points are no parameters. */
+static void onnx_reader_counts_quantized_weights_in_constant_nodes(void **state)
+{
+	(void)state;
+	expect_params(FIXTURES "/quant_ptq_constants.onnx", 260, 248, 12, 0);
+}
+
+/* The same graph with the constants as initializers (the int32 biases were missed). */
+static void onnx_reader_counts_quantized_weights_in_initializers(void **state)
+{
+	(void)state;
+	expect_params(FIXTURES "/quant_ptq_initializers.onnx", 260, 248, 12, 0);
+}
+
+/* QDQ chains: the stored integers of DequantizeLinear's input are the parameters (int8
+ * weight 8x4, int32 bias 4), and a float weight through QuantizeLinear -> DequantizeLinear
+ * counts once, as the float it is stored in (2x3x3x3). */
+static void onnx_reader_counts_qdq_chains_once(void **state)
+{
+	(void)state;
+	expect_params(FIXTURES "/quant_qdq_chain.onnx", 32 + 4 + 54, 32, 4, 54);
+}
+
 /* --- detection and loading ---------------------------------------------------------- */
 
 static void model_detect_recognizes_formats_by_content(void **state)
@@ -750,6 +801,9 @@ int main(void)
 		cmocka_unit_test(onnx_reader_survives_truncation_and_corruption_of_a_good_model),
 		cmocka_unit_test(onnx_reader_reads_tensor_file_dims),
 		cmocka_unit_test(onnx_reader_rejects_bad_tensor_files),
+		cmocka_unit_test(onnx_reader_counts_quantized_weights_in_constant_nodes),
+		cmocka_unit_test(onnx_reader_counts_quantized_weights_in_initializers),
+		cmocka_unit_test(onnx_reader_counts_qdq_chains_once),
 		cmocka_unit_test(model_detect_recognizes_formats_by_content),
 		cmocka_unit_test(model_format_names_round_trip),
 		cmocka_unit_test(model_load_dispatches_tflite_and_reports_unknown_formats),
