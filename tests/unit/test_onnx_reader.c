@@ -1,5 +1,5 @@
-/* Unit tests of the ONNX frontend (src/frontends/onnx.c), the protobuf wire reader and
- * format detection (src/frontends/detect.c). Fixtures: tests/fixtures/onnx/ (make_good.py,
+/* Unit tests of the ONNX frontend (src/frontends/onnx.c, onnx_tensor.c), the protobuf wire
+ * reader and format detection (src/frontends/detect.c). Fixtures: tests/fixtures/onnx/ (make_good.py,
  * make_bad.py) and, when installed, the ONNX node tests in /usr/share/libonnx-testdata. */
 #include <stdarg.h>
 #include <stddef.h>
