@@ -1,6 +1,7 @@
 /* Unit tests of the ONNX frontend (src/frontends/onnx.c, onnx_tensor.c), the protobuf wire
  * reader and format detection (src/frontends/detect.c). Fixtures: tests/fixtures/onnx/ (make_good.py,
- * make_bad.py) and, when installed, the ONNX node tests in /usr/share/libonnx-testdata. */
+ * make_bad.py, make_quant.py) and the ONNX node tests in /usr/share/libonnx-testdata (a test
+ * dependency: missing, the tests fail). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
