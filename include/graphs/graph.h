@@ -150,6 +150,11 @@ typedef struct gr_graph_totals {
 
 void gr_graph_totals_compute(const gr_graph *g, gr_graph_totals *out);
 
+/* The parameters gr_graph_infer counted, by the dtype they are stored in: counts[dtype]
+ * (e.g. counts[GR_DTYPE_INT8] for a quantized model's weights); subgraphs included. All
+ * zero before inference. */
+void gr_graph_param_dtypes(const gr_graph *g, int64_t counts[GR_DTYPE_COUNT]);
+
 #ifdef __cplusplus
 }
 #endif

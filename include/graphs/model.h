@@ -38,13 +38,13 @@ gr_status gr_model_load(const char *path, const gr_load_opts *opts, gr_graph **o
 gr_status gr_model_load_mem(const unsigned char *data, size_t size, const char *name,
 			    const gr_load_opts *opts, gr_graph **out, gr_error *err);
 
-/* ONNX frontend entry points (src/frontends/onnx.c). */
+/* ONNX frontend entry points (src/frontends/onnx.c, onnx_tensor.c). */
 gr_status gr_onnx_load_mem(const unsigned char *data, size_t size, const char *name,
 			   const char *dir, gr_graph **out, gr_error *err);
-/* TFLite frontend (src/frontends/tflite.c): a verified reader of the flatbuffer schema. */
+/* TFLite frontend (src/frontends/tflite_*.c): a verified reader of the flatbuffer schema. */
 gr_status gr_tflite_load_mem(const unsigned char *data, size_t size, const char *name,
 			     gr_graph **out, gr_error *err);
-/* PyTorch FX JSON frontend (src/frontends/fx_json.c), as written by tools/export_fx.py. */
+/* PyTorch FX JSON frontend (src/frontends/fx_*.c), as written by tools/export_fx.py. */
 gr_status gr_fx_load_mem(const unsigned char *data, size_t size, const char *name,
 			 gr_graph **out, gr_error *err);
 

@@ -130,6 +130,7 @@ int cmd_estimate(int argc, char **argv)
 	out = cli_out_begin();
 	if (fmt == GR_FMT_JSON) {
 		cJSON *j = cli_estimate_json(cli_model_label(mo.model), hwspec, mo.batch ? mo.batch : 1, est, 1);
+		cJSON_AddItemToObject(j, "weight_dtypes", cli_weight_dtypes_json(g));
 		char *s = cJSON_Print(j);
 		fprintf(out, "%s\n", s);
 		cJSON_free(s);

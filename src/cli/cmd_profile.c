@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/estimate_common.h"
 
 static const char profile_help[] =
 	"usage: graphs profile MODEL [--batch N] [--input-shape NAME=1x3x224x224]...\n"
@@ -90,6 +91,7 @@ static void print_json(FILE *out, const char *label, const gr_graph *g, int64_t 
 	cJSON_AddNumberToObject(root, "opset", gr_graph_opset(g));
 	cJSON_AddNumberToObject(root, "batch", (double)batch);
 	cJSON_AddNumberToObject(root, "params", (double)tot->params);
+	cJSON_AddItemToObject(root, "weight_dtypes", cli_weight_dtypes_json(g));
 	cJSON_AddNumberToObject(root, "flops", tot->flops);
 	cJSON_AddNumberToObject(root, "macs", tot->macs);
 	cJSON_AddNumberToObject(root, "bytes", tot->bytes_read + tot->bytes_written);
@@ -138,7 +140,7 @@ static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g
 {
 	const char *hdr[] = {"node", "op", "output shape", "params", "FLOPs", "bytes", "note"};
 	gr_table *t = gr_table_new(7, hdr);
-	char a[32], b[32], c2[32], shape[128], ubuf[1024];
+	char a[32], b[32], c2[32], shape[128], ubuf[1024], wbuf[256];
 
 	if (!t)
 		return;
@@ -167,6 +169,7 @@ static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g
 		fmt == GR_FMT_MARKDOWN ? "**" : "", label, tot->nodes, (long long)tot->params,
 		gr_fmt_si(tot->flops, a, sizeof(a)), gr_fmt_si(tot->macs, b, sizeof(b)),
 		gr_fmt_bytes(tot->bytes_read + tot->bytes_written, c2, sizeof(c2)));
+	fprintf(out, "weights: %s\n", cli_weight_dtypes_str(g, wbuf, sizeof(wbuf)));
 	fprintf(out, "coverage: %.1f%% of nodes with known shape and cost%s\n",
 		tot->nodes ? 100.0 * tot->nodes_known / tot->nodes : 100.0,
 		fmt == GR_FMT_MARKDOWN ? "**" : "");

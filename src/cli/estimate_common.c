@@ -90,6 +90,32 @@ int cli_estimate_profile(const gr_graph *g, const gr_partition *p, const gr_hw *
 	return EXIT_OK;
 }
 
+cJSON *cli_weight_dtypes_json(const gr_graph *g)
+{
+	int64_t n[GR_DTYPE_COUNT];
+	cJSON *o = cJSON_CreateObject();
+
+	gr_graph_param_dtypes(g, n);
+	for (int t = 0; t < GR_DTYPE_COUNT; t++)
+		if (n[t])
+			cJSON_AddNumberToObject(o, gr_dtype_name((gr_dtype)t), (double)n[t]);
+	return o;
+}
+
+const char *cli_weight_dtypes_str(const gr_graph *g, char *buf, size_t size)
+{
+	int64_t n[GR_DTYPE_COUNT];
+	size_t len = 0;
+
+	gr_graph_param_dtypes(g, n);
+	snprintf(buf, size, "none");
+	for (int t = 0; t < GR_DTYPE_COUNT && len < size; t++)
+		if (n[t])
+			len += (size_t)snprintf(buf + len, size - len, "%s%lld %s", len ? " + " : "",
+						(long long)n[t], gr_dtype_name((gr_dtype)t));
+	return buf;
+}
+
 cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, const gr_estimate *e,
 			 int with_kernels)
 {

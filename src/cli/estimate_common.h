@@ -32,6 +32,10 @@ void cli_conditions_note(gr_estimate *e, const gr_hw *hw, const gr_profile *prof
  * The caller owns the result (cJSON_Delete). */
 cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, const gr_estimate *e,
 			 int with_kernels);
+/* The parameters by the type they are stored in, as JSON ({"int8": 248, "int32": 12}) and
+ * as text ("248 int8 + 12 int32"; "none" without parameters), for profile and estimate. */
+cJSON *cli_weight_dtypes_json(const gr_graph *g);
+const char *cli_weight_dtypes_str(const gr_graph *g, char *buf, size_t size);
 void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspec, int64_t batch,
 			const gr_estimate *e);
 

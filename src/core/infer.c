@@ -290,24 +290,39 @@ void gr_cost_elementwise(const gr_node *n, gr_cost *c, double per_elem)
 
 /* --- the driver ------------------------------------------------------------ */
 
-static int is_param_dtype(gr_dtype t)
+/* 1 when input `slot` of reader, a stored value of dtype t, holds parameters: float weights
+ * and quantized integer weights in any input not marked as state or quantization metadata
+ * (nonparam_mask: BN statistics, scales, zero points), and whatever integer type a quantized
+ * weight is stored in where the op says so: DequantizeLinear's x (int32 biases included) and
+ * QLinearConv's bias. Other int32/int64 values are shape constants and indices. */
+static int is_param_dtype(const gr_node *reader, size_t slot, gr_dtype t)
 {
-	/* Float weights, and quantized integer weights; int32/int64 initializers are shape
-	 * constants, indices or quantized biases' bookkeeping, not parameters. */
+	uint32_t mask = reader->op != GR_OP_UNKNOWN ? gr_op_table[reader->op].nonparam_mask : 0;
+
+	if (slot < 32 && (mask & (1u << slot)))
+		return 0;
+	if ((reader->op == GR_OP_DEQUANTIZE_LINEAR && slot == 0) ||
+	    (reader->op == GR_OP_QLINEAR_CONV && slot == 8))
+		if (t == GR_DTYPE_INT32 || t == GR_DTYPE_INT16 || t == GR_DTYPE_UINT16)
+			return 1;
 	return gr_dtype_is_float(t) || t == GR_DTYPE_INT8 || t == GR_DTYPE_UINT8 ||
 	       t == GR_DTYPE_INT4 || t == GR_DTYPE_UINT4;
 }
 
+/* Adds to n->cost.params the stored values n holds or reads, each counted once and flagged
+ * with param_counted (gr_graph_param_dtypes reads the flags): initializers it reads in a
+ * parameter input, and, for a Constant node, its value when a reader takes it as a quantized
+ * weight (PyTorch's quantized exports keep int8 weights and int32 biases in Constant nodes
+ * feeding DequantizeLinear). Float values of Constant nodes are not counted: exporters keep
+ * float weights in initializers and use Constant nodes for eps, scales, masks and anchors. */
 static void count_params(gr_node *n)
 {
-	uint32_t mask = n->op != GR_OP_UNKNOWN ? gr_op_table[n->op].nonparam_mask : 0;
+	gr_tensor *y;
 
 	for (size_t i = 0; i < n->n_in; i++) {
 		gr_tensor *t = n->in[i];
 		int64_t e;
-		if (!t || !t->is_initializer || t->param_counted || !is_param_dtype(t->dtype))
-			continue;
-		if (i < 32 && (mask & (1u << i)))
+		if (!t || !t->is_initializer || t->param_counted || !is_param_dtype(n, i, t->dtype))
 			continue;
 		e = gr_numel(t);
 		if (e > 0) {
@@ -315,6 +330,18 @@ static void count_params(gr_node *n)
 			t->param_counted = 1;
 		}
 	}
+	if (n->op != GR_OP_CONSTANT || !(y = gr_out(n, 0)) || y->is_initializer)
+		return;
+	y->param_counted = 0;
+	if (gr_dtype_is_float(y->dtype) || gr_numel(y) <= 0)
+		return;
+	for (uint32_t k = 0; k < y->n_consumers && !y->param_counted; k++) {
+		const gr_node *r = y->consumers[k];
+		for (size_t i = 0; i < r->n_in && !y->param_counted; i++)
+			y->param_counted = r->in[i] == y && is_param_dtype(r, i, y->dtype);
+	}
+	if (y->param_counted)
+		n->cost.params += gr_numel(y);
 }
 
 static void reset_outputs(gr_graph *g)

@@ -1,48 +1,19 @@
 /* ONNX frontend: builds a gr_graph from a ModelProto read straight off the file's bytes
- * (pbwire.h). Weights are never copied: tensors keep their shape, and values only when
- * small (GR_FOLD_MAX elements) so shape arithmetic can be folded. Field numbers follow
- * onnx/onnx.proto. */
-#include <math.h>
+ * (pbwire.h): the model, graphs (subgraphs included), nodes, attributes and value infos.
+ * Tensors are read by onnx_tensor.c. Field numbers follow onnx/onnx.proto. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/graph_impl.h"
-#include "frontends/pbwire.h"
+#include "frontends/onnx_read.h"
 #include "graphs/model.h"
 
-/* Tensors may claim at most this many elements (2^50: a petabyte of int8). */
-#define ONNX_MAX_NUMEL ((int64_t)1 << 50)
 /* Opsets of the default domain: the op table follows the rules up to ONNX_OPSET_KNOWN;
  * newer files load with a warning (most ops keep their shape rules across opsets), and
  * numbers beyond ONNX_OPSET_MAX are not real opsets. */
 #define ONNX_OPSET_MIN 1
 #define ONNX_OPSET_KNOWN 21
 #define ONNX_OPSET_MAX 1000
-
-typedef struct onnx_ctx {
-	pb_src src;
-	gr_graph *root;
-	size_t mem_limit;     /* arena bytes the graph may take (see check_memory) */
-	unsigned long uniq;   /* suffix for synthesized tensor names */
-	int64_t *ival;        /* scratch: GR_FOLD_MAX values */
-	double *fval;
-} onnx_ctx;
-
-#define TRY(expr)                          \
-	do {                               \
-		gr_status st_ = (expr);    \
-		if (st_ != GR_OK)          \
-			return st_;        \
-	} while (0)
-
-/* Loops over the fields of a message; afterwards r < 0 is an error (already reported). */
-#define FOR_FIELDS(it, f, r) while (((r) = pb_next((it), (f))) > 0)
-
-static gr_status oom(onnx_ctx *c)
-{
-	return pb_error_at_file(&c->src, GR_ERR_NOMEM, "out of memory");
-}
 
 /* Hostile files can make tiny messages cost much memory (a 2-byte empty subgraph, a
  * 3-byte tensor name). Real models take a few times their structure's size; past 64x the
@@ -57,13 +28,6 @@ static gr_status check_memory(onnx_ctx *c, gr_graph *g, size_t off)
 	return pb_error(&c->src, off, GR_ERR_LIMIT,
 			"graph needs more than %zu MiB of memory for a %zu-byte file",
 			c->mem_limit >> 20, c->src.size);
-}
-
-/* A short printable form of a name for messages. */
-#define NAME_BUF 80
-static const char *pname(const char *s, char *buf)
-{
-	return pb_printable(s ? s : "", s ? strlen(s) : 0, buf, NAME_BUF);
 }
 
 static char *field_str(onnx_ctx *c, gr_graph *g, const pb_field *f)
@@ -83,473 +47,6 @@ static const char *bytes_str(onnx_ctx *c, gr_graph *g, size_t off, size_t len, c
 		return buf;
 	}
 	return gr_arena_strndup(gr_graph_arena(g), (const char *)c->src.data + off, len);
-}
-
-/* ------------------------------------------------------------------------------------
- * TensorProto
- * ------------------------------------------------------------------------------------ */
-
-enum {
-	T_DIMS = 1, T_DATA_TYPE = 2, T_SEGMENT = 3, T_FLOAT_DATA = 4, T_INT32_DATA = 5,
-	T_STRING_DATA = 6, T_INT64_DATA = 7, T_NAME = 8, T_RAW_DATA = 9, T_DOUBLE_DATA = 10,
-	T_UINT64_DATA = 11, T_DOC = 12, T_EXTERNAL_DATA = 13, T_DATA_LOCATION = 14
-};
-
-typedef struct tensor_info {
-	size_t off;               /* where the message starts, for errors */
-	size_t name_off, name_len;  /* the name's bytes in the file */
-	int has_name;
-	uint64_t dtype_raw;
-	int rank;                 /* number of dims fields seen */
-	int64_t dims[GR_MAX_RANK];
-	int64_t numel;
-	int has_raw;
-	size_t raw_off, raw_len;
-	size_t typed[16];         /* elements per typed field number (4..11) */
-	int external;
-} tensor_info;
-
-static gr_status dims_push(void *user, uint64_t v)
-{
-	tensor_info *ti = user;
-
-	if (ti->rank < GR_MAX_RANK)
-		ti->dims[ti->rank] = (int64_t)v;
-	if (ti->rank < INT32_MAX)
-		ti->rank++;
-	return GR_OK;
-}
-
-/* Which typed field carries values of dtype, and how many entries numel elements need. */
-static int typed_field_for(int dtype, int64_t numel, int64_t *count)
-{
-	*count = numel;
-	switch (dtype) {
-	case GR_DTYPE_FLOAT: return T_FLOAT_DATA;
-	case GR_DTYPE_COMPLEX64: *count = numel * 2; return T_FLOAT_DATA;
-	case GR_DTYPE_INT32: case GR_DTYPE_INT16: case GR_DTYPE_INT8: case GR_DTYPE_UINT16:
-	case GR_DTYPE_UINT8: case GR_DTYPE_BOOL: case GR_DTYPE_FLOAT16: case GR_DTYPE_BFLOAT16:
-	case GR_DTYPE_FLOAT8E4M3FN: case GR_DTYPE_FLOAT8E4M3FNUZ: case GR_DTYPE_FLOAT8E5M2:
-	case GR_DTYPE_FLOAT8E5M2FNUZ:
-		return T_INT32_DATA;
-	case GR_DTYPE_INT4: case GR_DTYPE_UINT4: *count = (numel + 1) / 2; return T_INT32_DATA;
-	case GR_DTYPE_STRING: return T_STRING_DATA;
-	case GR_DTYPE_INT64: return T_INT64_DATA;
-	case GR_DTYPE_DOUBLE: return T_DOUBLE_DATA;
-	case GR_DTYPE_COMPLEX128: *count = numel * 2; return T_DOUBLE_DATA;
-	case GR_DTYPE_UINT32: case GR_DTYPE_UINT64: return T_UINT64_DATA;
-	}
-	return 0;
-}
-
-static const char *typed_field_name(int num)
-{
-	switch (num) {
-	case T_FLOAT_DATA: return "float_data";
-	case T_INT32_DATA: return "int32_data";
-	case T_STRING_DATA: return "string_data";
-	case T_INT64_DATA: return "int64_data";
-	case T_DOUBLE_DATA: return "double_data";
-	case T_UINT64_DATA: return "uint64_data";
-	}
-	return "?";
-}
-
-static int typed_elem_wire(int num)
-{
-	switch (num) {
-	case T_FLOAT_DATA: return PB_FIXED32;
-	case T_DOUBLE_DATA: return PB_FIXED64;
-	default: return PB_VARINT;
-	}
-}
-
-/* What a tensor is, to name it in messages when it has no name of its own. */
-typedef struct tensor_role {
-	int kind;                 /* ROLE_FILE, ROLE_INIT or ROLE_ATTR */
-	size_t index;             /* ROLE_INIT: position among the initializers */
-	const char *node, *attr;  /* ROLE_ATTR */
-} tensor_role;
-enum { ROLE_FILE, ROLE_INIT, ROLE_ATTR };
-
-/* "tensor 'w'", "initializer #3", "tensor of attribute 'value' of node 'c'" (only built
- * when a message needs it). */
-static const char *tensor_who(const onnx_ctx *c, const tensor_info *ti, const tensor_role *role,
-			      char *buf, size_t size)
-{
-	char a[NAME_BUF], b[NAME_BUF];
-
-	if (ti->has_name && ti->name_len)
-		snprintf(buf, size, "tensor '%s'",
-			 pb_printable((const char *)c->src.data + ti->name_off, ti->name_len, a,
-				      sizeof(a)));
-	else if (role->kind == ROLE_INIT)
-		snprintf(buf, size, "initializer #%zu", role->index);
-	else if (role->kind == ROLE_ATTR)
-		snprintf(buf, size, "tensor of attribute '%s' of node '%s'", pname(role->attr, a),
-			 pname(role->node, b));
-	else
-		snprintf(buf, size, "tensor");
-	return buf;
-}
-
-/* Element count of dims (all >= 0) into *numel; 0 when it exceeds 2^50 or int64, with
- * *log2n set for the message. A zero dim makes any shape empty. */
-static int count_elements(const int64_t *dims, int rank, int64_t *numel, double *log2n)
-{
-	int64_t n = 1;
-	int overflow = 0;
-
-	*log2n = 0;
-	for (int i = 0; i < rank; i++) {
-		if (dims[i] == 0) {
-			*numel = 0;
-			return 1;
-		}
-		*log2n += log2((double)dims[i]);
-		if (!overflow && !gr_mul_i64(n, dims[i], &n))
-			overflow = 1;
-	}
-	*numel = n;
-	return !overflow && n <= ONNX_MAX_NUMEL;
-}
-
-/* "tensor 'w' claims 2^70 elements (at most 2^50)" */
-static gr_status too_many(onnx_ctx *c, size_t off, const char *who, double log2n)
-{
-	if (fabs(log2n - round(log2n)) < 0.05)
-		return pb_error(&c->src, off, GR_ERR_LIMIT, "%s claims 2^%.0f elements (at most 2^50)",
-				who, log2n);
-	return pb_error(&c->src, off, GR_ERR_LIMIT, "%s claims 2^%.1f elements (at most 2^50)",
-			who, log2n);
-}
-
-/* Reads a TensorProto's header: name, dtype, dims, where its payload is. Checks dims
- * (rank, sign, element count) and that the payload size matches. */
-static gr_status tensor_header(onnx_ctx *c, const pb_msg *msg, const tensor_role *role,
-			       tensor_info *ti)
-{
-	pb_msg it = *msg;
-	pb_field f;
-	char who[3 * NAME_BUF + 48];
-	double log2n;
-	int r;
-	int64_t expect;
-	int dt, want;
-
-	memset(ti, 0, sizeof(*ti));
-	ti->off = msg->pos;
-	FOR_FIELDS(&it, &f, r) {
-		size_t n;
-
-		switch (f.num) {
-		case T_DIMS:
-			TRY(pb_repeated_each(&it, &f, PB_VARINT, dims_push, ti));
-			break;
-		case T_DATA_TYPE:
-			TRY(pb_expect(&it, &f, PB_VARINT, "tensor data_type"));
-			ti->dtype_raw = f.v;
-			break;
-		case T_NAME:
-			TRY(pb_expect(&it, &f, PB_LEN, "tensor name"));
-			ti->has_name = 1;
-			ti->name_off = f.off;
-			ti->name_len = f.len;
-			break;
-		case T_RAW_DATA:
-			TRY(pb_expect(&it, &f, PB_LEN, "tensor raw_data"));
-			ti->has_raw = 1;
-			ti->raw_off = f.off;
-			ti->raw_len = f.len;
-			break;
-		case T_FLOAT_DATA: case T_INT32_DATA: case T_INT64_DATA: case T_DOUBLE_DATA:
-		case T_UINT64_DATA:
-			TRY(pb_repeated_count(&it, &f, typed_elem_wire((int)f.num), &n));
-			ti->typed[f.num] += n;
-			break;
-		case T_STRING_DATA:
-			TRY(pb_expect(&it, &f, PB_LEN, "tensor string_data"));
-			ti->typed[f.num]++;
-			break;
-		case T_EXTERNAL_DATA:
-			TRY(pb_expect(&it, &f, PB_LEN, "tensor external_data"));
-			ti->external = 1;
-			break;
-		case T_DATA_LOCATION:
-			TRY(pb_expect(&it, &f, PB_VARINT, "tensor data_location"));
-			if (f.v == 1)
-				ti->external = 1;
-			break;
-		case T_SEGMENT: case T_DOC:
-			TRY(pb_expect(&it, &f, PB_LEN, "tensor field"));
-			break;
-		default:
-			break;  /* unknown: skipped */
-		}
-	}
-	if (r < 0)
-		return r;
-
-#define WHO tensor_who(c, ti, role, who, sizeof(who))
-	if (ti->rank > GR_MAX_RANK)
-		return pb_error(&c->src, ti->off, GR_ERR_LIMIT, "%s has rank %d (at most %d)", WHO,
-				ti->rank, GR_MAX_RANK);
-	for (int i = 0; i < ti->rank; i++)
-		if (ti->dims[i] < 0)
-			return pb_error(&c->src, ti->off, GR_ERR_FORMAT,
-					"%s has negative dimension %lld (dim %d)", WHO,
-					(long long)ti->dims[i], i);
-	if (!count_elements(ti->dims, ti->rank, &ti->numel, &log2n))
-		return too_many(c, ti->off, WHO, log2n);
-	if (ti->dtype_raw >= GR_DTYPE_COUNT)
-		return pb_error(&c->src, ti->off, GR_ERR_UNSUPPORTED,
-				"%s has unknown data type %lld", WHO,
-				(long long)(int32_t)(uint32_t)ti->dtype_raw);
-	dt = (int)ti->dtype_raw;
-
-	if (ti->external)
-		return GR_OK;  /* weights live in another file: the shape is all we need */
-	want = typed_field_for(dt, ti->numel, &expect);
-	for (int k = T_FLOAT_DATA; k <= T_UINT64_DATA; k++) {
-		if (!ti->typed[k])
-			continue;
-		if (ti->has_raw)
-			return pb_error(&c->src, ti->off, GR_ERR_FORMAT,
-					"%s has both raw_data and %s", WHO, typed_field_name(k));
-		if (k != want)
-			return pb_error(&c->src, ti->off, GR_ERR_FORMAT,
-					"%s of type %s carries %s", WHO,
-					gr_dtype_name((gr_dtype)dt), typed_field_name(k));
-		if ((int64_t)ti->typed[k] != expect)
-			return pb_error(&c->src, ti->off, GR_ERR_FORMAT,
-					"%s has %zu values in %s, expected %lld", WHO,
-					ti->typed[k], typed_field_name(k), (long long)expect);
-	}
-	if (ti->has_raw) {
-		int bits = gr_dtype_bits((gr_dtype)dt);
-		uint64_t bytes;
-
-		if (bits == 0)
-			return pb_error(&c->src, ti->off, GR_ERR_FORMAT,
-					"%s has raw_data but data type %s", WHO,
-					gr_dtype_name((gr_dtype)dt));
-		bytes = ((uint64_t)ti->numel * (uint64_t)bits + 7) / 8;
-		if (bytes != ti->raw_len)
-			return pb_error(&c->src, ti->raw_off, GR_ERR_FORMAT,
-					"%s has %zu bytes of raw_data, expected %llu (%lld x %s)",
-					WHO, ti->raw_len, (unsigned long long)bytes,
-					(long long)ti->numel, gr_dtype_name((gr_dtype)dt));
-	}
-	return GR_OK;
-}
-#undef WHO
-
-/* --- values of small tensors --------------------------------------------------------- */
-
-static uint64_t le_bits(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = n - 1; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static double f32_bits(uint32_t b)
-{
-	float x;
-	memcpy(&x, &b, sizeof(x));
-	return x;
-}
-
-static double f64_bits(uint64_t b)
-{
-	double x;
-	memcpy(&x, &b, sizeof(x));
-	return x;
-}
-
-static double f16_bits(uint16_t h)
-{
-	int e = (h >> 10) & 0x1f, m = h & 0x3ff;
-	double v;
-
-	if (e == 0)
-		v = ldexp(m, -24);
-	else if (e == 31)
-		v = m ? NAN : INFINITY;
-	else
-		v = ldexp(m + 1024, e - 25);
-	return (h & 0x8000) ? -v : v;
-}
-
-/* 1: integer values, 2: floating values, 0: values not kept (strings, complex, fp8, int4). */
-static int value_kind(int dt)
-{
-	switch (dt) {
-	case GR_DTYPE_INT8: case GR_DTYPE_INT16: case GR_DTYPE_INT32: case GR_DTYPE_INT64:
-	case GR_DTYPE_UINT8: case GR_DTYPE_UINT16: case GR_DTYPE_UINT32: case GR_DTYPE_UINT64:
-	case GR_DTYPE_BOOL:
-		return 1;
-	case GR_DTYPE_FLOAT: case GR_DTYPE_DOUBLE: case GR_DTYPE_FLOAT16: case GR_DTYPE_BFLOAT16:
-		return 2;
-	}
-	return 0;
-}
-
-/* Converts one stored element (raw little-endian bits, or a typed-field value) to
- * int64 or double. */
-static void convert(int dt, uint64_t v, int from_raw, int64_t *iv, double *fv)
-{
-	switch (dt) {
-	case GR_DTYPE_INT8: *iv = from_raw ? (int8_t)v : (int32_t)(uint32_t)v; break;
-	case GR_DTYPE_INT16: *iv = from_raw ? (int16_t)v : (int32_t)(uint32_t)v; break;
-	case GR_DTYPE_INT32: *iv = (int32_t)(uint32_t)v; break;
-	case GR_DTYPE_UINT8: case GR_DTYPE_UINT16: case GR_DTYPE_UINT32:
-		*iv = from_raw ? (int64_t)v : (int64_t)(uint32_t)v;
-		break;
-	case GR_DTYPE_INT64: case GR_DTYPE_UINT64: *iv = (int64_t)v; break;
-	case GR_DTYPE_BOOL: *iv = v != 0; break;
-	case GR_DTYPE_FLOAT: *fv = f32_bits((uint32_t)v); break;
-	case GR_DTYPE_DOUBLE: *fv = f64_bits(v); break;
-	case GR_DTYPE_FLOAT16: *fv = f16_bits((uint16_t)v); break;
-	case GR_DTYPE_BFLOAT16: *fv = f32_bits((uint32_t)(uint16_t)v << 16); break;
-	}
-}
-
-struct value_acc {
-	onnx_ctx *c;
-	int dt;
-	int64_t k, n;
-};
-
-static gr_status value_push(void *user, uint64_t v)
-{
-	struct value_acc *a = user;
-
-	if (a->k >= a->n)  /* counts were checked; defensive */
-		return GR_ERR_FORMAT;
-	convert(a->dt, v, 0, &a->c->ival[a->k], &a->c->fval[a->k]);
-	a->k++;
-	return GR_OK;
-}
-
-/* Attaches values to t when the tensor is small and its payload is inline. */
-static gr_status tensor_values(onnx_ctx *c, gr_graph *g, const pb_msg *msg, const tensor_info *ti,
-			       gr_tensor *t)
-{
-	int dt = (int)ti->dtype_raw, kind = value_kind(dt), want;
-	int64_t n = ti->numel, expect;
-
-	if (!kind || ti->external || n > GR_FOLD_MAX)
-		return GR_OK;
-	want = typed_field_for(dt, n, &expect);
-	if (ti->has_raw) {
-		int bytes = gr_dtype_bits((gr_dtype)dt) / 8;
-		const unsigned char *p = c->src.data + ti->raw_off;
-
-		for (int64_t i = 0; i < n; i++)
-			convert(dt, le_bits(p + i * bytes, bytes), 1, &c->ival[i], &c->fval[i]);
-	} else if (n == 0 || ti->typed[want]) {
-		struct value_acc acc = {c, dt, 0, n};
-		pb_msg it = *msg;
-		pb_field f;
-		int r;
-
-		FOR_FIELDS(&it, &f, r) {
-			if ((int)f.num != want)
-				continue;
-			TRY(pb_repeated_each(&it, &f, typed_elem_wire(want), value_push, &acc));
-		}
-		if (r < 0)
-			return r;
-	} else {
-		return GR_OK;  /* no payload (weightless model): shape only */
-	}
-	if (kind == 1)
-		TRY(gr_tensor_set_i64(g, t, c->ival, n) ? oom(c) : GR_OK);
-	else
-		TRY(gr_tensor_set_f64(g, t, c->fval, n) ? oom(c) : GR_OK);
-	return GR_OK;
-}
-
-static gr_status tensor_apply_shape(onnx_ctx *c, gr_graph *g, const tensor_info *ti, gr_tensor *t)
-{
-	gr_dim dims[GR_MAX_RANK];
-
-	for (int i = 0; i < ti->rank; i++) {
-		dims[i].value = ti->dims[i];
-		dims[i].sym = NULL;
-	}
-	if (gr_tensor_set_shape(g, t, (gr_dtype)ti->dtype_raw, ti->rank, dims))
-		return oom(c);
-	return GR_OK;
-}
-
-/* Reads a TensorProto into tensor t (shape, small values). */
-static gr_status tensor_read(onnx_ctx *c, gr_graph *g, const pb_msg *msg, const tensor_info *ti,
-			     gr_tensor *t)
-{
-	TRY(tensor_apply_shape(c, g, ti, t));
-	return tensor_values(c, g, msg, ti, t);
-}
-
-/* SparseTensorProto: values (1), indices (2), dims (3). The tensor gets the dense shape
- * and the values' dtype; no values. */
-static gr_status sparse_read(onnx_ctx *c, const pb_msg *msg, const tensor_role *role,
-			     tensor_info *out)
-{
-	pb_msg it = *msg, sub;
-	pb_field f;
-	tensor_info dense;
-	int r, have_values = 0;
-	char nb[NAME_BUF], who[2 * NAME_BUF + 32];
-	double log2n;
-
-	memset(&dense, 0, sizeof(dense));
-	memset(out, 0, sizeof(*out));
-	FOR_FIELDS(&it, &f, r) {
-		switch (f.num) {
-		case 1:
-		case 2:
-			TRY(pb_sub(&it, &f, &sub));
-			if (f.num == 1) {
-				TRY(tensor_header(c, &sub, role, out));
-				have_values = 1;
-			} else {
-				tensor_info idx;
-				TRY(tensor_header(c, &sub, role, &idx));
-			}
-			break;
-		case 3:
-			TRY(pb_repeated_each(&it, &f, PB_VARINT, dims_push, &dense));
-			break;
-		}
-	}
-	if (r < 0)
-		return r;
-	if (!have_values) {
-		memset(&dense, 0, sizeof(dense));  /* no name */
-		return pb_error(&c->src, msg->pos, GR_ERR_FORMAT, "sparse %s has no values",
-				tensor_who(c, &dense, role, who, sizeof(who)));
-	}
-	snprintf(who, sizeof(who), "sparse %s", tensor_who(c, out, role, nb, sizeof(nb)));
-	if (dense.rank > GR_MAX_RANK)
-		return pb_error(&c->src, msg->pos, GR_ERR_LIMIT, "%s has rank %d (at most %d)",
-				who, dense.rank, GR_MAX_RANK);
-	out->rank = dense.rank;
-	for (int i = 0; i < dense.rank; i++) {
-		if (dense.dims[i] < 0)
-			return pb_error(&c->src, msg->pos, GR_ERR_FORMAT,
-					"%s has negative dimension %lld", who,
-					(long long)dense.dims[i]);
-		out->dims[i] = dense.dims[i];
-	}
-	if (!count_elements(out->dims, out->rank, &out->numel, &log2n))
-		return too_many(c, msg->pos, who, log2n);
-	out->has_raw = 0;
-	out->external = 1;  /* values are never attached to sparse tensors */
-	return GR_OK;
 }
 
 /* ------------------------------------------------------------------------------------
@@ -768,31 +265,23 @@ static gr_tensor *fresh_tensor(onnx_ctx *c, gr_graph *g, const char *node, const
 	return NULL;
 }
 
-struct f64_acc {
-	double *v;
+/* An attribute's floats (FIXED32 bits) or ints (varints), whichever array is set. */
+struct list_acc {
+	double *f;
+	int64_t *i;
 	size_t k, n;
 };
 
-static gr_status floats_push(void *user, uint64_t v)
+static gr_status list_push(void *user, uint64_t v)
 {
-	struct f64_acc *a = user;
+	struct list_acc *a = user;
 
-	if (a->k < a->n)
-		a->v[a->k++] = f32_bits((uint32_t)v);
-	return GR_OK;
-}
-
-struct i64_acc {
-	int64_t *v;
-	size_t k, n;
-};
-
-static gr_status ints_push(void *user, uint64_t v)
-{
-	struct i64_acc *a = user;
-
-	if (a->k < a->n)
-		a->v[a->k++] = (int64_t)v;
+	if (a->k < a->n) {
+		if (a->f)
+			a->f[a->k++] = f32_bits((uint32_t)v);
+		else
+			a->i[a->k++] = (int64_t)v;
+	}
 	return GR_OK;
 }
 
@@ -817,16 +306,16 @@ static gr_status attr_tensor(onnx_ctx *c, gr_graph *g, const pb_msg *it, const p
 
 	TRY(pb_sub(it, f, &sub));
 	if (sparse)
-		TRY(sparse_read(c, &sub, &role, &ti));
+		TRY(onnx_sparse_read(c, &sub, &role, &ti));
 	else
-		TRY(tensor_header(c, &sub, &role, &ti));
+		TRY(onnx_tensor_header(c, &sub, &role, &ti));
 	t = fresh_tensor(c, g, n->name, aname, k, indexed);
 	if (!t)
 		return oom(c);
 	if (sparse)
-		TRY(tensor_apply_shape(c, g, &ti, t));
+		TRY(onnx_tensor_apply_shape(c, g, &ti, t));
 	else
-		TRY(tensor_read(c, g, &sub, &ti, t));
+		TRY(onnx_tensor_read(c, g, &sub, &ti, t));
 	*out = t;
 	return GR_OK;
 }
@@ -840,7 +329,7 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 	pb_field f;
 	int r, has_f = 0, has_i = 0, has_s = 0, has_t = 0, has_g = 0, has_sp = 0, has_tp = 0;
 	size_t n_floats = 0, n_ints = 0, n_strings = 0, n_tensors = 0, n_graphs = 0, n_sps = 0,
-	       n_tps = 0, cnt;
+	       n_tps = 0, cnt, elem = 0;
 	uint64_t type = 0;
 	char nb[NAME_BUF], an[NAME_BUF];
 
@@ -937,56 +426,41 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 				"attribute '%s' of node '%s' has type %s but no value",
 				pname(a->name, an), pname(n->name, nb), attr_type_name((int)type));
 
-	/* Pass 2: the values the type asks for. */
+	/* Pass 2: the values the type asks for, in arrays of a->n elements. */
 	switch (a->type) {
-	case GR_ATTR_FLOATS:
-		a->n = n_floats;
-		a->floats = gr_arena_calloc(ar, n_floats ? n_floats : 1, sizeof(double));
-		if (!a->floats)
+	case GR_ATTR_FLOATS: a->n = n_floats; elem = sizeof(double); break;
+	case GR_ATTR_INTS: a->n = n_ints; elem = sizeof(int64_t); break;
+	case GR_ATTR_STRINGS: a->n = n_strings; elem = sizeof(char *); break;
+	case GR_ATTR_GRAPHS: a->n = n_graphs; elem = sizeof(gr_graph *); break;
+	case GR_ATTR_TENSORS: a->n = n_tensors; break;
+	case GR_ATTR_SPARSE_TENSORS: a->n = n_sps; break;
+	case GR_ATTR_TYPE_PROTOS: a->n = n_tps; break;
+	default: break;
+	}
+	if (elem) {
+		void *arr = gr_arena_calloc(ar, a->n ? a->n : 1, elem);
+		if (!arr)
 			return oom(c);
-		break;
-	case GR_ATTR_INTS:
-		a->n = n_ints;
-		a->ints = gr_arena_calloc(ar, n_ints ? n_ints : 1, sizeof(int64_t));
-		if (!a->ints)
-			return oom(c);
-		break;
-	case GR_ATTR_STRINGS:
-		a->n = n_strings;
-		a->strings = gr_arena_calloc(ar, n_strings ? n_strings : 1, sizeof(char *));
-		if (!a->strings)
-			return oom(c);
-		break;
-	case GR_ATTR_GRAPHS:
-		a->n = n_graphs;
-		a->graphs = gr_arena_calloc(ar, n_graphs ? n_graphs : 1, sizeof(gr_graph *));
-		if (!a->graphs)
-			return oom(c);
-		break;
-	case GR_ATTR_TENSORS:
-		a->n = n_tensors;
-		break;
-	case GR_ATTR_SPARSE_TENSORS:
-		a->n = n_sps;
-		break;
-	case GR_ATTR_TYPE_PROTOS:
-		a->n = n_tps;
-		break;
-	default:
-		break;
+		if (a->type == GR_ATTR_FLOATS)
+			a->floats = arr;
+		else if (a->type == GR_ATTR_INTS)
+			a->ints = arr;
+		else if (a->type == GR_ATTR_STRINGS)
+			a->strings = arr;
+		else
+			a->graphs = arr;
 	}
 	{
-		struct f64_acc fa = {a->floats, 0, a->n};
-		struct i64_acc ia = {a->ints, 0, a->n};
+		struct list_acc fa = {a->floats, NULL, 0, a->n}, ia = {NULL, a->ints, 0, a->n};
 		size_t ks = 0, kg = 0, kt = 0;
 		pb_msg sub;
 
 		it = *msg;
 		FOR_FIELDS(&it, &f, r) {
 			if (f.num == A_FLOATS && a->type == GR_ATTR_FLOATS) {
-				TRY(pb_repeated_each(&it, &f, PB_FIXED32, floats_push, &fa));
+				TRY(pb_repeated_each(&it, &f, PB_FIXED32, list_push, &fa));
 			} else if (f.num == A_INTS && a->type == GR_ATTR_INTS) {
-				TRY(pb_repeated_each(&it, &f, PB_VARINT, ints_push, &ia));
+				TRY(pb_repeated_each(&it, &f, PB_VARINT, list_push, &ia));
 			} else if (f.num == A_STRINGS && a->type == GR_ATTR_STRINGS) {
 				if (!(a->strings[ks++] = field_str(c, g, &f)))
 					return oom(c);
@@ -1112,9 +586,9 @@ static gr_status read_initializer(onnx_ctx *c, gr_graph *g, const pb_msg *it, co
 
 	TRY(pb_sub(it, f, &sub));
 	if (sparse)
-		TRY(sparse_read(c, &sub, &role, &ti));
+		TRY(onnx_sparse_read(c, &sub, &role, &ti));
 	else
-		TRY(tensor_header(c, &sub, &role, &ti));
+		TRY(onnx_tensor_header(c, &sub, &role, &ti));
 	if (!ti.has_name || !ti.name_len)
 		return pb_error(&c->src, sub.pos, GR_ERR_FORMAT, "initializer #%zu has no name", k);
 	name = bytes_str(c, g, ti.name_off, ti.name_len, name_buf, sizeof(name_buf));
@@ -1127,9 +601,9 @@ static gr_status read_initializer(onnx_ctx *c, gr_graph *g, const pb_msg *it, co
 		return pb_error(&c->src, sub.pos, GR_ERR_FORMAT, "initializer '%s' appears twice",
 				pname(name, nb));
 	if (sparse)
-		TRY(tensor_apply_shape(c, g, &ti, t));
+		TRY(onnx_tensor_apply_shape(c, g, &ti, t));
 	else
-		TRY(tensor_read(c, g, &sub, &ti, t));
+		TRY(onnx_tensor_read(c, g, &sub, &ti, t));
 	return gr_graph_add_initializer(g, t) ? oom(c) : GR_OK;
 }
 
@@ -1145,10 +619,10 @@ static gr_status check_input_shape(onnx_ctx *c, const value_info *vi)
 			return GR_OK;  /* symbolic: bound later */
 		dims[i] = vi->dims[i].value;
 	}
-	if (count_elements(dims, vi->rank, &numel, &log2n))
+	if (onnx_count_elements(dims, vi->rank, &numel, &log2n))
 		return GR_OK;
 	snprintf(who, sizeof(who), "input '%s'", pname(vi->name, nb));
-	return too_many(c, vi->off, who, log2n);
+	return onnx_too_many(c, vi->off, who, log2n);
 }
 
 static gr_status read_graph(onnx_ctx *c, gr_graph *g, const pb_msg *msg)
@@ -1407,64 +881,3 @@ gr_status gr_onnx_load_mem(const unsigned char *data, size_t size, const char *n
 	return st;
 }
 
-gr_status gr_onnx_tensor_file_shape(const char *path, gr_dtype *dtype, int64_t *dims, int *rank,
-				    gr_error *err)
-{
-	pb_file file;
-	onnx_ctx c;
-	pb_msg root;
-	tensor_info ti;
-	tensor_role role = {ROLE_FILE, 0, NULL, NULL};
-	gr_status st;
-
-	if (!path || !dtype || !dims || !rank)
-		return gr_error_set(err, GR_ERR_USAGE, "gr_onnx_tensor_file_shape: missing argument");
-	TRY(pb_file_map(path, &file, err));
-	memset(&c, 0, sizeof(c));
-	c.src.data = file.data;
-	c.src.size = file.size;
-	c.src.name = path;
-	c.src.err = err;
-	pb_msg_root(&root, &c.src);
-	st = tensor_header(&c, &root, &role, &ti);
-	if (!st) {
-		*dtype = (gr_dtype)ti.dtype_raw;
-		*rank = ti.rank;
-		memcpy(dims, ti.dims, (size_t)ti.rank * sizeof(*dims));
-	}
-	pb_file_unmap(&file);
-	return st;
-}
-
-gr_status gr_onnx_tensor_file_load(const char *path, gr_graph *g, gr_tensor *t, gr_error *err)
-{
-	pb_file file;
-	onnx_ctx c;
-	pb_msg root;
-	tensor_info ti;
-	tensor_role role = {ROLE_FILE, 0, NULL, NULL};
-	gr_status st;
-
-	if (!path || !g || !t)
-		return gr_error_set(err, GR_ERR_USAGE, "gr_onnx_tensor_file_load: missing argument");
-	TRY(pb_file_map(path, &file, err));
-	memset(&c, 0, sizeof(c));
-	c.src.data = file.data;
-	c.src.size = file.size;
-	c.src.name = path;
-	c.src.err = err;
-	c.ival = malloc(GR_FOLD_MAX * sizeof(*c.ival));
-	c.fval = malloc(GR_FOLD_MAX * sizeof(*c.fval));
-	if (!c.ival || !c.fval)
-		st = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-	else {
-		pb_msg_root(&root, &c.src);
-		st = tensor_header(&c, &root, &role, &ti);
-		if (!st)
-			st = tensor_read(&c, g, &root, &ti, t);
-	}
-	free(c.ival);
-	free(c.fval);
-	pb_file_unmap(&file);
-	return st;
-}

@@ -1,4 +1,4 @@
-/* Private helpers of the TFLite frontend (src/frontends/tflite.c), for tests. */
+/* What the TFLite frontend tells tests about its operator table (tflite_ops_table.c). */
 #ifndef GRAPHS_TFLITE_IMPL_H
 #define GRAPHS_TFLITE_IMPL_H
 

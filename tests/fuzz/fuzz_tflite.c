@@ -1,9 +1,9 @@
 /* libFuzzer harness for the TFLite reader: any input must load or fail with a message,
  * never crash, hang or leak. Loaded graphs are also inferred (hostile graphs reach the core).
- * Build and run from the repository root (SRC = every .c file of src/core and src/core/ops,
- * plus src/frontends/tflite.c; see docs/frontends.md):
- *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc $SRC \
- *     tests/fuzz/fuzz_tflite.c -lm -o build/fuzz_tflite
+ * Build and run from the repository root (see docs/frontends.md):
+ *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -Iinclude -Isrc \
+ *     $(find src/core src/frontends -name '*.c') tests/fuzz/fuzz_tflite.c -lcjson -lm \
+ *     -o build/fuzz_tflite
  *   build/fuzz_tflite -max_total_time=600 -max_len=16384 tests/fuzz/corpus_tflite
  * The corpus is replayed by tests/unit/test_tflite_reader.c. */
 #include <stddef.h>

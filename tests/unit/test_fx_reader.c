@@ -1,5 +1,6 @@
-/* Unit tests of the PyTorch FX JSON frontend (src/frontends/fx_json.c) and of
- * tools/export_fx.py. Fixtures: tests/fixtures/fx/ (make_fixtures.sh, make_bad.py). */
+/* Unit tests of the PyTorch FX JSON frontend (src/frontends/fx_*.c) and of tools/export_fx.py.
+ * Fixtures: tests/fixtures/fx/ (make_fixtures.sh, make_bad.py) and the fuzz corpus
+ * tests/fuzz/corpus_fx/ (make_corpus_fx.py), replayed here so that the ASan build runs it too. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 
 #include "core/graph_impl.h"
 #include "graphs/model.h"
+#include "reader_test.h"
 
 #ifndef GRAPHS_SOURCE_DIR
 #define GRAPHS_SOURCE_DIR "."
@@ -26,58 +28,20 @@
 #endif
 #define FIXTURES GRAPHS_SOURCE_DIR "/tests/fixtures/fx"
 #define MODELS GRAPHS_SOURCE_DIR "/models"
+#define CORPUS GRAPHS_SOURCE_DIR "/tests/fuzz/corpus_fx"
 
 /* --- helpers ---------------------------------------------------------------------- */
 
-static int warnings;
-
-static void count_warnings(int level, const char *msg, void *user)
-{
-	(void)msg;
-	(void)user;
-	warnings += level == 0;
-}
-
-static unsigned char *slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-	long n;
-
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n > 0 ? (size_t)n + 1 : 1);
-	assert_non_null(buf);
-	if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("cannot read %s", path);
-	fclose(f);
-	*size = (size_t)n;
-	return buf;
-}
-
 static gr_graph *load_fx(const char *path)
 {
-	size_t n;
-	unsigned char *data = slurp(path, &n);
-	gr_graph *g = NULL;
-	gr_error err = {0};
-
-	if (gr_fx_load_mem(data, n, path, &g, &err) != GR_OK)
-		fail_msg("loading %s failed: %s", path, err.msg);
-	free(data);
-	if (gr_graph_infer(g, &err) != GR_OK)
-		fail_msg("inferring %s failed: %s", path, err.msg);
-	return g;
+	return rt_load_ok(gr_fx_load_mem, path);
 }
 
 /* The header's param_count (what torch counts). */
 static double header_params(const char *path)
 {
 	size_t n;
-	unsigned char *data = slurp(path, &n);
+	unsigned char *data = rt_slurp(path, &n);
 	cJSON *root = cJSON_ParseWithLength((const char *)data, n);
 	const cJSON *p;
 	double v;
@@ -89,39 +53,6 @@ static double header_params(const char *path)
 	cJSON_Delete(root);
 	free(data);
 	return v;
-}
-
-static size_t compare_recorded(const gr_graph *g, const char *file, size_t *checked)
-{
-	size_t bad = 0;
-
-	*checked = 0;
-	for (size_t k = 0; k < g->n_nodes; k++) {
-		const gr_node *n = g->nodes[k];
-		for (size_t o = 0; o < n->n_out; o++) {
-			const gr_tensor *t = n->out[o];
-			int same;
-			if (!t || t->decl_rank < 0)
-				continue;
-			(*checked)++;
-			same = t->rank == t->decl_rank;
-			for (int i = 0; same && i < t->rank; i++)
-				same = t->dims[i].value == t->decl_dims[i].value;
-			if (!same) {
-				char got[128];
-				gr_tensor_shape_str(t, got, sizeof(got));
-				print_message("%s: '%s' (%s): inferred %s\n", file, t->name, n->op_type, got);
-				bad++;
-			}
-		}
-	}
-	return bad;
-}
-
-static int has_suffix(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && !strcmp(s + a - b, suf);
 }
 
 /* --- acceptance: FX vs the zoo's ONNX ---------------------------------------------------- */
@@ -178,12 +109,12 @@ static void fx_reader_infers_the_shapes_fx_recorded(void **state)
 		gr_graph_totals tot;
 		gr_graph *g;
 
-		if (!has_suffix(e->d_name, ".fx.json") || !strcmp(e->d_name, "unknown_net.fx.json"))
+		if (!rt_has_suffix(e->d_name, ".fx.json") || !strcmp(e->d_name, "unknown_net.fx.json"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", FIXTURES, e->d_name);
 		g = load_fx(path);
 		gr_graph_totals_compute(g, &tot);
-		bad = compare_recorded(g, e->d_name, &checked);
+		bad = rt_compare_declared(g, e->d_name, &checked);
 		print_message("%-28s %4zu tensors compared, %zu mismatches, %lld params\n", e->d_name,
 			      checked, bad, (long long)tot.params);
 		assert_int_equal(bad, 0);
@@ -245,8 +176,8 @@ static void fx_reader_reports_unknown_targets(void **state)
 	const gr_node *roll = NULL;
 
 	(void)state;
-	warnings = 0;
-	gr_log_set(count_warnings, NULL);
+	rt_warnings = 0;
+	gr_log_set(rt_count_warnings, NULL);
 	g = load_fx(FIXTURES "/unknown_net.fx.json");
 	gr_log_set(NULL, NULL);
 	gr_graph_totals_compute(g, &tot);
@@ -257,7 +188,7 @@ static void fx_reader_reports_unknown_targets(void **state)
 	assert_string_equal(roll->domain, "fx");
 	assert_false(roll->cost.known);
 	assert_int_equal(tot.unknown_ops, 1);
-	assert_int_equal(warnings, 1);
+	assert_int_equal(rt_warnings, 1);
 	gr_graph_free(g);
 }
 
@@ -265,69 +196,29 @@ static void fx_reader_reports_unknown_targets(void **state)
 
 static void fx_reader_rejects_bad_files(void **state)
 {
-	DIR *d = opendir(FIXTURES "/bad");
-	struct dirent *e;
-	size_t n = 0;
-
 	(void)state;
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		char path[1024];
-		size_t size;
-		unsigned char *data;
-		gr_graph *g = (gr_graph *)1;
-		gr_error err = {0};
-
-		if (!has_suffix(e->d_name, ".json"))
-			continue;
-		snprintf(path, sizeof(path), "%s/bad/%s", FIXTURES, e->d_name);
-		data = slurp(path, &size);
-		if (gr_fx_load_mem(data, size, e->d_name, &g, &err) == GR_OK)
-			fail_msg("%s loaded", e->d_name);
-		free(data);
-		assert_null(g);
-		if (strncmp(err.msg, "cannot read '", 13) || !strstr(err.msg, e->d_name))
-			fail_msg("%s: message does not name the file: %s", e->d_name, err.msg);
-		n++;
-	}
-	closedir(d);
-	assert_true(n >= 25);
+	assert_true(rt_expect_dir_refused(gr_fx_load_mem, FIXTURES "/bad", ".json", NULL) >= 25);
 }
 
 static void fx_reader_rejects_every_truncation(void **state)
 {
-	size_t size;
-	unsigned char *data = slurp(FIXTURES "/attention_net.fx.json", &size);
-
 	(void)state;
-	for (size_t cut = 0; cut + 1 < size; cut += 7) {
-		gr_graph *g = NULL;
-		gr_error err = {0};
-		if (gr_fx_load_mem(data, cut, "cut.json", &g, &err) == GR_OK)
-			fail_msg("a prefix of %zu bytes loaded", cut);
-		assert_non_null(strstr(err.msg, "cut.json"));
-	}
-	free(data);
+	rt_expect_cuts_refused(gr_fx_load_mem, FIXTURES "/attention_net.fx.json", 7, 0);
+}
+
+static void fx_reader_replays_fuzz_corpus(void **state)
+{
+	(void)state;
+	assert_true(rt_replay_corpus(gr_fx_load_mem, CORPUS) >= 30);
 }
 
 /* --- through gr_model_load and the export tool ---------------------------------------------- */
 
+/* Detection dispatches to the FX reader: a failure here is a failure, not a skip. */
 static void fx_reader_loads_through_model_load(void **state)
 {
-	gr_graph *g = NULL;
-	gr_error err = {0};
-	gr_status st = gr_model_load(FIXTURES "/resnet50.fx.json", NULL, &g, &err);
-
 	(void)state;
-	if (st == GR_ERR_UNSUPPORTED)
-		skip(); /* detect.c does not dispatch to the FX frontend yet */
-	if (st != GR_OK)
-		fail_msg("%s", err.msg);
-	assert_string_equal(gr_graph_format(g), "fx");
-	gr_graph_free(g);
-	st = gr_model_load(FIXTURES "/bad/cycle.json", NULL, &g, &err);
-	assert_int_not_equal(st, GR_OK);
-	assert_non_null(strstr(err.msg, "cycle.json"));
+	rt_expect_model_load_dispatches(FIXTURES "/resnet50.fx.json", "fx", FIXTURES "/bad/cycle.json");
 }
 
 static void export_fx_writes_a_loadable_graph(void **state)
@@ -337,9 +228,10 @@ static void export_fx_writes_a_loadable_graph(void **state)
 	int rc;
 
 	(void)state;
+	/* Debian's torch is a test dependency (tools/setup.sh installs it): missing, the test fails */
 	if (access("/usr/bin/python3", X_OK) != 0 ||
 	    system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0)
-		skip();
+		fail_msg("/usr/bin/python3 with torch is needed (tools/setup.sh installs python3-torch)");
 	snprintf(out, sizeof(out), "%s/export_fx_test.%d.fx.json", GRAPHS_BINARY_DIR, (int)getpid());
 	snprintf(cmd, sizeof(cmd), "cd %s && /usr/bin/python3 %s/tools/export_fx.py "
 		 "tiny_models:attention_net --input-shape 5x2x32 -o %s 2>/dev/null",
@@ -366,6 +258,7 @@ int main(void)
 		cmocka_unit_test(fx_reader_reports_unknown_targets),
 		cmocka_unit_test(fx_reader_rejects_bad_files),
 		cmocka_unit_test(fx_reader_rejects_every_truncation),
+		cmocka_unit_test(fx_reader_replays_fuzz_corpus),
 		cmocka_unit_test(fx_reader_loads_through_model_load),
 		cmocka_unit_test(export_fx_writes_a_loadable_graph),
 	};

@@ -1,6 +1,7 @@
-/* Unit tests of the ONNX frontend (src/frontends/onnx.c), the protobuf wire reader and
- * format detection (src/frontends/detect.c). Fixtures: tests/fixtures/onnx/ (make_good.py,
- * make_bad.py) and, when installed, the ONNX node tests in /usr/share/libonnx-testdata. */
+/* Unit tests of the ONNX frontend (src/frontends/onnx.c, onnx_tensor.c), the protobuf wire
+ * reader and format detection (src/frontends/detect.c). Fixtures: tests/fixtures/onnx/ (make_good.py,
+ * make_bad.py, make_quant.py) and the ONNX node tests in /usr/share/libonnx-testdata (a test
+ * dependency: missing, the tests fail). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -124,7 +125,7 @@ static void onnx_reader_loads_conv_with_strides_padding(void **state)
 
 	(void)state;
 	if (access(CONV_MODEL, R_OK))
-		skip();
+		fail_msg("%s is missing: install libonnx-testdata (tools/setup.sh)", CONV_MODEL);
 	g = load_ok(CONV_MODEL);
 	assert_string_equal(gr_graph_format(g), "onnx");
 	assert_string_equal(gr_graph_name(g), "test_conv_with_strides_padding");
@@ -173,7 +174,7 @@ static void onnx_reader_loads_every_onnx_node_test(void **state)
 	(void)state;
 	d = opendir(NODE_TESTS);
 	if (!d)
-		skip();
+		fail_msg("%s is missing: install libonnx-testdata (tools/setup.sh)", NODE_TESTS);
 	while ((e = readdir(d))) {
 		char path[1024];
 		gr_graph *g = NULL;
@@ -638,6 +639,57 @@ static void onnx_reader_rejects_bad_tensor_files(void **state)
 	assert_non_null(strstr(err.msg, "No such file"));
 }
 
+/* --- quantized weights ------------------------------------------------------------- */
+
+/* Infers path and checks its parameter count and the split by stored type (int8, int32,
+ * float32), twice: the count must not depend on a previous inference. */
+static void expect_params(const char *path, int64_t total, int64_t i8, int64_t i32, int64_t f32)
+{
+	gr_graph *g = load_ok(path);
+	gr_error err = {0};
+	gr_graph_totals tot;
+	int64_t by[GR_DTYPE_COUNT];
+
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(gr_graph_infer(g, &err), GR_OK);
+		gr_graph_totals_compute(g, &tot);
+		gr_graph_param_dtypes(g, by);
+		if (tot.params != total || by[GR_DTYPE_INT8] != i8 || by[GR_DTYPE_INT32] != i32 ||
+		    by[GR_DTYPE_FLOAT] != f32)
+			fail_msg("%s (pass %d): %lld params (%lld int8, %lld int32, %lld float32), expected "
+				 "%lld (%lld, %lld, %lld)", path, pass, (long long)tot.params,
+				 (long long)by[GR_DTYPE_INT8], (long long)by[GR_DTYPE_INT32],
+				 (long long)by[GR_DTYPE_FLOAT], (long long)total, (long long)i8,
+				 (long long)i32, (long long)f32);
+	}
+	gr_graph_free(g);
+}
+
+/* PyTorch's post-training-quantized export keeps int8 weights and int32 biases in Constant
+ * nodes feeding DequantizeLinear: conv 3x8x3x3 + 8, linear 8x4 + 4, 260 like the float net
+ * (the reader counted 0 before). Scales and zero points are no parameters. */
+static void onnx_reader_counts_quantized_weights_in_constant_nodes(void **state)
+{
+	(void)state;
+	expect_params(FIXTURES "/quant_ptq_constants.onnx", 260, 248, 12, 0);
+}
+
+/* The same graph with the constants as initializers (the int32 biases were missed). */
+static void onnx_reader_counts_quantized_weights_in_initializers(void **state)
+{
+	(void)state;
+	expect_params(FIXTURES "/quant_ptq_initializers.onnx", 260, 248, 12, 0);
+}
+
+/* QDQ chains: the stored integers of DequantizeLinear's input are the parameters (int8
+ * weight 8x4, int32 bias 4), and a float weight through QuantizeLinear -> DequantizeLinear
+ * counts once, as the float it is stored in (2x3x3x3). */
+static void onnx_reader_counts_qdq_chains_once(void **state)
+{
+	(void)state;
+	expect_params(FIXTURES "/quant_qdq_chain.onnx", 32 + 4 + 54, 32, 4, 54);
+}
+
 /* --- detection and loading ---------------------------------------------------------- */
 
 static void model_detect_recognizes_formats_by_content(void **state)
@@ -750,6 +802,9 @@ int main(void)
 		cmocka_unit_test(onnx_reader_survives_truncation_and_corruption_of_a_good_model),
 		cmocka_unit_test(onnx_reader_reads_tensor_file_dims),
 		cmocka_unit_test(onnx_reader_rejects_bad_tensor_files),
+		cmocka_unit_test(onnx_reader_counts_quantized_weights_in_constant_nodes),
+		cmocka_unit_test(onnx_reader_counts_quantized_weights_in_initializers),
+		cmocka_unit_test(onnx_reader_counts_qdq_chains_once),
 		cmocka_unit_test(model_detect_recognizes_formats_by_content),
 		cmocka_unit_test(model_format_names_round_trip),
 		cmocka_unit_test(model_load_dispatches_tflite_and_reports_unknown_formats),

@@ -1,4 +1,4 @@
-/* Unit tests of the TFLite frontend (src/frontends/tflite.c). Fixtures: tests/fixtures/tflite/
+/* Unit tests of the TFLite frontend (src/frontends/tflite_*.c). Fixtures: tests/fixtures/tflite/
  * (real MediaPipe models; ops/ and bad/ written by make_fixtures.py) and the fuzz corpus
  * tests/fuzz/corpus_tflite/, replayed here so that the ASan build runs it too. */
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include "core/graph_impl.h"
 #include "frontends/tflite_impl.h"
 #include "graphs/model.h"
+#include "reader_test.h"
 
 #ifndef GRAPHS_SOURCE_DIR
 #define GRAPHS_SOURCE_DIR "."
@@ -30,82 +31,9 @@ static const char *const MEDIAPIPE[] = {
 
 /* --- helpers ---------------------------------------------------------------------- */
 
-static int warnings;
-
-static void count_warnings(int level, const char *msg, void *user)
-{
-	(void)msg;
-	(void)user;
-	if (level == 0)
-		warnings++;
-}
-
-static unsigned char *slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-	long n;
-
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n > 0 ? (size_t)n : 1);
-	assert_non_null(buf);
-	if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("cannot read %s", path);
-	fclose(f);
-	*size = (size_t)n;
-	return buf;
-}
-
-/* Loads and infers a file through the TFLite entry point. */
 static gr_graph *load_ok(const char *path)
 {
-	size_t n;
-	unsigned char *data = slurp(path, &n);
-	gr_graph *g = NULL;
-	gr_error err = {0};
-
-	if (gr_tflite_load_mem(data, n, path, &g, &err) != GR_OK)
-		fail_msg("loading %s failed: %s", path, err.msg);
-	free(data);
-	if (gr_graph_infer(g, &err) != GR_OK)
-		fail_msg("inferring %s failed: %s", path, err.msg);
-	return g;
-}
-
-/* Compares every node output that carries a declared shape with the inferred one.
- * Returns the number of mismatches (printed) and counts the tensors compared. */
-static size_t compare_declared(const gr_graph *g, const char *file, size_t *checked)
-{
-	size_t bad = 0;
-
-	*checked = 0;
-	for (size_t k = 0; k < g->n_nodes; k++) {
-		const gr_node *n = g->nodes[k];
-		for (size_t o = 0; o < n->n_out; o++) {
-			const gr_tensor *t = n->out[o];
-			int same;
-			if (!t || t->decl_rank < 0)
-				continue;
-			(*checked)++;
-			same = t->rank == t->decl_rank;
-			/* a dim the file declares dynamic (shape_signature -1) may stay unknown */
-			for (int i = 0; same && i < t->rank; i++)
-				same = t->dims[i].value == t->decl_dims[i].value ||
-				       (t->decl_dims[i].sym && t->dims[i].value < 0);
-			if (!same) {
-				char got[128];
-				gr_tensor_shape_str(t, got, sizeof(got));
-				print_message("%s: tensor '%s' (%s): inferred %s, declared rank %d\n", file,
-					      t->name, n->op_type, got, t->decl_rank);
-				bad++;
-			}
-		}
-	}
-	return bad;
+	return rt_load_ok(gr_tflite_load_mem, path);
 }
 
 static gr_node *find_op(const gr_graph *g, const char *op_type)
@@ -115,12 +43,6 @@ static gr_node *find_op(const gr_graph *g, const char *op_type)
 			return g->nodes[k];
 	fail_msg("no %s node", op_type);
 	return NULL;
-}
-
-static int has_suffix(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && !strcmp(s + a - b, suf);
 }
 
 /* --- real models ---------------------------------------------------------------------- */
@@ -137,7 +59,7 @@ static void tflite_reader_infers_mediapipe_shapes_as_declared(void **state)
 		snprintf(path, sizeof(path), "%s/%s", FIXTURES, MEDIAPIPE[m]);
 		g = load_ok(path);
 		gr_graph_totals_compute(g, &tot);
-		bad = compare_declared(g, MEDIAPIPE[m], &checked);
+		bad = rt_compare_declared(g, MEDIAPIPE[m], &checked);
 		print_message("%-40s %4zu operator outputs, %zu shape mismatches, %zu unknown ops, "
 			      "%.1f MFLOPs, %lld params\n",
 			      MEDIAPIPE[m], checked, bad, tot.unknown_ops, tot.flops / 1e6,
@@ -173,11 +95,11 @@ static void tflite_reader_maps_mediapipe_custom_transpose_conv(void **state)
 static void tflite_reader_reports_sparse_tensors(void **state)
 {
 	(void)state;
-	warnings = 0;
-	gr_log_set(count_warnings, NULL);
+	rt_warnings = 0;
+	gr_log_set(rt_count_warnings, NULL);
 	gr_graph_free(load_ok(FIXTURES "/face_detection_full_range_sparse.tflite"));
 	gr_log_set(NULL, NULL);
-	assert_int_equal(warnings, 1);
+	assert_int_equal(rt_warnings, 1);
 }
 
 /* Layout views are free: FLOPs come from the compute ops, and the Shape/Gather/Reshape
@@ -210,14 +132,14 @@ static void tflite_reader_infers_single_op_shapes_as_declared(void **state)
 
 	(void)state;
 	assert_non_null(d);
-	gr_log_set(count_warnings, NULL);
+	gr_log_set(rt_count_warnings, NULL);
 	while ((e = readdir(d))) {
 		char path[1024];
 		size_t checked, bad;
 		gr_graph_totals tot;
 		gr_graph *g;
 
-		if (!has_suffix(e->d_name, ".tflite"))
+		if (!rt_has_suffix(e->d_name, ".tflite"))
 			continue;
 		snprintf(path, sizeof(path), "%s/ops/%s", FIXTURES, e->d_name);
 		g = load_ok(path);
@@ -228,7 +150,7 @@ static void tflite_reader_infers_single_op_shapes_as_declared(void **state)
 			gr_graph_free(g);
 			continue;
 		}
-		bad = compare_declared(g, e->d_name, &checked);
+		bad = rt_compare_declared(g, e->d_name, &checked);
 		if (bad || tot.unknown_ops || !checked)
 			print_message("%s: %zu mismatches, %zu unknown ops, %zu outputs checked\n",
 				      e->d_name, bad, tot.unknown_ops, checked);
@@ -330,116 +252,40 @@ static void tflite_reader_loads_small_shape_constants(void **state)
 
 /* --- hostile files ------------------------------------------------------------------------ */
 
+/* Every structural error names the byte; graph-level ones (cycles) the tensor. */
+static void names_a_place(const char *file, const char *msg)
+{
+	if (!strstr(msg, "at byte ") && !strstr(msg, "cycle") && !strstr(msg, "produced by both"))
+		fail_msg("%s: message names no place: %s", file, msg);
+}
+
 static void tflite_reader_rejects_hostile_files(void **state)
 {
-	DIR *d = opendir(FIXTURES "/bad");
-	struct dirent *e;
-	size_t n = 0;
-
 	(void)state;
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		char path[1024];
-		size_t size;
-		unsigned char *data;
-		gr_graph *g = (gr_graph *)1;
-		gr_error err = {0};
-		gr_status st;
-
-		if (!has_suffix(e->d_name, ".tflite"))
-			continue;
-		snprintf(path, sizeof(path), "%s/bad/%s", FIXTURES, e->d_name);
-		data = slurp(path, &size);
-		st = gr_tflite_load_mem(data, size, e->d_name, &g, &err);
-		free(data);
-		if (st == GR_OK)
-			fail_msg("%s loaded", e->d_name);
-		assert_null(g);
-		if (!strstr(err.msg, e->d_name) || strncmp(err.msg, "cannot read '", 13))
-			fail_msg("%s: message does not name the file: %s", e->d_name, err.msg);
-		/* every structural error names the byte; graph-level ones (cycles) the tensor */
-		if (!strstr(err.msg, "at byte ") && !strstr(err.msg, "cycle") &&
-		    !strstr(err.msg, "produced by both"))
-			fail_msg("%s: message names no place: %s", e->d_name, err.msg);
-		n++;
-	}
-	closedir(d);
-	assert_true(n >= 20);
+	assert_true(rt_expect_dir_refused(gr_tflite_load_mem, FIXTURES "/bad", ".tflite",
+					  names_a_place) >= 20);
 }
 
 static void tflite_reader_rejects_every_truncation(void **state)
 {
-	size_t size;
-	unsigned char *data = slurp(FIXTURES "/ops/tiny_conv.tflite", &size);
-
 	(void)state;
-	for (size_t cut = 0; cut < size; cut++) {
-		unsigned char *copy = malloc(cut ? cut : 1);
-		gr_graph *g = NULL;
-		gr_error err = {0};
-		memcpy(copy, data, cut);
-		if (gr_tflite_load_mem(copy, cut, "cut.tflite", &g, &err) == GR_OK)
-			gr_graph_free(g); /* trailing padding may go */
-		else
-			assert_non_null(strstr(err.msg, "cut.tflite"));
-		free(copy);
-	}
-	free(data);
+	rt_expect_cuts_refused(gr_tflite_load_mem, FIXTURES "/ops/tiny_conv.tflite", 1, 1);
 }
 
 static void tflite_reader_replays_fuzz_corpus(void **state)
 {
-	DIR *d = opendir(CORPUS);
-	struct dirent *e;
-	size_t n = 0, ok = 0;
-
 	(void)state;
-	if (!d)
-		skip();
-	gr_log_set(count_warnings, NULL);
-	while ((e = readdir(d))) {
-		char path[1024];
-		size_t size;
-		unsigned char *data;
-		gr_graph *g = NULL;
-		gr_error err = {0};
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", CORPUS, e->d_name);
-		data = slurp(path, &size);
-		if (gr_tflite_load_mem(data, size, e->d_name, &g, &err) == GR_OK) {
-			gr_graph_infer(g, &err);
-			gr_graph_free(g);
-			ok++;
-		}
-		free(data);
-		n++;
-	}
-	closedir(d);
-	gr_log_set(NULL, NULL);
-	print_message("fuzz corpus: %zu files replayed, %zu load\n", n, ok);
-	assert_true(n > 0);
+	rt_replay_corpus(gr_tflite_load_mem, CORPUS);
 }
 
 /* --- through gr_model_load ------------------------------------------------------------------ */
 
+/* Detection dispatches to the TFLite reader: a failure here is a failure, not a skip. */
 static void tflite_reader_loads_through_model_load(void **state)
 {
-	gr_graph *g = NULL;
-	gr_error err = {0};
-	gr_status st = gr_model_load(FIXTURES "/face_detection_short_range.tflite", NULL, &g, &err);
-
 	(void)state;
-	if (st == GR_ERR_UNSUPPORTED)
-		skip(); /* detect.c does not dispatch to the TFLite frontend yet */
-	if (st != GR_OK)
-		fail_msg("%s", err.msg);
-	assert_string_equal(gr_graph_format(g), "tflite");
-	gr_graph_free(g);
-	st = gr_model_load(FIXTURES "/bad/huge_vector.tflite", NULL, &g, &err);
-	assert_int_not_equal(st, GR_OK);
-	assert_non_null(strstr(err.msg, "huge_vector.tflite"));
+	rt_expect_model_load_dispatches(FIXTURES "/face_detection_short_range.tflite", "tflite",
+					FIXTURES "/bad/huge_vector.tflite");
 }
 
 static void tflite_reader_handles_null_and_empty_input(void **state)
