@@ -15,9 +15,10 @@
 
 const char cli_model_help[] =
 	"  MODEL            a zoo name (see 'graphs zoo') or a model file (.onnx, .tflite, FX JSON)\n"
-	"  --batch N        the batch to analyse: binds the symbolic batch dim (default 1); on a\n"
-	"                   file exported with a fixed batch, sets the leading dim of the inputs\n"
-	"                   that carry it (said on stderr; refused when that is ambiguous)\n"
+	"  --batch N        the batch to analyse (default: the file's, 1 where it is symbolic):\n"
+	"                   binds the symbolic batch dim; on a file exported with a fixed batch,\n"
+	"                   sets the leading dim of the inputs that carry it (said on stderr;\n"
+	"                   refused when ambiguous or when the graph fixes the batch inside)\n"
 	"  --input-shape S  an input's full shape, e.g. image=4x3x256x256 (repeatable); binds every\n"
 	"                   dim it names, a symbolic one on every input, and wins over the default\n"
 	"                   batch (an explicit --batch that disagrees is an error)\n"
