@@ -236,19 +236,21 @@ static int apply_dims(loader *L)
 		const char *spec = L->o->dims[i];
 		char sym[128];
 		int64_t v;
-		int found = 0, rc;
+		const char *found = NULL; /* the graph's copy of the name: sym is gone after this loop */
+		int rc;
 		parse_dim(spec, sym, sizeof(sym), &v);
 		for (size_t k = 0; k < L->n_in && !found; k++) {
 			const gr_tensor *t = gr_graph_input(L->g, k);
 			for (int j = 0; j < gr_tensor_rank(t) && !found; j++) {
 				gr_dim d = gr_tensor_dim(t, j);
-				found = d.sym && !strcmp(d.sym, sym);
+				if (d.sym && !strcmp(d.sym, sym))
+					found = d.sym;
 			}
 		}
 		if (!found)
 			return cli_fail(EXIT_USAGE, "--dim %s: no input of '%s' has a dim named '%s'", spec,
 					L->label, sym);
-		if ((rc = record_binding(L, sym, v, "--dim", spec)))
+		if ((rc = record_binding(L, found, v, "--dim", spec)))
 			return rc;
 		for (size_t k = 0; k < L->n_in; k++)
 			if (L->leads[k].sym && !strcmp(L->leads[k].sym, sym))
