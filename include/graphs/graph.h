@@ -128,11 +128,13 @@ const char *gr_ops_name(size_t i);
 
 /* --- Analysis -------------------------------------------------------------- */
 
-/* Binds a symbolic dimension (e.g. "batch" = 8) on every tensor that carries it.
- * Any symbolic or unknown leading dim of a graph input is also treated as "batch"
- * when sym is "batch". Call before gr_graph_infer. */
+/* Binds a symbolic dimension (e.g. "batch" = 8) on every graph input that carries it.
+ * When sym is "batch", the leading free dim of every input is bound too, with its own
+ * symbol wherever else that appears. Values must be positive. Call before gr_graph_infer. */
 gr_status gr_graph_bind_dim(gr_graph *g, const char *sym, int64_t value, gr_error *err);
-/* Sets the shape of graph input `name` (e.g. from --input-shape NAME=1x3x224x224). */
+/* Sets the shape of graph input `name` (e.g. from --input-shape NAME=1x3x224x224): the rank
+ * must match the file's (when known) and every dim be positive. A dim that is symbolic in the
+ * file binds its symbol on every input, as gr_graph_bind_dim does. */
 gr_status gr_graph_set_input_shape(gr_graph *g, const char *name, const int64_t *dims,
 				   int rank, gr_error *err);
 

@@ -1,6 +1,7 @@
 /* Helpers shared by the subcommands (see cli.h). */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,118 +63,36 @@ const char *cli_model_label(const char *model)
 	return slash ? slash + 1 : model;
 }
 
-/* "NAME=1x3x224x224" -> name and dims. */
-static int parse_shape(const char *spec, char *name, size_t nsize, int64_t *dims, int *rank)
+void cli_coverage_of(const gr_graph *g, cli_coverage *c)
 {
-	const char *eq = strrchr(spec, '=');
-	const char *p;
-	size_t len;
+	gr_graph_totals tot;
 
-	if (!eq || eq == spec)
-		return 0;
-	len = (size_t)(eq - spec);
-	if (len >= nsize)
-		return 0;
-	memcpy(name, spec, len);
-	name[len] = 0;
-	*rank = 0;
-	for (p = eq + 1; *p;) {
-		char *end;
-		long long v;
-		if (*rank >= GR_MAX_RANK)
-			return 0;
-		errno = 0;
-		v = strtoll(p, &end, 10);
-		if (end == p || errno || v < 0)
-			return 0;
-		dims[(*rank)++] = v;
-		p = end;
-		if (*p == 'x' || *p == ',')
-			p++;
-		else if (*p)
-			return 0;
-	}
-	return *rank > 0;
+	gr_graph_totals_compute(g, &tot);
+	c->nodes = tot.nodes;
+	c->known = tot.nodes_known;
+	c->unknown_ops = tot.unknown_ops;
+	c->unknown_shape_nodes = tot.nodes - tot.nodes_known - tot.unknown_ops;
+	c->share = tot.nodes ? (double)tot.nodes_known / (double)tot.nodes : 1.0;
+	c->lower_bound = tot.nodes_known < tot.nodes;
 }
 
-/* Says which input dims are still free after binding: their shapes stay unknown. */
-static void warn_unbound(const gr_graph *g)
+void cli_coverage_json(cJSON *o, const cli_coverage *c)
 {
-	for (size_t k = 0; k < gr_graph_input_count(g); k++) {
-		const gr_tensor *t = gr_graph_input(g, k);
-		for (int i = 0; i < gr_tensor_rank(t); i++) {
-			gr_dim d = gr_tensor_dim(t, i);
-			if (d.value < 0)
-				fprintf(stderr, "graphs: warning: input '%s' dim %d ('%s') is unbound; shapes that "
-					"depend on it stay unknown (use --dim %s=N or --input-shape)\n",
-					gr_tensor_name(t), i, d.sym ? d.sym : "?", d.sym ? d.sym : "NAME");
-		}
-	}
+	cJSON_AddNumberToObject(o, "coverage", c->share);
+	cJSON_AddNumberToObject(o, "unknown_shape_nodes", (double)c->unknown_shape_nodes);
+	cJSON_AddBoolToObject(o, "contains_unknown_ops", c->lower_bound);
+	cJSON_AddBoolToObject(o, "lower_bound", c->lower_bound);
 }
 
-int cli_load_model(const cli_model_opts *o, gr_graph **out)
+void cli_json_count(cJSON *o, const char *key, double v)
 {
-	char path[PATH_MAX];
-	gr_error err = {0};
-	gr_load_opts lo = {0};
-	gr_graph *g = NULL;
-	gr_status st;
+	char buf[48];
 
-	*out = NULL;
-	if (o->format_in) {
-		lo.format = gr_model_format_parse(o->format_in);
-		if (lo.format == GR_FORMAT_UNKNOWN)
-			return cli_fail(EXIT_USAGE, "unknown --format-in '%s' (use onnx, tflite or fx)",
-					o->format_in);
-	}
-	if ((st = gr_zoo_resolve(o->model, path, sizeof(path), &err)))
-		return cli_fail(st == GR_ERR_USAGE ? EXIT_USAGE : EXIT_BAD_INPUT, "%s", err.msg);
-	if ((st = gr_model_load(path, &lo, &g, &err)))
-		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
-	for (int i = 0; i < o->n_shapes; i++) {
-		char name[256];
-		int64_t dims[GR_MAX_RANK];
-		int rank;
-		if (!parse_shape(o->shapes[i], name, sizeof(name), dims, &rank)) {
-			gr_graph_free(g);
-			return cli_fail(EXIT_USAGE, "bad --input-shape '%s' (expected NAME=1x3x224x224)",
-					o->shapes[i]);
-		}
-		if ((st = gr_graph_set_input_shape(g, name, dims, rank, &err))) {
-			gr_graph_free(g);
-			return cli_fail(EXIT_USAGE, "%s", err.msg);
-		}
-	}
-	for (int i = 0; i < o->n_dims; i++) {
-		const char *eq = strchr(o->dims[i], '=');
-		char sym[128];
-		int64_t v;
-		if (!eq || eq == o->dims[i] || (size_t)(eq - o->dims[i]) >= sizeof(sym) ||
-		    !cli_parse_i64(eq + 1, &v)) {
-			gr_graph_free(g);
-			return cli_fail(EXIT_USAGE, "bad --dim '%s' (expected NAME=N, e.g. seq=512)", o->dims[i]);
-		}
-		memcpy(sym, o->dims[i], (size_t)(eq - o->dims[i]));
-		sym[eq - o->dims[i]] = 0;
-		if ((st = gr_graph_bind_dim(g, sym, v, &err))) {
-			gr_graph_free(g);
-			return cli_fail(EXIT_USAGE, "%s", err.msg);
-		}
-	}
-	if (!strchr(o->model, '/') && !strchr(o->model, '.'))
-		gr_zoo_bind_defaults(g, o->model);
-	/* Symbolic batch dims default to 1 so a plain `profile` gives numbers. */
-	if ((st = gr_graph_bind_dim(g, "batch", o->batch > 0 ? o->batch : 1, &err))) {
-		gr_graph_free(g);
-		return cli_fail(EXIT_USAGE, "%s", err.msg);
-	}
-	warn_unbound(g);
-	if ((st = gr_graph_infer(g, &err))) {
-		gr_graph_free(g);
-		return cli_fail(EXIT_BAD_INPUT, "cannot analyze '%s': %s", o->model, err.msg);
-	}
-	*out = g;
-	return EXIT_OK;
+	/* cJSON prints doubles as fractions (and exponents past 1e15): counts are whole numbers */
+	if (!isfinite(v) || v < 0)
+		v = 0;
+	snprintf(buf, sizeof(buf), "%.0f", floor(v + 0.5));
+	cJSON_AddRawToObject(o, key, buf);
 }
 
 static char *out_buf;

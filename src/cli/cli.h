@@ -15,15 +15,44 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_BAD_INPUT = 2 };
 
 #define CLI_MAX_SHAPES 16
 
+/* The options every command that takes a model shares (profile, estimate, compare), parsed by
+ * cli_model_option so they mean the same everywhere. */
 typedef struct cli_model_opts {
 	const char *model;      /* zoo name or path */
-	int64_t batch;          /* 0: keep the file's (1 for symbolic batch) */
+	int64_t batch;          /* --batch; 0: not given */
 	const char *format_in;  /* NULL: detect */
 	int n_shapes;
 	const char *shapes[CLI_MAX_SHAPES]; /* NAME=1x3x224x224 */
 	int n_dims;
 	const char *dims[CLI_MAX_SHAPES];   /* SYMBOL=N, e.g. seq=512 */
 } cli_model_opts;
+
+/* Entries for a command's getopt_long table and optstring. */
+#define CLI_MODEL_LONGOPTS \
+	{"batch", required_argument, 0, 'b'}, {"input-shape", required_argument, 0, 's'}, \
+	{"dim", required_argument, 0, 'd'}, {"format-in", required_argument, 0, 'i'}
+#define CLI_MODEL_SHORTOPTS "b:s:d:i:"
+/* The lines of --help that describe them (and MODEL). */
+extern const char cli_model_help[];
+
+/* Handles option c (with argument arg) when it is a model option: returns 1 when handled,
+ * 0 when c is not one, -1 after printing a usage error. */
+int cli_model_option(cli_model_opts *o, const char *cmd, int c, const char *arg);
+
+/* What the analysis covered: nodes whose shape and cost are known, and what was left out. */
+typedef struct cli_coverage {
+	size_t nodes, known;
+	size_t unknown_ops;         /* nodes whose op graphs does not know */
+	size_t unknown_shape_nodes; /* known ops whose shape (hence cost) stayed unknown */
+	double share;               /* known / nodes (1 for an empty graph) */
+	int lower_bound;            /* something was not costed: totals are lower bounds */
+} cli_coverage;
+void cli_coverage_of(const gr_graph *g, cli_coverage *c);
+/* Adds coverage, unknown_shape_nodes, contains_unknown_ops and lower_bound to a JSON object. */
+void cli_coverage_json(cJSON *o, const cli_coverage *c);
+
+/* A count (FLOPs, bytes, params) as a JSON integer, never a fraction or an exponent. */
+void cli_json_count(cJSON *o, const char *key, double v);
 
 /* Prints "graphs: error: MSG" to stderr and returns code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -35,9 +64,10 @@ int cli_parse_i64(const char *s, int64_t *out);
 /* Parses --format; prints a usage error and returns -1 when bad. */
 int cli_parse_format(const char *cmd, const char *s);
 
-/* Loads, binds dims and infers the model. Returns EXIT_OK or an exit code after
+/* Loads the model, binds its dims as the options say and infers it. *batch is the batch
+ * actually analysed (reported, and used for throughput). Returns EXIT_OK or an exit code after
  * printing the error. The caller frees *out with gr_graph_free(). */
-int cli_load_model(const cli_model_opts *o, gr_graph **out);
+int cli_load_model(const cli_model_opts *o, gr_graph **out, int64_t *batch);
 /* The name to show for a model argument: the zoo name or the file's base name. */
 const char *cli_model_label(const char *model);
 

@@ -11,15 +11,26 @@
 #include "cli/estimate_common.h"
 #include "cli/hwctx.h"
 
-static const char compare_help[] =
-	"usage: graphs compare MODEL --hw ID[:MODE],ID,...|all [--precision P] [--batch N]\n"
-	"                      [--runtime R] [--dim NAME=N] [--format table|json|csv|markdown]\n"
+static const char compare_usage[] =
+	"usage: graphs compare MODEL --hw ID[:MODE],ID,...|all [--precision P] [--runtime R]\n"
+	"                      [--batch N] [--input-shape NAME=DIMS]... [--dim NAME=N]...\n"
+	"                      [--format table|json|csv|markdown] [--format-in onnx|tflite|fx]\n"
 	"                      [--no-calibration]\n\n"
 	"Estimates MODEL on each platform and prints one row per platform, fastest first.\n"
 	"Without --precision each platform uses its preferred precision; platforms that cannot\n"
 	"run the requested precision are listed as skipped with the reason. Each platform's\n"
 	"calibration profile is used when one is found (docs/calibrate.md); --no-calibration\n"
-	"estimates from datasheet figures only.\n";
+	"estimates from datasheet figures only.\n\n";
+static const char compare_help_tail[] =
+	"  --hw LIST        platforms from 'graphs hw list', comma-separated (each with an optional\n"
+	"                   :MODE), or all\n"
+	"  --precision P    fp32, tf32, fp16, bf16, fp8, int8, int4 (default: each platform's preferred)\n"
+	"  --runtime R      pytorch, onnxruntime, tensorrt or compiler (default: each platform's)\n"
+	"  --format F       table (default), json, csv or markdown\n"
+	"  --no-calibration datasheet roofline only (confidence theoretical)\n\n"
+	"When nodes are left out (unknown ops or shapes), latency and energy are lower bounds: marked\n"
+	">= in the table, with the coverage column and a closing line saying why.\n"
+	"Exit codes: 0 ok, 1 usage error (unknown platform), 2 bad model.\n";
 
 typedef struct row {
 	char spec[160];
@@ -39,9 +50,9 @@ static int cmp_row(const void *a, const void *b)
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		CLI_MODEL_LONGOPTS,
 		{"hw", required_argument, 0, 'w'}, {"precision", required_argument, 0, 'p'},
-		{"batch", required_argument, 0, 'b'}, {"runtime", required_argument, 0, 'r'},
-		{"format", required_argument, 0, 'f'}, {"dim", required_argument, 0, 'd'},
+		{"runtime", required_argument, 0, 'r'}, {"format", required_argument, 0, 'f'},
 		{"no-calibration", no_argument, 0, 'N'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	cli_model_opts mo = {0};
@@ -56,18 +67,17 @@ int cmd_compare(int argc, char **argv)
 	size_t n_parts = 0;
 	row *rows = NULL;
 	size_t n = 0;
+	int64_t batch = 1;
+	cli_coverage cov;
 	FILE *out;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "w:p:b:r:f:hd:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_MODEL_SHORTOPTS "w:p:r:f:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd':
-			if (mo.n_dims == CLI_MAX_SHAPES)
-				return cli_usage("compare", "too many --dim options");
-			mo.dims[mo.n_dims++] = optarg;
-			break;
 		case 'h':
-			fputs(compare_help, stdout);
+			fputs(compare_usage, stdout);
+			fputs(cli_model_help, stdout);
+			fputs(compare_help_tail, stdout);
 			return EXIT_OK;
 		case 'N':
 			no_calib = 1;
@@ -79,10 +89,6 @@ int cmd_compare(int argc, char **argv)
 			if ((eo.precision = gr_precision_parse(optarg)) < 0)
 				return cli_usage("compare", "unknown precision '%s'", optarg);
 			break;
-		case 'b':
-			if (!cli_parse_i64(optarg, &mo.batch) || mo.batch > (1 << 20))
-				return cli_usage("compare", "--batch wants a positive integer, got '%s'", optarg);
-			break;
 		case 'r':
 			if (!gr_fusion_rules_find(optarg))
 				return cli_usage("compare", "unknown runtime '%s'", optarg);
@@ -93,7 +99,10 @@ int cmd_compare(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		default:
-			return cli_usage("compare", "bad option");
+			if ((rc = cli_model_option(&mo, "compare", c, optarg)) < 0)
+				return EXIT_USAGE;
+			if (rc == 0)
+				return cli_usage("compare", "bad option");
 		}
 	}
 	if (optind + 1 != argc)
@@ -126,8 +135,9 @@ int cmd_compare(int argc, char **argv)
 		if ((rc = cli_resolve_hw(reg, rows[i].spec, &hw, &mode)))
 			goto done;
 	}
-	if ((rc = cli_load_model(&mo, &g)))
+	if ((rc = cli_load_model(&mo, &g, &batch)))
 		goto done;
+	cli_coverage_of(g, &cov);
 	for (size_t i = 0; i < n; i++) {
 		const gr_hw *hw;
 		int mode;
@@ -160,7 +170,7 @@ int cmd_compare(int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			if (rows[i].est) {
 				cJSON_AddItemToArray(arr, cli_estimate_json(cli_model_label(mo.model), rows[i].spec,
-									    mo.batch ? mo.batch : 1, rows[i].est, 0));
+									    batch, rows[i].est, &cov, 0));
 			} else {
 				cJSON *o = cJSON_CreateObject();
 				cJSON_AddStringToObject(o, "hardware", rows[i].spec);
@@ -173,25 +183,33 @@ int cmd_compare(int argc, char **argv)
 		cJSON_free(s);
 		cJSON_Delete(arr);
 	} else {
-		const char *hdr[] = {"platform", "precision", "latency ms", "per s", "energy mJ", "memory", "confidence", ""};
-		gr_table *t = gr_table_new(8, hdr);
+		const char *hdr[] = {"platform", "precision", "latency ms", "per s", "energy mJ", "memory",
+				     "confidence", "coverage", ""};
+		gr_table *t = gr_table_new(9, hdr);
 		double worst = 0;
+		int any_lb = 0;
 		for (size_t i = 0; i < n; i++)
 			if (rows[i].est && rows[i].est->latency_s > worst)
 				worst = rows[i].est->latency_s;
 		for (int col = 2; t && col <= 5; col++)
 			gr_table_numeric(t, col);
+		gr_table_numeric(t, 7);
 		for (size_t i = 0; t && i < n; i++) {
-			char lat[32], thr[32], en[32], mem[32], bar[128] = "";
+			char lat[32], thr[32], en[32], mem[32], covs[16], bar[128] = "";
 			const gr_estimate *e = rows[i].est;
+			/* csv keeps bare numbers; the coverage column says what they leave out */
+			int lb = e && cli_estimate_lower_bound(e, &cov);
+			const char *ge = lb && fmt != GR_FMT_CSV ? ">= " : "", *le = lb && fmt != GR_FMT_CSV ? "<= " : "";
 			if (!e) {
-				const char *r2[] = {rows[i].spec, "-", "-", "-", "-", "-", "skipped", rows[i].why};
+				const char *r2[] = {rows[i].spec, "-", "-", "-", "-", "-", "skipped", "-", rows[i].why};
 				gr_table_add_row(t, r2);
 				continue;
 			}
-			snprintf(lat, sizeof(lat), "%.3f", e->latency_s * 1e3);
-			snprintf(thr, sizeof(thr), "%.1f", e->latency_s > 0 ? (double)(mo.batch ? mo.batch : 1) / e->latency_s : 0);
-			snprintf(en, sizeof(en), "%.2f", e->energy_j * 1e3);
+			any_lb |= lb;
+			snprintf(lat, sizeof(lat), "%s%.3f", ge, e->latency_s * 1e3);
+			snprintf(thr, sizeof(thr), "%s%.1f", le, e->latency_s > 0 ? (double)batch / e->latency_s : 0);
+			snprintf(en, sizeof(en), "%s%.2f", ge, e->energy_j * 1e3);
+			snprintf(covs, sizeof(covs), "%.1f%%", 100.0 * cov.share);
 			gr_fmt_bytes(e->peak_memory_bytes, mem, sizeof(mem));
 			if (fmt == GR_FMT_TABLE && worst > 0) {
 				/* log scale: platforms differ by orders of magnitude */
@@ -201,12 +219,17 @@ int cmd_compare(int argc, char **argv)
 					strcat(bar, "#");
 			}
 			const char *r[] = {rows[i].spec, gr_precision_name(e->precision), lat, thr, en, mem,
-					   gr_confidence_name(e->confidence), bar};
+					   gr_confidence_name(e->confidence), covs, bar};
 			gr_table_add_row(t, r);
 		}
 		if (t)
 			gr_table_write(t, fmt, out);
 		gr_table_free(t);
+		if (any_lb && fmt != GR_FMT_CSV)
+			fprintf(out, "\n%slower bounds (>=): %zu of %zu nodes of %s are not costed (%zu unknown ops, "
+				"%zu of unknown shape)%s\n", fmt == GR_FMT_MARKDOWN ? "**" : "", cov.nodes - cov.known,
+				cov.nodes, cli_model_label(mo.model), cov.unknown_ops, cov.unknown_shape_nodes,
+				fmt == GR_FMT_MARKDOWN ? "**" : "");
 	}
 	cli_out_end(out, 1);
 	rc = EXIT_OK;

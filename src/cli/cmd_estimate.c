@@ -9,40 +9,36 @@
 #include "cli/estimate_common.h"
 #include "cli/hwctx.h"
 
-static const char estimate_help[] =
-	"usage: graphs estimate MODEL --hw ID[:MODE] [--precision P] [--batch N]\n"
-	"                       [--runtime pytorch|onnxruntime|tensorrt|compiler] [--input-shape NAME=DIMS]... [--dim NAME=N]...\n"
+static const char estimate_usage[] =
+	"usage: graphs estimate MODEL --hw ID[:MODE] [--precision P] [--runtime R]\n"
+	"                       [--batch N] [--input-shape NAME=DIMS]... [--dim NAME=N]...\n"
 	"                       [--format table|json|csv|markdown] [--format-in onnx|tflite|fx]\n"
 	"                       [--profile FILE | --no-calibration]\n\n"
 	"Estimates latency, energy and peak memory of MODEL on a registry platform, kernel by\n"
 	"kernel (roofline with efficiency factors, memory level chosen by working set, launch\n"
-	"overheads), with a confidence level: calibrated, interpolated or theoretical.\n\n"
-	"  MODEL          a zoo name (see 'graphs zoo') or a model file\n"
-	"  --hw ID[:MODE] a platform from 'graphs hw list', with an optional power mode\n"
-	"                 (e.g. jetson_orin_agx_gpu:30w)\n"
-	"  --precision P  fp32, tf32, fp16, bf16, fp8, int8, int4 (default: the platform's preferred)\n"
-	"  --batch N      binds the batch dimension (default 1)\n"
-	"  --dim NAME=N   binds another symbolic dimension, e.g. seq=512\n"
-	"  --runtime R    fusion and launch rules: pytorch (eager, one launch per op; the default\n"
-	"                 on cpus and gpus), onnxruntime, tensorrt, compiler (default elsewhere)\n"
-	"  --format F     table (default), json, csv or markdown\n"
-	"  --profile FILE use this calibration profile (default: the one found for the platform,\n"
-	"                 mode and runtime in $GRAPHS_CALIBRATION_PATH, ~/.config/graphs/calibration\n"
-	"                 or the shipped calibration/ folder; see docs/calibrate.md)\n"
-	"  --no-calibration  datasheet roofline only (confidence theoretical)\n\n"
+	"overheads), with a confidence level: calibrated, interpolated or theoretical.\n\n";
+static const char estimate_help_tail[] =
+	"  --hw ID[:MODE]   a platform from 'graphs hw list', with an optional power mode\n"
+	"                   (e.g. jetson_orin_agx_gpu:30w)\n"
+	"  --precision P    fp32, tf32, fp16, bf16, fp8, int8, int4 (default: the platform's preferred)\n"
+	"  --runtime R      fusion and launch rules: pytorch (eager, one launch per op; the default\n"
+	"                   on cpus and gpus), onnxruntime, tensorrt, compiler (default elsewhere)\n"
+	"  --format F       table (default), json, csv or markdown\n"
+	"  --profile FILE   use this calibration profile (default: the one found for the platform,\n"
+	"                   mode and runtime in $GRAPHS_CALIBRATION_PATH, ~/.config/graphs/calibration\n"
+	"                   or the shipped calibration/ folder; see docs/calibrate.md)\n"
+	"  --no-calibration datasheet roofline only (confidence theoretical)\n\n"
+	"Totals that leave nodes out (unknown ops or shapes) are marked as lower bounds.\n"
 	"Exit codes: 0 ok, 1 usage error (unknown platform, precision it cannot run), 2 bad model.\n";
 
 int cmd_estimate(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		CLI_MODEL_LONGOPTS,
 		{"hw", required_argument, 0, 'w'},
 		{"precision", required_argument, 0, 'p'},
-		{"batch", required_argument, 0, 'b'},
 		{"runtime", required_argument, 0, 'r'},
-		{"input-shape", required_argument, 0, 's'},
 		{"format", required_argument, 0, 'f'},
-		{"format-in", required_argument, 0, 'i'},
-		{"dim", required_argument, 0, 'd'},
 		{"profile", required_argument, 0, 'P'},
 		{"no-calibration", no_argument, 0, 'N'},
 		{"help", no_argument, 0, 'h'},
@@ -58,18 +54,17 @@ int cmd_estimate(int argc, char **argv)
 	gr_estimate *est = NULL;
 	const gr_hw *hw;
 	int mode;
+	int64_t batch;
+	cli_coverage cov;
 	FILE *out;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "w:p:b:r:s:f:i:hd:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_MODEL_SHORTOPTS "w:p:r:f:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd':
-			if (mo.n_dims == CLI_MAX_SHAPES)
-				return cli_usage("estimate", "too many --dim options");
-			mo.dims[mo.n_dims++] = optarg;
-			break;
 		case 'h':
-			fputs(estimate_help, stdout);
+			fputs(estimate_usage, stdout);
+			fputs(cli_model_help, stdout);
+			fputs(estimate_help_tail, stdout);
 			return EXIT_OK;
 		case 'w':
 			hwspec = optarg;
@@ -78,26 +73,14 @@ int cmd_estimate(int argc, char **argv)
 			if ((eo.precision = gr_precision_parse(optarg)) < 0)
 				return cli_usage("estimate", "unknown precision '%s'", optarg);
 			break;
-		case 'b':
-			if (!cli_parse_i64(optarg, &mo.batch) || mo.batch > (1 << 20))
-				return cli_usage("estimate", "--batch wants a positive integer, got '%s'", optarg);
-			break;
 		case 'r':
 			if (!gr_fusion_rules_find(optarg))
 				return cli_usage("estimate", "unknown runtime '%s'", optarg);
 			eo.runtime = optarg;
 			break;
-		case 's':
-			if (mo.n_shapes == CLI_MAX_SHAPES)
-				return cli_usage("estimate", "too many --input-shape options");
-			mo.shapes[mo.n_shapes++] = optarg;
-			break;
 		case 'f':
 			if ((fmt = cli_parse_format("estimate", optarg)) < 0)
 				return EXIT_USAGE;
-			break;
-		case 'i':
-			mo.format_in = optarg;
 			break;
 		case 'P':
 			profile_file = optarg;
@@ -106,7 +89,10 @@ int cmd_estimate(int argc, char **argv)
 			no_calib = 1;
 			break;
 		default:
-			return cli_usage("estimate", "bad option");
+			if ((rc = cli_model_option(&mo, "estimate", c, optarg)) < 0)
+				return EXIT_USAGE;
+			if (rc == 0)
+				return cli_usage("estimate", "bad option");
 		}
 	}
 	if (optind + 1 != argc)
@@ -118,8 +104,9 @@ int cmd_estimate(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	if ((rc = cli_resolve_hw(reg, hwspec, &hw, &mode)))
 		goto done;
-	if ((rc = cli_load_model(&mo, &g)))
+	if ((rc = cli_load_model(&mo, &g, &batch)))
 		goto done;
+	cli_coverage_of(g, &cov);
 	if ((rc = cli_partition(g, eo.runtime ? eo.runtime : gr_estimate_default_runtime(hw), &part)))
 		goto done;
 	if ((rc = cli_profile_for(hw, mode, eo.runtime ? eo.runtime : gr_estimate_default_runtime(hw), profile_file,
@@ -129,14 +116,14 @@ int cmd_estimate(int argc, char **argv)
 		goto done;
 	out = cli_out_begin();
 	if (fmt == GR_FMT_JSON) {
-		cJSON *j = cli_estimate_json(cli_model_label(mo.model), hwspec, mo.batch ? mo.batch : 1, est, 1);
+		cJSON *j = cli_estimate_json(cli_model_label(mo.model), hwspec, batch, est, &cov, 1);
 		cJSON_AddItemToObject(j, "weight_dtypes", cli_weight_dtypes_json(g));
 		char *s = cJSON_Print(j);
 		fprintf(out, "%s\n", s);
 		cJSON_free(s);
 		cJSON_Delete(j);
 	} else {
-		cli_estimate_print(out, fmt, cli_model_label(mo.model), hwspec, mo.batch ? mo.batch : 1, est);
+		cli_estimate_print(out, fmt, cli_model_label(mo.model), hwspec, batch, est, &cov);
 	}
 	cli_out_end(out, 1);
 	rc = EXIT_OK;

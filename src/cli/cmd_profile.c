@@ -9,19 +9,15 @@
 #include "cli/cli.h"
 #include "cli/estimate_common.h"
 
-static const char profile_help[] =
-	"usage: graphs profile MODEL [--batch N] [--input-shape NAME=1x3x224x224]...\n"
+static const char profile_usage[] =
+	"usage: graphs profile MODEL [--batch N] [--input-shape NAME=DIMS]... [--dim NAME=N]...\n"
 	"                      [--format table|json|csv|markdown] [--format-in onnx|tflite|fx]\n\n"
 	"Counts parameters, FLOPs (2 x MACs for conv/gemm/matmul) and bytes moved per node and\n"
-	"in total, with the output shapes inferred by graphs itself.\n\n"
-	"  MODEL            a zoo name (see 'graphs zoo') or a model file (.onnx)\n"
-	"  --batch N        binds the symbolic batch dimension (default 1)\n"
-	"  --input-shape S  sets an input's shape, e.g. input=1x3x320x320 (repeatable)\n"
-	"  --dim NAME=N     binds a symbolic dimension, e.g. seq=512 (repeatable; zoo models\n"
-	"                   default to the shape in 'graphs zoo')\n"
-	"  --format F       table (default), json, csv or markdown\n"
-	"  --format-in F    skip format detection\n\n"
-	"Ops graphs does not know are listed by name and never counted as free.\n"
+	"in total, with the output shapes inferred by graphs itself.\n\n";
+static const char profile_help_tail[] =
+	"  --format F       table (default), json, csv or markdown\n\n"
+	"Ops graphs does not know, and nodes whose shape stays unknown (an unbound dim), are listed\n"
+	"and never counted as free: the totals are then marked as lower bounds with the coverage.\n"
 	"Exit codes: 0 ok, 1 usage error, 2 bad model file.\n";
 
 cJSON *cli_json_shape(const gr_tensor *t)
@@ -80,7 +76,7 @@ static void unknown_ops(const gr_graph *g, char *buf, size_t size, cJSON *arr)
 }
 
 static void print_json(FILE *out, const char *label, const gr_graph *g, int64_t batch,
-		       const gr_graph_totals *tot)
+		       const gr_graph_totals *tot, const cli_coverage *cov)
 {
 	cJSON *root = cJSON_CreateObject(), *nodes, *outs, *ins, *unk;
 	char ubuf[1024];
@@ -90,15 +86,15 @@ static void print_json(FILE *out, const char *label, const gr_graph *g, int64_t 
 	cJSON_AddStringToObject(root, "format", gr_graph_format(g));
 	cJSON_AddNumberToObject(root, "opset", gr_graph_opset(g));
 	cJSON_AddNumberToObject(root, "batch", (double)batch);
-	cJSON_AddNumberToObject(root, "params", (double)tot->params);
+	cli_json_count(root, "params", (double)tot->params);
 	cJSON_AddItemToObject(root, "weight_dtypes", cli_weight_dtypes_json(g));
-	cJSON_AddNumberToObject(root, "flops", tot->flops);
-	cJSON_AddNumberToObject(root, "macs", tot->macs);
-	cJSON_AddNumberToObject(root, "bytes", tot->bytes_read + tot->bytes_written);
-	cJSON_AddNumberToObject(root, "bytes_read", tot->bytes_read);
-	cJSON_AddNumberToObject(root, "bytes_written", tot->bytes_written);
+	cli_json_count(root, "flops", tot->flops);
+	cli_json_count(root, "macs", tot->macs);
+	cli_json_count(root, "bytes", tot->bytes_read + tot->bytes_written);
+	cli_json_count(root, "bytes_read", tot->bytes_read);
+	cli_json_count(root, "bytes_written", tot->bytes_written);
 	cJSON_AddNumberToObject(root, "node_count", (double)tot->nodes);
-	cJSON_AddNumberToObject(root, "coverage", tot->nodes ? (double)tot->nodes_known / tot->nodes : 1.0);
+	cli_coverage_json(root, cov);
 	unk = cJSON_AddArrayToObject(root, "unknown_ops");
 	unknown_ops(g, ubuf, sizeof(ubuf), unk);
 	ins = cJSON_AddArrayToObject(root, "inputs");
@@ -120,10 +116,10 @@ static void print_json(FILE *out, const char *label, const gr_graph *g, int64_t 
 		for (size_t k = 0; k < gr_node_output_count(n); k++)
 			if (gr_node_output(n, k))
 				cJSON_AddItemToArray(no, json_tensor(gr_node_output(n, k)));
-		cJSON_AddNumberToObject(o, "params", (double)c->params);
-		cJSON_AddNumberToObject(o, "flops", c->flops);
-		cJSON_AddNumberToObject(o, "macs", c->macs);
-		cJSON_AddNumberToObject(o, "bytes", c->bytes_read + c->bytes_written);
+		cli_json_count(o, "params", (double)c->params);
+		cli_json_count(o, "flops", c->flops);
+		cli_json_count(o, "macs", c->macs);
+		cli_json_count(o, "bytes", c->bytes_read + c->bytes_written);
 		cJSON_AddBoolToObject(o, "known", gr_node_op_known(n) && c->known);
 		if (gr_node_note(n))
 			cJSON_AddStringToObject(o, "note", gr_node_note(n));
@@ -135,8 +131,22 @@ static void print_json(FILE *out, const char *label, const gr_graph *g, int64_t 
 	cJSON_Delete(root);
 }
 
+/* Input dims no option bound, which leave the shapes after them unknown. */
+static void unbound_dims(FILE *out, const gr_graph *g)
+{
+	for (size_t k = 0; k < gr_graph_input_count(g); k++) {
+		const gr_tensor *t = gr_graph_input(g, k);
+		for (int i = 0; i < gr_tensor_rank(t); i++) {
+			gr_dim d = gr_tensor_dim(t, i);
+			if (d.value < 0)
+				fprintf(out, "unbound: input '%s' dim %d ('%s'); bind it with --dim or --input-shape\n",
+					gr_tensor_name(t), i, d.sym ? d.sym : "?");
+		}
+	}
+}
+
 static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g,
-			const gr_graph_totals *tot)
+			const gr_graph_totals *tot, const cli_coverage *cov)
 {
 	const char *hdr[] = {"node", "op", "output shape", "params", "FLOPs", "bytes", "note"};
 	gr_table *t = gr_table_new(7, hdr);
@@ -165,14 +175,28 @@ static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g
 	unknown_ops(g, ubuf, sizeof(ubuf), NULL);
 	if (fmt == GR_FMT_CSV)
 		return;
-	fprintf(out, "\n%s%s: %zu nodes, %lld params, %s FLOPs (%s MACs), %s moved\n",
-		fmt == GR_FMT_MARKDOWN ? "**" : "", label, tot->nodes, (long long)tot->params,
-		gr_fmt_si(tot->flops, a, sizeof(a)), gr_fmt_si(tot->macs, b, sizeof(b)),
-		gr_fmt_bytes(tot->bytes_read + tot->bytes_written, c2, sizeof(c2)));
+	/* totals that leave nodes out say so where they are printed, not only on stderr */
+	const char *md = fmt == GR_FMT_MARKDOWN ? "**" : "";
+	char lb[64] = "";
+	if (cov->lower_bound)
+		snprintf(lb, sizeof(lb), " (lower bound: %.1f%% coverage)", 100.0 * cov->share);
+	if (cov->lower_bound)
+		fprintf(out, "\n%s%s: %zu nodes, %lld params, >= %s FLOPs%s, >= %s MACs, >= %s moved%s\n", md,
+			label, tot->nodes, (long long)tot->params, gr_fmt_si(tot->flops, a, sizeof(a)), lb,
+			gr_fmt_si(tot->macs, b, sizeof(b)),
+			gr_fmt_bytes(tot->bytes_read + tot->bytes_written, c2, sizeof(c2)), md);
+	else
+		fprintf(out, "\n%s%s: %zu nodes, %lld params, %s FLOPs (%s MACs), %s moved%s\n", md, label,
+			tot->nodes, (long long)tot->params, gr_fmt_si(tot->flops, a, sizeof(a)),
+			gr_fmt_si(tot->macs, b, sizeof(b)),
+			gr_fmt_bytes(tot->bytes_read + tot->bytes_written, c2, sizeof(c2)), md);
 	fprintf(out, "weights: %s\n", cli_weight_dtypes_str(g, wbuf, sizeof(wbuf)));
-	fprintf(out, "coverage: %.1f%% of nodes with known shape and cost%s\n",
-		tot->nodes ? 100.0 * tot->nodes_known / tot->nodes : 100.0,
-		fmt == GR_FMT_MARKDOWN ? "**" : "");
+	fprintf(out, "coverage: %.1f%% of nodes with known shape and cost", 100.0 * cov->share);
+	if (cov->lower_bound)
+		fprintf(out, " (not costed: %zu unknown ops, %zu nodes of unknown shape)", cov->unknown_ops,
+			cov->unknown_shape_nodes);
+	fputc('\n', out);
+	unbound_dims(out, g);
 	if (ubuf[0])
 		fprintf(out, "unknown ops (not counted): %s\n", ubuf);
 	for (size_t i = 0; i < gr_graph_output_count(g); i++) {
@@ -185,61 +209,49 @@ static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g
 int cmd_profile(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"batch", required_argument, 0, 'b'},
-		{"input-shape", required_argument, 0, 's'},
+		CLI_MODEL_LONGOPTS,
 		{"format", required_argument, 0, 'f'},
-		{"format-in", required_argument, 0, 'i'},
-		{"dim", required_argument, 0, 'd'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
 	cli_model_opts mo = {0};
 	int fmt = GR_FMT_TABLE, c, rc;
+	int64_t batch;
 	gr_graph *g;
 	gr_graph_totals tot;
+	cli_coverage cov;
 	FILE *out;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:s:f:i:hd:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_MODEL_SHORTOPTS "f:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd':
-			if (mo.n_dims == CLI_MAX_SHAPES)
-				return cli_usage("profile", "too many --dim options");
-			mo.dims[mo.n_dims++] = optarg;
-			break;
 		case 'h':
-			fputs(profile_help, stdout);
+			fputs(profile_usage, stdout);
+			fputs(cli_model_help, stdout);
+			fputs(profile_help_tail, stdout);
 			return EXIT_OK;
-		case 'b':
-			if (!cli_parse_i64(optarg, &mo.batch) || mo.batch > (1 << 20))
-				return cli_usage("profile", "--batch wants a positive integer, got '%s'", optarg);
-			break;
-		case 's':
-			if (mo.n_shapes == CLI_MAX_SHAPES)
-				return cli_usage("profile", "too many --input-shape options");
-			mo.shapes[mo.n_shapes++] = optarg;
-			break;
 		case 'f':
 			if ((fmt = cli_parse_format("profile", optarg)) < 0)
 				return EXIT_USAGE;
 			break;
-		case 'i':
-			mo.format_in = optarg;
-			break;
 		default:
-			return cli_usage("profile", "bad option");
+			if ((rc = cli_model_option(&mo, "profile", c, optarg)) < 0)
+				return EXIT_USAGE;
+			if (rc == 0)
+				return cli_usage("profile", "bad option");
 		}
 	}
 	if (optind + 1 != argc)
 		return cli_usage("profile", optind >= argc ? "no MODEL given" : "more than one MODEL given");
 	mo.model = argv[optind];
-	if ((rc = cli_load_model(&mo, &g)))
+	if ((rc = cli_load_model(&mo, &g, &batch)))
 		return rc;
 	gr_graph_totals_compute(g, &tot);
+	cli_coverage_of(g, &cov);
 	out = cli_out_begin();
 	if (fmt == GR_FMT_JSON)
-		print_json(out, cli_model_label(mo.model), g, mo.batch ? mo.batch : 1, &tot);
+		print_json(out, cli_model_label(mo.model), g, batch, &tot, &cov);
 	else
-		print_table(out, fmt, cli_model_label(mo.model), g, &tot);
+		print_table(out, fmt, cli_model_label(mo.model), g, &tot, &cov);
 	cli_out_end(out, 1);
 	gr_graph_free(g);
 	return EXIT_OK;

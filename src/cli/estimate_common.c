@@ -116,10 +116,16 @@ const char *cli_weight_dtypes_str(const gr_graph *g, char *buf, size_t size)
 	return buf;
 }
 
+int cli_estimate_lower_bound(const gr_estimate *e, const cli_coverage *cov)
+{
+	return cov->lower_bound || e->unknown_ops > 0;
+}
+
 cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, const gr_estimate *e,
-			 int with_kernels)
+			 const cli_coverage *cov, int with_kernels)
 {
 	cJSON *o = cJSON_CreateObject(), *shares, *ks;
+	cli_coverage cv = *cov;
 
 	cJSON_AddStringToObject(o, "model", model);
 	cJSON_AddStringToObject(o, "hardware", hwspec);
@@ -129,12 +135,12 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 	cJSON_AddNumberToObject(o, "latency_ms", e->latency_s * 1e3);
 	cJSON_AddNumberToObject(o, "throughput_per_s", e->latency_s > 0 ? (double)batch / e->latency_s : 0);
 	cJSON_AddNumberToObject(o, "energy_mj", e->energy_j * 1e3);
-	cJSON_AddNumberToObject(o, "peak_memory_bytes", e->peak_memory_bytes);
-	cJSON_AddNumberToObject(o, "weight_bytes", e->weight_bytes);
-	cJSON_AddNumberToObject(o, "activation_bytes", e->peak_activation_bytes);
-	cJSON_AddNumberToObject(o, "flops", e->flops);
-	cJSON_AddNumberToObject(o, "bytes", e->bytes);
-	cJSON_AddNumberToObject(o, "params", (double)e->params);
+	cli_json_count(o, "peak_memory_bytes", e->peak_memory_bytes);
+	cli_json_count(o, "weight_bytes", e->weight_bytes);
+	cli_json_count(o, "activation_bytes", e->peak_activation_bytes);
+	cli_json_count(o, "flops", e->flops);
+	cli_json_count(o, "bytes", e->bytes);
+	cli_json_count(o, "params", (double)e->params);
 	cJSON_AddStringToObject(o, "confidence", gr_confidence_name(e->confidence));
 	shares = cJSON_AddObjectToObject(o, "confidence_share");
 	for (int c = 0; c < GR_CONF_COUNT; c++)
@@ -144,7 +150,8 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 	cJSON_AddNumberToObject(o, "overhead_ms", e->overhead_s * 1e3);
 	cJSON_AddNumberToObject(o, "io_transfer_ms", e->io_transfer_s * 1e3);
 	cJSON_AddNumberToObject(o, "unknown_ops", (double)e->unknown_ops);
-	cJSON_AddBoolToObject(o, "contains_unknown_ops", e->unknown_ops > 0);
+	cv.lower_bound = cli_estimate_lower_bound(e, cov);
+	cli_coverage_json(o, &cv);
 	cJSON_AddNumberToObject(o, "host_fallback_kernels", (double)e->host_fallback_kernels);
 	if (e->note[0])
 		cJSON_AddStringToObject(o, "note", e->note);
@@ -168,8 +175,8 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 		cJSON_AddStringToObject(k, "name", ke->kernel->name);
 		cJSON_AddStringToObject(k, "pattern", ke->kernel->pattern);
 		cJSON_AddStringToObject(k, "class", gr_kernel_class_name(ke->kernel->cls));
-		cJSON_AddNumberToObject(k, "flops", ke->kernel->flops);
-		cJSON_AddNumberToObject(k, "bytes", ke->bytes);
+		cli_json_count(k, "flops", ke->kernel->flops);
+		cli_json_count(k, "bytes", ke->bytes);
 		cJSON_AddNumberToObject(k, "latency_ms", ke->latency_s * 1e3);
 		cJSON_AddNumberToObject(k, "compute_ms", ke->compute_s * 1e3);
 		cJSON_AddNumberToObject(k, "memory_ms", ke->memory_s * 1e3);
@@ -181,7 +188,7 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 		cJSON_AddStringToObject(k, "confidence", gr_confidence_name(ke->confidence));
 		if (ke->on_host)
 			cJSON_AddBoolToObject(k, "on_host", 1);
-		if (ke->kernel->unknown_ops)
+		if (ke->kernel->unknown_ops || !ke->kernel->known)
 			cJSON_AddBoolToObject(k, "contains_unknown_ops", 1);
 		cJSON_AddItemToArray(ks, k);
 	}
@@ -189,8 +196,10 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 }
 
 void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspec, int64_t batch,
-			const gr_estimate *e)
+			const gr_estimate *e, const cli_coverage *cov)
 {
+	int lb = cli_estimate_lower_bound(e, cov);
+	const char *ge = lb ? ">= " : "";
 	const char *hdr[] = {"kernel", "pattern", "class", "FLOPs", "bytes", "level", "bound", "ms", "share"};
 	gr_table *t = gr_table_new(9, hdr);
 	char a[32], b[32], c[32], d[32];
@@ -230,16 +239,20 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	fprintf(out, "%s%s on %s, %s, batch %lld, runtime %s%s\n", fmt == GR_FMT_MARKDOWN ? "\n**" : "",
 		model, hwspec, gr_precision_name(e->precision), (long long)batch, e->runtime,
 		fmt == GR_FMT_MARKDOWN ? "**\n" : "");
-	fprintf(out, "  latency      %10.3f ms   (%.1f inferences/s)\n", e->latency_s * 1e3,
+	/* with nodes left out, every total is a lower bound: mark each one, and say why below */
+	char lat[48], en[48], mem[48], work[48];
+	snprintf(lat, sizeof(lat), "%s%.3f", ge, e->latency_s * 1e3);
+	snprintf(en, sizeof(en), "%s%.3f", ge, e->energy_j * 1e3);
+	snprintf(mem, sizeof(mem), "%s%s", ge, gr_fmt_bytes(e->peak_memory_bytes, a, sizeof(a)));
+	snprintf(work, sizeof(work), "%s%s", ge, gr_fmt_si(e->flops, a, sizeof(a)));
+	fprintf(out, "  latency      %10s ms   (%s%.1f inferences/s)\n", lat, lb ? "at most " : "",
 		e->latency_s > 0 ? (double)batch / e->latency_s : 0);
-	fprintf(out, "  energy       %10.3f mJ   (%.2f W average)\n", e->energy_j * 1e3,
+	fprintf(out, "  energy       %10s mJ   (%.2f W average)\n", en,
 		e->latency_s > 0 ? e->energy_j / e->latency_s : 0);
-	fprintf(out, "  peak memory  %10s      (weights %s, activations %s)\n",
-		gr_fmt_bytes(e->peak_memory_bytes, a, sizeof(a)), gr_fmt_bytes(e->weight_bytes, b, sizeof(b)),
-		gr_fmt_bytes(e->peak_activation_bytes, c, sizeof(c)));
-	fprintf(out, "  work         %10s FLOPs, %s moved, %lld params, %zu kernels\n",
-		gr_fmt_si(e->flops, a, sizeof(a)), gr_fmt_si(e->bytes, b, sizeof(b)), (long long)e->params,
-		e->n_kernels);
+	fprintf(out, "  peak memory  %10s      (weights %s, activations %s)\n", mem,
+		gr_fmt_bytes(e->weight_bytes, b, sizeof(b)), gr_fmt_bytes(e->peak_activation_bytes, c, sizeof(c)));
+	fprintf(out, "  work         %10s FLOPs, %s moved, %lld params, %zu kernels\n", work,
+		gr_fmt_si(e->bytes, b, sizeof(b)), (long long)e->params, e->n_kernels);
 	fprintf(out, "  time split   compute %.3f ms, memory %.3f ms, overhead %.3f ms (sums of kernel terms)%s\n",
 		e->compute_s * 1e3, e->memory_s * 1e3, e->overhead_s * 1e3, e->io_transfer_s > 0 ? "," : "");
 	if (e->io_transfer_s > 0)
@@ -247,9 +260,11 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	fprintf(out, "  confidence   %s (calibrated %.0f%%, interpolated %.0f%%, theoretical %.0f%% of latency)\n",
 		gr_confidence_name(e->confidence), 100 * e->confidence_share[GR_CONF_CALIBRATED],
 		100 * e->confidence_share[GR_CONF_INTERPOLATED], 100 * e->confidence_share[GR_CONF_THEORETICAL]);
-	if (e->unknown_ops)
-		fprintf(out, "  WARNING      %zu nodes have unknown ops and are not counted: the latency is a lower bound\n",
-			e->unknown_ops);
+	fprintf(out, "  coverage     %.1f%% of nodes with known shape and cost\n", 100.0 * cov->share);
+	if (lb)
+		fprintf(out, "  WARNING      lower bound: %zu nodes are not costed (%zu unknown ops, %zu of unknown "
+			"shape); totals marked >= leave them out\n", cov->nodes - cov->known, e->unknown_ops,
+			cov->unknown_shape_nodes);
 	if (e->host_fallback_kernels)
 		fprintf(out, "  fallback     %zu kernels run on the host CPU (ops the device does not support)\n",
 			e->host_fallback_kernels);

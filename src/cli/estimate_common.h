@@ -9,6 +9,7 @@
 
 #include "graphs/calibrate.h"
 #include "graphs/estimate.h"
+#include "cli/cli.h"
 
 /* Each returns an exit code after printing any error. */
 int cli_resolve_hw(const gr_hw_registry *reg, const char *spec, const gr_hw **hw, int *mode);
@@ -28,15 +29,20 @@ int cli_estimate_profile(const gr_graph *g, const gr_partition *p, const gr_hw *
 /* Appends the host-conditions note to e when hw is the detected host. */
 void cli_conditions_note(gr_estimate *e, const gr_hw *hw, const gr_profile *prof);
 
-/* The contract's JSON object for one estimate; kernels included when with_kernels.
- * The caller owns the result (cJSON_Delete). */
+/* Whether an estimate leaves something out (an op or a shape graphs does not know): its latency,
+ * energy and work are then lower bounds. */
+int cli_estimate_lower_bound(const gr_estimate *e, const cli_coverage *cov);
+
+/* The contract's JSON object for one estimate of a model analysed at batch with coverage cov;
+ * kernels included when with_kernels. The caller owns the result (cJSON_Delete). */
 cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, const gr_estimate *e,
-			 int with_kernels);
+			 const cli_coverage *cov, int with_kernels);
+
 /* The parameters by the type they are stored in, as JSON ({"int8": 248, "int32": 12}) and
  * as text ("248 int8 + 12 int32"; "none" without parameters), for profile and estimate. */
 cJSON *cli_weight_dtypes_json(const gr_graph *g);
 const char *cli_weight_dtypes_str(const gr_graph *g, char *buf, size_t size);
 void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspec, int64_t batch,
-			const gr_estimate *e);
+			const gr_estimate *e, const cli_coverage *cov);
 
 #endif

@@ -440,22 +440,45 @@ gr_status gr_graph_infer(gr_graph *g, gr_error *err)
 
 /* --- binding dims ---------------------------------------------------------- */
 
-gr_status gr_graph_bind_dim(gr_graph *g, const char *sym, int64_t value, gr_error *err)
+/* Sets every graph-input dim named sym to value. */
+static void bind_symbol(gr_graph *g, const char *sym, int64_t value)
 {
-	int is_batch = strcmp(sym, "batch") == 0;
-
-	if (value <= 0 || value > ((int64_t)1 << 40))
-		return gr_error_set(err, GR_ERR_USAGE, "dimension '%s' must be positive (got %lld)",
-				    sym, (long long)value);
 	for (size_t k = 0; k < g->n_inputs; k++) {
 		gr_tensor *t = g->inputs[k];
-		for (int i = 0; i < t->rank; i++) {
-			gr_dim *d = &t->dims[i];
-			if (d->sym && strcmp(d->sym, sym) == 0)
-				d->value = value;
-			else if (is_batch && i == 0 && d->value < 0)
-				d->value = value; /* the leading free dim is the batch */
-		}
+		for (int i = 0; i < t->rank; i++)
+			if (t->dims[i].sym && strcmp(t->dims[i].sym, sym) == 0)
+				t->dims[i].value = value;
+	}
+}
+
+static gr_status check_dim_value(const char *what, int64_t value, gr_error *err)
+{
+	if (value <= 0 || value > ((int64_t)1 << 40))
+		return gr_error_set(err, GR_ERR_USAGE, "%s must be a positive integer (got %lld)", what,
+				    (long long)value);
+	return GR_OK;
+}
+
+gr_status gr_graph_bind_dim(gr_graph *g, const char *sym, int64_t value, gr_error *err)
+{
+	char what[160];
+	gr_status st;
+
+	snprintf(what, sizeof(what), "dimension '%s'", sym);
+	if ((st = check_dim_value(what, value, err)))
+		return st;
+	bind_symbol(g, sym, value);
+	if (strcmp(sym, "batch") != 0)
+		return GR_OK;
+	/* the leading free dim of an input is the batch, whatever the exporter named it; its
+	 * symbol is bound everywhere else it appears too */
+	for (size_t k = 0; k < g->n_inputs; k++) {
+		gr_tensor *t = g->inputs[k];
+		if (t->rank < 1 || t->dims[0].value >= 0)
+			continue;
+		if (t->dims[0].sym)
+			bind_symbol(g, t->dims[0].sym, value);
+		t->dims[0].value = value;
 	}
 	return GR_OK;
 }
@@ -464,16 +487,28 @@ gr_status gr_graph_set_input_shape(gr_graph *g, const char *name, const int64_t 
 				   gr_error *err)
 {
 	gr_dim d[GR_MAX_RANK];
+	gr_status st;
 
-	if (rank < 0 || rank > GR_MAX_RANK)
+	if (rank < 1 || rank > GR_MAX_RANK)
 		return gr_error_set(err, GR_ERR_USAGE, "input '%s': rank %d is out of range", name, rank);
 	for (size_t k = 0; k < g->n_inputs; k++) {
 		gr_tensor *t = g->inputs[k];
 		if (strcmp(t->name, name) != 0)
 			continue;
+		if (t->rank >= 0 && t->rank != rank)
+			return gr_error_set(err, GR_ERR_USAGE, "input '%s' has %d dims, the shape given has %d",
+					    name, t->rank, rank);
 		for (int i = 0; i < rank; i++) {
-			if (dims[i] < 0)
-				return gr_error_set(err, GR_ERR_USAGE, "input '%s': negative dim", name);
+			char what[300];
+			snprintf(what, sizeof(what), "input '%s' dim %d", name, i);
+			if ((st = check_dim_value(what, dims[i], err)))
+				return st;
+		}
+		/* a symbolic dim stands for one size throughout the graph: bind it on every input */
+		for (int i = 0; i < rank && i < t->rank; i++)
+			if (t->dims[i].sym)
+				bind_symbol(g, t->dims[i].sym, dims[i]);
+		for (int i = 0; i < rank; i++) {
 			d[i].value = dims[i];
 			d[i].sym = i < t->rank ? t->dims[i].sym : NULL;
 		}
