@@ -14,10 +14,10 @@ import pubcommon as pc
 REPO = "hailo-ai/hailo_model_zoo"
 CHIPS = {  # directory -> (name as Hailo writes it, registry id or "")
     "HAILO8": ("Hailo-8", "hailo8"),
-    "HAILO8L": ("Hailo-8L", ""),
+    "HAILO8L": ("Hailo-8L", "hailo8l"),
     "HAILO10H": ("Hailo-10H", "hailo10h"),
-    "HAILO15H": ("Hailo-15H", ""),
-    "HAILO15L": ("Hailo-15L", ""),
+    "HAILO15H": ("Hailo-15H", "hailo15h"),
+    "HAILO15L": ("Hailo-15L", "hailo15l"),
 }
 TASKS = ("classification", "object_detection", "semantic_segmentation")
 

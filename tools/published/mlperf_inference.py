@@ -23,7 +23,15 @@ REGISTRY = [
     (r"A100-PCIe-40GB", "nvidia_a100_pcie_40gb"),
     (r"A100-SXM-80GB$", "nvidia_a100_sxm4_80gb"),
     (r"\bT4$", "nvidia_t4"),
+    (r"\bA30$", "nvidia_a30"),
+    (r"\bA10$", "nvidia_a10"),
+    (r"AGX Xavier$", "jetson_xavier_agx_gpu"),
+    (r"Xavier NX$", "jetson_xavier_nx_gpu"),
 ]
+# Ids that name only part of the accelerator: NVIDIA's Xavier Offline configs run the
+# GPU and both DLAs together (configs/*/Offline: "GPU + 2 DLA QPS"), while SingleStream
+# runs on the GPU alone, so the Xavier GPU ids are given to SingleStream rows only.
+GPU_ONLY_IN_SINGLESTREAM = ("jetson_xavier_agx_gpu", "jetson_xavier_nx_gpu")
 
 # benchmark -> (zoo model, mapping, SingleStream input shape)
 BENCH = {
@@ -147,11 +155,15 @@ def main():
             zoo, mapping, shape = BENCH.get(bench, ("", "", ""))
             src = "%s %s@%s (framework: %s)" % (REPO, p, commit, framework)
             if scenario.lower() == "offline":
+                if reg in GPU_ONLY_IN_SINGLESTREAM:
+                    reg_row = ""
+                else:
+                    reg_row = reg
                 v = summary_value(text, "Samples per second")
                 if v is None:
                     odd.append("%s: no 'Samples per second'" % p)
                     continue
-                rows.append(pc.row(hardware=hw, registry_id=reg, runtime=runtime, precision=prec,
+                rows.append(pc.row(hardware=hw, registry_id=reg_row, runtime=runtime, precision=prec,
                                    model=bench, zoo_model=zoo, mapping=mapping, batch="",
                                    input_shape="", metric="throughput_fps", value=v,
                                    source=src + " 'Samples per second'"))

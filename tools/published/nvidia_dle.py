@@ -70,18 +70,17 @@ MODELS = [
 ]
 
 # GPU text in a heading -> (hardware name, registry id). DGX-1 carries V100 SXM2,
-# DGX-2 V100 SXM3, DGX A100 the SXM4 A100; the registry has no A100 SXM4 40GB,
-# A30, A10 or A40, so those stay without an id.
+# DGX-2 V100 SXM3, DGX A100 the SXM4 A100 (40 or 80 GB).
 GPUS = [
     (r"A100 80\s*GB", ("NVIDIA A100 SXM4 80GB (DGX A100)", "nvidia_a100_sxm4_80gb")),
-    (r"A100 40\s*GB?", ("NVIDIA A100 SXM4 40GB (DGX A100)", "")),
+    (r"A100 40\s*GB?", ("NVIDIA A100 SXM4 40GB (DGX A100)", "nvidia_a100_sxm4_40gb")),
     (r"DGX-2.*V100 32\s*GB?", ("NVIDIA V100 SXM3 32GB (DGX-2)", "nvidia_v100_sxm3_32gb")),
     (r"V100 32\s*GB?", ("NVIDIA V100 SXM2 32GB (DGX-1)", "nvidia_v100_sxm2")),
     (r"V100 16\s*GB?|DGX-1.*16\s*GB", ("NVIDIA V100 SXM2 16GB (DGX-1)", "nvidia_v100_sxm2")),
     (r"\bT4\b", ("NVIDIA T4", "nvidia_t4")),
-    (r"\bA30\b", ("NVIDIA A30 24GB", "")),
-    (r"\bA10\b", ("NVIDIA A10 24GB", "")),
-    (r"\bA40\b", ("NVIDIA A40", "")),
+    (r"\bA30\b", ("NVIDIA A30 24GB", "nvidia_a30")),
+    (r"\bA10\b", ("NVIDIA A10 24GB", "nvidia_a10")),
+    (r"\bA40\b", ("NVIDIA A40", "nvidia_a40")),
 ]
 
 NUM = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)")

@@ -31,9 +31,11 @@ PRECISIONS = {"w8a8": "int8", "w8a16": "w8a16", "w4a16": "w4a16", "w4": "w4",
               "w8a16_mixed_int16": "w8a16_mixed_int16",
               "w8a8_mixed_int16": "w8a8_mixed_int16"}
 
-# (chipset, compute unit) -> registry id. The registry's qualcomm_qcs6490 entry is
-# the Kryo CPU only, so only CPU-resident results map to it.
-REGISTRY = {("qualcomm-qcs6490", "CPU"): "qualcomm_qcs6490"}
+# (chipset, compute unit) -> registry id. qualcomm_qcs6490 is the Kryo CPU and
+# qualcomm_qcs6490_npu the Hexagon NPU, so each result maps to the unit that ran it.
+REGISTRY = {("qualcomm-qcs6490", "CPU"): "qualcomm_qcs6490",
+            ("qualcomm-qcs6490", "NPU"): "qualcomm_qcs6490_npu",
+            ("qualcomm-snapdragon-x-elite", "NPU"): "qualcomm_snapdragon_x_elite_npu"}
 
 # model directory -> (zoo model, mapping, input shape at batch 1). Every one was
 # checked in the model's model.py: ImagenetClassifier uses 1x3x224x224 (even where

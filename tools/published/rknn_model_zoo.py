@@ -15,10 +15,10 @@ PATH = "README.md"
 
 # Column header (with <br /> turned into a space) -> (hardware name, registry id)
 PLATFORMS = {
-    "RK3566 RK3568": ("Rockchip RK3566/RK3568 NPU", ""),
-    "RK3562": ("Rockchip RK3562 NPU", ""),
+    "RK3566 RK3568": ("Rockchip RK3566/RK3568 NPU", "rockchip_rk3568_npu"),
+    "RK3562": ("Rockchip RK3562 NPU", "rockchip_rk3562_npu"),
     "RK3588 @single_core": ("Rockchip RK3588 NPU @single_core", "rockchip_rk3588_npu"),
-    "RK3576 @single_core": ("Rockchip RK3576 NPU @single_core", ""),
+    "RK3576 @single_core": ("Rockchip RK3576 NPU @single_core", "rockchip_rk3576_npu"),
     "RV1109": ("Rockchip RV1109 NPU", ""),
     "RV1126": ("Rockchip RV1126 NPU", ""),
     "RK1808": ("Rockchip RK1808 NPU", ""),

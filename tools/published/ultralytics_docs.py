@@ -156,8 +156,8 @@ def rows_of_page(text, page, src, odd):
                 add("NVIDIA Jetson Orin NX 16GB GPU", "jetson_orin_nx_gpu", "tensorrt (deepstream)",
                     prec, model, value, where)
             elif page.endswith("raspberry-pi.md") and "coral" not in page:
-                add("Raspberry Pi 5 (Broadcom BCM2712, 4x Cortex-A76) CPU", "", runtime, prec,
-                    model, value, where)
+                add("Raspberry Pi 5 (Broadcom BCM2712, 4x Cortex-A76) CPU", "raspberry_pi_5",
+                    runtime, prec, model, value, where)
             elif page.endswith("openvino.md"):
                 key = t["tab"] or heads.get(3, "")
                 if key not in OPENVINO_DEVICES:
