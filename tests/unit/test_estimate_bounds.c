@@ -273,9 +273,16 @@ static void impossible_profile_is_raised_to_the_floor(void **state)
 		fail_msg("%s", err.msg);
 	assert_int_equal(gr_hw_registry_resolve(fx.reg, "jetson_orin_agx_gpu:maxn", &hw, &mode, &err), GR_OK);
 	for (int p = 0; p < GR_PREC_COUNT; p++) {
+		gr_fit_bound b[64];
+		size_t n;
 		if (!gr_profile_has_precision(prof, (gr_precision)p))
 			continue;
 		assert_true(check_platform(hw, mode, (gr_precision)p, prof, 1) > 0);
+		/* the coefficients themselves are flagged */
+		n = gr_profile_bounds(prof, hw, mode, (gr_precision)p, b, 64);
+		assert_true(n > 0);
+		for (size_t i = 0; i < n && i < 64; i++)
+			assert_true(b[i].beyond && b[i].at_bound);
 		for (int gi = 0; gi < N_GRAPHS; gi++) {
 			gr_estimate *e = NULL;
 			gr_estimate_opts eo = {p, "pytorch"};
