@@ -271,6 +271,28 @@ typedef struct gr_fit_class {
 /* GR_ERR_NOT_FOUND when the class (or the precision) has no fit. */
 gr_status gr_profile_class_info(const gr_profile *p, gr_precision prec, int cls, gr_fit_class *out);
 
+/* ------------------------------------------------------------------ physical bounds */
+
+/* One coefficient of a fit against physics (docs/calibrate.md, "Physical bounds"): the s/FLOP
+ * of a class against the peak of its engine, its s/byte against the fastest memory level that
+ * holds its working sets (DRAM, with the spill term, for classes whose working sets spill), and
+ * the spill term against DRAM. */
+typedef struct gr_fit_bound {
+	int cls;                  /* op class (GR_OP_CLASS_*); -1 for the platform's spill term */
+	const char *coef;         /* "s_per_flop", "s_per_byte" or "spill_s_per_byte" (static) */
+	double value;             /* the fitted coefficient, seconds per unit */
+	double bound;             /* the smallest physics allows (> 0) */
+	int at_bound;             /* value within 0.1% of bound: the fit wanted a faster rate */
+	int beyond;               /* value below bound: a rate the hardware cannot reach (profiles
+				   * fitted before the bounds, or edited by hand) */
+} gr_fit_bound;
+
+/* The bounded coefficients of precision prec of p, for the platform hw at mode that p was fitted
+ * for: s/FLOP and s/byte of each fitted class (in class order), then the spill term; only those
+ * with a bound. Writes up to max of them into out and returns how many there are. */
+size_t gr_profile_bounds(const gr_profile *p, const gr_hw *hw, int mode, gr_precision prec,
+			 gr_fit_bound *out, size_t max);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,11 +28,15 @@ typedef struct gr_kernel_estimate {
 	double latency_s, compute_s, memory_s, overhead_s, transfer_s;
 	double energy_j;
 	double bytes;              /* external traffic at the estimate's precision */
-	double efficiency;         /* compute efficiency applied (0..1) */
+	double efficiency;         /* compute efficiency applied (0..1); fitted kernels: the share of
+				    * the physical peak they reach */
 	const char *level;         /* memory level serving the working set ("l2", "dram", ...) */
 	gr_bound bound;
 	gr_confidence confidence;
 	int on_host;               /* ran on the fallback host CPU (NPU restrictions) */
+	int at_bound;              /* raised to the physical floor: peak compute of its engine, or the
+				    * bandwidth of the fastest memory level holding its working set
+				    * (docs/estimate.md, "Physical bounds") */
 } gr_kernel_estimate;
 
 typedef struct gr_estimate_opts {

@@ -2,8 +2,9 @@
  * linear equation in the per-class coefficients (the sum of its ops' features), each whole-model
  * row one more (all ops plus one cost per kernel); rows are weighted by 1/latency so that the
  * fit minimises relative error, and whole-model rows carry extra weight because the promise is
- * about models. Coefficients are non-negative, compute rates cannot beat the datasheet peak and
- * spilled bytes cannot beat DRAM bandwidth (both with 2x slack). */
+ * about models. Coefficients are non-negative and physical (fit_bounds): no class computes faster
+ * than the peak of its engine at the precision, nor moves bytes faster than the fastest memory
+ * level that holds its working sets, and spilled bytes come no faster than DRAM. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,13 +241,91 @@ static void now_iso(char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static double max_float_peak(const gr_hw *hw, int mode)
+/* The smallest coefficients physics allows one precision's fit (0: no bound known):
+ * s/FLOP of each class at the peak of its engine (otm_bounds), s/byte of each class at the
+ * bandwidth of the fastest level holding the class's smallest working set (no op of the class
+ * can be faster), and the spill term such that spilled activation bytes of every class take at
+ * least their time at DRAM bandwidth (the class's own s/byte pays part of it). */
+typedef struct fit_lb {
+	double flop[CC_COUNT], byte[CC_COUNT];
+	double spill, dram;
+	double peak_matrix, peak_vector;
+} fit_lb;
+
+static void fit_bounds(const gr_hw *hw, int mode, gr_precision prec, const otm_prec *cp, fit_lb *lb)
 {
-	static const gr_precision q[] = {GR_PREC_FP32, GR_PREC_TF32, GR_PREC_FP16, GR_PREC_BF16};
-	double best = 0;
-	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
-		best = fmax(best, gr_hw_peak_ops(hw, mode, q[i]));
-	return best;
+	otm_bounds ob;
+	double fastest = 0; /* the largest s/byte bound among classes: the class on the fastest level */
+
+	memset(lb, 0, sizeof(*lb));
+	otm_bounds_init(&ob, hw, mode, prec);
+	lb->peak_matrix = ob.peak_matrix;
+	lb->peak_vector = ob.peak_vector;
+	lb->dram = gr_hw_dram_bandwidth(hw, mode);
+	fastest = lb->dram > 0 ? 1.0 / lb->dram : 0;
+	for (int k = 0; k < CC_COUNT; k++) {
+		double peak = otm_bounds_peak(&ob, k), bw;
+		if (!cp->cls[k].points)
+			continue;
+		bw = otm_bounds_bandwidth(&ob, cp->cls[k].b_min, NULL);
+		lb->flop[k] = peak > 0 ? 1.0 / peak : 0;
+		lb->byte[k] = bw > 0 ? 1.0 / bw : 0;
+		if (lb->byte[k] < fastest)
+			fastest = lb->byte[k];
+	}
+	lb->spill = lb->dram > 0 ? fmax(0, 1.0 / lb->dram - fastest) : 0;
+}
+
+/* 1 when some op of class k has a working set beyond the on-chip caches (its bytes then pay the
+ * spill term besides the class's s/byte). */
+static int class_spills(const otm_prec *cp, int k)
+{
+	return cp->cls[k].points > 0 && cp->cls[k].b_max > cp->llc_bytes;
+}
+
+/* The weighted squared residual of th, less its constant part: th'G th - 2 h'th. */
+static double fit_objective(const fit_ctx *c, const double *th)
+{
+	double f = 0;
+	for (int a = 0; a < NCOL; a++) {
+		double gx = 0;
+		if (th[a] == 0)
+			continue;
+		for (int b = 0; b < NCOL; b++)
+			gx += c->G[a * NCOL + b] * th[b];
+		f += th[a] * (gx - 2 * c->h[a]);
+	}
+	return f;
+}
+
+/* NNLS under the physical bounds lb (fit_bounds). Activation bytes that spill beyond the on-chip
+ * caches pay the spill term and their class's s/byte, which together must reach DRAM time: the
+ * spill term's floor leaves only the fastest class's share to s/byte. Other splits are as
+ * physical (a higher floor on the s/byte of the classes whose working sets spill, a lower one on
+ * the spill term); the one that fits the rows best wins. Returns 0, or -1 when out of memory. */
+static int solve_physical(fit_ctx *c, const double *lb0, const fit_lb *flb, double *th)
+{
+	static const double share[] = {-1, 0.75, 0.5, 0.25, 0};
+	double lb[NCOL], x[NCOL], best = INFINITY, d = flb->dram > 0 ? 1.0 / flb->dram : 0;
+
+	for (size_t i = 0; i < sizeof(share) / sizeof(share[0]); i++) {
+		double s0 = share[i] < 0 ? lb0[GCOL(CG_SPILL)] : share[i] * d, f;
+		if (i && s0 >= lb0[GCOL(CG_SPILL)])
+			continue;
+		memcpy(lb, lb0, sizeof(lb));
+		lb[GCOL(CG_SPILL)] = s0;
+		for (int k = 0; k < CC_COUNT; k++)
+			if (class_spills(c->cp, k) && c->G[COL(k, CF_BYTES) * NCOL + COL(k, CF_BYTES)] > 0)
+				lb[COL(k, CF_BYTES)] = fmax(lb[COL(k, CF_BYTES)], d - s0);
+		if (calib_nnls_gram(c->G, c->h, lb, NCOL, x))
+			return -1;
+		f = fit_objective(c, x);
+		if (f < best) {
+			best = f;
+			memcpy(th, x, sizeof(x));
+		}
+	}
+	return 0;
 }
 
 static void row_predict(const fit_ctx *c, size_t i, const double *th, double *pred)
@@ -366,7 +445,8 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	calib_quality *cq = c->cq;
 	double lb[NCOL] = {0}, th[NCOL], wspill;
 	gr_status rc = GR_OK;
-	double peak = max_float_peak(c->hw, c->mode), dram = gr_hw_dram_bandwidth(c->hw, c->mode);
+	double dram = gr_hw_dram_bandwidth(c->hw, c->mode);
+	fit_lb flb;
 
 	memset(cp, 0, sizeof(*cp));
 	memset(cq, 0, sizeof(*cq));
@@ -460,18 +540,19 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 				c->G[nz[a] * NCOL + nz[b]] += w2 * r->x[nz[a]] * r->x[nz[b]];
 		}
 	}
-	for (int k = 0; k < CC_COUNT; k++)
-		if (peak > 0)
-			lb[COL(k, CF_FLOPS)] = 1.0 / (2 * peak);
-	if (dram > 0)
-		lb[GCOL(CG_SPILL)] = 1.0 / (2 * dram);
+	fit_bounds(c->hw, c->mode, c->prec, cp, &flb);
+	for (int k = 0; k < CC_COUNT; k++) {
+		lb[COL(k, CF_FLOPS)] = flb.flop[k];
+		lb[COL(k, CF_BYTES)] = flb.byte[k];
+	}
+	lb[GCOL(CG_SPILL)] = flb.spill;
 	lb[GCOL(CG_WSPILL)] = wspill;
 	/* per-class bounds on classes without data would only mislead the report; the platform's
 	 * spill terms keep theirs as the datasheet floor when no measurement reached that size */
 	for (int j = 0; j < CC_COUNT * CF_COUNT; j++)
 		if (c->G[j * NCOL + j] <= 0)
 			lb[j] = 0;
-	if (calib_nnls_gram(c->G, c->h, lb, NCOL, th)) {
+	if (solve_physical(c, lb, &flb, th)) {
 		rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -495,6 +576,59 @@ out:
 		free(keys[i].subs);
 	free(keys);
 	return rc;
+}
+
+static void bound_add(gr_fit_bound *out, size_t max, size_t *n, int cls, const char *coef, double value,
+		      double bound)
+{
+	if (bound <= 0)
+		return;
+	if (*n < max) {
+		gr_fit_bound *b = &out[*n];
+		b->cls = cls;
+		b->coef = coef;
+		b->value = value;
+		b->bound = bound;
+		b->at_bound = value <= bound * (1 + 1e-3);
+		b->beyond = value < bound * (1 - 1e-6);
+	}
+	(*n)++;
+}
+
+/* The bounds the fit obeyed, judged from the fitted values: which split of the DRAM floor between
+ * the spill term and the classes' s/byte the fit chose (solve_physical) shows in the values. */
+size_t gr_profile_bounds(const gr_profile *p, const gr_hw *hw, int mode, gr_precision prec,
+			 gr_fit_bound *out, size_t max)
+{
+	const otm_prec *cp;
+	fit_lb lb;
+	size_t n = 0;
+	double d, spill, min_spilling = INFINITY;
+
+	if (!p || !hw || (unsigned)prec >= GR_PREC_COUNT || !p->tm.prec[prec].present)
+		return 0;
+	cp = &p->tm.prec[prec];
+	fit_bounds(hw, mode, prec, cp, &lb);
+	d = lb.dram > 0 ? 1.0 / lb.dram : 0;
+	spill = cp->glob[CG_SPILL];
+	for (int k = 0; k < CC_COUNT; k++) {
+		const otm_class *c = &cp->cls[k];
+		double byte = lb.byte[k];
+		if (!c->fitted || k == CC_VIEW)
+			continue;
+		if (c->f_max > 0)
+			bound_add(out, max, &n, k, "s_per_flop", c->coef[CF_FLOPS], lb.flop[k]);
+		if (c->b_max <= 0)
+			continue;
+		if (class_spills(cp, k)) {
+			byte = fmax(byte, d - spill);
+			min_spilling = fmin(min_spilling, c->coef[CF_BYTES]);
+		}
+		bound_add(out, max, &n, k, "s_per_byte", c->coef[CF_BYTES], byte);
+	}
+	if (isfinite(min_spilling))
+		bound_add(out, max, &n, -1, "spill_s_per_byte", spill, d - min_spilling);
+	return n;
 }
 
 static void fit_ctx_reset(fit_ctx *c)

@@ -78,12 +78,19 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 		gr_confidence conf = GR_CONF_CALIBRATED;
 		double t = 0;
 		int n = 0;
+		otm_bounds ob;
+		otm_bounds_init(&ob, hw, mode, (gr_precision)r->precision);
 		for (size_t i = 0; i < m->n_nodes; i++)
 			if (node_row[i] == 0) {
 				gr_confidence cf = otm_node_confidence(cp, &m->nodes[i], r->batch);
+				double parts[3], floor[2];
 				if (cf > conf)
 					conf = cf;
-				t += otm_node_time(cp, &m->nodes[i], r->batch, NULL);
+				/* each op held to its physical floor, as the estimator does */
+				otm_node_time(cp, &m->nodes[i], r->batch, parts);
+				otm_node_floor(&ob, &m->nodes[i], floor);
+				otm_raise_to_floor(floor, parts);
+				t += parts[0] + parts[1] + parts[2];
 				n++;
 			}
 		/* a subgraph timed on its own pays its launch/sync; a hooked layer its hooks, but not

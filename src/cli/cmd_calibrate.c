@@ -35,8 +35,10 @@ static const char calibrate_help[] =
 	"  --no-save          fit and report only\n"
 	"  --stat S           which statistic of database records to fit: median (default), min,\n"
 	"                     p5 or mean (min/p5 resist other work on a shared machine)\n"
-	"  --report           per op class: coefficients, residuals, ranges covered, gaps, and the\n"
-	"                     zoo models that would still be estimated 'theoretical'\n"
+	"  --report           per op class: coefficients, residuals, ranges covered, gaps, the\n"
+	"                     coefficients held at a physical bound (peak compute of the class's\n"
+	"                     engine, bandwidth of the memory level holding its working sets), and\n"
+	"                     the zoo models that would still be estimated 'theoretical'\n"
 	"  --format F         table (default) or json (the profile, plus 'report' with --report)\n\n"
 	"Progress goes to stderr when it is a terminal. Format and fit: docs/calibrate.md.\n"
 	"Exit codes: 0 ok, 1 usage error, 2 bad or missing measurements.\n";
@@ -102,7 +104,30 @@ static cJSON *theoretical_models(const gr_profile *p, int q, int tty)
 	return arr;
 }
 
-static cJSON *report_json(const gr_profile *p, int tty)
+/* The coefficients of precision q that sit on (or beyond) a physical bound: the fit wanted a
+ * rate the platform's peak compute or memory bandwidth does not allow. */
+static cJSON *bounds_json(const gr_profile *p, const gr_hw *hw, int mode, int q)
+{
+	cJSON *arr = cJSON_CreateArray();
+	gr_fit_bound b[2 * GR_OP_CLASS_COUNT + 1];
+	size_t n = gr_profile_bounds(p, hw, mode, (gr_precision)q, b, sizeof(b) / sizeof(b[0]));
+
+	for (size_t i = 0; i < n && i < sizeof(b) / sizeof(b[0]); i++) {
+		cJSON *o;
+		if (!b[i].at_bound && !b[i].beyond)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "class", b[i].cls < 0 ? "platform" : gr_op_class_name(b[i].cls));
+		cJSON_AddStringToObject(o, "coefficient", b[i].coef);
+		cJSON_AddNumberToObject(o, "value", b[i].value);
+		cJSON_AddNumberToObject(o, "bound", b[i].bound);
+		cJSON_AddBoolToObject(o, "beyond", b[i].beyond);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *report_json(const gr_profile *p, const gr_hw *hw, int mode, int tty)
 {
 	cJSON *r = cJSON_CreateObject();
 	for (int q = 0; q < GR_PREC_COUNT; q++) {
@@ -111,6 +136,7 @@ static cJSON *report_json(const gr_profile *p, int tty)
 		if (gr_profile_quality(p, (gr_precision)q, -1, &fq))
 			continue;
 		o = cJSON_AddObjectToObject(r, gr_precision_name((gr_precision)q));
+		cJSON_AddItemToObject(o, "at_bound", bounds_json(p, hw, mode, q));
 		gaps = cJSON_AddArrayToObject(o, "gaps");
 		for (int k = 0; k < GR_OP_CLASS_COUNT; k++) {
 			char msg[200];
@@ -169,7 +195,8 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 		fprintf(out, "  fit          R2(log) %.3f, subgraph error median %.1f%% p90 %.1f%%, "
 			"in-sample model error mean %.1f%%\n", fq.r2, 100 * fq.median_ape, 100 * fq.p90_ape,
 			100 * fp.model_mape);
-		fprintf(out, "  platform     per kernel %.2f us, DRAM spill %s GB/s (last-level cache %s)%s\n",
+		fprintf(out, "  platform     per kernel %.2f us, spilled bytes %s GB/s on top of their class's "
+			"(beyond the last-level cache, %s)%s\n",
 			fp.kernel_s * 1e6, fp.spill_s_per_byte > 0 ? (fmt_rate(fp.spill_s_per_byte, 1e9, a, sizeof(a)), a) : "-",
 			gr_fmt_si(fp.llc_bytes, b, sizeof(b)), fp.emulated ? ", precision emulated: batch-parallel terms" : "");
 		if (fp.has_energy)
@@ -203,6 +230,21 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 			cJSON *o = cJSON_GetObjectItemCaseSensitive(rep, gr_precision_name((gr_precision)q)), *it;
 			cJSON *gaps = cJSON_GetObjectItemCaseSensitive(o, "gaps");
 			cJSON *th = cJSON_GetObjectItemCaseSensitive(o, "theoretical_zoo_models");
+			cJSON *ab = cJSON_GetObjectItemCaseSensitive(o, "at_bound");
+			fprintf(out, "  at a physical bound (the data asked for more than the hardware's peak):\n");
+			if (!cJSON_GetArraySize(ab))
+				fprintf(out, "    none\n");
+			cJSON_ArrayForEach(it, ab) {
+				const char *coef = cJSON_GetObjectItemCaseSensitive(it, "coefficient")->valuestring;
+				int flop = !strcmp(coef, "s_per_flop");
+				double v = cJSON_GetObjectItemCaseSensitive(it, "value")->valuedouble;
+				double bd = cJSON_GetObjectItemCaseSensitive(it, "bound")->valuedouble;
+				fprintf(out, "    %-12s %-17s %s %s, bound %s %s%s\n",
+					cJSON_GetObjectItemCaseSensitive(it, "class")->valuestring, coef,
+					(fmt_rate(v, 1e9, a, sizeof(a)), a), flop ? "GFLOP/s" : "GB/s",
+					(fmt_rate(bd, 1e9, b, sizeof(b)), b), flop ? "GFLOP/s" : "GB/s",
+					cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "beyond")) ? " (beyond it)" : "");
+			}
 			fprintf(out, "  gaps:\n");
 			if (!cJSON_GetArraySize(gaps))
 				fprintf(out, "    none\n");
@@ -237,6 +279,8 @@ int cmd_calibrate(int argc, char **argv)
 	gr_error err = {0};
 	char path[4400], dir[4096];
 	cJSON *rep = NULL;
+	const gr_hw *hw = NULL;
+	int mode = -1;
 	FILE *out;
 
 	fo.precision = -1;
@@ -303,8 +347,6 @@ int cmd_calibrate(int argc, char **argv)
 	if (!(reg = cli_registry_load()))
 		return EXIT_BAD_INPUT;
 	{
-		const gr_hw *hw;
-		int mode;
 		if (gr_hw_registry_resolve(reg, fo.hw, &hw, &mode, &err)) {
 			rc = cli_fail(EXIT_USAGE, "%s%s", err.msg,
 				      !strcmp(fo.hw, "host") ? " (run 'graphs hw detect --save' first)" : "");
@@ -355,7 +397,7 @@ int cmd_calibrate(int argc, char **argv)
 		fprintf(stderr, "saved %s\n", outpath);
 	}
 	if (report)
-		rep = report_json(prof, tty);
+		rep = report_json(prof, hw, mode, tty);
 	out = cli_out_begin();
 	if (fmt == GR_FMT_JSON) {
 		cJSON *j = gr_profile_to_json(prof);

@@ -186,6 +186,7 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 		cJSON_AddStringToObject(k, "memory_level", ke->level);
 		cJSON_AddStringToObject(k, "bound", gr_bound_name(ke->bound));
 		cJSON_AddStringToObject(k, "confidence", gr_confidence_name(ke->confidence));
+		cJSON_AddBoolToObject(k, "at_bound", ke->at_bound);
 		if (ke->on_host)
 			cJSON_AddBoolToObject(k, "on_host", 1);
 		if (ke->kernel->unknown_ops || !ke->kernel->known)

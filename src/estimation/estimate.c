@@ -1,6 +1,7 @@
 /* Per-kernel roofline: time = max(compute / (peak x eff), bytes / (bw x eff_mem)) + overhead,
  * energy = dynamic (pJ/op, pJ/byte per level) + static power x time, and peak memory from
- * tensor liveness. Mappers (mappers.c) supply the class-specific efficiencies. */
+ * tensor liveness. Mappers (mappers.c) supply the class-specific efficiencies. Every kernel,
+ * theoretical or fitted, is then held to its physical floor (op_time_model.h, otm_bounds). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,15 +208,46 @@ static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_vi
 	return 0;
 }
 
-/* Fitted latency of kernel ki: the sum of its ops (and views charged to it) plus the per-kernel
- * cost. Returns the kernel's confidence; GR_CONF_THEORETICAL (nothing written) when one of its
- * op classes has no fit. */
-static gr_confidence fitted_kernel(const otm_prec *cp, const gr_graph *g, const gr_partition *p,
-				  const fitted_view *v, size_t ki, int64_t batch, gr_kernel_estimate *ke)
+/* The physical floor of kernel ki (docs/estimate.md, "Physical bounds"): fl[0] its FLOPs at the
+ * peak of each op's engine, fl[1] its bytes at the bandwidth of the fastest level holding them.
+ * Eager runtimes run the ops one after another, each from its own working set; a fused kernel
+ * moves its external traffic once and may keep matrix and vector engines busy side by side. */
+static void kernel_floor(const otm_bounds *b, const gr_partition *p, const fitted_view *v, size_t ki,
+			 int fused, double bytes, double fl[2])
 {
 	const gr_kernel *k = gr_partition_kernel(p, ki);
-	double parts[3], sum[3] = {0, 0, 0};
+	double c_mat = 0, c_vec = 0, mem = 0, f[2], bw;
+
+	for (size_t j = 0; j < k->count; j++) {
+		const otm_node *n = &v->nodes[gr_partition_node(p, k, j)->index];
+		otm_node_floor(b, n, f);
+		if (otm_class_is_matrix(n->cls))
+			c_mat += f[0];
+		else
+			c_vec += f[0];
+		mem += f[1];
+	}
+	if (fused) {
+		bw = bytes > 0 ? otm_bounds_bandwidth(b, bytes, NULL) : 0;
+		fl[0] = fmax(c_mat, c_vec);
+		fl[1] = bw > 0 ? bytes / bw : 0;
+	} else {
+		fl[0] = c_mat + c_vec;
+		fl[1] = mem;
+	}
+}
+
+/* Fitted latency of kernel ki: the sum of its ops (and views charged to it), each raised to its
+ * physical floor, plus the per-kernel cost. Returns the kernel's confidence; GR_CONF_THEORETICAL
+ * (nothing written) when one of its op classes has no fit. */
+static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, const gr_graph *g,
+				  const gr_partition *p, const fitted_view *v, size_t ki, int64_t batch,
+				  gr_kernel_estimate *ke)
+{
+	const gr_kernel *k = gr_partition_kernel(p, ki);
+	double parts[3], sum[3] = {0, 0, 0}, floor[2];
 	gr_confidence conf = GR_CONF_CALIBRATED;
+	int raised = 0;
 
 	for (size_t j = 0; j < k->count; j++) {
 		const otm_node *n = &v->nodes[gr_partition_node(p, k, j)->index];
@@ -225,6 +257,8 @@ static gr_confidence fitted_kernel(const otm_prec *cp, const gr_graph *g, const 
 		if (conf == GR_CONF_THEORETICAL)
 			return conf;
 		otm_node_time(cp, n, batch, parts);
+		otm_node_floor(ob, n, floor);
+		raised |= otm_raise_to_floor(floor, parts);
 		for (int q = 0; q < 3; q++)
 			sum[q] += parts[q];
 	}
@@ -241,10 +275,44 @@ static gr_confidence fitted_kernel(const otm_prec *cp, const gr_graph *g, const 
 	ke->overhead_s = sum[2] + cp->glob[CG_KERNEL];
 	ke->transfer_s = 0;
 	ke->latency_s = ke->compute_s + ke->memory_s + ke->overhead_s;
-	ke->bound = ke->compute_s >= ke->memory_s ? GR_BOUND_COMPUTE : GR_BOUND_MEMORY;
-	if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s))
-		ke->bound = GR_BOUND_OVERHEAD;
+	ke->at_bound = raised;
 	return conf;
+}
+
+/* The kind of time that dominates a kernel. */
+static gr_bound kernel_bound(const gr_kernel_estimate *ke)
+{
+	if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s))
+		return GR_BOUND_OVERHEAD;
+	return ke->compute_s >= ke->memory_s ? GR_BOUND_COMPUTE : GR_BOUND_MEMORY;
+}
+
+/* Holds kernel ke to its floor fl. A fitted kernel's parts add up (otm_raise_to_floor); a
+ * roofline kernel takes the longer of compute and memory, so each is raised on its own. */
+static void raise_kernel(gr_kernel_estimate *ke, const double fl[2])
+{
+	const double slack = 1 - 1e-6;
+
+	if (ke->confidence != GR_CONF_THEORETICAL) {
+		double parts[3] = {ke->compute_s, ke->memory_s, ke->overhead_s};
+		if (otm_raise_to_floor(fl, parts)) {
+			ke->compute_s = parts[0];
+			ke->memory_s = parts[1];
+			ke->at_bound = 1;
+		}
+		ke->latency_s = ke->compute_s + ke->memory_s + ke->overhead_s;
+	} else {
+		if (ke->compute_s < fl[0] * slack) {
+			ke->compute_s = fl[0];
+			ke->at_bound = 1;
+		}
+		if (ke->memory_s < fl[1] * slack) {
+			ke->memory_s = fl[1];
+			ke->at_bound = 1;
+		}
+		ke->latency_s = fmax(ke->compute_s, ke->memory_s) + ke->transfer_s + ke->overhead_s;
+	}
+	ke->bound = kernel_bound(ke);
 }
 
 gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
@@ -266,6 +334,7 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	size_t nk = gr_partition_count(p), n_calibrated = 0;
 	const otm_prec *cp = NULL;
 	fitted_view cv = {NULL, NULL};
+	otm_bounds ob;
 	int64_t batch = 1;
 
 	*out = NULL;
@@ -310,12 +379,13 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	if (gr_hw_emulation_factor(hw, m.prec) > 0)
 		snprintf(e->note, sizeof(e->note), "%s is emulated on %s (about %.0fx slower than fp32)",
 			 gr_precision_name(m.prec), gr_hw_id(hw), gr_hw_emulation_factor(hw, m.prec));
+	otm_bounds_init(&ob, hw, mode, m.prec);
+	if (fitted_view_build(g, p, &cv)) {
+		gr_estimate_free(e);
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	}
 	if (fit) {
 		cp = otm_applicable(fit, hw, mode, m.prec, rules->name);
-		if (cp && fitted_view_build(g, p, &cv)) {
-			gr_estimate_free(e);
-			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-		}
 		if (cp) {
 			e->profile = fit->label;
 			e->profile_path = fit->path[0] ? fit->path : NULL;
@@ -367,11 +437,17 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s) && !ke->on_host)
 			ke->bound = GR_BOUND_OVERHEAD;
 		if (cp && !ke->on_host) {
-			ke->confidence = fitted_kernel(cp, g, p, &cv, i, batch, ke);
-			if (ke->confidence != GR_CONF_THEORETICAL) {
-				ke->efficiency = peak > 0 && ke->compute_s > 0 ? fmin(1.0, k->flops / peak / ke->compute_s) : 0;
+			ke->confidence = fitted_kernel(cp, &ob, g, p, &cv, i, batch, ke);
+			if (ke->confidence != GR_CONF_THEORETICAL)
 				n_calibrated++;
-			}
+		}
+		if (!ke->on_host) {
+			double fl[2];
+			kernel_floor(&ob, p, &cv, i, rules->fused_memory, bytes, fl);
+			raise_kernel(ke, fl);
+			/* fitted kernels: the share of the physical compute floor they reach (at most 1) */
+			if (ke->confidence != GR_CONF_THEORETICAL)
+				ke->efficiency = ke->compute_s > 0 ? fl[0] / ke->compute_s : 0;
 		}
 		edyn = (pj_op * k->flops + lv.pj * bytes) * 1e-12;
 		if (tdp > idle && edyn > (tdp - idle) * ke->latency_s)

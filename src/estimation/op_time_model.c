@@ -144,3 +144,132 @@ const otm_prec *otm_applicable(const gr_op_time_model *m, const gr_hw *hw, int m
 		return NULL;
 	return &m->prec[prec];
 }
+
+/* --- physical bounds ----------------------------------------------------------------------- */
+
+static double precision_bits(gr_precision p)
+{
+	static const double bits[] = {
+#define GR_PREC_BITS_(e, s, b) b,
+		GR_PRECISION_LIST(GR_PREC_BITS_)
+#undef GR_PREC_BITS_
+	};
+	/* tf32 values live in 32-bit lanes: only the multipliers are narrower */
+	return p == GR_PREC_TF32 ? 32 : (unsigned)p < GR_PREC_COUNT ? bits[p] : 32;
+}
+
+int otm_class_is_matrix(int cls)
+{
+	return cls == GR_KC_CONV || cls == GR_KC_DWCONV || cls == GR_KC_GEMM || cls == GR_KC_MATMUL ||
+	       cls == GR_KC_ATTENTION || cls == GR_KC_RNN;
+}
+
+void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec)
+{
+	double fp32 = gr_hw_peak_ops(hw, mode, GR_PREC_FP32), tf32 = gr_hw_peak_ops(hw, mode, GR_PREC_TF32);
+	double p = gr_hw_peak_ops(hw, mode, prec), bits = precision_bits(prec);
+	int64_t all = gr_hw_units(hw, -1), on = gr_hw_units(hw, mode);
+	int wide = prec == GR_PREC_FP32;
+
+	memset(b, 0, sizeof(*b));
+	b->hw = hw;
+	b->mode = mode;
+	b->bytes_per_elem = gr_estimate_elem_bytes(prec);
+	b->unit_share = all > 0 && on > 0 && on < all ? (double)on / (double)all : 1.0;
+	if (!gr_hw_precision_native(hw, prec)) {
+		if (gr_hw_emulation_factor(hw, prec) <= 0)
+			return; /* the platform cannot run it: no bound to give */
+		/* emulated: values are widened and computed on the fp32 lanes, never faster than fp32
+		 * (the emulation factor is a typical slowdown, not a bound) */
+		p = fp32;
+		bits = 32;
+		wide = 1;
+	}
+	/* Vector work runs on the general-purpose lanes: the fp32 rate, with narrower types packed
+	 * (two fp16 or four int8 per 32-bit lane) but never beyond the precision's own peak, and
+	 * never below fp32 (narrow values can always be widened). Wider types: their own peak. */
+	if (fp32 <= 0 || bits > 32)
+		b->peak_vector = p;
+	else
+		b->peak_vector = fmax(fp32, fmin(fp32 * 32.0 / bits, p > 0 ? p : fp32));
+	/* Matrix work gets the precision's peak; fp32 may run as TF32 where the platform has it
+	 * (PyTorch convolutions, TensorRT and ONNX Runtime on tensor cores do by default). */
+	b->peak_matrix = fmax(p, b->peak_vector);
+	if (wide && tf32 > b->peak_matrix)
+		b->peak_matrix = tf32;
+}
+
+double otm_bounds_peak(const otm_bounds *b, int cls)
+{
+	if (cls < 0)
+		return 0;
+	return otm_class_is_matrix(cls) ? b->peak_matrix : b->peak_vector;
+}
+
+double otm_bounds_bandwidth(const otm_bounds *b, double ws, const char **level)
+{
+	size_t n = b->hw ? gr_hw_mem_count(b->hw) : 0;
+	double inner = 0, last = 0;
+	const char *last_name = NULL;
+
+	if (level)
+		*level = NULL;
+	for (size_t i = 0; i < n; i++) {
+		gr_hw_mem_info mi;
+		double cap, bw;
+		if (gr_hw_mem_at(b->hw, b->mode, i, &mi) || !strcmp(mi.level, "host"))
+			continue;
+		cap = (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
+		if (mi.scope && !strcmp(mi.scope, "per_unit"))
+			cap *= b->unit_share; /* caches of units switched off in the mode hold nothing */
+		/* a level without a figure is no faster than the level inside it */
+		bw = mi.bandwidth_bytes_s > 0 ? mi.bandwidth_bytes_s : inner;
+		if (mi.bandwidth_bytes_s > 0)
+			inner = mi.bandwidth_bytes_s;
+		last = bw;
+		last_name = mi.level;
+		/* a level of unknown size might hold anything: the bound must not be tighter */
+		if (mi.size_bytes <= 0 || ws <= cap) {
+			if (level)
+				*level = mi.level;
+			return bw;
+		}
+	}
+	if (level)
+		*level = last_name;
+	return last;
+}
+
+void otm_node_floor(const otm_bounds *b, const otm_node *n, double floor[2])
+{
+	double bytes = (n->ein + n->ew + n->eo) * b->bytes_per_elem, peak, bw;
+
+	floor[0] = floor[1] = 0;
+	if (n->cls < 0)
+		return;
+	peak = otm_bounds_peak(b, n->cls);
+	if (peak > 0)
+		floor[0] = n->flops / peak;
+	bw = bytes > 0 ? otm_bounds_bandwidth(b, bytes, NULL) : 0;
+	if (bw > 0)
+		floor[1] = bytes / bw;
+}
+
+int otm_raise_to_floor(const double floor[2], double parts[3])
+{
+	/* a relative slack keeps coefficients fitted exactly at their bound from counting as raised */
+	const double slack = 1 - 1e-6;
+	int raised = 0;
+	double total;
+
+	if (parts[0] < floor[0] * slack) {
+		parts[0] = floor[0];
+		raised = 1;
+	}
+	total = parts[0] + parts[1] + parts[2];
+	if (total < floor[1] * slack) {
+		parts[1] += floor[1] - total;
+		raised = 1;
+	}
+	return raised;
+}

@@ -87,6 +87,36 @@ gr_confidence otm_node_confidence(const otm_prec *cp, const otm_node *n, int64_t
 const otm_prec *otm_applicable(const gr_op_time_model *m, const gr_hw *hw, int mode,
 			       gr_precision prec, const char *runtime);
 
+/* Physical bounds of a platform at a mode and precision (docs/estimate.md, "Physical bounds"):
+ * no kernel computes faster than the peak of the engine its class runs on, nor moves bytes
+ * faster than the fastest memory level that can hold its working set. Estimation raises
+ * kernels to this floor; calibration bounds its coefficients with it. */
+typedef struct otm_bounds {
+	const gr_hw *hw;
+	int mode;
+	double peak_matrix;       /* ops/s of matrix-engine classes (conv, gemm, ...); 0: unknown */
+	double peak_vector;       /* ops/s of the other classes (the general-purpose lanes) */
+	double bytes_per_elem;
+	double unit_share;        /* units online in the mode / all units (per-unit cache capacity) */
+} otm_bounds;
+
+void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec);
+/* 1 for the op classes that run on matrix engines (tensor cores, MXUs, AMX, FMA blocks). */
+int otm_class_is_matrix(int cls);
+/* Peak ops/s for an op of class cls (0: no bound known). */
+double otm_bounds_peak(const otm_bounds *b, int cls);
+/* Bandwidth (bytes/s) of the fastest level whose capacity holds ws bytes (a level without a
+ * figure of its own borrows the nearest faster level's); 0 when none is known. *level (may be
+ * NULL) gets its name. */
+double otm_bounds_bandwidth(const otm_bounds *b, double ws, const char **level);
+/* The floor of one op: floor[0] its FLOPs at peak, floor[1] its bytes (working set: all of
+ * them) at the bandwidth that holds them; 0 where no bound is known. */
+void otm_node_floor(const otm_bounds *b, const otm_node *n, double floor[2]);
+/* Raises an op's fitted parts (compute, memory, overhead) to its floor: compute to the compute
+ * floor, and memory so that the whole op takes at least the memory floor (the fitted per-op
+ * cost overlaps data movement, so only the total is held to it). Returns 1 when raised. */
+int otm_raise_to_floor(const double floor[2], double parts[3]);
+
 /* gr_estimate_run with a fitted model (NULL: exactly gr_estimate_run). Kernels whose op classes
  * the model fits get the fitted latency; the estimate borrows m's label and path. */
 gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,

@@ -392,30 +392,26 @@ static gr_profile *known_profile(void)
 	return p;
 }
 
-static void fit_reproduces_latencies_generated_by_a_known_profile(void **state)
+static const int64_t batches[] = {1, 4, 16};
+
+/* Measurements made up by a known profile: one subgraph row per kernel of our partition (named by
+ * its ops' modules) and one row per model, for the first n_models models at batches 1, 4, 16;
+ * loaded into a new set. */
+static gr_meas_set *synthesize(gr_calib_cache *c, const gr_profile *known, size_t n_models)
 {
-	/* measurements made up by a known profile: one subgraph row per kernel of our partition
-	 * (named by its ops' modules) and one row per model; the fit must find a profile that
-	 * predicts a model it never saw as the known one does */
 	static const char *models[] = {"resnet18", "mobilenet_v2", "efficientnet_b0", "resnet50", "vgg11",
 				       "mobilenet_v3_small"};
-	static const int64_t batches[] = {1, 4, 16};
-	gr_profile *known = known_profile(), *fitted = NULL;
-	gr_calib_cache *c;
 	gr_meas_set *s;
 	gr_error err = {0};
 	FILE *fm = fopen(tmp("synthetic_models.csv"), "w"), *fs = fopen(tmp("synthetic_subgraphs.csv"), "w");
-	gr_fit_opts o = {0};
 	const otm_prec *cp = &known->tm.prec[GR_PREC_FP32];
-	(void)state;
 	assert_non_null(fm);
 	assert_non_null(fs);
-	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
 	fprintf(fm, "hardware,precision,model,batch,device,thermal,total_latency_ms,total_flops,total_bytes,"
 		    "subgraphs,date,source\n");
 	fprintf(fs, "hardware,precision,model,batch,subgraph,pattern,optype,flops,bytes,latency_ms,"
 		    "latency_std_ms,nodes\n");
-	for (size_t m = 0; m < 6; m++)
+	for (size_t m = 0; m < n_models && m < 6; m++)
 		for (size_t b = 0; b < 3; b++) {
 			calib_model *cm;
 			double total = 0;
@@ -444,6 +440,20 @@ static void fit_reproduces_latencies_generated_by_a_known_profile(void **state)
 	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
 	assert_int_equal(gr_meas_load(s, tmp("synthetic_models.csv"), NULL, &err), GR_OK);
 	assert_int_equal(gr_meas_load(s, tmp("synthetic_subgraphs.csv"), NULL, &err), GR_OK);
+	return s;
+}
+
+static void fit_reproduces_latencies_generated_by_a_known_profile(void **state)
+{
+	/* the fit must find a profile that predicts a model it never saw as the known one does */
+	gr_profile *known = known_profile(), *fitted = NULL;
+	gr_calib_cache *c;
+	gr_meas_set *s;
+	gr_error err = {0};
+	gr_fit_opts o = {0};
+	(void)state;
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	s = synthesize(c, known, 6);
 	o.hw = "intel_core_i7_12700k";
 	o.precision = -1;
 	o.cache = c;
@@ -471,6 +481,64 @@ static void fit_reproduces_latencies_generated_by_a_known_profile(void **state)
 	gr_profile_free(known);
 	gr_meas_set_free(s);
 	gr_calib_cache_free(c);
+}
+
+/* Regression (issue #12, physical bounds): measurements that imply convs at 7x the i7's fp32 peak
+ * and elementwise bytes at 20 TB/s, faster than its L1 (the old fit allowed 2x the peak and any
+ * byte rate) give a fit whose rates stop at the hardware's: conv s/FLOP at 1 / 1.434 TFLOP/s,
+ * elementwise s/byte at the bandwidth of the level holding its smallest working set, flagged
+ * as at a bound and never beyond one. */
+static void fit_is_held_to_physical_bounds(void **state)
+{
+	gr_profile *fast = known_profile(), *fitted = NULL;
+	otm_prec *kp = &fast->tm.prec[GR_PREC_FP32];
+	gr_hw_registry *reg;
+	gr_calib_cache *c;
+	gr_meas_set *s;
+	gr_error err = {0};
+	gr_fit_opts o = {0};
+	gr_fit_bound b[64];
+	const gr_hw *hw;
+	int mode, conv_flop = 0, elem_byte = 0;
+	size_t n;
+	(void)state;
+	kp->cls[GR_KC_CONV].coef[CF_FLOPS] = 1.0 / 10e12;
+	kp->cls[GR_KC_ELEMENTWISE].coef[CF_BYTES] = 1.0 / 20e12;
+	assert_int_equal(gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err), GR_OK);
+	assert_int_equal(gr_hw_registry_resolve(reg, "intel_core_i7_12700k", &hw, &mode, &err), GR_OK);
+	/* the made-up profile itself is beyond physics, and the check says so */
+	n = gr_profile_bounds(fast, hw, mode, GR_PREC_FP32, b, 64);
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (b[i].cls == GR_KC_CONV && !strcmp(b[i].coef, "s_per_flop"))
+			conv_flop = b[i].beyond;
+	assert_true(conv_flop);
+	assert_int_equal(gr_calib_cache_new(reg, &c, &err), GR_OK);
+	s = synthesize(c, fast, 4);
+	o.hw = "intel_core_i7_12700k";
+	o.precision = GR_PREC_FP32;
+	o.cache = c;
+	o.reg = reg;
+	assert_int_equal(gr_profile_fit(s, &o, &fitted, &err), GR_OK);
+	n = gr_profile_bounds(fitted, hw, mode, GR_PREC_FP32, b, 64);
+	assert_true(n > 0 && n <= 64);
+	conv_flop = 0;
+	for (size_t i = 0; i < n; i++) {
+		print_message("%-12s %-17s %.4g (bound %.4g)%s\n", b[i].cls < 0 ? "platform" : gr_op_class_name(b[i].cls),
+			      b[i].coef, b[i].value, b[i].bound, b[i].at_bound ? " at bound" : "");
+		assert_false(b[i].beyond);
+		if (b[i].cls == GR_KC_CONV && !strcmp(b[i].coef, "s_per_flop"))
+			conv_flop = b[i].at_bound;
+		if (b[i].cls == GR_KC_ELEMENTWISE && !strcmp(b[i].coef, "s_per_byte"))
+			elem_byte = b[i].at_bound;
+	}
+	assert_true(conv_flop);
+	assert_true(elem_byte);
+	assert_true(fitted->tm.prec[GR_PREC_FP32].cls[GR_KC_CONV].coef[CF_FLOPS] >= 1 / 1.4341e12);
+	gr_profile_free(fitted);
+	gr_profile_free(fast);
+	gr_meas_set_free(s);
+	gr_calib_cache_free(c);
+	gr_hw_registry_free(reg);
 }
 
 static void estimates_use_a_profile_only_where_it_applies(void **state)
@@ -620,6 +688,7 @@ int main(void)
 		cmocka_unit_test(profile_round_trips_and_rejects_bad_files),
 		cmocka_unit_test(profiles_are_found_in_path_then_user_then_shipped_folders),
 		cmocka_unit_test(fit_reproduces_latencies_generated_by_a_known_profile),
+		cmocka_unit_test(fit_is_held_to_physical_bounds),
 		cmocka_unit_test(estimates_use_a_profile_only_where_it_applies),
 		cmocka_unit_test(out_of_range_work_is_interpolated),
 		cmocka_unit_test(energy_coefficients_are_fitted_when_records_carry_energy),
