@@ -1,6 +1,8 @@
 /* Mappers: how one class of hardware (cpu, gpu, tpu, npu) turns a kernel's work into
- * compute efficiency and overhead. One table of function pointers per class (ggml-backend
- * style); the roofline itself lives in estimate.c and is shared by all classes. */
+ * compute efficiency (ggml-backend style table of function pointers per class); the roofline
+ * itself lives in estimate.c and is shared by all classes. Every number a mapper uses is an
+ * estimator parameter of the registry (class defaults in hardware/classes/<class>.yaml,
+ * overridable per platform). Placement (placement.c): which kernels run on the fallback host. */
 #ifndef GRAPHS_MAPPER_H
 #define GRAPHS_MAPPER_H
 
@@ -10,7 +12,8 @@ typedef struct gr_map_ctx {
 	const gr_hw *hw;
 	int mode;
 	gr_precision prec;
-	int64_t units;          /* cores / SMs / arrays online */
+	int64_t units;              /* cores / SMs / arrays online */
+	const gr_hw_estimator *ep;  /* the platform's estimator parameters */
 } gr_map_ctx;
 
 typedef struct gr_mapper {
@@ -19,11 +22,6 @@ typedef struct gr_mapper {
 	double (*peak)(const gr_map_ctx *m, const gr_kernel *k);
 	/* Fraction of that peak a kernel of this class and size reaches (0..1]. */
 	double (*efficiency)(const gr_map_ctx *m, const gr_kernel *k);
-	double mem_eff_dram;      /* achieved / datasheet DRAM bandwidth */
-	double mem_eff_cache;     /* achieved / datasheet cache bandwidth */
-	double default_launch_us; /* when the registry gives no kernel_launch_us */
-	/* 1: the op is not available on the device and runs on the host (NPU restrictions). */
-	int (*needs_host)(const gr_map_ctx *m, const gr_kernel *k, const gr_partition *p);
 } gr_mapper;
 
 const gr_mapper *gr_mapper_for(gr_hw_class c);
@@ -31,5 +29,15 @@ const gr_mapper *gr_mapper_for(gr_hw_class c);
 /* Shared helper: saturating size factor w / (w + half), the share of peak a kernel of w
  * FLOPs reaches when `half` FLOPs is the work at which it fills half the machine. */
 double gr_map_fill(double w, double half);
+
+/* --- placement (placement.c) --------------------------------------------------------- */
+
+/* 1 when kernel k holds an op outside hw's restrictions.ops: the whole kernel runs on the
+ * fallback. */
+int gr_place_needs_host(const gr_hw *hw, const gr_kernel *k, const gr_partition *p);
+/* Seconds kernel k (bytes at the precision) takes on the estimator's fallback_host.
+ * *xfer: its inputs and outputs crossing the host link, both ways. */
+double gr_place_fallback_time(const gr_hw *hw, int mode, const gr_hw_estimator *ep, gr_precision prec,
+			      const gr_kernel *k, double bytes, double *xfer);
 
 #endif
