@@ -345,7 +345,7 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		ke->level = lv.name;
 		ke->confidence = GR_CONF_THEORETICAL;
 		ke->overhead_s = launches * (launch_us + rules->op_overhead_us) * 1e-6;
-		if (gr_hw_get_class(hw) >= GR_HW_NPU && gr_place_needs_host(hw, k, p)) {
+		if (gr_place_needs_host(hw, k, p, rules)) {
 			ke->on_host = 1;
 			ke->compute_s = gr_place_fallback_time(hw, mode, &ep, m.prec, k, bytes, &ke->transfer_s);
 			ke->bound = GR_BOUND_FALLBACK;

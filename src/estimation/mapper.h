@@ -2,7 +2,7 @@
  * compute efficiency (ggml-backend style table of function pointers per class); the roofline
  * itself lives in estimate.c and is shared by all classes. Every number a mapper uses is an
  * estimator parameter of the registry (class defaults in hardware/classes/<class>.yaml,
- * overridable per platform). Placement (placement.c): which kernels run on the fallback host. */
+ * overridable per platform). Placement (placement.c): which kernels run on the fallback. */
 #ifndef GRAPHS_MAPPER_H
 #define GRAPHS_MAPPER_H
 
@@ -33,10 +33,13 @@ double gr_map_fill(double w, double half);
 /* --- placement (placement.c) --------------------------------------------------------- */
 
 /* 1 when kernel k holds an op outside hw's restrictions.ops: the whole kernel runs on the
- * fallback. */
-int gr_place_needs_host(const gr_hw *hw, const gr_kernel *k, const gr_partition *p);
-/* Seconds kernel k (bytes at the precision) takes on the estimator's fallback_host.
- * *xfer: its inputs and outputs crossing the host link, both ways. */
+ * fallback. A BatchNormalization that the runtime folds into the conv/gemm before it is no op
+ * of the device. */
+int gr_place_needs_host(const gr_hw *hw, const gr_kernel *k, const gr_partition *p,
+			const gr_fusion_rules *rules);
+/* Seconds kernel k (bytes at the precision) takes on hw's fallback: the platform that
+ * restrictions.fallback names (its roofline at the same mode name when it has one), else the
+ * estimator's fallback_host. *xfer: its inputs and outputs crossing the host link, both ways. */
 double gr_place_fallback_time(const gr_hw *hw, int mode, const gr_hw_estimator *ep, gr_precision prec,
 			      const gr_kernel *k, double bytes, double *xfer);
 
