@@ -206,6 +206,8 @@ typedef struct gr_hw_estimator {
 	int64_t tile_m, tile_n;   /* output tile of a GPU's matrix kernels (wave quantization); 0: none */
 	int64_t array_rows, array_cols; /* systolic array (K rows, N columns padded); 0: none */
 	double on_chip_ops_per_byte; /* feed of a device whose memory levels give no bandwidth */
+	int on_chip_residency;    /* weights stay on chip across inferences up to its capacity; the
+				   * rest streams from DRAM or the host link on every inference */
 	double idle_share_of_tdp;    /* idle power when power.idle_w is not given */
 	double pj_per_byte_on_chip, pj_per_byte_hbm, pj_per_byte_lpddr, pj_per_byte_dram;
 	double host_gflops, host_bandwidth_gbps; /* the host CPU that runs fallback ops */

@@ -129,6 +129,21 @@ static double peak_activations(const gr_graph *g, double scale_float)
 	return peak;
 }
 
+#define MIB (1024.0 * 1024.0)
+
+/* The refusal when a model does not fit on a device that has nowhere to stream from. */
+static void does_not_fit(const gr_graph *g, const gr_hw *hw, const gr_onchip *oc, const gr_map_ctx *m,
+			 gr_error *err)
+{
+	gr_graph_totals tot;
+	gr_graph_totals_compute(g, &tot);
+	gr_error_set(err, GR_ERR_UNSUPPORTED, "the model does not fit on '%s': %.1f MiB of %s weights and "
+		     "their activations exceed its %.1f MiB on chip, and it has no DRAM or host link to "
+		     "stream the rest from", gr_hw_id(hw),
+		     (double)tot.params * gr_estimate_elem_bytes(m->prec) / MIB, gr_precision_name(m->prec),
+		     oc->capacity / MIB);
+}
+
 const char *gr_estimate_default_runtime(const gr_hw *hw)
 {
 	gr_hw_class c = gr_hw_get_class(hw);
@@ -251,6 +266,7 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	const gr_fusion_rules *rules;
 	gr_hw_estimator ep;
 	gr_map_ctx m = {hw, mode, GR_PREC_FP32, gr_hw_units(hw, mode), &ep};
+	gr_onchip oc;
 	char why[512];
 	gr_estimate *e;
 	double tdp = gr_hw_tdp_w(hw, mode), idle = gr_hw_idle_w(hw), launch_us, pj_op, scale;
@@ -327,9 +343,12 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		}
 	}
 
+	gr_onchip_init(&oc, hw, mode, &ep, peak_activations(g, scale));
 	for (size_t i = 0; i < nk; i++) {
 		const gr_kernel *k = gr_partition_kernel(p, i);
 		gr_kernel_estimate *ke = &e->kernels[i];
+		double streamed = 0, wbytes = k->elems_weights * gr_estimate_elem_bytes(m.prec);
+		int unfit;
 		double elems = rules->fused_memory ? k->elems_in + k->elems_weights + k->elems_out : k->elems_nodes;
 		double bytes = elems * gr_estimate_elem_bytes(m.prec);
 		double peak = mp->peak(&m, k), eff = mp->efficiency(&m, k), edyn;
@@ -350,10 +369,31 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 			ke->compute_s = gr_place_fallback_time(hw, mode, &ep, m.prec, k, bytes, &ke->transfer_s);
 			ke->bound = GR_BOUND_FALLBACK;
 			e->host_fallback_kernels++;
+			/* without DRAM or a link, the host is on the same chip and keeps its weights there */
+			unfit = !oc.off_name && gr_onchip_stream(&oc, wbytes, 0) > 0;
 		} else {
+			double onchip_s;
 			ke->compute_s = peak > 0 && eff > 0 ? k->flops / (peak * eff) : 0;
 			ke->memory_s = bytes / (lv.bw * (lv.is_dram ? ep.mem_eff_dram : ep.mem_eff_cache));
+			/* what does not fit on chip comes from DRAM or over the host link, every time */
+			streamed = fmin(bytes, gr_onchip_stream(&oc, wbytes, fmax(0, bytes - wbytes)));
+			unfit = streamed > 0 && !oc.off_name;
+			if (streamed > 0 && oc.off_name && strcmp(lv.name, oc.off_name)) {
+				onchip_s = (bytes - streamed) / (lv.bw * (lv.is_dram ? ep.mem_eff_dram : ep.mem_eff_cache));
+				ke->memory_s = onchip_s + streamed / oc.off_bw;
+				if (streamed / oc.off_bw > onchip_s)
+					ke->level = oc.off_name;
+			} else {
+				streamed = 0; /* the level picked is where it streams from: counted already */
+			}
 			ke->bound = ke->compute_s >= ke->memory_s ? GR_BOUND_COMPUTE : GR_BOUND_MEMORY;
+		}
+		if (unfit) {
+			does_not_fit(g, hw, &oc, &m, err);
+			free(cv.nodes);
+			free(cv.view_kernel);
+			gr_estimate_free(e);
+			return GR_ERR_UNSUPPORTED;
 		}
 		ke->latency_s = fmax(ke->compute_s, ke->memory_s) + ke->transfer_s + ke->overhead_s;
 		if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s) && !ke->on_host)
@@ -366,6 +406,8 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 			}
 		}
 		edyn = (pj_op * k->flops + lv.pj * bytes) * 1e-12;
+		if (streamed > 0)
+			edyn = (pj_op * k->flops + lv.pj * (bytes - streamed) + oc.off_pj * streamed) * 1e-12;
 		if (tdp > idle && edyn > (tdp - idle) * ke->latency_s)
 			edyn = (tdp - idle) * ke->latency_s; /* cannot draw more than the power budget */
 		ke->energy_j = edyn + idle * ke->latency_s;
@@ -390,6 +432,12 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		e->overhead_s += ep.dispatch_us * 1e-6;
 		e->latency_s += ep.dispatch_us * 1e-6;
 		e->confidence_share[GR_CONF_THEORETICAL] += ep.dispatch_us * 1e-6;
+	}
+	if (oc.streamed > 0 && oc.off_is_link) {
+		size_t l = strlen(e->note);
+		snprintf(e->note + l, sizeof(e->note) - l, "%s%.1f MiB of weights and activations do not fit "
+			 "in the %.1f MiB on chip and cross the host link on every inference", l ? "; " : "",
+			 oc.streamed / MIB, oc.capacity / MIB);
 	}
 	free(cv.nodes);
 	free(cv.view_kernel);

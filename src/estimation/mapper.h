@@ -2,7 +2,8 @@
  * compute efficiency (ggml-backend style table of function pointers per class); the roofline
  * itself lives in estimate.c and is shared by all classes. Every number a mapper uses is an
  * estimator parameter of the registry (class defaults in hardware/classes/<class>.yaml,
- * overridable per platform). Placement (placement.c): which kernels run on the fallback. */
+ * overridable per platform). Placement (placement.c): which kernels run on the fallback host
+ * and which bytes do not fit on chip. */
 #ifndef GRAPHS_MAPPER_H
 #define GRAPHS_MAPPER_H
 
@@ -42,5 +43,25 @@ int gr_place_needs_host(const gr_hw *hw, const gr_kernel *k, const gr_partition 
  * estimator's fallback_host. *xfer: its inputs and outputs crossing the host link, both ways. */
 double gr_place_fallback_time(const gr_hw *hw, int mode, const gr_hw_estimator *ep, gr_precision prec,
 			      const gr_kernel *k, double bytes, double *xfer);
+
+/* On-chip memory over one inference: the bytes that stay on chip (activations first, then
+ * weights in kernel order, as compilers pin them) and where the rest streams from on every
+ * inference: the first DRAM level, else the host link. */
+typedef struct gr_onchip {
+	int residency;         /* estimator.on_chip_residency: 0 leaves every kernel to its level */
+	double capacity;       /* bytes on chip; -1: some on-chip level gives no size (not modeled) */
+	double weights_left;   /* on-chip bytes still free for weights */
+	const char *off_name;  /* "dram", "hbm", "host", ...; NULL: nowhere to stream from */
+	double off_bw;         /* bytes/s, efficiency applied */
+	double off_pj;         /* energy per byte streamed */
+	int off_is_link;       /* the host link (no DRAM) */
+	double streamed;       /* bytes streamed by the kernels so far */
+} gr_onchip;
+
+void gr_onchip_init(gr_onchip *oc, const gr_hw *hw, int mode, const gr_hw_estimator *ep,
+		    double activation_bytes);
+/* Bytes of a kernel that do not fit on chip: its weights beyond what is still free, and its
+ * activations beyond the whole capacity. */
+double gr_onchip_stream(gr_onchip *oc, double weight_bytes, double activation_bytes);
 
 #endif

@@ -1,7 +1,10 @@
-/* Where a kernel's work lives: ops outside a platform's restrictions run on its fallback
- * (another platform of the registry, or the estimator's fallback host) with their tensors
- * crossing the host link both ways. For every class alike. */
+/* Where a kernel's work and data live: ops outside a platform's restrictions run on its
+ * fallback (another platform of the registry, or the estimator's fallback host) with their
+ * tensors crossing the host link both ways; and weights and activations that do not fit in
+ * on-chip memory stream from DRAM, or over the host link on devices without DRAM, on every
+ * inference. For every class alike. */
 #include <math.h>
+#include <string.h>
 
 #include "core/graph_impl.h"
 #include "estimation/mapper.h"
@@ -60,4 +63,83 @@ double gr_place_fallback_time(const gr_hw *hw, int mode, const gr_hw_estimator *
 	if (t >= 0)
 		return t;
 	return fmax(k->flops / (ep->host_gflops * 1e9), bytes / (ep->host_bandwidth_gbps * 1e9));
+}
+
+/* --- on-chip memory ------------------------------------------------------------------- */
+
+static int is_off_chip(const gr_hw_mem_info *mi)
+{
+	static const char *const families[] = {"ddr", "lpddr", "gddr", "hbm", NULL};
+	const char *t = mi->type ? mi->type : "";
+	if (!strcmp(mi->level, "dram") || !strncmp(mi->level, "hbm", 3))
+		return 1;
+	for (int i = 0; families[i]; i++)
+		if (!strncmp(t, families[i], strlen(families[i])))
+			return 1;
+	return 0;
+}
+
+static double off_chip_pj(const gr_hw *hw, const gr_hw_mem_info *mi, const gr_hw_estimator *ep)
+{
+	double pj = gr_hw_energy_pj_per_byte(hw, mi->level);
+	const char *t = mi->type ? mi->type : "";
+	if (pj > 0)
+		return pj;
+	if (!strncmp(t, "hbm", 3) || !strncmp(mi->level, "hbm", 3))
+		return ep->pj_per_byte_hbm;
+	return !strncmp(t, "lpddr", 5) ? ep->pj_per_byte_lpddr : ep->pj_per_byte_dram;
+}
+
+void gr_onchip_init(gr_onchip *oc, const gr_hw *hw, int mode, const gr_hw_estimator *ep,
+		    double activation_bytes)
+{
+	size_t n = gr_hw_mem_count(hw);
+
+	memset(oc, 0, sizeof(*oc));
+	oc->residency = ep->on_chip_residency;
+	for (size_t i = 0; i < n; i++) {
+		gr_hw_mem_info mi;
+		if (gr_hw_mem_at(hw, mode, i, &mi))
+			continue;
+		if (!strcmp(mi.level, "host")) {
+			if (!oc->off_name && mi.bandwidth_bytes_s > 0) {
+				oc->off_name = mi.level;
+				oc->off_bw = mi.bandwidth_bytes_s;
+				oc->off_pj = off_chip_pj(hw, &mi, ep);
+				oc->off_is_link = 1;
+			}
+		} else if (is_off_chip(&mi)) {
+			if ((!oc->off_name || oc->off_is_link) && mi.bandwidth_bytes_s > 0) {
+				oc->off_name = mi.level;
+				oc->off_bw = mi.bandwidth_bytes_s * ep->mem_eff_dram;
+				oc->off_pj = off_chip_pj(hw, &mi, ep);
+				oc->off_is_link = 0;
+			}
+		} else if (mi.size_bytes <= 0) {
+			oc->capacity = -1;
+		} else if (oc->capacity >= 0) {
+			oc->capacity += (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
+		}
+	}
+	if (!oc->off_name && gr_hw_host_bandwidth_gbps(hw) > 0) {
+		oc->off_name = "host";
+		oc->off_bw = gr_hw_host_bandwidth_gbps(hw) * 1e9;
+		oc->off_pj = ep->pj_per_byte_dram;
+		oc->off_is_link = 1;
+	}
+	if (oc->capacity >= 0)
+		oc->weights_left = fmax(0, oc->capacity - activation_bytes);
+}
+
+double gr_onchip_stream(gr_onchip *oc, double weight_bytes, double activation_bytes)
+{
+	double kept, s;
+
+	if (oc->capacity < 0 || !oc->residency)
+		return 0;
+	kept = fmin(weight_bytes, oc->weights_left);
+	oc->weights_left -= kept;
+	s = weight_bytes - kept + fmax(0, activation_bytes - oc->capacity);
+	oc->streamed += s;
+	return s;
 }

@@ -41,6 +41,7 @@ const gr_hw_est_key gr_hw_est_keys[GR_HW_EST_KEY_COUNT] = {
 	{"estimator", "tile.n", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(tile_n), 1u << GR_HW_GPU},
 	{"estimator", "systolic_array.rows", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(array_rows), 1u << GR_HW_TPU},
 	{"estimator", "systolic_array.cols", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(array_cols), 1u << GR_HW_TPU},
+	{"estimator", "on_chip_residency", GR_HW_EK_BOOL, 0, 1, 0, NULL, OFF(on_chip_residency), ALL},
 	{"estimator", "on_chip_ops_per_byte", GR_HW_EK_NUM, 0, 1e6, 1, "ops/byte", OFF(on_chip_ops_per_byte), ALL},
 	{"estimator", "idle_share_of_tdp", GR_HW_EK_NUM, 0, 1, 0, NULL, OFF(idle_share_of_tdp), ALL},
 	PJ("on_chip", pj_per_byte_on_chip), PJ("hbm", pj_per_byte_hbm), PJ("lpddr", pj_per_byte_lpddr),
