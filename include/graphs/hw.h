@@ -181,6 +181,47 @@ const char *gr_hw_fallback(const gr_hw *hw);  /* "host_cpu", ... or NULL */
 size_t gr_hw_source_count(const gr_hw *hw);
 const char *gr_hw_source(const gr_hw *hw, size_t i);
 
+/* The platform restrictions.fallback names, resolved when the registry loads; NULL for
+ * host_cpu, for an id the registry does not hold, and for a platform outside a registry. */
+const gr_hw *gr_hw_fallback_platform(const gr_hw *hw);
+
+/* --- Estimator parameters ------------------------------------------------------------- */
+
+/* The kernel classes of the efficiency table, in the order of graphs/transform.h's
+ * gr_kernel_class (the estimator checks that the two agree). */
+#define GR_HW_KERNEL_CLASS_COUNT 12
+/* "conv", "dwconv", ..., "other"; NULL when out of range. */
+const char *gr_hw_kernel_class_key(int k);
+
+/* What the estimator assumes of a platform where nothing was measured. Every value is a key
+ * of the class defaults (hardware/classes/<class>.yaml) that a platform file overrides key by
+ * key (its `estimator` and `overheads` sections). Schema and meaning: docs/hardware.md. */
+typedef struct gr_hw_estimator {
+	double kernel_launch_us, dispatch_us;          /* overheads.* */
+	double efficiency[GR_HW_KERNEL_CLASS_COUNT];   /* share of peak at full size, (0, 1] */
+	double fill_half_flops;   /* a kernel of w FLOPs reaches w / (w + half) of its efficiency */
+	int fill_per_unit;        /* half is per compute unit online */
+	int fill_all_kernels;     /* 1: every kernel class; 0: matrix kernels only */
+	double mem_eff_dram, mem_eff_cache;            /* achieved / datasheet bandwidth */
+	int64_t tile_m, tile_n;   /* output tile of a GPU's matrix kernels (wave quantization); 0: none */
+	int64_t array_rows, array_cols; /* systolic array (K rows, N columns padded); 0: none */
+	double on_chip_ops_per_byte; /* feed of a device whose memory levels give no bandwidth */
+	int on_chip_residency;    /* weights stay on chip across inferences up to its capacity; the
+				   * rest streams from DRAM or the host link on every inference */
+	double idle_share_of_tdp;    /* idle power when power.idle_w is not given */
+	double pj_per_byte_on_chip, pj_per_byte_hbm, pj_per_byte_lpddr, pj_per_byte_dram;
+	double host_gflops, host_bandwidth_gbps; /* the host CPU that runs fallback ops */
+	double host_link_gbps;    /* the link to it when interconnect gives no bandwidth */
+} gr_hw_estimator;
+
+/* Fills *out with hw's parameters: its own values, else its class's. Returns 0, or -1 when
+ * one has no value (hw was loaded outside a registry, or its class file is missing); then
+ * why (may be NULL) names the key and the class file. */
+int gr_hw_estimator_params(const gr_hw *hw, gr_hw_estimator *out, char *why, size_t why_size);
+/* 1 when the parameter key ("estimator.fill.half_flops", "overheads.kernel_launch_us")
+ * comes from hw's class defaults, 0 when hw gives it, -1 when the key is unknown or unset. */
+int gr_hw_estimator_from_class(const gr_hw *hw, const char *key);
+
 /* --- Validation ----------------------------------------------------------------------- */
 
 typedef enum gr_hw_severity { GR_HW_ERROR = 0, GR_HW_WARNING = 1 } gr_hw_severity;

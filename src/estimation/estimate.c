@@ -34,18 +34,18 @@ double gr_estimate_elem_bytes(gr_precision p)
 	}
 }
 
-/* Literature defaults (pJ/byte) when the registry gives none: off-chip DRAM ~20 (DDR4/5
- * with I/O), LPDDR ~10, HBM ~6, on-chip SRAM/cache ~1 (Horowitz, ISSCC 2014, scaled). */
-static double default_pj_per_byte(const gr_hw_mem_info *mi)
+/* Energy per byte when the platform gives none: the estimator's literature defaults by
+ * memory family (estimator.pj_per_byte of the class). */
+static double default_pj_per_byte(const gr_hw_mem_info *mi, const gr_hw_estimator *ep)
 {
 	const char *t = mi->type ? mi->type : "";
 	if (strcmp(mi->level, "dram") != 0 && strncmp(mi->level, "hbm", 3) != 0)
-		return 1.0;
+		return ep->pj_per_byte_on_chip;
 	if (!strncmp(t, "hbm", 3))
-		return 6.0;
+		return ep->pj_per_byte_hbm;
 	if (!strncmp(t, "lpddr", 5))
-		return 10.0;
-	return 20.0;
+		return ep->pj_per_byte_lpddr;
+	return ep->pj_per_byte_dram;
 }
 
 typedef struct level_pick {
@@ -57,10 +57,11 @@ typedef struct level_pick {
 
 /* The smallest level whose total capacity holds the working set twice over. The host link
  * is not a level of the device's hierarchy. A device whose levels give no bandwidth at all
- * (dataflow NPUs keeping everything on chip) is assumed fed at 1 byte per 8 ops of peak. */
-static level_pick pick_level(const gr_hw *hw, int mode, double ws, double peak_ops)
+ * (dataflow NPUs keeping everything on chip) is assumed fed at 1 byte per
+ * estimator.on_chip_ops_per_byte ops of peak. */
+static level_pick pick_level(const gr_hw *hw, int mode, double ws, double peak_ops, const gr_hw_estimator *ep)
 {
-	level_pick best = {"dram", 0, 20.0, 1};
+	level_pick best = {"dram", 0, ep->pj_per_byte_dram, 1};
 	size_t n = gr_hw_mem_count(hw);
 
 	for (size_t i = 0; i < n; i++) {
@@ -73,7 +74,7 @@ static level_pick pick_level(const gr_hw *hw, int mode, double ws, double peak_o
 		best.bw = mi.bandwidth_bytes_s;
 		best.pj = gr_hw_energy_pj_per_byte(hw, mi.level);
 		if (best.pj <= 0)
-			best.pj = default_pj_per_byte(&mi);
+			best.pj = default_pj_per_byte(&mi, ep);
 		best.is_dram = !strcmp(mi.level, "dram") || i + 1 == n;
 		if (cap > 0 && ws * 2 <= cap)
 			return best;
@@ -82,8 +83,8 @@ static level_pick pick_level(const gr_hw *hw, int mode, double ws, double peak_o
 		best.bw = gr_hw_dram_bandwidth(hw, mode);
 	if (best.bw <= 0) {
 		best.name = "on_chip";
-		best.bw = peak_ops / 8.0;
-		best.pj = 1.0;
+		best.bw = peak_ops / ep->on_chip_ops_per_byte;
+		best.pj = ep->pj_per_byte_on_chip;
 		best.is_dram = 0;
 	}
 	return best;
@@ -129,15 +130,19 @@ static double peak_activations(const gr_graph *g, double scale_float)
 	return peak;
 }
 
-static double host_fallback_time(const gr_hw *hw, const gr_kernel *k, double bytes, double *xfer)
+#define MIB (1024.0 * 1024.0)
+
+/* The refusal when a model does not fit on a device that has nowhere to stream from. */
+static void does_not_fit(const gr_graph *g, const gr_hw *hw, const gr_onchip *oc, const gr_map_ctx *m,
+			 gr_error *err)
 {
-	/* Host CPU of an accelerator card or SoC: a modest embedded core cluster. */
-	const double host_flops = 50e9, host_bw = 10e9;
-	double link = gr_hw_host_bandwidth_gbps(hw) * 1e9;
-	if (link <= 0)
-		link = 4e9;
-	*xfer = (k->elems_in + k->elems_out) * 4.0 / link;
-	return fmax(k->flops / host_flops, bytes / host_bw);
+	gr_graph_totals tot;
+	gr_graph_totals_compute(g, &tot);
+	gr_error_set(err, GR_ERR_UNSUPPORTED, "the model does not fit on '%s': %.1f MiB of %s weights and "
+		     "their activations exceed its %.1f MiB on chip, and it has no DRAM or host link to "
+		     "stream the rest from", gr_hw_id(hw),
+		     (double)tot.params * gr_estimate_elem_bytes(m->prec) / MIB, gr_precision_name(m->prec),
+		     oc->capacity / MIB);
 }
 
 const char *gr_estimate_default_runtime(const gr_hw *hw)
@@ -327,7 +332,10 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 {
 	const gr_mapper *mp = gr_mapper_for(gr_hw_get_class(hw));
 	const gr_fusion_rules *rules;
-	gr_map_ctx m = {hw, mode, GR_PREC_FP32, gr_hw_units(hw, mode)};
+	gr_hw_estimator ep;
+	gr_map_ctx m = {hw, mode, GR_PREC_FP32, gr_hw_units(hw, mode), &ep};
+	gr_onchip oc;
+	char why[512];
 	gr_estimate *e;
 	double tdp = gr_hw_tdp_w(hw, mode), idle = gr_hw_idle_w(hw), launch_us, pj_op, scale;
 	int prec = opts ? opts->precision : -1;
@@ -338,6 +346,8 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	int64_t batch = 1;
 
 	*out = NULL;
+	if (gr_hw_estimator_params(hw, &ep, why, sizeof(why)))
+		return gr_error_set(err, GR_ERR_FORMAT, "%s", why);
 	if (prec < 0)
 		prec = gr_hw_preferred_precision(hw);
 	if (prec < 0)
@@ -367,11 +377,9 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	e->n_kernels = nk;
 	e->confidence = GR_CONF_THEORETICAL;
 	scale = gr_estimate_elem_bytes(m.prec) / 4.0; /* model files hold fp32 tensors */
-	launch_us = gr_hw_launch_overhead_us(hw);
-	if (launch_us <= 0)
-		launch_us = mp->default_launch_us;
+	launch_us = ep.kernel_launch_us;
 	if (idle <= 0 && tdp > 0)
-		idle = 0.25 * tdp; /* no figure: a quarter of TDP, typical of idle-but-clocked silicon */
+		idle = ep.idle_share_of_tdp * tdp; /* no figure: idle-but-clocked silicon */
 	pj_op = gr_hw_energy_pj_per_op(hw, m.prec);
 	if (pj_op <= 0 && tdp > idle)
 		/* full-peak compute at exactly TDP: an upper bound from the power budget */
@@ -405,15 +413,18 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		}
 	}
 
+	gr_onchip_init(&oc, hw, mode, &ep, peak_activations(g, scale));
 	for (size_t i = 0; i < nk; i++) {
 		const gr_kernel *k = gr_partition_kernel(p, i);
 		gr_kernel_estimate *ke = &e->kernels[i];
+		double streamed = 0, wbytes = k->elems_weights * gr_estimate_elem_bytes(m.prec);
+		int unfit;
 		double elems = rules->fused_memory ? k->elems_in + k->elems_weights + k->elems_out : k->elems_nodes;
 		double bytes = elems * gr_estimate_elem_bytes(m.prec);
 		double peak = mp->peak(&m, k), eff = mp->efficiency(&m, k), edyn;
 		/* eager ops run one after another: each one's own working set picks the level */
 		double ws = rules->fused_memory ? bytes : k->elems_node_max * gr_estimate_elem_bytes(m.prec);
-		level_pick lv = pick_level(hw, mode, ws, gr_hw_effective_peak_ops(hw, mode, m.prec));
+		level_pick lv = pick_level(hw, mode, ws, gr_hw_effective_peak_ops(hw, mode, m.prec), &ep);
 		/* Eager runtimes launch every op of a group separately; fused ones launch once. */
 		double launches = rules->fused_memory ? 1.0 : (double)k->count;
 
@@ -423,15 +434,36 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		ke->level = lv.name;
 		ke->confidence = GR_CONF_THEORETICAL;
 		ke->overhead_s = launches * (launch_us + rules->op_overhead_us) * 1e-6;
-		if (mp->needs_host && mp->needs_host(&m, k, p)) {
+		if (gr_place_needs_host(hw, k, p, rules)) {
 			ke->on_host = 1;
-			ke->compute_s = host_fallback_time(hw, k, bytes, &ke->transfer_s);
+			ke->compute_s = gr_place_fallback_time(hw, mode, &ep, m.prec, k, bytes, &ke->transfer_s);
 			ke->bound = GR_BOUND_FALLBACK;
 			e->host_fallback_kernels++;
+			/* without DRAM or a link, the host is on the same chip and keeps its weights there */
+			unfit = !oc.off_name && gr_onchip_stream(&oc, wbytes, 0) > 0;
 		} else {
+			double onchip_s;
 			ke->compute_s = peak > 0 && eff > 0 ? k->flops / (peak * eff) : 0;
-			ke->memory_s = bytes / (lv.bw * (lv.is_dram ? mp->mem_eff_dram : mp->mem_eff_cache));
+			ke->memory_s = bytes / (lv.bw * (lv.is_dram ? ep.mem_eff_dram : ep.mem_eff_cache));
+			/* what does not fit on chip comes from DRAM or over the host link, every time */
+			streamed = fmin(bytes, gr_onchip_stream(&oc, wbytes, fmax(0, bytes - wbytes)));
+			unfit = streamed > 0 && !oc.off_name;
+			if (streamed > 0 && oc.off_name && strcmp(lv.name, oc.off_name)) {
+				onchip_s = (bytes - streamed) / (lv.bw * (lv.is_dram ? ep.mem_eff_dram : ep.mem_eff_cache));
+				ke->memory_s = onchip_s + streamed / oc.off_bw;
+				if (streamed / oc.off_bw > onchip_s)
+					ke->level = oc.off_name;
+			} else {
+				streamed = 0; /* the level picked is where it streams from: counted already */
+			}
 			ke->bound = ke->compute_s >= ke->memory_s ? GR_BOUND_COMPUTE : GR_BOUND_MEMORY;
+		}
+		if (unfit) {
+			does_not_fit(g, hw, &oc, &m, err);
+			free(cv.nodes);
+			free(cv.view_kernel);
+			gr_estimate_free(e);
+			return GR_ERR_UNSUPPORTED;
 		}
 		ke->latency_s = fmax(ke->compute_s, ke->memory_s) + ke->transfer_s + ke->overhead_s;
 		if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s) && !ke->on_host)
@@ -450,6 +482,8 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 				ke->efficiency = ke->compute_s > 0 ? fl[0] / ke->compute_s : 0;
 		}
 		edyn = (pj_op * k->flops + lv.pj * bytes) * 1e-12;
+		if (streamed > 0)
+			edyn = (pj_op * k->flops + lv.pj * (bytes - streamed) + oc.off_pj * streamed) * 1e-12;
 		if (tdp > idle && edyn > (tdp - idle) * ke->latency_s)
 			edyn = (tdp - idle) * ke->latency_s; /* cannot draw more than the power budget */
 		ke->energy_j = edyn + idle * ke->latency_s;
@@ -471,9 +505,15 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	/* per-request cost of the runtime/driver (submitting the graph, syncing); a profile's
 	 * per-kernel and per-op costs already hold what the measurements saw of it */
 	if (!n_calibrated) {
-		e->overhead_s += gr_hw_dispatch_overhead_us(hw) * 1e-6;
-		e->latency_s += gr_hw_dispatch_overhead_us(hw) * 1e-6;
-		e->confidence_share[GR_CONF_THEORETICAL] += gr_hw_dispatch_overhead_us(hw) * 1e-6;
+		e->overhead_s += ep.dispatch_us * 1e-6;
+		e->latency_s += ep.dispatch_us * 1e-6;
+		e->confidence_share[GR_CONF_THEORETICAL] += ep.dispatch_us * 1e-6;
+	}
+	if (oc.streamed > 0 && oc.off_is_link) {
+		size_t l = strlen(e->note);
+		snprintf(e->note + l, sizeof(e->note) - l, "%s%.1f MiB of weights and activations do not fit "
+			 "in the %.1f MiB on chip and cross the host link on every inference", l ? "; " : "",
+			 oc.streamed / MIB, oc.capacity / MIB);
 	}
 	free(cv.nodes);
 	free(cv.view_kernel);

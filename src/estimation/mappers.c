@@ -1,12 +1,16 @@
-/* Class defaults for each mapper. Numbers are starting points for uncalibrated
- * ("theoretical") estimates; calibration replaces them with fitted curves.
- * Why these shapes: small kernels cannot fill all cores/SMs (fill factor), depthwise
- * convs do too little work per byte to use FMA pipes, and matrix engines lose tiles
- * to padding (wave quantization on GPUs, array padding on systolic arrays). */
+/* The mappers: peaks per class, and one efficiency model whose numbers all come from the
+ * platform's estimator parameters (hardware/classes/<class>.yaml, overridable per platform).
+ * Numbers are starting points for uncalibrated ("theoretical") estimates; calibration replaces
+ * them with fitted curves. Why these shapes: small kernels cannot fill all cores/SMs (fill
+ * factor), depthwise convs do too little work per byte to use FMA pipes, and matrix engines
+ * lose tiles to padding (wave quantization on GPUs, array padding on systolic arrays). */
 #include <math.h>
 #include <string.h>
 
 #include "estimation/mapper.h"
+
+/* the efficiency table of the registry follows graphs/transform.h's kernel classes */
+_Static_assert(GR_HW_KERNEL_CLASS_COUNT == GR_KC_COUNT, "kernel classes of hw.h and transform.h differ");
 
 double gr_map_fill(double w, double half)
 {
@@ -69,99 +73,47 @@ static double cpu_peak(const gr_map_ctx *m, const gr_kernel *k)
 	return peak_matrix_or_vector(m, k) * cpu_balanced_share(m->hw, m->prec);
 }
 
-static double cpu_eff(const gr_map_ctx *m, const gr_kernel *k)
+/* Share of the array used when x is padded to a multiple of dim. */
+static double pad_util(double x, double dim)
 {
-	static const double base[GR_KC_COUNT] = {
-		[GR_KC_CONV] = 0.70, [GR_KC_DWCONV] = 0.06, [GR_KC_GEMM] = 0.70,
-		[GR_KC_MATMUL] = 0.55, [GR_KC_ATTENTION] = 0.40, [GR_KC_POOL] = 0.10,
-		[GR_KC_NORM] = 0.10, [GR_KC_ELEMENTWISE] = 0.10, [GR_KC_REDUCE] = 0.10,
-		[GR_KC_MOVE] = 0.10, [GR_KC_RNN] = 0.25, [GR_KC_OTHER] = 0.10,
-	};
-	/* Matrix kernels split into blocks across cores: about 1 MFLOP per core is where
-	 * blocking and start-up stop dominating. Low-efficiency classes are already limited
-	 * by their inner loops; their fixed costs are the per-op overheads. */
-	if (is_matrix(k))
-		return base[k->cls] * gr_map_fill(k->flops, 1e6 * (double)(m->units > 0 ? m->units : 1));
-	return base[k->cls];
+	return x > 0 ? x / (ceil(x / dim) * dim) : 1.0;
 }
 
-static const gr_mapper cpu_mapper = {"cpu", cpu_peak, cpu_eff, 0.65, 0.5, 10.0, NULL};
-
-/* --- GPU --------------------------------------------------------------------- */
-
 /* Share of SM slots doing useful work when M x N output tiles run in waves. */
-static double gpu_wave_util(const gr_map_ctx *m, const gr_kernel *k)
+static double wave_util(const gr_map_ctx *m, const gr_kernel *k)
 {
 	double tiles, waves, sms = (double)(m->units > 0 ? m->units : 1);
 	if (k->m <= 0 || k->n <= 0)
 		return 1.0;
-	tiles = ceil(k->m / 128.0) * ceil(k->n / 64.0);
+	tiles = ceil(k->m / (double)m->ep->tile_m) * ceil(k->n / (double)m->ep->tile_n);
 	waves = ceil(tiles / sms);
 	return tiles / (waves * sms);
 }
 
-static double gpu_eff(const gr_map_ctx *m, const gr_kernel *k)
+/* The class's share of peak at full size, times the losses that apply: array padding
+ * (weight-stationary: K rows and N columns are filled, M streams), the fill factor, and
+ * wave quantization. */
+static double efficiency(const gr_map_ctx *m, const gr_kernel *k)
 {
-	static const double base[GR_KC_COUNT] = {
-		[GR_KC_CONV] = 0.60, [GR_KC_DWCONV] = 0.10, [GR_KC_GEMM] = 0.70,
-		[GR_KC_MATMUL] = 0.60, [GR_KC_ATTENTION] = 0.45, [GR_KC_POOL] = 0.20,
-		[GR_KC_NORM] = 0.20, [GR_KC_ELEMENTWISE] = 0.25, [GR_KC_REDUCE] = 0.20,
-		[GR_KC_MOVE] = 0.20, [GR_KC_RNN] = 0.30, [GR_KC_OTHER] = 0.20,
-	};
-	double e = base[k->cls] * gr_map_fill(k->flops, 2e6 * (double)(m->units > 0 ? m->units : 1));
-	if (is_matrix(k))
-		e *= gpu_wave_util(m, k);
+	const gr_hw_estimator *ep = m->ep;
+	double e = ep->efficiency[k->cls], half = ep->fill_half_flops;
+	int matrix = is_matrix(k);
+
+	if (matrix && ep->array_rows > 0 && ep->array_cols > 0)
+		e = e * pad_util(k->k, (double)ep->array_rows) * pad_util(k->n, (double)ep->array_cols);
+	if (ep->fill_per_unit)
+		half *= (double)(m->units > 0 ? m->units : 1);
+	if (matrix || ep->fill_all_kernels)
+		e *= gr_map_fill(k->flops, half);
+	if (matrix && ep->tile_m > 0 && ep->tile_n > 0)
+		e *= wave_util(m, k);
 	return e;
 }
 
-static const gr_mapper gpu_mapper = {"gpu", peak_matrix_or_vector, gpu_eff, 0.75, 0.6, 5.0, NULL};
-
-/* --- systolic arrays (TPU) ------------------------------------------------------ */
-
-#define SYSTOLIC_DIM 128.0
-
-static double pad_util(double x)
-{
-	return x > 0 ? x / (ceil(x / SYSTOLIC_DIM) * SYSTOLIC_DIM) : 1.0;
-}
-
-static double tpu_eff(const gr_map_ctx *m, const gr_kernel *k)
-{
-	if (is_matrix(k))
-		/* weight-stationary: K rows and N columns of the array are filled, M streams */
-		return 0.85 * pad_util(k->k) * pad_util(k->n) * gr_map_fill(k->flops, 5e7);
-	/* vector and depthwise work leaves the matrix unit idle */
-	return 0.02;
-}
-
-static const gr_mapper tpu_mapper = {"tpu", peak_matrix_or_vector, tpu_eff, 0.75, 0.6, 2.0, NULL};
-
-/* --- NPU / DSP / MCU ------------------------------------------------------------ */
-
-static double npu_eff(const gr_map_ctx *m, const gr_kernel *k)
-{
-	static const double base[GR_KC_COUNT] = {
-		[GR_KC_CONV] = 0.55, [GR_KC_DWCONV] = 0.25, [GR_KC_GEMM] = 0.45,
-		[GR_KC_MATMUL] = 0.30, [GR_KC_ATTENTION] = 0.20, [GR_KC_POOL] = 0.20,
-		[GR_KC_NORM] = 0.10, [GR_KC_ELEMENTWISE] = 0.15, [GR_KC_REDUCE] = 0.10,
-		[GR_KC_MOVE] = 0.10, [GR_KC_RNN] = 0.10, [GR_KC_OTHER] = 0.10,
-	};
-	return base[k->cls] * gr_map_fill(k->flops, 1e6);
-}
-
-static int npu_needs_host(const gr_map_ctx *m, const gr_kernel *k, const gr_partition *p)
-{
-	if (!gr_hw_restricted_op_count(m->hw))
-		return 0;
-	for (size_t j = 0; j < k->count; j++) {
-		const gr_node *n = gr_partition_node(p, k, j);
-		if (!gr_hw_op_supported(m->hw, gr_node_op_type(n)))
-			return 1;
-	}
-	return 0;
-}
-
-static const gr_mapper npu_mapper = {"npu", peak_matrix_or_vector, npu_eff, 0.7, 0.6, 10.0, npu_needs_host};
+static const gr_mapper cpu_mapper = {"cpu", cpu_peak, efficiency};
+static const gr_mapper gpu_mapper = {"gpu", peak_matrix_or_vector, efficiency};
+static const gr_mapper tpu_mapper = {"tpu", peak_matrix_or_vector, efficiency};
+static const gr_mapper npu_mapper = {"npu", peak_matrix_or_vector, efficiency};
 
 const gr_mapper *gr_mapper_for(gr_hw_class c)
 {

@@ -7,6 +7,29 @@
 #include "graphs/arena.h"
 #include "graphs/hw.h"
 
+/* Estimator parameters: one key of a class file or a platform's estimator/overheads section. */
+#define GR_HW_EST_KEY_COUNT 33
+
+typedef enum gr_hw_est_kind {
+	GR_HW_EK_NUM,     /* double */
+	GR_HW_EK_INT,     /* int64_t */
+	GR_HW_EK_BOOL,    /* int: true/false */
+	GR_HW_EK_KERNELS  /* int: 'matrix' (0) or 'all' (1) */
+} gr_hw_est_kind;
+
+typedef struct gr_hw_est_key {
+	const char *section;  /* "overheads" or "estimator" */
+	const char *name;     /* below the section: "efficiency.conv" */
+	gr_hw_est_kind kind;
+	double min, max;      /* inclusive, unless min_open (then min itself is refused) */
+	int min_open;
+	const char *unit;     /* for messages; NULL when none */
+	size_t offset;        /* into gr_hw_estimator */
+	unsigned required;    /* bit c: the file of class c must give it */
+} gr_hw_est_key;
+
+extern const gr_hw_est_key gr_hw_est_keys[GR_HW_EST_KEY_COUNT];
+
 /* One compute engine (tensor cores, CUDA cores, AVX-512 FMA units, AMX, an MXU, ...). */
 typedef struct gr_hw_engine {
 	const char *name;
@@ -90,14 +113,25 @@ struct gr_hw {
 	size_t n_ops;
 	const char *fallback;
 
-	double launch_us, dispatch_us;
+	double launch_us, dispatch_us;    /* 0: the class default */
+
+	/* estimator parameters (hw_estimator.c): own values, and the class defaults that the
+	 * registry copies in (gr_hw_attach_class) */
+	gr_hw_estimator est;
+	unsigned char est_given[GR_HW_EST_KEY_COUNT];
+	int est_line[GR_HW_EST_KEY_COUNT];
+	gr_hw_estimator est_class;
+	unsigned char est_class_given[GR_HW_EST_KEY_COUNT];
+	const char *est_class_path;       /* the class file they come from */
+	int is_class_file;                /* parsed from classes/<class>.yaml: no platform */
+	const gr_hw *fallback_hw;         /* restrictions.fallback resolved in the registry */
 
 	const char **sources;
 	size_t n_sources;
 
 	/* line numbers of keys the validator names */
 	int line_id, line_class, line_units, line_clock, line_tdp, line_idle, line_preferred,
-	    line_sources;
+	    line_sources, line_fallback;
 };
 
 /* A platform whose user file does not load or validate: resolving its id fails with why,
@@ -111,6 +145,7 @@ struct gr_hw_registry {
 	size_t n, cap;
 	gr_hw_unusable *bad;
 	size_t n_bad, cap_bad;
+	gr_hw *classes[GR_HW_CLASS_COUNT]; /* class defaults (the last folder's file wins); may be NULL */
 };
 
 /* --- helpers shared by the files of src/hardware -------------------------------- */
@@ -131,6 +166,13 @@ void gr_hw_sink_report(gr_hw_sink *s, gr_hw_severity sev, const char *file, int 
 #define GR_HW_MAX_DEPTH 32
 #define GR_HW_MAX_NODES 20000
 
+/* Reads a whole registry file (regular files only, at most GR_HW_MAX_FILE_BYTES) into a
+ * NUL-terminated buffer the caller frees; NULL after reporting why. */
+unsigned char *gr_hw_read_file(const char *path, size_t *len, gr_hw_sink *sink);
+/* Streams the YAML events of buf once, bounding depth, node count and aliases. Returns 0 when
+ * the document may be loaded. */
+int gr_hw_prescan(const char *path, const unsigned char *buf, size_t len, gr_hw_sink *sink);
+
 /* Parses one file into a new platform, reporting every problem to sink. Returns NULL when
  * the file cannot be read or is not YAML; when it has errors, NULL unless keep_partial (the
  * validator then checks what did parse). The caller frees the result with gr_hw_free(). */
@@ -138,6 +180,24 @@ gr_hw *gr_hw_parse_file(const char *path, gr_hw_sink *sink, int keep_partial);
 /* The same for len bytes already in memory; path only names them in messages. */
 gr_hw *gr_hw_parse_buffer(const char *path, const unsigned char *buf, size_t len,
 			  gr_hw_sink *sink, int keep_partial);
+/* Parses one class defaults file (classes/<class>.yaml: class, overheads, estimator, sources,
+ * notes), reporting every problem, a missing required key included; NULL on errors. */
+gr_hw *gr_hw_parse_class_file(const char *path, gr_hw_sink *sink);
+/* 1 when path lies in a folder named classes (a class defaults file, not a platform). */
+int gr_hw_is_class_path(const char *path);
+/* Copies the class defaults cls (NULL: none) into hw. Returns 0, or -1 when out of memory. */
+int gr_hw_attach_class(gr_hw *hw, const gr_hw *cls);
+/* Reads a value of the estimator struct through a key's offset and kind. */
+double gr_hw_est_get(const gr_hw_estimator *e, const gr_hw_est_key *k);
+void gr_hw_est_set(gr_hw_estimator *e, const gr_hw_est_key *k, double v);
+/* Writes the estimator and overheads values of hw as YAML: own ones only (show = 0), or
+ * every resolved value, those from the class marked with a comment (show = 1). */
+void gr_hw_write_est_yaml(const gr_hw *hw, FILE *f, int show);
+/* Adds the resolved values to a platform's JSON object: overheads (replacing the platform's
+ * own), estimator, and class_defaults {file, keys: those from the class}. 0, or -1 when out
+ * of memory. */
+int gr_hw_est_add_json(const gr_hw *hw, struct cJSON *o);
+
 /* Consistency checks (see gr_hw_validate). */
 void gr_hw_check(const gr_hw *hw, gr_hw_sink *sink);
 

@@ -49,7 +49,9 @@ static int any(const double *v)
 	return 0;
 }
 
-gr_status gr_hw_write_yaml(const gr_hw *hw, FILE *f, gr_error *err)
+/* show: every estimator parameter, those from the class defaults marked (hw show);
+ * otherwise only the platform's own (a file that keeps following its class). */
+static gr_status write_yaml(const gr_hw *hw, FILE *f, int show, gr_error *err)
 {
 	size_t i;
 	int p, first;
@@ -226,17 +228,7 @@ gr_status gr_hw_write_yaml(const gr_hw *hw, FILE *f, gr_error *err)
 			fputc('\n', f);
 		}
 	}
-	if (hw->launch_us > 0 || hw->dispatch_us > 0) {
-		fputs("overheads: {", f);
-		first = 1;
-		if (hw->launch_us > 0) {
-			fprintf(f, "kernel_launch_us: %.10g", hw->launch_us);
-			first = 0;
-		}
-		if (hw->dispatch_us > 0)
-			fprintf(f, "%sdispatch_us: %.10g", first ? "" : ", ", hw->dispatch_us);
-		fputs("}\n", f);
-	}
+	gr_hw_write_est_yaml(hw, f, show);
 	if (hw->n_sources) {
 		fputs("sources:\n", f);
 		for (i = 0; i < hw->n_sources; i++) {
@@ -255,9 +247,14 @@ gr_status gr_hw_write_yaml(const gr_hw *hw, FILE *f, gr_error *err)
 	return GR_OK;
 }
 
+gr_status gr_hw_write_yaml(const gr_hw *hw, FILE *f, gr_error *err)
+{
+	return write_yaml(hw, f, 0, err);
+}
+
 gr_status gr_hw_show_yaml(const gr_hw *hw, FILE *f, gr_error *err)
 {
-	return gr_hw_write_yaml(hw, f, err);
+	return write_yaml(hw, f, 1, err);
 }
 
 /* --- JSON ------------------------------------------------------------------------------ */
@@ -468,10 +465,7 @@ cJSON *gr_hw_to_json(const gr_hw *hw)
 			ok &= add_str(c, "fallback", hw->fallback);
 		}
 	}
-	ok &= add_obj(o, "overheads", c = cJSON_CreateObject());
-	if (c)
-		ok &= add_num(c, "kernel_launch_us", hw->launch_us) &&
-		      add_num(c, "dispatch_us", hw->dispatch_us);
+	ok &= gr_hw_est_add_json(hw, o) == 0;
 	ok &= add_obj(o, "sources", a = cJSON_CreateArray());
 	for (i = 0; a && i < hw->n_sources; i++) {
 		if (!(x = cJSON_CreateString(hw->sources[i]))) {

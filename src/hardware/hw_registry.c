@@ -245,6 +245,31 @@ static void stem_of(const char *path, char *buf, size_t size)
 
 /* --- loading ----------------------------------------------------------------------------- */
 
+/* Loads classes/<class>.yaml into the tier. A bad built-in class file, or two for one class,
+ * stop the load; in a user folder they are left out with a warning (the earlier folders'
+ * class defaults stay in force). */
+static gr_status load_class_file(const char *path, gr_hw_registry *tier, int user, gr_error *err)
+{
+	gr_hw_sink sink = {warn_fn, NULL, 0, 0, {0}};
+	gr_hw *cls = gr_hw_parse_class_file(path, &sink);
+	char why[1400];
+
+	if (cls && tier->classes[cls->cls])
+		snprintf(why, sizeof(why), "%s:%d: key 'class': a second file for class '%s' (also '%s')",
+			 path, cls->line_class, gr_hw_class_name(cls->cls), tier->classes[cls->cls]->path);
+	else if (!cls)
+		snprintf(why, sizeof(why), "%s", sink.errors ? sink.first_error : "cannot parse file");
+	else {
+		tier->classes[cls->cls] = cls;
+		return GR_OK;
+	}
+	gr_hw_free(cls);
+	if (!user)
+		return gr_error_set(err, GR_ERR_FORMAT, "%s", why);
+	gr_log_warn("class defaults '%s' are left out: %s", path, why);
+	return GR_OK;
+}
+
 /* Loads one folder tree into a fresh tier. In the built-in tree any bad file or duplicate id
  * is an error. In a user tree (user = 1) entries are also checked for consistency, and a bad
  * file or a duplicate id only makes that id unusable, with a warning naming the file, so that
@@ -258,9 +283,15 @@ static gr_status load_tree(const char *dir, gr_hw_registry *tier, int user, gr_e
 	st = list_files(dir, &files, err);
 	for (i = 0; st == GR_OK && i < files.n; i++) {
 		gr_hw_sink sink = {warn_fn, NULL, 0, 0, {0}};
-		gr_hw *hw = gr_hw_parse_file(files.v[i], &sink, user);
+		gr_hw *hw;
 		gr_hw **dup;
 		char id[256];
+
+		if (gr_hw_is_class_path(files.v[i])) {
+			st = load_class_file(files.v[i], tier, user, err);
+			continue;
+		}
+		hw = gr_hw_parse_file(files.v[i], &sink, user);
 
 		if (user && hw && !sink.errors) {
 			/* warnings of the checks are left to `graphs hw validate` */
@@ -323,6 +354,10 @@ static void reg_clear(gr_hw_registry *r)
 	free(r->bad);
 	r->bad = NULL;
 	r->n_bad = r->cap_bad = 0;
+	for (i = 0; i < GR_HW_CLASS_COUNT; i++) {
+		gr_hw_free(r->classes[i]);
+		r->classes[i] = NULL;
+	}
 }
 
 /* " (fp32 peak 8100 vs 8.1 TOPS)" when a shadowing entry's peak for some precision is more
@@ -352,6 +387,16 @@ static gr_status merge(gr_hw_registry *r, gr_hw_registry *tier, gr_error *err)
 {
 	gr_status st = GR_OK;
 	size_t i;
+	for (i = 0; i < GR_HW_CLASS_COUNT; i++) {
+		if (!tier->classes[i])
+			continue;
+		if (r->classes[i])
+			gr_log_warn("'%s' replaces the %s class defaults of '%s'", tier->classes[i]->path,
+				    gr_hw_class_name((gr_hw_class)i), r->classes[i]->path);
+		gr_hw_free(r->classes[i]);
+		r->classes[i] = tier->classes[i];
+		tier->classes[i] = NULL;
+	}
 	for (i = 0; i < tier->n; i++) {
 		gr_hw *hw = tier->items[i];
 		gr_hw **old = st == GR_OK ? reg_slot(r, hw->id) : NULL;
@@ -387,6 +432,36 @@ static gr_status merge(gr_hw_registry *r, gr_hw_registry *tier, gr_error *err)
 	tier->bad = NULL;
 	tier->n_bad = tier->cap_bad = 0;
 	return st;
+}
+
+/* Gives every platform its class defaults and its fallback platform. Called whenever the set
+ * of platforms changes: a replaced platform leaves no pointer behind. */
+static gr_status link_platforms(gr_hw_registry *r, gr_error *err)
+{
+	size_t i;
+	for (i = 0; i < r->n; i++) {
+		gr_hw *hw = r->items[i];
+		const char *fb = hw->fallback;
+		if (gr_hw_attach_class(hw, r->classes[hw->cls]))
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		hw->fallback_hw = NULL;
+		if (fb && strcmp(fb, "host_cpu") && strcmp(fb, hw->id))
+			hw->fallback_hw = gr_hw_registry_find(r, fb);
+	}
+	return GR_OK;
+}
+
+/* The built-in folder must give the class defaults of every class its platforms use. */
+static gr_status check_builtin_classes(const gr_hw_registry *r, const char *builtin_dir, gr_error *err)
+{
+	size_t i;
+	for (i = 0; i < r->n; i++)
+		if (!r->classes[r->items[i]->cls])
+			return gr_error_set(err, GR_ERR_FORMAT,
+					    "no class defaults for class '%s' (used by '%s'): expected %s/classes/%s.yaml",
+					    gr_hw_class_name(r->items[i]->cls), r->items[i]->id, builtin_dir,
+					    gr_hw_class_name(r->items[i]->cls));
+	return GR_OK;
 }
 
 /* The folders of $GRAPHS_HARDWARE_PATH, in the order they are loaded: last listed first, so
@@ -444,6 +519,8 @@ gr_status gr_hw_registry_load(const char *builtin_dir, gr_hw_registry **out, gr_
 		st = load_tree(builtin_dir, &tier, 0, err);
 		if (st == GR_OK)
 			st = merge(r, &tier, err);
+		if (st == GR_OK)
+			st = check_builtin_classes(r, builtin_dir, err);
 		if (st)
 			goto fail;
 	}
@@ -473,6 +550,8 @@ gr_status gr_hw_registry_load(const char *builtin_dir, gr_hw_registry **out, gr_
 	}
 	if (r->n > 1)
 		qsort(r->items, r->n, sizeof(*r->items), cmp_hw);
+	if ((st = link_platforms(r, err)))
+		goto fail;
 	gr_hw_user_paths_free(dirs, n_dirs);
 	*out = r;
 	return GR_OK;
@@ -531,6 +610,8 @@ gr_status gr_hw_registry_add(gr_hw_registry *r, gr_hw *hw, gr_error *err)
 	st = reg_put(r, hw, err);
 	if (st == GR_OK && r->n > 1)
 		qsort(r->items, r->n, sizeof(*r->items), cmp_hw);
+	if (st == GR_OK)
+		st = link_platforms(r, err);
 	return st;
 }
 

@@ -304,24 +304,85 @@ typedef struct seen_id {
 	char *id, *path;
 } seen_id;
 
+/* A platform whose restrictions.fallback names another platform. */
+typedef struct seen_fallback {
+	char *path, *id;
+	int line;
+} seen_fallback;
+
 typedef struct vstate {
 	gr_hw_sink sink;
 	seen_id *ids;
 	size_t n, cap;
 	int files;
+	char *class_path[GR_HW_CLASS_COUNT]; /* the class files of the tree being validated */
+	unsigned classes_used;               /* bit c: a platform of class c was seen */
+	char *class_user[GR_HW_CLASS_COUNT]; /* one platform of each class, to name it */
+	seen_fallback *fb;
+	size_t n_fb, cap_fb;
 } vstate;
+
+static void validate_class_file(vstate *vs, const char *path)
+{
+	gr_hw *cls = gr_hw_parse_class_file(path, &vs->sink);
+	vs->files++;
+	if (!cls)
+		return;
+	if (vs->class_path[cls->cls])
+		gr_hw_sink_report(&vs->sink, GR_HW_ERROR, path, cls->line_class, "class",
+				  "a second file for class '%s' (also '%s')", gr_hw_class_name(cls->cls),
+				  vs->class_path[cls->cls]);
+	else
+		vs->class_path[cls->cls] = strdup(path);
+	check_sources(cls, &vs->sink);
+	gr_hw_free(cls);
+}
+
+static void note_fallback(vstate *vs, const gr_hw *hw)
+{
+	seen_fallback *f;
+	if (!hw->fallback || !strcmp(hw->fallback, "host_cpu"))
+		return;
+	if (vs->n_fb == vs->cap_fb) {
+		size_t cap = vs->cap_fb ? vs->cap_fb * 2 : 16;
+		seen_fallback *nv = realloc(vs->fb, cap * sizeof(*nv));
+		if (!nv)
+			return;
+		vs->fb = nv;
+		vs->cap_fb = cap;
+	}
+	f = &vs->fb[vs->n_fb];
+	f->path = strdup(hw->path ? hw->path : "?");
+	f->id = strdup(hw->fallback);
+	f->line = hw->line_fallback;
+	if (f->path && f->id)
+		vs->n_fb++;
+	else {
+		free(f->path);
+		free(f->id);
+	}
+}
 
 static void validate_file(vstate *vs, const char *path)
 {
-	gr_hw *hw = gr_hw_parse_file(path, &vs->sink, 1);
+	gr_hw *hw;
 	size_t i;
 
+	if (gr_hw_is_class_path(path)) {
+		validate_class_file(vs, path);
+		return;
+	}
+	hw = gr_hw_parse_file(path, &vs->sink, 1);
 	vs->files++;
 	if (!hw)
 		return;
 	gr_hw_check(hw, &vs->sink);
 	if (!hw->id)
 		goto done;
+	if (!(vs->classes_used & (1u << hw->cls)))
+		vs->class_user[hw->cls] = strdup(hw->id);
+	vs->classes_used |= 1u << hw->cls;
+	note_fallback(vs, hw);
 	for (i = 0; i < vs->n; i++)
 		if (!strcmp(vs->ids[i].id, hw->id)) {
 			gr_hw_sink_report(&vs->sink, GR_HW_ERROR, path, hw->line_id, "id",
@@ -406,9 +467,41 @@ static void validate_dir(vstate *vs, const char *dir, int depth)
 	free(names);
 }
 
+/* A registry folder (built-in, or any folder with a classes/ subfolder) gives the class
+ * defaults of every class its platforms use. */
+static void check_classes(vstate *vs, const char *dir, int required)
+{
+	char path[4096];
+	struct stat sb;
+	int c;
+
+	snprintf(path, sizeof(path), "%s/classes", dir);
+	if (!required && (stat(path, &sb) || !S_ISDIR(sb.st_mode)))
+		return;
+	for (c = 0; c < GR_HW_CLASS_COUNT; c++)
+		if ((vs->classes_used & (1u << c)) && !vs->class_path[c])
+			gr_hw_sink_report(&vs->sink, GR_HW_ERROR, dir, 0, "",
+					  "no class defaults for class '%s' (used by '%s'): expected "
+					  "%s/classes/%s.yaml", gr_hw_class_name((gr_hw_class)c),
+					  vs->class_user[c] ? vs->class_user[c] : "?", dir,
+					  gr_hw_class_name((gr_hw_class)c));
+}
+
+static void classes_reset(vstate *vs)
+{
+	int c;
+	for (c = 0; c < GR_HW_CLASS_COUNT; c++) {
+		free(vs->class_path[c]);
+		free(vs->class_user[c]);
+		vs->class_path[c] = vs->class_user[c] = NULL;
+	}
+	vs->classes_used = 0;
+}
+
 /* A file or folder tree. user: a $GRAPHS_HARDWARE_PATH entry, which the registry skips
- * with a warning when missing and which may well be empty. */
-static void validate_target(vstate *vs, const char *path, int user)
+ * with a warning when missing and which may well be empty. classes: 0 no check of the class
+ * defaults, 1 when the folder has a classes/ subfolder, 2 always (the built-in folder). */
+static void validate_target(vstate *vs, const char *path, int user, int classes)
 {
 	struct stat sb;
 
@@ -420,8 +513,36 @@ static void validate_target(vstate *vs, const char *path, int user)
 		validate_dir(vs, path, 0);
 		if (vs->files == before && !user)
 			gr_hw_sink_report(&vs->sink, GR_HW_WARNING, path, 0, "", "no *.yaml files found");
+		if (classes)
+			check_classes(vs, path, classes == 2);
 	} else
 		validate_file(vs, path);
+}
+
+/* Fallback platforms that no folder provides. */
+static void check_fallbacks(vstate *vs, const seen_id *ids, size_t n)
+{
+	size_t i, k;
+	for (i = 0; i < vs->n_fb; i++) {
+		for (k = 0; k < n && strcmp(ids[k].id, vs->fb[i].id); k++)
+			;
+		if (k == n)
+			gr_hw_sink_report(&vs->sink, GR_HW_WARNING, vs->fb[i].path, vs->fb[i].line,
+					  "restrictions.fallback", "no platform '%s' in the registry: the "
+					  "estimator runs the other ops on estimator.fallback_host", vs->fb[i].id);
+	}
+}
+
+static void fallbacks_free(vstate *vs)
+{
+	size_t i;
+	for (i = 0; i < vs->n_fb; i++) {
+		free(vs->fb[i].path);
+		free(vs->fb[i].id);
+	}
+	free(vs->fb);
+	vs->fb = NULL;
+	vs->n_fb = vs->cap_fb = 0;
 }
 
 static void ids_free(vstate *vs)
@@ -443,8 +564,11 @@ int gr_hw_validate_path(const char *path, gr_hw_report_fn fn, void *user)
 	memset(&vs, 0, sizeof(vs));
 	vs.sink.fn = fn;
 	vs.sink.user = user;
-	validate_target(&vs, path ? path : gr_hw_builtin_dir(), 0);
+	validate_target(&vs, path ? path : gr_hw_builtin_dir(), 0, 1);
+	check_fallbacks(&vs, vs.ids, vs.n);
 	ids_free(&vs);
+	classes_reset(&vs);
+	fallbacks_free(&vs);
 	return vs.sink.errors + vs.sink.warnings;
 }
 
@@ -466,7 +590,8 @@ int gr_hw_validate_registry_path(const char *builtin_dir, gr_hw_report_fn fn, vo
 		const char *dir = t ? dirs[t - 1] : builtin_dir;
 		if (!dir)
 			continue;
-		validate_target(&vs, dir, t > 0);
+		validate_target(&vs, dir, t > 0, t == 0 ? 2 : 0);
+		classes_reset(&vs);
 		for (i = 0; i < vs.n; i++) {
 			for (k = 0; k < all.n && strcmp(all.ids[k].id, vs.ids[i].id); k++)
 				;
@@ -497,7 +622,9 @@ int gr_hw_validate_registry_path(const char *builtin_dir, gr_hw_report_fn fn, vo
 		vs.ids = NULL;
 		vs.n = vs.cap = 0;
 	}
+	check_fallbacks(&vs, all.ids, all.n);
 	ids_free(&all);
+	fallbacks_free(&vs);
 	gr_hw_user_paths_free(dirs, n_dirs);
 	return vs.sink.errors + vs.sink.warnings;
 }

@@ -9,9 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml.h>
 
 #define MAX_LIST 256
@@ -827,15 +824,174 @@ static const char **get_str_list(pctx *c, yaml_node_t *n, const char *path, size
 	return out;
 }
 
+/* --- estimator parameters (keys: gr_hw_est_keys in hw_estimator.c) --------------------- */
+
+/* Index of section.name among the keys, or -1; *group is set when name is a group of keys. */
+static int est_find(const char *section, const char *name, int *group)
+{
+	size_t i, nl = strlen(name);
+	*group = 0;
+	for (i = 0; i < GR_HW_EST_KEY_COUNT; i++) {
+		const gr_hw_est_key *k = &gr_hw_est_keys[i];
+		if (strcmp(k->section, section))
+			continue;
+		if (!strcmp(k->name, name))
+			return (int)i;
+		if (!strncmp(k->name, name, nl) && k->name[nl] == '.')
+			*group = 1;
+	}
+	return -1;
+}
+
+static void est_value(pctx *c, yaml_node_t *v, const char *kp, size_t i)
+{
+	const gr_hw_est_key *k = &gr_hw_est_keys[i];
+	gr_hw *hw = c->hw;
+	double x = 0;
+	int64_t n;
+	int b;
+
+	if (hw->est_line[i]) {
+		perr(c, v, kp, "appears twice (first at line %d)", hw->est_line[i]);
+		return;
+	}
+	hw->est_line[i] = line_of(v);
+	if (k->kind == GR_HW_EK_NUM) {
+		if (get_num(c, v, kp, k->min_open ? POSITIVE : NONNEG, 1e300, k->unit, &x))
+			return;
+		if (x > k->max) {
+			perr(c, v, kp, "%g is out of range (at most %g%s%s)", x, k->max, k->unit ? " " : "",
+			     k->unit ? k->unit : "");
+			return;
+		}
+	} else if (k->kind == GR_HW_EK_INT) {
+		if (get_int(c, v, kp, POSITIVE, k->max, &n))
+			return;
+		x = (double)n;
+	} else if (k->kind == GR_HW_EK_BOOL) {
+		if (get_bool(c, v, kp, &b))
+			return;
+		x = b;
+	} else {
+		const char *s = get_str(c, v, kp);
+		if (!s)
+			return;
+		if (strcmp(s, "matrix") && strcmp(s, "all")) {
+			perr(c, v, kp, "expected 'matrix' or 'all', found '%.40s'", s);
+			return;
+		}
+		x = !strcmp(s, "all");
+	}
+	gr_hw_est_set(&hw->est, k, x);
+	hw->est_given[i] = 1;
+}
+
+/* A mapping of estimator keys, groups ("efficiency", "fill") nested as mappings. */
+static void parse_est_map(pctx *c, yaml_node_t *n, const char *section, const char *prefix)
+{
+	yaml_node_pair_t *p;
+	char where[128];
+
+	path2(where, sizeof(where), section, prefix);
+	if (n->type != YAML_MAPPING_NODE) {
+		perr(c, n, where, "expected a mapping, found %s", is_null(n) ? "nothing" : node_kind(n));
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(c, p->key), *v = node_at(c, p->value);
+		char name[96], kp[160];
+		int idx, group;
+
+		if (!k || !v)
+			continue;
+		if (k->type != YAML_SCALAR_NODE) {
+			perr(c, k, where, "keys must be plain strings, found %s", node_kind(k));
+			continue;
+		}
+		path2(name, sizeof(name), prefix, scalar(k));
+		path2(kp, sizeof(kp), section, name);
+		idx = est_find(section, name, &group);
+		if (idx >= 0)
+			est_value(c, v, kp, (size_t)idx);
+		else if (group)
+			parse_est_map(c, v, section, name);
+		else
+			pwarn(c, k, kp, "unknown key (docs/hardware.md lists the estimator keys)");
+	}
+}
+
+/* class: one of the known class names. */
+static void parse_class_key(pctx *c, yaml_node_t *v)
+{
+	const char *s = get_str(c, v, "class");
+	int k;
+	c->hw->line_class = line_of(v);
+	for (k = 0; s && k < GR_HW_CLASS_COUNT; k++)
+		if (!strcmp(s, gr_hw_class_name((gr_hw_class)k)))
+			break;
+	if (s && k == GR_HW_CLASS_COUNT)
+		perr(c, v, "class", "expected cpu, gpu, tpu, npu, dsp or mcu, found '%s'", s);
+	else if (s)
+		c->hw->cls = (gr_hw_class)k;
+}
+
+static const char *const class_top_keys[] = {"class", "overheads", "estimator", "sources", "notes",
+	NULL};
+
+/* classes/<class>.yaml: every parameter the estimator needs for the class. */
+static void parse_class_root(pctx *c, yaml_node_t *root)
+{
+	gr_hw *hw = c->hw;
+	yaml_node_t *v[6];
+	const char *base = strrchr(c->file, '/');
+	size_t i;
+
+	hw->is_class_file = 1;
+	if (root->type != YAML_MAPPING_NODE) {
+		perr(c, root, "", "expected a mapping of keys (class, overheads, estimator) at the top, "
+				  "found %s", is_null(root) ? "nothing" : node_kind(root));
+		return;
+	}
+	map_fields(c, root, "", class_top_keys, v);
+	require(c, root, v[0], "class");
+	if (!v[0])
+		return;
+	parse_class_key(c, v[0]);
+	if (c->failed)
+		return;
+	base = base ? base + 1 : c->file;
+	if (strncmp(base, gr_hw_class_name(hw->cls), strlen(gr_hw_class_name(hw->cls))) ||
+	    base[strlen(gr_hw_class_name(hw->cls))] != '.')
+		pwarn(c, v[0], "class", "class '%s' but the file is '%s' (expected %s.yaml)",
+		      gr_hw_class_name(hw->cls), base, gr_hw_class_name(hw->cls));
+	if (v[1])
+		parse_est_map(c, v[1], "overheads", NULL);
+	if (v[2])
+		parse_est_map(c, v[2], "estimator", NULL);
+	if (v[3])
+		hw->sources = get_str_list(c, v[3], "sources", MAX_LIST, &hw->n_sources);
+	if (v[4])
+		hw->notes = get_str(c, v[4], "notes");
+	for (i = 0; i < GR_HW_EST_KEY_COUNT; i++) {
+		const gr_hw_est_key *k = &gr_hw_est_keys[i];
+		char kp[128];
+		if (hw->est_line[i] || !(k->required & (1u << hw->cls)))
+			continue;
+		snprintf(kp, sizeof(kp), "%s.%s", k->section, k->name);
+		perr(c, root, kp, "required key is missing (a class file gives every parameter of "
+				  "class %s)", gr_hw_class_name(hw->cls));
+	}
+}
+
 static const char *const restrictions_keys[] = {"ops", "fallback", NULL};
 static const char *const overheads_keys[] = {"kernel_launch_us", "dispatch_us", NULL};
 
 static const char *const top_keys[] = {"id", "name", "vendor", "class", "architecture", "category",
 	"compute", "peak_tops", "memory", "power", "interconnect", "precisions", "restrictions",
-	"overheads", "sources", "notes", NULL};
+	"overheads", "sources", "notes", "estimator", NULL};
 enum { TK_ID, TK_NAME, TK_VENDOR, TK_CLASS, TK_ARCH, TK_CATEGORY, TK_COMPUTE, TK_PEAK, TK_MEMORY,
        TK_POWER, TK_INTERCONNECT, TK_PRECISIONS, TK_RESTRICTIONS, TK_OVERHEADS, TK_SOURCES,
-       TK_NOTES, TK_COUNT };
+       TK_NOTES, TK_ESTIMATOR, TK_COUNT };
 
 static const char *const categories[] = {"datacenter", "desktop", "mobile", "edge", "embedded", NULL};
 
@@ -867,18 +1023,8 @@ static void parse_root(pctx *c, yaml_node_t *root)
 	if (v[TK_VENDOR])
 		hw->vendor = get_str(c, v[TK_VENDOR], "vendor");
 	require(c, root, v[TK_CLASS], "class");
-	if (v[TK_CLASS]) {
-		const char *s = get_str(c, v[TK_CLASS], "class");
-		int k;
-		hw->line_class = line_of(v[TK_CLASS]);
-		for (k = 0; s && k < GR_HW_CLASS_COUNT; k++)
-			if (!strcmp(s, gr_hw_class_name((gr_hw_class)k)))
-				break;
-		if (s && k == GR_HW_CLASS_COUNT)
-			perr(c, v[TK_CLASS], "class", "expected cpu, gpu, tpu, npu, dsp or mcu, found '%s'", s);
-		else if (s)
-			hw->cls = (gr_hw_class)k;
-	}
+	if (v[TK_CLASS])
+		parse_class_key(c, v[TK_CLASS]);
 	if (v[TK_ARCH])
 		hw->architecture = get_str(c, v[TK_ARCH], "architecture");
 	if (v[TK_CATEGORY]) {
@@ -918,8 +1064,10 @@ static void parse_root(pctx *c, yaml_node_t *root)
 		if (map_fields(c, v[TK_RESTRICTIONS], "restrictions", restrictions_keys, rv) == 0) {
 			if (rv[0])
 				hw->ops = get_str_list(c, rv[0], "restrictions.ops", MAX_OPS, &hw->n_ops);
-			if (rv[1])
+			if (rv[1]) {
 				hw->fallback = get_str(c, rv[1], "restrictions.fallback");
+				hw->line_fallback = line_of(rv[1]);
+			}
 		}
 	}
 	if (v[TK_OVERHEADS]) {
@@ -939,129 +1087,13 @@ static void parse_root(pctx *c, yaml_node_t *root)
 	}
 	if (v[TK_NOTES])
 		hw->notes = get_str(c, v[TK_NOTES], "notes");
+	if (v[TK_ESTIMATOR])
+		parse_est_map(c, v[TK_ESTIMATOR], "estimator", NULL);
 }
 
-/* Reads the whole file (bounded) so libyaml never sees an unbounded stream. Only regular
- * files: a FIFO or a device named *.yaml would block or never end. */
-static unsigned char *read_file(const char *path, size_t *len, gr_hw_sink *sink)
-{
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	unsigned char *buf = NULL;
-	struct stat sb;
-	size_t n = 0, size;
-
-	if (fd < 0) {
-		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "not a regular file");
-		goto fail;
-	}
-	if (sb.st_size > GR_HW_MAX_FILE_BYTES) {
-		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "file is larger than %d bytes",
-				  GR_HW_MAX_FILE_BYTES);
-		goto fail;
-	}
-	/* one byte more than the limit tells a file that grew since fstat */
-	size = (size_t)GR_HW_MAX_FILE_BYTES + 1;
-	if (!(buf = malloc(size + 1))) {
-		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "out of memory");
-		goto fail;
-	}
-	while (n < size) {
-		ssize_t got = read(fd, buf + n, size - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "read error: %s", strerror(errno));
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	if (n > GR_HW_MAX_FILE_BYTES) {
-		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "file is larger than %d bytes",
-				  GR_HW_MAX_FILE_BYTES);
-		goto fail;
-	}
-	close(fd);
-	buf[n] = 0;
-	*len = n;
-	return buf;
-fail:
-	close(fd);
-	free(buf);
-	return NULL;
-}
-
-/* Streams the events once before any document tree is built: libyaml's document loader takes
- * time quadratic in the nesting depth, so depth, node count and aliases are bounded here, where
- * the work stops at the first offending event. Returns 0 when the stream may be loaded. */
-static int prescan(const char *path, const unsigned char *buf, size_t len, gr_hw_sink *sink)
-{
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int depth = 0, nodes = 0, rc = 1;
-
-	if (!yaml_parser_initialize(&parser)) {
-		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "out of memory");
-		return -1;
-	}
-	yaml_parser_set_input_string(&parser, buf, len);
-	while (rc > 0) {
-		int line;
-		if (!yaml_parser_parse(&parser, &ev)) {
-			gr_hw_sink_report(sink, GR_HW_ERROR, path, (int)parser.problem_mark.line + 1, "",
-					  "malformed YAML: %s%s%s",
-					  parser.problem ? parser.problem : "syntax error",
-					  parser.context ? " " : "", parser.context ? parser.context : "");
-			rc = -1;
-			break;
-		}
-		line = (int)ev.start_mark.line + 1;
-		switch (ev.type) {
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (++depth > GR_HW_MAX_DEPTH) {
-				gr_hw_sink_report(sink, GR_HW_ERROR, path, line, "",
-						  "lists and mappings nested deeper than %d levels",
-						  GR_HW_MAX_DEPTH);
-				rc = -1;
-			}
-			/* fall through */
-		case YAML_SCALAR_EVENT:
-			if (rc > 0 && ++nodes > GR_HW_MAX_NODES) {
-				gr_hw_sink_report(sink, GR_HW_ERROR, path, line, "",
-						  "more than %d YAML nodes", GR_HW_MAX_NODES);
-				rc = -1;
-			}
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			break;
-		case YAML_ALIAS_EVENT:
-			/* registry files have no use for them, and they make the tree a graph */
-			gr_hw_sink_report(sink, GR_HW_ERROR, path, line, "",
-					  "aliases (*name) are not supported in registry files");
-			rc = -1;
-			break;
-		case YAML_STREAM_END_EVENT:
-			rc = 0;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	return rc;
-}
-
-gr_hw *gr_hw_parse_buffer(const char *path, const unsigned char *buf, size_t len,
-			  gr_hw_sink *sink, int keep_partial)
+/* A platform file, or a class defaults file (class_file). */
+static gr_hw *parse_buffer_as(const char *path, const unsigned char *buf, size_t len,
+			      gr_hw_sink *sink, int keep_partial, int class_file)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -1075,7 +1107,7 @@ gr_hw *gr_hw_parse_buffer(const char *path, const unsigned char *buf, size_t len
 				  GR_HW_MAX_FILE_BYTES);
 		return NULL;
 	}
-	if (prescan(path, buf, len, sink))
+	if (gr_hw_prescan(path, buf, len, sink))
 		return NULL;
 	if (!yaml_parser_initialize(&parser)) {
 		gr_hw_sink_report(sink, GR_HW_ERROR, path, 0, "", "out of memory");
@@ -1106,7 +1138,10 @@ gr_hw *gr_hw_parse_buffer(const char *path, const unsigned char *buf, size_t len
 	c.doc = &doc;
 	c.sink = sink;
 	c.hw = hw;
-	parse_root(&c, root);
+	if (class_file)
+		parse_class_root(&c, root);
+	else
+		parse_root(&c, root);
 	if (!hw->path || (c.failed && !keep_partial))
 		goto fail;
 	/* A second document in the file is most likely a mistake. */
@@ -1131,15 +1166,31 @@ fail:
 	return NULL;
 }
 
-gr_hw *gr_hw_parse_file(const char *path, gr_hw_sink *sink, int keep_partial)
+gr_hw *gr_hw_parse_buffer(const char *path, const unsigned char *buf, size_t len,
+			  gr_hw_sink *sink, int keep_partial)
+{
+	return parse_buffer_as(path, buf, len, sink, keep_partial, 0);
+}
+
+static gr_hw *parse_file_as(const char *path, gr_hw_sink *sink, int keep_partial, int class_file)
 {
 	size_t len = 0;
-	unsigned char *buf = read_file(path, &len, sink);
+	unsigned char *buf = gr_hw_read_file(path, &len, sink);
 	gr_hw *hw;
 
 	if (!buf)
 		return NULL;
-	hw = gr_hw_parse_buffer(path, buf, len, sink, keep_partial);
+	hw = parse_buffer_as(path, buf, len, sink, keep_partial, class_file);
 	free(buf);
 	return hw;
+}
+
+gr_hw *gr_hw_parse_file(const char *path, gr_hw_sink *sink, int keep_partial)
+{
+	return parse_file_as(path, sink, keep_partial, 0);
+}
+
+gr_hw *gr_hw_parse_class_file(const char *path, gr_hw_sink *sink)
+{
+	return parse_file_as(path, sink, 0, 1);
 }

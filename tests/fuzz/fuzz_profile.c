@@ -2,7 +2,7 @@
  * tests/e2e/fuzz_short.sh; by hand, e.g.:
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -Iinclude -Isrc \
  *     tests/fuzz/fuzz_profile.c src/calibration/profile.c src/calibration/profile_read.c \
- *     src/hardware/hw_common.c $(find src/core src/transform src/estimation -name '*.c') \
+ *     src/hardware/hw_common.c src/hardware/hw_estimator.c $(find src/core src/transform src/estimation -name '*.c') \
  *     -lcjson -lm -o build/fuzz_profile
  * (docs/calibrate.md has the run.)
  * Any input must give either a profile or one "fuzz.json: ..." message; a profile that loads

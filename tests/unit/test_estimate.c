@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -278,6 +279,60 @@ static void peak_memory_follows_tensor_liveness(void **state)
 	gr_graph_free(g);
 }
 
+/* The efficiency table of the registry is keyed by the partitioner's kernel classes. */
+static void registry_kernel_class_keys_are_the_partitioners(void **state)
+{
+	(void)state;
+	for (int k = 0; k < GR_KC_COUNT; k++)
+		assert_string_equal(gr_hw_kernel_class_key(k), gr_kernel_class_name((gr_kernel_class)k));
+	assert_null(gr_hw_kernel_class_key(GR_KC_COUNT));
+}
+
+/* The mapper's numbers come from the registry: a platform that halves its gemm efficiency
+ * takes twice as long on a compute-bound gemm. */
+static void a_platform_estimator_override_changes_the_estimate(void **state)
+{
+	gr_graph *g = gr_graph_new("test");
+	const int64_t a[] = {4096, 4096};
+	char dir[] = "/tmp/graphs_estXXXXXX", path[600], cmd[700];
+	gr_hw_registry *mine = NULL;
+	gr_partition *p;
+	gr_estimate *e1, *e2;
+	gr_error err = {0};
+	const gr_hw *hw;
+	FILE *f;
+	(void)state;
+
+	tensor(g, "a", 2, a, 0);
+	tensor(g, "w", 2, a, 1);
+	node(g, "MatMul", "y", (const char *[]){"a", "w", NULL}, 0);
+	finish(g, "y");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/nvidia_t4.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(gr_hw_write_yaml(gr_hw_registry_find(reg, "nvidia_t4"), f, &err), GR_OK);
+	fputs("estimator:\n  efficiency: {gemm: 0.35}\n", f);
+	fclose(f);
+	assert_int_equal(setenv("GRAPHS_HARDWARE_PATH", dir, 1), 0);
+	assert_int_equal(gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &mine, &err), GR_OK);
+	unsetenv("GRAPHS_HARDWARE_PATH");
+	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("tensorrt"), &p, &err), GR_OK);
+	gr_estimate_opts o = {.precision = GR_PREC_FP16, .runtime = "tensorrt"};
+	assert_int_equal(gr_estimate_run(g, p, gr_hw_registry_find(reg, "nvidia_t4"), -1, &o, &e1, &err), GR_OK);
+	hw = gr_hw_registry_find(mine, "nvidia_t4");
+	assert_int_equal(gr_estimate_run(g, p, hw, -1, &o, &e2, &err), GR_OK);
+	assert_int_equal(e1->kernels[0].bound, GR_BOUND_COMPUTE);
+	assert_true(fabs(e2->kernels[0].compute_s / e1->kernels[0].compute_s - 2) < 1e-9);
+	gr_estimate_free(e1);
+	gr_estimate_free(e2);
+	gr_partition_free(p);
+	gr_hw_registry_free(mine);
+	gr_graph_free(g);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static int setup(void **state)
 {
 	gr_error err = {0};
@@ -303,6 +358,8 @@ int main(void)
 		cmocka_unit_test(int8_npu_refuses_fp32_and_runs_int8),
 		cmocka_unit_test(op_outside_npu_list_falls_back_to_host),
 		cmocka_unit_test(peak_memory_follows_tensor_liveness),
+		cmocka_unit_test(registry_kernel_class_keys_are_the_partitioners),
+		cmocka_unit_test(a_platform_estimator_override_changes_the_estimate),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
