@@ -56,7 +56,7 @@ static gr_hw_registry *load(const char *builtin, const char *user_path)
 /* A fresh folder under /tmp with the file name (may hold a subfolder) written from text. */
 static void write_file(const char *dir, const char *name, const char *text)
 {
-	char path[512];
+	char path[1200];
 	FILE *f;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "w");
