@@ -39,7 +39,7 @@ static const char calibrate_help[] =
 	"                     zoo models that would still be estimated 'theoretical'\n"
 	"  --format F         table (default) or json (the profile, plus 'report' with --report)\n\n"
 	"Progress goes to stderr when it is a terminal. Format and fit: docs/calibrate.md.\n"
-	"Exit codes: 0 ok, 1 usage error, 2 bad or missing measurements.\n";
+	"Exit codes: 0 ok, 1 usage error, 2 bad or missing measurements or a broken platform file.\n";
 
 static void progress(void *user, int done, int total, const char *what)
 {
@@ -305,11 +305,8 @@ int cmd_calibrate(int argc, char **argv)
 	{
 		const gr_hw *hw;
 		int mode;
-		if (gr_hw_registry_resolve(reg, fo.hw, &hw, &mode, &err)) {
-			rc = cli_fail(EXIT_USAGE, "%s%s", err.msg,
-				      !strcmp(fo.hw, "host") ? " (run 'graphs hw detect --save' first)" : "");
+		if ((rc = cli_resolve_hw(reg, fo.hw, &hw, &mode)))
 			goto done;
-		}
 	}
 	if (gr_meas_set_new(&set, &err) || gr_meas_set_statistic(set, statistic, &err) ||
 	    gr_calib_cache_new(reg, &cache, &err)) {

@@ -6,16 +6,6 @@
 #include "cli/estimate_common.h"
 #include "graphs/bench.h"
 
-int cli_resolve_hw(const gr_hw_registry *reg, const char *spec, const gr_hw **hw, int *mode)
-{
-	gr_error err = {0};
-	gr_status st = gr_hw_registry_resolve(reg, spec, hw, mode, &err);
-	/* GR_ERR_FORMAT: the platform's user file is broken (bad input, not a typo) */
-	if (st)
-		return cli_fail(st == GR_ERR_FORMAT ? EXIT_BAD_INPUT : EXIT_USAGE, "%s", err.msg);
-	return EXIT_OK;
-}
-
 int cli_partition(const gr_graph *g, const char *runtime, gr_partition **out)
 {
 	gr_error err = {0};

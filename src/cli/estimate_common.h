@@ -1,4 +1,4 @@
-/* Pieces shared by estimate and compare: resolving --hw, partitioning, running the
+/* Pieces shared by estimate and compare: partitioning, running the
  * estimator, and printing one estimate as JSON or a table. */
 #ifndef GRAPHS_CLI_ESTIMATE_COMMON_H
 #define GRAPHS_CLI_ESTIMATE_COMMON_H
@@ -12,7 +12,6 @@
 #include "cli/cli.h"
 
 /* Each returns an exit code after printing any error. */
-int cli_resolve_hw(const gr_hw_registry *reg, const char *spec, const gr_hw **hw, int *mode);
 int cli_partition(const gr_graph *g, const char *runtime, gr_partition **out);
 int cli_estimate(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 		 const gr_estimate_opts *eo, gr_estimate **out);
