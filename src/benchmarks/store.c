@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "core/csv.h"
+#include "core/infile.h"
 #include "graphs/bench.h"
 
 struct gr_bench_store {
@@ -610,7 +611,7 @@ static const char *empty_null(const char *s)
 
 gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t *n, gr_error *err)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = gr_infile_open(path, err);
 	char *line = NULL, *fld[16], src[600];
 	size_t cap = 0;
 	ssize_t len;
@@ -622,7 +623,7 @@ gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t
 
 	*n = 0;
 	if (!f)
-		return gr_error_set(err, GR_ERR_IO, "cannot read '%s'", path);
+		return GR_ERR_IO;
 	if ((len = getline(&line, &cap, f)) <= 0) {
 		rc = gr_error_set(err, GR_ERR_FORMAT, "cannot import '%s': empty file", path);
 		goto out;

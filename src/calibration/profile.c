@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "calibration/calib_impl.h"
+#include "core/infile.h"
 #include "core/outfile.h"
 #include "graphs/bench.h"
 
@@ -240,17 +241,17 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 
 gr_status gr_profile_load(const char *path, gr_profile **out, gr_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	char *buf = NULL;
 	long size;
 	gr_status rc;
 
 	*out = NULL;
-	if (!f)
-		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+	if (!(f = gr_infile_open(path, err)))
+		return GR_ERR_IO;
 	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || size > (64 << 20) || fseek(f, 0, SEEK_SET)) {
 		fclose(f);
-		return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': not a regular file of at most 64 MiB", path);
+		return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': larger than 64 MiB", path);
 	}
 	if (!(buf = malloc((size_t)size + 1)) || fread(buf, 1, (size_t)size, f) != (size_t)size) {
 		fclose(f);
