@@ -138,6 +138,65 @@ static void maxpool_dilated_kernel_overflow_is_an_error(void **state)
 	gr_graph_free(g);
 }
 
+/* Regression: a stride near INT64_MAX is legal (one window) but (in + s - 1) / s overflowed
+ * (a UBSan report, and -1 for "unknown" in a normal build) in SAME padding and ceil_mode. */
+static void windows_with_a_stride_near_int64_max_give_one_output(void **state)
+{
+	const int64_t big = INT64_MAX;
+	(void)state;
+
+	for (int k = 0; k < 3; k++) {
+		gr_graph *g = graph(12);
+		gr_node *n;
+		input(g, "x", GR_DTYPE_FLOAT, 4, D(1, 1, 8, 8));
+		if (k == 0) {
+			weight(g, "w", 4, D(1, 1, 3, 3));
+			n = node(g, "Conv", L("x", "w"), L("y"), 2);
+			attr_str(n, "auto_pad", "SAME_UPPER");
+		} else {
+			n = node(g, "MaxPool", L("x"), L("y"), 3);
+			attr_ints(g, n, "kernel_shape", D(3, 3), 2);
+			if (k == 1)
+				attr_str(n, "auto_pad", "SAME_LOWER");
+			else
+				attr_int(n, "ceil_mode", 1);
+		}
+		attr_ints(g, n, "strides", D(big, big), 2);
+		infer_ok(g);
+		check_shape(g, "y", 4, D(1, 1, 1, 1));
+		gr_graph_free(g);
+	}
+}
+
+/* Regression: negative pads, a zero kernel_shape and pads that overflow the padded input
+ * gave shapes (exit 0) or overflowed; each is a shape error now. */
+static void bad_window_attributes_are_errors(void **state)
+{
+	const int64_t big = INT64_MAX;
+	(void)state;
+
+	for (int k = 0; k < 5; k++) {
+		gr_graph *g = graph(12);
+		gr_error err = {0};
+		gr_node *n;
+		input(g, "x", GR_DTYPE_FLOAT, 4, D(1, 1, 8, 8));
+		weight(g, "w", 4, D(1, 1, 3, 3));
+		n = node(g, k == 4 ? "MaxPool" : k == 3 ? "ConvTranspose" : "Conv",
+			 k == 4 ? L("x") : L("x", "w"), L("y"), 2);
+		if (k == 0)
+			attr_ints(g, n, "pads", D(-1, 0, -1, 0), 4);
+		else if (k == 1)
+			attr_ints(g, n, "kernel_shape", D(0, 3), 2);
+		else
+			attr_ints(g, n, "pads", D(big, 0, big, 0), 4);
+		if (k == 4)
+			attr_ints(g, n, "kernel_shape", D(3, 3), 2);
+		assert_int_equal(run(g, &err), GR_ERR_SHAPE);
+		assert_non_null(strstr(err.msg, "node '"));
+		gr_graph_free(g);
+	}
+}
+
 static void conv_transpose_output_padding(void **state)
 {
 	gr_graph *g = graph(11);
@@ -862,6 +921,8 @@ int main(void)
 		cmocka_unit_test(conv_channel_mismatch_is_an_error),
 		cmocka_unit_test(conv_input_dims_multiplying_past_int64_is_an_error),
 		cmocka_unit_test(maxpool_dilated_kernel_overflow_is_an_error),
+		cmocka_unit_test(windows_with_a_stride_near_int64_max_give_one_output),
+		cmocka_unit_test(bad_window_attributes_are_errors),
 		cmocka_unit_test(conv_transpose_output_padding),
 		cmocka_unit_test(conv_transpose_same_upper_is_input_times_stride),
 		cmocka_unit_test(deform_conv_shape_and_sampling_cost),
