@@ -356,17 +356,13 @@ int cmd_calibrate(int argc, char **argv)
 	out = cli_out_begin();
 	if (fmt == GR_FMT_JSON) {
 		cJSON *j = gr_profile_to_json(prof);
-		char *s;
 		if (!no_save)
 			cJSON_AddStringToObject(j, "saved", outpath);
 		if (rep) {
 			cJSON_AddItemToObject(j, "report", rep);
 			rep = NULL;
 		}
-		s = cJSON_Print(j);
-		fprintf(out, "%s\n", s);
-		cJSON_free(s);
-		cJSON_Delete(j);
+		cli_json_write(out, j);
 	} else {
 		print_table(out, prof, no_save ? NULL : outpath, rep);
 	}

@@ -6,6 +6,42 @@
 #include "cli/estimate_common.h"
 #include "graphs/bench.h"
 
+void cli_estimate_args_init(cli_estimate_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->eo.precision = -1;
+	a->fmt = GR_FMT_TABLE;
+}
+
+int cli_estimate_option(cli_estimate_args *a, const char *cmd, int c, const char *arg)
+{
+	switch (c) {
+	case 'w':
+		a->hw = arg;
+		return 1;
+	case 'p':
+		if ((a->eo.precision = gr_precision_parse(arg)) < 0) {
+			cli_usage(cmd, "unknown precision '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case 'r':
+		if (!gr_fusion_rules_find(arg)) {
+			cli_usage(cmd, "unknown runtime '%s'", arg);
+			return -1;
+		}
+		a->eo.runtime = arg;
+		return 1;
+	case 'f':
+		return (a->fmt = cli_parse_format(cmd, arg)) < 0 ? -1 : 1;
+	case 'N':
+		a->no_calib = 1;
+		return 1;
+	default:
+		return cli_model_option(&a->model, cmd, c, arg);
+	}
+}
+
 int cli_partition(const gr_graph *g, const char *runtime, gr_partition **out)
 {
 	gr_error err = {0};
