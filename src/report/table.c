@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "graphs/report.h"
 
 struct gr_table {
@@ -103,21 +104,6 @@ void gr_table_free(gr_table *t)
 	free(t);
 }
 
-static void write_csv_cell(const char *s, FILE *out)
-{
-	if (strpbrk(s, ",\"\n")) {
-		fputc('"', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
-	} else {
-		fputs(s, out);
-	}
-}
-
 static void write_md_cell(const char *s, FILE *out)
 {
 	for (; *s; s++) {
@@ -133,14 +119,14 @@ void gr_table_write(const gr_table *t, gr_format fmt, FILE *out)
 		for (int i = 0; i < t->ncols; i++) {
 			if (i)
 				fputc(',', out);
-			write_csv_cell(t->headers[i], out);
+			gr_csv_write_field(out, t->headers[i]);
 		}
 		fputc('\n', out);
 		for (size_t r = 0; r < t->nrows; r++) {
 			for (int i = 0; i < t->ncols; i++) {
 				if (i)
 					fputc(',', out);
-				write_csv_cell(t->rows[r][i], out);
+				gr_csv_write_field(out, t->rows[r][i]);
 			}
 			fputc('\n', out);
 		}
