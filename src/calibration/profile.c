@@ -37,15 +37,25 @@ int gr_profile_has_precision(const gr_profile *p, gr_precision prec)
 	return p && (unsigned)prec < GR_PREC_COUNT && p->tm.prec[prec].present;
 }
 
+/* The fit and the fit quality of precision prec; 0 when the profile has none. */
+static int prec_fit(const gr_profile *p, gr_precision prec, const otm_prec **cp,
+		    const calib_quality **cq)
+{
+	if (!gr_profile_has_precision(p, prec))
+		return 0;
+	*cp = &p->tm.prec[prec];
+	*cq = &p->q[prec];
+	return 1;
+}
+
 gr_status gr_profile_quality(const gr_profile *p, gr_precision prec, int cls, gr_fit_quality *out)
 {
 	const otm_prec *cp;
 	const calib_quality *cq;
+
 	memset(out, 0, sizeof(*out));
-	if (!gr_profile_has_precision(p, prec))
+	if (!prec_fit(p, prec, &cp, &cq))
 		return GR_ERR_NOT_FOUND;
-	cp = &p->tm.prec[prec];
-	cq = &p->q[prec];
 	if (cls < 0) {
 		double fmn = INFINITY, fmx = 0, bmn = INFINITY, bmx = 0;
 		for (int k = 0; k < CC_COUNT; k++)
@@ -86,11 +96,10 @@ gr_status gr_profile_precision_info(const gr_profile *p, gr_precision prec, gr_f
 {
 	const otm_prec *cp;
 	const calib_quality *cq;
+
 	memset(out, 0, sizeof(*out));
-	if (!gr_profile_has_precision(p, prec))
+	if (!prec_fit(p, prec, &cp, &cq))
 		return GR_ERR_NOT_FOUND;
-	cp = &p->tm.prec[prec];
-	cq = &p->q[prec];
 	out->subgraph_rows = cq->rows_sub;
 	out->model_rows = cq->rows_model;
 	out->model_mape = cq->model_mape;
