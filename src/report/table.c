@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/csv.h"
 #include "graphs/report.h"
 
@@ -65,14 +66,8 @@ int gr_table_add_row(gr_table *t, const char *const *cells)
 {
 	char **row;
 
-	if (t->nrows == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 32;
-		char ***nr = realloc(t->rows, ncap * sizeof(*nr));
-		if (!nr)
-			return 0;
-		t->rows = nr;
-		t->cap = ncap;
-	}
+	if (!gr_array_reserve(&t->rows, &t->cap, t->nrows, sizeof(*t->rows), 32))
+		return 0;
 	row = calloc((size_t)t->ncols, sizeof(char *));
 	if (!row)
 		return 0;

@@ -295,12 +295,8 @@ void op_conv_transpose_cost(const gr_node *n, gr_cost *c)
 	int64_t ie = x ? gr_numel(x) : -1, oe = y ? gr_numel(y) : -1, kv;
 
 	gr_cost_io_bytes(n, c);
-	if (!w || ie < 0 || oe < 0 || x->rank < 3 || w->rank < 2 || w->dims[1].value < 0) {
-		c->known = 0;
-		return;
-	}
-	kv = kernel_volume(w, x->rank - 2, n);
-	if (kv < 0) {
+	if (!w || ie < 0 || oe < 0 || x->rank < 3 || w->rank < 2 || w->dims[1].value < 0 ||
+	    (kv = kernel_volume(w, x->rank - 2, n)) < 0) {
 		c->known = 0;
 		return;
 	}
@@ -350,12 +346,8 @@ void op_deform_conv_cost(const gr_node *n, gr_cost *c)
 
 	gr_cost_io_bytes(n, c);
 	if (!x || !w || oe < 0 || x->rank < 3 || w->rank < 2 || w->dims[1].value < 0 ||
-	    y->dims[1].value <= 0 || x->dims[1].value < 0) {
-		c->known = 0;
-		return;
-	}
-	kv = kernel_volume(w, x->rank - 2, n);
-	if (kv < 0) {
+	    y->dims[1].value <= 0 || x->dims[1].value < 0 ||
+	    (kv = kernel_volume(w, x->rank - 2, n)) < 0) {
 		c->known = 0;
 		return;
 	}
