@@ -48,6 +48,7 @@ void gr_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Overflow-checked arithmetic on sizes; return 0 on overflow. */
 int gr_mul_i64(int64_t a, int64_t b, int64_t *out);
 int gr_add_i64(int64_t a, int64_t b, int64_t *out);
+int gr_sub_i64(int64_t a, int64_t b, int64_t *out);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "core/csv.h"
+#include "core/infile.h"
 #include "graphs/bench.h"
 
 struct gr_bench_store {
@@ -117,22 +118,34 @@ static gr_status check_target(const char *path, int may_create, gr_error *err)
 	return GR_OK;
 }
 
-gr_status gr_bench_store_open(const char *path, gr_bench_store **out, gr_error *err)
+void gr_bench_store_close(gr_bench_store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s);
+}
+
+/* Opens path as a graphs database: writable (created when missing, WAL journal) or read-only
+ * (then it must have a schema). Checks the schema version is one this graphs knows and the
+ * pages are sound; *version gets it. */
+static gr_status store_open(const char *path, int writable, gr_bench_store **out, int *version,
+			    gr_error *err)
 {
 	gr_bench_store *s;
 	int v;
-	char sql[64];
 
 	*out = NULL;
 	if (!path || !*path)
 		return gr_error_set(err, GR_ERR_USAGE, "no database path");
-	if (check_target(path, 1, err))
+	if (check_target(path, writable, err))
 		return err ? err->status : GR_ERR_IO;
 	if (!(s = calloc(1, sizeof(*s))))
 		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->db,
+			    writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY,
+			    NULL) != SQLITE_OK) {
 		gr_error_set(err, GR_ERR_IO, "cannot open database '%s': %s", path,
 			     s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
@@ -140,8 +153,8 @@ gr_status gr_bench_store_open(const char *path, gr_bench_store **out, gr_error *
 	sqlite3_busy_timeout(s->db, 10000);
 	/* WAL: readers never block the writer, and a killed writer loses at most the open
 	 * transaction. synchronous=NORMAL is durable against process death (not power loss). */
-	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-				"PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK) {
+	if (writable && sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+					    "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK) {
 		gr_error_set(err, GR_ERR_IO, "cannot use '%s' as a database: %s", path,
 			     sqlite3_errmsg(s->db));
 		goto fail;
@@ -152,63 +165,7 @@ gr_status gr_bench_store_open(const char *path, gr_bench_store **out, gr_error *
 			     sqlite3_errmsg(s->db));
 		goto fail;
 	}
-	if (v > GR_BENCH_SCHEMA_VERSION) {
-		gr_error_set(err, GR_ERR_UNSUPPORTED,
-			     "database '%s' has schema version %d, newer than this graphs knows (%d)",
-			     path, v, GR_BENCH_SCHEMA_VERSION);
-		goto fail;
-	}
-	if (check_pages(s, err))
-		goto fail;
-	for (; v < GR_BENCH_SCHEMA_VERSION; v++) {
-		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d;", v + 1);
-		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-			gr_error_set(err, GR_ERR_FORMAT, "database '%s': migration to schema %d failed: %s",
-				     path, v + 1, sqlite3_errmsg(s->db));
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-			goto fail;
-		}
-		if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-			db_fail(s, err, "commit of a migration");
-			goto fail;
-		}
-	}
-	*out = s;
-	return GR_OK;
-fail:
-	sqlite3_close(s->db);
-	free(s);
-	return err ? err->status : GR_ERR_IO;
-}
-
-gr_status gr_bench_store_open_read(const char *path, gr_bench_store **out, gr_error *err)
-{
-	gr_bench_store *s;
-	int v;
-
-	*out = NULL;
-	if (!path || !*path)
-		return gr_error_set(err, GR_ERR_USAGE, "no database path");
-	if (check_target(path, 0, err))
-		return err ? err->status : GR_ERR_IO;
-	if (!(s = calloc(1, sizeof(*s))))
-		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-	snprintf(s->path, sizeof(s->path), "%s", path);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		gr_error_set(err, GR_ERR_IO, "cannot open database '%s': %s", path,
-			     s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, 10000);
-	v = user_version(s->db);
-	if (v < 0) {
-		gr_error_set(err, GR_ERR_FORMAT, "'%s' is not a graphs database: %s", path,
-			     sqlite3_errmsg(s->db));
-		goto fail;
-	}
-	if (v == 0) {
+	if (v == 0 && !writable) {
 		gr_error_set(err, GR_ERR_FORMAT, "'%s' is not a graphs database (no schema)", path);
 		goto fail;
 	}
@@ -221,19 +178,50 @@ gr_status gr_bench_store_open_read(const char *path, gr_bench_store **out, gr_er
 	if (check_pages(s, err))
 		goto fail;
 	*out = s;
+	*version = v;
 	return GR_OK;
 fail:
-	sqlite3_close(s->db);
-	free(s);
+	gr_bench_store_close(s);
 	return err ? err->status : GR_ERR_IO;
 }
 
-void gr_bench_store_close(gr_bench_store *s)
+gr_status gr_bench_store_open(const char *path, gr_bench_store **out, gr_error *err)
 {
-	if (!s)
-		return;
-	sqlite3_close(s->db);
-	free(s);
+	gr_bench_store *s;
+	int v;
+	char sql[64];
+	gr_status st;
+
+	*out = NULL;
+	if ((st = store_open(path, 1, &s, &v, err)))
+		return st;
+	for (; v < GR_BENCH_SCHEMA_VERSION; v++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d;", v + 1);
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			st = gr_error_set(err, GR_ERR_FORMAT,
+					  "database '%s': migration to schema %d failed: %s", path, v + 1,
+					  sqlite3_errmsg(s->db));
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			gr_bench_store_close(s);
+			return st;
+		}
+		if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			st = db_fail(s, err, "commit of a migration");
+			gr_bench_store_close(s);
+			return st;
+		}
+	}
+	*out = s;
+	return GR_OK;
+}
+
+gr_status gr_bench_store_open_read(const char *path, gr_bench_store **out, gr_error *err)
+{
+	int v;
+
+	return store_open(path, 0, out, &v, err);
 }
 
 static void now_iso(char *buf, size_t size)
@@ -610,7 +598,7 @@ static const char *empty_null(const char *s)
 
 gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t *n, gr_error *err)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = gr_infile_open(path, err);
 	char *line = NULL, *fld[16], src[600];
 	size_t cap = 0;
 	ssize_t len;
@@ -622,7 +610,7 @@ gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t
 
 	*n = 0;
 	if (!f)
-		return gr_error_set(err, GR_ERR_IO, "cannot read '%s'", path);
+		return GR_ERR_IO;
 	if ((len = getline(&line, &cap, f)) <= 0) {
 		rc = gr_error_set(err, GR_ERR_FORMAT, "cannot import '%s': empty file", path);
 		goto out;
@@ -738,16 +726,7 @@ out:
  * them (the ground-truth files do). */
 static void csv_field(FILE *out, const char *s, int last)
 {
-	if (s && strpbrk(s, ",\"\n\r")) {
-		fputc('"', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
-	} else if (s)
-		fputs(s, out);
+	gr_csv_write_field(out, s);
 	fputs(last ? "\r\n" : ",", out);
 }
 

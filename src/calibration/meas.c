@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "core/csv.h"
+#include "core/infile.h"
 #include "calibration/calib_impl.h"
 #include "graphs/bench.h"
 
@@ -158,7 +159,7 @@ static int inum(const char *s, int64_t *out)
 
 gr_status gr_meas_load_csv(gr_meas_set *s, const char *path, size_t *n, gr_error *err)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = gr_infile_open(path, err);
 	char *line = NULL, *fld[16], spec[128];
 	size_t cap = 0, added = 0, first = s->n;
 	int is_models, lineno = 1;
@@ -168,7 +169,7 @@ gr_status gr_meas_load_csv(gr_meas_set *s, const char *path, size_t *n, gr_error
 	if (n)
 		*n = 0;
 	if (!f)
-		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+		return GR_ERR_IO;
 	if (getline(&line, &cap, f) <= 0) {
 		rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': empty file", path);
 		goto out;
@@ -431,12 +432,12 @@ gr_status gr_meas_load_db(gr_meas_set *s, const char *path, size_t *n, gr_error 
 	size_t first = s->n;
 	gr_status rc;
 	char src[4200];
-	FILE *f = fopen(path, "rb");
+	FILE *f = gr_infile_open(path, err);
 
 	if (n)
 		*n = 0;
 	if (!f)
-		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+		return GR_ERR_IO;
 	fclose(f);
 	if ((rc = read_runs(path, &c.runs, &c.n_runs, err)))
 		return rc;
@@ -462,12 +463,12 @@ out:
 
 gr_status gr_meas_load(gr_meas_set *s, const char *path, size_t *n, gr_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = gr_infile_open(path, err);
 	char head[16] = {0};
 	size_t got;
 
 	if (!f)
-		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+		return GR_ERR_IO;
 	got = fread(head, 1, sizeof(head), f);
 	fclose(f);
 	if (got == 16 && !memcmp(head, "SQLite format 3", 16))

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "calibration/calib_impl.h"
+#include "core/infile.h"
 #include "core/outfile.h"
 #include "graphs/bench.h"
 
@@ -36,15 +37,25 @@ int gr_profile_has_precision(const gr_profile *p, gr_precision prec)
 	return p && (unsigned)prec < GR_PREC_COUNT && p->tm.prec[prec].present;
 }
 
+/* The fit and the fit quality of precision prec; 0 when the profile has none. */
+static int prec_fit(const gr_profile *p, gr_precision prec, const otm_prec **cp,
+		    const calib_quality **cq)
+{
+	if (!gr_profile_has_precision(p, prec))
+		return 0;
+	*cp = &p->tm.prec[prec];
+	*cq = &p->q[prec];
+	return 1;
+}
+
 gr_status gr_profile_quality(const gr_profile *p, gr_precision prec, int cls, gr_fit_quality *out)
 {
 	const otm_prec *cp;
 	const calib_quality *cq;
+
 	memset(out, 0, sizeof(*out));
-	if (!gr_profile_has_precision(p, prec))
+	if (!prec_fit(p, prec, &cp, &cq))
 		return GR_ERR_NOT_FOUND;
-	cp = &p->tm.prec[prec];
-	cq = &p->q[prec];
 	if (cls < 0) {
 		double fmn = INFINITY, fmx = 0, bmn = INFINITY, bmx = 0;
 		for (int k = 0; k < CC_COUNT; k++)
@@ -85,11 +96,10 @@ gr_status gr_profile_precision_info(const gr_profile *p, gr_precision prec, gr_f
 {
 	const otm_prec *cp;
 	const calib_quality *cq;
+
 	memset(out, 0, sizeof(*out));
-	if (!gr_profile_has_precision(p, prec))
+	if (!prec_fit(p, prec, &cp, &cq))
 		return GR_ERR_NOT_FOUND;
-	cp = &p->tm.prec[prec];
-	cq = &p->q[prec];
 	out->subgraph_rows = cq->rows_sub;
 	out->model_rows = cq->rows_model;
 	out->model_mape = cq->model_mape;
@@ -240,17 +250,17 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 
 gr_status gr_profile_load(const char *path, gr_profile **out, gr_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	char *buf = NULL;
 	long size;
 	gr_status rc;
 
 	*out = NULL;
-	if (!f)
-		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+	if (!(f = gr_infile_open(path, err)))
+		return GR_ERR_IO;
 	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || size > (64 << 20) || fseek(f, 0, SEEK_SET)) {
 		fclose(f);
-		return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': not a regular file of at most 64 MiB", path);
+		return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': larger than 64 MiB", path);
 	}
 	if (!(buf = malloc((size_t)size + 1)) || fread(buf, 1, (size_t)size, f) != (size_t)size) {
 		fclose(f);

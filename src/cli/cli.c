@@ -95,6 +95,16 @@ void cli_json_count(cJSON *o, const char *key, double v)
 	cJSON_AddRawToObject(o, key, buf);
 }
 
+void cli_json_write(FILE *out, cJSON *j)
+{
+	char *s = j ? cJSON_Print(j) : NULL;
+
+	if (s)
+		fprintf(out, "%s\n", s);
+	cJSON_free(s);
+	cJSON_Delete(j);
+}
+
 static char *out_buf;
 static size_t out_len;
 

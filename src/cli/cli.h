@@ -32,12 +32,17 @@ typedef struct cli_model_opts {
 	{"batch", required_argument, 0, 'b'}, {"input-shape", required_argument, 0, 's'}, \
 	{"dim", required_argument, 0, 'd'}, {"format-in", required_argument, 0, 'i'}
 #define CLI_MODEL_SHORTOPTS "b:s:d:i:"
-/* The lines of --help that describe them (and MODEL). */
-extern const char cli_model_help[];
+/* Prints --help of a command that takes a model: usage, the lines that describe the model
+ * options (and MODEL), then tail (the command's own options). Returns EXIT_OK. */
+int cli_model_help(const char *usage, const char *tail);
 
 /* Handles option c (with argument arg) when it is a model option: returns 1 when handled,
  * 0 when c is not one, -1 after printing a usage error. */
 int cli_model_option(cli_model_opts *o, const char *cmd, int c, const char *arg);
+
+/* Takes the one MODEL argument left after the options (argv[optind]) into o->model. Returns 0,
+ * or EXIT_USAGE after saying what is wrong (no MODEL, or more than one). */
+int cli_model_arg(cli_model_opts *o, const char *cmd, int argc, char **argv);
 
 /* What the analysis covered: nodes whose shape and cost are known, and what was left out. */
 typedef struct cli_coverage {
@@ -50,6 +55,9 @@ typedef struct cli_coverage {
 void cli_coverage_of(const gr_graph *g, cli_coverage *c);
 /* Adds coverage, unknown_shape_nodes, contains_unknown_ops and lower_bound to a JSON object. */
 void cli_coverage_json(cJSON *o, const cli_coverage *c);
+
+/* Prints j (indented) and a newline to out, then frees j. */
+void cli_json_write(FILE *out, cJSON *j);
 
 /* A count (FLOPs, bytes, params) as a JSON integer, never a fraction or an exponent. */
 void cli_json_count(cJSON *o, const char *key, double v);

@@ -191,7 +191,6 @@ static int print_records(gr_bench_store *s, int64_t run_id, int fmt, const char 
 	int64_t n = 0;
 	if (fmt == GR_FMT_JSON) {
 		cJSON *root = cJSON_CreateObject();
-		char *txt;
 		c.arr = cJSON_CreateArray();
 		cJSON_AddStringToObject(root, "db", db);
 		if (run_id) {
@@ -217,10 +216,7 @@ static int print_records(gr_bench_store *s, int64_t run_id, int fmt, const char 
 			return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 		}
 		cJSON_AddItemToObject(root, "measurements", c.arr);
-		txt = cJSON_Print(root);
-		fprintf(out, "%s\n", txt);
-		cJSON_free(txt);
-		cJSON_Delete(root);
+		cli_json_write(out, root);
 		return EXIT_OK;
 	}
 	{

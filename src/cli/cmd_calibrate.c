@@ -41,7 +41,7 @@ static const char calibrate_help[] =
 	"                     the zoo models that would still be estimated 'theoretical'\n"
 	"  --format F         table (default) or json (the profile, plus 'report' with --report)\n\n"
 	"Progress goes to stderr when it is a terminal. Format and fit: docs/calibrate.md.\n"
-	"Exit codes: 0 ok, 1 usage error, 2 bad or missing measurements.\n";
+	"Exit codes: 0 ok, 1 usage error, 2 bad or missing measurements or a broken platform file.\n";
 
 static void progress(void *user, int done, int total, const char *what)
 {
@@ -346,13 +346,8 @@ int cmd_calibrate(int argc, char **argv)
 	}
 	if (!(reg = cli_registry_load()))
 		return EXIT_BAD_INPUT;
-	{
-		if (gr_hw_registry_resolve(reg, fo.hw, &hw, &mode, &err)) {
-			rc = cli_fail(EXIT_USAGE, "%s%s", err.msg,
-				      !strcmp(fo.hw, "host") ? " (run 'graphs hw detect --save' first)" : "");
-			goto done;
-		}
-	}
+	if ((rc = cli_resolve_hw(reg, fo.hw, &hw, &mode)))
+		goto done;
 	if (gr_meas_set_new(&set, &err) || gr_meas_set_statistic(set, statistic, &err) ||
 	    gr_calib_cache_new(reg, &cache, &err)) {
 		rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
@@ -401,17 +396,13 @@ int cmd_calibrate(int argc, char **argv)
 	out = cli_out_begin();
 	if (fmt == GR_FMT_JSON) {
 		cJSON *j = gr_profile_to_json(prof);
-		char *s;
 		if (!no_save)
 			cJSON_AddStringToObject(j, "saved", outpath);
 		if (rep) {
 			cJSON_AddItemToObject(j, "report", rep);
 			rep = NULL;
 		}
-		s = cJSON_Print(j);
-		fprintf(out, "%s\n", s);
-		cJSON_free(s);
-		cJSON_Delete(j);
+		cli_json_write(out, j);
 	} else {
 		print_table(out, prof, no_save ? NULL : outpath, rep);
 	}

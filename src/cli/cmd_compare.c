@@ -50,15 +50,9 @@ static int cmp_row(const void *a, const void *b)
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CLI_MODEL_LONGOPTS,
-		{"hw", required_argument, 0, 'w'}, {"precision", required_argument, 0, 'p'},
-		{"runtime", required_argument, 0, 'r'}, {"format", required_argument, 0, 'f'},
-		{"no-calibration", no_argument, 0, 'N'},
-		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-	cli_model_opts mo = {0};
-	gr_estimate_opts eo = {-1, NULL};
-	const char *hwlist = NULL;
-	int fmt = GR_FMT_TABLE, c, rc, no_calib = 0;
+		CLI_ESTIMATE_LONGOPTS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	cli_estimate_args a;
+	int c, rc;
 	gr_graph *g = NULL;
 	gr_hw_registry *reg = NULL;
 	/* one partition per runtime: platforms of different classes default to different ones */
@@ -71,56 +65,29 @@ int cmd_compare(int argc, char **argv)
 	cli_coverage cov;
 	FILE *out;
 
+	cli_estimate_args_init(&a);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, CLI_MODEL_SHORTOPTS "w:p:r:f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(compare_usage, stdout);
-			fputs(cli_model_help, stdout);
-			fputs(compare_help_tail, stdout);
-			return EXIT_OK;
-		case 'N':
-			no_calib = 1;
-			break;
-		case 'w':
-			hwlist = optarg;
-			break;
-		case 'p':
-			if ((eo.precision = gr_precision_parse(optarg)) < 0)
-				return cli_usage("compare", "unknown precision '%s'", optarg);
-			break;
-		case 'r':
-			if (!gr_fusion_rules_find(optarg))
-				return cli_usage("compare", "unknown runtime '%s'", optarg);
-			eo.runtime = optarg;
-			break;
-		case 'f':
-			if ((fmt = cli_parse_format("compare", optarg)) < 0)
-				return EXIT_USAGE;
-			break;
-		default:
-			if ((rc = cli_model_option(&mo, "compare", c, optarg)) < 0)
-				return EXIT_USAGE;
-			if (rc == 0)
-				return cli_usage("compare", "bad option");
-		}
+	while ((c = getopt_long(argc, argv, CLI_ESTIMATE_SHORTOPTS "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_model_help(compare_usage, compare_help_tail);
+		if ((rc = cli_estimate_option(&a, "compare", c, optarg)) <= 0)
+			return rc < 0 ? EXIT_USAGE : cli_usage("compare", "bad option");
 	}
-	if (optind + 1 != argc)
-		return cli_usage("compare", optind >= argc ? "no MODEL given" : "more than one MODEL given");
-	if (!hwlist)
+	if ((rc = cli_model_arg(&a.model, "compare", argc, argv)))
+		return rc;
+	if (!a.hw)
 		return cli_usage("compare", "--hw ID,ID,... or --hw all is required");
-	mo.model = argv[optind];
 	if (!(reg = cli_registry_load()))
 		return EXIT_BAD_INPUT;
 	/* resolve every platform before the (slower) model work, so typos fail fast */
-	if (!strcmp(hwlist, "all")) {
+	if (!strcmp(a.hw, "all")) {
 		n = gr_hw_registry_count(reg);
 		rows = calloc(n ? n : 1, sizeof(*rows));
 		for (size_t i = 0; rows && i < n; i++)
 			snprintf(rows[i].spec, sizeof(rows[i].spec), "%s", gr_hw_id(gr_hw_registry_at(reg, i)));
 	} else {
-		char *copy = strdup(hwlist), *save = NULL, *tok;
-		rows = calloc(strlen(hwlist) / 2 + 2, sizeof(*rows));
+		char *copy = strdup(a.hw), *save = NULL, *tok;
+		rows = calloc(strlen(a.hw) / 2 + 2, sizeof(*rows));
 		for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rows; tok = strtok_r(NULL, ",", &save))
 			snprintf(rows[n++].spec, sizeof(rows[0].spec), "%s", tok);
 		free(copy);
@@ -135,7 +102,7 @@ int cmd_compare(int argc, char **argv)
 		if ((rc = cli_resolve_hw(reg, rows[i].spec, &hw, &mode)))
 			goto done;
 	}
-	if ((rc = cli_load_model(&mo, &g, &batch)))
+	if ((rc = cli_load_model(&a.model, &g, &batch)))
 		goto done;
 	cli_coverage_of(g, &cov);
 	for (size_t i = 0; i < n; i++) {
@@ -145,7 +112,7 @@ int cmd_compare(int argc, char **argv)
 		const char *rt;
 		gr_partition *part = NULL;
 		gr_hw_registry_resolve(reg, rows[i].spec, &hw, &mode, &err);
-		rt = eo.runtime ? eo.runtime : gr_estimate_default_runtime(hw);
+		rt = a.eo.runtime ? a.eo.runtime : gr_estimate_default_runtime(hw);
 		for (size_t k = 0; k < n_parts && !part; k++)
 			if (!strcmp(part_rt[k], rt))
 				part = parts[k];
@@ -155,21 +122,20 @@ int cmd_compare(int argc, char **argv)
 			part_rt[n_parts] = rt;
 			parts[n_parts++] = part;
 		}
-		if (!no_calib)
+		if (!a.no_calib)
 			cli_profile_for(hw, mode, rt, NULL, 0, &rows[i].prof);
-		if (gr_estimate_run_profile(g, part, hw, mode, &eo, rows[i].prof, &rows[i].est, &err))
+		if (gr_estimate_run_profile(g, part, hw, mode, &a.eo, rows[i].prof, &rows[i].est, &err))
 			snprintf(rows[i].why, sizeof(rows[i].why), "%s", err.msg);
 		else
 			cli_conditions_note(rows[i].est, hw, rows[i].prof);
 	}
 	qsort(rows, n, sizeof(*rows), cmp_row);
 	out = cli_out_begin();
-	if (fmt == GR_FMT_JSON) {
+	if (a.fmt == GR_FMT_JSON) {
 		cJSON *arr = cJSON_CreateArray();
-		char *s;
 		for (size_t i = 0; i < n; i++) {
 			if (rows[i].est) {
-				cJSON_AddItemToArray(arr, cli_estimate_json(cli_model_label(mo.model), rows[i].spec,
+				cJSON_AddItemToArray(arr, cli_estimate_json(cli_model_label(a.model.model), rows[i].spec,
 									    batch, rows[i].est, &cov, 0));
 			} else {
 				cJSON *o = cJSON_CreateObject();
@@ -178,10 +144,7 @@ int cmd_compare(int argc, char **argv)
 				cJSON_AddItemToArray(arr, o);
 			}
 		}
-		s = cJSON_Print(arr);
-		fprintf(out, "%s\n", s);
-		cJSON_free(s);
-		cJSON_Delete(arr);
+		cli_json_write(out, arr);
 	} else {
 		const char *hdr[] = {"platform", "precision", "latency ms", "per s", "energy mJ", "memory",
 				     "confidence", "coverage", ""};
@@ -199,7 +162,7 @@ int cmd_compare(int argc, char **argv)
 			const gr_estimate *e = rows[i].est;
 			/* csv keeps bare numbers; the coverage column says what they leave out */
 			int lb = e && cli_estimate_lower_bound(e, &cov);
-			const char *ge = lb && fmt != GR_FMT_CSV ? ">= " : "", *le = lb && fmt != GR_FMT_CSV ? "<= " : "";
+			const char *ge = lb && a.fmt != GR_FMT_CSV ? ">= " : "", *le = lb && a.fmt != GR_FMT_CSV ? "<= " : "";
 			if (!e) {
 				const char *r2[] = {rows[i].spec, "-", "-", "-", "-", "-", "skipped", "-", rows[i].why};
 				gr_table_add_row(t, r2);
@@ -211,7 +174,7 @@ int cmd_compare(int argc, char **argv)
 			snprintf(en, sizeof(en), "%s%.2f", ge, e->energy_j * 1e3);
 			snprintf(covs, sizeof(covs), "%.1f%%", 100.0 * cov.share);
 			gr_fmt_bytes(e->peak_memory_bytes, mem, sizeof(mem));
-			if (fmt == GR_FMT_TABLE && worst > 0) {
+			if (a.fmt == GR_FMT_TABLE && worst > 0) {
 				/* log scale: platforms differ by orders of magnitude */
 				double f = log10(1 + 9 * e->latency_s / worst);
 				int w = (int)lround(f * 30);
@@ -223,13 +186,13 @@ int cmd_compare(int argc, char **argv)
 			gr_table_add_row(t, r);
 		}
 		if (t)
-			gr_table_write(t, fmt, out);
+			gr_table_write(t, a.fmt, out);
 		gr_table_free(t);
-		if (any_lb && fmt != GR_FMT_CSV)
+		if (any_lb && a.fmt != GR_FMT_CSV)
 			fprintf(out, "\n%slower bounds (>=): %zu of %zu nodes of %s are not costed (%zu unknown ops, "
-				"%zu of unknown shape)%s\n", fmt == GR_FMT_MARKDOWN ? "**" : "", cov.nodes - cov.known,
-				cov.nodes, cli_model_label(mo.model), cov.unknown_ops, cov.unknown_shape_nodes,
-				fmt == GR_FMT_MARKDOWN ? "**" : "");
+				"%zu of unknown shape)%s\n", a.fmt == GR_FMT_MARKDOWN ? "**" : "", cov.nodes - cov.known,
+				cov.nodes, cli_model_label(a.model.model), cov.unknown_ops, cov.unknown_shape_nodes,
+				a.fmt == GR_FMT_MARKDOWN ? "**" : "");
 	}
 	cli_out_end(out, 1);
 	rc = EXIT_OK;

@@ -34,96 +34,58 @@ static const char estimate_help_tail[] =
 int cmd_estimate(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CLI_MODEL_LONGOPTS,
-		{"hw", required_argument, 0, 'w'},
-		{"precision", required_argument, 0, 'p'},
-		{"runtime", required_argument, 0, 'r'},
-		{"format", required_argument, 0, 'f'},
+		CLI_ESTIMATE_LONGOPTS,
 		{"profile", required_argument, 0, 'P'},
-		{"no-calibration", no_argument, 0, 'N'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
-	cli_model_opts mo = {0};
-	gr_estimate_opts eo = {-1, NULL};
-	const char *hwspec = NULL, *profile_file = NULL;
-	int fmt = GR_FMT_TABLE, c, rc, no_calib = 0;
+	cli_estimate_args a;
+	const char *profile_file = NULL;
+	int c, rc;
 	gr_profile *prof = NULL;
 	gr_graph *g = NULL;
 	gr_hw_registry *reg = NULL;
 	gr_partition *part = NULL;
 	gr_estimate *est = NULL;
 	const gr_hw *hw;
+	const char *rt;
 	int mode;
 	int64_t batch;
 	cli_coverage cov;
 	FILE *out;
 
+	cli_estimate_args_init(&a);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, CLI_MODEL_SHORTOPTS "w:p:r:f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(estimate_usage, stdout);
-			fputs(cli_model_help, stdout);
-			fputs(estimate_help_tail, stdout);
-			return EXIT_OK;
-		case 'w':
-			hwspec = optarg;
-			break;
-		case 'p':
-			if ((eo.precision = gr_precision_parse(optarg)) < 0)
-				return cli_usage("estimate", "unknown precision '%s'", optarg);
-			break;
-		case 'r':
-			if (!gr_fusion_rules_find(optarg))
-				return cli_usage("estimate", "unknown runtime '%s'", optarg);
-			eo.runtime = optarg;
-			break;
-		case 'f':
-			if ((fmt = cli_parse_format("estimate", optarg)) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'P':
+	while ((c = getopt_long(argc, argv, CLI_ESTIMATE_SHORTOPTS "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_model_help(estimate_usage, estimate_help_tail);
+		if (c == 'P')
 			profile_file = optarg;
-			break;
-		case 'N':
-			no_calib = 1;
-			break;
-		default:
-			if ((rc = cli_model_option(&mo, "estimate", c, optarg)) < 0)
-				return EXIT_USAGE;
-			if (rc == 0)
-				return cli_usage("estimate", "bad option");
-		}
+		else if ((rc = cli_estimate_option(&a, "estimate", c, optarg)) <= 0)
+			return rc < 0 ? EXIT_USAGE : cli_usage("estimate", "bad option");
 	}
-	if (optind + 1 != argc)
-		return cli_usage("estimate", optind >= argc ? "no MODEL given" : "more than one MODEL given");
-	if (!hwspec)
+	if ((rc = cli_model_arg(&a.model, "estimate", argc, argv)))
+		return rc;
+	if (!a.hw)
 		return cli_usage("estimate", "--hw ID is required (see 'graphs hw list')");
-	mo.model = argv[optind];
 	if (!(reg = cli_registry_load()))
 		return EXIT_BAD_INPUT;
-	if ((rc = cli_resolve_hw(reg, hwspec, &hw, &mode)))
+	if ((rc = cli_resolve_hw(reg, a.hw, &hw, &mode)))
 		goto done;
-	if ((rc = cli_load_model(&mo, &g, &batch)))
+	if ((rc = cli_load_model(&a.model, &g, &batch)))
 		goto done;
 	cli_coverage_of(g, &cov);
-	if ((rc = cli_partition(g, eo.runtime ? eo.runtime : gr_estimate_default_runtime(hw), &part)))
-		goto done;
-	if ((rc = cli_profile_for(hw, mode, eo.runtime ? eo.runtime : gr_estimate_default_runtime(hw), profile_file,
-				  no_calib, &prof)))
-		goto done;
-	if ((rc = cli_estimate_profile(g, part, hw, mode, &eo, prof, &est)))
+	rt = a.eo.runtime ? a.eo.runtime : gr_estimate_default_runtime(hw);
+	if ((rc = cli_partition(g, rt, &part)) ||
+	    (rc = cli_profile_for(hw, mode, rt, profile_file, a.no_calib, &prof)) ||
+	    (rc = cli_estimate_profile(g, part, hw, mode, &a.eo, prof, &est)))
 		goto done;
 	out = cli_out_begin();
-	if (fmt == GR_FMT_JSON) {
-		cJSON *j = cli_estimate_json(cli_model_label(mo.model), hwspec, batch, est, &cov, 1);
+	if (a.fmt == GR_FMT_JSON) {
+		cJSON *j = cli_estimate_json(cli_model_label(a.model.model), a.hw, batch, est, &cov, 1);
 		cJSON_AddItemToObject(j, "weight_dtypes", cli_weight_dtypes_json(g));
-		char *s = cJSON_Print(j);
-		fprintf(out, "%s\n", s);
-		cJSON_free(s);
-		cJSON_Delete(j);
+		cli_json_write(out, j);
 	} else {
-		cli_estimate_print(out, fmt, cli_model_label(mo.model), hwspec, batch, est, &cov);
+		cli_estimate_print(out, a.fmt, cli_model_label(a.model.model), a.hw, batch, est, &cov);
 	}
 	cli_out_end(out, 1);
 	rc = EXIT_OK;

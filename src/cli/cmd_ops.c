@@ -34,13 +34,9 @@ int cmd_ops(int argc, char **argv)
 	out = cli_out_begin();
 	if (fmt == GR_FMT_JSON) {
 		cJSON *arr = cJSON_CreateArray();
-		char *s;
 		for (size_t i = 0; i < gr_ops_count(); i++)
 			cJSON_AddItemToArray(arr, cJSON_CreateString(gr_ops_name(i)));
-		s = cJSON_Print(arr);
-		fprintf(out, "%s\n", s);
-		cJSON_free(s);
-		cJSON_Delete(arr);
+		cli_json_write(out, arr);
 	} else {
 		const char *hdr[] = {"op"};
 		gr_table *t = gr_table_new(1, hdr);

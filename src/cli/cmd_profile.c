@@ -80,7 +80,6 @@ static void print_json(FILE *out, const char *label, const gr_graph *g, int64_t 
 {
 	cJSON *root = cJSON_CreateObject(), *nodes, *outs, *ins, *unk;
 	char ubuf[1024];
-	char *s;
 
 	cJSON_AddStringToObject(root, "model", label);
 	cJSON_AddStringToObject(root, "format", gr_graph_format(g));
@@ -125,10 +124,7 @@ static void print_json(FILE *out, const char *label, const gr_graph *g, int64_t 
 			cJSON_AddStringToObject(o, "note", gr_node_note(n));
 		cJSON_AddItemToArray(nodes, o);
 	}
-	s = cJSON_Print(root);
-	fprintf(out, "%s\n", s);
-	cJSON_free(s);
-	cJSON_Delete(root);
+	cli_json_write(out, root);
 }
 
 /* Input dims no option bound, which leave the shapes after them unknown. */
@@ -225,10 +221,7 @@ int cmd_profile(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, CLI_MODEL_SHORTOPTS "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(profile_usage, stdout);
-			fputs(cli_model_help, stdout);
-			fputs(profile_help_tail, stdout);
-			return EXIT_OK;
+			return cli_model_help(profile_usage, profile_help_tail);
 		case 'f':
 			if ((fmt = cli_parse_format("profile", optarg)) < 0)
 				return EXIT_USAGE;
@@ -240,10 +233,7 @@ int cmd_profile(int argc, char **argv)
 				return cli_usage("profile", "bad option");
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage("profile", optind >= argc ? "no MODEL given" : "more than one MODEL given");
-	mo.model = argv[optind];
-	if ((rc = cli_load_model(&mo, &g, &batch)))
+	if ((rc = cli_model_arg(&mo, "profile", argc, argv)) || (rc = cli_load_model(&mo, &g, &batch)))
 		return rc;
 	gr_graph_totals_compute(g, &tot);
 	cli_coverage_of(g, &cov);

@@ -218,10 +218,8 @@ int cmd_validate(int argc, char **argv)
 				rc = cli_usage("validate", "too many platforms in --hw (at most %d)", MAX_HW);
 				goto done;
 			}
-			if ((st = gr_hw_registry_resolve(reg, t, &h, &mode, &err))) {
-				rc = cli_fail(st == GR_ERR_FORMAT ? EXIT_BAD_INPUT : EXIT_USAGE, "%s", err.msg);
+			if ((rc = cli_resolve_hw(reg, t, &h, &mode)))
 				goto done;
-			}
 			hw[nh++] = t;
 		}
 		if (!nh) {

@@ -40,7 +40,6 @@ int cmd_zoo(int argc, char **argv)
 	out = cli_out_begin();
 	if (fmt == GR_FMT_JSON) {
 		cJSON *arr = cJSON_CreateArray();
-		char *s;
 		for (size_t i = 0; i < n; i++) {
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "name", e[i].name);
@@ -49,10 +48,7 @@ int cmd_zoo(int argc, char **argv)
 			cJSON_AddStringToObject(o, "input_shape", e[i].input_shape);
 			cJSON_AddItemToArray(arr, o);
 		}
-		s = cJSON_Print(arr);
-		fprintf(out, "%s\n", s);
-		cJSON_free(s);
-		cJSON_Delete(arr);
+		cli_json_write(out, arr);
 	} else {
 		const char *hdr[] = {"name", "family", "task", "input"};
 		gr_table *t = gr_table_new(4, hdr);

@@ -6,14 +6,40 @@
 #include "cli/estimate_common.h"
 #include "graphs/bench.h"
 
-int cli_resolve_hw(const gr_hw_registry *reg, const char *spec, const gr_hw **hw, int *mode)
+void cli_estimate_args_init(cli_estimate_args *a)
 {
-	gr_error err = {0};
-	gr_status st = gr_hw_registry_resolve(reg, spec, hw, mode, &err);
-	/* GR_ERR_FORMAT: the platform's user file is broken (bad input, not a typo) */
-	if (st)
-		return cli_fail(st == GR_ERR_FORMAT ? EXIT_BAD_INPUT : EXIT_USAGE, "%s", err.msg);
-	return EXIT_OK;
+	memset(a, 0, sizeof(*a));
+	a->eo.precision = -1;
+	a->fmt = GR_FMT_TABLE;
+}
+
+int cli_estimate_option(cli_estimate_args *a, const char *cmd, int c, const char *arg)
+{
+	switch (c) {
+	case 'w':
+		a->hw = arg;
+		return 1;
+	case 'p':
+		if ((a->eo.precision = gr_precision_parse(arg)) < 0) {
+			cli_usage(cmd, "unknown precision '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case 'r':
+		if (!gr_fusion_rules_find(arg)) {
+			cli_usage(cmd, "unknown runtime '%s'", arg);
+			return -1;
+		}
+		a->eo.runtime = arg;
+		return 1;
+	case 'f':
+		return (a->fmt = cli_parse_format(cmd, arg)) < 0 ? -1 : 1;
+	case 'N':
+		a->no_calib = 1;
+		return 1;
+	default:
+		return cli_model_option(&a->model, cmd, c, arg);
+	}
 }
 
 int cli_partition(const gr_graph *g, const char *runtime, gr_partition **out)

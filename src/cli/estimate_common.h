@@ -1,4 +1,4 @@
-/* Pieces shared by estimate and compare: resolving --hw, partitioning, running the
+/* Pieces shared by estimate and compare: partitioning, running the
  * estimator, and printing one estimate as JSON or a table. */
 #ifndef GRAPHS_CLI_ESTIMATE_COMMON_H
 #define GRAPHS_CLI_ESTIMATE_COMMON_H
@@ -11,8 +11,28 @@
 #include "graphs/estimate.h"
 #include "cli/cli.h"
 
+/* The options estimate and compare share: the model options, --hw, --precision, --runtime,
+ * --format and --no-calibration (long only), for their getopt_long tables and optstrings. */
+#define CLI_ESTIMATE_LONGOPTS \
+	CLI_MODEL_LONGOPTS, {"hw", required_argument, 0, 'w'}, \
+	{"precision", required_argument, 0, 'p'}, {"runtime", required_argument, 0, 'r'}, \
+	{"format", required_argument, 0, 'f'}, {"no-calibration", no_argument, 0, 'N'}
+#define CLI_ESTIMATE_SHORTOPTS CLI_MODEL_SHORTOPTS "w:p:r:f:"
+
+typedef struct cli_estimate_args {
+	cli_model_opts model;
+	gr_estimate_opts eo; /* --precision (-1: the platform's preferred), --runtime */
+	const char *hw;      /* --hw as given */
+	int fmt;             /* --format, GR_FMT_TABLE by default */
+	int no_calib;        /* --no-calibration */
+} cli_estimate_args;
+
+void cli_estimate_args_init(cli_estimate_args *a);
+/* Handles option c (argument arg) when it is one of the shared options: returns 1 when
+ * handled, 0 when c is not one, -1 after printing a usage error. */
+int cli_estimate_option(cli_estimate_args *a, const char *cmd, int c, const char *arg);
+
 /* Each returns an exit code after printing any error. */
-int cli_resolve_hw(const gr_hw_registry *reg, const char *spec, const gr_hw **hw, int *mode);
 int cli_partition(const gr_graph *g, const char *runtime, gr_partition **out);
 int cli_estimate(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 		 const gr_estimate_opts *eo, gr_estimate **out);

@@ -1,4 +1,4 @@
-/* Registry loading shared by estimate, compare and hw. */
+/* Registry loading and --hw resolving shared by the subcommands that need hardware. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,4 +53,19 @@ gr_hw_registry *cli_registry_load(void)
 		return NULL;
 	}
 	return r;
+}
+
+int cli_resolve_hw(const gr_hw_registry *reg, const char *spec, const gr_hw **hw, int *mode)
+{
+	gr_error err = {0};
+	gr_status st = gr_hw_registry_resolve(reg, spec, hw, mode, &err);
+
+	if (!st)
+		return EXIT_OK;
+	/* GR_ERR_FORMAT: the platform's user file is broken (bad input, not a typo) */
+	if (st == GR_ERR_FORMAT)
+		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+	return cli_fail(EXIT_USAGE, "%s%s", err.msg,
+			st == GR_ERR_NOT_FOUND && !strcmp(spec, "host")
+				? " (run 'graphs hw detect --save' first)" : "");
 }

@@ -11,5 +11,8 @@ gr_hw_registry *cli_registry_load(void);
 void cli_hw_path_setup(void);
 /* The user's registry folder ($XDG_CONFIG_HOME/graphs/hardware or ~/.config/graphs/hardware). */
 int cli_user_hw_dir(char *buf, size_t size);
+/* Resolves a --hw spec "ID[:MODE]"; prints the error and returns its exit code: 2 when the
+ * platform's user file is broken, 1 for an unknown platform or mode. */
+int cli_resolve_hw(const gr_hw_registry *reg, const char *spec, const gr_hw **hw, int *mode);
 
 #endif

@@ -13,7 +13,7 @@
 
 #define MAX_BATCH ((int64_t)1 << 20)
 
-const char cli_model_help[] =
+static const char model_help[] =
 	"  MODEL            a zoo name (see 'graphs zoo') or a model file (.onnx, .tflite, FX JSON)\n"
 	"  --batch N        the batch to analyse (default: the file's, 1 where it is symbolic):\n"
 	"                   binds the symbolic batch dim; on a file exported with a fixed batch,\n"
@@ -73,6 +73,22 @@ static int parse_dim(const char *spec, char *sym, size_t size, int64_t *v)
 	memcpy(sym, spec, (size_t)(eq - spec));
 	sym[eq - spec] = 0;
 	return 1;
+}
+
+int cli_model_help(const char *usage, const char *tail)
+{
+	fputs(usage, stdout);
+	fputs(model_help, stdout);
+	fputs(tail, stdout);
+	return EXIT_OK;
+}
+
+int cli_model_arg(cli_model_opts *o, const char *cmd, int argc, char **argv)
+{
+	if (optind + 1 != argc)
+		return cli_usage(cmd, optind >= argc ? "no MODEL given" : "more than one MODEL given");
+	o->model = argv[optind];
+	return 0;
 }
 
 int cli_model_option(cli_model_opts *o, const char *cmd, int c, const char *arg)

@@ -1,5 +1,8 @@
-/* Ground-truth CSV headers and the line splitter shared by the store and calibration. */
+/* Ground-truth CSV headers, the line splitter shared by the store and calibration, and the
+ * field writer. */
 #include "core/csv.h"
+
+#include <string.h>
 
 const char gr_gt_models_header[] = "hardware,precision,model,batch,device,thermal,"
 				   "total_latency_ms,total_flops,total_bytes,subgraphs,date,source";
@@ -42,4 +45,21 @@ int gr_csv_split(char *line, char **f, int max)
 		*w = 0;
 		p++;
 	}
+}
+
+void gr_csv_write_field(FILE *out, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
 }

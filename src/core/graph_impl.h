@@ -236,6 +236,11 @@ static inline int gr_nothing_to_infer(const gr_tensor *x, gr_tensor *y, gr_dtype
 	}
 	return 0;
 }
+/* ceil(a / b) for a >= 0, b >= 1, without the overflow of (a + b - 1) / b. */
+static inline int64_t gr_ceil_div_i64(int64_t a, int64_t b)
+{
+	return a / b + (a % b != 0);
+}
 /* Output t gets dtype and an unknown rank. */
 gr_status gr_set_unknown(gr_infer *ctx, gr_tensor *t, gr_dtype dtype);
 /* Output t gets dtype and rank r with every dim unknown (an unknown rank when r is out of

@@ -1,6 +1,7 @@
 /* Safe replacement of user-named output files (see outfile.h). */
 #define _GNU_SOURCE /* fopencookie: the stream records the errno of a failed write */
 #include "core/outfile.h"
+#include "core/infile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -131,23 +132,6 @@ static void dir_of(const char *path, char *buf, size_t size)
 	buf[len] = 0;
 }
 
-static const char *kind_of(mode_t m)
-{
-	if (S_ISLNK(m))
-		return "a symbolic link";
-	if (S_ISDIR(m))
-		return "a folder";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISCHR(m))
-		return "a character device";
-	if (S_ISBLK(m))
-		return "a block device";
-	if (S_ISSOCK(m))
-		return "a socket";
-	return S_ISREG(m) ? NULL : "not a regular file";
-}
-
 gr_status gr_outfile_check(const char *path, gr_error *err)
 {
 	struct stat sb;
@@ -168,7 +152,7 @@ gr_status gr_outfile_check(const char *path, gr_error *err)
 					    path, dir);
 		return GR_OK;
 	}
-	if ((kind = kind_of(sb.st_mode)))
+	if ((kind = gr_file_kind(sb.st_mode)))
 		return gr_error_set(err, GR_ERR_IO,
 				    "cannot write '%s': it is %s, not a regular file; not replacing it "
 				    "(name a new file, or write to standard output)",

@@ -229,7 +229,7 @@ static gr_status read_tensor(tfl_ctx *c, const fb_vec *tv, uint32_t k, int depth
 	size_t len;
 	char what[96], *name;
 	gr_dim dims[GR_MAX_RANK];
-	int found, dt, unknown = 0;
+	int found, dt, unknown = 0, dynamic[GR_MAX_RANK] = {0};
 
 	snprintf(what, sizeof(what), "tensor #%u", k);
 	TRY(fb_vec_table(&c->s, tv, k, depth, what, &t));
@@ -274,7 +274,10 @@ static gr_status read_tensor(tfl_ctx *c, const fb_vec *tv, uint32_t k, int depth
 		dims[i].value = d;
 		dims[i].sym = NULL;
 		if (sig.at && fb_vec_i32(&c->s, &sig, i) == -1) {
-			dims[i].sym = i == 0 ? "batch" : "dynamic";
+			if (i == 0)
+				dims[i].sym = "batch";
+			else
+				dynamic[i] = 1; /* named after the tensor, below */
 		}
 		if (d < 0)
 			unknown = 1;
@@ -303,6 +306,15 @@ static gr_status read_tensor(tfl_ctx *c, const fb_vec *tv, uint32_t k, int depth
 	}
 	if (!name || !(tt->t = gr_graph_tensor_def(c->g, name)))
 		return oom(c);
+	/* each dynamic dim but the batch is its own symbol, NAME_dI: two inputs of different
+	 * lengths must not be one symbol bound twice */
+	for (uint32_t i = 1; i < shape.len; i++)
+		if (dynamic[i]) {
+			char sym[512];
+			snprintf(sym, sizeof(sym), "%.480s_d%u", name, i);
+			if (!(dims[i].sym = gr_arena_strdup(c->a, sym)))
+				return oom(c);
+		}
 	tt->t->dtype = tt->dtype;
 	/* the declared shape, for reference (never used by inference) */
 	if (shape.len || has_rank || c->bufs[buf].len) {

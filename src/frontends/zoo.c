@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/infile.h"
 #include "graphs/graph.h"
 #include "graphs/zoo.h"
 
@@ -129,6 +130,7 @@ gr_status gr_zoo_list(gr_zoo_entry **entries, size_t *count, gr_error *err)
 gr_status gr_zoo_resolve(const char *model, char *path, size_t size, gr_error *err)
 {
 	char dir[PATH_MAX];
+	struct stat st;
 
 	if (!model || !*model)
 		return gr_error_set(err, GR_ERR_USAGE, "no model given");
@@ -136,6 +138,10 @@ gr_status gr_zoo_resolve(const char *model, char *path, size_t size, gr_error *e
 		snprintf(path, size, "%s", model);
 		return GR_OK;
 	}
+	/* a FIFO or device would block or never end; a folder is no model either */
+	if (stat(model, &st) == 0)
+		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': it is %s, not a regular file",
+				    model, gr_file_kind(st.st_mode));
 	if (!strchr(model, '/') && gr_zoo_dir(dir, sizeof(dir))) {
 		snprintf(path, size, "%s/%s.onnx", dir, model);
 		if (is_file(path))

@@ -1,5 +1,6 @@
 /* The registry: finds *.yaml files under the built-in folder and $GRAPHS_HARDWARE_PATH,
  * parses them, lets user entries override built-ins by id, and resolves "id:mode". */
+#include "core/array.h"
 #include "hardware/hw_impl.h"
 
 #include <dirent.h>
@@ -40,14 +41,8 @@ static void strlist_free(strlist *l)
 static int strlist_push(strlist *l, const char *s)
 {
 	char *d;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		char **nv = realloc(l->v, cap * sizeof(*nv));
-		if (!nv)
-			return -1;
-		l->v = nv;
-		l->cap = cap;
-	}
+	if (!gr_array_reserve(&l->v, &l->cap, l->n, sizeof(*l->v), 64))
+		return -1;
 	d = strdup(s);
 	if (!d)
 		return -1;
@@ -149,15 +144,9 @@ static gr_status reg_put(gr_hw_registry *r, gr_hw *hw, gr_error *err)
 		*slot = hw;
 		return GR_OK;
 	}
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		gr_hw **nv = realloc(r->items, cap * sizeof(*nv));
-		if (!nv) {
-			gr_hw_free(hw);
-			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-		}
-		r->items = nv;
-		r->cap = cap;
+	if (!gr_array_reserve(&r->items, &r->cap, r->n, sizeof(*r->items), 64)) {
+		gr_hw_free(hw);
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 	}
 	r->items[r->n++] = hw;
 	return GR_OK;
@@ -205,14 +194,8 @@ static gr_status bad_put(gr_hw_registry *r, const char *id, const char *path, co
 	if (!b.id || !b.path || !b.why)
 		goto nomem;
 	bad_drop(r, id);
-	if (r->n_bad == r->cap_bad) {
-		size_t cap = r->cap_bad ? r->cap_bad * 2 : 8;
-		gr_hw_unusable *nv = realloc(r->bad, cap * sizeof(*nv));
-		if (!nv)
-			goto nomem;
-		r->bad = nv;
-		r->cap_bad = cap;
-	}
+	if (!gr_array_reserve(&r->bad, &r->cap_bad, r->n_bad, sizeof(*r->bad), 8))
+		goto nomem;
 	r->bad[r->n_bad++] = b;
 	return GR_OK;
 nomem:

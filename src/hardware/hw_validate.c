@@ -1,6 +1,7 @@
 /* Validation of registry files beyond their schema: peaks against units x ops/clk x clock,
  * bandwidth against the memory type and bus, power and mode limits, file naming, duplicates.
  * Every problem is reported (with file, line and key), not only the first. */
+#include "core/array.h"
 #include "hardware/hw_impl.h"
 
 #include <dirent.h>
@@ -390,14 +391,8 @@ static void validate_file(vstate *vs, const char *path)
 			break;
 		}
 	if (i == vs->n) {
-		if (vs->n == vs->cap) {
-			size_t cap = vs->cap ? vs->cap * 2 : 64;
-			seen_id *nv = realloc(vs->ids, cap * sizeof(*nv));
-			if (!nv)
-				goto done;
-			vs->ids = nv;
-			vs->cap = cap;
-		}
+		if (!gr_array_reserve(&vs->ids, &vs->cap, vs->n, sizeof(*vs->ids), 64))
+			goto done;
 		vs->ids[vs->n].id = strdup(hw->id);
 		vs->ids[vs->n].path = strdup(path);
 		if (vs->ids[vs->n].id && vs->ids[vs->n].path)
@@ -434,15 +429,8 @@ static void validate_dir(vstate *vs, const char *dir, int depth)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			char **nv = realloc(names, nc * sizeof(*nv));
-			if (!nv)
-				break;
-			names = nv;
-			cap = nc;
-		}
-		if (!(names[n] = strdup(de->d_name)))
+		if (!gr_array_reserve(&names, &cap, n, sizeof(*names), 64) ||
+		    !(names[n] = strdup(de->d_name)))
 			break;
 		n++;
 	}
@@ -604,16 +592,10 @@ int gr_hw_validate_registry_path(const char *builtin_dir, gr_hw_report_fn fn, vo
 				free(vs.ids[i].id);
 				continue;
 			}
-			if (all.n == all.cap) {
-				size_t cap = all.cap ? all.cap * 2 : 64;
-				seen_id *nv = realloc(all.ids, cap * sizeof(*nv));
-				if (!nv) {
-					free(vs.ids[i].id);
-					free(vs.ids[i].path);
-					continue;
-				}
-				all.ids = nv;
-				all.cap = cap;
+			if (!gr_array_reserve(&all.ids, &all.cap, all.n, sizeof(*all.ids), 64)) {
+				free(vs.ids[i].id);
+				free(vs.ids[i].path);
+				continue;
 			}
 			all.ids[all.n++] = vs.ids[i];
 		}

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
+#include "core/csv.h"
 #include "graphs/report.h"
 
 struct gr_table {
@@ -64,14 +66,8 @@ int gr_table_add_row(gr_table *t, const char *const *cells)
 {
 	char **row;
 
-	if (t->nrows == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 32;
-		char ***nr = realloc(t->rows, ncap * sizeof(*nr));
-		if (!nr)
-			return 0;
-		t->rows = nr;
-		t->cap = ncap;
-	}
+	if (!gr_array_reserve(&t->rows, &t->cap, t->nrows, sizeof(*t->rows), 32))
+		return 0;
 	row = calloc((size_t)t->ncols, sizeof(char *));
 	if (!row)
 		return 0;
@@ -103,21 +99,6 @@ void gr_table_free(gr_table *t)
 	free(t);
 }
 
-static void write_csv_cell(const char *s, FILE *out)
-{
-	if (strpbrk(s, ",\"\n")) {
-		fputc('"', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
-	} else {
-		fputs(s, out);
-	}
-}
-
 static void write_md_cell(const char *s, FILE *out)
 {
 	for (; *s; s++) {
@@ -133,14 +114,14 @@ void gr_table_write(const gr_table *t, gr_format fmt, FILE *out)
 		for (int i = 0; i < t->ncols; i++) {
 			if (i)
 				fputc(',', out);
-			write_csv_cell(t->headers[i], out);
+			gr_csv_write_field(out, t->headers[i]);
 		}
 		fputc('\n', out);
 		for (size_t r = 0; r < t->nrows; r++) {
 			for (int i = 0; i < t->ncols; i++) {
 				if (i)
 					fputc(',', out);
-				write_csv_cell(t->rows[r][i], out);
+				gr_csv_write_field(out, t->rows[r][i]);
 			}
 			fputc('\n', out);
 		}

@@ -261,6 +261,20 @@ static gr_status run_cv(run_ctx *c, const char *platform, const char **models, s
 	return st;
 }
 
+/* The distinct models measured on platform among the selected rows, sorted, into *models
+ * (freed first; NULL when out of memory). names: room for c->n_rows names. */
+static size_t platform_models(const run_ctx *c, const char *platform, const char **names,
+			      const char ***models)
+{
+	size_t nm = 0;
+
+	for (size_t i = 0; i < c->n_rows; i++)
+		if (!strcmp(c->rows[i]->hw, platform))
+			names[nm++] = c->rows[i]->model;
+	free(*models);
+	return distinct(names, nm, models);
+}
+
 gr_status gr_val_run(const gr_meas_set *m, const gr_val_opts *o, gr_val_set *out, gr_error *err)
 {
 	run_ctx c;
@@ -323,24 +337,12 @@ gr_status gr_val_run(const gr_meas_set *m, const gr_val_opts *o, gr_val_set *out
 		goto done;
 	/* the number of steps, for progress */
 	for (size_t k = 0; k < nu; k++) {
-		size_t nm = 0;
-		for (size_t i = 0; i < c.n_rows; i++)
-			if (!strcmp(c.rows[i]->hw, uplat[k]))
-				names[nm++] = c.rows[i]->model;
-		free(models);
-		models = NULL;
-		nm = distinct(names, nm, &models);
+		size_t nm = platform_models(&c, uplat[k], names, &models);
 		c.total += o->cv_model ? (int)nm + 1 : 1;
 	}
 	for (size_t k = 0; k < nu && !st; k++) {
-		size_t nm = 0, failed = 0;
+		size_t nm = platform_models(&c, uplat[k], names, &models), failed = 0;
 		char first_fail[512] = "";
-		for (size_t i = 0; i < c.n_rows; i++)
-			if (!strcmp(c.rows[i]->hw, uplat[k]))
-				names[nm++] = c.rows[i]->model;
-		free(models);
-		models = NULL;
-		nm = distinct(names, nm, &models);
 		if (!models)
 			goto oom;
 		if (o->cv_model)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "graphs/arena.h"
 #include "graphs/validate.h"
 
@@ -73,14 +74,8 @@ gr_status gr_val_set_add(gr_val_set *s, const gr_val_point *p, gr_error *err)
 		return gr_error_set(err, GR_ERR_USAGE, "validation set: nothing to add");
 	if ((unsigned)p->level >= GR_VAL_LEVEL_COUNT || (unsigned)p->split >= GR_VAL_SPLIT_COUNT)
 		return gr_error_set(err, GR_ERR_USAGE, "validation set: bad level or split");
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		gr_val_point *np = realloc(s->pts, cap * sizeof(*np));
-		if (!np)
-			return gr_error_set(err, GR_ERR_NOMEM, "validation set: out of memory");
-		s->pts = np;
-		s->cap = cap;
-	}
+	if (!gr_array_reserve(&s->pts, &s->cap, s->n, sizeof(*s->pts), 256))
+		return gr_error_set(err, GR_ERR_NOMEM, "validation set: out of memory");
 	last = s->n ? &s->pts[s->n - 1] : NULL;
 	q = *p;
 	q.platform = keep(s, p->platform, last ? last->platform : NULL, &oom);
@@ -117,14 +112,8 @@ gr_status gr_val_set_note(gr_val_set *s, const char *fmt, ...)
 	for (size_t i = 0; i < s->n_notes; i++)
 		if (!strcmp(s->notes[i], buf))
 			return GR_OK;
-	if (s->n_notes == s->cap_notes) {
-		size_t cap = s->cap_notes ? s->cap_notes * 2 : 8;
-		char **nn = realloc(s->notes, cap * sizeof(*nn));
-		if (!nn)
-			return GR_ERR_NOMEM;
-		s->notes = nn;
-		s->cap_notes = cap;
-	}
+	if (!gr_array_reserve(&s->notes, &s->cap_notes, s->n_notes, sizeof(*s->notes), 8))
+		return GR_ERR_NOMEM;
 	if (!(c = gr_arena_strdup(s->arena, buf)))
 		return GR_ERR_NOMEM;
 	s->notes[s->n_notes++] = c;

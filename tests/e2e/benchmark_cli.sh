@@ -70,6 +70,9 @@ cmp -s "$tmp/out" "$tmp/models.csv" || { echo "FAIL export differs from import";
 printf 'a,b\n1,2\n' >"$tmp/junk.csv"
 expect 2 "import junk" "$cli" benchmark --db "$tmp/b.db" --import "$tmp/junk.csv"
 grep -q "junk.csv" "$tmp/err" || { echo "FAIL import message does not name the file"; fail=1; }
+mkfifo "$tmp/fifo.csv" # used to hang without a writer
+expect 2 "import a FIFO" timeout 10 "$cli" benchmark --db "$tmp/b.db" --import "$tmp/fifo.csv"
+grep -q "fifo.csv.*not a regular file" "$tmp/err" || { echo "FAIL FIFO import message: $(cat "$tmp/err")"; fail=1; }
 
 # --show and --export read: a missing file is exit 2 and is not created.
 expect 2 "show a missing database" "$cli" benchmark --db "$tmp/none.db" --show

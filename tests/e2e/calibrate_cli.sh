@@ -33,8 +33,19 @@ grep -q "no_such_thing" "$tmp/err" || fail "unknown platform is named"
 expect 1 "bad --stat" -- "$cli" calibrate --hw intel_core_i7_12700k --from "$gt/models.csv" --stat best
 expect 1 "host before detect --save" -- "$cli" calibrate --hw host --from "$gt/models.csv"
 grep -q "hw detect --save" "$tmp/err" || fail "host hint"
+# a broken user file for the platform is bad input (exit 2, as estimate says), not a typo
+mkdir -p "$tmp/hw" && printf 'id: intel_core_i7_12700k\nclass: cpu\n' >"$tmp/hw/broken.yaml"
+expect 2 "platform with a broken user file" -- env GRAPHS_HARDWARE_PATH="$tmp/hw" \
+	"$cli" calibrate --hw intel_core_i7_12700k --from "$gt/models.csv" --no-save
+grep -q "broken.yaml" "$tmp/err" || fail "broken user file is named"
 expect 2 "missing file" -- "$cli" calibrate --hw intel_core_i7_12700k --from "$tmp/nope.csv"
 grep -q "nope.csv" "$tmp/err" || fail "missing file is named"
+# FIFOs named as input files used to hang (no writer): refused, named
+mkfifo "$tmp/fifo.csv" "$tmp/fifo.json"
+expect 2 "FIFO as measurements" -- timeout 10 "$cli" calibrate --hw intel_core_i7_12700k --from "$tmp/fifo.csv"
+grep -q "fifo.csv.*not a regular file" "$tmp/err" || fail "FIFO measurements file is named"
+expect 2 "FIFO as --profile" -- timeout 10 "$cli" estimate resnet18 --hw intel_core_i7_12700k --profile "$tmp/fifo.json"
+grep -q "fifo.json.*not a regular file" "$tmp/err" || fail "FIFO profile is named"
 printf 'hardware,precision,model,batch,device,thermal,total_latency_ms,total_flops,total_bytes,subgraphs,date,source\nintel_core_i7_12700k,fp32,resnet18,1,cpu,,xx,1,1,1,,s\n' >"$tmp/bad.csv"
 expect 2 "bad csv" -- "$cli" calibrate --hw intel_core_i7_12700k --from "$tmp/bad.csv"
 grep -q "bad.csv.*line 2" "$tmp/err" || fail "bad csv names file and line"

@@ -25,6 +25,20 @@ check "--dim batch=3 is the batch analysed ($out)" '[ "$out" = "3 [3, 10]" ]'
 out=$("$cli" profile $m/sym_batch_cnn.onnx --batch 4 --input-shape image=4x3x256x256 --format json | json 'd["batch"]')
 check "--batch that agrees with --input-shape is fine" '[ "$out" = 4 ]'
 
+# TFLite: two inputs with their own dynamic length take different sizes (they were one symbol
+# 'dynamic', bound twice: a conflict)
+out=$("$cli" profile tests/fixtures/tflite/ops/dynamic_dims.tflite --input-shape x=2x3x8 \
+	--input-shape z=2x5x8 --format json | json 'd["batch"], d["outputs"][0]["shape"]')
+check "tflite dynamic dims of two inputs bind apart ($out)" '[ "$out" = "2 [2, 8, 8]" ]'
+
+# a FIFO or a folder named as the model: refused and named (a FIFO must not hang the reader)
+fifo=$(mktemp -u /tmp/graphs_model_fifo.XXXXXX) && mkfifo "$fifo"
+run timeout 10 "$cli" profile "$fifo"
+check "a FIFO model is refused ($rc: $err)" '[ $rc = 2 ] && [[ "$err" == *"$fifo"*"not a regular file"* ]]'
+rm -f "$fifo"
+run "$cli" profile tests/fixtures
+check "a folder model is refused ($rc: $err)" '[ $rc = 2 ] && [[ "$err" == *"tests/fixtures"*"a folder"* ]]'
+
 # contradictions and non-positive dims are usage errors, never silently batch 1
 run "$cli" profile $m/sym_batch_cnn.onnx --batch 8 --input-shape image=4x3x256x256
 check "--batch 8 with image=4x... is a usage error ($rc: $err)" '[ $rc = 1 ] && [[ "$err" == *"--batch 8 contradicts"* ]]'

@@ -30,6 +30,10 @@ expect 1 "bad precision" "$cli" validate --hw intel_core_i7_12700k --measurement
 expect 1 "unknown platform" "$cli" validate --hw no_such_chip --measurements $fx/models.csv
 expect 2 "missing file" "$cli" validate --hw intel_core_i7_12700k --measurements "$tmp/none.csv"
 grep -q "none.csv" "$tmp/err" || { echo "FAIL missing-file message does not name the file"; fail=1; }
+# a FIFO named as a measurements file used to hang (no writer): refused, named
+mkfifo "$tmp/fifo.csv"
+expect 2 "FIFO as measurements" timeout 10 "$cli" validate --hw intel_core_i7_12700k --measurements "$tmp/fifo.csv"
+grep -q "fifo.csv.*not a regular file" "$tmp/err" || { echo "FAIL FIFO message: $(cat "$tmp/err")"; fail=1; }
 head -3 $fx/models.csv >"$tmp/bad.csv"
 echo "intel_core_i7_12700k,fp32,resnet18" >>"$tmp/bad.csv"
 expect 2 "truncated row" "$cli" validate --hw intel_core_i7_12700k --measurements "$tmp/bad.csv"

@@ -138,6 +138,65 @@ static void maxpool_dilated_kernel_overflow_is_an_error(void **state)
 	gr_graph_free(g);
 }
 
+/* Regression: a stride near INT64_MAX is legal (one window) but (in + s - 1) / s overflowed
+ * (a UBSan report, and -1 for "unknown" in a normal build) in SAME padding and ceil_mode. */
+static void windows_with_a_stride_near_int64_max_give_one_output(void **state)
+{
+	const int64_t big = INT64_MAX;
+	(void)state;
+
+	for (int k = 0; k < 3; k++) {
+		gr_graph *g = graph(12);
+		gr_node *n;
+		input(g, "x", GR_DTYPE_FLOAT, 4, D(1, 1, 8, 8));
+		if (k == 0) {
+			weight(g, "w", 4, D(1, 1, 3, 3));
+			n = node(g, "Conv", L("x", "w"), L("y"), 2);
+			attr_str(n, "auto_pad", "SAME_UPPER");
+		} else {
+			n = node(g, "MaxPool", L("x"), L("y"), 3);
+			attr_ints(g, n, "kernel_shape", D(3, 3), 2);
+			if (k == 1)
+				attr_str(n, "auto_pad", "SAME_LOWER");
+			else
+				attr_int(n, "ceil_mode", 1);
+		}
+		attr_ints(g, n, "strides", D(big, big), 2);
+		infer_ok(g);
+		check_shape(g, "y", 4, D(1, 1, 1, 1));
+		gr_graph_free(g);
+	}
+}
+
+/* Regression: negative pads, a zero kernel_shape and pads that overflow the padded input
+ * gave shapes (exit 0) or overflowed; each is a shape error now. */
+static void bad_window_attributes_are_errors(void **state)
+{
+	const int64_t big = INT64_MAX;
+	(void)state;
+
+	for (int k = 0; k < 5; k++) {
+		gr_graph *g = graph(12);
+		gr_error err = {0};
+		gr_node *n;
+		input(g, "x", GR_DTYPE_FLOAT, 4, D(1, 1, 8, 8));
+		weight(g, "w", 4, D(1, 1, 3, 3));
+		n = node(g, k == 4 ? "MaxPool" : k == 3 ? "ConvTranspose" : "Conv",
+			 k == 4 ? L("x") : L("x", "w"), L("y"), 2);
+		if (k == 0)
+			attr_ints(g, n, "pads", D(-1, 0, -1, 0), 4);
+		else if (k == 1)
+			attr_ints(g, n, "kernel_shape", D(0, 3), 2);
+		else
+			attr_ints(g, n, "pads", D(big, 0, big, 0), 4);
+		if (k == 4)
+			attr_ints(g, n, "kernel_shape", D(3, 3), 2);
+		assert_int_equal(run(g, &err), GR_ERR_SHAPE);
+		assert_non_null(strstr(err.msg, "node '"));
+		gr_graph_free(g);
+	}
+}
+
 static void conv_transpose_output_padding(void **state)
 {
 	gr_graph *g = graph(11);
@@ -550,6 +609,68 @@ static void clip_bounds_from_attrs_and_inputs_fold(void **state)
 	gr_graph_free(g);
 }
 
+/* The folds in the floating domain (one loop serves both domains): unary, Mean, Where with
+ * broadcasting, Clip, comparisons with a NaN, and a float fold stored into an int output. */
+static void float_folds_match_hand_values(void **state)
+{
+	const double nan = NAN;
+	gr_graph *g = graph(13);
+	gr_tensor *t;
+	gr_node *n;
+	(void)state;
+
+	floats(g, "a", 1, D(3), (const double[]){1.5, -2.0, nan}, 3);
+	floats(g, "b", 1, D(3), (const double[]){0.5, -2.0, 1.0}, 3);
+	floats(g, "s", 0, NULL, (const double[]){10.0}, 1);
+	floats(g, "lo", 0, NULL, (const double[]){-1.0}, 1);
+	const_i64(g, "c", GR_DTYPE_BOOL, 1, D(3), D(1, 0, 1), 3);
+	node(g, "Floor", L("a"), L("fl"), 0);
+	node(g, "Mean", L("a", "b", "s"), L("mean"), 0);
+	node(g, "Where", L("c", "a", "s"), L("wh"), 0);
+	node(g, "Clip", L("b", "lo", ""), L("cl"), 0);
+	node(g, "GreaterOrEqual", L("a", "b"), L("ge"), 0);
+	n = node(g, "Cast", L("b"), L("bi"), 1);
+	attr_int(n, "to", GR_DTYPE_INT64);
+	node(g, "Add", L("bi", "bi"), L("sum_i"), 0);
+	infer_ok(g);
+
+	t = gr_graph_tensor(g, "fl");
+	assert_true(t->fval[0] == 1.0 && t->fval[1] == -2.0 && isnan(t->fval[2]));
+	t = gr_graph_tensor(g, "mean");
+	assert_true(t->fval[0] == 4.0 && fabs(t->fval[1] - 2.0) < 1e-12 && isnan(t->fval[2]));
+	t = gr_graph_tensor(g, "wh");
+	assert_true(t->fval[0] == 1.5 && t->fval[1] == 10.0 && isnan(t->fval[2]));
+	t = gr_graph_tensor(g, "cl");
+	assert_true(t->fval[0] == 0.5 && t->fval[1] == -1.0 && t->fval[2] == 1.0);
+	t = gr_graph_tensor(g, "ge");
+	assert_int_equal(t->dtype, GR_DTYPE_BOOL);
+	assert_int_equal(t->ival[0], 1);
+	assert_int_equal(t->ival[1], 1);
+	assert_int_equal(t->ival[2], 0); /* NaN compares false */
+	t = gr_graph_tensor(g, "sum_i");
+	assert_int_equal(t->ival[0], 0);
+	assert_int_equal(t->ival[1], -4);
+	assert_int_equal(t->ival[2], 2);
+	gr_graph_free(g);
+}
+
+/* Regression: an integer Clip whose bound is beyond int64 converted that bound with
+ * (int64_t)lo, undefined behaviour (UBSan; a wrapped value in a normal build). It does not
+ * fold now. */
+static void integer_clip_with_a_bound_beyond_int64_does_not_fold(void **state)
+{
+	gr_graph *g = graph(13);
+	(void)state;
+
+	const_i64(g, "v", GR_DTYPE_INT64, 1, D(2), D(1, 2), 2);
+	const_i64(g, "lo", GR_DTYPE_INT64, 0, NULL, D(INT64_MAX), 1);
+	node(g, "Clip", L("v", "lo", ""), L("c"), 0);
+	infer_ok(g);
+	check_shape(g, "c", 1, D(2));
+	assert_false(gr_graph_tensor(g, "c")->has_value);
+	gr_graph_free(g);
+}
+
 static void cast_and_quantize_dtypes(void **state)
 {
 	gr_graph *g = graph(13);
@@ -862,6 +983,10 @@ int main(void)
 		cmocka_unit_test(conv_channel_mismatch_is_an_error),
 		cmocka_unit_test(conv_input_dims_multiplying_past_int64_is_an_error),
 		cmocka_unit_test(maxpool_dilated_kernel_overflow_is_an_error),
+		cmocka_unit_test(float_folds_match_hand_values),
+		cmocka_unit_test(integer_clip_with_a_bound_beyond_int64_does_not_fold),
+		cmocka_unit_test(windows_with_a_stride_near_int64_max_give_one_output),
+		cmocka_unit_test(bad_window_attributes_are_errors),
 		cmocka_unit_test(conv_transpose_output_padding),
 		cmocka_unit_test(conv_transpose_same_upper_is_input_times_stride),
 		cmocka_unit_test(deform_conv_shape_and_sampling_cost),

@@ -224,6 +224,26 @@ static void tflite_reader_keeps_dynamic_batch_symbolic(void **state)
 	gr_graph_free(g);
 }
 
+/* Regression: every dynamic non-batch dim was the one symbol 'dynamic', so two inputs of
+ * different lengths could not be bound (a "symbol conflict"). Each is NAME_dI now. */
+static void tflite_reader_names_each_dynamic_dim_after_its_tensor(void **state)
+{
+	gr_graph *g = load_ok(FIXTURES "/ops/dynamic_dims.tflite");
+	gr_error err = {0};
+	gr_tensor *x = gr_graph_input(g, 0), *z = gr_graph_input(g, 1), *y = gr_graph_tensor(g, "y");
+
+	(void)state;
+	assert_string_equal(x->dims[0].sym, "batch");
+	assert_string_equal(x->dims[1].sym, "x_d1");
+	assert_string_equal(z->dims[1].sym, "z_d1");
+	assert_null(x->dims[2].sym);
+	assert_int_equal(gr_graph_bind_dim(g, "x_d1", 3, &err), GR_OK);
+	assert_int_equal(gr_graph_bind_dim(g, "z_d1", 5, &err), GR_OK);
+	assert_int_equal(gr_graph_infer(g, &err), GR_OK);
+	assert_int_equal(y->dims[1].value, 8);
+	gr_graph_free(g);
+}
+
 static void tflite_reader_reads_quantized_tensors(void **state)
 {
 	gr_graph *g = load_ok(FIXTURES "/ops/quantized_conv.tflite");
@@ -313,6 +333,7 @@ int main(void)
 		cmocka_unit_test(tflite_reader_counts_conv_params_and_macs),
 		cmocka_unit_test(tflite_reader_maps_depthwise_to_grouped_conv),
 		cmocka_unit_test(tflite_reader_keeps_dynamic_batch_symbolic),
+		cmocka_unit_test(tflite_reader_names_each_dynamic_dim_after_its_tensor),
 		cmocka_unit_test(tflite_reader_reads_quantized_tensors),
 		cmocka_unit_test(tflite_reader_loads_small_shape_constants),
 		cmocka_unit_test(tflite_reader_rejects_hostile_files),

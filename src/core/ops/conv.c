@@ -67,9 +67,16 @@ static gr_status conv_geom_read(gr_infer *ctx, const gr_node *n, const gr_tensor
 	    (st = gr_attr_ints_n(ctx, n, "dilations", nsp, 1, g->d)) ||
 	    (st = gr_attr_ints_n(ctx, n, "pads", 2 * nsp, 0, g->pads)))
 		return st;
-	for (int i = 0; i < nsp; i++)
+	for (int i = 0; i < nsp; i++) {
 		if (g->s[i] < 1 || g->d[i] < 1)
 			return gr_node_error(ctx, n, "strides and dilations must be positive");
+		/* -1 is an unknown weight dim; kernel_shape itself must be positive */
+		if (g->k[i] == 0 || g->k[i] < -1 || (ks && kc && g->k[i] < 1))
+			return gr_node_error(ctx, n, "kernel dim %d is %lld, must be positive", i,
+					     (long long)g->k[i]);
+		if (g->pads[i] < 0 || g->pads[nsp + i] < 0)
+			return gr_node_error(ctx, n, "pads must not be negative");
+	}
 	g->group = gr_attr_int(n, "group", 1);
 	if (g->group < 1)
 		return gr_node_error(ctx, n, "group must be positive");
@@ -78,23 +85,23 @@ static gr_status conv_geom_read(gr_infer *ctx, const gr_node *n, const gr_tensor
 }
 
 /* One spatial output dim of a convolution, or -1 when not computable. Errors: -2 when the
- * padded input is smaller than the dilated kernel, -3 when the dilated kernel overflows. */
+ * padded input is smaller than the dilated kernel, -3 when the dilated kernel or the padded
+ * input overflows. */
 static int64_t conv_out_dim(const conv_geom *g, int i, int64_t in)
 {
-	int64_t keff, padded;
+	int64_t keff, padded = in;
 
 	if (in < 0)
 		return -1;
 	if (!strcmp(g->auto_pad, "SAME_UPPER") || !strcmp(g->auto_pad, "SAME_LOWER"))
-		return (in + g->s[i] - 1) / g->s[i];
+		return gr_ceil_div_i64(in, g->s[i]);
 	if (g->k[i] < 0)
 		return -1;
 	if (!gr_mul_i64(g->k[i] - 1, g->d[i], &keff) || !gr_add_i64(keff, 1, &keff))
 		return -3;
-	if (!strcmp(g->auto_pad, "VALID"))
-		padded = in;
-	else
-		padded = in + g->pads[i] + g->pads[g->nsp + i];
+	if (strcmp(g->auto_pad, "VALID") &&
+	    (!gr_add_i64(padded, g->pads[i], &padded) || !gr_add_i64(padded, g->pads[g->nsp + i], &padded)))
+		return -3;
 	if (padded < keff)
 		return -2;
 	return (padded - keff) / g->s[i] + 1;
@@ -121,7 +128,7 @@ static gr_status conv_like_shape(gr_infer *ctx, const gr_node *n, const gr_tenso
 			return gr_node_error(ctx, n, "spatial dim %d (%lld) is smaller than the kernel",
 					     i, (long long)x->dims[i + 2].value);
 		if (v == -3)
-			return gr_node_error(ctx, n, "dilated kernel overflows on spatial dim %d", i);
+			return gr_node_error(ctx, n, "dilated kernel or padded input overflows on spatial dim %d", i);
 		dims[i + 2].value = v;
 		dims[i + 2].sym = NULL;
 	}
@@ -256,18 +263,19 @@ gr_status op_conv_transpose_shape(gr_infer *ctx, gr_node *n)
 			v = os[osc - (size_t)nsp + (size_t)i];
 		} else if (in >= 0) {
 			if (g.k[i] >= 0) {
-				int64_t keff, span, full;
+				int64_t keff, span, full, pads;
 				if (!gr_mul_i64(g.k[i] - 1, g.d[i], &keff) || !gr_add_i64(keff, 1, &keff) ||
 				    !gr_mul_i64(g.s[i], in - 1, &span) || !gr_mul_i64(in, g.s[i], &full) ||
-				    !gr_add_i64(span, opad[i], &v) || !gr_add_i64(v, keff, &v))
+				    !gr_add_i64(span, opad[i], &v) || !gr_add_i64(v, keff, &v) ||
+				    !gr_add_i64(g.pads[i], g.pads[nsp + i], &pads))
 					return gr_node_error(ctx, n, "output size overflows on spatial dim %d", i);
 				/* SAME: pad so the output is in x stride; pads never go negative,
 				 * so a kernel narrower than the stride leaves it smaller (onnxruntime) */
 				if (!strcmp(g.auto_pad, "SAME_UPPER") || !strcmp(g.auto_pad, "SAME_LOWER")) {
 					if (v > full)
 						v = full;
-				} else if (strcmp(g.auto_pad, "VALID") != 0) {
-					v -= g.pads[i] + g.pads[nsp + i];
+				} else if (strcmp(g.auto_pad, "VALID") != 0 && !gr_sub_i64(v, pads, &v)) {
+					return gr_node_error(ctx, n, "output size overflows on spatial dim %d", i);
 				}
 			}
 		}
@@ -287,12 +295,8 @@ void op_conv_transpose_cost(const gr_node *n, gr_cost *c)
 	int64_t ie = x ? gr_numel(x) : -1, oe = y ? gr_numel(y) : -1, kv;
 
 	gr_cost_io_bytes(n, c);
-	if (!w || ie < 0 || oe < 0 || x->rank < 3 || w->rank < 2 || w->dims[1].value < 0) {
-		c->known = 0;
-		return;
-	}
-	kv = kernel_volume(w, x->rank - 2, n);
-	if (kv < 0) {
+	if (!w || ie < 0 || oe < 0 || x->rank < 3 || w->rank < 2 || w->dims[1].value < 0 ||
+	    (kv = kernel_volume(w, x->rank - 2, n)) < 0) {
 		c->known = 0;
 		return;
 	}
@@ -342,12 +346,8 @@ void op_deform_conv_cost(const gr_node *n, gr_cost *c)
 
 	gr_cost_io_bytes(n, c);
 	if (!x || !w || oe < 0 || x->rank < 3 || w->rank < 2 || w->dims[1].value < 0 ||
-	    y->dims[1].value <= 0 || x->dims[1].value < 0) {
-		c->known = 0;
-		return;
-	}
-	kv = kernel_volume(w, x->rank - 2, n);
-	if (kv < 0) {
+	    y->dims[1].value <= 0 || x->dims[1].value < 0 ||
+	    (kv = kernel_volume(w, x->rank - 2, n)) < 0) {
 		c->known = 0;
 		return;
 	}

@@ -116,73 +116,153 @@ static gr_status store_i64(gr_infer *ctx, gr_tensor *out, int64_t *v, int64_t n)
 	return gr_tensor_set_i64(ctx->g, out, v, n);
 }
 
+/* v as an int64 (truncated toward zero); 0 when beyond the int64 range or not finite. */
+static int f64_to_i64(double v, int64_t *r)
+{
+	if (!isfinite(v) || fabs(v) >= 9.2e18)
+		return 0;
+	*r = (int64_t)v;
+	return 1;
+}
+
+/* --- folded values: one domain per fold ---------------------------------------
+ * A fold computes on exact integers (bool and integer dtypes, as int64) or on doubles
+ * (floating dtypes). Each fold loops once and picks its domain's array per element: folds
+ * have at most GR_FOLD_MAX elements, so the branch costs nothing, and each rule is written
+ * once for both domains. */
+
+/* Known input values in one domain. */
+typedef struct fvals {
+	int is_int;
+	int64_t n;
+	const int64_t *i; /* is_int */
+	const double *f;  /* !is_int */
+} fvals;
+
+/* t's known values in the domain; 0 when there are none. */
+static int fvals_get(gr_infer *ctx, const gr_tensor *t, int is_int, fvals *v)
+{
+	v->is_int = is_int;
+	v->n = 0;
+	v->i = is_int ? gr_values_i64(ctx, t, &v->n) : NULL;
+	v->f = is_int ? NULL : gr_values_f64(ctx, t, &v->n);
+	return v->i || v->f;
+}
+
+/* A fold's n result values in one domain. */
+typedef struct fres {
+	int is_int;
+	int64_t n;
+	int64_t *i;
+	double *f;
+} fres;
+
+static gr_status fres_init(fres *r, int is_int, int64_t n)
+{
+	size_t room = (size_t)(n ? n : 1);
+
+	r->is_int = is_int;
+	r->n = n;
+	r->i = is_int ? malloc(room * sizeof(int64_t)) : NULL;
+	r->f = is_int ? NULL : malloc(room * sizeof(double));
+	return r->i || r->f ? GR_OK : GR_ERR_NOMEM;
+}
+
+static void fres_release(fres *r)
+{
+	free(r->i);
+	free(r->f);
+	r->i = NULL;
+	r->f = NULL;
+}
+
+/* r[k] = v[j] (the same domain). */
+static void fres_put(fres *r, int64_t k, const fvals *v, int64_t j)
+{
+	if (r->is_int)
+		r->i[k] = v->i[j];
+	else
+		r->f[k] = v->f[j];
+}
+
+/* Stores r as out's values, then releases r. Integers are wrapped to out's dtype; doubles are
+ * stored as they are for a floating out, else truncated to integers when all fit int64
+ * (otherwise the values stay unknown). */
+static gr_status fres_store(gr_infer *ctx, gr_tensor *out, fres *r)
+{
+	gr_status st = GR_OK;
+
+	if (r->is_int) {
+		st = store_i64(ctx, out, r->i, r->n);
+	} else if (is_float_dtype(out->dtype)) {
+		st = gr_tensor_set_f64(ctx->g, out, r->f, r->n);
+	} else {
+		int64_t *iv = malloc((size_t)(r->n ? r->n : 1) * sizeof(int64_t)), k = 0;
+		if (!iv)
+			st = GR_ERR_NOMEM;
+		while (iv && k < r->n && f64_to_i64(r->f[k], &iv[k]))
+			k++;
+		if (iv && k == r->n)
+			st = store_i64(ctx, out, iv, r->n);
+		free(iv);
+	}
+	fres_release(r);
+	return st;
+}
+
 /* --- unary ----------------------------------------------------------------- */
+
+/* The unary ops folded in shape arithmetic, per domain: 0 when op is not folded. */
+static int unary_i64(gr_op op, int64_t a, int64_t *r)
+{
+	switch (op) {
+	case GR_OP_NEG: *r = (int64_t)(0 - (uint64_t)a); return 1;
+	case GR_OP_ABS: *r = a < 0 ? (int64_t)(0 - (uint64_t)a) : a; return 1;
+	case GR_OP_SIGN: *r = (a > 0) - (a < 0); return 1;
+	case GR_OP_RELU: *r = a > 0 ? a : 0; return 1;
+	case GR_OP_NOT: *r = !a; return 1;
+	case GR_OP_BITWISE_NOT: *r = ~a; return 1;
+	case GR_OP_FLOOR: case GR_OP_CEIL: case GR_OP_ROUND: *r = a; return 1;
+	default: return 0;
+	}
+}
+
+static int unary_f64(gr_op op, double a, double *r)
+{
+	switch (op) {
+	case GR_OP_NEG: *r = -a; return 1;
+	case GR_OP_ABS: *r = fabs(a); return 1;
+	case GR_OP_SIGN: *r = (a > 0) - (a < 0); return 1;
+	case GR_OP_RELU: *r = a > 0 ? a : 0; return 1;
+	case GR_OP_FLOOR: *r = floor(a); return 1;
+	case GR_OP_CEIL: *r = ceil(a); return 1;
+	case GR_OP_ROUND: *r = nearbyint(a); return 1; /* half to even */
+	case GR_OP_SQRT: *r = sqrt(a); return 1;
+	case GR_OP_RECIPROCAL: *r = 1.0 / a; return 1;
+	case GR_OP_EXP: *r = exp(a); return 1;
+	case GR_OP_LOG: *r = log(a); return 1;
+	default: return 0;
+	}
+}
 
 /* Folds the cheap unary ops that appear in shape arithmetic (Neg, Abs, Sign, Relu, Not,
  * Floor/Ceil/Round/Sqrt/Reciprocal/Exp/Log on floats). Silently skips anything else. */
 static gr_status fold_unary(gr_infer *ctx, const gr_node *n, gr_tensor *x, gr_tensor *y)
 {
-	int64_t cnt = 0;
-	gr_status st = GR_OK;
+	int is_int = is_int_dtype(y->dtype);
+	fvals v;
+	fres r;
 
-	if (!foldable(x))
+	if (!foldable(x) || (!is_int && !is_float_dtype(y->dtype)) || !fvals_get(ctx, x, is_int, &v))
 		return GR_OK;
-	if (is_int_dtype(y->dtype)) {
-		const int64_t *v = gr_values_i64(ctx, x, &cnt);
-		int64_t *r;
-
-		if (!v)
+	if (fres_init(&r, is_int, v.n))
+		return GR_ERR_NOMEM;
+	for (int64_t k = 0; k < v.n; k++)
+		if (is_int ? !unary_i64(n->op, v.i[k], &r.i[k]) : !unary_f64(n->op, v.f[k], &r.f[k])) {
+			fres_release(&r);
 			return GR_OK;
-		r = malloc((size_t)(cnt ? cnt : 1) * sizeof(*r));
-		if (!r)
-			return GR_ERR_NOMEM;
-		for (int64_t i = 0; i < cnt; i++) {
-			int64_t a = v[i];
-
-			switch (n->op) {
-			case GR_OP_NEG: r[i] = (int64_t)(0 - (uint64_t)a); break;
-			case GR_OP_ABS: r[i] = a < 0 ? (int64_t)(0 - (uint64_t)a) : a; break;
-			case GR_OP_SIGN: r[i] = (a > 0) - (a < 0); break;
-			case GR_OP_RELU: r[i] = a > 0 ? a : 0; break;
-			case GR_OP_NOT: r[i] = !a; break;
-			case GR_OP_BITWISE_NOT: r[i] = ~a; break;
-			case GR_OP_FLOOR: case GR_OP_CEIL: case GR_OP_ROUND: r[i] = a; break;
-			default: free(r); return GR_OK;
-			}
 		}
-		st = store_i64(ctx, y, r, cnt);
-		free(r);
-	} else if (is_float_dtype(y->dtype)) {
-		const double *v = gr_values_f64(ctx, x, &cnt);
-		double *r;
-
-		if (!v)
-			return GR_OK;
-		r = malloc((size_t)(cnt ? cnt : 1) * sizeof(*r));
-		if (!r)
-			return GR_ERR_NOMEM;
-		for (int64_t i = 0; i < cnt; i++) {
-			double a = v[i];
-
-			switch (n->op) {
-			case GR_OP_NEG: r[i] = -a; break;
-			case GR_OP_ABS: r[i] = fabs(a); break;
-			case GR_OP_SIGN: r[i] = (a > 0) - (a < 0); break;
-			case GR_OP_RELU: r[i] = a > 0 ? a : 0; break;
-			case GR_OP_FLOOR: r[i] = floor(a); break;
-			case GR_OP_CEIL: r[i] = ceil(a); break;
-			case GR_OP_ROUND: r[i] = nearbyint(a); break; /* half to even */
-			case GR_OP_SQRT: r[i] = sqrt(a); break;
-			case GR_OP_RECIPROCAL: r[i] = 1.0 / a; break;
-			case GR_OP_EXP: r[i] = exp(a); break;
-			case GR_OP_LOG: r[i] = log(a); break;
-			default: free(r); return GR_OK;
-			}
-		}
-		st = gr_tensor_set_f64(ctx->g, y, r, cnt);
-		free(r);
-	}
-	return st;
+	return fres_store(ctx, y, &r);
 }
 
 gr_status op_unary_shape(gr_infer *ctx, gr_node *n)
@@ -216,6 +296,19 @@ gr_status op_unary_bool_shape(gr_infer *ctx, gr_node *n)
 }
 
 /* --- Clip: bounds are attributes before opset 11, optional inputs from 11 ---- */
+
+/* An integer a clipped to double bounds; 0 when the bound it takes is beyond int64. */
+static int clip_i64(int64_t a, double lo, double hi, int64_t *r)
+{
+	double d = (double)a;
+
+	if (d < lo)
+		return f64_to_i64(lo, r);
+	if (d > hi)
+		return f64_to_i64(hi, r);
+	*r = a;
+	return 1;
+}
 
 gr_status op_clip_shape(gr_infer *ctx, gr_node *n)
 {
@@ -253,34 +346,22 @@ gr_status op_clip_shape(gr_infer *ctx, gr_node *n)
 	} else if (amax) {
 		hi = amax->f;
 	}
-	if (is_int_dtype(y->dtype)) {
-		const int64_t *v = gr_values_i64(ctx, x, &cnt);
-		int64_t *r;
-		if (!v)
+	int is_int = is_int_dtype(y->dtype);
+	fvals v;
+	fres r;
+	if (!fvals_get(ctx, x, is_int, &v))
+		return GR_OK;
+	if (fres_init(&r, is_int, v.n))
+		return GR_ERR_NOMEM;
+	for (int64_t k = 0; k < v.n; k++) {
+		if (is_int && !clip_i64(v.i[k], lo, hi, &r.i[k])) {
+			fres_release(&r);
 			return GR_OK;
-		r = malloc((size_t)(cnt ? cnt : 1) * sizeof(*r));
-		if (!r)
-			return GR_ERR_NOMEM;
-		for (int64_t i = 0; i < cnt; i++) {
-			double a = (double)v[i];
-			r[i] = a < lo ? (int64_t)lo : a > hi ? (int64_t)hi : v[i];
 		}
-		st = store_i64(ctx, y, r, cnt);
-		free(r);
-	} else {
-		const double *v = gr_values_f64(ctx, x, &cnt);
-		double *r;
-		if (!v)
-			return GR_OK;
-		r = malloc((size_t)(cnt ? cnt : 1) * sizeof(*r));
-		if (!r)
-			return GR_ERR_NOMEM;
-		for (int64_t i = 0; i < cnt; i++)
-			r[i] = v[i] < lo ? lo : v[i] > hi ? hi : v[i];
-		st = gr_tensor_set_f64(ctx->g, y, r, cnt);
-		free(r);
+		if (!is_int)
+			r.f[k] = v.f[k] < lo ? lo : v.f[k] > hi ? hi : v.f[k];
 	}
-	return st;
+	return fres_store(ctx, y, &r);
 }
 
 /* --- binary and variadic with broadcasting ---------------------------------- */
@@ -311,11 +392,33 @@ static gr_status broadcast_out(gr_infer *ctx, const gr_node *n, size_t first, si
 	return st;
 }
 
+/* The logical and comparison ops, alike in both domains: from the operands' truth and order
+ * (lt, eq, gt all 0 when a NaN makes them unordered). Returns 0 when op is not one of them. */
+static int logic_op(gr_op op, int a_true, int b_true, int lt, int eq, int gt, int *r)
+{
+	switch (op) {
+	case GR_OP_AND: *r = a_true && b_true; return 1;
+	case GR_OP_OR: *r = a_true || b_true; return 1;
+	case GR_OP_XOR: *r = a_true != b_true; return 1;
+	case GR_OP_EQUAL: *r = eq; return 1;
+	case GR_OP_GREATER: *r = gt; return 1;
+	case GR_OP_GREATER_OR_EQUAL: *r = gt || eq; return 1;
+	case GR_OP_LESS: *r = lt; return 1;
+	case GR_OP_LESS_OR_EQUAL: *r = lt || eq; return 1;
+	default: return 0;
+	}
+}
+
 /* Integer binary op; returns 0 when the result is undefined (division by zero ...). */
 static int binop_i64(const gr_node *n, gr_dtype dt, int64_t a, int64_t b, int64_t *r)
 {
 	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+	int lr;
 
+	if (logic_op(n->op, a != 0, b != 0, a < b, a == b, a > b, &lr)) {
+		*r = lr;
+		return 1;
+	}
 	switch (n->op) {
 	case GR_OP_ADD: *r = (int64_t)(ua + ub); return 1;
 	case GR_OP_SUB: *r = (int64_t)(ua - ub); return 1;
@@ -360,14 +463,6 @@ static int binop_i64(const gr_node *n, gr_dtype dt, int64_t a, int64_t b, int64_
 	case GR_OP_BITWISE_AND: *r = a & b; return 1;
 	case GR_OP_BITWISE_OR: *r = a | b; return 1;
 	case GR_OP_BITWISE_XOR: *r = a ^ b; return 1;
-	case GR_OP_AND: *r = (a != 0) && (b != 0); return 1;
-	case GR_OP_OR: *r = (a != 0) || (b != 0); return 1;
-	case GR_OP_XOR: *r = (a != 0) != (b != 0); return 1;
-	case GR_OP_EQUAL: *r = a == b; return 1;
-	case GR_OP_GREATER: *r = a > b; return 1;
-	case GR_OP_GREATER_OR_EQUAL: *r = a >= b; return 1;
-	case GR_OP_LESS: *r = a < b; return 1;
-	case GR_OP_LESS_OR_EQUAL: *r = a <= b; return 1;
 	case GR_OP_MAX: *r = a > b ? a : b; return 1;
 	case GR_OP_MIN: *r = a < b ? a : b; return 1;
 	case GR_OP_SUM: case GR_OP_MEAN: *r = (int64_t)(ua + ub); return 1;
@@ -378,6 +473,12 @@ static int binop_i64(const gr_node *n, gr_dtype dt, int64_t a, int64_t b, int64_
 /* Floating binary op; comparisons give 0/1. Returns 0 when not foldable. */
 static int binop_f64(const gr_node *n, double a, double b, double *r)
 {
+	int lr;
+
+	if (logic_op(n->op, a != 0, b != 0, a < b, a == b, a > b, &lr)) {
+		*r = lr;
+		return 1;
+	}
 	switch (n->op) {
 	case GR_OP_ADD: case GR_OP_SUM: case GR_OP_MEAN: *r = a + b; return 1;
 	case GR_OP_SUB: *r = a - b; return 1;
@@ -391,18 +492,24 @@ static int binop_f64(const gr_node *n, double a, double b, double *r)
 			*r = a - floor(a / b) * b;
 		return 1;
 	case GR_OP_PRELU: *r = a < 0 ? a * b : a; return 1;
-	case GR_OP_AND: *r = (a != 0) && (b != 0); return 1;
-	case GR_OP_OR: *r = (a != 0) || (b != 0); return 1;
-	case GR_OP_XOR: *r = (a != 0) != (b != 0); return 1;
-	case GR_OP_EQUAL: *r = a == b; return 1;
-	case GR_OP_GREATER: *r = a > b; return 1;
-	case GR_OP_GREATER_OR_EQUAL: *r = a >= b; return 1;
-	case GR_OP_LESS: *r = a < b; return 1;
-	case GR_OP_LESS_OR_EQUAL: *r = a <= b; return 1;
 	case GR_OP_MAX: *r = (a > b || isnan(a)) ? a : b; return 1;
 	case GR_OP_MIN: *r = (a < b || isnan(a)) ? a : b; return 1;
 	default: return 0;
 	}
+}
+
+/* One step of a left fold: acc[k] = v[j] for the first input, else acc[k] op v[j]. 0 when
+ * the op does not fold (or its result is undefined). */
+static int fold_step(const gr_node *n, gr_dtype dt, fres *acc, int64_t k, const fvals *v,
+		     int64_t j, int first)
+{
+	if (first) {
+		fres_put(acc, k, v, j);
+		return 1;
+	}
+	if (acc->is_int)
+		return binop_i64(n, dt, acc->i[k], v->i[j], &acc->i[k]);
+	return binop_f64(n, acc->f[k], v->f[j], &acc->f[k]);
 }
 
 /* Folds a left fold of inputs [0, n_in) with the node's binary op when all are known.
@@ -411,9 +518,11 @@ static int binop_f64(const gr_node *n, double a, double b, double *r)
 static gr_status fold_nary(gr_infer *ctx, const gr_node *n, gr_tensor *out)
 {
 	size_t nin = n->n_in;
-	int64_t ne, cnt;
+	int64_t ne;
 	int use_float = 0;
-	gr_status st = GR_OK;
+	gr_dtype dt = nin ? gr_in(n, 0)->dtype : GR_DTYPE_UNDEFINED;
+	fres acc;
+	gr_status st;
 
 	if (nin == 0 || !gr_shape_known(out))
 		return GR_OK;
@@ -427,77 +536,29 @@ static gr_status fold_nary(gr_infer *ctx, const gr_node *n, gr_tensor *out)
 		if (!is_int_dtype(t->dtype))
 			use_float = 1;
 	}
-	if (use_float) {
-		double *acc = malloc((size_t)(ne ? ne : 1) * sizeof(double));
-		if (!acc)
-			return GR_ERR_NOMEM;
-		for (size_t i = 0; i < nin; i++) {
-			gr_tensor *t = gr_in(n, i);
-			const double *v = gr_values_f64(ctx, t, &cnt);
-			bmap m;
-			if (!v)
-				goto skip_f;
-			bmap_init(&m, t, out);
-			for (int64_t k = 0; k < ne; k++) {
-				double b = v[bmap_index(&m, k)];
-				if (i == 0)
-					acc[k] = b;
-				else if (!binop_f64(n, acc[k], b, &acc[k]))
-					goto skip_f;
-			}
-		}
-		if (n->op == GR_OP_MEAN)
-			for (int64_t k = 0; k < ne; k++)
-				acc[k] /= (double)nin;
-		if (is_float_dtype(out->dtype)) {
-			st = gr_tensor_set_f64(ctx->g, out, acc, ne);
-		} else {
-			int64_t *iv = malloc((size_t)(ne ? ne : 1) * sizeof(int64_t));
-			if (!iv) {
-				free(acc);
-				return GR_ERR_NOMEM;
-			}
-			int fits = 1;
-			for (int64_t k = 0; k < ne; k++) {
-				if (!isfinite(acc[k]) || fabs(acc[k]) >= 9.2e18)
-					fits = 0; /* beyond int64: leave the values unknown */
-				else
-					iv[k] = (int64_t)acc[k];
-			}
-			if (fits)
-				st = store_i64(ctx, out, iv, ne);
-			free(iv);
-		}
-skip_f:
-		free(acc);
-	} else {
-		int64_t *acc = malloc((size_t)(ne ? ne : 1) * sizeof(int64_t));
-		gr_dtype dt = gr_in(n, 0)->dtype;
-		if (!acc)
-			return GR_ERR_NOMEM;
-		for (size_t i = 0; i < nin; i++) {
-			gr_tensor *t = gr_in(n, i);
-			const int64_t *v = gr_values_i64(ctx, t, &cnt);
-			bmap m;
-			if (!v)
-				goto skip_i;
-			bmap_init(&m, t, out);
-			for (int64_t k = 0; k < ne; k++) {
-				int64_t b = v[bmap_index(&m, k)];
-				if (i == 0)
-					acc[k] = b;
-				else if (!binop_i64(n, dt, acc[k], b, &acc[k]))
-					goto skip_i;
-			}
-		}
-		if (n->op == GR_OP_MEAN)
-			for (int64_t k = 0; k < ne; k++)
-				acc[k] /= (int64_t)nin;
-		st = store_i64(ctx, out, acc, ne);
-skip_i:
-		free(acc);
+	if ((st = fres_init(&acc, !use_float, ne)))
+		return st;
+	for (size_t i = 0; i < nin; i++) {
+		gr_tensor *t = gr_in(n, i);
+		fvals v;
+		bmap m;
+		if (!fvals_get(ctx, t, acc.is_int, &v))
+			goto skip;
+		bmap_init(&m, t, out);
+		for (int64_t k = 0; k < ne; k++)
+			if (!fold_step(n, dt, &acc, k, &v, bmap_index(&m, k), i == 0))
+				goto skip;
 	}
-	return st;
+	for (int64_t k = 0; n->op == GR_OP_MEAN && k < ne; k++) {
+		if (acc.is_int)
+			acc.i[k] /= (int64_t)nin;
+		else
+			acc.f[k] /= (double)nin;
+	}
+	return fres_store(ctx, out, &acc);
+skip:
+	fres_release(&acc);
+	return GR_OK;
 }
 
 /* PRelu: slope broadcasts unidirectionally to X, and Y has X's shape. */
@@ -586,57 +647,44 @@ void op_variadic_cost(const gr_node *n, gr_cost *c)
 
 gr_status op_where_shape(gr_infer *ctx, gr_node *n)
 {
-	gr_tensor *cond = gr_in(n, 0), *x = gr_in(n, 1), *yv = gr_in(n, 2), *out = gr_out(n, 0);
+	gr_tensor *cond = gr_in(n, 0), *x = gr_in(n, 1), *y = gr_in(n, 2), *out = gr_out(n, 0);
 	gr_status st;
 	int ok;
 	int64_t ne, cnt;
 
-	if (!cond || !x || !yv)
+	if (!cond || !x || !y)
 		return gr_node_error(ctx, n, "needs inputs 'condition', 'X' and 'Y'");
 	if (!out)
 		return GR_OK;
 	st = broadcast_out(ctx, n, 0, 2, out, x->dtype, &ok);
 	if (st != GR_OK || !ok)
 		return st;
-	if (!foldable(cond) || !foldable(x) || !foldable(yv) || !gr_shape_known(out))
+	if (!foldable(cond) || !foldable(x) || !foldable(y) || !gr_shape_known(out))
 		return GR_OK;
 	ne = gr_numel(out);
 	if (ne < 0 || ne > GR_FOLD_MAX)
 		return GR_OK;
 
 	const int64_t *cv = gr_values_i64(ctx, cond, &cnt);
+	int is_int = is_int_dtype(out->dtype);
+	fvals xv, yv;
+	fres r;
 	bmap mc, mx, my;
-	if (!cv)
+	if (!cv || (!is_int && !is_float_dtype(out->dtype)) || !fvals_get(ctx, x, is_int, &xv) ||
+	    !fvals_get(ctx, y, is_int, &yv))
 		return GR_OK;
 	bmap_init(&mc, cond, out);
 	bmap_init(&mx, x, out);
-	bmap_init(&my, yv, out);
-	if (is_int_dtype(out->dtype)) {
-		const int64_t *xv = gr_values_i64(ctx, x, &cnt), *yy = gr_values_i64(ctx, yv, &cnt);
-		int64_t *r;
-		if (!xv || !yy)
-			return GR_OK;
-		r = malloc((size_t)(ne ? ne : 1) * sizeof(*r));
-		if (!r)
-			return GR_ERR_NOMEM;
-		for (int64_t k = 0; k < ne; k++)
-			r[k] = cv[bmap_index(&mc, k)] ? xv[bmap_index(&mx, k)] : yy[bmap_index(&my, k)];
-		st = store_i64(ctx, out, r, ne);
-		free(r);
-	} else if (is_float_dtype(out->dtype)) {
-		const double *xv = gr_values_f64(ctx, x, &cnt), *yy = gr_values_f64(ctx, yv, &cnt);
-		double *r;
-		if (!xv || !yy)
-			return GR_OK;
-		r = malloc((size_t)(ne ? ne : 1) * sizeof(*r));
-		if (!r)
-			return GR_ERR_NOMEM;
-		for (int64_t k = 0; k < ne; k++)
-			r[k] = cv[bmap_index(&mc, k)] ? xv[bmap_index(&mx, k)] : yy[bmap_index(&my, k)];
-		st = gr_tensor_set_f64(ctx->g, out, r, ne);
-		free(r);
+	bmap_init(&my, y, out);
+	if (fres_init(&r, is_int, ne))
+		return GR_ERR_NOMEM;
+	for (int64_t k = 0; k < ne; k++) {
+		if (cv[bmap_index(&mc, k)])
+			fres_put(&r, k, &xv, bmap_index(&mx, k));
+		else
+			fres_put(&r, k, &yv, bmap_index(&my, k));
 	}
-	return st;
+	return fres_store(ctx, out, &r);
 }
 
 /* --- Cast / CastLike ---------------------------------------------------------- */
@@ -688,13 +736,10 @@ gr_status op_cast_shape(gr_infer *ctx, gr_node *n)
 			if (!v || cnt != ne)
 				goto skip_i;
 			for (int64_t i = 0; i < ne; i++) {
-				if (to == GR_DTYPE_BOOL) {
+				if (to == GR_DTYPE_BOOL)
 					r[i] = v[i] != 0;
-					continue;
-				}
-				if (!isfinite(v[i]) || fabs(v[i]) >= 9.2e18)
+				else if (!f64_to_i64(v[i], &r[i])) /* truncation toward zero */
 					goto skip_i;
-				r[i] = (int64_t)v[i]; /* truncation toward zero */
 			}
 		}
 		st = store_i64(ctx, y, r, ne);

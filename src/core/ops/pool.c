@@ -38,30 +38,34 @@ static gr_status pool_geom_read(gr_infer *ctx, const gr_node *n, const gr_tensor
 }
 
 /* One spatial output dim; -1 unknown, -2 when the kernel does not fit (or its dilated extent
- * overflows). With ceil_mode a last window that would start in the end padding is dropped
+ * overflows), -3 when the padded input overflows. With ceil_mode a last window that would start in the end padding is dropped
  * (PyTorch and onnxruntime). */
 static int64_t pool_out_dim(const char *auto_pad, int64_t in, int64_t k, int64_t s, int64_t d,
 			    int64_t pb, int64_t pe, int ceil_mode)
 {
-	int64_t keff, span, out;
+	int64_t keff, span, out, last;
 
 	if (in < 0)
 		return -1;
 	if (!gr_mul_i64(k - 1, d, &keff) || !gr_add_i64(keff, 1, &keff))
 		return -2;
 	if (!strcmp(auto_pad, "SAME_UPPER") || !strcmp(auto_pad, "SAME_LOWER"))
-		return (in + s - 1) / s;
+		return gr_ceil_div_i64(in, s);
 	if (!strcmp(auto_pad, "VALID")) {
 		if (in < keff)
 			return -2;
 		span = in - keff;
-		return (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+		return (ceil_mode ? gr_ceil_div_i64(span, s) : span / s) + 1;
 	}
-	span = in + pb + pe - keff;
+	/* pads are not negative (checked): in + pb + pe may still overflow */
+	if (!gr_add_i64(in, pb, &span) || !gr_add_i64(span, pe, &span))
+		return -3;
+	span -= keff;
 	if (span < 0)
 		return -2;
-	out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
-	if (ceil_mode && out > 1 && (out - 1) * s >= in + pb)
+	out = (ceil_mode ? gr_ceil_div_i64(span, s) : span / s) + 1;
+	/* a start past the int64 range is past in + pb too */
+	if (ceil_mode && out > 1 && (!gr_mul_i64(out - 1, s, &last) || last >= in + pb))
 		out--;
 	return out;
 }
@@ -98,11 +102,15 @@ gr_status op_pool_shape(gr_infer *ctx, gr_node *n)
 		int64_t v;
 		if (k[i] < 1 || s[i] < 1 || d[i] < 1)
 			return gr_node_error(ctx, n, "kernel, strides and dilations must be positive");
+		if (pads[i] < 0 || pads[nsp + i] < 0)
+			return gr_node_error(ctx, n, "pads must not be negative");
 		v = pool_out_dim(auto_pad, x->dims[i + 2].value, k[i], s[i], d[i], pads[i],
 				 pads[nsp + i], ceil_mode);
 		if (v == -2)
 			return gr_node_error(ctx, n, "spatial dim %d (%lld) is smaller than the kernel", i,
 					     (long long)x->dims[i + 2].value);
+		if (v == -3)
+			return gr_node_error(ctx, n, "padded input overflows on spatial dim %d", i);
 		dims[i + 2].value = v;
 		dims[i + 2].sym = NULL;
 	}
