@@ -15,9 +15,13 @@ static char *table_text(gr_format fmt, const char *cell)
 	const char *hdr[] = {"name", "value"};
 	const char *row[] = {cell, "1"};
 	gr_table *t = gr_table_new(2, hdr);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	/* static: GCC -O2 takes the address handed to open_memstream for a dangling local */
+	static char *buf;
+	static size_t len;
+	FILE *f;
+
+	buf = NULL;
+	f = open_memstream(&buf, &len);
 
 	assert_non_null(t);
 	assert_non_null(f);
