@@ -78,6 +78,10 @@ gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw 
 /* With a calibration profile: gr_estimate_run_profile (graphs/calibrate.h). */
 void gr_estimate_free(gr_estimate *e);
 
+/* Steady-state inferences per second at this batch (batch = images per request). Today
+ * batch / latency: one request after another, nothing overlapped. */
+double gr_estimate_throughput_per_s(const gr_estimate *e, int64_t batch);
+
 /* Bytes per element of a float tensor held at precision p (fp4/int4: 0.5). */
 double gr_estimate_elem_bytes(gr_precision p);
 

@@ -170,7 +170,7 @@ int cmd_compare(int argc, char **argv)
 			}
 			any_lb |= lb;
 			snprintf(lat, sizeof(lat), "%s%.3f", ge, e->latency_s * 1e3);
-			snprintf(thr, sizeof(thr), "%s%.1f", le, e->latency_s > 0 ? (double)batch / e->latency_s : 0);
+			snprintf(thr, sizeof(thr), "%s%.1f", le, gr_estimate_throughput_per_s(e, batch));
 			snprintf(en, sizeof(en), "%s%.2f", ge, e->energy_j * 1e3);
 			snprintf(covs, sizeof(covs), "%.1f%%", 100.0 * cov.share);
 			gr_fmt_bytes(e->peak_memory_bytes, mem, sizeof(mem));

@@ -159,7 +159,7 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 	cJSON_AddNumberToObject(o, "batch", (double)batch);
 	cJSON_AddStringToObject(o, "runtime", e->runtime);
 	cJSON_AddNumberToObject(o, "latency_ms", e->latency_s * 1e3);
-	cJSON_AddNumberToObject(o, "throughput_per_s", e->latency_s > 0 ? (double)batch / e->latency_s : 0);
+	cJSON_AddNumberToObject(o, "throughput_per_s", gr_estimate_throughput_per_s(e, batch));
 	cJSON_AddNumberToObject(o, "energy_mj", e->energy_j * 1e3);
 	cli_json_count(o, "peak_memory_bytes", e->peak_memory_bytes);
 	cli_json_count(o, "weight_bytes", e->weight_bytes);
@@ -273,7 +273,7 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	snprintf(mem, sizeof(mem), "%s%s", ge, gr_fmt_bytes(e->peak_memory_bytes, a, sizeof(a)));
 	snprintf(work, sizeof(work), "%s%s", ge, gr_fmt_si(e->flops, a, sizeof(a)));
 	fprintf(out, "  latency      %10s ms   (%s%.1f inferences/s)\n", lat, lb ? "at most " : "",
-		e->latency_s > 0 ? (double)batch / e->latency_s : 0);
+		gr_estimate_throughput_per_s(e, batch));
 	fprintf(out, "  energy       %10s mJ   (%.2f W average)\n", en,
 		e->latency_s > 0 ? e->energy_j / e->latency_s : 0);
 	fprintf(out, "  peak memory  %10s      (weights %s, activations %s)\n", mem,

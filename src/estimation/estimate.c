@@ -544,6 +544,11 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	return GR_OK;
 }
 
+double gr_estimate_throughput_per_s(const gr_estimate *e, int64_t batch)
+{
+	return e && e->latency_s > 0 && batch > 0 ? (double)batch / e->latency_s : 0;
+}
+
 void gr_estimate_free(gr_estimate *e)
 {
 	if (!e)
