@@ -23,6 +23,21 @@ const char *gr_confidence_name(gr_confidence c);
 typedef enum gr_bound { GR_BOUND_COMPUTE, GR_BOUND_MEMORY, GR_BOUND_OVERHEAD, GR_BOUND_FALLBACK } gr_bound;
 const char *gr_bound_name(gr_bound b);
 
+/* What sets the steady-state rate (docs/estimate.md, "Latency and throughput"). */
+typedef enum gr_throughput_bound {
+	GR_TPUT_LATENCY = 0,     /* one request after another: batch / latency */
+	GR_TPUT_COMPUTE,         /* the device's compute, with transfers or the host hidden behind it */
+	GR_TPUT_MEMORY,          /* the same, its memory traffic the larger part */
+	GR_TPUT_PIPELINE_STAGE,  /* dataflow: the slowest stage of the layers placed across the chip */
+	GR_TPUT_STREAMS,         /* concurrent requests, each taking the latency of one */
+	GR_TPUT_TRANSFER,        /* the host link, its DMA overlapped with compute */
+	GR_TPUT_HOST,            /* the host's share: dispatch and ops run on the host CPU */
+	GR_TPUT_COUNT
+} gr_throughput_bound;
+
+/* "latency", "compute", "memory", "pipeline_stage", "streams", "transfer", "host". */
+const char *gr_throughput_bound_name(gr_throughput_bound b);
+
 typedef struct gr_kernel_estimate {
 	const gr_kernel *kernel;   /* borrowed from the partition */
 	double latency_s, compute_s, memory_s, overhead_s, transfer_s;
@@ -64,6 +79,14 @@ typedef struct gr_estimate {
 	const char *profile;                  /* label of the calibration profile used (borrowed from
 					       * the profile); NULL when none applied */
 	const char *profile_path;             /* its file; NULL when none applied or not from a file */
+	/* Steady state: requests follow one another as fast as the platform allows (pipeline.*
+	 * of the registry: dataflow layers, concurrent streams, DMA overlapping transfers). */
+	double period_s;                      /* time per request; latency_s when nothing overlaps */
+	gr_throughput_bound throughput_bound; /* what sets period_s */
+	double stage_device_s;                /* the device's share of a request at the steady state */
+	double stage_transfer_s;              /* host link: inputs, outputs, fallback tensors, streamed weights */
+	double stage_host_s;                  /* host CPU: dispatch and fallback ops */
+	int64_t frames_in_flight;             /* requests in progress at once (1: none overlap) */
 } gr_estimate;
 
 /* The runtime an estimate on hw uses when the caller names none. */
@@ -78,8 +101,8 @@ gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw 
 /* With a calibration profile: gr_estimate_run_profile (graphs/calibrate.h). */
 void gr_estimate_free(gr_estimate *e);
 
-/* Steady-state inferences per second at this batch (batch = images per request). Today
- * batch / latency: one request after another, nothing overlapped. */
+/* Steady-state inferences per second at this batch (batch = images per request, the batch the
+ * estimate was made at): batch / period_s. batch / latency_s where nothing overlaps. */
 double gr_estimate_throughput_per_s(const gr_estimate *e, int64_t batch);
 
 /* Bytes per element of a float tensor held at precision p (fp4/int4: 0.5). */

@@ -212,6 +212,12 @@ typedef struct gr_hw_estimator {
 	double pj_per_byte_on_chip, pj_per_byte_hbm, pj_per_byte_lpddr, pj_per_byte_dram;
 	double host_gflops, host_bandwidth_gbps; /* the host CPU that runs fallback ops */
 	double host_link_gbps;    /* the link to it when interconnect gives no bandwidth */
+	/* steady state (docs/estimate.md, "Latency and throughput"); 0 where not given: one
+	 * request after another, nothing overlapped */
+	int pipeline_dataflow;    /* layers placed across the chip, frames flow through them */
+	int64_t pipeline_streams; /* requests the platform runs at once (engines, contexts) */
+	double pipeline_balance;  /* share of the device's work rate the steady state keeps busy */
+	int pipeline_overlap_transfers; /* host link DMA overlaps compute */
 } gr_hw_estimator;
 
 /* Fills *out with hw's parameters: its own values, else its class's. Returns 0, or -1 when

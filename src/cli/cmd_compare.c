@@ -146,17 +146,18 @@ int cmd_compare(int argc, char **argv)
 		}
 		cli_json_write(out, arr);
 	} else {
-		const char *hdr[] = {"platform", "precision", "latency ms", "per s", "energy mJ", "memory",
-				     "confidence", "coverage", ""};
-		gr_table *t = gr_table_new(9, hdr);
+		const char *hdr[] = {"platform", "precision", "latency ms", "per s", "per s bound", "energy mJ",
+				     "memory", "confidence", "coverage", ""};
+		gr_table *t = gr_table_new(10, hdr);
 		double worst = 0;
 		int any_lb = 0;
 		for (size_t i = 0; i < n; i++)
 			if (rows[i].est && rows[i].est->latency_s > worst)
 				worst = rows[i].est->latency_s;
-		for (int col = 2; t && col <= 5; col++)
-			gr_table_numeric(t, col);
-		gr_table_numeric(t, 7);
+		for (int col = 2; t && col <= 6; col++)
+			if (col != 4)
+				gr_table_numeric(t, col);
+		gr_table_numeric(t, 8);
 		for (size_t i = 0; t && i < n; i++) {
 			char lat[32], thr[32], en[32], mem[32], covs[16], bar[128] = "";
 			const gr_estimate *e = rows[i].est;
@@ -164,7 +165,7 @@ int cmd_compare(int argc, char **argv)
 			int lb = e && cli_estimate_lower_bound(e, &cov);
 			const char *ge = lb && a.fmt != GR_FMT_CSV ? ">= " : "", *le = lb && a.fmt != GR_FMT_CSV ? "<= " : "";
 			if (!e) {
-				const char *r2[] = {rows[i].spec, "-", "-", "-", "-", "-", "skipped", "-", rows[i].why};
+				const char *r2[] = {rows[i].spec, "-", "-", "-", "-", "-", "-", "skipped", "-", rows[i].why};
 				gr_table_add_row(t, r2);
 				continue;
 			}
@@ -181,7 +182,8 @@ int cmd_compare(int argc, char **argv)
 				for (int k = 0; k < w && k < 40; k++)
 					strcat(bar, "#");
 			}
-			const char *r[] = {rows[i].spec, gr_precision_name(e->precision), lat, thr, en, mem,
+			const char *r[] = {rows[i].spec, gr_precision_name(e->precision), lat, thr,
+					   gr_throughput_bound_name(e->throughput_bound), en, mem,
 					   gr_confidence_name(e->confidence), covs, bar};
 			gr_table_add_row(t, r);
 		}

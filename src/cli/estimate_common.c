@@ -160,6 +160,9 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 	cJSON_AddStringToObject(o, "runtime", e->runtime);
 	cJSON_AddNumberToObject(o, "latency_ms", e->latency_s * 1e3);
 	cJSON_AddNumberToObject(o, "throughput_per_s", gr_estimate_throughput_per_s(e, batch));
+	cJSON_AddStringToObject(o, "throughput_bound", gr_throughput_bound_name(e->throughput_bound));
+	cJSON_AddNumberToObject(o, "period_ms", e->period_s * 1e3);
+	cJSON_AddNumberToObject(o, "frames_in_flight", (double)e->frames_in_flight);
 	cJSON_AddNumberToObject(o, "energy_mj", e->energy_j * 1e3);
 	cli_json_count(o, "peak_memory_bytes", e->peak_memory_bytes);
 	cli_json_count(o, "weight_bytes", e->weight_bytes);
@@ -222,6 +225,40 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 	return o;
 }
 
+/* The steady state in one line: the rate, and what sets it. */
+static void cli_throughput_line(FILE *out, const gr_estimate *e, int64_t batch, int lb)
+{
+	double thr = gr_estimate_throughput_per_s(e, batch);
+	char why[160];
+
+	switch (e->throughput_bound) {
+	case GR_TPUT_LATENCY:
+		snprintf(why, sizeof(why), "one request after another");
+		break;
+	case GR_TPUT_PIPELINE_STAGE:
+		snprintf(why, sizeof(why), "dataflow pipeline: slowest stage, %lld frames in flight",
+			 (long long)e->frames_in_flight);
+		break;
+	case GR_TPUT_STREAMS:
+		snprintf(why, sizeof(why), "%lld requests at once, each taking the latency",
+			 (long long)e->frames_in_flight);
+		break;
+	case GR_TPUT_TRANSFER:
+		snprintf(why, sizeof(why), "host link, %.3f ms a request, overlapped with compute",
+			 e->stage_transfer_s * 1e3);
+		break;
+	case GR_TPUT_HOST:
+		snprintf(why, sizeof(why), "host CPU (dispatch, fallback ops), %.3f ms a request",
+			 e->stage_host_s * 1e3);
+		break;
+	default:
+		snprintf(why, sizeof(why), "device %s, transfers and host overlapped",
+			 gr_throughput_bound_name(e->throughput_bound));
+		break;
+	}
+	fprintf(out, "  throughput   %s%10.1f /s   (steady state: %s)\n", lb ? "<= " : "", thr, why);
+}
+
 void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspec, int64_t batch,
 			const gr_estimate *e, const cli_coverage *cov)
 {
@@ -272,8 +309,8 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	snprintf(en, sizeof(en), "%s%.3f", ge, e->energy_j * 1e3);
 	snprintf(mem, sizeof(mem), "%s%s", ge, gr_fmt_bytes(e->peak_memory_bytes, a, sizeof(a)));
 	snprintf(work, sizeof(work), "%s%s", ge, gr_fmt_si(e->flops, a, sizeof(a)));
-	fprintf(out, "  latency      %10s ms   (%s%.1f inferences/s)\n", lat, lb ? "at most " : "",
-		gr_estimate_throughput_per_s(e, batch));
+	fprintf(out, "  latency      %10s ms   (one request of batch %lld)\n", lat, (long long)batch);
+	cli_throughput_line(out, e, batch, lb);
 	fprintf(out, "  energy       %10s mJ   (%.2f W average)\n", en,
 		e->latency_s > 0 ? e->energy_j / e->latency_s : 0);
 	fprintf(out, "  peak memory  %10s      (weights %s, activations %s)\n", mem,

@@ -10,6 +10,7 @@
 #include "core/graph_impl.h"
 #include "estimation/mapper.h"
 #include "estimation/op_time_model.h"
+#include "estimation/throughput.h"
 
 const char *gr_confidence_name(gr_confidence c)
 {
@@ -344,6 +345,7 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	fitted_view cv = {NULL, NULL};
 	otm_bounds ob;
 	int64_t batch = 1;
+	gr_throughput_in tin = {0, 0, 0};
 
 	*out = NULL;
 	if (gr_hw_estimator_params(hw, &ep, why, sizeof(why)))
@@ -505,6 +507,7 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	/* per-request cost of the runtime/driver (submitting the graph, syncing); a profile's
 	 * per-kernel and per-op costs already hold what the measurements saw of it */
 	if (!n_calibrated) {
+		tin.dispatch_s = ep.dispatch_us * 1e-6;
 		e->overhead_s += ep.dispatch_us * 1e-6;
 		e->latency_s += ep.dispatch_us * 1e-6;
 		e->confidence_share[GR_CONF_THEORETICAL] += ep.dispatch_us * 1e-6;
@@ -540,13 +543,24 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	e->peak_activation_bytes = peak_activations(g, scale);
 	e->workspace_bytes = 0; /* im2col and cuDNN workspaces are runtime choices: not modeled yet */
 	e->peak_memory_bytes = e->weight_bytes + e->peak_activation_bytes + e->workspace_bytes;
+	if (oc.streamed > 0 && oc.off_bw > 0) {
+		tin.streamed_s = oc.streamed / oc.off_bw;
+		tin.streamed_over_link = oc.off_is_link;
+	}
+	gr_throughput_model(e, hw, mode, &ep, &tin);
 	*out = e;
 	return GR_OK;
 }
 
 double gr_estimate_throughput_per_s(const gr_estimate *e, int64_t batch)
 {
-	return e && e->latency_s > 0 && batch > 0 ? (double)batch / e->latency_s : 0;
+	double t;
+
+	if (!e || batch <= 0)
+		return 0;
+	/* an estimate not made by gr_estimate_run (no steady state): one request after another */
+	t = e->period_s > 0 ? e->period_s : e->latency_s;
+	return t > 0 ? (double)batch / t : 0;
 }
 
 void gr_estimate_free(gr_estimate *e)

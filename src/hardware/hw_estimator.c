@@ -49,6 +49,11 @@ const gr_hw_est_key gr_hw_est_keys[GR_HW_EST_KEY_COUNT] = {
 	{"estimator", "fallback_host.peak_gflops", GR_HW_EK_NUM, 0, 1e7, 1, "GFLOP/s", OFF(host_gflops), ALL},
 	{"estimator", "fallback_host.bandwidth_gbps", GR_HW_EK_NUM, 0, 1e6, 1, "GB/s", OFF(host_bandwidth_gbps), ALL},
 	{"estimator", "fallback_host.link_gbps", GR_HW_EK_NUM, 0, 1e6, 1, "GB/s", OFF(host_link_gbps), ALL},
+	/* optional: without them, requests follow one another and nothing overlaps */
+	{"estimator", "pipeline.dataflow", GR_HW_EK_BOOL, 0, 1, 0, NULL, OFF(pipeline_dataflow), 0},
+	{"estimator", "pipeline.streams", GR_HW_EK_INT, 1, 4096, 0, NULL, OFF(pipeline_streams), 0},
+	{"estimator", "pipeline.balance", GR_HW_EK_NUM, 0, 1, 1, NULL, OFF(pipeline_balance), 0},
+	{"estimator", "pipeline.overlap_transfers", GR_HW_EK_BOOL, 0, 1, 0, NULL, OFF(pipeline_overlap_transfers), 0},
 };
 
 double gr_hw_est_get(const gr_hw_estimator *e, const gr_hw_est_key *k)

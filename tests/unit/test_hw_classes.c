@@ -133,10 +133,10 @@ static void own_keys_win_and_show_marks_the_class_ones(void **state)
 	(void)state;
 
 	assert_non_null(mkdtemp(dir));
-	write_platform(dir, gr_hw_registry_find(base, "hailo8"),
+	write_platform(dir, gr_hw_registry_find(base, "mediatek_apu"),
 		       "estimator:\n  efficiency: {conv: 0.9}\n  fallback_host: {peak_gflops: 200}\n");
 	r = load(HW_DIR, dir);
-	hw = gr_hw_registry_find(r, "hailo8");
+	hw = gr_hw_registry_find(r, "mediatek_apu");
 	assert_int_equal(gr_hw_estimator_params(hw, &ep, NULL, 0), 0);
 	assert_true(ep.efficiency[0] == 0.9 && ep.host_gflops == 200);
 	assert_true(ep.efficiency[1] == 0.25); /* dwconv: still the npu default */
