@@ -163,6 +163,12 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 	cJSON_AddStringToObject(o, "throughput_bound", gr_throughput_bound_name(e->throughput_bound));
 	cJSON_AddNumberToObject(o, "period_ms", e->period_s * 1e3);
 	cJSON_AddNumberToObject(o, "frames_in_flight", (double)e->frames_in_flight);
+	{
+		cJSON *st = cJSON_AddObjectToObject(o, "stages_ms");
+		cJSON_AddNumberToObject(st, "device", e->stage_device_s * 1e3);
+		cJSON_AddNumberToObject(st, "transfer", e->stage_transfer_s * 1e3);
+		cJSON_AddNumberToObject(st, "host", e->stage_host_s * 1e3);
+	}
 	cJSON_AddNumberToObject(o, "energy_mj", e->energy_j * 1e3);
 	cli_json_count(o, "peak_memory_bytes", e->peak_memory_bytes);
 	cli_json_count(o, "weight_bytes", e->weight_bytes);

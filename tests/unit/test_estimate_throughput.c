@@ -78,6 +78,9 @@ static void where_nothing_overlaps_throughput_is_batch_over_latency(void **state
 			assert_true(r.e->period_s == r.e->latency_s);
 			assert_true(gr_estimate_throughput_per_s(r.e, 1) == 1.0 / r.e->latency_s);
 			assert_int_equal(r.e->frames_in_flight, 1);
+			/* the stages are the parts of the latency */
+			assert_true(fabs(r.e->stage_device_s + r.e->stage_transfer_s + r.e->stage_host_s -
+					 r.e->latency_s) < 1e-9 * r.e->latency_s);
 			checked++;
 		}
 		release(&r);
