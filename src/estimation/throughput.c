@@ -10,8 +10,9 @@
  *   - DMA moves the next inputs and last outputs over the host link while the device computes;
  *   - the host's dispatch and fallback ops pipeline with the device once requests overlap.
  * Where nothing overlaps, period = latency exactly. The period never falls below the peak
- * compute the work needs, and never rises above the latency (overlap never slows a request
- * stream down: running them one at a time stays possible). */
+ * compute the work needs (the work itself holds every kernel's compute and memory floors,
+ * estimate.c), and never rises above the latency (overlap never slows a request stream down:
+ * running them one at a time stays possible). */
 #include <math.h>
 
 #include "estimation/throughput.h"
