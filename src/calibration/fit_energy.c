@@ -68,8 +68,8 @@ static int fit_scale(const gr_energy_row *rows, size_t n, const char *skip_model
 		return 0;
 	*scale = exp(s / (double)k);
 	*clamped = 0;
-	/* conflicting bounds: stay inside the ceiling's side, a device above its budget is the
-	 * worse error */
+	/* conflicting bounds (the registry's idle and budget figures disagree with each other
+	 * across rows): keep the scale between the two, the caller sees bounds_conflict */
 	if (lo > hi) {
 		double t = lo;
 		lo = hi;
