@@ -63,7 +63,8 @@ typedef struct gr_estimate_opts {
 typedef struct gr_estimate {
 	gr_precision precision;
 	const char *runtime;
-	double latency_s, energy_j;
+	double latency_s, energy_j;           /* energy_j: the device's, for the whole call */
+	double energy_fitted_j;               /* part of energy_j from fitted (measured) coefficients */
 	double compute_s, memory_s, overhead_s;
 	double io_transfer_s;                 /* model inputs/outputs over the host link (accelerators) */
 	double flops, bytes;
@@ -87,6 +88,8 @@ typedef struct gr_estimate {
 	double stage_transfer_s;              /* host link: inputs, outputs, fallback tensors, streamed weights */
 	double stage_host_s;                  /* host CPU: dispatch and fallback ops */
 	int64_t frames_in_flight;             /* requests in progress at once (1: none overlap) */
+	const gr_hw *hw;                      /* the platform estimated (borrowed) and its mode */
+	int mode;
 } gr_estimate;
 
 /* The runtime an estimate on hw uses when the caller names none. */
@@ -103,6 +106,23 @@ void gr_estimate_free(gr_estimate *e);
 
 /* Steady-state inferences per second at this batch (batch = images per request, the batch the
  * estimate was made at): batch / period_s. batch / latency_s where nothing overlaps. */
+/* Device and system energy of one estimate (src/estimation/energy.c, docs/estimate.md
+ * "Device and system energy"). The device's energy is e->energy_j. Where the registry
+ * describes the box around the device (gr_hw_system_of), the system's is what a wall-power
+ * meter (MLPerf power) sees for the call: device + the other accelerators idling + the host,
+ * over the latency, through the power supply. */
+typedef struct gr_energy_split {
+	double device_j;          /* = e->energy_j */
+	double system_j;          /* NAN without a system description */
+	double host_w;            /* host + idle peers counted, at the DC side; 0 without one */
+	const char *scope;        /* "device" or "device+system" */
+	const char *confidence;   /* "fitted" (measured or published power), "partly_fitted" or
+				   * "theoretical" (datasheet TDP, idle and literature pJ) */
+} gr_energy_split;
+void gr_estimate_energy_split(const gr_estimate *e, gr_energy_split *out);
+
+/* Steady-state inferences per second at this batch (batch = images per request). Today
+ * batch / latency: one request after another, nothing overlapped. */
 double gr_estimate_throughput_per_s(const gr_estimate *e, int64_t batch);
 
 /* Bytes per element of a float tensor held at precision p (fp4/int4: 0.5). */

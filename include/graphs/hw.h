@@ -159,6 +159,22 @@ int gr_hw_mem_find(const gr_hw *hw, const char *level);
 int64_t gr_hw_memory_bytes(const gr_hw *hw);
 double gr_hw_dram_bandwidth(const gr_hw *hw, int mode);
 
+/* The system a platform is usually measured in (an optional `system:` block: a server, a
+ * developer kit), for the wall-power energy of a whole box (docs/hardware.md, "System").
+ * Whole-box figures such as MLPerf power include the host, fans and power-supply losses. */
+typedef struct gr_hw_system {
+	const char *name;
+	int64_t accelerators;      /* devices of this platform in the box */
+	double host_idle_w;        /* host (CPUs, memory, fans, disks) idle, at the DC side */
+	double host_active_w;      /* host's extra draw per busy accelerator (feeding, pre/post) */
+	double psu_efficiency;     /* DC out / AC in, (0, 1] */
+	const char **sources;
+	size_t n_sources;
+	const char *notes;
+	int line;
+} gr_hw_system;
+/* The described system, NULL when the registry entry has none. */
+const gr_hw_system *gr_hw_system_of(const gr_hw *hw);
 double gr_hw_tdp_w(const gr_hw *hw, int mode);   /* the mode's budget when given */
 double gr_hw_idle_w(const gr_hw *hw);            /* 0 when unknown */
 /* Dynamic energy coefficients from the literature; 0 when the file gives none. */

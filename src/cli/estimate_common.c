@@ -1,4 +1,5 @@
 /* Shared estimate plumbing and output (see estimate_common.h). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +148,18 @@ int cli_estimate_lower_bound(const gr_estimate *e, const cli_coverage *cov)
 	return cov->lower_bound || e->unknown_ops > 0;
 }
 
+/* Which energy a figure is: the device's always, the whole box's (wall power, as MLPerf
+ * measures it) only where the registry describes the system; and whether it is fitted. */
+static void cli_energy_json(cJSON *o, const gr_estimate *e)
+{
+	gr_energy_split es;
+	gr_estimate_energy_split(e, &es);
+	if (!isnan(es.system_j))
+		cJSON_AddNumberToObject(o, "system_energy_mj", es.system_j * 1e3);
+	cJSON_AddStringToObject(o, "energy_scope", es.scope);
+	cJSON_AddStringToObject(o, "energy_confidence", es.confidence);
+}
+
 cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, const gr_estimate *e,
 			 const cli_coverage *cov, int with_kernels)
 {
@@ -170,6 +183,7 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 		cJSON_AddNumberToObject(st, "host", e->stage_host_s * 1e3);
 	}
 	cJSON_AddNumberToObject(o, "energy_mj", e->energy_j * 1e3);
+	cli_energy_json(o, e);
 	cli_json_count(o, "peak_memory_bytes", e->peak_memory_bytes);
 	cli_json_count(o, "weight_bytes", e->weight_bytes);
 	cli_json_count(o, "activation_bytes", e->peak_activation_bytes);
@@ -311,14 +325,19 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 		fmt == GR_FMT_MARKDOWN ? "**\n" : "");
 	/* with nodes left out, every total is a lower bound: mark each one, and say why below */
 	char lat[48], en[48], mem[48], work[48];
+	gr_energy_split es;
+	gr_estimate_energy_split(e, &es);
 	snprintf(lat, sizeof(lat), "%s%.3f", ge, e->latency_s * 1e3);
 	snprintf(en, sizeof(en), "%s%.3f", ge, e->energy_j * 1e3);
 	snprintf(mem, sizeof(mem), "%s%s", ge, gr_fmt_bytes(e->peak_memory_bytes, a, sizeof(a)));
 	snprintf(work, sizeof(work), "%s%s", ge, gr_fmt_si(e->flops, a, sizeof(a)));
 	fprintf(out, "  latency      %10s ms   (one request of batch %lld)\n", lat, (long long)batch);
 	cli_throughput_line(out, e, batch, lb);
-	fprintf(out, "  energy       %10s mJ   (%.2f W average)\n", en,
-		e->latency_s > 0 ? e->energy_j / e->latency_s : 0);
+	fprintf(out, "  energy       %10s mJ   (%.2f W average; device, %s)\n", en,
+		e->latency_s > 0 ? e->energy_j / e->latency_s : 0, es.confidence);
+	if (!isnan(es.system_j))
+		fprintf(out, "  system       %s%9.3f mJ   (%.2f W average at the wall: %s)\n", ge, es.system_j * 1e3,
+			e->latency_s > 0 ? es.system_j / e->latency_s : 0, gr_hw_system_of(e->hw)->name);
 	fprintf(out, "  peak memory  %10s      (weights %s, activations %s)\n", mem,
 		gr_fmt_bytes(e->weight_bytes, b, sizeof(b)), gr_fmt_bytes(e->peak_activation_bytes, c, sizeof(c)));
 	fprintf(out, "  work         %10s FLOPs, %s moved, %lld params, %zu kernels\n", work,

@@ -375,6 +375,8 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 	}
 	e->precision = m.prec;
+	e->hw = hw;
+	e->mode = mode;
 	e->runtime = rules->name;
 	e->n_kernels = nk;
 	e->confidence = GR_CONF_THEORETICAL;
@@ -489,9 +491,11 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		if (tdp > idle && edyn > (tdp - idle) * ke->latency_s)
 			edyn = (tdp - idle) * ke->latency_s; /* cannot draw more than the power budget */
 		ke->energy_j = edyn + idle * ke->latency_s;
-		if (cp && cp->has_energy && ke->confidence != GR_CONF_THEORETICAL)
+		if (cp && cp->has_energy && ke->confidence != GR_CONF_THEORETICAL) {
 			ke->energy_j = (cp->pj_per_flop * k->flops + cp->pj_per_byte * bytes) * 1e-12 +
 				       cp->static_w * ke->latency_s;
+			e->energy_fitted_j += ke->energy_j;
+		}
 
 		e->latency_s += ke->latency_s;
 		e->compute_s += ke->compute_s;

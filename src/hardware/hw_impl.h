@@ -4,6 +4,8 @@
 #ifndef GRAPHS_HW_IMPL_H
 #define GRAPHS_HW_IMPL_H
 
+#include <yaml.h>
+
 #include "graphs/arena.h"
 #include "graphs/hw.h"
 
@@ -128,6 +130,7 @@ struct gr_hw {
 
 	const char **sources;
 	size_t n_sources;
+	gr_hw_system *system;             /* NULL: no system block */
 
 	/* line numbers of keys the validator names */
 	int line_id, line_class, line_units, line_clock, line_tdp, line_idle, line_preferred,
@@ -160,6 +163,10 @@ typedef struct gr_hw_sink {
 
 void gr_hw_sink_report(gr_hw_sink *s, gr_hw_severity sev, const char *file, int line,
 		       const char *key, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Parses a platform's `system:` block (hw_system.c) into hw->system; 0 when it is valid. */
+int gr_hw_system_parse(yaml_document_t *doc, yaml_node_t *n, const char *file, gr_hw_sink *sink,
+		       gr_hw *hw);
 
 /* Bounds on one registry file, checked before libyaml builds a document tree. */
 #define GR_HW_MAX_FILE_BYTES (256 * 1024)

@@ -242,6 +242,24 @@ static gr_status write_yaml(const gr_hw *hw, FILE *f, int show, gr_error *err)
 		yq(f, hw->notes);
 		fputc('\n', f);
 	}
+	if (hw->system) {
+		const gr_hw_system *sy = hw->system;
+		fputs("system:\n  name: ", f);
+		yq(f, sy->name);
+		fprintf(f, "\n  accelerators: %lld\n  host_idle_w: %.17g\n  host_active_w: %.17g\n"
+			   "  psu_efficiency: %.17g\n  sources:\n", (long long)sy->accelerators,
+			sy->host_idle_w, sy->host_active_w, sy->psu_efficiency);
+		for (i = 0; i < sy->n_sources; i++) {
+			fputs("    - ", f);
+			yq(f, sy->sources[i]);
+			fputc('\n', f);
+		}
+		if (sy->notes) {
+			fputs("  notes: ", f);
+			yq(f, sy->notes);
+			fputc('\n', f);
+		}
+	}
 	if (ferror(f))
 		return gr_error_set(err, GR_ERR_IO, "cannot write the YAML output");
 	return GR_OK;
@@ -466,6 +484,17 @@ cJSON *gr_hw_to_json(const gr_hw *hw)
 		}
 	}
 	ok &= gr_hw_est_add_json(hw, o) == 0;
+	if (hw->system) {
+		cJSON *sy = cJSON_CreateObject();
+		ok &= add_obj(o, "system", sy);
+		if (sy) {
+			ok &= add_str(sy, "name", hw->system->name);
+			ok &= cJSON_AddNumberToObject(sy, "accelerators", (double)hw->system->accelerators) != NULL;
+			ok &= cJSON_AddNumberToObject(sy, "host_idle_w", hw->system->host_idle_w) != NULL;
+			ok &= cJSON_AddNumberToObject(sy, "host_active_w", hw->system->host_active_w) != NULL;
+			ok &= cJSON_AddNumberToObject(sy, "psu_efficiency", hw->system->psu_efficiency) != NULL;
+		}
+	}
 	ok &= add_obj(o, "sources", a = cJSON_CreateArray());
 	for (i = 0; a && i < hw->n_sources; i++) {
 		if (!(x = cJSON_CreateString(hw->sources[i]))) {

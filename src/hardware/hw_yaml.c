@@ -988,10 +988,10 @@ static const char *const overheads_keys[] = {"kernel_launch_us", "dispatch_us", 
 
 static const char *const top_keys[] = {"id", "name", "vendor", "class", "architecture", "category",
 	"compute", "peak_tops", "memory", "power", "interconnect", "precisions", "restrictions",
-	"overheads", "sources", "notes", "estimator", NULL};
+	"overheads", "sources", "notes", "estimator", "system", NULL};
 enum { TK_ID, TK_NAME, TK_VENDOR, TK_CLASS, TK_ARCH, TK_CATEGORY, TK_COMPUTE, TK_PEAK, TK_MEMORY,
        TK_POWER, TK_INTERCONNECT, TK_PRECISIONS, TK_RESTRICTIONS, TK_OVERHEADS, TK_SOURCES,
-       TK_NOTES, TK_ESTIMATOR, TK_COUNT };
+       TK_NOTES, TK_ESTIMATOR, TK_SYSTEM, TK_COUNT };
 
 static const char *const categories[] = {"datacenter", "desktop", "mobile", "edge", "embedded", NULL};
 
@@ -1056,6 +1056,8 @@ static void parse_root(pctx *c, yaml_node_t *root)
 		parse_power(c, v[TK_POWER]);
 	if (v[TK_INTERCONNECT])
 		parse_interconnect(c, v[TK_INTERCONNECT]);
+	if (v[TK_SYSTEM] && gr_hw_system_parse(c->doc, v[TK_SYSTEM], c->file, c->sink, hw))
+		c->failed = 1;
 	require(c, root, v[TK_PRECISIONS], "precisions");
 	if (v[TK_PRECISIONS])
 		parse_precisions(c, v[TK_PRECISIONS]);
