@@ -393,8 +393,7 @@ static const char *const compute_keys[] = {"units", "unit_name", "clock_mhz", "e
 	"simd_width_bits", "fma_units_per_core", "threads_per_core", NULL};
 enum { CK_UNITS, CK_UNIT_NAME, CK_CLOCK, CK_ENGINES, CK_COMBINE, CK_SIMD, CK_FMA, CK_THREADS };
 
-static const char *const clock_keys[] = {"base", "boost", "all_core", NULL};
-static const char *const engine_keys[] = {"name", "units", "clock_mhz", "precisions", NULL};
+static const char *const engine_keys[] = {"name", "units", "clock_mhz", "precisions", "clock", NULL};
 
 static void parse_engines(pctx *c, yaml_node_t *n)
 {
@@ -410,7 +409,7 @@ static void parse_engines(pctx *c, yaml_node_t *n)
 		return;
 	}
 	for (i = 0; i < len; i++) {
-		yaml_node_t *e = seq_item(c, n, i), *v[5];
+		yaml_node_t *e = seq_item(c, n, i), *v[6];
 		gr_hw_engine *eng = &hw->engines[hw->n_engines];
 		char base[64], kp[128];
 		double d;
@@ -433,6 +432,8 @@ static void parse_engines(pctx *c, yaml_node_t *n)
 			if (get_num(c, v[2], kp, POSITIVE, 20000, "MHz", &d) == 0)
 				eng->clock_mhz = d;
 		}
+		if (v[4]) /* a kind of compute.clock_mhz; hw_validate.c checks it */
+			eng->clock_kind = get_str(c, v[4], "compute.engines[].clock");
 		path2(kp, sizeof(kp), base, "precisions");
 		require(c, e, v[3], kp);
 		if (v[3])
@@ -447,7 +448,7 @@ static void parse_engines(pctx *c, yaml_node_t *n)
 static void parse_compute(pctx *c, yaml_node_t *n)
 {
 	gr_hw *hw = c->hw;
-	yaml_node_t *v[8], *cv[3];
+	yaml_node_t *v[8], *cv[GR_HW_CLOCK_KINDS];
 	int64_t x;
 
 	if (map_fields(c, n, "compute", compute_keys, v))
@@ -460,16 +461,16 @@ static void parse_compute(pctx *c, yaml_node_t *n)
 	if (v[CK_UNIT_NAME])
 		hw->unit_name = get_str(c, v[CK_UNIT_NAME], "compute.unit_name");
 	/* optional: some NPUs publish no clock, only peaks */
-	if (v[CK_CLOCK] && map_fields(c, v[CK_CLOCK], "compute.clock_mhz", clock_keys, cv) == 0) {
+	if (v[CK_CLOCK] && map_fields(c, v[CK_CLOCK], "compute.clock_mhz", gr_hw_clock_kinds, cv) == 0) {
+		double *dst[GR_HW_CLOCK_KINDS];
+		char kp[64];
 		hw->line_clock = line_of(v[CK_CLOCK]);
-		if (cv[0])
-			get_num(c, cv[0], "compute.clock_mhz.base", POSITIVE, 20000, "MHz", &hw->base_mhz);
 		require(c, v[CK_CLOCK], cv[1], "compute.clock_mhz.boost");
-		if (cv[1])
-			get_num(c, cv[1], "compute.clock_mhz.boost", POSITIVE, 20000, "MHz", &hw->boost_mhz);
-		if (cv[2])
-			get_num(c, cv[2], "compute.clock_mhz.all_core", POSITIVE, 20000, "MHz",
-				&hw->all_core_mhz);
+		for (x = 0; x < GR_HW_CLOCK_KINDS; x++)
+			if (cv[x] && (dst[x] = gr_hw_clock_slot(hw, (int)x)) != NULL) {
+				path2(kp, sizeof(kp), "compute.clock_mhz", gr_hw_clock_kinds[x]);
+				get_num(c, cv[x], kp, POSITIVE, 20000, "MHz", dst[x]);
+			}
 	}
 	if (v[CK_ENGINES])
 		parse_engines(c, v[CK_ENGINES]);
@@ -988,10 +989,10 @@ static const char *const overheads_keys[] = {"kernel_launch_us", "dispatch_us", 
 
 static const char *const top_keys[] = {"id", "name", "vendor", "class", "architecture", "category",
 	"compute", "peak_tops", "memory", "power", "interconnect", "precisions", "restrictions",
-	"overheads", "sources", "notes", "estimator", NULL};
+	"overheads", "sources", "notes", "estimator", "derived", NULL};
 enum { TK_ID, TK_NAME, TK_VENDOR, TK_CLASS, TK_ARCH, TK_CATEGORY, TK_COMPUTE, TK_PEAK, TK_MEMORY,
        TK_POWER, TK_INTERCONNECT, TK_PRECISIONS, TK_RESTRICTIONS, TK_OVERHEADS, TK_SOURCES,
-       TK_NOTES, TK_ESTIMATOR, TK_COUNT };
+       TK_NOTES, TK_ESTIMATOR, TK_DERIVED, TK_COUNT };
 
 static const char *const categories[] = {"datacenter", "desktop", "mobile", "edge", "embedded", NULL};
 
@@ -1089,6 +1090,8 @@ static void parse_root(pctx *c, yaml_node_t *root)
 		hw->notes = get_str(c, v[TK_NOTES], "notes");
 	if (v[TK_ESTIMATOR])
 		parse_est_map(c, v[TK_ESTIMATOR], "estimator", NULL);
+	if (v[TK_DERIVED] && (hw->line_derived = line_of(v[TK_DERIVED])) > 0) /* keys: hw_validate.c */
+		hw->derived = get_str_list(c, v[TK_DERIVED], "derived", MAX_LIST, &hw->n_derived);
 }
 
 /* A platform file, or a class defaults file (class_file). */
