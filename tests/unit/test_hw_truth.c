@@ -286,6 +286,58 @@ static void shipped_derived_figures_are_marked(void **state)
 	gr_hw_registry_free(r);
 }
 
+/* Entries added for the published measurements (issue 11): each declared figure as its source
+ * gives it (or as derived and listed in `derived`). A changed figure must change here too. */
+static void published_data_platforms_declare_their_figures(void **state)
+{
+	static const struct {
+		const char *id;
+		gr_precision p;
+		double tops, dram_gbps;
+		int peak_derived;
+	} facts[] = {
+		{"qualcomm_qcs8550_npu", GR_PREC_INT8, 48, 67.2, 0},
+		{"qualcomm_qcs9075_npu", GR_PREC_INT8, 100, 76.8, 0},
+		{"qualcomm_sa8775p_npu", GR_PREC_INT8, 100, 76.8, 1},
+		{"qualcomm_snapdragon_8_gen_3_npu", GR_PREC_INT8, 95, 76.8, 1},
+		{"qualcomm_snapdragon_8_elite_npu", GR_PREC_INT8, 138, 84.8, 1},
+		{"qualcomm_snapdragon_8_elite_gen5_npu", GR_PREC_INT8, 189, 84.8, 1},
+		{"rockchip_rk1808_npu", GR_PREC_INT8, 3, 8.5, 0},
+		{"rockchip_rv1126_npu", GR_PREC_INT8, 2, 8.5, 0},
+		{"rockchip_rv1109_npu", GR_PREC_INT8, 1.2, 8.5, 0},
+		{"nvidia_a100_pcie_80gb", GR_PREC_FP16, 312, 1935, 0},
+		{"intel_core_ultra_7_155h", GR_PREC_FP32, 0.384, 119.5, 1},
+		{"intel_core_ultra_7_155h_gpu", GR_PREC_INT8, 18.43, 119.5, 0},
+		{"intel_core_ultra_7_155h_npu", GR_PREC_INT8, 11, 119.5, 0},
+		{"intel_core_i7_13700h", GR_PREC_FP32, 0.6912, 83.2, 1},
+	};
+	gr_hw_registry *r = load_shipped();
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+		const gr_hw *h = find(r, facts[i].id);
+		cJSON *o = gr_hw_to_json(h), *x;
+		char key[64];
+		int marked = 0;
+		snprintf(key, sizeof(key), "peak_tops.%s", gr_precision_name(facts[i].p));
+		assert_non_null(o);
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(o, "derived"))
+			marked |= !strcmp(cJSON_GetStringValue(x), key);
+		if (!near(gr_hw_peak_ops(h, -1, facts[i].p), facts[i].tops * 1e12, 1e-3) ||
+		    !near(gr_hw_dram_bandwidth(h, -1), facts[i].dram_gbps * 1e9, 1e-3) ||
+		    marked != facts[i].peak_derived)
+			print_error("%s: %s %g (derived %d), DRAM %g GB/s\n", facts[i].id, key,
+				    gr_hw_peak_ops(h, -1, facts[i].p) / 1e12, marked,
+				    gr_hw_dram_bandwidth(h, -1) / 1e9);
+		assert_true(near(gr_hw_peak_ops(h, -1, facts[i].p), facts[i].tops * 1e12, 1e-3));
+		assert_true(near(gr_hw_dram_bandwidth(h, -1), facts[i].dram_gbps * 1e9, 1e-3));
+		assert_int_equal(marked, facts[i].peak_derived);
+		cJSON_Delete(o);
+	}
+	gr_hw_registry_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +350,7 @@ int main(void)
 		cmocka_unit_test(validate_rejects_a_derived_key_naming_no_figure),
 		cmocka_unit_test(shipped_corrected_figures_hold),
 		cmocka_unit_test(shipped_derived_figures_are_marked),
+		cmocka_unit_test(published_data_platforms_declare_their_figures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
