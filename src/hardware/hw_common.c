@@ -125,6 +125,54 @@ double gr_hw_peak_clock(const gr_hw *hw)
 	return hw->all_core_mhz > 0 ? hw->all_core_mhz : hw->boost_mhz;
 }
 
+const char *const gr_hw_clock_kinds[GR_HW_CLOCK_KINDS + 1] = {"base", "boost", "all_core",
+	"avx512", "amx", NULL};
+
+int gr_hw_clock_kind_find(const char *s)
+{
+	int k;
+	for (k = 0; s && k < GR_HW_CLOCK_KINDS; k++)
+		if (!strcmp(s, gr_hw_clock_kinds[k]))
+			return k;
+	return -1;
+}
+
+double *gr_hw_clock_slot(gr_hw *hw, int kind)
+{
+	switch (kind) {
+	case 0: return &hw->base_mhz;
+	case 1: return &hw->boost_mhz;
+	case 2: return &hw->all_core_mhz;
+	case 3: return &hw->avx512_mhz;
+	case 4: return &hw->amx_mhz;
+	default: return NULL;
+	}
+}
+
+double gr_hw_clock_of(const gr_hw *hw, int kind)
+{
+	const double v[GR_HW_CLOCK_KINDS] = {hw->base_mhz, hw->boost_mhz, hw->all_core_mhz,
+					     hw->avx512_mhz, hw->amx_mhz};
+	return kind >= 0 && kind < GR_HW_CLOCK_KINDS ? v[kind] : 0;
+}
+
+double gr_hw_engine_clock(const gr_hw *hw, const gr_hw_engine *e)
+{
+	double mhz = e->clock_kind ? gr_hw_clock_of(hw, gr_hw_clock_kind_find(e->clock_kind)) : 0;
+	if (mhz > 0)
+		return mhz;
+	return e->clock_mhz > 0 ? e->clock_mhz : gr_hw_peak_clock(hw);
+}
+
+int gr_hw_is_derived(const gr_hw *hw, const char *key)
+{
+	size_t i;
+	for (i = 0; hw && key && i < hw->n_derived; i++)
+		if (hw->derived[i] && !strcmp(hw->derived[i], key))
+			return 1;
+	return 0;
+}
+
 double gr_hw_derived_tops(const gr_hw *hw, gr_precision p)
 {
 	double best = 0, sum = 0;
@@ -135,7 +183,7 @@ double gr_hw_derived_tops(const gr_hw *hw, gr_precision p)
 	for (i = 0; i < hw->n_engines; i++) {
 		const gr_hw_engine *e = &hw->engines[i];
 		double units = (double)(e->units ? e->units : hw->units);
-		double clk = e->clock_mhz > 0 ? e->clock_mhz : gr_hw_peak_clock(hw);
+		double clk = gr_hw_engine_clock(hw, e);
 		double tops = units * e->ops_per_clk[p] * clk * 1e6 / 1e12;
 		sum += tops;
 		if (tops > best)
@@ -262,7 +310,7 @@ int gr_hw_engine_at(const gr_hw *hw, size_t i, gr_hw_engine_info *out)
 	e = &hw->engines[i];
 	out->name = e->name;
 	out->units = e->units ? e->units : hw->units;
-	out->clock_mhz = e->clock_mhz > 0 ? e->clock_mhz : gr_hw_peak_clock(hw);
+	out->clock_mhz = gr_hw_engine_clock(hw, e);
 	memcpy(out->ops_per_clk, e->ops_per_clk, sizeof(out->ops_per_clk));
 	return 0;
 }

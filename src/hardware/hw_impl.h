@@ -37,6 +37,7 @@ typedef struct gr_hw_engine {
 	const char *name;
 	int64_t units;                     /* 0: the platform's compute.units */
 	double clock_mhz;                  /* 0: the platform's peak clock */
+	const char *clock_kind;            /* or a kind of compute.clock_mhz ("avx512", ...) */
 	double ops_per_clk[GR_PREC_COUNT]; /* dense ops per clock per unit (1 FMA = 2 ops); 0 = none */
 	int line;
 } gr_hw_engine;
@@ -86,6 +87,7 @@ struct gr_hw {
 	int64_t units;
 	const char *unit_name;
 	double base_mhz, boost_mhz, all_core_mhz;
+	double avx512_mhz, amx_mhz;       /* all-core licence clocks of heavy AVX-512 / AMX code */
 	int combine_sum;  /* 1: engines run side by side (P+E cores) and their peaks add up */
 	gr_hw_engine *engines;
 	size_t n_engines;
@@ -131,10 +133,12 @@ struct gr_hw {
 	const char **sources;
 	size_t n_sources;
 	gr_hw_system *system;             /* NULL: no system block */
+	const char **derived;             /* keys of figures derived, not published ("peak_tops.fp32") */
+	size_t n_derived;
 
 	/* line numbers of keys the validator names */
 	int line_id, line_class, line_units, line_clock, line_tdp, line_idle, line_preferred,
-	    line_sources, line_fallback;
+	    line_sources, line_fallback, line_derived;
 };
 
 /* A platform whose user file does not load or validate: resolving its id fails with why,
@@ -220,6 +224,19 @@ gr_hw *gr_hw_new(void);
 double gr_hw_derived_tops(const gr_hw *hw, gr_precision p);
 /* The clock the peaks refer to: all_core_mhz when given, else boost_mhz. */
 double gr_hw_peak_clock(const gr_hw *hw);
+/* Kinds of compute.clock_mhz, in this order: base, boost, all_core, avx512, amx (NULL-ended). */
+#define GR_HW_CLOCK_KINDS 5
+extern const char *const gr_hw_clock_kinds[GR_HW_CLOCK_KINDS + 1];
+/* The kind's index, or -1 when s names none. */
+int gr_hw_clock_kind_find(const char *s);
+/* Where the kind's MHz is stored in hw (NULL for a bad index). */
+double *gr_hw_clock_slot(gr_hw *hw, int kind);
+/* The kind's MHz; 0 when not given or kind is bad. */
+double gr_hw_clock_of(const gr_hw *hw, int kind);
+/* The clock an engine runs at: its clock kind, its clock_mhz, else the peak clock. */
+double gr_hw_engine_clock(const gr_hw *hw, const gr_hw_engine *e);
+/* 1 when the file marks this figure key ("peak_tops.fp32", "memory.l1.bandwidth_gbps") derived. */
+int gr_hw_is_derived(const gr_hw *hw, const char *key);
 /* Ratio a mode applies to compute peaks (clock ratio x share of units online); 1 for mode -1. */
 double gr_hw_mode_compute_scale(const gr_hw *hw, int mode);
 

@@ -49,6 +49,22 @@ static int any(const double *v)
 	return 0;
 }
 
+/* hw show: after a line's value, "# derived: a, b" naming the fields of prefix+name that the
+ * file's derived list holds (figures computed from others, not published). */
+static void derived_mark(const gr_hw *hw, FILE *f, int show, const char *prefix,
+			 const char *const *names, int n)
+{
+	char key[160];
+	int i, first = 1;
+	for (i = 0; show && i < n; i++) {
+		snprintf(key, sizeof(key), "%s%s", prefix, names[i]);
+		if (gr_hw_is_derived(hw, key)) {
+			fprintf(f, "%s%s", first ? "   # derived: " : ", ", names[i]);
+			first = 0;
+		}
+	}
+}
+
 /* show: every estimator parameter, those from the class defaults marked (hw show);
  * otherwise only the platform's own (a file that keeps following its class). */
 static gr_status write_yaml(const gr_hw *hw, FILE *f, int show, gr_error *err)
@@ -79,12 +95,15 @@ static gr_status write_yaml(const gr_hw *hw, FILE *f, int show, gr_error *err)
 	}
 	if (hw->boost_mhz > 0) {
 		fputs("  clock_mhz: {", f);
-		if (hw->base_mhz > 0)
-			fprintf(f, "base: %.10g, ", hw->base_mhz);
-		fprintf(f, "boost: %.10g", hw->boost_mhz);
-		if (hw->all_core_mhz > 0)
-			fprintf(f, ", all_core: %.10g", hw->all_core_mhz);
-		fputs("}\n", f);
+		for (p = 0, first = 1; p < GR_HW_CLOCK_KINDS; p++)
+			if (gr_hw_clock_of(hw, p) > 0) {
+				fprintf(f, "%s%s: %.10g", first ? "" : ", ", gr_hw_clock_kinds[p],
+					gr_hw_clock_of(hw, p));
+				first = 0;
+			}
+		fputc('}', f);
+		derived_mark(hw, f, show, "compute.clock_mhz.", gr_hw_clock_kinds, GR_HW_CLOCK_KINDS);
+		fputc('\n', f);
 	}
 	if (hw->combine_sum)
 		fputs("  combine: sum\n", f);
@@ -97,7 +116,9 @@ static gr_status write_yaml(const gr_hw *hw, FILE *f, int show, gr_error *err)
 			fputc('\n', f);
 			if (e->units)
 				fprintf(f, "      units: %lld\n", (long long)e->units);
-			if (e->clock_mhz > 0)
+			if (e->clock_kind)
+				fprintf(f, "      clock: %s\n", e->clock_kind);
+			else if (e->clock_mhz > 0)
 				fprintf(f, "      clock_mhz: %.10g\n", e->clock_mhz);
 			fputs("      precisions: ", f);
 			prec_map(f, e->ops_per_clk);
@@ -113,6 +134,12 @@ static gr_status write_yaml(const gr_hw *hw, FILE *f, int show, gr_error *err)
 
 	fputs("peak_tops: ", f);
 	prec_map(f, hw->peak_tops);
+	{
+		const char *pn[GR_PREC_COUNT];
+		for (p = 0; p < GR_PREC_COUNT; p++)
+			pn[p] = gr_precision_name((gr_precision)p);
+		derived_mark(hw, f, show, "peak_tops.", pn, GR_PREC_COUNT);
+	}
 	fputs("\nmemory:\n", f);
 	for (i = 0; i < hw->n_mem; i++) {
 		const gr_hw_mem *m = &hw->mem[i];
@@ -139,10 +166,18 @@ static gr_status write_yaml(const gr_hw *hw, FILE *f, int show, gr_error *err)
 			fprintf(f, ", clock_mhz: %.10g", m->clock_mhz);
 		if (m->measured >= 0)
 			fprintf(f, ", measured: %s", m->measured ? "true" : "false");
-		fputs("}\n", f);
+		fputc('}', f);
+		if (m->level) {
+			static const char *const mf[] = {"bandwidth_gbps", "size_bytes", "latency_ns"};
+			char pre[96];
+			snprintf(pre, sizeof(pre), "memory.%s.", m->level);
+			derived_mark(hw, f, show, pre, mf, 3);
+		}
+		fputc('\n', f);
 	}
 
-	fprintf(f, "power:\n  tdp_w: %.10g\n", hw->tdp_w);
+	fprintf(f, "power:\n  tdp_w: %.10g%s\n", hw->tdp_w,
+		show && gr_hw_is_derived(hw, "power.tdp_w") ? "   # derived" : "");
 	if (hw->idle_w > 0)
 		fprintf(f, "  idle_w: %.10g\n", hw->idle_w);
 	if (hw->n_modes) {
@@ -236,6 +271,14 @@ static gr_status write_yaml(const gr_hw *hw, FILE *f, int show, gr_error *err)
 			yq(f, hw->sources[i]);
 			fputc('\n', f);
 		}
+	}
+	if (hw->n_derived) {
+		fputs("derived: [", f);
+		for (i = 0; i < hw->n_derived; i++) {
+			fputs(i ? ", " : "", f);
+			yq(f, hw->derived[i]);
+		}
+		fputs("]\n", f);
 	}
 	if (hw->notes) {
 		fputs("notes: ", f);
@@ -356,13 +399,9 @@ cJSON *gr_hw_to_json(const gr_hw *hw)
 			ok &= add_obj(c, "clock_mhz", x = cJSON_CreateObject());
 		else
 			x = NULL;
-		if (x) {
-			if (hw->base_mhz > 0)
-				ok &= add_num(x, "base", hw->base_mhz);
-			ok &= add_num(x, "boost", hw->boost_mhz);
-			if (hw->all_core_mhz > 0)
-				ok &= add_num(x, "all_core", hw->all_core_mhz);
-		}
+		for (p = 0; x && p < GR_HW_CLOCK_KINDS; p++)
+			if (gr_hw_clock_of(hw, p) > 0)
+				ok &= add_num(x, gr_hw_clock_kinds[p], gr_hw_clock_of(hw, p));
 		ok &= add_str(c, "combine", hw->combine_sum ? "sum" : "max");
 		ok &= add_obj(c, "engines", a = cJSON_CreateArray());
 		for (i = 0; a && i < hw->n_engines; i++) {
@@ -375,8 +414,9 @@ cJSON *gr_hw_to_json(const gr_hw *hw)
 			ok &= add_str(e, "name", en->name);
 			if (en->units)
 				ok &= add_int(e, "units", en->units);
-			if (en->clock_mhz > 0)
-				ok &= add_num(e, "clock_mhz", en->clock_mhz);
+			ok &= add_str(e, "clock", en->clock_kind);
+			if (en->clock_mhz > 0 || en->clock_kind)
+				ok &= add_num(e, "clock_mhz", gr_hw_engine_clock(hw, en));
 			ok &= add_obj(e, "ops_per_clock", prec_obj(en->ops_per_clk, 1));
 		}
 		if (hw->simd_width_bits)
@@ -498,6 +538,14 @@ cJSON *gr_hw_to_json(const gr_hw *hw)
 	ok &= add_obj(o, "sources", a = cJSON_CreateArray());
 	for (i = 0; a && i < hw->n_sources; i++) {
 		if (!(x = cJSON_CreateString(hw->sources[i]))) {
+			ok = 0;
+			break;
+		}
+		cJSON_AddItemToArray(a, x);
+	}
+	ok &= add_obj(o, "derived", a = cJSON_CreateArray());
+	for (i = 0; a && i < hw->n_derived; i++) {
+		if (!(x = cJSON_CreateString(hw->derived[i]))) {
 			ok = 0;
 			break;
 		}

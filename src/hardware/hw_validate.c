@@ -68,9 +68,33 @@ static void check_compute(const gr_hw *hw, gr_hw_sink *sink)
 	if (hw->all_core_mhz > 0 && hw->all_core_mhz > hw->boost_mhz)
 		ERR(hw->line_clock, "compute.clock_mhz.all_core", "all-core %g MHz is above boost %g MHz",
 		    hw->all_core_mhz, hw->boost_mhz);
+	for (p = 3; p < GR_HW_CLOCK_KINDS; p++) /* licence clocks: never above the all-core clock */
+		if (gr_hw_clock_of(hw, p) > gr_hw_peak_clock(hw) && gr_hw_peak_clock(hw) > 0) {
+			char key[64];
+			snprintf(key, sizeof(key), "compute.clock_mhz.%s", gr_hw_clock_kinds[p]);
+			ERR(hw->line_clock, key, "%s %g MHz is above the all-core clock %g MHz",
+			    gr_hw_clock_kinds[p], gr_hw_clock_of(hw, p), gr_hw_peak_clock(hw));
+		}
+	if (hw->cls == GR_HW_CPU && hw->boost_mhz > 0 && hw->all_core_mhz <= 0 && hw->base_mhz > 0)
+		WARN(hw->line_clock, "compute.clock_mhz.all_core", "no sustained all-core clock: peaks "
+		     "use the %g MHz boost; give all_core (the base clock where none is published)",
+		     hw->boost_mhz);
 	for (i = 0; i < hw->n_engines; i++) {
 		const gr_hw_engine *e = &hw->engines[i];
 		char key[128];
+		if (e->clock_kind) {
+			int k = gr_hw_clock_kind_find(e->clock_kind);
+			snprintf(key, sizeof(key), "compute.engines.%s.clock", e->name ? e->name : "?");
+			if (k < 0)
+				ERR(e->line, key, "unknown clock kind '%s' (expected base, boost, all_core, "
+						  "avx512 or amx)", e->clock_kind);
+			else if (gr_hw_clock_of(hw, k) <= 0)
+				ERR(e->line, key, "clock '%s' is not given in compute.clock_mhz",
+				    e->clock_kind);
+			if (e->clock_mhz > 0)
+				ERR(e->line, key, "give clock (a kind) or clock_mhz, not both");
+			continue;
+		}
 		if (e->clock_mhz <= 0 && hw->boost_mhz <= 0) {
 			snprintf(key, sizeof(key), "compute.engines.%s", e->name ? e->name : "?");
 			ERR(e->line, key, "ops per clock need a clock: give compute.clock_mhz.boost or "
@@ -259,6 +283,57 @@ static void check_precisions(const gr_hw *hw, gr_hw_sink *sink)
 		    gr_precision_name((gr_precision)hw->preferred));
 }
 
+/* derived: keys naming figures this file gives (peak_tops.<prec>, compute.clock_mhz.<kind>,
+ * memory.<level>.<bandwidth_gbps|size_bytes|latency_ns>, power.<tdp_w|idle_w>). */
+static int derived_key_exists(const gr_hw *hw, const char *key)
+{
+	char level[64], field[64];
+	const char *dot;
+	size_t i, n;
+	int p;
+
+	if (!strncmp(key, "peak_tops.", 10))
+		return (p = gr_precision_parse(key + 10)) >= 0 && hw->peak_tops[p] > 0;
+	if (!strncmp(key, "compute.clock_mhz.", 18))
+		return gr_hw_clock_of(hw, gr_hw_clock_kind_find(key + 18)) > 0;
+	if (!strcmp(key, "power.tdp_w"))
+		return hw->tdp_w > 0;
+	if (!strcmp(key, "power.idle_w"))
+		return hw->idle_w > 0;
+	if (strncmp(key, "memory.", 7) || !(dot = strchr(key + 7, '.')))
+		return 0;
+	n = (size_t)(dot - (key + 7));
+	if (n == 0 || n >= sizeof(level) || strlen(dot + 1) >= sizeof(field))
+		return 0;
+	memcpy(level, key + 7, n);
+	level[n] = 0;
+	snprintf(field, sizeof(field), "%s", dot + 1);
+	for (i = 0; i < hw->n_mem; i++) {
+		const gr_hw_mem *m = &hw->mem[i];
+		if (!m->level || strcmp(m->level, level))
+			continue;
+		return (!strcmp(field, "bandwidth_gbps") && m->bandwidth_gbps > 0) ||
+		       (!strcmp(field, "size_bytes") && m->size_bytes > 0) ||
+		       (!strcmp(field, "latency_ns") && m->latency_ns > 0);
+	}
+	return 0;
+}
+
+static void check_derived(const gr_hw *hw, gr_hw_sink *sink)
+{
+	size_t i, j;
+	for (i = 0; i < hw->n_derived; i++) {
+		const char *k = hw->derived[i] ? hw->derived[i] : "";
+		if (!derived_key_exists(hw, k))
+			ERR(hw->line_derived, "derived", "'%s' names no figure of this file (expected "
+			    "peak_tops.<precision>, compute.clock_mhz.<kind>, memory.<level>.<bandwidth_gbps|"
+			    "size_bytes|latency_ns> or power.<tdp_w|idle_w>)", k);
+		for (j = 0; j < i; j++)
+			if (hw->derived[j] && !strcmp(hw->derived[j], k))
+				ERR(hw->line_derived, "derived", "'%s' is listed twice", k);
+	}
+}
+
 static void check_sources(const gr_hw *hw, gr_hw_sink *sink)
 {
 	size_t i, urls = 0;
@@ -279,6 +354,7 @@ void gr_hw_check(const gr_hw *hw, gr_hw_sink *sink)
 	check_power(hw, sink);
 	check_precisions(hw, sink);
 	check_sources(hw, sink);
+	check_derived(hw, sink);
 }
 
 int gr_hw_validate(const gr_hw *hw, gr_hw_report_fn fn, void *user)

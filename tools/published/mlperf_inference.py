@@ -21,6 +21,7 @@ REPO = "mlcommons/inference_results_v1.1"
 # accelerator (or CPU) name -> registry id
 REGISTRY = [
     (r"A100-PCIe-40GB", "nvidia_a100_pcie_40gb"),
+    (r"A100-PCIe-80GB", "nvidia_a100_pcie_80gb"),
     (r"A100-SXM-80GB$", "nvidia_a100_sxm4_80gb"),
     (r"\bT4$", "nvidia_t4"),
     (r"\bA30$", "nvidia_a30"),

@@ -35,7 +35,14 @@ PRECISIONS = {"w8a8": "int8", "w8a16": "w8a16", "w4a16": "w4a16", "w4": "w4",
 # qualcomm_qcs6490_npu the Hexagon NPU, so each result maps to the unit that ran it.
 REGISTRY = {("qualcomm-qcs6490", "CPU"): "qualcomm_qcs6490",
             ("qualcomm-qcs6490", "NPU"): "qualcomm_qcs6490_npu",
-            ("qualcomm-snapdragon-x-elite", "NPU"): "qualcomm_snapdragon_x_elite_npu"}
+            ("qualcomm-snapdragon-x-elite", "NPU"): "qualcomm_snapdragon_x_elite_npu",
+            ("qualcomm-snapdragon-8gen3", "NPU"): "qualcomm_snapdragon_8_gen_3_npu",
+            ("qualcomm-snapdragon-8-elite-for-galaxy", "NPU"): "qualcomm_snapdragon_8_elite_npu",
+            ("qualcomm-snapdragon-8-elite-gen5", "NPU"): "qualcomm_snapdragon_8_elite_gen5_npu",
+            # AI Hub measures the QCS8550 on a "QCS8550 (Proxy)" device
+            ("qualcomm-qcs8550-proxy", "NPU"): "qualcomm_qcs8550_npu",
+            ("qualcomm-qcs9075", "NPU"): "qualcomm_qcs9075_npu",
+            ("qualcomm-sa8775p", "NPU"): "qualcomm_sa8775p_npu"}
 
 # model directory -> (zoo model, mapping, input shape at batch 1). Every one was
 # checked in the model's model.py: ImagenetClassifier uses 1x3x224x224 (even where

@@ -19,9 +19,9 @@ PLATFORMS = {
     "RK3562": ("Rockchip RK3562 NPU", "rockchip_rk3562_npu"),
     "RK3588 @single_core": ("Rockchip RK3588 NPU @single_core", "rockchip_rk3588_npu"),
     "RK3576 @single_core": ("Rockchip RK3576 NPU @single_core", "rockchip_rk3576_npu"),
-    "RV1109": ("Rockchip RV1109 NPU", ""),
-    "RV1126": ("Rockchip RV1126 NPU", ""),
-    "RK1808": ("Rockchip RK1808 NPU", ""),
+    "RV1109": ("Rockchip RV1109 NPU", "rockchip_rv1109_npu"),
+    "RV1126": ("Rockchip RV1126 NPU", "rockchip_rv1126_npu"),
+    "RK1808": ("Rockchip RK1808 NPU", "rockchip_rk1808_npu"),
 }
 # RKNPU1 parts use the older rknn-toolkit / rknpu driver, the rest RKNN-Toolkit2.
 RKNPU1 = ("RV1109", "RV1126", "RK1808")

@@ -59,6 +59,14 @@ OPENVINO_DEVICES = {  # h3 or tab -> (hardware for OpenVINO rows, hardware for t
     "Integrated Intel\u00ae AI Boost NPU": ("Intel Core Ultra 7 155H AI Boost NPU", "Intel Core Ultra 7 155H CPU"),
 }
 
+# hardware string of OpenVINO-page rows -> registry id (SKU-less hosts stay unmapped)
+REGISTRY = {
+    "Intel Core i7-13700H CPU": "intel_core_i7_13700h",
+    "Intel Core Ultra 7 155H CPU": "intel_core_ultra_7_155h",
+    "Intel Core Ultra 7 155H integrated Arc GPU": "intel_core_ultra_7_155h_gpu",
+    "Intel Core Ultra 7 155H AI Boost NPU": "intel_core_ultra_7_155h_npu",
+}
+
 PAGES = ["docs/en/guides/nvidia-jetson.md", "docs/en/guides/deepstream-nvidia-jetson.md",
          "docs/en/guides/raspberry-pi.md", "docs/en/guides/coral-edge-tpu-on-raspberry-pi.md",
          "docs/en/integrations/openvino.md", "docs/en/integrations/rockchip-rknn.md",
@@ -164,7 +172,8 @@ def rows_of_page(text, page, src, odd):
                     odd.append("%s: no device for '%s'" % (page, key))
                     continue
                 accel_hw, host_hw = OPENVINO_DEVICES[key]
-                add(accel_hw if runtime == "openvino" else host_hw, "", runtime, prec, model,
+                hw = accel_hw if runtime == "openvino" else host_hw
+                add(hw, REGISTRY.get(hw, ""), runtime, prec, model,
                     value, where)
             elif page.endswith("rockchip-rknn.md"):
                 add("Rockchip RK3588 NPU (Radxa Rock 5B)", "rockchip_rk3588_npu", runtime, prec,
