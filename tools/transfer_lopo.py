@@ -6,7 +6,8 @@ removed from the search path and its measured models are estimated three ways wi
 `graphs estimate --format json`: theoretical (--no-calibration), transferred (whatever the
 remaining profiles lend: the nearest calibrated platform of its class), and calibrated (its own
 profile, in-sample, for reference). Platforms whose profiles cover several power modes are also
-scored leave-one-mode-out: each mode estimated from the platform's other modes.
+scored leave-one-mode-out: each mode estimated from the platform's other modes, and platforms
+with measurements but no profile are scored as they are (theoretical vs what transfer lends).
 
 Measurements: shared/groundtruth/models.csv (PyTorch eager) and data/published/*.csv rows
 with a registry_id and a zoo_model (metric latency_ms, or throughput_fps turned into latency).
@@ -176,10 +177,17 @@ def main():
                     if sub:
                         score(args.cli, sub, make_dir(tmp, profs, {key}), full, env,
                               f"{cls} {spec}: leave-one-mode-out", results)
+        # platforms measured but never calibrated: what transfer gives them
+        for hw_id in sorted({r["spec"].split(":")[0] for r in rows} - {k[0] for k in profs}):
+            mine = [r for r in rows if r["spec"].split(":")[0] == hw_id]
+            cls = hw_class(args.cli, hw_id, classes)
+            score(args.cli, mine, full, full, env, f"{cls} {hw_id}: uncalibrated", results)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{'evaluation':58} {'rows':>5} {'theor.':>8} {'transf.':>8} {'calib.':>8}  donor")
     for r in results:
+        if not r["rows"]:
+            continue
         print(f"{r['evaluation']:58} {r['rows']:5d} {r['theoretical_mape']:7.1f}% {r['transferred_mape']:7.1f}%"
               f" {r['calibrated_mape']:7.1f}%  {'; '.join(r['donors'])}")
     for cls, (th, tr) in sorted(per_class.items()):

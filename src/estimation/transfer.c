@@ -128,9 +128,17 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 {
 	const char *mname = tm >= 0 ? gr_hw_mode_name(t, (size_t)tm) : NULL;
 	double dram = ratio(gr_hw_dram_bandwidth(d, dm), gr_hw_dram_bandwidth(t, tm));
-	/* framework cost per op and kernel is host software: it goes with the host CPU's clock,
-	 * and stays as fitted where either host is unknown */
-	double oh = ratio(host_clock(d, dm), host_clock(t, tm));
+	/* framework cost per op and kernel is host software: it goes with the host CPU's clock;
+	 * where either host is unknown (a discrete card's server), the donor's host says nothing
+	 * about the target's, and the target's datasheet launch costs apply instead */
+	double hd = host_clock(d, dm), ht = host_clock(t, tm), oh = ratio(hd, ht);
+	const gr_fusion_rules *rules = gr_fusion_rules_find(donor ? donor->runtime : NULL);
+	gr_hw_estimator ep;
+	char why[256];
+	double launch_s = -1;
+
+	if ((hd <= 0 || ht <= 0) && rules && !gr_hw_estimator_params(t, &ep, why, sizeof(why)))
+		launch_s = (ep.kernel_launch_us + rules->op_overhead_us) * 1e-6;
 	double llc = transfer_llc(t);
 	int n = 0;
 
@@ -153,11 +161,16 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		otm_bounds_init(&bd, d, dm, (gr_precision)p);
 		otm_bounds_init(&bt, t, tm, (gr_precision)p);
 		for (int c = 0; c < CC_COUNT; c++)
-			if (tp->cls[c].fitted)
+			if (tp->cls[c].fitted) {
 				transfer_class(&tp->cls[c], c, &bd, &bt, oh);
+				if (launch_s >= 0)
+					tp->cls[c].coef[CF_OP] = c == CC_VIEW ? 0 : launch_s;
+			}
 		tp->glob[CG_KERNEL] *= oh;
 		tp->glob[CG_CALL] *= oh;
 		tp->glob[CG_ROW] *= oh;
+		if (launch_s >= 0)
+			tp->glob[CG_KERNEL] = tp->glob[CG_CALL] = 0;
 		tp->glob[CG_SPILL] *= dram;
 		tp->glob[CG_ALLOC] *= dram;
 		tp->glob[CG_WSPILL] *= dram;
