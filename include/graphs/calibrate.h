@@ -171,6 +171,17 @@ gr_status gr_profile_find(const char *spec, const char *runtime, char *path, siz
 gr_status gr_profile_find_load(const char *spec, const char *runtime, gr_profile **out,
 			       gr_error *err);
 
+/* Transfer (docs/transfer.md): for a platform without a profile of its own, the profile of the
+ * nearest calibrated platform of its class (same runtime, a fit of precision; -1: the platform's
+ * preferred) found on the search path above, its efficiencies scaled to hw at mode by datasheet
+ * peaks, bandwidths and cache sizes. Estimates with it say "transferred" and name the donor.
+ * reg NULL: the built-in registry + the user's saved platforms. GR_ERR_NOT_FOUND when no
+ * platform of the class can lend. *out: gr_profile_free. */
+gr_status gr_profile_transfer_find(const gr_hw_registry *reg, const gr_hw *hw, int mode, const char *runtime,
+				   int precision, gr_profile **out, gr_error *err);
+/* The label of the profile p was transferred from; NULL for a profile fitted on its platform. */
+const char *gr_profile_borrowed_from(const gr_profile *p);
+
 /* Compares the profile's conditions with now (threads, governor, torch, ...). Returns the number
  * of differences and writes a one-line note ("profile measured with 8 threads, now 2") into buf. */
 int gr_profile_conditions_note(const gr_profile *p, const struct gr_bench_platform *now, char *buf,

@@ -14,6 +14,8 @@ extern "C" {
 typedef enum gr_confidence {
 	GR_CONF_CALIBRATED = 0,  /* fitted from measurements of this op class on this platform */
 	GR_CONF_INTERPOLATED,    /* fitted data exists, this size lies between or beyond points */
+	GR_CONF_TRANSFERRED,     /* fitted on another platform of the class, scaled to this one's
+				  * datasheet peaks and bandwidths (docs/transfer.md) */
 	GR_CONF_THEORETICAL,     /* datasheet numbers and class defaults only */
 	GR_CONF_COUNT
 } gr_confidence;
@@ -90,6 +92,8 @@ typedef struct gr_estimate {
 	int64_t frames_in_flight;             /* requests in progress at once (1: none overlap) */
 	const gr_hw *hw;                      /* the platform estimated (borrowed) and its mode */
 	int mode;
+	const char *borrowed_from;            /* the profile applied was transferred: the label of the
+					       * donor profile it was scaled from; NULL otherwise */
 } gr_estimate;
 
 /* The runtime an estimate on hw uses when the caller names none. */

@@ -104,6 +104,10 @@ const char *gr_hw_unit_name(const gr_hw *hw);     /* optional: "SM", "core", ...
 double gr_hw_clock_mhz(const gr_hw *hw, int mode);
 
 /* Modes ("15w", "maxn", ...). Index -1 always means default/maximum settings. */
+/* Vector width of a CPU's SIMD units (bits); 0 when not given. */
+int gr_hw_simd_width_bits(const gr_hw *hw);
+/* The CPU clock a SoC's power mode sets (cpu_clock_mhz of the mode); 0 when not given. */
+double gr_hw_mode_cpu_clock_mhz(const gr_hw *hw, int mode);
 size_t gr_hw_mode_count(const gr_hw *hw);
 const char *gr_hw_mode_name(const gr_hw *hw, size_t i);
 /* Index of the mode called name, or -1. */

@@ -15,7 +15,7 @@ static const char compare_usage[] =
 	"usage: graphs compare MODEL --hw ID[:MODE],ID,...|all [--precision P] [--runtime R]\n"
 	"                      [--batch N] [--input-shape NAME=DIMS]... [--dim NAME=N]...\n"
 	"                      [--format table|json|csv|markdown] [--format-in onnx|tflite|fx]\n"
-	"                      [--no-calibration]\n\n"
+	"                      [--no-calibration] [--no-transfer]\n\n"
 	"Estimates MODEL on each platform and prints one row per platform, fastest first.\n"
 	"Without --precision each platform uses its preferred precision; platforms that cannot\n"
 	"run the requested precision are listed as skipped with the reason. Each platform's\n"
@@ -27,7 +27,8 @@ static const char compare_help_tail[] =
 	"  --precision P    fp32, tf32, fp16, bf16, fp8, int8, int4 (default: each platform's preferred)\n"
 	"  --runtime R      pytorch, onnxruntime, tensorrt or compiler (default: each platform's)\n"
 	"  --format F       table (default), json, csv or markdown\n"
-	"  --no-calibration datasheet roofline only (confidence theoretical)\n\n"
+	"  --no-calibration datasheet roofline only (confidence theoretical)\n"
+	"  --no-transfer    no profile borrowed from another platform (docs/transfer.md)\n\n"
 	"When nodes are left out (unknown ops or shapes), latency and energy are lower bounds: marked\n"
 	">= in the table, with the coverage column and a closing line saying why.\n"
 	"Exit codes: 0 ok, 1 usage error (unknown platform), 2 bad model.\n";
@@ -122,12 +123,13 @@ int cmd_compare(int argc, char **argv)
 			part_rt[n_parts] = rt;
 			parts[n_parts++] = part;
 		}
-		if (!a.no_calib)
-			cli_profile_for(hw, mode, rt, NULL, 0, &rows[i].prof);
-		if (gr_estimate_run_profile(g, part, hw, mode, &a.eo, rows[i].prof, &rows[i].est, &err))
+		cli_profile_for(hw, mode, rt, NULL, &a, &rows[i].prof);
+		if (gr_estimate_run_profile(g, part, hw, mode, &a.eo, rows[i].prof, &rows[i].est, &err)) {
 			snprintf(rows[i].why, sizeof(rows[i].why), "%s", err.msg);
-		else
+		} else {
 			cli_conditions_note(rows[i].est, hw, rows[i].prof);
+			cli_estimate_note(rows[i].est, a.why_theoretical);
+		}
 	}
 	qsort(rows, n, sizeof(*rows), cmp_row);
 	out = cli_out_begin();

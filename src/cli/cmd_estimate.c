@@ -13,10 +13,11 @@ static const char estimate_usage[] =
 	"usage: graphs estimate MODEL --hw ID[:MODE] [--precision P] [--runtime R]\n"
 	"                       [--batch N] [--input-shape NAME=DIMS]... [--dim NAME=N]...\n"
 	"                       [--format table|json|csv|markdown] [--format-in onnx|tflite|fx]\n"
-	"                       [--profile FILE | --no-calibration]\n\n"
+	"                       [--profile FILE | --no-calibration | --no-transfer]\n\n"
 	"Estimates latency, energy and peak memory of MODEL on a registry platform, kernel by\n"
 	"kernel (roofline with efficiency factors, memory level chosen by working set, launch\n"
-	"overheads), with a confidence level: calibrated, interpolated or theoretical.\n\n";
+	"overheads), with a confidence level: calibrated, interpolated, transferred (efficiencies\n"
+	"borrowed from the nearest calibrated platform of the class, docs/transfer.md) or theoretical.\n\n";
 static const char estimate_help_tail[] =
 	"  --hw ID[:MODE]   a platform from 'graphs hw list', with an optional power mode\n"
 	"                   (e.g. jetson_orin_agx_gpu:30w)\n"
@@ -27,7 +28,8 @@ static const char estimate_help_tail[] =
 	"  --profile FILE   use this calibration profile (default: the one found for the platform,\n"
 	"                   mode and runtime in $GRAPHS_CALIBRATION_PATH, ~/.config/graphs/calibration\n"
 	"                   or the shipped calibration/ folder; see docs/calibrate.md)\n"
-	"  --no-calibration datasheet roofline only (confidence theoretical)\n\n"
+	"  --no-calibration datasheet roofline only (confidence theoretical)\n"
+	"  --no-transfer    use only a profile of this platform, never one borrowed from another\n\n"
 	"Totals that leave nodes out (unknown ops or shapes) are marked as lower bounds.\n"
 	"Exit codes: 0 ok, 1 usage error (unknown platform, precision it cannot run), 2 bad model.\n";
 
@@ -76,9 +78,10 @@ int cmd_estimate(int argc, char **argv)
 	cli_coverage_of(g, &cov);
 	rt = a.eo.runtime ? a.eo.runtime : gr_estimate_default_runtime(hw);
 	if ((rc = cli_partition(g, rt, &part)) ||
-	    (rc = cli_profile_for(hw, mode, rt, profile_file, a.no_calib, &prof)) ||
+	    (rc = cli_profile_for(hw, mode, rt, profile_file, &a, &prof)) ||
 	    (rc = cli_estimate_profile(g, part, hw, mode, &a.eo, prof, &est)))
 		goto done;
+	cli_estimate_note(est, a.why_theoretical);
 	out = cli_out_begin();
 	if (a.fmt == GR_FMT_JSON) {
 		cJSON *j = cli_estimate_json(cli_model_label(a.model.model), a.hw, batch, est, &cov, 1);

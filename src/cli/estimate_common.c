@@ -38,6 +38,9 @@ int cli_estimate_option(cli_estimate_args *a, const char *cmd, int c, const char
 	case 'N':
 		a->no_calib = 1;
 		return 1;
+	case 'T':
+		a->no_transfer = 1;
+		return 1;
 	default:
 		return cli_model_option(&a->model, cmd, c, arg);
 	}
@@ -62,7 +65,7 @@ int cli_estimate(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int 
 	return EXIT_OK;
 }
 
-int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *file, int disabled,
+int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *file, cli_estimate_args *a,
 		    gr_profile **out)
 {
 	gr_error err = {0};
@@ -71,7 +74,8 @@ int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *
 	gr_status st;
 
 	*out = NULL;
-	if (disabled)
+	a->why_theoretical[0] = 0;
+	if (a->no_calib)
 		return EXIT_OK;
 	if (file) {
 		if (gr_profile_load(file, out, &err))
@@ -83,7 +87,27 @@ int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *
 	if (st && st != GR_ERR_NOT_FOUND)
 		/* a broken profile must not stop estimates: say so and go on theoretical */
 		fprintf(stderr, "graphs: warning: %s (estimating without calibration)\n", err.msg);
+	if (st != GR_ERR_NOT_FOUND || a->no_transfer)
+		return EXIT_OK;
+	/* nothing measured here: borrow the efficiencies of the nearest calibrated relative */
+	st = gr_profile_transfer_find(NULL, hw, mode, runtime, a->eo.precision, out, &err);
+	if (st == GR_ERR_NOT_FOUND) {
+		size_t l = strnlen(err.msg, sizeof(a->why_theoretical) - 16);
+		memcpy(a->why_theoretical, err.msg, l);
+		memcpy(a->why_theoretical + l, ": theoretical", 14);
+	}
+	else if (st)
+		fprintf(stderr, "graphs: warning: %s (estimating without calibration)\n", err.msg);
 	return EXIT_OK;
+}
+
+void cli_estimate_note(gr_estimate *e, const char *note)
+{
+	size_t l;
+	if (!e || !note || !*note)
+		return;
+	l = strlen(e->note);
+	snprintf(e->note + l, sizeof(e->note) - l, "%s%s", l ? "; " : "", note);
 }
 
 void cli_conditions_note(gr_estimate *e, const gr_hw *hw, const gr_profile *prof)
@@ -215,6 +239,10 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 	} else {
 		cJSON_AddNullToObject(o, "profile");
 	}
+	if (e->borrowed_from)
+		cJSON_AddStringToObject(o, "borrowed_from", e->borrowed_from);
+	else
+		cJSON_AddNullToObject(o, "borrowed_from");
 	if (!with_kernels)
 		return o;
 	ks = cJSON_AddArrayToObject(o, "kernels");
@@ -346,9 +374,14 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 		e->compute_s * 1e3, e->memory_s * 1e3, e->overhead_s * 1e3, e->io_transfer_s > 0 ? "," : "");
 	if (e->io_transfer_s > 0)
 		fprintf(out, "               host link %.3f ms for the model's inputs and outputs\n", e->io_transfer_s * 1e3);
-	fprintf(out, "  confidence   %s (calibrated %.0f%%, interpolated %.0f%%, theoretical %.0f%% of latency)\n",
-		gr_confidence_name(e->confidence), 100 * e->confidence_share[GR_CONF_CALIBRATED],
-		100 * e->confidence_share[GR_CONF_INTERPOLATED], 100 * e->confidence_share[GR_CONF_THEORETICAL]);
+	if (e->confidence_share[GR_CONF_TRANSFERRED] > 0)
+		fprintf(out, "  confidence   %s (transferred %.0f%%, theoretical %.0f%% of latency)\n",
+			gr_confidence_name(e->confidence), 100 * e->confidence_share[GR_CONF_TRANSFERRED],
+			100 * e->confidence_share[GR_CONF_THEORETICAL]);
+	else
+		fprintf(out, "  confidence   %s (calibrated %.0f%%, interpolated %.0f%%, theoretical %.0f%% of latency)\n",
+			gr_confidence_name(e->confidence), 100 * e->confidence_share[GR_CONF_CALIBRATED],
+			100 * e->confidence_share[GR_CONF_INTERPOLATED], 100 * e->confidence_share[GR_CONF_THEORETICAL]);
 	fprintf(out, "  coverage     %.1f%% of nodes with known shape and cost\n", 100.0 * cov->share);
 	if (lb)
 		fprintf(out, "  WARNING      lower bound: %zu nodes are not costed (%zu unknown ops, %zu of unknown "
@@ -360,6 +393,9 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	if (e->profile)
 		fprintf(out, "  calibration  %s%s%s%s\n", e->profile, e->profile_path ? " (" : "",
 			e->profile_path ? e->profile_path : "", e->profile_path ? ")" : "");
+	if (e->borrowed_from)
+		fprintf(out, "  borrowed     efficiencies of %s, scaled by datasheet peaks and bandwidths "
+			"(--no-transfer: theoretical)\n", e->borrowed_from);
 	if (e->note[0])
 		fprintf(out, "  note         %s\n", e->note);
 	if (t && fmt == GR_FMT_TABLE) {

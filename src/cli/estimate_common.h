@@ -12,11 +12,12 @@
 #include "cli/cli.h"
 
 /* The options estimate and compare share: the model options, --hw, --precision, --runtime,
- * --format and --no-calibration (long only), for their getopt_long tables and optstrings. */
+ * --format, --no-calibration and --no-transfer (long only), for their getopt_long tables and optstrings. */
 #define CLI_ESTIMATE_LONGOPTS \
 	CLI_MODEL_LONGOPTS, {"hw", required_argument, 0, 'w'}, \
 	{"precision", required_argument, 0, 'p'}, {"runtime", required_argument, 0, 'r'}, \
-	{"format", required_argument, 0, 'f'}, {"no-calibration", no_argument, 0, 'N'}
+	{"format", required_argument, 0, 'f'}, {"no-calibration", no_argument, 0, 'N'}, \
+	{"no-transfer", no_argument, 0, 'T'}
 #define CLI_ESTIMATE_SHORTOPTS CLI_MODEL_SHORTOPTS "w:p:r:f:"
 
 typedef struct cli_estimate_args {
@@ -25,6 +26,8 @@ typedef struct cli_estimate_args {
 	const char *hw;      /* --hw as given */
 	int fmt;             /* --format, GR_FMT_TABLE by default */
 	int no_calib;        /* --no-calibration */
+	int no_transfer;     /* --no-transfer: no profile borrowed from another platform */
+	char why_theoretical[256]; /* set by cli_profile_for: why nothing could be borrowed */
 } cli_estimate_args;
 
 void cli_estimate_args_init(cli_estimate_args *a);
@@ -38,10 +41,14 @@ int cli_estimate(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int 
 		 const gr_estimate_opts *eo, gr_estimate **out);
 
 /* The calibration profile an estimate on hw (spec "id[:mode]") with runtime uses: the file given
- * with --profile, else the first found by gr_profile_find; *out is NULL when none exists or
- * disabled (--no-calibration). Returns an exit code after printing any error (a bad file). */
-int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *file, int disabled,
+ * with --profile, else the first found by gr_profile_find, else one transferred from the nearest
+ * calibrated platform of the class (gr_profile_transfer_find, unless --no-transfer); *out is NULL
+ * when none exists or disabled (--no-calibration), and a->why_theoretical then says why when
+ * transfer found no donor. Returns an exit code after printing any error (a bad file). */
+int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *file, cli_estimate_args *a,
 		    gr_profile **out);
+/* Appends note to e's note ("; " between notes). */
+void cli_estimate_note(gr_estimate *e, const char *note);
 /* cli_estimate with a profile (NULL: theoretical). On the host, a note says when the profile was
  * measured under other conditions (threads, governor, CPU). */
 int cli_estimate_profile(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,

@@ -14,7 +14,7 @@
 
 const char *gr_confidence_name(gr_confidence c)
 {
-	static const char *n[] = {"calibrated", "interpolated", "theoretical"};
+	static const char *n[] = {"calibrated", "interpolated", "transferred", "theoretical"};
 	return (unsigned)c < GR_CONF_COUNT ? n[c] : "theoretical";
 }
 
@@ -401,6 +401,7 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		if (cp) {
 			e->profile = fit->label;
 			e->profile_path = fit->path[0] ? fit->path : NULL;
+			e->borrowed_from = fit->borrowed_from[0] ? fit->borrowed_from : NULL;
 			batch = graph_batch(g);
 		} else {
 			size_t l = strlen(e->note);
@@ -476,6 +477,9 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 			ke->confidence = fitted_kernel(cp, &ob, g, p, &cv, i, batch, ke);
 			if (ke->confidence != GR_CONF_THEORETICAL)
 				n_calibrated++;
+			/* a borrowed fit is never better than "transferred", in range or not */
+			if (ke->confidence != GR_CONF_THEORETICAL && fit->borrowed_from[0])
+				ke->confidence = GR_CONF_TRANSFERRED;
 		}
 		if (!ke->on_host) {
 			double fl[2];

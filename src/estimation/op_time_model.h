@@ -62,6 +62,8 @@ typedef struct gr_op_time_model {
 	char runtime[32];
 	char label[320];          /* one line naming the profile */
 	char path[4096];          /* its file; "" when none */
+	char borrowed_from[320];  /* "" for a fit of this platform; the donor's label when the model
+				   * was transferred (otm_transfer): its kernels are "transferred" */
 	otm_prec prec[GR_PREC_COUNT];
 } gr_op_time_model;
 
@@ -116,6 +118,20 @@ void otm_node_floor(const otm_bounds *b, const otm_node *n, double floor[2]);
  * floor, and memory so that the whole op takes at least the memory floor (the fitted per-op
  * cost overlaps data movement, so only the total is held to it). Returns 1 when raised. */
 int otm_raise_to_floor(const double floor[2], double parts[3]);
+
+/* --- transfer (transfer.c, docs/transfer.md) ------------------------------------------------ */
+
+/* How far donor platform d at mode dm is from target t at mode tm for borrowing a fit of
+ * precision prec: 0 for the same platform and mode, larger for less alike; -1 when d cannot
+ * lend to t (another class, or prec missing or native on one and emulated on the other). */
+double otm_transfer_distance(const gr_hw *d, int dm, const gr_hw *t, int tm, gr_precision prec);
+/* Scales the fits of donor (fitted on d at mode dm) to t at mode tm: each class keeps the share
+ * of peak compute and bandwidth it reached on d, per-op overheads scale with the CPU clock on
+ * cpus and stay as fitted elsewhere, no rate exceeds t's peak or bandwidth, and the cache of the
+ * spill term becomes t's. *out gets t's id and mode and borrowed_from = donor's label.
+ * Returns the number of precisions transferred (0: nothing applies). */
+int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr_hw *t, int tm,
+		 gr_op_time_model *out);
 
 /* gr_estimate_run with a fitted model (NULL: exactly gr_estimate_run). Kernels whose op classes
  * the model fits get the fitted latency; the estimate borrows m's label and path. */

@@ -397,6 +397,17 @@ double gr_hw_dram_bandwidth(const gr_hw *hw, int mode)
 
 /* --- power, energy, overheads, links, restrictions, sources ---------------------------- */
 
+int gr_hw_simd_width_bits(const gr_hw *hw)
+{
+	return hw ? hw->simd_width_bits : 0;
+}
+
+double gr_hw_mode_cpu_clock_mhz(const gr_hw *hw, int mode)
+{
+	const gr_hw_mode *md = hw ? mode_at(hw, mode) : NULL;
+	return md ? md->cpu_clock_mhz : 0;
+}
+
 double gr_hw_tdp_w(const gr_hw *hw, int mode)
 {
 	const gr_hw_mode *md;

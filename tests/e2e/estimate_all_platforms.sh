@@ -19,7 +19,7 @@ need = ["model", "hardware", "precision", "batch", "latency_ms", "energy_mj", "p
         "flops", "params", "confidence", "kernels", "throughput_per_s"]
 miss = [k for k in need if k not in e]
 assert not miss, miss
-assert e["confidence"] in ("calibrated", "interpolated", "theoretical")
+assert e["confidence"] in ("calibrated", "interpolated", "transferred", "theoretical")
 for k in ("latency_ms", "energy_mj", "peak_memory_bytes", "flops"):
     assert e[k] > 0 and math.isfinite(e[k]), (k, e[k])
 assert e["params"] == 3504872, e["params"]

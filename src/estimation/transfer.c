@@ -1,0 +1,191 @@
+/* Transfer of a fitted per-op time model to a platform without measurements (docs/transfer.md):
+ * the donor's fit says what share of its peak compute and bandwidth each op class reached and
+ * what each op cost in software; the target keeps those shares at its own datasheet figures.
+ * Efficiencies move between platforms far better than absolute rates do, most of all within a
+ * class and a microarchitecture family, hence the distance used to pick the donor. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "estimation/op_time_model.h"
+
+/* Capacity of the largest on-chip cache (bytes); 0 when none is known. */
+static double transfer_llc(const gr_hw *hw)
+{
+	double best = 0;
+	size_t n = gr_hw_mem_count(hw);
+
+	for (size_t i = 0; i < n; i++) {
+		gr_hw_mem_info mi;
+		double cap;
+		if (gr_hw_mem_at(hw, -1, i, &mi) || !strcmp(mi.level, "dram") || !strcmp(mi.level, "host") ||
+		    !strncmp(mi.level, "hbm", 3))
+			continue;
+		cap = (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
+		if (cap > best)
+			best = cap;
+	}
+	return best;
+}
+
+/* Clock (MHz) of the CPU that runs the framework between ops: the platform's own on cpus, the
+ * mode's cpu_clock_mhz on SoCs that give one, else the fallback platform's; 0 when unknown
+ * (a discrete accelerator's host is not in the registry). */
+static double host_clock(const gr_hw *hw, int mode)
+{
+	const gr_hw *fb;
+	if (gr_hw_get_class(hw) == GR_HW_CPU)
+		return gr_hw_clock_mhz(hw, mode);
+	if (gr_hw_mode_cpu_clock_mhz(hw, mode) > 0)
+		return gr_hw_mode_cpu_clock_mhz(hw, mode);
+	fb = gr_hw_fallback_platform(hw);
+	return fb && gr_hw_get_class(fb) == GR_HW_CPU ? gr_hw_clock_mhz(fb, -1) : 0;
+}
+
+/* Copies src into dst (size bytes), cut short when longer. */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t l = src ? strlen(src) : 0;
+	if (l >= size)
+		l = size - 1;
+	memcpy(dst, src ? src : "", l);
+	dst[l] = 0;
+}
+
+/* |ln(a/b)|, or 0 when either figure is missing (an unknown says nothing either way). */
+static double log_gap(double a, double b)
+{
+	return a > 0 && b > 0 ? fabs(log(a / b)) : 0;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a && b && *a && *b && !strcmp(a, b);
+}
+
+/* The precision can be lent: both run it, both natively or both emulated (an emulated fit's
+ * shares are of the fp32 lanes, a native one's of the precision's own units). */
+static int precision_compatible(const gr_hw *d, int dm, const gr_hw *t, int tm, gr_precision p)
+{
+	if (gr_hw_effective_peak_ops(d, dm, p) <= 0 || gr_hw_effective_peak_ops(t, tm, p) <= 0)
+		return 0;
+	return gr_hw_precision_native(d, p) == gr_hw_precision_native(t, p);
+}
+
+double otm_transfer_distance(const gr_hw *d, int dm, const gr_hw *t, int tm, gr_precision prec)
+{
+	double dist = 0;
+
+	if (!d || !t || gr_hw_get_class(d) != gr_hw_get_class(t) || !precision_compatible(d, dm, t, tm, prec))
+		return -1;
+	/* family: another vendor, microarchitecture (tensor-core generation, NPU family) or vector
+	 * width changes how well software reaches the peak, not only the peak */
+	if (!same_str(gr_hw_vendor(d), gr_hw_vendor(t)))
+		dist += 1.0;
+	if (gr_hw_architecture(d) && gr_hw_architecture(t) && !same_str(gr_hw_architecture(d), gr_hw_architecture(t)))
+		dist += 0.5;
+	if (gr_hw_simd_width_bits(d) > 0 && gr_hw_simd_width_bits(t) > 0 &&
+	    gr_hw_simd_width_bits(d) != gr_hw_simd_width_bits(t))
+		dist += 0.5;
+	/* size: the further the peaks, bandwidths and caches, the less the shares carry over */
+	dist += log_gap(gr_hw_effective_peak_ops(d, dm, prec), gr_hw_effective_peak_ops(t, tm, prec));
+	dist += log_gap(gr_hw_dram_bandwidth(d, dm), gr_hw_dram_bandwidth(t, tm));
+	dist += 0.25 * log_gap(transfer_llc(d), transfer_llc(t));
+	/* eager runtimes spend much of small models in the framework, on the host CPU */
+	dist += 0.5 * log_gap(host_clock(d, dm), host_clock(t, tm));
+	return dist;
+}
+
+/* Ratio donor/target of a figure (seconds per unit scale with it); 1 when either is unknown. */
+static double ratio(double donor, double target)
+{
+	return donor > 0 && target > 0 ? donor / target : 1.0;
+}
+
+/* Scales one class's coefficients; ws is a typical working set of its ops (bytes). */
+static void transfer_class(otm_class *c, int cls, const otm_bounds *bd, const otm_bounds *bt, double oh)
+{
+	double pd = otm_bounds_peak(bd, cls), pt = otm_bounds_peak(bt, cls), rc = ratio(pd, pt);
+	double ws = c->b_min > 0 && c->b_max > 0 ? sqrt(c->b_min * c->b_max) : 1048576.0;
+	double bwd = otm_bounds_bandwidth(bd, ws, NULL), bwt = otm_bounds_bandwidth(bt, ws, NULL);
+	double fastest = otm_bounds_bandwidth(bt, 0, NULL), rb = ratio(bwd, bwt);
+
+	c->coef[CF_OP] *= oh;
+	c->coef[CF_FLOPS] *= rc;
+	for (int k = CF_PAR4; k <= CF_PAR16; k++)
+		c->coef[k] *= rc;
+	c->coef[CF_BYTES] *= rb;
+	c->coef[CF_WEIGHTS] *= rb;
+	/* physics: a share of the donor's peak above 1 (fits outside physics) is not lent */
+	if (pt > 0 && c->coef[CF_FLOPS] > 0 && c->coef[CF_FLOPS] < 1 / pt)
+		c->coef[CF_FLOPS] = 1 / pt;
+	if (fastest > 0 && c->coef[CF_BYTES] > 0 && c->coef[CF_BYTES] < 1 / fastest)
+		c->coef[CF_BYTES] = 1 / fastest;
+}
+
+int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr_hw *t, int tm,
+		 gr_op_time_model *out)
+{
+	const char *mname = tm >= 0 ? gr_hw_mode_name(t, (size_t)tm) : NULL;
+	double dram = ratio(gr_hw_dram_bandwidth(d, dm), gr_hw_dram_bandwidth(t, tm));
+	/* framework cost per op and kernel is host software: it goes with the host CPU's clock;
+	 * where either host is unknown (a discrete card's server), the donor's host says nothing
+	 * about the target's, and the target's datasheet launch costs apply instead */
+	double hd = host_clock(d, dm), ht = host_clock(t, tm), oh = ratio(hd, ht);
+	const gr_fusion_rules *rules = gr_fusion_rules_find(donor ? donor->runtime : NULL);
+	gr_hw_estimator ep;
+	char why[256];
+	double launch_s = -1;
+
+	if ((hd <= 0 || ht <= 0) && rules && !gr_hw_estimator_params(t, &ep, why, sizeof(why)))
+		launch_s = (ep.kernel_launch_us + rules->op_overhead_us) * 1e-6;
+	double llc = transfer_llc(t);
+	int n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!donor || !d || !t)
+		return 0;
+	copy_str(out->hw, sizeof(out->hw), gr_hw_id(t));
+	copy_str(out->mode, sizeof(out->mode), mname);
+	copy_str(out->runtime, sizeof(out->runtime), donor->runtime);
+	copy_str(out->borrowed_from, sizeof(out->borrowed_from), donor->label);
+	copy_str(out->path, sizeof(out->path), donor->path);
+	for (int p = 0; p < GR_PREC_COUNT; p++) {
+		const otm_prec *dp = &donor->prec[p];
+		otm_prec *tp = &out->prec[p];
+		otm_bounds bd, bt;
+
+		if (!dp->present || otm_transfer_distance(d, dm, t, tm, (gr_precision)p) < 0)
+			continue;
+		*tp = *dp;
+		otm_bounds_init(&bd, d, dm, (gr_precision)p);
+		otm_bounds_init(&bt, t, tm, (gr_precision)p);
+		for (int c = 0; c < CC_COUNT; c++)
+			if (tp->cls[c].fitted) {
+				transfer_class(&tp->cls[c], c, &bd, &bt, oh);
+				if (launch_s >= 0)
+					tp->cls[c].coef[CF_OP] = c == CC_VIEW ? 0 : launch_s;
+			}
+		tp->glob[CG_KERNEL] *= oh;
+		tp->glob[CG_CALL] *= oh;
+		tp->glob[CG_ROW] *= oh;
+		if (launch_s >= 0)
+			tp->glob[CG_KERNEL] = tp->glob[CG_CALL] = 0;
+		tp->glob[CG_SPILL] *= dram;
+		tp->glob[CG_ALLOC] *= dram;
+		tp->glob[CG_WSPILL] *= dram;
+		if (llc > 0)
+			tp->llc_bytes = llc;
+		/* energy fits are the donor's power draw: the target's datasheet energy applies */
+		tp->has_energy = 0;
+		tp->pj_per_flop = tp->pj_per_byte = tp->static_w = 0;
+		n++;
+	}
+	{
+		char lab[sizeof(out->label) + 200];
+		snprintf(lab, sizeof(lab), "%s%s%s %s, transferred from %s%s%s", out->hw, out->mode[0] ? ":" : "",
+			 out->mode, out->runtime, donor->hw, donor->mode[0] ? ":" : "", donor->mode);
+		copy_str(out->label, sizeof(out->label), lab);
+	}
+	return n;
+}

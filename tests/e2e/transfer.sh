@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Transfer (docs/transfer.md): an uncalibrated CPU borrows the i7-12700K's efficiencies and says
+# so (confidence transferred, borrowed_from, a "borrowed" line); the i7 itself uses its own
+# profile; --no-calibration and --no-transfer give theoretical; a class with no calibrated
+# platform stays theoretical and says why. Then the leave-one-platform-out evaluation
+# (tools/transfer_lopo.py) on the shipped ground truth: it prints MAPE per class, and each
+# Orin power mode estimated from the other modes' profiles beats the datasheet estimate.
+set -u
+cli=${1:-build/graphs}
+case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
+root=$(cd "$(dirname "$0")/../.." && pwd)
+gt=${GROUNDTRUTH:-$root/../shared/groundtruth}
+tmp=$(mktemp -d /tmp/graphs_transfer.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
+unset GRAPHS_CALIBRATION_PATH
+# only the i7's profile: what other helpers ship must not change what this test sees
+mkdir -p "$tmp/cal/intel_core_i7_12700k/default"
+cp "$root/calibration/intel_core_i7_12700k/default/pytorch.json" "$tmp/cal/intel_core_i7_12700k/default/"
+export GRAPHS_CALIBRATION_DIR="$tmp/cal"
+fails=0
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+check() { # file, python condition on e
+	python3 -c "import json,sys; e=json.load(open(sys.argv[1])); assert $2, (e['confidence'], e.get('borrowed_from'), e.get('note'))" "$1"
+}
+
+"$cli" estimate resnet18 --hw amd_ryzen_9_8945hs --precision fp32 --format json >"$tmp/x.json" 2>"$tmp/err" ||
+	fail "transferred estimate: $(head -2 "$tmp/err")"
+check "$tmp/x.json" "e['confidence'] == 'transferred' and 'intel_core_i7_12700k' in e['borrowed_from'] and e['confidence_share']['transferred'] > 0.99" ||
+	fail "an uncalibrated cpu should borrow the i7's profile"
+"$cli" estimate resnet18 --hw amd_ryzen_9_8945hs --precision fp32 >"$tmp/x.txt" 2>"$tmp/err" || fail "table"
+grep -q "^  borrowed .*intel_core_i7_12700k" "$tmp/x.txt" || fail "the table should name the donor: $(cat "$tmp/x.txt")"
+grep -q "confidence   transferred" "$tmp/x.txt" || fail "the table should say transferred"
+
+for flag in --no-calibration --no-transfer; do
+	"$cli" estimate resnet18 --hw amd_ryzen_9_8945hs --precision fp32 $flag --format json >"$tmp/t.json" 2>"$tmp/err" ||
+		fail "$flag: $(head -2 "$tmp/err")"
+	check "$tmp/t.json" "e['confidence'] == 'theoretical' and e['borrowed_from'] is None and e['profile'] is None" ||
+		fail "$flag should give theoretical"
+done
+python3 -c "import json,sys; a=json.load(open(sys.argv[1]))['latency_ms']; b=json.load(open(sys.argv[2]))['latency_ms']; assert a != b" \
+	"$tmp/x.json" "$tmp/t.json" || fail "transfer should change the estimate"
+
+# the platform's own profile always wins
+"$cli" estimate resnet18 --hw intel_core_i7_12700k --format json >"$tmp/i7.json" 2>"$tmp/err" || fail "i7"
+check "$tmp/i7.json" "e['confidence'] == 'calibrated' and e['borrowed_from'] is None" || fail "the i7 should use its own profile"
+
+# nothing calibrated in the class: theoretical, and the note says why
+"$cli" estimate mobilenet_v2 --hw amd_xdna_npu --format json >"$tmp/n.json" 2>"$tmp/err" || fail "npu: $(head -2 "$tmp/err")"
+check "$tmp/n.json" "e['confidence'] == 'theoretical' and e['borrowed_from'] is None and 'no calibrated npu platform' in e['note']" ||
+	fail "an npu with no calibrated npu should stay theoretical and say so"
+
+# compare borrows the same way
+"$cli" compare resnet18 --hw amd_ryzen_9_8945hs,intel_core_i7_12700k --precision fp32 --format json >"$tmp/c.json" 2>"$tmp/err" ||
+	fail "compare: $(head -2 "$tmp/err")"
+python3 -c "
+import json, sys
+rows = json.load(open(sys.argv[1]))
+rows = rows if isinstance(rows, list) else rows.get('estimates', rows.get('results', []))
+conf = {r['hardware']: r['confidence'] for r in rows}
+assert conf.get('amd_ryzen_9_8945hs') == 'transferred' and conf.get('intel_core_i7_12700k') == 'calibrated', conf
+" "$tmp/c.json" || fail "compare should show transferred and calibrated"
+
+# leave-one-platform-out on the shipped ground truth
+if [ -f "$gt/models.csv" ]; then
+	unset GRAPHS_CALIBRATION_DIR
+	python3 "$root/tools/transfer_lopo.py" --cli "$cli" --groundtruth "$gt" --published "" \
+		--calibration "$root/calibration" --precision fp32 --batch 1 --json "$tmp/lopo.json" | tee "$tmp/lopo.txt" ||
+		fail "transfer_lopo.py"
+	grep -q "^class cpu: leave-one-platform-out" "$tmp/lopo.txt" || fail "no cpu line"
+	grep -q "^class gpu: leave-one-platform-out" "$tmp/lopo.txt" || fail "no gpu line"
+	python3 -c "
+import json, sys
+res = json.load(open(sys.argv[1]))['results']
+modes = [r for r in res if 'leave-one-mode-out' in r['evaluation']]
+assert len(modes) == 4, modes
+for r in modes:
+    assert r['rows'] > 0 and r['transferred_mape'] < r['theoretical_mape'], r
+" "$tmp/lopo.json" || fail "each Orin mode from its other modes should beat theoretical"
+elif [ "${CI:-}" = true ]; then
+	fail "ground truth missing: $gt/models.csv"
+else
+	echo "skip LOPO: no $gt/models.csv"
+fi
+
+[ "$fails" -eq 0 ] && echo "transfer: ok"
+[ "$fails" -eq 0 ]

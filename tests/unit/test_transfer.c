@@ -1,0 +1,216 @@
+/* Transfer (docs/transfer.md): donor choice, scaling within physics, the platform's own profile
+ * never lent to itself, and a class with no calibrated platform left theoretical. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "calibration/calib_impl.h"
+#include "graphs/model.h"
+#include "graphs/zoo.h"
+
+#define CAL GRAPHS_SOURCE_DIR "/calibration"
+
+static gr_hw_registry *reg;
+static char root[256];
+
+/* A calibration folder under root holding the shipped profiles named id/mode. */
+static void make_cal_dir(const char *name, const char *const *keys, size_t n, char *out, size_t size)
+{
+	char cmd[2048];
+	snprintf(out, size, "%s/%s", root, name);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s", out);
+	assert_int_equal(system(cmd), 0);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(cmd, sizeof(cmd), "mkdir -p %s/%s && cp %s/%s/pytorch.json %s/%s/", out, keys[i], CAL, keys[i],
+			 out, keys[i]);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+/* Only dir is searched: no user folder, no shipped folder. */
+static void search_only(const char *dir)
+{
+	char empty[300];
+	snprintf(empty, sizeof(empty), "%s/empty", root);
+	mkdir(empty, 0755);
+	setenv("GRAPHS_CALIBRATION_PATH", dir, 1);
+	setenv("GRAPHS_CALIBRATION_DIR", empty, 1);
+	setenv("XDG_CONFIG_HOME", empty, 1);
+}
+
+static int setup(void **state)
+{
+	gr_error err = {0};
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/graphs-test-transfer-%d", (int)getpid());
+	mkdir(root, 0755);
+	return gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err) ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[512];
+	(void)state;
+	gr_hw_registry_free(reg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const gr_hw *resolve(const char *spec, int *mode)
+{
+	const gr_hw *hw = NULL;
+	gr_error err = {0};
+	assert_int_equal(gr_hw_registry_resolve(reg, spec, &hw, mode, &err), GR_OK);
+	return hw;
+}
+
+static void distance_orders_relatives(void **state)
+{
+	int m15, m30, mmax, mi7;
+	const gr_hw *o15 = resolve("jetson_orin_agx_gpu:15w", &m15), *o30 = resolve("jetson_orin_agx_gpu:30w", &m30);
+	const gr_hw *omax = resolve("jetson_orin_agx_gpu:maxn", &mmax), *i7 = resolve("intel_core_i7_12700k", &mi7);
+	(void)state;
+	assert_true(otm_transfer_distance(o15, m15, o15, m15, GR_PREC_FP32) == 0);
+	/* 15W is much closer to 30W than to MAXN (peaks, bandwidth, CPU clock) */
+	assert_true(otm_transfer_distance(o30, m30, o15, m15, GR_PREC_FP32) <
+		    otm_transfer_distance(omax, mmax, o15, m15, GR_PREC_FP32));
+	/* another class never lends */
+	assert_true(otm_transfer_distance(i7, mi7, o15, m15, GR_PREC_FP32) < 0);
+	assert_true(otm_transfer_distance(o15, m15, i7, mi7, GR_PREC_FP32) < 0);
+}
+
+static void nearest_donor_is_chosen_and_said(void **state)
+{
+	const char *keys[] = {"jetson_orin_agx_gpu/30w", "jetson_orin_agx_gpu/maxn"};
+	char dir[512];
+	gr_profile *p = NULL;
+	gr_error err = {0};
+	int m15;
+	const gr_hw *o15 = resolve("jetson_orin_agx_gpu:15w", &m15);
+	(void)state;
+	make_cal_dir("gpu", keys, 2, dir, sizeof(dir));
+	search_only(dir);
+	assert_int_equal(gr_profile_transfer_find(reg, o15, m15, "pytorch", GR_PREC_FP32, &p, &err), GR_OK);
+	assert_non_null(gr_profile_borrowed_from(p));
+	assert_non_null(strstr(gr_profile_borrowed_from(p), "jetson_orin_agx_gpu:30w"));
+	assert_string_equal(p->tm.hw, "jetson_orin_agx_gpu");
+	assert_string_equal(p->tm.mode, "15w");
+	assert_non_null(strstr(gr_profile_label(p), "transferred from jetson_orin_agx_gpu:30w"));
+	gr_profile_free(p);
+	/* another runtime: nothing to borrow */
+	assert_int_equal(gr_profile_transfer_find(reg, o15, m15, "onnxruntime", GR_PREC_FP32, &p, &err),
+			 GR_ERR_NOT_FOUND);
+	assert_null(p);
+}
+
+static void own_profile_is_no_donor_and_empty_class_stays_theoretical(void **state)
+{
+	const char *keys[] = {"intel_core_i7_12700k/default", "jetson_orin_agx_gpu/30w"};
+	char dir[512];
+	gr_profile *p = NULL;
+	gr_error err = {0};
+	int mi7, m30, mnpu;
+	const gr_hw *i7 = resolve("intel_core_i7_12700k", &mi7), *o30 = resolve("jetson_orin_agx_gpu:30w", &m30);
+	const gr_hw *ryzen = resolve("amd_ryzen_9_8945hs", &mnpu);
+	(void)state;
+	make_cal_dir("own", keys, 2, dir, sizeof(dir));
+	search_only(dir);
+	/* the i7's and the 30W's own profiles are theirs to use as they are, not to transfer */
+	assert_int_equal(gr_profile_transfer_find(reg, i7, mi7, "pytorch", GR_PREC_FP32, &p, &err), GR_ERR_NOT_FOUND);
+	assert_non_null(strstr(err.msg, "no calibrated cpu platform"));
+	assert_int_equal(gr_profile_transfer_find(reg, o30, m30, "pytorch", GR_PREC_FP32, &p, &err), GR_ERR_NOT_FOUND);
+	/* an uncalibrated cpu borrows the i7's */
+	assert_int_equal(gr_profile_transfer_find(reg, ryzen, mnpu, "pytorch", GR_PREC_FP32, &p, &err), GR_OK);
+	assert_non_null(strstr(gr_profile_borrowed_from(p), "intel_core_i7_12700k"));
+	gr_profile_free(p);
+	/* only the gpu left: cpus have nothing to borrow */
+	{
+		const char *gpu_only[] = {"jetson_orin_agx_gpu/30w"};
+		make_cal_dir("gpuonly", gpu_only, 1, dir, sizeof(dir));
+		search_only(dir);
+		assert_int_equal(gr_profile_transfer_find(reg, ryzen, mnpu, "pytorch", GR_PREC_FP32, &p, &err),
+				 GR_ERR_NOT_FOUND);
+		assert_null(p);
+	}
+}
+
+/* The i7 profile holds fits beyond its own peak (issue 12): none of that is lent. */
+static void transferred_rates_stay_within_the_target_physics(void **state)
+{
+	gr_profile *p = NULL;
+	gr_op_time_model tm;
+	gr_error err = {0};
+	int mi7, mr;
+	const gr_hw *i7 = resolve("intel_core_i7_12700k", &mi7), *ryzen = resolve("amd_ryzen_9_8945hs", &mr);
+	otm_bounds bt;
+	(void)state;
+	assert_int_equal(gr_profile_load(CAL "/intel_core_i7_12700k/default/pytorch.json", &p, &err), GR_OK);
+	assert_true(otm_transfer(&p->tm, i7, mi7, ryzen, mr, &tm) > 0);
+	assert_true(tm.prec[GR_PREC_FP32].present);
+	assert_false(tm.prec[GR_PREC_FP32].has_energy);
+	otm_bounds_init(&bt, ryzen, mr, GR_PREC_FP32);
+	for (int c = 0; c < CC_COUNT; c++) {
+		const otm_class *k = &tm.prec[GR_PREC_FP32].cls[c];
+		double peak = otm_bounds_peak(&bt, c), fastest = otm_bounds_bandwidth(&bt, 0, NULL);
+		if (!k->fitted)
+			continue;
+		if (k->coef[CF_FLOPS] > 0 && peak > 0)
+			assert_true(k->coef[CF_FLOPS] * peak >= 1 - 1e-9);
+		if (k->coef[CF_BYTES] > 0 && fastest > 0)
+			assert_true(k->coef[CF_BYTES] * fastest >= 1 - 1e-9);
+	}
+	/* shares of peak carry over: a class within physics on the i7 keeps its efficiency */
+	{
+		otm_bounds bd;
+		const otm_class *d = &p->tm.prec[GR_PREC_FP32].cls[GR_KC_CONV], *t = &tm.prec[GR_PREC_FP32].cls[GR_KC_CONV];
+		otm_bounds_init(&bd, i7, mi7, GR_PREC_FP32);
+		if (d->coef[CF_FLOPS] * otm_bounds_peak(&bd, GR_KC_CONV) >= 1)
+			assert_true(fabs(d->coef[CF_FLOPS] * otm_bounds_peak(&bd, GR_KC_CONV) -
+					 t->coef[CF_FLOPS] * otm_bounds_peak(&bt, GR_KC_CONV)) < 1e-9);
+	}
+	/* an estimate with it: transferred, naming the donor, no kernel beyond peak */
+	{
+		gr_graph *g = NULL;
+		gr_partition *part = NULL;
+		gr_estimate *e = NULL;
+		gr_estimate_opts eo = {GR_PREC_FP32, "pytorch"};
+		char path[1024];
+		assert_int_equal(gr_zoo_resolve("resnet18", path, sizeof(path), &err), GR_OK);
+		assert_int_equal(gr_model_load(path, NULL, &g, &err), GR_OK);
+		gr_zoo_bind_defaults(g, "resnet18");
+		assert_int_equal(gr_graph_bind_dim(g, "batch", 1, &err), GR_OK);
+		assert_int_equal(gr_graph_infer(g, &err), GR_OK);
+		assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("pytorch"), &part, &err), GR_OK);
+		assert_int_equal(gr_estimate_run_fitted(g, part, ryzen, mr, &eo, &tm, &e, &err), GR_OK);
+		assert_int_equal(e->confidence, GR_CONF_TRANSFERRED);
+		assert_true(e->confidence_share[GR_CONF_TRANSFERRED] > 0.99);
+		assert_non_null(e->borrowed_from);
+		assert_non_null(strstr(e->borrowed_from, "intel_core_i7_12700k"));
+		for (size_t k = 0; k < e->n_kernels; k++)
+			assert_true(e->kernels[k].efficiency <= 1 + 1e-6);
+		assert_string_equal(gr_confidence_name(GR_CONF_TRANSFERRED), "transferred");
+		gr_estimate_free(e);
+		gr_partition_free(part);
+		gr_graph_free(g);
+	}
+	gr_profile_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(distance_orders_relatives),
+		cmocka_unit_test(nearest_donor_is_chosen_and_said),
+		cmocka_unit_test(own_profile_is_no_donor_and_empty_class_stays_theoretical),
+		cmocka_unit_test(transferred_rates_stay_within_the_target_physics),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
