@@ -614,7 +614,8 @@ class UltralyticsYOLO(nn.Module):
 # SE-ResNeXt101-32x4d as in NVIDIA DeepLearningExamples (PyTorch/Classification/ConvNets,
 # image_classification/models/resnet.py): torchvision's ResNeXt bottleneck with a
 # squeeze-and-excitation (reduction 16, two Linear layers) on the last BN before the add.
-# Hu et al., "Squeeze-and-Excitation Networks" (2018). NVIDIA's README: 48.96M parameters.
+# Hu et al., "Squeeze-and-Excitation Networks" (2018); 48.96M parameters as in timm and
+# Cadene's pretrainedmodels (NVIDIA's README states none).
 # ---------------------------------------------------------------------------
 def _se_bottleneck_class():
     from torchvision.models.resnet import Bottleneck
