@@ -52,6 +52,8 @@ class Spec:
             outs = {"last_hidden_state": {0: "batch", 1: "seq"}, "pooler_output": {0: "batch"}}
         elif self.is_tokens:
             outs = {"logits": {0: "batch", 1: "seq"}}
+        elif self.name.startswith("ssd_"):
+            outs = {"boxes": {0: "batch"}, "scores": {0: "batch"}}
         else:
             outs = {"output": {0: "batch"}}
         if self.is_tokens:
@@ -155,6 +157,56 @@ def _zoo():
     z.append(Spec("yolov5s", "yolo", "detection", _own("yolov5s"), shape=(3, 640, 640),
                   source="tools/zoo_models.py",
                   notes="YOLOv5s v6.0 layout; 80 classes; decoded boxes [batch x 25200 x 85]"))
+    # second batch (issue 11): torchvision classifiers that published tables use or that
+    # complete a family. Not yet exported (export time on a shared machine): vgg19_bn,
+    # efficientnet_v2_l, regnet_*_8gf/16gf/32gf, vit_h_14, regnet_y_128gf. swin_v2_t/s/b do
+    # not export with torch 1.13 (no ONNX symbolic for aten::zero).
+    for n in ("resnext101_64x4d",):
+        tv(n, "resnext")
+    for n in ("vgg13_bn",):
+        tv(n, "vgg")
+    for n in ("efficientnet_v2_m",):
+        tv(n, "efficientnet")
+    for n in ("regnet_x_800mf", "regnet_y_800mf", "regnet_x_3_2gf", "regnet_y_3_2gf"):
+        tv(n, "regnet")
+    for n in ("densenet161", "densenet201"):
+        tv(n, "densenet")
+    for n in ("shufflenet_v2_x1_5", "shufflenet_v2_x2_0"):
+        tv(n, "shufflenet")
+    for n in ("mnasnet0_75", "mnasnet1_3"):
+        tv(n, "mnasnet")
+    for n in ("convnext_base", "convnext_large"):
+        tv(n, "convnext")
+    for n in ("vit_l_16", "vit_l_32"):
+        tv(n, "vit")
+    for n in ("swin_b",):
+        tv(n, "swin")
+
+    def own(name, family, task, shape, notes):
+        z.append(Spec(name, family, task, _own(name), shape=shape,
+                      source="tools/zoo_models.py", notes=notes))
+
+    own("resnext101_32x4d", "resnext", "classification", (3, 224, 224),
+        "torchvision ResNet with groups=32 width 4 (NVIDIA DLE ResNeXt101-32x4d)")
+    own("se_resnext101_32x4d", "resnext", "classification", (3, 224, 224),
+        "ResNeXt101-32x4d + squeeze-excitation (NVIDIA DLE)")
+    z.append(Spec("bert_large_uncased", "bert", "nlp", _own("bert_large_uncased"), shape=(SEQ,),
+                  source="tools/zoo_models.py",
+                  notes="BERT-large encoder+pooler; 24 layers hidden 1024; seq dynamic"))
+    for sc in "nsmlx":
+        own(f"yolov8{sc}", "yolo", "detection", (3, 640, 640),
+            "Ultralytics yolov8.yaml; 80 classes; decoded output [batch x 84 x 8400]")
+    for sc in "nsmlx":
+        own(f"yolo11{sc}", "yolo", "detection", (3, 640, 640),
+            "Ultralytics yolo11.yaml; 80 classes; decoded output [batch x 84 x 8400]")
+    own("mobilenet_v1", "mobilenet", "classification", (3, 224, 224),
+        "MobileNet v1 1.0 (TF-slim layout, ReLU6); 4,231,976 params")
+    for i, side in enumerate((224, 240, 260, 280, 300)):
+        own(f"efficientnet_lite{i}", "efficientnet_lite", "classification", (3, side, side),
+            "EfficientNet without SE, ReLU6, fixed stem/head; native resolution")
+    own("ssd_mobilenet_v1", "ssd", "detection", (3, 300, 300),
+        "TF OD API ssd_mobilenet_v1_coco (MLPerf ssd-mobilenet); 1917 anchors, 91 classes; "
+        "raw box encodings and class logits, no decode/NMS")
     return z
 
 

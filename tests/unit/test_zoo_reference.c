@@ -66,7 +66,7 @@ static void zoo_params_and_macs_match_torch(void **state)
 {
 	FILE *f = fopen(REF, "r");
 	char line[4096], hdr[4096];
-	int c_name, c_params, c_macs, n = 0, bad_params = 0, bad_macs = 0;
+	int c_name, c_params, c_macs, n = 0, bad_params = 0, bad_macs = 0, bad_cover = 0;
 	(void)state;
 
 	assert_non_null(f);
@@ -107,6 +107,12 @@ static void zoo_params_and_macs_match_torch(void **state)
 			      100.0 * tot.nodes_known / (tot.nodes ? tot.nodes : 1));
 		if (tot.params != params)
 			bad_params++;
+		/* every zoo model must be fully understood: no unknown op, no unknown shape */
+		if (tot.unknown_ops || tot.nodes_known != tot.nodes) {
+			print_message("FAIL %s: %zu unknown ops, %zu of %zu nodes known\n", name,
+				      tot.unknown_ops, tot.nodes_known, tot.nodes);
+			bad_cover++;
+		}
 		if (macs > 0 && fabs(dev) > 0.02)
 			bad_macs++;
 		/* FLOPs = 2 x MACs plus a small elementwise share */
@@ -116,17 +122,56 @@ static void zoo_params_and_macs_match_torch(void **state)
 		gr_graph_free(g);
 	}
 	fclose(f);
-	print_message("%d zoo models checked: %d parameter mismatches, %d MAC/FLOP mismatches\n", n,
-		      bad_params, bad_macs);
+	print_message("%d zoo models checked: %d parameter mismatches, %d MAC/FLOP mismatches, "
+		      "%d not fully covered\n", n, bad_params, bad_macs, bad_cover);
 	assert_true(n >= 50);
 	assert_int_equal(bad_params, 0);
 	assert_int_equal(bad_macs, 0);
+	assert_int_equal(bad_cover, 0);
+}
+
+/* Every model listed in models/zoo.csv has a torch reference row, so none escapes the check above. */
+static void every_zoo_model_has_a_reference(void **state)
+{
+	FILE *z = fopen(GRAPHS_SOURCE_DIR "/models/zoo.csv", "r");
+	FILE *r = fopen(REF, "r");
+	static char ref[1 << 16];
+	char line[4096];
+	size_t len;
+	int n = 0, missing = 0;
+	(void)state;
+
+	assert_non_null(z);
+	assert_non_null(r);
+	len = fread(ref + 1, 1, sizeof(ref) - 2, r);
+	ref[0] = '\n';   /* each name is then found as "\n<name>," */
+	ref[len + 1] = 0;
+	fclose(r);
+	assert_true(len < sizeof(ref) - 2);
+	assert_non_null(fgets(line, sizeof(line), z));   /* header */
+	while (fgets(line, sizeof(line), z)) {
+		char key[160];
+		size_t nl = strcspn(line, ",\r\n");
+		if (!nl || nl > 128)
+			continue;
+		snprintf(key, sizeof(key), "\n%.*s,", (int)nl, line);
+		if (!strstr(ref, key)) {
+			print_message("zoo model %.*s has no row in %s\n", (int)nl, line, REF);
+			missing++;
+		}
+		n++;
+	}
+	fclose(z);
+	print_message("%d zoo models listed, %d without a torch reference\n", n, missing);
+	assert_true(n >= 50);
+	assert_int_equal(missing, 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(zoo_params_and_macs_match_torch),
+		cmocka_unit_test(every_zoo_model_has_a_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,7 +36,14 @@ ZOO = {
     "regnetx_1.6gf": ("regnet_x_1_6gf", "same_arch"),
     "squeezenet_v1.1": ("squeezenet1_1", "same_arch"),
     "inception_v1": ("googlenet", "different"),      # TF-slim GoogLeNet, 5x5 branch kept
-    "efficientnet_lite0": ("efficientnet_b0", "different"),  # no SE, ReLU6
+    "mobilenet_v1": ("mobilenet_v1", "same_arch"),
+    "regnetx_800mf": ("regnet_x_800mf", "same_arch"),
+    "efficientnet_lite0": ("efficientnet_lite0", "same_arch"),
+    "efficientnet_lite1": ("efficientnet_lite1", "same_arch"),
+    "efficientnet_lite2": ("efficientnet_lite2", "same_arch"),
+    "efficientnet_lite3": ("efficientnet_lite3", "same_arch"),
+    "efficientnet_lite4": ("efficientnet_lite4", "same_arch"),
+    "ssd_mobilenet_v1": ("ssd_mobilenet_v1", "same_arch"),   # TF OD API, 300x300
     "swin_tiny": ("swin_t", "same_arch"),
     "swin_small": ("swin_s", "same_arch"),
     "vit_base": ("vit_b_16", "same_arch"),
@@ -44,6 +51,9 @@ ZOO = {
     "deit_base": ("vit_b_16", "same_arch"),
     "yolov5s": ("yolov5s", "same_arch"),
     "yolov5s_wo_spp": ("yolov5s", "different"),
+    # Ultralytics detectors at 640x640 (Hailo ends the graph before decode/NMS)
+    **{"yolov8%s" % sc: ("yolov8%s" % sc, "same_arch") for sc in "nsmlx"},
+    **{"yolov11%s" % sc: ("yolo11%s" % sc, "same_arch") for sc in "nsmlx"},
 }
 
 MARKERS = re.compile(r"\|rocket\||\|star\||\u2b50")

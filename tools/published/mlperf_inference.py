@@ -37,10 +37,10 @@ GPU_ONLY_IN_SINGLESTREAM = ("jetson_xavier_agx_gpu", "jetson_xavier_nx_gpu")
 # benchmark -> (zoo model, mapping, SingleStream input shape)
 BENCH = {
     "resnet50": ("resnet50", "same_arch", "1x3x224x224"),  # MLPerf ResNet-50 v1.5
-    "ssd-mobilenet": ("", "", "1x3x300x300"),
+    "ssd-mobilenet": ("ssd_mobilenet_v1", "same_arch", "1x3x300x300"),  # ssd_mobilenet_v1_coco
     "ssd-resnet34": ("", "", "1x3x1200x1200"),
-    "bert-99": ("", "", "1x384"),                          # BERT-Large, SQuAD
-    "bert-99.9": ("", "", "1x384"),
+    "bert-99": ("bert_large_uncased", "same_arch", "1x384"),   # BERT-Large, SQuAD
+    "bert-99.9": ("bert_large_uncased", "same_arch", "1x384"),
 }
 
 

@@ -22,9 +22,10 @@ FILES = {
     "PyTorch/Classification/ConvNets/resnet50v1.5/README.md":
         dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="pytorch", res=224),
     "PyTorch/Classification/ConvNets/resnext101-32x4d/README.md":
-        dict(model="ResNeXt101-32x4d", runtime="pytorch", res=224),
+        dict(model="ResNeXt101-32x4d", zoo="resnext101_32x4d", mapping="same_arch", runtime="pytorch", res=224),
     "PyTorch/Classification/ConvNets/se-resnext101-32x4d/README.md":
-        dict(model="SE-ResNeXt101-32x4d", runtime="pytorch", res=224),
+        dict(model="SE-ResNeXt101-32x4d", zoo="se_resnext101_32x4d", mapping="same_arch",
+             runtime="pytorch", res=224),
     "PyTorch/Classification/ConvNets/efficientnet/README.md":
         dict(model=None, runtime="pytorch", res=None),
     "PyTorch/Classification/ConvNets/triton/resnet50/README.md":
@@ -32,9 +33,10 @@ FILES = {
     "TensorFlow/Classification/ConvNets/resnet50v1.5/README.md":
         dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="tensorflow", res=224),
     "TensorFlow/Classification/ConvNets/resnext101-32x4d/README.md":
-        dict(model="ResNeXt101-32x4d", runtime="tensorflow", res=224),
+        dict(model="ResNeXt101-32x4d", zoo="resnext101_32x4d", mapping="same_arch", runtime="tensorflow", res=224),
     "TensorFlow/Classification/ConvNets/se-resnext101-32x4d/README.md":
-        dict(model="SE-ResNeXt101-32x4d", runtime="tensorflow", res=224),
+        dict(model="SE-ResNeXt101-32x4d", zoo="se_resnext101_32x4d", mapping="same_arch",
+             runtime="tensorflow", res=224),
     "TensorFlow/Classification/ConvNets/triton/README.md":
         dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="triton", res=224),
     "TensorFlow2/Classification/ConvNets/efficientnet_v1/README.md":
@@ -50,9 +52,9 @@ FILES = {
     "TensorFlow2/LanguageModeling/BERT/README.md":
         dict(model=None, runtime="tensorflow", seq=True),
     "PyTorch/LanguageModeling/BERT/README.md":
-        dict(model="BERT-Large", runtime="pytorch", seq=True),
+        dict(model="BERT-Large", zoo="bert_large_uncased", mapping="same_arch", runtime="pytorch", seq=True),
     "PaddlePaddle/LanguageModeling/BERT/README.md":
-        dict(model="BERT-Large", runtime="paddle", seq=True),
+        dict(model="BERT-Large", zoo="bert_large_uncased", mapping="same_arch", runtime="paddle", seq=True),
 }
 
 # Model names found in Model columns or above tables -> (model, zoo, mapping, side)
@@ -66,7 +68,7 @@ MODELS = [
     (r"EfficientNet v1-B0", ("EfficientNet v1-B0", "efficientnet_b0", "same_arch", 224)),
     (r"EfficientNet v1-B4", ("EfficientNet v1-B4", "efficientnet_b4", "same_arch", 380)),
     (r"^base$|BERT-?Base", ("BERT-Base", "bert_base_uncased", "same_arch", None)),
-    (r"^large$|BERT-?Large", ("BERT-Large", "", "", None)),
+    (r"^large$|BERT-?Large", ("BERT-Large", "bert_large_uncased", "same_arch", None)),
 ]
 
 # GPU text in a heading -> (hardware name, registry id). DGX-1 carries V100 SXM2,

@@ -71,6 +71,13 @@ ZOO = {
     "vit": ("vit_b_16", "torchvision_exact", "1x3x224x224"),
     "wideresnet50": ("wide_resnet50_2", "torchvision_exact", "1x3x224x224"),
     "bert_base_uncased_hf": ("bert_base_uncased", "same_arch", "1x384"),
+    "regnet": ("regnet_x_3_2gf", "torchvision_exact", "1x3x224x224"),
+    "regnet_y_800mf": ("regnet_y_800mf", "torchvision_exact", "1x3x224x224"),
+    "convnext_base": ("convnext_base", "torchvision_exact", "1x3x224x224"),
+    # default checkpoints yolov8n.pt / yolo11n.pt at 640x640; qai's wrapper splits the
+    # decoded output into boxes, scores and classes
+    "yolov8_det": ("yolov8n", "same_arch", "1x3x640x640"),
+    "yolov11_det": ("yolo11n", "same_arch", "1x3x640x640"),
     "yolov5": ("yolov5s", "different", "1x3x640x640"),  # YOLOv5m (yolov5mu weights)
 }
 

@@ -32,6 +32,11 @@ ZOO = {
     "yolov5s": ("yolov5s", "same_arch"),               # decode/NMS left to the CPU
     "yolov5s_relu": ("yolov5s", "different"),          # SiLU replaced by ReLU
     "clip_images": ("vit_b_32", "different"),          # CLIP ViT-B/32 image tower
+    # Ultralytics detectors; RKNN's export leaves DFL decode and NMS to the CPU
+    "yolov8n": ("yolov8n", "same_arch"), "yolov8s": ("yolov8s", "same_arch"),
+    "yolov8m": ("yolov8m", "same_arch"),
+    "yolo11n": ("yolo11n", "same_arch"), "yolo11s": ("yolo11s", "same_arch"),
+    "yolo11m": ("yolo11m", "same_arch"),
 }
 
 

@@ -73,6 +73,12 @@ PAGES = ["docs/en/guides/nvidia-jetson.md", "docs/en/guides/deepstream-nvidia-je
          "docs/en/integrations/sony-imx500.md"]
 
 
+# model as the guides name it -> (zoo model, mapping): the same Ultralytics networks,
+# written from the yaml layer tables in tools/zoo_models.py
+ZOO = {"YOLOv8%s" % sc: ("yolov8%s" % sc, "same_arch") for sc in "nsmlx"}
+ZOO.update({"YOLO11%s" % sc: ("yolo11%s" % sc, "same_arch") for sc in "nsmlx"})
+
+
 def cells(line):
     return [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
 
@@ -124,8 +130,10 @@ def rows_of_page(text, page, src, odd):
         if not pc.is_number(value):
             odd.append("%s %s: %r not a number, skipped" % (page, where, value))
             return
+        zoo, mapping = ZOO.get(model, ("", ""))
         out.append(pc.row(hardware=hw, registry_id=reg, runtime=runtime, precision=prec,
-                          model=model, batch="1", input_shape=shape, metric="latency_ms",
+                          model=model, zoo_model=zoo, mapping=mapping, batch="1",
+                          input_shape=shape, metric="latency_ms",
                           value=value, source="%s %s" % (src, where)))
 
     for t in md_tables(text):
