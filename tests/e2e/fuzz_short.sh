@@ -15,7 +15,7 @@ mkdir -p "$out"
 # target: source folders and files | libraries | seed folders | seconds | max input length
 declare -A srcs=(
 	[onnx]="src/core src/frontends" [tflite]="src/core src/frontends" [fx]="src/core src/frontends"
-	[profile]="src/core src/transform src/estimation src/hardware/hw_common.c src/hardware/hw_estimator.c src/calibration/profile.c src/calibration/profile_read.c"
+	[profile]="src/core src/transform src/estimation src/hardware src/calibration/profile.c src/calibration/profile_read.c"
 	[hw_yaml]="src/core src/hardware"
 	[meas_csv]="src/core src/hardware src/calibration/meas.c src/benchmarks/store.c")
 declare -A libs=([onnx]="-lcjson -lm" [tflite]="-lcjson -lm" [fx]="-lcjson -lm"
