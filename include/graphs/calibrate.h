@@ -340,6 +340,21 @@ gr_status gr_profile_accuracy_get(const gr_profile *p, gr_precision prec, gr_pro
  * none). NAN when the profile records none. */
 double gr_profile_error_band_pct(const gr_profile *p, gr_precision prec, int metric);
 
+/* One calibration profile found for a platform (gr_profile_summaries). */
+typedef struct gr_profile_summary {
+	char runtime[32];
+	char mode[32];            /* "default" without one */
+	char precisions[64];      /* "fp16,int8" */
+	char path[4400];
+	int published;            /* fitted from published figures */
+	double lomo_pct;          /* the largest leave-one-model-out MAPE of its precisions; NAN: none */
+} gr_profile_summary;
+
+/* The profiles of platform hw_id in the user's and the shipped calibration folders (the first
+ * found per runtime and mode, as estimates find them), sorted by runtime and mode. Profiles that
+ * do not load are left out. *out: free(); NULL when none. */
+size_t gr_profile_summaries(const char *hw_id, gr_profile_summary **out);
+
 #ifdef __cplusplus
 }
 #endif

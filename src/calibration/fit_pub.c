@@ -40,6 +40,10 @@ typedef struct pub_ctx {
 	double peak[CC_COUNT], byte_lb[CC_COUNT]; /* per class: ops/s at peak, s/byte at its level */
 	double wspill;
 	gr_op_time_model tm;      /* the model being fitted (its prec[prec] entry) */
+	unsigned gen;             /* bumped whenever tm changes */
+	const calib_model *last_m;
+	unsigned last_gen;
+	double last_lat, last_thr;
 	pub_row *rows;
 	size_t n;
 } pub_ctx;
@@ -115,21 +119,40 @@ static void set_params(pub_ctx *c, const double *th)
 	memset(cp->glob, 0, sizeof(cp->glob));
 	cp->glob[CG_KERNEL] = th[P_KERNEL];
 	cp->glob[CG_WSPILL] = c->wspill;
+	c->gen++;
 }
 
-/* The row's figure as the estimator predicts it with the current parameters; NAN on failure. */
+/* The row's figure as the estimator predicts it with the current parameters; NAN on failure.
+ * Rows of one model and batch (latency and throughput, several tables) share one estimate:
+ * the last one is kept until the parameters change (c->gen). */
 static double predict(pub_ctx *c, const pub_row *pr)
 {
 	gr_estimate_opts eo = {(int)c->prec, c->runtime, c->amp};
-	gr_estimate *e = NULL;
 	gr_error err = {0};
-	double v;
 
-	if (gr_estimate_run_fitted(pr->m->g, pr->m->p, c->hw, c->mode, &eo, &c->tm, &e, &err))
-		return NAN;
-	v = pr->r->metric == GR_METRIC_THROUGHPUT ? gr_estimate_throughput_per_s(e, pr->r->batch) : e->latency_s;
-	gr_estimate_free(e);
-	return v;
+	if (c->last_m != pr->m || c->last_gen != c->gen) {
+		gr_estimate *e = NULL;
+		c->last_m = pr->m;
+		c->last_gen = c->gen;
+		c->last_lat = c->last_thr = NAN;
+		if (!gr_estimate_run_fitted(pr->m->g, pr->m->p, c->hw, c->mode, &eo, &c->tm, &e, &err)) {
+			c->last_lat = e->latency_s;
+			c->last_thr = gr_estimate_throughput_per_s(e, pr->r->batch);
+		}
+		gr_estimate_free(e);
+	}
+	return pr->r->metric == GR_METRIC_THROUGHPUT ? c->last_thr : c->last_lat;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const pub_row *x = a, *y = b;
+	int k = strcmp(x->r->model, y->r->model);
+	if (k)
+		return k;
+	if (x->r->batch != y->r->batch)
+		return x->r->batch < y->r->batch ? -1 : 1;
+	return (x->r > y->r) - (x->r < y->r); /* file order: deterministic */
 }
 
 /* Sum of squared log errors over the rows in use (skip: a model left out). */
@@ -173,10 +196,10 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 
 /* Pattern search on the estimator's own predictions, each parameter moved by a factor on its
  * excess over its bound (a parameter at its bound tries a small step up). */
-static void refine(pub_ctx *c, const char *skip, double *th)
+static void refine(pub_ctx *c, const char *skip, double *th, double step)
 {
 	static const double lb[NP] = {1, 1, 0, 0};
-	double best = objective(c, th, skip), step = 2.0, scale[NP];
+	double best = objective(c, th, skip), scale[NP];
 	double ysum = 0;
 	size_t ny = 0;
 
@@ -191,7 +214,7 @@ static void refine(pub_ctx *c, const char *skip, double *th)
 	/* a kernel or op cost starts at 1% of a typical row shared over its kernels */
 	scale[P_ALPHA] = scale[P_BETA] = 0.25;
 	scale[P_KERNEL] = scale[P_OP] = ny ? 0.01 * ysum / (double)ny / 100 : 1e-6;
-	for (int round = 0; round < 24 && step > 1.02; round++) {
+	for (int round = 0; round < 24 && step > 1.03; round++) {
 		int moved = 0;
 		for (int j = 0; j < NP; j++) {
 			if (j == P_OP && !c->eager)
@@ -242,7 +265,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	pub_ctx c;
 	const gr_fusion_rules *rules = gr_fusion_rules_find(runtime);
 	calib_pub_quality *q = &cq->pub;
-	double th[NP], dram = gr_hw_dram_bandwidth(hw, mode);
+	double th[NP], full[NP], dram = gr_hw_dram_bandwidth(hw, mode);
 	char models[64][64];
 	size_t n_models = 0;
 	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : "";
@@ -323,7 +346,9 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		memset(cq, 0, sizeof(*cq));
 		return GR_OK; /* nothing (or too little) for this precision: not an error */
 	}
+	qsort(c.rows, c.n, sizeof(*c.rows), cmp_rows);
 	class_bounds(&c, cp);
+	cp->present = 1; /* the estimator applies only a present fit */
 	for (size_t i = 0; i < c.n; i++)
 		row_features(&c, &c.rows[i], cp);
 	q->models = (int)n_models;
@@ -332,7 +357,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		if (l + strlen(models[j]) + 2 < sizeof(cq->models))
 			snprintf(cq->models + l, sizeof(cq->models) - l, "%s%s", l ? "," : "", models[j]);
 	}
-	/* leave-one-model-out: each model predicted by a fit of the others */
+	linear_start(&c, NULL, full);
+	refine(&c, NULL, full, 2.0);
+	/* leave-one-model-out: each model predicted by a fit of the others (started from the fit of
+	 * all, which only sets where the search begins) */
 	for (int mt = 0; mt < 2; mt++)
 		q->lomo_mape[mt] = NAN;
 	if (lomo && n_models >= 2) {
@@ -341,8 +369,8 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		for (size_t j = 0; j < n_models; j++) {
 			if (o->progress)
 				o->progress(o->progress_user, (int)j, (int)n_models, models[j]);
-			linear_start(&c, models[j], th);
-			refine(&c, models[j], th);
+			memcpy(th, full, sizeof(th));
+			refine(&c, models[j], th, 1.5);
 			for (int mt = 0; mt < 2; mt++) {
 				int k;
 				double a = mean_ape(&c, models[j], mt, &k);
@@ -358,8 +386,8 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			q->lomo_rows[mt] = cnt[mt];
 		}
 	}
-	linear_start(&c, NULL, th);
-	refine(&c, NULL, th);
+	memcpy(th, full, sizeof(th));
+	set_params(&c, th);
 	for (int mt = 0; mt < 2; mt++) {
 		int k;
 		double s = mean_ape(&c, NULL, mt, &k);

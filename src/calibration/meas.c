@@ -234,7 +234,7 @@ static gr_status load_published(gr_meas_set *s, FILE *f, const char *path, char 
 		prec = !strcmp(pr.precision, "amp") ? GR_PREC_FP16 : gr_precision_parse(pr.precision);
 		if (prec < 0) {
 			s->skip_prec++;
-			note_name(s->skip_prec_names, sizeof(s->skip_prec_names), pr.precision);
+			note_name(s->skip_prec_names, sizeof(s->skip_prec_names), *pr.precision ? pr.precision : "not stated");
 			continue;
 		}
 		if (!(rules = gr_fusion_rules_find(pr.runtime))) {

@@ -33,7 +33,7 @@ int gr_pub_parse(char *line, gr_pub_row *r, char *why, size_t why_size)
 	static const char *const names[GR_PUB_FIELDS] = {
 		"hardware", "registry_id", "mode", "runtime", "precision", "model", "zoo_model", "mapping",
 		"batch", "input_shape", "metric", "value", "power_w", "source"};
-	static const int required[] = {0, 3, 4, 5, 10, 11, 13};
+	static const int required[] = {0, 3, 5, 10, 11, 13}; /* precision may be unstated */
 	char *f[GR_PUB_FIELDS + 1];
 	int n = gr_csv_split(line, f, GR_PUB_FIELDS + 1);
 

@@ -28,7 +28,7 @@ typedef struct gr_pub_row {
 
 /* Splits and checks one data line in place. Returns 0, or -1 with a reason in why ("field 9
  * 'batch': expected a whole number >= 1 or empty, got 'x'"). Checks: 14 fields, hardware,
- * runtime, precision, model, metric and source present, batch empty or a whole number >= 1,
+ * runtime, model, metric and source present (precision may be empty: not stated), batch empty or a whole number >= 1,
  * metric latency_ms or throughput_fps, value a finite number > 0, power_w empty or a finite
  * number >= 0. What the row names (registry ids, runtimes, zoo models) is not checked here. */
 int gr_pub_parse(char *line, gr_pub_row *out, char *why, size_t why_size);

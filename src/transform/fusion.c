@@ -53,6 +53,7 @@ static const gr_fusion_rules rule_sets[] = {
 	GRAPHC_ATT("triton_tensorrt", 1.0),
 	GRAPHC_ATT("triton_onnxruntime_tensorrt", 1.0),
 	GRAPHC_ATT("triton_tf_trt", 1.0),
+	GRAPHC("triton_openvino", 1.0),
 	GRAPHC("tflite", 1.0),
 	GRAPHC("tflite_edgetpu_libedgetpu1_std", 0.0),
 	GRAPHC("tflite_edgetpu_libedgetpu1_max", 0.0),
