@@ -273,6 +273,9 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 
 	memset(&c, 0, sizeof(c));
 	memset(q, 0, sizeof(*q));
+	/* a precision the platform cannot run has no estimate to fit (the registry lacks its peak) */
+	if (gr_hw_effective_peak_ops(hw, mode, prec) <= 0)
+		return GR_OK;
 	c.hw = hw;
 	c.mode = mode;
 	c.prec = prec;
