@@ -155,7 +155,9 @@ static int cmp_rows(const void *a, const void *b)
 	return (x->r > y->r) - (x->r < y->r); /* file order: deterministic */
 }
 
-/* Sum of squared log errors over the rows in use (skip: a model left out). */
+/* Sum of absolute log errors over the rows in use (skip: a model left out). Absolute, not
+ * squared: a figure the model cannot explain (a network partly falling back to the CPU) should
+ * not drag every other prediction towards it; it stays in the data and in the reported error. */
 static double objective(pub_ctx *c, const double *th, const char *skip)
 {
 	double j = 0;
@@ -167,7 +169,7 @@ static double objective(pub_ctx *c, const double *th, const char *skip)
 		p = predict(c, &c->rows[i]);
 		if (!(p > 0))
 			return INFINITY;
-		j += log(p / c->rows[i].y) * log(p / c->rows[i].y);
+		j += fabs(log(p / c->rows[i].y));
 	}
 	return j;
 }
