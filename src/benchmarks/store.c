@@ -601,6 +601,7 @@ gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t
 {
 	FILE *f = gr_infile_open(path, err);
 	char *line = NULL, *fld[16], src[600];
+	char hwspec[256]; /* a published row's registry_id:mode, read by the insert after the block */
 	size_t cap = 0;
 	ssize_t len;
 	int is_models, lineno = 1;
@@ -652,7 +653,7 @@ gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t
 		if (is_models == 2) {
 			/* a published figure: kind "published", latency as statistics, throughput as a rate */
 			gr_pub_row pr;
-			char why[160], hwspec[256];
+			char why[160];
 			if (gr_pub_parse(line, &pr, why, sizeof(why))) {
 				rc = gr_error_set(err, GR_ERR_FORMAT, "cannot import '%s': line %d: %s", path, lineno, why);
 				goto rollback;
