@@ -63,7 +63,19 @@ typedef struct gr_meas_row {
 				  * whole-model run (`benchmark --per-layer` layer records) */
 	int64_t run;             /* database run the row came from; 0 for CSV rows. Rows of one model
 				  * run (same hw, precision, model, batch and run) belong together */
+	/* Published figures (data/published format; kind GR_MEAS_MODEL, model = the zoo model): */
+	int published;           /* 1 for a row of a published-measurement CSV */
+	int metric;              /* GR_METRIC_LATENCY (latency_s holds it) or GR_METRIC_THROUGHPUT
+				  * (throughput_per_s holds it; latency_s is then NAN) */
+	double throughput_per_s; /* inferences per second at batch, steady state; NAN otherwise */
+	const char *precision_name; /* as published ("amp" rows carry GR_PREC_FP16); NULL: the enum's */
+	const char *published_model; /* the network as the source names it */
+	const char *mapping;     /* how close the zoo model is: torchvision_exact, same_arch, ... */
+	const char *input_shape; /* as published ("1x3x224x224"); NULL when not stated */
+	const char *citation;    /* the source column: repository path@commit and table */
 } gr_meas_row;
+
+enum { GR_METRIC_LATENCY = 0, GR_METRIC_THROUGHPUT = 1 };
 
 typedef struct gr_meas_set gr_meas_set;
 
@@ -95,6 +107,13 @@ gr_status gr_meas_load(gr_meas_set *s, const char *path, size_t *n, gr_error *er
 /* The same, forcing the format. */
 gr_status gr_meas_load_csv(gr_meas_set *s, const char *path, size_t *n, gr_error *err);
 gr_status gr_meas_load_db(gr_meas_set *s, const char *path, size_t *n, gr_error *err);
+
+/* Rows of published-measurement CSVs read but not kept, with the reason ("412 without a
+ * registry_id or zoo_model; 96 of precisions the estimator has no type for (w8a16)"); ""
+ * when none. Borrowed. */
+const char *gr_meas_skipped(const gr_meas_set *s);
+/* How many published rows were left out so far, all reasons together. */
+size_t gr_meas_skipped_count(const gr_meas_set *s);
 
 /* Which statistic of a benchmark database record becomes a row's latency: "median" (the
  * default), "min", "p5" or "mean"; on a machine shared with other work the low ones are the
@@ -200,6 +219,10 @@ typedef struct gr_fit_opts {
 	struct gr_calib_cache *cache; /* NULL: a private one (slower when fitting repeatedly) */
 	gr_calib_progress_fn progress; /* may be NULL */
 	void *progress_user;
+	int lomo;                  /* published rows: also fit once without each model and record its
+				    * leave-one-model-out error in the profile (N+1 fits) */
+	int min_models;            /* published rows: a precision with fewer distinct zoo models is
+				    * not fitted (0: any) */
 } gr_fit_opts;
 
 /* Fits a profile from the set's rows of opts->hw (subgraph rows where present, matched to our
@@ -303,6 +326,45 @@ typedef struct gr_fit_bound {
  * with a bound. Writes up to max of them into out and returns how many there are. */
 size_t gr_profile_bounds(const gr_profile *p, const gr_hw *hw, int mode, gr_precision prec,
 			 gr_fit_bound *out, size_t max);
+
+/* ------------------------------------------------------------------ published figures */
+
+/* How well a profile fitted from published whole-model figures predicts them (docs/calibrate.md,
+ * "Published measurements"). Metrics are indexed GR_METRIC_LATENCY, GR_METRIC_THROUGHPUT;
+ * errors are fractions (0.12 = 12%), NAN where there are no rows of that metric or no
+ * leave-one-model-out fit was run. */
+typedef struct gr_profile_accuracy {
+	int models;
+	int rows[2], lomo_rows[2];
+	double lomo_mape[2], mape_in_sample[2];
+	double compute_factor, bandwidth_factor; /* >= 1: the peak and bandwidth share reached is 1/x */
+	double kernel_s, op_s;    /* fitted cost per kernel launched and per op dispatched */
+	int skipped_mapping, skipped_shape, skipped_model;
+	const char *precision;    /* as published ("amp"); "" when the same as the fit's */
+	const char *sources;      /* the CSVs */
+} gr_profile_accuracy;
+
+/* GR_ERR_NOT_FOUND when precision prec of p was not fitted from published figures. */
+gr_status gr_profile_accuracy_get(const gr_profile *p, gr_precision prec, gr_profile_accuracy *out);
+/* The error an estimate with p at prec should expect, in percent: the leave-one-model-out MAPE
+ * of the metric (GR_METRIC_LATENCY or GR_METRIC_THROUGHPUT; the other metric when that one has
+ * none). NAN when the profile records none. */
+double gr_profile_error_band_pct(const gr_profile *p, gr_precision prec, int metric);
+
+/* One calibration profile found for a platform (gr_profile_summaries). */
+typedef struct gr_profile_summary {
+	char runtime[32];
+	char mode[32];            /* "default" without one */
+	char precisions[64];      /* "fp16,int8" */
+	char path[4400];
+	int published;            /* fitted from published figures */
+	double lomo_pct;          /* the largest leave-one-model-out MAPE of its precisions; NAN: none */
+} gr_profile_summary;
+
+/* The profiles of platform hw_id in the user's and the shipped calibration folders (the first
+ * found per runtime and mode, as estimates find them), sorted by runtime and mode. Profiles that
+ * do not load are left out. *out: free(); NULL when none. */
+size_t gr_profile_summaries(const char *hw_id, gr_profile_summary **out);
 
 #ifdef __cplusplus
 }

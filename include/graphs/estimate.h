@@ -60,6 +60,9 @@ typedef struct gr_estimate_opts {
 	int precision;             /* gr_precision, or -1 for the platform's preferred one */
 	const char *runtime;       /* fusion/overhead rules (gr_fusion_rules_find); NULL: the class
 				    * default, "pytorch" on cpus and gpus, "compiler" elsewhere */
+	int amp;                   /* automatic mixed precision as frameworks do it (precision must be
+				    * fp16 or bf16): conv/matmul/gemm and elementwise ops at that
+				    * precision, norms and reductions (softmax) in fp32 */
 } gr_estimate_opts;
 
 typedef struct gr_estimate {
@@ -94,6 +97,10 @@ typedef struct gr_estimate {
 	int mode;
 	const char *borrowed_from;            /* the profile applied was transferred: the label of the
 					       * donor profile it was scaled from; NULL otherwise */
+	int amp;                              /* estimated as automatic mixed precision */
+	double error_band_pct;                /* the error to expect, in percent: the profile's
+					       * leave-one-model-out MAPE on published figures
+					       * (gr_profile_error_band_pct); NAN when unknown */
 } gr_estimate;
 
 /* The runtime an estimate on hw uses when the caller names none. */

@@ -38,12 +38,26 @@ typedef struct gr_fusion_rules {
 	int views_free;        /* Reshape/Flatten/Squeeze/... cost no kernel */
 	int fused_memory;      /* 0: eager, every op of a group still reads and writes memory */
 	double op_overhead_us; /* framework cost per op launched (dispatch, allocation) */
+	const char *behaviour; /* "eager" (per-op dispatch), "graph_compiler" (fuses, picks kernels),
+				* "dataflow" (whole network on chip, frames pipelined) */
 } gr_fusion_rules;
 
-/* Built-in rule sets: "pytorch" (eager: conv+bn+act grouped as measured subgraphs, but every
- * op still launched and its tensors still moved), "onnxruntime", "tensorrt" (aggressive),
- * "compiler" (ahead-of-time compilers of TPUs/NPUs), "none". NULL when unknown. */
+/* Built-in rule sets, one table (src/transform/fusion.c): "pytorch" (eager: conv+bn+act grouped
+ * as measured subgraphs, but every op still launched and its tensors still moved), the other
+ * eager runtimes (tensorflow, mxnet, paddle, ...), graph compilers ("onnxruntime", "tensorrt",
+ * "tflite", "qnn_dlc", "rknn", "openvino", ...), "compiler" (ahead-of-time compilers of
+ * TPUs/NPUs), the dataflow compiler "hailo_dfc", and "none". The name is compared after
+ * gr_runtime_canonical, so "tensorrt (deepstream)" finds tensorrt_deepstream. NULL when unknown. */
 const gr_fusion_rules *gr_fusion_rules_find(const char *runtime);
+/* The canonical spelling of a runtime name: lower case, every run of other characters than
+ * letters and digits one '_', none at either end ("TFLite_EdgeTPU (libedgetpu1-max)" ->
+ * "tflite_edgetpu_libedgetpu1_max"). Writes into buf and returns it. */
+const char *gr_runtime_canonical(const char *name, char *buf, size_t size);
+/* The table's rows, for listings ("accepted: pytorch, onnxruntime, ..."). */
+size_t gr_fusion_rules_count(void);
+const gr_fusion_rules *gr_fusion_rules_at(size_t i);
+/* Every accepted name, comma-separated, into buf; returns buf. */
+const char *gr_fusion_rules_names(char *buf, size_t size);
 
 typedef struct gr_kernel {
 	const char *name;          /* first node's name */

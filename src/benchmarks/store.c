@@ -13,6 +13,7 @@
 
 #include "core/csv.h"
 #include "core/infile.h"
+#include "core/pubcsv.h"
 #include "graphs/bench.h"
 
 struct gr_bench_store {
@@ -600,6 +601,7 @@ gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t
 {
 	FILE *f = gr_infile_open(path, err);
 	char *line = NULL, *fld[16], src[600];
+	char hwspec[256]; /* a published row's registry_id:mode, read by the insert after the block */
 	size_t cap = 0;
 	ssize_t len;
 	int is_models, lineno = 1;
@@ -620,15 +622,17 @@ gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t
 		is_models = 1;
 	else if (!strcmp(line, gr_gt_subgraphs_header))
 		is_models = 0;
+	else if (!strcmp(line, gr_pub_header))
+		is_models = 2;
 	else {
 		rc = gr_error_set(err, GR_ERR_FORMAT,
-				  "cannot import '%s': line 1: header is neither the models.csv nor "
-				  "the subgraphs.csv format", path);
+				  "cannot import '%s': line 1: header is neither the models.csv, "
+				  "the subgraphs.csv nor the published-measurement format", path);
 		goto out;
 	}
 	snprintf(src, sizeof(src), "import:%s", path);
 	ri.source = src;
-	ri.suite = is_models ? "models" : "subgraphs";
+	ri.suite = is_models == 2 ? "published" : is_models ? "models" : "subgraphs";
 	ri.idle_power_w = NAN;
 	if ((rc = gr_bench_store_begin_run(s, &ri, &run_id, err)))
 		goto out;
@@ -646,6 +650,45 @@ gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t
 		line[strcspn(line, "\r\n")] = 0;
 		if (!*line)
 			continue;
+		if (is_models == 2) {
+			/* a published figure: kind "published", latency as statistics, throughput as a rate */
+			gr_pub_row pr;
+			char why[160];
+			if (gr_pub_parse(line, &pr, why, sizeof(why))) {
+				rc = gr_error_set(err, GR_ERR_FORMAT, "cannot import '%s': line %d: %s", path, lineno, why);
+				goto rollback;
+			}
+			gr_bench_record_init(&r);
+			r.kind = "published";
+			r.name = pr.model;
+			r.model = empty_null(pr.zoo_model);
+			if (*pr.registry_id && strlen(pr.registry_id) + strlen(pr.mode) + 2 <= sizeof(hwspec)) {
+				size_t il = strlen(pr.registry_id);
+				memcpy(hwspec, pr.registry_id, il + 1);
+				if (*pr.mode) {
+					hwspec[il] = ':';
+					memcpy(hwspec + il + 1, pr.mode, strlen(pr.mode) + 1);
+				}
+				r.hardware = hwspec;
+			} else {
+				r.hardware = pr.hardware;
+			}
+			r.backend = pr.runtime;
+			r.precision = empty_null(pr.precision);
+			r.batch = pr.batch > 0 ? pr.batch : 0;
+			r.note = empty_null(pr.mapping);
+			r.source = pr.source;
+			if (pr.metric == GR_PUB_LATENCY_MS) {
+				r.has_stats = 1;
+				r.st.mean = r.st.median = pr.value * 1e-3;
+			} else {
+				r.rate = pr.value;
+				r.rate_unit = "inferences/s";
+			}
+			if (isfinite(pr.power_w))
+				r.avg_power_w = pr.power_w;
+			goto insert;
+		}
 		nf = gr_csv_split(line, fld, 16);
 		if (nf != 12) {
 			rc = gr_error_set(err, GR_ERR_FORMAT,
@@ -691,6 +734,7 @@ gr_status gr_bench_store_import_csv(gr_bench_store *s, const char *path, int64_t
 			r.st.std = d[3] * 1e-3;
 			r.nodes = fld[11];
 		}
+insert:
 		if ((rc = add_stmt(s, run_id, &r, &st, err)))
 			goto rollback;
 		if (sqlite3_step(st) != SQLITE_DONE) {

@@ -17,6 +17,20 @@ typedef struct calib_class_quality {
 	double median_ape, p90_ape; /* NAN without rows */
 } calib_class_quality;
 
+/* Accuracy of a fit to published whole-model figures (fit_pub.c), per metric
+ * (GR_METRIC_LATENCY, GR_METRIC_THROUGHPUT): leave-one-model-out and in-sample mean absolute
+ * percentage error as fractions (NAN without rows of that metric). */
+typedef struct calib_pub_quality {
+	int present;
+	int rows[2], lomo_rows[2], models;
+	double lomo_mape[2], mape[2];
+	double alpha, beta, kernel_s, op_s; /* compute and bandwidth factors (>= 1), per-kernel and
+					     * per-op seconds */
+	int skip_mapping, skip_shape, skip_model;
+	char precision_name[16];  /* as published ("amp") */
+	char sources[512];
+} calib_pub_quality;
+
 /* Fit quality and coverage of one precision (what estimates do not need). */
 typedef struct calib_quality {
 	int rows, rows_model, rows_sub;
@@ -27,6 +41,7 @@ typedef struct calib_quality {
 	char models[1024];        /* comma list of the models fitted */
 	int energy_rows;
 	calib_class_quality cls[CC_COUNT];
+	calib_pub_quality pub;    /* fits to published figures only */
 } calib_quality;
 
 struct gr_profile {
@@ -99,6 +114,21 @@ int calib_node_in_row(const calib_model *m, size_t i, const gr_meas_row *r);
 
 /* Fallback features of a row whose model is not in the zoo: its own flops/bytes/optype. */
 void calib_row_fallback(const gr_meas_row *r, otm_node *out, int *n_ops);
+
+/* --- fits ----------------------------------------------------------------------------------- */
+
+/* Widens the coverage of op n's class in cp (sizes and batches seen). */
+void calib_note_coverage(otm_prec *cp, const otm_node *n, int64_t batch);
+/* Capacity of the largest on-chip cache level of hw (bytes); 0 when none is known. */
+double calib_llc_bytes(const gr_hw *hw);
+/* 1 when the set holds published rows of platform spec hw and runtime (canonical name). */
+int calib_set_has_published(const gr_meas_set *set, const char *hw, const char *runtime);
+/* Fits precision prec of runtime on hw from the set's published rows (fit_pub.c) into *cp and
+ * its quality into cq (both zeroed by the caller); lomo: also leave each model out once.
+ * Leaves cp->present 0 when no row applies. */
+gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, const gr_hw *hw, int mode,
+			      gr_precision prec, const char *runtime, gr_calib_cache *cache, double llc,
+			      int lomo, otm_prec *cp, calib_quality *cq, gr_error *err);
 
 /* --- NNLS ----------------------------------------------------------------------------------- */
 

@@ -106,7 +106,7 @@ static void add_node(fit_ctx *c, fit_row *r, const otm_node *n, int64_t batch)
 		c->row_nodes[ri][c->row_n_nodes[ri]++] = *n;
 }
 
-static void note_coverage(otm_prec *cp, const otm_node *n, int64_t batch)
+void calib_note_coverage(otm_prec *cp, const otm_node *n, int64_t batch)
 {
 	otm_class *k;
 	double b;
@@ -146,7 +146,7 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 		calib_match(m, k->subs, k->n_subs, node_row);
 		for (size_t i = 0; i < m->n_nodes; i++)
-			note_coverage(c->cp, &m->nodes[i], k->batch);
+			calib_note_coverage(c->cp, &m->nodes[i], k->batch);
 	}
 	/* one equation per measured subgraph / layer */
 	for (size_t s = 0; s < k->n_subs; s++) {
@@ -172,7 +172,7 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 			int nops;
 			calib_row_fallback(mr, &fb, &nops);
 			add_node(c, r, &fb, k->batch);
-			note_coverage(c->cp, &fb, k->batch);
+			calib_note_coverage(c->cp, &fb, k->batch);
 			r->x[COL(fb.cls, CF_OP)] = nops;
 		}
 		/* standalone groups pay a launch/sync each, part of the model's latency; layers timed
@@ -212,8 +212,7 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 	return GR_OK;
 }
 
-/* Capacity of the largest on-chip cache level of hw (bytes); 0 when none is known. */
-static double llc_bytes(const gr_hw *hw)
+double calib_llc_bytes(const gr_hw *hw)
 {
 	double best = 0;
 	size_t n = gr_hw_mem_count(hw);
@@ -451,7 +450,7 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	memset(cp, 0, sizeof(*cp));
 	memset(cq, 0, sizeof(*cq));
 	cp->bytes_per_elem = gr_estimate_elem_bytes(c->prec);
-	cp->llc_bytes = llc_bytes(c->hw);
+	cp->llc_bytes = calib_llc_bytes(c->hw);
 	cp->emulated = gr_hw_emulation_factor(c->hw, c->prec) > 0;
 	for (size_t i = 0; i < gr_meas_count(set); i++) {
 		const gr_meas_row *r = gr_meas_at(set, i);
@@ -645,7 +644,7 @@ gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *o, gr_profil
 	fit_ctx c = {0};
 	gr_status rc;
 	const char *mname;
-	int any = 0;
+	int any = 0, published;
 
 	*out = NULL;
 	if (!set || !o || !o->hw || !*o->hw)
@@ -653,6 +652,9 @@ gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *o, gr_profil
 	c.runtime = o->runtime ? o->runtime : "pytorch";
 	if (!gr_fusion_rules_find(c.runtime))
 		return gr_error_set(err, GR_ERR_USAGE, "unknown runtime '%s'", c.runtime);
+	c.runtime = gr_fusion_rules_find(c.runtime)->name;
+	/* published whole-model figures get the few-parameter fit (fit_pub.c) */
+	published = calib_set_has_published(set, o->hw, c.runtime);
 	c.cache = o->cache;
 	if (!c.cache) {
 		if ((rc = gr_calib_cache_new(o->reg, &own, err)))
@@ -689,7 +691,15 @@ gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *o, gr_profil
 		c.cp = &p->tm.prec[q];
 		c.cq = &p->q[q];
 		fit_ctx_reset(&c);
-		if ((rc = fit_precision(&c, set, o, err)))
+		if (published) {
+			memset(c.cp, 0, sizeof(*c.cp));
+			memset(c.cq, 0, sizeof(*c.cq));
+			rc = calib_fit_published(set, o, c.hw, c.mode, c.prec, c.runtime, c.cache,
+						 calib_llc_bytes(c.hw), o->lomo, c.cp, c.cq, err);
+		} else {
+			rc = fit_precision(&c, set, o, err);
+		}
+		if (rc)
 			goto out;
 		any |= p->tm.prec[q].present;
 		p->total_rows += p->q[q].rows;

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "core/csv.h"
+#include "core/pubcsv.h"
 #include "core/infile.h"
 #include "calibration/calib_impl.h"
 #include "graphs/bench.h"
@@ -21,6 +22,9 @@ struct gr_meas_set {
 	gr_calib_conditions cond;
 	char sources[2048];
 	int stat; /* 0 median, 1 min, 2 p5, 3 mean */
+	/* published rows read but not kept (gr_meas_skipped) */
+	size_t skip_ids, skip_prec, skip_runtime, skip_batch;
+	char skip_prec_names[160], skip_runtime_names[160], skipped[640];
 };
 
 gr_status gr_meas_set_statistic(gr_meas_set *s, const char *stat, gr_error *err)
@@ -60,6 +64,50 @@ size_t gr_meas_count(const gr_meas_set *s) { return s ? s->n : 0; }
 const gr_meas_row *gr_meas_at(const gr_meas_set *s, size_t i) { return s && i < s->n ? &s->rows[i] : NULL; }
 const gr_calib_conditions *gr_meas_conditions(const gr_meas_set *s) { return s ? &s->cond : NULL; }
 const char *gr_meas_sources(const gr_meas_set *s) { return s ? s->sources : ""; }
+
+size_t gr_meas_skipped_count(const gr_meas_set *s)
+{
+	return s ? s->skip_ids + s->skip_prec + s->skip_runtime + s->skip_batch : 0;
+}
+
+const char *gr_meas_skipped(const gr_meas_set *s)
+{
+	gr_meas_set *w = (gr_meas_set *)s; /* the text is a cache of the counters */
+	size_t l = 0;
+
+	if (!s)
+		return "";
+	w->skipped[0] = 0;
+#define SKIP_NOTE(n, ...) \
+	if (n && l < sizeof(w->skipped)) \
+		l += (size_t)snprintf(w->skipped + l, sizeof(w->skipped) - l, __VA_ARGS__)
+	SKIP_NOTE(s->skip_ids, "%s%zu without a registry_id or zoo_model", l ? "; " : "", s->skip_ids);
+	SKIP_NOTE(s->skip_prec, "%s%zu of precisions the estimator has no type for (%s)", l ? "; " : "",
+		  s->skip_prec, s->skip_prec_names);
+	SKIP_NOTE(s->skip_runtime, "%s%zu of runtimes without a rule set (%s)", l ? "; " : "", s->skip_runtime,
+		  s->skip_runtime_names);
+	SKIP_NOTE(s->skip_batch, "%s%zu without a batch (the submitter's harness chose it)", l ? "; " : "",
+		  s->skip_batch);
+#undef SKIP_NOTE
+	return w->skipped;
+}
+
+/* Adds name to a short comma list of distinct names (kept within size). */
+static void note_name(char *list, size_t size, const char *name)
+{
+	size_t l = strlen(list), nl = strlen(name);
+	const char *p = list;
+
+	while ((p = strstr(p, name))) {
+		if ((p == list || p[-1] == ' ') && (p[nl] == ',' || !p[nl]))
+			return;
+		p += nl;
+	}
+	if (l + nl + 8 < size)
+		snprintf(list + l, size - l, "%s%s", l ? ", " : "", name);
+	else if (l + 5 < size && strcmp(list + (l >= 3 ? l - 3 : 0), "..."))
+		snprintf(list + l, size - l, ", ...");
+}
 
 /* A copy of str owned by the set (NULL and "" give NULL); interned so repeated names share. */
 static const char *keep(gr_meas_set *s, const char *str)
@@ -157,6 +205,91 @@ static int inum(const char *s, int64_t *out)
 	return 1;
 }
 
+/* The rows of a published-measurement CSV (core/pubcsv.h) after its header line: whole-model
+ * figures. Rows that name no registry platform or zoo model, or whose precision or runtime the
+ * estimator cannot represent, are counted (gr_meas_skipped), not errors; a malformed row is. */
+static gr_status load_published(gr_meas_set *s, FILE *f, const char *path, char **line, size_t *cap,
+				size_t *added, gr_error *err)
+{
+	const char *src = keep(s, path);
+	char spec[192], why[160];
+	int lineno = 1;
+
+	while (getline(line, cap, f) > 0) {
+		gr_pub_row pr;
+		gr_meas_row *r;
+		const gr_fusion_rules *rules;
+		int prec;
+
+		lineno++;
+		(*line)[strcspn(*line, "\r\n")] = 0;
+		if (!**line)
+			continue;
+		if (gr_pub_parse(*line, &pr, why, sizeof(why)))
+			return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': line %d: %s", path, lineno, why);
+		if (!*pr.registry_id || !*pr.zoo_model) {
+			s->skip_ids++;
+			continue;
+		}
+		prec = !strcmp(pr.precision, "amp") ? GR_PREC_FP16 : gr_precision_parse(pr.precision);
+		if (prec < 0) {
+			s->skip_prec++;
+			note_name(s->skip_prec_names, sizeof(s->skip_prec_names), *pr.precision ? pr.precision : "not stated");
+			continue;
+		}
+		if (!(rules = gr_fusion_rules_find(pr.runtime))) {
+			s->skip_runtime++;
+			note_name(s->skip_runtime_names, sizeof(s->skip_runtime_names), pr.runtime);
+			continue;
+		}
+		if (pr.batch < 1) {
+			s->skip_batch++;
+			continue;
+		}
+		if (strlen(pr.registry_id) + strlen(pr.mode) + 2 > sizeof(spec))
+			return gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': line %d: registry_id and mode "
+					    "longer than %zu characters", path, lineno, sizeof(spec) - 2);
+		{
+			size_t il = strlen(pr.registry_id);
+			memcpy(spec, pr.registry_id, il);
+			spec[il] = 0;
+			if (*pr.mode) {
+				spec[il] = ':';
+				memcpy(spec + il + 1, pr.mode, strlen(pr.mode) + 1);
+			}
+		}
+		if (!(r = add_row(s)))
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory reading '%s'", path);
+		r->kind = GR_MEAS_MODEL;
+		r->published = 1;
+		r->hw_raw = keep(s, pr.hardware);
+		r->hw = keep(s, spec);
+		r->precision = prec;
+		r->precision_name = keep(s, pr.precision);
+		r->runtime = rules->name;
+		r->model = keep(s, pr.zoo_model);
+		r->published_model = keep(s, pr.model);
+		r->mapping = keep(s, pr.mapping);
+		r->input_shape = keep(s, pr.input_shape);
+		r->batch = pr.batch;
+		r->metric = pr.metric == GR_PUB_THROUGHPUT_FPS ? GR_METRIC_THROUGHPUT : GR_METRIC_LATENCY;
+		r->throughput_per_s = NAN;
+		if (r->metric == GR_METRIC_THROUGHPUT)
+			r->throughput_per_s = pr.value;
+		else
+			r->latency_s = pr.value * 1e-3;
+		if (isfinite(pr.power_w))
+			r->avg_power_w = pr.power_w;
+		r->source = src;
+		r->citation = keep(s, pr.source);
+		if (!r->hw || !r->model || !r->precision_name || !r->published_model || !r->hw_raw ||
+		    !r->citation)
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory reading '%s'", path);
+		(*added)++;
+	}
+	return GR_OK;
+}
+
 gr_status gr_meas_load_csv(gr_meas_set *s, const char *path, size_t *n, gr_error *err)
 {
 	FILE *f = gr_infile_open(path, err);
@@ -179,9 +312,20 @@ gr_status gr_meas_load_csv(gr_meas_set *s, const char *path, size_t *n, gr_error
 		is_models = 1;
 	} else if (!strcmp(line, gr_gt_subgraphs_header)) {
 		is_models = 0;
+	} else if (!strcmp(line, gr_pub_header)) {
+		size_t before[4] = {s->skip_ids, s->skip_prec, s->skip_runtime, s->skip_batch};
+		if ((rc = load_published(s, f, path, &line, &cap, &added, err)) == GR_OK) {
+			add_source(s, path);
+		} else { /* all or nothing, the counts too */
+			s->skip_ids = before[0];
+			s->skip_prec = before[1];
+			s->skip_runtime = before[2];
+			s->skip_batch = before[3];
+		}
+		goto out;
 	} else {
 		rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': line 1: header is neither the "
-				  "models.csv nor the subgraphs.csv format", path);
+				  "models.csv, the subgraphs.csv nor the published-measurement format", path);
 		goto out;
 	}
 	src = keep(s, path);

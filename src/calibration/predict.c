@@ -12,7 +12,10 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *part, c
 				  const gr_estimate_opts *opts, const gr_profile *p, gr_estimate **out,
 				  gr_error *err)
 {
-	return gr_estimate_run_fitted(g, part, hw, mode, opts, p ? &p->tm : NULL, out, err);
+	gr_status rc = gr_estimate_run_fitted(g, part, hw, mode, opts, p ? &p->tm : NULL, out, err);
+	if (rc == GR_OK && p && (*out)->profile)
+		(*out)->error_band_pct = gr_profile_error_band_pct(p, (*out)->precision, GR_METRIC_LATENCY);
+	return rc;
 }
 
 gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const char *model, int64_t batch,
@@ -22,7 +25,7 @@ gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const c
 	const gr_hw *hw;
 	int mode;
 	gr_estimate *e = NULL;
-	gr_estimate_opts eo = {(int)prec, p ? p->tm.runtime : "pytorch"};
+	gr_estimate_opts eo = {(int)prec, p ? p->tm.runtime : "pytorch", 0};
 	gr_status rc;
 
 	memset(out, 0, sizeof(*out));
@@ -102,7 +105,7 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 	} else if (out->matched) {
 		/* theoretical: the estimator's kernels, each split evenly over its ops */
 		gr_estimate *e = NULL;
-		gr_estimate_opts eo = {r->precision, runtime};
+		gr_estimate_opts eo = {r->precision, runtime, r->precision_name && !strcmp(r->precision_name, "amp")};
 		if ((rc = gr_estimate_run(m->g, m->p, hw, mode, &eo, &e, err))) {
 			free(node_row);
 			return rc;

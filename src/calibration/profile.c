@@ -217,6 +217,33 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 		add_num(qa, "p90_ape", cq->p90_ape);
 		add_num(qa, "model_mape_in_sample", cq->model_mape);
 		add_num(qa, "model_median_ape_in_sample", cq->model_median_ape);
+		if (cq->pub.present) {
+			const calib_pub_quality *pq = &cq->pub;
+			cJSON *pb = cJSON_AddObjectToObject(qa, "published");
+			static const char *const mt[2] = {"latency", "throughput"};
+			char key[48];
+			cJSON_AddNumberToObject(pb, "models", pq->models);
+			if (pq->precision_name[0])
+				cJSON_AddStringToObject(pb, "precision", pq->precision_name);
+			for (int m = 0; m < 2; m++) {
+				snprintf(key, sizeof(key), "rows_%s", mt[m]);
+				cJSON_AddNumberToObject(pb, key, pq->rows[m]);
+				snprintf(key, sizeof(key), "lomo_rows_%s", mt[m]);
+				cJSON_AddNumberToObject(pb, key, pq->lomo_rows[m]);
+				snprintf(key, sizeof(key), "lomo_mape_%s", mt[m]);
+				add_num(pb, key, pq->lomo_mape[m]);
+				snprintf(key, sizeof(key), "mape_in_sample_%s", mt[m]);
+				add_num(pb, key, pq->mape[m]);
+			}
+			add_num(pb, "compute_factor", pq->alpha);
+			add_num(pb, "bandwidth_factor", pq->beta);
+			add_num(pb, "kernel_s", pq->kernel_s);
+			add_num(pb, "op_s", pq->op_s);
+			cJSON_AddNumberToObject(pb, "skipped_mapping", pq->skip_mapping);
+			cJSON_AddNumberToObject(pb, "skipped_shape", pq->skip_shape);
+			cJSON_AddNumberToObject(pb, "skipped_model", pq->skip_model);
+			cJSON_AddStringToObject(pb, "sources", pq->sources);
+		}
 		if (cp->has_energy) {
 			cJSON *en = cJSON_AddObjectToObject(po, "energy");
 			add_num(en, "pj_per_flop", cp->pj_per_flop);
@@ -442,4 +469,43 @@ int gr_profile_conditions_note(const gr_profile *p, const struct gr_bench_platfo
 		NOTE("with oneDNN %s, now %s", c->onednn, now->onednn);
 #undef NOTE
 	return diffs;
+}
+
+gr_status gr_profile_accuracy_get(const gr_profile *p, gr_precision prec, gr_profile_accuracy *out)
+{
+	const calib_pub_quality *q;
+
+	memset(out, 0, sizeof(*out));
+	if (!p || (unsigned)prec >= GR_PREC_COUNT || !p->tm.prec[prec].present || !p->q[prec].pub.present)
+		return GR_ERR_NOT_FOUND;
+	q = &p->q[prec].pub;
+	out->models = q->models;
+	for (int m = 0; m < 2; m++) {
+		out->rows[m] = q->rows[m];
+		out->lomo_rows[m] = q->lomo_rows[m];
+		out->lomo_mape[m] = q->lomo_mape[m];
+		out->mape_in_sample[m] = q->mape[m];
+	}
+	out->compute_factor = q->alpha;
+	out->bandwidth_factor = q->beta;
+	out->kernel_s = q->kernel_s;
+	out->op_s = q->op_s;
+	out->skipped_mapping = q->skip_mapping;
+	out->skipped_shape = q->skip_shape;
+	out->skipped_model = q->skip_model;
+	out->precision = q->precision_name;
+	out->sources = q->sources;
+	return GR_OK;
+}
+
+double gr_profile_error_band_pct(const gr_profile *p, gr_precision prec, int metric)
+{
+	gr_profile_accuracy a;
+	int m = metric == GR_METRIC_THROUGHPUT ? 1 : 0;
+
+	if (gr_profile_accuracy_get(p, prec, &a))
+		return NAN;
+	if (isfinite(a.lomo_mape[m]))
+		return 100 * a.lomo_mape[m];
+	return isfinite(a.lomo_mape[1 - m]) ? 100 * a.lomo_mape[1 - m] : NAN;
 }

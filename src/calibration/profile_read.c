@@ -237,6 +237,49 @@ static int read_provenance(reader *r, const cJSON *o, gr_profile *p)
 	       string(r, cond, "gpu", OPTIONAL, c->gpu, sizeof(c->gpu)) ? -1 : 0;
 }
 
+/* quality.published: accuracy of a fit to published figures (fit_pub.c). */
+static int read_published(reader *r, const cJSON *qa, const char *pn, calib_pub_quality *pq)
+{
+	static const char *const mt[2] = {"latency", "throughput"};
+	const cJSON *pb;
+	char key[48];
+
+	pq->lomo_mape[0] = pq->lomo_mape[1] = pq->mape[0] = pq->mape[1] = NAN;
+	if (object(r, qa, "published", OPTIONAL, &pb))
+		return -1;
+	if (!pb)
+		return 0;
+	enter(r, 4, "precisions", pn, "quality", "published");
+	pq->present = 1;
+	if (whole(r, pb, "models", 0, INT_MAX, REQUIRED, 0, &pq->models) ||
+	    string(r, pb, "precision", OPTIONAL, pq->precision_name, sizeof(pq->precision_name)) ||
+	    string(r, pb, "sources", OPTIONAL, pq->sources, sizeof(pq->sources)) ||
+	    number(r, pb, "compute_factor", 0, 1e12, NULL_OK, NAN, &pq->alpha) ||
+	    number(r, pb, "bandwidth_factor", 0, 1e12, NULL_OK, NAN, &pq->beta) ||
+	    number(r, pb, "kernel_s", 0, 1, NULL_OK, NAN, &pq->kernel_s) ||
+	    number(r, pb, "op_s", 0, 1, NULL_OK, NAN, &pq->op_s) ||
+	    whole(r, pb, "skipped_mapping", 0, INT_MAX, OPTIONAL, 0, &pq->skip_mapping) ||
+	    whole(r, pb, "skipped_shape", 0, INT_MAX, OPTIONAL, 0, &pq->skip_shape) ||
+	    whole(r, pb, "skipped_model", 0, INT_MAX, OPTIONAL, 0, &pq->skip_model))
+		return -1;
+	for (int m = 0; m < 2; m++) {
+		snprintf(key, sizeof(key), "rows_%s", mt[m]);
+		if (whole(r, pb, key, 0, INT_MAX, REQUIRED, 0, &pq->rows[m]))
+			return -1;
+		snprintf(key, sizeof(key), "lomo_rows_%s", mt[m]);
+		if (whole(r, pb, key, 0, INT_MAX, OPTIONAL, 0, &pq->lomo_rows[m]))
+			return -1;
+		/* every figure knows its accuracy: the keys are required, null when not measured */
+		snprintf(key, sizeof(key), "lomo_mape_%s", mt[m]);
+		if (number(r, pb, key, 0, MAX_APE, REQUIRED | NULL_OK, NAN, &pq->lomo_mape[m]))
+			return -1;
+		snprintf(key, sizeof(key), "mape_in_sample_%s", mt[m]);
+		if (number(r, pb, key, 0, MAX_APE, NULL_OK, NAN, &pq->mape[m]))
+			return -1;
+	}
+	return 0;
+}
+
 static int read_quality(reader *r, const cJSON *pv, const char *pn, calib_quality *cq)
 {
 	const cJSON *qa;
@@ -253,7 +296,8 @@ static int read_quality(reader *r, const cJSON *pv, const char *pn, calib_qualit
 	       number(r, qa, "median_ape", 0, MAX_APE, NULL_OK, NAN, &cq->median_ape) ||
 	       number(r, qa, "p90_ape", 0, MAX_APE, NULL_OK, NAN, &cq->p90_ape) ||
 	       number(r, qa, "model_mape_in_sample", 0, MAX_APE, NULL_OK, NAN, &cq->model_mape) ||
-	       number(r, qa, "model_median_ape_in_sample", 0, MAX_APE, NULL_OK, NAN, &cq->model_median_ape) ? -1 : 0;
+	       number(r, qa, "model_median_ape_in_sample", 0, MAX_APE, NULL_OK, NAN, &cq->model_median_ape) ||
+	       read_published(r, qa, pn, &cq->pub) ? -1 : 0;
 }
 
 static int read_energy(reader *r, const cJSON *pv, const char *pn, otm_prec *cp, calib_quality *cq)

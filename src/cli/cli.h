@@ -66,6 +66,10 @@ void cli_json_count(cJSON *o, const char *key, double v);
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Usage error: prints the message and a hint to run --help; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The canonical name of runtime arg (static), or NULL after a usage message listing the
+ * accepted runtimes. */
+const char *cli_runtime_parse(const char *cmd, const char *arg);
+
 
 /* Parses a positive integer option value; returns 0 on error. */
 int cli_parse_i64(const char *s, int64_t *out);

@@ -25,8 +25,9 @@ static const char calibrate_help[] =
 	"latencies, and saves the result as a calibration profile that 'graphs estimate' then uses.\n\n"
 	"  --hw ID[:MODE]     the platform the measurements come from ('host' after\n"
 	"                     'graphs hw detect --save')\n"
-	"  --from FILE        a 'graphs benchmark' database or a ground-truth CSV (models.csv /\n"
-	"                     subgraphs.csv format); repeat for several (default: graphs-bench.db)\n"
+	"  --from FILE        a 'graphs benchmark' database, a ground-truth CSV (models.csv /\n"
+	"                     subgraphs.csv format) or a published-measurement CSV\n"
+	"                     (data/published); repeat for several (default: graphs-bench.db)\n"
 	"  --runtime R        the software stack measured (default pytorch: eager PyTorch)\n"
 	"  --precision P      fit only this precision (default: every precision measured)\n"
 	"  --exclude-model M  leave model M out of the fit (cross-validation)\n"
@@ -39,7 +40,10 @@ static const char calibrate_help[] =
 	"                     coefficients held at a physical bound (peak compute of the class's\n"
 	"                     engine, bandwidth of the memory level holding its working sets), and\n"
 	"                     the zoo models that would still be estimated 'theoretical'\n"
-	"  --format F         table (default) or json (the profile, plus 'report' with --report)\n\n"
+	"  --format F         table (default) or json (the profile, plus 'report' with --report)\n"
+	"  --min-models N     published figures: fit only precisions with N or more zoo models\n"
+	"  --no-lomo          published figures: skip the leave-one-model-out fits (by default each\n"
+	"                     model is left out once and the error recorded in the profile)\n\n"
 	"Progress goes to stderr when it is a terminal. Format and fit: docs/calibrate.md.\n"
 	"Exit codes: 0 ok, 1 usage error, 2 bad or missing measurements or a broken platform file.\n";
 
@@ -195,6 +199,24 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 		fprintf(out, "  fit          R2(log) %.3f, subgraph error median %.1f%% p90 %.1f%%, "
 			"in-sample model error mean %.1f%%\n", fq.r2, 100 * fq.median_ape, 100 * fq.p90_ape,
 			100 * fp.model_mape);
+		{
+			gr_profile_accuracy pa;
+			if (!gr_profile_accuracy_get(p, (gr_precision)q, &pa)) {
+				fprintf(out, "  published    %d models%s%s; compute at 1/%.2f of peak, bytes at 1/%.2f of "
+					"bandwidth, %.2f us per kernel, %.2f us per op\n", pa.models,
+					pa.precision[0] ? ", published as " : "", pa.precision, pa.compute_factor,
+					pa.bandwidth_factor, pa.kernel_s * 1e6, pa.op_s * 1e6);
+				for (int m = 0; m < 2; m++)
+					if (pa.rows[m])
+						fprintf(out, "  %-12s %d rows, error in sample %.1f%%, leave-one-model-out "
+							"%.1f%% (%d rows)\n", m ? "throughput" : "latency", pa.rows[m],
+							100 * pa.mape_in_sample[m], 100 * pa.lomo_mape[m], pa.lomo_rows[m]);
+				if (pa.skipped_mapping + pa.skipped_shape + pa.skipped_model)
+					fprintf(out, "  left out     %d rows of a relative network (mapping), %d of another "
+						"input shape than the zoo model's, %d of a model the zoo lacks\n",
+						pa.skipped_mapping, pa.skipped_shape, pa.skipped_model);
+			}
+		}
 		fprintf(out, "  platform     per kernel %.2f us, spilled bytes %s GB/s on top of their class's "
 			"(beyond the last-level cache, %s)%s\n",
 			fp.kernel_s * 1e6, fp.spill_s_per_byte > 0 ? (fmt_rate(fp.spill_s_per_byte, 1e9, a, sizeof(a)), a) : "-",
@@ -264,13 +286,14 @@ int cmd_calibrate(int argc, char **argv)
 	static const struct option opts[] = {
 		{"hw", required_argument, 0, 'w'}, {"from", required_argument, 0, 'F'},
 		{"runtime", required_argument, 0, 'r'}, {"precision", required_argument, 0, 'p'},
+		{"no-lomo", no_argument, 0, 'L'}, {"min-models", required_argument, 0, 'M'},
 		{"exclude-model", required_argument, 0, 'x'}, {"out", required_argument, 0, 'o'},
 		{"no-save", no_argument, 0, 'n'}, {"report", no_argument, 0, 'R'},
 		{"format", required_argument, 0, 'f'}, {"stat", required_argument, 0, 's'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	const char *from[64], *outpath = NULL, *statistic = "median";
 	int n_from = 0, fmt = GR_FMT_TABLE, c, rc = EXIT_OK, no_save = 0, report = 0;
-	int tty = isatty(2);
+	int tty = isatty(2), no_lomo = 0;
 	gr_fit_opts fo = {0};
 	gr_meas_set *set = NULL;
 	gr_profile *prof = NULL;
@@ -284,8 +307,9 @@ int cmd_calibrate(int argc, char **argv)
 	FILE *out;
 
 	fo.precision = -1;
+
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "w:F:r:p:x:o:nRf:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "w:F:r:p:x:o:nRf:s:hLM:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(calibrate_help, stdout);
@@ -299,14 +323,24 @@ int cmd_calibrate(int argc, char **argv)
 			from[n_from++] = optarg;
 			break;
 		case 'r':
-			if (!gr_fusion_rules_find(optarg))
-				return cli_usage("calibrate", "unknown runtime '%s'", optarg);
-			fo.runtime = optarg;
+			if (!(fo.runtime = cli_runtime_parse("calibrate", optarg)))
+				return EXIT_USAGE;
 			break;
 		case 'p':
 			if ((fo.precision = gr_precision_parse(optarg)) < 0)
 				return cli_usage("calibrate", "unknown precision '%s'", optarg);
 			break;
+		case 'L':
+			no_lomo = 1;
+			break;
+		case 'M': {
+			char *e;
+			long v = strtol(optarg, &e, 10);
+			if (*e || !*optarg || v < 0 || v > 100000)
+				return cli_usage("calibrate", "--min-models is a whole number, not '%s'", optarg);
+			fo.min_models = (int)v;
+			break;
+		}
 		case 'x':
 			fo.exclude_model = optarg;
 			break;
@@ -362,8 +396,12 @@ int cmd_calibrate(int argc, char **argv)
 		if (tty)
 			fprintf(stderr, "calibrate: %zu rows from %s\n", n, from[i]);
 	}
+	if (gr_meas_skipped_count(set))
+		fprintf(stderr, "calibrate: published rows left out: %s\n", gr_meas_skipped(set));
 	fo.reg = reg;
 	fo.cache = cache;
+	/* published figures: record leave-one-model-out accuracy, unless this fit is itself one */
+	fo.lomo = !fo.exclude_model && !no_lomo;
 	if (tty) {
 		fo.progress = progress;
 		fo.progress_user = NULL;

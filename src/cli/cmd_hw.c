@@ -1,6 +1,7 @@
 /* graphs hw: list, show, validate and detect registry platforms. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/hwctx.h"
 #include "core/outfile.h"
+#include "graphs/calibrate.h"
 
 static const char hw_help[] =
 	"usage: graphs hw list [--format table|json|csv|markdown]\n"
@@ -29,6 +31,29 @@ static const char hw_help[] =
 	"  detect    describes this machine (hwloc, /proc/cpuinfo, cpufreq) as entry 'host';\n"
 	"            --save writes it to ~/.config/graphs/hardware/host.yaml\n";
 
+/* "hailo_dfc 12%, tflite 8%, pytorch@30w": the runtimes calibrated on a platform and their
+ * leave-one-model-out error where the profile records one; "-" when none. */
+static void calibrated_runtimes(const char *id, char *buf, size_t size)
+{
+	gr_profile_summary *s = NULL;
+	size_t n = gr_profile_summaries(id, &s), len = 0;
+
+	snprintf(buf, size, "-");
+	for (size_t i = 0; i < n && len < size; i++) {
+		char err[32] = "";
+		if (isfinite(s[i].lomo_pct))
+			snprintf(err, sizeof(err), " %.0f%%", s[i].lomo_pct);
+		/* modes of one runtime: the first with its name, the others as @mode */
+		if (i && !strcmp(s[i].runtime, s[i - 1].runtime))
+			len += (size_t)snprintf(buf + len, size - len, "@%s%s", s[i].mode, err);
+		else
+			len += (size_t)snprintf(buf + len, size - len, "%s%s%s%s%s", len ? ", " : "", s[i].runtime,
+						strcmp(s[i].mode, "default") ? "@" : "",
+						strcmp(s[i].mode, "default") ? s[i].mode : "", err);
+	}
+	free(s);
+}
+
 static int hw_list(int fmt)
 {
 	gr_hw_registry *r = cli_registry_load();
@@ -45,8 +70,9 @@ static int hw_list(int fmt)
 			return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 		}
 	} else {
-		const char *hdr[] = {"id", "class", "name", "fp32 TFLOPS", "fp16 TFLOPS", "int8 TOPS", "memory", "TDP W", "modes"};
-		gr_table *t = gr_table_new(9, hdr);
+		const char *hdr[] = {"id", "class", "name", "fp32 TFLOPS", "fp16 TFLOPS", "int8 TOPS", "memory", "TDP W", "modes",
+				     "calibrated (LOMO error)"};
+		gr_table *t = gr_table_new(10, hdr);
 		for (int col = 3; t && col <= 7; col++)
 			gr_table_numeric(t, col);
 		for (size_t i = 0; t && i < gr_hw_registry_count(r); i++) {
@@ -66,8 +92,10 @@ static int hw_list(int fmt)
 			for (size_t m = 0; m < gr_hw_mode_count(hw) && len < sizeof(modes); m++)
 				len += (size_t)snprintf(modes + len, sizeof(modes) - len, "%s%s", m ? "," : "",
 							gr_hw_mode_name(hw, m));
+			char cal[512];
+			calibrated_runtimes(gr_hw_id(hw), cal, sizeof(cal));
 			const char *row[] = {gr_hw_id(hw), gr_hw_class_name(gr_hw_get_class(hw)), gr_hw_name(hw),
-					     f32, f16, i8, mem, tdp, modes};
+					     f32, f16, i8, mem, tdp, modes, cal};
 			gr_table_add_row(t, row);
 		}
 		if (t)
@@ -99,6 +127,20 @@ static int hw_show(const char *id, int json)
 	out = cli_out_begin();
 	if (json ? gr_hw_show_json(hw, out, &err) : gr_hw_show_yaml(hw, out, &err))
 		rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+	if (rc == EXIT_OK && !json) {
+		/* YAML comments: the platform file stays a valid document */
+		gr_profile_summary *s = NULL;
+		size_t n = gr_profile_summaries(gr_hw_id(hw), &s);
+		fprintf(out, "# calibration profiles: %s\n", n ? "" : "none (estimates are theoretical)");
+		for (size_t i = 0; i < n; i++) {
+			fprintf(out, "#   %s mode %s, %s, %s", s[i].runtime, s[i].mode, s[i].precisions,
+				s[i].published ? "fitted from published figures" : "fitted from measurements");
+			if (isfinite(s[i].lomo_pct))
+				fprintf(out, ", leave-one-model-out error %.1f%%", s[i].lomo_pct);
+			fprintf(out, " (%s)\n", s[i].path);
+		}
+		free(s);
+	}
 	cli_out_end(out, rc == EXIT_OK);
 	gr_hw_registry_free(r);
 	return rc;

@@ -168,7 +168,8 @@ int cmd_validate(int argc, char **argv)
 				return cli_usage("validate", "unknown precision '%s'", optarg);
 			break;
 		case 'r':
-			vo.runtime = optarg;
+			if (!(vo.runtime = cli_runtime_parse("validate", optarg)))
+				return EXIT_USAGE;
 			break;
 		case 'S':
 			vo.subgraphs = 0;

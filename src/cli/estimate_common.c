@@ -21,17 +21,16 @@ int cli_estimate_option(cli_estimate_args *a, const char *cmd, int c, const char
 		a->hw = arg;
 		return 1;
 	case 'p':
-		if ((a->eo.precision = gr_precision_parse(arg)) < 0) {
+		/* amp: mixed precision as frameworks do it, fp16 where autocast puts it */
+		a->eo.amp = !strcmp(arg, "amp");
+		if ((a->eo.precision = a->eo.amp ? GR_PREC_FP16 : gr_precision_parse(arg)) < 0) {
 			cli_usage(cmd, "unknown precision '%s'", arg);
 			return -1;
 		}
 		return 1;
 	case 'r':
-		if (!gr_fusion_rules_find(arg)) {
-			cli_usage(cmd, "unknown runtime '%s'", arg);
+		if (!(a->eo.runtime = cli_runtime_parse(cmd, arg)))
 			return -1;
-		}
-		a->eo.runtime = arg;
 		return 1;
 	case 'f':
 		return (a->fmt = cli_parse_format(cmd, arg)) < 0 ? -1 : 1;
@@ -44,6 +43,19 @@ int cli_estimate_option(cli_estimate_args *a, const char *cmd, int c, const char
 	default:
 		return cli_model_option(&a->model, cmd, c, arg);
 	}
+}
+
+const char *cli_runtime_parse(const char *cmd, const char *arg)
+{
+	const gr_fusion_rules *r = gr_fusion_rules_find(arg);
+	char names[1024];
+
+	if (!r) {
+		cli_usage(cmd, "unknown runtime '%s' (accepted: %s)", arg,
+			  gr_fusion_rules_names(names, sizeof(names)));
+		return NULL;
+	}
+	return r->name; /* the canonical spelling: profiles and estimates compare it */
 }
 
 int cli_partition(const gr_graph *g, const char *runtime, gr_partition **out)
@@ -215,6 +227,11 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 	cli_json_count(o, "bytes", e->bytes);
 	cli_json_count(o, "params", (double)e->params);
 	cJSON_AddStringToObject(o, "confidence", gr_confidence_name(e->confidence));
+	/* the expected error: the profile's leave-one-model-out MAPE (null: not measured) */
+	if (isfinite(e->error_band_pct))
+		cJSON_AddNumberToObject(o, "error_band_pct", e->error_band_pct);
+	else
+		cJSON_AddNullToObject(o, "error_band_pct");
 	shares = cJSON_AddObjectToObject(o, "confidence_share");
 	for (int c = 0; c < GR_CONF_COUNT; c++)
 		cJSON_AddNumberToObject(shares, gr_confidence_name((gr_confidence)c), e->confidence_share[c]);
@@ -375,13 +392,16 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	if (e->io_transfer_s > 0)
 		fprintf(out, "               host link %.3f ms for the model's inputs and outputs\n", e->io_transfer_s * 1e3);
 	if (e->confidence_share[GR_CONF_TRANSFERRED] > 0)
-		fprintf(out, "  confidence   %s (transferred %.0f%%, theoretical %.0f%% of latency)\n",
+		fprintf(out, "  confidence   %s (transferred %.0f%%, theoretical %.0f%% of latency)",
 			gr_confidence_name(e->confidence), 100 * e->confidence_share[GR_CONF_TRANSFERRED],
 			100 * e->confidence_share[GR_CONF_THEORETICAL]);
 	else
-		fprintf(out, "  confidence   %s (calibrated %.0f%%, interpolated %.0f%%, theoretical %.0f%% of latency)\n",
+		fprintf(out, "  confidence   %s (calibrated %.0f%%, interpolated %.0f%%, theoretical %.0f%% of latency)",
 			gr_confidence_name(e->confidence), 100 * e->confidence_share[GR_CONF_CALIBRATED],
 			100 * e->confidence_share[GR_CONF_INTERPOLATED], 100 * e->confidence_share[GR_CONF_THEORETICAL]);
+	if (isfinite(e->error_band_pct))
+		fprintf(out, ", expected error +-%.0f%% (leave-one-model-out on published figures)", e->error_band_pct);
+	fputc('\n', out);
 	fprintf(out, "  coverage     %.1f%% of nodes with known shape and cost\n", 100.0 * cov->share);
 	if (lb)
 		fprintf(out, "  WARNING      lower bound: %zu nodes are not costed (%zu unknown ops, %zu of unknown "

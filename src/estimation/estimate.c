@@ -366,9 +366,11 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 				    gr_hw_id(hw), gr_precision_name(m.prec), list[0] ? list : "nothing listed");
 	}
 	rules = gr_fusion_rules_find(opts && opts->runtime ? opts->runtime : gr_estimate_default_runtime(hw));
-	if (!rules)
-		return gr_error_set(err, GR_ERR_USAGE, "unknown runtime '%s' (use pytorch, onnxruntime or tensorrt)",
-				    opts->runtime);
+	if (!rules) {
+		char names[1024];
+		return gr_error_set(err, GR_ERR_USAGE, "unknown runtime '%s' (accepted: %s)", opts->runtime,
+				    gr_fusion_rules_names(names, sizeof(names)));
+	}
 	e = calloc(1, sizeof(*e));
 	if (!e || !(e->kernels = calloc(nk ? nk : 1, sizeof(*e->kernels)))) {
 		free(e);
@@ -377,7 +379,12 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	e->precision = m.prec;
 	e->hw = hw;
 	e->mode = mode;
+	e->error_band_pct = NAN;
 	e->runtime = rules->name;
+	e->amp = opts && opts->amp && (m.prec == GR_PREC_FP16 || m.prec == GR_PREC_BF16);
+	if (e->amp)
+		snprintf(e->note, sizeof(e->note), "amp: matrix and elementwise ops at %s, norms and "
+			 "reductions in fp32", gr_precision_name(m.prec));
 	e->n_kernels = nk;
 	e->confidence = GR_CONF_THEORETICAL;
 	scale = gr_estimate_elem_bytes(m.prec) / 4.0; /* model files hold fp32 tensors */
@@ -425,7 +432,9 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		double streamed = 0, wbytes = k->elems_weights * gr_estimate_elem_bytes(m.prec);
 		int unfit;
 		double elems = rules->fused_memory ? k->elems_in + k->elems_weights + k->elems_out : k->elems_nodes;
-		double bytes = elems * gr_estimate_elem_bytes(m.prec);
+		/* autocast keeps norms and softmax-like reductions in fp32 */
+		int fp32_here = e->amp && (k->cls == GR_KC_NORM || k->cls == GR_KC_REDUCE);
+		double bytes = elems * gr_estimate_elem_bytes(fp32_here ? GR_PREC_FP32 : m.prec);
 		double peak = mp->peak(&m, k), eff = mp->efficiency(&m, k), edyn;
 		/* eager ops run one after another: each one's own working set picks the level */
 		double ws = rules->fused_memory ? bytes : k->elems_node_max * gr_estimate_elem_bytes(m.prec);

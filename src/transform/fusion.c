@@ -18,25 +18,127 @@ const char *gr_kernel_class_name(gr_kernel_class k)
 	return (unsigned)k < GR_KC_COUNT ? class_names[k] : "other";
 }
 
+/* One table, every runtime the estimator knows: name -> what it does to the graph.
+ * Eager runtimes dispatch op by op (PyTorch, TensorFlow's graph executor, MXNet, Paddle): every op
+ * is launched and moves its tensors. Graph compilers (TensorRT, ONNX Runtime, TFLite, QNN, RKNN,
+ * OpenVINO, XLA, ...) fuse conv+bn+act, elementwise chains and pick kernels ahead of time.
+ * Dataflow compilers (Hailo's DFC) place the whole network on chip and stream frames through it.
+ * Names are compared after gr_runtime_canonical ("tensorrt (deepstream)" -> tensorrt_deepstream).
+ * The first rows keep their positions: "pytorch" is the default. */
+#define EAGER(n, ov) {n, 1, 1, 0, 0, 1, 0, ov, "eager"}
+#define GRAPHC(n, ov) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler"}
+#define GRAPHC_ATT(n, ov) {n, 1, 1, 1, 1, 1, 1, ov, "graph_compiler"}
+#define DATAFLOW(n) {n, 1, 1, 1, 1, 1, 1, 0.0, "dataflow"}
 static const gr_fusion_rules rule_sets[] = {
 	/* PyTorch eager launches one kernel per module, but conv+bn+act run back to back on
 	 * the same tile and the measurements group them so; views cost nothing. */
-	{"pytorch", 1, 1, 0, 0, 1, 0, 8.0},
-	{"onnxruntime", 1, 1, 1, 0, 1, 1, 3.0},
-	{"tensorrt", 1, 1, 1, 1, 1, 1, 1.0},
+	EAGER("pytorch", 8.0),
+	GRAPHC("onnxruntime", 3.0),
+	GRAPHC_ATT("tensorrt", 1.0),
 	/* ahead-of-time graph compilers of TPUs and NPUs (XLA, vendor SDKs): whole-graph fusion */
-	{"compiler", 1, 1, 1, 1, 1, 1, 0.0},
-	{"none", 0, 0, 0, 0, 0, 0, 8.0},
+	GRAPHC_ATT("compiler", 0.0),
+	{"none", 0, 0, 0, 0, 0, 0, 8.0, "eager"},
+	/* eager and per-op graph executors */
+	EAGER("torchscript", 6.0),
+	EAGER("tensorflow", 8.0),
+	EAGER("tensorflow_savedmodel", 8.0),
+	EAGER("tensorflow_graphdef", 8.0),
+	EAGER("mxnet", 8.0),
+	EAGER("paddle", 8.0),
+	/* graph compilers: fuse, pick kernels, launch once per fused group */
+	GRAPHC("tensorflow_xla", 2.0),
+	GRAPHC("onnxruntime_qnn_precompiled", 1.0),
+	GRAPHC_ATT("tensorrt_deepstream", 1.0),
+	GRAPHC_ATT("paddle_tensorrt", 1.0),
+	GRAPHC_ATT("triton_tensorrt", 1.0),
+	GRAPHC_ATT("triton_onnxruntime_tensorrt", 1.0),
+	GRAPHC_ATT("triton_tf_trt", 1.0),
+	GRAPHC("triton_openvino", 1.0),
+	GRAPHC("tflite", 1.0),
+	GRAPHC("tflite_edgetpu_libedgetpu1_std", 0.0),
+	GRAPHC("tflite_edgetpu_libedgetpu1_max", 0.0),
+	GRAPHC_ATT("qnn", 0.0),
+	GRAPHC_ATT("qnn_dlc", 0.0),
+	GRAPHC_ATT("qnn_context_binary", 0.0),
+	GRAPHC("rknn", 0.0),
+	GRAPHC("rknn_rknpu1", 0.0),
+	GRAPHC("openvino", 1.0),
+	GRAPHC("mnn", 1.0),
+	GRAPHC("ncnn", 1.0),
+	GRAPHC("armnn", 1.0),
+	GRAPHC("tvm", 1.0),
+	GRAPHC("qaic", 0.0),
+	GRAPHC("furiosa_sdk", 0.0),
+	GRAPHC("edgecortix_mera", 0.0),
+	GRAPHC("imx500", 0.0),
+	/* dataflow compilers: the whole network on chip, frames pipelined through it */
+	DATAFLOW("hailo_dfc"),
 };
+#undef EAGER
+#undef GRAPHC
+#undef GRAPHC_ATT
+#undef DATAFLOW
+
+#define N_RULE_SETS (sizeof(rule_sets) / sizeof(rule_sets[0]))
+
+const char *gr_runtime_canonical(const char *name, char *buf, size_t size)
+{
+	size_t o = 0;
+	int gap = 0;
+
+	if (!size)
+		return buf;
+	for (const char *c = name ? name : ""; *c && o + 1 < size; c++) {
+		char ch = *c;
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+			if (gap && o && o + 2 < size)
+				buf[o++] = '_';
+			buf[o++] = ch;
+			gap = 0;
+		} else {
+			gap = 1; /* runs of spaces, brackets, '-' and '_' become one '_' */
+		}
+	}
+	buf[o] = 0;
+	return buf;
+}
 
 const gr_fusion_rules *gr_fusion_rules_find(const char *runtime)
 {
+	char canon[96];
+
 	if (!runtime)
 		return &rule_sets[0];
-	for (size_t i = 0; i < sizeof(rule_sets) / sizeof(rule_sets[0]); i++)
-		if (!strcmp(rule_sets[i].name, runtime))
+	if (strlen(runtime) >= sizeof(canon))
+		return NULL;
+	gr_runtime_canonical(runtime, canon, sizeof(canon));
+	for (size_t i = 0; i < N_RULE_SETS; i++)
+		if (!strcmp(rule_sets[i].name, canon))
 			return &rule_sets[i];
 	return NULL;
+}
+
+size_t gr_fusion_rules_count(void)
+{
+	return N_RULE_SETS;
+}
+
+const gr_fusion_rules *gr_fusion_rules_at(size_t i)
+{
+	return i < N_RULE_SETS ? &rule_sets[i] : NULL;
+}
+
+const char *gr_fusion_rules_names(char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (size)
+		buf[0] = 0;
+	for (size_t i = 0; i < N_RULE_SETS && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", rule_sets[i].name);
+	return buf;
 }
 
 struct gr_partition {

@@ -279,7 +279,7 @@ gr_status gr_val_run(const gr_meas_set *m, const gr_val_opts *o, gr_val_set *out
 {
 	run_ctx c;
 	const char **plat = NULL, **names = NULL, **uplat = NULL, **models = NULL;
-	size_t n = gr_meas_count(m), np = 0, nu = 0, other_runtime = 0;
+	size_t n = gr_meas_count(m), np = 0, nu = 0, other_runtime = 0, throughput_rows = 0;
 	gr_status st = GR_OK;
 
 	if (!m || !o || !out)
@@ -306,6 +306,11 @@ gr_status gr_val_run(const gr_meas_set *m, const gr_val_opts *o, gr_val_set *out
 			other_runtime++;
 			continue;
 		}
+		/* published throughput figures are not latencies: the metrics here compare latency */
+		if (r->published && r->metric == GR_METRIC_THROUGHPUT) {
+			throughput_rows++;
+			continue;
+		}
 		c.rows[c.n_rows++] = r;
 		plat[np++] = r->hw;
 	}
@@ -329,6 +334,9 @@ gr_status gr_val_run(const gr_meas_set *m, const gr_val_opts *o, gr_val_set *out
 	if (other_runtime)
 		gr_val_set_note(out, "%zu rows of other runtimes than '%s' left out", other_runtime,
 				c.runtime);
+	if (throughput_rows)
+		gr_val_set_note(out, "%zu published throughput rows left out (validate compares latency; "
+				"'graphs calibrate' fits and reports throughput)", throughput_rows);
 	free(uplat);
 	uplat = NULL;
 	if (!(nu = distinct(plat, np, &uplat)) && np)

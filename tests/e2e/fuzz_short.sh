@@ -17,7 +17,7 @@ declare -A srcs=(
 	[onnx]="src/core src/frontends" [tflite]="src/core src/frontends" [fx]="src/core src/frontends"
 	[profile]="src/core src/transform src/estimation src/hardware src/calibration/profile.c src/calibration/profile_read.c"
 	[hw_yaml]="src/core src/hardware"
-	[meas_csv]="src/core src/hardware src/calibration/meas.c src/benchmarks/store.c")
+	[meas_csv]="src/core src/hardware src/transform src/calibration/meas.c src/benchmarks/store.c")
 declare -A libs=([onnx]="-lcjson -lm" [tflite]="-lcjson -lm" [fx]="-lcjson -lm"
 	[profile]="-lcjson -lm" [hw_yaml]="-lyaml -lcjson -lhwloc -lm"
 	[meas_csv]="-lyaml -lcjson -lhwloc -lsqlite3 -lm")

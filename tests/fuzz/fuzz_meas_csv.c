@@ -3,12 +3,13 @@
  * src/calibration/meas.c) and the benchmark store's import (gr_bench_store_import_csv, into an
  * in-memory database). Build and run, e.g.:
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -Iinclude -Isrc \
- *     tests/fuzz/fuzz_meas_csv.c $(find src/core src/hardware -name '*.c') \
+ *     tests/fuzz/fuzz_meas_csv.c $(find src/core src/hardware src/transform -name '*.c') \
  *     src/calibration/meas.c src/benchmarks/store.c -lyaml -lcjson -lhwloc -lsqlite3 -lm \
  *     -o fuzz_meas_csv
  *   mkdir -p /tmp/corpus && ./fuzz_meas_csv -max_len=16384 /tmp/corpus tests/fuzz/corpus_meas_csv
  * Invariants: an error names the file and leaves nothing loaded (all or nothing); loaded rows
- * have a positive, finite latency and a batch of at least 1. */
+ * have a positive, finite latency (published throughput rows: a positive, finite throughput) and
+ * a batch of at least 1. The corpus seeds all three formats (models, subgraphs, published). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +59,9 @@ static void load_meas(void)
 			abort();
 		for (size_t i = 0; i < n; i++) {
 			const gr_meas_row *r = gr_meas_at(s, i);
-			if (!r || !(r->latency_s > 0) || !isfinite(r->latency_s) || r->batch < 1 || !r->hw ||
-			    !r->model)
+			double v = r && r->published && r->metric == GR_METRIC_THROUGHPUT ? r->throughput_per_s
+											     : r ? r->latency_s : NAN;
+			if (!r || !(v > 0) || !isfinite(v) || r->batch < 1 || !r->hw || !r->model)
 				abort();
 		}
 	}

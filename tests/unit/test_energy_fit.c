@@ -139,7 +139,7 @@ static gr_estimate *estimate_zoo(const char *zoo, int64_t batch, const char *hw_
 	gr_partition *p = NULL;
 	gr_estimate *e = NULL;
 	gr_error err = {0};
-	gr_estimate_opts eo = {gr_precision_parse(prec), runtime};
+	gr_estimate_opts eo = {.precision = gr_precision_parse(prec), .runtime = runtime};
 	const gr_hw *hw = gr_hw_registry_find(reg, hw_id);
 
 	if (!hw || !gr_fusion_rules_find(runtime) || gr_zoo_resolve(zoo, path, sizeof(path), &err) ||

@@ -33,7 +33,7 @@ static run estimate(const gr_graph *g, const char *hwspec, int want_ok)
 {
 	run r = {NULL, NULL, NULL, -1};
 	gr_error err = {0};
-	gr_estimate_opts eo = {-1, NULL};
+	gr_estimate_opts eo = {.precision = -1};
 
 	assert_int_equal(gr_hw_registry_resolve(reg, hwspec, &r.hw, &r.mode, &err), GR_OK);
 	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find(gr_estimate_default_runtime(r.hw)), &r.p, &err),

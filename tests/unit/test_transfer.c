@@ -181,7 +181,7 @@ static void transferred_rates_stay_within_the_target_physics(void **state)
 		gr_graph *g = NULL;
 		gr_partition *part = NULL;
 		gr_estimate *e = NULL;
-		gr_estimate_opts eo = {GR_PREC_FP32, "pytorch"};
+		gr_estimate_opts eo = {.precision = GR_PREC_FP32, .runtime = "pytorch"};
 		char path[1024];
 		assert_int_equal(gr_zoo_resolve("resnet18", path, sizeof(path), &err), GR_OK);
 		assert_int_equal(gr_model_load(path, NULL, &g, &err), GR_OK);

@@ -1,0 +1,434 @@
+/* Fitting from published whole-model figures (data/published): per platform, mode, runtime and
+ * precision a table gives 4-25 models, each at a batch or two, as latency or as steady-state
+ * throughput. That is too little for the per-class fit of fit.c, so the time model is held to
+ * the platform's physics and only a few numbers are fitted (docs/calibrate.md, "Published
+ * measurements"):
+ *   s/FLOP of class c  = alpha / peak of c's engine       (alpha >= 1: compute efficiency 1/alpha)
+ *   s/byte of class c  = beta / bandwidth of the level holding c's working sets (beta >= 1)
+ *   per kernel launched = kappa, per op dispatched = omega (eager runtimes only)
+ * A linear NNLS on the rows gives the start (throughput rows enter it as batch/FPS); the
+ * result is then refined on the real objective, each row predicted through the estimator with
+ * its own metric (latency, or gr_estimate_throughput_per_s), so that pipelining, host links and
+ * physical floors the estimator applies are what the fit sees. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calibration/calib_impl.h"
+#include "core/graph_impl.h"
+#include "core/pubcsv.h"
+
+enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NP };
+
+typedef struct pub_row {
+	const gr_meas_row *r;
+	calib_model *m;
+	double y;                 /* the figure: seconds (latency) or inferences/s (throughput) */
+	double x[NP];             /* linear features at alpha = beta = 1 */
+	double x0;                /* the fixed part: weights streamed from DRAM */
+} pub_row;
+
+typedef struct pub_ctx {
+	const gr_hw *hw;
+	int mode;
+	gr_precision prec;
+	const char *runtime;
+	int eager;
+	int amp;                  /* the rows were published as amp (mixed precision) */
+	otm_bounds ob;
+	double peak[CC_COUNT], byte_lb[CC_COUNT]; /* per class: ops/s at peak, s/byte at its level */
+	double wspill;
+	gr_op_time_model tm;      /* the model being fitted (its prec[prec] entry) */
+	unsigned gen;             /* bumped whenever tm changes */
+	const calib_model *last_m;
+	unsigned last_gen;
+	double last_lat, last_thr;
+	pub_row *rows;
+	size_t n;
+} pub_ctx;
+
+static int row_excluded(const gr_meas_row *r, const gr_fit_opts *o, gr_precision prec, const char *runtime,
+			const char *skip_model)
+{
+	return !r->published || r->precision != (int)prec || strcmp(r->hw, o->hw) ||
+	       strcmp(r->runtime ? r->runtime : "", runtime) ||
+	       (o->exclude_model && !strcmp(r->model, o->exclude_model)) ||
+	       (skip_model && !strcmp(r->model, skip_model));
+}
+
+/* The zoo model's input dims after the batch ("3x224x224"). */
+static void zoo_shape_tail(const gr_graph *g, char *buf, size_t size)
+{
+	size_t l = 0;
+	buf[0] = 0;
+	if (!g->n_inputs || !g->inputs[0])
+		return;
+	for (int i = 1; i < g->inputs[0]->rank && l < size; i++)
+		l += (size_t)snprintf(buf + l, size - l, "%s%lld", i > 1 ? "x" : "",
+				      (long long)g->inputs[0]->dims[i].value);
+}
+
+/* The class bounds from the coverage of the rows (fit.c's fit_bounds, per class). */
+static void class_bounds(pub_ctx *c, const otm_prec *cp)
+{
+	for (int k = 0; k < CC_COUNT; k++) {
+		double bw = cp->cls[k].points ? otm_bounds_bandwidth(&c->ob, cp->cls[k].b_min, NULL) : 0;
+		c->peak[k] = otm_bounds_peak(&c->ob, k);
+		c->byte_lb[k] = bw > 0 ? 1.0 / bw : 0;
+	}
+}
+
+static void row_features(pub_ctx *c, pub_row *pr, const otm_prec *cp)
+{
+	calib_model *m = pr->m;
+	memset(pr->x, 0, sizeof(pr->x));
+	pr->x0 = 0;
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const otm_node *n = &m->nodes[i];
+		double f[CF_COUNT], g[CG_COUNT];
+		if (n->cls < 0 || (n->cls == CC_VIEW && !c->eager))
+			continue;
+		otm_node_features(n, cp->bytes_per_elem, pr->r->batch, cp->llc_bytes, 0, f, g);
+		if (n->cls != CC_VIEW) {
+			pr->x[P_ALPHA] += c->peak[n->cls] > 0 ? f[CF_FLOPS] / c->peak[n->cls] : 0;
+			pr->x[P_BETA] += f[CF_BYTES] * c->byte_lb[n->cls];
+		}
+		pr->x[P_OP] += c->eager ? 1 : 0;
+		pr->x0 += g[CG_WSPILL] * c->wspill;
+	}
+	pr->x[P_KERNEL] = (double)gr_partition_count(m->p);
+}
+
+/* Writes the parameters into the fitted precision. */
+static void set_params(pub_ctx *c, const double *th)
+{
+	otm_prec *cp = &c->tm.prec[c->prec];
+	for (int k = 0; k < CC_COUNT; k++) {
+		otm_class *cl = &cp->cls[k];
+		memset(cl->coef, 0, sizeof(cl->coef));
+		cl->fitted = cl->points > 0 && (k != CC_VIEW || c->eager);
+		if (!cl->fitted)
+			continue;
+		cl->coef[CF_OP] = th[P_OP];
+		if (k != CC_VIEW) {
+			cl->coef[CF_FLOPS] = c->peak[k] > 0 ? th[P_ALPHA] / c->peak[k] : 0;
+			cl->coef[CF_BYTES] = th[P_BETA] * c->byte_lb[k];
+		}
+	}
+	memset(cp->glob, 0, sizeof(cp->glob));
+	cp->glob[CG_KERNEL] = th[P_KERNEL];
+	cp->glob[CG_WSPILL] = c->wspill;
+	c->gen++;
+}
+
+/* The row's figure as the estimator predicts it with the current parameters; NAN on failure.
+ * Rows of one model and batch (latency and throughput, several tables) share one estimate:
+ * the last one is kept until the parameters change (c->gen). */
+static double predict(pub_ctx *c, const pub_row *pr)
+{
+	gr_estimate_opts eo = {(int)c->prec, c->runtime, c->amp};
+	gr_error err = {0};
+
+	if (c->last_m != pr->m || c->last_gen != c->gen) {
+		gr_estimate *e = NULL;
+		c->last_m = pr->m;
+		c->last_gen = c->gen;
+		c->last_lat = c->last_thr = NAN;
+		if (!gr_estimate_run_fitted(pr->m->g, pr->m->p, c->hw, c->mode, &eo, &c->tm, &e, &err)) {
+			c->last_lat = e->latency_s;
+			c->last_thr = gr_estimate_throughput_per_s(e, pr->r->batch);
+		}
+		gr_estimate_free(e);
+	}
+	return pr->r->metric == GR_METRIC_THROUGHPUT ? c->last_thr : c->last_lat;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const pub_row *x = a, *y = b;
+	int k = strcmp(x->r->model, y->r->model);
+	if (k)
+		return k;
+	if (x->r->batch != y->r->batch)
+		return x->r->batch < y->r->batch ? -1 : 1;
+	return (x->r > y->r) - (x->r < y->r); /* file order: deterministic */
+}
+
+/* Sum of absolute log errors over the rows in use (skip: a model left out). Absolute, not
+ * squared: a figure the model cannot explain (a network partly falling back to the CPU) should
+ * not drag every other prediction towards it; it stays in the data and in the reported error. */
+static double objective(pub_ctx *c, const double *th, const char *skip)
+{
+	double j = 0;
+	set_params(c, th);
+	for (size_t i = 0; i < c->n; i++) {
+		double p;
+		if (skip && !strcmp(c->rows[i].r->model, skip))
+			continue;
+		p = predict(c, &c->rows[i]);
+		if (!(p > 0))
+			return INFINITY;
+		j += fabs(log(p / c->rows[i].y));
+	}
+	return j;
+}
+
+/* Linear start: NNLS on the features, rows weighted by 1/y (relative error). */
+static void linear_start(pub_ctx *c, const char *skip, double *th)
+{
+	double G[NP * NP] = {0}, h[NP] = {0}, lb[NP] = {1, 1, 0, 0};
+	for (size_t i = 0; i < c->n; i++) {
+		const pub_row *pr = &c->rows[i];
+		double y = pr->r->metric == GR_METRIC_THROUGHPUT ? (double)pr->r->batch / pr->y : pr->y, w2;
+		if (skip && !strcmp(pr->r->model, skip))
+			continue;
+		w2 = 1.0 / (y * y);
+		for (int a = 0; a < NP; a++) {
+			h[a] += w2 * pr->x[a] * (y - pr->x0);
+			for (int b = 0; b < NP; b++)
+				G[a * NP + b] += w2 * pr->x[a] * pr->x[b];
+		}
+	}
+	if (calib_nnls_gram(G, h, lb, NP, th)) {
+		th[P_ALPHA] = th[P_BETA] = 1;
+		th[P_KERNEL] = th[P_OP] = 0;
+	}
+}
+
+/* Pattern search on the estimator's own predictions, each parameter moved by a factor on its
+ * excess over its bound (a parameter at its bound tries a small step up). */
+static void refine(pub_ctx *c, const char *skip, double *th, double step)
+{
+	static const double lb[NP] = {1, 1, 0, 0};
+	double best = objective(c, th, skip), scale[NP];
+	double ysum = 0;
+	size_t ny = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->rows[i].r->metric == GR_METRIC_LATENCY) {
+			ysum += c->rows[i].y;
+			ny++;
+		} else {
+			ysum += (double)c->rows[i].r->batch / c->rows[i].y;
+			ny++;
+		}
+	/* a kernel or op cost starts at 1% of a typical row shared over its kernels */
+	scale[P_ALPHA] = scale[P_BETA] = 0.25;
+	scale[P_KERNEL] = scale[P_OP] = ny ? 0.01 * ysum / (double)ny / 100 : 1e-6;
+	for (int round = 0; round < 24 && step > 1.03; round++) {
+		int moved = 0;
+		for (int j = 0; j < NP; j++) {
+			if (j == P_OP && !c->eager)
+				continue;
+			for (int dir = 0; dir < 2; dir++) {
+				double cand[NP], f, ex = th[j] - lb[j];
+				memcpy(cand, th, sizeof(cand));
+				if (ex <= scale[j] * 1e-3)
+					cand[j] = dir ? lb[j] : lb[j] + scale[j];
+				else
+					cand[j] = lb[j] + (dir ? ex / step : ex * step);
+				if (cand[j] == th[j])
+					continue;
+				f = objective(c, cand, skip);
+				if (f < best * (1 - 1e-9)) {
+					best = f;
+					memcpy(th, cand, sizeof(cand));
+					moved = 1;
+					break;
+				}
+			}
+		}
+		if (!moved)
+			step = sqrt(step);
+	}
+	set_params(c, th);
+}
+
+static double mean_ape(pub_ctx *c, const char *only, int metric, int *n)
+{
+	double s = 0;
+	*n = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		double p;
+		if ((only && strcmp(c->rows[i].r->model, only)) || c->rows[i].r->metric != metric)
+			continue;
+		p = predict(c, &c->rows[i]);
+		s += isfinite(p) ? fabs(p - c->rows[i].y) / c->rows[i].y : 1.0;
+		(*n)++;
+	}
+	return s;
+}
+
+gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, const gr_hw *hw, int mode,
+			      gr_precision prec, const char *runtime, gr_calib_cache *cache, double llc,
+			      int lomo, otm_prec *cp_out, calib_quality *cq, gr_error *err)
+{
+	pub_ctx c;
+	const gr_fusion_rules *rules = gr_fusion_rules_find(runtime);
+	calib_pub_quality *q = &cq->pub;
+	double th[NP], full[NP], dram = gr_hw_dram_bandwidth(hw, mode);
+	char models[64][64];
+	size_t n_models = 0;
+	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : "";
+	otm_prec *cp;
+
+	memset(&c, 0, sizeof(c));
+	memset(q, 0, sizeof(*q));
+	/* a precision the platform cannot run has no estimate to fit (the registry lacks its peak) */
+	if (gr_hw_effective_peak_ops(hw, mode, prec) <= 0)
+		return GR_OK;
+	c.hw = hw;
+	c.mode = mode;
+	c.prec = prec;
+	c.runtime = rules ? rules->name : runtime;
+	c.eager = rules && !strcmp(rules->behaviour, "eager");
+	c.wspill = dram > 0 ? 1.0 / dram : 0;
+	otm_bounds_init(&c.ob, hw, mode, prec);
+	snprintf(c.tm.hw, sizeof(c.tm.hw), "%s", gr_hw_id(hw));
+	snprintf(c.tm.mode, sizeof(c.tm.mode), "%s", mname ? mname : "");
+	snprintf(c.tm.runtime, sizeof(c.tm.runtime), "%s", c.runtime);
+	cp = &c.tm.prec[prec];
+	cp->bytes_per_elem = gr_estimate_elem_bytes(prec);
+	cp->llc_bytes = llc;
+	for (size_t i = 0; i < gr_meas_count(set); i++) {
+		const gr_meas_row *r = gr_meas_at(set, i);
+		calib_model *m = NULL;
+		gr_error e2 = {0};
+		char zoo[96], pub[96];
+		pub_row *nr;
+		if (row_excluded(r, o, prec, c.runtime, NULL))
+			continue;
+		if (r->mapping && strcmp(r->mapping, "torchvision_exact") && strcmp(r->mapping, "same_arch")) {
+			q->skip_mapping++; /* a relative with another graph: a loose comparison, not a fit */
+			continue;
+		}
+		if (calib_cache_model(cache, r->model, r->batch, c.runtime, &m, &e2)) {
+			q->skip_model++;
+			continue;
+		}
+		zoo_shape_tail(m->g, zoo, sizeof(zoo));
+		gr_pub_shape_tail(r->input_shape, pub, sizeof(pub));
+		if (pub[0] && strcmp(pub, zoo)) {
+			q->skip_shape++; /* another input resolution or sequence length than the zoo model's */
+			continue;
+		}
+		if (!(nr = realloc(c.rows, (c.n + 1) * sizeof(*c.rows)))) {
+			free(c.rows);
+			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		}
+		c.rows = nr;
+		nr = &c.rows[c.n++];
+		memset(nr, 0, sizeof(*nr));
+		nr->r = r;
+		nr->m = m;
+		nr->y = r->metric == GR_METRIC_THROUGHPUT ? r->throughput_per_s : r->latency_s;
+		if (r->precision_name && strcmp(r->precision_name, gr_precision_name(prec)))
+			snprintf(q->precision_name, sizeof(q->precision_name), "%s", r->precision_name);
+		c.amp |= r->precision_name && !strcmp(r->precision_name, "amp");
+		{
+			size_t j = 0;
+			while (j < n_models && strcmp(models[j], r->model))
+				j++;
+			if (j == n_models && n_models < 64)
+				snprintf(models[n_models++], sizeof(models[0]), "%s", r->model);
+		}
+		if (!strstr(q->sources, r->source ? r->source : "") &&
+		    strlen(q->sources) + strlen(r->source ? r->source : "") + 3 < sizeof(q->sources))
+			snprintf(q->sources + strlen(q->sources), sizeof(q->sources) - strlen(q->sources), "%s%s",
+				 q->sources[0] ? ", " : "", r->source ? r->source : "");
+		q->rows[r->metric]++;
+		if (cq->batch_min == 0 || r->batch < cq->batch_min)
+			cq->batch_min = r->batch;
+		if (r->batch > cq->batch_max)
+			cq->batch_max = r->batch;
+		for (size_t k = 0; k < m->n_nodes; k++)
+			calib_note_coverage(cp, &m->nodes[k], r->batch);
+	}
+	if (!c.n || (int)n_models < o->min_models) {
+		free(c.rows);
+		memset(q, 0, sizeof(*q));
+		memset(cq, 0, sizeof(*cq));
+		return GR_OK; /* nothing (or too little) for this precision: not an error */
+	}
+	qsort(c.rows, c.n, sizeof(*c.rows), cmp_rows);
+	class_bounds(&c, cp);
+	cp->present = 1; /* the estimator applies only a present fit */
+	for (size_t i = 0; i < c.n; i++)
+		row_features(&c, &c.rows[i], cp);
+	q->models = (int)n_models;
+	for (size_t j = 0; j < n_models; j++) {
+		size_t l = strlen(cq->models);
+		if (l + strlen(models[j]) + 2 < sizeof(cq->models))
+			snprintf(cq->models + l, sizeof(cq->models) - l, "%s%s", l ? "," : "", models[j]);
+	}
+	linear_start(&c, NULL, full);
+	refine(&c, NULL, full, 2.0);
+	/* leave-one-model-out: each model predicted by a fit of the others (started from the fit of
+	 * all, which only sets where the search begins) */
+	for (int mt = 0; mt < 2; mt++)
+		q->lomo_mape[mt] = NAN;
+	if (lomo && n_models >= 2) {
+		double s[2] = {0, 0};
+		int cnt[2] = {0, 0};
+		for (size_t j = 0; j < n_models; j++) {
+			if (o->progress)
+				o->progress(o->progress_user, (int)j, (int)n_models, models[j]);
+			memcpy(th, full, sizeof(th));
+			refine(&c, models[j], th, 1.5);
+			for (int mt = 0; mt < 2; mt++) {
+				int k;
+				double a = mean_ape(&c, models[j], mt, &k);
+				s[mt] += a;
+				cnt[mt] += k;
+				if (k && getenv("GRAPHS_PUB_DEBUG"))
+					fprintf(stderr, "lomo %s: %.1f%% (alpha %.3g beta %.3g kernel %.3g op %.3g)\n",
+						models[j], 100 * a / k, th[0], th[1], th[2], th[3]);
+			}
+		}
+		for (int mt = 0; mt < 2; mt++) {
+			q->lomo_mape[mt] = cnt[mt] ? s[mt] / cnt[mt] : NAN;
+			q->lomo_rows[mt] = cnt[mt];
+		}
+	}
+	memcpy(th, full, sizeof(th));
+	set_params(&c, th);
+	for (int mt = 0; mt < 2; mt++) {
+		int k;
+		double s = mean_ape(&c, NULL, mt, &k);
+		q->mape[mt] = k ? s / k : NAN;
+	}
+	if (getenv("GRAPHS_PUB_DEBUG")) /* per-row predictions, for looking at a fit by hand */
+		for (size_t i = 0; i < c.n; i++)
+			fprintf(stderr, "pub %s %s b%lld %s: published %.4g, predicted %.4g (x %.3g %.3g %.3g %.3g)\n",
+				gr_precision_name(prec), c.rows[i].r->model, (long long)c.rows[i].r->batch,
+				c.rows[i].r->metric ? "fps" : "s", c.rows[i].y, predict(&c, &c.rows[i]),
+				c.rows[i].x[0], c.rows[i].x[1], c.rows[i].x[2], c.rows[i].x[3]);
+	q->present = 1;
+	q->alpha = th[P_ALPHA];
+	q->beta = th[P_BETA];
+	q->kernel_s = th[P_KERNEL];
+	q->op_s = th[P_OP];
+	cp->present = 1;
+	*cp_out = *cp;
+	cq->rows = (int)c.n;
+	cq->rows_model = (int)c.n;
+	cq->model_mape = q->mape[GR_METRIC_LATENCY];
+	if (!isfinite(cq->model_mape))
+		cq->model_mape = q->mape[GR_METRIC_THROUGHPUT];
+	cq->median_ape = cq->p90_ape = cq->r2 = cq->model_median_ape = NAN;
+	for (int k = 0; k < CC_COUNT; k++)
+		cq->cls[k].median_ape = cq->cls[k].p90_ape = NAN;
+	free(c.rows);
+	return GR_OK;
+}
+
+int calib_set_has_published(const gr_meas_set *set, const char *hw, const char *runtime)
+{
+	for (size_t i = 0; i < gr_meas_count(set); i++) {
+		const gr_meas_row *r = gr_meas_at(set, i);
+		if (r->published && !strcmp(r->hw, hw) && r->runtime && !strcmp(r->runtime, runtime))
+			return 1;
+	}
+	return 0;
+}
