@@ -15,6 +15,9 @@ GRAPHS=${1:-build/graphs}
 DATA=${2:-data/published}
 OUT=${3:-calibration}
 MIN_MODELS=${MIN_MODELS:-4}
+# a fit from one network family (five YOLO sizes) says little about other networks: a group
+# also needs models of at least this many families (models/zoo.csv) in one precision
+MIN_FAMILIES=${MIN_FAMILIES:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 [ -x "$GRAPHS" ] || { echo "calibrate_published: no graphs binary at $GRAPHS" >&2; exit 2; }
@@ -27,9 +30,10 @@ GRAPHS_CALIBRATION_PATH=/nonexistent; export GRAPHS_CALIBRATION_PATH
 XDG_CONFIG_HOME=/nonexistent; export XDG_CONFIG_HOME
 
 # registry_id|mode|runtime|csv files (comma-separated), for groups with a qualifying precision
-/usr/bin/python3 - "$DATA" "$MIN_MODELS" > "${TMPDIR:-/tmp}/calibrate_published.$$" <<'PY'
+/usr/bin/python3 - "$DATA" "$MIN_MODELS" "$MIN_FAMILIES" "$ROOT/models/zoo.csv" > "${TMPDIR:-/tmp}/calibrate_published.$$" <<'PY'
 import csv, glob, os, re, sys
-data, need = sys.argv[1], int(sys.argv[2])
+data, need, need_fam = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+family = {r["name"]: r["family"] for r in csv.DictReader(open(sys.argv[4], newline=""))}
 models, files = {}, {}
 for path in sorted(glob.glob(os.path.join(data, "*.csv"))):
     with open(path, newline="") as fh:
@@ -42,7 +46,8 @@ for path in sorted(glob.glob(os.path.join(data, "*.csv"))):
             key = (r["registry_id"], r["mode"], rt)
             models.setdefault(key + (r["precision"],), set()).add(r["zoo_model"])
             files.setdefault(key, set()).add(path)
-groups = sorted({k[:3] for k, v in models.items() if len(v) >= need})
+groups = sorted({k[:3] for k, v in models.items()
+                 if len(v) >= need and len({family.get(m, m) for m in v}) >= need_fam})
 for g in groups:
     print("|".join(g) + "|" + ",".join(sorted(files[g])))
 PY

@@ -50,6 +50,11 @@ static void consider(donor_search *s, const char *dir, const char *id, const cha
 	if (!strcmp(id, gr_hw_id(s->hw)) && !strcmp(mname, tmode ? tmode : "default"))
 		return; /* the target's own profile is not a donor (it would have been used as is) */
 	dist = otm_transfer_distance(dhw, dm, s->hw, s->mode, s->prec);
+	/* a profile filed under "default" of a platform with power modes was measured in a mode
+	 * its source did not state (published tables): its clocks are uncertain, so a donor
+	 * whose mode is known wins at equal figures */
+	if (dist >= 0 && dm < 0 && gr_hw_mode_count(dhw) > 0)
+		dist += 0.5;
 	if (dist < 0 || (s->best && dist >= s->best_dist))
 		return;
 	snprintf(path, sizeof(path), "%s/%s/%s/%s.json", dir, id, mname, s->runtime);
