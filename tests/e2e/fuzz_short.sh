@@ -19,7 +19,7 @@ declare -A srcs=(
 	[hw_yaml]="src/core src/hardware"
 	[meas_csv]="src/core src/hardware src/transform src/calibration/meas.c src/benchmarks/store.c")
 declare -A libs=([onnx]="-lcjson -lm" [tflite]="-lcjson -lm" [fx]="-lcjson -lm"
-	[profile]="-lcjson -lm" [hw_yaml]="-lyaml -lcjson -lhwloc -lm"
+	[profile]="-lyaml -lcjson -lhwloc -lm" [hw_yaml]="-lyaml -lcjson -lhwloc -lm"
 	[meas_csv]="-lyaml -lcjson -lhwloc -lsqlite3 -lm")
 declare -A seeds=([onnx]="tests/fuzz/corpus_onnx" [tflite]="tests/fuzz/corpus_tflite"
 	[fx]="tests/fuzz/corpus_fx" [profile]="tests/fuzz/corpus_profile $(echo calibration/*/*/)"
