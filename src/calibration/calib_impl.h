@@ -120,7 +120,6 @@ void calib_row_fallback(const gr_meas_row *r, otm_node *out, int *n_ops);
 /* Widens the coverage of op n's class in cp (sizes and batches seen). */
 void calib_note_coverage(otm_prec *cp, const otm_node *n, int64_t batch);
 /* Capacity of the largest on-chip cache level of hw (bytes); 0 when none is known. */
-double calib_llc_bytes(const gr_hw *hw);
 /* 1 when the set holds published rows of platform spec hw and runtime (canonical name). */
 int calib_set_has_published(const gr_meas_set *set, const char *hw, const char *runtime);
 /* Fits precision prec of runtime on hw from the set's published rows (fit_pub.c) into *cp and

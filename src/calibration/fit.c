@@ -212,24 +212,6 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 	return GR_OK;
 }
 
-double calib_llc_bytes(const gr_hw *hw)
-{
-	double best = 0;
-	size_t n = gr_hw_mem_count(hw);
-
-	for (size_t i = 0; i < n; i++) {
-		gr_hw_mem_info mi;
-		double cap;
-		if (gr_hw_mem_at(hw, -1, i, &mi) || !strcmp(mi.level, "dram") || !strcmp(mi.level, "host") ||
-		    !strncmp(mi.level, "hbm", 3))
-			continue;
-		cap = (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
-		if (cap > best)
-			best = cap;
-	}
-	return best;
-}
-
 /* ISO 8601 UTC now; SOURCE_DATE_EPOCH pins the date written into profiles (reproducible builds). */
 static void now_iso(char *buf, size_t size)
 {
@@ -450,7 +432,7 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	memset(cp, 0, sizeof(*cp));
 	memset(cq, 0, sizeof(*cq));
 	cp->bytes_per_elem = gr_estimate_elem_bytes(c->prec);
-	cp->llc_bytes = calib_llc_bytes(c->hw);
+	cp->llc_bytes = otm_llc_bytes(c->hw);
 	cp->emulated = gr_hw_emulation_factor(c->hw, c->prec) > 0;
 	for (size_t i = 0; i < gr_meas_count(set); i++) {
 		const gr_meas_row *r = gr_meas_at(set, i);
@@ -695,7 +677,7 @@ gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *o, gr_profil
 			memset(c.cp, 0, sizeof(*c.cp));
 			memset(c.cq, 0, sizeof(*c.cq));
 			rc = calib_fit_published(set, o, c.hw, c.mode, c.prec, c.runtime, c.cache,
-						 calib_llc_bytes(c.hw), o->lomo, c.cp, c.cq, err);
+						 otm_llc_bytes(c.hw), o->lomo, c.cp, c.cq, err);
 		} else {
 			rc = fit_precision(&c, set, o, err);
 		}

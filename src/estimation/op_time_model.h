@@ -121,6 +121,10 @@ int otm_raise_to_floor(const double floor[2], double parts[3]);
 
 /* --- transfer (transfer.c, docs/transfer.md) ------------------------------------------------ */
 
+/* Capacity of the platform's largest on-chip cache level (bytes, all instances); 0 when none
+ * is known. The spill threshold of a fit and of a transfer. */
+double otm_llc_bytes(const gr_hw *hw);
+
 /* How far donor platform d at mode dm is from target t at mode tm for borrowing a fit of
  * precision prec: 0 for the same platform and mode, larger for less alike; -1 when d cannot
  * lend to t (another class, or prec missing or native on one and emulated on the other). */

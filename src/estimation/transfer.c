@@ -9,8 +9,7 @@
 
 #include "estimation/op_time_model.h"
 
-/* Capacity of the largest on-chip cache (bytes); 0 when none is known. */
-static double transfer_llc(const gr_hw *hw)
+double otm_llc_bytes(const gr_hw *hw)
 {
 	double best = 0;
 	size_t n = gr_hw_mem_count(hw);
@@ -90,7 +89,7 @@ double otm_transfer_distance(const gr_hw *d, int dm, const gr_hw *t, int tm, gr_
 	/* size: the further the peaks, bandwidths and caches, the less the shares carry over */
 	dist += log_gap(gr_hw_effective_peak_ops(d, dm, prec), gr_hw_effective_peak_ops(t, tm, prec));
 	dist += log_gap(gr_hw_dram_bandwidth(d, dm), gr_hw_dram_bandwidth(t, tm));
-	dist += 0.25 * log_gap(transfer_llc(d), transfer_llc(t));
+	dist += 0.25 * log_gap(otm_llc_bytes(d), otm_llc_bytes(t));
 	/* eager runtimes spend much of small models in the framework, on the host CPU */
 	dist += 0.5 * log_gap(host_clock(d, dm), host_clock(t, tm));
 	return dist;
@@ -139,7 +138,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 
 	if ((hd <= 0 || ht <= 0) && rules && !gr_hw_estimator_params(t, &ep, why, sizeof(why)))
 		launch_s = (ep.kernel_launch_us + rules->op_overhead_us) * 1e-6;
-	double llc = transfer_llc(t);
+	double llc = otm_llc_bytes(t);
 	int n = 0;
 
 	memset(out, 0, sizeof(*out));
