@@ -241,6 +241,8 @@ void gr_calib_cache_free(gr_calib_cache *c);
 
 typedef struct gr_calib_prediction {
 	double latency_s;
+	double throughput_per_s; /* model rows: steady-state inferences/s at the row's batch
+				  * (gr_estimate_throughput_per_s); NAN for subgraph rows */
 	double energy_j;
 	gr_confidence confidence;
 	double confidence_share[GR_CONF_COUNT];

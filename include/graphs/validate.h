@@ -58,8 +58,16 @@ typedef enum gr_val_split {
 /* "in_distribution", "ood_model", "ood_platform". */
 const char *gr_val_split_name(gr_val_split s);
 
-typedef enum gr_val_level { GR_VAL_LEVEL_MODEL = 0, GR_VAL_LEVEL_SUBGRAPH, GR_VAL_LEVEL_COUNT } gr_val_level;
-/* "model", "subgraph". */
+/* Whole-model latency, subgraph latency, and whole-model steady-state throughput. Throughput
+ * pairs hold the period per batch (1000 * batch / inferences per second) in measured_ms and
+ * predicted_ms, so every metric reads as time. */
+typedef enum gr_val_level {
+	GR_VAL_LEVEL_MODEL = 0,
+	GR_VAL_LEVEL_SUBGRAPH,
+	GR_VAL_LEVEL_THROUGHPUT,
+	GR_VAL_LEVEL_COUNT
+} gr_val_level;
+/* "model", "subgraph", "throughput". */
 const char *gr_val_level_name(gr_val_level l);
 
 /* One measured quantity and its prediction. Strings are copied by gr_val_set_add. */

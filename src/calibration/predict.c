@@ -18,14 +18,16 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *part, c
 	return rc;
 }
 
-gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const char *model, int64_t batch,
-				 gr_precision prec, const char *spec, gr_calib_prediction *out, gr_error *err)
+/* A whole model under runtime (the profile's runtime wins: its fit belongs to it). */
+static gr_status predict_model_rt(gr_calib_cache *c, const gr_profile *p, const char *model,
+				  int64_t batch, gr_precision prec, const char *spec, const char *runtime,
+				  int amp, gr_calib_prediction *out, gr_error *err)
 {
 	calib_model *m;
 	const gr_hw *hw;
 	int mode;
 	gr_estimate *e = NULL;
-	gr_estimate_opts eo = {(int)prec, p ? p->tm.runtime : "pytorch", 0};
+	gr_estimate_opts eo = {(int)prec, p ? p->tm.runtime : runtime ? runtime : "pytorch", amp};
 	gr_status rc;
 
 	memset(out, 0, sizeof(*out));
@@ -36,6 +38,7 @@ gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const c
 	    (rc = gr_estimate_run_profile(m->g, m->p, hw, mode, &eo, p, &e, err)))
 		return rc;
 	out->latency_s = e->latency_s;
+	out->throughput_per_s = gr_estimate_throughput_per_s(e, batch);
 	out->energy_j = e->energy_j;
 	out->confidence = e->confidence;
 	memcpy(out->confidence_share, e->confidence_share, sizeof(out->confidence_share));
@@ -43,6 +46,12 @@ gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const c
 	out->n_kernels = (int)e->n_kernels;
 	gr_estimate_free(e);
 	return GR_OK;
+}
+
+gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const char *model, int64_t batch,
+				 gr_precision prec, const char *spec, gr_calib_prediction *out, gr_error *err)
+{
+	return predict_model_rt(c, p, model, batch, prec, spec, NULL, 0, out, err);
 }
 
 /* A subgraph row is matched on its own: ops of the modules it names, and the functional ops
@@ -61,7 +70,10 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 
 	memset(out, 0, sizeof(*out));
 	if (r->kind == GR_MEAS_MODEL)
-		return gr_calib_predict_model(c, p, r->model, r->batch, (gr_precision)r->precision, r->hw, out, err);
+		return predict_model_rt(c, p, r->model, r->batch, (gr_precision)r->precision, r->hw,
+					r->runtime, r->precision_name && !strcmp(r->precision_name, "amp"),
+					out, err);
+	out->throughput_per_s = NAN;
 	if (!c)
 		return gr_error_set(err, GR_ERR_USAGE, "prediction needs a gr_calib_cache");
 	if ((rc = gr_hw_registry_resolve(c->reg, r->hw, &hw, &mode, err)))

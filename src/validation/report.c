@@ -21,6 +21,8 @@ const val_section val_sections[] = {
 	 GR_VAL_BY_LEVEL | GR_VAL_BY_SPLIT | GR_VAL_BY_PLATFORM | GR_VAL_BY_OP_CLASS},
 	{"by_model", "Whole models by model", GR_VAL_LEVEL_MODEL,
 	 GR_VAL_BY_LEVEL | GR_VAL_BY_SPLIT | GR_VAL_BY_PLATFORM | GR_VAL_BY_MODEL},
+	{"by_model_throughput", "Whole models by model", GR_VAL_LEVEL_THROUGHPUT,
+	 GR_VAL_BY_LEVEL | GR_VAL_BY_SPLIT | GR_VAL_BY_PLATFORM | GR_VAL_BY_MODEL},
 	{"by_precision", "By precision", -1,
 	 GR_VAL_BY_LEVEL | GR_VAL_BY_SPLIT | GR_VAL_BY_PRECISION},
 	{"by_batch", "By batch", -1,
@@ -145,7 +147,8 @@ gr_status val_report_build(const gr_val_set *s, const gr_val_meta *meta, cJSON *
 	for (size_t i = 0; i < gr_val_set_count(s); i++)
 		counts[gr_val_set_at(s, i)->level]++;
 	if (!cJSON_AddNumberToObject(root, "model_pairs", (double)counts[GR_VAL_LEVEL_MODEL]) ||
-	    !cJSON_AddNumberToObject(root, "subgraph_pairs", (double)counts[GR_VAL_LEVEL_SUBGRAPH]))
+	    !cJSON_AddNumberToObject(root, "subgraph_pairs", (double)counts[GR_VAL_LEVEL_SUBGRAPH]) ||
+	    !cJSON_AddNumberToObject(root, "throughput_pairs", (double)counts[GR_VAL_LEVEL_THROUGHPUT]))
 		goto oom;
 	for (size_t k = 0; k < val_n_sections; k++) {
 		const val_section *sec = &val_sections[k];
@@ -247,6 +250,9 @@ static gr_status write_section(const gr_val_set *s, const val_section *sec, int 
 	static const char *const metric_heads[] = {"n",    "MAPE %",  "median %", "max %",
 						   "within10 %", "bias %", "pearson",  "spearman",
 						   "RMSE ms"};
+	static const char *const level_title[GR_VAL_LEVEL_COUNT] = {
+		"Whole-model latency", "Subgraph latency",
+		"Whole-model throughput (as ms per batch: 1000 * batch / FPS)"};
 	gr_val_filter f = GR_VAL_FILTER_ALL;
 	gr_val_group *g = NULL;
 	size_t ng = 0;
@@ -312,10 +318,8 @@ static gr_status write_section(const gr_val_set *s, const val_section *sec, int 
 				return gr_error_set(err, GR_ERR_NOMEM, "validation report: out of memory");
 			}
 		}
-		if (fmt == GR_FMT_MARKDOWN)
-			fprintf(out, "\n### %s latency: %s\n\n", level ? "Subgraph" : "Whole-model", sec->title);
-		else
-			fprintf(out, "\n%s latency: %s\n", level ? "Subgraph" : "Whole-model", sec->title);
+		fprintf(out, fmt == GR_FMT_MARKDOWN ? "\n### %s: %s\n\n" : "\n%s: %s\n", level_title[level],
+			sec->title);
 		gr_table_write(t, fmt, out);
 		gr_table_free(t);
 		free(g);
@@ -328,7 +332,8 @@ gr_status gr_val_report_write(const gr_val_set *s, const gr_val_meta *meta, int 
 			      gr_error *err)
 {
 	/* sections in the text report; by_platform and by_precision repeat the summary there */
-	static const char *const shown[] = {"overall", "summary", "by_op_class", "by_model", "by_batch"};
+	static const char *const shown[] = {"overall", "summary", "by_op_class", "by_model",
+					    "by_model_throughput", "by_batch"};
 	size_t counts[GR_VAL_LEVEL_COUNT] = {0}, platforms = 0;
 	gr_val_group *g = NULL;
 	gr_status st;
@@ -344,10 +349,12 @@ gr_status gr_val_report_write(const gr_val_set *s, const gr_val_meta *meta, int 
 		fprintf(out, "## Validation: %s\n\n", meta && meta->hardware ? meta->hardware : "");
 	else
 		fprintf(out, "validation: %s\n", meta && meta->hardware ? meta->hardware : "");
-	fprintf(out, "%scross-validation: %s; %zu whole-model and %zu subgraph pairs on %zu platform%s\n",
-		fmt == GR_FMT_MARKDOWN ? "- " : "",
-		meta && meta->cv && strcmp(meta->cv, "none") ? "leave one model out" : "none",
-		counts[0], counts[1], platforms, platforms == 1 ? "" : "s");
+	fprintf(out, "%scross-validation: %s; %zu whole-model and %zu subgraph pairs", fmt == GR_FMT_MARKDOWN ? "- " : "",
+		meta && meta->cv && strcmp(meta->cv, "none") ? "leave one model out" : "none", counts[0],
+		counts[1]);
+	if (counts[GR_VAL_LEVEL_THROUGHPUT])
+		fprintf(out, ", %zu throughput pairs", counts[GR_VAL_LEVEL_THROUGHPUT]);
+	fprintf(out, " on %zu platform%s\n", platforms, platforms == 1 ? "" : "s");
 	for (size_t i = 0; meta && i < meta->n_sources; i++)
 		fprintf(out, "%smeasurements: %s\n", fmt == GR_FMT_MARKDOWN ? "- " : "", meta->sources[i]);
 	for (size_t i = 0; meta && i < meta->n_notes; i++)

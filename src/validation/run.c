@@ -2,6 +2,7 @@
  * platform's calibration profile, or, with leave-one-model-out cross-validation, with profiles
  * refitted without the scored model; the pairs go into a gr_val_set marked in- or
  * out-of-distribution. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,13 +134,26 @@ static gr_status predict_rows(run_ctx *c, const char *platform, const char *mode
 
 		if (strcmp(r->hw, platform) || (model && strcmp(r->model, model)))
 			continue;
-		if (gr_calib_predict_row(c->cache, p, r, &pred, &e)) {
+		if (!gr_calib_predict_row(c->cache, p, r, &pred, &e) && r->metric == GR_METRIC_THROUGHPUT &&
+		    !(pred.throughput_per_s > 0 && isfinite(pred.throughput_per_s)))
+			gr_error_set(&e, GR_ERR_UNSUPPORTED, "%s on %s: no steady-state throughput estimated",
+				     r->model, r->hw);
+		if (e.status) {
 			if (!(*failed)++ && first_fail)
 				snprintf(first_fail, ff_size, "%.*s", (int)(ff_size ? ff_size - 1 : 0), e.msg);
 			continue;
 		}
 		memset(&pt, 0, sizeof(pt));
 		pt.level = r->kind == GR_MEAS_SUBGRAPH ? GR_VAL_LEVEL_SUBGRAPH : GR_VAL_LEVEL_MODEL;
+		if (r->metric == GR_METRIC_THROUGHPUT) {
+			/* steady state: compared as the period of one batch, like latencies in ms */
+			pt.level = GR_VAL_LEVEL_THROUGHPUT;
+			pt.measured_ms = 1e3 * (double)r->batch / r->throughput_per_s;
+			pt.predicted_ms = 1e3 * (double)r->batch / pred.throughput_per_s;
+		} else {
+			pt.measured_ms = r->latency_s * 1e3;
+			pt.predicted_ms = pred.latency_s * 1e3;
+		}
 		pt.platform = r->hw;
 		pt.model = r->model;
 		pt.precision = gr_precision_name((gr_precision)r->precision);
@@ -147,8 +161,6 @@ static gr_status predict_rows(run_ctx *c, const char *platform, const char *mode
 		pt.confidence = gr_confidence_name(pred.confidence);
 		pt.batch = r->batch;
 		pt.subgraph = r->kind == GR_MEAS_SUBGRAPH ? r->subgraph : -1;
-		pt.measured_ms = r->latency_s * 1e3;
-		pt.predicted_ms = pred.latency_s * 1e3;
 		pt.split = split_of(r, user);
 		if ((st = gr_val_set_add(c->out, &pt, err)))
 			return st;
@@ -306,11 +318,8 @@ gr_status gr_val_run(const gr_meas_set *m, const gr_val_opts *o, gr_val_set *out
 			other_runtime++;
 			continue;
 		}
-		/* published throughput figures are not latencies: the metrics here compare latency */
-		if (r->published && r->metric == GR_METRIC_THROUGHPUT) {
+		if (r->metric == GR_METRIC_THROUGHPUT)
 			throughput_rows++;
-			continue;
-		}
 		c.rows[c.n_rows++] = r;
 		plat[np++] = r->hw;
 	}
@@ -335,8 +344,8 @@ gr_status gr_val_run(const gr_meas_set *m, const gr_val_opts *o, gr_val_set *out
 		gr_val_set_note(out, "%zu rows of other runtimes than '%s' left out", other_runtime,
 				c.runtime);
 	if (throughput_rows)
-		gr_val_set_note(out, "%zu published throughput rows left out (validate compares latency; "
-				"'graphs calibrate' fits and reports throughput)", throughput_rows);
+		gr_val_set_note(out, "%zu published throughput rows compared as the period of one batch "
+				"(1000 * batch / FPS ms) against the estimate's steady state", throughput_rows);
 	free(uplat);
 	uplat = NULL;
 	if (!(nu = distinct(plat, np, &uplat)) && np)

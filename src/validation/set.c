@@ -26,7 +26,8 @@ const char *gr_val_split_name(gr_val_split s)
 
 const char *gr_val_level_name(gr_val_level l)
 {
-	return l == GR_VAL_LEVEL_MODEL ? "model" : l == GR_VAL_LEVEL_SUBGRAPH ? "subgraph" : "?";
+	static const char *const names[GR_VAL_LEVEL_COUNT] = {"model", "subgraph", "throughput"};
+	return (unsigned)l < GR_VAL_LEVEL_COUNT ? names[l] : "?";
 }
 
 gr_val_set *gr_val_set_new(void)
