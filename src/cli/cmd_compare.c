@@ -59,8 +59,8 @@ int cmd_compare(int argc, char **argv)
 	gr_graph *g = NULL;
 	gr_hw_registry *reg = NULL;
 	/* one partition per runtime: platforms of different classes default to different ones */
-	gr_partition *parts[8] = {0};
-	const char *part_rt[8] = {0};
+	gr_partition *parts[64] = {0}; /* one per runtime met (the runtime table has fewer) */
+	const char *part_rt[64] = {0};
 	size_t n_parts = 0;
 	row *rows = NULL;
 	size_t n = 0;
@@ -115,18 +115,20 @@ int cmd_compare(int argc, char **argv)
 		const char *rt;
 		gr_partition *part = NULL;
 		gr_hw_registry_resolve(reg, rows[i].spec, &hw, &mode, &err);
-		rt = a.eo.runtime ? a.eo.runtime : gr_estimate_default_runtime(hw);
+		gr_estimate_opts eo = a.eo;
+		rt = a.eo.runtime ? a.eo.runtime : cli_default_runtime(hw, mode, &a);
+		eo.runtime = rt;
 		for (size_t k = 0; k < n_parts && !part; k++)
 			if (!strcmp(part_rt[k], rt))
 				part = parts[k];
 		if (!part) {
-			if (n_parts == 8 || (rc = cli_partition(g, rt, &part)))
+			if (n_parts == sizeof(parts) / sizeof(parts[0]) || (rc = cli_partition(g, rt, &part)))
 				goto done;
 			part_rt[n_parts] = rt;
 			parts[n_parts++] = part;
 		}
 		cli_profile_for(hw, mode, rt, NULL, &a, &rows[i].prof);
-		if (gr_estimate_run_profile(g, part, hw, mode, &a.eo, rows[i].prof, &rows[i].est, &err)) {
+		if (gr_estimate_run_profile(g, part, hw, mode, &eo, rows[i].prof, &rows[i].est, &err)) {
 			snprintf(rows[i].why, sizeof(rows[i].why), "%s", err.msg);
 		} else {
 			cli_conditions_note(rows[i].est, hw, rows[i].prof);

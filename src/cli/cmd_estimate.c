@@ -26,8 +26,9 @@ static const char estimate_help_tail[] =
 	"  --runtime R      the software that runs the model, with its fusion and launch rules:\n"
 	"                   eager (pytorch: the default on cpus and gpus, tensorflow, mxnet, ...),\n"
 	"                   graph compilers (onnxruntime, tensorrt, tflite, qnn_dlc, rknn, openvino,\n"
-	"                   compiler: the default elsewhere, ...) or dataflow (hailo_dfc); an unknown\n"
-	"                   name lists them all (docs/estimate.md, \"Runtimes\")\n"
+	"                   compiler: the default elsewhere, ...) or dataflow (hailo_dfc); an\n"
+	"                   accelerator calibrated only for its vendor's runtime defaults to that one;\n"
+	"                   an unknown name lists them all (docs/estimate.md, \"Runtimes\")\n"
 	"  --format F       table (default), json, csv or markdown\n"
 	"  --profile FILE   use this calibration profile (default: the one found for the platform,\n"
 	"                   mode and runtime in $GRAPHS_CALIBRATION_PATH, ~/.config/graphs/calibration\n"
@@ -80,7 +81,8 @@ int cmd_estimate(int argc, char **argv)
 	if ((rc = cli_load_model(&a.model, &g, &batch)))
 		goto done;
 	cli_coverage_of(g, &cov);
-	rt = a.eo.runtime ? a.eo.runtime : gr_estimate_default_runtime(hw);
+	rt = a.eo.runtime ? a.eo.runtime : cli_default_runtime(hw, mode, &a);
+	a.eo.runtime = rt;
 	if ((rc = cli_partition(g, rt, &part)) ||
 	    (rc = cli_profile_for(hw, mode, rt, profile_file, &a, &prof)) ||
 	    (rc = cli_estimate_profile(g, part, hw, mode, &a.eo, prof, &est)))

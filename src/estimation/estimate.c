@@ -543,9 +543,12 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	e->confidence_share[GR_CONF_THEORETICAL] += e->io_transfer_s;
 	for (int c = 0; c < GR_CONF_COUNT; c++)
 		e->confidence_share[c] = e->latency_s > 0 ? e->confidence_share[c] / e->latency_s : 0;
-	/* a whole model carries the weakest confidence of its parts */
+	/* a whole model carries the weakest confidence of its parts that hold 5% of its latency or
+	 * more: a host-link copy or a few unfitted ops cannot move the total past that */
+	if (e->latency_s > 0)
+		e->confidence = GR_CONF_CALIBRATED;
 	for (int c = GR_CONF_COUNT - 1; c >= 0; c--)
-		if (e->confidence_share[c] > 0) {
+		if (e->confidence_share[c] >= 0.05) {
 			e->confidence = (gr_confidence)c;
 			break;
 		}
