@@ -20,6 +20,7 @@ typedef struct ctx {
 	double wb, eb, ab, kvb;           /* bytes per weight, embedding/lm_head weight, activation, KV elem */
 	double peak, peak16, bw;          /* ops/s at the compute precision, at 16 bits; bytes/s */
 	double eff_gemm, eff_attn, eff_mem;
+	double fill_half;                 /* FLOPs of a kernel that reaches half its efficiency */
 	double link_bps;                  /* bytes/s per direction; 0 without tp */
 	double pass_overhead_s;
 	double kv_heads_dev;              /* KV heads each device holds (replicated below tp) */
@@ -39,6 +40,17 @@ static double roof(pass *p, double m, double flops, double peak, double eff, dou
 	p->compute_s += m * tc;
 	p->memory_s += m * tm;
 	return m * (tc > tm ? tc : tm);
+}
+
+/* A group of n equal matrix kernels: the registry's fill model (estimator.fill: a kernel of w
+ * FLOPs reaches w / (w + half) of its efficiency) lowers the efficiency of small ones, such as
+ * the per-expert GEMMs of a mixture of experts at a small batch. */
+static double gemm(pass *p, double m, double n, double flops, double peak, double bytes, const ctx *x)
+{
+	double w = n > 0 ? flops / n : flops, eff = x->eff_gemm;
+	if (x->fill_half > 0 && w > 0)
+		eff *= w / (w + x->fill_half);
+	return roof(p, m, flops, peak, eff, bytes, x);
 }
 
 /* A ring all-reduce of n bytes over tp devices. */
@@ -64,7 +76,7 @@ static void forward(const ctx *x, double nseq, double q, double ctx_end, int log
 
 	memset(p, 0, sizeof(*p));
 	/* attention projections q, k, v, o */
-	p->gemm_s += roof(p, L, 2 * attn_w * T / tp, x->peak, x->eff_gemm,
+	p->gemm_s += gemm(p, L, 4, 2 * attn_w * T / tp, x->peak,
 			  (attn_w * x->wb + T * (2 * d + 2 * qd + 2 * kvd) * x->ab) / tp, x);
 	/* attention core: QK^T and PV over the context (causal within the pass), KV read once,
 	 * the new K and V written */
@@ -75,7 +87,7 @@ static void forward(const ctx *x, double nseq, double q, double ctx_end, int log
 	/* dense MLP */
 	if (L > Lm) {
 		double w = mats * d * c->intermediate;
-		p->gemm_s += roof(p, L - Lm, 2 * w * T / tp, x->peak, x->eff_gemm,
+		p->gemm_s += gemm(p, L - Lm, mats, 2 * w * T / tp, x->peak,
 				  (w * x->wb + T * (2 * d + mats * c->intermediate) * x->ab) / tp, x);
 	}
 	/* experts: the union of those the T tokens route to (uniform routing), each read once */
@@ -84,7 +96,7 @@ static void forward(const ctx *x, double nseq, double q, double ctx_end, int log
 		double u = E * (1 - pow(1 - k / E, T)), we = mats * d * c->moe_intermediate;
 		double ws = mats * d * c->shared_intermediate;
 		p->experts_touched = u;
-		p->gemm_s += roof(p, Lm, 2 * (k * we + ws + d * E) * T / tp, x->peak, x->eff_gemm,
+		p->gemm_s += gemm(p, Lm, mats * (u + (ws > 0)), 2 * (k * we + ws + d * E) * T / tp, x->peak,
 				  ((u * we + ws) * x->wb / tp + d * E * x->wb +
 				   T * (2 * d + (k * c->moe_intermediate + c->shared_intermediate) * mats) * x->ab / tp),
 				  x);
@@ -92,7 +104,7 @@ static void forward(const ctx *x, double nseq, double q, double ctx_end, int log
 	/* tensor parallelism: an all-reduce after attention and one after the MLP, 16-bit activations */
 	p->comm_s = 2 * L * allreduce_s(x, T * d * 2);
 	/* lm_head over the rows that need logits (fp32 logits written); the embedding lookup reads T rows */
-	p->gemm_s += roof(p, 1, 2 * (double)c->vocab * d * logit_rows / tp, x->peak16, x->eff_gemm,
+	p->gemm_s += gemm(p, 1, 1, 2 * (double)c->vocab * d * logit_rows / tp, x->peak16,
 			  ((double)c->vocab * d * x->eb + logit_rows * c->vocab * 4) / tp + T * d * x->eb, x);
 	p->overhead_s = x->pass_overhead_s;
 }
@@ -197,7 +209,7 @@ gr_status gr_llm_estimate(const gr_llm_config *c, const gr_hw *hw, int mode, con
 	gr_hw_estimator ep;
 	char why[512], buf[256];
 	ctx x;
-	gr_precision want, comp, att;
+	gr_precision want, comp, nominal;
 	double in = (double)o->input_len, out = (double)o->output_len, seq = in + out;
 	double kv_seq_dev, budget, logits_seq, ffn;
 	pass p, mid;
@@ -233,40 +245,57 @@ gr_status gr_llm_estimate(const gr_llm_config *c, const gr_hw *hw, int mode, con
 				    gr_precision_name(want));
 	}
 	r->weight_prec = want == GR_PREC_TF32 ? GR_PREC_FP32 : want;
-	comp = weight_only(want) ? GR_PREC_FP16 : want;
-	x.peak = gr_hw_effective_peak_ops(hw, mode, comp);
-	if (x.peak <= 0 && weight_only(want))
-		x.peak = best_peak(hw, mode, p16, 3, &comp);
-	if (x.peak <= 0 && gr_estimate_elem_bytes(want) < 2) {
-		/* no compute at this width: weights stored at it, dequantized to 16 bits (W8A16 / W4A16) */
-		x.peak = best_peak(hw, mode, p16, 3, &comp);
-		if (x.peak > 0) {
-			snprintf(buf, sizeof(buf), "%s has no %s compute: %s weights with %s activations (weight-only)",
-				 id, gr_precision_name(want), gr_precision_name(want), gr_precision_name(comp));
-			note_add(r, buf);
+	/* the activations the precision names: int4 is weight-only (W4A16) */
+	nominal = weight_only(want) ? GR_PREC_FP16 : want;
+	{
+		/* arithmetic: the nominal width where the platform runs it natively, else the first
+		 * native of fp16, bf16, fp32, int8 (weights dequantized on the fly, as CPUs and GPUs
+		 * without fp8 units do), else an emulated one */
+		gr_precision list[5] = {nominal, GR_PREC_FP16, GR_PREC_BF16, GR_PREC_FP32, GR_PREC_INT8};
+		comp = nominal;
+		x.peak = 0;
+		/* the fastest native float (a GeForce's 1/64-rate fp16 loses to its fp32), int8 last */
+		for (int i = 0; i < 5; i++) {
+			double v = gr_hw_precision_native(hw, list[i]) ? gr_hw_peak_ops(hw, mode, list[i]) : 0;
+			if ((i < 4 || x.peak <= 0) && v > x.peak * 1.0000001)
+				x.peak = v, comp = list[i];
 		}
+		if (x.peak <= 0)
+			x.peak = best_peak(hw, mode, list, 5, &comp);
 	}
 	if (x.peak <= 0)
 		return gr_error_set(err, GR_ERR_UNSUPPORTED,
-				    "'%s' runs neither %s nor 16-bit arithmetic (see 'graphs hw show %s')", id,
-				    gr_precision_name(want), id);
+				    "'%s' runs neither %s nor fp16, bf16, fp32 or int8 arithmetic (see 'graphs hw show %s')",
+				    id, gr_precision_name(nominal), id);
+	if (comp != nominal) {
+		snprintf(buf, sizeof(buf), "%s has no native %s arithmetic: %s weights, computed in %s", id,
+			 gr_precision_name(nominal), gr_precision_name(r->weight_prec), gr_precision_name(comp));
+		note_add(r, buf);
+	}
 	r->compute_prec = comp;
-	/* attention and lm_head at 16 bits where the GEMMs run narrower (or at the GEMMs' width when
-	 * nothing wider runs) */
-	x.peak16 = gr_estimate_elem_bytes(comp) >= 2 ? x.peak : best_peak(hw, mode, p16, 3, &att);
-	if (x.peak16 <= 0)
-		x.peak16 = x.peak;
+	/* attention and lm_head at 16 bits or wider where the GEMMs run narrower (or at the GEMMs'
+	 * width when nothing wider runs natively) */
+	x.peak16 = x.peak;
+	if (gr_estimate_elem_bytes(comp) < 2) {
+		for (int i = 0; i < 3; i++)
+			if (gr_hw_precision_native(hw, p16[i]) && gr_hw_peak_ops(hw, mode, p16[i]) > 0) {
+				x.peak16 = gr_hw_peak_ops(hw, mode, p16[i]);
+				break;
+			}
+	}
 	x.wb = gr_estimate_elem_bytes(r->weight_prec);
 	x.eb = x.wb < 2 ? 2 : x.wb;
 	x.ab = gr_estimate_elem_bytes(comp);
+	/* KV cache: the nominal activation precision (fp4 models keep an fp8 cache) */
 	if (o->kv_precision >= 0)
 		r->kv_prec = (gr_precision)o->kv_precision;
 	else
-		r->kv_prec = comp == GR_PREC_FP4 ? GR_PREC_FP8 : comp;
+		r->kv_prec = nominal == GR_PREC_FP4 ? GR_PREC_FP8 : nominal == GR_PREC_TF32 ? GR_PREC_FP32 : nominal;
 	x.kvb = gr_estimate_elem_bytes(r->kv_prec);
 	x.eff_gemm = ep.efficiency[kg];
 	x.eff_attn = ep.efficiency[ka];
 	x.eff_mem = ep.mem_eff_dram;
+	x.fill_half = ep.fill_half_flops * (ep.fill_per_unit ? (double)gr_hw_units(hw, mode) : 1);
 	x.pass_overhead_s = (ep.dispatch_us + c->layers * s->launch_gaps_per_layer * ep.kernel_launch_us) * 1e-6;
 	x.kv_heads_dev = ceil((double)c->kv_heads / x.tp);
 	if (o->tp > 1) {
@@ -312,6 +341,10 @@ gr_status gr_llm_estimate(const gr_llm_config *c, const gr_hw *hw, int mode, con
 				    (long long)(o->input_len + o->output_len), r->memory_bytes / 1e9,
 				    100 * s->kv_memory_fraction);
 	r->batch = o->batch > 0 ? o->batch : r->max_batch;
+	if (o->batch <= 0 && r->batch > s->max_num_seqs) {
+		r->batch = s->max_num_seqs;
+		r->batch_capped = 1;
+	}
 	if (r->batch > r->max_batch)
 		return gr_error_set(err, GR_ERR_UNSUPPORTED,
 				    "batch %lld of '%s' does not fit on %s: the KV cache for %lld tokens takes %.3f GB per "

@@ -42,6 +42,7 @@ double gr_llm_active_params(const gr_llm_config *c);
 typedef struct gr_llm_serving {
 	double kv_memory_fraction;   /* share of the memory left after weights and workspace */
 	int64_t max_num_tokens;      /* tokens of one forward pass (prefill chunk) */
+	int64_t max_num_seqs;        /* the scheduler's largest batch (--batch max stops there) */
 	double launch_gaps_per_layer;/* kernel launches per layer not hidden by CUDA graphs etc. */
 	double allreduce_efficiency; /* achieved share of the link's bandwidth */
 	double allreduce_hop_us;     /* fixed cost of each ring step */
@@ -61,7 +62,8 @@ typedef struct gr_llm_result {
 	/* precisions actually used */
 	gr_precision weight_prec, compute_prec, kv_prec;
 	double weight_elem_bytes, kv_elem_bytes, act_elem_bytes;
-	int64_t batch, max_batch;
+	int64_t batch, max_batch;       /* max_batch: what memory allows */
+	int batch_capped;               /* --batch max stopped at the scheduler's max_num_seqs */
 	double ttft_s, tpot_s, output_tokens_per_s, decode_tokens_per_s, request_latency_s;
 	double weight_bytes, weight_bytes_per_device;
 	double kv_bytes_per_token, kv_cache_bytes;   /* whole model, all devices; batch at in+out */

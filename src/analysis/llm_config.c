@@ -339,7 +339,7 @@ gr_status gr_llm_serving_load(const char *path, gr_llm_serving *out, gr_error *e
 {
 	char *text = slurp(path, err);
 	cJSON *o;
-	double tok = 0;
+	double tok = 0, seqs = 0;
 	int bad;
 	if (!text)
 		return err->status;
@@ -351,10 +351,12 @@ gr_status gr_llm_serving_load(const char *path, gr_llm_serving *out, gr_error *e
 	}
 	bad = get_num(o, "kv_memory_fraction", 0.01, 1, &out->kv_memory_fraction, path, err) ||
 	      get_num(o, "max_num_tokens", 1, 1 << 24, &tok, path, err) ||
+	      get_num(o, "max_num_seqs", 1, 1 << 24, &seqs, path, err) ||
 	      get_num(o, "launch_gaps_per_layer", 0, 1000, &out->launch_gaps_per_layer, path, err) ||
 	      get_num(o, "allreduce_efficiency", 0.01, 1, &out->allreduce_efficiency, path, err) ||
 	      get_num(o, "allreduce_hop_us", 0, 1e6, &out->allreduce_hop_us, path, err);
 	out->max_num_tokens = (int64_t)tok;
+	out->max_num_seqs = (int64_t)seqs;
 	cJSON_Delete(o);
 	return bad ? err->status : GR_OK;
 }
