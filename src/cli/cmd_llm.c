@@ -28,13 +28,15 @@ static const char llm_help[] =
 	"  --precision P    fp16, bf16, fp8, int8 (weights and activations), int4 (weights only, fp16\n"
 	"                   activations), fp4, fp32 (default: the platform's preferred precision)\n"
 	"  --batch N|max    concurrent requests (default 1); max: the largest batch whose weights, KV\n"
-	"                   cache for input + output tokens and workspace fit (continuous batching)\n"
+	"                   cache for input + output tokens and workspace fit, up to the scheduler's\n"
+	"                   max_num_seqs (continuous batching at maximum load)\n"
 	"  --tp N           tensor parallelism over N devices: weights and KV cache split, two\n"
 	"                   all-reduces per layer over the registry's peer link (default 1)\n"
 	"  --kv-precision P KV-cache precision (default: the activation precision)\n"
 	"  --link GBPS      the link between devices in GB/s per direction, instead of the registry's\n"
 	"  --format F       table (default), json or csv\n\n"
-	"Serving assumptions (KV share of free memory, tokens per forward pass, all-reduce efficiency)\n"
+	"Serving assumptions (KV share of free memory, tokens per forward pass, largest batch,\n"
+	"all-reduce efficiency)\n"
 	"are read from %s/serving.json.\n"
 	"Exit codes: 0 ok, 1 usage error (unknown option or platform), 2 bad model file, or a model\n"
 	"that does not fit / a platform without the figures it needs.\n";
@@ -62,6 +64,7 @@ static void json_out(FILE *f, const char *model, const char *spec, const gr_llm_
 	cJSON_AddNumberToObject(j, "output_len", (double)o->output_len);
 	cJSON_AddNumberToObject(j, "batch", (double)r->batch);
 	cJSON_AddBoolToObject(j, "batch_is_max", batch_max);
+	cJSON_AddBoolToObject(j, "batch_capped", r->batch_capped);
 	cJSON_AddNumberToObject(j, "tp", (double)o->tp);
 	cJSON_AddNumberToObject(j, "ttft_ms", r->ttft_s * 1e3);
 	cJSON_AddNumberToObject(j, "tpot_ms", r->tpot_s * 1e3);
@@ -121,7 +124,8 @@ static void table_out(FILE *f, const char *model, const char *spec, const gr_llm
 		(long long)c->kv_heads, (long long)c->head_dim, c->experts ? ", mixture of experts" : "");
 	fprintf(f, "input %lld, output %lld tokens per request; batch %lld%s\n\n", (long long)o->input_len,
 		(long long)o->output_len, (long long)r->batch,
-		batch_max ? " (max: the largest that fits)" : "");
+		r->batch_capped ? " (max: the scheduler's max_num_seqs; more would fit)"
+		: batch_max	? " (max: the largest that fits)" : "");
 	fprintf(f, "  ttft_ms              %12.2f  prefill of the batch's prompts, %s-bound\n", r->ttft_s * 1e3,
 		r->prefill_bound);
 	fprintf(f, "  tpot_ms              %12.3f  one decode step of the batch, %s-bound\n", r->tpot_s * 1e3,
