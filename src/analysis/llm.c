@@ -364,6 +364,7 @@ gr_status gr_llm_estimate(const gr_llm_config *c, const gr_hw *hw, int mode, con
 	{
 		pass ps;
 		double B = (double)r->batch;
+		r->ttft_single_s = prefill_s(&x, 1, in, &ps);
 		r->ttft_s = prefill_s(&x, B, in, &ps);
 		r->prefill_compute_s = ps.compute_s, r->prefill_memory_s = ps.memory_s, r->prefill_comm_s = ps.comm_s;
 		r->prefill_bound = ps.comm_s > fmax(ps.compute_s, ps.memory_s) ? "communication"

@@ -65,6 +65,7 @@ typedef struct gr_llm_result {
 	int64_t batch, max_batch;       /* max_batch: what memory allows */
 	int batch_capped;               /* --batch max stopped at the scheduler's max_num_seqs */
 	double ttft_s, tpot_s, output_tokens_per_s, decode_tokens_per_s, request_latency_s;
+	double ttft_single_s;           /* one prompt prefilled alone (an idle server's TTFT) */
 	double weight_bytes, weight_bytes_per_device;
 	double kv_bytes_per_token, kv_cache_bytes;   /* whole model, all devices; batch at in+out */
 	double workspace_bytes, memory_bytes, memory_used_bytes; /* per device */

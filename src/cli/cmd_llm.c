@@ -67,6 +67,7 @@ static void json_out(FILE *f, const char *model, const char *spec, const gr_llm_
 	cJSON_AddBoolToObject(j, "batch_capped", r->batch_capped);
 	cJSON_AddNumberToObject(j, "tp", (double)o->tp);
 	cJSON_AddNumberToObject(j, "ttft_ms", r->ttft_s * 1e3);
+	cJSON_AddNumberToObject(j, "ttft_single_ms", r->ttft_single_s * 1e3);
 	cJSON_AddNumberToObject(j, "tpot_ms", r->tpot_s * 1e3);
 	cJSON_AddNumberToObject(j, "output_tokens_per_s", r->output_tokens_per_s);
 	cJSON_AddNumberToObject(j, "decode_tokens_per_s", r->decode_tokens_per_s);
@@ -128,6 +129,8 @@ static void table_out(FILE *f, const char *model, const char *spec, const gr_llm
 		: batch_max	? " (max: the largest that fits)" : "");
 	fprintf(f, "  ttft_ms              %12.2f  prefill of the batch's prompts, %s-bound\n", r->ttft_s * 1e3,
 		r->prefill_bound);
+	if (r->batch > 1)
+		fprintf(f, "  ttft_single_ms       %12.2f  one prompt prefilled alone\n", r->ttft_single_s * 1e3);
 	fprintf(f, "  tpot_ms              %12.3f  one decode step of the batch, %s-bound\n", r->tpot_s * 1e3,
 		r->decode_bound);
 	fprintf(f, "  output_tokens_per_s  %12.1f  whole batch, prefill included\n", r->output_tokens_per_s);
