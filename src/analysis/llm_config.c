@@ -26,10 +26,15 @@ const char *gr_llm_data_dir(void)
 /* The whole file as a NUL-terminated string (caller frees), or NULL after setting err. */
 static char *slurp(const char *path, gr_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	struct stat st;
+	FILE *f;
 	char *buf = NULL;
 	long n;
-	if (!f) {
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		gr_error_set(err, GR_ERR_IO, "cannot read '%s': not a regular file", path);
+		return NULL;
+	}
+	if (!(f = fopen(path, "rb"))) {
 		gr_error_set(err, GR_ERR_IO, "cannot read '%s': no such file or not readable", path);
 		return NULL;
 	}
