@@ -18,6 +18,7 @@ static const struct {
 	{"validate", cmd_validate, "compare estimates with measurements: error figures and a dashboard"},
 	{"zoo", cmd_zoo, "the built-in models"},
 	{"ops", cmd_ops, "the supported ONNX op types"},
+	{"llm", cmd_llm, "LLM serving: time to first token, per output token, throughput, KV cache"},
 };
 
 static void usage(FILE *out)
