@@ -101,5 +101,6 @@ int cmd_hw(int argc, char **argv);
 int cmd_benchmark(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
 
 #endif
