@@ -18,6 +18,7 @@ static const struct {
 	{"validate", cmd_validate, "compare estimates with measurements: error figures and a dashboard"},
 	{"zoo", cmd_zoo, "the built-in models"},
 	{"ops", cmd_ops, "the supported ONNX op types"},
+	{"pipeline", cmd_pipeline, "models in sequence and in parallel on devices and links: latency, FPS, bottleneck"},
 	{"timeline", cmd_timeline, "one estimate as a Chrome/Perfetto trace, memory with and without reuse"},
 };
 
