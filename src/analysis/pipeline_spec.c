@@ -163,7 +163,7 @@ static gr_status load(rd *r, const char *path, gr_error *err)
 				  ps.problem ? ps.problem : "unknown error");
 	} else if (!yaml_document_get_root_node(&r->doc)) {
 		yaml_document_delete(&r->doc);
-		st = gr_error_set(err, GR_ERR_FORMAT, "%s: empty file", path);
+		st = gr_error_set(err, GR_ERR_FORMAT, "%s:1: empty file", path);
 	} else if (r->doc.nodes.top - r->doc.nodes.start > MAX_NODES) {
 		yaml_document_delete(&r->doc);
 		st = gr_error_set(err, GR_ERR_LIMIT, "%s: more than %d YAML nodes", path, MAX_NODES);

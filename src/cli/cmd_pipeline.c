@@ -89,7 +89,8 @@ static int estimate_stage(const gr_pl_spec *s, const gr_pl_stage *sg, const gr_h
 	cli_estimate_args_init(&a);
 	a.no_calib = no_calib;
 	if (gr_hw_registry_resolve(reg, sg->hw, &hw, &mode, &err))
-		return spec_fail(s, sg->hw_line, sg, "%s%s (see 'graphs hw list')", err.msg, "");
+		return spec_fail(s, sg->hw_line, sg, "%s%s", err.msg,
+				 strstr(err.msg, "graphs hw list") ? "" : " (see 'graphs hw list')");
 	if (sg->precision[0]) {
 		a.eo.amp = !strcmp(sg->precision, "amp");
 		if ((a.eo.precision = a.eo.amp ? GR_PREC_FP16 : gr_precision_parse(sg->precision)) < 0)
@@ -121,7 +122,8 @@ static int estimate_stage(const gr_pl_spec *s, const gr_pl_stage *sg, const gr_h
 		goto done;
 	}
 	if (gr_estimate_run_profile(g, part, hw, mode, &a.eo, prof, &e, &err)) {
-		rc = spec_fail(s, sg->line, sg, "%s%s", err.msg, "");
+		/* mostly a precision the platform cannot run: point at it */
+		rc = spec_fail(s, sg->precision_line ? sg->precision_line : sg->hw_line, sg, "%s%s", err.msg, "");
 		goto done;
 	}
 	se->call_s = e->latency_s;
