@@ -13,6 +13,7 @@
 
 #define MAX_SPEC_BYTES (1 << 20)
 #define MAX_NODES 200000
+#define MAX_DEPTH 16
 
 typedef struct rd {
 	const char *path;
@@ -131,6 +132,39 @@ static gr_status boolean(rd *r, const yaml_node_t *n, const char *key, int *out)
 	return GR_OK;
 }
 
+/* Walks the events first, stopping at the first level too deep or node too many: libyaml's
+ * loader would otherwise take minutes (and its stack) on a file of nested brackets. */
+static gr_status prescan(const char *path, const unsigned char *buf, size_t len, gr_error *err)
+{
+	yaml_parser_t ps;
+	yaml_event_t ev;
+	int depth = 0, nodes = 0;
+	gr_status st = GR_OK;
+
+	if (!yaml_parser_initialize(&ps))
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory reading '%s'", path);
+	yaml_parser_set_input_string(&ps, buf, len);
+	for (int done = 0; !done && !st;) {
+		if (!yaml_parser_parse(&ps, &ev)) {
+			st = gr_error_set(err, GR_ERR_FORMAT, "%s:%d: not YAML: %s", path, (int)ps.problem_mark.line + 1,
+					  ps.problem ? ps.problem : "unknown error");
+			break;
+		}
+		if ((ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) && ++depth > MAX_DEPTH)
+			st = gr_error_set(err, GR_ERR_LIMIT, "%s:%d: lists and mappings nested deeper than %d levels",
+					  path, (int)ev.start_mark.line + 1, MAX_DEPTH);
+		else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+			depth--;
+		if (!st && ++nodes > MAX_NODES)
+			st = gr_error_set(err, GR_ERR_LIMIT, "%s:%d: more than %d YAML nodes", path,
+					  (int)ev.start_mark.line + 1, MAX_NODES);
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&ps);
+	return st;
+}
+
 /* Loads path into r->doc; the caller deletes the document when this returns GR_OK. */
 static gr_status load(rd *r, const char *path, gr_error *err)
 {
@@ -152,6 +186,10 @@ static gr_status load(rd *r, const char *path, gr_error *err)
 	if (len > MAX_SPEC_BYTES) {
 		free(buf);
 		return gr_error_set(err, GR_ERR_LIMIT, "'%s' is larger than %d bytes", path, MAX_SPEC_BYTES);
+	}
+	if ((st = prescan(path, buf, len, err))) {
+		free(buf);
+		return st;
 	}
 	if (!yaml_parser_initialize(&ps)) {
 		free(buf);
@@ -188,13 +226,18 @@ static gr_status want_list(rd *r, const yaml_node_t *n, const char *what)
 	       fail(r, n, "%s must be a list, not %s", what, n ? kind_name(n) : "nothing");
 }
 
-/* The key of pair p as text (keys must be scalars). */
-static gr_status key_of(rd *r, const yaml_node_pair_t *p, const char **k)
+/* The key of pair p as text (keys must be scalars, each once in its mapping). */
+static gr_status key_of(rd *r, const yaml_node_t *m, const yaml_node_pair_t *p, const char **k)
 {
 	yaml_node_t *kn = node(r, p->key);
 	if (!kn || kn->type != YAML_SCALAR_NODE)
 		return fail(r, kn, "keys must be scalars");
 	*k = (const char *)kn->data.scalar.value;
+	for (const yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p; q++) {
+		yaml_node_t *qn = node(r, q->key);
+		if (qn && qn->type == YAML_SCALAR_NODE && !strcmp((const char *)qn->data.scalar.value, *k))
+			return fail(r, kn, "'%s' is given twice (first at line %d)", *k, line_of(qn));
+	}
 	return GR_OK;
 }
 
@@ -213,7 +256,7 @@ static gr_status read_link(rd *r, const yaml_node_t *m, const gr_pl_link *types,
 	EACH_PAIR(m, p) {
 		const char *k = "";
 		yaml_node_t *vn = node(r, p->value);
-		if ((st = key_of(r, p, &k)))
+		if ((st = key_of(r, m, p, &k)))
 			return st;
 		if (!strcmp(k, "name"))
 			st = name_into(r, vn, k, l->name, sizeof(l->name));
@@ -303,7 +346,7 @@ gr_status gr_pipeline_links_load(const char *path, gr_pl_link **types, size_t *n
 	else if (!(st = want_map(&r, root, "the file")))
 		EACH_PAIR(root, p) {
 			const char *k = "";
-			if ((st = key_of(&r, p, &k)))
+			if ((st = key_of(&r, root, p, &k)))
 				break;
 			if (!strcmp(k, "notes") || !strcmp(k, "source")) {
 				if ((st = scalar(&r, node(&r, p->value), k, &(const char *){0})))
@@ -370,7 +413,7 @@ static gr_status read_stage(rd *r, const yaml_node_t *m, gr_pl_spec *s, pending 
 	EACH_PAIR(m, p) {
 		const char *k = "";
 		yaml_node_t *vn = node(r, p->value);
-		if ((st = key_of(r, p, &k)))
+		if ((st = key_of(r, m, p, &k)))
 			return st;
 		if (!strcmp(k, "name"))
 			st = name_into(r, vn, k, st_->name, sizeof(st_->name));
@@ -488,7 +531,7 @@ static gr_status read_spec(rd *r, const yaml_node_t *root, const gr_pl_link *typ
 	EACH_PAIR(root, p) {
 		const char *k = "";
 		yaml_node_t *vn = node(r, p->value);
-		if ((st = key_of(r, p, &k)))
+		if ((st = key_of(r, root, p, &k)))
 			goto done;
 		if (!strcmp(k, "name"))
 			st = name_into(r, vn, k, s->name, sizeof(s->name));
@@ -523,7 +566,7 @@ static gr_status read_spec(rd *r, const yaml_node_t *root, const gr_pl_link *typ
 		if (m && m->type == YAML_MAPPING_NODE) {
 			EACH_PAIR(m, p) {
 				const char *k = "";
-				if (!key_of(r, p, &k) && !strcmp(k, "parallel"))
+				if (!key_of(r, m, p, &k) && !strcmp(k, "parallel"))
 					par = node(r, p->value);
 			}
 		}

@@ -37,6 +37,7 @@ typedef struct stage_est {
 	double call_s, period_s, in_bytes;
 	const char *precision, *runtime, *confidence;
 	int64_t batch;
+	int lower_bound;   /* the model has nodes not costed: its time is a lower bound */
 } stage_est;
 
 static int spec_fail(const gr_pl_spec *s, int line, const gr_pl_stage *sg, const char *fmt, const char *a,
@@ -126,6 +127,11 @@ static int estimate_stage(const gr_pl_spec *s, const gr_pl_stage *sg, const gr_h
 		rc = spec_fail(s, sg->precision_line ? sg->precision_line : sg->hw_line, sg, "%s%s", err.msg, "");
 		goto done;
 	}
+	{
+		cli_coverage cov;
+		cli_coverage_of(g, &cov);
+		se->lower_bound = cli_estimate_lower_bound(e, &cov);
+	}
 	se->call_s = e->latency_s;
 	se->period_s = e->period_s > 0 ? e->period_s : e->latency_s;
 	se->in_bytes = input_bytes(g, e->precision);
@@ -145,6 +151,14 @@ static const char *stage_name(const gr_pl_spec *s, int i)
 	return i >= 0 ? s->stages[i].name : "-";
 }
 
+static int any_lower_bound(const gr_pl_spec *s, const stage_est *se)
+{
+	for (size_t i = 0; i < s->n_stages; i++)
+		if (se[i].lower_bound)
+			return 1;
+	return 0;
+}
+
 static cJSON *json_report(const gr_pl_spec *s, const stage_est *se, const gr_pl_result *r)
 {
 	cJSON *j = cJSON_CreateObject(), *arr, *b;
@@ -162,6 +176,7 @@ static cJSON *json_report(const gr_pl_spec *s, const stage_est *se, const gr_pl_
 		cJSON_AddNullToObject(j, "meets_target");
 	}
 	cJSON_AddNumberToObject(j, "operating_fps", r->operating_fps);
+	cJSON_AddBoolToObject(j, "lower_bound", any_lower_bound(s, se));
 	b = cJSON_AddObjectToObject(j, "bottleneck");
 	cJSON_AddStringToObject(b, "kind", r->bound == GR_PL_LINK ? "link" : "device");
 	cJSON_AddStringToObject(b, "name", r->bound == GR_PL_LINK ? s->links[r->bottleneck].name
@@ -180,6 +195,7 @@ static cJSON *json_report(const gr_pl_spec *s, const stage_est *se, const gr_pl_
 		cJSON_AddStringToObject(o, "precision", se[i].precision);
 		cJSON_AddStringToObject(o, "runtime", se[i].runtime);
 		cJSON_AddStringToObject(o, "confidence", se[i].confidence);
+		cJSON_AddBoolToObject(o, "lower_bound", se[i].lower_bound);
 		cJSON_AddNumberToObject(o, "runs_per_frame", (double)sg->runs_per_frame);
 		if (sg->group >= 0)
 			cJSON_AddNumberToObject(o, "parallel_group", sg->group);
@@ -249,7 +265,7 @@ static void table_report(FILE *out, const gr_pl_spec *s, const stage_est *se, co
 		snprintf(c[3], 96, "%lld", (long long)se[i].batch);
 		snprintf(c[4], 96, "%s", se[i].precision);
 		snprintf(c[5], 96, "%lld", (long long)sg->runs_per_frame);
-		snprintf(c[6], 96, "%.3f", sr->call_s * 1e3);
+		snprintf(c[6], 96, "%s%.3f", se[i].lower_bound ? ">=" : "", sr->call_s * 1e3);
 		snprintf(c[7], 96, "%.3f", sr->busy_s * 1e3);
 		snprintf(c[8], 96, "%s", sg->link >= 0 ? s->links[sg->link].name : "-");
 		snprintf(c[9], 96, "%.3f", sr->transfer_s * 1e3);
@@ -300,6 +316,9 @@ static void table_report(FILE *out, const gr_pl_spec *s, const stage_est *se, co
 	fprintf(out, "bottleneck          %s %s, stage %s\n", r->bound == GR_PL_LINK ? "link" : "device",
 		r->bound == GR_PL_LINK ? s->links[r->bottleneck].name : s->devices[r->bottleneck],
 		stage_name(s, r->bottleneck_stage));
+	if (any_lower_bound(s, se))
+		fputs("                    (>=: a stage's model has nodes graphs cannot cost: its time, the latency\n"
+		      "                    and the period are lower bounds, the frame rate an upper bound)\n", out);
 	if (s->target_fps > 0)
 		fprintf(out, "target              %g frames/s: %s (utilization and idle at %.1f frames/s)\n",
 			s->target_fps, r->meets_target ? "met" : "NOT met", r->operating_fps);

@@ -62,7 +62,7 @@ static int write_trace(const char *path, const cJSON *j)
 
 static void print_summary(FILE *out, int fmt, const char *model, const char *hwspec, int64_t batch,
 			  const gr_estimate *e, const gr_memplan *m, const gr_timeline_summary *s,
-			  const char *trace)
+			  const char *trace, int lower_bound)
 {
 	char a[32], b[32], c[32];
 	double w = e->weight_bytes;
@@ -88,6 +88,7 @@ static void print_summary(FILE *out, int fmt, const char *model, const char *hws
 		cli_json_count(j, "kernel_events", (double)s->kernel_events);
 		cli_json_count(j, "transfer_events", (double)s->transfer_events);
 		cli_json_count(j, "tracks", (double)s->tracks);
+		cJSON_AddBoolToObject(j, "lower_bound", lower_bound);
 		if (trace)
 			cJSON_AddStringToObject(j, "trace", trace);
 		else
@@ -110,6 +111,8 @@ static void print_summary(FILE *out, int fmt, const char *model, const char *hws
 		gr_fmt_bytes(m->no_reuse_bytes, b, sizeof(b)));
 	if (trace)
 		fprintf(out, "  trace              %s\n", trace);
+	if (lower_bound)
+		fputs("  (the model has nodes graphs cannot cost: the latency is a lower bound)\n", out);
 }
 
 int cmd_timeline(int argc, char **argv)
@@ -178,7 +181,11 @@ int cmd_timeline(int argc, char **argv)
 	if (trace && (rc = write_trace(trace, tj)))
 		goto done;
 	out = cli_out_begin();
-	print_summary(out, a.fmt, label, a.hw, batch, est, &mp, &sum, trace);
+	{
+		cli_coverage cov;
+		cli_coverage_of(g, &cov);
+		print_summary(out, a.fmt, label, a.hw, batch, est, &mp, &sum, trace, cli_estimate_lower_bound(est, &cov));
+	}
 	cli_out_end(out, 1);
 	rc = EXIT_OK;
 done:

@@ -87,6 +87,17 @@ for f in tests/fixtures/pipeline/bad_*.yaml; do
 done
 [ $n -ge 15 ] || bad "only $n bad specs"
 
+# --- a model file named relative to the spec's folder ----------------------------------------
+mkdir -p "$tmp/spec/models"
+cp tests/fixtures/models/fixed_batch_cnn.onnx "$tmp/spec/models/m.onnx"
+cp tests/fixtures/models/custom_op.onnx "$tmp/spec/models/u.onnx"
+printf 'stages:\n  - {name: a, model: models/m.onnx, hw: nvidia_t4}\n  - {name: b, model: models/u.onnx, hw: nvidia_t4}\n' >"$tmp/spec/p.yaml"
+(cd / && "$cli" pipeline "$tmp/spec/p.yaml" --format json >"$tmp/rel.json" 2>"$tmp/err") ||
+	bad "model relative to the spec: exit $?: $(cat "$tmp/err")"
+# a model with an op graphs cannot cost makes the figures bounds, and says so
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); s=j["stages"]; sys.exit(0 if j["lower_bound"] and not s[0]["lower_bound"] and s[1]["lower_bound"] else 1)' "$tmp/rel.json" ||
+	bad "lower_bound not marked: $(cat "$tmp/rel.json")"
+
 # --- usage ---------------------------------------------------------------------------------------
 "$cli" pipeline >/dev/null 2>&1; [ $? -eq 1 ] || bad "no spec: want exit 1"
 "$cli" pipeline "$tmp/none.yaml" >/dev/null 2>"$tmp/err"; [ $? -eq 2 ] || bad "missing spec: want exit 2"

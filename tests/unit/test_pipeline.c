@@ -214,6 +214,8 @@ static void bad_specs_name_the_line(void **state)
 		{"stages:\n  - parallel: []\n", "'parallel' is empty", 2},
 		{"stages:\n  - {name: 'a b', model: m, hw: h}\n", "only letters", 2},
 		{"stages:\n  - {name: a, model: m, hw: h\n", "not YAML", 3},
+		{"stages:\n  - {name: a, model: m, hw: h, model: n}\n", "given twice", 2},
+		{"stages: [[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]\n", "nested deeper", 1},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
