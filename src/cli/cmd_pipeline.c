@@ -260,8 +260,6 @@ static void table_report(FILE *out, const gr_pl_spec *s, const stage_est *se, co
 		const gr_pl_stage *sg = &s->stages[i];
 		const gr_pl_stage_result *sr = &r->stages[i];
 		snprintf(c[0], 96, "%s%s", sg->group >= 0 ? "| " : "", sg->name);
-		snprintf(c[1], 96, "%s", sg->model);
-		snprintf(c[2], 96, "%s", sg->hw);
 		snprintf(c[3], 96, "%lld", (long long)se[i].batch);
 		snprintf(c[4], 96, "%s", se[i].precision);
 		snprintf(c[5], 96, "%lld", (long long)sg->runs_per_frame);
@@ -273,6 +271,8 @@ static void table_report(FILE *out, const gr_pl_spec *s, const stage_est *se, co
 		snprintf(c[11], 96, "%.3f", sr->end_s * 1e3);
 		for (int k = 0; k < 12; k++)
 			cells[k] = c[k];
+		cells[1] = sg->model; /* as long as they are */
+		cells[2] = sg->hw;
 		gr_table_add_row(t, cells);
 	}
 	gr_table_write(t, GR_FMT_TABLE, out);
@@ -284,7 +284,6 @@ static void table_report(FILE *out, const gr_pl_spec *s, const stage_est *se, co
 	for (size_t d = 0; d < s->n_devices; d++) {
 		const gr_pl_resource *dv = &r->devices[d];
 		snprintf(c[0], 96, "%s", s->devices[d]);
-		snprintf(c[1], 96, "%s", s->stages[s->device_stage[d]].hw);
 		snprintf(c[2], 96, "%.3f", dv->busy_s * 1e3);
 		snprintf(c[3], 96, "%.0f%%", dv->utilization * 100);
 		snprintf(c[4], 96, "%.3f", dv->idle_s * 1e3);
@@ -292,6 +291,7 @@ static void table_report(FILE *out, const gr_pl_spec *s, const stage_est *se, co
 		snprintf(c[6], 96, "%s", stage_name(s, dv->top_stage));
 		for (int k = 0; k < 7; k++)
 			cells[k] = c[k];
+		cells[1] = s->stages[s->device_stage[d]].hw;
 		gr_table_add_row(t, cells);
 	}
 	for (size_t l = 0; l < s->n_links; l++) {
