@@ -180,6 +180,12 @@ static gr_status load(rd *r, const char *path, gr_error *err)
 		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
 	buf = malloc(MAX_SPEC_BYTES + 1);
 	len = buf ? fread(buf, 1, MAX_SPEC_BYTES + 1, f) : 0;
+	if (buf && ferror(f)) {
+		int e = errno;
+		fclose(f);
+		free(buf);
+		return gr_error_set(err, GR_ERR_IO, "cannot read '%s': %s", path, strerror(e));
+	}
 	fclose(f);
 	if (!buf)
 		return gr_error_set(err, GR_ERR_NOMEM, "out of memory reading '%s'", path);
