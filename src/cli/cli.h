@@ -102,5 +102,7 @@ int cmd_benchmark(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_llm(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
+int cmd_pipeline(int argc, char **argv);
 
 #endif

@@ -19,6 +19,8 @@ static const struct {
 	{"zoo", cmd_zoo, "the built-in models"},
 	{"ops", cmd_ops, "the supported ONNX op types"},
 	{"llm", cmd_llm, "LLM serving: time to first token, per output token, throughput, KV cache"},
+	{"pipeline", cmd_pipeline, "models in sequence and in parallel on devices and links: latency, FPS, bottleneck"},
+	{"timeline", cmd_timeline, "one estimate as a Chrome/Perfetto trace, memory with and without reuse"},
 };
 
 static void usage(FILE *out)
