@@ -117,7 +117,8 @@ static int estimate_stage(const gr_pl_spec *s, const gr_pl_stage *sg, const gr_h
 		rc = spec_fail(s, sg->model_line, sg, "cannot load model '%s'%s", sg->model, "");
 		goto done;
 	}
-	rt = a.eo.runtime ? a.eo.runtime : gr_estimate_default_runtime(hw);
+	rt = a.eo.runtime ? a.eo.runtime : cli_default_runtime(hw, mode, &a);
+	a.eo.runtime = rt;
 	if ((rc = cli_partition(g, rt, &part)) || (rc = cli_profile_for(hw, mode, rt, NULL, &a, &prof))) {
 		rc = EXIT_BAD_INPUT;
 		goto done;

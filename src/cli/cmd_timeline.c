@@ -163,7 +163,8 @@ int cmd_timeline(int argc, char **argv)
 		goto done;
 	if ((rc = cli_load_model(&a.model, &g, &batch)))
 		goto done;
-	rt = a.eo.runtime ? a.eo.runtime : gr_estimate_default_runtime(hw);
+	rt = a.eo.runtime ? a.eo.runtime : cli_default_runtime(hw, mode, &a);
+	a.eo.runtime = rt;
 	if ((rc = cli_partition(g, rt, &part)) ||
 	    (rc = cli_profile_for(hw, mode, rt, NULL, &a, &prof)) ||
 	    (rc = cli_estimate_profile(g, part, hw, mode, &a.eo, prof, &est)))
