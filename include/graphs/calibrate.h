@@ -25,7 +25,6 @@
 extern "C" {
 #endif
 
-struct cJSON;
 struct gr_bench_platform;
 
 /* ------------------------------------------------------------------ measurement sets */
@@ -147,9 +146,6 @@ gr_status gr_profile_load(const char *path, gr_profile **out, gr_error *err);
 /* Writes the profile atomically (PATH.tmp.PID then rename), creating missing folders. */
 gr_status gr_profile_save(const gr_profile *p, const char *path, gr_error *err);
 void gr_profile_free(gr_profile *p);
-
-/* The profile as a JSON document (what gr_profile_save writes). Caller owns: cJSON_Delete. */
-struct cJSON *gr_profile_to_json(const gr_profile *p);
 
 const char *gr_profile_hw(const gr_profile *p);      /* registry id, "intel_core_i7_12700k" */
 const char *gr_profile_mode(const gr_profile *p);    /* "30w", or NULL for default settings */

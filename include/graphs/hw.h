@@ -15,7 +15,6 @@ extern "C" {
 
 typedef struct gr_hw gr_hw;                   /* one platform */
 typedef struct gr_hw_registry gr_hw_registry; /* every platform found */
-struct cJSON;                                 /* from <cjson/cJSON.h> */
 
 /* --- Precisions and classes ----------------------------------------------------------- */
 
@@ -295,10 +294,6 @@ gr_status gr_hw_show_json(const gr_hw *hw, FILE *f, gr_error *err);
 /* Writes the registry as a JSON array of {id, name, vendor, class, category, peak_tops{...},
  * memory_gb, tdp_w, modes[]} (for `graphs hw list --format json`). */
 gr_status gr_hw_registry_print_json(const gr_hw_registry *r, FILE *f, gr_error *err);
-/* The same documents as cJSON trees; NULL when out of memory. The caller owns the result
- * and frees it with cJSON_Delete(). */
-struct cJSON *gr_hw_to_json(const gr_hw *hw);
-struct cJSON *gr_hw_registry_to_json(const gr_hw_registry *r);
 
 #ifdef __cplusplus
 }
