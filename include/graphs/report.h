@@ -7,6 +7,10 @@
 
 #include "graphs/common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum gr_format {
 	GR_FMT_TABLE = 0,
 	GR_FMT_JSON,
@@ -34,4 +38,7 @@ char *gr_fmt_si(double x, char *buf, size_t size);
 /* Formats bytes as "97.8 MiB"; returns buf. */
 char *gr_fmt_bytes(double x, char *buf, size_t size);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,10 @@
 
 #include "graphs/common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct gr_zoo_entry {
 	char name[64];
 	char family[48];
@@ -31,4 +35,7 @@ void gr_zoo_bind_defaults(struct gr_graph *g, const char *name);
  * DIR/NAME.onnx. Fails with GR_ERR_NOT_FOUND and a hint when neither exists. */
 gr_status gr_zoo_resolve(const char *model, char *path, size_t size, gr_error *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif
