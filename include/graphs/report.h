@@ -1,5 +1,5 @@
 /* Output formats shared by every subcommand: aligned text tables, CSV and markdown
- * from one row/column model, plus number formatting. JSON is built with cJSON. */
+ * from one row/column model, plus number formatting (JSON: each module's gr_*_json writer). */
 #ifndef GRAPHS_REPORT_H
 #define GRAPHS_REPORT_H
 

@@ -104,6 +104,31 @@ print(f"examples vs CLI JSON: {len(cmp) + 2} results compared, {len(bad)} differ
 sys.exit(1 if bad else 0)
 PY
 
+# the C programs of docs/api.md and docs/install.md build and run as written
+python3 - "$src" "$tmp/doc" <<'PY'
+import os, re, sys
+src, out = sys.argv[1], sys.argv[2]
+os.makedirs(out)
+n = 0
+for page in ("api", "install"):
+    text = open(f"{src}/docs/{page}.md").read()
+    for i, block in enumerate(re.findall(r"^```c\n(.*?)^```", text, re.S | re.M)):
+        if "int main" in block:
+            open(f"{out}/{page}_{i}.c", "w").write(block)
+            n += 1
+if n < 2:
+    sys.exit(f"docs: {n} C programs found in docs/api.md and docs/install.md, expected 2")
+PY
+for c in "$tmp"/doc/*.c; do
+	# shellcheck disable=SC2046,SC2086
+	cc -std=c11 -Wall -Werror $extra "$c" $(pkg-config --cflags --libs graphs) -o "${c%.c}" ||
+		fail "docs/$(basename "${c%_*}").md: its C program does not build"
+	(cd / && "${c%.c}") >"${c%.c}.out" || fail "docs/$(basename "${c%_*}").md: its C program fails"
+done
+api_ms=$(sed -n 's/.*: \([0-9.]*\) ms,.*/\1/p' "$tmp"/doc/api_*.out)
+cli_ms=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["latency_ms"])' "$tmp/estimate.json")
+[ "$api_ms" = "$cli_ms" ] || fail "docs/api.md program says $api_ms ms, graphs estimate $cli_ms ms"
+
 # find_package(graphs) from a tiny CMake project: shared, and static with COMPONENTS static
 mkdir "$tmp/cm"
 cat >"$tmp/cm/CMakeLists.txt" <<'CM'
