@@ -46,8 +46,11 @@ int main()
 }
 CPP
 } >"$work/all.cpp"
+extra="" # the sanitizer build's library needs its runtime first
+grep -q '^GRAPHS_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null && extra="-fsanitize=address,undefined"
 if [ -f "$build/libgraphs.so" ]; then
-	g++ -std=c++11 -Wall -Werror -Iinclude "$work/all.cpp" -L"$build" -lgraphs -Wl,-rpath,"$build" \
+	# shellcheck disable=SC2086
+	g++ -std=c++11 -Wall -Werror $extra -Iinclude "$work/all.cpp" -L"$build" -lgraphs -Wl,-rpath,"$build" \
 		-o "$work/all" 2>"$work/err" || { echo "FAIL C++ program against libgraphs.so:"; head -5 "$work/err"; fail=1; }
 	[ $fail = 0 ] && { out=$("$work/all") || { echo "FAIL C++ program ran: $out"; fail=1; }; }
 	echo "C++ program: ${out:-}"
