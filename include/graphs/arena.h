@@ -5,6 +5,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct gr_arena gr_arena;
 
 /* Returns a new arena, or NULL when out of memory. Free with gr_arena_free(). */
@@ -22,4 +26,7 @@ char *gr_arena_strndup(gr_arena *a, const char *s, size_t n);
 /* Bytes handed out so far (for diagnostics). */
 size_t gr_arena_used(const gr_arena *a);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

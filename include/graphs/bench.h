@@ -147,14 +147,15 @@ typedef struct gr_bench_store gr_bench_store;
 /* Current schema version (PRAGMA user_version). */
 #define GR_BENCH_SCHEMA_VERSION 2
 
-/* Opens or creates the database (WAL, migrations applied) for appending. Close with
- * gr_bench_store_close(). A path that is not a regular file, or a database that fails
+/* Opens or creates the database (WAL, migrations applied) for appending. On success *out is
+ * owned by the caller: close it with gr_bench_store_close(). A path that is not a regular file, or a database that fails
  * PRAGMA quick_check (damaged pages), is refused with GR_ERR_IO / GR_ERR_FORMAT. */
 gr_status gr_bench_store_open(const char *path, gr_bench_store **out, gr_error *err);
 /* Opens an existing database read-only: never creates, initializes or migrates the file.
  * A missing file is GR_ERR_IO; an empty or foreign one, or one that fails quick_check,
- * GR_ERR_FORMAT. */
+ * GR_ERR_FORMAT. *out: caller-owned, gr_bench_store_close(). */
 gr_status gr_bench_store_open_read(const char *path, gr_bench_store **out, gr_error *err);
+/* Closes and frees the store. Accepts NULL. */
 void gr_bench_store_close(gr_bench_store *s);
 int gr_bench_store_version(gr_bench_store *s);
 

@@ -25,7 +25,6 @@
 extern "C" {
 #endif
 
-struct cJSON;
 struct gr_bench_platform;
 
 /* ------------------------------------------------------------------ measurement sets */
@@ -146,11 +145,10 @@ typedef struct gr_profile gr_profile;
 gr_status gr_profile_load(const char *path, gr_profile **out, gr_error *err);
 /* Writes the profile atomically (PATH.tmp.PID then rename), creating missing folders. */
 gr_status gr_profile_save(const gr_profile *p, const char *path, gr_error *err);
+/* Frees a profile from any gr_profile_* loader or fit. Accepts NULL. */
 void gr_profile_free(gr_profile *p);
 
-/* The profile as a JSON document (what gr_profile_save writes). Caller owns: cJSON_Delete. */
-struct cJSON *gr_profile_to_json(const gr_profile *p);
-
+/* Strings below are borrowed from p: valid until gr_profile_free(p). */
 const char *gr_profile_hw(const gr_profile *p);      /* registry id, "intel_core_i7_12700k" */
 const char *gr_profile_mode(const gr_profile *p);    /* "30w", or NULL for default settings */
 const char *gr_profile_runtime(const gr_profile *p); /* "pytorch" */
@@ -159,6 +157,7 @@ const char *gr_profile_path(const gr_profile *p);    /* file it was loaded from 
 const char *gr_profile_label(const gr_profile *p);
 /* 1 when the profile has a fit for precision prec. */
 int gr_profile_has_precision(const gr_profile *p, gr_precision prec);
+/* Borrowed from p. */
 const gr_calib_conditions *gr_profile_conditions(const gr_profile *p);
 
 /* Fit quality of one precision (and kernel class, or -1 for the whole precision). */
@@ -176,7 +175,8 @@ gr_status gr_profile_quality(const gr_profile *p, gr_precision prec, int cls, gr
 /* Folders searched for profiles, in order: $GRAPHS_CALIBRATION_PATH (colon-separated),
  * the user's folder ($XDG_CONFIG_HOME or ~/.config)/graphs/calibration, then the shipped one
  * (GRAPHS_DATA_DIR/calibration, overridable with $GRAPHS_CALIBRATION_DIR). Inside each:
- * <hw_id>/<mode or "default">/<runtime>.json. The first file found wins. */
+ * <hw_id>/<mode or "default">/<runtime>.json. The first file found wins.
+ * The shipped folder; a static string (or $GRAPHS_CALIBRATION_DIR's value): never free it. */
 const char *gr_calibration_builtin_dir(void);
 /* The user's folder (created by gr_profile_save, not here). Writes into buf; 0 on success. */
 int gr_calibration_user_dir(char *buf, size_t size);
@@ -236,8 +236,9 @@ gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *opts, gr_pro
 /* Zoo models loaded, inferred and partitioned once per (model, batch, runtime), with the
  * mapping of their kernels to measured subgraphs. Not thread-safe; one per thread. */
 typedef struct gr_calib_cache gr_calib_cache;
+/* *out is owned by the caller (gr_calib_cache_free); it borrows reg, which must outlive it. */
 gr_status gr_calib_cache_new(const gr_hw_registry *reg, gr_calib_cache **out, gr_error *err);
-void gr_calib_cache_free(gr_calib_cache *c);
+void gr_calib_cache_free(gr_calib_cache *c); /* accepts NULL */
 
 typedef struct gr_calib_prediction {
 	double latency_s;
@@ -275,7 +276,7 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *p, cons
 /* ------------------------------------------------------------------ what a profile holds */
 
 /* gr_profile_load from memory (size bytes of JSON, no terminating NUL needed); name stands for
- * the file in messages, and the profile has no path. */
+ * the file in messages, and the profile has no path. *out: caller-owned, gr_profile_free(). */
 gr_status gr_profile_load_mem(const void *data, size_t size, const char *name, gr_profile **out,
 			      gr_error *err);
 

@@ -20,6 +20,7 @@ typedef enum gr_confidence {
 	GR_CONF_COUNT
 } gr_confidence;
 
+/* "calibrated", ...: static strings, as are the other *_name functions here. */
 const char *gr_confidence_name(gr_confidence c);
 
 typedef enum gr_bound { GR_BOUND_COMPUTE, GR_BOUND_MEMORY, GR_BOUND_OVERHEAD, GR_BOUND_FALLBACK } gr_bound;
@@ -113,7 +114,7 @@ const char *gr_estimate_default_runtime(const gr_hw *hw);
 gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 			  const gr_estimate_opts *opts, gr_estimate **out, gr_error *err);
 /* With a calibration profile: gr_estimate_run_profile (graphs/calibrate.h). */
-void gr_estimate_free(gr_estimate *e);
+void gr_estimate_free(gr_estimate *e); /* accepts NULL */
 
 /* Steady-state inferences per second at this batch (batch = images per request, the batch the
  * estimate was made at): batch / period_s. batch / latency_s where nothing overlaps. */

@@ -41,6 +41,7 @@ typedef enum gr_dtype {
 	GR_DTYPE_COUNT
 } gr_dtype;
 
+/* "float32", ...: a static string. */
 const char *gr_dtype_name(gr_dtype t);
 /* Size of one element in bits (4 for int4, 0 for undefined/string). */
 int gr_dtype_bits(gr_dtype t);
@@ -68,6 +69,9 @@ typedef struct gr_cost {
 } gr_cost;
 
 /* --- Graph ----------------------------------------------------------------- */
+/* Ownership: a graph comes from gr_model_load* and is the caller's (gr_graph_free). Every
+ * node, tensor, cost and string the functions below return is borrowed from the graph and
+ * lives until gr_graph_free. */
 
 /* Frees the graph, its arena and every tensor/node/string in it. Accepts NULL. */
 void gr_graph_free(gr_graph *g);

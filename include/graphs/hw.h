@@ -15,7 +15,6 @@ extern "C" {
 
 typedef struct gr_hw gr_hw;                   /* one platform */
 typedef struct gr_hw_registry gr_hw_registry; /* every platform found */
-struct cJSON;                                 /* from <cjson/cJSON.h> */
 
 /* --- Precisions and classes ----------------------------------------------------------- */
 
@@ -39,7 +38,7 @@ typedef enum gr_precision {
 	GR_PREC_COUNT
 } gr_precision;
 
-/* "fp16" for GR_PREC_FP16; "?" when out of range. */
+/* "fp16" for GR_PREC_FP16; "?" when out of range. Static string. */
 const char *gr_precision_name(gr_precision p);
 /* The precision named s ("fp32", "bf16", ...), or -1 when unknown. */
 int gr_precision_parse(const char *s);
@@ -48,7 +47,7 @@ typedef enum gr_hw_class {
 	GR_HW_CPU, GR_HW_GPU, GR_HW_TPU, GR_HW_NPU, GR_HW_DSP, GR_HW_MCU, GR_HW_CLASS_COUNT
 } gr_hw_class;
 
-/* "cpu", "gpu", "tpu", "npu", "dsp", "mcu". */
+/* "cpu", "gpu", "tpu", "npu", "dsp", "mcu". Static string. */
 const char *gr_hw_class_name(gr_hw_class c);
 
 /* --- Registry ------------------------------------------------------------------------- */
@@ -89,7 +88,8 @@ gr_status gr_hw_load_file(const char *path, gr_hw **out, gr_error *err);
  * Never call it on a platform borrowed from a registry. */
 void gr_hw_free(gr_hw *hw);
 
-/* Strings are borrowed from hw; optional ones may be NULL. */
+/* Strings are borrowed from hw (valid while hw is); optional ones may be NULL. The same holds
+ * for every const char * and struct a gr_hw_* accessor below returns. */
 const char *gr_hw_id(const gr_hw *hw);
 const char *gr_hw_name(const gr_hw *hw);
 const char *gr_hw_vendor(const gr_hw *hw);
@@ -295,10 +295,6 @@ gr_status gr_hw_show_json(const gr_hw *hw, FILE *f, gr_error *err);
 /* Writes the registry as a JSON array of {id, name, vendor, class, category, peak_tops{...},
  * memory_gb, tdp_w, modes[]} (for `graphs hw list --format json`). */
 gr_status gr_hw_registry_print_json(const gr_hw_registry *r, FILE *f, gr_error *err);
-/* The same documents as cJSON trees; NULL when out of memory. The caller owns the result
- * and frees it with cJSON_Delete(). */
-struct cJSON *gr_hw_to_json(const gr_hw *hw);
-struct cJSON *gr_hw_registry_to_json(const gr_hw_registry *r);
 
 #ifdef __cplusplus
 }

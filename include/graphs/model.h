@@ -15,6 +15,7 @@ typedef enum gr_model_format {
 	GR_FORMAT_FX_JSON
 } gr_model_format;
 
+/* "onnx", "tflite", "fx": a static string. */
 const char *gr_model_format_name(gr_model_format f);
 /* Parses "onnx", "tflite", "fx"; GR_FORMAT_UNKNOWN otherwise. */
 gr_model_format gr_model_format_parse(const char *s);
@@ -34,7 +35,8 @@ typedef struct gr_load_opts {
 gr_status gr_model_load(const char *path, const gr_load_opts *opts, gr_graph **out, gr_error *err);
 
 /* Same for a file already in memory (used by fuzzers and tests); data is not retained.
- * `name` is used in messages. */
+ * `name` is used in messages. *out: caller-owned, gr_graph_free() (also for the three
+ * frontend entry points below). */
 gr_status gr_model_load_mem(const unsigned char *data, size_t size, const char *name,
 			    const gr_load_opts *opts, gr_graph **out, gr_error *err);
 

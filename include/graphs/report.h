@@ -1,11 +1,15 @@
 /* Output formats shared by every subcommand: aligned text tables, CSV and markdown
- * from one row/column model, plus number formatting. JSON is built with cJSON. */
+ * from one row/column model, plus number formatting (JSON: each module's gr_*_json writer). */
 #ifndef GRAPHS_REPORT_H
 #define GRAPHS_REPORT_H
 
 #include <stdio.h>
 
 #include "graphs/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum gr_format {
 	GR_FMT_TABLE = 0,
@@ -34,4 +38,7 @@ char *gr_fmt_si(double x, char *buf, size_t size);
 /* Formats bytes as "97.8 MiB"; returns buf. */
 char *gr_fmt_bytes(double x, char *buf, size_t size);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -26,6 +26,7 @@ typedef enum gr_kernel_class {
 	GR_KC_COUNT
 } gr_kernel_class;
 
+/* "conv", ...: a static string. */
 const char *gr_kernel_class_name(gr_kernel_class k);
 
 /* Which fusions a runtime performs. */
@@ -53,7 +54,8 @@ const gr_fusion_rules *gr_fusion_rules_find(const char *runtime);
  * letters and digits one '_', none at either end ("TFLite_EdgeTPU (libedgetpu1-max)" ->
  * "tflite_edgetpu_libedgetpu1_max"). Writes into buf and returns it. */
 const char *gr_runtime_canonical(const char *name, char *buf, size_t size);
-/* The table's rows, for listings ("accepted: pytorch, onnxruntime, ..."). */
+/* The table's rows, for listings ("accepted: pytorch, onnxruntime, ..."). Static: never free
+ * them (nor gr_fusion_rules_find's). */
 size_t gr_fusion_rules_count(void);
 const gr_fusion_rules *gr_fusion_rules_at(size_t i);
 /* Every accepted name, comma-separated, into buf; returns buf. */
@@ -91,10 +93,11 @@ typedef struct gr_partition gr_partition;
  * gr_partition_free); it borrows g, which must outlive it. */
 gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr_partition **out,
 			     gr_error *err);
-void gr_partition_free(gr_partition *p);
+void gr_partition_free(gr_partition *p); /* accepts NULL */
 size_t gr_partition_count(const gr_partition *p);
+/* Kernel i, borrowed from p (valid until gr_partition_free). */
 const gr_kernel *gr_partition_kernel(const gr_partition *p, size_t i);
-/* Node j of kernel i. */
+/* Node j of kernel i, borrowed from the graph p was built from. */
 const gr_node *gr_partition_node(const gr_partition *p, const gr_kernel *k, size_t j);
 
 #ifdef __cplusplus

@@ -55,7 +55,7 @@ typedef enum gr_val_split {
 	GR_VAL_SPLIT_COUNT
 } gr_val_split;
 
-/* "in_distribution", "ood_model", "ood_platform". */
+/* "in_distribution", "ood_model", "ood_platform": static strings. */
 const char *gr_val_split_name(gr_val_split s);
 
 /* Whole-model latency, subgraph latency, and whole-model steady-state throughput. Throughput
@@ -67,7 +67,7 @@ typedef enum gr_val_level {
 	GR_VAL_LEVEL_THROUGHPUT,
 	GR_VAL_LEVEL_COUNT
 } gr_val_level;
-/* "model", "subgraph", "throughput". */
+/* "model", "subgraph", "throughput": static strings. */
 const char *gr_val_level_name(gr_val_level l);
 
 /* One measured quantity and its prediction. Strings are copied by gr_val_set_add. */
@@ -98,7 +98,7 @@ const gr_val_point *gr_val_set_at(const gr_val_set *s, size_t i);
  * one line each, copied; a line already present is not added twice. */
 gr_status gr_val_set_note(gr_val_set *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t gr_val_set_note_count(const gr_val_set *s);
-const char *gr_val_set_note_at(const gr_val_set *s, size_t i);
+const char *gr_val_set_note_at(const gr_val_set *s, size_t i); /* borrowed from s */
 
 /* --- Grouping ----------------------------------------------------------------------------- */
 

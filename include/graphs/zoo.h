@@ -4,6 +4,10 @@
 
 #include "graphs/common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct gr_zoo_entry {
 	char name[64];
 	char family[48];
@@ -11,8 +15,8 @@ typedef struct gr_zoo_entry {
 	char input_shape[48];
 } gr_zoo_entry;
 
-/* The zoo folder: $GRAPHS_MODELS_DIR, else the build's data dir, else ../models next to
- * the executable. Writes it into buf; returns 0 when none exists. */
+/* The zoo folder: $GRAPHS_MODELS_DIR, else models/ of the data folder (gr_data_dir(),
+ * graphs/version.h). Writes it into buf (the caller's); returns 0 when none exists. */
 int gr_zoo_dir(char *buf, size_t size);
 
 /* Reads models/zoo.csv. On success *entries is a malloc'd array the caller frees with free(). */
@@ -31,4 +35,7 @@ void gr_zoo_bind_defaults(struct gr_graph *g, const char *name);
  * DIR/NAME.onnx. Fails with GR_ERR_NOT_FOUND and a hint when neither exists. */
 gr_status gr_zoo_resolve(const char *model, char *path, size_t size, gr_error *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -16,12 +16,9 @@
 #include <cjson/cJSON.h>
 
 #include "benchmarks/bench_impl.h"
+#include "graphs/version.h"
 
 extern char **environ;
-
-#ifndef GRAPHS_DATA_DIR
-#define GRAPHS_DATA_DIR "."
-#endif
 
 static const char *default_models(int quick)
 {
@@ -173,7 +170,7 @@ static gr_status run_child(runner_ctx *x, const char *model, gr_error *err)
 	else if (getenv("GRAPHS_TORCH_RUNNER"))
 		snprintf(runner, sizeof(runner), "%s", getenv("GRAPHS_TORCH_RUNNER"));
 	else
-		snprintf(runner, sizeof(runner), "%s/tools/torch_runner.py", GRAPHS_DATA_DIR);
+		snprintf(runner, sizeof(runner), "%s/tools/torch_runner.py", gr_data_dir());
 	if (access(runner, R_OK))
 		return gr_error_set(err, GR_ERR_NOT_FOUND, "cannot read the torch runner '%s'", runner);
 	snprintf(threads, sizeof(threads), "%d", o->threads > 0 ? o->threads : bench_thread_count());

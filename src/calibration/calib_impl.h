@@ -9,6 +9,8 @@
 #include "graphs/calibrate.h"
 #include "graphs/transform.h"
 
+struct cJSON; /* <cjson/cJSON.h> */
+
 #define PROFILE_KIND "graphs-calibration-profile"
 
 /* How well one class fits: over the rows whose time is mostly this class. */

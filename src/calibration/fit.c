@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "calibration/calib_impl.h"
+#include "graphs/version.h"
 
 #define NCOL (CC_COUNT * CF_COUNT + CG_COUNT)
 #define COL(c, f) ((c) * CF_COUNT + (f))
@@ -660,7 +661,7 @@ gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *o, gr_profil
 	mname = c.mode >= 0 ? gr_hw_mode_name(c.hw, (size_t)c.mode) : "";
 	snprintf(p->tm.mode, sizeof(p->tm.mode), "%s", mname ? mname : "");
 	snprintf(p->tm.runtime, sizeof(p->tm.runtime), "%s", c.runtime);
-	snprintf(p->tool, sizeof(p->tool), "graphs 0.1.0");
+	snprintf(p->tool, sizeof(p->tool), "graphs %s", gr_version());
 	snprintf(p->sources, sizeof(p->sources), "%s", gr_meas_sources(set));
 	if (o->exclude_model)
 		snprintf(p->excluded, sizeof(p->excluded), "%s", o->exclude_model);

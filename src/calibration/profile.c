@@ -2,6 +2,7 @@
  * atomically, found in $GRAPHS_CALIBRATION_PATH, the user's folder and the shipped folder. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include "core/infile.h"
 #include "core/outfile.h"
 #include "graphs/bench.h"
+#include "graphs/version.h"
+#include "calibration/profile_json.h"
 
 void gr_profile_free(gr_profile *p) { free(p); }
 
@@ -346,16 +349,21 @@ out:
 
 /* --- finding profiles --------------------------------------------------------------------- */
 
+static char builtin_dir[4200];
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+
+static void set_builtin_dir(void)
+{
+	snprintf(builtin_dir, sizeof(builtin_dir), "%s/calibration", gr_data_dir());
+}
+
 const char *gr_calibration_builtin_dir(void)
 {
 	const char *env = getenv("GRAPHS_CALIBRATION_DIR");
 	if (env && *env)
 		return env;
-#ifdef GRAPHS_DATA_DIR
-	return GRAPHS_DATA_DIR "/calibration";
-#else
-	return "calibration";
-#endif
+	pthread_once(&builtin_once, set_builtin_dir);
+	return builtin_dir;
 }
 
 int gr_calibration_user_dir(char *buf, size_t size)

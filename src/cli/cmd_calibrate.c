@@ -14,6 +14,7 @@
 #include "graphs/calibrate.h"
 #include "graphs/model.h"
 #include "graphs/zoo.h"
+#include "calibration/profile_json.h"
 
 static const char calibrate_help[] =
 	"usage: graphs calibrate --hw ID[:MODE] [--from DB|CSV]... [--runtime pytorch]\n"

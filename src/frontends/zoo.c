@@ -8,11 +8,9 @@
 
 #include "core/infile.h"
 #include "graphs/graph.h"
+#include "graphs/version.h"
 #include "graphs/zoo.h"
 
-#ifndef GRAPHS_DATA_DIR
-#define GRAPHS_DATA_DIR "."
-#endif
 
 static int is_dir(const char *p)
 {
@@ -29,32 +27,14 @@ static int is_file(const char *p)
 int gr_zoo_dir(char *buf, size_t size)
 {
 	const char *env = getenv("GRAPHS_MODELS_DIR");
-	char exe[PATH_MAX];
-	ssize_t n;
 
 	if (env && *env && is_dir(env)) {
 		snprintf(buf, size, "%s", env);
 		return 1;
 	}
-	snprintf(buf, size, "%s/models", GRAPHS_DATA_DIR);
+	snprintf(buf, size, "%s/models", gr_data_dir());
 	if (is_dir(buf))
 		return 1;
-	/* Installed or moved build: look beside the executable. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-		exe[n] = 0;
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(buf, size, "%s/../models", exe);
-			if (is_dir(buf))
-				return 1;
-			snprintf(buf, size, "%s/../share/graphs/models", exe);
-			if (is_dir(buf))
-				return 1;
-		}
-	}
 	buf[0] = 0;
 	return 0;
 }

@@ -207,6 +207,7 @@ void gr_hw_write_est_yaml(const gr_hw *hw, FILE *f, int show);
 /* Adds the resolved values to a platform's JSON object: overheads (replacing the platform's
  * own), estimator, and class_defaults {file, keys: those from the class}. 0, or -1 when out
  * of memory. */
+struct cJSON; /* <cjson/cJSON.h> */
 int gr_hw_est_add_json(const gr_hw *hw, struct cJSON *o);
 
 /* Consistency checks (see gr_hw_validate). */

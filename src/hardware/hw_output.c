@@ -1,6 +1,7 @@
 /* Output of platforms: registry YAML (readable back by the parser) and JSON via cJSON
  * (`graphs hw show ID`, `graphs hw list --format json`). */
 #include "hardware/hw_impl.h"
+#include "hardware/hw_json.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -3,8 +3,12 @@
 #include "core/array.h"
 #include "hardware/hw_impl.h"
 
+#include "graphs/version.h"
+
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,13 +16,18 @@
 #define MAX_DEPTH 4
 #define MAX_FILES 10000
 
+static char registry_dir[4200];
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+
+static void set_builtin_dir(void)
+{
+	snprintf(registry_dir, sizeof(registry_dir), "%s/hardware", gr_data_dir());
+}
+
 const char *gr_hw_builtin_dir(void)
 {
-#ifdef GRAPHS_DATA_DIR
-	return GRAPHS_DATA_DIR "/hardware";
-#else
-	return "hardware";
-#endif
+	pthread_once(&builtin_once, set_builtin_dir);
+	return registry_dir;
 }
 
 /* --- file lists ------------------------------------------------------------------------ */

@@ -8,18 +8,20 @@
 #include <cjson/cJSON.h>
 
 #include "graphs/validate.h"
+#include "graphs/version.h"
 #include "validation/validate_impl.h"
 
-#ifndef GRAPHS_DATA_DIR
-#define GRAPHS_DATA_DIR "."
-#endif
 
 enum { MAX_WEB_FILE = 16 << 20 };
 
 const char *gr_val_web_dir(void)
 {
 	const char *e = getenv("GRAPHS_WEB_DIR");
-	return e && *e ? e : GRAPHS_DATA_DIR "/web";
+	static char dir[4200];
+	if (e && *e)
+		return e;
+	snprintf(dir, sizeof(dir), "%s/web", gr_data_dir());
+	return dir;
 }
 
 /* Reads dir/name whole; *out is malloc'ed and NUL-terminated. */

@@ -10,6 +10,7 @@
 
 #include "graphs/calibrate.h"
 #include "graphs/validate.h"
+#include "calibration/profile_json.h"
 
 typedef struct run_ctx {
 	const gr_meas_set *m;

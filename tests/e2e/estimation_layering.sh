@@ -7,7 +7,9 @@
 set -u
 cli=${1:-build/graphs}
 build=$(cd "$(dirname "$cli")" && pwd)
-objs=$build/CMakeFiles/graphs_lib.dir/src
+# the library objects (compiled once for libgraphs.a and libgraphs.so: graphs_obj)
+objs=$build/CMakeFiles/graphs_obj.dir/src
+[ -d "$objs" ] || objs=$build/CMakeFiles/graphs_lib.dir/src
 fails=0
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "hardware/hw_impl.h"
+#include "hardware/hw_json.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "graphs/calibrate.h"
+#include "calibration/profile_json.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -20,6 +20,7 @@
 #include "graphs/zoo.h"
 
 #include "groundtruth.h"
+#include "calibration/profile_json.h"
 
 #define GT GT_DIR
 #define I7_PROFILE GRAPHS_SOURCE_DIR "/calibration/intel_core_i7_12700k/default/pytorch.json"

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "graphs/calibrate.h"
+#include "calibration/profile_json.h"
 
 #define CALIB_DIR GRAPHS_SOURCE_DIR "/calibration"
 #define I7_PROFILE CALIB_DIR "/intel_core_i7_12700k/default/pytorch.json"

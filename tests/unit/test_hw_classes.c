@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "graphs/hw.h"
+#include "hardware/hw_json.h"
 
 #define HW_DIR GRAPHS_SOURCE_DIR "/hardware"
 #define FIX_DIR GRAPHS_SOURCE_DIR "/tests/fixtures/hw"

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "graphs/hw.h"
+#include "hardware/hw_json.h"
 
 #ifndef GRAPHS_SOURCE_DIR
 #define GRAPHS_SOURCE_DIR "."

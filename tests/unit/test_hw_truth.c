@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "graphs/hw.h"
+#include "hardware/hw_json.h"
 
 #ifndef GRAPHS_SOURCE_DIR
 #define GRAPHS_SOURCE_DIR "."
