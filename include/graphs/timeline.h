@@ -6,8 +6,6 @@
 #ifndef GRAPHS_TIMELINE_H
 #define GRAPHS_TIMELINE_H
 
-#include <cjson/cJSON.h>
-
 #include "graphs/estimate.h"
 #include "graphs/memplan.h"
 
@@ -24,10 +22,10 @@ typedef struct gr_timeline_summary {
 
 /* The trace of estimate e, made of graph g partitioned as p, with memory plan m (built for the
  * same partition and precision). model names the model in the trace's metadata. Fills *sum when
- * not NULL. Returns a new cJSON object ({"traceEvents": [...], "displayTimeUnit": "ms", ...})
- * the caller owns (cJSON_Delete), or NULL when out of memory. */
-cJSON *gr_timeline_trace(const gr_graph *g, const gr_partition *p, const gr_estimate *e,
-			 const gr_memplan *m, const char *model, gr_timeline_summary *sum);
+ * not NULL. Returns the trace as JSON text ({"traceEvents": [...], "displayTimeUnit": "ms", ...}),
+ * malloc'ed: the caller frees it with free(); NULL when out of memory. */
+char *gr_timeline_trace(const gr_graph *g, const gr_partition *p, const gr_estimate *e,
+			const gr_memplan *m, const char *model, gr_timeline_summary *sum);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "analysis/llm.h"
+#include "hardware/hw_json.h"
 #include "graphs/estimate.h"
 
 /* Everything one pass needs, fixed for a run. */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/graph_impl.h"
-#include "graphs/timeline.h"
+#include "analysis/timeline_trace.h"
 
 #define MAX_TRACKS 16
 #define PID 1
@@ -110,7 +110,7 @@ static double io_bytes(const gr_graph *g, int in, double scale)
 	return b;
 }
 
-cJSON *gr_timeline_trace(const gr_graph *g, const gr_partition *p, const gr_estimate *e,
+cJSON *timeline_trace_json(const gr_graph *g, const gr_partition *p, const gr_estimate *e,
 			 const gr_memplan *m, const char *model, gr_timeline_summary *sum)
 {
 	gr_timeline_summary s;
@@ -215,4 +215,14 @@ cJSON *gr_timeline_trace(const gr_graph *g, const gr_partition *p, const gr_esti
 	if (sum)
 		*sum = s;
 	return root;
+}
+
+char *gr_timeline_trace(const gr_graph *g, const gr_partition *p, const gr_estimate *e,
+			const gr_memplan *m, const char *model, gr_timeline_summary *sum)
+{
+	cJSON *j = timeline_trace_json(g, p, e, m, model, sum);
+	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+
+	cJSON_Delete(j);
+	return text;
 }

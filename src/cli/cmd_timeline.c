@@ -11,7 +11,7 @@
 #include "cli/hwctx.h"
 #include "core/outfile.h"
 #include "graphs/memplan.h"
-#include "graphs/timeline.h"
+#include "analysis/timeline_trace.h"
 
 static const char timeline_usage[] =
 	"usage: graphs timeline MODEL --hw ID[:MODE] [--trace FILE] [--precision P] [--runtime R]\n"
@@ -175,7 +175,7 @@ int cmd_timeline(int argc, char **argv)
 		goto done;
 	}
 	label = cli_model_label(a.model.model);
-	if (!(tj = gr_timeline_trace(g, part, est, &mp, label, &sum))) {
+	if (!(tj = timeline_trace_json(g, part, est, &mp, label, &sum))) {
 		rc = cli_fail(EXIT_BAD_INPUT, "out of memory building the trace");
 		goto done;
 	}
