@@ -101,5 +101,7 @@ int cmd_hw(int argc, char **argv);
 int cmd_benchmark(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

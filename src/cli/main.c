@@ -18,6 +18,8 @@ static const struct {
 	{"validate", cmd_validate, "compare estimates with measurements: error figures and a dashboard"},
 	{"zoo", cmd_zoo, "the built-in models"},
 	{"ops", cmd_ops, "the supported ONNX op types"},
+	{"sweep", cmd_sweep, "a grid of models x platforms x batches x precisions, shardable"},
+	{"merge", cmd_merge, "join the shards of a sweep into the unsharded output"},
 };
 
 static void usage(FILE *out)
