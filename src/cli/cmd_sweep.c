@@ -143,6 +143,7 @@ static int run_block(sweep_run *s, size_t m, size_t bi, gr_sweep_writer *w)
 	cli_model_opts mo = {0};
 	gr_graph *graph = NULL;
 	gr_partition *parts[MAX_RT] = {0};
+	gr_estimate_cache *caches[MAX_RT] = {0};
 	const char *part_rt[MAX_RT] = {0};
 	size_t n_parts = 0, nrt = gr_sweep_grid_n_runtimes(&s->g);
 	size_t base = (m * s->g.n_batches + bi) * s->g.block;
@@ -168,6 +169,7 @@ static int run_block(sweep_run *s, size_t m, size_t bi, gr_sweep_writer *w)
 				size_t point = base + s->g.hw_first[h] + q * nrt + r;
 				const char *rt = gr_sweep_grid_runtime(&s->g, r);
 				gr_partition *part = NULL;
+				gr_estimate_cache *cache = NULL;
 				gr_estimate *e = NULL;
 				gr_estimate_opts eo = {prec, NULL, 0};
 				gr_sweep_row row = {point, s->g.models[m], s->g.hw_specs[h],
@@ -179,19 +181,26 @@ static int run_block(sweep_run *s, size_t m, size_t bi, gr_sweep_writer *w)
 				row.runtime = rt;
 				eo.runtime = rt;
 				for (size_t k = 0; k < n_parts && !part; k++)
-					if (!strcmp(part_rt[k], rt))
+					if (!strcmp(part_rt[k], rt)) {
 						part = parts[k];
+						cache = caches[k];
+					}
 				if (loaded && !part && n_parts < MAX_RT) {
-					if (gr_partition_build(graph, gr_fusion_rules_find(rt), &part, &err))
+					if (gr_partition_build(graph, gr_fusion_rules_find(rt), &part, &err)) {
 						snprintf(why, sizeof(why), "%s", err.msg);
-					else {
+					} else if (!(cache = gr_estimate_cache_new(graph, part))) {
+						gr_partition_free(part);
+						part = NULL;
+						snprintf(why, sizeof(why), "out of memory");
+					} else {
 						part_rt[n_parts] = rt;
+						caches[n_parts] = cache;
 						parts[n_parts++] = part;
 					}
 				}
 				if (part) {
 					const gr_profile *prof = profile_of(s, h, q, r, rt);
-					gr_status st = gr_estimate_run_profile(graph, part, hw, s->modes[h], &eo, prof, &e, &err);
+					gr_status st = gr_estimate_run_profile_cached(cache, hw, s->modes[h], &eo, prof, &e, &err);
 					if (st == GR_OK) {
 						row.status = GR_SWEEP_OK;
 						row.runtime = e->runtime;
@@ -219,8 +228,10 @@ static int run_block(sweep_run *s, size_t m, size_t bi, gr_sweep_writer *w)
 		}
 	}
 done:
-	for (size_t k = 0; k < n_parts; k++)
+	for (size_t k = 0; k < n_parts; k++) {
+		gr_estimate_cache_free(caches[k]);
 		gr_partition_free(parts[k]);
+	}
 	gr_graph_free(graph);
 	return rc;
 }
@@ -358,6 +369,7 @@ int cmd_sweep(int argc, char **argv)
 		rc = EXIT_BAD_INPUT;
 		goto done;
 	}
+	s.a.reg = reg; /* donors for transfer: loaded once, not at each lookup */
 	if (!strcmp(hw_arg, "all")) {
 		n_hw = gr_hw_registry_count(reg);
 		hws = calloc(n_hw + 1, sizeof(char *));

@@ -142,5 +142,8 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 				 const gr_estimate_opts *opts, const gr_op_time_model *m,
 				 gr_estimate **out, gr_error *err);
+/* The same with the graph-level work kept in c (gr_estimate_cache_new). */
+gr_status gr_estimate_run_cached(gr_estimate_cache *c, const gr_hw *hw, int mode, const gr_estimate_opts *opts,
+				 const gr_op_time_model *m, gr_estimate **out, gr_error *err);
 
 #endif
