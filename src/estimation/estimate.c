@@ -91,6 +91,62 @@ static level_pick pick_level(const gr_hw *hw, int mode, double ws, double peak_o
 	return best;
 }
 
+/* pick_level's candidates, read once per estimate instead of once per kernel: the same scan
+ * over plain numbers, hence the same pick. */
+#define LEVELS_MAX 16
+typedef struct level_table {
+	size_t n;
+	int ok;                 /* 0: more levels than LEVELS_MAX, use pick_level */
+	level_pick lv[LEVELS_MAX];
+	double cap[LEVELS_MAX];
+	level_pick none;        /* the pick when no level holds the working set */
+} level_table;
+
+static void levels_init(level_table *t, const gr_hw *hw, int mode, double peak_ops, const gr_hw_estimator *ep)
+{
+	size_t n = gr_hw_mem_count(hw);
+
+	t->n = 0;
+	t->ok = n <= LEVELS_MAX;
+	if (!t->ok)
+		return;
+	t->none = (level_pick){"dram", 0, ep->pj_per_byte_dram, 1};
+	for (size_t i = 0; i < n; i++) {
+		gr_hw_mem_info mi;
+		level_pick *b = &t->lv[t->n];
+		if (gr_hw_mem_at(hw, mode, i, &mi) || mi.bandwidth_bytes_s <= 0 || !strcmp(mi.level, "host"))
+			continue;
+		t->cap[t->n] = (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
+		b->name = mi.level;
+		b->bw = mi.bandwidth_bytes_s;
+		b->pj = gr_hw_energy_pj_per_byte(hw, mi.level);
+		if (b->pj <= 0)
+			b->pj = default_pj_per_byte(&mi, ep);
+		b->is_dram = !strcmp(mi.level, "dram") || i + 1 == n;
+		t->none = *b;
+		t->n++;
+	}
+	if (t->none.bw <= 0)
+		t->none.bw = gr_hw_dram_bandwidth(hw, mode);
+	if (t->none.bw <= 0) {
+		t->none.name = "on_chip";
+		t->none.bw = peak_ops / ep->on_chip_ops_per_byte;
+		t->none.pj = ep->pj_per_byte_on_chip;
+		t->none.is_dram = 0;
+	}
+}
+
+static level_pick levels_pick(const level_table *t, const gr_hw *hw, int mode, double ws, double peak_ops,
+			      const gr_hw_estimator *ep)
+{
+	if (!t->ok)
+		return pick_level(hw, mode, ws, peak_ops, ep);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->cap[i] > 0 && ws * 2 <= t->cap[i])
+			return t->lv[i];
+	return t->none;
+}
+
 /* Peak live activation bytes along the topological order (tensor liveness). */
 static double peak_activations(const gr_graph *g, double scale_float)
 {
@@ -443,6 +499,8 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	const otm_prec *cp = NULL;
 	const fitted_view *cv = &ec->cv;
 	otm_bounds ob;
+	level_table levels;
+	double eff_peak;
 	int64_t batch = 1;
 	gr_throughput_in tin = {0, 0, 0};
 
@@ -498,6 +556,8 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		snprintf(e->note, sizeof(e->note), "%s is emulated on %s (about %.0fx slower than fp32)",
 			 gr_precision_name(m.prec), gr_hw_id(hw), gr_hw_emulation_factor(hw, m.prec));
 	otm_bounds_init(&ob, hw, mode, m.prec);
+	eff_peak = gr_hw_effective_peak_ops(hw, mode, m.prec);
+	levels_init(&levels, hw, mode, eff_peak, &ep);
 	if (fit) {
 		cp = otm_applicable(fit, hw, mode, m.prec, rules->name);
 		if (cp) {
@@ -533,7 +593,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		double peak = mp->peak(&m, k), eff = mp->efficiency(&m, k), edyn;
 		/* eager ops run one after another: each one's own working set picks the level */
 		double ws = rules->fused_memory ? bytes : k->elems_node_max * gr_estimate_elem_bytes(m.prec);
-		level_pick lv = pick_level(hw, mode, ws, gr_hw_effective_peak_ops(hw, mode, m.prec), &ep);
+		level_pick lv = levels_pick(&levels, hw, mode, ws, eff_peak, &ep);
 		/* Eager runtimes launch every op of a group separately; fused ones launch once. */
 		double launches = rules->fused_memory ? 1.0 : (double)k->count;
 

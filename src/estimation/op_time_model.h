@@ -100,6 +100,13 @@ typedef struct otm_bounds {
 	double peak_vector;       /* ops/s of the other classes (the general-purpose lanes) */
 	double bytes_per_elem;
 	double unit_share;        /* units online in the mode / all units (per-unit cache capacity) */
+	/* the memory levels otm_bounds_bandwidth scans, read once (n_lv < 0: too many, scan hw) */
+	int n_lv;
+	struct otm_level {
+		const char *name;
+		double cap, bw;
+		int size_unknown;
+	} lv[16];
 } otm_bounds;
 
 void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec);
