@@ -3,6 +3,8 @@
  * loaded, inferred and partitioned once per batch (and runtime) and reused across platforms;
  * each platform's calibration profile is looked up once per precision and runtime. */
 #include <getopt.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,7 @@
 static const char sweep_usage[] =
 	"usage: graphs sweep MODELS --hw LIST|all [--batch LIST] [--precision LIST|native]\n"
 	"                    [--runtime LIST] [--shard I/N] [--format table|json|csv|markdown|html]\n"
-	"                    [--out FILE] [--no-calibration] [--no-transfer] [--stats]\n\n"
+	"                    [--out FILE] [--no-calibration] [--no-transfer] [--stats] [--jobs N]\n\n"
 	"Estimates every point of the grid MODELS x batches x platforms x precisions x runtimes and\n"
 	"prints one row per point: model, hardware, precision, batch, runtime, status, latency_ms,\n"
 	"throughput_per_s, energy_mj, peak_memory_bytes, confidence, lower_bound, reason.\n\n"
@@ -36,7 +38,9 @@ static const char sweep_usage[] =
 	"  --out FILE       write there (through a temporary file) instead of stdout\n"
 	"  --no-calibration datasheet roofline only (confidence theoretical)\n"
 	"  --no-transfer    no profile borrowed from another platform (docs/transfer.md)\n"
-	"  --stats          print the points computed and points per second on stderr\n\n"
+	"  --stats          print the points computed and points per second on stderr\n"
+	"  --jobs N         threads, each estimating whole (model, batch) blocks (default: the CPUs\n"
+	"                   online); the output is the same for every N\n\n"
 	"Order: model, then batch, then platform, then precision, then runtime, as listed (the last\n"
 	"varies fastest); the point index counts every point. A point the platform cannot run has\n"
 	"status unsupported, a model that does not load at a batch gives status failed, both with\n"
@@ -60,7 +64,45 @@ typedef struct sweep_run {
 	cli_estimate_args a;
 	size_t shard_i, shard_n;
 	size_t n_ok, n_unsup, n_failed;
+	pthread_mutex_t lock;      /* profile lookups and the block queue */
+	pthread_cond_t finished;
+	struct block_rows *blocks; /* one per (model, batch), in point order */
+	size_t n_blocks, next;
 } sweep_run;
+
+/* The rows of one (model, batch) block, computed by a worker and written in order by the main
+ * thread; reasons are copies. */
+typedef struct block_rows {
+	gr_sweep_row *v;
+	size_t n, cap;
+	int done, rc, wanted;
+} block_rows;
+
+static int rows_push(block_rows *b, const gr_sweep_row *r)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 64;
+		gr_sweep_row *v = realloc(b->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		b->v = v;
+		b->cap = cap;
+	}
+	b->v[b->n] = *r;
+	if (!(b->v[b->n].reason = strdup(r->reason ? r->reason : "")))
+		return -1;
+	b->n++;
+	return 0;
+}
+
+static void rows_release(block_rows *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free((char *)b->v[i].reason);
+	free(b->v);
+	b->v = NULL;
+	b->n = b->cap = 0;
+}
 
 static int bad_arg(const char *fmt, const char *arg)
 {
@@ -128,17 +170,21 @@ static const gr_profile *profile_of(sweep_run *s, size_t h, size_t q, size_t r, 
 {
 	size_t nrt = gr_sweep_grid_n_runtimes(&s->g);
 	prof_slot *p = &s->profs[(h * GR_PREC_COUNT + q) * nrt + r];
+	const gr_profile *prof;
 
+	pthread_mutex_lock(&s->lock); /* cli_profile_for writes s->a: one lookup at a time */
 	if (!p->done) {
 		s->a.eo.precision = s->g.hw_precs[h * GR_PREC_COUNT + q];
 		cli_profile_for(s->g.hw[h], s->modes[h], rt, NULL, &s->a, &p->prof);
 		p->done = 1;
 	}
-	return p->prof;
+	prof = p->prof;
+	pthread_mutex_unlock(&s->lock);
+	return prof;
 }
 
-/* Every point of block (model m, batch bi) in this shard, written in order. */
-static int run_block(sweep_run *s, size_t m, size_t bi, gr_sweep_writer *w)
+/* Every point of block (model m, batch bi) in this shard, in order, into out. */
+static int run_block(sweep_run *s, size_t m, size_t bi, block_rows *out)
 {
 	cli_model_opts mo = {0};
 	gr_graph *graph = NULL;
@@ -216,11 +262,8 @@ static int run_block(sweep_run *s, size_t m, size_t bi, gr_sweep_writer *w)
 						row.reason = err.msg;
 					}
 				}
-				s->n_ok += row.status == GR_SWEEP_OK;
-				s->n_unsup += row.status == GR_SWEEP_UNSUPPORTED;
-				s->n_failed += row.status == GR_SWEEP_FAILED;
-				if (gr_sweep_writer_row(w, &row, &err))
-					rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+				if (rows_push(out, &row))
+					rc = cli_fail(EXIT_BAD_INPUT, "out of memory");
 				gr_estimate_free(e);
 				if (rc)
 					goto done;
@@ -236,6 +279,69 @@ done:
 	return rc;
 }
 
+/* Workers take the next wanted block; blocks are independent (each loads its own graph), and
+ * the rows are the same whichever thread computes them. */
+static void *worker(void *arg)
+{
+	sweep_run *s = arg;
+
+	for (;;) {
+		size_t i;
+		block_rows *b;
+		pthread_mutex_lock(&s->lock);
+		while (s->next < s->n_blocks && !s->blocks[s->next].wanted)
+			s->next++;
+		i = s->next++;
+		pthread_mutex_unlock(&s->lock);
+		if (i >= s->n_blocks)
+			return NULL;
+		b = &s->blocks[i];
+		b->rc = run_block(s, i / s->g.n_batches, i % s->g.n_batches, b);
+		pthread_mutex_lock(&s->lock);
+		b->done = 1;
+		pthread_cond_broadcast(&s->finished);
+		pthread_mutex_unlock(&s->lock);
+	}
+}
+
+/* Runs the wanted blocks on jobs threads and writes their rows in point order. */
+static int run_all(sweep_run *s, int jobs, gr_sweep_writer *w)
+{
+	pthread_t th[64];
+	int started = 0, rc = EXIT_OK;
+	gr_error err = {0};
+
+	for (size_t i = 0; i < s->n_blocks; i++)
+		s->blocks[i].wanted = block_in_shard(s, i);
+	for (; started < jobs; started++)
+		if (pthread_create(&th[started], NULL, worker, s))
+			break;
+	if (!started)
+		worker(s); /* no thread could start: do it here */
+	for (size_t i = 0; i < s->n_blocks; i++) {
+		block_rows *b = &s->blocks[i];
+		if (!b->wanted)
+			continue;
+		pthread_mutex_lock(&s->lock);
+		while (!b->done)
+			pthread_cond_wait(&s->finished, &s->lock);
+		pthread_mutex_unlock(&s->lock);
+		if (b->rc && !rc)
+			rc = b->rc;
+		for (size_t k = 0; k < b->n && !rc; k++) {
+			s->n_ok += b->v[k].status == GR_SWEEP_OK;
+			s->n_unsup += b->v[k].status == GR_SWEEP_UNSUPPORTED;
+			s->n_failed += b->v[k].status == GR_SWEEP_FAILED;
+			if (gr_sweep_writer_row(w, &b->v[k], &err))
+				rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+		}
+		rows_release(b);
+	}
+	for (int t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	return rc;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -244,10 +350,13 @@ int cmd_sweep(int argc, char **argv)
 		{"shard", required_argument, 0, 'S'}, {"format", required_argument, 0, 'f'},
 		{"out", required_argument, 0, 'o'}, {"no-calibration", no_argument, 0, 'N'},
 		{"no-transfer", no_argument, 0, 'T'}, {"stats", no_argument, 0, 's'},
+		{"jobs", required_argument, 0, 'j'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	const char *hw_arg = NULL, *batch_arg = "1", *prec_arg = "native", *rt_arg = NULL, *shard_arg = NULL;
 	const char *fmt_arg = "table", *outpath = NULL;
-	int c, rc = EXIT_OK, fmt, stats = 0;
+	int c, rc = EXIT_OK, fmt, stats = 0, jobs;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int64_t jobs_arg;
 	char **models = NULL, **hws = NULL, **batches_s = NULL, **precs_s = NULL, **rts = NULL;
 	size_t n_models = 0, n_hw = 0, n_b = 0, n_p = 0, n_rt = 0;
 	const char **labels = NULL, **specs = NULL;
@@ -267,8 +376,11 @@ int cmd_sweep(int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	cli_estimate_args_init(&s.a);
+	jobs = cpus > 0 ? (int)(cpus < 64 ? cpus : 64) : 1;
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.finished, NULL);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "w:b:p:r:S:f:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "w:b:p:r:S:f:o:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(sweep_usage, stdout);
@@ -283,6 +395,11 @@ int cmd_sweep(int argc, char **argv)
 		case 'N': s.a.no_calib = 1; break;
 		case 'T': s.a.no_transfer = 1; break;
 		case 's': stats = 1; break;
+		case 'j':
+			if (!cli_parse_i64(optarg, &jobs_arg) || jobs_arg > 64)
+				return bad_arg("--jobs wants an integer from 1 to 64, got '%s'", optarg);
+			jobs = (int)jobs_arg;
+			break;
 		default:
 			fputs("graphs: error: sweep: bad option (see 'graphs sweep --help')\n", stderr);
 			return EXIT_BAD_INPUT;
@@ -415,10 +532,12 @@ int cmd_sweep(int argc, char **argv)
 		goto done;
 	}
 	t0 = now_s();
-	for (size_t m = 0; m < n_models && !rc; m++)
-		for (size_t b = 0; b < n_b && !rc; b++)
-			if (block_in_shard(&s, m * n_b + b))
-				rc = run_block(&s, m, b, w);
+	s.n_blocks = n_models * n_b;
+	if (!(s.blocks = calloc(s.n_blocks, sizeof(*s.blocks)))) {
+		rc = cli_fail(EXIT_BAD_INPUT, "out of memory");
+		goto done;
+	}
+	rc = run_all(&s, jobs, w);
 	if (gr_sweep_writer_end(w, &err) && !rc)
 		rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 	w = NULL;
@@ -445,6 +564,9 @@ done:
 	for (size_t i = 0; s.profs && i < n_hw * GR_PREC_COUNT * gr_sweep_grid_n_runtimes(&s.g); i++)
 		gr_profile_free(s.profs[i].prof);
 	free(s.profs);
+	for (size_t i = 0; s.blocks && i < s.n_blocks; i++)
+		rows_release(&s.blocks[i]);
+	free(s.blocks);
 	gr_sweep_grid_release(&s.g);
 	free_list(models, n_models);
 	free_list(hws, n_hw);
@@ -460,5 +582,7 @@ done:
 	free(s.rt_names);
 	free(zoo);
 	gr_hw_registry_free(reg);
+	pthread_cond_destroy(&s.finished);
+	pthread_mutex_destroy(&s.lock);
 	return rc;
 }

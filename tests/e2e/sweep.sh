@@ -48,6 +48,11 @@ printf 'not a model' >broken.onnx
 grep -q '^0,2,.*,broken.onnx,nvidia_t4,fp32,1,pytorch,failed,' broken.csv || err "broken model row: $(sed -n 2p broken.csv)"
 grep -q '^1,2,.*,resnet18,nvidia_t4,fp32,1,pytorch,ok,' broken.csv || err "the model after a broken one still runs"
 
+# threads change nothing: one and three workers give the bytes of the default
+for j in 1 3; do
+	"$cli" sweep "${grid[@]}" --format csv --jobs $j | cmp -s - whole.csv || err "--jobs $j output differs"
+done
+
 # --- shards under GNU parallel, merged back -----------------------------------------------------
 run_shards() { # fmt n
 	if command -v parallel >/dev/null 2>&1; then
@@ -130,6 +135,7 @@ expect_2 "shard -1/4" resnet18 --hw nvidia_t4 --shard -1/4
 expect_2 "an unknown format" resnet18 --hw nvidia_t4 --format yaml
 expect_2 "an unknown option" resnet18 --hw nvidia_t4 --bogus
 expect_2 "two MODELS arguments" resnet18 mobilenet_v2 --hw nvidia_t4
+expect_2 "--jobs 0" resnet18 --hw nvidia_t4 --jobs 0
 "$cli" sweep --help | grep -q -- '--shard I/N' || err "sweep --help lacks --shard"
 "$cli" merge --help | grep -q 'FILES' || err "merge --help lacks FILES"
 
