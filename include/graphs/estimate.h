@@ -116,6 +116,15 @@ gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw 
 /* With a calibration profile: gr_estimate_run_profile (graphs/calibrate.h). */
 void gr_estimate_free(gr_estimate *e); /* accepts NULL */
 
+/* The work of an estimate that depends only on the graph and its partition (per-op data, graph
+ * totals, peak activations), kept for many estimates of them on other platforms and precisions
+ * (sweeps): gr_estimate_run_profile_cached (graphs/calibrate.h) gives the same result, bit for
+ * bit, as gr_estimate_run_profile. g and p are borrowed and must outlive the cache; the cache
+ * is not thread-safe. NULL when out of memory. */
+typedef struct gr_estimate_cache gr_estimate_cache;
+gr_estimate_cache *gr_estimate_cache_new(const gr_graph *g, const gr_partition *p);
+void gr_estimate_cache_free(gr_estimate_cache *c);
+
 /* Steady-state inferences per second at this batch (batch = images per request, the batch the
  * estimate was made at): batch / period_s. batch / latency_s where nothing overlaps. */
 /* Device and system energy of one estimate (src/estimation/energy.c, docs/estimate.md

@@ -205,6 +205,11 @@ const char *gr_val_web_dir(void);
  * naming the file when a template or library file cannot be read. */
 gr_status gr_val_dashboard_write(const gr_val_set *s, const gr_val_meta *meta,
 				 const char *web_dir, FILE *out, gr_error *err);
+/* The page machinery under the dashboard, for other pages (the sweep's): web_dir/page with its
+ * Vega markers replaced by the vendored builds and the data marker by json (escaped for a
+ * script element). web_dir NULL means gr_val_web_dir(). */
+gr_status gr_web_page_write(const char *web_dir, const char *page, const char *json, FILE *out,
+			    gr_error *err);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,16 @@ gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *part, c
 	return rc;
 }
 
+gr_status gr_estimate_run_profile_cached(gr_estimate_cache *c, const gr_hw *hw, int mode,
+					 const gr_estimate_opts *opts, const gr_profile *p, gr_estimate **out,
+					 gr_error *err)
+{
+	gr_status rc = gr_estimate_run_cached(c, hw, mode, opts, p ? &p->tm : NULL, out, err);
+	if (rc == GR_OK && p && (*out)->profile)
+		(*out)->error_band_pct = gr_profile_error_band_pct(p, (*out)->precision, GR_METRIC_LATENCY);
+	return rc;
+}
+
 /* A whole model under runtime (the profile's runtime wins: its fit belongs to it). */
 static gr_status predict_model_rt(gr_calib_cache *c, const gr_profile *p, const char *model,
 				  int64_t batch, gr_precision prec, const char *spec, const char *runtime,

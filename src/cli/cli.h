@@ -104,5 +104,7 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_llm(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_pipeline(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

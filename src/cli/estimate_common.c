@@ -127,7 +127,7 @@ int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *
 	if (st != GR_ERR_NOT_FOUND || a->no_transfer)
 		return EXIT_OK;
 	/* nothing measured here: borrow the efficiencies of the nearest calibrated relative */
-	st = gr_profile_transfer_find(NULL, hw, mode, runtime, a->eo.precision, out, &err);
+	st = gr_profile_transfer_find(a->reg, hw, mode, runtime, a->eo.precision, out, &err);
 	if (st == GR_ERR_NOT_FOUND) {
 		size_t l = strnlen(err.msg, sizeof(a->why_theoretical) - 16);
 		memcpy(a->why_theoretical, err.msg, l);

@@ -28,6 +28,8 @@ typedef struct cli_estimate_args {
 	int no_calib;        /* --no-calibration */
 	int no_transfer;     /* --no-transfer: no profile borrowed from another platform */
 	char why_theoretical[256]; /* set by cli_profile_for: why nothing could be borrowed */
+	const gr_hw_registry *reg; /* where transfer looks for donors; NULL: loaded at each lookup
+				    * (the same platforms as cli_registry_load's) */
 } cli_estimate_args;
 
 void cli_estimate_args_init(cli_estimate_args *a);

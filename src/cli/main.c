@@ -22,6 +22,8 @@ static const struct {
 	{"llm", cmd_llm, "LLM serving: time to first token, per output token, throughput, KV cache"},
 	{"pipeline", cmd_pipeline, "models in sequence and in parallel on devices and links: latency, FPS, bottleneck"},
 	{"timeline", cmd_timeline, "one estimate as a Chrome/Perfetto trace, memory with and without reuse"},
+	{"sweep", cmd_sweep, "a grid of models x platforms x batches x precisions, shardable"},
+	{"merge", cmd_merge, "join the shards of a sweep into the unsharded output"},
 };
 
 static void usage(FILE *out)

@@ -91,6 +91,62 @@ static level_pick pick_level(const gr_hw *hw, int mode, double ws, double peak_o
 	return best;
 }
 
+/* pick_level's candidates, read once per estimate instead of once per kernel: the same scan
+ * over plain numbers, hence the same pick. */
+#define LEVELS_MAX 16
+typedef struct level_table {
+	size_t n;
+	int ok;                 /* 0: more levels than LEVELS_MAX, use pick_level */
+	level_pick lv[LEVELS_MAX];
+	double cap[LEVELS_MAX];
+	level_pick none;        /* the pick when no level holds the working set */
+} level_table;
+
+static void levels_init(level_table *t, const gr_hw *hw, int mode, double peak_ops, const gr_hw_estimator *ep)
+{
+	size_t n = gr_hw_mem_count(hw);
+
+	t->n = 0;
+	t->ok = n <= LEVELS_MAX;
+	if (!t->ok)
+		return;
+	t->none = (level_pick){"dram", 0, ep->pj_per_byte_dram, 1};
+	for (size_t i = 0; i < n; i++) {
+		gr_hw_mem_info mi;
+		level_pick *b = &t->lv[t->n];
+		if (gr_hw_mem_at(hw, mode, i, &mi) || mi.bandwidth_bytes_s <= 0 || !strcmp(mi.level, "host"))
+			continue;
+		t->cap[t->n] = (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
+		b->name = mi.level;
+		b->bw = mi.bandwidth_bytes_s;
+		b->pj = gr_hw_energy_pj_per_byte(hw, mi.level);
+		if (b->pj <= 0)
+			b->pj = default_pj_per_byte(&mi, ep);
+		b->is_dram = !strcmp(mi.level, "dram") || i + 1 == n;
+		t->none = *b;
+		t->n++;
+	}
+	if (t->none.bw <= 0)
+		t->none.bw = gr_hw_dram_bandwidth(hw, mode);
+	if (t->none.bw <= 0) {
+		t->none.name = "on_chip";
+		t->none.bw = peak_ops / ep->on_chip_ops_per_byte;
+		t->none.pj = ep->pj_per_byte_on_chip;
+		t->none.is_dram = 0;
+	}
+}
+
+static level_pick levels_pick(const level_table *t, const gr_hw *hw, int mode, double ws, double peak_ops,
+			      const gr_hw_estimator *ep)
+{
+	if (!t->ok)
+		return pick_level(hw, mode, ws, peak_ops, ep);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->cap[i] > 0 && ws * 2 <= t->cap[i])
+			return t->lv[i];
+	return t->none;
+}
+
 /* Peak live activation bytes along the topological order (tensor liveness). */
 static double peak_activations(const gr_graph *g, double scale_float)
 {
@@ -134,15 +190,13 @@ static double peak_activations(const gr_graph *g, double scale_float)
 #define MIB (1024.0 * 1024.0)
 
 /* The refusal when a model does not fit on a device that has nowhere to stream from. */
-static void does_not_fit(const gr_graph *g, const gr_hw *hw, const gr_onchip *oc, const gr_map_ctx *m,
+static void does_not_fit(const gr_graph_totals *tot, const gr_hw *hw, const gr_onchip *oc, const gr_map_ctx *m,
 			 gr_error *err)
 {
-	gr_graph_totals tot;
-	gr_graph_totals_compute(g, &tot);
 	gr_error_set(err, GR_ERR_UNSUPPORTED, "the model does not fit on '%s': %.1f MiB of %s weights and "
 		     "their activations exceed its %.1f MiB on chip, and it has no DRAM or host link to "
 		     "stream the rest from", gr_hw_id(hw),
-		     (double)tot.params * gr_estimate_elem_bytes(m->prec) / MIB, gr_precision_name(m->prec),
+		     (double)tot->params * gr_estimate_elem_bytes(m->prec) / MIB, gr_precision_name(m->prec),
 		     oc->capacity / MIB);
 }
 
@@ -214,6 +268,90 @@ static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_vi
 	return 0;
 }
 
+/* Graph-level work an estimate repeats on every platform (gr_estimate_cache in estimate.h):
+ * the per-op view, the views charged to each kernel (in node order, as the sum needs), the
+ * graph totals and the peak activations at each float scale met so far. */
+struct gr_estimate_cache {
+	const gr_graph *g;
+	const gr_partition *p;
+	fitted_view cv;
+	size_t *view_first;   /* views of kernel k: view_idx[view_first[k] .. view_first[k+1]) */
+	size_t *view_idx;
+	int have_totals;
+	gr_graph_totals tot;
+	int n_act;
+	double act_scale[GR_PREC_COUNT], act_peak[GR_PREC_COUNT];
+};
+
+gr_estimate_cache *gr_estimate_cache_new(const gr_graph *g, const gr_partition *p)
+{
+	gr_estimate_cache *c = calloc(1, sizeof(*c));
+	size_t n = g->n_nodes, nk = gr_partition_count(p);
+
+	if (!c)
+		return NULL;
+	c->g = g;
+	c->p = p;
+	if (fitted_view_build(g, p, &c->cv) || !(c->view_first = calloc(nk + 2, sizeof(size_t))) ||
+	    !(c->view_idx = malloc((n + 1) * sizeof(size_t)))) {
+		gr_estimate_cache_free(c);
+		return NULL;
+	}
+	/* counting sort by kernel keeps each kernel's views in node order */
+	for (size_t i = 0; i < n; i++)
+		if (c->cv.view_kernel[i] >= 0)
+			c->view_first[c->cv.view_kernel[i] + 1]++;
+	for (size_t k = 0; k < nk; k++)
+		c->view_first[k + 1] += c->view_first[k];
+	{
+		size_t *fill = calloc(nk + 1, sizeof(size_t));
+		if (!fill) {
+			gr_estimate_cache_free(c);
+			return NULL;
+		}
+		for (size_t i = 0; i < n; i++) {
+			int k = c->cv.view_kernel[i];
+			if (k >= 0)
+				c->view_idx[c->view_first[k] + fill[k]++] = i;
+		}
+		free(fill);
+	}
+	return c;
+}
+
+void gr_estimate_cache_free(gr_estimate_cache *c)
+{
+	if (!c)
+		return;
+	free(c->cv.nodes);
+	free(c->cv.view_kernel);
+	free(c->view_first);
+	free(c->view_idx);
+	free(c);
+}
+
+static const gr_graph_totals *cache_totals(gr_estimate_cache *c)
+{
+	if (!c->have_totals) {
+		gr_graph_totals_compute(c->g, &c->tot);
+		c->have_totals = 1;
+	}
+	return &c->tot;
+}
+
+static double cache_peak_activations(gr_estimate_cache *c, double scale)
+{
+	for (int i = 0; i < c->n_act; i++)
+		if (c->act_scale[i] == scale)
+			return c->act_peak[i];
+	double v = peak_activations(c->g, scale);
+	if (c->n_act < GR_PREC_COUNT) {
+		c->act_scale[c->n_act] = scale;
+		c->act_peak[c->n_act++] = v;
+	}
+	return v;
+}
+
 /* The physical floor of kernel ki (docs/estimate.md, "Physical bounds"): fl[0] its FLOPs at the
  * peak of each op's engine, fl[1] its bytes at the bandwidth of the fastest level holding them.
  * Eager runtimes run the ops one after another, each from its own working set; a fused kernel
@@ -246,10 +384,11 @@ static void kernel_floor(const otm_bounds *b, const gr_partition *p, const fitte
 /* Fitted latency of kernel ki: the sum of its ops (and views charged to it), each raised to its
  * physical floor, plus the per-kernel cost. Returns the kernel's confidence; GR_CONF_THEORETICAL
  * (nothing written) when one of its op classes has no fit. */
-static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, const gr_graph *g,
-				  const gr_partition *p, const fitted_view *v, size_t ki, int64_t batch,
-				  gr_kernel_estimate *ke)
+static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, const gr_estimate_cache *ec,
+				  size_t ki, int64_t batch, gr_kernel_estimate *ke)
 {
+	const gr_partition *p = ec->p;
+	const fitted_view *v = &ec->cv;
 	const gr_kernel *k = gr_partition_kernel(p, ki);
 	double parts[3], sum[3] = {0, 0, 0}, floor[2];
 	gr_confidence conf = GR_CONF_CALIBRATED;
@@ -268,14 +407,14 @@ static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, con
 		for (int q = 0; q < 3; q++)
 			sum[q] += parts[q];
 	}
-	for (size_t i = 0; i < g->n_nodes; i++)
-		if (v->view_kernel[i] == (int)ki) {
-			if (otm_node_confidence(cp, &v->nodes[i], batch) == GR_CONF_THEORETICAL)
-				continue; /* views are cheap: an unfitted one is left out, not a reason to fall back */
-			otm_node_time(cp, &v->nodes[i], batch, parts);
-			for (int q = 0; q < 3; q++)
-				sum[q] += parts[q];
-		}
+	for (size_t j = ec->view_first[ki]; j < ec->view_first[ki + 1]; j++) {
+		size_t i = ec->view_idx[j];
+		if (otm_node_confidence(cp, &v->nodes[i], batch) == GR_CONF_THEORETICAL)
+			continue; /* views are cheap: an unfitted one is left out, not a reason to fall back */
+		otm_node_time(cp, &v->nodes[i], batch, parts);
+		for (int q = 0; q < 3; q++)
+			sum[q] += parts[q];
+	}
 	ke->compute_s = sum[0];
 	ke->memory_s = sum[1];
 	ke->overhead_s = sum[2] + cp->glob[CG_KERNEL];
@@ -331,6 +470,22 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 				 const gr_estimate_opts *opts, const gr_op_time_model *fit, gr_estimate **out,
 				 gr_error *err)
 {
+	gr_estimate_cache *c = gr_estimate_cache_new(g, p);
+	gr_status st;
+
+	*out = NULL;
+	if (!c)
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	st = gr_estimate_run_cached(c, hw, mode, opts, fit, out, err);
+	gr_estimate_cache_free(c);
+	return st;
+}
+
+gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mode, const gr_estimate_opts *opts,
+				 const gr_op_time_model *fit, gr_estimate **out, gr_error *err)
+{
+	const gr_graph *g = ec->g;
+	const gr_partition *p = ec->p;
 	const gr_mapper *mp = gr_mapper_for(gr_hw_get_class(hw));
 	const gr_fusion_rules *rules;
 	gr_hw_estimator ep;
@@ -342,8 +497,10 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 	int prec = opts ? opts->precision : -1;
 	size_t nk = gr_partition_count(p), n_calibrated = 0;
 	const otm_prec *cp = NULL;
-	fitted_view cv = {NULL, NULL};
+	const fitted_view *cv = &ec->cv;
 	otm_bounds ob;
+	level_table levels;
+	double eff_peak;
 	int64_t batch = 1;
 	gr_throughput_in tin = {0, 0, 0};
 
@@ -399,10 +556,8 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		snprintf(e->note, sizeof(e->note), "%s is emulated on %s (about %.0fx slower than fp32)",
 			 gr_precision_name(m.prec), gr_hw_id(hw), gr_hw_emulation_factor(hw, m.prec));
 	otm_bounds_init(&ob, hw, mode, m.prec);
-	if (fitted_view_build(g, p, &cv)) {
-		gr_estimate_free(e);
-		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-	}
+	eff_peak = gr_hw_effective_peak_ops(hw, mode, m.prec);
+	levels_init(&levels, hw, mode, eff_peak, &ep);
 	if (fit) {
 		cp = otm_applicable(fit, hw, mode, m.prec, rules->name);
 		if (cp) {
@@ -425,7 +580,7 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		}
 	}
 
-	gr_onchip_init(&oc, hw, mode, &ep, peak_activations(g, scale));
+	gr_onchip_init(&oc, hw, mode, &ep, cache_peak_activations(ec, scale));
 	for (size_t i = 0; i < nk; i++) {
 		const gr_kernel *k = gr_partition_kernel(p, i);
 		gr_kernel_estimate *ke = &e->kernels[i];
@@ -438,7 +593,7 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		double peak = mp->peak(&m, k), eff = mp->efficiency(&m, k), edyn;
 		/* eager ops run one after another: each one's own working set picks the level */
 		double ws = rules->fused_memory ? bytes : k->elems_node_max * gr_estimate_elem_bytes(m.prec);
-		level_pick lv = pick_level(hw, mode, ws, gr_hw_effective_peak_ops(hw, mode, m.prec), &ep);
+		level_pick lv = levels_pick(&levels, hw, mode, ws, eff_peak, &ep);
 		/* Eager runtimes launch every op of a group separately; fused ones launch once. */
 		double launches = rules->fused_memory ? 1.0 : (double)k->count;
 
@@ -473,9 +628,7 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 			ke->bound = ke->compute_s >= ke->memory_s ? GR_BOUND_COMPUTE : GR_BOUND_MEMORY;
 		}
 		if (unfit) {
-			does_not_fit(g, hw, &oc, &m, err);
-			free(cv.nodes);
-			free(cv.view_kernel);
+			does_not_fit(cache_totals(ec), hw, &oc, &m, err);
 			gr_estimate_free(e);
 			return GR_ERR_UNSUPPORTED;
 		}
@@ -483,7 +636,7 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s) && !ke->on_host)
 			ke->bound = GR_BOUND_OVERHEAD;
 		if (cp && !ke->on_host) {
-			ke->confidence = fitted_kernel(cp, &ob, g, p, &cv, i, batch, ke);
+			ke->confidence = fitted_kernel(cp, &ob, ec, i, batch, ke);
 			if (ke->confidence != GR_CONF_THEORETICAL)
 				n_calibrated++;
 			/* a borrowed fit is never better than "transferred", in range or not */
@@ -492,7 +645,7 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 		}
 		if (!ke->on_host) {
 			double fl[2];
-			kernel_floor(&ob, p, &cv, i, rules->fused_memory, bytes, fl);
+			kernel_floor(&ob, p, cv, i, rules->fused_memory, bytes, fl);
 			raise_kernel(ke, fl);
 			/* fitted kernels: the share of the physical compute floor they reach (at most 1) */
 			if (ke->confidence != GR_CONF_THEORETICAL)
@@ -535,8 +688,6 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 			 "in the %.1f MiB on chip and cross the host link on every inference", l ? "; " : "",
 			 oc.streamed / MIB, oc.capacity / MIB);
 	}
-	free(cv.nodes);
-	free(cv.view_kernel);
 	e->io_transfer_s = io_transfer(g, hw, scale);
 	e->latency_s += e->io_transfer_s;
 	e->energy_j += idle * e->io_transfer_s;
@@ -553,14 +704,10 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 			break;
 		}
 	/* views and folded shape arithmetic hold no parameters, but count them all the same */
-	{
-		gr_graph_totals tot;
-		gr_graph_totals_compute(g, &tot);
-		e->params = tot.params;
-		e->unknown_ops = tot.unknown_ops;
-	}
+	e->params = cache_totals(ec)->params;
+	e->unknown_ops = cache_totals(ec)->unknown_ops;
 	e->weight_bytes = (double)e->params * gr_estimate_elem_bytes(m.prec);
-	e->peak_activation_bytes = peak_activations(g, scale);
+	e->peak_activation_bytes = cache_peak_activations(ec, scale);
 	e->workspace_bytes = 0; /* im2col and cuDNN workspaces are runtime choices: not modeled yet */
 	e->peak_memory_bytes = e->weight_bytes + e->peak_activation_bytes + e->workspace_bytes;
 	if (oc.streamed > 0 && oc.off_bw > 0) {

@@ -164,6 +164,8 @@ int otm_class_is_matrix(int cls)
 	       cls == GR_KC_ATTENTION || cls == GR_KC_RNN;
 }
 
+static void levels_read(otm_bounds *b);
+
 void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec)
 {
 	double fp32 = gr_hw_peak_ops(hw, mode, GR_PREC_FP32), tf32 = gr_hw_peak_ops(hw, mode, GR_PREC_TF32);
@@ -176,6 +178,7 @@ void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec
 	b->mode = mode;
 	b->bytes_per_elem = gr_estimate_elem_bytes(prec);
 	b->unit_share = all > 0 && on > 0 && on < all ? (double)on / (double)all : 1.0;
+	levels_read(b);
 	if (!gr_hw_precision_native(hw, prec)) {
 		if (gr_hw_emulation_factor(hw, prec) <= 0)
 			return; /* the platform cannot run it: no bound to give */
@@ -206,8 +209,45 @@ double otm_bounds_peak(const otm_bounds *b, int cls)
 	return otm_class_is_matrix(cls) ? b->peak_matrix : b->peak_vector;
 }
 
+/* The levels as otm_bounds_bandwidth sees them: capacity (per-unit caches of units switched off
+ * hold nothing), bandwidth (a level without a figure is no faster than the level inside it). */
+static void levels_read(otm_bounds *b)
+{
+	size_t n = b->hw ? gr_hw_mem_count(b->hw) : 0;
+	double inner = 0;
+
+	b->n_lv = n <= sizeof(b->lv) / sizeof(b->lv[0]) ? 0 : -1;
+	for (size_t i = 0; b->n_lv >= 0 && i < n; i++) {
+		gr_hw_mem_info mi;
+		struct otm_level *l = &b->lv[b->n_lv];
+		if (gr_hw_mem_at(b->hw, b->mode, i, &mi) || !strcmp(mi.level, "host"))
+			continue;
+		l->cap = (double)mi.size_bytes * (double)(mi.instances > 0 ? mi.instances : 1);
+		if (mi.scope && !strcmp(mi.scope, "per_unit"))
+			l->cap *= b->unit_share;
+		l->bw = mi.bandwidth_bytes_s > 0 ? mi.bandwidth_bytes_s : inner;
+		if (mi.bandwidth_bytes_s > 0)
+			inner = mi.bandwidth_bytes_s;
+		l->name = mi.level;
+		l->size_unknown = mi.size_bytes <= 0;
+		b->n_lv++;
+	}
+}
+
 double otm_bounds_bandwidth(const otm_bounds *b, double ws, const char **level)
 {
+	if (b->n_lv >= 0 && b->hw) {
+		/* the scan below over the levels read at init */
+		for (int i = 0; i < b->n_lv; i++)
+			if (b->lv[i].size_unknown || ws <= b->lv[i].cap) {
+				if (level)
+					*level = b->lv[i].name;
+				return b->lv[i].bw;
+			}
+		if (level)
+			*level = b->n_lv ? b->lv[b->n_lv - 1].name : NULL;
+		return b->n_lv ? b->lv[b->n_lv - 1].bw : 0;
+	}
 	size_t n = b->hw ? gr_hw_mem_count(b->hw) : 0;
 	double inner = 0, last = 0;
 	const char *last_name = NULL;

@@ -100,6 +100,13 @@ typedef struct otm_bounds {
 	double peak_vector;       /* ops/s of the other classes (the general-purpose lanes) */
 	double bytes_per_elem;
 	double unit_share;        /* units online in the mode / all units (per-unit cache capacity) */
+	/* the memory levels otm_bounds_bandwidth scans, read once (n_lv < 0: too many, scan hw) */
+	int n_lv;
+	struct otm_level {
+		const char *name;
+		double cap, bw;
+		int size_unknown;
+	} lv[16];
 } otm_bounds;
 
 void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec);
@@ -142,5 +149,8 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 				 const gr_estimate_opts *opts, const gr_op_time_model *m,
 				 gr_estimate **out, gr_error *err);
+/* The same with the graph-level work kept in c (gr_estimate_cache_new). */
+gr_status gr_estimate_run_cached(gr_estimate_cache *c, const gr_hw *hw, int mode, const gr_estimate_opts *opts,
+				 const gr_op_time_model *m, gr_estimate **out, gr_error *err);
 
 #endif

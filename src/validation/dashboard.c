@@ -92,8 +92,8 @@ static void write_json_for_script(const char *json, FILE *out)
 	}
 }
 
-gr_status gr_val_dashboard_write(const gr_val_set *s, const gr_val_meta *meta, const char *web_dir,
-				 FILE *out, gr_error *err)
+gr_status gr_web_page_write(const char *web_dir, const char *page, const char *json, FILE *out,
+			    gr_error *err)
 {
 	static const struct {
 		const char *marker, *file;
@@ -104,9 +104,8 @@ gr_status gr_val_dashboard_write(const gr_val_set *s, const gr_val_meta *meta, c
 	};
 	enum { NLIBS = sizeof(libs) / sizeof(libs[0]) };
 	static const char data_marker[] = "/*@GRAPHS_DATA@*/";
-	char *tpl = NULL, *lib[NLIBS] = {0}, *json = NULL;
+	char *tpl = NULL, *lib[NLIBS] = {0};
 	size_t len;
-	cJSON *root = NULL;
 	gr_status st;
 	const char *p;
 
@@ -114,7 +113,7 @@ gr_status gr_val_dashboard_write(const gr_val_set *s, const gr_val_meta *meta, c
 		return gr_error_set(err, GR_ERR_USAGE, "dashboard: no output given");
 	if (!web_dir)
 		web_dir = gr_val_web_dir();
-	if ((st = slurp(web_dir, "dashboard.html", &tpl, &len, err)))
+	if ((st = slurp(web_dir, page, &tpl, &len, err)))
 		goto fail;
 	for (int i = 0; i < NLIBS; i++) {
 		if ((st = slurp(web_dir, libs[i].file, &lib[i], &len, err)))
@@ -125,20 +124,14 @@ gr_status gr_val_dashboard_write(const gr_val_set *s, const gr_val_meta *meta, c
 			goto fail;
 		}
 		if (!strstr(tpl, libs[i].marker)) {
-			st = gr_error_set(err, GR_ERR_FORMAT, "'%s/dashboard.html' lacks the marker '%s'",
-					  web_dir, libs[i].marker);
+			st = gr_error_set(err, GR_ERR_FORMAT, "'%s/%s' lacks the marker '%s'",
+					  web_dir, page, libs[i].marker);
 			goto fail;
 		}
 	}
 	if (!strstr(tpl, data_marker)) {
-		st = gr_error_set(err, GR_ERR_FORMAT, "'%s/dashboard.html' lacks the marker '%s'",
-				  web_dir, data_marker);
-		goto fail;
-	}
-	if ((st = val_report_build(s, meta, &root, err)))
-		goto fail;
-	if (!(json = cJSON_PrintUnformatted(root))) {
-		st = gr_error_set(err, GR_ERR_NOMEM, "dashboard: out of memory");
+		st = gr_error_set(err, GR_ERR_FORMAT, "'%s/%s' lacks the marker '%s'",
+				  web_dir, page, data_marker);
 		goto fail;
 	}
 	/* copy the template, replacing each marker where it occurs */
@@ -175,6 +168,24 @@ fail:
 	free(tpl);
 	for (int i = 0; i < NLIBS; i++)
 		free(lib[i]);
+	return st;
+}
+
+gr_status gr_val_dashboard_write(const gr_val_set *s, const gr_val_meta *meta, const char *web_dir,
+				 FILE *out, gr_error *err)
+{
+	char *json = NULL;
+	cJSON *root = NULL;
+	gr_status st;
+
+	if (!out)
+		return gr_error_set(err, GR_ERR_USAGE, "dashboard: no output given");
+	if ((st = val_report_build(s, meta, &root, err)))
+		return st;
+	if (!(json = cJSON_PrintUnformatted(root)))
+		st = gr_error_set(err, GR_ERR_NOMEM, "dashboard: out of memory");
+	else
+		st = gr_web_page_write(web_dir, "dashboard.html", json, out, err);
 	cJSON_free(json);
 	cJSON_Delete(root);
 	return st;
