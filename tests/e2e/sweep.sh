@@ -38,7 +38,7 @@ row=$(awk -F, '$4 == "mobilenet_v2" && $5 == "jetson_orin_agx_gpu:15w" && $6 == 
 [ -n "$row" ] && [ "$row" = "$est" ] || err "sweep row '$row' differs from graphs estimate '$est'"
 # an impossible point: listed precision the platform cannot run -> a row, status unsupported
 "$cli" sweep resnet18 --hw hailo8,nvidia_t4 --precision fp16 --format csv >unsup.csv || err "unsupported point: exit $?"
-grep -q "^0,2,[0-9a-f]*,resnet18,hailo8,fp16,1,compiler,unsupported,,,,,,,'hailo8' cannot run fp16" unsup.csv ||
+grep -q "^0,2,[0-9a-f]*,resnet18,hailo8,fp16,1,hailo_dfc,unsupported,,,,,,,'hailo8' cannot run fp16" unsup.csv ||
 	err "hailo8 fp16 should be unsupported with the reason: $(sed -n 2p unsup.csv)"
 grep -q '^1,2,.*,nvidia_t4,fp16,1,pytorch,ok,' unsup.csv || err "nvidia_t4 fp16 should be ok"
 # a model that does not load: failed rows, exit 0
