@@ -101,5 +101,8 @@ int cmd_hw(int argc, char **argv);
 int cmd_benchmark(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_split(int argc, char **argv);
+int cmd_advise(int argc, char **argv);
 
 #endif

@@ -18,6 +18,9 @@ static const struct {
 	{"validate", cmd_validate, "compare estimates with measurements: error figures and a dashboard"},
 	{"zoo", cmd_zoo, "the built-in models"},
 	{"ops", cmd_ops, "the supported ONNX op types"},
+	{"serve", cmd_serve, "dynamic batching under Poisson arrivals: throughput, p50/p99 latency"},
+	{"split", cmd_split, "the best cut points of a model across two devices"},
+	{"advise", cmd_advise, "ranked changes (precision, batch, runtime, mode, platform) with gains"},
 };
 
 static void usage(FILE *out)
