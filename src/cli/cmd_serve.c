@@ -64,7 +64,10 @@ static cJSON *result_json(const gr_serve_result *r, const char *method)
 	cJSON_AddNumberToObject(o, "utilization", r->utilization);
 	cJSON_AddNumberToObject(o, "mean_batch", r->mean_batch);
 	cJSON_AddNumberToObject(o, "full_batch_share", r->full_share);
-	cJSON_AddNumberToObject(o, "carry_over_share", r->carry_share);
+	if (r->exact) /* the closed form does not give it */
+		cJSON_AddNullToObject(o, "carry_over_share");
+	else
+		cJSON_AddNumberToObject(o, "carry_over_share", r->carry_share);
 	return o;
 }
 
@@ -242,6 +245,8 @@ int cmd_serve(int argc, char **argv)
 			snprintf(v[5], 32, "%.2f", r->mean_batch);
 			snprintf(v[6], 32, csv ? "%.4f" : "%.1f%%", csv ? r->full_share : 100 * r->full_share);
 			snprintf(v[7], 32, csv ? "%.4f" : "%.2f%%", csv ? r->carry_share : 100 * r->carry_share);
+			if (r->exact)
+				snprintf(v[7], 32, "-");
 			const char *row[] = {k ? "simulation" : method, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
 			gr_table_add_row(t, row);
 		}

@@ -183,7 +183,7 @@ int cmd_split(int argc, char **argv)
 			if (!(gbps > 0) || !isfinite(gbps) || gbps > 1e6)
 				return cli_fail(EXIT_BAD_INPUT, "split: --link bandwidth must be a positive number of GB/s, got '%s'",
 						link_arg);
-			snprintf(link.name, sizeof(link.name), "%g GB/s", gbps);
+			snprintf(link.name, sizeof(link.name), "custom");
 			link.bandwidth_bytes_s = gbps * 1e9;
 			link.latency_s = 0;
 		} else {
@@ -277,8 +277,6 @@ int cmd_split(int argc, char **argv)
 			const char *hdr[] = {"plan", "segments (kernel ranges)", "A ms", "B ms", "transfer ms", "latency ms",
 					     "throughput/s", "vs all on A", "vs all on B"};
 			gr_table *tb = gr_table_new(9, hdr);
-			double base = obj == GR_SPLIT_LATENCY ? 1 : 0;
-			(void)base;
 			for (int col = 2; tb && col < 9; col++)
 				gr_table_numeric(tb, col);
 			for (int k = 0; tb && k < 3; k++) {
@@ -290,8 +288,8 @@ int cmd_split(int argc, char **argv)
 				snprintf(v[2], 32, "%.3f", pl->transfer_s * 1e3);
 				snprintf(v[3], 32, "%.3f", pl->latency_s * 1e3);
 				snprintf(v[4], 32, "%.1f", pl->period_s > 0 ? (double)w.batch / pl->period_s : 0);
-				snprintf(v[5], 32, "x%.3f", onA.value / pl->value);
-				snprintf(v[6], 32, "x%.3f", onB.value / pl->value);
+				snprintf(v[5], 32, "%s%.3f", a.fmt == GR_FMT_CSV ? "" : "x", onA.value / pl->value);
+				snprintf(v[6], 32, "%s%.3f", a.fmt == GR_FMT_CSV ? "" : "x", onB.value / pl->value);
 				const char *row[] = {names[k], seg, v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
 				gr_table_add_row(tb, row);
 			}
