@@ -36,8 +36,7 @@ typedef struct gr_serve_result {
 	double capacity_per_s;    /* the most the server can serve: max over b of b / service_s[b-1] */
 	double tail_mass;         /* analytic: probability mass cut off by its truncation (0 in a
 				   * simulation); a figure above 1e-4 is noted by the CLI */
-	double carry_share;       /* share of batches that leave requests waiting behind them (the
-				   * analytic answer's assumption weakens as it grows: docs/serve.md) */
+	double carry_share;       /* share of batches that leave requests waiting behind them */
 	int exact;                /* analytic: 1 when the closed form applies (max_batch 1: M/D/1) */
 	size_t requests;          /* simulation: requests measured (after the warm-up) */
 	size_t iterations;        /* analytic: power iterations to the stationary distribution */
@@ -49,12 +48,12 @@ double gr_serve_capacity(const gr_serve_params *p);
 /* Checks p: GR_ERR_USAGE with a message naming the bad field. */
 gr_status gr_serve_check(const gr_serve_params *p, gr_error *err);
 
-/* The numerical answer: the stationary distribution of the number of requests waiting at
- * each batch completion (a Markov chain embedded at completions, transition probabilities in
- * closed form from the Poisson law), then each request's latency from the batch that takes it
- * (order statistics of Poisson arrival times, Erlang fill times), integrated by quadrature
- * into a histogram. Exact but for one assumption, documented in docs/serve.md: requests left
- * waiting at a completion are taken to have arrived during the batch that just ended.
+/* The numerical answer: the stationary law of a Markov chain embedded at batch completions, its
+ * state the number of requests waiting and the age of the oldest (on a grid), with transition
+ * probabilities in closed form from the Poisson law; then each request's latency from the batch
+ * that takes it (order statistics of Poisson arrival times, Erlang fill times), integrated by
+ * quadrature into a histogram. One assumption, documented in docs/serve.md: the requests behind
+ * the oldest are uniform over its age. max_batch 1 is M/D/1, answered in closed form.
  * Fails with GR_ERR_LIMIT when rate >= capacity (the queue has no steady state) and
  * GR_ERR_UNSUPPORTED when max_batch > GR_SERVE_ANALYTIC_MAX_BATCH. */
 gr_status gr_serve_analytic(const gr_serve_params *p, gr_serve_result *out, gr_error *err);

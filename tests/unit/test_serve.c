@@ -1,5 +1,5 @@
 /* graphs serve: the analytic answer against the seeded simulation (p99 within 5% at
- * utilizations up to 0.7 where the analytic one applies, docs/serve.md), the closed form of
+ * utilizations up to 0.7 and on the points above it tried here, docs/serve.md), the closed form of
  * max_batch 1, determinism of the simulation, and the refusals (unstable rate, bad input). */
 #include <math.h>
 #include <setjmp.h>
@@ -48,39 +48,32 @@ static double compare(const point *pt, int print, double *util)
 	return a.p99_s / m.p99_s - 1;
 }
 
-/* Points across the regimes: timeout-bound batches, full batches, greedy batching (T = 0), the
- * server near 0.7 busy; every one with utilization <= 0.7 must agree within 5% (those above
- * are printed too). */
+/* Points across the regimes: timeout-bound batches, full batches, greedy batching (T = 0), small
+ * batches that leave requests behind (B 2), the M/D/1 case, the server near 0.7 busy and beyond;
+ * every one must agree within 5% (the acceptance asks it up to utilization 0.7; the points above
+ * are checked too, and printed). */
 static void serve_analytic_p99_within_5pct_of_simulation(void **state)
 {
 	static const point pts[] = {
-		{100, 8, 5, 2, 0.5},   {500, 8, 5, 2, 0.5},  {800, 8, 10, 2, 0.5}, {100, 4, 2, 5, 1},
-		{700, 16, 2, 2, 0.25}, {300, 16, 0, 2, 0.25}, {700, 32, 4, 3, 0.2}, {50, 1, 0, 5, 1},
-		{100, 1, 0, 5, 1},     {400, 8, 1, 1, 1},     {1500, 32, 1, 3, 0.2}, {200, 8, 0, 2, 0.5},
+		{100, 8, 5, 2, 0.5},   {500, 8, 5, 2, 0.5},    {800, 8, 10, 2, 0.5},  {100, 4, 2, 5, 1},
+		{300, 16, 0, 2, 0.25}, {700, 32, 4, 3, 0.2},   {50, 1, 0, 5, 1},      {100, 1, 0, 5, 1},
+		{400, 8, 1, 1, 1},     {200, 8, 0, 2, 0.5},    {100, 2, 5, 5, 2},     {60, 2, 0, 5, 2},
+		{700, 16, 2, 2, 0.25}, {150, 2, 5, 5, 2},      {1000, 8, 2, 2, 0.5},  {1500, 32, 1, 3, 0.2},
 	};
-	int checked = 0;
+	int low = 0;
+	double worst = 0;
 	printf("serve: analytic vs simulated p99 (seed 7, 400000 requests)\n");
 	for (size_t i = 0; i < sizeof(pts) / sizeof(pts[0]); i++) {
 		double util, e = compare(&pts[i], 1, &util);
-		if (util <= 0.7)
-			checked++;
-		if (util <= 0.7 && fabs(e) > 0.05)
-			fail_msg("point %zu: p99 off by %.2f%%", i, 100 * e);
+		low += util <= 0.7;
+		if (fabs(e) > worst)
+			worst = fabs(e);
+		if (fabs(e) > 0.05)
+			fail_msg("point %zu (utilization %.3f): p99 off by %.2f%%", i, util, 100 * e);
 	}
-	printf("  %d points at utilization <= 0.7 checked (the others printed only)\n", checked);
-	assert_true(checked >= 9);
-}
-
-/* The regime docs/serve.md names: max_batch 2, batches leaving requests behind them; printed, and
- * the analytic answer is then optimistic (it never overstates p99 there). */
-static void serve_small_batch_carry_over_is_documented(void **state)
-{
-	static const point pts[] = {{100, 2, 5, 5, 2}, {60, 2, 0, 5, 2}};
-	printf("serve: documented weak regime (max_batch 2, requests carried over)\n");
-	for (size_t i = 0; i < 2; i++) {
-		double util, e = compare(&pts[i], 1, &util);
-		assert_true(e < 0.05);
-	}
+	printf("  %d points at utilization <= 0.7, %zu above; largest p99 difference %.2f%%\n", low,
+	       sizeof(pts) / sizeof(pts[0]) - (size_t)low, 100 * worst);
+	assert_true(low >= 12);
 }
 
 static void serve_md1_closed_form(void **state)
@@ -137,7 +130,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(serve_analytic_p99_within_5pct_of_simulation),
-		cmocka_unit_test(serve_small_batch_carry_over_is_documented),
 		cmocka_unit_test(serve_md1_closed_form),
 		cmocka_unit_test(serve_simulation_is_deterministic),
 		cmocka_unit_test(serve_refuses_unstable_and_bad_input),
