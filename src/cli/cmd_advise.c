@@ -369,14 +369,14 @@ int cmd_advise(int argc, char **argv)
 				gr_table_numeric(t, col);
 		for (size_t i = 0; t && i < kept; i++) {
 			const gr_advice *o = &cx.opts[i];
-			char v[7][40], rk[24];
+			char v[7][160], rk[24];
 			snprintf(rk, sizeof(rk), "%zu", i + 1);
-			snprintf(v[0], 40, a.fmt == GR_FMT_CSV ? "%.4f" : "x%.2f", o->gain);
-			snprintf(v[1], 40, "%.3f", o->latency_s * 1e3);
-			snprintf(v[2], 40, "%.1f", o->throughput_per_s);
-			snprintf(v[3], 40, "%.2f", o->power_w);
-			snprintf(v[4], 40, "%.3f", o->energy_per_inf_j * 1e3);
-			snprintf(v[5], 40, "%s", o->meets ? "ok" : o->why);
+			snprintf(v[0], 160, a.fmt == GR_FMT_CSV ? "%.4f" : "x%.2f", o->gain);
+			snprintf(v[1], 160, "%.3f", o->latency_s * 1e3);
+			snprintf(v[2], 160, "%.1f", o->throughput_per_s);
+			snprintf(v[3], 160, "%.2f", o->power_w);
+			snprintf(v[4], 160, "%.3f", o->energy_per_inf_j * 1e3);
+			snprintf(v[5], 160, "%s", o->meets ? "ok" : o->why);
 			const char *row[] = {rk, o->kind, o->change, v[0], gr_advise_metric_name(o->metric), v[1], v[2], v[3],
 					     v[4], v[5]};
 			gr_table_add_row(t, row);
