@@ -391,12 +391,15 @@ static gr_status solve(const gr_serve_params *p, int N, int G, double amax, int 
 		/* batches that left requests behind: those plus the arrivals during the service */
 		{
 			const double *pw = pois_b + (size_t)(B - 1) * (N + 1);
+			int mhi = N; /* past it the Poisson terms are below 1e-20 */
+			while (mhi > 0 && pw[mhi] < 1e-20 && mhi > p->rate * p->service_s[B - 1])
+				mhi--;
 			for (int L = 1; L <= N - B; L++)
 				for (int k = 0; k < G; k++) {
 					double w = carried[(size_t)L * G + k], got = 0;
 					if (w < 1e-16)
 						continue;
-					for (int m = 0; L + m <= N; m++) {
+					for (int m = 0; L + m <= N && m <= mhi; m++) {
 						nx[sidx(&c, L + m, k)] += w * pw[m];
 						got += pw[m];
 					}
