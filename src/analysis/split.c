@@ -16,6 +16,10 @@ static gr_status check(const gr_split_problem *p, gr_error *err)
 	if (p->max_cuts < 0 || p->max_cuts > GR_SPLIT_MAX_CUTS)
 		return gr_error_set(err, GR_ERR_USAGE, "split: --max-cuts must lie in [0, %d], got %d",
 				    GR_SPLIT_MAX_CUTS, p->max_cuts);
+	/* the exact throughput search keeps Pareto fronts that grow about 3.5 times a cut */
+	if (p->objective == GR_SPLIT_THROUGHPUT && p->max_cuts > GR_SPLIT_MAX_CUTS_THROUGHPUT)
+		return gr_error_set(err, GR_ERR_USAGE, "split: --objective throughput takes at most %d cuts, got %d",
+				    GR_SPLIT_MAX_CUTS_THROUGHPUT, p->max_cuts);
 	for (int d = 0; d < 2; d++)
 		for (size_t i = 0; i < p->n; i++)
 			if (!(p->time_s[d][i] >= 0) || !isfinite(p->time_s[d][i]) ||
@@ -134,14 +138,27 @@ static int dominates(const tri *a, const tri *b)
 	return a->v[0] <= b->v[0] && a->v[1] <= b->v[1] && a->v[2] <= b->v[2];
 }
 
+/* The least period a partial plan can still reach: its own sums, and half of what both devices
+ * must still do at the least (each remaining kernel at its faster device). */
+static double lower_bound(const tri *x, double rest)
+{
+	return fmax(fmax(x->v[0], x->v[1]), fmax(x->v[2], 0.5 * (x->v[0] + x->v[1] + rest)));
+}
+
+static double lb_rest; /* for cmp_lb: qsort has no context argument */
+static int cmp_lb(const void *a, const void *b)
+{
+	double x = lower_bound(a, lb_rest), y = lower_bound(b, lb_rest);
+	return (x > y) - (x < y);
+}
+
 /* Drops dominated points (of two equal points the first stays) and points that cannot beat the
  * bound ub: the devices still have rest (the least the remaining kernels can take) to share. */
 static void front_prune(front *F, double ub, double rest)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < F->n; i++) {
-		const double *v = F->t[i].v;
-		int drop = fmax(fmax(v[0], v[1]), fmax(v[2], 0.5 * (v[0] + v[1] + rest))) > ub * (1 + 1e-12);
+		int drop = lower_bound(&F->t[i], rest) > ub * (1 + 1e-12);
 		for (size_t j = 0; j < F->n && !drop; j++)
 			if (j != i && dominates(&F->t[j], &F->t[i]) &&
 			    (j < i || !dominates(&F->t[i], &F->t[j])))
@@ -152,7 +169,10 @@ static void front_prune(front *F, double ub, double rest)
 	F->n = k;
 }
 
-static gr_status best_period(const gr_split_problem *p, gr_split_plan *out, gr_error *err)
+/* thin > 0: keep at most thin points a state (the most promising by lower bound), a fast
+ * heuristic whose plan bounds the exact pass; thin 0: exact. ub_in: a known achievable period. */
+static gr_status best_period(const gr_split_problem *p, gr_split_plan *out, size_t thin, double ub_in,
+			     gr_error *err)
 {
 	int K = p->max_cuts, w = K + 1;
 	size_t n = p->n, npool = 0, cap = 0;
@@ -170,7 +190,7 @@ static gr_status best_period(const gr_split_problem *p, gr_split_plan *out, gr_e
 		s0 += p->time_s[0][i];
 		s1 += p->time_s[1][i];
 	}
-	ub = fmin(s0, s1); /* all on one device is always possible */
+	ub = fmin(fmin(s0, s1), ub_in); /* all on one device is always possible */
 	rest = calloc(n + 1, sizeof(*rest));
 	if (!rest)
 		goto nomem;
@@ -192,6 +212,7 @@ static gr_status best_period(const gr_split_problem *p, gr_split_plan *out, gr_e
 			goto nomem;
 	}
 	for (size_t i = 1; i < n; i++) {
+		size_t total = 0;
 		for (int s = 0; s < 2 * w; s++)
 			g[s].n = 0;
 		for (int d = 0; d < 2; d++)
@@ -221,8 +242,20 @@ static gr_status best_period(const gr_split_problem *p, gr_split_plan *out, gr_e
 						goto nomem;
 				}
 			}
-		for (int s = 0; s < 2 * w; s++)
+		for (int s = 0; s < 2 * w; s++) {
 			front_prune(&g[s], ub, rest[i + 1]);
+			if (thin && g[s].n > thin) {
+				lb_rest = rest[i + 1];
+				qsort(g[s].t, g[s].n, sizeof(tri), cmp_lb);
+				g[s].n = thin;
+			}
+			total += g[s].n;
+		}
+		if (total > (size_t)1 << 24) {
+			st = gr_error_set(err, GR_ERR_LIMIT, "split: the throughput search holds %zu partial plans at "
+					  "kernel %zu; ask for fewer cuts (--max-cuts)", total, i);
+			goto done;
+		}
 		front *t = f;
 		f = g;
 		g = t;
@@ -264,7 +297,18 @@ gr_status gr_split_best(const gr_split_problem *p, gr_split_plan *out, gr_error 
 	gr_status st = check(p, err);
 	if (st)
 		return st;
-	st = p->objective == GR_SPLIT_LATENCY ? best_latency(p, out, err) : best_period(p, out, err);
+	if (p->objective == GR_SPLIT_LATENCY) {
+		st = best_latency(p, out, err);
+	} else {
+		/* a thinned pass finds a good plan fast; its period bounds the exact pass, which then
+		 * prunes most partial plans */
+		gr_split_plan h;
+		st = best_period(p, &h, 16, INFINITY, err);
+		if (!st) {
+			gr_split_evaluate(p, &h);
+			st = best_period(p, out, 0, h.period_s, err);
+		}
+	}
 	if (st)
 		return st;
 	gr_split_evaluate(p, out);

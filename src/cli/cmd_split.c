@@ -31,7 +31,7 @@ static const char split_help_tail[] =
 	"                   default pcie4x16) or a bandwidth in GB/s (then no fixed cost per transfer)\n"
 	"  --objective O    latency (default): one request, devices and link one after another;\n"
 	"                   throughput: requests pipelined, the busiest of A, B and the link sets the rate\n"
-	"  --max-cuts K     at most K cuts, 0..8 (default 1)\n"
+	"  --max-cuts K     at most K cuts, 0..8 (throughput: 0..4; default 1)\n"
 	"  --precision P    both devices at P (default: each platform's preferred)\n"
 	"  --runtime R      the fusion rules of both (default: A's runtime), so kernels match\n"
 	"  --format F       table (default), json, csv or markdown\n\n"
@@ -165,6 +165,9 @@ int cmd_split(int argc, char **argv)
 	}
 	if ((rc = cli_model_arg(&a.model, "split", argc, argv)))
 		return rc;
+	if (obj == GR_SPLIT_THROUGHPUT && max_cuts > GR_SPLIT_MAX_CUTS_THROUGHPUT)
+		return cli_fail(EXIT_BAD_INPUT, "split: --objective throughput takes --max-cuts up to %d, got %d",
+				GR_SPLIT_MAX_CUTS_THROUGHPUT, max_cuts);
 	if (!a.hw)
 		return cli_usage("split", "--hw A,B is required (two platforms, see 'graphs hw list')");
 	{

@@ -1,4 +1,5 @@
 /* What-if estimates shared by serve, split and advise (see whatif.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,8 +58,11 @@ int whatif_estimate(whatif *w, const gr_hw *hw, int mode, const gr_estimate_opts
 
 	*out = NULL;
 	o.runtime = rt;
-	if (!(p = whatif_partition(w, rt)))
+	if (!(p = whatif_partition(w, rt))) {
+		if (why)
+			snprintf(why, why_size, "cannot partition the model for runtime %s", rt);
 		return EXIT_BAD_INPUT;
+	}
 	cli_profile_for(hw, mode, rt, NULL, w->a, &prof);
 	st = gr_estimate_run_profile(w->g, p, hw, mode, &o, prof, out, &err);
 	if (!st) {

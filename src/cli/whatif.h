@@ -5,7 +5,7 @@
 
 #include "cli/estimate_common.h"
 
-#define WHATIF_MAX_PARTS 8
+#define WHATIF_MAX_PARTS 32
 
 typedef struct whatif {
 	cli_estimate_args *a;     /* the command's options (model, --no-calibration, ...), borrowed */
@@ -26,7 +26,8 @@ int whatif_load(whatif *w, cli_estimate_args *a, int64_t batch);
  * not NULL: nothing printed) or to stderr. *out: gr_estimate_free; it borrows w's partition. */
 int whatif_estimate(whatif *w, const gr_hw *hw, int mode, const gr_estimate_opts *eo, gr_estimate **out,
 		    char *why, size_t why_size);
-/* The partition of runtime rt (built on first use); NULL after printing an error. */
+/* The partition of runtime rt (built on first use); NULL after printing an error (or, past
+ * WHATIF_MAX_PARTS runtimes, without one). */
 const gr_partition *whatif_partition(whatif *w, const char *rt);
 void whatif_release(whatif *w);
 

@@ -81,6 +81,7 @@ expect 2 resnet18 --hw nvidia_t4,intel_core_i7_12700k --link 0
 expect 2 resnet18 --hw nvidia_t4,intel_core_i7_12700k --objective fastest
 expect 2 resnet18 --hw nvidia_t4,intel_core_i7_12700k --max-cuts 9
 expect 2 resnet18 --hw nvidia_t4,intel_core_i7_12700k --max-cuts x
+expect 2 resnet18 --hw nvidia_t4,intel_core_i7_12700k --objective throughput --max-cuts 5
 expect 2 tests/fixtures/bad/does_not_exist.onnx --hw nvidia_t4,intel_core_i7_12700k
 printf 'links: [1, 2\n' >"$tmp/broken.yaml"
 GRAPHS_LINKS_FILE="$tmp/broken.yaml" "$cli" split resnet18 --hw nvidia_t4,intel_core_i7_12700k --link x \
