@@ -27,7 +27,7 @@ typedef struct gr_llm_config {
  * or mistyped key is GR_ERR_FORMAT naming the file and the key. */
 gr_status gr_llm_config_load(const char *path, gr_llm_config *out, gr_error *err);
 /* The folder of built-in configs and serving assumptions: $GRAPHS_LLM_DIR, else
- * GRAPHS_DATA_DIR/data/llm. Static string or the environment's. */
+ * data/llm of the data folder (gr_data_dir()). Static string or the environment's. */
 const char *gr_llm_data_dir(void);
 /* Loads a built-in name ("llama-3.1-8b") or, when spec names an existing file, that file. */
 gr_status gr_llm_config_find(const char *spec, gr_llm_config *out, gr_error *err);

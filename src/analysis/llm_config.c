@@ -10,17 +10,19 @@
 #include <cjson/cJSON.h>
 
 #include "analysis/llm.h"
-
-#ifndef GRAPHS_DATA_DIR
-#define GRAPHS_DATA_DIR "."
-#endif
+#include "graphs/version.h"
 
 #define MAX_CONFIG_BYTES (16 << 20)
 
 const char *gr_llm_data_dir(void)
 {
+	static char dir[4200];
 	const char *e = getenv("GRAPHS_LLM_DIR");
-	return e && *e ? e : GRAPHS_DATA_DIR "/data/llm";
+
+	if (e && *e)
+		return e;
+	snprintf(dir, sizeof(dir), "%s/data/llm", gr_data_dir());
+	return dir;
 }
 
 /* The whole file as a NUL-terminated string (caller frees), or NULL after setting err. */

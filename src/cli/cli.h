@@ -106,5 +106,8 @@ int cmd_timeline(int argc, char **argv);
 int cmd_pipeline(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_split(int argc, char **argv);
+int cmd_advise(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@
 #include "cli/hwctx.h"
 #include "core/graph_impl.h"
 #include "graphs/pipeline.h"
+#include "graphs/version.h"
 #include "graphs/zoo.h"
 
 static const char pipeline_usage[] =
@@ -372,7 +373,7 @@ int cmd_pipeline(int argc, char **argv)
 		return cli_usage("pipeline", optind >= argc ? "SPEC.yaml is required" : "one SPEC.yaml only");
 	if (!links_file) {
 		const char *env = getenv("GRAPHS_LINKS_FILE");
-		snprintf(default_links, sizeof(default_links), "%s/data/links.yaml", GRAPHS_DATA_DIR);
+		snprintf(default_links, sizeof(default_links), "%s/data/links.yaml", gr_data_dir());
 		links_file = env && *env ? env : default_links;
 	}
 	if (gr_pipeline_links_load(links_file, &types, &n_types, &err) ||

@@ -24,6 +24,9 @@ static const struct {
 	{"timeline", cmd_timeline, "one estimate as a Chrome/Perfetto trace, memory with and without reuse"},
 	{"sweep", cmd_sweep, "a grid of models x platforms x batches x precisions, shardable"},
 	{"merge", cmd_merge, "join the shards of a sweep into the unsharded output"},
+	{"serve", cmd_serve, "dynamic batching under Poisson arrivals: throughput, p50/p99 latency"},
+	{"split", cmd_split, "the best cut points of a model across two devices"},
+	{"advise", cmd_advise, "ranked changes (precision, batch, runtime, mode, platform) with gains"},
 };
 
 static void usage(FILE *out)
