@@ -208,7 +208,7 @@ int cmd_split(int argc, char **argv)
 		size_t n;
 		double *lf, *lo, *t[2], *x[2], *by[2];
 		if (!eo.runtime)
-			eo.runtime = gr_estimate_default_runtime(hw[0]);
+			eo.runtime = cli_default_runtime(hw[0], mode[0], &a);
 		if (!(part = whatif_partition(&w, eo.runtime))) {
 			rc = EXIT_BAD_INPUT;
 			goto done;

@@ -50,7 +50,7 @@ int whatif_estimate(whatif *w, const gr_hw *hw, int mode, const gr_estimate_opts
 		    char *why, size_t why_size)
 {
 	gr_estimate_opts o = *eo;
-	const char *rt = o.runtime ? o.runtime : gr_estimate_default_runtime(hw);
+	const char *rt = o.runtime ? o.runtime : cli_default_runtime(hw, mode, w->a);
 	const gr_partition *p;
 	gr_profile *prof = NULL;
 	gr_error err = {0};

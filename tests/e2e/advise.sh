@@ -62,7 +62,7 @@ PY
 # power modes of a Jetson are tried
 "$cli" advise mobilenet_v2 --hw jetson_orin_agx_gpu:15w --top 100 --format csv >"$tmp/m.csv" 2>/dev/null || fail "csv"
 grep -q "^[0-9]*,mode,power mode" "$tmp/m.csv" || fail "no power-mode option for jetson_orin_agx_gpu:15w"
-"$cli" advise mobilenet_v2 --hw hailo8 --format markdown 2>/dev/null | grep -q "^| 1 " || fail "markdown"
+"$cli" advise mobilenet_v2 --hw nvidia_t4 --format markdown 2>/dev/null | grep -q "^| 1 " || fail "markdown"
 
 expect() {
 	want=$1; shift

@@ -21,8 +21,8 @@ for k in 0 1 2 3; do
 			>"$tmp/$obj$k.json" 2>"$tmp/err" || fail "split $obj $k: $(head -2 "$tmp/err")"
 	done
 done
-"$cli" estimate mobilenet_v2 --hw hailo8 --runtime compiler --format json >"$tmp/a.json" 2>/dev/null || fail "estimate A"
-"$cli" estimate mobilenet_v2 --hw intel_core_i7_12700k --runtime compiler --format json >"$tmp/b.json" 2>/dev/null ||
+"$cli" estimate mobilenet_v2 --hw hailo8 --runtime hailo_dfc --format json >"$tmp/a.json" 2>/dev/null || fail "estimate A"
+"$cli" estimate mobilenet_v2 --hw intel_core_i7_12700k --runtime hailo_dfc --format json >"$tmp/b.json" 2>/dev/null ||
 	fail "estimate B"
 python3 - "$tmp" "$root/data/links.yaml" <<'PY' || fail "split figures"
 import json, re, sys
