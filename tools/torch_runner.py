@@ -204,7 +204,7 @@ def run_model(torch, tv, args, name, batch, precision, dev):
         emit({"type": "layer", "model": name, "batch": batch, "precision": precision,
               "device": dev.type, "index": idx, "name": lname.replace(".", "_"),
               "optype": type(m).__name__, "samples_ms": times[lname], "flops": flops,
-              "bytes": nbytes})
+              "bytes": nbytes, "threads": torch.get_num_threads()})
     if pieces:
         quiet = (sum(pieces) - ncalls * hook_s) * 1e3
         if quiet > 0:

@@ -604,7 +604,9 @@ int cmd_benchmark(int argc, char **argv)
 	}
 	gr_bench_store_close(store);
 	if (rc)
-		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+		return cli_fail(EXIT_BAD_INPUT, "%s%s", err.msg,
+				calib ? " (the calibration suite times models with PyTorch; without it, "
+					"'--suite micro' measures the C kernels)" : "");
 	if (interrupted) {
 		fprintf(stderr, "graphs: interrupted: kept %d measurements of runs %lld-%lld in '%s'\n",
 			n_micro + n_models, (long long)runs[0], (long long)runs[n_runs - 1], db);

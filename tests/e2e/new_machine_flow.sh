@@ -59,7 +59,7 @@ if any(b.get("beyond") for b in rep["report"]["fp32"]["at_bound"]):
 q = rep.get("fit_quality", {}).get("fp32", {})
 if "in_sample_mape_pct" not in q:
     bad.append("no in-sample model error in fit_quality")
-if est["confidence"] not in ("calibrated", "interpolated") or (est.get("profile") or {}).get("path") != prof:
+if est["confidence"] not in ("calibrated", "interpolated") or (est.get("profile") or {}).get("path") != sys.argv[2]:
     bad.append("estimate: confidence %s, profile %s" % (est["confidence"], est.get("profile")))
 for b in bad:
     print("FAIL " + b)
