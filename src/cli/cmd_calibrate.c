@@ -178,10 +178,20 @@ typedef struct model_fit {
 	double measured_s, in_sample_s, lomo_s;
 } model_fit;
 
+static int cmp_model_fit(const void *a, const void *b)
+{
+	const model_fit *x = a, *y = b;
+	int c = x->prec - y->prec;
+	if (!c)
+		c = strcmp(x->model, y->model);
+	return c ? c : (x->batch > y->batch) - (x->batch < y->batch);
+}
+
 static int model_fits(const gr_meas_set *set, const gr_fit_opts *fo, const gr_profile *prof,
 		      gr_calib_cache *cache, int lomo, int tty, model_fit **out)
 {
 	model_fit *mf = NULL;
+	gr_profile *lp = NULL; /* the current leave-one-model-out fit */
 	int n = 0, cap = 0;
 
 	for (size_t i = 0; i < gr_meas_count(set); i++) {
@@ -214,10 +224,10 @@ static int model_fits(const gr_meas_set *set, const gr_fit_opts *fo, const gr_pr
 		m->measured_s = r->latency_s;
 		m->in_sample_s = m->lomo_s = NAN;
 	}
+	qsort(mf, (size_t)n, sizeof(*mf), cmp_model_fit);
 	for (int j = 0; j < n; j++) {
 		gr_calib_prediction pr;
 		gr_error err = {0};
-		gr_profile *lp = NULL;
 		gr_fit_opts lo = *fo;
 		if (tty) {
 			fprintf(stderr, "\rcalibrate: leave-one-model-out %-24.24s %3d/%d", mf[j].model, j + 1, n);
@@ -232,12 +242,18 @@ static int model_fits(const gr_meas_set *set, const gr_fit_opts *fo, const gr_pr
 		lo.precision = mf[j].prec;
 		lo.progress = NULL;
 		lo.lomo = 0;
-		if (!gr_profile_fit(set, &lo, &lp, &err) &&
-		    !gr_calib_predict_model(cache, lp, mf[j].model, mf[j].batch, (gr_precision)mf[j].prec,
-					    fo->hw, &pr, &err))
+		/* one refit per model and precision serves all its batches (sorted together) */
+		if (!j || mf[j].prec != mf[j - 1].prec || strcmp(mf[j].model, mf[j - 1].model)) {
+			gr_profile_free(lp);
+			lp = NULL;
+			if (gr_profile_fit(set, &lo, &lp, &err))
+				lp = NULL;
+		}
+		if (lp && !gr_calib_predict_model(cache, lp, mf[j].model, mf[j].batch,
+						  (gr_precision)mf[j].prec, fo->hw, &pr, &err))
 			mf[j].lomo_s = pr.latency_s;
-		gr_profile_free(lp);
 	}
+	gr_profile_free(lp);
 	if (tty && n)
 		fprintf(stderr, "\r%70s\r", "");
 	*out = mf;
@@ -316,7 +332,7 @@ static void model_fits_print(FILE *out, const model_fit *mf, int n, int prec)
 		char l[32] = "-";
 		if (c2)
 			snprintf(l, sizeof(l), "%.1f%%", lo);
-		fprintf(out, "  model error  in sample %.1f%% (%d models), leave-one-model-out %s (%d models)\n",
+		fprintf(out, "  model error  in sample %.1f%% (%d model rows), leave-one-model-out %s (%d rows)\n",
 			in, c1, l, c2);
 	}
 }
