@@ -35,7 +35,7 @@ static const char *default_models(int quick)
  * split, shuffle (transpose) and small convs (shufflenet_v2_x0_5); squeeze-excitation (sigmoid,
  * SiLU, mul, global pooling) with 5x5 depthwise (efficientnet_b0); inception branches, 5x5 conv,
  * many concats and max pools (googlenet). Small models: three rounds of all six per layer take
- * about 4 minutes on 2 shared cores (docs/benchmark.md). */
+ * about 6 minutes on 2 shared cores (docs/benchmark.md). */
 const char *gr_bench_calibration_models(int quick)
 {
 	return quick ? "resnet18,mobilenet_v2,squeezenet1_1"

@@ -32,7 +32,7 @@ static const char bench_help[] =
 	"so Ctrl-C (stops after the current measurement, exit 130) or a crash keeps what was done.\n\n"
 	"  --suite S        calibration (default): what 'graphs calibrate' needs, six small\n"
 	"                   torchvision models chosen to cover the op classes, timed per layer\n"
-	"                   through PyTorch in 3 alternating rounds (about 4 minutes on 2 cores);\n"
+	"                   through PyTorch in 3 alternating rounds (about 6 minutes on 2 cores);\n"
 	"                   micro: GEMM, conv2d, attention, elementwise, reduction, memory\n"
 	"                   bandwidth and latency kernels; models: torchvision models through\n"
 	"                   PyTorch; all: micro and models (default with --backend native: micro,\n"
