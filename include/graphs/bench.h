@@ -240,7 +240,7 @@ typedef void (*gr_bench_progress_fn)(void *user, int done, int total, const char
 
 typedef struct gr_bench_opts {
 	int quick;
-	int threads;            /* 0: all online CPUs */
+	int threads;            /* 0: all online CPUs (torch runs: torch's own default) */
 	const char *filter;     /* fnmatch glob on case names; NULL: all */
 	const char *device;     /* cpu cuda */
 	const char *hw_id;
@@ -266,6 +266,9 @@ void gr_bench_micro_names(const gr_bench_opts *o, void (*cb)(const char *name, v
 /* Runs the micro suite into run_id. *done: records stored. Returns GR_OK when stopped early. */
 gr_status gr_bench_run_micro(gr_bench_store *s, int64_t run_id, const gr_bench_opts *o, int *done,
 			     gr_error *err);
+/* The models `graphs benchmark`'s default suite (calibration) times per layer: a small set
+ * covering the op classes of CNNs (src/benchmarks/runner.c says which model brings which). */
+const char *gr_bench_calibration_models(int quick);
 /* Runs the PyTorch runner as a child process and stores its records. */
 gr_status gr_bench_run_torch(gr_bench_store *s, int64_t run_id, const gr_bench_opts *o, int *done,
 			     gr_error *err);

@@ -26,6 +26,19 @@ static const char *default_models(int quick)
 						 "densenet121,vit_b_16,convnext_tiny";
 }
 
+/* What `graphs calibrate` needs to fit every op class of CNNs: dense 3x3/7x7 and 1x1 convs,
+ * residual adds, batch norm, max and global pooling and a classifier (resnet18); depthwise convs
+ * and relu6 (mobilenet_v2); fire modules, concat and a conv classifier (squeezenet1_1); channel
+ * split, shuffle (transpose) and small convs (shufflenet_v2_x0_5); squeeze-excitation (sigmoid,
+ * SiLU, mul, global pooling) with 5x5 depthwise (efficientnet_b0); inception branches, 5x5 conv,
+ * many concats and max pools (googlenet). Small models: three rounds of all six per layer take
+ * about 6 minutes on 2 shared cores (docs/benchmark.md). */
+const char *gr_bench_calibration_models(int quick)
+{
+	return quick ? "resnet18,mobilenet_v2,squeezenet1_1"
+		     : "resnet18,mobilenet_v2,squeezenet1_1,shufflenet_v2_x0_5,efficientnet_b0,googlenet";
+}
+
 static double json_num(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -128,9 +141,17 @@ static gr_status handle_line(runner_ctx *x, const char *line, int *stored, gr_er
 					r.rate_unit = "GFLOP/s";
 				}
 			}
-			if (is_model)
+			if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "quiet"))) {
+				/* the per-layer pass's pieces, each at its best: what calibrate's minimum
+				 * should see of a model on a machine busy with other work */
+				snprintf(note, sizeof(note), "quiet: per-layer pass, sum of each layer's and "
+					 "gap's minimum over %d iterations, less %.2f us of hooks per call",
+					 (int)json_num(j, "iters"), json_num(j, "hook_us"));
+				r.note = note;
+			} else if (is_model) {
 				bench_fill_power(x->o, &r, json_num(j, "t_start"), json_num(j, "t_end"),
 						 (double)n, note, sizeof(note));
+			}
 			if (is_model && gr_bench_stats_rel_ci(&r.st) > 0.02 && !r.note)
 				r.note = "time budget ended before the median's 95% ci reached 2%";
 		}
@@ -173,7 +194,7 @@ static gr_status run_child(runner_ctx *x, const char *model, gr_error *err)
 		snprintf(runner, sizeof(runner), "%s/tools/torch_runner.py", gr_data_dir());
 	if (access(runner, R_OK))
 		return gr_error_set(err, GR_ERR_NOT_FOUND, "cannot read the torch runner '%s'", runner);
-	snprintf(threads, sizeof(threads), "%d", o->threads > 0 ? o->threads : bench_thread_count());
+	snprintf(threads, sizeof(threads), "%d", o->threads > 0 ? o->threads : 0);
 	argv[argc++] = (char *)py;
 	argv[argc++] = runner;
 	argv[argc++] = "--models";
@@ -184,6 +205,8 @@ static gr_status run_child(runner_ctx *x, const char *model, gr_error *err)
 	argv[argc++] = (char *)(o->precisions ? o->precisions : "fp32");
 	argv[argc++] = "--device";
 	argv[argc++] = (char *)(o->device ? o->device : "cpu");
+	/* 0: torch's own default thread count, which is what a user's PyTorch runs with (it can be
+	 * below the online CPUs: Debian's torch picks 1 on a 2-vCPU VM) */
 	argv[argc++] = "--threads";
 	argv[argc++] = threads;
 	if (o->quick) {

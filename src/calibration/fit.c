@@ -41,6 +41,7 @@ typedef struct fit_ctx {
 	int mode;
 	gr_precision prec;
 	const char *runtime;
+	int threads; /* threads the measurements ran with (-1/0: unknown) */
 	gr_calib_cache *cache;
 	otm_prec *cp;
 	calib_quality *cq;
@@ -234,13 +235,21 @@ typedef struct fit_lb {
 	double peak_matrix, peak_vector;
 } fit_lb;
 
-static void fit_bounds(const gr_hw *hw, int mode, gr_precision prec, const otm_prec *cp, fit_lb *lb)
+static void fit_bounds(const gr_hw *hw, int mode, gr_precision prec, const otm_prec *cp, int threads,
+		       fit_lb *lb)
 {
 	otm_bounds ob;
 	double fastest = 0; /* the largest s/byte bound among classes: the class on the fastest level */
+	int64_t units = gr_hw_units(hw, mode);
 
 	memset(lb, 0, sizeof(*lb));
 	otm_bounds_init(&ob, hw, mode, prec);
+	/* a CPU measured with fewer threads than cores computes on that many cores only (torch's
+	 * default can be 1 thread on a 2-core VM): the peak the fit may reach is theirs */
+	if (gr_hw_get_class(hw) == GR_HW_CPU && threads > 0 && units > threads) {
+		ob.peak_matrix *= (double)threads / (double)units;
+		ob.peak_vector *= (double)threads / (double)units;
+	}
 	lb->peak_matrix = ob.peak_matrix;
 	lb->peak_vector = ob.peak_vector;
 	lb->dram = gr_hw_dram_bandwidth(hw, mode);
@@ -522,7 +531,7 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 				c->G[nz[a] * NCOL + nz[b]] += w2 * r->x[nz[a]] * r->x[nz[b]];
 		}
 	}
-	fit_bounds(c->hw, c->mode, c->prec, cp, &flb);
+	fit_bounds(c->hw, c->mode, c->prec, cp, c->threads, &flb);
 	for (int k = 0; k < CC_COUNT; k++) {
 		lb[COL(k, CF_FLOPS)] = flb.flop[k];
 		lb[COL(k, CF_BYTES)] = flb.byte[k];
@@ -590,7 +599,7 @@ size_t gr_profile_bounds(const gr_profile *p, const gr_hw *hw, int mode, gr_prec
 	if (!p || !hw || (unsigned)prec >= GR_PREC_COUNT || !p->tm.prec[prec].present)
 		return 0;
 	cp = &p->tm.prec[prec];
-	fit_bounds(hw, mode, prec, cp, &lb);
+	fit_bounds(hw, mode, prec, cp, p->cond.threads, &lb);
 	d = lb.dram > 0 ? 1.0 / lb.dram : 0;
 	spill = cp->glob[CG_SPILL];
 	for (int k = 0; k < CC_COUNT; k++) {
@@ -667,6 +676,7 @@ gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *o, gr_profil
 		snprintf(p->excluded, sizeof(p->excluded), "%s", o->exclude_model);
 	now_iso(p->created, sizeof(p->created));
 	p->cond = *gr_meas_conditions(set);
+	c.threads = p->cond.threads;
 	for (int q = 0; q < GR_PREC_COUNT; q++) {
 		if (o->precision >= 0 && o->precision != q)
 			continue;

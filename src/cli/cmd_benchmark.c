@@ -1,4 +1,5 @@
-/* graphs benchmark: runs the micro suite (C kernels on OpenBLAS/oneDNN/native loops) and the
+/* graphs benchmark: runs the calibration suite (default: the models calibrate needs, per layer,
+ * in alternating rounds), the micro suite (C kernels on OpenBLAS/oneDNN/native loops) and the
  * model suite (PyTorch runner) into a SQLite store; also imports/exports ground-truth CSV.
  * Ctrl-C stops after the current measurement; every finished record is already committed. */
 #include <getopt.h>
@@ -15,11 +16,12 @@
 #include "graphs/report.h"
 
 static const char bench_help[] =
-	"usage: graphs benchmark [--suite micro|models|all] [--quick] [--hw ID|host]\n"
+	"usage: graphs benchmark [--suite calibration|micro|models|all] [--quick] [--hw ID|host]\n"
 	"                        [--backend native|torch|onnxruntime] [--device cpu|cuda]\n"
 	"                        [--threads N] [--cpus LIST] [--db FILE] [--format table|json]\n"
 	"                        [--filter GLOBS] [--models LIST] [--batch LIST] [--precision LIST]\n"
-	"                        [--per-layer] [--power auto|none|rapl|nvidia-smi|tegrastats]\n"
+	"                        [--per-layer] [--rounds N]\n"
+	"                        [--power auto|none|rapl|nvidia-smi|tegrastats]\n"
 	"       graphs benchmark --list [--suite ...] [--quick] [--filter GLOBS]\n"
 	"       graphs benchmark --db FILE --show [--format table|json]\n"
 	"       graphs benchmark --db FILE --import CSV\n"
@@ -28,22 +30,31 @@ static const char bench_help[] =
 	"clocks, governor, turbo, kernel, OpenBLAS/oneDNN/torch versions, threads, affinity), in a\n"
 	"SQLite database (default graphs-bench.db). Each finished measurement is committed at once,\n"
 	"so Ctrl-C (stops after the current measurement, exit 130) or a crash keeps what was done.\n\n"
-	"  --suite S        micro: GEMM, conv2d, attention, elementwise, reduction, memory\n"
+	"  --suite S        calibration (default): what 'graphs calibrate' needs, six small\n"
+	"                   torchvision models chosen to cover the op classes, timed per layer\n"
+	"                   through PyTorch in 3 alternating rounds (about 6 minutes on 2 cores);\n"
+	"                   micro: GEMM, conv2d, attention, elementwise, reduction, memory\n"
 	"                   bandwidth and latency kernels; models: torchvision models through\n"
-	"                   PyTorch; all: both (default micro, or models with --backend torch)\n"
-	"  --quick          short sweeps and time budgets (micro: under a minute on 2 cores)\n"
+	"                   PyTorch; all: micro and models (default with --backend native: micro,\n"
+	"                   with --backend torch: models)\n"
+	"  --quick          short sweeps and time budgets (micro: under a minute on 2 cores;\n"
+	"                   calibration: 3 models, 2 rounds)\n"
 	"  --hw ID          registry id to file the results under (default host)\n"
 	"  --backend B      native: the C micro suite; torch: tools/torch_runner.py;\n"
 	"                   onnxruntime: not available in this build\n"
 	"  --device D       cpu (default) or cuda (models suite only)\n"
-	"  --threads N      threads for OpenBLAS, oneDNN, native kernels and torch (default: all)\n"
+	"  --threads N      threads for OpenBLAS, oneDNN, native kernels and torch (default: all\n"
+	"                   online CPUs; torch: its own default, as a user's PyTorch runs)\n"
 	"  --cpus LIST      pin to these CPUs, e.g. 0 or 0-3 or 0,2 (sched_setaffinity)\n"
 	"  --filter GLOBS   only cases (or models) matching one of these comma-separated globs\n"
 	"  --models LIST    models suite: torchvision names (default resnet18,mobilenet_v2 with\n"
 	"                   --quick)\n"
 	"  --batch LIST     models suite: batch sizes (default 1)\n"
 	"  --precision LIST models suite: fp32,bf16,fp16 (default fp32)\n"
-	"  --per-layer      models suite: also time every layer (forward hooks)\n"
+	"  --per-layer      models suite: also time every layer (forward hooks; on in calibration)\n"
+	"  --rounds N       models: time the model list N times over, each round its own run, so\n"
+	"                   that the minimum ('graphs calibrate' fits it) sees the machine's quiet\n"
+	"                   moments (default 3 for calibration, 2 with --quick; else 1)\n"
 	"  --power SRC      energy source (default auto: RAPL for cpu, nvidia-smi or tegrastats\n"
 	"                   for cuda); without a sensor the records say power_source 'none'\n"
 	"  --list           print the selected micro cases and exit\n"
@@ -66,15 +77,25 @@ static void on_signal(int sig)
 typedef struct progress_state {
 	int tty;
 	const char *suite;
+	int round, rounds;  /* rounds of the model list (0-based round) */
+	double started;     /* gr_bench_now() when the first round began */
 } progress_state;
 
+/* done/total are the suite's (one round's); with rounds, the bar and the ETA cover them all. */
 static void progress(void *user, int done, int total, const char *name, double eta)
 {
 	progress_state *p = user;
-	char bar[31];
+	char bar[31], what[40] = "";
 	int fill;
 	if (!p->tty || total <= 0)
 		return;
+	if (p->rounds > 1) {
+		double el = gr_bench_now() - p->started;
+		snprintf(what, sizeof(what), " round %d/%d", p->round + 1, p->rounds);
+		done += p->round * total;
+		total *= p->rounds;
+		eta = done > 0 && done < total ? el / done * (total - done) : -1;
+	}
 	if (done >= total) {
 		fputs("\r\033[K", stderr);
 		return;
@@ -83,7 +104,7 @@ static void progress(void *user, int done, int total, const char *name, double e
 	for (int i = 0; i < 30; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[30] = 0;
-	fprintf(stderr, "\r\033[K%s [%s] %d/%d %-40.40s", p->suite, bar, done, total, name);
+	fprintf(stderr, "\r\033[K%s%s [%s] %d/%d %-28.28s", p->suite, what, bar, done, total, name);
 	if (eta >= 0)
 		fprintf(stderr, " ETA %d:%02d", (int)eta / 60, (int)eta % 60);
 	fflush(stderr);
@@ -183,18 +204,71 @@ static int print_record(const gr_bench_record *r, void *user)
 	return 0;
 }
 
-static int print_records(gr_bench_store *s, int64_t run_id, int fmt, const char *db, FILE *out,
-			 const char *status, const gr_bench_platform *pl)
+/* A model's best over the rounds of a calibration run (the table prints these, not every layer). */
+typedef struct round_row {
+	char name[128];
+	int rounds, layers;
+	double best_ms, median_ms, quiet_ms;
+} round_row;
+
+typedef struct round_ctx {
+	round_row *rows;
+	int n, cap;
+	int64_t records;
+} round_ctx;
+
+static int collect_round(const gr_bench_record *r, void *user)
+{
+	round_ctx *c = user;
+	round_row *row = NULL;
+	c->records++;
+	if (strcmp(r->kind, "model") || !r->supported || !r->has_stats)
+		return 0;
+	for (int i = 0; i < c->n && !row; i++)
+		if (!strcmp(c->rows[i].name, r->name))
+			row = &c->rows[i];
+	if (!row) {
+		if (c->n == c->cap) {
+			int cap = c->cap ? 2 * c->cap : 16;
+			round_row *nr = realloc(c->rows, (size_t)cap * sizeof(*nr));
+			if (!nr)
+				return 1;
+			c->rows = nr;
+			c->cap = cap;
+		}
+		row = &c->rows[c->n++];
+		memset(row, 0, sizeof(*row));
+		snprintf(row->name, sizeof(row->name), "%s", r->name);
+		row->best_ms = row->median_ms = row->quiet_ms = INFINITY;
+	}
+	if (r->note && !strncmp(r->note, "quiet:", 6)) { /* the per-layer pass's reconstruction */
+		row->quiet_ms = fmin(row->quiet_ms, r->st.min * 1e3);
+		return 0;
+	}
+	row->rounds++;
+	row->layers = r->subgraph > 0 ? (int)r->subgraph : row->layers;
+	row->best_ms = fmin(row->best_ms, r->st.min * 1e3);
+	row->median_ms = fmin(row->median_ms, r->st.median * 1e3);
+	return 0;
+}
+
+static int print_records(gr_bench_store *s, const int64_t *runs, int n_runs, int fmt, const char *db,
+			 FILE *out, const char *status, const gr_bench_platform *pl)
 {
 	print_ctx c = {0};
 	gr_error err = {0};
-	int64_t n = 0;
+	int64_t n = 0, run_id = n_runs ? runs[0] : 0;
 	if (fmt == GR_FMT_JSON) {
 		cJSON *root = cJSON_CreateObject();
 		c.arr = cJSON_CreateArray();
 		cJSON_AddStringToObject(root, "db", db);
 		if (run_id) {
 			cJSON_AddNumberToObject(root, "run", (double)run_id);
+			if (n_runs > 1) {
+				cJSON *ra = cJSON_AddArrayToObject(root, "runs");
+				for (int i = 0; i < n_runs; i++)
+					cJSON_AddItemToArray(ra, cJSON_CreateNumber((double)runs[i]));
+			}
 			cJSON_AddStringToObject(root, "status", status);
 		}
 		if (pl) {
@@ -210,13 +284,44 @@ static int print_records(gr_bench_store *s, int64_t run_id, int fmt, const char 
 			cJSON_AddStringToObject(p, "onednn", pl->onednn);
 			cJSON_AddStringToObject(p, "date", pl->date);
 		}
-		if (gr_bench_store_each(s, run_id, print_record, &c, &err)) {
-			cJSON_Delete(c.arr);
-			cJSON_Delete(root);
-			return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
-		}
+		for (int i = 0; i < (n_runs ? n_runs : 1); i++)
+			if (gr_bench_store_each(s, n_runs ? runs[i] : 0, print_record, &c, &err)) {
+				cJSON_Delete(c.arr);
+				cJSON_Delete(root);
+				return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+			}
 		cJSON_AddItemToObject(root, "measurements", c.arr);
 		cli_json_write(out, root);
+		return EXIT_OK;
+	}
+	if (n_runs > 1) { /* rounds: one line per model, the best of the rounds */
+		round_ctx rc = {0};
+		const char *hdr[] = {"model", "rounds", "layers", "best_ms", "best_median_ms", "quiet_ms"};
+		gr_table *t = gr_table_new(6, hdr);
+		for (int i = 1; i <= 5; i++)
+			gr_table_numeric(t, i);
+		for (int i = 0; i < n_runs; i++)
+			if (gr_bench_store_each(s, runs[i], collect_round, &rc, &err)) {
+				free(rc.rows);
+				gr_table_free(t);
+				return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+			}
+		for (int i = 0; i < rc.n; i++) {
+			char r[16], l[16], b[32], m[32], q[32] = "-";
+			snprintf(r, sizeof(r), "%d", rc.rows[i].rounds);
+			snprintf(l, sizeof(l), "%d", rc.rows[i].layers);
+			snprintf(b, sizeof(b), "%.4g", rc.rows[i].best_ms);
+			snprintf(m, sizeof(m), "%.4g", rc.rows[i].median_ms);
+			if (isfinite(rc.rows[i].quiet_ms))
+				snprintf(q, sizeof(q), "%.4g", rc.rows[i].quiet_ms);
+			const char *row[] = {rc.rows[i].name, r, l, b, m, q};
+			gr_table_add_row(t, row);
+		}
+		gr_table_write(t, GR_FMT_TABLE, out);
+		gr_table_free(t);
+		free(rc.rows);
+		fprintf(out, "runs %lld-%lld (%s): %lld measurements in '%s'\n", (long long)runs[0],
+			(long long)runs[n_runs - 1], status, (long long)rc.records, db);
 		return EXIT_OK;
 	}
 	{
@@ -257,7 +362,7 @@ static int one_of(const char *s, const char *const *list)
 int cmd_benchmark(int argc, char **argv)
 {
 	enum { O_LIST = 256, O_SHOW, O_IMPORT, O_EXPORT, O_PERLAYER, O_CPUS, O_POWER, O_MODELS,
-	       O_PREC };
+	       O_PREC, O_ROUNDS };
 	static const struct option opts[] = {
 		{"suite", required_argument, 0, 's'},  {"quick", no_argument, 0, 'q'},
 		{"hw", required_argument, 0, 'H'},     {"backend", required_argument, 0, 'b'},
@@ -266,19 +371,20 @@ int cmd_benchmark(int argc, char **argv)
 		{"filter", required_argument, 0, 'F'}, {"batch", required_argument, 0, 'B'},
 		{"models", required_argument, 0, O_MODELS},
 		{"precision", required_argument, 0, O_PREC},
+		{"rounds", required_argument, 0, O_ROUNDS},
 		{"per-layer", no_argument, 0, O_PERLAYER}, {"cpus", required_argument, 0, O_CPUS},
 		{"power", required_argument, 0, O_POWER}, {"list", no_argument, 0, O_LIST},
 		{"show", no_argument, 0, O_SHOW},      {"import", required_argument, 0, O_IMPORT},
 		{"export", required_argument, 0, O_EXPORT}, {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
-	static const char *const suites[] = {"micro", "models", "all", NULL};
+	static const char *const suites[] = {"calibration", "micro", "models", "all", NULL};
 	static const char *const backends[] = {"native", "torch", "onnxruntime", NULL};
 	static const char *const devices[] = {"cpu", "cuda", NULL};
 	static const char *const powers[] = {"auto", "none", "rapl", "nvidia-smi", "tegrastats", NULL};
 	const char *suite = NULL, *backend = NULL, *hw = "host", *db = "graphs-bench.db";
 	const char *cpus = NULL, *power = "auto", *import = NULL, *export = NULL;
 	int fmt = GR_FMT_TABLE, list = 0, show = 0, c, code = EXIT_OK, interrupted = 0;
-	int64_t threads = 0, run_id = 0;
+	int64_t threads = 0, run_id = 0, rounds = 0, runs[64];
 	gr_bench_opts o = {0};
 	gr_bench_store *store = NULL;
 	gr_bench_platform pl;
@@ -287,7 +393,7 @@ int cmd_benchmark(int argc, char **argv)
 	progress_state ps = {0};
 	struct sigaction sa, old_int, old_term;
 	char command[512] = "graphs";
-	int do_micro, do_models, n_micro = 0, n_models = 0;
+	int do_micro, do_models, calib, n_micro = 0, n_models = 0, n_runs = 0;
 	gr_status rc = GR_OK;
 	FILE *out;
 
@@ -318,6 +424,11 @@ int cmd_benchmark(int argc, char **argv)
 		case O_MODELS: o.models = optarg; break;
 		case O_PREC: o.precisions = optarg; break;
 		case O_PERLAYER: o.per_layer = 1; break;
+		case O_ROUNDS:
+			if (!cli_parse_i64(optarg, &rounds) || rounds > 64)
+				return cli_usage("benchmark", "--rounds wants a count from 1 to 64, not '%s'",
+						 optarg);
+			break;
 		case O_CPUS: cpus = optarg; break;
 		case O_POWER: power = optarg; break;
 		case O_LIST: list = 1; break;
@@ -330,7 +441,8 @@ int cmd_benchmark(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("benchmark", "unexpected argument '%s'", argv[optind]);
 	if (suite && !one_of(suite, suites))
-		return cli_usage("benchmark", "unknown suite '%s' (use micro, models or all)", suite);
+		return cli_usage("benchmark", "unknown suite '%s' (use calibration, micro, models or all)",
+				 suite);
 	if (backend && !one_of(backend, backends))
 		return cli_usage("benchmark", "unknown backend '%s' (use native, torch or onnxruntime)",
 				 backend);
@@ -346,11 +458,21 @@ int cmd_benchmark(int argc, char **argv)
 		return cli_fail(EXIT_USAGE, "backend 'onnxruntime' is not available in this build "
 					    "(no onnxruntime library found); use native or torch");
 	if (!suite)
-		suite = backend && !strcmp(backend, "torch") ? "models" : "micro";
-	do_micro = strcmp(suite, "models") != 0;
-	do_models = strcmp(suite, "micro") != 0;
-	if (backend && !strcmp(backend, "native") && !strcmp(suite, "models"))
-		return cli_usage("benchmark", "the models suite runs on the torch backend");
+		suite = !backend ? "calibration" : !strcmp(backend, "torch") ? "models" : "micro";
+	calib = !strcmp(suite, "calibration");
+	do_micro = !strcmp(suite, "micro") || !strcmp(suite, "all");
+	do_models = !do_micro || !strcmp(suite, "all");
+	if (backend && !strcmp(backend, "native") && (!strcmp(suite, "models") || calib))
+		return cli_usage("benchmark", "the %s suite runs on the torch backend", suite);
+	if (calib) { /* what calibrate fits: per-layer rows of a model set covering the op classes */
+		o.per_layer = 1;
+		if (!o.models)
+			o.models = gr_bench_calibration_models(o.quick);
+	}
+	if (!rounds)
+		rounds = calib ? (o.quick ? 2 : 3) : 1;
+	if (rounds > 1 && !do_models)
+		return cli_usage("benchmark", "--rounds repeats the model list: use it with a models suite");
 	if (backend && !strcmp(backend, "torch") && !strcmp(suite, "micro"))
 		return cli_usage("benchmark", "the micro suite runs on the native backend");
 	if (!strcmp(o.device, "cuda") && do_micro)
@@ -365,7 +487,7 @@ int cmd_benchmark(int argc, char **argv)
 		if (do_micro)
 			gr_bench_micro_names(&o, print_name, out);
 		if (do_models)
-			fprintf(out, "models: %s\n", o.models ? o.models :
+			fprintf(out, "models%s: %s\n", calib ? " (per layer)" : "", o.models ? o.models :
 				(o.quick ? "resnet18,mobilenet_v2" : "(default list, see docs/benchmark.md)"));
 		cli_out_end(out, 1);
 		return EXIT_OK;
@@ -389,7 +511,7 @@ int cmd_benchmark(int argc, char **argv)
 						      &err))
 				code = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 		} else
-			code = print_records(store, 0, fmt, db, out, "", NULL);
+			code = print_records(store, NULL, 0, fmt, db, out, "", NULL);
 		cli_out_end(out, code == EXIT_OK);
 		gr_bench_store_close(store);
 		return code;
@@ -418,11 +540,6 @@ int cmd_benchmark(int argc, char **argv)
 	ri.source = "graphs benchmark";
 	ri.idle_power_w = o.idle_power_w;
 	ri.power_source = gr_power_source(o.power);
-	if (gr_bench_store_begin_run(store, &ri, &run_id, &err)) {
-		gr_power_close(o.power);
-		gr_bench_store_close(store);
-		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
-	}
 
 	/* SA_RESTART: reads from the torch runner are not cut; the flag is polled between
 	 * measurements. */
@@ -435,38 +552,64 @@ int cmd_benchmark(int argc, char **argv)
 	sigaction(SIGTERM, &sa, &old_term);
 	o.stop = &stop_flag;
 	ps.tty = isatty(STDERR_FILENO);
+	ps.rounds = (int)rounds;
+	ps.started = gr_bench_now();
 	o.progress = progress;
 	o.progress_user = &ps;
 
-	if (do_micro) {
-		ps.suite = "micro";
-		rc = gr_bench_run_micro(store, run_id, &o, &n_micro, &err);
+	/* Each round is a run of its own: rounds alternate over the model list so that every model
+	 * sees several spells of a shared machine, and calibrate's minimum merges them. */
+	for (int r = 0; r < rounds && !rc && !stop_flag; r++) {
+		int nm = 0, nd = 0;
+		ps.round = r;
+		if (gr_bench_store_begin_run(store, &ri, &run_id, &err)) {
+			rc = err.status ? err.status : GR_ERR_IO;
+			break;
+		}
+		runs[n_runs++] = run_id;
+		if (do_micro) {
+			ps.suite = "micro";
+			rc = gr_bench_run_micro(store, run_id, &o, &nm, &err);
+		}
+		if (!rc && do_models && !stop_flag) {
+			ps.suite = calib ? "calibration" : "models";
+			rc = gr_bench_run_torch(store, run_id, &o, &nd, &err);
+		}
+		n_micro += nm;
+		n_models += nd;
+		gr_bench_store_end_run(store, run_id,
+				       rc ? "failed" : stop_flag ? "interrupted" : "complete", NULL);
 	}
-	if (!rc && do_models && !stop_flag) {
-		ps.suite = "models";
-		rc = gr_bench_run_torch(store, run_id, &o, &n_models, &err);
-	}
+	ps.round = ps.rounds - 1;
 	progress(&ps, 1, 1, "", 0);
 	interrupted = stop_flag != 0;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	gr_power_close(o.power);
-	gr_bench_store_end_run(store, run_id, rc ? "failed" : interrupted ? "interrupted" : "complete",
-			       NULL);
+	if (!n_runs) {
+		gr_bench_store_close(store);
+		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+	}
 
 	/* A failed run that stored nothing prints only the error. */
 	if (!rc || n_micro + n_models > 0) {
 		out = cli_out_begin();
-		code = print_records(store, run_id, fmt, db, out,
+		code = print_records(store, runs, n_runs, fmt, db, out,
 				     rc ? "failed" : interrupted ? "interrupted" : "complete", &pl);
+		if (calib && fmt == GR_FMT_TABLE && !rc && !interrupted)
+			fprintf(out, "next: graphs calibrate --hw %s%s%s\n", hw,
+				strcmp(db, "graphs-bench.db") ? " --from " : "",
+				strcmp(db, "graphs-bench.db") ? db : "");
 		cli_out_end(out, code == EXIT_OK);
 	}
 	gr_bench_store_close(store);
 	if (rc)
-		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+		return cli_fail(EXIT_BAD_INPUT, "%s%s", err.msg,
+				calib ? " (the calibration suite times models with PyTorch; without it, "
+					"'--suite micro' measures the C kernels)" : "");
 	if (interrupted) {
-		fprintf(stderr, "graphs: interrupted: kept %d measurements of run %lld in '%s'\n",
-			n_micro + n_models, (long long)run_id, db);
+		fprintf(stderr, "graphs: interrupted: kept %d measurements of runs %lld-%lld in '%s'\n",
+			n_micro + n_models, (long long)runs[0], (long long)runs[n_runs - 1], db);
 		return 130;
 	}
 	return code;

@@ -35,16 +35,18 @@ static const char calibrate_help[] =
 	"  --out FILE         where to write the profile (default: the user's calibration folder,\n"
 	"                     $XDG_CONFIG_HOME/graphs/calibration/ID/MODE/RUNTIME.json)\n"
 	"  --no-save          fit and report only\n"
-	"  --stat S           which statistic of database records to fit: median (default), min,\n"
-	"                     p5 or mean (min/p5 resist other work on a shared machine)\n"
+	"  --stat S           which statistic of database records to fit: min (default: the best\n"
+	"                     of every sample and round, the figure that repeats on a machine\n"
+	"                     shared with other work), median, p5 or mean\n"
 	"  --report           per op class: coefficients, residuals, ranges covered, gaps, the\n"
 	"                     coefficients held at a physical bound (peak compute of the class's\n"
 	"                     engine, bandwidth of the memory level holding its working sets), and\n"
 	"                     the zoo models that would still be estimated 'theoretical'\n"
 	"  --format F         table (default) or json (the profile, plus 'report' with --report)\n"
 	"  --min-models N     published figures: fit only precisions with N or more zoo models\n"
-	"  --no-lomo          published figures: skip the leave-one-model-out fits (by default each\n"
-	"                     model is left out once and the error recorded in the profile)\n\n"
+	"  --no-lomo          skip the leave-one-model-out fits (by default each model is left\n"
+	"                     out once and refitted without; the model errors are printed, and\n"
+	"                     for published figures recorded in the profile)\n\n"
 	"Progress goes to stderr when it is a terminal. Format and fit: docs/calibrate.md.\n"
 	"Exit codes: 0 ok, 1 usage error, 2 bad or missing measurements or a broken platform file.\n";
 
@@ -167,6 +169,175 @@ static cJSON *report_json(const gr_profile *p, const gr_hw *hw, int mode, int tt
 	return r;
 }
 
+/* Fit quality of measured (not published) fits, model by model, through the estimator that
+ * 'graphs estimate' uses: in sample (the profile as fitted) and leave-one-model-out (the
+ * profile refitted without the model's rows, then asked for it, as for a model never run). */
+typedef struct model_fit {
+	char model[64];
+	int64_t batch;
+	int prec;
+	double measured_s, in_sample_s, lomo_s;
+} model_fit;
+
+static int cmp_model_fit(const void *a, const void *b)
+{
+	const model_fit *x = a, *y = b;
+	int c = x->prec - y->prec;
+	if (!c)
+		c = strcmp(x->model, y->model);
+	return c ? c : (x->batch > y->batch) - (x->batch < y->batch);
+}
+
+static int model_fits(const gr_meas_set *set, const gr_fit_opts *fo, const gr_profile *prof,
+		      gr_calib_cache *cache, int lomo, int tty, model_fit **out)
+{
+	model_fit *mf = NULL;
+	gr_profile *lp = NULL; /* the current leave-one-model-out fit */
+	int n = 0, cap = 0;
+
+	for (size_t i = 0; i < gr_meas_count(set); i++) {
+		const gr_meas_row *r = gr_meas_at(set, i);
+		gr_profile_accuracy pa;
+		model_fit *m = NULL;
+		if (r->kind != GR_MEAS_MODEL || r->published || strcmp(r->hw, fo->hw) ||
+		    !(r->latency_s > 0) || (fo->precision >= 0 && r->precision != fo->precision) ||
+		    strcmp(r->runtime ? r->runtime : "pytorch", gr_profile_runtime(prof)) ||
+		    (fo->exclude_model && !strcmp(r->model, fo->exclude_model)) ||
+		    gr_profile_accuracy_get(prof, (gr_precision)r->precision, &pa) == GR_OK)
+			continue;
+		for (int j = 0; j < n && !m; j++)
+			if (mf[j].batch == r->batch && mf[j].prec == r->precision && !strcmp(mf[j].model, r->model))
+				m = &mf[j];
+		if (m) { /* several runs of one model (median/mean statistic): the best repeats */
+			m->measured_s = fmin(m->measured_s, r->latency_s);
+			continue;
+		}
+		if (n == cap) {
+			model_fit *nm = realloc(mf, (size_t)(cap = cap ? 2 * cap : 16) * sizeof(*nm));
+			if (!nm)
+				break;
+			mf = nm;
+		}
+		m = &mf[n++];
+		snprintf(m->model, sizeof(m->model), "%s", r->model);
+		m->batch = r->batch;
+		m->prec = r->precision;
+		m->measured_s = r->latency_s;
+		m->in_sample_s = m->lomo_s = NAN;
+	}
+	qsort(mf, (size_t)n, sizeof(*mf), cmp_model_fit);
+	for (int j = 0; j < n; j++) {
+		gr_calib_prediction pr;
+		gr_error err = {0};
+		gr_fit_opts lo = *fo;
+		if (tty) {
+			fprintf(stderr, "\rcalibrate: leave-one-model-out %-24.24s %3d/%d", mf[j].model, j + 1, n);
+			fflush(stderr);
+		}
+		if (!gr_calib_predict_model(cache, prof, mf[j].model, mf[j].batch, (gr_precision)mf[j].prec,
+					    fo->hw, &pr, &err))
+			mf[j].in_sample_s = pr.latency_s;
+		if (!lomo)
+			continue;
+		lo.exclude_model = mf[j].model;
+		lo.precision = mf[j].prec;
+		lo.progress = NULL;
+		lo.lomo = 0;
+		/* one refit per model and precision serves all its batches (sorted together) */
+		if (!j || mf[j].prec != mf[j - 1].prec || strcmp(mf[j].model, mf[j - 1].model)) {
+			gr_profile_free(lp);
+			lp = NULL;
+			if (gr_profile_fit(set, &lo, &lp, &err))
+				lp = NULL;
+		}
+		if (lp && !gr_calib_predict_model(cache, lp, mf[j].model, mf[j].batch,
+						  (gr_precision)mf[j].prec, fo->hw, &pr, &err))
+			mf[j].lomo_s = pr.latency_s;
+	}
+	gr_profile_free(lp);
+	if (tty && n)
+		fprintf(stderr, "\r%70s\r", "");
+	*out = mf;
+	return n;
+}
+
+static double mape_of(const model_fit *mf, int n, int prec, int lomo, int *count)
+{
+	double s = 0;
+	*count = 0;
+	for (int j = 0; j < n; j++) {
+		double p = lomo ? mf[j].lomo_s : mf[j].in_sample_s;
+		if (mf[j].prec != prec || !isfinite(p))
+			continue;
+		s += fabs(p - mf[j].measured_s) / mf[j].measured_s;
+		(*count)++;
+	}
+	return *count ? 100 * s / *count : NAN;
+}
+
+static cJSON *model_fits_json(const model_fit *mf, int n)
+{
+	cJSON *r = cJSON_CreateObject();
+	for (int q = 0; q < GR_PREC_COUNT; q++) {
+		cJSON *o = NULL, *arr = NULL;
+		int c1, c2;
+		double in = mape_of(mf, n, q, 0, &c1), lo = mape_of(mf, n, q, 1, &c2);
+		for (int j = 0; j < n; j++) {
+			cJSON *m;
+			if (mf[j].prec != q)
+				continue;
+			if (!o) {
+				o = cJSON_AddObjectToObject(r, gr_precision_name((gr_precision)q));
+				if (c1)
+					cJSON_AddNumberToObject(o, "in_sample_mape_pct", in);
+				if (c2)
+					cJSON_AddNumberToObject(o, "lomo_mape_pct", lo);
+				arr = cJSON_AddArrayToObject(o, "models");
+			}
+			m = cJSON_CreateObject();
+			cJSON_AddStringToObject(m, "model", mf[j].model);
+			cJSON_AddNumberToObject(m, "batch", (double)mf[j].batch);
+			cJSON_AddNumberToObject(m, "measured_ms", mf[j].measured_s * 1e3);
+			if (isfinite(mf[j].in_sample_s))
+				cJSON_AddNumberToObject(m, "in_sample_ms", mf[j].in_sample_s * 1e3);
+			if (isfinite(mf[j].lomo_s))
+				cJSON_AddNumberToObject(m, "lomo_ms", mf[j].lomo_s * 1e3);
+			cJSON_AddItemToArray(arr, m);
+		}
+	}
+	return r;
+}
+
+static void model_fits_print(FILE *out, const model_fit *mf, int n, int prec)
+{
+	int c1, c2, any = 0;
+	double in = mape_of(mf, n, prec, 0, &c1), lo = mape_of(mf, n, prec, 1, &c2);
+	for (int j = 0; j < n; j++) {
+		char a[32] = "-", b[32] = "-", name[96];
+		if (mf[j].prec != prec)
+			continue;
+		snprintf(name, sizeof(name), "%s", mf[j].model);
+		if (mf[j].batch != 1)
+			snprintf(name, sizeof(name), "%s b%lld", mf[j].model, (long long)mf[j].batch);
+		if (!any++)
+			fprintf(out, "  models       %-22s %10s %10s %8s %10s %8s\n", "(estimate, as 'graphs "
+				"estimate')", "measured", "in sample", "error", "left out", "error");
+		if (isfinite(mf[j].in_sample_s))
+			snprintf(a, sizeof(a), "%+.1f%%", 100 * (mf[j].in_sample_s / mf[j].measured_s - 1));
+		if (isfinite(mf[j].lomo_s))
+			snprintf(b, sizeof(b), "%+.1f%%", 100 * (mf[j].lomo_s / mf[j].measured_s - 1));
+		fprintf(out, "               %-22s %8.3f ms %7.3f ms %8s %7.3f ms %8s\n", name,
+			mf[j].measured_s * 1e3, mf[j].in_sample_s * 1e3, a, mf[j].lomo_s * 1e3, b);
+	}
+	if (any) {
+		char l[32] = "-";
+		if (c2)
+			snprintf(l, sizeof(l), "%.1f%%", lo);
+		fprintf(out, "  model error  in sample %.1f%% (%d model rows), leave-one-model-out %s (%d rows)\n",
+			in, c1, l, c2);
+	}
+}
+
 static void fmt_rate(double s_per_unit, double scale, char *buf, size_t size)
 {
 	if (s_per_unit > 0)
@@ -175,7 +346,8 @@ static void fmt_rate(double s_per_unit, double scale, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
-static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON *rep)
+static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON *rep, const model_fit *mf,
+			int n_mf)
 {
 	char a[64], b[64];
 	const gr_calib_conditions *cond = gr_profile_conditions(p);
@@ -222,6 +394,7 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 			"(beyond the last-level cache, %s)%s\n",
 			fp.kernel_s * 1e6, fp.spill_s_per_byte > 0 ? (fmt_rate(fp.spill_s_per_byte, 1e9, a, sizeof(a)), a) : "-",
 			gr_fmt_si(fp.llc_bytes, b, sizeof(b)), fp.emulated ? ", precision emulated: batch-parallel terms" : "");
+		model_fits_print(out, mf, n_mf, q);
 		if (fp.has_energy)
 			fprintf(out, "  energy       %.3g pJ/FLOP, %.3g pJ/byte, static %.2f W (%d rows)\n", fp.pj_per_flop,
 				fp.pj_per_byte, fp.static_w, fp.energy_rows);
@@ -292,9 +465,10 @@ int cmd_calibrate(int argc, char **argv)
 		{"no-save", no_argument, 0, 'n'}, {"report", no_argument, 0, 'R'},
 		{"format", required_argument, 0, 'f'}, {"stat", required_argument, 0, 's'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-	const char *from[64], *outpath = NULL, *statistic = "median";
+	const char *from[64], *outpath = NULL, *statistic = "min";
 	int n_from = 0, fmt = GR_FMT_TABLE, c, rc = EXIT_OK, no_save = 0, report = 0;
-	int tty = isatty(2), no_lomo = 0;
+	int tty = isatty(2), no_lomo = 0, n_mf = 0;
+	model_fit *mf = NULL;
 	gr_fit_opts fo = {0};
 	gr_meas_set *set = NULL;
 	gr_profile *prof = NULL;
@@ -430,6 +604,7 @@ int cmd_calibrate(int argc, char **argv)
 		}
 		fprintf(stderr, "saved %s\n", outpath);
 	}
+	n_mf = model_fits(set, &fo, prof, cache, !no_lomo && !fo.exclude_model, tty, &mf);
 	if (report)
 		rep = report_json(prof, hw, mode, tty);
 	out = cli_out_begin();
@@ -437,16 +612,19 @@ int cmd_calibrate(int argc, char **argv)
 		cJSON *j = gr_profile_to_json(prof);
 		if (!no_save)
 			cJSON_AddStringToObject(j, "saved", outpath);
+		if (n_mf)
+			cJSON_AddItemToObject(j, "fit_quality", model_fits_json(mf, n_mf));
 		if (rep) {
 			cJSON_AddItemToObject(j, "report", rep);
 			rep = NULL;
 		}
 		cli_json_write(out, j);
 	} else {
-		print_table(out, prof, no_save ? NULL : outpath, rep);
+		print_table(out, prof, no_save ? NULL : outpath, rep, mf, n_mf);
 	}
 	cli_out_end(out, 1);
 done:
+	free(mf);
 	cJSON_Delete(rep);
 	gr_profile_free(prof);
 	gr_calib_cache_free(cache);

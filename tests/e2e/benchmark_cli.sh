@@ -23,9 +23,9 @@ expect 1 "unknown suite" "$cli" benchmark --suite nope
 expect 1 "bad threads" "$cli" benchmark --threads 0
 expect 1 "micro on cuda" "$cli" benchmark --suite micro --device cuda
 expect 1 "onnxruntime" "$cli" benchmark --backend onnxruntime
-expect 1 "bad cpu list" "$cli" benchmark --quick --cpus 9999 --db "$tmp/x.db" --filter none
+expect 1 "bad cpu list" "$cli" benchmark --suite micro --quick --cpus 9999 --db "$tmp/x.db" --filter none
 expect 1 "unknown power source" "$cli" benchmark --power thermocouple
-expect 0 "list" "$cli" benchmark --list --quick
+expect 0 "list" "$cli" benchmark --suite micro --list --quick
 grep -q '^gemm_openblas_fp32_1024$' "$tmp/out" || { echo "FAIL list lacks gemm"; fail=1; }
 grep -q '^latency_native_chase_' "$tmp/out" || { echo "FAIL list lacks the pointer chase"; fail=1; }
 echo "not a database, just text that is long enough to fill a header page......." >"$tmp/bad.db"
@@ -33,7 +33,7 @@ expect 2 "not a database" "$cli" benchmark --db "$tmp/bad.db" --show
 grep -q "bad.db" "$tmp/err" || { echo "FAIL bad db message does not name the file"; fail=1; }
 
 # A tiny run, pinned to CPU 0 with one thread, without a power sensor.
-GRAPHS_POWERCAP_ROOT=/nonexistent expect 0 "tiny run" "$cli" benchmark --quick --threads 1 --cpus 0 \
+GRAPHS_POWERCAP_ROOT=/nonexistent expect 0 "tiny run" "$cli" benchmark --suite micro --quick --threads 1 --cpus 0 \
 	--db "$tmp/b.db" --format json --filter 'latency_native_chase_16K,gemm_openblas_fp32_256,gemm_openblas_bf16_*'
 [ -s "$tmp/err" ] && { echo "FAIL stderr not empty off a terminal: $(head -2 "$tmp/err")"; fail=1; }
 "$py" - "$tmp/out" <<'PY' || fail=1

@@ -41,10 +41,10 @@ wait_records() { # db n pid: wait until db holds n records (or the process ended
 	return 1
 }
 
-total=$("$cli" benchmark --list --quick | wc -l)
+total=$("$cli" benchmark --suite micro --list --quick | wc -l)
 
 # SIGINT
-"$cli" benchmark --quick --db "$tmp/int.db" >"$tmp/int.out" 2>"$tmp/int.err" &
+"$cli" benchmark --suite micro --quick --db "$tmp/int.db" >"$tmp/int.out" 2>"$tmp/int.err" &
 pid=$!
 if wait_records "$tmp/int.db" 3 $pid; then
 	seen=$(count "$tmp/int.db")
@@ -65,7 +65,7 @@ else
 fi
 
 # SIGKILL
-"$cli" benchmark --quick --db "$tmp/kill.db" >/dev/null 2>&1 &
+"$cli" benchmark --suite micro --quick --db "$tmp/kill.db" >/dev/null 2>&1 &
 pid=$!
 if wait_records "$tmp/kill.db" 3 $pid; then
 	kill -KILL $pid
@@ -74,7 +74,7 @@ if wait_records "$tmp/kill.db" 3 $pid; then
 	"$cli" benchmark --db "$tmp/kill.db" --show >/dev/null ||
 		{ echo "FAIL sigkill: database does not open again"; fail=1; }
 	# a new run appends to the same file
-	"$cli" benchmark --quick --db "$tmp/kill.db" --filter 'latency_native_chase_16K' >/dev/null ||
+	"$cli" benchmark --suite micro --quick --db "$tmp/kill.db" --filter 'latency_native_chase_16K' >/dev/null ||
 		{ echo "FAIL sigkill: cannot append a run"; fail=1; }
 else
 	echo "FAIL sigkill: no records appeared"; kill -9 $pid 2>/dev/null; fail=1
