@@ -148,6 +148,11 @@ double gr_estimate_throughput_per_s(const gr_estimate *e, int64_t batch);
 
 /* Bytes per element of a float tensor held at precision p (fp4/int4: 0.5). */
 double gr_estimate_elem_bytes(gr_precision p);
+/* The estimator's tensor liveness along g's node order: live[k] = activation bytes live while
+ * node k runs (graph inputs from the start, outputs to the end; weights and folded constants left
+ * out; float tensors scaled by scale_float, the precision's bytes over 4). live holds
+ * n_nodes + 2 entries, caller-owned. peak_activation_bytes is its maximum. */
+void gr_estimate_live_bytes(const gr_graph *g, double scale_float, double *live);
 
 /* Op classes of the fitted per-op time model that calibration profiles hold: the kernel
  * classes (gr_kernel_class, same numbers), then views (reshape, flatten: no kernel of their

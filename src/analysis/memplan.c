@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/graph_impl.h"
+#include "graphs/estimate.h"
 #include "graphs/memplan.h"
 
 /* Order of placement: largest first; ties by lifetime start, then position (deterministic). */
@@ -91,39 +92,6 @@ static double scaled_bytes(const gr_tensor *t, double scale_float)
 	return gr_dtype_is_float(t->dtype) ? b * scale_float : b;
 }
 
-/* The estimator's liveness (estimate.c, peak_activations) along the node order: live[k] for
- * node k, graph inputs live from the start, outputs to the end. */
-static void live_by_node(const gr_graph *g, double scale_float, double *live)
-{
-	size_t n = g->n_nodes;
-	double cur = 0;
-
-	memset(live, 0, (n + 2) * sizeof(*live));
-	for (size_t k = 0; k <= n; k++) {
-		gr_tensor **ts = k < n ? g->nodes[k]->out : g->inputs;
-		size_t cnt = k < n ? g->nodes[k]->n_out : g->n_inputs;
-		for (size_t o = 0; o < cnt; o++) {
-			const gr_tensor *t = ts[o];
-			size_t start = k < n ? k : 0, end = start;
-			double b;
-			if (!counted(t))
-				continue;
-			b = scaled_bytes(t, scale_float);
-			for (uint32_t c = 0; c < t->n_consumers; c++)
-				if ((size_t)t->consumers[c]->index > end)
-					end = (size_t)t->consumers[c]->index;
-			if (t->is_output)
-				end = n - 1 < end ? end : (n ? n - 1 : 0);
-			live[start] += b;
-			live[end + 1] -= b;
-		}
-	}
-	for (size_t k = 0; k <= n; k++) {
-		cur += live[k];
-		live[k] = cur;
-	}
-}
-
 /* A node that only relabels its input's memory (no kernel of its own). */
 static int aliases_input(const gr_node *nd, const int32_t *kid)
 {
@@ -189,7 +157,7 @@ gr_status gr_memplan_build(const gr_graph *g, const gr_partition *p, int fused_m
 	}
 	/* the estimator's figure: each node's step belongs to its kernel, or to the next kernel
 	 * in node order for views and folded ops, which run none */
-	live_by_node(g, scale_float, live);
+	gr_estimate_live_bytes(g, scale_float, live);
 	for (size_t i = n, next = nk ? nk - 1 : 0; i-- > 0;) {
 		if (kid[i] >= 0)
 			next = (size_t)kid[i];

@@ -328,6 +328,18 @@ gr_status gr_profile_save(const gr_profile *p, const char *path, gr_error *err)
 	cJSON_Delete(o);
 	if (!s)
 		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+	/* never save what the reader refuses: a fit of wildly noisy timings can leave the ranges
+	 * the reader checks (a per-op cost over a second) */
+	{
+		gr_profile *back = NULL;
+		gr_error e = {0};
+		if (gr_profile_load_mem(s, strlen(s), path, &back, &e)) {
+			rc = gr_error_set(err, GR_ERR_FORMAT, "not saving '%s': the profile would not load back (%s); "
+					  "were the measurements taken on a busy machine?", path, e.msg);
+			goto out;
+		}
+		gr_profile_free(back);
+	}
 	if (mkdirs(path)) {
 		rc = gr_error_set(err, GR_ERR_IO, "cannot create the folder of '%s': %s", path, strerror(errno));
 		goto out;

@@ -147,15 +147,12 @@ static level_pick levels_pick(const level_table *t, const gr_hw *hw, int mode, d
 	return t->none;
 }
 
-/* Peak live activation bytes along the topological order (tensor liveness). */
-static double peak_activations(const gr_graph *g, double scale_float)
+void gr_estimate_live_bytes(const gr_graph *g, double scale_float, double *live)
 {
 	size_t n = g->n_nodes;
-	double *delta = calloc(n + 2, sizeof(double));
-	double live = 0, peak = 0;
+	double cur = 0;
 
-	if (!delta)
-		return 0;
+	memset(live, 0, (n + 2) * sizeof(*live));
 	for (size_t k = 0; k <= n; k++) {
 		/* k == n: graph inputs (live from the start) */
 		gr_tensor **ts = k < n ? g->nodes[k]->out : g->inputs;
@@ -174,16 +171,28 @@ static double peak_activations(const gr_graph *g, double scale_float)
 					end = (size_t)t->consumers[c]->index;
 			if (t->is_output)
 				end = n - 1 < end ? end : (n ? n - 1 : 0);
-			delta[start] += b;
-			delta[end + 1] -= b;
+			live[start] += b;
+			live[end + 1] -= b;
 		}
 	}
-	for (size_t k = 0; k < n + 1; k++) {
-		live += delta[k];
-		if (live > peak)
-			peak = live;
+	for (size_t k = 0; k <= n; k++) {
+		cur += live[k];
+		live[k] = cur;
 	}
-	free(delta);
+}
+
+/* Peak live activation bytes along the topological order (tensor liveness). */
+static double peak_activations(const gr_graph *g, double scale_float)
+{
+	double *live = malloc((g->n_nodes + 2) * sizeof(double)), peak = 0;
+
+	if (!live)
+		return 0;
+	gr_estimate_live_bytes(g, scale_float, live);
+	for (size_t k = 0; k <= g->n_nodes; k++)
+		if (live[k] > peak)
+			peak = live[k];
+	free(live);
 	return peak;
 }
 
