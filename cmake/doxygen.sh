@@ -11,7 +11,7 @@ mkdir -p "$out"
 export GRAPHS_DOXYGEN_OUT=$out GRAPHS_VERSION=$version
 "$doxygen" docs/Doxyfile
 { cat docs/Doxyfile; printf 'EXTRACT_ALL = NO\nGENERATE_HTML = NO\nWARN_LOGFILE = %s\n' \
-	"$out/undocumented.log"; } | "$doxygen" -
+	"$out/undocumented.log"; } | "$doxygen" - 2>/dev/null # stderr: only "no output formats"
 funcs=$(grep -c '(function) of file' "$out/undocumented.log" || true)
 others=$(grep 'is not documented' "$out/undocumented.log" | grep -vc '(function) of file' || true)
 grep '(function) of file' "$out/undocumented.log" |
