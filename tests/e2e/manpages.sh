@@ -37,8 +37,13 @@ if command -v help2man >/dev/null; then
 		syn=$(sed -n '/^SYNOPSIS$/,/^DESCRIPTION$/p' <<<"$text")
 		first=$(head -1 <<<"$help" | sed -E 's/^usage: +//; s/ +/ /g')
 		grep -qF "$first" <<<"$(tr -s ' ' <<<"$syn")" || fail "$page.1: synopsis lacks '$first'"
+		body=$(sed -n '/^DESCRIPTION$/,$p' <<<"$text")
 		for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u); do
 			grep -qF -- "$opt" <<<"$text" || fail "$page.1: option $opt of --help missing"
+		done
+		# each option --help describes (a line of its own) is described on the page too
+		for opt in $(grep -oE -- '^ {1,4}--[a-z][a-z0-9-]*' <<<"$help" | sort -u); do
+			grep -qE -- "^ +$opt( |\$)" <<<"$body" || fail "$page.1: option $opt not described"
 		done
 		[ -z "$cmd" ] || grep -qE "^ +--[a-z]|^OPTIONS$|^ +[a-z]+ +" <<<"$text" || fail "$page.1: no options"
 	done
