@@ -25,7 +25,8 @@ abs_graphs=$(cd "$(dirname "$graphs")" && pwd)/$(basename "$graphs")
 # help2man names the page after the program it runs: one wrapper per page
 wrap() { # NAME ARGS...
 	local name=$1; shift
-	printf '#!/bin/sh\n"%s" %s "$@" | awk -f "%s"\n' "$abs_graphs" "$*" "$awk_file" >"$out/bin/$name"
+	printf '#!/usr/bin/env bash\nset -o pipefail\n"%s" %s "$@" | awk -f "%s"\n' \
+		"$abs_graphs" "$*" "$awk_file" >"$out/bin/$name"
 	chmod +x "$out/bin/$name"
 }
 
