@@ -18,6 +18,7 @@ mapfile -t cmds < <("$cli" --help | awk '/^commands:/ { on = 1; next } on && /^$
 [ ${#cmds[@]} -ge 14 ] || fail "only ${#cmds[@]} commands found in 'graphs --help'"
 
 # the page as plain text, one line per paragraph (no wrapping, hyphenation or overstrikes)
+opts() { grep -oE -- "$1" | tr -d ' ' | sort -u; } # the --options in stdin matching $1
 render() { LC_ALL=C.UTF-8 groff -man -Tutf8 -rLL=1000n -rHY=0 -P-cbou "$1"; }
 
 if command -v help2man >/dev/null; then
@@ -29,7 +30,7 @@ if command -v help2man >/dev/null; then
 		[ -z "$warn" ] || fail "$page.1: groff warns: $warn"
 		text=$(render "$f")
 		for sect in NAME SYNOPSIS DESCRIPTION "SEE ALSO"; do
-			grep -q "^$sect\$" <<<"$text" || fail "$page.1: no $sect section"
+			[[ $'\n'$text$'\n' == *$'\n'"$sect"$'\n'* ]] || fail "$page.1: no $sect section"
 		done
 		cmd=${page#graphs-}; [ "$page" = graphs ] && cmd=""
 		help=$("$cli" $cmd --help)
@@ -38,14 +39,12 @@ if command -v help2man >/dev/null; then
 		first=$(head -1 <<<"$help" | sed -E 's/^usage: +//; s/ +/ /g')
 		grep -qF "$first" <<<"$(tr -s ' ' <<<"$syn")" || fail "$page.1: synopsis lacks '$first'"
 		body=$(sed -n '/^DESCRIPTION$/,$p' <<<"$text")
-		for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u); do
-			grep -qF -- "$opt" <<<"$text" || fail "$page.1: option $opt of --help missing"
-		done
+		missing=$(comm -23 <(opts '--[a-z][a-z0-9-]*' <<<"$help") <(opts '--[a-z][a-z0-9-]*' <<<"$text"))
+		[ -z "$missing" ] || fail "$page.1: options of --help missing: $missing"
 		# each option --help describes (a line of its own) is described on the page too
-		for opt in $(grep -oE -- '^ {1,4}--[a-z][a-z0-9-]*' <<<"$help" | sort -u); do
-			grep -qE -- "^ +$opt( |\$)" <<<"$body" || fail "$page.1: option $opt not described"
-		done
-		[ -z "$cmd" ] || grep -qE "^ +--[a-z]|^OPTIONS$|^ +[a-z]+ +" <<<"$text" || fail "$page.1: no options"
+		missing=$(comm -23 <(opts '^ {1,4}--[a-z][a-z0-9-]*' <<<"$help") \
+			<(opts '^ +--[a-z][a-z0-9-]*' <<<"$body"))
+		[ -z "$missing" ] || fail "$page.1: options not described: $missing"
 	done
 	# the command list of graphs.1 and its SEE ALSO name every command page
 	main=$(render "$tmp/man/graphs.1")
