@@ -17,8 +17,8 @@ mapfile -t cmds < <("$cli" --help | awk '/^commands:/ { on = 1; next } on && /^$
 	on && /^  [a-z]/ { print $1 }')
 [ ${#cmds[@]} -ge 14 ] || fail "only ${#cmds[@]} commands found in 'graphs --help'"
 
-# the page as plain text, one line per paragraph (no wrapping, hyphenation or overstrikes)
 opts() { grep -oE -- "$1" | tr -d ' ' | sort -u; } # the --options in stdin matching $1
+# the page as plain text, one line per paragraph (no wrapping, hyphenation or overstrikes)
 render() { LC_ALL=C.UTF-8 groff -man -Tutf8 -rLL=1000n -rHY=0 -P-cbou "$1"; }
 
 if command -v help2man >/dev/null; then
