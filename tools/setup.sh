@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake pkg-config libyaml-dev libcjson-dev libhwloc-dev libcmocka-dev
           libsqlite3-dev libopenblas-dev libdnnl-dev libonnx-testdata python3-onnx python3-numpy python3-torch
           python3-torchvision libopenblas0-pthread clang libclang-rt-14-dev chromium)
+PACKAGES+=(help2man doxygen) # man pages at build time (cmake/man.cmake), the `docs` target
 PACKAGES+=(parallel) # GNU parallel: graphs sweep shards in tests/e2e/sweep.sh and docs/sweep.md
 
 missing=()
