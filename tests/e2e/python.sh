@@ -122,3 +122,17 @@ if fails:
 print("python: %d estimates, profile, compare, sweep of %d points, %d platforms agree with the CLI"
       % (len(pairs) + 2, len(load("sweep.json")["rows"]), len(hw)))
 PY
+
+# the examples of docs/python.md run as written
+python3 - "$src/docs/python.md" "$tmp/doc" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+assert len(blocks) >= 3, "docs/python.md: %d python examples" % len(blocks)
+for i, b in enumerate(blocks):
+    open("%s%d.py" % (sys.argv[2], i), "w").write(b)
+PY
+for f in "$tmp"/doc*.py; do
+	"$tmp/venv/bin/python" "$f" >"$f.out" 2>&1 || { cat "$f.out"; fail "docs/python.md example $(basename "$f") failed"; }
+done
+echo "python: $(ls "$tmp"/doc*.py | wc -l) examples of docs/python.md run"
