@@ -136,3 +136,28 @@ for f in "$tmp"/doc*.py; do
 	"$tmp/venv/bin/python" "$f" >"$f.out" 2>&1 || { cat "$f.out"; fail "docs/python.md example $(basename "$f") failed"; }
 done
 echo "python: $(ls "$tmp"/doc*.py | wc -l) examples of docs/python.md run"
+
+# examples/sweep.ipynb runs top to bottom and plots (a kernel of the venv, which has the package)
+nb_ok=1
+"$tmp/venv/bin/python" -c "import nbconvert, ipykernel, matplotlib" 2>/dev/null || nb_ok=0
+if [ $nb_ok = 0 ]; then
+	[ "${CI:-}" != true ] || fail "jupyter-nbconvert, python3-ipykernel or python3-matplotlib missing (tools/setup.sh installs them)"
+	echo "python: notebook skipped (no nbconvert, ipykernel or matplotlib; tools/setup.sh installs them)"
+	exit 0
+fi
+"$tmp/venv/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null 2>&1 ||
+	fail "ipykernel install into the venv failed"
+mkdir "$tmp/nb"
+cp "$src/examples/sweep.ipynb" "$tmp/nb/"
+(cd "$tmp/nb" && PYDEVD_DISABLE_FILE_VALIDATION=1 JUPYTER_PLATFORM_DIRS=1 "$tmp/venv/bin/python" -m nbconvert \
+	--to notebook --execute --ExecutePreprocessor.timeout=120 --output out.ipynb sweep.ipynb) \
+	>"$tmp/nb/log" 2>&1 || { tail -20 "$tmp/nb/log"; fail "examples/sweep.ipynb did not run"; }
+"$tmp/venv/bin/python" - "$tmp/nb/out.ipynb" <<'PY'
+import json, sys
+nb = json.load(open(sys.argv[1]))
+kinds = [k for c in nb["cells"] for o in c.get("outputs", []) for k in o.get("data", {})]
+errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+assert not errors, errors
+assert "image/png" in kinds, "examples/sweep.ipynb drew no figure: %s" % kinds
+print("python: examples/sweep.ipynb ran, %d cells, a figure" % len(nb["cells"]))
+PY
