@@ -43,8 +43,10 @@ int main(int argc, char **argv)
 	gr_zoo_bind_defaults(g, model);
 	if (gr_graph_bind_dim(g, "batch", batch, &err) || gr_graph_infer(g, &err))
 		goto out;
-	/* kernels as the platform's usual runtime fuses them */
-	rt = gr_estimate_default_runtime(hw);
+	/* kernels as the runtime `graphs estimate` picks fuses them (an accelerator calibrated for
+	 * its vendor's toolchain runs under it) */
+	rt = gr_profile_default_runtime(hw, mode);
+	eo.runtime = rt;
 	if (gr_partition_build(g, gr_fusion_rules_find(rt), &part, &err))
 		goto out;
 	/* a profile of this platform when shipped, else one transferred; none: theoretical */

@@ -186,6 +186,12 @@ void gr_profile_default_path(const char *dir, const char *spec, const char *runt
 /* Finds the profile file for spec + runtime (NULL: "pytorch"). GR_ERR_NOT_FOUND when none. */
 gr_status gr_profile_find(const char *spec, const char *runtime, char *path, size_t size,
 			  gr_error *err);
+/* The runtime an estimate on hw (mode) uses when none is named: the class default
+ * (gr_estimate_default_runtime: pytorch on CPUs and GPUs, "compiler" on accelerators); an
+ * accelerator without a "compiler" profile but with profiles of named runtimes takes the one that
+ * dispatches cheapest (its vendor's toolchain: hailo_dfc, qnn_dlc, rknn before tflite or
+ * onnxruntime), table order breaking ties. A static string. */
+const char *gr_profile_default_runtime(const gr_hw *hw, int mode);
 /* gr_profile_find + gr_profile_load. *out is NULL and GR_ERR_NOT_FOUND returned when none. */
 gr_status gr_profile_find_load(const char *spec, const char *runtime, gr_profile **out,
 			       gr_error *err);

@@ -442,6 +442,31 @@ gr_status gr_profile_find(const char *spec, const char *runtime, char *path, siz
 			    runtime ? runtime : "pytorch");
 }
 
+const char *gr_profile_default_runtime(const gr_hw *hw, int mode)
+{
+	const char *def = gr_estimate_default_runtime(hw), *best = NULL;
+	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : NULL;
+	double best_us = 0;
+	char spec[200], path[4400];
+
+	/* CPUs and GPUs keep eager PyTorch (transfer covers them); "compiler" is a stand-in for
+	 * an accelerator's own toolchain, which a profile names */
+	if (strcmp(def, "compiler"))
+		return def;
+	snprintf(spec, sizeof(spec), "%s%s%s", gr_hw_id(hw), mname ? ":" : "", mname ? mname : "");
+	if (!gr_profile_find(spec, def, path, sizeof(path), NULL))
+		return def;
+	for (size_t i = 0; i < gr_fusion_rules_count(); i++) {
+		const gr_fusion_rules *r = gr_fusion_rules_at(i);
+		if ((!best || r->op_overhead_us < best_us) &&
+		    !gr_profile_find(spec, r->name, path, sizeof(path), NULL)) {
+			best = r->name;
+			best_us = r->op_overhead_us;
+		}
+	}
+	return best ? best : def;
+}
+
 gr_status gr_profile_find_load(const char *spec, const char *runtime, gr_profile **out, gr_error *err)
 {
 	char path[4400];

@@ -49,11 +49,8 @@ int cli_estimate(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int 
  * transfer found no donor. Returns an exit code after printing any error (a bad file). */
 int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *file, cli_estimate_args *a,
 		    gr_profile **out);
-/* The runtime an estimate on hw (mode) uses when --runtime is not given: the class default
- * (gr_estimate_default_runtime: pytorch on CPUs and GPUs, "compiler" on accelerators). An
- * accelerator without a "compiler" profile but with others takes the runtime of the platform's profiles that dispatches cheapest (the vendor's own compiler:
- * hailo_dfc, qnn_dlc, rknn before tflite or onnxruntime), table order breaking ties. So an NPU
- * calibrated from its vendor's published figures is estimated under that vendor's runtime. */
+/* The runtime an estimate uses when --runtime is not given: gr_profile_default_runtime, or the
+ * class default with --no-calibration. */
 const char *cli_default_runtime(const gr_hw *hw, int mode, const cli_estimate_args *a);
 /* Appends note to e's note ("; " between notes). */
 void cli_estimate_note(gr_estimate *e, const char *note);
