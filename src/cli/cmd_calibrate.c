@@ -225,7 +225,8 @@ static int model_fits(const gr_meas_set *set, const gr_fit_opts *fo, const gr_pr
 		m->measured_s = r->latency_s;
 		m->in_sample_s = m->lomo_s = NAN;
 	}
-	qsort(mf, (size_t)n, sizeof(*mf), cmp_model_fit);
+	if (n > 1)
+		qsort(mf, (size_t)n, sizeof(*mf), cmp_model_fit);
 	for (int j = 0; j < n; j++) {
 		gr_calib_prediction pr;
 		gr_error err = {0};
