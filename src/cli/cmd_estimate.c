@@ -54,7 +54,6 @@ int cmd_estimate(int argc, char **argv)
 	gr_partition *part = NULL;
 	gr_estimate *est = NULL;
 	const gr_hw *hw;
-	const char *rt;
 	int mode;
 	int64_t batch;
 	cli_coverage cov;
@@ -81,11 +80,7 @@ int cmd_estimate(int argc, char **argv)
 	if ((rc = cli_load_model(&a.model, &g, &batch)))
 		goto done;
 	cli_coverage_of(g, &cov);
-	rt = a.eo.runtime ? a.eo.runtime : cli_default_runtime(hw, mode, &a);
-	a.eo.runtime = rt;
-	if ((rc = cli_partition(g, rt, &part)) ||
-	    (rc = cli_profile_for(hw, mode, rt, profile_file, &a, &prof)) ||
-	    (rc = cli_estimate_profile(g, part, hw, mode, &a.eo, prof, &est)))
+	if ((rc = cli_estimate_model(g, hw, mode, profile_file, &a, &part, &prof, &est)))
 		goto done;
 	cli_estimate_note(est, a.why_theoretical);
 	out = cli_out_begin();

@@ -123,7 +123,7 @@ int cmd_timeline(int argc, char **argv)
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
 	cli_estimate_args a;
-	const char *trace = NULL, *rt, *label;
+	const char *trace = NULL, *label;
 	int c, rc, mode;
 	gr_profile *prof = NULL;
 	gr_graph *g = NULL;
@@ -163,11 +163,7 @@ int cmd_timeline(int argc, char **argv)
 		goto done;
 	if ((rc = cli_load_model(&a.model, &g, &batch)))
 		goto done;
-	rt = a.eo.runtime ? a.eo.runtime : cli_default_runtime(hw, mode, &a);
-	a.eo.runtime = rt;
-	if ((rc = cli_partition(g, rt, &part)) ||
-	    (rc = cli_profile_for(hw, mode, rt, NULL, &a, &prof)) ||
-	    (rc = cli_estimate_profile(g, part, hw, mode, &a.eo, prof, &est)))
+	if ((rc = cli_estimate_model(g, hw, mode, NULL, &a, &part, &prof, &est)))
 		goto done;
 	if (gr_memplan_build(g, part, gr_fusion_rules_find(est->runtime)->fused_memory,
 			     gr_estimate_elem_bytes(est->precision) / 4.0, &mp, &err)) {

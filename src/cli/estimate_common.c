@@ -82,6 +82,19 @@ const char *cli_default_runtime(const gr_hw *hw, int mode, const cli_estimate_ar
 	return a->no_calib ? gr_estimate_default_runtime(hw) : gr_profile_default_runtime(hw, mode);
 }
 
+int cli_estimate_model(const gr_graph *g, const gr_hw *hw, int mode, const char *file, cli_estimate_args *a,
+		       gr_partition **part, gr_profile **prof, gr_estimate **est)
+{
+	int rc;
+
+	if (!a->eo.runtime)
+		a->eo.runtime = cli_default_runtime(hw, mode, a);
+	if ((rc = cli_partition(g, a->eo.runtime, part)) ||
+	    (rc = cli_profile_for(hw, mode, a->eo.runtime, file, a, prof)))
+		return rc;
+	return cli_estimate_profile(g, *part, hw, mode, &a->eo, *prof, est);
+}
+
 int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *file, cli_estimate_args *a,
 		    gr_profile **out)
 {

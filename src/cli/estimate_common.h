@@ -52,6 +52,12 @@ int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *
 /* The runtime an estimate uses when --runtime is not given: gr_profile_default_runtime, or the
  * class default with --no-calibration. */
 const char *cli_default_runtime(const gr_hw *hw, int mode, const cli_estimate_args *a);
+/* The estimate `graphs estimate` makes of g on hw at mode: a->eo.runtime, or the default runtime
+ * (set into a->eo.runtime), its partition, the profile cli_profile_for finds (file: --profile),
+ * then cli_estimate_profile. The caller frees *part, *prof and *est, also on failure (each may
+ * be NULL). Returns an exit code after printing any error. */
+int cli_estimate_model(const gr_graph *g, const gr_hw *hw, int mode, const char *file, cli_estimate_args *a,
+		       gr_partition **part, gr_profile **prof, gr_estimate **est);
 /* Appends note to e's note ("; " between notes). */
 void cli_estimate_note(gr_estimate *e, const char *note);
 /* cli_estimate with a profile (NULL: theoretical). On the host, a note says when the profile was
