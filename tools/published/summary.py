@@ -19,7 +19,9 @@ VENDORS = [  # hardware text -> vendor
     (r"Hailo", "Hailo"), (r"Rockchip|RK\d{4}|Radxa", "Rockchip"),
     (r"QUALCOMM|Qualcomm|Snapdragon|Dragonwing|QCS|SA\d{4}P|Samsung Galaxy", "Qualcomm"),
     (r"NVIDIA|Nvidia|Jetson|Xavier|Carmel", "NVIDIA"), (r"Intel|Flex 170|Arc A770", "Intel"),
-    (r"Coral", "Google"), (r"Raspberry Pi 5 \(Broadcom|BCM2835|Cortex-A72 MP4", "Broadcom/Raspberry Pi"),
+    (r"Coral", "Google"),
+    (r"Raspberry Pi 5 \(Broadcom|Raspberry Pi [45] .*Broadcom|BCM2835|Cortex-A72 MP4", "Broadcom/Raspberry Pi"),
+    (r"AMD Ryzen", "AMD"), (r"MacBook", "Apple"),
     (r"Sony", "Sony"), (r"Centaur", "Centaur"), (r"DNA-F200|Edgecortix", "EdgeCortix"),
     (r"Warboy", "FuriosaAI"), (r"Neoverse|Cortex-A72 MP2", "Arm"),
 ]
