@@ -41,7 +41,8 @@ install(FILES ${GRAPHS_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/g
 set(GRAPHS_SHARE ${CMAKE_INSTALL_DATADIR}/graphs)
 install(DIRECTORY hardware calibration models web DESTINATION ${GRAPHS_SHARE})
 install(DIRECTORY data/published DESTINATION ${GRAPHS_SHARE}/data)
-install(PROGRAMS tools/torch_runner.py DESTINATION ${GRAPHS_SHARE}/tools)
+# a data file: graphs benchmark runs it as /usr/bin/python3 RUNNER (src/benchmarks/runner.c)
+install(FILES tools/torch_runner.py DESTINATION ${GRAPHS_SHARE}/tools)
 
 # pkg-config: prefix relative to the .pc file, so `--prefix P` at install time is honoured
 file(RELATIVE_PATH GRAPHS_PC_UP "/r/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/r")

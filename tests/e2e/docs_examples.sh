@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The docs stay runnable: every example command in a code block of docs/*.md (a line starting with
-# `graphs ` or `$ graphs `, continued by a trailing backslash) runs and exits 0, and the synopsis
+# The docs stay runnable: every example command in a code block of docs/**/*.md and CONTRIBUTING.md
+# (a line starting with `graphs ` or `$ graphs `, maybe after VAR=value assignments, continued by a
+# trailing backslash) runs and exits 0, and the synopsis
 # block at the top of a command's page matches its --help usage lines (under a minute).
 # Examples run in a scratch folder that links the repository's top-level entries (so relative
 # paths such as tests/fixtures/... and ../shared/... resolve) with HOME pointing inside it, so
@@ -39,10 +40,11 @@ def commands_of(block):
         if pending is not None:
             pending += " " + line.strip()
         else:
-            m = re.match(r"^(?:\$ )?graphs (.*)$", line)
+            # optionally after VAR=value assignments (GRAPHS_HARDWARE_PATH=dir graphs ...)
+            m = re.match(r"^(?:\$ )?((?:[A-Z][A-Z0-9_]*=\S+ )*)graphs (.*)$", line)
             if not m:
                 continue
-            pending = "graphs " + m.group(1)
+            pending = m.group(1) + "graphs " + m.group(2)
         if pending.endswith("\\"):
             pending = pending[:-1].rstrip()
         else:
@@ -72,13 +74,14 @@ env.pop("GRAPHS_CALIBRATION_PATH", None)
 env.pop("GRAPHS_HARDWARE_PATH", None)
 
 start = time.time()
-for page in sorted(os.listdir(os.path.join(root, "docs"))):
-    if not page.endswith(".md"):
-        continue
-    path = os.path.join(root, "docs", page)
+pages = [os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(os.path.join(root, "docs"))
+         for f in fs if f.endswith(".md")]
+pages += [p for p in ("CONTRIBUTING.md",) if os.path.exists(os.path.join(root, p))]
+for page in sorted(pages):
+    path = os.path.join(root, page)
     blocks = code_blocks(path)
-    cmd = page[:-3]
-    if cmd in cmds and blocks:
+    cmd = os.path.basename(page)[:-3]
+    if os.path.dirname(page) == "docs" and cmd in cmds and blocks:
         # the first block is the synopsis: the --help usage lines, placeholders and all
         synopsis, blocks = blocks[0], blocks[1:]
         help_out = subprocess.run([cli, cmd, "--help"], capture_output=True, text=True).stdout
@@ -86,19 +89,19 @@ for page in sorted(os.listdir(os.path.join(root, "docs"))):
         if cmd in SYNOPSIS_PENDING:
             pass
         elif squash(usage) != squash("\n".join(synopsis)):
-            fails.append(f"docs/{page}: synopsis differs from 'graphs {cmd} --help':\n"
+            fails.append(f"{page}: synopsis differs from 'graphs {cmd} --help':\n"
                          f"    docs: {squash(chr(10).join(synopsis))}\n    help: {squash(usage)}")
         else:
             ok += 1
     for block in blocks:
         skip_rest = None
         for line in commands_of(block):
-            where = f"docs/{page}: {line}"
+            where = f"{page}: {line}"
             if skip_rest:
                 skipped.append(f"{where} (after {skip_rest})")
                 continue
             quick = re.search(r" --(quick|list|show|import|export)\b", line)
-            if line.startswith("graphs benchmark") and not quick and not slow:
+            if re.match(r"^(\S+=\S+ )*graphs benchmark", line) and not quick and not slow:
                 skip_rest = "a benchmark"
                 skipped.append(f"{where} (benchmark; GRAPHS_DOCS_SLOW=1 runs it)")
                 continue
