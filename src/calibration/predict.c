@@ -37,7 +37,7 @@ static gr_status predict_model_rt(gr_calib_cache *c, const gr_profile *p, const 
 	const gr_hw *hw;
 	int mode;
 	gr_estimate *e = NULL;
-	gr_estimate_opts eo = {(int)prec, p ? p->tm.runtime : runtime ? runtime : "pytorch", amp};
+	gr_estimate_opts eo = {.precision = (int)prec, .runtime = p ? p->tm.runtime : runtime ? runtime : "pytorch", .amp = amp};
 	gr_status rc;
 
 	memset(out, 0, sizeof(*out));
@@ -127,7 +127,7 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 	} else if (out->matched) {
 		/* theoretical: the estimator's kernels, each split evenly over its ops */
 		gr_estimate *e = NULL;
-		gr_estimate_opts eo = {r->precision, runtime, r->precision_name && !strcmp(r->precision_name, "amp")};
+		gr_estimate_opts eo = {.precision = r->precision, .runtime = runtime, .amp = r->precision_name && !strcmp(r->precision_name, "amp")};
 		if ((rc = gr_estimate_run(m->g, m->p, hw, mode, &eo, &e, err))) {
 			free(node_row);
 			return rc;
