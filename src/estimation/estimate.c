@@ -571,7 +571,10 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	if (fit) {
 		gr_precision from;
 		cp = otm_applicable(fit, hw, mode, m.prec, rules->name);
-		if (!cp && !(opts && opts->no_transfer) && otm_same_target(fit, hw, mode, rules->name) &&
+		/* a borrowed model lends no further: a precision its donor lacks is the donor search's
+		 * question (gr_profile_transfer_find), not a second guess here */
+		if (!cp && !(opts && opts->no_transfer) && !fit->borrowed_from[0] &&
+		    otm_same_target(fit, hw, mode, rules->name) &&
 		    otm_transfer_precision(fit, hw, mode, m.prec, &own_borrow, &from)) {
 			size_t l = strlen(e->note);
 			cp = &own_borrow;
