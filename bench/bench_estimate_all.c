@@ -47,7 +47,7 @@ int main(void)
 		t_load += t2 - t1;
 		for (size_t h = 0; h < gr_hw_registry_count(reg); h++) {
 			gr_estimate *e = NULL;
-			gr_estimate_opts eo = {-1, NULL, 0};
+			gr_estimate_opts eo = {.precision = -1, .runtime = NULL, .amp = 0};
 			if (gr_estimate_run(g, p, gr_hw_registry_at(reg, h), -1, &eo, &e, &err) == GR_OK)
 				estimates++;
 			gr_estimate_free(e);

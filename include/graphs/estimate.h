@@ -64,6 +64,8 @@ typedef struct gr_estimate_opts {
 	int amp;                   /* automatic mixed precision as frameworks do it (precision must be
 				    * fp16 or bf16): conv/matmul/gemm and elementwise ops at that
 				    * precision, norms and reductions (softmax) in fp32 */
+	int no_transfer;           /* 1: a profile without a fit of the precision gives a theoretical
+				    * estimate instead of lending its nearest precision's fit */
 } gr_estimate_opts;
 
 typedef struct gr_estimate {

@@ -127,7 +127,7 @@ static void set_params(pub_ctx *c, const double *th)
  * the last one is kept until the parameters change (c->gen). */
 static double predict(pub_ctx *c, const pub_row *pr)
 {
-	gr_estimate_opts eo = {(int)c->prec, c->runtime, c->amp};
+	gr_estimate_opts eo = {.precision = (int)c->prec, .runtime = c->runtime, .amp = c->amp};
 	gr_error err = {0};
 
 	if (c->last_m != pr->m || c->last_gen != c->gen) {

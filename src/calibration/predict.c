@@ -8,13 +8,23 @@
 #include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
 
+/* The profile's leave-one-model-out error measures its own fits: it says how far to trust an
+ * estimate made mostly of them, not one borrowed from it (another platform or precision) or one
+ * whose weakest sizeable share is theoretical. */
+static void set_error_band(gr_estimate *e, const gr_profile *p)
+{
+	if (!p || !e->profile || e->borrowed_from || e->confidence == GR_CONF_THEORETICAL)
+		return;
+	e->error_band_pct = gr_profile_error_band_pct(p, e->precision, GR_METRIC_LATENCY);
+}
+
 gr_status gr_estimate_run_profile(const gr_graph *g, const gr_partition *part, const gr_hw *hw, int mode,
 				  const gr_estimate_opts *opts, const gr_profile *p, gr_estimate **out,
 				  gr_error *err)
 {
 	gr_status rc = gr_estimate_run_fitted(g, part, hw, mode, opts, p ? &p->tm : NULL, out, err);
-	if (rc == GR_OK && p && (*out)->profile)
-		(*out)->error_band_pct = gr_profile_error_band_pct(p, (*out)->precision, GR_METRIC_LATENCY);
+	if (rc == GR_OK)
+		set_error_band(*out, p);
 	return rc;
 }
 
@@ -23,8 +33,8 @@ gr_status gr_estimate_run_profile_cached(gr_estimate_cache *c, const gr_hw *hw, 
 					 gr_error *err)
 {
 	gr_status rc = gr_estimate_run_cached(c, hw, mode, opts, p ? &p->tm : NULL, out, err);
-	if (rc == GR_OK && p && (*out)->profile)
-		(*out)->error_band_pct = gr_profile_error_band_pct(p, (*out)->precision, GR_METRIC_LATENCY);
+	if (rc == GR_OK)
+		set_error_band(*out, p);
 	return rc;
 }
 
@@ -37,7 +47,7 @@ static gr_status predict_model_rt(gr_calib_cache *c, const gr_profile *p, const 
 	const gr_hw *hw;
 	int mode;
 	gr_estimate *e = NULL;
-	gr_estimate_opts eo = {(int)prec, p ? p->tm.runtime : runtime ? runtime : "pytorch", amp};
+	gr_estimate_opts eo = {.precision = (int)prec, .runtime = p ? p->tm.runtime : runtime ? runtime : "pytorch", .amp = amp};
 	gr_status rc;
 
 	memset(out, 0, sizeof(*out));
@@ -127,7 +137,7 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 	} else if (out->matched) {
 		/* theoretical: the estimator's kernels, each split evenly over its ops */
 		gr_estimate *e = NULL;
-		gr_estimate_opts eo = {r->precision, runtime, r->precision_name && !strcmp(r->precision_name, "amp")};
+		gr_estimate_opts eo = {.precision = r->precision, .runtime = runtime, .amp = r->precision_name && !strcmp(r->precision_name, "amp")};
 		if ((rc = gr_estimate_run(m->g, m->p, hw, mode, &eo, &e, err))) {
 			free(node_row);
 			return rc;

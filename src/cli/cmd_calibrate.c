@@ -314,7 +314,7 @@ static void model_fits_print(FILE *out, const model_fit *mf, int n, int prec)
 	int c1, c2, any = 0;
 	double in = mape_of(mf, n, prec, 0, &c1), lo = mape_of(mf, n, prec, 1, &c2);
 	for (int j = 0; j < n; j++) {
-		char a[32] = "-", b[32] = "-", name[96];
+		char a[32] = "-", b[32] = "-", ta[32] = "-", tb[32] = "-", name[96];
 		if (mf[j].prec != prec)
 			continue;
 		snprintf(name, sizeof(name), "%s", mf[j].model);
@@ -323,12 +323,17 @@ static void model_fits_print(FILE *out, const model_fit *mf, int n, int prec)
 		if (!any++)
 			fprintf(out, "  models       %-22s %10s %10s %8s %10s %8s\n", "(estimate, as 'graphs "
 				"estimate')", "measured", "in sample", "error", "left out", "error");
-		if (isfinite(mf[j].in_sample_s))
+		/* a fit with nothing left to leave out (one model) has no left-out figure: "-", not nan */
+		if (isfinite(mf[j].in_sample_s)) {
 			snprintf(a, sizeof(a), "%+.1f%%", 100 * (mf[j].in_sample_s / mf[j].measured_s - 1));
-		if (isfinite(mf[j].lomo_s))
+			snprintf(ta, sizeof(ta), "%.3f ms", mf[j].in_sample_s * 1e3);
+		}
+		if (isfinite(mf[j].lomo_s)) {
 			snprintf(b, sizeof(b), "%+.1f%%", 100 * (mf[j].lomo_s / mf[j].measured_s - 1));
-		fprintf(out, "               %-22s %8.3f ms %7.3f ms %8s %7.3f ms %8s\n", name,
-			mf[j].measured_s * 1e3, mf[j].in_sample_s * 1e3, a, mf[j].lomo_s * 1e3, b);
+			snprintf(tb, sizeof(tb), "%.3f ms", mf[j].lomo_s * 1e3);
+		}
+		fprintf(out, "               %-22s %8.3f ms %10s %8s %10s %8s\n", name,
+			mf[j].measured_s * 1e3, ta, a, tb, b);
 	}
 	if (any) {
 		char l[32] = "-";

@@ -34,7 +34,8 @@ static const char estimate_help_tail[] =
 	"                   mode and runtime in $GRAPHS_CALIBRATION_PATH, ~/.config/graphs/calibration\n"
 	"                   or the shipped calibration/ folder; see docs/calibrate.md)\n"
 	"  --no-calibration datasheet roofline only (confidence theoretical)\n"
-	"  --no-transfer    use only a profile of this platform, never one borrowed from another\n\n"
+	"  --no-transfer    use only a profile of this platform, never one borrowed from another,\n"
+	"                   nor one of its precisions standing in for a missing one\n\n"
 	"Totals that leave nodes out (unknown ops or shapes) are marked as lower bounds.\n"
 	"Exit codes: 0 ok, 1 usage error (unknown platform, precision it cannot run), 2 bad model.\n";
 

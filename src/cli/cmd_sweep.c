@@ -217,7 +217,7 @@ static int run_block(sweep_run *s, size_t m, size_t bi, block_rows *out)
 				gr_partition *part = NULL;
 				gr_estimate_cache *cache = NULL;
 				gr_estimate *e = NULL;
-				gr_estimate_opts eo = {prec, NULL, 0};
+				gr_estimate_opts eo = {.precision = prec, .runtime = NULL, .amp = 0};
 				gr_sweep_row row = {point, s->g.models[m], s->g.hw_specs[h],
 						    gr_precision_name((gr_precision)prec), NULL, batch,
 						    GR_SWEEP_FAILED, NAN, NAN, NAN, NAN, NULL, 0, why};
@@ -393,7 +393,7 @@ int cmd_sweep(int argc, char **argv)
 		case 'f': fmt_arg = optarg; break;
 		case 'o': outpath = optarg; break;
 		case 'N': s.a.no_calib = 1; break;
-		case 'T': s.a.no_transfer = 1; break;
+		case 'T': s.a.no_transfer = s.a.eo.no_transfer = 1; break;
 		case 's': stats = 1; break;
 		case 'j':
 			if (!cli_parse_i64(optarg, &jobs_arg) || jobs_arg > 64)

@@ -38,7 +38,7 @@ int cli_estimate_option(cli_estimate_args *a, const char *cmd, int c, const char
 		a->no_calib = 1;
 		return 1;
 	case 'T':
-		a->no_transfer = 1;
+		a->no_transfer = a->eo.no_transfer = 1;
 		return 1;
 	default:
 		return cli_model_option(&a->model, cmd, c, arg);

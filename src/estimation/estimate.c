@@ -506,6 +506,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	int prec = opts ? opts->precision : -1;
 	size_t nk = gr_partition_count(p), n_calibrated = 0;
 	const otm_prec *cp = NULL;
+	otm_prec own_borrow; /* a precision the platform's own profile lacks (otm_transfer_precision) */
 	const fitted_view *cv = &ec->cv;
 	otm_bounds ob;
 	level_table levels;
@@ -568,11 +569,23 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	eff_peak = gr_hw_effective_peak_ops(hw, mode, m.prec);
 	levels_init(&levels, hw, mode, eff_peak, &ep);
 	if (fit) {
+		gr_precision from;
 		cp = otm_applicable(fit, hw, mode, m.prec, rules->name);
+		/* a borrowed model lends no further: a precision its donor lacks is the donor search's
+		 * question (gr_profile_transfer_find), not a second guess here */
+		if (!cp && !(opts && opts->no_transfer) && !fit->borrowed_from[0] &&
+		    otm_same_target(fit, hw, mode, rules->name) &&
+		    otm_transfer_precision(fit, hw, mode, m.prec, &own_borrow, &from)) {
+			size_t l = strlen(e->note);
+			cp = &own_borrow;
+			snprintf(e->note + l, sizeof(e->note) - l, "%sthe profile has no %s fit: its %s fit, "
+				 "scaled by the two precisions' peaks", l ? "; " : "", gr_precision_name(m.prec),
+				 gr_precision_name(from));
+		}
 		if (cp) {
 			e->profile = fit->label;
 			e->profile_path = fit->path[0] ? fit->path : NULL;
-			e->borrowed_from = fit->borrowed_from[0] ? fit->borrowed_from : NULL;
+			e->borrowed_from = fit->borrowed_from[0] ? fit->borrowed_from : cp == &own_borrow ? fit->label : NULL;
 			batch = graph_batch(g);
 		} else {
 			size_t l = strlen(e->note);
@@ -649,7 +662,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			if (ke->confidence != GR_CONF_THEORETICAL)
 				n_calibrated++;
 			/* a borrowed fit is never better than "transferred", in range or not */
-			if (ke->confidence != GR_CONF_THEORETICAL && fit->borrowed_from[0])
+			if (ke->confidence != GR_CONF_THEORETICAL && (fit->borrowed_from[0] || cp == &own_borrow))
 				ke->confidence = GR_CONF_TRANSFERRED;
 		}
 		if (!ke->on_host) {

@@ -79,13 +79,20 @@ static double pad_util(double x, double dim)
 	return x > 0 ? x / (ceil(x / dim) * dim) : 1.0;
 }
 
-/* Share of SM slots doing useful work when M x N output tiles run in waves. */
-static double wave_util(const gr_map_ctx *m, const gr_kernel *k)
+/* Output tiles of an M x N kernel; 0 when the kernel has no tile shape. */
+static double tile_count(const gr_map_ctx *m, const gr_kernel *k)
 {
-	double tiles, waves, sms = (double)(m->units > 0 ? m->units : 1);
-	if (k->m <= 0 || k->n <= 0)
+	if (k->m <= 0 || k->n <= 0 || m->ep->tile_m <= 0 || m->ep->tile_n <= 0)
+		return 0;
+	return ceil(k->m / (double)m->ep->tile_m) * ceil(k->n / (double)m->ep->tile_n);
+}
+
+/* Share of SM slots doing useful work when the tiles run in waves. */
+static double wave_util(const gr_map_ctx *m, double tiles)
+{
+	double waves, sms = (double)(m->units > 0 ? m->units : 1);
+	if (tiles <= 0)
 		return 1.0;
-	tiles = ceil(k->m / (double)m->ep->tile_m) * ceil(k->n / (double)m->ep->tile_n);
 	waves = ceil(tiles / sms);
 	return tiles / (waves * sms);
 }
@@ -101,12 +108,16 @@ static double efficiency(const gr_map_ctx *m, const gr_kernel *k)
 
 	if (matrix && ep->array_rows > 0 && ep->array_cols > 0)
 		e = e * pad_util(k->k, (double)ep->array_rows) * pad_util(k->n, (double)ep->array_cols);
+	double units = (double)(m->units > 0 ? m->units : 1), tiles = matrix ? tile_count(m, k) : 0;
+
+	/* the ramp-up is per unit at work: a kernel of fewer tiles than units keeps the rest idle
+	 * (wave_util) and pays the ramp on its own units only, so more units never slow it down */
 	if (ep->fill_per_unit)
-		half *= (double)(m->units > 0 ? m->units : 1);
+		half *= tiles > 0 ? fmin(units, tiles) : units;
 	if (matrix || ep->fill_all_kernels)
 		e *= gr_map_fill(k->flops, half);
-	if (matrix && ep->tile_m > 0 && ep->tile_n > 0)
-		e *= wave_util(m, k);
+	if (tiles > 0)
+		e *= wave_util(m, tiles);
 	return e;
 }
 

@@ -131,18 +131,21 @@ gr_confidence otm_node_confidence(const otm_prec *cp, const otm_node *n, int64_t
 	return GR_CONF_CALIBRATED;
 }
 
-const otm_prec *otm_applicable(const gr_op_time_model *m, const gr_hw *hw, int mode, gr_precision prec,
-			       const char *runtime)
+int otm_same_target(const gr_op_time_model *m, const gr_hw *hw, int mode, const char *runtime)
 {
 	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : "";
 
+	if (!m || strcmp(m->hw, gr_hw_id(hw)) || strcmp(m->mode, mname ? mname : ""))
+		return 0;
+	return !runtime || !strcmp(runtime, m->runtime);
+}
+
+const otm_prec *otm_applicable(const gr_op_time_model *m, const gr_hw *hw, int mode, gr_precision prec,
+			       const char *runtime)
+{
 	if (!m || (unsigned)prec >= GR_PREC_COUNT || !m->prec[prec].present)
 		return NULL;
-	if (strcmp(m->hw, gr_hw_id(hw)) || strcmp(m->mode, mname ? mname : ""))
-		return NULL;
-	if (runtime && strcmp(runtime, m->runtime))
-		return NULL;
-	return &m->prec[prec];
+	return otm_same_target(m, hw, mode, runtime) ? &m->prec[prec] : NULL;
 }
 
 /* --- physical bounds ----------------------------------------------------------------------- */

@@ -84,6 +84,9 @@ double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, doubl
 /* Confidence of one op under cp. */
 gr_confidence otm_node_confidence(const otm_prec *cp, const otm_node *n, int64_t batch);
 
+/* m was fitted on hw at mode under runtime (NULL: any runtime). */
+int otm_same_target(const gr_op_time_model *m, const gr_hw *hw, int mode, const char *runtime);
+
 /* The fit of precision prec in m when m applies to hw/mode/runtime (runtime NULL: any);
  * NULL otherwise. */
 const otm_prec *otm_applicable(const gr_op_time_model *m, const gr_hw *hw, int mode,
@@ -143,6 +146,14 @@ double otm_transfer_distance(const gr_hw *d, int dm, const gr_hw *t, int tm, gr_
  * Returns the number of precisions transferred (0: nothing applies). */
 int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr_hw *t, int tm,
 		 gr_op_time_model *out);
+
+/* A precision the platform's own model m lacks, borrowed from its nearest fitted precision on
+ * the same platform and mode (both native or both emulated): framework, launch and memory costs
+ * are the same software and silicon, the compute shares are kept and scaled by the two
+ * precisions' peaks, never above the target precision's peak. Fills *out and *from and returns
+ * 1; 0 when no precision of m can lend (m's own fit of prec, if any, is used as it is). */
+int otm_transfer_precision(const gr_op_time_model *m, const gr_hw *hw, int mode, gr_precision prec,
+			   otm_prec *out, gr_precision *from);
 
 /* gr_estimate_run with a fitted model (NULL: exactly gr_estimate_run). Kernels whose op classes
  * the model fits get the fitted latency; the estimate borrows m's label and path. */

@@ -188,3 +188,51 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 	}
 	return n;
 }
+
+int otm_transfer_precision(const gr_op_time_model *m, const gr_hw *hw, int mode, gr_precision prec,
+			   otm_prec *out, gr_precision *from)
+{
+	double pt = gr_hw_effective_peak_ops(hw, mode, prec), best = -1;
+	int q = -1;
+	otm_bounds bd, bt;
+
+	if (!m || !hw || pt <= 0 || (unsigned)prec >= GR_PREC_COUNT || m->prec[prec].present)
+		return 0;
+	for (int p = 0; p < GR_PREC_COUNT; p++) {
+		double pd = gr_hw_effective_peak_ops(hw, mode, (gr_precision)p), d;
+		if (!m->prec[p].present || pd <= 0 ||
+		    gr_hw_precision_native(hw, (gr_precision)p) != gr_hw_precision_native(hw, prec))
+			continue;
+		/* the nearest in peak; at equal distance the wider format (its rates bound the narrower) */
+		d = log_gap(pd, pt);
+		if (q < 0 || d < best - 1e-12 || (d <= best + 1e-12 && gr_estimate_elem_bytes((gr_precision)p) >
+						   gr_estimate_elem_bytes((gr_precision)q))) {
+			q = p;
+			best = d;
+		}
+	}
+	if (q < 0)
+		return 0;
+	*out = m->prec[q];
+	otm_bounds_init(&bd, hw, mode, (gr_precision)q);
+	otm_bounds_init(&bt, hw, mode, prec);
+	{
+		/* the sizes a class saw were in q's element size: the same ops in prec's */
+		double eb = gr_estimate_elem_bytes(prec) / out->bytes_per_elem;
+		out->bytes_per_elem = gr_estimate_elem_bytes(prec);
+		for (int c = 0; c < CC_COUNT; c++) {
+			otm_class *k = &out->cls[c];
+			if (!k->fitted)
+				continue;
+			/* one platform: bandwidths and the host are the same, only the peaks differ */
+			transfer_class(k, c, &bd, &bt, 1.0);
+			k->b_min *= eb;
+			k->b_max *= eb;
+		}
+	}
+	/* energy per op differs between formats: the datasheet's applies */
+	out->has_energy = 0;
+	out->pj_per_flop = out->pj_per_byte = out->static_w = 0;
+	*from = (gr_precision)q;
+	return 1;
+}

@@ -548,7 +548,7 @@ static void estimates_use_a_profile_only_where_it_applies(void **state)
 	gr_graph *g = NULL;
 	gr_partition *part = NULL;
 	gr_estimate *e0 = NULL, *e1 = NULL, *e2 = NULL, *e3 = NULL;
-	gr_estimate_opts eo = {GR_PREC_FP32, "pytorch", 0};
+	gr_estimate_opts eo = {.precision = GR_PREC_FP32, .runtime = "pytorch", .amp = 0};
 	gr_profile *p = NULL;
 	gr_error err = {0};
 	const gr_hw *i7, *orin;

@@ -163,7 +163,7 @@ static gr_estimate *run(gr_graph *g, const char *hwspec, int prec, const char *r
 	gr_partition *p;
 	gr_estimate *e = NULL;
 	gr_error err = {0};
-	gr_estimate_opts eo = {prec, runtime, 0};
+	gr_estimate_opts eo = {.precision = prec, .runtime = runtime, .amp = 0};
 
 	assert_int_equal(gr_hw_registry_resolve(reg, hwspec, &hw, &mode, &err), GR_OK);
 	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find(runtime ? runtime : gr_estimate_default_runtime(hw)),

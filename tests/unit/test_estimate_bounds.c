@@ -158,7 +158,7 @@ static int check_platform(const gr_hw *hw, int mode, gr_precision p, const gr_pr
 	for (int gi = 0; gi < N_GRAPHS; gi++)
 		for (size_t r = 0; r < (only_pytorch ? 1 : N_RT); r++) {
 			gr_estimate *e = NULL;
-			gr_estimate_opts eo = {(int)p, runtimes[r], 0};
+			gr_estimate_opts eo = {.precision = (int)p, .runtime = runtimes[r], .amp = 0};
 			gr_error err = {0};
 			char what[256];
 			const char *mn = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : "default";
@@ -285,7 +285,7 @@ static void impossible_profile_is_raised_to_the_floor(void **state)
 			assert_true(b[i].beyond && b[i].at_bound);
 		for (int gi = 0; gi < N_GRAPHS; gi++) {
 			gr_estimate *e = NULL;
-			gr_estimate_opts eo = {p, "pytorch", 0};
+			gr_estimate_opts eo = {.precision = p, .runtime = "pytorch", .amp = 0};
 			assert_int_equal(gr_estimate_run_profile(fx.g[gi], fx.part[gi][0], hw, mode, &eo, prof, &e, &err),
 					 GR_OK);
 			assert_int_not_equal(e->kernels[0].confidence, GR_CONF_THEORETICAL);

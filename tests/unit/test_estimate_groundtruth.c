@@ -47,7 +47,7 @@ static double estimate_ms(const char *model, int64_t batch, const char *hwid, gr
 	gr_graph *g = NULL;
 	gr_partition *p = NULL;
 	gr_estimate *e = NULL;
-	gr_estimate_opts eo = {(int)prec, "pytorch", 0};
+	gr_estimate_opts eo = {.precision = (int)prec, .runtime = "pytorch", .amp = 0};
 	const gr_hw *hw;
 	int mode;
 	double ms = -1;

@@ -91,7 +91,7 @@ static gr_estimate *estimate(const gr_graph *g, const char *hwspec, gr_status wa
 	gr_partition *p;
 	gr_estimate *e = NULL;
 	gr_error err = {0};
-	gr_estimate_opts eo = {-1, NULL, 0};
+	gr_estimate_opts eo = {.precision = -1, .runtime = NULL, .amp = 0};
 
 	assert_int_equal(gr_hw_registry_resolve(reg, hwspec, &hw, &mode, &err), GR_OK);
 	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find(gr_estimate_default_runtime(hw)), &p, &err), GR_OK);
@@ -274,7 +274,7 @@ static void no_platform_without_dram_beats_streaming_what_does_not_fit(void **st
 				gr_partition *p;
 				gr_estimate *e = NULL;
 				gr_error err = {0};
-				gr_estimate_opts eo = {-1, NULL, 0};
+				gr_estimate_opts eo = {.precision = -1, .runtime = NULL, .amp = 0};
 				gr_status st;
 
 				if (has_dram || cap < 0)

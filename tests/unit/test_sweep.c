@@ -72,7 +72,7 @@ static void cached_estimates_equal_fresh_ones(void **state)
 			gr_profile *prof = NULL;
 			gr_profile_find_load(gr_hw_id(hw), "pytorch", &prof, &err);
 			for (int q = 0; q < GR_PREC_COUNT; q++) {
-				gr_estimate_opts eo = {q, "pytorch", 0};
+				gr_estimate_opts eo = {.precision = q, .runtime = "pytorch", .amp = 0};
 				gr_estimate *a = NULL, *b = NULL;
 				gr_status sa, sb;
 				if (!gr_hw_precision_native(hw, (gr_precision)q))
