@@ -536,6 +536,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	const fitted_view *cv;
 	otm_bounds ob;
 	level_table levels;
+	level_pick onchip;
 	double eff_peak;
 	int64_t batch = 1;
 	gr_throughput_in tin = {0, 0, 0};
@@ -616,6 +617,12 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		}
 	}
 
+	/* the rate of bytes kept on chip: the largest on-chip level that gives a bandwidth, else
+	 * estimator.on_chip_ops_per_byte of peak (as pick_level) */
+	onchip = (level_pick){"on_chip", eff_peak / ep.on_chip_ops_per_byte, ep.pj_per_byte_on_chip, 0};
+	for (size_t l = 0; levels.ok && l < levels.n; l++)
+		if (!levels.lv[l].is_dram)
+			onchip = levels.lv[l];
 	/* graph compilers keep fused intermediates on chip: the per-op view says so */
 	cv = rules->fused_memory ? cache_fused_view(ec) : &ec->cv;
 	gr_onchip_init(&oc, hw, mode, &ep, cache_peak_activations(ec, scale));
@@ -660,6 +667,15 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 				ke->memory_s = onchip_s + streamed / oc.off_bw;
 				if (streamed / oc.off_bw > onchip_s)
 					ke->level = oc.off_name;
+			} else if (oc.residency && oc.capacity > 0 && oc.off_name && !strcmp(lv.name, oc.off_name) &&
+				   bytes - wbytes <= oc.capacity) {
+				/* activations that fit on chip, where the on-chip level gives no bandwidth or
+				 * the weights made DRAM the pick: on chip at the on-chip rate, streamed weights
+				 * at DRAM's (activations that do not fit all come from DRAM, as picked) */
+				onchip_s = (bytes - streamed) / (onchip.bw * ep.mem_eff_cache);
+				ke->memory_s = onchip_s + streamed / oc.off_bw;
+				ke->level = streamed / oc.off_bw > onchip_s ? oc.off_name : onchip.name;
+				lv.pj = onchip.pj;
 			} else {
 				streamed = 0; /* the level picked is where it streams from: counted already */
 			}

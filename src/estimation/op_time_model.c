@@ -136,8 +136,9 @@ void otm_node_split(const otm_node *n, double bpe, double cap, double *on, doubl
 		*off = 0;
 		return;
 	}
-	/* the share of the live activations that does not fit comes from DRAM and goes back */
-	share = ws > cap ? (ws - cap) / ws : 0;
+	/* live activations that do not fit all come from DRAM and go back: the level holding the
+	 * whole working set, as every memory bound (docs/estimate.md, "Physical bounds") */
+	share = ws > cap ? 1 : 0;
 	/* weights stay on chip between inferences only when all of them fit beside the activations */
 	resident = n->foot * bpe <= cap;
 	*on = a * (1 - share) + (resident ? w : 0);
