@@ -95,7 +95,12 @@ static void row_features(pub_ctx *c, pub_row *pr, const otm_prec *cp)
 			pr->x[P_BETA] += f[CF_BYTES] * c->byte_lb[n->cls];
 		}
 		pr->x[P_OP] += c->eager ? 1 : 0;
-		pr->x0 += g[CG_WSPILL] * c->wspill;
+		/* a graph compiler's bytes from DRAM (activations beyond on-chip memory, streamed
+		 * weights) at the same share of DRAM's bandwidth as its other bytes (beta) */
+		if (c->eager)
+			pr->x0 += g[CG_WSPILL] * c->wspill;
+		else
+			pr->x[P_BETA] += (g[CG_WSPILL] + g[CG_SPILL]) * c->wspill;
 	}
 	pr->x[P_KERNEL] = (double)gr_partition_count(m->p);
 }
@@ -118,7 +123,8 @@ static void set_params(pub_ctx *c, const double *th)
 	}
 	memset(cp->glob, 0, sizeof(cp->glob));
 	cp->glob[CG_KERNEL] = th[P_KERNEL];
-	cp->glob[CG_WSPILL] = c->wspill;
+	cp->glob[CG_WSPILL] = c->eager ? c->wspill : th[P_BETA] * c->wspill;
+	cp->glob[CG_SPILL] = c->eager ? 0 : th[P_BETA] * c->wspill;
 	c->gen++;
 }
 

@@ -227,6 +227,9 @@ static gr_status model_load(calib_model *m, gr_error *err)
 				m->view_kernel[i] = next >= 0 ? next : (int)nk - 1;
 		}
 	}
+	/* graph compilers: fused intermediates stay on chip (the estimator's own view of the ops) */
+	if (rules->fused_memory && otm_nodes_fuse(m->g, m->p, m->nodes))
+		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 	return GR_OK;
 }
 

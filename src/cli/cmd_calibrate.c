@@ -396,10 +396,17 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 						pa.skipped_mapping, pa.skipped_shape, pa.skipped_model);
 			}
 		}
-		fprintf(out, "  platform     per kernel %.2f us, spilled bytes %s GB/s on top of their class's "
-			"(beyond the last-level cache, %s)%s\n",
-			fp.kernel_s * 1e6, fp.spill_s_per_byte > 0 ? (fmt_rate(fp.spill_s_per_byte, 1e9, a, sizeof(a)), a) : "-",
-			gr_fmt_si(fp.llc_bytes, b, sizeof(b)), fp.emulated ? ", precision emulated: batch-parallel terms" : "");
+		{
+			/* graph compilers' spilled bytes replace their class's rate (docs/estimate.md) */
+			const gr_fusion_rules *fr = gr_fusion_rules_find(gr_profile_runtime(p));
+			int fused = fr && fr->fused_memory && fp.llc_bytes > 0;
+			fprintf(out, "  platform     per kernel %.2f us, spilled bytes %s GB/s %s (beyond the %s, %s)%s\n",
+				fp.kernel_s * 1e6,
+				fp.spill_s_per_byte > 0 ? (fmt_rate(fp.spill_s_per_byte, 1e9, a, sizeof(a)), a) : "-",
+				fused ? "instead of their class's" : "on top of their class's",
+				fused ? "on-chip memory" : "last-level cache", gr_fmt_si(fp.llc_bytes, b, sizeof(b)),
+				fp.emulated ? ", precision emulated: batch-parallel terms" : "");
+		}
 		model_fits_print(out, mf, n_mf, q);
 		if (fp.has_energy)
 			fprintf(out, "  energy       %.3g pJ/FLOP, %.3g pJ/byte, static %.2f W (%d rows)\n", fp.pj_per_flop,

@@ -284,6 +284,8 @@ struct gr_estimate_cache {
 	const gr_graph *g;
 	const gr_partition *p;
 	fitted_view cv;
+	otm_node *fused_nodes; /* cv.nodes as a graph compiler runs them (otm_nodes_fuse), made once */
+	fitted_view cvf;
 	size_t *view_first;   /* views of kernel k: view_idx[view_first[k] .. view_first[k+1]) */
 	size_t *view_idx;
 	int have_totals;
@@ -334,9 +336,31 @@ void gr_estimate_cache_free(gr_estimate_cache *c)
 		return;
 	free(c->cv.nodes);
 	free(c->cv.view_kernel);
+	free(c->fused_nodes);
 	free(c->view_first);
 	free(c->view_idx);
 	free(c);
+}
+
+/* The per-op view of a graph-compiler runtime; the eager view when out of memory. */
+static const fitted_view *cache_fused_view(gr_estimate_cache *c)
+{
+	size_t n = c->g->n_nodes;
+
+	if (!c->fused_nodes) {
+		otm_node *f = malloc((n + 1) * sizeof(*f));
+		if (!f)
+			return &c->cv;
+		memcpy(f, c->cv.nodes, (n + 1) * sizeof(*f));
+		if (otm_nodes_fuse(c->g, c->p, f)) {
+			free(f);
+			return &c->cv;
+		}
+		c->fused_nodes = f;
+		c->cvf.nodes = f;
+		c->cvf.view_kernel = c->cv.view_kernel;
+	}
+	return &c->cvf;
 }
 
 static const gr_graph_totals *cache_totals(gr_estimate_cache *c)
@@ -384,6 +408,10 @@ static void kernel_floor(const otm_bounds *b, const gr_partition *p, const fitte
 		bw = bytes > 0 ? otm_bounds_bandwidth(b, bytes, NULL) : 0;
 		fl[0] = fmax(c_mat, c_vec);
 		fl[1] = bw > 0 ? bytes / bw : 0;
+		/* on-chip memory declared: each op's share of the group's traffic, split by where it
+		 * lives (op_time_model.h, otm_node_split) */
+		if (b->onchip_cap > 0 && k->count && v->nodes[gr_partition_node(p, k, 0)->index].fused)
+			fl[1] = mem;
 	} else {
 		fl[0] = c_mat + c_vec;
 		fl[1] = mem;
@@ -394,10 +422,9 @@ static void kernel_floor(const otm_bounds *b, const gr_partition *p, const fitte
  * physical floor, plus the per-kernel cost. Returns the kernel's confidence; GR_CONF_THEORETICAL
  * (nothing written) when one of its op classes has no fit. */
 static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, const gr_estimate_cache *ec,
-				  size_t ki, int64_t batch, gr_kernel_estimate *ke)
+				  const fitted_view *v, size_t ki, int64_t batch, gr_kernel_estimate *ke)
 {
 	const gr_partition *p = ec->p;
-	const fitted_view *v = &ec->cv;
 	const gr_kernel *k = gr_partition_kernel(p, ki);
 	double parts[3], sum[3] = {0, 0, 0}, floor[2];
 	gr_confidence conf = GR_CONF_CALIBRATED;
@@ -507,9 +534,10 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	size_t nk = gr_partition_count(p), n_calibrated = 0;
 	const otm_prec *cp = NULL;
 	otm_prec own_borrow; /* a precision the platform's own profile lacks (otm_transfer_precision) */
-	const fitted_view *cv = &ec->cv;
+	const fitted_view *cv;
 	otm_bounds ob;
 	level_table levels;
+	level_pick onchip;
 	double eff_peak;
 	int64_t batch = 1;
 	gr_throughput_in tin = {0, 0, 0};
@@ -602,6 +630,14 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		}
 	}
 
+	/* the rate of bytes kept on chip: the largest on-chip level that gives a bandwidth, else
+	 * estimator.on_chip_ops_per_byte of peak (as pick_level) */
+	onchip = (level_pick){"on_chip", eff_peak / ep.on_chip_ops_per_byte, ep.pj_per_byte_on_chip, 0};
+	for (size_t l = 0; levels.ok && l < levels.n; l++)
+		if (!levels.lv[l].is_dram)
+			onchip = levels.lv[l];
+	/* graph compilers keep fused intermediates on chip: the per-op view says so */
+	cv = rules->fused_memory ? cache_fused_view(ec) : &ec->cv;
 	gr_onchip_init(&oc, hw, mode, &ep, cache_peak_activations(ec, scale));
 	for (size_t i = 0; i < nk; i++) {
 		const gr_kernel *k = gr_partition_kernel(p, i);
@@ -644,6 +680,15 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 				ke->memory_s = onchip_s + streamed / oc.off_bw;
 				if (streamed / oc.off_bw > onchip_s)
 					ke->level = oc.off_name;
+			} else if (oc.residency && oc.capacity > 0 && oc.off_name && !strcmp(lv.name, oc.off_name) &&
+				   bytes - wbytes <= oc.capacity) {
+				/* activations that fit on chip, where the on-chip level gives no bandwidth or
+				 * the weights made DRAM the pick: on chip at the on-chip rate, streamed weights
+				 * at DRAM's (activations that do not fit all come from DRAM, as picked) */
+				onchip_s = (bytes - streamed) / (onchip.bw * ep.mem_eff_cache);
+				ke->memory_s = onchip_s + streamed / oc.off_bw;
+				ke->level = streamed / oc.off_bw > onchip_s ? oc.off_name : onchip.name;
+				lv.pj = onchip.pj;
 			} else {
 				streamed = 0; /* the level picked is where it streams from: counted already */
 			}
@@ -658,7 +703,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s) && !ke->on_host)
 			ke->bound = GR_BOUND_OVERHEAD;
 		if (cp && !ke->on_host) {
-			ke->confidence = fitted_kernel(cp, &ob, ec, i, batch, ke);
+			ke->confidence = fitted_kernel(cp, &ob, ec, cv, i, batch, ke);
 			if (ke->confidence != GR_CONF_THEORETICAL)
 				n_calibrated++;
 			/* a borrowed fit is never better than "transferred", in range or not */

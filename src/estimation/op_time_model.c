@@ -1,6 +1,7 @@
 /* The fitted per-op time model: op classes, an op's features, and its predicted time and
  * confidence under a fit (see op_time_model.h for the formula and docs/calibrate.md for why). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/graph_impl.h"
@@ -61,6 +62,89 @@ void otm_node_from(const gr_node *n, otm_node *out)
 		out->flops = out->ein = out->ew = out->eo = 0;
 }
 
+int otm_nodes_fuse(const gr_graph *g, const gr_partition *p, otm_node *nodes)
+{
+	size_t n = g->n_nodes, nk = gr_partition_count(p);
+	double *live = malloc((n + 2) * sizeof(double)), peak = 0, weights = 0;
+	int *kof = malloc((n + 1) * sizeof(int));
+
+	if (!live || !kof) {
+		free(live);
+		free(kof);
+		return -1;
+	}
+	/* live bytes with float tensors at one byte each: elements, as the nodes count them */
+	gr_estimate_live_bytes(g, 0.25, live);
+	for (size_t i = 0; i < n; i++) {
+		kof[i] = -1;
+		peak = fmax(peak, live[i]);
+		if (nodes[i].cls >= 0)
+			weights += nodes[i].ew;
+	}
+	for (size_t k = 0; k < nk; k++) {
+		const gr_kernel *kr = gr_partition_kernel(p, k);
+		for (size_t j = 0; j < kr->count; j++)
+			kof[gr_partition_node(p, kr, j)->index] = (int)k;
+	}
+	for (size_t i = 0; i < n; i++) {
+		nodes[i].fused = 1;
+		nodes[i].foot = weights + peak;
+		nodes[i].ws = live[i];
+	}
+	for (size_t k = 0; k < nk; k++) {
+		const gr_kernel *kr = gr_partition_kernel(p, k);
+		double ws = 0;
+		for (size_t j = 0; j < kr->count; j++)
+			ws = fmax(ws, live[gr_partition_node(p, kr, j)->index]);
+		for (size_t j = 0; j < kr->count; j++) {
+			const gr_node *nd = gr_partition_node(p, kr, j);
+			otm_node *o = &nodes[nd->index];
+			o->ws = ws;
+			if (o->cls == CC_VIEW)
+				continue;
+			o->ein = o->eo = 0;
+			for (size_t a = 0; a < nd->n_in; a++) {
+				const gr_tensor *t = nd->in[a];
+				if (!t || t->is_initializer || (t->has_value && !t->producer))
+					continue;
+				if (t->producer && t->producer->owner == g && kof[t->producer->index] == (int)k)
+					continue; /* made inside the group: never leaves the chip */
+				o->ein += gr_numel(t) > 0 ? (double)gr_numel(t) : 0;
+			}
+			for (size_t a = 0; a < nd->n_out; a++) {
+				const gr_tensor *t = nd->out[a];
+				int outside = !t ? 0 : t->is_output || !t->n_consumers;
+				for (size_t c = 0; t && c < t->n_consumers && !outside; c++)
+					outside = kof[t->consumers[c]->index] != (int)k;
+				if (outside)
+					o->eo += gr_numel(t) > 0 ? (double)gr_numel(t) : 0;
+			}
+		}
+	}
+	free(live);
+	free(kof);
+	return 0;
+}
+
+void otm_node_split(const otm_node *n, double bpe, double cap, double *on, double *off)
+{
+	double a = (n->ein + n->eo) * bpe, w = n->ew * bpe, ws = n->ws * bpe, share;
+	int resident;
+
+	if (!n->fused || cap <= 0) {
+		*on = a + w;
+		*off = 0;
+		return;
+	}
+	/* live activations that do not fit all come from DRAM and go back: the level holding the
+	 * whole working set, as every memory bound (docs/estimate.md, "Physical bounds") */
+	share = ws > cap ? 1 : 0;
+	/* weights stay on chip between inferences only when all of them fit beside the activations */
+	resident = n->foot * bpe <= cap;
+	*on = a * (1 - share) + (resident ? w : 0);
+	*off = a * share + (resident ? 0 : w);
+}
+
 void otm_node_features(const otm_node *n, double bpe, int64_t batch, double llc, int emulated,
 		       double f[CF_COUNT], double g[CG_COUNT])
 {
@@ -86,6 +170,14 @@ void otm_node_features(const otm_node *n, double bpe, int64_t batch, double llc,
 	g[CG_WSPILL] = llc > 0 && n->ew * bpe > llc ? n->ew * bpe - llc : 0;
 	g[CG_ALLOC] = n->eo * bpe;
 	g[CG_CALL] = 1.0;
+	if (n->fused && llc > 0) {
+		/* a graph compiler's op: bytes on chip at its class's rate, the rest from DRAM */
+		double on, off, w = n->ew * bpe;
+		otm_node_split(n, bpe, llc, &on, &off);
+		f[CF_BYTES] = on;
+		g[CG_WSPILL] = n->foot * bpe <= llc ? 0 : w;
+		g[CG_SPILL] = fmax(0, off - g[CG_WSPILL]);
+	}
 }
 
 double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, double parts[3])
@@ -179,6 +271,8 @@ void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec
 	memset(b, 0, sizeof(*b));
 	b->hw = hw;
 	b->mode = mode;
+	b->onchip_cap = hw ? otm_llc_bytes(hw) : 0;
+	b->dram_bw = hw ? gr_hw_dram_bandwidth(hw, mode) : 0;
 	b->bytes_per_elem = gr_estimate_elem_bytes(prec);
 	b->unit_share = all > 0 && on > 0 && on < all ? (double)on / (double)all : 1.0;
 	levels_read(b);
@@ -285,7 +379,7 @@ double otm_bounds_bandwidth(const otm_bounds *b, double ws, const char **level)
 
 void otm_node_floor(const otm_bounds *b, const otm_node *n, double floor[2])
 {
-	double bytes = (n->ein + n->ew + n->eo) * b->bytes_per_elem, peak, bw;
+	double bytes = (n->ein + n->ew + n->eo) * b->bytes_per_elem, peak, bw, on, off;
 
 	floor[0] = floor[1] = 0;
 	if (n->cls < 0)
@@ -293,6 +387,16 @@ void otm_node_floor(const otm_bounds *b, const otm_node *n, double floor[2])
 	peak = otm_bounds_peak(b, n->cls);
 	if (peak > 0)
 		floor[0] = n->flops / peak;
+	if (n->fused && b->onchip_cap > 0) {
+		/* on-chip bytes at the level holding the group's live set, the rest at DRAM */
+		otm_node_split(n, b->bytes_per_elem, b->onchip_cap, &on, &off);
+		bw = on > 0 ? otm_bounds_bandwidth(b, fmin(n->ws * b->bytes_per_elem, b->onchip_cap), NULL) : 0;
+		if (bw > 0)
+			floor[1] = on / bw;
+		if (off > 0 && b->dram_bw > 0)
+			floor[1] += off / b->dram_bw;
+		return;
+	}
 	bw = bytes > 0 ? otm_bounds_bandwidth(b, bytes, NULL) : 0;
 	if (bw > 0)
 		floor[1] = bytes / bw;

@@ -71,9 +71,24 @@ typedef struct gr_op_time_model {
 typedef struct otm_node {
 	int cls;                  /* 0..CC_COUNT-1, or -1: not executed (folded shape arithmetic) */
 	double flops, ein, ew, eo; /* elements: activations in, weights, out */
+	/* set by otm_nodes_fuse (graph-compiler runtimes), 0 otherwise: ein/eo then count only
+	 * tensors crossing the op's fused group; ws: activation elements live while its group runs
+	 * (what on-chip memory must hold); foot: the whole graph's weights plus its peak live
+	 * activations (what must fit for weights to stay on chip between inferences) */
+	int fused;
+	double ws, foot;
 } otm_node;
 
 void otm_node_from(const gr_node *n, otm_node *out);
+/* Graph compilers keep a fused group's intermediates on chip: rewrites nodes[] (graph order,
+ * from otm_node_from) so that each op's activations count only the tensors that enter or leave
+ * its kernel of p, and records the on-chip working sets above (docs/estimate.md, "On-chip
+ * memory"). Returns -1 when out of memory (nodes unchanged). */
+int otm_nodes_fuse(const gr_graph *g, const gr_partition *p, otm_node *nodes);
+/* Bytes of a fused op (otm_nodes_fuse) by where they move, given on-chip capacity cap (0: none
+ * declared): on[0] activations and resident weights on chip, off[0] activations beyond cap and
+ * weights streamed from DRAM. Unfused ops: all bytes on[0], nothing off. */
+void otm_node_split(const otm_node *n, double bytes_per_elem, double cap, double *on, double *off);
 
 /* Feature vector of one op: per-class features in f[CF_COUNT], platform-wide ones in g[CG_COUNT]
  * (spills and output bytes; the per-kernel and per-row entries are 0). */
@@ -110,6 +125,8 @@ typedef struct otm_bounds {
 		double cap, bw;
 		int size_unknown;
 	} lv[16];
+	double onchip_cap;        /* largest on-chip level (bytes, otm_llc_bytes); 0: none */
+	double dram_bw;           /* bytes/s of DRAM; 0: unknown */
 } otm_bounds;
 
 void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec);
