@@ -2,11 +2,12 @@
 # Start-up cost of the CLI against the commit before the library split (libgraphs-bench, #14):
 # `graphs --help`, `graphs profile resnet50` and `graphs estimate resnet50 --hw nvidia_t4`, each
 # run REPS times by both binaries in turn; prints the median wall time and the median CPU time
-# (user + sys of the child, which other load on the machine disturbs less) and their ratios.
+# (user + sys of the child, which other load on the machine disturbs less) and their ratios;
+# fails unless --help and profile take less CPU than before (#14).
 # The baseline is built once from `git archive` of that commit into BUILD/startup_base_<rev>/.
-# Usage: bench/startup.sh [BUILD] [REPS] [BASE_REV]   (defaults: build 40 <parent of the split>)
+# Usage: bench/startup.sh [CLI] [REPS] [BASE_REV]   (defaults: build/graphs 40 <parent of the split>)
 set -euo pipefail
-build=$(cd "${1:-build}" && pwd)
+build=$(cd "$(dirname "${1:-build/graphs}")" && pwd)
 reps=${2:-40}
 src=$(git rev-parse --show-toplevel)
 # the commit before cmake/bench.cmake appeared: the last one with everything in one library
@@ -27,6 +28,7 @@ cd "$src"
 import os, statistics, subprocess, sys, time
 base, new, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
 cmds = [["--help"], ["profile", "resnet50"], ["estimate", "resnet50", "--hw", "nvidia_t4"]]
+missed = []
 def once(exe, args):
     t0 = time.perf_counter()
     p = subprocess.Popen([exe] + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -47,4 +49,8 @@ for args in cmds:
     cb, cn = (statistics.median(c for _, c in r[e]) * 1e3 for e in (base, new))
     print(f"{'graphs ' + ' '.join(args):40} {wb:9.1f} {wn:9.1f} {wb / wn:5.2f}x  {cb:9.1f} {cn:9.1f} "
           f"{cb / cn if cn else float('inf'):5.2f}x")
+    if args[0] != "estimate" and cn >= cb:
+        missed.append(" ".join(args))
+if missed:
+    sys.exit(f"MISSED: no less CPU than the baseline for graphs {', '.join(missed)}")
 PY

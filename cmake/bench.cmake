@@ -59,3 +59,6 @@ add_dependencies(graphs graphs_bench_shared)
 install(TARGETS graphs_bench_shared EXPORT graphsTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development)
 install(TARGETS graphs_bench_lib EXPORT graphsStaticTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+file(RELATIVE_PATH GRAPHS_PC_UP "/r/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/r")
+configure_file(cmake/graphs-bench.pc.in ${CMAKE_CURRENT_BINARY_DIR}/graphs-bench.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/graphs-bench.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
