@@ -11,11 +11,14 @@ include(CMakePackageConfigHelpers)
 set_source_files_properties(src/core/version.c PROPERTIES COMPILE_DEFINITIONS
   "GRAPHS_VERSION_MAJOR=${PROJECT_VERSION_MAJOR};GRAPHS_VERSION_MINOR=${PROJECT_VERSION_MINOR};GRAPHS_VERSION_PATCH=${PROJECT_VERSION_PATCH};GRAPHS_SOURCE_DATA_DIR=\"${GRAPHS_DATA_DIR}\";GRAPHS_INSTALL_DATA_DIR=\"${CMAKE_INSTALL_FULL_DATADIR}/graphs\"")
 
-# libgraphs.so.MAJOR exports the public API only (the version script: cmake/exports.cmake).
+# libgraphs.so.MAJOR exports the public API only (the version script: cmake/exports.cmake), less
+# bench.h (libgraphs-bench's, cmake/bench.cmake) plus the few internals libgraphs-bench calls.
+string(REPLACE ";" "," GRAPHS_FRIEND_EXPORTS_CSV "${GRAPHS_FRIEND_EXPORTS}")
 file(GLOB GRAPHS_PUBLIC_HEADERS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/include/graphs/*.h)
 set(GRAPHS_MAP ${CMAKE_CURRENT_BINARY_DIR}/graphs.map)
 add_custom_command(OUTPUT ${GRAPHS_MAP}
   COMMAND ${CMAKE_COMMAND} -DHEADERS_DIR=${CMAKE_CURRENT_SOURCE_DIR}/include/graphs
+    -DSKIP=bench.h "-DEXTRA=${GRAPHS_FRIEND_EXPORTS_CSV}"
     -DOUT=${GRAPHS_MAP} -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/exports.cmake
   DEPENDS ${GRAPHS_PUBLIC_HEADERS} ${CMAKE_CURRENT_SOURCE_DIR}/cmake/exports.cmake
   COMMENT "graphs.map: the exported symbols of libgraphs.so")
@@ -24,7 +27,9 @@ add_library(graphs_shared SHARED $<TARGET_OBJECTS:graphs_obj>)
 add_dependencies(graphs_shared graphs_map)
 set_target_properties(graphs_shared PROPERTIES OUTPUT_NAME graphs EXPORT_NAME graphs
   VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR} LINK_DEPENDS ${GRAPHS_MAP})
-target_link_options(graphs_shared PRIVATE -Wl,--version-script=${GRAPHS_MAP})
+# --as-needed: no NEEDED entry for libpthread/libdl where libc has them (glibc 2.34+); the
+# library NEEDs libyaml, libcjson, libm and libc only (tests/e2e/startup_deps.sh)
+target_link_options(graphs_shared PRIVATE -Wl,--version-script=${GRAPHS_MAP} -Wl,--as-needed)
 target_include_directories(graphs_shared PUBLIC
   $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_link_libraries(graphs_shared PRIVATE ${GRAPHS_LIB_DEPS})
@@ -34,6 +39,9 @@ target_include_directories(graphs_lib PUBLIC $<INSTALL_INTERFACE:${CMAKE_INSTALL
 install(TARGETS graphs_shared EXPORT graphsTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development)
 install(TARGETS graphs_lib EXPORT graphsStaticTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# the CLI uses libgraphs.so (libgraphs-bench.so finds the same copy) wherever the prefix is moved
+file(RELATIVE_PATH GRAPHS_BIN_TO_LIB "/r/${CMAKE_INSTALL_BINDIR}" "/r/${CMAKE_INSTALL_LIBDIR}")
+set_target_properties(graphs PROPERTIES INSTALL_RPATH "$ORIGIN/${GRAPHS_BIN_TO_LIB}")
 install(TARGETS graphs RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${GRAPHS_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/graphs)
 

@@ -16,6 +16,10 @@ extern "C" {
  * streams, not file descriptors 1 and 2) point at memory buffers; call it from one thread. */
 int gr_command_run(int argc, const char *const *argv, char **out, char **err);
 
+/* The `graphs` program itself: argv[0] is the program name, argv[1] the subcommand; prints to
+ * stdout and stderr and returns the exit code. The CLI's main() is this one call. */
+int gr_command_main(int argc, char **argv);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,13 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "core/csv.h"
 #include "core/pubcsv.h"
 #include "core/infile.h"
 #include "calibration/calib_impl.h"
-#include "graphs/bench.h"
+#include "core/benchlib.h"
 
 struct gr_meas_set {
 	gr_meas_row *rows;
@@ -408,12 +406,7 @@ out:
 
 /* --- benchmark databases ------------------------------------------------------------------ */
 
-typedef struct run_info {
-	int64_t id;
-	int imported;             /* a ground-truth CSV imported with `benchmark --import` */
-	char hw[96], backend[32];
-	gr_calib_conditions cond;
-} run_info;
+typedef gr_bench_run_row run_info;
 
 typedef struct db_ctx {
 	gr_meas_set *s;
@@ -424,67 +417,6 @@ typedef struct db_ctx {
 	size_t added;
 	int nomem;
 } db_ctx;
-
-static void col(sqlite3_stmt *st, int i, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	snprintf(buf, size, "%s", t ? (const char *)t : "");
-}
-
-static gr_status read_runs(const char *path, run_info **out, size_t *n, gr_error *err)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	run_info *runs = NULL;
-	size_t cnt = 0, cap = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT id, hw_id, backend, threads, affinity, governor, turbo, cpu_model,"
-			       " hostname, torch, openblas, onednn, gpu, source FROM runs ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-		gr_status rc = gr_error_set(err, GR_ERR_FORMAT, "cannot read '%s': %s", path,
-					    db ? sqlite3_errmsg(db) : "cannot open");
-		sqlite3_close(db);
-		return rc;
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		run_info *r;
-		if (cnt == cap) {
-			size_t nc = cap ? 2 * cap : 16;
-			run_info *nr = realloc(runs, nc * sizeof(*nr));
-			if (!nr)
-				break;
-			runs = nr;
-			cap = nc;
-		}
-		r = &runs[cnt++];
-		memset(r, 0, sizeof(*r));
-		r->id = sqlite3_column_int64(st, 0);
-		col(st, 1, r->hw, sizeof(r->hw));
-		col(st, 2, r->backend, sizeof(r->backend));
-		r->cond.threads = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
-		col(st, 4, r->cond.affinity, sizeof(r->cond.affinity));
-		col(st, 5, r->cond.governor, sizeof(r->cond.governor));
-		col(st, 6, r->cond.turbo, sizeof(r->cond.turbo));
-		col(st, 7, r->cond.cpu_model, sizeof(r->cond.cpu_model));
-		col(st, 8, r->cond.hostname, sizeof(r->cond.hostname));
-		col(st, 9, r->cond.torch, sizeof(r->cond.torch));
-		col(st, 10, r->cond.openblas, sizeof(r->cond.openblas));
-		col(st, 11, r->cond.onednn, sizeof(r->cond.onednn));
-		col(st, 12, r->cond.gpu, sizeof(r->cond.gpu));
-		{
-			char src[64];
-			col(st, 13, src, sizeof(src));
-			r->imported = !strncmp(src, "import:", 7);
-		}
-	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	*out = runs;
-	*n = cnt;
-	return GR_OK;
-}
 
 static int db_record(const gr_bench_record *rec, void *user)
 {
@@ -571,6 +503,7 @@ static int db_record(const gr_bench_record *rec, void *user)
 
 gr_status gr_meas_load_db(gr_meas_set *s, const char *path, size_t *n, gr_error *err)
 {
+	const gr_benchlib *B = gr_benchlib_get("reading a benchmark database", err);
 	gr_bench_store *store = NULL;
 	db_ctx c = {s, s->n, NULL, 0, NULL, 0, 0};
 	size_t first = s->n;
@@ -583,17 +516,19 @@ gr_status gr_meas_load_db(gr_meas_set *s, const char *path, size_t *n, gr_error 
 	if (!f)
 		return GR_ERR_IO;
 	fclose(f);
-	if ((rc = read_runs(path, &c.runs, &c.n_runs, err)))
+	if (!B)
+		return GR_ERR_IO;
+	if ((rc = B->gr_bench_runs_read(path, &c.runs, &c.n_runs, err)))
 		return rc;
-	if ((rc = gr_bench_store_open(path, &store, err)))
+	if ((rc = B->gr_bench_store_open(path, &store, err)))
 		goto out;
 	snprintf(src, sizeof(src), "db:%s", path);
 	c.src = keep(s, src);
-	rc = gr_bench_store_each(store, 0, db_record, &c, err);
+	rc = B->gr_bench_store_each(store, 0, db_record, &c, err);
 	if (!rc && c.nomem)
 		rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory reading '%s'", path);
 out:
-	gr_bench_store_close(store);
+	B->gr_bench_store_close(store);
 	free(c.runs);
 	if (rc) {
 		s->n = first;

@@ -12,7 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
-#include "graphs/bench.h"
+#include "core/benchlib.h"
 #include "graphs/report.h"
 
 static const char bench_help[] =
@@ -64,6 +64,7 @@ static const char bench_help[] =
 	"Progress and ETA go to stderr when it is a terminal. See docs/benchmark.md.\n";
 
 static volatile sig_atomic_t stop_flag;
+static const gr_benchlib *B; /* libgraphs-bench, loaded once the options are good */
 
 static void on_signal(int sig)
 {
@@ -90,7 +91,7 @@ static void progress(void *user, int done, int total, const char *name, double e
 	if (!p->tty || total <= 0)
 		return;
 	if (p->rounds > 1) {
-		double el = gr_bench_now() - p->started;
+		double el = B->gr_bench_now() - p->started;
 		snprintf(what, sizeof(what), " round %d/%d", p->round + 1, p->rounds);
 		done += p->round * total;
 		total *= p->rounds;
@@ -285,7 +286,7 @@ static int print_records(gr_bench_store *s, const int64_t *runs, int n_runs, int
 			cJSON_AddStringToObject(p, "date", pl->date);
 		}
 		for (int i = 0; i < (n_runs ? n_runs : 1); i++)
-			if (gr_bench_store_each(s, n_runs ? runs[i] : 0, print_record, &c, &err)) {
+			if (B->gr_bench_store_each(s, n_runs ? runs[i] : 0, print_record, &c, &err)) {
 				cJSON_Delete(c.arr);
 				cJSON_Delete(root);
 				return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
@@ -301,7 +302,7 @@ static int print_records(gr_bench_store *s, const int64_t *runs, int n_runs, int
 		for (int i = 1; i <= 5; i++)
 			gr_table_numeric(t, i);
 		for (int i = 0; i < n_runs; i++)
-			if (gr_bench_store_each(s, runs[i], collect_round, &rc, &err)) {
+			if (B->gr_bench_store_each(s, runs[i], collect_round, &rc, &err)) {
 				free(rc.rows);
 				gr_table_free(t);
 				return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
@@ -331,13 +332,13 @@ static int print_records(gr_bench_store *s, const int64_t *runs, int n_runs, int
 		for (int i = 2; i <= 6; i++)
 			gr_table_numeric(c.t, i);
 	}
-	if (gr_bench_store_each(s, run_id, print_record, &c, &err)) {
+	if (B->gr_bench_store_each(s, run_id, print_record, &c, &err)) {
 		gr_table_free(c.t);
 		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 	}
 	gr_table_write(c.t, GR_FMT_TABLE, out);
 	gr_table_free(c.t);
-	gr_bench_store_count(s, run_id, &n, NULL);
+	B->gr_bench_store_count(s, run_id, &n, NULL);
 	if (run_id)
 		fprintf(out, "run %lld (%s): %lld measurements in '%s'\n", (long long)run_id, status,
 			(long long)n, db);
@@ -457,6 +458,8 @@ int cmd_benchmark(int argc, char **argv)
 	if (backend && !strcmp(backend, "onnxruntime"))
 		return cli_fail(EXIT_USAGE, "backend 'onnxruntime' is not available in this build "
 					    "(no onnxruntime library found); use native or torch");
+	if (!(B = gr_benchlib_get("graphs benchmark", &err)))
+		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 	if (!suite)
 		suite = !backend ? "calibration" : !strcmp(backend, "torch") ? "models" : "micro";
 	calib = !strcmp(suite, "calibration");
@@ -467,7 +470,7 @@ int cmd_benchmark(int argc, char **argv)
 	if (calib) { /* what calibrate fits: per-layer rows of a model set covering the op classes */
 		o.per_layer = 1;
 		if (!o.models)
-			o.models = gr_bench_calibration_models(o.quick);
+			o.models = B->gr_bench_calibration_models(o.quick);
 	}
 	if (!rounds)
 		rounds = calib ? (o.quick ? 2 : 3) : 1;
@@ -485,7 +488,7 @@ int cmd_benchmark(int argc, char **argv)
 	if (list) {
 		out = cli_out_begin();
 		if (do_micro)
-			gr_bench_micro_names(&o, print_name, out);
+			B->gr_bench_micro_names(&o, print_name, out);
 		if (do_models)
 			fprintf(out, "models%s: %s\n", calib ? " (per layer)" : "", o.models ? o.models :
 				(o.quick ? "resnet18,mobilenet_v2" : "(default list, see docs/benchmark.md)"));
@@ -494,40 +497,40 @@ int cmd_benchmark(int argc, char **argv)
 	}
 
 	/* --show and --export only read: a missing file is an error, not a new database */
-	if ((show || export) && !import ? gr_bench_store_open_read(db, &store, &err)
-					: gr_bench_store_open(db, &store, &err))
+	if ((show || export) && !import ? B->gr_bench_store_open_read(db, &store, &err)
+					: B->gr_bench_store_open(db, &store, &err))
 		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 	if (show || import || export) {
 		out = cli_out_begin();
 		if (import) {
 			int64_t n;
-			if (gr_bench_store_import_csv(store, import, &n, &err))
+			if (B->gr_bench_store_import_csv(store, import, &n, &err))
 				code = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 			else
 				fprintf(out, "imported %lld rows from '%s' into '%s'\n", (long long)n,
 					import, db);
 		} else if (export) {
-			if (gr_bench_store_export_csv(store, export, strcmp(hw, "host") ? hw : NULL, out,
+			if (B->gr_bench_store_export_csv(store, export, strcmp(hw, "host") ? hw : NULL, out,
 						      &err))
 				code = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 		} else
 			code = print_records(store, NULL, 0, fmt, db, out, "", NULL);
 		cli_out_end(out, code == EXIT_OK);
-		gr_bench_store_close(store);
+		B->gr_bench_store_close(store);
 		return code;
 	}
 
-	gr_bench_set_threads(o.threads);
-	if (gr_bench_pin(cpus, &err)) {
-		gr_bench_store_close(store);
+	B->gr_bench_set_threads(o.threads);
+	if (B->gr_bench_pin(cpus, &err)) {
+		B->gr_bench_store_close(store);
 		return cli_fail(EXIT_USAGE, "%s", err.msg);
 	}
-	gr_bench_platform_detect(&pl);
-	if (gr_power_open(power, o.device, &o.power, &err)) {
-		gr_bench_store_close(store);
+	B->gr_bench_platform_detect(&pl);
+	if (B->gr_power_open(power, o.device, &o.power, &err)) {
+		B->gr_bench_store_close(store);
 		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 	}
-	if (o.power && gr_power_idle(o.power, o.quick ? 0.3 : 1.0, &o.idle_power_w, &err))
+	if (o.power && B->gr_power_idle(o.power, o.quick ? 0.3 : 1.0, &o.idle_power_w, &err))
 		o.idle_power_w = NAN; /* sensor present but no idle reading: subtract nothing */
 	for (int i = 0, len = 0; i < argc && len < (int)sizeof(command) - 2; i++)
 		len += snprintf(command + len, sizeof(command) - (size_t)len, " %s", argv[i]);
@@ -539,7 +542,7 @@ int cmd_benchmark(int argc, char **argv)
 	ri.command = command;
 	ri.source = "graphs benchmark";
 	ri.idle_power_w = o.idle_power_w;
-	ri.power_source = gr_power_source(o.power);
+	ri.power_source = B->gr_power_source(o.power);
 
 	/* SA_RESTART: reads from the torch runner are not cut; the flag is polled between
 	 * measurements. */
@@ -553,7 +556,7 @@ int cmd_benchmark(int argc, char **argv)
 	o.stop = &stop_flag;
 	ps.tty = isatty(STDERR_FILENO);
 	ps.rounds = (int)rounds;
-	ps.started = gr_bench_now();
+	ps.started = B->gr_bench_now();
 	o.progress = progress;
 	o.progress_user = &ps;
 
@@ -562,22 +565,22 @@ int cmd_benchmark(int argc, char **argv)
 	for (int r = 0; r < rounds && !rc && !stop_flag; r++) {
 		int nm = 0, nd = 0;
 		ps.round = r;
-		if (gr_bench_store_begin_run(store, &ri, &run_id, &err)) {
+		if (B->gr_bench_store_begin_run(store, &ri, &run_id, &err)) {
 			rc = err.status ? err.status : GR_ERR_IO;
 			break;
 		}
 		runs[n_runs++] = run_id;
 		if (do_micro) {
 			ps.suite = "micro";
-			rc = gr_bench_run_micro(store, run_id, &o, &nm, &err);
+			rc = B->gr_bench_run_micro(store, run_id, &o, &nm, &err);
 		}
 		if (!rc && do_models && !stop_flag) {
 			ps.suite = calib ? "calibration" : "models";
-			rc = gr_bench_run_torch(store, run_id, &o, &nd, &err);
+			rc = B->gr_bench_run_torch(store, run_id, &o, &nd, &err);
 		}
 		n_micro += nm;
 		n_models += nd;
-		gr_bench_store_end_run(store, run_id,
+		B->gr_bench_store_end_run(store, run_id,
 				       rc ? "failed" : stop_flag ? "interrupted" : "complete", NULL);
 	}
 	ps.round = ps.rounds - 1;
@@ -585,9 +588,9 @@ int cmd_benchmark(int argc, char **argv)
 	interrupted = stop_flag != 0;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	gr_power_close(o.power);
+	B->gr_power_close(o.power);
 	if (!n_runs) {
-		gr_bench_store_close(store);
+		B->gr_bench_store_close(store);
 		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 	}
 
@@ -602,7 +605,7 @@ int cmd_benchmark(int argc, char **argv)
 				strcmp(db, "graphs-bench.db") ? db : "");
 		cli_out_end(out, code == EXIT_OK);
 	}
-	gr_bench_store_close(store);
+	B->gr_bench_store_close(store);
 	if (rc)
 		return cli_fail(EXIT_BAD_INPUT, "%s%s", err.msg,
 				calib ? " (the calibration suite times models with PyTorch; without it, "

@@ -85,3 +85,8 @@ int gr_command_run(int argc, const char *const *argv, char **out, char **err)
 		free(ebuf);
 	return rc;
 }
+
+int gr_command_main(int argc, char **argv)
+{
+	return cli_dispatch(argc, argv);
+}

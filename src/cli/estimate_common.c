@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/estimate_common.h"
-#include "graphs/bench.h"
+#include "core/benchlib.h"
 
 void cli_estimate_args_init(cli_estimate_args *a)
 {
@@ -142,13 +142,17 @@ void cli_estimate_note(gr_estimate *e, const char *note)
 
 void cli_conditions_note(gr_estimate *e, const gr_hw *hw, const gr_profile *prof)
 {
+	const gr_benchlib *B;
 	gr_bench_platform now;
 	char note[512];
 	size_t l;
 
 	if (!e || !prof || !e->profile || strcmp(gr_hw_id(hw), "host"))
 		return;
-	gr_bench_platform_detect(&now);
+	/* the library versions are part of the conditions: only the bench library knows them */
+	if (!(B = gr_benchlib_get("comparing the host's conditions", NULL)))
+		return;
+	B->gr_bench_platform_detect(&now);
 	/* the thread count an estimate will meet is the user's: known only when they set it */
 	now.threads = getenv("OMP_NUM_THREADS") ? atoi(getenv("OMP_NUM_THREADS")) : 0;
 	if (gr_profile_conditions(prof)->threads > now.cores && now.cores > 0)

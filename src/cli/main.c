@@ -1,7 +1,8 @@
-/* graphs: entry point; dispatches to one function per subcommand (cmd_*.c, commands.c). */
-#include "cli/commands.h"
+/* graphs: entry point. The commands are in libgraphs (src/cli/, gr_command_main); the program
+ * links libgraphs.so, which loads libgraphs-bench.so for the commands that measure. */
+#include "graphs/command.h"
 
 int main(int argc, char **argv)
 {
-	return cli_dispatch(argc, argv);
+	return gr_command_main(argc, argv);
 }

@@ -1,11 +1,12 @@
 /* Host detection: describes the CPU we run on as a registry entry with id "host".
- * hwloc gives cores, threads, caches and memory; /proc/cpuinfo the model, SIMD and FMA flags;
- * cpufreq (or cpuinfo) the clock; DMI, when readable, the DRAM speed. What software cannot
- * know (DRAM bandwidth, cache bandwidth, TDP) is estimated and marked `measured: false`. */
+ * hwloc (through libgraphs-bench: core/benchlib.h) gives cores, threads, caches and memory;
+ * /proc/cpuinfo the model, SIMD and FMA flags; cpufreq (or cpuinfo) the clock; DMI, when
+ * readable, the DRAM speed. What software cannot know (DRAM bandwidth, cache bandwidth, TDP)
+ * is estimated and marked `measured: false`. */
 #include "hardware/hw_impl.h"
+#include "core/benchlib.h"
 
 #include <ctype.h>
-#include <hwloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,14 +191,10 @@ static double rapl_limit_w(void)
 	return uw > 0 ? uw / 1e6 : 0;
 }
 
-static hwloc_obj_type_t cache_type(int level)
-{
-	return level == 1 ? HWLOC_OBJ_L1CACHE : level == 2 ? HWLOC_OBJ_L2CACHE : HWLOC_OBJ_L3CACHE;
-}
-
 gr_status gr_hw_detect_host(gr_hw **out, gr_error *err)
 {
-	hwloc_topology_t topo;
+	const gr_benchlib *B = gr_benchlib_get("host detection (hwloc)", err);
+	gr_bench_topology topo;
 	cpuinfo ci;
 	gr_hw *hw = NULL;
 	gr_hw_engine *eng;
@@ -212,26 +209,22 @@ gr_status gr_hw_detect_host(gr_hw **out, gr_error *err)
 	if (!out)
 		return gr_error_set(err, GR_ERR_USAGE, "gr_hw_detect_host: out is NULL");
 	*out = NULL;
-	if (hwloc_topology_init(&topo))
-		return gr_error_set(err, GR_ERR_NOMEM, "cannot initialise hwloc");
-	if (hwloc_topology_load(topo)) {
-		hwloc_topology_destroy(topo);
-		return gr_error_set(err, GR_ERR_IO, "hwloc cannot read this machine's topology");
-	}
+	if (!B)
+		return GR_ERR_IO;
+	if ((p = B->gr_bench_host_topology(&topo, err)))
+		return p;
 	read_cpuinfo(&ci);
 	hw = gr_hw_new();
 	if (!hw)
 		goto nomem;
 
-	cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-	pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+	cores = topo.cores;
+	pus = topo.pus;
 	if (cores <= 0)
 		cores = pus > 0 ? pus : 1;
 	if (pus <= 0)
 		pus = cores;
-#if HWLOC_API_VERSION >= 0x00020400
-	kinds = hwloc_cpukinds_get_nr(topo, 0);
-#endif
+	kinds = topo.kinds;
 
 	if (uname(&un))
 		snprintf(un.machine, sizeof(un.machine), "unknown");
@@ -334,17 +327,16 @@ gr_status gr_hw_detect_host(gr_hw **out, gr_error *err)
 	if (!hw->mem)
 		goto nomem;
 	for (level = 1; level <= 3; level++) {
-		int count = hwloc_get_nbobjs_by_type(topo, cache_type(level));
-		hwloc_obj_t obj = hwloc_get_obj_by_type(topo, cache_type(level), 0);
+		int count = topo.cache_count[level];
 		gr_hw_mem *m;
 		/* bytes per clock per core: 2 loads of one vector (L1), 64 B (L2), 32 B (L3) */
 		double bpc = level == 1 ? 2.0 * hw->simd_width_bits / 8 : level == 2 ? 64 : 32;
-		if (count <= 0 || !obj || !obj->attr || obj->attr->cache.size == 0)
+		if (count <= 0 || topo.cache_bytes[level] <= 0)
 			continue;
 		m = &hw->mem[nm++];
 		m->level = level == 1 ? "l1" : level == 2 ? "l2" : "l3";
 		m->type = "sram";
-		m->size_bytes = (int64_t)obj->attr->cache.size;
+		m->size_bytes = topo.cache_bytes[level];
 		if (count >= cores) {
 			m->scope = "per_unit";
 			if (count != cores)
@@ -358,7 +350,7 @@ gr_status gr_hw_detect_host(gr_hw **out, gr_error *err)
 		m->latency_ns = round((level == 1 ? 5 : level == 2 ? 14 : 45) * 10000 / max_mhz) / 10;
 		m->measured = 0;
 	}
-	mem_bytes = (int64_t)hwloc_get_root_obj(topo)->total_memory;
+	mem_bytes = topo.mem_bytes;
 	{
 		gr_hw_mem *m = &hw->mem[nm++];
 		m->level = "dram";
@@ -406,11 +398,9 @@ gr_status gr_hw_detect_host(gr_hw **out, gr_error *err)
 	hw->sources[0] = "https://www.open-mpi.org/projects/hwloc/";
 	hw->sources[1] = "file:///proc/cpuinfo";
 	hw->n_sources = 2;
-	hwloc_topology_destroy(topo);
 	*out = hw;
 	return GR_OK;
 nomem:
 	gr_hw_free(hw);
-	hwloc_topology_destroy(topo);
 	return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 }

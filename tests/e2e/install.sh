@@ -27,6 +27,9 @@ for f in bin/graphs include/graphs/common.h include/graphs/version.h share/graph
 	[ -e "$P/$f" ] || fail "not installed: $f"
 done
 [ -f "$libdir/libgraphs.a" ] || fail "libgraphs.a not installed"
+[ -L "$libdir/libgraphs-bench.so.0" ] && [ -f "$libdir/libgraphs-bench.a" ] || fail "libgraphs-bench not installed"
+# the moved prefix's CLI loads the moved prefix's bench library (host detection: hwloc)
+(cd / && "$P/bin/graphs" hw detect >/dev/null) || fail "installed graphs hw detect (libgraphs-bench) fails"
 [ -f "$libdir/pkgconfig/graphs.pc" ] || fail "graphs.pc not installed"
 
 # SONAME and exports
