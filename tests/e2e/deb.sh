@@ -101,8 +101,16 @@ dpkg-deb -x "$deb" "$R"
 libdir=$(dirname "$(find "$R/usr/lib" -name 'libgraphs.so.*.*' -type f | head -1)")
 export LD_LIBRARY_PATH=$libdir
 G=$R/usr/bin/graphs
-for f in "$G" "$libdir"/libgraphs.so.*.*; do # found by the system loader, not a build path
-	! readelf -d "$f" | grep -qE 'R(UN)?PATH' || fail "$f has an RPATH: $(readelf -d "$f" | grep -E 'R(UN)?PATH')"
+# found by the system loader or relative to the file itself ($ORIGIN: the CLI's RUNPATH that keeps
+# a moved install prefix working must land on the package's own library folder), never a build path
+for f in "$G" "$libdir"/libgraphs*.so.*.*; do
+	rp=$(readelf -d "$f" | sed -n 's/.*R\(UN\)\{0,1\}PATH.*\[\(.*\)\]/\2/p')
+	[ -z "$rp" ] && continue
+	case $rp in
+	'$ORIGIN' | '$ORIGIN/'*) [ -d "$(dirname "$f")/${rp#\$ORIGIN}" ] && [ -e "$(dirname "$f")/${rp#\$ORIGIN}/$(basename "$(ls "$libdir"/libgraphs.so.*.* | head -1)")" ] ||
+		fail "$f: RUNPATH $rp does not lead to the package's libgraphs" ;;
+	*) fail "$f has an RPATH outside the package: $rp" ;;
+	esac
 done
 hwdir=$R/usr/share/graphs/hardware/gpu
 sed 's/^id: .*/id: zz_deb_marker/' "$hwdir/nvidia_t4.yaml" >"$hwdir/zz_deb_marker.yaml"
