@@ -13,12 +13,14 @@
 #define ARENA_CHUNK (64 * 1024)
 #define ARENA_CHUNK_MAX (8 * 1024 * 1024)
 #define ARENA_MMAP_MIN (256 * 1024)
+#define ARENA_POPULATE (256 * 1024)
 #define ARENA_MAX_ALLOC ((size_t)1 << 30)
 
 struct chunk {
 	struct chunk *next;
 	size_t size, used;
 	int mapped;            /* from mmap: zeroed by the kernel, freed with munmap */
+	size_t populated;      /* bytes of data[] already backed by pages (mapped chunks) */
 	_Alignas(16) unsigned char data[];
 };
 
@@ -71,7 +73,30 @@ static struct chunk *chunk_new(size_t size)
 	c->size = size;
 	c->used = 0;
 	c->mapped = mapped;
+	c->populated = 0;
 	return c;
+}
+
+/* Backs the next window of a mapped chunk with pages in one call: one fault per page, as
+ * first touch would take them, costs far more (on virtual machines most). Only the window
+ * the bump pointer has reached is populated, never the rest of the chunk. Kernels without
+ * MADV_POPULATE_WRITE (before 5.14) fault pages in on first touch as before. */
+static void populate(struct chunk *c)
+{
+#ifdef MADV_POPULATE_WRITE
+	static int unsupported;
+	uintptr_t from = ((uintptr_t)c->data + c->populated) & ~(uintptr_t)4095;
+	size_t end = (c->used + ARENA_POPULATE - 1) / ARENA_POPULATE * ARENA_POPULATE;
+
+	if (end > c->size)
+		end = c->size;
+	if (!unsupported &&
+	    madvise((void *)from, (uintptr_t)c->data + end - from, MADV_POPULATE_WRITE) != 0)
+		unsupported = 1;
+	c->populated = end;
+#else
+	c->populated = c->size;
+#endif
 }
 
 void *gr_arena_alloc(gr_arena *a, size_t n)
@@ -108,6 +133,8 @@ void *gr_arena_alloc(gr_arena *a, size_t n)
 	a->total += n;
 	if (!c->mapped)
 		memset(p, 0, n);
+	else if (c->used > c->populated)
+		populate(c);
 	return p;
 }
 
