@@ -16,6 +16,8 @@ typedef struct cli_jw {
 	int depth;                     /* containers open */
 	int n[CLI_JW_DEPTH];           /* items written in each */
 	char is_obj[CLI_JW_DEPTH];
+	size_t len;                    /* bytes waiting in buf */
+	char buf[8192];
 } cli_jw;
 
 /* key is the member name inside an object and ignored elsewhere (array items, the top). */
@@ -34,7 +36,7 @@ void cli_jw_count(cli_jw *w, const char *key, double v);
 void cli_jw_cjson(cli_jw *w, const char *key, const cJSON *item);
 /* A tensor shape as cli_json_shape prints it. */
 void cli_jw_shape(cli_jw *w, const char *key, const gr_tensor *t);
-/* Ends the document with the newline cli_json_write adds. */
+/* Ends the document with the newline cli_json_write adds and writes out what is buffered. */
 void cli_jw_finish(cli_jw *w);
 
 #endif
