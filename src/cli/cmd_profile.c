@@ -49,33 +49,56 @@ static void json_tensor(cli_jw *w, const gr_tensor *t)
 	cli_jw_end(w);
 }
 
-/* Distinct unknown op types, in first-seen order, joined by ", ". Each node is compared
- * with the distinct types found so far only (few), not with every node before it. */
+static int same_op(const gr_node *a, const gr_node *b)
+{
+	return !strcmp(gr_node_op_type(a), gr_node_op_type(b)) &&
+	       !strcmp(gr_node_domain(a), gr_node_domain(b));
+}
+
+static size_t op_hash(const gr_node *n)
+{
+	size_t h = 14695981039346656037ull;
+	for (const char *p = gr_node_domain(n); *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	h = (h ^ 0xff) * 1099511628211ull;
+	for (const char *p = gr_node_op_type(n); *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return h;
+}
+
+/* Distinct unknown op types, in first-seen order, joined by ", ". A hash set of the types
+ * seen keeps it linear in nodes however many distinct types a file has (without memory for
+ * the set, each node is compared with the nodes before it). */
 static void unknown_ops(const gr_graph *g, char *buf, size_t size, cli_jw *w)
 {
-	enum { MAX_SEEN = 256 };
-	const gr_node *seen[MAX_SEEN];
-	size_t len = 0, n_seen = 0;
+	const gr_node **set = NULL;
+	size_t len = 0, count = 0, cap = 16;
 
 	buf[0] = 0;
+	for (size_t i = 0; i < gr_graph_node_count(g); i++)
+		count += !gr_node_op_known(gr_graph_node(g, i));
+	if (!count)
+		return;
+	while (cap < 2 * count)
+		cap *= 2;
+	set = calloc(cap, sizeof(*set));
 	for (size_t i = 0; i < gr_graph_node_count(g); i++) {
 		const gr_node *n = gr_graph_node(g, i);
 		int dup = 0;
 		if (gr_node_op_known(n))
 			continue;
-		for (size_t j = 0; j < n_seen && !dup; j++)
-			dup = !strcmp(gr_node_op_type(seen[j]), gr_node_op_type(n)) &&
-			      !strcmp(gr_node_domain(seen[j]), gr_node_domain(n));
-		/* past MAX_SEEN distinct types, the nodes before this one are the list */
-		for (size_t j = 0; n_seen == MAX_SEEN && j < i && !dup; j++) {
-			const gr_node *m = gr_graph_node(g, j);
-			dup = !gr_node_op_known(m) && !strcmp(gr_node_op_type(m), gr_node_op_type(n)) &&
-			      !strcmp(gr_node_domain(m), gr_node_domain(n));
+		if (set) {
+			size_t k = op_hash(n) & (cap - 1);
+			for (; set[k] && !dup; k = (k + 1) & (cap - 1))
+				dup = same_op(set[k], n);
+			if (!dup)
+				set[k] = n;
+		} else {
+			for (size_t j = 0; j < i && !dup; j++)
+				dup = !gr_node_op_known(gr_graph_node(g, j)) && same_op(gr_graph_node(g, j), n);
 		}
 		if (dup)
 			continue;
-		if (n_seen < MAX_SEEN)
-			seen[n_seen++] = n;
 		if (w)
 			cli_jw_string(w, NULL, gr_node_op_type(n));
 		if (len < size)
@@ -83,6 +106,7 @@ static void unknown_ops(const gr_graph *g, char *buf, size_t size, cli_jw *w)
 						*gr_node_domain(n) ? gr_node_domain(n) : "",
 						*gr_node_domain(n) ? "." : "", gr_node_op_type(n));
 	}
+	free(set);
 }
 
 /* Written as it goes (the nodes of a big graph would make a big cJSON tree), with the bytes
