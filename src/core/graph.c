@@ -180,7 +180,9 @@ gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 	n = gr_arena_alloc(g->arena, sizeof(*n));
 	if (!n)
 		return NULL;
-	n->op_type = gr_arena_strdup(g->arena, op_type);
+	/* a known op's name is the op table's static string: no copy per node */
+	n->op = gr_op_lookup(op_type, domain);
+	n->op_type = n->op != GR_OP_UNKNOWN ? gr_op_name(n->op) : gr_arena_strdup(g->arena, op_type);
 	n->domain = domain && *domain ? gr_arena_strdup(g->arena, domain) : "";
 	n->name = gr_arena_strdup(g->arena, name);
 	n->in = gr_arena_calloc(g->arena, n_in ? n_in : 1, sizeof(gr_tensor *));
@@ -193,7 +195,6 @@ gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 	n->n_out = n_out;
 	n->n_attr = n_attr;
 	n->owner = g;
-	n->op = gr_op_lookup(n->op_type, n->domain);
 	g->nodes[g->n_nodes++] = n;
 	return n;
 }
