@@ -9,6 +9,7 @@ pass=0; fail=0
 run() { echo "== $*"; if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "MISSED: $*"; fi; }
 run bash bench/profile_vs_onnx.sh "$cli"
 run bash bench/startup.sh "$cli"
+run bash bench/big_graphs.sh "$cli"
 run "$(dirname "$cli")/bench_estimate_all"
 run bash bench/bench_gemm_vs_numpy.sh "$cli"
 run bash bench/benchmark_repeat.sh "$cli"

@@ -142,7 +142,7 @@ int cmd_compare(int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			if (rows[i].est) {
 				cJSON_AddItemToArray(arr, cli_estimate_json(cli_model_label(a.model.model), rows[i].spec,
-									    batch, rows[i].est, &cov, 0));
+									    batch, rows[i].est, &cov));
 			} else {
 				cJSON *o = cJSON_CreateObject();
 				cJSON_AddStringToObject(o, "hardware", rows[i].spec);

@@ -86,9 +86,19 @@ int cmd_estimate(int argc, char **argv)
 	cli_estimate_note(est, a.why_theoretical);
 	out = cli_out_begin();
 	if (a.fmt == GR_FMT_JSON) {
-		cJSON *j = cli_estimate_json(cli_model_label(a.model.model), a.hw, batch, est, &cov, 1);
-		cJSON_AddItemToObject(j, "weight_dtypes", cli_weight_dtypes_json(g));
-		cli_json_write(out, j);
+		/* the summary as a tree, the kernels (one per fused node group) as a stream */
+		cJSON *j = cli_estimate_json(cli_model_label(a.model.model), a.hw, batch, est, &cov);
+		cJSON *wd = cli_weight_dtypes_json(g);
+		cli_jw w;
+		cli_jw_init(&w, out);
+		cli_jw_object(&w, NULL);
+		for (const cJSON *m = j ? j->child : NULL; m; m = m->next)
+			cli_jw_cjson(&w, m->string, m);
+		cli_estimate_kernels_jw(&w, est);
+		cli_jw_cjson(&w, "weight_dtypes", wd);
+		cli_jw_finish(&w);
+		cJSON_Delete(j);
+		cJSON_Delete(wd);
 	} else {
 		cli_estimate_print(out, a.fmt, cli_model_label(a.model.model), a.hw, batch, est, &cov);
 	}

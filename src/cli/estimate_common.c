@@ -219,9 +219,9 @@ static void cli_energy_json(cJSON *o, const gr_estimate *e)
 }
 
 cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, const gr_estimate *e,
-			 const cli_coverage *cov, int with_kernels)
+			 const cli_coverage *cov)
 {
-	cJSON *o = cJSON_CreateObject(), *shares, *ks;
+	cJSON *o = cJSON_CreateObject(), *shares;
 	cli_coverage cv = *cov;
 
 	cJSON_AddStringToObject(o, "model", model);
@@ -282,34 +282,37 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 		cJSON_AddStringToObject(o, "borrowed_from", e->borrowed_from);
 	else
 		cJSON_AddNullToObject(o, "borrowed_from");
-	if (!with_kernels)
-		return o;
-	ks = cJSON_AddArrayToObject(o, "kernels");
+	return o;
+}
+
+void cli_estimate_kernels_jw(cli_jw *w, const gr_estimate *e)
+{
+	cli_jw_array(w, "kernels");
 	for (size_t i = 0; i < e->n_kernels; i++) {
 		const gr_kernel_estimate *ke = &e->kernels[i];
-		cJSON *k = cJSON_CreateObject();
-		cJSON_AddStringToObject(k, "name", ke->kernel->name);
-		cJSON_AddStringToObject(k, "pattern", ke->kernel->pattern);
-		cJSON_AddStringToObject(k, "class", gr_kernel_class_name(ke->kernel->cls));
-		cli_json_count(k, "flops", ke->kernel->flops);
-		cli_json_count(k, "bytes", ke->bytes);
-		cJSON_AddNumberToObject(k, "latency_ms", ke->latency_s * 1e3);
-		cJSON_AddNumberToObject(k, "compute_ms", ke->compute_s * 1e3);
-		cJSON_AddNumberToObject(k, "memory_ms", ke->memory_s * 1e3);
-		cJSON_AddNumberToObject(k, "overhead_ms", ke->overhead_s * 1e3);
-		cJSON_AddNumberToObject(k, "energy_mj", ke->energy_j * 1e3);
-		cJSON_AddNumberToObject(k, "efficiency", ke->efficiency);
-		cJSON_AddStringToObject(k, "memory_level", ke->level);
-		cJSON_AddStringToObject(k, "bound", gr_bound_name(ke->bound));
-		cJSON_AddStringToObject(k, "confidence", gr_confidence_name(ke->confidence));
-		cJSON_AddBoolToObject(k, "at_bound", ke->at_bound);
+		cli_jw_object(w, NULL);
+		cli_jw_string(w, "name", ke->kernel->name);
+		cli_jw_string(w, "pattern", ke->kernel->pattern);
+		cli_jw_string(w, "class", gr_kernel_class_name(ke->kernel->cls));
+		cli_jw_count(w, "flops", ke->kernel->flops);
+		cli_jw_count(w, "bytes", ke->bytes);
+		cli_jw_number(w, "latency_ms", ke->latency_s * 1e3);
+		cli_jw_number(w, "compute_ms", ke->compute_s * 1e3);
+		cli_jw_number(w, "memory_ms", ke->memory_s * 1e3);
+		cli_jw_number(w, "overhead_ms", ke->overhead_s * 1e3);
+		cli_jw_number(w, "energy_mj", ke->energy_j * 1e3);
+		cli_jw_number(w, "efficiency", ke->efficiency);
+		cli_jw_string(w, "memory_level", ke->level);
+		cli_jw_string(w, "bound", gr_bound_name(ke->bound));
+		cli_jw_string(w, "confidence", gr_confidence_name(ke->confidence));
+		cli_jw_bool(w, "at_bound", ke->at_bound);
 		if (ke->on_host)
-			cJSON_AddBoolToObject(k, "on_host", 1);
+			cli_jw_bool(w, "on_host", 1);
 		if (ke->kernel->unknown_ops || !ke->kernel->known)
-			cJSON_AddBoolToObject(k, "contains_unknown_ops", 1);
-		cJSON_AddItemToArray(ks, k);
+			cli_jw_bool(w, "contains_unknown_ops", 1);
+		cli_jw_end(w);
 	}
-	return o;
+	cli_jw_end(w);
 }
 
 /* The steady state in one line: the rate, and what sets it. */

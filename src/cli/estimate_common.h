@@ -10,6 +10,7 @@
 #include "graphs/calibrate.h"
 #include "graphs/estimate.h"
 #include "cli/cli.h"
+#include "cli/json_stream.h"
 
 /* The options estimate and compare share: the model options, --hw, --precision, --runtime,
  * --format, --no-calibration and --no-transfer (long only), for their getopt_long tables and optstrings. */
@@ -71,10 +72,13 @@ void cli_conditions_note(gr_estimate *e, const gr_hw *hw, const gr_profile *prof
  * energy and work are then lower bounds. */
 int cli_estimate_lower_bound(const gr_estimate *e, const cli_coverage *cov);
 
-/* The contract's JSON object for one estimate of a model analysed at batch with coverage cov;
- * kernels included when with_kernels. The caller owns the result (cJSON_Delete). */
+/* The contract's JSON object for one estimate of a model analysed at batch with coverage cov,
+ * kernels left out. The caller owns the result (cJSON_Delete). */
 cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, const gr_estimate *e,
-			 const cli_coverage *cov, int with_kernels);
+			 const cli_coverage *cov);
+/* The per-kernel list ("kernels": [...]) of an estimate, written as it goes (one object per
+ * kernel would make a big tree for a big graph). */
+void cli_estimate_kernels_jw(cli_jw *w, const gr_estimate *e);
 
 /* The parameters by the type they are stored in, as JSON ({"int8": 248, "int32": 12}) and
  * as text ("248 int8 + 12 int32"; "none" without parameters), for profile and estimate. */

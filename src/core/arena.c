@@ -1,27 +1,46 @@
-/* Chunked bump allocator behind gr_arena (see include/graphs/arena.h). */
+/* Chunked bump allocator behind gr_arena (see include/graphs/arena.h).
+ * Chunks double from 64 KiB up to 8 MiB, so a big graph takes few of them. Chunks from
+ * 256 KiB up come straight from mmap: the kernel hands those out zeroed, page by page on
+ * first touch, so nothing is cleared twice and pages never handed out are never touched.
+ * Smaller chunks come from malloc and each allocation in them is cleared. */
 #include "graphs/arena.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ARENA_CHUNK (64 * 1024)
+#define ARENA_CHUNK_MAX (8 * 1024 * 1024)
+#define ARENA_MMAP_MIN (256 * 1024)
+#define ARENA_POPULATE (256 * 1024)
 #define ARENA_MAX_ALLOC ((size_t)1 << 30)
 
 struct chunk {
 	struct chunk *next;
 	size_t size, used;
+	int mapped;            /* from mmap: zeroed by the kernel, freed with munmap */
+	size_t populated;      /* bytes of data[] already backed by pages (mapped chunks) */
 	_Alignas(16) unsigned char data[];
 };
 
 struct gr_arena {
 	struct chunk *head;
 	size_t total;
+	size_t next_size;      /* size of the next regular chunk */
 };
 
 gr_arena *gr_arena_new(void)
 {
 	return calloc(1, sizeof(gr_arena));
+}
+
+static void chunk_free(struct chunk *c)
+{
+	if (c->mapped)
+		munmap(c, sizeof(*c) + c->size);
+	else
+		free(c);
 }
 
 void gr_arena_free(gr_arena *a)
@@ -32,9 +51,52 @@ void gr_arena_free(gr_arena *a)
 		return;
 	for (c = a->head; c; c = next) {
 		next = c->next;
-		free(c);
+		chunk_free(c);
 	}
 	free(a);
+}
+
+static struct chunk *chunk_new(size_t size)
+{
+	struct chunk *c;
+	int mapped = size >= ARENA_MMAP_MIN;
+
+	if (mapped) {
+		void *p = mmap(NULL, sizeof(*c) + size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		c = p == MAP_FAILED ? NULL : p;
+	} else {
+		c = malloc(sizeof(*c) + size);
+	}
+	if (!c)
+		return NULL;
+	c->size = size;
+	c->used = 0;
+	c->mapped = mapped;
+	c->populated = 0;
+	return c;
+}
+
+/* Backs the next window of a mapped chunk with pages in one call: one fault per page, as
+ * first touch would take them, costs far more (on virtual machines most). Only the window
+ * the bump pointer has reached is populated, never the rest of the chunk. Kernels without
+ * MADV_POPULATE_WRITE (before 5.14) fault pages in on first touch as before. */
+static void populate(struct chunk *c)
+{
+#ifdef MADV_POPULATE_WRITE
+	static int unsupported;
+	uintptr_t from = ((uintptr_t)c->data + c->populated) & ~(uintptr_t)4095;
+	size_t end = (c->used + ARENA_POPULATE - 1) / ARENA_POPULATE * ARENA_POPULATE;
+
+	if (end > c->size)
+		end = c->size;
+	if (!unsupported &&
+	    madvise((void *)from, (uintptr_t)c->data + end - from, MADV_POPULATE_WRITE) != 0)
+		unsupported = 1;
+	c->populated = end;
+#else
+	c->populated = c->size;
+#endif
 }
 
 void *gr_arena_alloc(gr_arena *a, size_t n)
@@ -49,26 +111,30 @@ void *gr_arena_alloc(gr_arena *a, size_t n)
 		n = 16;
 	c = a->head;
 	if (!c || c->size - c->used < n) {
-		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
-		struct chunk *nc = malloc(sizeof(*nc) + size);
+		size_t regular = a->next_size ? a->next_size : ARENA_CHUNK;
+		int big = n > regular / 4;
+		struct chunk *nc = chunk_new(big ? n : regular);
 		if (!nc)
 			return NULL;
-		nc->size = size;
-		nc->used = 0;
 		/* A big one-off block goes behind the head so the head keeps its free space. */
-		if (c && size != ARENA_CHUNK) {
+		if (c && big) {
 			nc->next = c->next;
 			c->next = nc;
 		} else {
 			nc->next = c;
 			a->head = nc;
 		}
+		if (!big && regular < ARENA_CHUNK_MAX)
+			a->next_size = regular * 2;
 		c = nc;
 	}
 	p = c->data + c->used;
 	c->used += n;
 	a->total += n;
-	memset(p, 0, n);
+	if (!c->mapped)
+		memset(p, 0, n);
+	else if (c->used > c->populated)
+		populate(c);
 	return p;
 }
 

@@ -180,19 +180,21 @@ gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 	n = gr_arena_alloc(g->arena, sizeof(*n));
 	if (!n)
 		return NULL;
-	n->op_type = gr_arena_strdup(g->arena, op_type);
-	n->domain = gr_arena_strdup(g->arena, domain);
+	/* a known op's name is the op table's static string: no copy per node */
+	n->op = gr_op_lookup(op_type, domain);
+	n->op_type = n->op != GR_OP_UNKNOWN ? gr_op_name(n->op) : gr_arena_strdup(g->arena, op_type);
+	n->domain = domain && *domain ? gr_arena_strdup(g->arena, domain) : "";
 	n->name = gr_arena_strdup(g->arena, name);
 	n->in = gr_arena_calloc(g->arena, n_in ? n_in : 1, sizeof(gr_tensor *));
 	n->out = gr_arena_calloc(g->arena, n_out ? n_out : 1, sizeof(gr_tensor *));
-	n->attrs = gr_arena_calloc(g->arena, n_attr ? n_attr : 1, sizeof(gr_attr));
-	if (!n->op_type || !n->domain || !n->name || !n->in || !n->out || !n->attrs)
+	/* most nodes have no attributes: no block for them */
+	n->attrs = n_attr ? gr_arena_calloc(g->arena, n_attr, sizeof(gr_attr)) : NULL;
+	if (!n->op_type || !n->domain || !n->name || !n->in || !n->out || (n_attr && !n->attrs))
 		return NULL;
 	n->n_in = n_in;
 	n->n_out = n_out;
 	n->n_attr = n_attr;
 	n->owner = g;
-	n->op = gr_op_lookup(n->op_type, n->domain);
 	g->nodes[g->n_nodes++] = n;
 	return n;
 }
@@ -381,16 +383,11 @@ static gr_status collect_implicit(gr_graph *outer, gr_node *n, const gr_graph *s
 }
 
 /* Iterative DFS (no recursion: hostile graphs can be deep). */
-static gr_status topo_sort(gr_graph *g, gr_error *err)
+static gr_status topo_sort_in(gr_graph *g, gr_node **order, gr_node **stack, size_t *pos,
+			      gr_error *err)
 {
-	gr_node **order, **stack;
-	size_t *pos, n_order = 0, sp = 0;
+	size_t n_order = 0, sp = 0;
 
-	order = gr_arena_calloc(g->arena, g->n_nodes + 1, sizeof(*order));
-	stack = gr_arena_calloc(g->arena, g->n_nodes + 1, sizeof(*stack));
-	pos = gr_arena_calloc(g->arena, g->n_nodes + 1, sizeof(*pos));
-	if (!order || !stack || !pos)
-		return gr_error_set(err, GR_ERR_NOMEM, "out of memory sorting %zu nodes", g->n_nodes);
 	for (size_t k = 0; k < g->n_nodes; k++)
 		g->nodes[k]->visited = 0;
 	for (size_t k = 0; k < g->n_nodes; k++) {
@@ -428,6 +425,21 @@ static gr_status topo_sort(gr_graph *g, gr_error *err)
 	for (size_t k = 0; k < n_order; k++)
 		g->nodes[k]->index = (int32_t)k;
 	return GR_OK;
+}
+
+/* The work arrays are the sort's alone: malloc'd and freed, not kept in the graph's arena. */
+static gr_status topo_sort(gr_graph *g, gr_error *err)
+{
+	size_t n = g->n_nodes + 1;
+	gr_node **order = malloc(n * sizeof(*order)), **stack = malloc(n * sizeof(*stack));
+	size_t *pos = malloc(n * sizeof(*pos));
+	gr_status st = order && stack && pos
+			       ? topo_sort_in(g, order, stack, pos, err)
+			       : gr_error_set(err, GR_ERR_NOMEM, "out of memory sorting %zu nodes", g->n_nodes);
+	free(order);
+	free(stack);
+	free(pos);
+	return st;
 }
 
 /* Fills each tensor's consumer list (two passes: count, then place). */

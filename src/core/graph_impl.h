@@ -156,6 +156,8 @@ gr_status gr_graph_finalize(gr_graph *g, gr_error *err);
 /* Op id for an ONNX op type in the default domain ("" or "ai.onnx"), GR_OP_UNKNOWN if none
  * (op_names.c: the names of ops.def, nothing of the op implementations). */
 gr_op gr_op_lookup(const char *op_type, const char *domain);
+/* The op table's name of a known op (a static string); NULL for GR_OP_UNKNOWN. */
+const char *gr_op_name(gr_op op);
 
 /* Input i or NULL (absent or omitted). */
 static inline gr_tensor *gr_in(const gr_node *n, size_t i) { return i < n->n_in ? n->in[i] : NULL; }

@@ -51,6 +51,11 @@ gr_op gr_op_lookup(const char *op_type, const char *domain)
 	return GR_OP_UNKNOWN;
 }
 
+const char *gr_op_name(gr_op op)
+{
+	return op > GR_OP_UNKNOWN && op < GR_OP_COUNT ? op_names[op] : NULL;
+}
+
 size_t gr_ops_count(void)
 {
 	return GR_OP_COUNT - 1;

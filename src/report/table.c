@@ -5,14 +5,19 @@
 
 #include "core/array.h"
 #include "core/csv.h"
+#include "graphs/arena.h"
 #include "graphs/report.h"
 
+/* Cells live in one arena (one allocation per cell made tables of 200k rows slow), and
+ * each column's widest cell is kept as rows come. */
 struct gr_table {
 	int ncols;
 	char **headers;
 	char *numeric;
+	size_t *width;
 	char ***rows;
 	size_t nrows, cap;
+	gr_arena *cells;
 };
 
 int gr_format_parse(const char *s)
@@ -44,7 +49,9 @@ gr_table *gr_table_new(int ncols, const char *const *headers)
 	t->ncols = ncols;
 	t->headers = calloc((size_t)ncols, sizeof(char *));
 	t->numeric = calloc((size_t)ncols, 1);
-	if (!t->headers || !t->numeric) {
+	t->width = calloc((size_t)ncols, sizeof(size_t));
+	t->cells = gr_arena_new();
+	if (!t->headers || !t->numeric || !t->width || !t->cells) {
 		gr_table_free(t);
 		return NULL;
 	}
@@ -68,16 +75,16 @@ int gr_table_add_row(gr_table *t, const char *const *cells)
 
 	if (!gr_array_reserve(&t->rows, &t->cap, t->nrows, sizeof(*t->rows), 32))
 		return 0;
-	row = calloc((size_t)t->ncols, sizeof(char *));
+	row = gr_arena_calloc(t->cells, (size_t)t->ncols, sizeof(char *));
 	if (!row)
 		return 0;
-	for (int i = 0; i < t->ncols; i++)
-		if (!(row[i] = dup_or_empty(cells[i]))) {
-			while (i--)
-				free(row[i]);
-			free(row);
+	for (int i = 0; i < t->ncols; i++) {
+		size_t l = cells[i] ? strlen(cells[i]) : 0;
+		if (!(row[i] = gr_arena_strndup(t->cells, cells[i], l)))
 			return 0;
-		}
+		if (l > t->width[i])
+			t->width[i] = l;
+	}
 	t->rows[t->nrows++] = row;
 	return 1;
 }
@@ -86,16 +93,13 @@ void gr_table_free(gr_table *t)
 {
 	if (!t)
 		return;
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (int i = 0; i < t->ncols; i++)
-			free(t->rows[r][i]);
-		free(t->rows[r]);
-	}
 	for (int i = 0; t->headers && i < t->ncols; i++)
 		free(t->headers[i]);
 	free(t->headers);
 	free(t->numeric);
+	free(t->width);
 	free(t->rows);
+	gr_arena_free(t->cells);
 	free(t);
 }
 
@@ -105,6 +109,17 @@ static void write_md_cell(const char *s, FILE *out)
 		if (*s == '|')
 			fputc('\\', out);
 		fputc(*s == '\n' ? ' ' : *s, out);
+	}
+}
+
+static void pad(FILE *out, size_t k)
+{
+	static const char spaces[] = "                                                                ";
+
+	while (k) {
+		size_t m = k < sizeof(spaces) - 1 ? k : sizeof(spaces) - 1;
+		fwrite(spaces, 1, m, out);
+		k -= m;
 	}
 }
 
@@ -149,22 +164,24 @@ void gr_table_write(const gr_table *t, gr_format fmt, FILE *out)
 		}
 		return;
 	}
-	/* aligned text */
+	/* aligned text: what printf's "%-*s", "%*s" and "%-*.*s" gave, without printf per cell */
 	size_t *w = calloc((size_t)t->ncols, sizeof(size_t));
 	if (!w)
 		return;
 	for (int i = 0; i < t->ncols; i++) {
 		w[i] = strlen(t->headers[i]);
-		for (size_t r = 0; r < t->nrows; r++) {
-			size_t l = strlen(t->rows[r][i]);
-			if (l > w[i])
-				w[i] = l;
-		}
+		if (t->width[i] > w[i])
+			w[i] = t->width[i];
 		if (w[i] > 60)
 			w[i] = 60;
 	}
-	for (int i = 0; i < t->ncols; i++)
-		fprintf(out, i + 1 < t->ncols ? "%-*s  " : "%-*s", (int)w[i], t->headers[i]);
+	for (int i = 0; i < t->ncols; i++) {
+		size_t l = strlen(t->headers[i]);
+		fputs(t->headers[i], out);
+		pad(out, l < w[i] ? w[i] - l : 0);
+		if (i + 1 < t->ncols)
+			fputs("  ", out);
+	}
 	fputc('\n', out);
 	for (int i = 0; i < t->ncols; i++) {
 		for (size_t k = 0; k < w[i]; k++)
@@ -176,13 +193,22 @@ void gr_table_write(const gr_table *t, gr_format fmt, FILE *out)
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (int i = 0; i < t->ncols; i++) {
 			const char *c = t->rows[r][i];
-			const char *sep = i + 1 < t->ncols ? "  " : "";
-			if (t->numeric[i])
-				fprintf(out, "%*s%s", (int)w[i], c, sep);
-			else if (i + 1 < t->ncols)
-				fprintf(out, "%-*.*s%s", (int)w[i], (int)w[i], c, sep);
-			else
+			size_t l = strlen(c);
+			if (i + 1 == t->ncols && !t->numeric[i]) {
 				fputs(c, out);
+				break;
+			}
+			if (t->numeric[i]) {
+				pad(out, l < w[i] ? w[i] - l : 0);
+				fwrite(c, 1, l, out);
+			} else {
+				if (l > w[i])
+					l = w[i];
+				fwrite(c, 1, l, out);
+				pad(out, w[i] - l);
+			}
+			if (i + 1 < t->ncols)
+				fputs("  ", out);
 		}
 		fputc('\n', out);
 	}

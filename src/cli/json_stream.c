@@ -1,0 +1,268 @@
+/* Streaming JSON writer (json_stream.h). The layout rules are cJSON 1.7's formatted
+ * printer's: an object opens with "{\n", members sit on their own lines indented by one tab
+ * per open container and end with ",\n" but the last; an empty object is "{\n" then the
+ * closing indent; arrays stay on one line. Numbers that are not small whole numbers are
+ * printed by cJSON itself so that the digits match. */
+#include "cli/json_stream.h"
+
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+void cli_jw_init(cli_jw *w, FILE *f)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+}
+
+/* Everything goes through buf, written out in blocks: one stdio call per token was a
+ * third of the time on big graphs. */
+static void flush(cli_jw *w)
+{
+	if (w->len)
+		fwrite(w->buf, 1, w->len, w->f);
+	w->len = 0;
+}
+
+static void put(cli_jw *w, const void *s, size_t n)
+{
+	if (w->len + n > sizeof(w->buf)) {
+		flush(w);
+		if (n > sizeof(w->buf)) {
+			fwrite(s, 1, n, w->f);
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void puts_(cli_jw *w, const char *s) { put(w, s, strlen(s)); }
+
+static void putch(cli_jw *w, char c)
+{
+	if (w->len == sizeof(w->buf))
+		flush(w);
+	w->buf[w->len++] = c;
+}
+
+static void tabs(cli_jw *w, int k)
+{
+	while (k-- > 0)
+		putch(w, '\t');
+}
+
+/* Decimal digits of v (what "%llu" prints). */
+static void put_u64(cli_jw *w, unsigned long long v)
+{
+	char d[24];
+	int i = (int)sizeof(d);
+
+	do
+		d[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	put(w, d + i, sizeof(d) - (size_t)i);
+}
+
+static void put_int(cli_jw *w, int v)
+{
+	if (v < 0) {
+		putch(w, '-');
+		put_u64(w, (unsigned long long)-(long long)v);
+	} else {
+		put_u64(w, (unsigned long long)v);
+	}
+}
+
+/* cJSON's string escapes: the two-character ones, \u00XX for other control bytes, every
+ * other byte (UTF-8 included) as it is. */
+static void str(cli_jw *w, const char *s)
+{
+	char u[8];
+	const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
+
+	putch(w, '"');
+	for (; *p; p++) {
+		if (*p > 31 && *p != '"' && *p != '\\')
+			continue;
+		put(w, run, (size_t)(p - run));
+		run = p + 1;
+		switch (*p) {
+		case '"': puts_(w, "\\\""); break;
+		case '\\': puts_(w, "\\\\"); break;
+		case '\b': puts_(w, "\\b"); break;
+		case '\f': puts_(w, "\\f"); break;
+		case '\n': puts_(w, "\\n"); break;
+		case '\r': puts_(w, "\\r"); break;
+		case '\t': puts_(w, "\\t"); break;
+		default:
+			snprintf(u, sizeof(u), "\\u%04x", *p);
+			puts_(w, u);
+			break;
+		}
+	}
+	put(w, run, (size_t)(p - run));
+	putch(w, '"');
+}
+
+/* What comes before a value: the separator, and inside an object the indent and the key. */
+static void key(cli_jw *w, const char *k)
+{
+	int d = w->depth;
+
+	if (d == 0)
+		return;
+	if (w->is_obj[d - 1]) {
+		if (w->n[d - 1])
+			put(w, ",\n", 2);
+		tabs(w, d);
+		str(w, k);
+		put(w, ":\t", 2);
+	} else if (w->n[d - 1]) {
+		put(w, ", ", 2);
+	}
+	w->n[d - 1]++;
+}
+
+static void jw_open(cli_jw *w, const char *k, int obj)
+{
+	key(w, k);
+	puts_(w, obj ? "{\n" : "[");
+	if (w->depth < CLI_JW_DEPTH) {
+		w->n[w->depth] = 0;
+		w->is_obj[w->depth] = (char)obj;
+	}
+	w->depth++;
+}
+
+void cli_jw_object(cli_jw *w, const char *k) { jw_open(w, k, 1); }
+void cli_jw_array(cli_jw *w, const char *k) { jw_open(w, k, 0); }
+
+void cli_jw_end(cli_jw *w)
+{
+	int d = w->depth;
+
+	if (d <= 0)
+		return;
+	if (w->is_obj[d - 1]) {
+		if (w->n[d - 1])
+			putch(w, '\n');
+		tabs(w, d - 1);
+		putch(w, '}');
+	} else {
+		putch(w, ']');
+	}
+	w->depth--;
+}
+
+void cli_jw_string(cli_jw *w, const char *k, const char *s)
+{
+	key(w, k);
+	str(w, s);
+}
+
+void cli_jw_raw(cli_jw *w, const char *k, const char *raw)
+{
+	key(w, k);
+	puts_(w, raw ? raw : "");
+}
+
+void cli_jw_bool(cli_jw *w, const char *k, int v) { cli_jw_raw(w, k, v ? "true" : "false"); }
+void cli_jw_null(cli_jw *w, const char *k) { cli_jw_raw(w, k, "null"); }
+
+/* item's number as cJSON prints it: valueint when it equals the double ("%d"), else
+ * cJSON's own digits (it tries %1.15g, then %1.17g when that does not read back). */
+static void number(cli_jw *w, const cJSON *item)
+{
+	char buf[64];
+
+	if (!isnan(item->valuedouble) && !isinf(item->valuedouble) &&
+	    item->valuedouble == (double)item->valueint) {
+		put_int(w, item->valueint);
+		return;
+	}
+	if (!cJSON_PrintPreallocated((cJSON *)item, buf, (int)sizeof(buf), 0))
+		snprintf(buf, sizeof(buf), "null");
+	puts_(w, buf);
+}
+
+void cli_jw_number(cli_jw *w, const char *k, double v)
+{
+	cJSON item;
+
+	memset(&item, 0, sizeof(item));
+	item.type = cJSON_Number;
+	cJSON_SetNumberHelper(&item, v); /* valueint saturated as cJSON_CreateNumber does */
+	key(w, k);
+	number(w, &item);
+}
+
+void cli_jw_count(cli_jw *w, const char *k, double v)
+{
+	char buf[48];
+
+	if (!isfinite(v) || v < 0)
+		v = 0;
+	v = floor(v + 0.5);
+	key(w, k);
+	if (v < 9007199254740992.0) { /* 2^53: every whole number below prints as its digits */
+		put_u64(w, (unsigned long long)v);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.0f", v);
+	puts_(w, buf);
+}
+
+void cli_jw_cjson(cli_jw *w, const char *k, const cJSON *item)
+{
+	const cJSON *c;
+
+	if (!item)
+		return;
+	switch (item->type & 0xff) {
+	case cJSON_False: cli_jw_bool(w, k, 0); break;
+	case cJSON_True: cli_jw_bool(w, k, 1); break;
+	case cJSON_NULL: cli_jw_null(w, k); break;
+	case cJSON_Number:
+		key(w, k);
+		number(w, item);
+		break;
+	case cJSON_String: cli_jw_string(w, k, item->valuestring); break;
+	case cJSON_Raw: cli_jw_raw(w, k, item->valuestring); break;
+	case cJSON_Array:
+	case cJSON_Object:
+		jw_open(w, k, (item->type & 0xff) == cJSON_Object);
+		for (c = item->child; c; c = c->next)
+			cli_jw_cjson(w, c->string, c);
+		cli_jw_end(w);
+		break;
+	default: break;
+	}
+}
+
+void cli_jw_shape(cli_jw *w, const char *k, const gr_tensor *t)
+{
+	if (gr_tensor_rank(t) < 0) {
+		cli_jw_null(w, k);
+		return;
+	}
+	cli_jw_array(w, k);
+	for (int i = 0; i < gr_tensor_rank(t); i++) {
+		gr_dim d = gr_tensor_dim(t, i);
+		if (d.value >= 0)
+			cli_jw_number(w, NULL, (double)d.value);
+		else if (d.sym)
+			cli_jw_string(w, NULL, d.sym);
+		else
+			cli_jw_null(w, NULL);
+	}
+	cli_jw_end(w);
+}
+
+void cli_jw_finish(cli_jw *w)
+{
+	while (w->depth > 0)
+		cli_jw_end(w);
+	putch(w, '\n');
+	flush(w);
+}

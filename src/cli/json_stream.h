@@ -1,0 +1,42 @@
+/* JSON written as it goes, byte for byte as cJSON_Print would print the same tree (tabs,
+ * "key":<tab>value, arrays inline with ", "), for reports too big to build as a tree first. */
+#ifndef GRAPHS_CLI_JSON_STREAM_H
+#define GRAPHS_CLI_JSON_STREAM_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "graphs/graph.h"
+
+#define CLI_JW_DEPTH 64
+
+typedef struct cli_jw {
+	FILE *f;
+	int depth;                     /* containers open */
+	int n[CLI_JW_DEPTH];           /* items written in each */
+	char is_obj[CLI_JW_DEPTH];
+	size_t len;                    /* bytes waiting in buf */
+	char buf[8192];
+} cli_jw;
+
+/* key is the member name inside an object and ignored elsewhere (array items, the top). */
+void cli_jw_init(cli_jw *w, FILE *f);
+void cli_jw_object(cli_jw *w, const char *key);
+void cli_jw_array(cli_jw *w, const char *key);
+void cli_jw_end(cli_jw *w);             /* closes the innermost object or array */
+void cli_jw_string(cli_jw *w, const char *key, const char *s);
+void cli_jw_number(cli_jw *w, const char *key, double v);
+void cli_jw_raw(cli_jw *w, const char *key, const char *raw);
+void cli_jw_bool(cli_jw *w, const char *key, int v);
+void cli_jw_null(cli_jw *w, const char *key);
+/* A whole number as cli_json_count prints it (no fraction, negatives and NaN as 0). */
+void cli_jw_count(cli_jw *w, const char *key, double v);
+/* A tree built with cJSON, printed in place. */
+void cli_jw_cjson(cli_jw *w, const char *key, const cJSON *item);
+/* A tensor shape as cli_json_shape prints it. */
+void cli_jw_shape(cli_jw *w, const char *key, const gr_tensor *t);
+/* Ends the document with the newline cli_json_write adds and writes out what is buffered. */
+void cli_jw_finish(cli_jw *w);
+
+#endif

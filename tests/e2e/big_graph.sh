@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The big-graph path of profile: a 20k-node weightless chain (bench/gen_chain.py: MatMul by a
+# shared 64x64 weight, then Add of a shared bias, 10k times) profiles with the exact node
+# count, parameters, FLOPs and MACs, and its streamed JSON, table and csv agree on them.
+set -euo pipefail
+cli=${1:-build/graphs}
+if ! /usr/bin/python3 -c "import onnx" 2>/dev/null; then
+	echo "skipped: /usr/bin/python3 has no onnx (tools/setup.sh installs python3-onnx)"; exit 0
+fi
+tmp=$(mktemp -d /tmp/graphs_big_graph.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=$((fail + 1)); fi; }
+
+/usr/bin/python3 bench/gen_chain.py 20000 "$tmp/chain.onnx"
+"$cli" profile "$tmp/chain.onnx" --format json >"$tmp/p.json"
+"$cli" profile "$tmp/chain.onnx" >"$tmp/p.txt"
+"$cli" profile "$tmp/chain.onnx" --format csv >"$tmp/p.csv"
+
+# 10k MatMuls of [1,64]x[64,64]: 2*64*64 FLOPs, 64*64 MACs each; 10k Adds of 64 elements
+got=$(/usr/bin/python3 - "$tmp/p.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+nodes = d["nodes"]
+print(d["node_count"], len(nodes), d["params"], d["flops"], d["macs"], d["coverage"],
+      sum(n["flops"] for n in nodes) == d["flops"], sum(n["macs"] for n in nodes) == d["macs"],
+      nodes[-1]["outputs"][0]["shape"] == [1, 64], d["outputs"][0]["name"])
+PY
+)
+check "json: 20000 nodes, 4160 params, 82560000 FLOPs, 40960000 MACs, node sums = totals ($got)" \
+	'[ "$got" = "20000 20000 4160 82560000 40960000 1 True True True a9999" ]'
+check "table: one row per node and the same totals" \
+	'[ "$(grep -c "^mm[0-9]* \|^add[0-9]* " "$tmp/p.txt")" = 20000 ] &&
+	 grep -q "^chain.onnx: 20000 nodes, 4160 params, 82.6M FLOPs (41M MACs)" "$tmp/p.txt"'
+check "csv: header and 20000 rows" '[ "$(wc -l <"$tmp/p.csv")" = 20001 ]'
+[ $fail -eq 0 ]
