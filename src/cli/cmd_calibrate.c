@@ -399,6 +399,17 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 		if (fp.has_energy)
 			fprintf(out, "  energy       %.3g pJ/FLOP, %.3g pJ/byte, static %.2f W (%d rows)\n", fp.pj_per_flop,
 				fp.pj_per_byte, fp.static_w, fp.energy_rows);
+		if (fp.energy_pub_scope) {
+			char lomo[32] = "n/a (one model)", loro[32] = "n/a (one row)";
+			if (!isnan(fp.energy_pub_lomo_mape))
+				snprintf(lomo, sizeof(lomo), "%.1f%%", 100 * fp.energy_pub_lomo_mape);
+			if (!isnan(fp.energy_pub_loro_mape))
+				snprintf(loro, sizeof(loro), "%.1f%%", 100 * fp.energy_pub_loro_mape);
+			fprintf(out, "  energy       x %.3f on the %s energy from published power (%d rows, %d models); "
+				"error as estimated %.1f%%, fitted %.1f%%, leave-one-model-out %s, leave-one-row-out %s\n",
+				fp.energy_pub_scale, fp.energy_pub_scope, fp.energy_pub_rows, fp.energy_pub_models,
+				100 * fp.energy_pub_mape_theory, 100 * fp.energy_pub_mape_fit, lomo, loro);
+		}
 		t = gr_table_new(9, hdr);
 		for (int col = 1; t && col <= 8; col++)
 			if (col != 6)

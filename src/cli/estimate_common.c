@@ -212,6 +212,12 @@ static void cli_energy_json(cJSON *o, const gr_estimate *e)
 		cJSON_AddNumberToObject(o, "system_energy_mj", es.system_j * 1e3);
 	cJSON_AddStringToObject(o, "energy_scope", es.scope);
 	cJSON_AddStringToObject(o, "energy_confidence", es.confidence);
+	/* a fit to published power names the figure it fitted and its expected error */
+	if (es.fit_scope) {
+		cJSON_AddStringToObject(o, "energy_fit_scope", es.fit_scope);
+		if (!isnan(es.error_pct))
+			cJSON_AddNumberToObject(o, "energy_error_pct", es.error_pct);
+	}
 }
 
 cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, const gr_estimate *e,
