@@ -307,11 +307,12 @@ typedef struct gr_fit_precision {
 	int has_energy, energy_rows;
 	double pj_per_flop, pj_per_byte, static_w;
 	/* energy fitted to published power (docs/calibrate.md, "Energy from published power"):
-	 * the scope it scales ("device" or "system"; NULL when none), the scale, and the errors of
-	 * energy per inference as fractions (NAN when not measurable) */
+	 * the scope it scales ("device" or "system"; NULL when none applies: no row, or one row,
+	 * whose fit has no out-of-sample error), the scale, and the errors of energy per inference
+	 * as fractions (NAN when not measurable) */
 	const char *energy_pub_scope;
 	double energy_pub_scale;
-	int energy_pub_rows, energy_pub_models;
+	int energy_pub_rows, energy_pub_models, energy_pub_clamped;
 	double energy_pub_mape_theory, energy_pub_mape_fit, energy_pub_lomo_mape, energy_pub_loro_mape;
 } gr_fit_precision;
 /* GR_ERR_NOT_FOUND when the precision has no fit. */

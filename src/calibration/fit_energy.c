@@ -256,6 +256,10 @@ gr_status calib_fit_published_energy(const gr_meas_set *set, const gr_fit_opts *
 	q->mape_fit = fit.mape_fit / 100.0;
 	q->lomo_mape = fit.mape_lomo / 100.0;
 	q->loro_mape = fit.mape_loro / 100.0;
+	/* one row is one number: a scale fitted to it has no error to report, so the energy stays
+	 * theoretical (the quality still says how far the estimate was) */
+	if (!isfinite(q->lomo_mape) && !isfinite(q->loro_mape))
+		goto out;
 	cp->energy_pub_scope = OTM_ENERGY_SYSTEM;
 	cp->energy_pub_scale = fit.scale;
 	cp->energy_pub_error = isfinite(q->lomo_mape) ? q->lomo_mape : q->loro_mape;

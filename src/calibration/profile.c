@@ -118,6 +118,7 @@ gr_status gr_profile_precision_info(const gr_profile *p, gr_precision prec, gr_f
 	out->static_w = cp->static_w;
 	out->energy_pub_scope = otm_energy_scope_name(cp->energy_pub_scope);
 	out->energy_pub_scale = cp->energy_pub_scale;
+	out->energy_pub_clamped = cq->epub.clamped;
 	out->energy_pub_rows = cq->epub.rows;
 	out->energy_pub_models = cq->epub.models;
 	out->energy_pub_mape_theory = cq->epub.mape_theory;

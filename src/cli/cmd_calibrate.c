@@ -399,6 +399,9 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 		if (fp.has_energy)
 			fprintf(out, "  energy       %.3g pJ/FLOP, %.3g pJ/byte, static %.2f W (%d rows)\n", fp.pj_per_flop,
 				fp.pj_per_byte, fp.static_w, fp.energy_rows);
+		if (fp.energy_pub_rows && !fp.energy_pub_scope)
+			fprintf(out, "  energy       theoretical: %d row with published power, too few to fit (error as "
+				"estimated %.1f%%)\n", fp.energy_pub_rows, 100 * fp.energy_pub_mape_theory);
 		if (fp.energy_pub_scope) {
 			char lomo[32] = "n/a (one model)", loro[32] = "n/a (one row)";
 			if (!isnan(fp.energy_pub_lomo_mape))
@@ -406,9 +409,10 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 			if (!isnan(fp.energy_pub_loro_mape))
 				snprintf(loro, sizeof(loro), "%.1f%%", 100 * fp.energy_pub_loro_mape);
 			fprintf(out, "  energy       x %.3f on the %s energy from published power (%d rows, %d models); "
-				"error as estimated %.1f%%, fitted %.1f%%, leave-one-model-out %s, leave-one-row-out %s\n",
+				"error as estimated %.1f%%, fitted %.1f%%, leave-one-model-out %s, leave-one-row-out %s%s\n",
 				fp.energy_pub_scale, fp.energy_pub_scope, fp.energy_pub_rows, fp.energy_pub_models,
-				100 * fp.energy_pub_mape_theory, 100 * fp.energy_pub_mape_fit, lomo, loro);
+				100 * fp.energy_pub_mape_theory, 100 * fp.energy_pub_mape_fit, lomo, loro,
+				fp.energy_pub_clamped ? " (scale held at the idle..budget bound)" : "");
 		}
 		t = gr_table_new(9, hdr);
 		for (int col = 1; t && col <= 8; col++)
