@@ -145,6 +145,7 @@ typedef struct gr_energy_split {
 	const char *scope;        /* "device" or "device+system" */
 	const char *confidence;   /* "fitted" (measured or published power), "partly_fitted" or
 				   * "theoretical" (datasheet TDP, idle and literature pJ) */
+	const char *device_confidence; /* the same for device_j alone (a system fit leaves it as is) */
 	const char *fit_scope;    /* which figure is fitted: "device" (device_j, and system_j from
 				   * it) or "system" (system_j only: device_j stays the estimator's);
 				   * NULL when theoretical */

@@ -403,10 +403,15 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	fprintf(out, "  latency      %10s ms   (one request of batch %lld)\n", lat, (long long)batch);
 	cli_throughput_line(out, e, batch, lb);
 	fprintf(out, "  energy       %10s mJ   (%.2f W average; device, %s)\n", en,
-		e->latency_s > 0 ? e->energy_j / e->latency_s : 0, es.confidence);
-	if (!isnan(es.system_j))
-		fprintf(out, "  system       %s%9.3f mJ   (%.2f W average at the wall: %s)\n", ge, es.system_j * 1e3,
-			e->latency_s > 0 ? es.system_j / e->latency_s : 0, gr_hw_system_of(e->hw)->name);
+		e->latency_s > 0 ? e->energy_j / e->latency_s : 0, es.device_confidence);
+	if (!isnan(es.system_j)) {
+		char fit[64] = "";
+		if (es.fit_scope && !strcmp(es.fit_scope, "system"))
+			snprintf(fit, sizeof(fit), isnan(es.error_pct) ? "; fitted to published power" :
+				 "; fitted to published power, error %.0f%%", es.error_pct);
+		fprintf(out, "  system       %s%9.3f mJ   (%.2f W average at the wall: %s%s)\n", ge, es.system_j * 1e3,
+			e->latency_s > 0 ? es.system_j / e->latency_s : 0, gr_hw_system_of(e->hw)->name, fit);
+	}
 	fprintf(out, "  peak memory  %10s      (weights %s, activations %s)\n", mem,
 		gr_fmt_bytes(e->weight_bytes, b, sizeof(b)), gr_fmt_bytes(e->peak_activation_bytes, c, sizeof(c)));
 	fprintf(out, "  work         %10s FLOPs, %s moved, %lld params, %zu kernels\n", work,

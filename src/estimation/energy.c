@@ -67,7 +67,7 @@ void gr_estimate_energy_split(const gr_estimate *e, gr_energy_split *out)
 	out->system_j = NAN;
 	out->host_w = 0;
 	out->scope = "device";
-	out->confidence = energy_confidence(e);
+	out->confidence = out->device_confidence = energy_confidence(e);
 	out->fit_scope = NULL;
 	out->error_pct = NAN;
 	if (e->energy_fit_scope && !strcmp(e->energy_fit_scope, "device")) {
