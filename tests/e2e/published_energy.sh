@@ -70,6 +70,13 @@ d = json.load(open(sys.argv[1])); del d["precisions"]["int8"]["energy_published"
 json.dump(d, open(sys.argv[2], "w"))' "$agx" "$tmp/nofit.json"
 est --hw jetson_xavier_agx_gpu --runtime tensorrt --precision int8 --profile "$tmp/nofit.json" >"$tmp/nofit.out" ||
 	fail "estimate without the energy fit: $(cat "$tmp/err")"
+# a source that meters the device itself (scope device): the device energy is scaled and fitted
+/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); d["precisions"]["int8"]["energy_published"]["scope"] = "device"
+json.dump(d, open(sys.argv[2], "w"))' "$agx" "$tmp/device.json"
+est --hw jetson_xavier_agx_gpu --runtime tensorrt --precision int8 --profile "$tmp/device.json" >"$tmp/device.out" ||
+	fail "estimate with a device fit: $(cat "$tmp/err")"
 est --hw jetson_xavier_agx_gpu --runtime tensorrt --precision fp16 --profile "$agx" >"$tmp/fp16.json" ||
 	fail "fp16 estimate: $(cat "$tmp/err")"
 est --hw jetson_xavier_agx_gpu --runtime onnxruntime --precision int8 --profile "$agx" >"$tmp/ort.json" ||
@@ -90,6 +97,11 @@ if not f.get("energy_error_pct", 0) > 0:
 if abs(f["system_energy_mj"] / n["system_energy_mj"] - scale) > 1e-9 or f["energy_mj"] != n["energy_mj"]:
     bad.append("system %.6g vs %.6g (scale %.6g), device %.6g vs %.6g" % (f["system_energy_mj"],
                n["system_energy_mj"], scale, f["energy_mj"], n["energy_mj"]))
+d = ld("device.out")
+if (d["energy_confidence"], d.get("energy_fit_scope")) != ("fitted", "device") or \
+        abs(d["energy_mj"] / n["energy_mj"] - scale) > 1e-9 or not d["system_energy_mj"] > d["energy_mj"]:
+    bad.append("device fit: %s %s, energy %.6g vs %.6g" % (d["energy_confidence"], d.get("energy_fit_scope"),
+               d["energy_mj"], n["energy_mj"]))
 if n["energy_confidence"] != "theoretical" or "energy_fit_scope" in n:
     bad.append("without energy_published: %s" % n["energy_confidence"])
 # power rows of int8 TensorRT say nothing of fp16, another runtime or another platform
