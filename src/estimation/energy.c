@@ -22,7 +22,9 @@ void otm_apply_energy_fit(gr_estimate *e, const otm_prec *cp)
 {
 	const char *scope = otm_energy_scope_name(cp->energy_pub_scope);
 
-	if (!scope || !(cp->energy_pub_scale > 0) || !isfinite(cp->energy_pub_scale))
+	/* power metered on one platform, runtime and precision says nothing of a time model lent to
+	 * another platform or precision (e->borrowed_from): that energy stays theoretical */
+	if (!scope || !(cp->energy_pub_scale > 0) || !isfinite(cp->energy_pub_scale) || e->borrowed_from)
 		return;
 	e->energy_fit_scope = scope;
 	e->energy_fit_scale = cp->energy_pub_scale;
