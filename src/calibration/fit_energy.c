@@ -200,7 +200,7 @@ gr_status calib_fit_published_energy(const gr_meas_set *set, const gr_fit_opts *
 		gr_error e2 = {0};
 		char zoo[96], pub[96];
 		int amp = r->precision_name && !strcmp(r->precision_name, "amp");
-		gr_estimate_opts eo = {(int)prec, runtime, amp};
+		gr_estimate_opts eo = {.precision = (int)prec, .runtime = runtime, .amp = amp};
 		gr_energy_row *nr;
 
 		if (!r->published || !(r->avg_power_w > 0) || r->precision != (int)prec || strcmp(r->hw, o->hw) ||
