@@ -306,6 +306,14 @@ typedef struct gr_fit_precision {
 	double spill_s_per_byte;  /* cost of activation bytes beyond the last-level cache */
 	int has_energy, energy_rows;
 	double pj_per_flop, pj_per_byte, static_w;
+	/* energy fitted to published power (docs/calibrate.md, "Energy from published power"):
+	 * the scope it scales ("device" or "system"; NULL when none applies: no row, or one row,
+	 * whose fit has no out-of-sample error), the scale, and the errors of energy per inference
+	 * as fractions (NAN when not measurable) */
+	const char *energy_pub_scope;
+	double energy_pub_scale;
+	int energy_pub_rows, energy_pub_models, energy_pub_clamped;
+	double energy_pub_mape_theory, energy_pub_mape_fit, energy_pub_lomo_mape, energy_pub_loro_mape;
 } gr_fit_precision;
 /* GR_ERR_NOT_FOUND when the precision has no fit. */
 gr_status gr_profile_precision_info(const gr_profile *p, gr_precision prec, gr_fit_precision *out);

@@ -101,6 +101,12 @@ typedef struct gr_estimate {
 	const char *borrowed_from;            /* the profile applied was transferred: the label of the
 					       * donor profile it was scaled from; NULL otherwise */
 	int amp;                              /* estimated as automatic mixed precision */
+	const char *energy_fit_scope;         /* "device" or "system": the energy a profile fitted to
+					       * published power (the device's, or the box's at the
+					       * wall: system energy); NULL when none applied */
+	double energy_fit_scale;              /* the scale that fit applies to that energy */
+	double energy_error_pct;              /* its expected error in percent (leave-one-model-out,
+					       * else leave-one-row-out); NAN when unknown */
 	double error_band_pct;                /* the error to expect, in percent: the profile's
 					       * leave-one-model-out MAPE on published figures
 					       * (gr_profile_error_band_pct); NAN when unknown */
@@ -141,6 +147,11 @@ typedef struct gr_energy_split {
 	const char *scope;        /* "device" or "device+system" */
 	const char *confidence;   /* "fitted" (measured or published power), "partly_fitted" or
 				   * "theoretical" (datasheet TDP, idle and literature pJ) */
+	const char *device_confidence; /* the same for device_j alone (a system fit leaves it as is) */
+	const char *fit_scope;    /* which figure is fitted: "device" (device_j, and system_j from
+				   * it) or "system" (system_j only: device_j stays the estimator's);
+				   * NULL when theoretical */
+	double error_pct;         /* the fit's expected error in percent; NAN when unknown */
 } gr_energy_split;
 void gr_estimate_energy_split(const gr_estimate *e, gr_energy_split *out);
 

@@ -33,6 +33,16 @@ typedef struct calib_pub_quality {
 	char sources[512];
 } calib_pub_quality;
 
+/* A fit of energy per inference to published power (fit_energy.c): errors as fractions,
+ * of energy per inference, as estimated, fitted in sample, leave-one-model-out (NAN with one
+ * model) and leave-one-row-out (NAN with one row). */
+typedef struct calib_energy_quality {
+	int rows, models, clamped;
+	int skip_no_system;       /* wall-power rows of a platform without a system description */
+	double mape_theory, mape_fit, lomo_mape, loro_mape;
+	char sources[512];
+} calib_energy_quality;
+
 /* Fit quality and coverage of one precision (what estimates do not need). */
 typedef struct calib_quality {
 	int rows, rows_model, rows_sub;
@@ -44,6 +54,7 @@ typedef struct calib_quality {
 	int energy_rows;
 	calib_class_quality cls[CC_COUNT];
 	calib_pub_quality pub;    /* fits to published figures only */
+	calib_energy_quality epub; /* fits to published power only (cp->energy_pub_scope set) */
 } calib_quality;
 
 struct gr_profile {
@@ -130,6 +141,15 @@ int calib_set_has_published(const gr_meas_set *set, const char *hw, const char *
 gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, const gr_hw *hw, int mode,
 			      gr_precision prec, const char *runtime, gr_calib_cache *cache, double llc,
 			      int lomo, otm_prec *cp, calib_quality *cq, gr_error *err);
+
+/* Fits the energy scale of precision prec from the published rows with power (fit_energy.c),
+ * each estimated with the fitted time model *cp (present), into cp->energy_pub_* and cq->epub.
+ * Leaves both unset when no row applies. */
+gr_status calib_fit_published_energy(const gr_meas_set *set, const gr_fit_opts *o, const gr_hw *hw, int mode,
+				     gr_precision prec, const char *runtime, gr_calib_cache *cache,
+				     otm_prec *cp, calib_quality *cq, gr_error *err);
+/* The zoo model's input dims after the batch ("3x224x224"), for comparing published shapes. */
+void calib_zoo_shape_tail(const gr_graph *g, char *buf, size_t size);
 
 /* --- NNLS ----------------------------------------------------------------------------------- */
 

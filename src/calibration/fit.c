@@ -689,6 +689,9 @@ gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *o, gr_profil
 			memset(c.cq, 0, sizeof(*c.cq));
 			rc = calib_fit_published(set, o, c.hw, c.mode, c.prec, c.runtime, c.cache,
 						 otm_llc_bytes(c.hw), o->lomo, c.cp, c.cq, err);
+			if (!rc && c.cp->present)
+				rc = calib_fit_published_energy(set, o, c.hw, c.mode, c.prec, c.runtime,
+								c.cache, c.cp, c.cq, err);
 		} else {
 			rc = fit_precision(&c, set, o, err);
 		}

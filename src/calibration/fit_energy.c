@@ -6,8 +6,11 @@
  * row stays between what the scope draws idle and its full budget (TDP, or host + TDPs
  * through the power supply), so a fit cannot make a device run below idle or above TDP. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "calibration/calib_impl.h"
+#include "core/pubcsv.h"
 #include "graphs/energy_fit.h"
 
 double gr_energy_row_measured_j(const gr_energy_row *r)
@@ -139,4 +142,128 @@ gr_status gr_energy_fit_rows(const gr_energy_row *rows, size_t n, gr_energy_fit 
 	if (used >= 2 && loro_n)
 		out->mape_loro = sum_loro / (double)loro_n;
 	return GR_OK;
+}
+
+/* ---- calibrate --from: the published rows with power of one precision --------------------- */
+
+/* The box idles at host + every device idle and tops out at host + their TDPs, all through the
+ * supply (gr_estimate_energy_split's model); idle from the registry, else the class's share. */
+static void system_bounds(const gr_hw *hw, int mode, const gr_hw_system *sys, double *floor_w, double *ceil_w)
+{
+	double idle = gr_hw_idle_w(hw), tdp = gr_hw_tdp_w(hw, mode);
+	gr_hw_estimator ep;
+	char why[128];
+
+	if (idle <= 0 && gr_hw_estimator_params(hw, &ep, why, sizeof(why)) == 0)
+		idle = ep.idle_share_of_tdp * tdp;
+	*floor_w = (sys->host_idle_w + idle * (double)sys->accelerators) / sys->psu_efficiency;
+	*ceil_w = (sys->host_idle_w + sys->host_active_w + tdp * (double)sys->accelerators) /
+		  sys->psu_efficiency;
+}
+
+static void add_source(char *buf, size_t size, const char *src)
+{
+	size_t l = strlen(buf);
+	if (!src || strstr(buf, src) || l + strlen(src) + 3 >= size)
+		return;
+	snprintf(buf + l, size - l, "%s%s", l ? ", " : "", src);
+}
+
+/* Published power is what the source metered. The only source with power (MLPerf, see
+ * data/published/README.md "Power") meters the wall of the whole system under test, so it is
+ * compared with the system energy, and a platform without a system description is left out. */
+gr_status calib_fit_published_energy(const gr_meas_set *set, const gr_fit_opts *o, const gr_hw *hw, int mode,
+				     gr_precision prec, const char *runtime, gr_calib_cache *cache,
+				     otm_prec *cp, calib_quality *cq, gr_error *err)
+{
+	const gr_hw_system *sys = gr_hw_system_of(hw);
+	calib_energy_quality *q = &cq->epub;
+	gr_op_time_model tm;
+	gr_energy_row *rows = NULL;
+	gr_energy_fit fit;
+	size_t n = 0;
+	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : "";
+	gr_status rc = GR_OK;
+
+	memset(q, 0, sizeof(*q));
+	memset(&tm, 0, sizeof(tm));
+	snprintf(tm.hw, sizeof(tm.hw), "%s", gr_hw_id(hw));
+	snprintf(tm.mode, sizeof(tm.mode), "%s", mname ? mname : "");
+	snprintf(tm.runtime, sizeof(tm.runtime), "%s", runtime);
+	tm.prec[prec] = *cp;
+	tm.prec[prec].energy_pub_scope = OTM_ENERGY_NONE;
+	for (size_t i = 0; i < gr_meas_count(set); i++) {
+		const gr_meas_row *r = gr_meas_at(set, i);
+		calib_model *m = NULL;
+		gr_estimate *e = NULL;
+		gr_energy_split es;
+		gr_error e2 = {0};
+		char zoo[96], pub[96];
+		int amp = r->precision_name && !strcmp(r->precision_name, "amp");
+		gr_estimate_opts eo = {.precision = (int)prec, .runtime = runtime, .amp = amp};
+		gr_energy_row *nr;
+
+		if (!r->published || !(r->avg_power_w > 0) || r->precision != (int)prec || strcmp(r->hw, o->hw) ||
+		    strcmp(r->runtime ? r->runtime : "", runtime) ||
+		    (o->exclude_model && !strcmp(r->model, o->exclude_model)))
+			continue;
+		if (!sys || sys->psu_efficiency <= 0) {
+			q->skip_no_system++;
+			continue;
+		}
+		/* the same rows the time fit keeps: the zoo graph, at the published input shape */
+		if ((r->mapping && strcmp(r->mapping, "torchvision_exact") && strcmp(r->mapping, "same_arch")) ||
+		    calib_cache_model(cache, r->model, r->batch, runtime, &m, &e2))
+			continue;
+		calib_zoo_shape_tail(m->g, zoo, sizeof(zoo));
+		gr_pub_shape_tail(r->input_shape, pub, sizeof(pub));
+		if (pub[0] && strcmp(pub, zoo))
+			continue;
+		if (gr_estimate_run_fitted(m->g, m->p, hw, mode, &eo, &tm, &e, &e2))
+			continue;
+		gr_estimate_energy_split(e, &es);
+		if (!(nr = realloc(rows, (n + 1) * sizeof(*rows)))) {
+			gr_estimate_free(e);
+			rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		rows = nr;
+		nr = &rows[n++];
+		memset(nr, 0, sizeof(*nr));
+		nr->model = r->model;
+		nr->batch = r->batch;
+		nr->is_throughput = r->metric == GR_METRIC_THROUGHPUT;
+		nr->value = nr->is_throughput ? r->throughput_per_s : r->latency_s * 1e3;
+		nr->power_w = r->avg_power_w;
+		nr->est_latency_s = e->latency_s;
+		nr->est_throughput = gr_estimate_throughput_per_s(e, r->batch);
+		nr->est_energy_j = es.system_j;
+		system_bounds(hw, mode, sys, &nr->floor_w, &nr->ceil_w);
+		add_source(q->sources, sizeof(q->sources), r->source);
+		gr_estimate_free(e);
+	}
+	/* nothing to fit is not an error: the precision's energy stays theoretical */
+	if (!n || gr_energy_fit_rows(rows, n, &fit, err) != GR_OK) {
+		int skipped = q->skip_no_system;
+		memset(q, 0, sizeof(*q));
+		q->skip_no_system = skipped;
+		goto out;
+	}
+	q->rows = (int)fit.rows;
+	q->models = (int)fit.models;
+	q->clamped = fit.clamped;
+	q->mape_theory = fit.mape_theory / 100.0;
+	q->mape_fit = fit.mape_fit / 100.0;
+	q->lomo_mape = fit.mape_lomo / 100.0;
+	q->loro_mape = fit.mape_loro / 100.0;
+	/* one row is one number: a scale fitted to it has no error to report, so the energy stays
+	 * theoretical (the quality still says how far the estimate was) */
+	if (!isfinite(q->lomo_mape) && !isfinite(q->loro_mape))
+		goto out;
+	cp->energy_pub_scope = OTM_ENERGY_SYSTEM;
+	cp->energy_pub_scale = fit.scale;
+	cp->energy_pub_error = isfinite(q->lomo_mape) ? q->lomo_mape : q->loro_mape;
+out:
+	free(rows);
+	return rc;
 }

@@ -58,7 +58,7 @@ static int row_excluded(const gr_meas_row *r, const gr_fit_opts *o, gr_precision
 }
 
 /* The zoo model's input dims after the batch ("3x224x224"). */
-static void zoo_shape_tail(const gr_graph *g, char *buf, size_t size)
+void calib_zoo_shape_tail(const gr_graph *g, char *buf, size_t size)
 {
 	size_t l = 0;
 	buf[0] = 0;
@@ -313,7 +313,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			q->skip_model++;
 			continue;
 		}
-		zoo_shape_tail(m->g, zoo, sizeof(zoo));
+		calib_zoo_shape_tail(m->g, zoo, sizeof(zoo));
 		gr_pub_shape_tail(r->input_shape, pub, sizeof(pub));
 		if (pub[0] && strcmp(pub, zoo)) {
 			q->skip_shape++; /* another input resolution or sequence length than the zoo model's */

@@ -116,6 +116,15 @@ gr_status gr_profile_precision_info(const gr_profile *p, gr_precision prec, gr_f
 	out->pj_per_flop = cp->pj_per_flop;
 	out->pj_per_byte = cp->pj_per_byte;
 	out->static_w = cp->static_w;
+	out->energy_pub_scope = otm_energy_scope_name(cp->energy_pub_scope);
+	out->energy_pub_scale = cp->energy_pub_scale;
+	out->energy_pub_clamped = cq->epub.clamped;
+	out->energy_pub_rows = cq->epub.rows;
+	out->energy_pub_models = cq->epub.models;
+	out->energy_pub_mape_theory = cq->epub.mape_theory;
+	out->energy_pub_mape_fit = cq->epub.mape_fit;
+	out->energy_pub_lomo_mape = cq->epub.lomo_mape;
+	out->energy_pub_loro_mape = cq->epub.loro_mape;
 	return GR_OK;
 }
 
@@ -253,6 +262,20 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 			add_num(en, "pj_per_byte", cp->pj_per_byte);
 			add_num(en, "static_w", cp->static_w);
 			cJSON_AddNumberToObject(en, "rows", cq->energy_rows);
+		}
+		if (cp->energy_pub_scope != OTM_ENERGY_NONE) {
+			const calib_energy_quality *eq = &cq->epub;
+			cJSON *en = cJSON_AddObjectToObject(po, "energy_published");
+			cJSON_AddStringToObject(en, "scope", otm_energy_scope_name(cp->energy_pub_scope));
+			add_num(en, "scale", cp->energy_pub_scale);
+			cJSON_AddNumberToObject(en, "rows", eq->rows);
+			cJSON_AddNumberToObject(en, "models", eq->models);
+			cJSON_AddBoolToObject(en, "clamped", eq->clamped);
+			add_num(en, "mape_as_estimated", eq->mape_theory);
+			add_num(en, "mape_in_sample", eq->mape_fit);
+			add_num(en, "lomo_mape", eq->lomo_mape);
+			add_num(en, "loro_mape", eq->loro_mape);
+			cJSON_AddStringToObject(en, "sources", eq->sources);
 		}
 		cl = cJSON_AddObjectToObject(po, "classes");
 		for (int k = 0; k < CC_COUNT; k++) {

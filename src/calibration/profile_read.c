@@ -315,6 +315,49 @@ static int read_energy(reader *r, const cJSON *pv, const char *pn, otm_prec *cp,
 	       whole(r, en, "rows", 0, INT_MAX, OPTIONAL, 0, &cq->energy_rows) ? -1 : 0;
 }
 
+/* The scale fitted to published power and its errors; the scope names the energy it scales. */
+static int read_energy_published(reader *r, const cJSON *pv, const char *pn, otm_prec *cp, calib_quality *cq)
+{
+	const cJSON *en;
+	calib_energy_quality *q = &cq->epub;
+	char scope[16];
+	int clamped = 0;
+
+	q->mape_theory = q->mape_fit = q->lomo_mape = q->loro_mape = NAN;
+	cp->energy_pub_error = NAN;
+	if (object(r, pv, "energy_published", OPTIONAL, &en))
+		return -1;
+	if (!en)
+		return 0;
+	enter(r, 3, "precisions", pn, "energy_published");
+	if (string(r, en, "scope", REQUIRED, scope, sizeof(scope)))
+		return -1;
+	if (!strcmp(scope, "device"))
+		cp->energy_pub_scope = OTM_ENERGY_DEVICE;
+	else if (!strcmp(scope, "system"))
+		cp->energy_pub_scope = OTM_ENERGY_SYSTEM;
+	else
+		return bad(r, "scope", "expected \"device\" or \"system\", got '%s'", scope);
+	if (cJSON_GetObjectItemCaseSensitive(en, "clamped") &&
+	    !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(en, "clamped")))
+		return bad(r, "clamped", "expected true or false, got %s",
+			   type_of(cJSON_GetObjectItemCaseSensitive(en, "clamped")));
+	clamped = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(en, "clamped"));
+	q->clamped = clamped;
+	/* a scale is a ratio of energies: positive, and no meter is off by a factor of a thousand */
+	if (number(r, en, "scale", 1e-3, 1e3, REQUIRED, 0, &cp->energy_pub_scale) ||
+	    whole(r, en, "rows", 1, INT_MAX, REQUIRED, 0, &q->rows) ||
+	    whole(r, en, "models", 1, INT_MAX, REQUIRED, 0, &q->models) ||
+	    number(r, en, "mape_as_estimated", 0, MAX_APE, REQUIRED | NULL_OK, NAN, &q->mape_theory) ||
+	    number(r, en, "mape_in_sample", 0, MAX_APE, REQUIRED | NULL_OK, NAN, &q->mape_fit) ||
+	    number(r, en, "lomo_mape", 0, MAX_APE, REQUIRED | NULL_OK, NAN, &q->lomo_mape) ||
+	    number(r, en, "loro_mape", 0, MAX_APE, REQUIRED | NULL_OK, NAN, &q->loro_mape) ||
+	    string(r, en, "sources", OPTIONAL, q->sources, sizeof(q->sources)))
+		return -1;
+	cp->energy_pub_error = isfinite(q->lomo_mape) ? q->lomo_mape : q->loro_mape;
+	return 0;
+}
+
 /* One op class: its coefficients (the batch-parallel ones only when the precision is emulated)
  * and the sizes it covers. */
 static int read_class(reader *r, const cJSON *cv, const char *pn, int emulated, otm_class *c,
@@ -382,7 +425,8 @@ static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *s
 	for (int g = 0; g < CG_COUNT; g++)
 		if (number(r, gl, calib_glob_names[g], 0, MAX_S_PER_UNIT, REQUIRED, 0, &cp->glob[g]))
 			return -1;
-	if (read_quality(r, pv, pn, cq) || read_energy(r, pv, pn, cp, cq))
+	if (read_quality(r, pv, pn, cq) || read_energy(r, pv, pn, cp, cq) ||
+	    read_energy_published(r, pv, pn, cp, cq))
 		return -1;
 	cJSON_ArrayForEach(cv, cl) {
 		int k = -1;

@@ -28,7 +28,9 @@ static const char calibrate_help[] =
 	"                     'graphs hw detect --save')\n"
 	"  --from FILE        a 'graphs benchmark' database, a ground-truth CSV (models.csv /\n"
 	"                     subgraphs.csv format) or a published-measurement CSV\n"
-	"                     (data/published); repeat for several (default: graphs-bench.db)\n"
+	"                     (data/published); repeat for several (default: graphs-bench.db).\n"
+	"                     Published rows with power_w (MLPerf wall power) also fit a scale\n"
+	"                     on the system energy, stored with its errors (two rows or more)\n"
 	"  --runtime R        the software stack measured (default pytorch: eager PyTorch)\n"
 	"  --precision P      fit only this precision (default: every precision measured)\n"
 	"  --exclude-model M  leave model M out of the fit (cross-validation)\n"
@@ -411,6 +413,21 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 		if (fp.has_energy)
 			fprintf(out, "  energy       %.3g pJ/FLOP, %.3g pJ/byte, static %.2f W (%d rows)\n", fp.pj_per_flop,
 				fp.pj_per_byte, fp.static_w, fp.energy_rows);
+		if (fp.energy_pub_rows && !fp.energy_pub_scope)
+			fprintf(out, "  energy       theoretical: %d row with published power, too few to fit (error as "
+				"estimated %.1f%%)\n", fp.energy_pub_rows, 100 * fp.energy_pub_mape_theory);
+		if (fp.energy_pub_scope) {
+			char lomo[32] = "n/a (one model)", loro[32] = "n/a (one row)";
+			if (!isnan(fp.energy_pub_lomo_mape))
+				snprintf(lomo, sizeof(lomo), "%.1f%%", 100 * fp.energy_pub_lomo_mape);
+			if (!isnan(fp.energy_pub_loro_mape))
+				snprintf(loro, sizeof(loro), "%.1f%%", 100 * fp.energy_pub_loro_mape);
+			fprintf(out, "  energy       x %.3f on the %s energy from published power (%d rows, %d models); "
+				"error as estimated %.1f%%, fitted %.1f%%, leave-one-model-out %s, leave-one-row-out %s%s\n",
+				fp.energy_pub_scale, fp.energy_pub_scope, fp.energy_pub_rows, fp.energy_pub_models,
+				100 * fp.energy_pub_mape_theory, 100 * fp.energy_pub_mape_fit, lomo, loro,
+				fp.energy_pub_clamped ? " (scale held at the idle..budget bound)" : "");
+		}
 		t = gr_table_new(9, hdr);
 		for (int col = 1; t && col <= 8; col++)
 			if (col != 6)

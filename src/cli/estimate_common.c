@@ -216,6 +216,12 @@ static void cli_energy_json(cJSON *o, const gr_estimate *e)
 		cJSON_AddNumberToObject(o, "system_energy_mj", es.system_j * 1e3);
 	cJSON_AddStringToObject(o, "energy_scope", es.scope);
 	cJSON_AddStringToObject(o, "energy_confidence", es.confidence);
+	/* a fit to published power names the figure it fitted and its expected error */
+	if (es.fit_scope) {
+		cJSON_AddStringToObject(o, "energy_fit_scope", es.fit_scope);
+		if (!isnan(es.error_pct))
+			cJSON_AddNumberToObject(o, "energy_error_pct", es.error_pct);
+	}
 }
 
 cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, const gr_estimate *e,
@@ -404,10 +410,15 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	fprintf(out, "  latency      %10s ms   (one request of batch %lld)\n", lat, (long long)batch);
 	cli_throughput_line(out, e, batch, lb);
 	fprintf(out, "  energy       %10s mJ   (%.2f W average; device, %s)\n", en,
-		e->latency_s > 0 ? e->energy_j / e->latency_s : 0, es.confidence);
-	if (!isnan(es.system_j))
-		fprintf(out, "  system       %s%9.3f mJ   (%.2f W average at the wall: %s)\n", ge, es.system_j * 1e3,
-			e->latency_s > 0 ? es.system_j / e->latency_s : 0, gr_hw_system_of(e->hw)->name);
+		e->latency_s > 0 ? e->energy_j / e->latency_s : 0, es.device_confidence);
+	if (!isnan(es.system_j)) {
+		char fit[64] = "";
+		if (es.fit_scope && !strcmp(es.fit_scope, "system"))
+			snprintf(fit, sizeof(fit), isnan(es.error_pct) ? "; fitted to published power" :
+				 "; fitted to published power, error %.0f%%", es.error_pct);
+		fprintf(out, "  system       %s%9.3f mJ   (%.2f W average at the wall: %s%s)\n", ge, es.system_j * 1e3,
+			e->latency_s > 0 ? es.system_j / e->latency_s : 0, gr_hw_system_of(e->hw)->name, fit);
+	}
 	fprintf(out, "  peak memory  %10s      (weights %s, activations %s)\n", mem,
 		gr_fmt_bytes(e->weight_bytes, b, sizeof(b)), gr_fmt_bytes(e->peak_activation_bytes, c, sizeof(c)));
 	fprintf(out, "  work         %10s FLOPs, %s moved, %lld params, %zu kernels\n", work,

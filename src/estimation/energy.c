@@ -5,8 +5,37 @@
  * server draws ~300 W at the wall where the card draws ~70 W), so the system figure is given
  * separately, and only where the registry describes the box (gr_hw_system_of). */
 #include <math.h>
+#include <string.h>
 
+#include "estimation/op_time_model.h"
 #include "graphs/estimate.h"
+
+const char *otm_energy_scope_name(int scope)
+{
+	return scope == OTM_ENERGY_DEVICE ? "device" : scope == OTM_ENERGY_SYSTEM ? "system" : NULL;
+}
+
+/* A published-power fit is one scale on the energy of the scope the source metered. Device
+ * power scales the device energy, which is then fitted as a whole. Wall power cannot be split
+ * into device and host, so a system fit scales only the system figure. */
+void otm_apply_energy_fit(gr_estimate *e, const otm_prec *cp)
+{
+	const char *scope = otm_energy_scope_name(cp->energy_pub_scope);
+
+	/* power metered on one platform, runtime and precision says nothing of a time model lent to
+	 * another platform or precision (e->borrowed_from): that energy stays theoretical */
+	if (!scope || !(cp->energy_pub_scale > 0) || !isfinite(cp->energy_pub_scale) || e->borrowed_from)
+		return;
+	e->energy_fit_scope = scope;
+	e->energy_fit_scale = cp->energy_pub_scale;
+	e->energy_error_pct = isfinite(cp->energy_pub_error) ? 100.0 * cp->energy_pub_error : NAN;
+	if (cp->energy_pub_scope != OTM_ENERGY_DEVICE)
+		return;
+	for (size_t k = 0; k < e->n_kernels; k++)
+		e->kernels[k].energy_j *= cp->energy_pub_scale;
+	e->energy_j *= cp->energy_pub_scale;
+	e->energy_fitted_j = e->energy_j;
+}
 
 static const char *energy_confidence(const gr_estimate *e)
 {
@@ -40,7 +69,13 @@ void gr_estimate_energy_split(const gr_estimate *e, gr_energy_split *out)
 	out->system_j = NAN;
 	out->host_w = 0;
 	out->scope = "device";
-	out->confidence = energy_confidence(e);
+	out->confidence = out->device_confidence = energy_confidence(e);
+	out->fit_scope = NULL;
+	out->error_pct = NAN;
+	if (e->energy_fit_scope && !strcmp(e->energy_fit_scope, "device")) {
+		out->fit_scope = "device";
+		out->error_pct = e->energy_error_pct;
+	}
 	if (!sys || sys->psu_efficiency <= 0)
 		return;
 	/* one request keeps one accelerator busy; the host pays its idle draw plus what feeding one
@@ -49,4 +84,10 @@ void gr_estimate_energy_split(const gr_estimate *e, gr_energy_split *out)
 		      (double)(sys->accelerators > 1 ? sys->accelerators - 1 : 0) * peer_idle_w(e->hw, e->mode);
 	out->system_j = (e->energy_j + out->host_w * e->latency_s) / sys->psu_efficiency;
 	out->scope = "device+system";
+	if (e->energy_fit_scope && !strcmp(e->energy_fit_scope, "system")) {
+		out->system_j *= e->energy_fit_scale;
+		out->confidence = "fitted";
+		out->fit_scope = "system";
+		out->error_pct = e->energy_error_pct;
+	}
 }

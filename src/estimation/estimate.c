@@ -782,6 +782,8 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		tin.streamed_over_link = oc.off_is_link;
 	}
 	gr_throughput_model(e, hw, mode, &ep, &tin);
+	if (cp)
+		otm_apply_energy_fit(e, cp);
 	*out = e;
 	return GR_OK;
 }

@@ -53,7 +53,19 @@ typedef struct otm_prec {
 	double bytes_per_elem;
 	int has_energy;
 	double pj_per_flop, pj_per_byte, static_w;
+	/* published power (src/calibration/fit_energy.c): one scale on the estimate's energy of the
+	 * scope the source measured, the device's or the whole box's at the wall */
+	int energy_pub_scope;     /* OTM_ENERGY_NONE, _DEVICE or _SYSTEM */
+	double energy_pub_scale;
+	double energy_pub_error;  /* expected error (fraction): LOMO, else LORO MAPE; NAN unknown */
 } otm_prec;
+
+enum { OTM_ENERGY_NONE, OTM_ENERGY_DEVICE, OTM_ENERGY_SYSTEM };
+/* "device", "system"; NULL for OTM_ENERGY_NONE or out of range. */
+const char *otm_energy_scope_name(int scope);
+/* Applies cp's published-power scale to e (src/estimation/energy.c): a device fit scales the
+ * device energy (which then counts as fitted); a system fit is kept for gr_estimate_energy_split. */
+void otm_apply_energy_fit(gr_estimate *e, const otm_prec *cp);
 
 /* A fitted model and what it applies to (a calibration profile holds one). */
 typedef struct gr_op_time_model {

@@ -178,6 +178,8 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		/* energy fits are the donor's power draw: the target's datasheet energy applies */
 		tp->has_energy = 0;
 		tp->pj_per_flop = tp->pj_per_byte = tp->static_w = 0;
+		tp->energy_pub_scope = OTM_ENERGY_NONE;
+		tp->energy_pub_scale = 0;
 		n++;
 	}
 	{

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Rebuild data/published/mlperf_inference_v1.1.csv from a mirror of
-mlcommons/inference_results_v1.1.
+"""Rebuild data/published/mlperf_inference_<round>.csv from a mirror of
+mlcommons/inference_results_<round> (v1.1, v1.0: the round is read from the mirror's
+path, owner+name as the fetch tool names it; v1.1 when the path names none).
 
 Closed division, single-node systems with at most one accelerator (MIG slices
 and multi-tenant runs left out); for every benchmark the Offline result
@@ -9,6 +10,7 @@ percentile latency (ns)", converted to ms by an exact division by 10^6) of
 performance/run_1/mlperf_log_summary.txt, VALID runs only.
 
     /usr/bin/python3 tools/published/mlperf_inference.py /work/.mirror/mlcommons+inference_results_v1.1/repo
+    /usr/bin/python3 tools/published/mlperf_inference.py /work/.mirror/mlcommons+inference_results_v1.0/repo
 """
 import decimal
 import json
@@ -16,7 +18,16 @@ import re
 
 import pubcommon as pc
 
-REPO = "mlcommons/inference_results_v1.1"
+import sys
+
+
+def round_of(path):
+    m = re.search(r"inference_results_(v\d+\.\d+)", path)
+    return m.group(1) if m else "v1.1"
+
+
+ROUND = round_of(sys.argv[1]) if len(sys.argv) > 1 else "v1.1"
+REPO = "mlcommons/inference_results_" + ROUND
 
 # accelerator (or CPU) name -> registry id
 REGISTRY = [
@@ -103,7 +114,7 @@ def ns_to_ms(ns):
 
 
 def main():
-    repo, commit, out = pc.main_args(pc.out_path("mlperf_inference_v1.1.csv"))
+    repo, commit, out = pc.main_args(pc.out_path("mlperf_inference_%s.csv" % ROUND))
     files = pc.ls_tree(repo, commit, "closed")
     fileset = set(files)
     rows, odd, kept, copies = [], [], [], []

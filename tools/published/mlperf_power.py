@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fills power_w of data/published/mlperf_inference_v1.1.csv from the MLPerf power logs.
+"""Fills power_w of data/published/mlperf_inference_<round>.csv from the MLPerf power logs.
 
 A MaxQ (power) run keeps the analyzer's samples in performance/run_1/spl.txt and the
 loadgen's window in mlperf_log_detail.txt (power_begin, power_end). The figure MLCommons
@@ -9,7 +9,8 @@ This script computes that mean and writes it to power_w for the rows whose run h
 spl.txt; other rows are left as they are.
 
 Usage: mlperf_power.py REPO_DIR [CSV]   (REPO_DIR: a checkout or bare mirror of
-mlcommons/inference_results_v1.1 at the commit named in the CSV's source column)
+mlcommons/inference_results_<round> at the commit named in the CSV's source column; the
+round, v1.1 or v1.0, is read from REPO_DIR's path, v1.1 when it names none)
 """
 import csv
 import datetime
@@ -57,15 +58,17 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     repo = sys.argv[1]
+    m = re.search(r"inference_results_(v\d+\.\d+)", repo)
+    rnd = m.group(1) if m else "v1.1"
     path = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
-        os.path.dirname(__file__), "../../data/published/mlperf_inference_v1.1.csv")
+        os.path.dirname(__file__), "../../data/published/mlperf_inference_%s.csv" % rnd)
     with open(path, newline="") as f:
         rd = csv.DictReader(f)
         fields, rows = rd.fieldnames, list(rd)
     filled = 0
     for row in rows:
-        m = re.match(r"mlcommons/inference_results_v1\.1 (\S+)/mlperf_log_summary\.txt@([0-9a-f]{40})",
-                     row["source"])
+        m = re.match(r"mlcommons/inference_results_%s (\S+)/mlperf_log_summary\.txt@([0-9a-f]{40})"
+                     % re.escape(rnd), row["source"])
         if not m:
             continue
         run, commit = m.group(1), m.group(2)
