@@ -49,7 +49,7 @@ void otm_node_from(const gr_node *n, otm_node *out)
 		if (!t)
 			continue;
 		e = gr_numel(t) > 0 ? (double)gr_numel(t) : 0;
-		if (t->is_initializer)
+		if (gr_tensor_is_weight(t))
 			out->ew += e;
 		else if (!(t->has_value && !t->producer))
 			out->ein += e;
