@@ -712,6 +712,108 @@ static void energy_coefficients_are_fitted_when_records_carry_energy(void **stat
 	gr_calib_cache_free(c);
 }
 
+/* The benchmark's per-layer pass over a transformer (tools/torch_runner.py): leaf modules, and
+ * each attention module timed whole with its submodules named. The attention row takes the
+ * activation matmuls, softmax and head transposes, so a host fit covers the transformer
+ * classes; the weight transposes the exporter left in the graph are folded, and their MatMuls
+ * are gemm. */
+static void transformer_layers_fit_matmul_softmax_and_layernorm(void **state)
+{
+	static const char *leaf[] = {"ln_1", "self_attention", "ln_2", "mlp_0", "mlp_1", "mlp_3"};
+	gr_bench_store *st;
+	gr_bench_run_info ri = {0};
+	gr_calib_cache *c;
+	calib_model *m;
+	gr_meas_set *s;
+	gr_profile *p = NULL;
+	gr_fit_opts o = {0};
+	gr_error err = {0};
+	int64_t run, id;
+	double total = 0;
+	int in_attn[GR_OP_CLASS_COUNT] = {0};
+	(void)state;
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, "vit_b_32", 1, "pytorch", &m, &err), GR_OK);
+	assert_int_equal(gr_bench_store_open(tmp("t.db"), &st, &err), GR_OK);
+	ri.hw_id = "intel_core_i7_12700k";
+	ri.suite = "calibration";
+	ri.backend = "torch";
+	ri.idle_power_w = NAN;
+	assert_int_equal(gr_bench_store_begin_run(st, &ri, &run, &err), GR_OK);
+	for (int l = 0; l < 12; l++)
+		for (size_t k = 0; k < sizeof(leaf) / sizeof(*leaf); k++) {
+			char name[128], nodes[256];
+			gr_meas_row r = {0};
+			gr_bench_record rec;
+			double t = 0;
+			snprintf(name, sizeof(name), "vit_b_32:encoder_layers_encoder_layer_%d_%s", l, leaf[k]);
+			if (!strcmp(leaf[k], "self_attention"))
+				snprintf(nodes, sizeof(nodes), "encoder_layers_encoder_layer_%d_self_attention|"
+					 "encoder_layers_encoder_layer_%d_self_attention_out_proj", l, l);
+			else
+				snprintf(nodes, sizeof(nodes), "encoder_layers_encoder_layer_%d_%s", l, leaf[k]);
+			r.nodes = nodes;
+			/* a plausible CPU: 5 us per op, 200 GFLOP/s, 20 GB/s */
+			for (size_t i = 0; i < m->n_nodes; i++)
+				if (calib_node_in_row(m, i, &r)) {
+					const otm_node *n = &m->nodes[i];
+					t += 5e-6 + n->flops / 200e9 + (n->ein + n->ew + n->eo) * 4 / 20e9;
+					if (l == 0 && !strcmp(leaf[k], "self_attention"))
+						in_attn[n->cls]++;
+				}
+			assert_true(t > 0);
+			total += t;
+			gr_bench_record_init(&rec);
+			rec.kind = "layer";
+			rec.name = name;
+			rec.model = "vit_b_32";
+			rec.nodes = nodes;
+			rec.subgraph = l * 6 + (int)k;
+			rec.precision = "fp32";
+			rec.batch = 1;
+			rec.has_stats = 1;
+			rec.st.median = rec.st.mean = rec.st.min = t * 1e3;
+			assert_int_equal(gr_bench_store_add(st, run, &rec, &id, &err), GR_OK);
+		}
+	/* the attention row: the in_proj and out_proj gemms, QK^T and AV, softmax, transposes */
+	assert_int_equal(in_attn[GR_KC_GEMM], 2);
+	assert_int_equal(in_attn[GR_KC_MATMUL], 2);
+	assert_int_equal(in_attn[GR_KC_REDUCE], 1);
+	assert_true(in_attn[GR_KC_MOVE] >= 4);
+	{
+		gr_bench_record rec;
+		gr_bench_record_init(&rec);
+		rec.kind = "model";
+		rec.name = rec.model = "vit_b_32";
+		rec.precision = "fp32";
+		rec.batch = 1;
+		rec.has_stats = 1;
+		rec.st.median = rec.st.mean = rec.st.min = total * 1.1e3;
+		assert_int_equal(gr_bench_store_add(st, run, &rec, &id, &err), GR_OK);
+	}
+	gr_bench_store_end_run(st, run, "complete", &err);
+	gr_bench_store_close(st);
+	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
+	assert_int_equal(gr_meas_load(s, tmp("t.db"), NULL, &err), GR_OK);
+	o.hw = "intel_core_i7_12700k";
+	o.precision = -1;
+	o.cache = c;
+	assert_int_equal(gr_profile_fit(s, &o, &p, &err), GR_OK);
+	{
+		const otm_prec *cp = &p->tm.prec[GR_PREC_FP32];
+		assert_true(cp->present);
+		assert_true(cp->cls[GR_KC_MATMUL].fitted && cp->cls[GR_KC_MATMUL].points >= 24);
+		assert_true(cp->cls[GR_KC_REDUCE].fitted && cp->cls[GR_KC_REDUCE].points >= 12); /* softmax */
+		assert_true(cp->cls[GR_KC_NORM].fitted && cp->cls[GR_KC_NORM].points >= 24);     /* layer norm */
+		assert_true(cp->cls[GR_KC_GEMM].fitted);
+		assert_true(cp->cls[GR_KC_ELEMENTWISE].fitted);                                 /* GELU */
+		assert_true(cp->cls[GR_KC_MOVE].fitted);                                        /* transposes */
+	}
+	gr_profile_free(p);
+	gr_meas_set_free(s);
+	gr_calib_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +831,7 @@ int main(void)
 		cmocka_unit_test(out_of_range_work_is_interpolated),
 		cmocka_unit_test(energy_coefficients_are_fitted_when_records_carry_energy),
 		cmocka_unit_test(save_refuses_what_load_would_reject),
+		cmocka_unit_test(transformer_layers_fit_matmul_softmax_and_layernorm),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
