@@ -131,6 +131,14 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			      gr_precision prec, const char *runtime, gr_calib_cache *cache, double llc,
 			      int lomo, otm_prec *cp, calib_quality *cq, gr_error *err);
 
+/* --- profiles on the search path (transfer_find.c) -------------------------------------------- */
+
+/* Called with dir, platform id and mode folder name ("default" or a mode) of every
+ * DIR/ID/MODE/RUNTIME.json on the search path ($GRAPHS_CALIBRATION_PATH, the user's folder, the
+ * shipped folder), in that order and name order within a folder. */
+typedef void (*calib_profile_fn)(void *ctx, const char *dir, const char *id, const char *mode);
+void calib_each_profile(const char *runtime, calib_profile_fn fn, void *ctx);
+
 /* --- NNLS ----------------------------------------------------------------------------------- */
 
 /* Minimises |A x - b|^2 subject to x >= lb, given G = A'A (n x n, row-major) and h = A'b.

@@ -121,6 +121,8 @@ gr_confidence otm_node_confidence(const otm_prec *cp, const otm_node *n, int64_t
 	c = &cp->cls[n->cls];
 	if (!c->fitted)
 		return GR_CONF_THEORETICAL;
+	if (c->borrowed_from[0])
+		return GR_CONF_TRANSFERRED;
 	if (c->points < SPARSE_POINTS)
 		return GR_CONF_INTERPOLATED;
 	b = (n->ein + n->ew + n->eo) * cp->bytes_per_elem;
