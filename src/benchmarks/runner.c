@@ -33,8 +33,8 @@ static const char *default_models(int quick)
  * SiLU, mul, global pooling) with 5x5 depthwise (efficientnet_b0); inception branches, 5x5 conv,
  * many concats and max pools (googlenet); and of transformers: attention's activation matmuls,
  * softmax and head transposes (each attention module timed whole), layer norm, GELU and linear
- * layers on tokens (vit_b_32, the cheapest transformer of the zoo: 49 tokens). Three rounds of
- * all seven per layer take about 8 minutes on 2 shared cores (docs/benchmark.md). */
+ * layers on tokens (vit_b_32, the cheapest transformer of the zoo: 50 tokens). Three rounds of
+ * all seven per layer take 6-14 minutes on 2 shared cores (docs/benchmark.md). */
 const char *gr_bench_calibration_models(int quick)
 {
 	return quick ? "resnet18,mobilenet_v2,squeezenet1_1"
