@@ -98,6 +98,8 @@ typedef struct gr_estimate {
 	int mode;
 	const char *borrowed_from;            /* the profile applied was transferred: the label of the
 					       * donor profile it was scaled from; NULL otherwise */
+	int borrowed_classes;                 /* borrowed_from lent only op classes the platform's own
+					       * profile never measured (calibrate --borrow) */
 	int amp;                              /* estimated as automatic mixed precision */
 	double error_band_pct;                /* the error to expect, in percent: the profile's
 					       * leave-one-model-out MAPE on published figures

@@ -666,7 +666,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 				ke->confidence = GR_CONF_TRANSFERRED;
 			/* a class of its own profile borrowed from a related one: name the donor */
 			if (ke->confidence == GR_CONF_TRANSFERRED && !e->borrowed_from)
-				e->borrowed_from = kernel_borrowed_class(cp, ec, i);
+				e->borrowed_classes = (e->borrowed_from = kernel_borrowed_class(cp, ec, i)) != NULL;
 		}
 		if (!ke->on_host) {
 			double fl[2];
