@@ -90,6 +90,29 @@ def layer_cost(mod, inp, out, elsize):
     return flops, (numel(inp) + numel(out) + weights) * elsize
 
 
+def timed_whole(torch, mod):
+    """Attention modules are timed as one layer: their matmuls, softmax and head transposes
+    are functional calls that no leaf module's hooks see (nn.MultiheadAttention does not even
+    call its out_proj module)."""
+    return isinstance(mod, torch.nn.MultiheadAttention) or type(mod).__name__.endswith("Attention")
+
+
+def timed_layers(torch, model):
+    """(name, module) of every layer the hooks time: leaf modules, and modules timed whole
+    (whose submodules are then not timed on their own)."""
+    out = []
+
+    def walk(prefix, mod):
+        kids = list(mod.named_children())
+        if not kids or (prefix and timed_whole(torch, mod)):
+            out.append((prefix, mod))
+            return
+        for n, c in kids:
+            walk(prefix + "." + n if prefix else n, c)
+    walk("", model)
+    return out
+
+
 def run_model(torch, tv, args, name, batch, precision, dev):
     ctor = getattr(tv.models, name, None)
     if ctor is None:
@@ -121,7 +144,7 @@ def run_model(torch, tv, args, name, batch, precision, dev):
     elsize = torch.finfo(dt).bits // 8
 
     # One hooked pass counts FLOPs and bytes per leaf layer.
-    leaves = [(n, m) for n, m in model.named_modules() if len(list(m.children())) == 0]
+    leaves = timed_layers(torch, model)
     costs = {}
     hooks = []
     for lname, m in leaves:
@@ -201,10 +224,14 @@ def run_model(torch, tv, args, name, batch, precision, dev):
         if not times[lname]:
             continue
         flops, nbytes = costs.get(lname, (0, 0))
-        emit({"type": "layer", "model": name, "batch": batch, "precision": precision,
-              "device": dev.type, "index": idx, "name": lname.replace(".", "_"),
-              "optype": type(m).__name__, "samples_ms": times[lname], "flops": flops,
-              "bytes": nbytes, "threads": torch.get_num_threads()})
+        rec = {"type": "layer", "model": name, "batch": batch, "precision": precision,
+               "device": dev.type, "index": idx, "name": lname.replace(".", "_"),
+               "optype": type(m).__name__, "samples_ms": times[lname], "flops": flops,
+               "bytes": nbytes, "threads": torch.get_num_threads()}
+        subs = [lname + "." + n for n, _ in m.named_modules() if n]
+        if subs:
+            rec["nodes"] = "|".join(x.replace(".", "_") for x in [lname] + subs)
+        emit(rec)
     if pieces:
         quiet = (sum(pieces) - ncalls * hook_s) * 1e3
         if quiet > 0:

@@ -206,6 +206,16 @@ gr_status gr_profile_transfer_find(const gr_hw_registry *reg, const gr_hw *hw, i
 				   int precision, gr_profile **out, gr_error *err);
 /* The label of the profile p was transferred from; NULL for a profile fitted on its platform. */
 const char *gr_profile_borrowed_from(const gr_profile *p);
+/* Borrowed classes (docs/calibrate.md): each op class p has no fit for, whose related class
+ * (matmul: gemm; softmax/reduce, layer norm, transposes/move, pools: elementwise; dwconv,
+ * gemm: conv) p did measure, takes the ratio of its coefficients to the related class's from
+ * the nearest profile of another platform or mode with the same runtime that measured both
+ * (on the search path; fits to published figures, whose classes share one set of
+ * coefficients, measure no ratio), applied to p's own related class and held to p's platform's
+ * physical bounds. Such ops are estimated "transferred", naming the donor. reg NULL: the
+ * built-in registry + the user's platforms. Returns the number of classes borrowed, -1 on
+ * error. */
+int gr_profile_borrow_classes(gr_profile *p, const gr_hw_registry *reg, gr_error *err);
 
 /* Compares the profile's conditions with now (threads, governor, torch, ...). Returns the number
  * of differences and writes a one-line note ("profile measured with 8 threads, now 2") into buf. */
@@ -323,6 +333,8 @@ typedef struct gr_fit_class {
 	int points;               /* ops of this class in the fitted rows */
 	double op_s;              /* per op */
 	double s_per_flop, s_per_byte, s_per_weight;
+	const char *borrowed_from; /* NULL when measured here; else the donor's label (borrowed) */
+	int borrowed_of;           /* and the related class whose ratio it took */
 } gr_fit_class;
 /* GR_ERR_NOT_FOUND when the class (or the precision) has no fit. */
 gr_status gr_profile_class_info(const gr_profile *p, gr_precision prec, int cls, gr_fit_class *out);

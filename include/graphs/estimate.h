@@ -100,6 +100,8 @@ typedef struct gr_estimate {
 	int mode;
 	const char *borrowed_from;            /* the profile applied was transferred: the label of the
 					       * donor profile it was scaled from; NULL otherwise */
+	int borrowed_classes;                 /* borrowed_from lent only op classes the platform's own
+					       * profile never measured (calibrate --borrow) */
 	int amp;                              /* estimated as automatic mixed precision */
 	const char *energy_fit_scope;         /* "device" or "system": the energy a profile fitted to
 					       * published power (the device's, or the box's at the

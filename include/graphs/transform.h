@@ -84,8 +84,13 @@ gr_kernel_class gr_node_kernel_class(const gr_node *n);
 /* 1 for ops that only relabel memory (Reshape, Flatten, Squeeze, Identity, Dropout, ...)
  * or produce shape metadata (Shape, Size, Constant*): no kernel in the runtimes modeled. */
 int gr_node_is_view(const gr_node *n);
-/* 1 when every output of n is a constant folded at load time (shape arithmetic). */
+/* 1 when n is computed once at load time, not per inference: every output is a known value
+ * (shape arithmetic), or every input is a constant (an initializer, or the output of such a
+ * node: the Transpose or Cast of a weight that exporters leave unfolded). */
 int gr_node_is_folded(const gr_node *n);
+/* 1 for a weight: an initializer, or a tensor computed from constants only (the transposed
+ * weight of a MatMul), that is not a small known value (shape arithmetic). */
+int gr_tensor_is_weight(const gr_tensor *t);
 
 typedef struct gr_partition gr_partition;
 

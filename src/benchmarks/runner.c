@@ -31,12 +31,15 @@ static const char *default_models(int quick)
  * and relu6 (mobilenet_v2); fire modules, concat and a conv classifier (squeezenet1_1); channel
  * split, shuffle (transpose) and small convs (shufflenet_v2_x0_5); squeeze-excitation (sigmoid,
  * SiLU, mul, global pooling) with 5x5 depthwise (efficientnet_b0); inception branches, 5x5 conv,
- * many concats and max pools (googlenet). Small models: three rounds of all six per layer take
- * about 6 minutes on 2 shared cores (docs/benchmark.md). */
+ * many concats and max pools (googlenet); and of transformers: attention's activation matmuls,
+ * softmax and head transposes (each attention module timed whole), layer norm, GELU and linear
+ * layers on tokens (vit_b_32, the cheapest transformer of the zoo: 50 tokens). Three rounds of
+ * all seven per layer take 6-14 minutes on 2 shared cores (docs/benchmark.md). */
 const char *gr_bench_calibration_models(int quick)
 {
 	return quick ? "resnet18,mobilenet_v2,squeezenet1_1"
-		     : "resnet18,mobilenet_v2,squeezenet1_1,shufflenet_v2_x0_5,efficientnet_b0,googlenet";
+		     : "resnet18,mobilenet_v2,squeezenet1_1,shufflenet_v2_x0_5,efficientnet_b0,googlenet,"
+		       "vit_b_32";
 }
 
 static double json_num(const cJSON *o, const char *k)
@@ -98,7 +101,8 @@ static gr_status handle_line(runner_ctx *x, const char *line, int *stored, gr_er
 			r.subgraph = (int64_t)json_num(j, "index");
 			r.pattern = json_str(j, "optype");
 			r.optype = json_str(j, "optype");
-			r.nodes = json_str(j, "name");
+			/* a module timed whole (attention) names its submodules too */
+			r.nodes = json_str(j, "nodes") ? json_str(j, "nodes") : json_str(j, "name");
 		} else
 			snprintf(name, sizeof(name), "%s", model ? model : "runner");
 		r.name = name;

@@ -150,6 +150,13 @@ gr_status calib_fit_published_energy(const gr_meas_set *set, const gr_fit_opts *
 				     otm_prec *cp, calib_quality *cq, gr_error *err);
 /* The zoo model's input dims after the batch ("3x224x224"), for comparing published shapes. */
 void calib_zoo_shape_tail(const gr_graph *g, char *buf, size_t size);
+/* --- profiles on the search path (transfer_find.c) -------------------------------------------- */
+
+/* Called with dir, platform id and mode folder name ("default" or a mode) of every
+ * DIR/ID/MODE/RUNTIME.json on the search path ($GRAPHS_CALIBRATION_PATH, the user's folder, the
+ * shipped folder), in that order and name order within a folder. */
+typedef void (*calib_profile_fn)(void *ctx, const char *dir, const char *id, const char *mode);
+void calib_each_profile(const char *runtime, calib_profile_fn fn, void *ctx);
 
 /* --- NNLS ----------------------------------------------------------------------------------- */
 

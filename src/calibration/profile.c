@@ -140,6 +140,8 @@ gr_status gr_profile_class_info(const gr_profile *p, gr_precision prec, int cls,
 	out->s_per_flop = c->coef[CF_FLOPS];
 	out->s_per_byte = c->coef[CF_BYTES];
 	out->s_per_weight = c->coef[CF_WEIGHTS];
+	out->borrowed_from = c->borrowed_from[0] ? c->borrowed_from : NULL;
+	out->borrowed_of = c->borrowed_from[0] ? c->borrowed_of : -1;
 	return GR_OK;
 }
 
@@ -296,6 +298,11 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 				cJSON_AddItemToObject(co, "batch", range((double)c->batch_min, (double)c->batch_max));
 			add_num(co, "median_ape", cq->cls[k].median_ape);
 			add_num(co, "p90_ape", cq->cls[k].p90_ape);
+			if (c->borrowed_from[0] && c->borrowed_of >= 0 && c->borrowed_of < CC_COUNT) {
+				cJSON *bo = cJSON_AddObjectToObject(co, "borrowed");
+				cJSON_AddStringToObject(bo, "from", c->borrowed_from);
+				cJSON_AddStringToObject(bo, "ratio_of", gr_op_class_name(c->borrowed_of));
+			}
 		}
 	}
 	return o;

@@ -355,6 +355,26 @@ static int read_energy_published(reader *r, const cJSON *pv, const char *pn, otm
 	    string(r, en, "sources", OPTIONAL, q->sources, sizeof(q->sources)))
 		return -1;
 	cp->energy_pub_error = isfinite(q->lomo_mape) ? q->lomo_mape : q->loro_mape;
+/* "borrowed": {"from": donor label, "ratio_of": related class} of a class never measured here. */
+static int read_borrowed(reader *r, const cJSON *cv, const char *pn, otm_class *c)
+{
+	const cJSON *bo;
+	char of[32];
+
+	c->borrowed_of = -1;
+	if (object(r, cv, "borrowed", OPTIONAL, &bo))
+		return -1;
+	if (!bo)
+		return 0;
+	enter(r, 5, "precisions", pn, "classes", cv->string, "borrowed");
+	if (string(r, bo, "from", REQUIRED, c->borrowed_from, sizeof(c->borrowed_from)) ||
+	    string(r, bo, "ratio_of", REQUIRED, of, sizeof(of)))
+		return -1;
+	for (int k = 0; k < CC_COUNT && c->borrowed_of < 0; k++)
+		if (!strcmp(of, gr_op_class_name(k)))
+			c->borrowed_of = k;
+	if (c->borrowed_of < 0)
+		return bad(r, "ratio_of", "unknown op class");
 	return 0;
 }
 
@@ -385,7 +405,7 @@ static int read_class(reader *r, const cJSON *cv, const char *pn, int emulated, 
 		if (number(r, cf, calib_coef_names[f], 0, MAX_S_PER_UNIT, f < CF_PAR4 || emulated ? REQUIRED : OPTIONAL,
 			   0, &c->coef[f]))
 			return -1;
-	return 0;
+	return read_borrowed(r, cv, pn, c);
 }
 
 static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *seen)

@@ -78,7 +78,7 @@ static void consider(donor_search *s, const char *dir, const char *id, const cha
 }
 
 /* Every <id>/<mode>/<runtime>.json under dir, in name order (ties go to the first). */
-static void scan_dir(donor_search *s, const char *dir)
+static void scan_dir_each(const char *dir, const char *runtime, calib_profile_fn fn, void *ctx)
 {
 	struct dirent **ids = NULL, **modes = NULL;
 	int ni = is_dir(dir) ? scandir(dir, &ids, name_ok, alphasort) : 0;
@@ -90,9 +90,9 @@ static void scan_dir(donor_search *s, const char *dir)
 		nm = is_dir(sub) ? scandir(sub, &modes, name_ok, alphasort) : 0;
 		for (int j = 0; j < nm; j++) {
 			struct stat st;
-			snprintf(file, sizeof(file), "%s/%s/%s.json", sub, modes[j]->d_name, s->runtime);
+			snprintf(file, sizeof(file), "%s/%s/%s.json", sub, modes[j]->d_name, runtime);
 			if (stat(file, &st) == 0 && S_ISREG(st.st_mode))
-				consider(s, dir, ids[i]->d_name, modes[j]->d_name);
+				fn(ctx, dir, ids[i]->d_name, modes[j]->d_name);
 			free(modes[j]);
 		}
 		free(modes);
@@ -102,13 +102,36 @@ static void scan_dir(donor_search *s, const char *dir)
 	free(ids);
 }
 
+void calib_each_profile(const char *runtime, calib_profile_fn fn, void *ctx)
+{
+	const char *env = getenv("GRAPHS_CALIBRATION_PATH");
+	char dir[4096];
+
+	for (const char *p = env && *env ? env : ""; *p;) {
+		const char *e = strchr(p, ':');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l && l < sizeof(dir)) {
+			memcpy(dir, p, l);
+			dir[l] = 0;
+			scan_dir_each(dir, runtime, fn, ctx);
+		}
+		p = e ? e + 1 : p + l;
+	}
+	if (!gr_calibration_user_dir(dir, sizeof(dir)))
+		scan_dir_each(dir, runtime, fn, ctx);
+	scan_dir_each(gr_calibration_builtin_dir(), runtime, fn, ctx);
+}
+
+static void consider_cb(void *ctx, const char *dir, const char *id, const char *mname)
+{
+	consider(ctx, dir, id, mname);
+}
+
 gr_status gr_profile_transfer_find(const gr_hw_registry *reg, const gr_hw *hw, int mode, const char *runtime,
 				   int precision, gr_profile **out, gr_error *err)
 {
-	const char *env = getenv("GRAPHS_CALIBRATION_PATH");
 	gr_hw_registry *own = NULL;
 	donor_search s = {0};
-	char dir[4096];
 	gr_status st;
 
 	*out = NULL;
@@ -126,19 +149,7 @@ gr_status gr_profile_transfer_find(const gr_hw_registry *reg, const gr_hw *hw, i
 	s.mode = mode;
 	s.runtime = runtime ? runtime : "pytorch";
 	s.prec = precision >= 0 && precision < GR_PREC_COUNT ? (gr_precision)precision : GR_PREC_FP32;
-	for (const char *p = env && *env ? env : ""; *p;) {
-		const char *e = strchr(p, ':');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l && l < sizeof(dir)) {
-			memcpy(dir, p, l);
-			dir[l] = 0;
-			scan_dir(&s, dir);
-		}
-		p = e ? e + 1 : p + l;
-	}
-	if (!gr_calibration_user_dir(dir, sizeof(dir)))
-		scan_dir(&s, dir);
-	scan_dir(&s, gr_calibration_builtin_dir());
+	calib_each_profile(s.runtime, consider_cb, &s);
 	if (!s.best) {
 		gr_hw_registry_free(own);
 		return gr_error_set(err, GR_ERR_NOT_FOUND, "no calibrated %s platform with a %s %s fit (native or emulated alike) to borrow from",

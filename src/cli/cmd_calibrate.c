@@ -19,7 +19,8 @@
 static const char calibrate_help[] =
 	"usage: graphs calibrate --hw ID[:MODE] [--from DB|CSV]... [--runtime pytorch]\n"
 	"                        [--precision P] [--exclude-model M] [--out FILE | --no-save]\n"
-	"                        [--stat median|min|p5|mean] [--report] [--format table|json]\n\n"
+	"                        [--stat median|min|p5|mean] [--report] [--format table|json]\n"
+	"                        [--borrow]\n\n"
 	"Fits how fast each class of op runs on a platform (per-op dispatch cost, achieved compute\n"
 	"and bandwidth, cache spills, per-weight and per-batch behaviour of emulated precisions,\n"
 	"energy coefficients when power was measured) from measured model and subgraph/layer\n"
@@ -48,7 +49,11 @@ static const char calibrate_help[] =
 	"  --min-models N     published figures: fit only precisions with N or more zoo models\n"
 	"  --no-lomo          skip the leave-one-model-out fits (by default each model is left\n"
 	"                     out once and refitted without; the model errors are printed, and\n"
-	"                     for published figures recorded in the profile)\n\n"
+	"                     for published figures recorded in the profile)\n"
+	"  --borrow           op classes without measurements borrow their ratio to a related\n"
+	"                     measured class (matmul to gemm, softmax/transposes to elementwise,\n"
+	"                     ...) from the nearest profile of the same runtime that measured\n"
+	"                     both; their estimates are 'transferred' (default: unfitted)\n\n"
 	"Progress goes to stderr when it is a terminal. Format and fit: docs/calibrate.md.\n"
 	"Exit codes: 0 ok, 1 usage error, 2 bad or missing measurements or a broken platform file.\n";
 
@@ -191,7 +196,7 @@ static int cmp_model_fit(const void *a, const void *b)
 }
 
 static int model_fits(const gr_meas_set *set, const gr_fit_opts *fo, const gr_profile *prof,
-		      gr_calib_cache *cache, int lomo, int tty, model_fit **out)
+		      gr_calib_cache *cache, int lomo, int borrow, int tty, model_fit **out)
 {
 	model_fit *mf = NULL;
 	gr_profile *lp = NULL; /* the current leave-one-model-out fit */
@@ -252,6 +257,9 @@ static int model_fits(const gr_meas_set *set, const gr_fit_opts *fo, const gr_pr
 			lp = NULL;
 			if (gr_profile_fit(set, &lo, &lp, &err))
 				lp = NULL;
+			/* the left-out model's classes the others lack borrow as the profile does */
+			else if (borrow)
+				gr_profile_borrow_classes(lp, fo->reg, &err);
 		}
 		if (lp && !gr_calib_predict_model(cache, lp, mf[j].model, mf[j].batch,
 						  (gr_precision)mf[j].prec, fo->hw, &pr, &err))
@@ -452,6 +460,12 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 		if (t)
 			gr_table_write(t, GR_FMT_TABLE, out);
 		gr_table_free(t);
+		for (int k = 0; k < GR_OP_CLASS_COUNT; k++) {
+			gr_fit_class c;
+			if (!gr_profile_class_info(p, (gr_precision)q, k, &c) && c.borrowed_from)
+				fprintf(out, "  borrowed     %s: never measured here; its ratio to %s from %s\n",
+					gr_op_class_name(k), gr_op_class_name(c.borrowed_of), c.borrowed_from);
+		}
 		if (rep) {
 			cJSON *o = cJSON_GetObjectItemCaseSensitive(rep, gr_precision_name((gr_precision)q)), *it;
 			cJSON *gaps = cJSON_GetObjectItemCaseSensitive(o, "gaps");
@@ -491,13 +505,14 @@ int cmd_calibrate(int argc, char **argv)
 		{"hw", required_argument, 0, 'w'}, {"from", required_argument, 0, 'F'},
 		{"runtime", required_argument, 0, 'r'}, {"precision", required_argument, 0, 'p'},
 		{"no-lomo", no_argument, 0, 'L'}, {"min-models", required_argument, 0, 'M'},
+		{"borrow", no_argument, 0, 'B'},
 		{"exclude-model", required_argument, 0, 'x'}, {"out", required_argument, 0, 'o'},
 		{"no-save", no_argument, 0, 'n'}, {"report", no_argument, 0, 'R'},
 		{"format", required_argument, 0, 'f'}, {"stat", required_argument, 0, 's'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	const char *from[64], *outpath = NULL, *statistic = "min";
 	int n_from = 0, fmt = GR_FMT_TABLE, c, rc = EXIT_OK, no_save = 0, report = 0;
-	int tty = isatty(2), no_lomo = 0, n_mf = 0;
+	int tty = isatty(2), no_lomo = 0, n_mf = 0, borrow = 0;
 	model_fit *mf = NULL;
 	gr_fit_opts fo = {0};
 	gr_meas_set *set = NULL;
@@ -514,7 +529,7 @@ int cmd_calibrate(int argc, char **argv)
 	fo.precision = -1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "w:F:r:p:x:o:nRf:s:hLM:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "w:F:r:p:x:o:nRf:s:hLM:B", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(calibrate_help, stdout);
@@ -537,6 +552,9 @@ int cmd_calibrate(int argc, char **argv)
 			break;
 		case 'L':
 			no_lomo = 1;
+			break;
+		case 'B':
+			borrow = 1;
 			break;
 		case 'M': {
 			char *e;
@@ -619,6 +637,10 @@ int cmd_calibrate(int argc, char **argv)
 	}
 	if (tty)
 		fprintf(stderr, "\r%78s\r", "");
+	if (borrow && gr_profile_borrow_classes(prof, reg, &err) < 0) {
+		rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+		goto done;
+	}
 	if (!no_save) {
 		if (!outpath) {
 			if (gr_calibration_user_dir(dir, sizeof(dir))) {
@@ -634,7 +656,7 @@ int cmd_calibrate(int argc, char **argv)
 		}
 		fprintf(stderr, "saved %s\n", outpath);
 	}
-	n_mf = model_fits(set, &fo, prof, cache, !no_lomo && !fo.exclude_model, tty, &mf);
+	n_mf = model_fits(set, &fo, prof, cache, !no_lomo && !fo.exclude_model, borrow, tty, &mf);
 	if (report)
 		rep = report_json(prof, hw, mode, tty);
 	out = cli_out_begin();

@@ -449,7 +449,10 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	if (e->profile)
 		fprintf(out, "  calibration  %s%s%s%s\n", e->profile, e->profile_path ? " (" : "",
 			e->profile_path ? e->profile_path : "", e->profile_path ? ")" : "");
-	if (e->borrowed_from)
+	if (e->borrowed_from && e->borrowed_classes)
+		fprintf(out, "  borrowed     op classes never measured here: their ratio to a measured class "
+			"from %s\n", e->borrowed_from);
+	else if (e->borrowed_from)
 		fprintf(out, "  borrowed     efficiencies of %s, scaled by datasheet peaks and bandwidths "
 			"(--no-transfer: theoretical)\n", e->borrowed_from);
 	if (e->note[0])

@@ -421,6 +421,19 @@ static void kernel_floor(const otm_bounds *b, const gr_partition *p, const fitte
 /* Fitted latency of kernel ki: the sum of its ops (and views charged to it), each raised to its
  * physical floor, plus the per-kernel cost. Returns the kernel's confidence; GR_CONF_THEORETICAL
  * (nothing written) when one of its op classes has no fit. */
+/* The donor named by a class of kernel ki that its platform borrowed (NULL: none). */
+static const char *kernel_borrowed_class(const otm_prec *cp, const gr_estimate_cache *ec, size_t ki)
+{
+	const gr_kernel *k = gr_partition_kernel(ec->p, ki);
+
+	for (size_t j = 0; j < k->count; j++) {
+		const otm_node *n = &ec->cv.nodes[gr_partition_node(ec->p, k, j)->index];
+		if (n->cls >= 0 && cp->cls[n->cls].fitted && cp->cls[n->cls].borrowed_from[0])
+			return cp->cls[n->cls].borrowed_from;
+	}
+	return NULL;
+}
+
 static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, const gr_estimate_cache *ec,
 				  const fitted_view *v, size_t ki, int64_t batch, gr_kernel_estimate *ke)
 {
@@ -709,6 +722,9 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			/* a borrowed fit is never better than "transferred", in range or not */
 			if (ke->confidence != GR_CONF_THEORETICAL && (fit->borrowed_from[0] || cp == &own_borrow))
 				ke->confidence = GR_CONF_TRANSFERRED;
+			/* a class of its own profile borrowed from a related one: name the donor */
+			if (ke->confidence == GR_CONF_TRANSFERRED && !e->borrowed_from)
+				e->borrowed_classes = (e->borrowed_from = kernel_borrowed_class(cp, ec, i)) != NULL;
 		}
 		if (!ke->on_host) {
 			double fl[2];

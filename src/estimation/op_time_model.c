@@ -50,7 +50,7 @@ void otm_node_from(const gr_node *n, otm_node *out)
 		if (!t)
 			continue;
 		e = gr_numel(t) > 0 ? (double)gr_numel(t) : 0;
-		if (t->is_initializer)
+		if (gr_tensor_is_weight(t))
 			out->ew += e;
 		else if (!(t->has_value && !t->producer))
 			out->ein += e;
@@ -213,6 +213,8 @@ gr_confidence otm_node_confidence(const otm_prec *cp, const otm_node *n, int64_t
 	c = &cp->cls[n->cls];
 	if (!c->fitted)
 		return GR_CONF_THEORETICAL;
+	if (c->borrowed_from[0])
+		return GR_CONF_TRANSFERRED;
 	if (c->points < SPARSE_POINTS)
 		return GR_CONF_INTERPOLATED;
 	b = (n->ein + n->ew + n->eo) * cp->bytes_per_elem;

@@ -41,6 +41,10 @@ typedef struct otm_class {
 	int points;               /* ops of this class seen in the rows */
 	double f_min, f_max, b_min, b_max; /* per op */
 	int64_t batch_min, batch_max;
+	/* a class this platform never measured, borrowed from a related fitted class of its own
+	 * (gr_profile_borrow_classes): its ops are "transferred", never better */
+	int borrowed_of;          /* the related class (0..CC_COUNT-1); -1 or 0 with borrowed_from "" */
+	char borrowed_from[320];  /* "" when fitted here; else the donor profile that measured the ratio */
 } otm_class;
 
 /* The fit of one precision. */

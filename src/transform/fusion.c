@@ -168,14 +168,52 @@ int gr_node_is_view(const gr_node *n)
 	return is_view(n->op);
 }
 
-int gr_node_is_folded(const gr_node *n)
+/* Constant chains deeper than this count as computed per inference (bounds the recursion on
+ * hostile graphs; real exports transpose or cast a weight once or twice). */
+#define CONST_DEPTH 8
+
+static int node_folded(const gr_node *n, int depth);
+
+static int tensor_const(const gr_tensor *t, int depth)
 {
+	if (t->is_initializer || t->has_value)
+		return 1;
+	return t->producer && t->producer->owner == t->owner && !t->is_input && depth < CONST_DEPTH &&
+	       node_folded(t->producer, depth + 1);
+}
+
+/* Folded: every output is a known value (shape arithmetic), or every input is a constant, so
+ * that runtimes compute it once at load (an exporter's Transpose or Cast of a weight). */
+static int node_folded(const gr_node *n, int depth)
+{
+	size_t used = 0;
+	int all_values = 1;
+
 	if (!n->n_out || n->op == GR_OP_UNKNOWN)
 		return 0;
 	for (size_t o = 0; o < n->n_out; o++)
 		if (n->out[o] && !n->out[o]->has_value)
+			all_values = 0;
+	if (all_values)
+		return 1;
+	for (size_t i = 0; i < n->n_in; i++) {
+		if (!n->in[i])
+			continue;
+		if (!tensor_const(n->in[i], depth))
 			return 0;
-	return 1;
+		used++;
+	}
+	return used > 0;
+}
+
+int gr_node_is_folded(const gr_node *n)
+{
+	return node_folded(n, 0);
+}
+
+int gr_tensor_is_weight(const gr_tensor *t)
+{
+	return t && (t->is_initializer || (!t->has_value && tensor_const(t, 0)));
 }
 
 static int is_anchor(gr_op op)
@@ -231,7 +269,7 @@ gr_kernel_class gr_node_kernel_class(const gr_node *n)
 	case GR_OP_EINSUM: {
 		size_t b = n->op == GR_OP_QLINEAR_MATMUL ? 3 : 1;
 		const gr_tensor *w = gr_in(n, b);
-		return w && (w->is_initializer || w->has_value) ? GR_KC_GEMM : GR_KC_MATMUL;
+		return w && (w->has_value || gr_tensor_is_weight(w)) ? GR_KC_GEMM : GR_KC_MATMUL;
 	}
 	case GR_OP_MAX_POOL: case GR_OP_AVERAGE_POOL: case GR_OP_LP_POOL: case GR_OP_GLOBAL_AVERAGE_POOL:
 	case GR_OP_GLOBAL_MAX_POOL: case GR_OP_GLOBAL_LP_POOL: case GR_OP_MAX_ROI_POOL:
@@ -270,7 +308,7 @@ static int only_const_inputs_besides(const gr_node *c, const gr_tensor *t)
 {
 	for (size_t i = 0; i < c->n_in; i++) {
 		const gr_tensor *x = c->in[i];
-		if (x && x != t && !x->is_initializer && !x->has_value)
+		if (x && x != t && !x->has_value && !gr_tensor_is_weight(x))
 			return 0;
 	}
 	return 1;
@@ -430,7 +468,7 @@ static void kernel_traffic(builder *b, gr_kernel *k)
 			if (dup)
 				continue;
 			e = (double)(gr_numel(t) > 0 ? gr_numel(t) : 0);
-			if (t->is_initializer) {
+			if (gr_tensor_is_weight(t)) {
 				k->bytes_weights += gr_tensor_bytes(t);
 				k->elems_weights += e;
 				k->has_weights = 1;

@@ -620,7 +620,7 @@ static void out_of_range_work_is_interpolated(void **state)
 	assert_int_equal(pr.confidence, GR_CONF_CALIBRATED);
 	assert_true(pr.confidence_share[GR_CONF_CALIBRATED] > 0.5);
 	/* a model whose unfitted kernels hold more than 5% carries the weakest level: vit_b_32's
-	 * attention and layer norms were never measured on the i7 */
+	 * attention (activation matmuls, softmax, head transposes) was never measured on the i7 */
 	assert_int_equal(gr_calib_predict_model(c, p, "vit_b_32", 1, GR_PREC_FP32, "intel_core_i7_12700k", &pr, &err),
 			 GR_OK);
 	assert_true(pr.confidence_share[GR_CONF_THEORETICAL] >= 0.05);
@@ -712,6 +712,189 @@ static void energy_coefficients_are_fitted_when_records_carry_energy(void **stat
 	gr_calib_cache_free(c);
 }
 
+/* The benchmark's per-layer pass over a transformer (tools/torch_runner.py): leaf modules, and
+ * each attention module timed whole with its submodules named. The attention row takes the
+ * activation matmuls, softmax and head transposes, so a host fit covers the transformer
+ * classes; the weight transposes the exporter left in the graph are folded, and their MatMuls
+ * are gemm. */
+static void transformer_layers_fit_matmul_softmax_and_layernorm(void **state)
+{
+	static const char *leaf[] = {"ln_1", "self_attention", "ln_2", "mlp_0", "mlp_1", "mlp_3"};
+	gr_bench_store *st;
+	gr_bench_run_info ri = {0};
+	gr_calib_cache *c;
+	calib_model *m;
+	gr_meas_set *s;
+	gr_profile *p = NULL;
+	gr_fit_opts o = {0};
+	gr_error err = {0};
+	int64_t run, id;
+	double total = 0;
+	int in_attn[GR_OP_CLASS_COUNT] = {0};
+	(void)state;
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, "vit_b_32", 1, "pytorch", &m, &err), GR_OK);
+	assert_int_equal(gr_bench_store_open(tmp("t.db"), &st, &err), GR_OK);
+	ri.hw_id = "intel_core_i7_12700k";
+	ri.suite = "calibration";
+	ri.backend = "torch";
+	ri.idle_power_w = NAN;
+	assert_int_equal(gr_bench_store_begin_run(st, &ri, &run, &err), GR_OK);
+	for (int l = 0; l < 12; l++)
+		for (size_t k = 0; k < sizeof(leaf) / sizeof(*leaf); k++) {
+			char name[128], nodes[256];
+			gr_meas_row r = {0};
+			gr_bench_record rec;
+			double t = 0;
+			snprintf(name, sizeof(name), "vit_b_32:encoder_layers_encoder_layer_%d_%s", l, leaf[k]);
+			if (!strcmp(leaf[k], "self_attention"))
+				snprintf(nodes, sizeof(nodes), "encoder_layers_encoder_layer_%d_self_attention|"
+					 "encoder_layers_encoder_layer_%d_self_attention_out_proj", l, l);
+			else
+				snprintf(nodes, sizeof(nodes), "encoder_layers_encoder_layer_%d_%s", l, leaf[k]);
+			r.nodes = nodes;
+			/* a plausible CPU: 5 us per op, 200 GFLOP/s, 20 GB/s */
+			for (size_t i = 0; i < m->n_nodes; i++)
+				if (calib_node_in_row(m, i, &r)) {
+					const otm_node *n = &m->nodes[i];
+					t += 5e-6 + n->flops / 200e9 + (n->ein + n->ew + n->eo) * 4 / 20e9;
+					if (l == 0 && !strcmp(leaf[k], "self_attention"))
+						in_attn[n->cls]++;
+				}
+			assert_true(t > 0);
+			total += t;
+			gr_bench_record_init(&rec);
+			rec.kind = "layer";
+			rec.name = name;
+			rec.model = "vit_b_32";
+			rec.nodes = nodes;
+			rec.subgraph = l * 6 + (int)k;
+			rec.precision = "fp32";
+			rec.batch = 1;
+			rec.has_stats = 1;
+			rec.st.median = rec.st.mean = rec.st.min = t * 1e3;
+			assert_int_equal(gr_bench_store_add(st, run, &rec, &id, &err), GR_OK);
+		}
+	/* the attention row: the in_proj and out_proj gemms, QK^T and AV, softmax, transposes */
+	assert_int_equal(in_attn[GR_KC_GEMM], 2);
+	assert_int_equal(in_attn[GR_KC_MATMUL], 2);
+	assert_int_equal(in_attn[GR_KC_REDUCE], 1);
+	assert_true(in_attn[GR_KC_MOVE] >= 4);
+	{
+		gr_bench_record rec;
+		gr_bench_record_init(&rec);
+		rec.kind = "model";
+		rec.name = rec.model = "vit_b_32";
+		rec.precision = "fp32";
+		rec.batch = 1;
+		rec.has_stats = 1;
+		rec.st.median = rec.st.mean = rec.st.min = total * 1.1e3;
+		assert_int_equal(gr_bench_store_add(st, run, &rec, &id, &err), GR_OK);
+	}
+	gr_bench_store_end_run(st, run, "complete", &err);
+	gr_bench_store_close(st);
+	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
+	assert_int_equal(gr_meas_load(s, tmp("t.db"), NULL, &err), GR_OK);
+	o.hw = "intel_core_i7_12700k";
+	o.precision = -1;
+	o.cache = c;
+	assert_int_equal(gr_profile_fit(s, &o, &p, &err), GR_OK);
+	{
+		const otm_prec *cp = &p->tm.prec[GR_PREC_FP32];
+		assert_true(cp->present);
+		assert_true(cp->cls[GR_KC_MATMUL].fitted && cp->cls[GR_KC_MATMUL].points >= 24);
+		assert_true(cp->cls[GR_KC_REDUCE].fitted && cp->cls[GR_KC_REDUCE].points >= 12); /* softmax */
+		assert_true(cp->cls[GR_KC_NORM].fitted && cp->cls[GR_KC_NORM].points >= 24);     /* layer norm */
+		assert_true(cp->cls[GR_KC_GEMM].fitted);
+		assert_true(cp->cls[GR_KC_ELEMENTWISE].fitted);                                 /* GELU */
+		assert_true(cp->cls[GR_KC_MOVE].fitted);                                        /* transposes */
+	}
+	gr_profile_free(p);
+	gr_meas_set_free(s);
+	gr_calib_cache_free(c);
+}
+
+/* Writes the i7 profile as platform id's, its fp32 matmul set to gemm's coefficients times k
+ * (k 1: the same coefficients, as fits to published figures give every class). */
+static void write_donor(const char *root, const char *id, double k)
+{
+	gr_profile *d = NULL;
+	gr_error err = {0};
+	char path[512];
+	otm_prec *cp;
+	assert_int_equal(gr_profile_load(I7_PROFILE, &d, &err), GR_OK);
+	snprintf(d->tm.hw, sizeof(d->tm.hw), "%s", id);
+	cp = &d->tm.prec[GR_PREC_FP32];
+	cp->cls[GR_KC_MATMUL] = cp->cls[GR_KC_GEMM];
+	for (int f = CF_FLOPS; f <= CF_BYTES; f++)
+		cp->cls[GR_KC_MATMUL].coef[f] *= k;
+	cp->cls[GR_KC_MATMUL].points = 24;
+	snprintf(path, sizeof(path), "%s/%s/default/pytorch.json", root, id);
+	assert_int_equal(gr_profile_save(d, path, &err), GR_OK);
+	gr_profile_free(d);
+}
+
+/* A class the platform never measured borrows, from another platform that measured it and its
+ * related class, the ratio between them; its ops are "transferred" and name the donor. A
+ * donor whose classes share one set of coefficients (a published fit) measured no ratio. */
+static void unmeasured_class_borrows_the_ratio_to_its_related_class(void **state)
+{
+	gr_profile *p = NULL, *q = NULL;
+	gr_calib_cache *c;
+	gr_calib_prediction before, after;
+	gr_fit_class mm, gm;
+	gr_error err = {0};
+	otm_bounds ob;
+	const gr_hw *hw;
+	gr_hw_registry *reg = NULL;
+	(void)state;
+	setenv("XDG_CONFIG_HOME", tmp("cfg"), 1);
+	setenv("GRAPHS_CALIBRATION_PATH", tmp("lenders"), 1);
+	write_donor(tmp("lenders"), "amd_ryzen_9_8945hs", 1.0);
+	assert_int_equal(gr_profile_load(I7_PROFILE, &p, &err), GR_OK);
+	assert_false(p->tm.prec[GR_PREC_FP32].cls[GR_KC_MATMUL].fitted);
+	assert_int_equal(gr_profile_borrow_classes(p, NULL, &err), 0); /* uniform: no ratio */
+	write_donor(tmp("lenders"), "amd_ryzen_7_8845hs", 3.0);
+	assert_true(gr_profile_borrow_classes(p, NULL, &err) >= 1);
+	assert_int_equal(gr_profile_class_info(p, GR_PREC_FP32, GR_KC_MATMUL, &mm), GR_OK);
+	assert_int_equal(gr_profile_class_info(p, GR_PREC_FP32, GR_KC_GEMM, &gm), GR_OK);
+	assert_non_null(mm.borrowed_from);
+	assert_non_null(strstr(mm.borrowed_from, "amd_ryzen_7_8845hs"));
+	assert_int_equal(mm.borrowed_of, GR_KC_GEMM);
+	assert_null(gm.borrowed_from);
+	/* the framework's per-op cost is the platform's own; the work is 3x the gemm's, within the
+	 * scaling of byte terms to other cache levels, and never beyond the platform's peak */
+	assert_true(mm.op_s == gm.op_s);
+	assert_true(mm.s_per_flop > 1.5 * gm.s_per_flop && mm.s_per_flop < 6 * gm.s_per_flop);
+	assert_int_equal(calib_registry_load(&reg, &err), GR_OK);
+	assert_non_null(hw = gr_hw_registry_find(reg, "intel_core_i7_12700k"));
+	otm_bounds_init(&ob, hw, -1, GR_PREC_FP32);
+	assert_true(mm.s_per_flop >= 1 / otm_bounds_peak(&ob, GR_KC_MATMUL) * 0.999);
+	/* written and read back with its donor */
+	assert_int_equal(gr_profile_save(p, tmp("borrowed.json"), &err), GR_OK);
+	assert_int_equal(gr_profile_load(tmp("borrowed.json"), &q, &err), GR_OK);
+	assert_int_equal(gr_profile_class_info(q, GR_PREC_FP32, GR_KC_MATMUL, &gm), GR_OK);
+	assert_string_equal(gm.borrowed_from, mm.borrowed_from);
+	assert_int_equal(gm.borrowed_of, GR_KC_GEMM);
+	/* vit_b_32's attention matmuls were theoretical; now transferred */
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	gr_profile_free(p);
+	assert_int_equal(gr_profile_load(I7_PROFILE, &p, &err), GR_OK);
+	assert_int_equal(gr_calib_predict_model(c, p, "vit_b_32", 1, GR_PREC_FP32, "intel_core_i7_12700k", &before, &err),
+			 GR_OK);
+	assert_int_equal(gr_calib_predict_model(c, q, "vit_b_32", 1, GR_PREC_FP32, "intel_core_i7_12700k", &after, &err),
+			 GR_OK);
+	assert_true(before.confidence_share[GR_CONF_TRANSFERRED] == 0);
+	assert_true(after.confidence_share[GR_CONF_TRANSFERRED] > 0);
+	assert_true(after.confidence_share[GR_CONF_THEORETICAL] < before.confidence_share[GR_CONF_THEORETICAL]);
+	unsetenv("GRAPHS_CALIBRATION_PATH");
+	unsetenv("XDG_CONFIG_HOME");
+	gr_calib_cache_free(c);
+	gr_hw_registry_free(reg);
+	gr_profile_free(p);
+	gr_profile_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +912,8 @@ int main(void)
 		cmocka_unit_test(out_of_range_work_is_interpolated),
 		cmocka_unit_test(energy_coefficients_are_fitted_when_records_carry_energy),
 		cmocka_unit_test(save_refuses_what_load_would_reject),
+		cmocka_unit_test(transformer_layers_fit_matmul_softmax_and_layernorm),
+		cmocka_unit_test(unmeasured_class_borrows_the_ratio_to_its_related_class),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
