@@ -355,6 +355,9 @@ static int read_energy_published(reader *r, const cJSON *pv, const char *pn, otm
 	    string(r, en, "sources", OPTIONAL, q->sources, sizeof(q->sources)))
 		return -1;
 	cp->energy_pub_error = isfinite(q->lomo_mape) ? q->lomo_mape : q->loro_mape;
+	return 0;
+}
+
 /* "borrowed": {"from": donor label, "ratio_of": related class} of a class never measured here. */
 static int read_borrowed(reader *r, const cJSON *cv, const char *pn, otm_class *c)
 {
