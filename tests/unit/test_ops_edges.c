@@ -1,6 +1,7 @@
 /* Edge cases and bad-input branches of shape inference the main op tests (test_ops_shape.c,
  * test_ops_math.c) leave out: Resize's opset 18 aspect-ratio policies, unknown sizes and bad
- * scales/sizes; Softmax's opset 11 default axis; the loss ops' label checks. Each bad graph
+ * scales/sizes; Softmax's opset 11 default axis; the loss ops' label checks; the generators'
+ * (Constant, ConstantOfShape, Range, EyeLike, OneHot) folding and errors. Each bad graph
  * must fail with a message naming the problem, never crash. */
 #include <stdio.h>
 
@@ -243,6 +244,150 @@ static void loss_bad_inputs_are_errors(void **state)
 	fails_with(g, "needs scores/input and labels/target");
 }
 
+/* --- Constant, ConstantOfShape, Range, EyeLike, OneHot --------------------------------- */
+
+static void constant_value_attributes_fold(void **state)
+{
+	gr_graph *g = graph(13);
+	gr_node *n;
+	const gr_tensor *t;
+	(void)state;
+
+	n = node(g, "Constant", L(""), L("f"), 1);
+	attr_float(n, "value_float", 2.5);
+	n = node(g, "Constant", L(""), L("fs"), 1);
+	attr_floats(g, n, "value_floats", (const double[]){1, 2, 3}, 3);
+	n = node(g, "Constant", L(""), L("i"), 1);
+	attr_int(n, "value_int", -7);
+	n = node(g, "Constant", L(""), L("is"), 1);
+	attr_ints(g, n, "value_ints", D(4, 5), 2);
+	n = node(g, "Constant", L(""), L("s"), 1);
+	attr_str(n, "value_string", "hello");
+	infer_ok(g);
+	SCALAR(g, "f");
+	t = gr_graph_tensor(g, "f");
+	assert_int_equal(t->dtype, GR_DTYPE_FLOAT);
+	assert_true(t->has_value && t->fval && t->fval[0] == 2.5);
+	SHAPE(g, "fs", 3);
+	t = gr_graph_tensor(g, "fs");
+	assert_true(t->has_value && t->fval && t->fval[2] == 3);
+	SCALAR(g, "i");
+	IVALS(g, "i", -7);
+	SHAPE(g, "is", 2);
+	IVALS(g, "is", 4, 5);
+	SCALAR(g, "s");
+	assert_int_equal(gr_graph_tensor(g, "s")->dtype, GR_DTYPE_STRING);
+	gr_graph_free(g);
+
+	g = graph(13);
+	node(g, "Constant", L(""), L("y"), 0);
+	fails_with(g, "no value attribute");
+}
+
+static void constant_of_shape_and_range(void **state)
+{
+	gr_graph *g = graph(13);
+	(void)state;
+
+	/* ConstantOfShape: known shape folds zeros; a shape known only by length gives the rank */
+	ints(g, "shp", GR_DTYPE_INT64, 1, D(2, 3), 2);
+	node(g, "ConstantOfShape", L("shp"), L("z"), 0);
+	input(g, "shu", GR_DTYPE_INT64, 1, D(3));
+	node(g, "ConstantOfShape", L("shu"), L("zu"), 0);
+	/* Range: integer (exact ceil), negative delta, empty, float */
+	ints(g, "a", GR_DTYPE_INT64, 0, D(2), 1);
+	ints(g, "b", GR_DTYPE_INT64, 0, D(11), 1);
+	ints(g, "d3", GR_DTYPE_INT64, 0, D(3), 1);
+	ints(g, "dm", GR_DTYPE_INT64, 0, D(-4), 1);
+	node(g, "Range", L("a", "b", "d3"), L("r"), 0);  /* 2 5 8 */
+	node(g, "Range", L("b", "a", "dm"), L("rn"), 0); /* 11 7 3 */
+	node(g, "Range", L("b", "a", "d3"), L("re"), 0); /* empty */
+	floats(g, "fa", 0, NULL, (const double[]){0.5}, 1);
+	floats(g, "fb", 0, NULL, (const double[]){2}, 1);
+	floats(g, "fd", 0, NULL, (const double[]){0.5}, 1);
+	node(g, "Range", L("fa", "fb", "fd"), L("rf"), 0); /* 0.5 1 1.5 */
+	input(g, "u", GR_DTYPE_INT64, 0, NULL);
+	node(g, "Range", L("a", "u", "d3"), L("ru"), 0);
+	infer_ok(g);
+	SHAPE(g, "z", 2, 3);
+	{ /* without a value attribute: float zeros */
+		const gr_tensor *z = gr_graph_tensor(g, "z");
+		assert_int_equal(z->dtype, GR_DTYPE_FLOAT);
+		assert_true(z->has_value && z->nval == 6 && z->fval && z->fval[0] == 0 && z->fval[5] == 0);
+	}
+	SHAPE(g, "zu", -1, -1, -1);
+	SHAPE(g, "r", 3);
+	IVALS(g, "r", 2, 5, 8);
+	IVALS(g, "rn", 11, 7, 3);
+	SHAPE(g, "re", 0);
+	SHAPE(g, "rf", 3);
+	assert_true(gr_graph_tensor(g, "rf")->fval[2] == 1.5);
+	SHAPE(g, "ru", -1); /* a limit known at run time: rank 1, length unknown */
+	gr_graph_free(g);
+
+	g = graph(13);
+	ints(g, "shp", GR_DTYPE_INT64, 1, D(2, -3), 2);
+	node(g, "ConstantOfShape", L("shp"), L("z"), 0);
+	fails_with(g, "negative dim -3");
+
+	g = graph(13);
+	ints(g, "a", GR_DTYPE_INT64, 0, D(2), 1);
+	ints(g, "d", GR_DTYPE_INT64, 0, D(0), 1);
+	node(g, "Range", L("a", "a", "d"), L("r"), 0);
+	fails_with(g, "delta is 0");
+
+	g = graph(13);
+	floats(g, "a", 0, NULL, (const double[]){0}, 1);
+	floats(g, "b", 0, NULL, (const double[]){1e30}, 1);
+	floats(g, "d", 0, NULL, (const double[]){1}, 1);
+	node(g, "Range", L("a", "b", "d"), L("r"), 0);
+	fails_with(g, "is too long");
+}
+
+static void eye_like_and_one_hot(void **state)
+{
+	gr_graph *g = graph(13);
+	gr_node *n;
+	(void)state;
+
+	input(g, "m", GR_DTYPE_FLOAT, 2, D(3, 4));
+	n = node(g, "EyeLike", L("m"), L("e"), 1);
+	attr_int(n, "dtype", GR_DTYPE_INT32);
+	node(g, "Trilu", L("m"), L("t"), 0);
+	input(g, "ind", GR_DTYPE_INT64, 2, D(2, 5));
+	floats(g, "depth", 0, NULL, (const double[]){10.7}, 1); /* truncated to 10 */
+	weight(g, "vals", 1, D(2));
+	n = node(g, "OneHot", L("ind", "depth", "vals"), L("oh"), 1);
+	attr_int(n, "axis", 1);
+	input(g, "du", GR_DTYPE_INT64, 0, NULL);
+	node(g, "OneHot", L("ind", "du", "vals"), L("ohu"), 0);
+	infer_ok(g);
+	SHAPE(g, "e", 3, 4);
+	assert_int_equal(gr_graph_tensor(g, "e")->dtype, GR_DTYPE_INT32);
+	SHAPE(g, "t", 3, 4);
+	SHAPE(g, "oh", 2, 10, 5);
+	SHAPE(g, "ohu", 2, 5, -1); /* depth at run time: that axis unknown */
+	gr_graph_free(g);
+
+	g = graph(13);
+	input(g, "m", GR_DTYPE_FLOAT, 3, D(3, 4, 5));
+	node(g, "EyeLike", L("m"), L("e"), 0);
+	fails_with(g, "input must have rank 2, has 3");
+
+	g = graph(13);
+	input(g, "ind", GR_DTYPE_INT64, 1, D(5));
+	ints(g, "depth", GR_DTYPE_INT64, 0, D(0), 1);
+	weight(g, "vals", 1, D(2));
+	node(g, "OneHot", L("ind", "depth", "vals"), L("oh"), 0);
+	fails_with(g, "depth 0 is out of range");
+
+	g = graph(13);
+	input(g, "ind", GR_DTYPE_INT64, 1, D(5));
+	weight(g, "vals", 1, D(2));
+	node(g, "OneHot", L("ind", "", "vals"), L("oh"), 0);
+	fails_with(g, "missing input");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +398,9 @@ int main(void)
 		cmocka_unit_test(softmax_axis_default_and_range),
 		cmocka_unit_test(loss_reduction_none_with_unknown_labels),
 		cmocka_unit_test(loss_bad_inputs_are_errors),
+		cmocka_unit_test(constant_value_attributes_fold),
+		cmocka_unit_test(constant_of_shape_and_range),
+		cmocka_unit_test(eye_like_and_one_hot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
