@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 tools/setup.sh --deps-only
 
 jobs=$(nproc)
-cov=${GRAPHS_TEST_COVERAGE:-ON}
+case "${GRAPHS_TEST_COVERAGE:-ON}" in OFF | off | 0 | NO | no | false) cov=OFF ;; *) cov=ON ;; esac
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRAPHS_COVERAGE="$cov" >/dev/null
 cmake --build build -j"$jobs" >/dev/null
 find build -name '*.gcda' -delete # coverage of this ctest run alone
