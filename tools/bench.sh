@@ -5,6 +5,11 @@ set -u
 cd "$(dirname "$0")/.."
 cli=${1:-build/graphs}
 [ -x "$cli" ] || tools/setup.sh --no-example
+# tools/test.sh instruments build/ for coverage: its counters would be timed too
+if grep -q '^GRAPHS_COVERAGE:BOOL=ON' "$(dirname "$cli")/CMakeCache.txt" 2>/dev/null; then
+	echo "bench: $(dirname "$cli") is a coverage build; rebuild it with -DGRAPHS_COVERAGE=OFF" >&2
+	exit 2
+fi
 pass=0; fail=0
 run() { echo "== $*"; if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "MISSED: $*"; fi; }
 run bash bench/profile_vs_onnx.sh "$cli"

@@ -11,6 +11,7 @@ PACKAGES=(build-essential cmake pkg-config libyaml-dev libcjson-dev libhwloc-dev
           python3-torchvision libopenblas0-pthread clang libclang-rt-14-dev chromium)
 PACKAGES+=(help2man doxygen) # man pages at build time (cmake/man.cmake), the `docs` target
 PACKAGES+=(dpkg-dev) # dpkg-shlibdeps: the Depends of the .deb (cmake/package.cmake, tests/e2e/deb.sh)
+PACKAGES+=(gcovr) # line and branch coverage of src/ (tools/coverage.sh, run by tools/test.sh)
 PACKAGES+=(parallel) # GNU parallel: graphs sweep shards in tests/e2e/sweep.sh and docs/sweep.md
 PACKAGES+=(python3-setuptools python3-venv jupyter-nbconvert python3-ipykernel python3-matplotlib) # python/ and examples/sweep.ipynb (tests/e2e/python.sh)
 

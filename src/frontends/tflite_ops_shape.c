@@ -169,7 +169,7 @@ gr_status tfl_map_split(tfl_ctx *c, const tfl_op *op, int v)
  * The masks need constant begin/end/strides; without them only the mask-free form maps. */
 gr_status tfl_map_strided_slice(tfl_ctx *c, const tfl_op *op)
 {
-	int64_t bm, em, elm, nam, sam, off, nb, ne, ns;
+	int64_t bm, em, elm, nam, sam, off, nb = 0, ne = 0, ns = 0;
 	const int64_t *b, *e, *s;
 	int64_t starts[GR_MAX_RANK], ends[GR_MAX_RANK], axes[GR_MAX_RANK], steps[GR_MAX_RANK];
 	int64_t shrink[GR_MAX_RANK], newax[GR_MAX_RANK];

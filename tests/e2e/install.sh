@@ -47,11 +47,13 @@ done
 nonpub=$(grep -v '^gr_' <<<"$exports" || true)
 [ -z "$nonpub" ] || fail "symbols outside the API exported: $(head -3 <<<"$nonpub")"
 
-# pkg-config only; the build's sanitizers (if any) come along
+# pkg-config only; the build's sanitizers or coverage (if any) come along
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 [ "$(pkg-config --modversion graphs)" = "$version" ] || fail "graphs.pc version differs from $version"
 extra=""
 grep -q '^GRAPHS_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null && extra="-fsanitize=address,undefined"
+# a coverage build's libgraphs.a needs libgcov at link time (tools/test.sh builds one)
+grep -q '^GRAPHS_COVERAGE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null && extra="$extra --coverage"
 mkdir "$tmp/ex"
 for c in "$src"/examples/*.c; do
 	name=$(basename "$c" .c)
