@@ -71,10 +71,12 @@ check(abs((r50["latency_ms"] - r50n["latency_ms"]) - reload_ms) < 1e-3 * reload_
       f"({r50['latency_ms'] - r50n['latency_ms']:.3f} ms)")
 check(r50["period_ms"] >= reload_ms and r50["throughput_per_s"] < r50n["throughput_per_s"],
       f"resnet50: contexts cost {r50n['throughput_per_s']:.0f}/s -> {r50['throughput_per_s']:.0f}/s")
-check(r50b["throughput_per_s"] > 1.5 * r50["throughput_per_s"],
-      f"resnet50: batch 8 amortises the reloads ({r50['throughput_per_s']:.0f}/s -> {r50b['throughput_per_s']:.0f}/s)")
+# one context: batch 8 gains only what the kernels' per-request bytes (weights read once per
+# request) give; in contexts it also spreads the reloads over 8 frames
 ratio = d["r18_8"]["throughput_per_s"] / r18["throughput_per_s"]
-check(0.9 < ratio < 1.1, f"resnet18 (one context): batch 8 about the batch-1 rate (x{ratio:.2f})")
+ratio50 = r50b["throughput_per_s"] / r50["throughput_per_s"]
+check(ratio50 > 1.5 * ratio, f"resnet50: batch 8 amortises the reloads ({r50['throughput_per_s']:.0f}/s -> "
+      f"{r50b['throughput_per_s']:.0f}/s, x{ratio50:.2f}; resnet18 in one context x{ratio:.2f})")
 sys.exit(1 if bad else 0)
 EOF
 [ "$fail" = 0 ] && echo "dataflow_contexts: all checks passed" || { echo "dataflow_contexts: $fail failed"; exit 1; }
