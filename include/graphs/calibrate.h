@@ -372,6 +372,8 @@ typedef struct gr_profile_accuracy {
 	int rows[2], lomo_rows[2];
 	double lomo_mape[2], mape_in_sample[2];
 	double compute_factor, bandwidth_factor; /* >= 1: the peak and bandwidth share reached is 1/x */
+	double frame_s, context_bytes, context_s; /* dataflow: per-frame link cost, weight bytes of one
+						     * context (0: any network fits), per switch */
 	double kernel_s, op_s;    /* fitted cost per kernel launched and per op dispatched */
 	int skipped_mapping, skipped_shape, skipped_model;
 	const char *precision;    /* as published ("amp"); "" when the same as the fit's */

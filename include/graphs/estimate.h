@@ -96,6 +96,7 @@ typedef struct gr_estimate {
 	double stage_transfer_s;              /* host link: inputs, outputs, fallback tensors, streamed weights */
 	double stage_host_s;                  /* host CPU: dispatch and fallback ops */
 	int64_t frames_in_flight;             /* requests in progress at once (1: none overlap) */
+	int64_t contexts;                     /* dataflow: contexts the network is split into (0: one) */
 	const gr_hw *hw;                      /* the platform estimated (borrowed) and its mode */
 	int mode;
 	const char *borrowed_from;            /* the profile applied was transferred: the label of the

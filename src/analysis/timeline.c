@@ -136,10 +136,12 @@ cJSON *timeline_trace_json(const gr_graph *g, const gr_partition *p, const gr_es
 	t_link = track_id(&tr, "link");
 	for (size_t i = 0; i < e->n_kernels; i++)
 		kernels_s += e->kernels[i].latency_s;
-	/* what the estimator adds per request beyond its kernels and the inputs/outputs: dispatch */
+	/* what the estimator adds per request beyond its kernels and the inputs/outputs: dispatch,
+	 * or on a calibrated dataflow chip its per-frame link cost and context switches/reloads */
 	dispatch_s = e->latency_s - kernels_s - e->io_transfer_s;
 	if (dispatch_s > 1e-12) {
-		span(evs, "dispatch", "runtime", t_runtime, t, dispatch_s);
+		span(evs, e->contexts > 1 ? "dispatch, context reloads" : "dispatch", "runtime", t_runtime, t,
+		     dispatch_s);
 		t += dispatch_s;
 	}
 	if (e->io_transfer_s > 0) {

@@ -6,6 +6,11 @@
  *   s/FLOP of class c  = alpha / peak of c's engine       (alpha >= 1: compute efficiency 1/alpha)
  *   s/byte of class c  = beta / bandwidth of the level holding c's working sets (beta >= 1)
  *   per kernel launched = kappa, per op dispatched = omega (eager runtimes only)
+ *   dataflow devices (estimator.pipeline.dataflow): per frame on the host link = phi, and
+ *   contexts: one holds 1/rho weight bytes on chip (rho = 0: any network fits), each switch
+ *   costs sigma (estimate.c, dataflow_costs); their bytes are at 1/beta of the on-chip rate
+ *   the estimator assumes for them (estimator.on_chip_ops_per_byte), as the chip keeps its
+ *   activations between layers on chip
  * A linear NNLS on the rows gives the start (throughput rows enter it as batch/FPS); the
  * result is then refined on the real objective, each row predicted through the estimator with
  * its own metric (latency, or gr_estimate_throughput_per_s), so that pipelining, host links and
@@ -19,13 +24,14 @@
 #include "core/graph_impl.h"
 #include "core/pubcsv.h"
 
-enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NP };
+enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH, NP };
 
 typedef struct pub_row {
 	const gr_meas_row *r;
 	calib_model *m;
 	double y;                 /* the figure: seconds (latency) or inferences/s (throughput) */
-	double x[NP];             /* linear features at alpha = beta = 1 */
+	double x[NL];             /* linear features at alpha = beta = 1 */
+	double wbytes;            /* the model's weight bytes (contexts) */
 	double x0;                /* the fixed part: weights streamed from DRAM */
 } pub_row;
 
@@ -35,10 +41,13 @@ typedef struct pub_ctx {
 	gr_precision prec;
 	const char *runtime;
 	int eager;
+	int dataflow;             /* fits phi, rho, sigma too */
 	int amp;                  /* the rows were published as amp (mixed precision) */
 	otm_bounds ob;
 	double peak[CC_COUNT], byte_lb[CC_COUNT]; /* per class: ops/s at peak, s/byte at its level */
 	double wspill;
+	double onchip_bw;         /* bytes/s the estimator assumes on a chip without bandwidths */
+	double frame_min;         /* the shortest per-frame time of the rows (phi's scale) */
 	gr_op_time_model tm;      /* the model being fitted (its prec[prec] entry) */
 	unsigned gen;             /* bumped whenever tm changes */
 	const calib_model *last_m;
@@ -75,6 +84,8 @@ static void class_bounds(pub_ctx *c, const otm_prec *cp)
 	for (int k = 0; k < CC_COUNT; k++) {
 		double bw = cp->cls[k].points ? otm_bounds_bandwidth(&c->ob, cp->cls[k].b_min, NULL) : 0;
 		c->peak[k] = otm_bounds_peak(&c->ob, k);
+		if (bw <= 0 && c->dataflow && cp->cls[k].points)
+			bw = c->onchip_bw;
 		c->byte_lb[k] = bw > 0 ? 1.0 / bw : 0;
 	}
 }
@@ -103,6 +114,10 @@ static void row_features(pub_ctx *c, pub_row *pr, const otm_prec *cp)
 			pr->x[P_BETA] += (g[CG_WSPILL] + g[CG_SPILL]) * c->wspill;
 	}
 	pr->x[P_KERNEL] = (double)gr_partition_count(m->p);
+	pr->wbytes = 0;
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].cls >= 0)
+			pr->wbytes += m->nodes[i].ew * cp->bytes_per_elem;
 }
 
 /* Writes the parameters into the fitted precision. */
@@ -123,6 +138,9 @@ static void set_params(pub_ctx *c, const double *th)
 	}
 	memset(cp->glob, 0, sizeof(cp->glob));
 	cp->glob[CG_KERNEL] = th[P_KERNEL];
+	cp->frame_s = c->dataflow ? th[P_FRAME] : 0;
+	cp->context_bytes = c->dataflow && th[P_RHO] > 0 ? 1.0 / th[P_RHO] : 0;
+	cp->context_s = cp->context_bytes > 0 ? th[P_SWITCH] : 0;
 	cp->glob[CG_WSPILL] = c->eager ? c->wspill : th[P_BETA] * c->wspill;
 	cp->glob[CG_SPILL] = c->eager ? 0 : th[P_BETA] * c->wspill;
 	c->gen++;
@@ -183,30 +201,57 @@ static double objective(pub_ctx *c, const double *th, const char *skip)
 /* Linear start: NNLS on the features, rows weighted by 1/y (relative error). */
 static void linear_start(pub_ctx *c, const char *skip, double *th)
 {
-	double G[NP * NP] = {0}, h[NP] = {0}, lb[NP] = {1, 1, 0, 0};
+	double G[NL * NL] = {0}, h[NL] = {0}, lb[NL] = {1, 1, 0, 0};
 	for (size_t i = 0; i < c->n; i++) {
 		const pub_row *pr = &c->rows[i];
 		double y = pr->r->metric == GR_METRIC_THROUGHPUT ? (double)pr->r->batch / pr->y : pr->y, w2;
 		if (skip && !strcmp(pr->r->model, skip))
 			continue;
 		w2 = 1.0 / (y * y);
-		for (int a = 0; a < NP; a++) {
+		for (int a = 0; a < NL; a++) {
 			h[a] += w2 * pr->x[a] * (y - pr->x0);
-			for (int b = 0; b < NP; b++)
-				G[a * NP + b] += w2 * pr->x[a] * pr->x[b];
+			for (int b = 0; b < NL; b++)
+				G[a * NL + b] += w2 * pr->x[a] * pr->x[b];
 		}
 	}
-	if (calib_nnls_gram(G, h, lb, NP, th)) {
+	if (calib_nnls_gram(G, h, lb, NL, th)) {
 		th[P_ALPHA] = th[P_BETA] = 1;
 		th[P_KERNEL] = th[P_OP] = 0;
 	}
+	/* the link's per-frame cost starts at half the fastest frame; no contexts */
+	th[P_FRAME] = c->dataflow ? 0.5 * c->frame_min : 0;
+	th[P_RHO] = th[P_SWITCH] = 0;
+}
+
+/* rho moves in steps (a model crosses into two contexts): before refining, try a context just
+ * larger than each model's weights, and none, the others held */
+static void scan_contexts(pub_ctx *c, const char *skip, double *th)
+{
+	double best, cand[NP];
+
+	if (!c->dataflow)
+		return;
+	best = objective(c, th, skip);
+	memcpy(cand, th, sizeof(cand));
+	for (size_t i = 0; i <= c->n; i++) {
+		double f;
+		if (i < c->n && (c->rows[i].wbytes <= 0 || (skip && !strcmp(c->rows[i].r->model, skip))))
+			continue;
+		cand[P_RHO] = i < c->n ? 1.0 / (c->rows[i].wbytes * 1.001) : 0;
+		f = objective(c, cand, skip);
+		if (f < best * (1 - 1e-9)) {
+			best = f;
+			th[P_RHO] = cand[P_RHO];
+		}
+	}
+	set_params(c, th);
 }
 
 /* Pattern search on the estimator's own predictions, each parameter moved by a factor on its
  * excess over its bound (a parameter at its bound tries a small step up). */
 static void refine(pub_ctx *c, const char *skip, double *th, double step)
 {
-	static const double lb[NP] = {1, 1, 0, 0};
+	static const double lb[NP] = {1, 1, 0, 0, 0, 0, 0};
 	double best = objective(c, th, skip), scale[NP];
 	double ysum = 0;
 	size_t ny = 0;
@@ -222,10 +267,13 @@ static void refine(pub_ctx *c, const char *skip, double *th, double step)
 	/* a kernel or op cost starts at 1% of a typical row shared over its kernels */
 	scale[P_ALPHA] = scale[P_BETA] = 0.25;
 	scale[P_KERNEL] = scale[P_OP] = ny ? 0.01 * ysum / (double)ny / 100 : 1e-6;
+	scale[P_FRAME] = scale[P_SWITCH] = 0.1 * c->frame_min;
+	scale[P_RHO] = 0; /* set by scan_contexts: a rho of 0 stays */
 	for (int round = 0; round < 24 && step > 1.03; round++) {
 		int moved = 0;
 		for (int j = 0; j < NP; j++) {
-			if (j == P_OP && !c->eager)
+			if ((j == P_OP && !c->eager) || (j >= NL && !c->dataflow) ||
+			    (j == P_RHO && th[P_RHO] <= 0) || (j == P_SWITCH && th[P_RHO] <= 0))
 				continue;
 			for (int dir = 0; dir < 2; dir++) {
 				double cand[NP], f, ex = th[j] - lb[j];
@@ -290,6 +338,14 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	c.runtime = rules ? rules->name : runtime;
 	c.eager = rules && !strcmp(rules->behaviour, "eager");
 	c.wspill = dram > 0 ? 1.0 / dram : 0;
+	{
+		gr_hw_estimator ep;
+		if (!gr_hw_estimator_params(hw, &ep, NULL, 0) && ep.pipeline_dataflow) {
+			c.dataflow = 1;
+			c.onchip_bw = ep.on_chip_ops_per_byte > 0 ?
+				gr_hw_effective_peak_ops(hw, mode, prec) / ep.on_chip_ops_per_byte : 0;
+		}
+	}
 	otm_bounds_init(&c.ob, hw, mode, prec);
 	snprintf(c.tm.hw, sizeof(c.tm.hw), "%s", gr_hw_id(hw));
 	snprintf(c.tm.mode, sizeof(c.tm.mode), "%s", mname ? mname : "");
@@ -358,6 +414,12 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		return GR_OK; /* nothing (or too little) for this precision: not an error */
 	}
 	qsort(c.rows, c.n, sizeof(*c.rows), cmp_rows);
+	for (size_t i = 0; i < c.n; i++) {
+		double t = c.rows[i].r->metric == GR_METRIC_THROUGHPUT ? 1.0 / c.rows[i].y
+								       : c.rows[i].y / (double)c.rows[i].r->batch;
+		if (c.frame_min <= 0 || t < c.frame_min)
+			c.frame_min = t;
+	}
 	class_bounds(&c, cp);
 	cp->present = 1; /* the estimator applies only a present fit */
 	for (size_t i = 0; i < c.n; i++)
@@ -369,6 +431,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			snprintf(cq->models + l, sizeof(cq->models) - l, "%s%s", l ? "," : "", models[j]);
 	}
 	linear_start(&c, NULL, full);
+	scan_contexts(&c, NULL, full);
 	refine(&c, NULL, full, 2.0);
 	/* leave-one-model-out: each model predicted by a fit of the others (started from the fit of
 	 * all, which only sets where the search begins) */
@@ -381,6 +444,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			if (o->progress)
 				o->progress(o->progress_user, (int)j, (int)n_models, models[j]);
 			memcpy(th, full, sizeof(th));
+			scan_contexts(&c, models[j], th);
 			refine(&c, models[j], th, 1.5);
 			for (int mt = 0; mt < 2; mt++) {
 				int k;
@@ -388,8 +452,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 				s[mt] += a;
 				cnt[mt] += k;
 				if (k && getenv("GRAPHS_PUB_DEBUG"))
-					fprintf(stderr, "lomo %s: %.1f%% (alpha %.3g beta %.3g kernel %.3g op %.3g)\n",
-						models[j], 100 * a / k, th[0], th[1], th[2], th[3]);
+					fprintf(stderr, "lomo %s: %.1f%% (alpha %.3g beta %.3g kernel %.3g op %.3g "
+						"frame %.3g context %.3g MB switch %.3g)\n", models[j], 100 * a / k,
+						th[0], th[1], th[2], th[3], th[P_FRAME],
+						th[P_RHO] > 0 ? 1e-6 / th[P_RHO] : 0, th[P_SWITCH]);
 			}
 		}
 		for (int mt = 0; mt < 2; mt++) {

@@ -448,6 +448,10 @@ static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *s
 	for (int g = 0; g < CG_COUNT; g++)
 		if (number(r, gl, calib_glob_names[g], 0, MAX_S_PER_UNIT, REQUIRED, 0, &cp->glob[g]))
 			return -1;
+	if (number(r, gl, "frame_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->frame_s) ||
+	    number(r, gl, "context_bytes", 0, MAX_LLC_BYTES, OPTIONAL, 0, &cp->context_bytes) ||
+	    number(r, gl, "context_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->context_s))
+		return -1;
 	if (read_quality(r, pv, pn, cq) || read_energy(r, pv, pn, cp, cq) ||
 	    read_energy_published(r, pv, pn, cp, cq))
 		return -1;

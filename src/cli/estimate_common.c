@@ -240,6 +240,8 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 	cJSON_AddStringToObject(o, "throughput_bound", gr_throughput_bound_name(e->throughput_bound));
 	cJSON_AddNumberToObject(o, "period_ms", e->period_s * 1e3);
 	cJSON_AddNumberToObject(o, "frames_in_flight", (double)e->frames_in_flight);
+	if (e->contexts > 1) /* dataflow network split into contexts (docs/estimate.md) */
+		cJSON_AddNumberToObject(o, "contexts", (double)e->contexts);
 	{
 		cJSON *st = cJSON_AddObjectToObject(o, "stages_ms");
 		cJSON_AddNumberToObject(st, "device", e->stage_device_s * 1e3);

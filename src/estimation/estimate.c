@@ -509,6 +509,37 @@ static void raise_kernel(gr_kernel_estimate *ke, const double fl[2])
 	ke->bound = kernel_bound(ke);
 }
 
+/* A calibrated dataflow device (docs/estimate.md, "Latency and throughput"): every frame pays
+ * the fitted per-frame cost on the host link, and a network whose weights exceed what one
+ * context holds on chip (fitted, never above the registry's on-chip size) is split into
+ * contexts; each request switches through all of them and reloads their weights from DRAM, or
+ * over the host link on devices without DRAM. Both are part of one request's latency; the
+ * throughput model (throughput.c) puts the per-frame cost on the link stage and the reloads
+ * in series with the chip's work. */
+static void dataflow_costs(gr_estimate *e, const otm_prec *cp, const gr_onchip *oc, const gr_hw *hw,
+			   int64_t frames, double weight_bytes, gr_throughput_in *tin)
+{
+	double cap = cp->context_bytes, bw = oc->off_bw > 0 ? oc->off_bw : gr_hw_host_bandwidth_gbps(hw) * 1e9;
+	double add;
+
+	if (oc->capacity > 0 && cap > oc->capacity)
+		cap = oc->capacity;
+	tin->frame_s = cp->frame_s * (double)frames;
+	if (cap > 0 && weight_bytes > cap && bw > 0) {
+		size_t l = strlen(e->note);
+		e->contexts = (int64_t)ceil(weight_bytes / cap);
+		tin->context_s = (double)e->contexts * cp->context_s + weight_bytes / bw;
+		snprintf(e->note + l, sizeof(e->note) - l, "%s%.1f MiB of weights exceed one context (%.1f MiB): "
+			 "%lld contexts, reloaded from %s on every request (%.3g ms)", l ? "; " : "",
+			 weight_bytes / MIB, cap / MIB, (long long)e->contexts, oc->off_name ? oc->off_name : "host",
+			 tin->context_s * 1e3);
+	}
+	add = tin->frame_s + tin->context_s;
+	e->latency_s += add;
+	e->overhead_s += add;
+	e->confidence_share[GR_CONF_CALIBRATED] += add;
+}
+
 gr_status gr_estimate_run(const gr_graph *g, const gr_partition *p, const gr_hw *hw, int mode,
 			  const gr_estimate_opts *opts, gr_estimate **out, gr_error *err)
 {
@@ -553,7 +584,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	level_pick onchip;
 	double eff_peak;
 	int64_t batch = 1;
-	gr_throughput_in tin = {0, 0, 0};
+	gr_throughput_in tin = {0};
 
 	*out = NULL;
 	if (gr_hw_estimator_params(hw, &ep, why, sizeof(why)))
@@ -765,6 +796,9 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		e->latency_s += ep.dispatch_us * 1e-6;
 		e->confidence_share[GR_CONF_THEORETICAL] += ep.dispatch_us * 1e-6;
 	}
+	if (cp && ep.pipeline_dataflow)
+		dataflow_costs(e, cp, &oc, hw, batch, (double)cache_totals(ec)->params * gr_estimate_elem_bytes(m.prec),
+			       &tin);
 	if (oc.streamed > 0 && oc.off_is_link) {
 		size_t l = strlen(e->note);
 		snprintf(e->note + l, sizeof(e->note) - l, "%s%.1f MiB of weights and activations do not fit "
@@ -797,6 +831,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		tin.streamed_s = oc.streamed / oc.off_bw;
 		tin.streamed_over_link = oc.off_is_link;
 	}
+	tin.fitted = n_calibrated > 0;
 	gr_throughput_model(e, hw, mode, &ep, &tin);
 	if (cp)
 		otm_apply_energy_fit(e, cp);

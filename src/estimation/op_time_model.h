@@ -53,6 +53,12 @@ typedef struct otm_prec {
 	int emulated;             /* batch-parallel terms in use */
 	otm_class cls[CC_COUNT];
 	double glob[CG_COUNT];
+	/* dataflow devices (estimator.pipeline.dataflow): a cost per frame on the host link (DMA
+	 * descriptors, interrupts, the runtime's per-frame work: it sets the frame-rate ceiling of
+	 * small networks), and the weight bytes one context holds on chip with the cost of switching
+	 * to a context; a network over that capacity is split into contexts whose weights are
+	 * reloaded on every request (estimate.c, throughput.c). 0: not fitted, not modelled. */
+	double frame_s, context_bytes, context_s;
 	double llc_bytes;         /* the spill term's cache size */
 	double bytes_per_elem;
 	int has_energy;

@@ -2,9 +2,13 @@
  * graph; the steady state is set by the busiest resource once requests overlap where the
  * platform lets them (registry: estimator.pipeline.*):
  *   - dataflow devices place every layer on its own part of the chip and frames flow through
- *     them: the compiler splits the chip between the layers, so a frame costs the device the
- *     sum of the layers' work (not their latencies with launch costs), divided by how evenly
- *     the stages are balanced; weights that do not fit are reloaded every request (contexts);
+ *     them: the compiler gives each layer a share of the units in proportion to its work, so
+ *     every stage takes the same time and the slowest stage, the period, is the sum of the
+ *     layers' work on the whole chip (not their latencies with launch costs), divided by how
+ *     evenly the stages are balanced (a fitted compute factor holds that already); a network
+ *     split into contexts runs them one after another, each request paying the switches and
+ *     weight reloads in series with the chip's work, and every frame pays its per-frame
+ *     cost on the host link (the link stage: the frame-rate ceiling of small networks);
  *   - platforms with several streams (independent engines, contexts) run that many requests
  *     at once, each taking its latency, all sharing the device's work rate;
  *   - DMA moves the next inputs and last outputs over the host link while the device computes;
@@ -64,6 +68,8 @@ void gr_throughput_model(gr_estimate *e, const gr_hw *hw, int mode, const gr_hw_
 			host += e->kernels[i].compute_s + e->kernels[i].overhead_s;
 			transfer += e->kernels[i].transfer_s;
 		}
+	if (ep->pipeline_dataflow && in->fitted)
+		balance = 1;
 	/* a dataflow chip holds one frame per layer stage */
 	if (ep->pipeline_dataflow && (int64_t)n_dev > in_flight)
 		in_flight = (int64_t)n_dev;
@@ -77,7 +83,7 @@ void gr_throughput_model(gr_estimate *e, const gr_hw *hw, int mode, const gr_hw_
 		return;
 
 	/* what stays in series with the device's work */
-	serial = device;
+	serial = device + in->context_s;
 	if (in_flight <= 1)
 		serial += host; /* one request at a time: the host waits for it */
 	if (!overlap)
@@ -86,7 +92,7 @@ void gr_throughput_model(gr_estimate *e, const gr_hw *hw, int mode, const gr_hw_
 		transfer += in->streamed_s; /* context reloads share the link */
 	work = (wc + wm) / balance;
 	if (ep->pipeline_dataflow)
-		work += in->streamed_s; /* a context's weights load before its frames run */
+		work += in->streamed_s + in->context_s; /* a context's weights load before its frames run */
 	if (in_flight > 1 && serial / (double)in_flight > work) {
 		e->stage_device_s = serial / (double)in_flight;
 		bound = GR_TPUT_STREAMS;
@@ -98,6 +104,8 @@ void gr_throughput_model(gr_estimate *e, const gr_hw *hw, int mode, const gr_hw_
 		bound = wc >= wm ? GR_TPUT_COMPUTE : GR_TPUT_MEMORY;
 	}
 	e->stage_transfer_s = overlap ? transfer : 0;
+	if (ep->pipeline_dataflow)
+		e->stage_transfer_s += in->frame_s; /* frames in flight: the link handles one at a time */
 	e->stage_host_s = in_flight > 1 ? host : 0;
 	e->period_s = e->stage_device_s;
 	if (e->stage_transfer_s > e->period_s) {

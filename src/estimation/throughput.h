@@ -9,6 +9,9 @@ typedef struct gr_throughput_in {
 	double dispatch_s;      /* the per-request runtime cost counted in the latency */
 	double streamed_s;      /* weights reloaded per request (they do not fit on chip) */
 	int streamed_over_link; /* ... over the host link rather than from DRAM */
+	double frame_s;         /* dataflow: the fitted per-frame link cost of the request's frames */
+	double context_s;       /* dataflow: switching through the contexts and reloading their weights */
+	int fitted;             /* the kernels are fitted: their compute factor holds the balance */
 } gr_throughput_in;
 
 /* Fills e's period_s, throughput_bound, stage_*_s and frames_in_flight from its kernels (all

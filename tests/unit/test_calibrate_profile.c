@@ -150,6 +150,8 @@ static void huge_coefficients_are_rejected(void **state)
 	/* 1e300 s/FLOP used to give "inf ms" */
 	expect_rejected("huge_flop", CONV "coef.s_per_flop", "1e300", "got 1e+300");
 	expect_rejected("huge_kernel", FP32 "platform.kernel_s", "1e300", NULL);
+	expect_rejected("neg_context", FP32 "platform.context_bytes", "-1", NULL);
+	expect_rejected("huge_frame", FP32 "platform.frame_s", "1e300", NULL);
 	expect_rejected_at(mutated("huge_pj", FP32 "energy", "{\"pj_per_flop\": 1e300, \"pj_per_byte\": 1, \"static_w\": 1}"),
 			   FP32 "energy.pj_per_flop", NULL);
 	/* numbers beyond a double parse as inf */
@@ -254,8 +256,10 @@ static void duplicate_precisions_are_rejected(void **state)
 static void shipped_profiles_load_and_round_trip(void **state)
 {
 	static const char *const files[] = {
-		"intel_core_i7_12700k/default", "jetson_orin_agx_gpu/15w", "jetson_orin_agx_gpu/30w",
-		"jetson_orin_agx_gpu/50w", "jetson_orin_agx_gpu/maxn"};
+		"intel_core_i7_12700k/default/pytorch", "jetson_orin_agx_gpu/15w/pytorch",
+		"jetson_orin_agx_gpu/30w/pytorch", "jetson_orin_agx_gpu/50w/pytorch",
+		"jetson_orin_agx_gpu/maxn/pytorch",
+		"hailo8/default/hailo_dfc"}; /* dataflow: frame_s, context_bytes, context_s */
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char path[600], copy[600];
@@ -263,7 +267,7 @@ static void shipped_profiles_load_and_round_trip(void **state)
 		gr_error err = {0};
 		cJSON *a, *b;
 		char *sa, *sb;
-		snprintf(path, sizeof(path), "%s/%s/pytorch.json", CALIB_DIR, files[i]);
+		snprintf(path, sizeof(path), "%s/%s.json", CALIB_DIR, files[i]);
 		snprintf(copy, sizeof(copy), "%s/copy%zu.json", dir, i);
 		if (gr_profile_load(path, &p, &err))
 			fail_msg("%s", err.msg);
