@@ -53,9 +53,14 @@ for g in groups:
 PY
 LIST="${TMPDIR:-/tmp}/calibrate_published.$$"
 trap 'rm -f "$LIST"' EXIT
+# Groups fitted but not shipped, each with its reason (the data stay in data/published):
+# - google_coral_edge_tpu tflite_edgetpu_libedgetpu1_std: 4 models (coral.ai table), LOMO 152%
+#   against 6-19% for the uncalibrated estimate; a profile would also make it the default runtime.
+NOT_SHIPPED=" google_coral_edge_tpu||tflite_edgetpu_libedgetpu1_std "
 pairs=0
 failed=0
 while IFS='|' read -r id mode rt csvs; do
+	case "$NOT_SHIPPED" in *" $id|$mode|$rt "*) echo "not shipped $id $rt (see NOT_SHIPPED)"; continue ;; esac
 	spec=$id
 	dir=default
 	if [ -n "$mode" ]; then spec="$id:$mode"; dir=$mode; fi
