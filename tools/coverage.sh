@@ -16,12 +16,15 @@ report() {
 		{ echo "coverage: $build is not a -DGRAPHS_COVERAGE=ON build" >&2; exit 2; }
 	command -v gcovr >/dev/null || { echo "coverage: gcovr missing (tools/setup.sh --deps-only)" >&2; exit 2; }
 	# --exclude-unreachable-branches: no branch counted on a line holding no code of its own
-	local args=(--root . --filter 'src/' --exclude-unreachable-branches -j "$(nproc)" "$build")
+	local args=(--root . --filter 'src/' --exclude-unreachable-branches --gcov-ignore-parse-errors -j "$(nproc)" "$build")
 	if [ "${GRAPHS_COVERAGE_DETAIL:-}" = 1 ]; then
-		gcovr "${args[@]}" --sort-percentage
+		timeout 900 gcovr "${args[@]}" --sort-percentage
 	fi
 	local out
-	out=$(gcovr "${args[@]}" --print-summary --output /dev/null)
+	# the report goes to a file in the build (never --output /dev/null: gcovr replaces the
+	# file it writes, and as root that turns /dev/null into a regular file); a timeout because
+	# gcovr's worker pool can hang after a gcov error instead of exiting
+	out=$(timeout 900 gcovr "${args[@]}" --print-summary --output "$build/coverage.txt")
 	echo "coverage of src/ by the test suite ($build):"
 	sed 's/^/  /' <<<"$out"
 	local pct
