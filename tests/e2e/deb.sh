@@ -103,11 +103,12 @@ export LD_LIBRARY_PATH=$libdir
 G=$R/usr/bin/graphs
 # found by the system loader or relative to the file itself ($ORIGIN: the CLI's RUNPATH that keeps
 # a moved install prefix working must land on the package's own library folder), never a build path
+lib=$(basename "$(ls "$libdir"/libgraphs.so.*.* | head -1)")
 for f in "$G" "$libdir"/libgraphs*.so.*.*; do
 	rp=$(readelf -d "$f" | sed -n 's/.*R\(UN\)\{0,1\}PATH.*\[\(.*\)\]/\2/p')
 	[ -z "$rp" ] && continue
 	case $rp in
-	'$ORIGIN' | '$ORIGIN/'*) [ -d "$(dirname "$f")/${rp#\$ORIGIN}" ] && [ -e "$(dirname "$f")/${rp#\$ORIGIN}/$(basename "$(ls "$libdir"/libgraphs.so.*.* | head -1)")" ] ||
+	'$ORIGIN' | '$ORIGIN/'*) [ -e "$(dirname "$f")/${rp#\$ORIGIN}/$lib" ] ||
 		fail "$f: RUNPATH $rp does not lead to the package's libgraphs" ;;
 	*) fail "$f has an RPATH outside the package: $rp" ;;
 	esac
