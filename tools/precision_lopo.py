@@ -38,7 +38,8 @@ def estimate(model, spec, prec, batch, extra):
 
 mh, mrows = rows("models.csv")
 sh, srows = rows("subgraphs.csv")
-tmp = tempfile.mkdtemp()
+tmpdir = tempfile.TemporaryDirectory()  # removed at exit
+tmp = tmpdir.name
 total = {"lent": [], "theoretical": []}
 print("%-26s %-5s %-5s %5s %12s %14s" % ("platform", "left", "lent", "rows", "lent MAPE%", "theoretical%"))
 for hwname, spec in specs.items():
