@@ -219,6 +219,35 @@ static double mode_units_ratio(const gr_hw *hw, const gr_hw_mode *md)
 	return (double)u / (double)hw->units;
 }
 
+/* The share of the summed peak that the mode's cores online reach on a CPU of several core
+ * types (P + E): the fastest cores first, as the scheduler puts a lone thread on a performance
+ * core. Rated at fp32 (the engines keep one ratio across precisions). 0: not such a case. */
+static double mode_engine_share(const gr_hw *hw, const gr_hw_mode *md)
+{
+	double total = 0, taken = 0, rate[8];
+	int64_t left = md->units ? md->units : md->cpu_cores, units[8];
+	size_t n = hw->n_engines, done[8] = {0};
+
+	if (hw->cls != GR_HW_CPU || !hw->combine_sum || n < 2 || n > 8 || left <= 0 || left >= hw->units)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const gr_hw_engine *e = &hw->engines[i];
+		units[i] = e->units ? e->units : hw->units;
+		rate[i] = e->ops_per_clk[GR_PREC_FP32] * gr_hw_engine_clock(hw, e);
+		total += (double)units[i] * rate[i];
+	}
+	for (size_t k = 0; k < n && left > 0; k++) {
+		size_t best = n;
+		for (size_t i = 0; i < n; i++)
+			if (!done[i] && (best == n || rate[i] > rate[best]))
+				best = i;
+		done[best] = 1;
+		taken += (double)(units[best] < left ? units[best] : left) * rate[best];
+		left -= units[best];
+	}
+	return total > 0 ? taken / total : 0;
+}
+
 double gr_hw_mode_compute_scale(const gr_hw *hw, int mode)
 {
 	const gr_hw_mode *md = mode_at(hw, mode);
@@ -230,6 +259,8 @@ double gr_hw_mode_compute_scale(const gr_hw *hw, int mode)
 	peak = gr_hw_peak_clock(hw);
 	if (clk > 0 && peak > 0 && clk < peak)
 		s = clk / peak;
+	if (mode_engine_share(hw, md) > 0)
+		return s * mode_engine_share(hw, md);
 	return s * mode_units_ratio(hw, md);
 }
 

@@ -358,6 +358,32 @@ static void resolve_orin_15w_scales_dram_bandwidth_by_memory_clock(void **state)
 	gr_hw_registry_free(r);
 }
 
+/* A CPU of P- and E-cores with one core online runs it on a P-core: apple_m3:1_thread is one
+ * P-core's peak (32 fp32 ops/clk x 4.05 GHz), not an eighth of the summed P + E peak. */
+static void resolve_single_core_mode_of_a_hybrid_cpu_takes_a_p_core(void **state)
+{
+	gr_hw_registry *r = load_shipped();
+	const gr_hw *hw;
+	int mode;
+	gr_error err;
+	gr_hw_engine_info p;
+	(void)state;
+
+	assert_int_equal(gr_hw_registry_resolve(r, "apple_m3:1_thread", &hw, &mode, &err), GR_OK);
+	assert_true(mode >= 0);
+	assert_int_equal(gr_hw_units(hw, mode), 1);
+	assert_int_equal(gr_hw_engine_at(hw, 0, &p), 0);
+	assert_string_equal(p.name, "p_core");
+	assert_true(near(gr_hw_peak_ops(hw, mode, GR_PREC_FP32), p.ops_per_clk[GR_PREC_FP32] * p.clock_mhz * 1e6,
+			 1e-9));
+	assert_true(gr_hw_peak_ops(hw, mode, GR_PREC_FP32) > gr_hw_peak_ops(hw, -1, GR_PREC_FP32) / 8 * 1.4);
+	/* a CPU of one core type keeps scaling by cores online */
+	assert_int_equal(gr_hw_registry_resolve(r, "jetson_orin_agx_cpu:15w", &hw, &mode, &err), GR_OK);
+	assert_true(near(gr_hw_peak_ops(hw, mode, GR_PREC_FP32),
+			 gr_hw_peak_ops(hw, -1, GR_PREC_FP32) * (1113.6 / 2201.6) * (4.0 / 12.0), 1e-9));
+	gr_hw_registry_free(r);
+}
+
 static void resolve_without_mode_gives_default_settings(void **state)
 {
 	gr_hw_registry *r = load_shipped();
@@ -608,6 +634,7 @@ int main(void)
 		cmocka_unit_test(load_file_rejects_missing_and_reads_valid_files),
 		cmocka_unit_test_setup(resolve_orin_30w_scales_gpu_peak_by_clock_ratio_and_units, reset_env),
 		cmocka_unit_test_setup(resolve_orin_15w_scales_dram_bandwidth_by_memory_clock, reset_env),
+		cmocka_unit_test_setup(resolve_single_core_mode_of_a_hybrid_cpu_takes_a_p_core, reset_env),
 		cmocka_unit_test_setup(resolve_without_mode_gives_default_settings, reset_env),
 		cmocka_unit_test_setup(resolve_unknown_mode_lists_the_valid_modes, reset_env),
 		cmocka_unit_test_setup(resolve_unknown_id_suggests_similar_ids, reset_env),
