@@ -17,18 +17,21 @@ REPO = "Tencent/ncnn"
 PATH = "benchmark/README.md"
 BENCH = "benchmark/benchncnn.cpp"
 
-# Section title regex -> CPU registry id, its core count (only runs on every core with
-# powersave 0 get the id), precision of the fp32 models.
+# Section title regex -> CPU registry id, its core count (runs on every core with powersave 0
+# get the id, mode empty), precision of the fp32 models, and registry modes for runs on fewer
+# threads (thread count -> mode; such a mode sets cpu_cores to that count in the registry).
 # Precision: benchncnn enables fp16 storage and arithmetic (ncnn default since 2020-09,
 # 6238bfd77), used on CPUs with the ARMv8.2 FP16 extension (Cortex-A76/A78AE, Apple M3);
 # Cortex-A72 and x86 (AVX2) run fp32.
 SECTIONS = [
-    (r"^Raspberry Pi 4 Model B ", ("raspberry_pi_4", 4, "fp32")),
-    (r"^Raspberry Pi 5 Broadcom BCM2712, Cortex-A76", ("raspberry_pi_5", 4, "fp16")),
-    (r"^NVIDIA Jetson AGX Orin ", ("jetson_orin_agx_cpu", 12, "fp16")),
-    (r"^NVIDIA Jetson Orin Nano$", ("jetson_orin_nano_cpu", 6, "fp16")),
-    (r"^MacBook Air \(13-inch, M3, 2024\)$", ("apple_m3", 8, "fp16")),
-    (r"^AMD Ryzen 9 5950X 16-Core of Desktop", ("amd_ryzen_9_5950x", 16, "fp32")),
+    (r"^Raspberry Pi 4 Model B ", ("raspberry_pi_4", 4, "fp32", {})),
+    (r"^Raspberry Pi 5 Broadcom BCM2712, Cortex-A76", ("raspberry_pi_5", 4, "fp16", {})),
+    (r"^NVIDIA Jetson AGX Orin ", ("jetson_orin_agx_cpu", 12, "fp16", {})),
+    (r"^NVIDIA Jetson Orin Nano$", ("jetson_orin_nano_cpu", 6, "fp16", {})),
+    # the only CPU run of this section is single-threaded (benchncnn 10 1 0 -1 0)
+    (r"^MacBook Air \(13-inch, M3, 2024\)$", ("apple_m3", 8, "fp16", {1: "1_thread"})),
+    (r"^AMD Ryzen 9 5950X 16-Core of Desktop", ("amd_ryzen_9_5950x", 16, "fp32", {})),
+    (r"^Intel® Core™ i7-13700K of Desktop", ("intel_core_i7_13700k", 16, "fp32", {})),
 ]
 
 # benchncnn model -> zoo model, mapping (checked against benchmark/models/*.param)
@@ -113,9 +116,10 @@ def main():
         if spec is None:
             skipped.append(title)
             continue
-        cpu_id, cores, cpu_prec = spec
+        cpu_id, cores, cpu_prec, thread_modes = spec
         for n, run in enumerate(runs(body), 1):
             threads, ps, gpu = run.get("num_threads"), run.get("powersave"), run.get("gpu_device", -1)
+            mode = ""
             if gpu >= 0:
                 unit = "GPU (%s, Vulkan)" % (run["gpu_name"] or "device %d" % gpu)
                 reg = ""  # the estimator has no rule set for ncnn's Vulkan backend (README)
@@ -123,7 +127,8 @@ def main():
                 prec = "fp16"  # every GPU taken reports fp16 storage and arithmetic
             else:
                 unit = "CPU"
-                reg = cpu_id if threads == cores and ps == 0 else ""
+                mode = thread_modes.get(threads, "") if ps == 0 else ""
+                reg = cpu_id if ps == 0 and (threads == cores or mode) else ""
                 rt = "ncnn"
                 prec = cpu_prec
             hw = "%s %s [%s threads, powersave %s]" % (title, unit, threads, ps)
@@ -133,7 +138,7 @@ def main():
                 if name not in shapes:
                     notes.append("%s: %s not in %s at this commit, input shape left empty" % (title, name, BENCH))
                 rows.append(pc.row(
-                    hardware=hw, registry_id=reg, runtime=rt,
+                    hardware=hw, registry_id=reg, mode=mode, runtime=rt,
                     precision="int8" if name.endswith("_int8") else prec, model=name,
                     zoo_model=zoo, mapping=mapping, batch="1", input_shape=shapes.get(name, ""),
                     metric="latency_ms", value=avg,
