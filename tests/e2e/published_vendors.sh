@@ -5,7 +5,8 @@
 # - Google Coral Edge TPU, tflite_edgetpu (libedgetpu1-std), int8: VGG weights (138 MB) stream
 #   over the host link on every inference, MobileNets fit in its 8 MiB; one fit must explain both
 #   (the fit once ignored the link on a device without DRAM: LOMO 152%).
-# - Apple M3, one thread (apple_m3:1_thread), ncnn fp16; Intel Core i7-13700K, ncnn fp32.
+# - Apple M3, one thread (apple_m3:1_thread), ncnn fp16; Intel Core i7-13700K, ncnn fp32;
+#   MediaTek Dimensity 9300, ncnn fp16.
 set -u
 cli=${1:-build/graphs}
 case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
@@ -58,5 +59,6 @@ check google_coral_edge_tpu "$edgetpu" int8 vgg16 0.25 data/published/coral_edge
 check google_coral_edge_tpu "$edgetpu" int8 mobilenet_v2 0.25 data/published/coral_edgetpu.csv data/published/ultralytics_docs.csv
 check apple_m3:1_thread ncnn fp16 mobilenet_v2 0.25 data/published/ncnn_benchmark.csv
 check intel_core_i7_13700k ncnn fp32 efficientnet_b0 0.25 data/published/ncnn_benchmark.csv
+check mediatek_dimensity_9300 ncnn fp16 mobilenet_v2 0.25 data/published/ncnn_benchmark.csv
 
 [ "$fails" = 0 ] && echo "published_vendors: all passed" || { echo "published_vendors: $fails failed"; exit 1; }

@@ -22,7 +22,7 @@ BENCH = "benchmark/benchncnn.cpp"
 # threads (thread count -> mode; such a mode sets cpu_cores to that count in the registry).
 # Precision: benchncnn enables fp16 storage and arithmetic (ncnn default since 2020-09,
 # 6238bfd77), used on CPUs with the ARMv8.2 FP16 extension (Cortex-A76/A78AE, Apple M3);
-# Cortex-A72 and x86 (AVX2) run fp32.
+# Cortex-A72 and x86 (AVX2) run fp32. Cortex-X4/A720 (ARMv9.2, Dimensity 9300) have FP16.
 SECTIONS = [
     (r"^Raspberry Pi 4 Model B ", ("raspberry_pi_4", 4, "fp32", {})),
     (r"^Raspberry Pi 5 Broadcom BCM2712, Cortex-A76", ("raspberry_pi_5", 4, "fp16", {})),
@@ -32,6 +32,7 @@ SECTIONS = [
     (r"^MacBook Air \(13-inch, M3, 2024\)$", ("apple_m3", 8, "fp16", {1: "1_thread"})),
     (r"^AMD Ryzen 9 5950X 16-Core of Desktop", ("amd_ryzen_9_5950x", 16, "fp32", {})),
     (r"^Intel® Core™ i7-13700K of Desktop", ("intel_core_i7_13700k", 16, "fp32", {})),
+    (r"^MediaTek Dimensity 9300 \(MT6989\)", ("mediatek_dimensity_9300", 8, "fp16", {})),
 ]
 
 # benchncnn model -> zoo model, mapping (checked against benchmark/models/*.param)

@@ -21,7 +21,7 @@ VENDORS = [  # hardware text -> vendor
     (r"NVIDIA|Nvidia|Jetson|Xavier|Carmel", "NVIDIA"), (r"Intel|Flex 170|Arc A770", "Intel"),
     (r"Coral", "Google"),
     (r"Raspberry Pi 5 \(Broadcom|Raspberry Pi [45] .*Broadcom|BCM2835|Cortex-A72 MP4", "Broadcom/Raspberry Pi"),
-    (r"AMD Ryzen", "AMD"), (r"MacBook", "Apple"),
+    (r"AMD Ryzen", "AMD"), (r"MacBook", "Apple"), (r"MediaTek|Dimensity", "MediaTek"),
     (r"Sony", "Sony"), (r"Centaur", "Centaur"), (r"DNA-F200|Edgecortix", "EdgeCortix"),
     (r"Warboy", "FuriosaAI"), (r"Neoverse|Cortex-A72 MP2", "Arm"),
 ]
