@@ -8,7 +8,6 @@
 #
 #   tools/calibrate_published.sh [build/graphs] [data/published] [calibration]
 #
-# PAIRS=REGEX limits the run to the matching "id|mode|runtime" groups.
 # Profiles of groups that no longer qualify are not deleted (a ground-truth profile may share
 # the folder); the list of (platform, runtime) pairs written is printed at the end.
 set -eu
@@ -57,13 +56,10 @@ trap 'rm -f "$LIST"' EXIT
 # Groups fitted but not shipped, each with its reason (the data stay in data/published), as
 # " id|mode|runtime " entries; none at present.
 NOT_SHIPPED=" "
-# PAIRS=REGEX (extended, against "id|mode|runtime") limits the run to the groups it matches
-PAIRS=${PAIRS:-}
 pairs=0
 failed=0
 while IFS='|' read -r id mode rt csvs; do
 	case "$NOT_SHIPPED" in *" $id|$mode|$rt "*) echo "not shipped $id $rt (see NOT_SHIPPED)"; continue ;; esac
-	if [ -n "$PAIRS" ] && ! printf '%s\n' "$id|$mode|$rt" | grep -Eq -- "$PAIRS"; then continue; fi
 	spec=$id
 	dir=default
 	if [ -n "$mode" ]; then spec="$id:$mode"; dir=$mode; fi

@@ -5,6 +5,7 @@
 #ifndef GRAPHS_CALIB_IMPL_H
 #define GRAPHS_CALIB_IMPL_H
 
+#include "estimation/mapper.h"
 #include "estimation/op_time_model.h"
 #include "graphs/calibrate.h"
 #include "graphs/transform.h"

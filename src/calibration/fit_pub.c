@@ -23,7 +23,6 @@
 #include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
 #include "core/pubcsv.h"
-#include "estimation/mapper.h"
 
 enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH, NP };
 
@@ -338,19 +337,13 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	c.prec = prec;
 	c.runtime = rules ? rules->name : runtime;
 	c.eager = rules && !strcmp(rules->behaviour, "eager");
-	c.wspill = dram > 0 ? 1.0 / dram : 0;
+	c.wspill = dram > 0 ? 1.0 / dram : gr_onchip_spill_s_per_byte(hw, mode); /* no DRAM: the host link */
 	{
 		gr_hw_estimator ep;
 		if (!gr_hw_estimator_params(hw, &ep, NULL, 0) && ep.pipeline_dataflow) {
 			c.dataflow = 1;
 			c.onchip_bw = ep.on_chip_ops_per_byte > 0 ?
 				gr_hw_effective_peak_ops(hw, mode, prec) / ep.on_chip_ops_per_byte : 0;
-		} else if (dram <= 0 && !gr_hw_estimator_params(hw, &ep, NULL, 0)) {
-			/* no DRAM (an Edge TPU): what exceeds on-chip memory crosses the host link on
-			 * every inference, as the estimator streams it (placement.c, gr_onchip_init) */
-			gr_onchip oc;
-			gr_onchip_init(&oc, hw, mode, &ep, 0);
-			c.wspill = oc.off_bw > 0 ? 1.0 / oc.off_bw : 0;
 		}
 	}
 	otm_bounds_init(&c.ob, hw, mode, prec);

@@ -63,5 +63,9 @@ void gr_onchip_init(gr_onchip *oc, const gr_hw *hw, int mode, const gr_hw_estima
 /* Bytes of a kernel that do not fit on chip: its weights beyond what is still free, and its
  * activations beyond the whole capacity. */
 double gr_onchip_stream(gr_onchip *oc, double weight_bytes, double activation_bytes);
+/* Seconds per byte of what a graph compiler's kernels move beyond on-chip memory: DRAM's rate,
+ * or, on a device without DRAM that is no dataflow device (an Edge TPU), the host link's, as
+ * gr_onchip_init streams it; 0 when neither (dataflow devices: contexts, not streaming). */
+double gr_onchip_spill_s_per_byte(const gr_hw *hw, int mode);
 
 #endif

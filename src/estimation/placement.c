@@ -143,3 +143,17 @@ double gr_onchip_stream(gr_onchip *oc, double weight_bytes, double activation_by
 	oc->streamed += s;
 	return s;
 }
+
+double gr_onchip_spill_s_per_byte(const gr_hw *hw, int mode)
+{
+	double dram = gr_hw_dram_bandwidth(hw, mode);
+	gr_hw_estimator ep;
+	gr_onchip oc;
+
+	if (dram > 0)
+		return 1.0 / dram;
+	if (gr_hw_estimator_params(hw, &ep, NULL, 0) || ep.pipeline_dataflow)
+		return 0;
+	gr_onchip_init(&oc, hw, mode, &ep, 0);
+	return oc.off_bw > 0 ? 1.0 / oc.off_bw : 0;
+}

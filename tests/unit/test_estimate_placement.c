@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "core/graph_impl.h"
+#include "estimation/mapper.h"
 #include "graphs/estimate.h"
 #include "graphs/model.h"
 #include "graphs/zoo.h"
@@ -312,6 +313,26 @@ static void no_platform_without_dram_beats_streaming_what_does_not_fit(void **st
 	assert_true(refused >= 2); /* K210: resnet50, bert */
 }
 
+/* What a fit charges for bytes beyond on-chip memory (calibration/fit_pub.c) is what the
+ * estimator streams them at: DRAM where there is DRAM, the host link on the Coral Edge TPU
+ * (no DRAM, 0.5 GB/s), nothing on a dataflow device (Hailo: contexts instead). */
+static void spill_rate_is_dram_or_the_link_the_estimator_streams_over(void **state)
+{
+	const gr_hw *hw;
+	int mode;
+	gr_error err = {0};
+	(void)state;
+
+	assert_int_equal(gr_hw_registry_resolve(reg, "google_coral_edge_tpu", &hw, &mode, &err), GR_OK);
+	assert_true(gr_hw_dram_bandwidth(hw, mode) <= 0);
+	assert_true(fabs(gr_onchip_spill_s_per_byte(hw, mode) * 0.5e9 - 1) < 1e-9);
+	assert_int_equal(gr_hw_registry_resolve(reg, "hailo8", &hw, &mode, &err), GR_OK);
+	assert_true(gr_onchip_spill_s_per_byte(hw, mode) == 0);
+	assert_int_equal(gr_hw_registry_resolve(reg, "raspberry_pi_5", &hw, &mode, &err), GR_OK);
+	assert_true(gr_hw_dram_bandwidth(hw, mode) > 0);
+	assert_true(fabs(gr_onchip_spill_s_per_byte(hw, mode) * gr_hw_dram_bandwidth(hw, mode) - 1) < 1e-9);
+}
+
 static int setup(void **state)
 {
 	gr_error err = {0};
@@ -334,6 +355,7 @@ int main(void)
 		cmocka_unit_test(a_fallback_platform_runs_the_op_at_its_own_roofline),
 		cmocka_unit_test(resnet50_on_coral_streams_its_excess_weights_over_the_link),
 		cmocka_unit_test(no_platform_without_dram_beats_streaming_what_does_not_fit),
+		cmocka_unit_test(spill_rate_is_dram_or_the_link_the_estimator_streams_over),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
