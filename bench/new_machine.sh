@@ -41,7 +41,11 @@ echo "new machine: torch default threads $threads; the benchmark runs $cal"
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
 b0=$(busy); t0=$(date +%s.%N)
 
-# torch itself times the test models: two rounds per window, the minimum per model
+# torch itself times the test models: two rounds per window, the minimum per model. Each round
+# also times the model with hooks on its leaf modules, as the benchmark's quiet record does: the
+# sum of every layer's and every gap's minimum less the hooks' cost is the model's time on a
+# quiet machine, which whole runs of tens of ms on a busy one rarely see (column 3; printed
+# beside the whole runs' figure, which the 10% target is judged on)
 truth() { # truth WINDOW
 	"$torchpy" - "$test" "$tmp/truth$1.txt" <<'PY'
 import sys, time, torch, torchvision
@@ -49,6 +53,36 @@ names = sys.argv[1].split(",")
 models = {}
 x = torch.randn(1, 3, 224, 224)
 best = {n: float("inf") for n in names}
+pieces = {n: None for n in names}
+ev = []
+
+
+def pre(mod, inp):
+    ev.append(time.perf_counter())
+
+
+def post(mod, inp, out):
+    ev.append(time.perf_counter())
+
+
+def hook_cost():
+    m, z = torch.nn.Identity(), torch.zeros(1)
+
+    def bestof():
+        b = float("inf")
+        for _ in range(300):
+            a = time.perf_counter()
+            m(z)
+            b = min(b, time.perf_counter() - a)
+        return b
+    plain = bestof()
+    h = [m.register_forward_pre_hook(lambda mod, inp: None), m.register_forward_hook(lambda mod, inp, out: None)]
+    hooked = bestof()
+    for e in h:
+        e.remove()
+    return max(0.0, hooked - plain)
+
+
 with torch.inference_mode():
     for n in names:
         kw = {"weights": None}
@@ -57,15 +91,33 @@ with torch.inference_mode():
         models[n] = getattr(torchvision.models, n)(**kw).eval()
         for _ in range(3):
             models[n](x)
+    hs = hook_cost()
     for rnd in range(2):
         for n in names:
             for _ in range(6):
                 t = time.perf_counter()
                 models[n](x)
                 best[n] = min(best[n], (time.perf_counter() - t) * 1e3)
+            hooks = []
+            for mod in models[n].modules():
+                if not list(mod.children()):
+                    hooks += [mod.register_forward_pre_hook(pre), mod.register_forward_hook(post)]
+            for _ in range(6):
+                del ev[:]
+                t0 = time.perf_counter()
+                models[n](x)
+                e = [t0] + ev + [time.perf_counter()]
+                d = [e[i + 1] - e[i] for i in range(len(e) - 1)]
+                p = pieces[n]
+                pieces[n] = d if p is None or len(p) != len(d) else [min(a, b) for a, b in zip(p, d)]
+            calls = len(ev) // 2
+            for h in hooks:
+                h.remove()
+            pieces[n + "#calls"] = calls
 with open(sys.argv[2], "w") as f:
     for n in names:
-        f.write("%s %.4f\n" % (n, best[n]))
+        quiet = (sum(pieces[n]) - pieces[n + "#calls"] * hs) * 1e3
+        f.write("%s %.4f %.4f\n" % (n, best[n], quiet))
 PY
 }
 
@@ -89,8 +141,9 @@ prof="$HOME/.config/graphs/calibration/host/default/pytorch.json"
 [ -f "$prof" ] || { echo "FAIL no profile at $prof"; exit 1; }
 "$cli" calibrate --hw host --no-save --no-lomo --report --format json >"$tmp/report.json" 2>/dev/null
 truth 3 || { echo "FAIL torch timing"; exit 1; }
-awk '{ if (!($1 in b) || $2 < b[$1]) b[$1] = $2; if (!($1 in o)) o[$1] = n++ }
-     END { for (m in b) print o[m], m, b[m] }' "$tmp"/truth[123].txt | sort -n | cut -d' ' -f2- >"$tmp/truth.txt"
+awk '{ if (!($1 in b) || $2 < b[$1]) b[$1] = $2; if (!($1 in q) || $3 < q[$1]) q[$1] = $3
+       if (!($1 in o)) o[$1] = n++ }
+     END { for (m in b) print o[m], m, b[m], q[m] }' "$tmp"/truth[123].txt | sort -n | cut -d' ' -f2- >"$tmp/truth.txt"
 
 b1=$(busy); t1=$(date +%s.%N)
 : >"$tmp/est.txt"
@@ -106,7 +159,11 @@ other=$(awk -v b0="$b0" -v b1="$b1" -v hz="$(getconf CLK_TCK)" -v m="$mine" -v t
 
 python3 - "$tmp/truth.txt" "$tmp/est.txt" "$other" "$cal" "$tmp/report.json" <<'PY'
 import json, sys
-truth = dict((l.split()[0], float(l.split()[1])) for l in open(sys.argv[1]) if l.strip())
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+truth = dict((r[0], float(r[1])) for r in rows)
+# the quiet figure: the lower of the whole runs' minimum and the pieces' sum (both are the model's
+# time plus whatever noise they could not escape; a model of few large layers escapes none)
+quiet = dict((r[0], min(float(r[1]), float(r[2]))) for r in rows if len(r) > 2)
 est = {}
 for l in open(sys.argv[2]):
     f = l.split()
@@ -117,17 +174,26 @@ try:
 except (OSError, ValueError):
     rep = {}
 beyond = [b for p in rep.values() for b in p.get("at_bound", []) if b.get("beyond")]
-errs = []
-print("%-22s %10s %10s %8s  %s" % ("model", "torch ms", "estimate", "error", "confidence"))
+errs, qerrs = [], []
+print("%-22s %10s %10s %8s %10s %8s  %s" % ("model", "torch ms", "estimate", "error", "quiet ms", "error",
+                                            "confidence"))
 for m, t in truth.items():
     e, conf, path = est[m]
     err = (e - t) / t
     errs.append(abs(err))
-    print("%-22s %10.2f %10.2f %+7.1f%%  %s" % (m, t, e, 100 * err, conf))
+    q = quiet.get(m, float("nan"))
+    qerr = (e - q) / q if q > 0 else float("nan")
+    if q > 0:
+        qerrs.append(abs(qerr))
+    print("%-22s %10.2f %10.2f %+7.1f%% %10.2f %+7.1f%%  %s" % (m, t, e, 100 * err, q, 100 * qerr, conf))
 mape = 100 * sum(errs) / len(errs)
 within = sum(1 for x in errs if x <= 0.10)
 print("new machine: %d models the benchmark never ran, MAPE %.1f%%, %d within +-10%%; "
       "other processes used %.2f CPUs" % (len(errs), mape, within, other))
+if qerrs:
+    print("new machine: against torch's quiet times (the lower of that and the sum of each layer's "
+          "and gap's minimum, as the benchmark's quiet record), MAPE %.1f%%, %d within +-10%%"
+          % (100 * sum(qerrs) / len(qerrs), sum(1 for x in qerrs if x <= 0.10)))
 bad = []
 if cal & set(truth):
     bad.append("test models overlap the benchmark's: %s" % sorted(cal & set(truth)))

@@ -274,6 +274,20 @@ static int class_spills(const otm_prec *cp, int k)
 	return cp->cls[k].points > 0 && cp->cls[k].b_max > cp->llc_bytes;
 }
 
+/* 1 when some measured op's working set comes near the last-level cache (half of it or more:
+ * the spill feature's smooth step is then a tenth of the bytes or more). Otherwise no row
+ * exercises the spill term: its feature is a cubic's far tail (1e-4 of the bytes for a working
+ * set 5% of a VM's 260 MiB L3), a free coefficient on it soaks up other misfit at absurd rates
+ * (1.6 MB/s was fitted) and multiplies up on larger zoo models (VGG's 25 MB activations), so it
+ * stays at its physical floor, as the weight spill does. */
+static int spill_measured(const otm_prec *cp)
+{
+	for (int k = 0; k < CC_COUNT; k++)
+		if (cp->cls[k].points > 0 && cp->llc_bytes > 0 && cp->cls[k].b_max >= 0.5 * cp->llc_bytes)
+			return 1;
+	return 0;
+}
+
 /* The weighted squared residual of th, less its constant part: th'G th - 2 h'th. */
 static double fit_objective(const fit_ctx *c, const double *th)
 {
@@ -434,7 +448,7 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	size_t n_keys = 0, cap_keys = 0, used = 0;
 	otm_prec *cp = c->cp;
 	calib_quality *cq = c->cq;
-	double lb[NCOL] = {0}, th[NCOL], wspill;
+	double lb[NCOL] = {0}, th[NCOL], wspill, spill_fixed;
 	gr_status rc = GR_OK;
 	double dram = gr_hw_dram_bandwidth(c->hw, c->mode);
 	fit_lb flb;
@@ -515,6 +529,8 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	 * bandwidth, not fitted (few measured ops are that large, and a free coefficient on a
 	 * handful of them extrapolates wildly to VGG-sized classifiers). */
 	wspill = dram > 0 ? 1.0 / dram : 0;
+	fit_bounds(c->hw, c->mode, c->prec, cp, c->threads, &flb);
+	spill_fixed = spill_measured(cp) ? -1 : flb.spill;
 	/* normal equations of the weighted rows */
 	memset(c->G, 0, NCOL * NCOL * sizeof(double));
 	memset(c->h, 0, NCOL * sizeof(double));
@@ -522,8 +538,10 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 		const fit_row *r = &c->rows[i];
 		double w2 = r->w * r->w, y = r->y - wspill * r->x[GCOL(CG_WSPILL)];
 		int nz[NCOL], nnz = 0;
+		if (spill_fixed >= 0)
+			y -= spill_fixed * r->x[GCOL(CG_SPILL)];
 		for (int j = 0; j < NCOL; j++)
-			if (r->x[j] != 0 && j != GCOL(CG_WSPILL))
+			if (r->x[j] != 0 && j != GCOL(CG_WSPILL) && !(spill_fixed >= 0 && j == GCOL(CG_SPILL)))
 				nz[nnz++] = j;
 		for (int a = 0; a < nnz; a++) {
 			c->h[nz[a]] += w2 * r->x[nz[a]] * y;
@@ -531,12 +549,11 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 				c->G[nz[a] * NCOL + nz[b]] += w2 * r->x[nz[a]] * r->x[nz[b]];
 		}
 	}
-	fit_bounds(c->hw, c->mode, c->prec, cp, c->threads, &flb);
 	for (int k = 0; k < CC_COUNT; k++) {
 		lb[COL(k, CF_FLOPS)] = flb.flop[k];
 		lb[COL(k, CF_BYTES)] = flb.byte[k];
 	}
-	lb[GCOL(CG_SPILL)] = flb.spill;
+	lb[GCOL(CG_SPILL)] = spill_fixed >= 0 ? spill_fixed : flb.spill;
 	lb[GCOL(CG_WSPILL)] = wspill;
 	/* per-class bounds on classes without data would only mislead the report; the platform's
 	 * spill terms keep theirs as the datasheet floor when no measurement reached that size */
@@ -547,6 +564,8 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 		rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 		goto out;
 	}
+	if (spill_fixed >= 0)
+		th[GCOL(CG_SPILL)] = spill_fixed;
 	cp->present = 1;
 	for (int k = 0; k < CC_COUNT; k++) {
 		for (int f = 0; f < CF_COUNT; f++) {

@@ -235,12 +235,22 @@ gr_status gr_hw_detect_host(gr_hw **out, gr_error *err)
 	max_mhz = read_khz("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq") / 1000;
 	base_mhz = read_khz("/sys/devices/system/cpu/cpu0/cpufreq/base_frequency") / 1000;
 	if (max_mhz <= 0) {
-		max_mhz = mhz_from_model(ci.model);
-		if (max_mhz <= 0)
-			max_mhz = ci.mhz;
-		snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes),
-			 "No cpufreq: the clock (%.0f MHz) comes from /proc/cpuinfo and may be below the "
-			 "turbo clock. ", max_mhz);
+		/* no cpufreq (a VM): the nominal clock, or the one the hypervisor reports, can be
+		 * well below the turbo clock the cores run at, so the clock is measured */
+		double nominal = mhz_from_model(ci.model), meas = gr_hw_measure_mhz();
+		if (nominal <= 0)
+			nominal = ci.mhz;
+		if (meas > 100 && meas < 10000 && meas > nominal) {
+			max_mhz = round(meas / 10) * 10;
+			snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes),
+				 "No cpufreq: the clock (%.0f MHz) is measured (dependent adds on one core "
+				 "under load); /proc/cpuinfo says %.0f MHz. ", max_mhz, nominal);
+		} else {
+			max_mhz = nominal;
+			snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes),
+				 "No cpufreq: the clock (%.0f MHz) comes from /proc/cpuinfo and may be "
+				 "below the turbo clock. ", max_mhz);
+		}
 	}
 	if (max_mhz <= 0) {
 		max_mhz = 1000;

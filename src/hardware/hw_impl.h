@@ -221,6 +221,9 @@ void gr_hw_user_paths_free(char **v, size_t n);
 /* Allocates an empty platform with its own arena; NULL when out of memory. */
 gr_hw *gr_hw_new(void);
 
+/* The clock this core runs at under load, in MHz, from timing dependent adds (hw_clock.c);
+ * 0 where the ISA has no such chain. */
+double gr_hw_measure_mhz(void);
 /* Peak (TOPS at the peak clock, default settings) derived from the engines; 0 if none applies. */
 double gr_hw_derived_tops(const gr_hw *hw, gr_precision p);
 /* The clock the peaks refer to: all_core_mhz when given, else boost_mhz. */

@@ -52,8 +52,19 @@ for cls, c in fp32["classes"].items():
     s = c["coef"].get("s_per_flop", 0)
     if s > 0 and 1 / s > peak * 1.0001:
         bad.append("%s computes at %.3g GFLOP/s, above the host's peak %.3g" % (cls, 1e-9 / s, peak * 1e-9))
-    if c["coef"].get("op_s", 0) > 1e-3:
+    # a class timed in fewer than 5 layers (this one model has 1 gemm; its reduce and move ops run
+    # between layers) gets its per-op cost from the whole-model row's residual, which noise on
+    # a shared machine makes large: the per-kernel cost is judged where layers measured it
+    if c["coef"].get("op_s", 0) > 1e-3 and c.get("rows", 0) >= 5:
         bad.append("%s costs %.3g ms per op" % (cls, c["coef"]["op_s"] * 1e3))
+# no op of one small model comes near a last-level cache of 8 MiB or more: the spill term is then
+# not fitted but held at its DRAM floor (a free one learnt 1.6 MB/s and wrecked vgg11's estimate)
+llc = max((m["size_bytes"] * m.get("instances", 1) for m in host["memory"] if m["level"] != "dram"), default=0)
+dram = [m["bandwidth_gbps"] for m in host["memory"] if m["level"] == "dram"]
+spill = fp32["platform"]["spill_s_per_byte"]
+if llc >= 8 << 20 and dram and spill > 1.0001 / (dram[0] * 1e9):
+    bad.append("spill term %.3g s/byte, slower than DRAM (%.3g GB/s) with nothing measured near the LLC"
+               % (spill, dram[0]))
 if any(b.get("beyond") for b in rep["report"]["fp32"]["at_bound"]):
     bad.append("report: a coefficient beyond its bound")
 q = rep.get("fit_quality", {}).get("fp32", {})

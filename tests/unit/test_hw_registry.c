@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "graphs/hw.h"
+#include "hardware/hw_impl.h"
 #include "hardware/hw_json.h"
 
 #ifndef GRAPHS_SOURCE_DIR
@@ -513,6 +514,35 @@ static void host_detection_gives_cores_clock_and_fp32_peak(void **state)
 	gr_hw_free(hw);
 }
 
+/* The measured clock (used where cpufreq is absent) is a plausible core clock, repeats, and
+ * does not exceed cpufreq's maximum where that is readable. */
+static void measured_clock_is_plausible_and_repeats(void **state)
+{
+	double a, b, maxk = 0;
+	FILE *f;
+	(void)state;
+
+	a = gr_hw_measure_mhz();
+#if defined(__x86_64__) || defined(__aarch64__)
+	b = gr_hw_measure_mhz();
+	assert_true(a > 200 && a < 7000);
+	assert_true(fabs(a - b) < 0.15 * fmax(a, b));
+	f = fopen("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", "r");
+	if (f) {
+		if (fscanf(f, "%lf", &maxk) != 1)
+			maxk = 0;
+		fclose(f);
+	}
+	if (maxk > 0)
+		assert_true(a < maxk / 1000 * 1.05);
+#else
+	(void)b;
+	(void)f;
+	(void)maxk;
+	assert_true(a == 0);
+#endif
+}
+
 static void host_yaml_round_trips_through_the_parser(void **state)
 {
 	gr_hw *hw = NULL, *back = NULL;
@@ -641,6 +671,7 @@ int main(void)
 		cmocka_unit_test_setup(hardware_path_adds_and_overrides_entries, reset_env),
 		cmocka_unit_test_setup(hardware_path_with_a_broken_file_makes_only_its_platform_unusable, reset_env),
 		cmocka_unit_test(host_detection_gives_cores_clock_and_fp32_peak),
+		cmocka_unit_test(measured_clock_is_plausible_and_repeats),
 		cmocka_unit_test(host_yaml_round_trips_through_the_parser),
 		cmocka_unit_test_setup(registry_json_lists_every_platform_with_the_contract_fields, reset_env),
 		cmocka_unit_test_setup(show_json_and_yaml_describe_one_platform, reset_env),
