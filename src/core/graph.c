@@ -736,6 +736,18 @@ gr_dim gr_tensor_dim(const gr_tensor *t, int i)
 	return t && i >= 0 && i < t->rank ? t->dims[i] : unknown;
 }
 
+/* Appends n bytes of s to buf as snprintf would at buf + *len: what fits before the NUL. */
+static void shape_put(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+	if (*len + 1 < size) {
+		size_t room = size - 1 - *len;
+		memcpy(buf + *len, s, n < room ? n : room);
+	}
+	*len += n;
+}
+
+/* Dims are written without snprintf (one call per dim was most of the time a table of a
+ * big graph spent on shapes); what fits is what snprintf left. */
 void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -753,15 +765,22 @@ void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
 	}
 	for (int i = 0; i < t->rank && len < size; i++) {
 		const gr_dim *d = &t->dims[i];
-		int w;
-		if (d->value >= 0)
-			w = snprintf(buf + len, size - len, "%s%lld", i ? "x" : "", (long long)d->value);
-		else
-			w = snprintf(buf + len, size - len, "%s%s", i ? "x" : "", d->sym ? d->sym : "?");
-		if (w < 0)
-			break;
-		len += (size_t)w;
+		if (i)
+			shape_put(buf, size, &len, "x", 1);
+		if (d->value >= 0) {
+			char dig[24];
+			size_t k = sizeof(dig);
+			unsigned long long v = (unsigned long long)d->value;
+			do
+				dig[--k] = (char)('0' + v % 10);
+			while (v /= 10);
+			shape_put(buf, size, &len, dig + k, sizeof(dig) - k);
+		} else {
+			const char *sym = d->sym ? d->sym : "?";
+			shape_put(buf, size, &len, sym, strlen(sym));
+		}
 	}
+	buf[len < size ? len : size - 1] = '\0';
 }
 
 const char *gr_node_name(const gr_node *n) { return n ? n->name : ""; }
