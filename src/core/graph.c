@@ -768,15 +768,11 @@ void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
 	if (!size)
 		return;
 	buf[0] = 0;
-	if (!t || t->rank < 0) {
-		snprintf(buf, size, "?");
-		return;
+	if (!t || t->rank < 0 || t->rank == 0) {
+		const char *word = !t || t->rank < 0 ? "?" : "scalar";
+		shape_put(buf, size, &len, word, strlen(word));
 	}
-	if (t->rank == 0) {
-		snprintf(buf, size, "scalar");
-		return;
-	}
-	for (int i = 0; i < t->rank && len < size; i++) {
+	for (int i = 0; t && i < t->rank && len < size; i++) {
 		const gr_dim *d = &t->dims[i];
 		if (i)
 			shape_put(buf, size, &len, "x", 1);
