@@ -100,7 +100,8 @@ static uint64_t hash_name(const char *s)
 	return h ^ (h >> 29);
 }
 
-/* Looks name (whose hash_name is h) up in g's own table. */
+/* Looks name (whose hash_name is h) up in g's own table. Slots hold the hash beside the
+ * tensor, so probing past other names reads no tensor (each a cache miss on big graphs). */
 static gr_tensor *table_find(const gr_graph *g, const char *name, uint64_t h)
 {
 	size_t mask, i;
@@ -108,47 +109,62 @@ static gr_tensor *table_find(const gr_graph *g, const char *name, uint64_t h)
 	if (!g->table_cap)
 		return NULL;
 	mask = g->table_cap - 1;
-	for (i = h & mask; g->table[i]; i = (i + 1) & mask)
-		if (g->table[i]->hash == h && strcmp(g->table[i]->name, name) == 0)
-			return g->table[i];
+	for (i = h & mask; g->table[i].t; i = (i + 1) & mask)
+		if (g->table[i].hash == h && strcmp(g->table[i].t->name, name) == 0)
+			return g->table[i].t;
 	return NULL;
+}
+
+/* Makes g's table hold cap slots (a power of two), moving what it holds. */
+static int table_resize(gr_graph *g, size_t ncap)
+{
+	gr_name_slot *nt = gr_arena_calloc(g->arena, ncap, sizeof(*nt));
+
+	if (!nt)
+		return 0;
+	for (size_t k = 0; k < g->table_cap; k++) {
+		size_t i;
+		if (!g->table[k].t)
+			continue;
+		for (i = g->table[k].hash & (ncap - 1); nt[i].t; i = (i + 1) & (ncap - 1))
+			;
+		nt[i] = g->table[k];
+	}
+	g->table = nt;
+	g->table_cap = ncap;
+	return 1;
+}
+
+int gr_graph_reserve_names(gr_graph *g, size_t n)
+{
+	size_t cap = 64;
+
+	while (cap < 2 * n && cap < ((size_t)1 << 40))
+		cap *= 2;
+	return cap <= g->table_cap || table_resize(g, cap);
 }
 
 static int table_insert(gr_graph *g, gr_tensor *t)
 {
 	size_t mask, i;
 
-	if ((g->table_used + 1) * 2 > g->table_cap) {
-		size_t ncap = g->table_cap ? g->table_cap * 2 : 64;
-		gr_tensor **nt = gr_arena_calloc(g->arena, ncap, sizeof(*nt));
-		if (!nt)
-			return 0;
-		for (size_t k = 0; k < g->table_cap; k++) {
-			gr_tensor *x = g->table[k];
-			if (!x)
-				continue;
-			for (i = x->hash & (ncap - 1); nt[i]; i = (i + 1) & (ncap - 1))
-				;
-			nt[i] = x;
-		}
-		g->table = nt;
-		g->table_cap = ncap;
-	}
+	if ((g->table_used + 1) * 2 > g->table_cap &&
+	    !table_resize(g, g->table_cap ? g->table_cap * 2 : 64))
+		return 0;
 	mask = g->table_cap - 1;
-	for (i = t->hash & mask; g->table[i]; i = (i + 1) & mask)
+	for (i = t->hash & mask; g->table[i].t; i = (i + 1) & mask)
 		;
-	g->table[i] = t;
+	g->table[i].hash = t->hash;
+	g->table[i].t = t;
 	g->table_used++;
 	return 1;
 }
 
-static gr_tensor *tensor_def_h(gr_graph *g, const char *name, uint64_t h)
+/* A new tensor `name` (hash h, not in g's table) in g. */
+static gr_tensor *tensor_create_h(gr_graph *g, const char *name, uint64_t h)
 {
-	gr_tensor *t = table_find(g, name, h);
+	gr_tensor *t = gr_arena_alloc(g->arena, sizeof(*t));
 
-	if (t)
-		return t;
-	t = gr_arena_alloc(g->arena, sizeof(*t));
 	if (!t)
 		return NULL;
 	t->name = gr_arena_strdup(g->arena, name);
@@ -159,6 +175,26 @@ static gr_tensor *tensor_def_h(gr_graph *g, const char *name, uint64_t h)
 	if (!t->name || !table_insert(g, t))
 		return NULL;
 	return t;
+}
+
+static gr_tensor *tensor_def_h(gr_graph *g, const char *name, uint64_t h)
+{
+	gr_tensor *t = table_find(g, name, h);
+
+	return t ? t : tensor_create_h(g, name, h);
+}
+
+gr_tensor *gr_graph_tensor_new(gr_graph *g, const char *name)
+{
+	uint64_t h;
+
+	if (!g || !name)
+		return NULL;
+	h = hash_name(name);
+	for (gr_graph *s = g; s; s = s->parent)
+		if (table_find(s, name, h))
+			return NULL;
+	return tensor_create_h(g, name, h);
 }
 
 gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "frontends/onnx_read.h"
 #include "graphs/model.h"
 
@@ -251,6 +252,7 @@ static gr_tensor *fresh_tensor(onnx_ctx *c, gr_graph *g, const char *node, const
 {
 	char base[448], buf[480];
 	size_t nl = strlen(node), al = strlen(attr);
+	gr_tensor *t;
 
 	/* "%s:%s" by hand when it fits (a Constant node per few of a big graph: snprintf was a
 	 * tenth of its loading); what snprintf would truncate to otherwise */
@@ -263,12 +265,12 @@ static gr_tensor *fresh_tensor(onnx_ctx *c, gr_graph *g, const char *node, const
 	} else {
 		snprintf(base, sizeof(base), "%s:%s", node, attr);
 	}
-	if (!gr_graph_tensor(g, base))
-		return gr_graph_tensor_def(g, base);
+	if ((t = gr_graph_tensor_new(g, base)))
+		return t;
 	for (int tries = 0; tries < 16; tries++) {
 		snprintf(buf, sizeof(buf), "%s#%lu", base, ++c->uniq);
-		if (!gr_graph_tensor(g, buf))
-			return gr_graph_tensor_def(g, buf);
+		if ((t = gr_graph_tensor_new(g, buf)))
+			return t;
 	}
 	return NULL;
 }
@@ -633,17 +635,37 @@ static gr_status check_input_shape(onnx_ctx *c, const value_info *vi)
 	return onnx_too_many(c, vi->off, who, log2n);
 }
 
-static gr_status read_graph(onnx_ctx *c, gr_graph *g, const pb_msg *msg)
+/* Where the graph's inputs, nodes, outputs and value_infos start, in file order: found by
+ * the first pass, so the later ones read those fields alone instead of walking the whole
+ * graph again (each walk touched every node of a big graph for a few of them). */
+typedef struct field_list {
+	size_t *off;            /* tag offsets */
+	size_t n, cap;
+} field_list;
+
+/* The field whose tag starts at off, in msg. */
+static gr_status field_at(const pb_msg *msg, size_t off, pb_msg *it, pb_field *f)
+{
+	int r;
+
+	*it = *msg;
+	it->pos = off;
+	r = pb_next(it, f);
+	return r < 0 ? r : GR_OK;  /* pass 1 read it: r is 1 */
+}
+
+static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, field_list *fl)
 {
 	pb_msg it, sub;
 	pb_field f;
 	int r;
-	size_t k_init = 0, k_in = 0, k_node = 0, k_out = 0;
+	size_t k_init = 0, k_in = 0, k_node = 0, k_out = 0, n_inputs = 0;
 	graph_scope scope = {msg, 0};
 	value_info vi;
 	char nb[NAME_BUF];
 
-	/* Pass 1: name and initializers (so inputs that repeat them are recognized). */
+	/* Pass 1: name and initializers (so inputs that repeat them are recognized), and where
+	 * the other fields are. */
 	it = *msg;
 	FOR_FIELDS(&it, &f, r) {
 		switch (f.num) {
@@ -661,18 +683,27 @@ static gr_status read_graph(onnx_ctx *c, gr_graph *g, const pb_msg *msg)
 			break;
 		case G_NODE: case G_DOC: case G_INPUT: case G_OUTPUT: case G_VALUE_INFO: case G_QUANT:
 			TRY(pb_expect(&it, &f, PB_LEN, "graph field"));
+			if (f.num == G_DOC || f.num == G_QUANT)
+				break;
+			if (!gr_array_reserve(&fl->off, &fl->cap, fl->n, sizeof(*fl->off), 256))
+				return oom(c);
+			fl->off[fl->n++] = f.tag_off;
+			n_inputs += f.num == G_INPUT;
 			break;
 		}
 	}
 	if (r < 0)
 		return r;
+	/* most nodes define one tensor: the name table sized once instead of doubling */
+	if (!gr_graph_reserve_names(g, fl->n + k_init + n_inputs))
+		return oom(c);
 
 	/* Pass 2: inputs. An input that is also an initializer is a parameter (old exporters
 	 * list every weight as an input); its declared shape is kept for reference only. */
-	it = *msg;
-	FOR_FIELDS(&it, &f, r) {
+	for (size_t k = 0; k < fl->n; k++) {
 		gr_tensor *t;
 
+		TRY(field_at(msg, fl->off[k], &it, &f));
 		if (f.num != G_INPUT)
 			continue;
 		TRY(check_memory(c, g, f.tag_off));
@@ -702,26 +733,22 @@ static gr_status read_graph(onnx_ctx *c, gr_graph *g, const pb_msg *msg)
 		if (gr_graph_add_input(g, t))
 			return oom(c);
 	}
-	if (r < 0)
-		return r;
 
 	/* Pass 3: nodes. */
-	it = *msg;
-	FOR_FIELDS(&it, &f, r) {
+	for (size_t k = 0; k < fl->n; k++) {
+		TRY(field_at(msg, fl->off[k], &it, &f));
 		if (f.num != G_NODE)
 			continue;
 		TRY(check_memory(c, g, f.tag_off));
 		TRY(pb_sub(&it, &f, &sub));
 		TRY(read_node(c, g, &scope, &sub, k_node++));
 	}
-	if (r < 0)
-		return r;
 
 	/* Pass 4: outputs and value_info (declared shapes, reference only). */
-	it = *msg;
-	FOR_FIELDS(&it, &f, r) {
+	for (size_t k = 0; k < fl->n; k++) {
 		gr_tensor *t;
 
+		TRY(field_at(msg, fl->off[k], &it, &f));
 		if (f.num != G_OUTPUT && f.num != G_VALUE_INFO)
 			continue;
 		TRY(check_memory(c, g, f.tag_off));
@@ -747,7 +774,16 @@ static gr_status read_graph(onnx_ctx *c, gr_graph *g, const pb_msg *msg)
 			TRY(set_decl(c, g, t, &vi));
 		}
 	}
-	return r < 0 ? r : GR_OK;
+	return GR_OK;
+}
+
+static gr_status read_graph(onnx_ctx *c, gr_graph *g, const pb_msg *msg)
+{
+	field_list fl = {NULL, 0, 0};
+	gr_status st = read_graph_fields(c, g, msg, &fl);
+
+	free(fl.off);
+	return st;
 }
 
 /* ------------------------------------------------------------------------------------
