@@ -145,11 +145,32 @@ static void key(cli_jw *w, const char *k)
 	if (d == 0)
 		return;
 	if (w->is_obj[d - 1]) {
-		if (w->n[d - 1])
-			put(w, ",\n", 2);
-		tabs(w, d);
-		str(w, k);
-		put(w, ":\t", 2);
+		size_t kl;
+		if (!k)
+			k = "";
+		kl = strlen(k);
+		/* the common case written in place: a short key with nothing to escape */
+		if (kl <= 64 && d <= 16 && w->len + kl + (size_t)d + 6 <= sizeof(w->buf) &&
+		    plain_run((const unsigned char *)k, kl) == kl) {
+			char *b = w->buf + w->len;
+			if (w->n[d - 1]) {
+				*b++ = ',';
+				*b++ = '\n';
+			}
+			memset(b, '\t', (size_t)d);
+			b += d;
+			*b++ = '"';
+			memcpy(b, k, kl);
+			b += kl;
+			memcpy(b, "\":\t", 3);
+			w->len = (size_t)(b + 3 - w->buf);
+		} else {
+			if (w->n[d - 1])
+				put(w, ",\n", 2);
+			tabs(w, d);
+			str(w, k);
+			put(w, ":\t", 2);
+		}
 	} else if (w->n[d - 1]) {
 		put(w, ", ", 2);
 	}

@@ -491,40 +491,39 @@ static gr_status topo_sort(gr_graph *g, gr_error *err)
 	return st;
 }
 
-/* Fills each tensor's consumer list (two passes: count, then place). */
+/* Whether node n reads tensor t of g's own for the first time at input i (a node reading a
+ * tensor twice is one consumer). */
+static int first_own_read(const gr_graph *g, const gr_node *n, size_t i)
+{
+	const gr_tensor *t = n->in[i];
+
+	if (!t || t->owner != g)
+		return 0;
+	for (size_t j = 0; j < i; j++)
+		if (n->in[j] == t)
+			return 0;
+	return 1;
+}
+
+/* Places each node in the consumer lists of the tensors it reads, once n_consumers holds
+ * their counts: a list is allocated when its tensor is first met (and its count restarts
+ * there as the fill position), so counting, allocating and placing take two passes over
+ * the nodes, not three. */
 static gr_status link_consumers(gr_graph *g, gr_error *err)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t k = 0; k < g->n_nodes; k++) {
-			gr_node *n = g->nodes[k];
-			for (size_t i = 0; i < n->n_in; i++) {
-				gr_tensor *t = n->in[i];
-				int dup = 0;
-				if (!t || t->owner != g)
-					continue;
-				for (size_t j = 0; j < i; j++)
-					dup |= n->in[j] == t;
-				if (dup)
-					continue;
-				if (pass == 0)
-					t->n_consumers++;
-				else
-					t->consumers[t->n_consumers++] = n;
-			}
-		}
-		if (pass == 1)
-			break;
-		for (size_t k = 0; k < g->n_nodes; k++) {
-			gr_node *n = g->nodes[k];
-			for (size_t i = 0; i < n->n_in; i++) {
-				gr_tensor *t = n->in[i];
-				if (!t || t->owner != g || t->consumers || !t->n_consumers)
-					continue;
+	for (size_t k = 0; k < g->n_nodes; k++) {
+		gr_node *n = g->nodes[k];
+		for (size_t i = 0; i < n->n_in; i++) {
+			gr_tensor *t = n->in[i];
+			if (!first_own_read(g, n, i))
+				continue;
+			if (!t->consumers) {
 				t->consumers = gr_arena_calloc(g->arena, t->n_consumers, sizeof(gr_node *));
 				if (!t->consumers)
 					return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 				t->n_consumers = 0;
 			}
+			t->consumers[t->n_consumers++] = n;
 		}
 	}
 	return GR_OK;
@@ -538,6 +537,14 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 		return gr_error_set(err, GR_ERR_LIMIT, "subgraphs nested more than 32 deep");
 	if (g->finalized)
 		return GR_OK;
+	/* a failed attempt may have counted or placed consumers part of the way: start over */
+	for (size_t k = 0; g->finalize_tried && k < g->n_nodes; k++)
+		for (size_t i = 0; i < g->nodes[k]->n_in; i++)
+			if (first_own_read(g, g->nodes[k], i)) {
+				g->nodes[k]->in[i]->consumers = NULL;
+				g->nodes[k]->in[i]->n_consumers = 0;
+			}
+	g->finalize_tried = 1;
 	for (size_t k = 0; k < g->n_nodes; k++) {
 		gr_node *n = g->nodes[k];
 		for (size_t o = 0; o < n->n_out; o++) {
@@ -563,6 +570,9 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 				return gr_error_set(err, GR_ERR_FORMAT,
 						    "node '%s' (%s) reads '%s', which nothing defines",
 						    n->name, n->op_type, t->name);
+			/* counted here, placed by link_consumers */
+			if (first_own_read(g, n, i))
+				t->n_consumers++;
 		}
 		for (size_t a = 0; a < n->n_attr; a++) {
 			gr_attr *at = &n->attrs[a];

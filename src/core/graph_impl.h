@@ -113,6 +113,7 @@ struct gr_graph {
 	gr_name_slot *table;
 	size_t table_cap, table_used;
 	int finalized;
+	int finalize_tried;    /* an attempt began (consumer counts may be partial) */
 	int inferred;
 };
 
