@@ -65,18 +65,22 @@ void gr_arena_free(gr_arena *a)
  * most one huge page past the last allocation is cleared for nothing. */
 static void *map_huge(size_t len)
 {
-	size_t huge = (size_t)2 << 20;
-	unsigned char *p = mmap(NULL, len + huge, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uintptr_t at;
+	size_t huge = (size_t)2 << 20, page = 4096;
+	size_t span = (len + huge + page - 1) & ~(page - 1);
+	unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				-1, 0);
+	uintptr_t at, tail, end;
 
 	if (p == MAP_FAILED)
 		return NULL;
+	/* keep [at, at + len) of the span; the pages before and after go back */
 	at = ((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1);
+	tail = (at + len + page - 1) & ~(uintptr_t)(page - 1);
+	end = (uintptr_t)p + span;
 	if (at > (uintptr_t)p)
 		munmap(p, at - (uintptr_t)p);
-	if ((uintptr_t)p + huge > at)
-		munmap((void *)(at + len), (uintptr_t)p + huge - at);
+	if (end > tail)
+		munmap((void *)tail, end - tail);
 #ifdef MADV_HUGEPAGE
 	(void)madvise((void *)at, len, MADV_HUGEPAGE);
 #endif
