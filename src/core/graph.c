@@ -234,8 +234,10 @@ gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 	n->op_type = n->op != GR_OP_UNKNOWN ? gr_op_name(n->op) : gr_arena_strdup(g->arena, op_type);
 	n->domain = domain && *domain ? gr_arena_strdup(g->arena, domain) : "";
 	n->name = gr_arena_strdup(g->arena, name);
-	n->in = gr_arena_calloc(g->arena, n_in ? n_in : 1, sizeof(gr_tensor *));
-	n->out = gr_arena_calloc(g->arena, n_out ? n_out : 1, sizeof(gr_tensor *));
+	/* inputs and outputs in one block: one allocation, not two rounded up each */
+	n->in = gr_arena_calloc(g->arena, (n_in ? n_in : 1) + (n_out ? n_out : 1),
+				sizeof(gr_tensor *));
+	n->out = n->in ? n->in + (n_in ? n_in : 1) : NULL;
 	/* most nodes have no attributes: no block for them */
 	n->attrs = n_attr ? gr_arena_calloc(g->arena, n_attr, sizeof(gr_attr)) : NULL;
 	if (!n->op_type || !n->domain || !n->name || !n->in || !n->out || (n_attr && !n->attrs))

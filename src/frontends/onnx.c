@@ -694,8 +694,9 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 	}
 	if (r < 0)
 		return r;
-	/* most nodes define one tensor: the name table sized once instead of doubling */
-	if (!gr_graph_reserve_names(g, fl->n + k_init + n_inputs))
+	/* a node defines a tensor or two (Constants: their value too): the name table sized
+	 * once instead of doubling */
+	if (!gr_graph_reserve_names(g, fl->n + fl->n / 2 + k_init + n_inputs))
 		return oom(c);
 
 	/* Pass 2: inputs. An input that is also an initializer is a parameter (old exporters
