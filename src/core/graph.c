@@ -82,9 +82,8 @@ gr_arena *gr_graph_arena(gr_graph *g)
 /* Eight bytes a step, then a final mix for the low bits the table indexes by: FNV-1a's
  * multiply per byte was most of a name lookup, and exported graphs name tensors with paths
  * of 50 to 100 bytes. The order of the table never shows in any output. */
-static uint64_t hash_name(const char *s)
+static uint64_t hash_bytes(const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
 
 	for (; n >= 8; s += 8, n -= 8) {
@@ -100,9 +99,15 @@ static uint64_t hash_name(const char *s)
 	return h ^ (h >> 29);
 }
 
-/* Looks name (whose hash_name is h) up in g's own table. Slots hold the hash beside the
- * tensor, so probing past other names reads no tensor (each a cache miss on big graphs). */
-static gr_tensor *table_find(const gr_graph *g, const char *name, uint64_t h)
+static uint64_t hash_name(const char *s)
+{
+	return hash_bytes(s, strlen(s));
+}
+
+/* Looks the n bytes at name (no NUL among them; hash_bytes h) up in g's own table. Slots
+ * hold the hash beside the tensor, so probing past other names reads no tensor (each a
+ * cache miss on big graphs). */
+static gr_tensor *table_find_n(const gr_graph *g, const char *name, size_t n, uint64_t h)
 {
 	size_t mask, i;
 
@@ -110,9 +115,15 @@ static gr_tensor *table_find(const gr_graph *g, const char *name, uint64_t h)
 		return NULL;
 	mask = g->table_cap - 1;
 	for (i = h & mask; g->table[i].t; i = (i + 1) & mask)
-		if (g->table[i].hash == h && strcmp(g->table[i].t->name, name) == 0)
+		if (g->table[i].hash == h && memcmp(g->table[i].t->name, name, n) == 0 &&
+		    g->table[i].t->name[n] == '\0')
 			return g->table[i].t;
 	return NULL;
+}
+
+static gr_tensor *table_find(const gr_graph *g, const char *name, uint64_t h)
+{
+	return table_find_n(g, name, strlen(name), h);
 }
 
 /* Makes g's table hold cap slots (a power of two), moving what it holds. */
@@ -160,14 +171,14 @@ static int table_insert(gr_graph *g, gr_tensor *t)
 	return 1;
 }
 
-/* A new tensor `name` (hash h, not in g's table) in g. */
-static gr_tensor *tensor_create_h(gr_graph *g, const char *name, uint64_t h)
+/* A new tensor named by the n bytes at name (hash h, not in g's table) in g. */
+static gr_tensor *tensor_create_h(gr_graph *g, const char *name, size_t n, uint64_t h)
 {
 	gr_tensor *t = gr_arena_alloc(g->arena, sizeof(*t));
 
 	if (!t)
 		return NULL;
-	t->name = gr_arena_strdup(g->arena, name);
+	t->name = gr_arena_strndup(g->arena, name, n);
 	t->rank = -1;
 	t->decl_rank = -1;
 	t->owner = g;
@@ -177,11 +188,11 @@ static gr_tensor *tensor_create_h(gr_graph *g, const char *name, uint64_t h)
 	return t;
 }
 
-static gr_tensor *tensor_def_h(gr_graph *g, const char *name, uint64_t h)
+static gr_tensor *tensor_def_h(gr_graph *g, const char *name, size_t n, uint64_t h)
 {
-	gr_tensor *t = table_find(g, name, h);
+	gr_tensor *t = table_find_n(g, name, n, h);
 
-	return t ? t : tensor_create_h(g, name, h);
+	return t ? t : tensor_create_h(g, name, n, h);
 }
 
 gr_tensor *gr_graph_tensor_new(gr_graph *g, const char *name)
@@ -194,29 +205,42 @@ gr_tensor *gr_graph_tensor_new(gr_graph *g, const char *name)
 	for (gr_graph *s = g; s; s = s->parent)
 		if (table_find(s, name, h))
 			return NULL;
-	return tensor_create_h(g, name, h);
+	return tensor_create_h(g, name, strlen(name), h);
 }
 
-gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name)
+/* Names are C strings: of the n bytes given, those before a NUL. */
+gr_tensor *gr_graph_tensor_def_n(gr_graph *g, const char *name, size_t n)
 {
 	if (!g || !name)
 		return NULL;
-	return tensor_def_h(g, name, hash_name(name));
+	n = strnlen(name, n);
+	return tensor_def_h(g, name, n, hash_bytes(name, n));
 }
 
-gr_tensor *gr_graph_tensor_ref(gr_graph *g, const char *name)
+gr_tensor *gr_graph_tensor_ref_n(gr_graph *g, const char *name, size_t n)
 {
 	uint64_t h;
 
 	if (!g || !name)
 		return NULL;
-	h = hash_name(name);
+	n = strnlen(name, n);
+	h = hash_bytes(name, n);
 	for (gr_graph *s = g; s; s = s->parent) {
-		gr_tensor *t = table_find(s, name, h);
+		gr_tensor *t = table_find_n(s, name, n, h);
 		if (t)
 			return t;
 	}
-	return tensor_def_h(g, name, h);
+	return tensor_def_h(g, name, n, h);
+}
+
+gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name)
+{
+	return gr_graph_tensor_def_n(g, name, name ? strlen(name) : 0);
+}
+
+gr_tensor *gr_graph_tensor_ref(gr_graph *g, const char *name)
+{
+	return gr_graph_tensor_ref_n(g, name, name ? strlen(name) : 0);
 }
 
 gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,

@@ -134,6 +134,10 @@ int gr_graph_reserve_names(gr_graph *g, size_t n);
 gr_tensor *gr_graph_tensor_new(gr_graph *g, const char *name);
 /* Finds or creates `name` in g itself (definitions: outputs, inputs, initializers). */
 gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name);
+/* gr_graph_tensor_ref and _def for a name given as n bytes (up to a NUL among them), read
+ * in place from a file: no copy to terminate it first. */
+gr_tensor *gr_graph_tensor_ref_n(gr_graph *g, const char *name, size_t n);
+gr_tensor *gr_graph_tensor_def_n(gr_graph *g, const char *name, size_t n);
 /* A node with room for n_in inputs, n_out outputs and n_attr attributes; arena-owned. */
 gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 			   const char *name, size_t n_in, size_t n_out, size_t n_attr);

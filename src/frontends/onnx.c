@@ -201,7 +201,6 @@ static gr_status node_define_outputs(onnx_ctx *c, gr_graph *g, const pb_msg *msg
 	pb_msg it = *msg;
 	pb_field f;
 	int r;
-	char buf[1024];
 	const char *s;
 
 	FOR_FIELDS(&it, &f, r) {
@@ -210,8 +209,8 @@ static gr_status node_define_outputs(onnx_ctx *c, gr_graph *g, const pb_msg *msg
 		TRY(pb_expect(&it, &f, PB_LEN, "node output"));
 		if (!f.len)
 			continue;
-		s = bytes_str(c, g, f.off, f.len, buf, sizeof(buf));
-		if (!s || !gr_graph_tensor_def(g, s))
+		s = (const char *)c->src.data + f.off;
+		if (!gr_graph_tensor_def_n(g, s, f.len))
 			return oom(c);
 	}
 	return r < 0 ? r : GR_OK;
@@ -514,7 +513,7 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 	int r;
 	size_t n_in = 0, n_out = 0, n_attr = 0, ki = 0, ko = 0, ka = 0;
 	const char *name = NULL, *op = NULL, *domain = "";
-	char genname[256], name_buf[512], op_buf[128], dom_buf[128], buf[1024], nb[NAME_BUF];
+	char genname[256], name_buf[512], op_buf[128], dom_buf[128], nb[NAME_BUF];
 	gr_node *n;
 
 	FOR_FIELDS(&it, &f, r) {
@@ -563,11 +562,10 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 
 		if (f.num == N_INPUT || f.num == N_OUTPUT) {
 			if (f.len) {
-				const char *s = bytes_str(c, g, f.off, f.len, buf, sizeof(buf));
-				if (!s)
-					return oom(c);
-				t = f.num == N_INPUT ? gr_graph_tensor_ref(g, s)
-						     : gr_graph_tensor_def(g, s);
+				/* the name read in place, no copy to terminate it */
+				const char *s = (const char *)c->src.data + f.off;
+				t = f.num == N_INPUT ? gr_graph_tensor_ref_n(g, s, f.len)
+						     : gr_graph_tensor_def_n(g, s, f.len);
 				if (!t)
 					return oom(c);
 			}
