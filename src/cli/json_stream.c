@@ -83,6 +83,8 @@ static void put_int(cli_jw *w, int v)
  * and a byte-by-byte test was a tenth of writing their JSON): a word has a byte to escape
  * when one of its bytes is below 32, '"' or '\\' (the classic "has zero byte" test on the
  * word, on it xor '"' and on it xor '\\'). */
+static const unsigned char escaped[256] = {[0 ... 31] = 1, ['"'] = 1, ['\\'] = 1};
+
 static size_t plain_run(const unsigned char *p, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
@@ -97,7 +99,7 @@ static size_t plain_run(const unsigned char *p, size_t n)
 			break;
 	}
 	for (; i < n; i++)
-		if (p[i] < 32 || p[i] == '"' || p[i] == '\\')
+		if (escaped[p[i]])
 			break;
 	return i;
 }
