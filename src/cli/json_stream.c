@@ -245,6 +245,13 @@ void cli_jw_number(cli_jw *w, const char *k, double v)
 {
 	cJSON item;
 
+	/* what number() prints for a whole number in int's range, without building the item
+	 * (dims of shapes: several per node) */
+	if (v > INT_MIN && v < INT_MAX && v == (double)(int)v) {
+		key(w, k);
+		put_int(w, (int)v);
+		return;
+	}
 	memset(&item, 0, sizeof(item));
 	item.type = cJSON_Number;
 	cJSON_SetNumberHelper(&item, v); /* valueint saturated as cJSON_CreateNumber does */
