@@ -54,15 +54,15 @@ def python(path, n):
 env = dict(os.environ)
 startup = graphs_cmd(["--help"], env, reps)
 print(f"load average: {os.getloadavg()[0]:.1f} (CPUs: {os.cpu_count()}); best of {reps} runs "
-      "(of 2 to 3 for the 200k chain and Python's big files); ms as wall / CPU")
+      "(of 5 for the 200k chain, of 2 to 3 for Python); ms as wall / CPU")
 print(f"start-up (graphs --help): {startup[0]*1e3:.1f} / {startup[1]*1e3:.1f}")
 res = {}
 for path in files:
     nodes = len(onnx.load(path, load_external_data=False).graph.node)
     big = nodes > 60000
     py = python(path, 2 if nodes > 20000 else 3)
-    tab = graphs(path, "table", env, 3 if big else reps)
-    js = graphs(path, "json", env, 3 if big else reps)
+    tab = graphs(path, "table", env, 5 if big else reps)
+    js = graphs(path, "json", env, 5 if big else reps)
     res[os.path.basename(path)] = (nodes, py, tab, js)
     print(f"{os.path.basename(path):18s} {nodes:7d} nodes  python {py[0]*1e3:8.1f} / "
           f"{py[1]*1e3:8.1f}  table {tab[0]*1e3:7.1f} / {tab[1]*1e3:7.1f}  json {js[0]*1e3:7.1f} / "
