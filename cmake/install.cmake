@@ -29,7 +29,10 @@ set_target_properties(graphs_shared PROPERTIES OUTPUT_NAME graphs EXPORT_NAME gr
   VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR} LINK_DEPENDS ${GRAPHS_MAP})
 # --as-needed: no NEEDED entry for libpthread/libdl where libc has them (glibc 2.34+); the
 # library NEEDs libyaml, libcjson, libm and libc only (tests/e2e/startup_deps.sh)
-target_link_options(graphs_shared PRIVATE -Wl,--version-script=${GRAPHS_MAP} -Wl,--as-needed)
+# -Bsymbolic-functions: the library's calls to its own exported functions bind inside it, not
+# through the PLT (one indirect jump per gr_arena_alloc, per name lookup, on big graphs)
+target_link_options(graphs_shared PRIVATE -Wl,--version-script=${GRAPHS_MAP} -Wl,--as-needed
+  -Wl,-Bsymbolic-functions)
 target_include_directories(graphs_shared PUBLIC
   $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_link_libraries(graphs_shared PRIVATE ${GRAPHS_LIB_DEPS})

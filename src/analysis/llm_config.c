@@ -254,8 +254,8 @@ gr_status gr_llm_config_find(const char *spec, gr_llm_config *out, gr_error *err
 	if (!stat(spec, &st) || strchr(spec, '/'))
 		return gr_llm_config_load(spec, out, err);
 	if (is_builtin_name(spec) && strcmp(spec, "serving")) {
-		snprintf(path, sizeof(path), "%s/%s.json", gr_llm_data_dir(), spec);
-		if (!stat(path, &st))
+		int n = snprintf(path, sizeof(path), "%s/%s.json", gr_llm_data_dir(), spec);
+		if (n > 0 && (size_t)n < sizeof(path) && !stat(path, &st))
 			return gr_llm_config_load(path, out, err);
 	}
 	gr_llm_builtin_names(names, sizeof(names));

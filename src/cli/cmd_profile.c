@@ -189,6 +189,23 @@ static void unbound_dims(FILE *out, const gr_graph *g)
 	}
 }
 
+/* "%lld" of v into buf (24 bytes or more), without printf: one per node of a big graph. */
+static const char *fmt_ll(long long v, char *buf)
+{
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	char d[24];
+	size_t k = sizeof(d);
+
+	do
+		d[--k] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		d[--k] = '-';
+	memcpy(buf, d + k, sizeof(d) - k);
+	buf[sizeof(d) - k] = '\0';
+	return buf;
+}
+
 static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g,
 			const gr_graph_totals *tot, const cli_coverage *cov)
 {
@@ -207,8 +224,8 @@ static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g
 		const char *note = !gr_node_op_known(n) ? "unknown op: cost not counted"
 				   : !c->known ? "shape unknown: cost not counted" : gr_node_note(n);
 		gr_tensor_shape_str(gr_node_output(n, 0), shape, sizeof(shape));
-		snprintf(a, sizeof(a), "%lld", (long long)c->params);
-		const char *row[] = {gr_node_name(n), gr_node_op_type(n), shape, a,
+		const char *row[] = {gr_node_name(n), gr_node_op_type(n), shape,
+				     fmt_ll((long long)c->params, a),
 				     known ? gr_fmt_si(c->flops, b, sizeof(b)) : "?",
 				     known ? gr_fmt_si(c->bytes_read + c->bytes_written, c2, sizeof(c2)) : "?",
 				     note ? note : ""};

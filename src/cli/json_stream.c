@@ -6,6 +6,7 @@
 #include "cli/json_stream.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <math.h>
 #include <string.h>
 
@@ -48,8 +49,12 @@ static void putch(cli_jw *w, char c)
 
 static void tabs(cli_jw *w, int k)
 {
-	while (k-- > 0)
-		putch(w, '\t');
+	static const char t[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+
+	for (; k > 16; k -= 16)
+		put(w, t, 16);
+	if (k > 0)
+		put(w, t, (size_t)k);
 }
 
 /* Decimal digits of v (what "%llu" prints). */
@@ -74,19 +79,47 @@ static void put_int(cli_jw *w, int v)
 	}
 }
 
+/* Bytes of s from p on that need no escape, eight at a time (names of big graphs are long,
+ * and a byte-by-byte test was a tenth of writing their JSON): a word has a byte to escape
+ * when one of its bytes is below 32, '"' or '\\' (the classic "has zero byte" test on the
+ * word, on it xor '"' and on it xor '\\'). */
+static const unsigned char escaped[256] = {[0 ... 31] = 1, ['"'] = 1, ['\\'] = 1};
+
+static size_t plain_run(const unsigned char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, q, b;
+		memcpy(&x, p + i, 8);
+		q = x ^ (ones * '"');
+		b = x ^ (ones * '\\');
+		if (((x - ones * 32) | (q - ones) | (b - ones)) & ~x & ~q & ~b & highs)
+			break;
+	}
+	for (; i < n; i++)
+		if (escaped[p[i]])
+			break;
+	return i;
+}
+
 /* cJSON's string escapes: the two-character ones, \u00XX for other control bytes, every
  * other byte (UTF-8 included) as it is. */
 static void str(cli_jw *w, const char *s)
 {
 	char u[8];
-	const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
 
 	putch(w, '"');
-	for (; *p; p++) {
-		if (*p > 31 && *p != '"' && *p != '\\')
-			continue;
-		put(w, run, (size_t)(p - run));
-		run = p + 1;
+	while (n) {
+		size_t k = plain_run(p, n);
+		put(w, p, k);
+		p += k;
+		n -= k;
+		if (!n)
+			break;
 		switch (*p) {
 		case '"': puts_(w, "\\\""); break;
 		case '\\': puts_(w, "\\\\"); break;
@@ -100,8 +133,9 @@ static void str(cli_jw *w, const char *s)
 			puts_(w, u);
 			break;
 		}
+		p++;
+		n--;
 	}
-	put(w, run, (size_t)(p - run));
 	putch(w, '"');
 }
 
@@ -113,11 +147,32 @@ static void key(cli_jw *w, const char *k)
 	if (d == 0)
 		return;
 	if (w->is_obj[d - 1]) {
-		if (w->n[d - 1])
-			put(w, ",\n", 2);
-		tabs(w, d);
-		str(w, k);
-		put(w, ":\t", 2);
+		size_t kl;
+		if (!k)
+			k = "";
+		kl = strlen(k);
+		/* the common case written in place: a short key with nothing to escape */
+		if (kl <= 64 && d <= 16 && w->len + kl + (size_t)d + 6 <= sizeof(w->buf) &&
+		    plain_run((const unsigned char *)k, kl) == kl) {
+			char *b = w->buf + w->len;
+			if (w->n[d - 1]) {
+				*b++ = ',';
+				*b++ = '\n';
+			}
+			memset(b, '\t', (size_t)d);
+			b += d;
+			*b++ = '"';
+			memcpy(b, k, kl);
+			b += kl;
+			memcpy(b, "\":\t", 3);
+			w->len = (size_t)(b + 3 - w->buf);
+		} else {
+			if (w->n[d - 1])
+				put(w, ",\n", 2);
+			tabs(w, d);
+			str(w, k);
+			put(w, ":\t", 2);
+		}
 	} else if (w->n[d - 1]) {
 		put(w, ", ", 2);
 	}
@@ -190,6 +245,13 @@ void cli_jw_number(cli_jw *w, const char *k, double v)
 {
 	cJSON item;
 
+	/* what number() prints for a whole number in int's range, without building the item
+	 * (dims of shapes: several per node) */
+	if (v > INT_MIN && v < INT_MAX && v == (double)(int)v) {
+		key(w, k);
+		put_int(w, (int)v);
+		return;
+	}
 	memset(&item, 0, sizeof(item));
 	item.type = cJSON_Number;
 	cJSON_SetNumberHelper(&item, v); /* valueint saturated as cJSON_CreateNumber does */

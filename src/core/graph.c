@@ -79,66 +79,112 @@ gr_arena *gr_graph_arena(gr_graph *g)
 	return g ? g->arena : NULL;
 }
 
-static uint64_t hash_name(const char *s)
+/* Eight bytes a step, then a final mix for the low bits the table indexes by: FNV-1a's
+ * multiply per byte was most of a name lookup, and exported graphs name tensors with paths
+ * of 50 to 100 bytes. The order of the table never shows in any output. */
+static uint64_t hash_bytes(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xff51afd7ed558ccdull;
+	h ^= h >> 32;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
 }
 
-/* Looks name (whose hash_name is h) up in g's own table. */
-static gr_tensor *table_find(const gr_graph *g, const char *name, uint64_t h)
+static uint64_t hash_name(const char *s)
+{
+	return hash_bytes(s, strlen(s));
+}
+
+/* Looks the n bytes at name (no NUL among them; hash_bytes h) up in g's own table. Slots
+ * hold the hash beside the tensor, so probing past other names reads no tensor (each a
+ * cache miss on big graphs). */
+static gr_tensor *table_find_n(const gr_graph *g, const char *name, size_t n, uint64_t h)
 {
 	size_t mask, i;
 
 	if (!g->table_cap)
 		return NULL;
 	mask = g->table_cap - 1;
-	for (i = h & mask; g->table[i]; i = (i + 1) & mask)
-		if (g->table[i]->hash == h && strcmp(g->table[i]->name, name) == 0)
-			return g->table[i];
+	for (i = h & mask; g->table[i].t; i = (i + 1) & mask)
+		if (g->table[i].hash == h && memcmp(g->table[i].t->name, name, n) == 0 &&
+		    g->table[i].t->name[n] == '\0')
+			return g->table[i].t;
 	return NULL;
+}
+
+static gr_tensor *table_find(const gr_graph *g, const char *name, uint64_t h)
+{
+	return table_find_n(g, name, strlen(name), h);
+}
+
+/* Makes g's table hold cap slots (a power of two), moving what it holds. */
+static int table_resize(gr_graph *g, size_t ncap)
+{
+	gr_name_slot *nt = gr_arena_calloc(g->arena, ncap, sizeof(*nt));
+
+	if (!nt)
+		return 0;
+	for (size_t k = 0; k < g->table_cap; k++) {
+		size_t i;
+		if (!g->table[k].t)
+			continue;
+		for (i = g->table[k].hash & (ncap - 1); nt[i].t; i = (i + 1) & (ncap - 1))
+			;
+		nt[i] = g->table[k];
+	}
+	g->table = nt;
+	g->table_cap = ncap;
+	return 1;
+}
+
+int gr_graph_reserve_names(gr_graph *g, size_t n)
+{
+	size_t cap = 64;
+
+	while (cap < 2 * n && cap < ((size_t)1 << 40))
+		cap *= 2;
+	return cap <= g->table_cap || table_resize(g, cap);
 }
 
 static int table_insert(gr_graph *g, gr_tensor *t)
 {
 	size_t mask, i;
 
-	if ((g->table_used + 1) * 2 > g->table_cap) {
-		size_t ncap = g->table_cap ? g->table_cap * 2 : 64;
-		gr_tensor **nt = gr_arena_calloc(g->arena, ncap, sizeof(*nt));
-		if (!nt)
-			return 0;
-		for (size_t k = 0; k < g->table_cap; k++) {
-			gr_tensor *x = g->table[k];
-			if (!x)
-				continue;
-			for (i = x->hash & (ncap - 1); nt[i]; i = (i + 1) & (ncap - 1))
-				;
-			nt[i] = x;
-		}
-		g->table = nt;
-		g->table_cap = ncap;
-	}
+	if ((g->table_used + 1) * 2 > g->table_cap &&
+	    !table_resize(g, g->table_cap ? g->table_cap * 2 : 64))
+		return 0;
 	mask = g->table_cap - 1;
-	for (i = t->hash & mask; g->table[i]; i = (i + 1) & mask)
+	for (i = t->hash & mask; g->table[i].t; i = (i + 1) & mask)
 		;
-	g->table[i] = t;
+	g->table[i].hash = t->hash;
+	g->table[i].t = t;
 	g->table_used++;
 	return 1;
 }
 
-static gr_tensor *tensor_def_h(gr_graph *g, const char *name, uint64_t h)
+/* A new tensor named by the n bytes at name (hash h, not in g's table) in g. */
+static gr_tensor *tensor_create_h(gr_graph *g, const char *name, size_t n, uint64_t h)
 {
-	gr_tensor *t = table_find(g, name, h);
+	/* the name right behind the tensor: a lookup that finds the tensor compares the name
+	 * in the same cache line, and one allocation instead of two */
+	gr_tensor *t = n < ((size_t)1 << 30) ? gr_arena_alloc(g->arena, sizeof(*t) + n + 1) : NULL;
+	char *copy;
 
-	if (t)
-		return t;
-	t = gr_arena_alloc(g->arena, sizeof(*t));
 	if (!t)
 		return NULL;
-	t->name = gr_arena_strdup(g->arena, name);
+	copy = (char *)(t + 1);
+	memcpy(copy, name, n);
+	copy[n] = '\0';
+	t->name = copy;
 	t->rank = -1;
 	t->decl_rank = -1;
 	t->owner = g;
@@ -148,48 +194,94 @@ static gr_tensor *tensor_def_h(gr_graph *g, const char *name, uint64_t h)
 	return t;
 }
 
-gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name)
+static gr_tensor *tensor_def_h(gr_graph *g, const char *name, size_t n, uint64_t h)
 {
-	if (!g || !name)
-		return NULL;
-	return tensor_def_h(g, name, hash_name(name));
+	gr_tensor *t = table_find_n(g, name, n, h);
+
+	return t ? t : tensor_create_h(g, name, n, h);
 }
 
-gr_tensor *gr_graph_tensor_ref(gr_graph *g, const char *name)
+gr_tensor *gr_graph_tensor_new(gr_graph *g, const char *name)
 {
 	uint64_t h;
 
 	if (!g || !name)
 		return NULL;
 	h = hash_name(name);
+	for (gr_graph *s = g; s; s = s->parent)
+		if (table_find(s, name, h))
+			return NULL;
+	return tensor_create_h(g, name, strlen(name), h);
+}
+
+/* Names are C strings: of the n bytes given, those before a NUL. */
+gr_tensor *gr_graph_tensor_def_n(gr_graph *g, const char *name, size_t n)
+{
+	if (!g || !name)
+		return NULL;
+	n = strnlen(name, n);
+	return tensor_def_h(g, name, n, hash_bytes(name, n));
+}
+
+gr_tensor *gr_graph_tensor_ref_n(gr_graph *g, const char *name, size_t n)
+{
+	uint64_t h;
+
+	if (!g || !name)
+		return NULL;
+	n = strnlen(name, n);
+	h = hash_bytes(name, n);
 	for (gr_graph *s = g; s; s = s->parent) {
-		gr_tensor *t = table_find(s, name, h);
+		gr_tensor *t = table_find_n(s, name, n, h);
 		if (t)
 			return t;
 	}
-	return tensor_def_h(g, name, h);
+	return tensor_def_h(g, name, n, h);
+}
+
+gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name)
+{
+	return gr_graph_tensor_def_n(g, name, name ? strlen(name) : 0);
+}
+
+gr_tensor *gr_graph_tensor_ref(gr_graph *g, const char *name)
+{
+	return gr_graph_tensor_ref_n(g, name, name ? strlen(name) : 0);
 }
 
 gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 			   const char *name, size_t n_in, size_t n_out, size_t n_attr)
 {
 	gr_node *n;
+	size_t io, nl;
+	char *copy;
 
 	if (!g || !grow(g->arena, &g->nodes, &g->cap_nodes, g->n_nodes, sizeof(gr_node *)))
 		return NULL;
-	n = gr_arena_alloc(g->arena, sizeof(*n));
+	if (!name)
+		return NULL;
+	/* The node, its inputs and outputs, its attributes (most nodes have none) and its name
+	 * in one block: one allocation, and the passes over nodes (finalize, inference) find
+	 * what they read together instead of in four places of the arena. */
+	io = (n_in ? n_in : 1) + (n_out ? n_out : 1);
+	nl = strlen(name);
+	if (io > ((size_t)1 << 26) || n_attr > ((size_t)1 << 22) || nl > ((size_t)1 << 30))
+		return NULL;
+	n = gr_arena_alloc(g->arena, sizeof(*n) + io * sizeof(gr_tensor *) + n_attr * sizeof(gr_attr) +
+				       nl + 1);
 	if (!n)
 		return NULL;
+	n->in = (gr_tensor **)(n + 1);
+	n->out = n->in + (n_in ? n_in : 1);
+	n->attrs = n_attr ? (gr_attr *)(n->in + io) : NULL;
+	copy = (char *)(n->in + io) + n_attr * sizeof(gr_attr);
+	memcpy(copy, name, nl + 1);
+	n->name = copy;
 	/* a known op's name is the op table's static string: no copy per node */
 	n->op = gr_op_lookup(op_type, domain);
 	n->op_type = n->op != GR_OP_UNKNOWN ? gr_op_name(n->op) : gr_arena_strdup(g->arena, op_type);
 	n->domain = domain && *domain ? gr_arena_strdup(g->arena, domain) : "";
-	n->name = gr_arena_strdup(g->arena, name);
-	n->in = gr_arena_calloc(g->arena, n_in ? n_in : 1, sizeof(gr_tensor *));
-	n->out = gr_arena_calloc(g->arena, n_out ? n_out : 1, sizeof(gr_tensor *));
-	/* most nodes have no attributes: no block for them */
-	n->attrs = n_attr ? gr_arena_calloc(g->arena, n_attr, sizeof(gr_attr)) : NULL;
-	if (!n->op_type || !n->domain || !n->name || !n->in || !n->out || (n_attr && !n->attrs))
+	if (!n->op_type || !n->domain)
 		return NULL;
 	n->n_in = n_in;
 	n->n_out = n_out;
@@ -442,40 +534,39 @@ static gr_status topo_sort(gr_graph *g, gr_error *err)
 	return st;
 }
 
-/* Fills each tensor's consumer list (two passes: count, then place). */
+/* Whether node n reads tensor t of g's own for the first time at input i (a node reading a
+ * tensor twice is one consumer). */
+static int first_own_read(const gr_graph *g, const gr_node *n, size_t i)
+{
+	const gr_tensor *t = n->in[i];
+
+	if (!t || t->owner != g)
+		return 0;
+	for (size_t j = 0; j < i; j++)
+		if (n->in[j] == t)
+			return 0;
+	return 1;
+}
+
+/* Places each node in the consumer lists of the tensors it reads, once n_consumers holds
+ * their counts: a list is allocated when its tensor is first met (and its count restarts
+ * there as the fill position), so counting, allocating and placing take two passes over
+ * the nodes, not three. */
 static gr_status link_consumers(gr_graph *g, gr_error *err)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t k = 0; k < g->n_nodes; k++) {
-			gr_node *n = g->nodes[k];
-			for (size_t i = 0; i < n->n_in; i++) {
-				gr_tensor *t = n->in[i];
-				int dup = 0;
-				if (!t || t->owner != g)
-					continue;
-				for (size_t j = 0; j < i; j++)
-					dup |= n->in[j] == t;
-				if (dup)
-					continue;
-				if (pass == 0)
-					t->n_consumers++;
-				else
-					t->consumers[t->n_consumers++] = n;
-			}
-		}
-		if (pass == 1)
-			break;
-		for (size_t k = 0; k < g->n_nodes; k++) {
-			gr_node *n = g->nodes[k];
-			for (size_t i = 0; i < n->n_in; i++) {
-				gr_tensor *t = n->in[i];
-				if (!t || t->owner != g || t->consumers || !t->n_consumers)
-					continue;
+	for (size_t k = 0; k < g->n_nodes; k++) {
+		gr_node *n = g->nodes[k];
+		for (size_t i = 0; i < n->n_in; i++) {
+			gr_tensor *t = n->in[i];
+			if (!first_own_read(g, n, i))
+				continue;
+			if (!t->consumers) {
 				t->consumers = gr_arena_calloc(g->arena, t->n_consumers, sizeof(gr_node *));
 				if (!t->consumers)
 					return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 				t->n_consumers = 0;
 			}
+			t->consumers[t->n_consumers++] = n;
 		}
 	}
 	return GR_OK;
@@ -489,6 +580,14 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 		return gr_error_set(err, GR_ERR_LIMIT, "subgraphs nested more than 32 deep");
 	if (g->finalized)
 		return GR_OK;
+	/* a failed attempt may have counted or placed consumers part of the way: start over */
+	for (size_t k = 0; g->finalize_tried && k < g->n_nodes; k++)
+		for (size_t i = 0; i < g->nodes[k]->n_in; i++)
+			if (first_own_read(g, g->nodes[k], i)) {
+				g->nodes[k]->in[i]->consumers = NULL;
+				g->nodes[k]->in[i]->n_consumers = 0;
+			}
+	g->finalize_tried = 1;
 	for (size_t k = 0; k < g->n_nodes; k++) {
 		gr_node *n = g->nodes[k];
 		for (size_t o = 0; o < n->n_out; o++) {
@@ -514,6 +613,9 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 				return gr_error_set(err, GR_ERR_FORMAT,
 						    "node '%s' (%s) reads '%s', which nothing defines",
 						    n->name, n->op_type, t->name);
+			/* counted here, placed by link_consumers */
+			if (first_own_read(g, n, i))
+				t->n_consumers++;
 		}
 		for (size_t a = 0; a < n->n_attr; a++) {
 			gr_attr *at = &n->attrs[a];
@@ -736,6 +838,18 @@ gr_dim gr_tensor_dim(const gr_tensor *t, int i)
 	return t && i >= 0 && i < t->rank ? t->dims[i] : unknown;
 }
 
+/* Appends n bytes of s to buf as snprintf would at buf + *len: what fits before the NUL. */
+static void shape_put(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+	if (*len + 1 < size) {
+		size_t room = size - 1 - *len;
+		memcpy(buf + *len, s, n < room ? n : room);
+	}
+	*len += n;
+}
+
+/* Dims are written without snprintf (one call per dim was most of the time a table of a
+ * big graph spent on shapes); what fits is what snprintf left. */
 void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -743,25 +857,28 @@ void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
 	if (!size)
 		return;
 	buf[0] = 0;
-	if (!t || t->rank < 0) {
-		snprintf(buf, size, "?");
-		return;
+	if (!t || t->rank < 0 || t->rank == 0) {
+		const char *word = !t || t->rank < 0 ? "?" : "scalar";
+		shape_put(buf, size, &len, word, strlen(word));
 	}
-	if (t->rank == 0) {
-		snprintf(buf, size, "scalar");
-		return;
-	}
-	for (int i = 0; i < t->rank && len < size; i++) {
+	for (int i = 0; t && i < t->rank && len < size; i++) {
 		const gr_dim *d = &t->dims[i];
-		int w;
-		if (d->value >= 0)
-			w = snprintf(buf + len, size - len, "%s%lld", i ? "x" : "", (long long)d->value);
-		else
-			w = snprintf(buf + len, size - len, "%s%s", i ? "x" : "", d->sym ? d->sym : "?");
-		if (w < 0)
-			break;
-		len += (size_t)w;
+		if (i)
+			shape_put(buf, size, &len, "x", 1);
+		if (d->value >= 0) {
+			char dig[24];
+			size_t k = sizeof(dig);
+			unsigned long long v = (unsigned long long)d->value;
+			do
+				dig[--k] = (char)('0' + v % 10);
+			while (v /= 10);
+			shape_put(buf, size, &len, dig + k, sizeof(dig) - k);
+		} else {
+			const char *sym = d->sym ? d->sym : "?";
+			shape_put(buf, size, &len, sym, strlen(sym));
+		}
 	}
+	buf[len < size ? len : size - 1] = '\0';
 }
 
 const char *gr_node_name(const gr_node *n) { return n ? n->name : ""; }

@@ -94,6 +94,11 @@ struct gr_node {
 	size_t n_implicit, cap_implicit;
 };
 
+typedef struct gr_name_slot {
+	uint64_t hash;
+	gr_tensor *t;          /* NULL: empty */
+} gr_name_slot;
+
 struct gr_graph {
 	gr_arena *arena;       /* owned by the root graph only */
 	gr_graph *parent;      /* enclosing graph for If/Loop/Scan bodies */
@@ -105,9 +110,10 @@ struct gr_graph {
 	gr_tensor **inputs, **outputs, **initializers;
 	size_t n_inputs, n_outputs, n_inits, cap_inputs, cap_outputs, cap_inits;
 	/* name -> tensor, open addressing */
-	gr_tensor **table;
+	gr_name_slot *table;
 	size_t table_cap, table_used;
 	int finalized;
+	int finalize_tried;    /* an attempt began (consumer counts may be partial) */
 	int inferred;
 };
 
@@ -120,8 +126,18 @@ gr_graph *gr_graph_new_sub(gr_graph *parent);
 gr_arena *gr_graph_arena(gr_graph *g);
 /* Finds `name` in g or an enclosing graph; creates it in g when absent. NULL on OOM. */
 gr_tensor *gr_graph_tensor_ref(gr_graph *g, const char *name);
+/* Sizes g's name table for n names, so that a frontend that knows how many tensors a graph
+ * has spares the table its doublings. 0 when out of memory. */
+int gr_graph_reserve_names(gr_graph *g, size_t n);
+/* Creates `name` in g when neither g nor an enclosing graph has it; NULL when one has (or
+ * out of memory). */
+gr_tensor *gr_graph_tensor_new(gr_graph *g, const char *name);
 /* Finds or creates `name` in g itself (definitions: outputs, inputs, initializers). */
 gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name);
+/* gr_graph_tensor_ref and _def for a name given as n bytes (up to a NUL among them), read
+ * in place from a file: no copy to terminate it first. */
+gr_tensor *gr_graph_tensor_ref_n(gr_graph *g, const char *name, size_t n);
+gr_tensor *gr_graph_tensor_def_n(gr_graph *g, const char *name, size_t n);
 /* A node with room for n_in inputs, n_out outputs and n_attr attributes; arena-owned. */
 gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 			   const char *name, size_t n_in, size_t n_out, size_t n_attr);

@@ -1,7 +1,6 @@
 /* ONNX op type -> op id, from the names in ops/ops.def alone: the graph builder resolves a
  * node's op with it without depending on the op implementations (ops/ops.c holds those). */
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/graph_impl.h"
@@ -13,41 +12,44 @@ static const char *const op_names[GR_OP_COUNT] = {
 #undef OP
 };
 
-/* Sorted index for bsearch, built on first use (names are static strings). */
-static int op_index[GR_OP_COUNT - 1];
+/* Op ids by name in an open-addressing table built on first use (names are static
+ * strings): one hash and one strcmp per node, where a binary search took eight strcmp calls,
+ * a few percent of loading a big graph. */
+#define OP_SLOTS 1024
+_Static_assert(OP_SLOTS >= 2 * GR_OP_COUNT, "op name table at most half full");
+static unsigned short op_slot[OP_SLOTS]; /* op id, 0 for an empty slot */
 static pthread_once_t op_index_once = PTHREAD_ONCE_INIT;
 
-static int cmp_op(const void *a, const void *b)
+static unsigned op_hash(const char *s)
 {
-	return strcmp(op_names[*(const int *)a], op_names[*(const int *)b]);
+	unsigned h = 2166136261u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h ^ (h >> 15);
 }
 
 static void build_index(void)
 {
-	for (int i = 1; i < GR_OP_COUNT; i++)
-		op_index[i - 1] = i;
-	qsort(op_index, GR_OP_COUNT - 1, sizeof(int), cmp_op);
+	for (int i = 1; i < GR_OP_COUNT; i++) {
+		unsigned k = op_hash(op_names[i]) & (OP_SLOTS - 1);
+		while (op_slot[k])
+			k = (k + 1) & (OP_SLOTS - 1);
+		op_slot[k] = (unsigned short)i;
+	}
 }
 
 gr_op gr_op_lookup(const char *op_type, const char *domain)
 {
-	int lo = 0, hi = GR_OP_COUNT - 2;
+	unsigned k;
 
 	if (!op_type)
 		return GR_OP_UNKNOWN;
 	if (domain && *domain && strcmp(domain, "ai.onnx") != 0)
 		return GR_OP_UNKNOWN;
 	pthread_once(&op_index_once, build_index);
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-		int c = strcmp(op_type, op_names[op_index[mid]]);
-		if (c == 0)
-			return (gr_op)op_index[mid];
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
+	for (k = op_hash(op_type) & (OP_SLOTS - 1); op_slot[k]; k = (k + 1) & (OP_SLOTS - 1))
+		if (strcmp(op_type, op_names[op_slot[k]]) == 0)
+			return (gr_op)op_slot[k];
 	return GR_OP_UNKNOWN;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "frontends/onnx_read.h"
 #include "graphs/model.h"
 
@@ -200,7 +201,6 @@ static gr_status node_define_outputs(onnx_ctx *c, gr_graph *g, const pb_msg *msg
 	pb_msg it = *msg;
 	pb_field f;
 	int r;
-	char buf[1024];
 	const char *s;
 
 	FOR_FIELDS(&it, &f, r) {
@@ -209,8 +209,8 @@ static gr_status node_define_outputs(onnx_ctx *c, gr_graph *g, const pb_msg *msg
 		TRY(pb_expect(&it, &f, PB_LEN, "node output"));
 		if (!f.len)
 			continue;
-		s = bytes_str(c, g, f.off, f.len, buf, sizeof(buf));
-		if (!s || !gr_graph_tensor_def(g, s))
+		s = (const char *)c->src.data + f.off;
+		if (!gr_graph_tensor_def_n(g, s, f.len))
 			return oom(c);
 	}
 	return r < 0 ? r : GR_OK;
@@ -250,17 +250,26 @@ static gr_tensor *fresh_tensor(onnx_ctx *c, gr_graph *g, const char *node, const
 			       size_t k, int indexed)
 {
 	char base[448], buf[480];
+	size_t nl = strlen(node), al = strlen(attr);
+	gr_tensor *t;
 
-	if (indexed)
+	/* "%s:%s" by hand when it fits (a Constant node per few of a big graph: snprintf was a
+	 * tenth of its loading); what snprintf would truncate to otherwise */
+	if (!indexed && nl + al + 2 <= sizeof(base)) {
+		memcpy(base, node, nl);
+		base[nl] = ':';
+		memcpy(base + nl + 1, attr, al + 1);
+	} else if (indexed) {
 		snprintf(base, sizeof(base), "%s:%s[%zu]", node, attr, k);
-	else
+	} else {
 		snprintf(base, sizeof(base), "%s:%s", node, attr);
-	if (!gr_graph_tensor(g, base))
-		return gr_graph_tensor_def(g, base);
+	}
+	if ((t = gr_graph_tensor_new(g, base)))
+		return t;
 	for (int tries = 0; tries < 16; tries++) {
 		snprintf(buf, sizeof(buf), "%s#%lu", base, ++c->uniq);
-		if (!gr_graph_tensor(g, buf))
-			return gr_graph_tensor_def(g, buf);
+		if ((t = gr_graph_tensor_new(g, buf)))
+			return t;
 	}
 	return NULL;
 }
@@ -504,7 +513,7 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 	int r;
 	size_t n_in = 0, n_out = 0, n_attr = 0, ki = 0, ko = 0, ka = 0;
 	const char *name = NULL, *op = NULL, *domain = "";
-	char genname[256], name_buf[512], op_buf[128], dom_buf[128], buf[1024], nb[NAME_BUF];
+	char genname[256], name_buf[512], op_buf[128], dom_buf[128], nb[NAME_BUF];
 	gr_node *n;
 
 	FOR_FIELDS(&it, &f, r) {
@@ -553,11 +562,10 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 
 		if (f.num == N_INPUT || f.num == N_OUTPUT) {
 			if (f.len) {
-				const char *s = bytes_str(c, g, f.off, f.len, buf, sizeof(buf));
-				if (!s)
-					return oom(c);
-				t = f.num == N_INPUT ? gr_graph_tensor_ref(g, s)
-						     : gr_graph_tensor_def(g, s);
+				/* the name read in place, no copy to terminate it */
+				const char *s = (const char *)c->src.data + f.off;
+				t = f.num == N_INPUT ? gr_graph_tensor_ref_n(g, s, f.len)
+						     : gr_graph_tensor_def_n(g, s, f.len);
 				if (!t)
 					return oom(c);
 			}
@@ -625,19 +633,47 @@ static gr_status check_input_shape(onnx_ctx *c, const value_info *vi)
 	return onnx_too_many(c, vi->off, who, log2n);
 }
 
-static gr_status read_graph(onnx_ctx *c, gr_graph *g, const pb_msg *msg)
+/* Where the graph's inputs, nodes, outputs and value_infos start, in file order: found by
+ * the first pass, so the later ones read those fields alone instead of walking the whole
+ * graph again (each walk touched every node of a big graph for a few of them). */
+typedef struct field_list {
+	size_t *off;            /* tag offsets */
+	size_t n, cap;
+} field_list;
+
+/* The field whose tag starts at off, in msg. */
+static gr_status field_at(const pb_msg *msg, size_t off, pb_msg *it, pb_field *f)
+{
+	int r;
+
+	*it = *msg;
+	it->pos = off;
+	r = pb_next(it, f);
+	return r < 0 ? r : GR_OK;  /* pass 1 read it: r is 1 */
+}
+
+static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, field_list *fl)
 {
 	pb_msg it, sub;
 	pb_field f;
 	int r;
-	size_t k_init = 0, k_in = 0, k_node = 0, k_out = 0;
+	size_t k_init = 0, k_in = 0, k_node = 0, k_out = 0, n_inputs = 0, ahead;
 	graph_scope scope = {msg, 0};
 	value_info vi;
 	char nb[NAME_BUF];
 
-	/* Pass 1: name and initializers (so inputs that repeat them are recognized). */
+	/* Pass 1: name and initializers (so inputs that repeat them are recognized), and where
+	 * the other fields are. */
 	it = *msg;
+	ahead = it.pos;
 	FOR_FIELDS(&it, &f, r) {
+		/* this pass hops from field to field, each hop a cache miss the hardware does not
+		 * predict; the 2 KiB ahead are read by the passes after (nodes), so fetch them
+		 * now. Never what a field skipped (weights). */
+		if (ahead < it.pos)
+			ahead = it.pos;
+		for (; ahead < it.end && ahead < it.pos + 2048; ahead += 64)
+			__builtin_prefetch(c->src.data + ahead);
 		switch (f.num) {
 		case G_NAME:
 			TRY(pb_expect(&it, &f, PB_LEN, "graph name"));
@@ -653,18 +689,28 @@ static gr_status read_graph(onnx_ctx *c, gr_graph *g, const pb_msg *msg)
 			break;
 		case G_NODE: case G_DOC: case G_INPUT: case G_OUTPUT: case G_VALUE_INFO: case G_QUANT:
 			TRY(pb_expect(&it, &f, PB_LEN, "graph field"));
+			if (f.num == G_DOC || f.num == G_QUANT)
+				break;
+			if (!gr_array_reserve(&fl->off, &fl->cap, fl->n, sizeof(*fl->off), 256))
+				return oom(c);
+			fl->off[fl->n++] = f.tag_off;
+			n_inputs += f.num == G_INPUT;
 			break;
 		}
 	}
 	if (r < 0)
 		return r;
+	/* a node defines a tensor or two (Constants: their value too): the name table sized
+	 * once instead of doubling */
+	if (!gr_graph_reserve_names(g, fl->n + fl->n / 2 + k_init + n_inputs))
+		return oom(c);
 
 	/* Pass 2: inputs. An input that is also an initializer is a parameter (old exporters
 	 * list every weight as an input); its declared shape is kept for reference only. */
-	it = *msg;
-	FOR_FIELDS(&it, &f, r) {
+	for (size_t k = 0; k < fl->n; k++) {
 		gr_tensor *t;
 
+		TRY(field_at(msg, fl->off[k], &it, &f));
 		if (f.num != G_INPUT)
 			continue;
 		TRY(check_memory(c, g, f.tag_off));
@@ -694,26 +740,22 @@ static gr_status read_graph(onnx_ctx *c, gr_graph *g, const pb_msg *msg)
 		if (gr_graph_add_input(g, t))
 			return oom(c);
 	}
-	if (r < 0)
-		return r;
 
 	/* Pass 3: nodes. */
-	it = *msg;
-	FOR_FIELDS(&it, &f, r) {
+	for (size_t k = 0; k < fl->n; k++) {
+		TRY(field_at(msg, fl->off[k], &it, &f));
 		if (f.num != G_NODE)
 			continue;
 		TRY(check_memory(c, g, f.tag_off));
 		TRY(pb_sub(&it, &f, &sub));
 		TRY(read_node(c, g, &scope, &sub, k_node++));
 	}
-	if (r < 0)
-		return r;
 
 	/* Pass 4: outputs and value_info (declared shapes, reference only). */
-	it = *msg;
-	FOR_FIELDS(&it, &f, r) {
+	for (size_t k = 0; k < fl->n; k++) {
 		gr_tensor *t;
 
+		TRY(field_at(msg, fl->off[k], &it, &f));
 		if (f.num != G_OUTPUT && f.num != G_VALUE_INFO)
 			continue;
 		TRY(check_memory(c, g, f.tag_off));
@@ -739,7 +781,16 @@ static gr_status read_graph(onnx_ctx *c, gr_graph *g, const pb_msg *msg)
 			TRY(set_decl(c, g, t, &vi));
 		}
 	}
-	return r < 0 ? r : GR_OK;
+	return GR_OK;
+}
+
+static gr_status read_graph(onnx_ctx *c, gr_graph *g, const pb_msg *msg)
+{
+	field_list fl = {NULL, 0, 0};
+	gr_status st = read_graph_fields(c, g, msg, &fl);
+
+	free(fl.off);
+	return st;
 }
 
 /* ------------------------------------------------------------------------------------

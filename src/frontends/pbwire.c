@@ -101,7 +101,7 @@ static const char *wire_name(int wire)
 	return "invalid";
 }
 
-int pb_next(pb_msg *m, pb_field *f)
+int pb_next_field(pb_msg *m, pb_field *f)
 {
 	const pb_src *s = m->src;
 	uint64_t tag, len;

@@ -50,7 +50,49 @@ void pb_msg_root(pb_msg *m, const pb_src *src);
 
 /* Reads the next field of m. Returns 1 with *f filled, 0 at the end of the message, or a
  * negative gr_status (GR_ERR_FORMAT) after writing the error. Groups are rejected. */
-int pb_next(pb_msg *m, pb_field *f);
+int pb_next_field(pb_msg *m, pb_field *f);
+
+/* pb_next_field, with the fields most of an ONNX graph is made of read inline: a one-byte
+ * tag, then a one-byte varint or a length of one or two bytes that fits the message. A big
+ * graph has a few hundred thousand fields, read twice or more, and the call with its general
+ * checks was a fifth of loading one; anything else (and every error) takes the full path. */
+static inline int pb_next(pb_msg *m, pb_field *f)
+{
+	const unsigned char *d = m->src->data + m->pos;
+	size_t left = m->end - m->pos;
+
+	if (left >= 3 && d[0] < 0x80 && d[0] >> 3) {
+		int wire = d[0] & 7;
+		if (wire == PB_LEN) {
+			size_t len = d[1], hdr = 2;
+			if (len >= 0x80) {
+				if (d[2] >= 0x80)
+					return pb_next_field(m, f);
+				len = (len & 0x7f) | (size_t)d[2] << 7;
+				hdr = 3;
+			}
+			if (len <= left - hdr) {
+				f->tag_off = m->pos;
+				f->num = d[0] >> 3;
+				f->wire = PB_LEN;
+				f->v = 0;
+				f->off = m->pos + hdr;
+				f->len = len;
+				m->pos += hdr + len;
+				return 1;
+			}
+		} else if (wire == PB_VARINT && d[1] < 0x80) {
+			f->tag_off = m->pos;
+			f->num = d[0] >> 3;
+			f->wire = PB_VARINT;
+			f->v = d[1];
+			f->off = f->len = 0;
+			m->pos += 2;
+			return 1;
+		}
+	}
+	return pb_next_field(m, f);
+}
 
 /* Opens the payload of LEN field f as a nested message. Fails (GR_ERR_FORMAT) when f is
  * not length-delimited and (GR_ERR_LIMIT) beyond PB_MAX_DEPTH. */

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The big-graph path of profile: a 20k-node weightless chain (bench/gen_chain.py: MatMul by a
 # shared 64x64 weight, then Add of a shared bias, 10k times) profiles with the exact node
-# count, parameters, FLOPs and MACs, and its streamed JSON, table and csv agree on them.
+# count, parameters, FLOPs and MACs, and its streamed JSON, table and csv agree on them; node
+# names that need escaping at every place in an eight-byte word (the JSON writer scans words)
+# come back from the JSON as they were.
 set -euo pipefail
 cli=${1:-build/graphs}
 if ! /usr/bin/python3 -c "import onnx" 2>/dev/null; then
@@ -33,4 +35,26 @@ check "table: one row per node and the same totals" \
 	'[ "$(grep -c "^mm[0-9]* \|^add[0-9]* " "$tmp/p.txt")" = 20000 ] &&
 	 grep -q "^chain.onnx: 20000 nodes, 4160 params, 82.6M FLOPs (41M MACs)" "$tmp/p.txt"'
 check "csv: header and 20000 rows" '[ "$(wc -l <"$tmp/p.csv")" = 20001 ]'
+# names with quotes, backslashes and control bytes before, at and after word boundaries
+got=$(/usr/bin/python3 - "$tmp/esc.onnx" "$cli" <<'PY'
+import json, subprocess, sys
+import onnx
+from onnx import TensorProto, helper
+names = ["plain", 'a"b', "back\\slash", "tab\there", "nl\nx", "ctl\x01\x1fz", "\u00fctf8 \u00f1ame",
+         "x" * 7 + '"', "x" * 8 + '"', "x" * 9 + "\\" + "y" * 20, '"' * 10, '\u00e9"' * 8, "end\x7f"]
+nodes, prev = [], "x"
+for i, nm in enumerate(names):
+    nodes.append(helper.make_node("Relu", [prev], [f"t{i}"], name=nm))
+    prev = f"t{i}"
+g = helper.make_graph(nodes, "esc", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3])],
+                      [helper.make_tensor_value_info(prev, TensorProto.FLOAT, [1, 3])])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+m.ir_version = 8
+onnx.save(m, sys.argv[1])
+out = subprocess.run([sys.argv[2], "profile", sys.argv[1], "--format", "json"], check=True,
+                     capture_output=True).stdout
+print([n["name"] for n in json.loads(out)["nodes"]] == names)
+PY
+)
+check "json: node names needing escapes come back as they were ($got)" '[ "$got" = True ]'
 [ $fail -eq 0 ]

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,10 +54,62 @@ static void csv_quotes_commas_quotes_and_line_breaks(void **state)
 	}
 }
 
+/* gr_fmt_si writes most values without printf; every value gives printf's bytes: whole
+ * numbers, three significant digits with each suffix, rounding ties and carries (9.995,
+ * 999.5 -> "1e+03"), negatives, -0 and tiny fractions. */
+static void fmt_si_matches_printf(void **state)
+{
+	static const char *suffix[] = {"", "K", "M", "G", "T", "P", "E"};
+	static const double fixed[] = {0, -0.0, 1, 7, 999, 1000, 1001, 1234, 9995, 9996, 99950,
+				       999500, 999499, 1.125e3, 2.675e3, 1.005e3, 0.5, 0.001, -3,
+				       -1234.5, 1e18, 1e21, 1e300, 4.11e9, 1.5, 12.5, 100.5,
+				       9007199254740993.0, 123456789012.0};
+	char got[64], want[64];
+	unsigned long long r = 88172645463325252ull;
+	(void)state;
+
+	for (size_t i = 0; i < 2000000 + sizeof(fixed) / sizeof(fixed[0]); i++) {
+		double x, a;
+		int k = 0;
+		if (i < sizeof(fixed) / sizeof(fixed[0])) {
+			x = fixed[i];
+		} else {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			/* spread over 1e-3 .. 1e19; every fourth a whole number; some near ties */
+			x = (double)(r >> 11) / 9007199254740992.0 * pow(10, (double)(r % 23) - 3);
+			if (i % 4 == 0)
+				x = floor(x);
+			else if (i % 4 == 1)
+				x = (floor(x * 1000) + 0.5) / 1000;
+			if (i % 7 == 0)
+				x = -x;
+		}
+		a = fabs(x);
+		double y = x;
+		while (a >= 1000.0 && k < 6) {
+			a /= 1000.0;
+			y /= 1000.0;
+			k++;
+		}
+		if (k == 0 && y == floor(y))
+			snprintf(want, sizeof(want), "%.0f", y);
+		else
+			snprintf(want, sizeof(want), "%.3g%s", y, suffix[k]);
+		gr_fmt_si(x, got, sizeof(got));
+		if (strcmp(got, want)) {
+			fprintf(stderr, "x=%.17g: got '%s', printf '%s'\n", x, got, want);
+			fail();
+		}
+	}
+	/* a buffer too small keeps snprintf's truncation */
+	assert_string_equal(gr_fmt_si(123456, got, 4), "123");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(csv_quotes_commas_quotes_and_line_breaks),
+		cmocka_unit_test(fmt_si_matches_printf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
