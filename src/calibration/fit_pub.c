@@ -454,7 +454,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			c.dataflow = ep.pipeline_dataflow;
 			c.onchip_bw = ep.on_chip_ops_per_byte > 0 ?
 				gr_hw_effective_peak_ops(hw, mode, prec) / ep.on_chip_ops_per_byte : 0;
-			c.grouped = !c.dataflow;
+			/* GRAPHS_PUB_MODEL=shared: one compute, byte and per-kernel factor for every
+			 * kernel, as fits were before kernel groups (for comparing the two) */
+			c.grouped = !c.dataflow && !(getenv("GRAPHS_PUB_MODEL") &&
+						      !strcmp(getenv("GRAPHS_PUB_MODEL"), "shared"));
 			set_refs(&c, &ep, rules);
 		}
 	}
