@@ -293,6 +293,8 @@ struct gr_estimate_cache {
 	int n_act;
 	double act_scale[GR_PREC_COUNT], act_peak[GR_PREC_COUNT];
 	signed char *kgroup;  /* kernel -> OTM_KG_*, made when a fit first needs it */
+	int have_dag;         /* 1: dag made, -1: could not be */
+	otm_kernel_dag dag;   /* for critical paths (fits with overlap) */
 };
 
 gr_estimate_cache *gr_estimate_cache_new(const gr_graph *g, const gr_partition *p)
@@ -341,6 +343,7 @@ void gr_estimate_cache_free(gr_estimate_cache *c)
 	free(c->view_first);
 	free(c->view_idx);
 	free(c->kgroup);
+	otm_kernel_dag_free(&c->dag);
 	free(c);
 }
 
@@ -537,7 +540,9 @@ static void offpath_overlap(gr_estimate *e, gr_estimate_cache *ec, double f)
 	if (lat && on) {
 		for (size_t k = 0; k < nk; k++)
 			lat[k] = e->kernels[k].latency_s;
-		if (!otm_critical_path(ec->g, ec->p, lat, on))
+		if (!ec->have_dag)
+			ec->have_dag = otm_kernel_dag_build(ec->g, ec->p, &ec->dag) ? -1 : 1;
+		if (ec->have_dag > 0 && !otm_critical_path_dag(&ec->dag, lat, on))
 			for (size_t k = 0; k < nk; k++) {
 				gr_kernel_estimate *ke = &e->kernels[k];
 				double cut;

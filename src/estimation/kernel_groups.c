@@ -44,18 +44,18 @@ double otm_kernel_cost(const otm_prec *cp, int kg)
 	return cp->glob[CG_KERNEL];
 }
 
-int otm_critical_path(const gr_graph *g, const gr_partition *p, const double *lat, unsigned char *on)
+int otm_kernel_dag_build(const gr_graph *g, const gr_partition *p, otm_kernel_dag *d)
 {
-	size_t n = g->n_nodes, nk = gr_partition_count(p);
-	int *kof = malloc((n + 1) * sizeof(int)), *from = malloc((nk + 1) * sizeof(int));
-	double *dist = malloc((nk + 1) * sizeof(double)), best = -1;
-	int end = -1;
+	size_t n = g->n_nodes, nk = gr_partition_count(p), ne = 0, cap = 2 * nk + 8;
+	int *kof = malloc((n + 1) * sizeof(int));
 
-	memset(on, 1, nk);
-	if (!kof || !from || !dist) {
+	memset(d, 0, sizeof(*d));
+	d->nk = nk;
+	d->first = malloc((nk + 1) * sizeof(size_t));
+	d->pred = malloc(cap * sizeof(int));
+	if (!kof || !d->first || !d->pred) {
 		free(kof);
-		free(from);
-		free(dist);
+		otm_kernel_dag_free(d);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -65,12 +65,11 @@ int otm_critical_path(const gr_graph *g, const gr_partition *p, const double *la
 		for (size_t j = 0; j < kr->count; j++)
 			kof[gr_partition_node(p, kr, j)->index] = (int)k;
 	}
-	/* kernels follow graph order: an edge from a later kernel (none in practice) is ignored,
+	/* kernels follow graph order: an edge from a later kernel (none in practice) is left out,
 	 * which keeps the longest path well defined */
 	for (size_t k = 0; k < nk; k++) {
 		const gr_kernel *kr = gr_partition_kernel(p, k);
-		double d = 0;
-		from[k] = -1;
+		d->first[k] = ne;
 		for (size_t j = 0; j < kr->count; j++) {
 			const gr_node *nd = gr_partition_node(p, kr, j);
 			for (size_t a = 0; a < nd->n_in; a++) {
@@ -85,13 +84,53 @@ int otm_critical_path(const gr_graph *g, const gr_partition *p, const double *la
 					pk = kof[v->in[0]->producer->index];
 				if (pk < 0 || pk >= (int)k)
 					continue;
-				if (dist[pk] > d) {
-					d = dist[pk];
-					from[k] = pk;
+				if (ne == cap) {
+					int *np = realloc(d->pred, 2 * cap * sizeof(int));
+					if (!np) {
+						free(kof);
+						otm_kernel_dag_free(d);
+						return -1;
+					}
+					d->pred = np;
+					cap *= 2;
 				}
+				d->pred[ne++] = pk;
 			}
 		}
-		dist[k] = d + lat[k];
+	}
+	d->first[nk] = ne;
+	free(kof);
+	return 0;
+}
+
+void otm_kernel_dag_free(otm_kernel_dag *d)
+{
+	free(d->first);
+	free(d->pred);
+	memset(d, 0, sizeof(*d));
+}
+
+int otm_critical_path_dag(const otm_kernel_dag *d, const double *lat, unsigned char *on)
+{
+	size_t nk = d->nk;
+	int *from = malloc((nk + 1) * sizeof(int)), end = -1;
+	double *dist = malloc((nk + 1) * sizeof(double)), best = -1;
+
+	if (!from || !dist) {
+		memset(on, 1, nk);
+		free(from);
+		free(dist);
+		return -1;
+	}
+	for (size_t k = 0; k < nk; k++) {
+		double dk = 0;
+		from[k] = -1;
+		for (size_t e = d->first[k]; e < d->first[k + 1]; e++)
+			if (dist[d->pred[e]] > dk) {
+				dk = dist[d->pred[e]];
+				from[k] = d->pred[e];
+			}
+		dist[k] = dk + lat[k];
 		if (dist[k] > best) {
 			best = dist[k];
 			end = (int)k;
@@ -100,8 +139,21 @@ int otm_critical_path(const gr_graph *g, const gr_partition *p, const double *la
 	memset(on, 0, nk);
 	for (int k = end; k >= 0; k = from[k])
 		on[k] = 1;
-	free(kof);
 	free(from);
 	free(dist);
 	return 0;
+}
+
+int otm_critical_path(const gr_graph *g, const gr_partition *p, const double *lat, unsigned char *on)
+{
+	otm_kernel_dag d;
+	int rc;
+
+	if (otm_kernel_dag_build(g, p, &d)) {
+		memset(on, 1, gr_partition_count(p));
+		return -1;
+	}
+	rc = otm_critical_path_dag(&d, lat, on);
+	otm_kernel_dag_free(&d);
+	return rc;
 }

@@ -112,6 +112,16 @@ double otm_kernel_cost(const otm_prec *cp, int kg);
  * later one), each weighted by lat[k]: on[k] = 1 on it, 0 off it. Returns -1 when out of
  * memory (on[] all 1). */
 int otm_critical_path(const gr_graph *g, const gr_partition *p, const double *lat, unsigned char *on);
+/* The kernel graph itself, for repeated critical paths of one partition: pred[first[k] ..
+ * first[k + 1]) are the earlier kernels whose tensors kernel k reads. */
+typedef struct otm_kernel_dag {
+	size_t nk;
+	size_t *first;
+	int *pred;
+} otm_kernel_dag;
+int otm_kernel_dag_build(const gr_graph *g, const gr_partition *p, otm_kernel_dag *d);
+void otm_kernel_dag_free(otm_kernel_dag *d);
+int otm_critical_path_dag(const otm_kernel_dag *d, const double *lat, unsigned char *on);
 
 /* One op's work. */
 typedef struct otm_node {
