@@ -30,10 +30,15 @@ GRAPHS_CALIBRATION_PATH=/nonexistent; export GRAPHS_CALIBRATION_PATH
 XDG_CONFIG_HOME=/nonexistent; export XDG_CONFIG_HOME
 
 # registry_id|mode|runtime|csv files (comma-separated), for groups with a qualifying precision
-/usr/bin/python3 - "$DATA" "$MIN_MODELS" "$MIN_FAMILIES" "$ROOT/models/zoo.csv" > "${TMPDIR:-/tmp}/calibrate_published.$$" <<'PY'
+/usr/bin/python3 - "$DATA" "$MIN_MODELS" "$MIN_FAMILIES" "$ROOT/models/zoo.csv" "${PAIRS:-}" > "${TMPDIR:-/tmp}/calibrate_published.$$" <<'PY'
 import csv, glob, os, re, sys
-data, need, need_fam = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-family = {r["name"]: r["family"] for r in csv.DictReader(open(sys.argv[4], newline=""))}
+data, need, need_fam, pairs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[5]
+zoo = list(csv.DictReader(open(sys.argv[4], newline="")))
+family = {r["name"]: r["family"] for r in zoo}
+# the input dims after the batch: the fit (fit_pub.c) leaves out rows at another input size or
+# sequence length than the zoo model's, so they do not count towards qualifying here either
+tail = lambda s: s.split("x", 1)[1] if "x" in s else ""
+zshape = {r["name"]: tail(r["input_shape"]) for r in zoo}
 models, files = {}, {}
 for path in sorted(glob.glob(os.path.join(data, "*.csv"))):
     with open(path, newline="") as fh:
@@ -42,6 +47,9 @@ for path in sorted(glob.glob(os.path.join(data, "*.csv"))):
                 continue
             if r["mapping"] not in ("torchvision_exact", "same_arch"):
                 continue
+            if r["input_shape"] and tail(r["input_shape"]) and zshape.get(r["zoo_model"]) is not None \
+                    and tail(r["input_shape"]) != zshape[r["zoo_model"]]:
+                continue
             rt = re.sub(r"[^a-z0-9]+", "_", r["runtime"].lower()).strip("_")
             key = (r["registry_id"], r["mode"], rt)
             models.setdefault(key + (r["precision"],), set()).add(r["zoo_model"])
@@ -49,6 +57,8 @@ for path in sorted(glob.glob(os.path.join(data, "*.csv"))):
 groups = sorted({k[:3] for k, v in models.items()
                  if len(v) >= need and len({family.get(m, m) for m in v}) >= need_fam})
 for g in groups:
+    if pairs and not re.search(pairs, "%s/%s/%s" % (g[0], g[1] or "default", g[2])):
+        continue
     print("|".join(g) + "|" + ",".join(sorted(files[g])))
 PY
 LIST="${TMPDIR:-/tmp}/calibrate_published.$$"

@@ -227,6 +227,15 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 			add_num(gl, "context_bytes", cp->context_bytes);
 			add_num(gl, "context_s", cp->context_s);
 		}
+		if (cp->request_s > 0)
+			add_num(gl, "request_s", cp->request_s);
+		if (cp->has_offpath)
+			add_num(gl, "offpath_kernel_factor", cp->offpath_factor);
+		if (cp->has_kernel_groups) {
+			cJSON *kg = cJSON_AddObjectToObject(gl, "kernel_groups");
+			for (int k = 0; k < OTM_KG_COUNT; k++)
+				add_num(kg, otm_kernel_group_names[k], cp->kernel_group_s[k]);
+		}
 		qa = cJSON_AddObjectToObject(po, "quality");
 		cJSON_AddNumberToObject(qa, "rows", cq->rows);
 		cJSON_AddNumberToObject(qa, "subgraph_rows", cq->rows_sub);

@@ -450,8 +450,29 @@ static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *s
 			return -1;
 	if (number(r, gl, "frame_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->frame_s) ||
 	    number(r, gl, "context_bytes", 0, MAX_LLC_BYTES, OPTIONAL, 0, &cp->context_bytes) ||
-	    number(r, gl, "context_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->context_s))
+	    number(r, gl, "context_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->context_s) ||
+	    number(r, gl, "request_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->request_s))
 		return -1;
+	/* fits to published figures: absent in older profiles, which estimate as before */
+	if (cJSON_GetObjectItemCaseSensitive(gl, "offpath_kernel_factor")) {
+		if (number(r, gl, "offpath_kernel_factor", 0, 1, REQUIRED, 1, &cp->offpath_factor))
+			return -1;
+		cp->has_offpath = 1;
+	}
+	{
+		const cJSON *kg = NULL;
+		if (object(r, gl, "kernel_groups", OPTIONAL, &kg))
+			return -1;
+		if (kg) {
+			enter(r, 4, "precisions", pn, "platform", "kernel_groups");
+			for (int k = 0; k < OTM_KG_COUNT; k++)
+				if (number(r, kg, otm_kernel_group_names[k], 0, MAX_S_PER_UNIT, REQUIRED, 0,
+					   &cp->kernel_group_s[k]))
+					return -1;
+			cp->has_kernel_groups = 1;
+			enter(r, 3, "precisions", pn, "platform");
+		}
+	}
 	if (read_quality(r, pv, pn, cq) || read_energy(r, pv, pn, cp, cq) ||
 	    read_energy_published(r, pv, pn, cp, cq))
 		return -1;

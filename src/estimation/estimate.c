@@ -292,6 +292,9 @@ struct gr_estimate_cache {
 	gr_graph_totals tot;
 	int n_act;
 	double act_scale[GR_PREC_COUNT], act_peak[GR_PREC_COUNT];
+	signed char *kgroup;  /* kernel -> OTM_KG_*, made when a fit first needs it */
+	int have_dag;         /* 1: dag made, -1: could not be */
+	otm_kernel_dag dag;   /* for critical paths (fits with overlap) */
 };
 
 gr_estimate_cache *gr_estimate_cache_new(const gr_graph *g, const gr_partition *p)
@@ -339,7 +342,23 @@ void gr_estimate_cache_free(gr_estimate_cache *c)
 	free(c->fused_nodes);
 	free(c->view_first);
 	free(c->view_idx);
+	free(c->kgroup);
+	otm_kernel_dag_free(&c->dag);
 	free(c);
+}
+
+/* The kernel group of kernel ki (the per-kernel cost it pays); OTM_KG_COPY when out of memory. */
+static int cache_kernel_group(gr_estimate_cache *c, size_t ki)
+{
+	size_t nk = gr_partition_count(c->p);
+
+	if (!c->kgroup) {
+		if (!(c->kgroup = malloc(nk + 1)))
+			return otm_kernel_group(c->p, ki);
+		for (size_t k = 0; k < nk; k++)
+			c->kgroup[k] = (signed char)otm_kernel_group(c->p, k);
+	}
+	return c->kgroup[ki];
 }
 
 /* The per-op view of a graph-compiler runtime; the eager view when out of memory. */
@@ -434,7 +453,7 @@ static const char *kernel_borrowed_class(const otm_prec *cp, const gr_estimate_c
 	return NULL;
 }
 
-static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, const gr_estimate_cache *ec,
+static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, gr_estimate_cache *ec,
 				  const fitted_view *v, size_t ki, int64_t batch, gr_kernel_estimate *ke)
 {
 	const gr_partition *p = ec->p;
@@ -466,7 +485,8 @@ static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, con
 	}
 	ke->compute_s = sum[0];
 	ke->memory_s = sum[1];
-	ke->overhead_s = sum[2] + cp->glob[CG_KERNEL];
+	ke->overhead_s = sum[2] + (cp->has_kernel_groups ? otm_kernel_cost(cp, cache_kernel_group(ec, ki))
+							 : cp->glob[CG_KERNEL]);
 	ke->transfer_s = 0;
 	ke->latency_s = ke->compute_s + ke->memory_s + ke->overhead_s;
 	ke->at_bound = raised;
@@ -507,6 +527,41 @@ static void raise_kernel(gr_kernel_estimate *ke, const double fl[2])
 		ke->latency_s = fmax(ke->compute_s, ke->memory_s) + ke->transfer_s + ke->overhead_s;
 	}
 	ke->bound = kernel_bound(ke);
+}
+
+/* Fitted kernels off the critical path (parallel branches: a ResNet shortcut, inception
+ * branches) overlap with it on the device: each adds only share f of its time. */
+static void offpath_overlap(gr_estimate *e, gr_estimate_cache *ec, double f)
+{
+	size_t nk = e->n_kernels;
+	double *lat = malloc((nk + 1) * sizeof(double));
+	unsigned char *on = malloc(nk + 1);
+
+	if (lat && on) {
+		for (size_t k = 0; k < nk; k++)
+			lat[k] = e->kernels[k].latency_s;
+		if (!ec->have_dag)
+			ec->have_dag = otm_kernel_dag_build(ec->g, ec->p, &ec->dag) ? -1 : 1;
+		if (ec->have_dag > 0 && !otm_critical_path_dag(&ec->dag, lat, on))
+			for (size_t k = 0; k < nk; k++) {
+				gr_kernel_estimate *ke = &e->kernels[k];
+				double cut;
+				if (on[k] || ke->on_host || ke->confidence == GR_CONF_THEORETICAL)
+					continue;
+				cut = (1 - f) * ke->latency_s;
+				e->latency_s -= cut;
+				e->compute_s -= (1 - f) * ke->compute_s;
+				e->memory_s -= (1 - f) * ke->memory_s;
+				e->overhead_s -= (1 - f) * ke->overhead_s;
+				e->confidence_share[ke->confidence] -= cut;
+				ke->compute_s *= f;
+				ke->memory_s *= f;
+				ke->overhead_s *= f;
+				ke->latency_s *= f;
+			}
+	}
+	free(lat);
+	free(on);
 }
 
 /* A calibrated dataflow device (docs/estimate.md, "Latency and throughput"): every frame pays
@@ -795,6 +850,14 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		e->overhead_s += ep.dispatch_us * 1e-6;
 		e->latency_s += ep.dispatch_us * 1e-6;
 		e->confidence_share[GR_CONF_THEORETICAL] += ep.dispatch_us * 1e-6;
+	} else {
+		if (cp->has_offpath && cp->offpath_factor < 1)
+			offpath_overlap(e, ec, cp->offpath_factor);
+		/* a fitted per-request cost (fits to published figures) */
+		tin.dispatch_s = cp->request_s;
+		e->overhead_s += cp->request_s;
+		e->latency_s += cp->request_s;
+		e->confidence_share[GR_CONF_CALIBRATED] += cp->request_s;
 	}
 	if (cp && ep.pipeline_dataflow)
 		dataflow_costs(e, cp, &oc, hw, batch, (double)cache_totals(ec)->params * gr_estimate_elem_bytes(m.prec),

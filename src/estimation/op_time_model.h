@@ -34,6 +34,11 @@ enum { CF_OP, CF_FLOPS, CF_BYTES, CF_WEIGHTS, CF_PAR4, CF_PAR8, CF_PAR16, CF_COU
  * subgraphs, invisible to per-layer hooks, which time inside it). */
 enum { CG_SPILL, CG_KERNEL, CG_ROW, CG_WSPILL, CG_ALLOC, CG_CALL, CG_COUNT };
 
+/* Kernel groups of the per-kernel cost: matrix (conv, gemm, matmul, attention, rnn), depthwise
+ * conv, vector (elementwise, norms, activations, pooling, reductions), concat, layout
+ * (transposes, depth/space shuffles, kernels of views only) and other copies. */
+enum { OTM_KG_MATRIX, OTM_KG_DWCONV, OTM_KG_VECTOR, OTM_KG_CONCAT, OTM_KG_LAYOUT, OTM_KG_COPY, OTM_KG_COUNT };
+
 /* One class's fit and the sizes it saw (an op outside them is only "interpolated"). */
 typedef struct otm_class {
 	int fitted;               /* the class occurred in the fitted rows */
@@ -61,6 +66,15 @@ typedef struct otm_prec {
 	double frame_s, context_bytes, context_s;
 	double llc_bytes;         /* the spill term's cache size */
 	double bytes_per_elem;
+	/* fits to published figures (fit_pub.c); absent in older profiles, which then estimate as
+	 * before: a fixed cost per request (host and runtime around the graph; 0: none), a cost per
+	 * kernel by its group (OTM_KG_*) in place of glob[CG_KERNEL], and the share of their time
+	 * that kernels off the critical path add (parallel branches overlap on the device) */
+	double request_s;
+	int has_kernel_groups;
+	double kernel_group_s[OTM_KG_COUNT];
+	int has_offpath;
+	double offpath_factor;    /* [0, 1]; with has_offpath 0: 1 (every kernel in series) */
 	int has_energy;
 	double pj_per_flop, pj_per_byte, static_w;
 	/* published power (src/calibration/fit_energy.c): one scale on the estimate's energy of the
@@ -88,6 +102,26 @@ typedef struct gr_op_time_model {
 				   * was transferred (otm_transfer): its kernels are "transferred" */
 	otm_prec prec[GR_PREC_COUNT];
 } gr_op_time_model;
+
+extern const char *const otm_kernel_group_names[OTM_KG_COUNT];
+int otm_kernel_group(const gr_partition *p, size_t ki);
+/* The per-kernel cost of a kernel of group kg under cp. */
+double otm_kernel_cost(const otm_prec *cp, int kg);
+
+/* Kernels on the longest path through the kernel graph (edges: tensors from one kernel to a
+ * later one), each weighted by lat[k]: on[k] = 1 on it, 0 off it. Returns -1 when out of
+ * memory (on[] all 1). */
+int otm_critical_path(const gr_graph *g, const gr_partition *p, const double *lat, unsigned char *on);
+/* The kernel graph itself, for repeated critical paths of one partition: pred[first[k] ..
+ * first[k + 1]) are the earlier kernels whose tensors kernel k reads. */
+typedef struct otm_kernel_dag {
+	size_t nk;
+	size_t *first;
+	int *pred;
+} otm_kernel_dag;
+int otm_kernel_dag_build(const gr_graph *g, const gr_partition *p, otm_kernel_dag *d);
+void otm_kernel_dag_free(otm_kernel_dag *d);
+int otm_critical_path_dag(const otm_kernel_dag *d, const double *lat, unsigned char *on);
 
 /* One op's work. */
 typedef struct otm_node {

@@ -168,6 +168,9 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		tp->glob[CG_KERNEL] *= oh;
 		tp->glob[CG_CALL] *= oh;
 		tp->glob[CG_ROW] *= oh;
+		tp->request_s *= oh;
+		for (int k = 0; k < OTM_KG_COUNT; k++)
+			tp->kernel_group_s[k] = launch_s >= 0 ? 0 : tp->kernel_group_s[k] * oh;
 		if (launch_s >= 0)
 			tp->glob[CG_KERNEL] = tp->glob[CG_CALL] = 0;
 		tp->glob[CG_SPILL] *= dram;

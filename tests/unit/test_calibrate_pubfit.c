@@ -1,0 +1,211 @@
+/* Fits to published figures (src/calibration/fit_pub.c) with kernel groups: on a synthetic
+ * published table whose concat, layout and copy kernels cost far more than its matrix kernels,
+ * one shared per-kernel cost cannot predict a left-out model and per-group costs can; and a
+ * profile without the grouped keys (request_s, kernel_groups, offpath_kernel_factor) loads and
+ * estimates exactly as one with them at their neutral values. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "calibration/calib_impl.h"
+#include "core/graph_impl.h"
+
+#define HW "qualcomm_qcs6490_npu"
+#define RT "qnn_dlc"
+#define BASE_PROFILE GRAPHS_SOURCE_DIR "/calibration/" HW "/default/" RT ".json"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("GRAPHS_CALIBRATION_PATH", "/nonexistent", 1);
+	setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
+	snprintf(dir, sizeof(dir), "/tmp/graphs_test_pubfit_XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *tmp(const char *name)
+{
+	static char p[4][512];
+	static int i;
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
+	return p[i];
+}
+
+/* The latency of model under profile tm (seconds). */
+static double latency(gr_calib_cache *c, const gr_hw *hw, const char *model, const gr_op_time_model *tm)
+{
+	calib_model *m = NULL;
+	gr_estimate *e = NULL;
+	gr_estimate_opts eo = {.precision = GR_PREC_INT8, .runtime = RT};
+	gr_error err = {0};
+	double t;
+	assert_int_equal(calib_cache_model(c, model, 1, RT, &m, &err), GR_OK);
+	assert_int_equal(gr_estimate_run_fitted(m->g, m->p, hw, -1, &eo, tm, &e, &err), GR_OK);
+	t = e->latency_s;
+	gr_estimate_free(e);
+	return t;
+}
+
+static const char *const models[] = {"resnet18", "resnet50", "mobilenet_v2", "googlenet", "squeezenet1_1",
+				     "densenet121", "shufflenet_v2_x0_5", "yolov8n", "regnet_y_800mf"};
+#define N_MODELS (sizeof(models) / sizeof(models[0]))
+
+/* Leave-one-model-out MAPE of a fit of the synthetic table (GRAPHS_PUB_MODEL as given). */
+static double lomo(const char *csv, gr_calib_cache *c, const char *model_env)
+{
+	gr_meas_set *s = NULL;
+	gr_profile *p = NULL;
+	gr_error err = {0};
+	gr_fit_opts o = {.hw = HW, .precision = GR_PREC_INT8, .runtime = RT, .lomo = 1, .min_models = 4, .cache = c};
+	double v;
+	if (model_env)
+		setenv("GRAPHS_PUB_MODEL", model_env, 1);
+	else
+		unsetenv("GRAPHS_PUB_MODEL");
+	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
+	assert_int_equal(gr_meas_load(s, csv, NULL, &err), GR_OK);
+	assert_int_equal(gr_profile_fit(s, &o, &p, &err), GR_OK);
+	v = p->q[GR_PREC_INT8].pub.lomo_mape[GR_METRIC_LATENCY];
+	/* the grouped fit says so in its profile; the shared one keeps one per-kernel cost */
+	assert_int_equal(p->tm.prec[GR_PREC_INT8].has_kernel_groups, model_env == NULL);
+	gr_profile_free(p);
+	gr_meas_set_free(s);
+	unsetenv("GRAPHS_PUB_MODEL");
+	return v;
+}
+
+/* Figures made by a profile whose copies (concat, transposes, slices) cost 12-20x its matrix
+ * kernels: a table no single per-kernel cost can explain, as googlenet, shufflenet and densenet
+ * (many concats) against resnets (none) are on the phone NPUs. */
+static void kernel_groups_predict_what_one_kernel_cost_cannot(void **state)
+{
+	gr_profile *truth = NULL;
+	gr_calib_cache *c = NULL;
+	gr_error err = {0};
+	const gr_hw *hw;
+	otm_prec *cp;
+	FILE *f;
+	double shared, grouped;
+	(void)state;
+	assert_int_equal(gr_profile_load(BASE_PROFILE, &truth, &err), GR_OK);
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	assert_non_null(hw = gr_hw_registry_find(c->reg, HW));
+	cp = &truth->tm.prec[GR_PREC_INT8];
+	assert_true(cp->present);
+	cp->has_kernel_groups = 1;
+	cp->kernel_group_s[OTM_KG_MATRIX] = 5e-6;
+	cp->kernel_group_s[OTM_KG_DWCONV] = 5e-6;
+	cp->kernel_group_s[OTM_KG_VECTOR] = 10e-6;
+	cp->kernel_group_s[OTM_KG_CONCAT] = 100e-6;
+	cp->kernel_group_s[OTM_KG_LAYOUT] = 60e-6;
+	cp->kernel_group_s[OTM_KG_COPY] = 60e-6;
+	cp->request_s = 0;
+	cp->has_offpath = 0;
+	assert_non_null(f = fopen(tmp("synthetic.csv"), "w"));
+	fprintf(f, "hardware,registry_id,mode,runtime,precision,model,zoo_model,mapping,batch,input_shape,metric,"
+		   "value,power_w,source\n");
+	for (size_t i = 0; i < N_MODELS; i++)
+		fprintf(f, "Synthetic NPU,%s,,%s,int8,%s,%s,torchvision_exact,1,,latency_ms,%.6f,,"
+			   "synthetic: tests/unit/test_calibrate_pubfit.c\n",
+			HW, RT, models[i], models[i], 1e3 * latency(c, hw, models[i], &truth->tm));
+	fclose(f);
+	shared = lomo(tmp("synthetic.csv"), c, "shared");
+	grouped = lomo(tmp("synthetic.csv"), c, NULL);
+	print_message("synthetic copies-heavy table, leave-one-model-out MAPE: one per-kernel cost %.1f%%, "
+		      "kernel groups %.1f%%\n", 100 * shared, 100 * grouped);
+	assert_true(shared > 0.30);
+	assert_true(grouped < 0.20);
+	assert_true(grouped < 0.4 * shared);
+	gr_profile_free(truth);
+	gr_calib_cache_free(c);
+}
+
+/* A profile without the grouped keys loads with them unset, writes none of them back, and
+ * estimates exactly as the same profile with every group at its per-kernel cost, no overlap
+ * and no per-request cost; the keys, when given, are read back and applied. */
+static void old_profiles_load_and_estimate_as_before(void **state)
+{
+	gr_profile *p = NULL, *old = NULL, *neu = NULL;
+	gr_calib_cache *c = NULL;
+	gr_error err = {0};
+	const gr_hw *hw;
+	otm_prec *cp;
+	FILE *f;
+	char buf[1 << 16];
+	size_t n;
+	double t_old, t_neu, t_req;
+	(void)state;
+	assert_int_equal(gr_profile_load(BASE_PROFILE, &p, &err), GR_OK);
+	cp = &p->tm.prec[GR_PREC_INT8];
+	cp->has_kernel_groups = cp->has_offpath = 0;
+	cp->request_s = 0;
+	assert_int_equal(gr_profile_save(p, tmp("old.json"), &err), GR_OK);
+	assert_non_null(f = fopen(tmp("old.json"), "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	assert_null(strstr(buf, "kernel_groups"));
+	assert_null(strstr(buf, "offpath_kernel_factor"));
+	assert_null(strstr(buf, "request_s"));
+	assert_int_equal(gr_profile_load(tmp("old.json"), &old, &err), GR_OK);
+	assert_false(old->tm.prec[GR_PREC_INT8].has_kernel_groups);
+	assert_false(old->tm.prec[GR_PREC_INT8].has_offpath);
+	assert_true(old->tm.prec[GR_PREC_INT8].request_s == 0);
+
+	/* the same at neutral values of the new keys */
+	cp->has_kernel_groups = cp->has_offpath = 1;
+	cp->offpath_factor = 1;
+	for (int k = 0; k < OTM_KG_COUNT; k++)
+		cp->kernel_group_s[k] = cp->glob[CG_KERNEL];
+	assert_int_equal(gr_profile_save(p, tmp("new.json"), &err), GR_OK);
+	assert_int_equal(gr_profile_load(tmp("new.json"), &neu, &err), GR_OK);
+	assert_true(neu->tm.prec[GR_PREC_INT8].has_kernel_groups && neu->tm.prec[GR_PREC_INT8].has_offpath);
+	assert_true(neu->tm.prec[GR_PREC_INT8].kernel_group_s[OTM_KG_CONCAT] == cp->glob[CG_KERNEL]);
+
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	assert_non_null(hw = gr_hw_registry_find(c->reg, HW));
+	for (const char *const *m = (const char *const[]){"resnet50", "googlenet", "shufflenet_v2_x0_5", NULL}; *m; m++) {
+		t_old = latency(c, hw, *m, &old->tm);
+		t_neu = latency(c, hw, *m, &neu->tm);
+		assert_true(t_old > 0);
+		assert_true(t_old == t_neu);
+	}
+	/* applied: a per-request cost adds itself once; overlap of googlenet's branches shortens it */
+	neu->tm.prec[GR_PREC_INT8].request_s = 1e-3;
+	t_req = latency(c, hw, "resnet50", &neu->tm);
+	assert_true(fabs(t_req - latency(c, hw, "resnet50", &old->tm) - 1e-3) < 1e-9);
+	neu->tm.prec[GR_PREC_INT8].request_s = 0;
+	neu->tm.prec[GR_PREC_INT8].offpath_factor = 0.5;
+	assert_true(latency(c, hw, "googlenet", &neu->tm) < 0.95 * latency(c, hw, "googlenet", &old->tm));
+	gr_profile_free(p);
+	gr_profile_free(old);
+	gr_profile_free(neu);
+	gr_calib_cache_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(kernel_groups_predict_what_one_kernel_cost_cannot),
+		cmocka_unit_test(old_profiles_load_and_estimate_as_before),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
