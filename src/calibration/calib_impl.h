@@ -95,6 +95,8 @@ typedef struct calib_model {
 	const char **fx;          /* functional ops (not inside a leaf module): torch.fx's name for
 				   * the op kind ("add"), NULL otherwise */
 	int *fx_ord;              /* and its ordinal among functional ops of that kind (add_3: 3) */
+	gr_estimate_cache *ec;    /* the estimator's graph-level work, kept across the fits' many
+				   * estimates of this model (NULL until the first) */
 	int failed;
 	char err[1024];
 } calib_model;

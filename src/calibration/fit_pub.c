@@ -159,7 +159,10 @@ static double predict(pub_ctx *c, const pub_row *pr)
 		c->last_m = pr->m;
 		c->last_gen = c->gen;
 		c->last_lat = c->last_thr = NAN;
-		if (!gr_estimate_run_fitted(pr->m->g, pr->m->p, c->hw, c->mode, &eo, &c->tm, &e, &err)) {
+		/* the graph-level work (folding, liveness) is the same for every estimate of the model */
+		if (!pr->m->ec)
+			pr->m->ec = gr_estimate_cache_new(pr->m->g, pr->m->p);
+		if (pr->m->ec && !gr_estimate_run_cached(pr->m->ec, c->hw, c->mode, &eo, &c->tm, &e, &err)) {
 			c->last_lat = e->latency_s;
 			c->last_thr = gr_estimate_throughput_per_s(e, pr->r->batch);
 		}

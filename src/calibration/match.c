@@ -133,6 +133,7 @@ static void model_free(calib_model *m)
 	free(m->nodes);
 	free(m->kernel_of);
 	free(m->view_kernel);
+	gr_estimate_cache_free(m->ec);
 	gr_partition_free(m->p);
 	gr_graph_free(m->g);
 	free(m);
