@@ -7,8 +7,13 @@
  *   s/byte of class c  = beta / bandwidth of the level holding c's working sets (beta >= 1)
  *   per kernel launched = kappa, per op dispatched = omega (eager runtimes only)
  *   dataflow devices (estimator.pipeline.dataflow): per frame on the host link = phi, and
- *   contexts: one holds 1/rho weight bytes on chip (rho = 0: any network fits), each switch
- *   costs sigma (estimate.c, dataflow_costs); their bytes are at 1/beta of the on-chip rate
+ *   contexts: one holds 1/rho weight bytes on chip (rho = 0: any network fits) and 1/lambda
+ *   layers (lambda = 0: no limit), each switch costs sigma and a network in several contexts
+ *   configures each layer again for mu and fills its pipelines for gamma frames of work per
+ *   request (estimate.c, dataflow_costs), and depthwise convolutions run at 1/delta of the
+ *   compute share of the others (delta >= 1: one input channel per output leaves the MAC
+ *   array's input-channel lanes idle),
+ *   the contexts' weights at the link's or DRAM's bandwidth; their bytes are at 1/beta of the on-chip rate
  *   the estimator assumes for them (estimator.on_chip_ops_per_byte), as the chip keeps its
  *   activations between layers on chip
  * A linear NNLS on the rows gives the start (throughput rows enter it as batch/FPS); the
@@ -24,7 +29,7 @@
 #include "core/graph_impl.h"
 #include "core/pubcsv.h"
 
-enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH, NP };
+enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH, P_LAYERS, P_FILL, P_LSWITCH, P_DW, NP };
 
 typedef struct pub_row {
 	const gr_meas_row *r;
@@ -41,7 +46,7 @@ typedef struct pub_ctx {
 	gr_precision prec;
 	const char *runtime;
 	int eager;
-	int dataflow;             /* fits phi, rho, sigma too */
+	int dataflow;             /* fits phi, rho, sigma, lambda, gamma too */
 	int amp;                  /* the rows were published as amp (mixed precision) */
 	otm_bounds ob;
 	double peak[CC_COUNT], byte_lb[CC_COUNT]; /* per class: ops/s at peak, s/byte at its level */
@@ -133,6 +138,8 @@ static void set_params(pub_ctx *c, const double *th)
 		cl->coef[CF_OP] = th[P_OP];
 		if (k != CC_VIEW) {
 			cl->coef[CF_FLOPS] = c->peak[k] > 0 ? th[P_ALPHA] / c->peak[k] : 0;
+			if (k == GR_KC_DWCONV && c->dataflow)
+				cl->coef[CF_FLOPS] *= th[P_DW];
 			cl->coef[CF_BYTES] = th[P_BETA] * c->byte_lb[k];
 		}
 	}
@@ -140,7 +147,10 @@ static void set_params(pub_ctx *c, const double *th)
 	cp->glob[CG_KERNEL] = th[P_KERNEL];
 	cp->frame_s = c->dataflow ? th[P_FRAME] : 0;
 	cp->context_bytes = c->dataflow && th[P_RHO] > 0 ? 1.0 / th[P_RHO] : 0;
-	cp->context_s = cp->context_bytes > 0 ? th[P_SWITCH] : 0;
+	cp->context_layers = c->dataflow && th[P_LAYERS] > 0 ? 1.0 / th[P_LAYERS] : 0;
+	cp->context_s = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_SWITCH] : 0;
+	cp->context_fill = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_FILL] : 0;
+	cp->context_layer_s = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_LSWITCH] : 0;
 	cp->glob[CG_WSPILL] = c->eager ? c->wspill : th[P_BETA] * c->wspill;
 	cp->glob[CG_SPILL] = c->eager ? 0 : th[P_BETA] * c->wspill;
 	c->gen++;
@@ -223,11 +233,13 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 	}
 	/* the link's per-frame cost starts at half the fastest frame; no contexts */
 	th[P_FRAME] = c->dataflow ? 0.5 * c->frame_min : 0;
-	th[P_RHO] = th[P_SWITCH] = 0;
+	th[P_RHO] = th[P_SWITCH] = th[P_LAYERS] = th[P_FILL] = th[P_LSWITCH] = 0;
+	th[P_DW] = 1;
 }
 
-/* rho moves in steps (a model crosses into two contexts): before refining, try a context just
- * larger than each model's weights, and none, the others held */
+/* rho and lambda move in steps (a model crosses into two contexts): before refining, try a
+ * context just large enough for each model's weights, and none, the others held; then the
+ * same for each model's layers (kernels) */
 static void scan_contexts(pub_ctx *c, const char *skip, double *th)
 {
 	double best, cand[NP];
@@ -235,16 +247,38 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
 	if (!c->dataflow)
 		return;
 	best = objective(c, th, skip);
-	memcpy(cand, th, sizeof(cand));
-	for (size_t i = 0; i <= c->n; i++) {
-		double f;
-		if (i < c->n && (c->rows[i].wbytes <= 0 || (skip && !strcmp(c->rows[i].r->model, skip))))
+	for (int j = P_RHO; j <= P_LAYERS; j += P_LAYERS - P_RHO) {
+		memcpy(cand, th, sizeof(cand));
+		for (size_t i = 0; i <= c->n; i++) {
+			double f, size = 0;
+			if (i < c->n) {
+				size = j == P_RHO ? c->rows[i].wbytes * 1.001 : c->rows[i].x[P_KERNEL];
+				if (size <= 0 || (skip && !strcmp(c->rows[i].r->model, skip)) ||
+				    (i > 0 && c->rows[i - 1].m == c->rows[i].m))
+					continue;
+			}
+			cand[j] = size > 0 ? 1.0 / size : 0;
+			f = objective(c, cand, skip);
+			if (f < best * (1 - 1e-9)) {
+				best = f;
+				th[j] = cand[j];
+			}
+		}
+	}
+	/* the costs of a switch and of each layer configured span decades (a pattern search moves
+	 * one at a time from zero): try each on a log grid of the shortest frame */
+	for (int j = P_SWITCH; j <= P_LSWITCH && (th[P_RHO] > 0 || th[P_LAYERS] > 0); j++) {
+		if (j == P_LAYERS || j == P_FILL)
 			continue;
-		cand[P_RHO] = i < c->n ? 1.0 / (c->rows[i].wbytes * 1.001) : 0;
-		f = objective(c, cand, skip);
-		if (f < best * (1 - 1e-9)) {
-			best = f;
-			th[P_RHO] = cand[P_RHO];
+		memcpy(cand, th, sizeof(cand));
+		for (double k = 0.01; k < 50; k *= 3) {
+			double f;
+			cand[j] = k * c->frame_min;
+			f = objective(c, cand, skip);
+			if (f < best * (1 - 1e-9)) {
+				best = f;
+				th[j] = cand[j];
+			}
 		}
 	}
 	set_params(c, th);
@@ -254,7 +288,7 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
  * excess over its bound (a parameter at its bound tries a small step up). */
 static void refine(pub_ctx *c, const char *skip, double *th, double step)
 {
-	static const double lb[NP] = {1, 1, 0, 0, 0, 0, 0};
+	static const double lb[NP] = {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 	double best = objective(c, th, skip), scale[NP];
 	double ysum = 0;
 	size_t ny = 0;
@@ -270,13 +304,16 @@ static void refine(pub_ctx *c, const char *skip, double *th, double step)
 	/* a kernel or op cost starts at 1% of a typical row shared over its kernels */
 	scale[P_ALPHA] = scale[P_BETA] = 0.25;
 	scale[P_KERNEL] = scale[P_OP] = ny ? 0.01 * ysum / (double)ny / 100 : 1e-6;
-	scale[P_FRAME] = scale[P_SWITCH] = 0.1 * c->frame_min;
-	scale[P_RHO] = 0; /* set by scan_contexts: a rho of 0 stays */
+	scale[P_FRAME] = scale[P_SWITCH] = scale[P_LSWITCH] = 0.1 * c->frame_min;
+	scale[P_RHO] = scale[P_LAYERS] = 0; /* set by scan_contexts: a rho or lambda of 0 stays */
+	scale[P_FILL] = 0.5;
+	scale[P_DW] = 1;
 	for (int round = 0; round < 24 && step > 1.03; round++) {
 		int moved = 0;
 		for (int j = 0; j < NP; j++) {
 			if ((j == P_OP && !c->eager) || (j >= NL && !c->dataflow) ||
-			    (j == P_RHO && th[P_RHO] <= 0) || (j == P_SWITCH && th[P_RHO] <= 0))
+			    (j == P_RHO && th[P_RHO] <= 0) || (j == P_LAYERS && th[P_LAYERS] <= 0) ||
+			    ((j == P_SWITCH || j == P_FILL || j == P_LSWITCH) && th[P_RHO] <= 0 && th[P_LAYERS] <= 0))
 				continue;
 			for (int dir = 0; dir < 2; dir++) {
 				double cand[NP], f, ex = th[j] - lb[j];
@@ -436,6 +473,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	linear_start(&c, NULL, full);
 	scan_contexts(&c, NULL, full);
 	refine(&c, NULL, full, 2.0);
+	if (c.dataflow) { /* the contexts found with the switch and fill costs refined */
+		scan_contexts(&c, NULL, full);
+		refine(&c, NULL, full, 1.5);
+	}
 	/* leave-one-model-out: each model predicted by a fit of the others (started from the fit of
 	 * all, which only sets where the search begins) */
 	for (int mt = 0; mt < 2; mt++)
@@ -456,9 +497,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 				cnt[mt] += k;
 				if (k && getenv("GRAPHS_PUB_DEBUG"))
 					fprintf(stderr, "lomo %s: %.1f%% (alpha %.3g beta %.3g kernel %.3g op %.3g "
-						"frame %.3g context %.3g MB switch %.3g)\n", models[j], 100 * a / k,
-						th[0], th[1], th[2], th[3], th[P_FRAME],
-						th[P_RHO] > 0 ? 1e-6 / th[P_RHO] : 0, th[P_SWITCH]);
+						"frame %.3g context %.3g MB %.0f layers switch %.3g fill %.3g layer %.3g dw %.3g)\n",
+						models[j], 100 * a / k, th[0], th[1], th[2], th[3], th[P_FRAME],
+						th[P_RHO] > 0 ? 1e-6 / th[P_RHO] : 0,
+						th[P_LAYERS] > 0 ? 1 / th[P_LAYERS] : 0, th[P_SWITCH], th[P_FILL], th[P_LSWITCH], th[P_DW]);
 			}
 		}
 		for (int mt = 0; mt < 2; mt++) {

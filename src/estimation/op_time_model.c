@@ -192,6 +192,8 @@ double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, doubl
 	}
 	c = &cp->cls[n->cls];
 	otm_node_features(n, cp->bytes_per_elem, batch, cp->llc_bytes, cp->emulated, f, g);
+	if (cp->weights_resident)
+		f[CF_BYTES] = fmax(0, f[CF_BYTES] - n->ew * cp->bytes_per_elem);
 	t[2] = c->coef[CF_OP] * f[CF_OP] + cp->glob[CG_CALL] * g[CG_CALL];
 	t[0] = c->coef[CF_FLOPS] * f[CF_FLOPS];
 	for (int i = CF_PAR4; i <= CF_PAR16; i++)

@@ -59,6 +59,14 @@ typedef struct otm_prec {
 	 * to a context; a network over that capacity is split into contexts whose weights are
 	 * reloaded on every request (estimate.c, throughput.c). 0: not fitted, not modelled. */
 	double frame_s, context_bytes, context_s;
+	/* ... and the other resource a context runs out of: the layers it can place (Hailo: memory,
+	 * control and compute; 0: no limit); paid once per request of a network in several contexts:
+	 * configuring each of its layers (context_layer_s) and the pipeline's fill and drain in each
+	 * context (context_fill, in frames of the chip's work) */
+	double context_layers, context_layer_s, context_fill;
+	/* set by the estimator, not stored: weights stay in the memory beside their layer (a
+	 * dataflow chip), so the kernels' bytes are their activations only */
+	int weights_resident;
 	double llc_bytes;         /* the spill term's cache size */
 	double bytes_per_elem;
 	int has_energy;
