@@ -36,7 +36,8 @@ typedef struct pub_row {
 	calib_model *m;
 	double y;                 /* the figure: seconds (latency) or inferences/s (throughput) */
 	double x[NL];             /* linear features at alpha = beta = 1 */
-	double wbytes;            /* the model's weight bytes (contexts) */
+	double wbytes;            /* the model's weight bytes */
+	double held;              /* ... with its activations, as a dataflow chip holds them (contexts) */
 	double x0;                /* the fixed part: weights streamed from DRAM */
 } pub_row;
 
@@ -123,6 +124,7 @@ static void row_features(pub_ctx *c, pub_row *pr, const otm_prec *cp)
 	for (size_t i = 0; i < m->n_nodes; i++)
 		if (m->nodes[i].cls >= 0)
 			pr->wbytes += m->nodes[i].ew * cp->bytes_per_elem;
+	pr->held = otm_dataflow_memory(m->p, pr->r->batch, pr->wbytes, cp->bytes_per_elem);
 }
 
 /* Writes the parameters into the fitted precision. */
@@ -252,7 +254,7 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
 		for (size_t i = 0; i <= c->n; i++) {
 			double f, size = 0;
 			if (i < c->n) {
-				size = j == P_RHO ? c->rows[i].wbytes * 1.001 : c->rows[i].x[P_KERNEL];
+				size = j == P_RHO ? c->rows[i].held * 1.001 : c->rows[i].x[P_KERNEL];
 				if (size <= 0 || (skip && !strcmp(c->rows[i].r->model, skip)) ||
 				    (i > 0 && c->rows[i - 1].m == c->rows[i].m))
 					continue;

@@ -400,7 +400,7 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 						pa.context_bytes > 0 || pa.context_layers > 0 ? "contexts below"
 											       : "one context for every network");
 				if (pa.context_bytes > 0 || pa.context_layers > 0)
-					fprintf(out, "  contexts     %.1f MB of weights or %.0f layers per context (0: no "
+					fprintf(out, "  contexts     %.1f MB of weights and activations or %.0f layers per context (0: no "
 						"limit), %.3f ms per switch, %.1f us per layer configured, pipeline fill %.2f "
 						"frames\n", pa.context_bytes / 1e6, pa.context_layers, pa.context_s * 1e3,
 						pa.context_layer_s * 1e6, pa.context_fill);

@@ -511,15 +511,15 @@ static void raise_kernel(gr_kernel_estimate *ke, const double fl[2])
 
 /* A calibrated dataflow device (docs/estimate.md, "Latency and throughput"): every frame pays
  * the fitted per-frame cost on the host link. A network needing more than one context holds
- * (fitted, Hailo publishes neither: the weight bytes, never above the registry's on-chip size,
- * and the layers one context places) is split into contexts; each request switches through all
+ * (fitted, Hailo publishes neither: the bytes of weights and buffered activations, never above
+ * the registry's on-chip size, and the layers one context places) is split into contexts; each request switches through all
  * of them, reloads their weights from DRAM, or over the host link on devices without DRAM,
  * configures each layer again (context_layer_s) and fills and drains the pipeline of each
  * context (context_fill frames of the chip's work). All of it is
  * part of one request's latency; the throughput model (throughput.c) puts the per-frame cost
  * on the link stage and the rest in series with the chip's work. */
 static void dataflow_costs(gr_estimate *e, const otm_prec *cp, const gr_onchip *oc, const gr_hw *hw,
-			   int64_t frames, double weight_bytes, gr_throughput_in *tin)
+			   int64_t frames, double weight_bytes, double held_bytes, gr_throughput_in *tin)
 {
 	double cap = cp->context_bytes, bw = oc->off_bw > 0 ? oc->off_bw : gr_hw_host_bandwidth_gbps(hw) * 1e9;
 	double add, layers = 0, by_w = 1, by_l = 1;
@@ -530,7 +530,7 @@ static void dataflow_costs(gr_estimate *e, const otm_prec *cp, const gr_onchip *
 	for (size_t i = 0; i < e->n_kernels; i++)
 		layers += !e->kernels[i].on_host;
 	if (cap > 0 && bw > 0)
-		by_w = ceil(weight_bytes / cap);
+		by_w = ceil(held_bytes / cap);
 	if (cp->context_layers > 0)
 		by_l = ceil(layers / cp->context_layers);
 	if ((by_w > 1 || by_l > 1) && bw > 0) {
@@ -541,13 +541,14 @@ static void dataflow_costs(gr_estimate *e, const otm_prec *cp, const gr_onchip *
 		tin->context_s = (double)e->contexts * cp->context_s + layers * cp->context_layer_s +
 				 weight_bytes / bw + fill;
 		if (by_w >= by_l)
-			snprintf(holds, sizeof(holds), "%.1f MiB of weights", cap / MIB);
+			snprintf(holds, sizeof(holds), "%.1f MiB of weights and activations", cap / MIB);
 		else
 			snprintf(holds, sizeof(holds), "%.0f layers", cp->context_layers);
-		snprintf(e->note + l, sizeof(e->note) - l, "%s%.1f MiB of weights in %.0f layers need %lld "
-			 "contexts (one holds %s): their weights are reloaded from %s on every request, their "
-			 "layers configured and pipelines filled (%.3g ms)", l ? "; " : "", weight_bytes / MIB, layers,
-			 (long long)e->contexts, holds, oc->off_name ? oc->off_name : "host", tin->context_s * 1e3);
+		snprintf(e->note + l, sizeof(e->note) - l, "%s%.1f MiB of weights (%.1f MiB with activations) "
+			 "in %.0f layers need %lld contexts (one holds %s): their weights are reloaded from %s on "
+			 "every request, their layers configured and pipelines filled (%.3g ms)", l ? "; " : "",
+			 weight_bytes / MIB, held_bytes / MIB, layers, (long long)e->contexts, holds,
+			 oc->off_name ? oc->off_name : "host", tin->context_s * 1e3);
 	}
 	add = tin->frame_s + tin->context_s;
 	e->latency_s += add;
@@ -819,9 +820,11 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		e->latency_s += ep.dispatch_us * 1e-6;
 		e->confidence_share[GR_CONF_THEORETICAL] += ep.dispatch_us * 1e-6;
 	}
-	if (cp && ep.pipeline_dataflow)
-		dataflow_costs(e, cp, &oc, hw, batch, (double)cache_totals(ec)->params * gr_estimate_elem_bytes(m.prec),
-			       &tin);
+	if (cp && ep.pipeline_dataflow) {
+		double wb = (double)cache_totals(ec)->params * gr_estimate_elem_bytes(m.prec);
+		dataflow_costs(e, cp, &oc, hw, batch, wb,
+			       otm_dataflow_memory(p, batch, wb, gr_estimate_elem_bytes(m.prec)), &tin);
+	}
 	if (oc.streamed > 0 && oc.off_is_link) {
 		size_t l = strlen(e->note);
 		snprintf(e->note + l, sizeof(e->note) - l, "%s%.1f MiB of weights and activations do not fit "

@@ -424,3 +424,12 @@ int otm_raise_to_floor(const double floor[2], double parts[3])
 	}
 	return raised;
 }
+
+double otm_dataflow_memory(const gr_partition *p, int64_t batch, double weight_bytes, double elem_bytes)
+{
+	double act = 0;
+
+	for (size_t i = 0; i < gr_partition_count(p); i++)
+		act += gr_partition_kernel(p, i)->elems_out;
+	return weight_bytes + act * elem_bytes / (double)(batch > 0 ? batch : 1);
+}
