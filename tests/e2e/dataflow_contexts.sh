@@ -3,11 +3,11 @@
 # fit with frame_s, context_bytes and context_s set here): the period is the slowest stage, not
 # the sum of the stages, and pipelining beats one frame after another; the frame rate never
 # exceeds the link's per-frame floor (frame cost plus inputs/outputs at the link's bandwidth);
-# a network over one context's capacity (weight bytes or layers) is split into contexts and pays
-# their switches, layer configurations and weight reloads over the host link on every request,
-# which a batch of 8 amortises; in one context the weights stay beside their layers, so batch 8
-# runs at the rate of batch 1 (as Hailo's tables show); and the latency holds those costs (the
-# timeline span equals it: tests/e2e/timeline.sh).
+# a network over one context's capacity (bytes of weights and activations, or layers) is split
+# into contexts and pays their switches, layer configurations and weight reloads over the host
+# link on every request, which a batch of 8 amortises; in one context the weights stay beside
+# their layers, so batch 8 runs at the rate of batch 1 (as Hailo's tables show); and the latency
+# holds those costs (the timeline span equals it: tests/e2e/timeline.sh).
 set -u
 cli=${1:-build/graphs}
 case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
