@@ -7,13 +7,13 @@
  *   s/byte of class c  = beta / bandwidth of the level holding c's working sets (beta >= 1)
  *   per kernel launched = kappa, per op dispatched = omega (eager runtimes only)
  *   dataflow devices (estimator.pipeline.dataflow): per frame on the host link = phi, and
- *   contexts: one holds 1/rho weight bytes on chip (rho = 0: any network fits) and 1/lambda
- *   layers (lambda = 0: no limit), each switch costs sigma and a network in several contexts
- *   configures each layer again for mu and fills its pipelines for gamma frames of work per
- *   request (estimate.c, dataflow_costs), and depthwise convolutions run at 1/delta of the
- *   compute share of the others (delta >= 1: one input channel per output leaves the MAC
- *   array's input-channel lanes idle),
- *   the contexts' weights at the link's or DRAM's bandwidth; their bytes are at 1/beta of the on-chip rate
+ *   contexts: one holds 1/rho bytes of weights and buffered activations (rho = 0: any network
+ *   fits) and 1/lambda layers (lambda = 0: no limit); a network in several contexts pays per
+ *   request sigma per switch, mu per layer configured, gamma frames of work to fill the
+ *   pipelines and its weights at the link's or DRAM's bandwidth (estimate.c, dataflow_costs);
+ *   depthwise convolutions run at 1/delta of the others' compute share (delta >= 1: one input
+ *   channel per output leaves the MAC array's input-channel lanes idle); bytes (activations
+ *   only: weights stay beside their layers) are at 1/beta of the on-chip rate
  *   the estimator assumes for them (estimator.on_chip_ops_per_byte), as the chip keeps its
  *   activations between layers on chip
  * A linear NNLS on the rows gives the start (throughput rows enter it as batch/FPS); the
@@ -47,7 +47,7 @@ typedef struct pub_ctx {
 	gr_precision prec;
 	const char *runtime;
 	int eager;
-	int dataflow;             /* fits phi, rho, sigma, lambda, gamma too */
+	int dataflow;             /* fits phi, rho, lambda, sigma, mu, gamma, delta too */
 	int amp;                  /* the rows were published as amp (mixed precision) */
 	otm_bounds ob;
 	double peak[CC_COUNT], byte_lb[CC_COUNT]; /* per class: ops/s at peak, s/byte at its level */
@@ -240,8 +240,8 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 }
 
 /* rho and lambda move in steps (a model crosses into two contexts): before refining, try a
- * context just large enough for each model's weights, and none, the others held; then the
- * same for each model's layers (kernels) */
+ * context just large enough for each model's weights and activations, and none, the others
+ * held; then the same for each model's layers (kernels) */
 static void scan_contexts(pub_ctx *c, const char *skip, double *th)
 {
 	double best, cand[NP];
@@ -256,7 +256,7 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
 			if (i < c->n) {
 				size = j == P_RHO ? c->rows[i].held * 1.001 : c->rows[i].x[P_KERNEL];
 				if (size <= 0 || (skip && !strcmp(c->rows[i].r->model, skip)) ||
-				    (i > 0 && c->rows[i - 1].m == c->rows[i].m))
+				    (i > 0 && !strcmp(c->rows[i - 1].r->model, c->rows[i].r->model)))
 					continue;
 			}
 			cand[j] = size > 0 ? 1.0 / size : 0;
