@@ -374,6 +374,9 @@ typedef struct gr_profile_accuracy {
 	double compute_factor, bandwidth_factor; /* >= 1: the peak and bandwidth share reached is 1/x */
 	double frame_s, context_bytes, context_s; /* dataflow: per-frame link cost, weight bytes of one
 						     * context (0: any network fits), per switch */
+	double context_layers, context_fill;     /* layers one context places (0: no limit); pipeline
+						     * fill per request in contexts, in frames of work */
+	double context_layer_s;                  /* per layer configured on each request in contexts */
 	double kernel_s, op_s;    /* fitted cost per kernel launched and per op dispatched */
 	int skipped_mapping, skipped_shape, skipped_model;
 	const char *precision;    /* as published ("amp"); "" when the same as the fit's */

@@ -7,8 +7,13 @@
  *   s/byte of class c  = beta / bandwidth of the level holding c's working sets (beta >= 1)
  *   per kernel launched = kappa, per op dispatched = omega (eager runtimes only)
  *   dataflow devices (estimator.pipeline.dataflow): per frame on the host link = phi, and
- *   contexts: one holds 1/rho weight bytes on chip (rho = 0: any network fits), each switch
- *   costs sigma (estimate.c, dataflow_costs); their bytes are at 1/beta of the on-chip rate
+ *   contexts: one holds 1/rho bytes of weights and buffered activations (rho = 0: any network
+ *   fits) and 1/lambda layers (lambda = 0: no limit); a network in several contexts pays per
+ *   request sigma per switch, mu per layer configured, gamma frames of work to fill the
+ *   pipelines and its weights at the link's or DRAM's bandwidth (estimate.c, dataflow_costs);
+ *   depthwise convolutions run at 1/delta of the others' compute share (delta >= 1: one input
+ *   channel per output leaves the MAC array's input-channel lanes idle); bytes (activations
+ *   only: weights stay beside their layers) are at 1/beta of the on-chip rate
  *   the estimator assumes for them (estimator.on_chip_ops_per_byte), as the chip keeps its
  *   activations between layers on chip
  * A linear NNLS on the rows gives the start (throughput rows enter it as batch/FPS); the
@@ -25,6 +30,9 @@
 #include "core/pubcsv.h"
 
 enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH,
+       /* dataflow (Hailo): layers one context places, pipeline fill, per-layer configuration,
+	* depthwise share of the MAC lanes */
+       P_LAYERS, P_FILL, P_LSWITCH, P_DW,
        /* the grouped model (every platform but dataflow ones): compute factors of depthwise
 	* convs and vector ops, a DRAM factor apart from the on-chip one, a cost per request,
 	* the share of off-critical-path kernels and a per-kernel cost per kernel group */
@@ -45,7 +53,8 @@ typedef struct pub_row {
 	calib_model *m;
 	double y;                 /* the figure: seconds (latency) or inferences/s (throughput) */
 	double x[NL];             /* linear features at alpha = beta = 1 */
-	double wbytes;            /* the model's weight bytes (contexts) */
+	double wbytes;            /* the model's weight bytes */
+	double held;              /* ... with its activations, as a dataflow chip holds them (contexts) */
 	double x0;                /* the fixed part: weights streamed from DRAM */
 } pub_row;
 
@@ -55,7 +64,7 @@ typedef struct pub_ctx {
 	gr_precision prec;
 	const char *runtime;
 	int eager;
-	int dataflow;             /* fits phi, rho, sigma too */
+	int dataflow;             /* fits phi, rho, lambda, sigma, mu, gamma, delta too */
 	int amp;                  /* the rows were published as amp (mixed precision) */
 	otm_bounds ob;
 	double peak[CC_COUNT], byte_lb[CC_COUNT]; /* per class: ops/s at peak, s/byte at its level */
@@ -166,6 +175,7 @@ static void row_features(pub_ctx *c, pub_row *pr, const otm_prec *cp)
 	for (size_t i = 0; i < m->n_nodes; i++)
 		if (m->nodes[i].cls >= 0)
 			pr->wbytes += m->nodes[i].ew * cp->bytes_per_elem;
+	pr->held = otm_dataflow_memory(m->p, pr->r->batch, pr->wbytes, cp->bytes_per_elem);
 }
 
 /* Writes the parameters into the fitted precision. */
@@ -183,6 +193,8 @@ static void set_params(pub_ctx *c, const double *th)
 			double a = !c->grouped || otm_class_is_matrix(k) ? th[P_ALPHA]
 				   : k == GR_KC_DWCONV ? th[P_ALPHA_DW] : th[P_ALPHA_VEC];
 			cl->coef[CF_FLOPS] = c->peak[k] > 0 ? a / c->peak[k] : 0;
+			if (k == GR_KC_DWCONV && c->dataflow)
+				cl->coef[CF_FLOPS] *= th[P_DW];
 			cl->coef[CF_BYTES] = th[P_BETA] * c->byte_lb[k];
 		}
 	}
@@ -197,7 +209,10 @@ static void set_params(pub_ctx *c, const double *th)
 		cp->glob[CG_KERNEL] = th[P_KG0 + OTM_KG_MATRIX];
 	cp->frame_s = c->dataflow ? th[P_FRAME] : 0;
 	cp->context_bytes = c->dataflow && th[P_RHO] > 0 ? 1.0 / th[P_RHO] : 0;
-	cp->context_s = cp->context_bytes > 0 ? th[P_SWITCH] : 0;
+	cp->context_layers = c->dataflow && th[P_LAYERS] > 0 ? 1.0 / th[P_LAYERS] : 0;
+	cp->context_s = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_SWITCH] : 0;
+	cp->context_fill = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_FILL] : 0;
+	cp->context_layer_s = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_LSWITCH] : 0;
 	{
 		double bd = c->grouped ? th[P_BETA_DRAM] : th[P_BETA];
 		cp->glob[CG_WSPILL] = c->eager ? c->wspill : bd * c->wspill;
@@ -318,7 +333,8 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 	}
 	/* the link's per-frame cost starts at half the fastest frame; no contexts */
 	th[P_FRAME] = c->dataflow ? 0.5 * c->frame_min : 0;
-	th[P_RHO] = th[P_SWITCH] = 0;
+	th[P_RHO] = th[P_SWITCH] = th[P_LAYERS] = th[P_FILL] = th[P_LSWITCH] = 0;
+	th[P_DW] = 1;
 	/* the grouped model starts from the common fit: every group at the common cost, no
 	 * overlap, and the as-estimated cost per request */
 	th[P_ALPHA_DW] = th[P_ALPHA_VEC] = th[P_ALPHA];
@@ -329,8 +345,9 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 		th[P_KG0 + g] = th[P_KERNEL];
 }
 
-/* rho moves in steps (a model crosses into two contexts): before refining, try a context just
- * larger than each model's weights, and none, the others held */
+/* rho and lambda move in steps (a model crosses into two contexts): before refining, try a
+ * context just large enough for each model's weights and activations, and none, the others
+ * held; then the same for each model's layers (kernels) */
 static void scan_contexts(pub_ctx *c, const char *skip, double *th)
 {
 	double best, cand[NP];
@@ -338,16 +355,38 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
 	if (!c->dataflow)
 		return;
 	best = objective(c, th, skip);
-	memcpy(cand, th, sizeof(cand));
-	for (size_t i = 0; i <= c->n; i++) {
-		double f;
-		if (i < c->n && (c->rows[i].wbytes <= 0 || (skip && !strcmp(c->rows[i].r->model, skip))))
+	for (int j = P_RHO; j <= P_LAYERS; j += P_LAYERS - P_RHO) {
+		memcpy(cand, th, sizeof(cand));
+		for (size_t i = 0; i <= c->n; i++) {
+			double f, size = 0;
+			if (i < c->n) {
+				size = j == P_RHO ? c->rows[i].held * 1.001 : c->rows[i].x[P_KERNEL];
+				if (size <= 0 || (skip && !strcmp(c->rows[i].r->model, skip)) ||
+				    (i > 0 && !strcmp(c->rows[i - 1].r->model, c->rows[i].r->model)))
+					continue;
+			}
+			cand[j] = size > 0 ? 1.0 / size : 0;
+			f = objective(c, cand, skip);
+			if (f < best * (1 - 1e-9)) {
+				best = f;
+				th[j] = cand[j];
+			}
+		}
+	}
+	/* the costs of a switch and of each layer configured span decades (a pattern search moves
+	 * one at a time from zero): try each on a log grid of the shortest frame */
+	for (int j = P_SWITCH; j <= P_LSWITCH && (th[P_RHO] > 0 || th[P_LAYERS] > 0); j++) {
+		if (j == P_LAYERS || j == P_FILL)
 			continue;
-		cand[P_RHO] = i < c->n ? 1.0 / (c->rows[i].wbytes * 1.001) : 0;
-		f = objective(c, cand, skip);
-		if (f < best * (1 - 1e-9)) {
-			best = f;
-			th[P_RHO] = cand[P_RHO];
+		memcpy(cand, th, sizeof(cand));
+		for (double k = 0.01; k < 50; k *= 3) {
+			double f;
+			cand[j] = k * c->frame_min;
+			f = objective(c, cand, skip);
+			if (f < best * (1 - 1e-9)) {
+				best = f;
+				th[j] = cand[j];
+			}
 		}
 	}
 	set_params(c, th);
@@ -357,8 +396,8 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
  * excess over its bound (a parameter at its bound tries a small step up). */
 static void refine(pub_ctx *c, const char *skip, double *th, double step)
 {
-	static const double lb[NP] = {[P_ALPHA] = 1, [P_BETA] = 1, [P_ALPHA_DW] = 1, [P_ALPHA_VEC] = 1,
-				      [P_BETA_DRAM] = 1};
+	static const double lb[NP] = {[P_ALPHA] = 1, [P_BETA] = 1, [P_DW] = 1, [P_ALPHA_DW] = 1,
+				      [P_ALPHA_VEC] = 1, [P_BETA_DRAM] = 1};
 	double best = objective(c, th, skip), scale[NP], ub[NP];
 	double ysum = 0;
 	size_t ny = 0;
@@ -374,8 +413,10 @@ static void refine(pub_ctx *c, const char *skip, double *th, double step)
 	/* a kernel or op cost starts at 1% of a typical row shared over its kernels */
 	scale[P_ALPHA] = scale[P_BETA] = 0.25;
 	scale[P_KERNEL] = scale[P_OP] = ny ? 0.01 * ysum / (double)ny / 100 : 1e-6;
-	scale[P_FRAME] = scale[P_SWITCH] = 0.1 * c->frame_min;
-	scale[P_RHO] = 0; /* set by scan_contexts: a rho of 0 stays */
+	scale[P_FRAME] = scale[P_SWITCH] = scale[P_LSWITCH] = 0.1 * c->frame_min;
+	scale[P_RHO] = scale[P_LAYERS] = 0; /* set by scan_contexts: a rho or lambda of 0 stays */
+	scale[P_FILL] = 0.5;
+	scale[P_DW] = 1;
 	scale[P_ALPHA_DW] = scale[P_ALPHA_VEC] = scale[P_BETA_DRAM] = 0.25;
 	scale[P_REQ] = ny ? 0.01 * ysum / (double)ny : 1e-6;
 	scale[P_OFF] = 0.1;
@@ -386,7 +427,8 @@ static void refine(pub_ctx *c, const char *skip, double *th, double step)
 	for (int round = 0; round < 24 && step > 1.03; round++) {
 		int moved = 0;
 		for (int j = 0; j < NP; j++) {
-			if (!c->active[j] || (j == P_RHO && th[P_RHO] <= 0) || (j == P_SWITCH && th[P_RHO] <= 0))
+			if (!c->active[j] || (j == P_RHO && th[P_RHO] <= 0) || (j == P_LAYERS && th[P_LAYERS] <= 0) ||
+			    ((j == P_SWITCH || j == P_FILL || j == P_LSWITCH) && th[P_RHO] <= 0 && th[P_LAYERS] <= 0))
 				continue;
 			for (int dir = 0; dir < 2; dir++) {
 				double cand[NP], f, ex = th[j] - lb[j];
@@ -469,6 +511,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	c.active[P_KERNEL] = 1; /* grouped: the common cost the groups are pulled towards */
 	c.active[P_OP] = c.eager;
 	c.active[P_FRAME] = c.active[P_RHO] = c.active[P_SWITCH] = c.dataflow;
+	c.active[P_LAYERS] = c.active[P_FILL] = c.active[P_LSWITCH] = c.active[P_DW] = c.dataflow;
 	c.shrink = PUB_SHRINK;
 	if (getenv("GRAPHS_PUB_SHRINK")) /* for choosing the weight over all pairs (docs/calibrate.md) */
 		c.shrink = atof(getenv("GRAPHS_PUB_SHRINK"));
@@ -606,6 +649,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	linear_start(&c, NULL, full);
 	scan_contexts(&c, NULL, full);
 	refine(&c, NULL, full, 2.0);
+	if (c.dataflow) { /* the contexts found with the switch and fill costs refined */
+		scan_contexts(&c, NULL, full);
+		refine(&c, NULL, full, 1.5);
+	}
 	/* leave-one-model-out: each model predicted by a fit of the others (started from the fit of
 	 * all, which only sets where the search begins) */
 	for (int mt = 0; mt < 2; mt++)
@@ -626,9 +673,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 				cnt[mt] += k;
 				if (k && getenv("GRAPHS_PUB_DEBUG"))
 					fprintf(stderr, "lomo %s: %.1f%% (alpha %.3g beta %.3g kernel %.3g op %.3g "
-						"frame %.3g context %.3g MB switch %.3g)\n", models[j], 100 * a / k,
-						th[0], th[1], th[2], th[3], th[P_FRAME],
-						th[P_RHO] > 0 ? 1e-6 / th[P_RHO] : 0, th[P_SWITCH]);
+						"frame %.3g context %.3g MB %.0f layers switch %.3g fill %.3g layer %.3g dw %.3g)\n",
+						models[j], 100 * a / k, th[0], th[1], th[2], th[3], th[P_FRAME],
+						th[P_RHO] > 0 ? 1e-6 / th[P_RHO] : 0,
+						th[P_LAYERS] > 0 ? 1 / th[P_LAYERS] : 0, th[P_SWITCH], th[P_FILL], th[P_LSWITCH], th[P_DW]);
 				if (k && getenv("GRAPHS_PUB_DEBUG") && c.grouped)
 					fprintf(stderr, "  dw %.3g vec %.3g dram %.3g request %.3g offpath %.3g kernels "
 						"%.3g %.3g %.3g %.3g %.3g %.3g\n", th[P_ALPHA_DW], th[P_ALPHA_VEC],

@@ -222,10 +222,13 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 		gl = cJSON_AddObjectToObject(po, "platform");
 		for (int g = 0; g < CG_COUNT; g++)
 			add_num(gl, calib_glob_names[g], cp->glob[g]);
-		if (cp->frame_s > 0 || cp->context_bytes > 0) { /* dataflow fits only */
+		if (cp->frame_s > 0 || cp->context_bytes > 0 || cp->context_layers > 0) { /* dataflow fits only */
 			add_num(gl, "frame_s", cp->frame_s);
 			add_num(gl, "context_bytes", cp->context_bytes);
 			add_num(gl, "context_s", cp->context_s);
+			add_num(gl, "context_layers", cp->context_layers);
+			add_num(gl, "context_layer_s", cp->context_layer_s);
+			add_num(gl, "context_fill", cp->context_fill);
 		}
 		if (cp->request_s > 0)
 			add_num(gl, "request_s", cp->request_s);
@@ -582,6 +585,9 @@ gr_status gr_profile_accuracy_get(const gr_profile *p, gr_precision prec, gr_pro
 	out->frame_s = p->tm.prec[prec].frame_s;
 	out->context_bytes = p->tm.prec[prec].context_bytes;
 	out->context_s = p->tm.prec[prec].context_s;
+	out->context_layers = p->tm.prec[prec].context_layers;
+	out->context_fill = p->tm.prec[prec].context_fill;
+	out->context_layer_s = p->tm.prec[prec].context_layer_s;
 	out->skipped_mapping = q->skip_mapping;
 	out->skipped_shape = q->skip_shape;
 	out->skipped_model = q->skip_model;

@@ -451,7 +451,10 @@ static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *s
 	if (number(r, gl, "frame_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->frame_s) ||
 	    number(r, gl, "context_bytes", 0, MAX_LLC_BYTES, OPTIONAL, 0, &cp->context_bytes) ||
 	    number(r, gl, "context_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->context_s) ||
-	    number(r, gl, "request_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->request_s))
+	    number(r, gl, "request_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->request_s) ||
+	    number(r, gl, "context_layers", 0, 1e9, OPTIONAL, 0, &cp->context_layers) ||
+	    number(r, gl, "context_layer_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->context_layer_s) ||
+	    number(r, gl, "context_fill", 0, 1e6, OPTIONAL, 0, &cp->context_fill))
 		return -1;
 	/* fits to published figures: absent in older profiles, which estimate as before */
 	if (cJSON_GetObjectItemCaseSensitive(gl, "offpath_kernel_factor")) {

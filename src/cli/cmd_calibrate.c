@@ -395,12 +395,15 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 					"bandwidth, %.2f us per kernel, %.2f us per op\n", pa.models,
 					pa.precision[0] ? ", published as " : "", pa.precision, pa.compute_factor,
 					pa.bandwidth_factor, pa.kernel_s * 1e6, pa.op_s * 1e6);
-				if (pa.frame_s > 0 || pa.context_bytes > 0)
+				if (pa.frame_s > 0 || pa.context_bytes > 0 || pa.context_layers > 0)
 					fprintf(out, "  dataflow     %.1f us per frame on the link; %s\n", pa.frame_s * 1e6,
-						pa.context_bytes > 0 ? "contexts below" : "one context for every network");
-				if (pa.context_bytes > 0)
-					fprintf(out, "  contexts     %.1f MB of weights per context, %.3f ms per switch\n",
-						pa.context_bytes / 1e6, pa.context_s * 1e3);
+						pa.context_bytes > 0 || pa.context_layers > 0 ? "contexts below"
+											       : "one context for every network");
+				if (pa.context_bytes > 0 || pa.context_layers > 0)
+					fprintf(out, "  contexts     %.1f MB of weights and activations or %.0f layers per context (0: no "
+						"limit), %.3f ms per switch, %.1f us per layer configured, pipeline fill %.2f "
+						"frames\n", pa.context_bytes / 1e6, pa.context_layers, pa.context_s * 1e3,
+						pa.context_layer_s * 1e6, pa.context_fill);
 				for (int m = 0; m < 2; m++)
 					if (pa.rows[m])
 						fprintf(out, "  %-12s %d rows, error in sample %.1f%%, leave-one-model-out "

@@ -565,29 +565,45 @@ static void offpath_overlap(gr_estimate *e, gr_estimate_cache *ec, double f)
 }
 
 /* A calibrated dataflow device (docs/estimate.md, "Latency and throughput"): every frame pays
- * the fitted per-frame cost on the host link, and a network whose weights exceed what one
- * context holds on chip (fitted, never above the registry's on-chip size) is split into
- * contexts; each request switches through all of them and reloads their weights from DRAM, or
- * over the host link on devices without DRAM. Both are part of one request's latency; the
- * throughput model (throughput.c) puts the per-frame cost on the link stage and the reloads
- * in series with the chip's work. */
+ * the fitted per-frame cost on the host link. A network needing more than one context holds
+ * (fitted, Hailo publishes neither: the bytes of weights and buffered activations, never above
+ * the registry's on-chip size, and the layers one context places) is split into contexts; each request switches through all
+ * of them, reloads their weights from DRAM, or over the host link on devices without DRAM,
+ * configures each layer again (context_layer_s) and fills and drains the pipeline of each
+ * context (context_fill frames of the chip's work). All of it is
+ * part of one request's latency; the throughput model (throughput.c) puts the per-frame cost
+ * on the link stage and the rest in series with the chip's work. */
 static void dataflow_costs(gr_estimate *e, const otm_prec *cp, const gr_onchip *oc, const gr_hw *hw,
-			   int64_t frames, double weight_bytes, gr_throughput_in *tin)
+			   int64_t frames, double weight_bytes, double held_bytes, gr_throughput_in *tin)
 {
 	double cap = cp->context_bytes, bw = oc->off_bw > 0 ? oc->off_bw : gr_hw_host_bandwidth_gbps(hw) * 1e9;
-	double add;
+	double add, layers = 0, by_w = 1, by_l = 1;
 
 	if (oc->capacity > 0 && cap > oc->capacity)
 		cap = oc->capacity;
 	tin->frame_s = cp->frame_s * (double)frames;
-	if (cap > 0 && weight_bytes > cap && bw > 0) {
+	for (size_t i = 0; i < e->n_kernels; i++)
+		layers += !e->kernels[i].on_host;
+	if (cap > 0 && bw > 0)
+		by_w = ceil(held_bytes / cap);
+	if (cp->context_layers > 0)
+		by_l = ceil(layers / cp->context_layers);
+	if ((by_w > 1 || by_l > 1) && bw > 0) {
 		size_t l = strlen(e->note);
-		e->contexts = (int64_t)ceil(weight_bytes / cap);
-		tin->context_s = (double)e->contexts * cp->context_s + weight_bytes / bw;
-		snprintf(e->note + l, sizeof(e->note) - l, "%s%.1f MiB of weights exceed one context (%.1f MiB): "
-			 "%lld contexts, reloaded from %s on every request (%.3g ms)", l ? "; " : "",
-			 weight_bytes / MIB, cap / MIB, (long long)e->contexts, oc->off_name ? oc->off_name : "host",
-			 tin->context_s * 1e3);
+		char holds[64];
+		double fill = cp->context_fill * gr_throughput_device_work_s(e) / (double)(frames > 0 ? frames : 1);
+		e->contexts = (int64_t)fmax(by_w, by_l);
+		tin->context_s = (double)e->contexts * cp->context_s + layers * cp->context_layer_s +
+				 weight_bytes / bw + fill;
+		if (by_w >= by_l)
+			snprintf(holds, sizeof(holds), "%.1f MiB of weights and activations", cap / MIB);
+		else
+			snprintf(holds, sizeof(holds), "%.0f layers", cp->context_layers);
+		snprintf(e->note + l, sizeof(e->note) - l, "%s%.1f MiB of weights (%.1f MiB with activations) "
+			 "in %.0f layers need %lld contexts (one holds %s): their weights are reloaded from %s on "
+			 "every request, their layers configured and pipelines filled (%.3g ms)", l ? "; " : "",
+			 weight_bytes / MIB, held_bytes / MIB, layers, (long long)e->contexts, holds,
+			 oc->off_name ? oc->off_name : "host", tin->context_s * 1e3);
 	}
 	add = tin->frame_s + tin->context_s;
 	e->latency_s += add;
@@ -633,6 +649,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	size_t nk = gr_partition_count(p), n_calibrated = 0;
 	const otm_prec *cp = NULL;
 	otm_prec own_borrow; /* a precision the platform's own profile lacks (otm_transfer_precision) */
+	otm_prec resident;   /* a dataflow chip's fit, its weights held beside their layers */
 	const fitted_view *cv;
 	otm_bounds ob;
 	level_table levels;
@@ -708,6 +725,13 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			snprintf(e->note + l, sizeof(e->note) - l, "%sthe profile has no %s fit: its %s fit, "
 				 "scaled by the two precisions' peaks", l ? "; " : "", gr_precision_name(m.prec),
 				 gr_precision_name(from));
+		}
+		if (cp == &own_borrow && ep.pipeline_dataflow) {
+			own_borrow.weights_resident = 1;
+		} else if (cp && ep.pipeline_dataflow) {
+			resident = *cp;
+			resident.weights_resident = 1;
+			cp = &resident;
 		}
 		if (cp) {
 			e->profile = fit->label;
@@ -859,9 +883,11 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		e->latency_s += cp->request_s;
 		e->confidence_share[GR_CONF_CALIBRATED] += cp->request_s;
 	}
-	if (cp && ep.pipeline_dataflow)
-		dataflow_costs(e, cp, &oc, hw, batch, (double)cache_totals(ec)->params * gr_estimate_elem_bytes(m.prec),
-			       &tin);
+	if (cp && ep.pipeline_dataflow) {
+		double wb = (double)cache_totals(ec)->params * gr_estimate_elem_bytes(m.prec);
+		dataflow_costs(e, cp, &oc, hw, batch, wb,
+			       otm_dataflow_memory(p, batch, wb, gr_estimate_elem_bytes(m.prec)), &tin);
+	}
 	if (oc.streamed > 0 && oc.off_is_link) {
 		size_t l = strlen(e->note);
 		snprintf(e->note + l, sizeof(e->note) - l, "%s%.1f MiB of weights and activations do not fit "

@@ -192,6 +192,8 @@ double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, doubl
 	}
 	c = &cp->cls[n->cls];
 	otm_node_features(n, cp->bytes_per_elem, batch, cp->llc_bytes, cp->emulated, f, g);
+	if (cp->weights_resident)
+		f[CF_BYTES] = fmax(0, f[CF_BYTES] - n->ew * cp->bytes_per_elem);
 	t[2] = c->coef[CF_OP] * f[CF_OP] + cp->glob[CG_CALL] * g[CG_CALL];
 	t[0] = c->coef[CF_FLOPS] * f[CF_FLOPS];
 	for (int i = CF_PAR4; i <= CF_PAR16; i++)
@@ -421,4 +423,13 @@ int otm_raise_to_floor(const double floor[2], double parts[3])
 		raised = 1;
 	}
 	return raised;
+}
+
+double otm_dataflow_memory(const gr_partition *p, int64_t batch, double weight_bytes, double elem_bytes)
+{
+	double act = 0;
+
+	for (size_t i = 0; i < gr_partition_count(p); i++)
+		act += gr_partition_kernel(p, i)->elems_out;
+	return weight_bytes + act * elem_bytes / (double)(batch > 0 ? batch : 1);
 }

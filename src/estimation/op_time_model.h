@@ -64,6 +64,16 @@ typedef struct otm_prec {
 	 * to a context; a network over that capacity is split into contexts whose weights are
 	 * reloaded on every request (estimate.c, throughput.c). 0: not fitted, not modelled. */
 	double frame_s, context_bytes, context_s;
+	/* ... and the other resource a context runs out of: the layers it can place (Hailo: memory,
+	 * control and compute; 0: no limit); paid once per request of a network in several contexts:
+	 * configuring each of its layers (context_layer_s) and the pipeline's fill and drain in each
+	 * context (context_fill, in frames of the chip's work) */
+	double context_layers, context_layer_s, context_fill;
+	/* context_bytes holds the network's weights and the activations its layers buffer between
+	 * them (otm_dataflow_memory) */
+	/* set by the estimator, not stored: weights stay in the memory beside their layer (a
+	 * dataflow chip), so the kernels' bytes are their activations only */
+	int weights_resident;
 	double llc_bytes;         /* the spill term's cache size */
 	double bytes_per_elem;
 	/* fits to published figures (fit_pub.c); absent in older profiles, which then estimate as
@@ -236,5 +246,9 @@ gr_status gr_estimate_run_fitted(const gr_graph *g, const gr_partition *p, const
 /* The same with the graph-level work kept in c (gr_estimate_cache_new). */
 gr_status gr_estimate_run_cached(gr_estimate_cache *c, const gr_hw *hw, int mode, const gr_estimate_opts *opts,
 				 const gr_op_time_model *m, gr_estimate **out, gr_error *err);
+
+/* What a dataflow chip holds on chip for one frame of a network: its weights and each
+ * kernel's output (the activations buffered between layers), in bytes of elem_bytes. */
+double otm_dataflow_memory(const gr_partition *p, int64_t batch, double weight_bytes, double elem_bytes);
 
 #endif

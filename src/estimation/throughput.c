@@ -52,6 +52,15 @@ static void device_work(const gr_estimate *e, double *c, double *m, double *lat,
 	}
 }
 
+double gr_throughput_device_work_s(const gr_estimate *e)
+{
+	double c, m, lat, flops;
+	size_t n;
+
+	device_work(e, &c, &m, &lat, &flops, &n);
+	return c + m;
+}
+
 void gr_throughput_model(gr_estimate *e, const gr_hw *hw, int mode, const gr_hw_estimator *ep,
 			 const gr_throughput_in *in)
 {

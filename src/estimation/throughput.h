@@ -14,6 +14,10 @@ typedef struct gr_throughput_in {
 	int fitted;             /* the kernels are fitted: their compute factor holds the balance */
 } gr_throughput_in;
 
+/* The device's work per request (kernels on the device, compute and memory, launch and other
+ * fixed costs left out): the slowest stage of a dataflow pipeline at full balance. */
+double gr_throughput_device_work_s(const gr_estimate *e);
+
 /* Fills e's period_s, throughput_bound, stage_*_s and frames_in_flight from its kernels (all
  * other fields set) and hw's pipeline.* parameters (ep). */
 void gr_throughput_model(gr_estimate *e, const gr_hw *hw, int mode, const gr_hw_estimator *ep,

@@ -151,6 +151,9 @@ static void huge_coefficients_are_rejected(void **state)
 	expect_rejected("huge_flop", CONV "coef.s_per_flop", "1e300", "got 1e+300");
 	expect_rejected("huge_kernel", FP32 "platform.kernel_s", "1e300", NULL);
 	expect_rejected("neg_context", FP32 "platform.context_bytes", "-1", NULL);
+	expect_rejected("neg_layers", FP32 "platform.context_layers", "-1", NULL);
+	expect_rejected("huge_layer_s", FP32 "platform.context_layer_s", "1e300", NULL);
+	expect_rejected("neg_fill", FP32 "platform.context_fill", "-1", NULL);
 	expect_rejected("huge_frame", FP32 "platform.frame_s", "1e300", NULL);
 	expect_rejected_at(mutated("huge_pj", FP32 "energy", "{\"pj_per_flop\": 1e300, \"pj_per_byte\": 1, \"static_w\": 1}"),
 			   FP32 "energy.pj_per_flop", NULL);
