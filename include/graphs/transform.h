@@ -29,6 +29,15 @@ typedef enum gr_kernel_class {
 /* "conv", ...: a static string. */
 const char *gr_kernel_class_name(gr_kernel_class k);
 
+/* The fast convolution algorithm a runtime runs by default where it applies (docs/estimate.md,
+ * "Fast convolution"): Winograd F(m x m, r x r) computes an m x m output tile from an
+ * (m+r-1)^2 input tile with (m+r-1)^2 multiplies per channel pair instead of m^2 r^2. */
+typedef enum gr_fast_conv {
+	GR_FASTCONV_NONE = 0,  /* direct / im2col+GEMM: every multiply of the definition */
+	GR_FASTCONV_NCNN,      /* ncnn: 3x3 s1 d1 group 1, tile by channel counts (fastconv.c) */
+	GR_FASTCONV_MNN,       /* MNN CPU: k x k (k > 1) s1 d1 group 1, tile by MNN's cost model */
+} gr_fast_conv;
+
 /* Which fusions a runtime performs. */
 typedef struct gr_fusion_rules {
 	const char *name;
@@ -41,6 +50,7 @@ typedef struct gr_fusion_rules {
 	double op_overhead_us; /* framework cost per op launched (dispatch, allocation) */
 	const char *behaviour; /* "eager" (per-op dispatch), "graph_compiler" (fuses, picks kernels),
 				* "dataflow" (whole network on chip, frames pipelined) */
+	int fast_conv;         /* gr_fast_conv: software behaviour, not a hardware figure */
 } gr_fusion_rules;
 
 /* Built-in rule sets, one table (src/transform/fusion.c): "pytorch" (eager: conv+bn+act grouped
@@ -61,12 +71,21 @@ const gr_fusion_rules *gr_fusion_rules_at(size_t i);
 /* Every accepted name, comma-separated, into buf; returns buf. */
 const char *gr_fusion_rules_names(char *buf, size_t size);
 
+/* The FLOPs the time model charges for node n under runtime r: its own FLOPs (n->cost.flops,
+ * the definition's count, which model totals always report), or, for a convolution r runs with
+ * a fast algorithm, the multiplies that algorithm does plus its input and output transforms.
+ * *tile (may be NULL) gets the output tile m of Winograd F(m, r), 0 when none applies. */
+double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int *tile);
+
 typedef struct gr_kernel {
 	const char *name;          /* first node's name */
 	char pattern[96];          /* op types joined by '_' (truncated with "+N") */
 	gr_kernel_class cls;
 	size_t first, count;       /* nodes nodes[first..first+count) in kernel order */
 	double flops, macs;
+	double flops_time;         /* FLOPs the time model charges (gr_node_time_flops): flops, less
+				    * what a fast convolution algorithm saves */
+	int fast_tile;             /* Winograd output tile m of the anchor conv; 0: direct */
 	double bytes_in, bytes_weights, bytes_out; /* external traffic only, at the file's dtypes */
 	double elems_in, elems_weights, elems_out; /* the same in elements (rescaled per precision) */
 	double elems_nodes;        /* sum over member nodes of their inputs + outputs (eager traffic) */
@@ -99,6 +118,8 @@ typedef struct gr_partition gr_partition;
 gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr_partition **out,
 			     gr_error *err);
 void gr_partition_free(gr_partition *p); /* accepts NULL */
+/* The rules p was built with (static; the default rules when built with NULL). */
+const gr_fusion_rules *gr_partition_rules(const gr_partition *p);
 size_t gr_partition_count(const gr_partition *p);
 /* Kernel i, borrowed from p (valid until gr_partition_free). */
 const gr_kernel *gr_partition_kernel(const gr_partition *p, size_t i);

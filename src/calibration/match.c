@@ -179,6 +179,8 @@ static gr_status model_load(calib_model *m, gr_error *err)
 		const gr_node *n = gr_graph_node(m->g, i);
 		char mod[512];
 		otm_node_from(n, &m->nodes[i]);
+		if (m->nodes[i].flops > 0) /* as the runtime runs it (fastconv.c) */
+			m->nodes[i].flops = gr_node_time_flops(rules, n, NULL);
 		calib_module_of(gr_node_name(n), mod, sizeof(mod));
 		if (!(m->module[i] = strdup(mod)))
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");

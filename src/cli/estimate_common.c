@@ -316,6 +316,12 @@ void cli_estimate_kernels_jw(cli_jw *w, const gr_estimate *e)
 		cli_jw_bool(w, "at_bound", ke->at_bound);
 		if (ke->on_host)
 			cli_jw_bool(w, "on_host", 1);
+		if (ke->kernel->fast_tile) { /* the runtime's Winograd F(m, 3) (docs/estimate.md) */
+			char algo[32];
+			snprintf(algo, sizeof(algo), "winograd_f%d", ke->kernel->fast_tile);
+			cli_jw_string(w, "conv_algorithm", algo);
+			cli_jw_count(w, "flops_run", ke->kernel->flops_time);
+		}
 		if (ke->kernel->unknown_ops || !ke->kernel->known)
 			cli_jw_bool(w, "contains_unknown_ops", 1);
 		cli_jw_end(w);

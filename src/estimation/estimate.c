@@ -260,6 +260,9 @@ static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_vi
 	}
 	for (size_t i = 0; i < n; i++) {
 		otm_node_from(g->nodes[i], &v->nodes[i]);
+		/* a fast convolution algorithm's FLOPs (fastconv.c): what the time model charges */
+		if (v->nodes[i].flops > 0)
+			v->nodes[i].flops = gr_node_time_flops(gr_partition_rules(p), g->nodes[i], NULL);
 		kof[i] = v->view_kernel[i] = -1;
 	}
 	for (size_t k = 0; k < nk; k++) {
@@ -793,7 +796,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			unfit = !oc.off_name && gr_onchip_stream(&oc, wbytes, 0) > 0;
 		} else {
 			double onchip_s;
-			ke->compute_s = peak > 0 && eff > 0 ? k->flops / (peak * eff) : 0;
+			ke->compute_s = peak > 0 && eff > 0 ? k->flops_time / (peak * eff) : 0;
 			ke->memory_s = bytes / (lv.bw * (lv.is_dram ? ep.mem_eff_dram : ep.mem_eff_cache));
 			/* what does not fit on chip comes from DRAM or over the host link, every time */
 			streamed = fmin(bytes, gr_onchip_stream(&oc, wbytes, fmax(0, bytes - wbytes)));

@@ -42,7 +42,7 @@ static double platform_time(const gr_hw *fb, int mode, gr_precision prec, const 
 	eff = mp->efficiency(&m, k);
 	if (peak <= 0 || eff <= 0 || bw <= 0)
 		return -1;
-	t = k->flops / (peak * eff);
+	t = k->flops_time / (peak * eff); /* as the runtime runs it (fast convolutions) */
 	return fmax(t, bytes / (bw * ep.mem_eff_dram));
 }
 
@@ -62,7 +62,7 @@ double gr_place_fallback_time(const gr_hw *hw, int mode, const gr_hw_estimator *
 	}
 	if (t >= 0)
 		return t;
-	return fmax(k->flops / (ep->host_gflops * 1e9), bytes / (ep->host_bandwidth_gbps * 1e9));
+	return fmax(k->flops_time / (ep->host_gflops * 1e9), bytes / (ep->host_bandwidth_gbps * 1e9));
 }
 
 /* --- on-chip memory ------------------------------------------------------------------- */

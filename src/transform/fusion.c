@@ -25,10 +25,12 @@ const char *gr_kernel_class_name(gr_kernel_class k)
  * Dataflow compilers (Hailo's DFC) place the whole network on chip and stream frames through it.
  * Names are compared after gr_runtime_canonical ("tensorrt (deepstream)" -> tensorrt_deepstream).
  * The first rows keep their positions: "pytorch" is the default. */
-#define EAGER(n, ov) {n, 1, 1, 0, 0, 1, 0, ov, "eager"}
-#define GRAPHC(n, ov) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler"}
-#define GRAPHC_ATT(n, ov) {n, 1, 1, 1, 1, 1, 1, ov, "graph_compiler"}
-#define DATAFLOW(n) {n, 1, 1, 1, 1, 1, 1, 0.0, "dataflow"}
+#define EAGER(n, ov) {n, 1, 1, 0, 0, 1, 0, ov, "eager", GR_FASTCONV_NONE}
+#define GRAPHC(n, ov) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE}
+#define GRAPHC_ATT(n, ov) {n, 1, 1, 1, 1, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE}
+#define DATAFLOW(n) {n, 1, 1, 1, 1, 1, 1, 0.0, "dataflow", GR_FASTCONV_NONE}
+/* a graph compiler that runs some convolutions with a fast algorithm by default (fastconv.c) */
+#define GRAPHC_FC(n, ov, fc) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", fc}
 static const gr_fusion_rules rule_sets[] = {
 	/* PyTorch eager launches one kernel per module, but conv+bn+act run back to back on
 	 * the same tile and the measurements group them so; views cost nothing. */
@@ -37,7 +39,7 @@ static const gr_fusion_rules rule_sets[] = {
 	GRAPHC_ATT("tensorrt", 1.0),
 	/* ahead-of-time graph compilers of TPUs and NPUs (XLA, vendor SDKs): whole-graph fusion */
 	GRAPHC_ATT("compiler", 0.0),
-	{"none", 0, 0, 0, 0, 0, 0, 8.0, "eager"},
+	{"none", 0, 0, 0, 0, 0, 0, 8.0, "eager", GR_FASTCONV_NONE},
 	/* eager and per-op graph executors */
 	EAGER("torchscript", 6.0),
 	EAGER("tensorflow", 8.0),
@@ -63,8 +65,10 @@ static const gr_fusion_rules rule_sets[] = {
 	GRAPHC("rknn", 0.0),
 	GRAPHC("rknn_rknpu1", 0.0),
 	GRAPHC("openvino", 1.0),
-	GRAPHC("mnn", 1.0),
-	GRAPHC("ncnn", 1.0),
+	/* Winograd by default: MNN's CPU backend (ConvolutionFloatFactory.cpp) and ncnn
+	 * (Option::use_winograd_convolution = true); fastconv.c cites the conditions */
+	GRAPHC_FC("mnn", 1.0, GR_FASTCONV_MNN),
+	GRAPHC_FC("ncnn", 1.0, GR_FASTCONV_NCNN),
 	GRAPHC("armnn", 1.0),
 	GRAPHC("tvm", 1.0),
 	GRAPHC("qaic", 0.0),
@@ -77,6 +81,7 @@ static const gr_fusion_rules rule_sets[] = {
 #undef EAGER
 #undef GRAPHC
 #undef GRAPHC_ATT
+#undef GRAPHC_FC
 #undef DATAFLOW
 
 #define N_RULE_SETS (sizeof(rule_sets) / sizeof(rule_sets[0]))
@@ -143,6 +148,7 @@ const char *gr_fusion_rules_names(char *buf, size_t size)
 
 struct gr_partition {
 	const gr_graph *g;
+	const gr_fusion_rules *r;
 	gr_kernel *kernels;
 	size_t n;
 	const gr_node **order; /* nodes grouped by kernel */
@@ -434,7 +440,11 @@ static void kernel_traffic(builder *b, gr_kernel *k)
 
 	for (size_t j = 0; j < k->count; j++) {
 		const gr_node *n = nodes[j];
+		int tile = 0;
 		k->flops += n->cost.flops;
+		k->flops_time += gr_node_time_flops(b->r, n, &tile);
+		if (tile && !k->fast_tile)
+			k->fast_tile = tile;
 		k->macs += n->cost.macs;
 		k->params += n->cost.params;
 		if (n->op == GR_OP_UNKNOWN)
@@ -533,6 +543,7 @@ gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr
 		return gr_error_set(err, GR_ERR_NOMEM, "out of memory partitioning %zu nodes", g->n_nodes);
 	}
 	p->g = g;
+	p->r = b.r;
 	b.p = p;
 	for (size_t i = 0; i < g->n_nodes; i++)
 		b.kid[i] = -1;
@@ -587,6 +598,7 @@ void gr_partition_free(gr_partition *p)
 }
 
 size_t gr_partition_count(const gr_partition *p) { return p ? p->n : 0; }
+const gr_fusion_rules *gr_partition_rules(const gr_partition *p) { return p ? p->r : &rule_sets[0]; }
 const gr_kernel *gr_partition_kernel(const gr_partition *p, size_t i) { return p && i < p->n ? &p->kernels[i] : NULL; }
 
 const gr_node *gr_partition_node(const gr_partition *p, const gr_kernel *k, size_t j)

@@ -1,0 +1,119 @@
+/* Fast convolution algorithms that runtimes pick on their own (docs/estimate.md, "Fast
+ * convolution"). A runtime that runs a 3x3 convolution with Winograd F(m, 3) multiplies
+ * (m+2)^2 values per tile and channel pair where the definition multiplies 9 m^2: charging the
+ * definition's FLOPs makes such a runtime look faster than the chip's peak. Only the time model
+ * uses these counts; a model's FLOPs are always the definition's. */
+#include <math.h>
+
+#include "core/graph_impl.h"
+#include "graphs/transform.h"
+
+/* 1 when every entry of the ints attribute name is 1 (absent: the ONNX default, 1). */
+static int attr_all_one(const gr_node *n, const char *name)
+{
+	size_t c = 0;
+	const int64_t *v = gr_attr_ints(n, name, &c);
+
+	for (size_t i = 0; v && i < c; i++)
+		if (v[i] != 1)
+			return 0;
+	return 1;
+}
+
+/* FLOPs of Winograd F(m x m, k x k) over an oh x ow output, per image: per tile of a = m+k-1
+ * squared inputs, the input transform (2 a^3 per input channel), the elementwise products
+ * summed over input channels (2 a^2 cin per output channel, a batched GEMM) and the output
+ * transform (2 a (a+m) m per output channel). The transform counts are MNN's own cost model
+ * (alibaba/MNN source/backend/cpu/compute/ConvolutionPackWinograd.cpp, bestWinogradUnit,
+ * @4d40bdbd7efb73a58383bb5da867a6f41eb1776e); partial tiles at the edges cost whole tiles. */
+static double winograd_flops(int m, int k, double cin, double cout, double oh, double ow)
+{
+	double a = m + k - 1, tiles = ceil(oh / m) * ceil(ow / m);
+
+	return tiles * (2 * a * a * a * cin + 2 * a * a * cin * cout + 2 * a * (a + m) * m * cout);
+}
+
+/* ncnn's choice for a 3x3 stride-1 dilation-1 Convolution layer (grouped convolutions are
+ * ConvolutionDepthWise layers there, without Winograd), Tencent/ncnn @a4d2ea1d4422c9e849f1
+ * src/layer/arm/convolution_arm.cpp, Convolution_arm::create_pipeline: Winograd when
+ * num_input >= 8 || num_output >= 8 (Option's use_winograd23/43/63_convolution default true);
+ * F(6,3) when both <= 128, else F(4,3) when both >= 8, else F(2,3); forward() runs the one whose
+ * weights were transformed. The fp16 path (convolution_arm_asimdhp.cpp) is the same with 16 for
+ * 8; x86 (src/layer/x86/convolution_x86.cpp) picks F(6,3) only for narrow layers (<= 32
+ * channels without shape hints, by measured tables with them) and F(4,3) or, on small maps of
+ * wide layers, F(2,3) otherwise. One rule for all: the Arm one, where most ncnn figures are. */
+static int ncnn_tile(int k, double cin, double cout)
+{
+	if (k != 3 || !(cin >= 8 || cout >= 8))
+		return 0;
+	if (cin <= 128 && cout <= 128)
+		return 6;
+	return cin >= 8 && cout >= 8 ? 4 : 2;
+}
+
+/* MNN's choice (alibaba/MNN @4d40bdbd source/backend/cpu/compute/ConvolutionFloatFactory.cpp,
+ * ConvolutionWinogradImpl::canUseWinograd, ConvolutionPackWinograd::bestWinogradUnit): square
+ * kernels k > 1, stride 1, dilation 1; the unit u in [2, 8] with an input tile u+k-1 of 4, 6 or
+ * 8 (fp32 kernels) and u no more than sqrt of the output pixels per thread (one thread taken
+ * here) that saves the most by the cost model above; direct when none saves anything. */
+static int mnn_tile(int k, double cin, double cout, double oh, double ow)
+{
+	int best = 0, max_u = (int)sqrt(oh * ow);
+	double rate = 1.0, direct = 2.0 * oh * ow * cin * cout * k * k;
+
+	if (max_u > 8)
+		max_u = 8;
+	if (max_u < 2)
+		max_u = 2;
+	for (int u = 2; u <= max_u; u++) {
+		int a = u + k - 1;
+		double r;
+		if (a != 4 && a != 6 && a != 8)
+			continue;
+		r = direct / winograd_flops(u, k, cin, cout, oh, ow);
+		if (r > rate) {
+			rate = r;
+			best = u;
+		}
+	}
+	return best;
+}
+
+double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int *tile)
+{
+	const gr_tensor *x, *w, *y;
+	double cin, cout, oh, ow, batch, direct;
+	int k, m = 0;
+
+	if (tile)
+		*tile = 0;
+	if (!r || r->fast_conv == GR_FASTCONV_NONE || n->op != GR_OP_CONV || !n->cost.known ||
+	    n->cost.macs <= 0)
+		return n->cost.flops;
+	x = gr_in(n, 0);
+	w = gr_in(n, 1);
+	y = gr_out(n, 0);
+	if (!x || !w || !y || x->rank != 4 || w->rank != 4 || y->rank != 4 || !gr_shape_known(w) ||
+	    !gr_shape_known(y) || gr_attr_int(n, "group", 1) != 1 || !attr_all_one(n, "strides") ||
+	    !attr_all_one(n, "dilations"))
+		return n->cost.flops;
+	k = (int)w->dims[2].value;
+	if (k != w->dims[3].value)
+		return n->cost.flops;
+	batch = (double)y->dims[0].value;
+	cout = (double)y->dims[1].value;
+	oh = (double)y->dims[2].value;
+	ow = (double)y->dims[3].value;
+	cin = (double)w->dims[1].value;
+	if (r->fast_conv == GR_FASTCONV_NCNN)
+		m = ncnn_tile(k, cin, cout);
+	else if (r->fast_conv == GR_FASTCONV_MNN && k > 1)
+		m = mnn_tile(k, cin, cout, oh, ow);
+	if (!m || oh < 1 || ow < 1)
+		return n->cost.flops;
+	if (tile)
+		*tile = m;
+	/* the definition's multiply-adds give way to Winograd's; the bias add stays */
+	direct = 2.0 * n->cost.macs;
+	return n->cost.flops - direct + batch * winograd_flops(m, k, cin, cout, oh, ow);
+}

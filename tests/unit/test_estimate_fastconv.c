@@ -1,0 +1,261 @@
+/* Fast convolution (docs/estimate.md, "Fast convolution"): a runtime that runs 3x3 stride-1
+ * convolutions with Winograd (ncnn, MNN) is charged the multiplies it does, not the definition's,
+ * while other convolutions and other runtimes keep the definition's count, the model's FLOPs stay
+ * the definition's, and no kernel beats the peak on the FLOPs the runtime actually runs. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "graph_builders.h"
+#include "graphs/calibrate.h"
+#include "graphs/estimate.h"
+
+static gr_hw_registry *reg;
+
+static int setup(void **state)
+{
+	gr_error err = {0};
+	(void)state;
+	return gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err) ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	gr_hw_registry_free(reg);
+	return 0;
+}
+
+/* x [1, cin, hw, hw] -> Conv k x k (stride, dilation, group) -> y, inferred. */
+static gr_graph *conv(int64_t cin, int64_t cout, int64_t hw, int64_t k, int64_t stride, int64_t dil, int64_t group)
+{
+	gr_graph *g = graph(17);
+	gr_error err = {0};
+	gr_node *n;
+	int64_t pad = dil * (k - 1) / 2;
+
+	input(g, "x", GR_DTYPE_FLOAT, 4, D(1, cin, hw, hw));
+	weight(g, "w", 4, D(cout, cin / group, k, k));
+	n = node(g, "Conv", L("x", "w"), L("y"), 5);
+	attr_ints(g, n, "pads", D(pad, pad, pad, pad), 4);
+	attr_ints(g, n, "kernel_shape", D(k, k), 2);
+	attr_ints(g, n, "strides", D(stride, stride), 2);
+	attr_ints(g, n, "dilations", D(dil, dil), 2);
+	attr_int(n, "group", group);
+	assert_int_equal(gr_graph_add_output(g, gr_graph_tensor_ref(g, "y")), GR_OK);
+	assert_int_equal(run(g, &err), GR_OK);
+	return g;
+}
+
+/* Winograd F(m, 3) FLOPs written out: tiles x (input transform 2a^3 cin + products 2a^2 cin
+ * cout + output transform 2a(a+m)m cout), a = m + 2. */
+static double f3(int m, double cin, double cout, double oh)
+{
+	double a = m + 2, t = ceil(oh / m) * ceil(oh / m);
+	return t * (2 * a * a * a * cin + 2 * a * a * cin * cout + 2 * a * (a + m) * m * cout);
+}
+
+static void rule_table_says_which_runtimes(void **state)
+{
+	(void)state;
+	assert_int_equal(gr_fusion_rules_find("ncnn")->fast_conv, GR_FASTCONV_NCNN);
+	assert_int_equal(gr_fusion_rules_find("MNN")->fast_conv, GR_FASTCONV_MNN);
+	/* documented direct/GEMM by default: never charged less */
+	assert_int_equal(gr_fusion_rules_find("pytorch")->fast_conv, GR_FASTCONV_NONE);
+	assert_int_equal(gr_fusion_rules_find("onnxruntime")->fast_conv, GR_FASTCONV_NONE);
+	assert_int_equal(gr_fusion_rules_find("tflite")->fast_conv, GR_FASTCONV_NONE);
+	assert_int_equal(gr_fusion_rules_find("tensorrt")->fast_conv, GR_FASTCONV_NONE);
+}
+
+static void ncnn_tiles_follow_its_source(void **state)
+{
+	const gr_fusion_rules *nc = gr_fusion_rules_find("ncnn"), *ort = gr_fusion_rules_find("onnxruntime");
+	struct {
+		int64_t cin, cout, hw, k, s, d, grp;
+		int tile;
+	} c[] = {
+		{64, 64, 56, 3, 1, 1, 1, 6},     /* both <= 128: F(6,3) */
+		{256, 256, 56, 3, 1, 1, 1, 4},   /* wider: F(4,3) */
+		{3, 64, 224, 3, 1, 1, 1, 6},     /* one side >= 8 is enough; both <= 128 */
+		{3, 256, 56, 3, 1, 1, 1, 2},     /* cout > 128, cin < 8: F(2,3) */
+		{4, 4, 56, 3, 1, 1, 1, 0},       /* both < 8: direct */
+		{256, 256, 56, 1, 1, 1, 1, 0},   /* 1x1 */
+		{256, 256, 56, 3, 2, 1, 1, 0},   /* strided */
+		{256, 256, 56, 3, 1, 2, 1, 0},   /* dilated */
+		{256, 256, 56, 3, 1, 1, 256, 0}, /* depthwise */
+		{256, 256, 56, 3, 1, 1, 4, 0},   /* grouped */
+		{256, 256, 56, 5, 1, 1, 1, 0},   /* 5x5: ncnn has no Winograd for it */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		gr_graph *g = conv(c[i].cin, c[i].cout, c[i].hw, c[i].k, c[i].s, c[i].d, c[i].grp);
+		const gr_node *n = gr_graph_node(g, 0);
+		double direct = gr_node_cost(n)->flops, t;
+		int tile = -1;
+		t = gr_node_time_flops(nc, n, &tile);
+		if (tile != c[i].tile)
+			fail_msg("case %zu: tile %d, want %d", i, tile, c[i].tile);
+		if (c[i].tile) {
+			double oh = (double)gr_graph_tensor_ref(g, "y")->dims[2].value;
+			assert_true(fabs(t - f3(c[i].tile, (double)c[i].cin, (double)c[i].cout, oh)) <= 1e-9 * t);
+			assert_true(t < direct);
+		} else {
+			assert_true(t == direct);
+		}
+		/* onnxruntime (MLAS: im2col + GEMM) always pays the definition */
+		assert_true(gr_node_time_flops(ort, n, &tile) == direct && tile == 0);
+		gr_graph_free(g);
+	}
+}
+
+static void mnn_picks_by_its_cost_model(void **state)
+{
+	const gr_fusion_rules *mnn = gr_fusion_rules_find("mnn");
+	gr_graph *g = conv(256, 256, 56, 3, 1, 1, 1), *g5 = conv(64, 64, 56, 5, 1, 1, 1), *g1 = conv(64, 64, 56, 1, 1, 1, 1);
+	int tile = -1;
+	(void)state;
+	/* 256 channels at 56x56: F(6,3) saves the most by MNN's formula */
+	assert_true(gr_node_time_flops(mnn, gr_graph_node(g, 0), &tile) < gr_node_cost(gr_graph_node(g, 0))->flops);
+	assert_int_equal(tile, 6);
+	/* MNN also runs larger square kernels with Winograd (F(4,5): an 8x8 input tile) */
+	assert_true(gr_node_time_flops(mnn, gr_graph_node(g5, 0), &tile) < gr_node_cost(gr_graph_node(g5, 0))->flops);
+	assert_int_equal(tile, 4);
+	assert_true(gr_node_time_flops(mnn, gr_graph_node(g1, 0), &tile) == gr_node_cost(gr_graph_node(g1, 0))->flops);
+	assert_int_equal(tile, 0);
+	gr_graph_free(g);
+	gr_graph_free(g5);
+	gr_graph_free(g1);
+}
+
+/* Estimates of g under ncnn and onnxruntime on hw at its preferred precision. */
+static void both(const gr_graph *g, const gr_hw *hw, const gr_profile *prof, const char *rt_fast,
+		 gr_estimate **fast, gr_estimate **slow)
+{
+	gr_partition *pf = NULL, *ps = NULL;
+	gr_error err = {0};
+	gr_estimate_opts ef = {.precision = -1, .runtime = rt_fast}, es = {.precision = -1, .runtime = "onnxruntime"};
+
+	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find(rt_fast), &pf, &err), GR_OK);
+	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("onnxruntime"), &ps, &err), GR_OK);
+	if (gr_estimate_run_profile(g, pf, hw, -1, &ef, prof, fast, &err) ||
+	    gr_estimate_run(g, ps, hw, -1, &es, slow, &err))
+		fail_msg("%s: %s", gr_hw_id(hw), err.msg);
+	gr_partition_free(pf);
+	gr_partition_free(ps);
+}
+
+/* On every CPU of the registry: a 3x3 s1 conv costs less compute under ncnn than under
+ * onnxruntime; 1x1, strided and depthwise ones the same; the model's FLOPs the same; and the
+ * compute never beats the peak on the FLOPs ncnn runs. */
+static void ncnn_is_cheaper_only_where_it_runs_winograd(void **state)
+{
+	gr_graph *g3 = conv(256, 256, 56, 3, 1, 1, 1), *g1 = conv(256, 256, 56, 1, 1, 1, 1),
+		 *gs = conv(256, 256, 56, 3, 2, 1, 1), *gd = conv(256, 256, 56, 3, 1, 1, 256);
+	const gr_graph *same[] = {g1, gs, gd};
+	int cpus = 0;
+	(void)state;
+	for (size_t i = 0; i < gr_hw_registry_count(reg); i++) {
+		const gr_hw *hw = gr_hw_registry_at(reg, i);
+		gr_estimate *f = NULL, *s = NULL;
+		double peak;
+		if (gr_hw_get_class(hw) != GR_HW_CPU)
+			continue;
+		both(g3, hw, NULL, "ncnn", &f, &s);
+		peak = fmax(gr_hw_peak_ops(hw, -1, f->precision), gr_hw_peak_ops(hw, -1, GR_PREC_FP32));
+		if (!(f->kernels[0].compute_s < s->kernels[0].compute_s))
+			fail_msg("%s: ncnn 3x3 compute %.4g s, onnxruntime %.4g s", gr_hw_id(hw), f->kernels[0].compute_s,
+				 s->kernels[0].compute_s);
+		assert_true(f->flops == s->flops && f->flops == gr_node_cost(gr_graph_node(g3, 0))->flops);
+		if (peak > 0 && f->kernels[0].compute_s < f->kernels[0].kernel->flops_time / peak * (1 - 1e-9))
+			fail_msg("%s: beats the peak on the FLOPs ncnn runs", gr_hw_id(hw));
+		gr_estimate_free(f);
+		gr_estimate_free(s);
+		for (size_t j = 0; j < 3; j++) {
+			both(same[j], hw, NULL, "ncnn", &f, &s);
+			if (f->kernels[0].compute_s != s->kernels[0].compute_s)
+				fail_msg("%s: graph %zu differs: %.6g vs %.6g s", gr_hw_id(hw), j, f->kernels[0].compute_s,
+					 s->kernels[0].compute_s);
+			gr_estimate_free(f);
+			gr_estimate_free(s);
+		}
+		cpus++;
+	}
+	print_message("%d CPUs checked\n", cpus);
+	assert_true(cpus >= 5);
+	gr_graph_free(g3);
+	gr_graph_free(g1);
+	gr_graph_free(gs);
+	gr_graph_free(gd);
+}
+
+/* A fitted ncnn profile whose rates are impossibly fast is held to the peak on the FLOPs ncnn
+ * runs: below the definition's FLOPs at peak (Winograd does fewer), never below its own. */
+static void fitted_kernels_floor_on_effective_flops(void **state)
+{
+	FILE *f = fopen(GRAPHS_SOURCE_DIR "/calibration/jetson_orin_agx_gpu/maxn/pytorch.json", "rb");
+	char *text = calloc(1, 1 << 22), *out;
+	size_t len;
+	cJSON *doc, *prec;
+	gr_profile *prof = NULL;
+	gr_error err = {0};
+	gr_graph *g3 = conv(256, 256, 56, 3, 1, 1, 1);
+	gr_partition *p = NULL;
+	gr_estimate *e = NULL;
+	gr_estimate_opts eo = {.precision = GR_PREC_FP32, .runtime = "ncnn"};
+	const gr_hw *hw;
+	int mode;
+	double peak, t;
+	(void)state;
+	assert_non_null(f);
+	assert_non_null(text);
+	len = fread(text, 1, (1 << 22) - 1, f);
+	fclose(f);
+	assert_non_null(doc = cJSON_ParseWithLength(text, len));
+	cJSON_ReplaceItemInObject(doc, "runtime", cJSON_CreateString("ncnn"));
+	cJSON_ArrayForEach(prec, cJSON_GetObjectItemCaseSensitive(doc, "precisions")) {
+		cJSON *c, *k;
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(prec, "classes")) {
+			cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(c, "coef"))
+				cJSON_SetNumberValue(k, strcmp(k->string, "s_per_flop") ? 0 : 1e-18);
+			cJSON_ReplaceItemInObject(c, "flops", cJSON_Parse("[0, 1e18]"));
+			cJSON_ReplaceItemInObject(c, "bytes", cJSON_Parse("[0, 1e18]"));
+		}
+	}
+	out = cJSON_PrintUnformatted(doc);
+	if (gr_profile_load_mem(out, strlen(out), "impossible_ncnn.json", &prof, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(gr_hw_registry_resolve(reg, "jetson_orin_agx_gpu:maxn", &hw, &mode, &err), GR_OK);
+	assert_int_equal(gr_partition_build(g3, gr_fusion_rules_find("ncnn"), &p, &err), GR_OK);
+	if (gr_estimate_run_profile(g3, p, hw, mode, &eo, prof, &e, &err))
+		fail_msg("%s", err.msg);
+	assert_int_not_equal(e->kernels[0].confidence, GR_CONF_THEORETICAL);
+	assert_true(e->kernels[0].at_bound);
+	peak = fmax(gr_hw_peak_ops(hw, mode, GR_PREC_FP32), gr_hw_peak_ops(hw, mode, GR_PREC_TF32));
+	t = e->kernels[0].compute_s;
+	assert_true(peak > 0);
+	assert_true(t >= gr_partition_kernel(p, 0)->flops_time / peak * (1 - 1e-9));
+	assert_true(t < gr_partition_kernel(p, 0)->flops / peak);
+	assert_true(e->flops == gr_node_cost(gr_graph_node(g3, 0))->flops);
+	gr_estimate_free(e);
+	gr_partition_free(p);
+	gr_graph_free(g3);
+	gr_profile_free(prof);
+	cJSON_free(out);
+	cJSON_Delete(doc);
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rule_table_says_which_runtimes),
+		cmocka_unit_test(ncnn_tiles_follow_its_source),
+		cmocka_unit_test(mnn_picks_by_its_cost_model),
+		cmocka_unit_test(ncnn_is_cheaper_only_where_it_runs_winograd),
+		cmocka_unit_test(fitted_kernels_floor_on_effective_flops),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
