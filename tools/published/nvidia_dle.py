@@ -4,8 +4,10 @@
 Reads the inference-performance markdown tables of the READMEs listed in FILES.
 For each table it takes the GPU from the enclosing headings, the precision from
 the column header, the line above the table or the heading (in that order), and
-keeps the average throughput and the average latency per batch size. Percentile
-latencies and speed-up columns are left out; training tables are skipped.
+keeps the average throughput and the average latency per batch size (the median
+where a README's average is known to include warm-up: see FILES). Other percentile
+latencies and speed-up columns are left out; training tables are skipped. The
+runtime is the framework, or its XLA variant where the README's scripts turn XLA on.
 
     /usr/bin/python3 tools/published/nvidia_dle.py /work/.mirror/NVIDIA+DeepLearningExamples/repo
 """
@@ -39,18 +41,29 @@ FILES = {
              runtime="tensorflow", res=224),
     "TensorFlow/Classification/ConvNets/triton/README.md":
         dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="triton", res=224),
+    # XLA on: every evaluation/inference script of these READMEs passes --use_xla
+    # (efficientnet_v1/B0/evaluation/*.sh, efficientnet_v2/S/evaluation/*.sh), which sets
+    # tf.config.optimizer.set_jit and --tf_xla_auto_jit=1 (utils/setup.py)
     "TensorFlow2/Classification/ConvNets/efficientnet_v1/README.md":
-        dict(model=None, runtime="tensorflow", res=None),
+        dict(model=None, runtime="tensorflow_xla", res=None),
     "TensorFlow2/Classification/ConvNets/efficientnet_v2/README.md":
-        dict(model="EfficientNet v2-S", zoo="efficientnet_v2_s", mapping="same_arch", runtime="tensorflow", res=None),
+        dict(model="EfficientNet v2-S", zoo="efficientnet_v2_s", mapping="same_arch", runtime="tensorflow_xla",
+             res=None),
     "MxNet/Classification/RN50v1.5/README.md":
         dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="mxnet", res=224),
     "PaddlePaddle/Classification/RN50v1.5/README.md":
         dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="paddle", res=224),
+    # XLA on: scripts/finetune_inference_benchmark.sh passes --use_xla to run_squad.py.
+    # lat: run_squad.py's 'Latency Average' is the mean of every session.run, the first
+    # (XLA compile, seconds: the T4 table's Latency-100% column) included, while its
+    # throughput leaves the slowest 1% out; the median (Latency-50%) is taken where the
+    # table has one, and no latency otherwise
     "TensorFlow/LanguageModeling/BERT/README.md":
-        dict(model=None, runtime="tensorflow", seq=True),
+        dict(model=None, runtime="tensorflow_xla", seq=True, lat=r"^latency-50%"),
+    # XLA on: scripts/finetune_inference_benchmark.sh runs run_inference_benchmark*.sh with
+    # use_xla=true (--enable_xla); the first 4 steps are left out of every figure
     "TensorFlow2/LanguageModeling/BERT/README.md":
-        dict(model=None, runtime="tensorflow", seq=True),
+        dict(model=None, runtime="tensorflow_xla", seq=True),
     "PyTorch/LanguageModeling/BERT/README.md":
         dict(model="BERT-Large", zoo="bert_large_uncased", mapping="same_arch", runtime="pytorch", seq=True),
     "PaddlePaddle/LanguageModeling/BERT/README.md":
@@ -195,7 +208,10 @@ def rows_for(repo, commit, path, cfg, odd):
             continue
         c_batch = find_col(header, r"batch", r"accumulat")
         c_thr = find_col(header, r"throughput|inferences/second", r"speedup|speed-up")
-        c_lat = find_col(header, r"(avg|average).*latency|latency.*(avg|average)", r"speedup")
+        c_lat = find_col(header, cfg.get("lat", r"(avg|average).*latency|latency.*(avg|average)"), r"speedup")
+        if cfg.get("lat") and not c_lat and c_thr:
+            odd.append("%s: '%s' has no %s column, its latencies left out"
+                       % (path, path_text, cfg["lat"]))
         if not c_batch or not (c_thr or c_lat):
             continue
         gpu = gpu_for(heads)
