@@ -51,7 +51,9 @@ static const gr_fusion_rules rule_sets[] = {
 	EAGER("paddle", 8.0),
 	/* graph compilers: fuse, pick kernels, launch once per fused group */
 	GRAPHC("tensorflow_xla", 2.0),
-	GRAPHC("onnxruntime_qnn_precompiled", 1.0),
+	/* ONNX Runtime's QNN execution provider hands the graph to QNN, which fuses as qnn does */
+	GRAPHC_OPS("onnxruntime_qnn", 1.0, 1),
+	GRAPHC_OPS("onnxruntime_qnn_precompiled", 1.0, 1),
 	GRAPHC_ATT("tensorrt_deepstream", 1.0),
 	GRAPHC_ATT("paddle_tensorrt", 1.0),
 	GRAPHC_ATT("triton_tensorrt", 1.0),

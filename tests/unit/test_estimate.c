@@ -126,11 +126,12 @@ static void silu_tail_fuses_into_conv(void **state)
 	gr_graph_free(g);
 }
 
-/* TFLite and QNN fuse one activation per op: conv+BN+ReLU stays one kernel, Add takes its
+/* TFLite and QNN (also under ONNX Runtime's QNN execution provider) fuse one activation per op: conv+BN+ReLU stays one kernel, Add takes its
  * ReLU, but Sigmoid and Mul of a SiLU and a chain of elementwise ops are ops of their own */
 static void fused_activation_only_under_tflite_and_qnn(void **state)
 {
-	static const char *const rts[] = {"tflite", "qnn_dlc", "qnn_context_binary", "qnn"};
+	static const char *const rts[] = {"tflite", "qnn_dlc", "qnn_context_binary", "qnn", "onnxruntime_qnn",
+					  "onnxruntime_qnn_precompiled"};
 	gr_graph *g = gr_graph_new("test"), *c = conv_bn_relu();
 	const int64_t x[] = {1, 8, 16, 16}, w[] = {8, 8, 1, 1};
 	gr_partition *p;

@@ -258,7 +258,8 @@ static void test_runtime_table(void **state)
 
 /* The published layer placement (ai-hub-models' layer_counts in the source column): layers on
  * another unit than the hardware column's are counted, so that fits leave the row out; and the
- * shipped data carries it (ViT int8 under ONNX Runtime puts 72 layers on the QCS8550's CPU). */
+ * shipped data carries it (ViT int8 under ONNX Runtime's QNN execution provider puts 72 layers
+ * on the QCS8550's CPU). */
 static void test_layer_placement(void **state)
 {
 	gr_meas_set *s;
@@ -291,7 +292,7 @@ static void test_layer_placement(void **state)
 		const gr_meas_row *r = gr_meas_at(s, i);
 		placed += strstr(r->citation, "layer_counts ") != NULL;
 		if (r->layers_elsewhere && !strcmp(r->hw, "qualcomm_qcs8550_npu") && !strcmp(r->model, "vit_b_16") &&
-		    !strcmp(r->runtime, "onnxruntime") && r->precision == GR_PREC_INT8) {
+		    !strcmp(r->runtime, "onnxruntime_qnn") && r->precision == GR_PREC_INT8) {
 			assert_int_equal(r->layers_elsewhere, 72);
 			mixed++;
 		}

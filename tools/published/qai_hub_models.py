@@ -132,6 +132,11 @@ def main():
                         if not chip:
                             odd.append("device %r has no chipset in devices_and_chipsets.yaml" % device)
                         runtime = RUNTIMES.get(rpath)
+                        # ONNX Runtime reaches the Hexagon NPU only through its QNN execution
+                        # provider (these jobs list a qairt version beside onnx_runtime): the
+                        # graph the NPU runs is QNN's, not ONNX Runtime's own fusion
+                        if runtime == "onnxruntime" and unit == "NPU":
+                            runtime = "onnxruntime_qnn"
                         if runtime is None:
                             odd.append("%s: unknown runtime path %r" % (path, rpath))
                             continue
