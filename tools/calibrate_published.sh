@@ -50,6 +50,13 @@ for path in sorted(glob.glob(os.path.join(data, "*.csv"))):
             if r["input_shape"] and tail(r["input_shape"]) and zshape.get(r["zoo_model"]) is not None \
                     and tail(r["input_shape"]) != zshape[r["zoo_model"]]:
                 continue
+            # layers published on another unit than the row's (CPU fallback): the fit leaves
+            # the row out (gr_meas_row.layers_elsewhere), so it does not qualify a group either
+            lc = re.search(r"layer_counts ([^;)]*)", r["source"])
+            unit = r["hardware"].rsplit(" ", 1)[-1].lower()
+            if lc and any(k not in ("total", unit) and int(n) > 0
+                          for k, n in re.findall(r"([a-z]+) (\d+)", lc.group(1))):
+                continue
             rt = re.sub(r"[^a-z0-9]+", "_", r["runtime"].lower()).strip("_")
             key = (r["registry_id"], r["mode"], rt)
             models.setdefault(key + (r["precision"],), set()).add(r["zoo_model"])

@@ -72,6 +72,9 @@ typedef struct gr_meas_row {
 	const char *mapping;     /* how close the zoo model is: torchvision_exact, same_arch, ... */
 	const char *input_shape; /* as published ("1x3x224x224"); NULL when not stated */
 	const char *citation;    /* the source column: repository path@commit and table */
+	int layers_elsewhere;    /* layers the source places on another unit than the row's (its
+				  * "layer_counts" against the hardware column's unit: CPU fallback);
+				  * 0 when none or not published. Fits leave such rows out */
 } gr_meas_row;
 
 enum { GR_METRIC_LATENCY = 0, GR_METRIC_THROUGHPUT = 1 };
@@ -379,6 +382,7 @@ typedef struct gr_profile_accuracy {
 	double context_layer_s;                  /* per layer configured on each request in contexts */
 	double kernel_s, op_s;    /* fitted cost per kernel launched and per op dispatched */
 	int skipped_mapping, skipped_shape, skipped_model;
+	int skipped_placement;    /* rows with layers on another unit (gr_meas_row.layers_elsewhere) */
 	const char *precision;    /* as published ("amp"); "" when the same as the fit's */
 	const char *sources;      /* the CSVs */
 } gr_profile_accuracy;

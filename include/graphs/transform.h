@@ -51,6 +51,9 @@ typedef struct gr_fusion_rules {
 	const char *behaviour; /* "eager" (per-op dispatch), "graph_compiler" (fuses, picks kernels),
 				* "dataflow" (whole network on chip, frames pipelined) */
 	int fast_conv;         /* gr_fast_conv: software behaviour, not a hardware figure */
+	int fused_act_only;    /* the epilogue holds only a fused activation (ReLU, ReLU6, Clip), as
+				* TFLite's fused_activation_function: residual Add, Sigmoid*Mul and
+				* other elementwise ops stay ops of their own, with no chains */
 } gr_fusion_rules;
 
 /* Built-in rule sets, one table (src/transform/fusion.c): "pytorch" (eager: conv+bn+act grouped

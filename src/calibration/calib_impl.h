@@ -29,7 +29,7 @@ typedef struct calib_pub_quality {
 	double lomo_mape[2], mape[2];
 	double alpha, beta, kernel_s, op_s; /* compute and bandwidth factors (>= 1), per-kernel and
 					     * per-op seconds */
-	int skip_mapping, skip_shape, skip_model;
+	int skip_mapping, skip_shape, skip_model, skip_placement;
 	char precision_name[16];  /* as published ("amp") */
 	char sources[512];
 } calib_pub_quality;

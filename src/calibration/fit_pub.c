@@ -522,7 +522,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		for (size_t i = 0; i < gr_meas_count(set) && ns < o->min_models; i++) {
 			const gr_meas_row *r = gr_meas_at(set, i);
 			int j = 0;
-			if (row_excluded(r, o, prec, c.runtime, NULL) ||
+			if (row_excluded(r, o, prec, c.runtime, NULL) || r->layers_elsewhere ||
 			    (r->mapping && strcmp(r->mapping, "torchvision_exact") && strcmp(r->mapping, "same_arch")))
 				continue;
 			while (j < ns && strcmp(seen[j], r->model))
@@ -550,6 +550,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			continue;
 		if (r->mapping && strcmp(r->mapping, "torchvision_exact") && strcmp(r->mapping, "same_arch")) {
 			q->skip_mapping++; /* a relative with another graph: a loose comparison, not a fit */
+			continue;
+		}
+		if (r->layers_elsewhere) {
+			q->skip_placement++; /* partly run on the CPU: times the fallback, not the unit */
 			continue;
 		}
 		if (calib_cache_model(cache, r->model, r->batch, c.runtime, &m, &e2)) {

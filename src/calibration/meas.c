@@ -1,5 +1,6 @@
 /* Measurement sets: rows read from ground-truth CSVs (models.csv / subgraphs.csv) and from
  * benchmark databases (`graphs benchmark`), with hardware names mapped to registry specs. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -206,6 +207,46 @@ static int inum(const char *s, int64_t *out)
 /* The rows of a published-measurement CSV (core/pubcsv.h) after its header line: whole-model
  * figures. Rows that name no registry platform or zoo model, or whose precision or runtime the
  * estimator cannot represent, are counted (gr_meas_skipped), not errors; a malformed row is. */
+/* Layers a published row places on another unit than its own: the source column may carry
+ * the placement as published ("layer_counts total 1302, npu 1230, cpu 72;", from ai-hub-models'
+ * perf.yaml), and the hardware column ends with the unit that ran the row ("... NPU"). A row
+ * whose network partly fell back to the CPU times that fallback, not the unit. */
+static int layers_elsewhere(const char *hardware, const char *source)
+{
+	const char *p = source ? strstr(source, "layer_counts ") : NULL, *u;
+	char unit[16] = "";
+	size_t ul = 0;
+	int other = 0;
+	if (!p || !hardware)
+		return 0;
+	u = strrchr(hardware, ' ');
+	u = u ? u + 1 : hardware;
+	while (u[ul] && ul + 1 < sizeof(unit)) {
+		unit[ul] = (char)tolower((unsigned char)u[ul]);
+		ul++;
+	}
+	unit[ul] = 0;
+	p += strlen("layer_counts ");
+	while (*p && *p != ';' && *p != ')') {
+		char key[16];
+		size_t kl = 0;
+		long n;
+		char *end;
+		while (*p == ' ' || *p == ',')
+			p++;
+		while (isalpha((unsigned char)*p) && kl + 1 < sizeof(key))
+			key[kl++] = *p++;
+		key[kl] = 0;
+		n = strtol(p, &end, 10);
+		if (end == p || !kl)
+			break;
+		p = end;
+		if (strcmp(key, "total") && strcmp(key, unit) && n > 0)
+			other += (int)n;
+	}
+	return other;
+}
+
 static gr_status load_published(gr_meas_set *s, FILE *f, const char *path, char **line, size_t *cap,
 				size_t *added, gr_error *err)
 {
@@ -280,6 +321,7 @@ static gr_status load_published(gr_meas_set *s, FILE *f, const char *path, char 
 			r->avg_power_w = pr.power_w;
 		r->source = src;
 		r->citation = keep(s, pr.source);
+		r->layers_elsewhere = layers_elsewhere(pr.hardware, pr.source);
 		if (!r->hw || !r->model || !r->precision_name || !r->published_model || !r->hw_raw ||
 		    !r->citation)
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory reading '%s'", path);

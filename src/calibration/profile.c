@@ -273,6 +273,8 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 			cJSON_AddNumberToObject(pb, "skipped_mapping", pq->skip_mapping);
 			cJSON_AddNumberToObject(pb, "skipped_shape", pq->skip_shape);
 			cJSON_AddNumberToObject(pb, "skipped_model", pq->skip_model);
+			if (pq->skip_placement)
+				cJSON_AddNumberToObject(pb, "skipped_placement", pq->skip_placement);
 			cJSON_AddStringToObject(pb, "sources", pq->sources);
 		}
 		if (cp->has_energy) {
@@ -591,6 +593,7 @@ gr_status gr_profile_accuracy_get(const gr_profile *p, gr_precision prec, gr_pro
 	out->skipped_mapping = q->skip_mapping;
 	out->skipped_shape = q->skip_shape;
 	out->skipped_model = q->skip_model;
+	out->skipped_placement = q->skip_placement;
 	out->precision = q->precision_name;
 	out->sources = q->sources;
 	return GR_OK;

@@ -260,6 +260,7 @@ static int read_published(reader *r, const cJSON *qa, const char *pn, calib_pub_
 	    number(r, pb, "op_s", 0, 1, NULL_OK, NAN, &pq->op_s) ||
 	    whole(r, pb, "skipped_mapping", 0, INT_MAX, OPTIONAL, 0, &pq->skip_mapping) ||
 	    whole(r, pb, "skipped_shape", 0, INT_MAX, OPTIONAL, 0, &pq->skip_shape) ||
+	    whole(r, pb, "skipped_placement", 0, INT_MAX, OPTIONAL, 0, &pq->skip_placement) ||
 	    whole(r, pb, "skipped_model", 0, INT_MAX, OPTIONAL, 0, &pq->skip_model))
 		return -1;
 	for (int m = 0; m < 2; m++) {

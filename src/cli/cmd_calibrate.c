@@ -413,6 +413,9 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 					fprintf(out, "  left out     %d rows of a relative network (mapping), %d of another "
 						"input shape than the zoo model's, %d of a model the zoo lacks\n",
 						pa.skipped_mapping, pa.skipped_shape, pa.skipped_model);
+				if (pa.skipped_placement)
+					fprintf(out, "  left out     %d rows with layers on another unit than the row's "
+						"(published layer placement: CPU fallback)\n", pa.skipped_placement);
 			}
 		}
 		{

@@ -25,12 +25,14 @@ const char *gr_kernel_class_name(gr_kernel_class k)
  * Dataflow compilers (Hailo's DFC) place the whole network on chip and stream frames through it.
  * Names are compared after gr_runtime_canonical ("tensorrt (deepstream)" -> tensorrt_deepstream).
  * The first rows keep their positions: "pytorch" is the default. */
-#define EAGER(n, ov) {n, 1, 1, 0, 0, 1, 0, ov, "eager", GR_FASTCONV_NONE}
-#define GRAPHC(n, ov) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE}
-#define GRAPHC_ATT(n, ov) {n, 1, 1, 1, 1, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE}
-#define DATAFLOW(n) {n, 1, 1, 1, 1, 1, 1, 0.0, "dataflow", GR_FASTCONV_NONE}
+#define EAGER(n, ov) {n, 1, 1, 0, 0, 1, 0, ov, "eager", GR_FASTCONV_NONE, 0}
+#define GRAPHC(n, ov) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 0}
+#define GRAPHC_ATT(n, ov) {n, 1, 1, 1, 1, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 0}
+#define DATAFLOW(n) {n, 1, 1, 1, 1, 1, 1, 0.0, "dataflow", GR_FASTCONV_NONE, 0}
 /* a graph compiler that runs some convolutions with a fast algorithm by default (fastconv.c) */
-#define GRAPHC_FC(n, ov, fc) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", fc}
+#define GRAPHC_FC(n, ov, fc) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", fc, 0}
+/* a graph compiler whose ops fuse one activation each and no elementwise chains (fused_act_only) */
+#define GRAPHC_OPS(n, ov, att) {n, 1, 1, 0, att, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 1}
 static const gr_fusion_rules rule_sets[] = {
 	/* PyTorch eager launches one kernel per module, but conv+bn+act run back to back on
 	 * the same tile and the measurements group them so; views cost nothing. */
@@ -39,7 +41,7 @@ static const gr_fusion_rules rule_sets[] = {
 	GRAPHC_ATT("tensorrt", 1.0),
 	/* ahead-of-time graph compilers of TPUs and NPUs (XLA, vendor SDKs): whole-graph fusion */
 	GRAPHC_ATT("compiler", 0.0),
-	{"none", 0, 0, 0, 0, 0, 0, 8.0, "eager", GR_FASTCONV_NONE},
+	{"none", 0, 0, 0, 0, 0, 0, 8.0, "eager", GR_FASTCONV_NONE, 0},
 	/* eager and per-op graph executors */
 	EAGER("torchscript", 6.0),
 	EAGER("tensorflow", 8.0),
@@ -49,19 +51,25 @@ static const gr_fusion_rules rule_sets[] = {
 	EAGER("paddle", 8.0),
 	/* graph compilers: fuse, pick kernels, launch once per fused group */
 	GRAPHC("tensorflow_xla", 2.0),
-	GRAPHC("onnxruntime_qnn_precompiled", 1.0),
+	/* ONNX Runtime's QNN execution provider hands the graph to QNN, which fuses as qnn does */
+	GRAPHC_OPS("onnxruntime_qnn", 1.0, 1),
+	GRAPHC_OPS("onnxruntime_qnn_precompiled", 1.0, 1),
 	GRAPHC_ATT("tensorrt_deepstream", 1.0),
 	GRAPHC_ATT("paddle_tensorrt", 1.0),
 	GRAPHC_ATT("triton_tensorrt", 1.0),
 	GRAPHC_ATT("triton_onnxruntime_tensorrt", 1.0),
 	GRAPHC_ATT("triton_tf_trt", 1.0),
 	GRAPHC("triton_openvino", 1.0),
-	GRAPHC("tflite", 1.0),
+	/* TFLite's ops fuse one activation each (fused_activation_function); the NPU delegates run
+	 * those ops. The layer counts ai-hub-models publishes for TFLite and QNN on the Hexagon
+	 * NPU (data/published/README.md) follow that granularity, not whole elementwise chains:
+	 * with chains fused, the models with Sigmoid*Mul (YOLO) came out 2x too fast */
+	GRAPHC_OPS("tflite", 1.0, 0),
 	GRAPHC("tflite_edgetpu_libedgetpu1_std", 0.0),
 	GRAPHC("tflite_edgetpu_libedgetpu1_max", 0.0),
-	GRAPHC_ATT("qnn", 0.0),
-	GRAPHC_ATT("qnn_dlc", 0.0),
-	GRAPHC_ATT("qnn_context_binary", 0.0),
+	GRAPHC_OPS("qnn", 0.0, 1),
+	GRAPHC_OPS("qnn_dlc", 0.0, 1),
+	GRAPHC_OPS("qnn_context_binary", 0.0, 1),
 	GRAPHC("rknn", 0.0),
 	GRAPHC("rknn_rknpu1", 0.0),
 	GRAPHC("openvino", 1.0),
@@ -82,6 +90,7 @@ static const gr_fusion_rules rule_sets[] = {
 #undef GRAPHC
 #undef GRAPHC_ATT
 #undef GRAPHC_FC
+#undef GRAPHC_OPS
 #undef DATAFLOW
 
 #define N_RULE_SETS (sizeof(rule_sets) / sizeof(rule_sets[0]))
@@ -350,6 +359,12 @@ static void extend_epilogue(builder *b, gr_node *tail, size_t kernel)
 			tail = c;
 			continue;
 		}
+		if (c && b->r->epilogue && b->r->fused_act_only) {
+			if (c->op != GR_OP_RELU && c->op != GR_OP_CLIP)
+				return;
+			take(b, c, kernel);
+			return; /* one fused activation per op */
+		}
 		if (c && b->r->epilogue && is_elementwise(c->op) &&
 		    (only_const_inputs_besides(c, t) || c->op == GR_OP_ADD)) {
 			take(b, c, kernel);
@@ -357,7 +372,7 @@ static void extend_epilogue(builder *b, gr_node *tail, size_t kernel)
 			continue;
 		}
 		/* x * sigmoid(x) (SiLU/Swish) reads the tail twice */
-		if (b->r->epilogue && t->n_consumers == 2 && !t->is_output) {
+		if (b->r->epilogue && !b->r->fused_act_only && t->n_consumers == 2 && !t->is_output) {
 			cs[0] = t->consumers[0];
 			cs[1] = t->consumers[1];
 			gr_node *sig = cs[0]->op == GR_OP_SIGMOID ? cs[0] : cs[1]->op == GR_OP_SIGMOID ? cs[1] : NULL;
@@ -575,6 +590,9 @@ gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr
 			gr_node *c = n;
 			while ((c = sole_consumer(g, gr_out(c, 0), b.kid)) && is_elementwise(c->op))
 				take(&b, c, kernel);
+		} else if (b.r->fused_act_only && is_elementwise(n->op) && n->op != GR_OP_RELU &&
+			   n->op != GR_OP_CLIP) {
+			extend_epilogue(&b, n, kernel); /* Add, Mul, ... with their fused activation */
 		} else if (k->cls == GR_KC_NORM && b.r->epilogue) {
 			extend_epilogue(&b, n, kernel);
 		}

@@ -126,6 +126,51 @@ static void silu_tail_fuses_into_conv(void **state)
 	gr_graph_free(g);
 }
 
+/* TFLite and QNN (also under ONNX Runtime's QNN execution provider) fuse one activation per op: conv+BN+ReLU stays one kernel, Add takes its
+ * ReLU, but Sigmoid and Mul of a SiLU and a chain of elementwise ops are ops of their own */
+static void fused_activation_only_under_tflite_and_qnn(void **state)
+{
+	static const char *const rts[] = {"tflite", "qnn_dlc", "qnn_context_binary", "qnn", "onnxruntime_qnn",
+					  "onnxruntime_qnn_precompiled"};
+	gr_graph *g = gr_graph_new("test"), *c = conv_bn_relu();
+	const int64_t x[] = {1, 8, 16, 16}, w[] = {8, 8, 1, 1};
+	gr_partition *p;
+	gr_error err = {0};
+	(void)state;
+	tensor(g, "x", 4, x, 0);
+	tensor(g, "w", 4, w, 1);
+	node(g, "Conv", "c", (const char *[]){"x", "w", NULL}, 0);
+	node(g, "Sigmoid", "s", (const char *[]){"c", NULL}, 0);
+	node(g, "Mul", "m", (const char *[]){"c", "s", NULL}, 0);
+	node(g, "Add", "a", (const char *[]){"m", "x", NULL}, 0);
+	node(g, "Relu", "r", (const char *[]){"a", NULL}, 0);
+	node(g, "Sigmoid", "y", (const char *[]){"r", NULL}, 0);
+	finish(g, "y");
+	for (size_t i = 0; i < sizeof(rts) / sizeof(rts[0]); i++) {
+		const gr_fusion_rules *r = gr_fusion_rules_find(rts[i]);
+		assert_non_null(r);
+		assert_true(r->fused_act_only);
+		assert_int_equal(gr_partition_build(g, r, &p, &err), GR_OK);
+		assert_int_equal(gr_partition_count(p), 5);
+		assert_string_equal(gr_partition_kernel(p, 0)->pattern, "Conv");
+		assert_string_equal(gr_partition_kernel(p, 1)->pattern, "Sigmoid");
+		assert_string_equal(gr_partition_kernel(p, 2)->pattern, "Mul");
+		assert_string_equal(gr_partition_kernel(p, 3)->pattern, "Add_Relu");
+		assert_string_equal(gr_partition_kernel(p, 4)->pattern, "Sigmoid");
+		gr_partition_free(p);
+		assert_int_equal(gr_partition_build(c, r, &p, &err), GR_OK);
+		assert_int_equal(gr_partition_count(p), 1);
+		assert_string_equal(gr_partition_kernel(p, 0)->pattern, "Conv_BatchNormalization_Relu");
+		gr_partition_free(p);
+	}
+	/* ONNX Runtime fuses the SiLU into the conv and chains the rest */
+	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("onnxruntime"), &p, &err), GR_OK);
+	assert_int_equal(gr_partition_count(p), 1);
+	gr_partition_free(p);
+	gr_graph_free(g);
+	gr_graph_free(c);
+}
+
 /* q[1,12,128,64] x kT[1,12,64,128] -> Div -> Softmax -> MatMul v */
 static void attention_fuses_only_under_tensorrt(void **state)
 {
@@ -351,6 +396,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(conv_bn_relu_is_one_kernel_and_only_its_output_leaves),
+		cmocka_unit_test(fused_activation_only_under_tflite_and_qnn),
 		cmocka_unit_test(silu_tail_fuses_into_conv),
 		cmocka_unit_test(attention_fuses_only_under_tensorrt),
 		cmocka_unit_test(big_gemm_is_compute_bound_big_add_memory_bound),

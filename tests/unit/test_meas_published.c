@@ -256,6 +256,52 @@ static void test_runtime_table(void **state)
 	assert_int_equal(gr_fusion_rules_find("qnn_dlc")->fused_memory, 1);
 }
 
+/* The published layer placement (ai-hub-models' layer_counts in the source column): layers on
+ * another unit than the hardware column's are counted, so that fits leave the row out; and the
+ * shipped data carries it (ViT int8 under ONNX Runtime's QNN execution provider puts 72 layers
+ * on the QCS8550's CPU). */
+static void test_layer_placement(void **state)
+{
+	gr_meas_set *s;
+	size_t n = 0, mixed = 0, placed = 0;
+	char msg[1200];
+	gr_error err = {0};
+	(void)state;
+	write_csv(HEADER
+		  "QCS8550 (Proxy) (qualcomm-qcs8550-proxy) NPU,qualcomm_qcs8550_npu,,onnxruntime,int8,VIT,vit_b_16,"
+		  "torchvision_exact,1,1x3x224x224,latency_ms,258.475,,\"perf.yaml (job j; layer_counts total 1302, "
+		  "npu 1230, cpu 72; onnx_runtime 1.23.0)\"\n"
+		  "RB3 (qualcomm-qcs6490) NPU,qualcomm_qcs6490_npu,,tflite,int8,DenseNet-121,densenet121,"
+		  "torchvision_exact,1,,latency_ms,63.5,,\"(job j; layer_counts total 698, cpu 122, gpu 2, npu 574; )\"\n"
+		  "RB3 (qualcomm-qcs6490) NPU,qualcomm_qcs6490_npu,,tflite,int8,ResNet50,resnet50,torchvision_exact,1,,"
+		  "latency_ms,1,,\"(job j; layer_counts total 82, npu 82; tflite 2.17.0)\"\n"
+		  "RB3 (qualcomm-qcs6490) CPU,qualcomm_qcs6490,,onnxruntime,int8,ResNet50,resnet50,torchvision_exact,1,,"
+		  "latency_ms,32,,\"(job j; layer_counts total 83, cpu 83; )\"\n"
+		  "X,qualcomm_qcs6490_npu,,tflite,int8,m,resnet18,same_arch,1,,latency_ms,1,,no placement\n");
+	assert_int_equal(load(&s, &n, msg, sizeof(msg)), GR_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(gr_meas_at(s, 0)->layers_elsewhere, 72);
+	assert_int_equal(gr_meas_at(s, 1)->layers_elsewhere, 124);
+	assert_int_equal(gr_meas_at(s, 2)->layers_elsewhere, 0);
+	assert_int_equal(gr_meas_at(s, 3)->layers_elsewhere, 0); /* all on its own unit, the CPU */
+	assert_int_equal(gr_meas_at(s, 4)->layers_elsewhere, 0);
+	gr_meas_set_free(s);
+	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
+	assert_int_equal(gr_meas_load(s, GRAPHS_SOURCE_DIR "/data/published/qai_hub_models.csv", &n, &err), GR_OK);
+	for (size_t i = 0; i < gr_meas_count(s); i++) {
+		const gr_meas_row *r = gr_meas_at(s, i);
+		placed += strstr(r->citation, "layer_counts ") != NULL;
+		if (r->layers_elsewhere && !strcmp(r->hw, "qualcomm_qcs8550_npu") && !strcmp(r->model, "vit_b_16") &&
+		    !strcmp(r->runtime, "onnxruntime_qnn") && r->precision == GR_PREC_INT8) {
+			assert_int_equal(r->layers_elsewhere, 72);
+			mixed++;
+		}
+	}
+	assert_int_equal(mixed, 1);
+	assert_true(placed > 100);
+	gr_meas_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_line_parser),
 		cmocka_unit_test(test_runtimes_of_shipped_data),
 		cmocka_unit_test(test_runtime_table),
+		cmocka_unit_test_setup_teardown(test_layer_placement, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,6 +89,16 @@ def precision_for(prec, unit):
     return PRECISIONS.get(prec, prec)
 
 
+def placement(lc):
+    """perf.yaml's layer_counts as published ("layer_counts total 1302, npu 1230, cpu 72; "):
+    where the compiled layers ran. A row whose layers are partly on another unit than its
+    primary_compute_unit (CPU fallback) is not that unit's speed; the fit leaves it out."""
+    if not isinstance(lc, dict) or not lc:
+        return ""
+    keys = ["total"] + sorted(k for k in lc if k != "total")
+    return "layer_counts %s; " % ", ".join("%s %s" % (k, lc[k]) for k in keys if k in lc)
+
+
 def versions(tv):
     if not isinstance(tv, dict):
         return ""
@@ -122,6 +132,11 @@ def main():
                         if not chip:
                             odd.append("device %r has no chipset in devices_and_chipsets.yaml" % device)
                         runtime = RUNTIMES.get(rpath)
+                        # ONNX Runtime reaches the Hexagon NPU only through its QNN execution
+                        # provider (these jobs list a qairt version beside onnx_runtime): the
+                        # graph the NPU runs is QNN's, not ONNX Runtime's own fusion
+                        if runtime == "onnxruntime" and unit == "NPU":
+                            runtime = "onnxruntime_qnn"
                         if runtime is None:
                             odd.append("%s: unknown runtime path %r" % (path, rpath))
                             continue
@@ -133,9 +148,10 @@ def main():
                             input_shape=shape, metric="latency_ms",
                             value=res["inference_time_milliseconds"],
                             source="%s %s@%s precisions.%s.%s.performance_metrics['%s'].%s "
-                                   "inference_time_milliseconds (job %s; %s)"
+                                   "inference_time_milliseconds (job %s; %s%s)"
                                    % (REPO, path, commit, prec, comp, device, rpath,
-                                      res.get("job_id", "?"), versions(res.get("tool_versions")))))
+                                      res.get("job_id", "?"), placement(res.get("layer_counts")),
+                                      versions(res.get("tool_versions")))))
     n = pc.write_csv(rows, out)
     print("%s: %d rows from %s@%s (%d perf.yaml files, %d entries without a time)"
           % (out, n, REPO, commit, len(paths), skipped))
