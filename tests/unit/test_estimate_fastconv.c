@@ -130,11 +130,13 @@ static void mnn_picks_by_its_cost_model(void **state)
 	gr_graph_free(g1);
 }
 
-/* Estimates of g under ncnn and onnxruntime on hw at its preferred precision. */
+/* Estimates of g under ncnn and onnxruntime on hw at its preferred precision. An estimate's
+ * kernels point into its partition: release_both() frees the estimates, then the partitions. */
+static gr_partition *pf, *ps;
+
 static void both(const gr_graph *g, const gr_hw *hw, const gr_profile *prof, const char *rt_fast,
 		 gr_estimate **fast, gr_estimate **slow)
 {
-	gr_partition *pf = NULL, *ps = NULL;
 	gr_error err = {0};
 	gr_estimate_opts ef = {.precision = -1, .runtime = rt_fast}, es = {.precision = -1, .runtime = "onnxruntime"};
 
@@ -143,8 +145,15 @@ static void both(const gr_graph *g, const gr_hw *hw, const gr_profile *prof, con
 	if (gr_estimate_run_profile(g, pf, hw, -1, &ef, prof, fast, &err) ||
 	    gr_estimate_run(g, ps, hw, -1, &es, slow, &err))
 		fail_msg("%s: %s", gr_hw_id(hw), err.msg);
+}
+
+static void release_both(gr_estimate *fast, gr_estimate *slow)
+{
+	gr_estimate_free(fast);
+	gr_estimate_free(slow);
 	gr_partition_free(pf);
 	gr_partition_free(ps);
+	pf = ps = NULL;
 }
 
 /* On every CPU of the registry: a 3x3 s1 conv costs less compute under ncnn than under
@@ -171,15 +180,13 @@ static void ncnn_is_cheaper_only_where_it_runs_winograd(void **state)
 		assert_true(f->flops == s->flops && f->flops == gr_node_cost(gr_graph_node(g3, 0))->flops);
 		if (peak > 0 && f->kernels[0].compute_s < f->kernels[0].kernel->flops_time / peak * (1 - 1e-9))
 			fail_msg("%s: beats the peak on the FLOPs ncnn runs", gr_hw_id(hw));
-		gr_estimate_free(f);
-		gr_estimate_free(s);
+		release_both(f, s);
 		for (size_t j = 0; j < 3; j++) {
 			both(same[j], hw, NULL, "ncnn", &f, &s);
 			if (f->kernels[0].compute_s != s->kernels[0].compute_s)
 				fail_msg("%s: graph %zu differs: %.6g vs %.6g s", gr_hw_id(hw), j, f->kernels[0].compute_s,
 					 s->kernels[0].compute_s);
-			gr_estimate_free(f);
-			gr_estimate_free(s);
+			release_both(f, s);
 		}
 		cpus++;
 	}
