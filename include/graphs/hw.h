@@ -224,6 +224,8 @@ typedef struct gr_hw_estimator {
 	int fill_all_kernels;     /* 1: every kernel class; 0: matrix kernels only */
 	double mem_eff_dram, mem_eff_cache;            /* achieved / datasheet bandwidth */
 	int64_t tile_m, tile_n;   /* output tile of a GPU's matrix kernels (wave quantization); 0: none */
+	int64_t group_tile_n;     /* output channels one matrix-kernel tile spans: a grouped conv with
+				   * fewer per group fills group width / this of it; 0: no such loss */
 	int64_t array_rows, array_cols; /* systolic array (K rows, N columns padded); 0: none */
 	double on_chip_ops_per_byte; /* feed of a device whose memory levels give no bandwidth */
 	int on_chip_residency;    /* weights stay on chip across inferences up to its capacity; the

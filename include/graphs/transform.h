@@ -79,6 +79,14 @@ const char *gr_fusion_rules_names(char *buf, size_t size);
  * a fast algorithm, the multiplies that algorithm does plus its input and output transforms.
  * *tile (may be NULL) gets the output tile m of Winograd F(m, r), 0 when none applies. */
 double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int *tile);
+/* Output channels per group of a grouped, not depthwise, convolution (1 < group < channels;
+ * ResNeXt, RegNet); 0 for every other node. */
+double gr_node_group_width(const gr_node *n);
+/* How many times longer than its FLOPs at the class's rate a grouped convolution of group_width
+ * output channels per group runs on matrix kernels whose tile spans tile_n output channels:
+ * each group is its own small GEMM that fills group_width / tile_n of the tile. 1 when
+ * group_width >= tile_n, or either is 0 (docs/estimate.md, "Grouped convolutions"). */
+double gr_group_conv_scale(double group_width, double tile_n);
 
 typedef struct gr_kernel {
 	const char *name;          /* first node's name */
@@ -89,6 +97,7 @@ typedef struct gr_kernel {
 	double flops_time;         /* FLOPs the time model charges (gr_node_time_flops): flops, less
 				    * what a fast convolution algorithm saves */
 	int fast_tile;             /* Winograd output tile m of the anchor conv; 0: direct */
+	double group_width;        /* the anchor conv's gr_node_group_width; 0: not a grouped conv */
 	double bytes_in, bytes_weights, bytes_out; /* external traffic only, at the file's dtypes */
 	double elems_in, elems_weights, elems_out; /* the same in elements (rescaled per precision) */
 	double elems_nodes;        /* sum over member nodes of their inputs + outputs (eager traffic) */

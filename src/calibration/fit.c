@@ -99,7 +99,7 @@ static void add_node(fit_ctx *c, fit_row *r, const otm_node *n, int64_t batch)
 
 	if (n->cls < 0)
 		return;
-	otm_node_features(n, c->cp->bytes_per_elem, batch, c->cp->llc_bytes, c->cp->emulated, f, g);
+	otm_node_features(n, c->cp->bytes_per_elem, batch, c->cp->llc_bytes, c->cp->emulated, c->cp->group_tile_n, f, g);
 	for (int k = 0; k < CF_COUNT; k++)
 		r->x[COL(n->cls, k)] += f[k];
 	for (int k = 0; k < CG_COUNT; k++)
@@ -458,6 +458,11 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	cp->bytes_per_elem = gr_estimate_elem_bytes(c->prec);
 	cp->llc_bytes = otm_llc_bytes(c->hw);
 	cp->emulated = gr_hw_emulation_factor(c->hw, c->prec) > 0;
+	{
+		gr_hw_estimator ep;
+		if (!gr_hw_estimator_params(c->hw, &ep, NULL, 0))
+			cp->group_tile_n = (double)ep.group_tile_n;
+	}
 	for (size_t i = 0; i < gr_meas_count(set); i++) {
 		const gr_meas_row *r = gr_meas_at(set, i);
 		fit_key *k = NULL;

@@ -157,7 +157,7 @@ static void row_features(pub_ctx *c, pub_row *pr, const otm_prec *cp)
 		double f[CF_COUNT], g[CG_COUNT];
 		if (n->cls < 0 || (n->cls == CC_VIEW && !c->eager))
 			continue;
-		otm_node_features(n, cp->bytes_per_elem, pr->r->batch, cp->llc_bytes, 0, f, g);
+		otm_node_features(n, cp->bytes_per_elem, pr->r->batch, cp->llc_bytes, 0, cp->group_tile_n, f, g);
 		if (n->cls != CC_VIEW) {
 			pr->x[P_ALPHA] += c->peak[n->cls] > 0 ? f[CF_FLOPS] / c->peak[n->cls] : 0;
 			pr->x[P_BETA] += f[CF_BYTES] * c->byte_lb[n->cls];
@@ -540,6 +540,11 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	cp = &c.tm.prec[prec];
 	cp->bytes_per_elem = gr_estimate_elem_bytes(prec);
 	cp->llc_bytes = llc;
+	{
+		gr_hw_estimator ep;
+		if (!gr_hw_estimator_params(hw, &ep, NULL, 0))
+			cp->group_tile_n = (double)ep.group_tile_n;
+	}
 	for (size_t i = 0; i < gr_meas_count(set); i++) {
 		const gr_meas_row *r = gr_meas_at(set, i);
 		calib_model *m = NULL;

@@ -216,6 +216,8 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 		cJSON_AddNumberToObject(po, "bytes_per_element", cp->bytes_per_elem);
 		cJSON_AddNumberToObject(po, "llc_bytes", cp->llc_bytes);
 		cJSON_AddBoolToObject(po, "emulated", cp->emulated);
+		if (cp->group_tile_n > 0)
+			cJSON_AddNumberToObject(po, "group_tile_n", cp->group_tile_n);
 		cJSON_AddStringToObject(po, "models", cq->models);
 		if (cq->batch_max > 0) /* 0: not known (a profile read without it) */
 			cJSON_AddItemToObject(po, "batch", range((double)cq->batch_min, (double)cq->batch_max));

@@ -441,6 +441,7 @@ static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *s
 	if (number(r, pv, "bytes_per_element", MIN_ELEM_BYTES, MAX_ELEM_BYTES, OPTIONAL,
 		   gr_estimate_elem_bytes((gr_precision)q), &cp->bytes_per_elem) ||
 	    number(r, pv, "llc_bytes", 0, MAX_LLC_BYTES, OPTIONAL, 0, &cp->llc_bytes) ||
+	    number(r, pv, "group_tile_n", 0, 65536, OPTIONAL, 0, &cp->group_tile_n) ||
 	    string(r, pv, "models", OPTIONAL, cq->models, sizeof(cq->models)) ||
 	    batch_range(r, pv, &cq->batch_min, &cq->batch_max) ||
 	    object(r, pv, "platform", REQUIRED, &gl) || object(r, pv, "classes", REQUIRED, &cl))

@@ -118,6 +118,9 @@ static double efficiency(const gr_map_ctx *m, const gr_kernel *k)
 		e *= gr_map_fill(k->flops, half);
 	if (tiles > 0)
 		e *= wave_util(m, tiles);
+	/* a grouped conv's narrow groups fill only part of each tile (gr_group_conv_scale) */
+	if (k->cls == GR_KC_CONV)
+		e /= gr_group_conv_scale(k->group_width, (double)ep->group_tile_n);
 	return e;
 }
 

@@ -44,6 +44,7 @@ void otm_node_from(const gr_node *n, otm_node *out)
 	memset(out, 0, sizeof(*out));
 	out->cls = gr_op_class_of(n);
 	out->flops = n->cost.flops > 0 ? n->cost.flops : 0;
+	out->group_width = gr_node_group_width(n);
 	for (size_t i = 0; i < n->n_in; i++) {
 		const gr_tensor *t = n->in[i];
 		double e;
@@ -146,15 +147,16 @@ void otm_node_split(const otm_node *n, double bpe, double cap, double *on, doubl
 }
 
 void otm_node_features(const otm_node *n, double bpe, int64_t batch, double llc, int emulated,
-		       double f[CF_COUNT], double g[CG_COUNT])
+		       double group_tile_n, double f[CF_COUNT], double g[CG_COUNT])
 {
 	double b = (n->ein + n->ew + n->eo) * bpe, per_image, b3, l3, share;
+	double flops = n->flops * gr_group_conv_scale(n->group_width, group_tile_n);
 
 	if (batch < 1)
 		batch = 1;
-	per_image = n->flops / (double)batch;
+	per_image = flops / (double)batch;
 	f[CF_OP] = 1.0;
-	f[CF_FLOPS] = n->flops;
+	f[CF_FLOPS] = flops;
 	f[CF_BYTES] = b;
 	f[CF_WEIGHTS] = n->ew;
 	for (int i = 0; i < 3; i++)
@@ -191,7 +193,7 @@ double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, doubl
 		return 0;
 	}
 	c = &cp->cls[n->cls];
-	otm_node_features(n, cp->bytes_per_elem, batch, cp->llc_bytes, cp->emulated, f, g);
+	otm_node_features(n, cp->bytes_per_elem, batch, cp->llc_bytes, cp->emulated, cp->group_tile_n, f, g);
 	if (cp->weights_resident)
 		f[CF_BYTES] = fmax(0, f[CF_BYTES] - n->ew * cp->bytes_per_elem);
 	t[2] = c->coef[CF_OP] * f[CF_OP] + cp->glob[CG_CALL] * g[CG_CALL];

@@ -76,6 +76,9 @@ typedef struct otm_prec {
 	int weights_resident;
 	double llc_bytes;         /* the spill term's cache size */
 	double bytes_per_elem;
+	/* the platform's estimator.group_conv.tile_n when fitted: grouped convs' FLOPs count
+	 * gr_group_conv_scale times (0: older profiles, no such scaling) */
+	double group_tile_n;
 	/* fits to published figures (fit_pub.c); absent in older profiles, which then estimate as
 	 * before: a fixed cost per request (host and runtime around the graph; 0: none), a cost per
 	 * kernel by its group (OTM_KG_*) in place of glob[CG_KERNEL], and the share of their time
@@ -137,6 +140,7 @@ int otm_critical_path_dag(const otm_kernel_dag *d, const double *lat, unsigned c
 typedef struct otm_node {
 	int cls;                  /* 0..CC_COUNT-1, or -1: not executed (folded shape arithmetic) */
 	double flops, ein, ew, eo; /* elements: activations in, weights, out */
+	double group_width;       /* a grouped conv's output channels per group (gr_node_group_width) */
 	/* set by otm_nodes_fuse (graph-compiler runtimes), 0 otherwise: ein/eo then count only
 	 * tensors crossing the op's fused group; ws: activation elements live while its group runs
 	 * (what on-chip memory must hold); foot: the whole graph's weights plus its peak live
@@ -159,7 +163,7 @@ void otm_node_split(const otm_node *n, double bytes_per_elem, double cap, double
 /* Feature vector of one op: per-class features in f[CF_COUNT], platform-wide ones in g[CG_COUNT]
  * (spills and output bytes; the per-kernel and per-row entries are 0). */
 void otm_node_features(const otm_node *n, double bytes_per_elem, int64_t batch, double llc,
-		       int emulated, double f[CF_COUNT], double g[CG_COUNT]);
+		       int emulated, double group_tile_n, double f[CF_COUNT], double g[CG_COUNT]);
 /* Predicted seconds of one op, split into compute / memory / overhead (parts may be NULL). */
 double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, double parts[3]);
 /* Confidence of one op under cp. */

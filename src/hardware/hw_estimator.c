@@ -39,6 +39,7 @@ const gr_hw_est_key gr_hw_est_keys[GR_HW_EST_KEY_COUNT] = {
 	{"estimator", "memory_efficiency.cache", GR_HW_EK_NUM, 0, 1, 1, NULL, OFF(mem_eff_cache), ALL},
 	{"estimator", "tile.m", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(tile_m), 1u << GR_HW_GPU},
 	{"estimator", "tile.n", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(tile_n), 1u << GR_HW_GPU},
+	{"estimator", "group_conv.tile_n", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(group_tile_n), 0},
 	{"estimator", "systolic_array.rows", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(array_rows), 1u << GR_HW_TPU},
 	{"estimator", "systolic_array.cols", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(array_cols), 1u << GR_HW_TPU},
 	{"estimator", "on_chip_residency", GR_HW_EK_BOOL, 0, 1, 0, NULL, OFF(on_chip_residency), ALL},

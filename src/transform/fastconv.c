@@ -117,3 +117,19 @@ double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int *tile)
 	direct = 2.0 * n->cost.macs;
 	return n->cost.flops - direct + batch * winograd_flops(m, k, cin, cout, oh, ow);
 }
+
+double gr_node_group_width(const gr_node *n)
+{
+	const gr_tensor *y = gr_out(n, 0);
+	int64_t group = gr_attr_int(n, "group", 1);
+
+	if ((n->op != GR_OP_CONV && n->op != GR_OP_CONV_INTEGER && n->op != GR_OP_QLINEAR_CONV) ||
+	    group <= 1 || gr_node_kernel_class(n) != GR_KC_CONV || !y || y->rank < 2 || y->dims[1].value <= 0)
+		return 0;
+	return (double)y->dims[1].value / (double)group;
+}
+
+double gr_group_conv_scale(double group_width, double tile_n)
+{
+	return group_width > 0 && tile_n > group_width ? tile_n / group_width : 1.0;
+}

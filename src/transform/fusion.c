@@ -436,6 +436,7 @@ static void kernel_dims(gr_kernel *k, const gr_node *a)
 		k->k = 1;
 		for (int i = 1; i < w->rank; i++)
 			k->k *= (double)w->dims[i].value;
+		k->group_width = gr_node_group_width(a);
 		return;
 	}
 	if (k->cls == GR_KC_GEMM || k->cls == GR_KC_MATMUL || k->cls == GR_KC_ATTENTION) {
