@@ -226,6 +226,7 @@ typedef struct gr_hw_estimator {
 	int64_t tile_m, tile_n;   /* output tile of a GPU's matrix kernels (wave quantization); 0: none */
 	int64_t group_tile_n;     /* output channels one matrix-kernel tile spans: a grouped conv with
 				   * fewer per group fills group width / this of it; 0: no such loss */
+	int64_t group_simd_vectors; /* CPUs: the tile is this many SIMD vectors of fp32 lanes */
 	int64_t array_rows, array_cols; /* systolic array (K rows, N columns padded); 0: none */
 	double on_chip_ops_per_byte; /* feed of a device whose memory levels give no bandwidth */
 	int on_chip_residency;    /* weights stay on chip across inferences up to its capacity; the
@@ -246,6 +247,9 @@ typedef struct gr_hw_estimator {
  * one has no value (hw was loaded outside a registry, or its class file is missing); then
  * why (may be NULL) names the key and the class file. */
 int gr_hw_estimator_params(const gr_hw *hw, gr_hw_estimator *out, char *why, size_t why_size);
+/* Output channels a matrix-kernel tile spans for grouped convolutions on hw: group_conv.simd_vectors
+ * x the fp32 lanes of its simd_width_bits where both are given, else group_conv.tile_n; 0: none. */
+double gr_hw_group_tile_n(const gr_hw *hw, const gr_hw_estimator *ep);
 /* 1 when the parameter key ("estimator.fill.half_flops", "overheads.kernel_launch_us")
  * comes from hw's class defaults, 0 when hw gives it, -1 when the key is unknown or unset. */
 int gr_hw_estimator_from_class(const gr_hw *hw, const char *key);

@@ -461,7 +461,7 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	{
 		gr_hw_estimator ep;
 		if (!gr_hw_estimator_params(c->hw, &ep, NULL, 0))
-			cp->group_tile_n = (double)ep.group_tile_n;
+			cp->group_tile_n = gr_hw_group_tile_n(c->hw, &ep);
 	}
 	for (size_t i = 0; i < gr_meas_count(set); i++) {
 		const gr_meas_row *r = gr_meas_at(set, i);

@@ -543,7 +543,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	{
 		gr_hw_estimator ep;
 		if (!gr_hw_estimator_params(hw, &ep, NULL, 0))
-			cp->group_tile_n = (double)ep.group_tile_n;
+			cp->group_tile_n = gr_hw_group_tile_n(hw, &ep);
 	}
 	for (size_t i = 0; i < gr_meas_count(set); i++) {
 		const gr_meas_row *r = gr_meas_at(set, i);

@@ -120,7 +120,7 @@ static double efficiency(const gr_map_ctx *m, const gr_kernel *k)
 		e *= wave_util(m, tiles);
 	/* a grouped conv's narrow groups fill only part of each tile (gr_group_conv_scale) */
 	if (k->cls == GR_KC_CONV)
-		e /= gr_group_conv_scale(k->group_width, (double)ep->group_tile_n);
+		e /= gr_group_conv_scale(k->group_width, gr_hw_group_tile_n(m->hw, ep));
 	return e;
 }
 

@@ -40,6 +40,7 @@ const gr_hw_est_key gr_hw_est_keys[GR_HW_EST_KEY_COUNT] = {
 	{"estimator", "tile.m", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(tile_m), 1u << GR_HW_GPU},
 	{"estimator", "tile.n", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(tile_n), 1u << GR_HW_GPU},
 	{"estimator", "group_conv.tile_n", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(group_tile_n), 0},
+	{"estimator", "group_conv.simd_vectors", GR_HW_EK_INT, 1, 1024, 0, NULL, OFF(group_simd_vectors), 0},
 	{"estimator", "systolic_array.rows", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(array_rows), 1u << GR_HW_TPU},
 	{"estimator", "systolic_array.cols", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(array_cols), 1u << GR_HW_TPU},
 	{"estimator", "on_chip_residency", GR_HW_EK_BOOL, 0, 1, 0, NULL, OFF(on_chip_residency), ALL},
@@ -295,4 +296,13 @@ int gr_hw_est_add_json(const gr_hw *hw, cJSON *o)
 		}
 	}
 	return ok ? 0 : -1;
+}
+
+double gr_hw_group_tile_n(const gr_hw *hw, const gr_hw_estimator *ep)
+{
+	int bits = gr_hw_simd_width_bits(hw);
+
+	if (ep->group_simd_vectors > 0 && bits > 0)
+		return (double)ep->group_simd_vectors * bits / 32.0; /* fp32 lanes per vector */
+	return (double)ep->group_tile_n;
 }
