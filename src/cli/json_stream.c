@@ -13,39 +13,15 @@
 void cli_jw_init(cli_jw *w, FILE *f)
 {
 	memset(w, 0, sizeof(*w));
-	w->f = f;
+	gr_obuf_init(&w->out, f);
 }
 
-/* Everything goes through buf, written out in blocks: one stdio call per token was a
- * third of the time on big graphs. */
-static void flush(cli_jw *w)
-{
-	if (w->len)
-		fwrite(w->buf, 1, w->len, w->f);
-	w->len = 0;
-}
-
-static void put(cli_jw *w, const void *s, size_t n)
-{
-	if (w->len + n > sizeof(w->buf)) {
-		flush(w);
-		if (n > sizeof(w->buf)) {
-			fwrite(s, 1, n, w->f);
-			return;
-		}
-	}
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-}
-
-static void puts_(cli_jw *w, const char *s) { put(w, s, strlen(s)); }
-
-static void putch(cli_jw *w, char c)
-{
-	if (w->len == sizeof(w->buf))
-		flush(w);
-	w->buf[w->len++] = c;
-}
+/* One stdio call per token was a third of the time on big graphs: tokens go through the
+ * buffer (core/obuf.h). */
+static void flush(cli_jw *w) { gr_obuf_flush(&w->out); }
+static void put(cli_jw *w, const void *s, size_t n) { gr_obuf_put(&w->out, s, n); }
+static void puts_(cli_jw *w, const char *s) { gr_obuf_puts(&w->out, s); }
+static void putch(cli_jw *w, char c) { gr_obuf_putc(&w->out, c); }
 
 static void tabs(cli_jw *w, int k)
 {
@@ -152,9 +128,9 @@ static void key(cli_jw *w, const char *k)
 			k = "";
 		kl = strlen(k);
 		/* the common case written in place: a short key with nothing to escape */
-		if (kl <= 64 && d <= 16 && w->len + kl + (size_t)d + 6 <= sizeof(w->buf) &&
+		if (kl <= 64 && d <= 16 && w->out.len + kl + (size_t)d + 6 <= sizeof(w->out.buf) &&
 		    plain_run((const unsigned char *)k, kl) == kl) {
-			char *b = w->buf + w->len;
+			char *b = w->out.buf + w->out.len;
 			if (w->n[d - 1]) {
 				*b++ = ',';
 				*b++ = '\n';
@@ -165,7 +141,7 @@ static void key(cli_jw *w, const char *k)
 			memcpy(b, k, kl);
 			b += kl;
 			memcpy(b, "\":\t", 3);
-			w->len = (size_t)(b + 3 - w->buf);
+			w->out.len = (size_t)(b + 3 - w->out.buf);
 		} else {
 			if (w->n[d - 1])
 				put(w, ",\n", 2);

@@ -7,17 +7,16 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/obuf.h"
 #include "graphs/graph.h"
 
 #define CLI_JW_DEPTH 64
 
 typedef struct cli_jw {
-	FILE *f;
+	gr_obuf out;                   /* everything goes through it, written out in blocks */
 	int depth;                     /* containers open */
 	int n[CLI_JW_DEPTH];           /* items written in each */
 	char is_obj[CLI_JW_DEPTH];
-	size_t len;                    /* bytes waiting in buf */
-	char buf[8192];
 } cli_jw;
 
 /* key is the member name inside an object and ignored elsewhere (array items, the top). */
