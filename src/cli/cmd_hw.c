@@ -16,14 +16,15 @@
 
 static const char hw_help[] =
 	"usage: graphs hw list [--format table|json|csv|markdown]\n"
-	"       graphs hw show ID [--format yaml|json]\n"
+	"       graphs hw show ID[:MODE] [--format yaml|json]\n"
 	"       graphs hw validate [PATH]\n"
 	"       graphs hw detect [--save] [--format yaml|json]\n\n"
 	"The hardware registry: one YAML file per platform under hardware/, plus the folders in\n"
 	"$GRAPHS_HARDWARE_PATH (colon-separated) and ~/.config/graphs/hardware, which override\n"
 	"built-in entries with the same id. See docs/hardware.md for the schema.\n\n"
 	"  list      every platform with its peak throughput, memory and TDP\n"
-	"  show      one platform in full\n"
+	"  show      one platform in full; with :MODE, a closing comment gives the clock, units,\n"
+	"            peaks, DRAM bandwidth and TDP of that power mode\n"
 	"  validate  checks schema, units and consistency of PATH (a file or folder; default:\n"
 	"            the whole registry, user folders included, with a warning for each user\n"
 	"            entry that replaces another) and prints every problem with file, line and\n"
@@ -109,6 +110,29 @@ static int hw_list(int fmt)
 	return EXIT_OK;
 }
 
+/* `hw show ID:MODE`: the figures estimates use in that mode (the file above lists the
+ * platform's maximum), as YAML comments so the output stays the platform's document. */
+static void print_mode_figures(FILE *out, const gr_hw *hw, int mode)
+{
+	const char *sep = "";
+
+	fprintf(out, "# in mode %s: clock %.0f MHz, %lld units, peak_tops {", gr_hw_mode_name(hw, (size_t)mode),
+		gr_hw_clock_mhz(hw, mode), (long long)gr_hw_units(hw, mode));
+	for (int p = 0; p < GR_PREC_COUNT; p++) {
+		double ops = gr_hw_peak_ops(hw, mode, (gr_precision)p);
+		if (ops > 0) {
+			fprintf(out, "%s%s: %.4g", sep, gr_precision_name((gr_precision)p), ops / 1e12);
+			sep = ", ";
+		}
+	}
+	fprintf(out, "}");
+	if (gr_hw_dram_bandwidth(hw, mode) > 0)
+		fprintf(out, ", dram %.4g GB/s", gr_hw_dram_bandwidth(hw, mode) / 1e9);
+	if (gr_hw_tdp_w(hw, mode) > 0)
+		fprintf(out, ", tdp %.4g W", gr_hw_tdp_w(hw, mode));
+	fprintf(out, "\n");
+}
+
 static int hw_show(const char *id, int json)
 {
 	gr_hw_registry *r = cli_registry_load();
@@ -127,6 +151,8 @@ static int hw_show(const char *id, int json)
 	out = cli_out_begin();
 	if (json ? gr_hw_show_json(hw, out, &err) : gr_hw_show_yaml(hw, out, &err))
 		rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+	if (rc == EXIT_OK && !json && mode >= 0)
+		print_mode_figures(out, hw, mode);
 	if (rc == EXIT_OK && !json) {
 		/* YAML comments: the platform file stays a valid document */
 		gr_profile_summary *s = NULL;

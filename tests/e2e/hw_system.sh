@@ -70,5 +70,20 @@ PY
 grep -q "device, theoretical" "$tmp/a.txt" || fail "table does not say the energy is the device's and theoretical"
 grep -q "at the wall: Dell EMC PowerEdge XE2420" "$tmp/a.txt" || fail "table lacks the system line"
 
+# hw show ID:MODE: a comment line with the mode's own figures (peaks scale with clock x units)
+"$cli" hw show jetson_orin_agx_gpu:15w >"$tmp/m15.yaml" || fail "hw show ID:MODE"
+"$cli" hw show jetson_orin_agx_gpu:maxn >"$tmp/mmax.yaml" || fail "hw show ID:maxn"
+python3 - "$tmp/m15.yaml" "$tmp/mmax.yaml" <<'PY' || fail "hw show ID:MODE figures"
+import re, sys
+def fp32(path):
+    line = [l for l in open(path) if l.startswith("# in mode ")]
+    assert len(line) == 1, (path, line)
+    return float(re.search(r"fp32: ([0-9.e+-]+)", line[0]).group(1))
+lo, hi = fp32(sys.argv[1]), fp32(sys.argv[2])
+# 6 of 16 SMs at 408 of 1300.5 MHz
+assert abs(lo / hi - 6 / 16 * 408 / 1300.5) < 0.01 * lo / hi, (lo, hi)
+PY
+"$cli" hw show jetson_orin_agx_gpu | grep -q "^# in mode" && fail "hw show without a mode printed a mode line"
+
 [ "$fails" = 0 ] && echo "hw_system: all checks passed"
 exit $((fails > 0))
