@@ -35,10 +35,8 @@ import csv, glob, os, re, sys
 data, need, need_fam, pairs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[5]
 zoo = list(csv.DictReader(open(sys.argv[4], newline="")))
 family = {r["name"]: r["family"] for r in zoo}
-# the input dims after the batch: the fit (fit_pub.c) leaves out rows at another input size or
-# sequence length than the zoo model's, so they do not count towards qualifying here either
-tail = lambda s: s.split("x", 1)[1] if "x" in s else ""
-zshape = {r["name"]: tail(r["input_shape"]) for r in zoo}
+# rows at another input size or sequence length than the zoo model's count: the fit builds the
+# zoo graph at the row's shape (a graph that cannot take it fails that group's fit, reported)
 models, files = {}, {}
 for path in sorted(glob.glob(os.path.join(data, "*.csv"))):
     with open(path, newline="") as fh:
@@ -46,9 +44,6 @@ for path in sorted(glob.glob(os.path.join(data, "*.csv"))):
             if not r["registry_id"] or not r["zoo_model"] or not r["batch"]:
                 continue
             if r["mapping"] not in ("torchvision_exact", "same_arch"):
-                continue
-            if r["input_shape"] and tail(r["input_shape"]) and zshape.get(r["zoo_model"]) is not None \
-                    and tail(r["input_shape"]) != zshape[r["zoo_model"]]:
                 continue
             # layers published on another unit than the row's (CPU fallback): the fit leaves
             # the row out (gr_meas_row.layers_elsewhere), so it does not qualify a group either

@@ -85,6 +85,7 @@ void calib_profile_set_label(gr_profile *p);
 typedef struct calib_model {
 	char name[64];
 	int64_t batch;
+	char shape[64];           /* published input dims after the batch ("3x380x380"); "" = zoo's */
 	char runtime[32];
 	gr_graph *g;
 	gr_partition *p;
@@ -110,6 +111,15 @@ struct gr_calib_cache {
 /* The loaded, inferred, partitioned model (cached). GR_ERR_NOT_FOUND when not in the zoo. */
 gr_status calib_cache_model(gr_calib_cache *c, const char *model, int64_t batch, const char *runtime,
 			    calib_model **out, gr_error *err);
+/* The same with the first input's dims after the batch set to shape ("3x380x380", "384"; NULL
+ * or "" = the zoo's), as a published row states them. GR_ERR_SHAPE when the graph cannot take
+ * that shape (a ViT's position table fixes its resolution). */
+gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t batch, const char *shape,
+				   const char *runtime, calib_model **out, gr_error *err);
+/* The model a measured row ran: the zoo graph at the row's batch and, where the row states an
+ * input shape (published rows), at that shape. GR_ERR_SHAPE when the graph cannot take it. */
+gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
+			  gr_error *err);
 /* Registry with the user's saved platforms (~/.config/graphs/hardware) added. */
 gr_status calib_registry_load(gr_hw_registry **out, gr_error *err);
 

@@ -198,7 +198,6 @@ gr_status calib_fit_published_energy(const gr_meas_set *set, const gr_fit_opts *
 		gr_estimate *e = NULL;
 		gr_energy_split es;
 		gr_error e2 = {0};
-		char zoo[96], pub[96];
 		int amp = r->precision_name && !strcmp(r->precision_name, "amp");
 		gr_estimate_opts eo = {.precision = (int)prec, .runtime = runtime, .amp = amp};
 		gr_energy_row *nr;
@@ -213,11 +212,7 @@ gr_status calib_fit_published_energy(const gr_meas_set *set, const gr_fit_opts *
 		}
 		/* the same rows the time fit keeps: the zoo graph, at the published input shape */
 		if ((r->mapping && strcmp(r->mapping, "torchvision_exact") && strcmp(r->mapping, "same_arch")) ||
-		    calib_cache_model(cache, r->model, r->batch, runtime, &m, &e2))
-			continue;
-		calib_zoo_shape_tail(m->g, zoo, sizeof(zoo));
-		gr_pub_shape_tail(r->input_shape, pub, sizeof(pub));
-		if (pub[0] && strcmp(pub, zoo))
+		    calib_row_model(cache, r, runtime, &m, &e2))
 			continue;
 		if (gr_estimate_run_fitted(m->g, m->p, hw, mode, &eo, &tm, &e, &e2))
 			continue;

@@ -549,7 +549,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		const gr_meas_row *r = gr_meas_at(set, i);
 		calib_model *m = NULL;
 		gr_error e2 = {0};
-		char zoo[96], pub[96];
+		gr_status st;
 		pub_row *nr;
 		if (row_excluded(r, o, prec, c.runtime, NULL))
 			continue;
@@ -561,14 +561,12 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			q->skip_placement++; /* partly run on the CPU: times the fallback, not the unit */
 			continue;
 		}
-		if (calib_cache_model(cache, r->model, r->batch, c.runtime, &m, &e2)) {
-			q->skip_model++;
-			continue;
-		}
-		calib_zoo_shape_tail(m->g, zoo, sizeof(zoo));
-		gr_pub_shape_tail(r->input_shape, pub, sizeof(pub));
-		if (pub[0] && strcmp(pub, zoo)) {
-			q->skip_shape++; /* another input resolution or sequence length than the zoo model's */
+		if ((st = calib_row_model(cache, r, c.runtime, &m, &e2))) {
+			/* a graph that cannot take the published resolution or sequence length */
+			if (st == GR_ERR_SHAPE && calib_cache_model(cache, r->model, r->batch, c.runtime, &m, &e2) == GR_OK)
+				q->skip_shape++;
+			else
+				q->skip_model++;
 			continue;
 		}
 		if (!(nr = realloc(c.rows, (c.n + 1) * sizeof(*c.rows)))) {

@@ -9,6 +9,7 @@
 
 #include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
+#include "core/pubcsv.h"
 #include "graphs/model.h"
 #include "graphs/zoo.h"
 
@@ -152,6 +153,32 @@ void gr_calib_cache_free(gr_calib_cache *c)
 
 static const char *fx_name(const char *op_type);
 
+/* The first input as batch x m->shape; every failure, the graph's inference included, is
+ * GR_ERR_SHAPE: the model cannot be run at that shape, which says nothing of the file. */
+static gr_status set_shape(calib_model *m, gr_error *err)
+{
+	int64_t dims[GR_MAX_RANK];
+	int rank = 1;
+	const char *p = m->shape;
+	gr_error e = {0};
+
+	dims[0] = m->batch;
+	while (*p && rank < GR_MAX_RANK) {
+		char *end;
+		long long v = strtoll(p, &end, 10);
+		if (end == p || v <= 0 || (*end && *end != 'x'))
+			return gr_error_set(err, GR_ERR_SHAPE, "%s: bad input shape '%s'", m->name, m->shape);
+		dims[rank++] = v;
+		p = *end ? end + 1 : end;
+	}
+	if (!gr_graph_input_count(m->g))
+		return gr_error_set(err, GR_ERR_SHAPE, "%s has no input to shape", m->name);
+	if (gr_graph_set_input_shape(m->g, gr_tensor_name(gr_graph_input(m->g, 0)), dims, rank, &e))
+		return gr_error_set(err, GR_ERR_SHAPE, "%s cannot take input shape %lldx%s: %s", m->name,
+				    (long long)m->batch, m->shape, e.msg);
+	return GR_OK;
+}
+
 static gr_status model_load(calib_model *m, gr_error *err)
 {
 	char path[4096];
@@ -164,9 +191,20 @@ static gr_status model_load(calib_model *m, gr_error *err)
 	if ((st = gr_zoo_resolve(m->name, path, sizeof(path), err)) ||
 	    (st = gr_model_load(path, NULL, &m->g, err)))
 		return st;
-	gr_zoo_bind_defaults(m->g, m->name);
-	if ((st = gr_graph_bind_dim(m->g, "batch", m->batch, err)) || (st = gr_graph_infer(m->g, err)) ||
-	    (st = gr_partition_build(m->g, rules, &m->p, err)))
+	if (m->shape[0] && (st = set_shape(m, err)))
+		return st;
+	gr_zoo_bind_defaults(m->g, m->name); /* binds only what the shape left open */
+	if ((st = gr_graph_bind_dim(m->g, "batch", m->batch, err)))
+		return st;
+	if ((st = gr_graph_infer(m->g, err))) {
+		if (!m->shape[0])
+			return st;
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err ? err->msg : "");
+		return gr_error_set(err, GR_ERR_SHAPE, "%s cannot take input shape %lldx%s: %s", m->name,
+				    (long long)m->batch, m->shape, why);
+	}
+	if ((st = gr_partition_build(m->g, rules, &m->p, err)))
 		return st;
 	m->n_nodes = gr_graph_node_count(m->g);
 	m->nodes = calloc(m->n_nodes + 1, sizeof(*m->nodes));
@@ -238,14 +276,23 @@ static gr_status model_load(calib_model *m, gr_error *err)
 gr_status calib_cache_model(gr_calib_cache *c, const char *model, int64_t batch, const char *runtime,
 			    calib_model **out, gr_error *err)
 {
+	return calib_cache_model_shaped(c, model, batch, NULL, runtime, out, err);
+}
+
+gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t batch, const char *shape,
+				   const char *runtime, calib_model **out, gr_error *err)
+{
 	calib_model *m;
 	gr_status st;
 
 	if (!runtime)
 		runtime = "pytorch";
+	if (!shape)
+		shape = "";
 	for (size_t i = 0; i < c->n; i++) {
 		m = c->m[i];
-		if (m->batch == batch && !strcmp(m->name, model) && !strcmp(m->runtime, runtime)) {
+		if (m->batch == batch && !strcmp(m->name, model) && !strcmp(m->runtime, runtime) &&
+		    !strcmp(m->shape, shape)) {
 			if (m->failed)
 				return gr_error_set(err, (gr_status)m->failed, "%s", m->err);
 			*out = m;
@@ -264,6 +311,7 @@ gr_status calib_cache_model(gr_calib_cache *c, const char *model, int64_t batch,
 		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 	snprintf(m->name, sizeof(m->name), "%s", model);
 	snprintf(m->runtime, sizeof(m->runtime), "%s", runtime);
+	snprintf(m->shape, sizeof(m->shape), "%s", shape);
 	m->batch = batch;
 	c->m[c->n++] = m;
 	if ((st = model_load(m, err))) {
@@ -279,6 +327,21 @@ gr_status calib_cache_model(gr_calib_cache *c, const char *model, int64_t batch,
 	}
 	*out = m;
 	return GR_OK;
+}
+
+gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
+			  gr_error *err)
+{
+	char zoo[64], pub[64];
+	gr_status st;
+
+	if ((st = calib_cache_model(c, r->model, r->batch, runtime, out, err)))
+		return st;
+	calib_zoo_shape_tail((*out)->g, zoo, sizeof(zoo));
+	gr_pub_shape_tail(r->input_shape, pub, sizeof(pub));
+	if (!pub[0] || !strcmp(pub, zoo))
+		return GR_OK;
+	return calib_cache_model_shaped(c, r->model, r->batch, pub, runtime, out, err);
 }
 
 /* --- matching -------------------------------------------------------------------------- */

@@ -41,7 +41,7 @@ gr_status gr_estimate_run_profile_cached(gr_estimate_cache *c, const gr_hw *hw, 
 /* A whole model under runtime (the profile's runtime wins: its fit belongs to it). */
 static gr_status predict_model_rt(gr_calib_cache *c, const gr_profile *p, const char *model,
 				  int64_t batch, gr_precision prec, const char *spec, const char *runtime,
-				  int amp, gr_calib_prediction *out, gr_error *err)
+				  int amp, const gr_meas_row *row, gr_calib_prediction *out, gr_error *err)
 {
 	calib_model *m;
 	const gr_hw *hw;
@@ -54,7 +54,8 @@ static gr_status predict_model_rt(gr_calib_cache *c, const gr_profile *p, const 
 	if (!c)
 		return gr_error_set(err, GR_ERR_USAGE, "prediction needs a gr_calib_cache");
 	if ((rc = gr_hw_registry_resolve(c->reg, spec, &hw, &mode, err)) ||
-	    (rc = calib_cache_model(c, model, batch, eo.runtime, &m, err)) ||
+	    (rc = row ? calib_row_model(c, row, eo.runtime, &m, err) /* at the shape it ran */
+		      : calib_cache_model(c, model, batch, eo.runtime, &m, err)) ||
 	    (rc = gr_estimate_run_profile(m->g, m->p, hw, mode, &eo, p, &e, err)))
 		return rc;
 	out->latency_s = e->latency_s;
@@ -71,7 +72,7 @@ static gr_status predict_model_rt(gr_calib_cache *c, const gr_profile *p, const 
 gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const char *model, int64_t batch,
 				 gr_precision prec, const char *spec, gr_calib_prediction *out, gr_error *err)
 {
-	return predict_model_rt(c, p, model, batch, prec, spec, NULL, 0, out, err);
+	return predict_model_rt(c, p, model, batch, prec, spec, NULL, 0, NULL, out, err);
 }
 
 /* A subgraph row is matched on its own: ops of the modules it names, and the functional ops
@@ -92,7 +93,7 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 	if (r->kind == GR_MEAS_MODEL)
 		return predict_model_rt(c, p, r->model, r->batch, (gr_precision)r->precision, r->hw,
 					r->runtime, r->precision_name && !strcmp(r->precision_name, "amp"),
-					out, err);
+					r, out, err);
 	out->throughput_per_s = NAN;
 	if (!c)
 		return gr_error_set(err, GR_ERR_USAGE, "prediction needs a gr_calib_cache");
