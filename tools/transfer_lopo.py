@@ -9,17 +9,20 @@ profile, in-sample, for reference). Platforms whose profiles cover several power
 scored leave-one-mode-out: each mode estimated from the platform's other modes, and platforms
 with measurements but no profile are scored as they are (theoretical vs what transfer lends).
 
-Measurements: shared/groundtruth/models.csv (PyTorch eager) and data/published/*.csv rows
-with a registry_id and a zoo_model (metric latency_ms, or throughput_fps turned into latency).
+Measurements: shared/groundtruth/models.csv (PyTorch eager) and the data/published/*.csv rows
+the published fit uses (a registry_id, a zoo_model mapped torchvision_exact or same_arch, a
+batch, no layers on another unit), each estimated at its input shape; latency_ms rows against
+the estimate's latency, throughput_fps rows as the period of one batch against its steady state.
 Prints one line per platform (and mode set) and a MAPE per class; exit 0 when it ran, 2 on bad
 input. Usage: tools/transfer_lopo.py [--cli build/graphs] [--groundtruth DIR] [--published DIR]
-[--calibration DIR] [--precision P] [--batch N] [--json FILE]
+[--calibration DIR] [--precision P] [--batch N] [--platforms REGEX] [--json FILE]
 """
 import argparse
 import csv
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,23 +53,35 @@ def read_rows(args):
     for path in sorted(glob.glob(os.path.join(args.published, "*.csv"))) if args.published else []:
         with open(path, newline="") as f:
             for r in csv.DictReader(f):
-                if not r.get("registry_id") or not r.get("zoo_model"):
+                # the rows the published fit uses (docs/calibrate.md): the zoo's own network
+                # or the same layer graph, a stated batch (MLPerf Offline has none), all layers
+                # on the unit the row names (a CPU fallback times the fallback)
+                if not r.get("registry_id") or not r.get("zoo_model") or not r.get("batch"):
+                    continue
+                if r.get("mapping") not in ("torchvision_exact", "same_arch"):
+                    continue
+                lc = re.search(r"layer_counts ([^;)]*)", r.get("source", ""))
+                unit = r["hardware"].rsplit(" ", 1)[-1].lower()
+                if lc and any(k not in ("total", unit) and int(n) > 0
+                              for k, n in re.findall(r"([a-z]+) (\d+)", lc.group(1))):
                     continue
                 try:
-                    batch = int(r.get("batch") or 1)
+                    batch = int(r["batch"])
                     v = float(r["value"])
                 except ValueError:
                     continue
                 if r["metric"] == "latency_ms":
                     ms = v
                 elif r["metric"] == "throughput_fps" and v > 0:
-                    ms = 1000.0 * batch / v
+                    ms = 1000.0 * batch / v  # the period of one batch, compared with the steady state
                 else:
                     continue
                 spec = r["registry_id"] + (":" + r["mode"] if r.get("mode") else "")
-                rows.append({"spec": spec, "model": r["zoo_model"], "runtime": r["runtime"] or "pytorch",
+                rt = re.sub(r"[^a-z0-9]+", "_", (r["runtime"] or "pytorch").lower()).strip("_")
+                rows.append({"spec": spec, "model": r["zoo_model"], "runtime": rt,
                              "precision": r["precision"], "batch": batch, "ms": ms,
-                             "source": os.path.basename(path)})
+                             "throughput": r["metric"] == "throughput_fps",
+                             "shape": r.get("input_shape", ""), "source": os.path.basename(path)})
     return [r for r in rows if (not args.precision or r["precision"] == args.precision)
             and (not args.batch or r["batch"] == args.batch)]
 
@@ -94,10 +109,31 @@ def make_dir(tmp, profs, leave_out):
     return d
 
 
+ZOO_INPUT = {}
+
+
+def shape_args(cli, row):
+    """--input-shape for a row at another input size or sequence length than the zoo model's
+    (the fit and validate build the graph at the row's shape too); [] when it is the zoo's."""
+    if "x" not in row.get("shape", ""):
+        return []
+    if row["model"] not in ZOO_INPUT:
+        p = subprocess.run([cli, "profile", row["model"], "--format", "json"], capture_output=True, text=True)
+        ins = json.loads(p.stdout).get("inputs", []) if p.returncode == 0 else []
+        ZOO_INPUT[row["model"]] = (ins[0]["name"], ins[0]["shape"]) if ins else None
+    zi = ZOO_INPUT[row["model"]]
+    tail = row["shape"].split("x")[1:]
+    if not zi or [str(d) for d in zi[1][1:]] == tail:
+        return []
+    return ["--input-shape", "%s=%s" % (zi[0], "x".join([str(row["batch"])] + tail))]
+
+
 def estimate(cli, row, caldir, extra, env0):
     env = dict(env0, GRAPHS_CALIBRATION_DIR=caldir, GRAPHS_CALIBRATION_PATH="")
     cmd = [cli, "estimate", row["model"], "--hw", row["spec"], "--precision", row["precision"],
-           "--batch", str(row["batch"]), "--runtime", row["runtime"], "--format", "json"] + extra
+           "--runtime", row["runtime"], "--format", "json"] + extra
+    sa = shape_args(cli, row)
+    cmd += sa if sa else ["--batch", str(row["batch"])]
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if p.returncode:
         return None
@@ -105,7 +141,16 @@ def estimate(cli, row, caldir, extra, env0):
 
 
 def ape(est, row):
-    return abs(est["latency_ms"] - row["ms"]) / row["ms"] * 100 if est else None
+    if not est:
+        return None
+    if row.get("throughput"):
+        tp = est.get("throughput_per_s") or 0
+        if not tp > 0:
+            return None
+        pred = 1000.0 * row["batch"] / tp
+    else:
+        pred = est["latency_ms"]
+    return abs(pred - row["ms"]) / row["ms"] * 100
 
 
 def hw_class(cli, hw_id, cache):
@@ -126,7 +171,7 @@ def score(cli, rows, caldir, full, env, label, results):
         t = estimate(cli, r, caldir, ["--no-calibration"], env)
         x = estimate(cli, r, caldir, [], env)
         c = estimate(cli, r, full, [], env)
-        if not t or not x:
+        if ape(t, r) is None or ape(x, r) is None:
             continue
         th.append(ape(t, r))
         if x["confidence"] in ("transferred", "theoretical"):
@@ -147,12 +192,15 @@ def main():
     ap.add_argument("--calibration", default="calibration")
     ap.add_argument("--precision")
     ap.add_argument("--batch", type=int)
+    ap.add_argument("--platforms", help="only the platform ids this Python regular expression matches")
     ap.add_argument("--json")
     args = ap.parse_args()
     if not os.access(args.cli, os.X_OK) or not os.path.isdir(args.calibration):
         print(f"transfer_lopo: {args.cli} or {args.calibration}: not found", file=sys.stderr)
         return 2
     rows = read_rows(args)
+    if args.platforms:
+        rows = [r for r in rows if re.search(args.platforms, r["spec"].split(":")[0])]
     profs = profiles(args.calibration)
     tmp = tempfile.mkdtemp(prefix="graphs-lopo-")
     env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(tmp, "xdg"))

@@ -129,14 +129,21 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 	double dram = ratio(gr_hw_dram_bandwidth(d, dm), gr_hw_dram_bandwidth(t, tm));
 	/* framework cost per op and kernel is host software: it goes with the host CPU's clock;
 	 * where either host is unknown (a discrete card's server), the donor's host says nothing
-	 * about the target's, and the target's datasheet launch costs apply instead */
+	 * about the target's, and the target's datasheet launch costs apply instead, unless the
+	 * runtime compiles the graph for the device (below) */
 	double hd = host_clock(d, dm), ht = host_clock(t, tm), oh = ratio(hd, ht);
 	const gr_fusion_rules *rules = gr_fusion_rules_find(donor ? donor->runtime : NULL);
 	gr_hw_estimator ep;
 	char why[256];
 	double launch_s = -1;
 
-	if ((hd <= 0 || ht <= 0) && rules && !gr_hw_estimator_params(t, &ep, why, sizeof(why)))
+	/* a compiled graph on an accelerator runs its kernels from the device's own queue or
+	 * controller (a TensorRT engine, a QNN or TFLite delegate graph, an NPU's command list):
+	 * the fitted cost per kernel is the device's, and goes with its clock, as far as the
+	 * distance lets the donor stand for the target (same class, nearest family) */
+	if ((hd <= 0 || ht <= 0) && rules && rules->fused_memory && gr_hw_get_class(t) != GR_HW_CPU)
+		oh = ratio(gr_hw_clock_mhz(d, dm), gr_hw_clock_mhz(t, tm));
+	else if ((hd <= 0 || ht <= 0) && rules && !gr_hw_estimator_params(t, &ep, why, sizeof(why)))
 		launch_s = (ep.kernel_launch_us + rules->op_overhead_us) * 1e-6;
 	double llc = otm_llc_bytes(t);
 	int n = 0;
