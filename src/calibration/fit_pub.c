@@ -340,6 +340,16 @@ static double penalty(const pub_ctx *c, const double *th)
 	return s;
 }
 
+/* The host work a harness adds to a step cannot be longer than the step as published. */
+static int harness_exceeds(const pub_ctx *c, const pub_row *pr)
+{
+	const double *h;
+	if (!pr->harness)
+		return 0;
+	h = c->th_h + 2 * (pr->harness - 1);
+	return h[0] + h[1] * pr->ops > (pr->r->metric == GR_METRIC_THROUGHPUT ? (double)pr->r->batch / pr->y : pr->y);
+}
+
 /* Sum of absolute log errors over the rows in use (skip: a model left out). Absolute, not
  * squared: a figure the model cannot explain (a network partly falling back to the CPU) should
  * not drag every other prediction towards it; it stays in the data and in the reported error. */
@@ -352,7 +362,7 @@ static double objective(pub_ctx *c, const double *th, const char *skip)
 		if (skip && !strcmp(c->rows[i].r->model, skip))
 			continue;
 		p = predict(c, &c->rows[i]);
-		if (!(p > 0))
+		if (!(p > 0) || harness_exceeds(c, &c->rows[i]))
 			return INFINITY;
 		j += fabs(log(p / c->rows[i].y));
 	}
@@ -737,6 +747,8 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	linear_start(&c, NULL, full);
 	scan_contexts(&c, NULL, full);
 	refine(&c, NULL, full, 2.0);
+	if (c.n_harness) /* the harnesses' costs start at zero: search again from where they got to */
+		refine(&c, NULL, full, 1.5);
 	if (c.dataflow) { /* the contexts found with the switch and fill costs refined */
 		scan_contexts(&c, NULL, full);
 		refine(&c, NULL, full, 1.5);
@@ -791,10 +803,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	}
 	if (getenv("GRAPHS_PUB_DEBUG")) /* per-row predictions, for looking at a fit by hand */
 		for (size_t i = 0; i < c.n; i++)
-			fprintf(stderr, "pub %s %s b%lld %s: published %.4g, predicted %.4g (x %.3g %.3g %.3g %.3g)\n",
+			fprintf(stderr, "pub %s %s b%lld %s: published %.4g, predicted %.4g (x %.3g %.3g %.3g %.3g, %.0f ops)\n",
 				gr_precision_name(prec), c.rows[i].r->model, (long long)c.rows[i].r->batch,
 				c.rows[i].r->metric ? "fps" : "s", c.rows[i].y, predict(&c, &c.rows[i]),
-				c.rows[i].x[0], c.rows[i].x[1], c.rows[i].x[2], c.rows[i].x[3]);
+				c.rows[i].x[0], c.rows[i].x[1], c.rows[i].x[2], c.rows[i].x[3], c.rows[i].ops);
 	for (int h = 0; getenv("GRAPHS_PUB_DEBUG") && h < c.n_harness; h++)
 		fprintf(stderr, "harness %s: %.3g ms per step, %.3g us per op\n", c.harness[h],
 			1e3 * th[P_H0 + 2 * h], 1e6 * th[P_H0 + 2 * h + 1]);
