@@ -3,7 +3,8 @@
  * the input pipeline) names its harness in the source column ("; harness NAME"). On a synthetic
  * table where the tagged models pay a host time per step and per graph op, the fit with the tags
  * recovers those costs, predicts a left-out model well and keeps them out of estimates; the same
- * figures without the tags cannot be predicted. The costs survive a save and load. */
+ * figures without the tags cannot be predicted. The costs survive a save and load, out-of-bound
+ * costs in a profile are refused, and the shipped NVIDIA TensorFlow rows carry their tags. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -201,9 +202,54 @@ static void harness_out_of_bounds_is_refused(void **state)
 	assert_non_null(strstr(err.msg, "step_s"));
 }
 
+/* The shipped NVIDIA rows name their harness where the timed step holds host work (TF1
+ * ConvNets, TF1 BERT, TF2 EfficientNet) and nowhere else (TF2 BERT, PyTorch, Triton, ...). */
+static void shipped_tensorflow_rows_name_their_harness(void **state)
+{
+	static const struct {
+		const char *path, *harness; /* NULL: no harness */
+	} want[] = {
+		{"TensorFlow/Classification/ConvNets/resnet50v1.5/", "TensorFlow/Classification/ConvNets main.py"},
+		{"TensorFlow/Classification/ConvNets/resnext101-32x4d/", "TensorFlow/Classification/ConvNets main.py"},
+		{"TensorFlow/Classification/ConvNets/se-resnext101-32x4d/", "TensorFlow/Classification/ConvNets main.py"},
+		{"TensorFlow/LanguageModeling/BERT/", "TensorFlow/LanguageModeling/BERT run_squad.py"},
+		{"TensorFlow2/Classification/ConvNets/efficientnet_v1/", "TensorFlow2/Classification/ConvNets main.py"},
+		{"TensorFlow2/LanguageModeling/BERT/", NULL},
+		{"TensorFlow/Classification/ConvNets/triton/", NULL},
+		{"PyTorch/", NULL},
+	};
+	size_t seen[sizeof(want) / sizeof(want[0])] = {0};
+	FILE *f = fopen(GRAPHS_SOURCE_DIR "/data/published/nvidia_dle.csv", "r");
+	char *line = NULL;
+	size_t cap = 0;
+	(void)state;
+	assert_non_null(f);
+	while (getline(&line, &cap, f) > 0)
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			char key[160];
+			const char *h;
+			snprintf(key, sizeof(key), "DeepLearningExamples %s", want[i].path);
+			if (!strstr(line, key))
+				continue;
+			seen[i]++;
+			h = strstr(line, "; harness ");
+			if (want[i].harness) {
+				assert_non_null(h);
+				assert_memory_equal(h + strlen("; harness "), want[i].harness, strlen(want[i].harness));
+			} else {
+				assert_null(h);
+			}
+		}
+	free(line);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_true(seen[i] > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(shipped_tensorflow_rows_name_their_harness),
 		cmocka_unit_test(harness_costs_are_fitted_apart_from_the_network),
 		cmocka_unit_test(harness_out_of_bounds_is_refused),
 	};
