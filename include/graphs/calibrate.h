@@ -370,6 +370,7 @@ size_t gr_profile_bounds(const gr_profile *p, const gr_hw *hw, int mode, gr_prec
  * "Published measurements"). Metrics are indexed GR_METRIC_LATENCY, GR_METRIC_THROUGHPUT;
  * errors are fractions (0.12 = 12%), NAN where there are no rows of that metric or no
  * leave-one-model-out fit was run. */
+#define GR_HARNESS_MAX 4
 typedef struct gr_profile_accuracy {
 	int models;
 	int rows[2], lomo_rows[2];
@@ -385,6 +386,12 @@ typedef struct gr_profile_accuracy {
 	int skipped_placement;    /* rows with layers on another unit (gr_meas_row.layers_elsewhere) */
 	const char *precision;    /* as published ("amp"); "" when the same as the fit's */
 	const char *sources;      /* the CSVs */
+	/* harnesses named by the rows' sources ("; harness NAME"): the host time per step and per
+	 * graph op their timed steps hold besides the network, fitted beside it; estimates leave
+	 * them out (docs/calibrate.md, "Harnesses") */
+	int harnesses;
+	const char *harness_name[GR_HARNESS_MAX];
+	double harness_step_s[GR_HARNESS_MAX], harness_op_s[GR_HARNESS_MAX];
 } gr_profile_accuracy;
 
 /* GR_ERR_NOT_FOUND when precision prec of p was not fitted from published figures. */

@@ -29,6 +29,9 @@
 #include "core/graph_impl.h"
 #include "core/pubcsv.h"
 
+/* Harnesses in one fit (a row's source names its own: "; harness NAME"). */
+#define PUB_HARNESS_MAX CALIB_HARNESS_MAX
+
 enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH,
        /* dataflow (Hailo): layers one context places, pipeline fill, per-layer configuration,
 	* depthwise share of the MAC lanes */
@@ -36,7 +39,10 @@ enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH,
        /* the grouped model (every platform but dataflow ones): compute factors of depthwise
 	* convs and vector ops, a DRAM factor apart from the on-chip one, a cost per request,
 	* the share of off-critical-path kernels and a per-kernel cost per kernel group */
-       P_ALPHA_DW, P_ALPHA_VEC, P_BETA_DRAM, P_REQ, P_OFF, P_KG0, NP = P_KG0 + OTM_KG_COUNT };
+       P_ALPHA_DW, P_ALPHA_VEC, P_BETA_DRAM, P_REQ, P_OFF, P_KG0,
+       /* per harness (pub_harness): host time per step and per graph op that its timed step
+	* holds besides the network (not part of estimates) */
+       P_H0 = P_KG0 + OTM_KG_COUNT, NP = P_H0 + 2 * PUB_HARNESS_MAX };
 
 /* Weight of the pull of each fitted number towards its anchor (penalty()), per unit of
  * |log(fitted / anchor)|, against the sum of absolute log errors of the rows. Chosen by the
@@ -56,6 +62,8 @@ typedef struct pub_row {
 	double wbytes;            /* the model's weight bytes */
 	double held;              /* ... with its activations, as a dataflow chip holds them (contexts) */
 	double x0;                /* the fixed part: weights streamed from DRAM */
+	int harness;              /* 1 + index into pub_ctx.harness; 0: the network's own time */
+	double ops;               /* the graph's ops (a harness's cost per op) */
 } pub_row;
 
 typedef struct pub_ctx {
@@ -84,6 +92,9 @@ typedef struct pub_ctx {
 	double shrink;
 	double tfloor;            /* times below this count as this in the pull (a fitted 0) */
 	gr_estimate_cache **ec;   /* per row: the estimator's graph-level work, shared by a model's rows */
+	char harness[PUB_HARNESS_MAX][96];
+	int n_harness;
+	double th_h[2 * PUB_HARNESS_MAX]; /* the harnesses' costs in use (set_params) */
 } pub_ctx;
 
 /* The estimator's own values, which the fitted numbers are pulled towards (PUB_SHRINK). */
@@ -112,6 +123,32 @@ static void free_caches(pub_ctx *c)
 			gr_estimate_cache_free(c->ec[i]);
 	free(c->ec);
 	c->ec = NULL;
+}
+
+/* The harness a row's source names ("...; harness NAME", up to the next ';'), as 1 + its index
+ * in c->harness (added when new); 0 for none, -1 when one fit would hold more than
+ * PUB_HARNESS_MAX. */
+static int pub_harness(pub_ctx *c, const char *citation)
+{
+	const char *p = citation ? strstr(citation, "; harness ") : NULL;
+	char name[sizeof(c->harness[0])];
+	size_t l;
+	if (!p)
+		return 0;
+	p += strlen("; harness ");
+	l = strcspn(p, ";");
+	while (l && p[l - 1] == ' ')
+		l--;
+	if (!l)
+		return 0;
+	snprintf(name, sizeof(name), "%.*s", (int)l, p);
+	for (int h = 0; h < c->n_harness; h++)
+		if (!strcmp(c->harness[h], name))
+			return h + 1;
+	if (c->n_harness == PUB_HARNESS_MAX)
+		return -1;
+	snprintf(c->harness[c->n_harness++], sizeof(c->harness[0]), "%s", name);
+	return c->n_harness;
 }
 
 static int row_excluded(const gr_meas_row *r, const gr_fit_opts *o, gr_precision prec, const char *runtime,
@@ -171,6 +208,9 @@ static void row_features(pub_ctx *c, pub_row *pr, const otm_prec *cp)
 			pr->x[P_BETA] += (g[CG_WSPILL] + g[CG_SPILL]) * c->wspill;
 	}
 	pr->x[P_KERNEL] = (double)gr_partition_count(m->p);
+	pr->ops = 0;
+	for (size_t i = 0; i < m->n_nodes; i++)
+		pr->ops += m->nodes[i].cls >= 0 && m->nodes[i].cls != CC_VIEW;
 	pr->wbytes = 0;
 	for (size_t i = 0; i < m->n_nodes; i++)
 		if (m->nodes[i].cls >= 0)
@@ -207,6 +247,7 @@ static void set_params(pub_ctx *c, const double *th)
 		cp->kernel_group_s[g] = c->grouped ? th[P_KG0 + g] : 0;
 	if (c->grouped) /* what older readers of the profile see: the matrix kernels' cost */
 		cp->glob[CG_KERNEL] = th[P_KG0 + OTM_KG_MATRIX];
+	memcpy(c->th_h, th + P_H0, sizeof(c->th_h));
 	cp->frame_s = c->dataflow ? th[P_FRAME] : 0;
 	cp->context_bytes = c->dataflow && th[P_RHO] > 0 ? 1.0 / th[P_RHO] : 0;
 	cp->context_layers = c->dataflow && th[P_LAYERS] > 0 ? 1.0 / th[P_LAYERS] : 0;
@@ -241,6 +282,11 @@ static double predict(pub_ctx *c, const pub_row *pr)
 			c->last_thr = gr_estimate_throughput_per_s(e, pr->r->batch);
 		}
 		gr_estimate_free(e);
+	}
+	if (pr->harness) { /* the harness's host time per step and per op, in series with the network */
+		const double *h = c->th_h + 2 * (pr->harness - 1);
+		double b = (double)pr->r->batch, add = h[0] + h[1] * pr->ops;
+		return pr->r->metric == GR_METRIC_THROUGHPUT ? b / (b / c->last_thr + add) : c->last_lat + add;
 	}
 	return pr->r->metric == GR_METRIC_THROUGHPUT ? c->last_thr : c->last_lat;
 }
@@ -280,6 +326,8 @@ static double penalty(const pub_ctx *c, const double *th)
 	for (int j = 0; j < NP; j++) {
 		if (!c->active[j])
 			continue;
+		if (j >= P_H0)
+			continue; /* a harness's costs have no reference: none is the network's */
 		if (j >= P_KG0)
 			s += pull(c, th[j], th[P_KERNEL], 1);
 		else if (j == P_ALPHA_DW || j == P_ALPHA_VEC)
@@ -290,6 +338,16 @@ static double penalty(const pub_ctx *c, const double *th)
 			s += pull(c, th[j], c->ref[j], j == P_KERNEL || j == P_OP || j == P_REQ);
 	}
 	return s;
+}
+
+/* The host work a harness adds to a step cannot be longer than the step as published. */
+static int harness_exceeds(const pub_ctx *c, const pub_row *pr)
+{
+	const double *h;
+	if (!pr->harness)
+		return 0;
+	h = c->th_h + 2 * (pr->harness - 1);
+	return h[0] + h[1] * pr->ops > (pr->r->metric == GR_METRIC_THROUGHPUT ? (double)pr->r->batch / pr->y : pr->y);
 }
 
 /* Sum of absolute log errors over the rows in use (skip: a model left out). Absolute, not
@@ -304,7 +362,7 @@ static double objective(pub_ctx *c, const double *th, const char *skip)
 		if (skip && !strcmp(c->rows[i].r->model, skip))
 			continue;
 		p = predict(c, &c->rows[i]);
-		if (!(p > 0))
+		if (!(p > 0) || harness_exceeds(c, &c->rows[i]))
 			return INFINITY;
 		j += fabs(log(p / c->rows[i].y));
 	}
@@ -343,6 +401,17 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 	th[P_OFF] = 1;
 	for (int g = 0; g < OTM_KG_COUNT; g++)
 		th[P_KG0 + g] = th[P_KERNEL];
+	for (int j = P_H0; j < NP; j++)
+		th[j] = 0;
+}
+
+/* Rows of harness h (1-based) in use with model skip left out. */
+static size_t harness_rows(const pub_ctx *c, int h, const char *skip)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->n; i++)
+		n += c->rows[i].harness == h && !(skip && !strcmp(c->rows[i].r->model, skip));
+	return n;
 }
 
 /* rho and lambda move in steps (a model crosses into two contexts): before refining, try a
@@ -422,11 +491,23 @@ static void refine(pub_ctx *c, const char *skip, double *th, double step)
 	scale[P_OFF] = 0.1;
 	for (int g = 0; g < OTM_KG_COUNT; g++)
 		scale[P_KG0 + g] = scale[P_KERNEL];
+	for (int h = 0; h < PUB_HARNESS_MAX; h++) {
+		scale[P_H0 + 2 * h] = scale[P_REQ];
+		scale[P_H0 + 2 * h + 1] = scale[P_KERNEL];
+	}
+	/* a harness none of whose rows is in use has no costs: a left-out model's harness is
+	 * not known from its own rows */
+	for (int h = 1; h <= c->n_harness; h++)
+		if (!harness_rows(c, h, skip))
+			th[P_H0 + 2 * (h - 1)] = th[P_H0 + 2 * (h - 1) + 1] = 0;
+	best = objective(c, th, skip);
 	for (int j = 0; j < NP; j++)
 		ub[j] = j == P_OFF ? 1 : INFINITY;
 	for (int round = 0; round < 24 && step > 1.03; round++) {
 		int moved = 0;
 		for (int j = 0; j < NP; j++) {
+			if (j >= P_H0 && !harness_rows(c, (j - P_H0) / 2 + 1, skip))
+				continue;
 			if (!c->active[j] || (j == P_RHO && th[P_RHO] <= 0) || (j == P_LAYERS && th[P_LAYERS] <= 0) ||
 			    ((j == P_SWITCH || j == P_FILL || j == P_LSWITCH) && th[P_RHO] <= 0 && th[P_LAYERS] <= 0))
 				continue;
@@ -579,6 +660,12 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		nr->r = r;
 		nr->m = m;
 		nr->y = r->metric == GR_METRIC_THROUGHPUT ? r->throughput_per_s : r->latency_s;
+		if (c.grouped && (nr->harness = pub_harness(&c, r->citation)) < 0) {
+			free(c.rows);
+			return gr_error_set(err, GR_ERR_FORMAT, "%s: more than %d harnesses in the fit of %s %s %s",
+					    r->source ? r->source : "published rows", PUB_HARNESS_MAX, o->hw, runtime,
+					    gr_precision_name(prec));
+		}
 		if (r->precision_name && strcmp(r->precision_name, gr_precision_name(prec)))
 			snprintf(q->precision_name, sizeof(q->precision_name), "%s", r->precision_name);
 		c.amp |= r->precision_name && !strcmp(r->precision_name, "amp");
@@ -634,6 +721,8 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		c.active[P_BETA_DRAM] = !c.eager;
 		c.active[P_REQ] = 1;
 		c.active[P_OFF] = offpath;
+		for (int j = P_H0; j < P_H0 + 2 * c.n_harness; j++)
+			c.active[j] = 1;
 	}
 	/* one estimator cache per model and batch (rows are sorted: a model's rows are adjacent) */
 	if ((c.ec = calloc(c.n + 1, sizeof(*c.ec))))
@@ -656,6 +745,8 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	linear_start(&c, NULL, full);
 	scan_contexts(&c, NULL, full);
 	refine(&c, NULL, full, 2.0);
+	if (c.n_harness) /* the harnesses' costs start at zero: search again from where they got to */
+		refine(&c, NULL, full, 1.5);
 	if (c.dataflow) { /* the contexts found with the switch and fill costs refined */
 		scan_contexts(&c, NULL, full);
 		refine(&c, NULL, full, 1.5);
@@ -684,6 +775,11 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 						models[j], 100 * a / k, th[0], th[1], th[2], th[3], th[P_FRAME],
 						th[P_RHO] > 0 ? 1e-6 / th[P_RHO] : 0,
 						th[P_LAYERS] > 0 ? 1 / th[P_LAYERS] : 0, th[P_SWITCH], th[P_FILL], th[P_LSWITCH], th[P_DW]);
+				for (size_t i = 0; k && getenv("GRAPHS_PUB_DEBUG") && i < c.n; i++)
+					if (!strcmp(c.rows[i].r->model, models[j]) && (int)c.rows[i].r->metric == mt)
+						fprintf(stderr, "lomorow %s b%lld %s: published %.4g, predicted %.4g\n",
+							models[j], (long long)c.rows[i].r->batch, mt ? "fps" : "s",
+							c.rows[i].y, predict(&c, &c.rows[i]));
 				if (k && getenv("GRAPHS_PUB_DEBUG") && c.grouped)
 					fprintf(stderr, "  dw %.3g vec %.3g dram %.3g request %.3g offpath %.3g kernels "
 						"%.3g %.3g %.3g %.3g %.3g %.3g\n", th[P_ALPHA_DW], th[P_ALPHA_VEC],
@@ -705,15 +801,24 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	}
 	if (getenv("GRAPHS_PUB_DEBUG")) /* per-row predictions, for looking at a fit by hand */
 		for (size_t i = 0; i < c.n; i++)
-			fprintf(stderr, "pub %s %s b%lld %s: published %.4g, predicted %.4g (x %.3g %.3g %.3g %.3g)\n",
+			fprintf(stderr, "pub %s %s b%lld %s: published %.4g, predicted %.4g (x %.3g %.3g %.3g %.3g, %.0f ops)\n",
 				gr_precision_name(prec), c.rows[i].r->model, (long long)c.rows[i].r->batch,
 				c.rows[i].r->metric ? "fps" : "s", c.rows[i].y, predict(&c, &c.rows[i]),
-				c.rows[i].x[0], c.rows[i].x[1], c.rows[i].x[2], c.rows[i].x[3]);
+				c.rows[i].x[0], c.rows[i].x[1], c.rows[i].x[2], c.rows[i].x[3], c.rows[i].ops);
+	for (int h = 0; getenv("GRAPHS_PUB_DEBUG") && h < c.n_harness; h++)
+		fprintf(stderr, "harness %s: %.3g ms per step, %.3g us per op\n", c.harness[h],
+			1e3 * th[P_H0 + 2 * h], 1e6 * th[P_H0 + 2 * h + 1]);
 	if (getenv("GRAPHS_PUB_DEBUG") && c.grouped)
 		fprintf(stderr, "pub %s: alpha %.3g dw %.3g vec %.3g beta %.3g dram %.3g request %.3g offpath %.3g "
 			"kernels %.3g %.3g %.3g %.3g %.3g %.3g\n", gr_precision_name(prec), th[P_ALPHA], th[P_ALPHA_DW],
 			th[P_ALPHA_VEC], th[P_BETA], th[P_BETA_DRAM], th[P_REQ], th[P_OFF], th[P_KG0], th[P_KG0 + 1],
 			th[P_KG0 + 2], th[P_KG0 + 3], th[P_KG0 + 4], th[P_KG0 + 5]);
+	q->n_harness = c.n_harness;
+	for (int h = 0; h < c.n_harness; h++) {
+		snprintf(q->harness[h], sizeof(q->harness[h]), "%s", c.harness[h]);
+		q->harness_step_s[h] = th[P_H0 + 2 * h];
+		q->harness_op_s[h] = th[P_H0 + 2 * h + 1];
+	}
 	q->present = 1;
 	q->alpha = th[P_ALPHA];
 	q->beta = th[P_BETA];

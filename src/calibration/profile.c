@@ -278,6 +278,14 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 			if (pq->skip_placement)
 				cJSON_AddNumberToObject(pb, "skipped_placement", pq->skip_placement);
 			cJSON_AddStringToObject(pb, "sources", pq->sources);
+			if (pq->n_harness) {
+				cJSON *hs = cJSON_AddObjectToObject(pb, "harnesses");
+				for (int h = 0; h < pq->n_harness; h++) {
+					cJSON *ho = cJSON_AddObjectToObject(hs, pq->harness[h]);
+					add_num(ho, "step_s", pq->harness_step_s[h]);
+					add_num(ho, "op_s", pq->harness_op_s[h]);
+				}
+			}
 		}
 		if (cp->has_energy) {
 			cJSON *en = cJSON_AddObjectToObject(po, "energy");
@@ -598,6 +606,12 @@ gr_status gr_profile_accuracy_get(const gr_profile *p, gr_precision prec, gr_pro
 	out->skipped_placement = q->skip_placement;
 	out->precision = q->precision_name;
 	out->sources = q->sources;
+	out->harnesses = q->n_harness;
+	for (int h = 0; h < q->n_harness; h++) {
+		out->harness_name[h] = q->harness[h];
+		out->harness_step_s[h] = q->harness_step_s[h];
+		out->harness_op_s[h] = q->harness_op_s[h];
+	}
 	return GR_OK;
 }
 

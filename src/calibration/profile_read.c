@@ -237,6 +237,32 @@ static int read_provenance(reader *r, const cJSON *o, gr_profile *p)
 	       string(r, cond, "gpu", OPTIONAL, c->gpu, sizeof(c->gpu)) ? -1 : 0;
 }
 
+/* quality.published.harnesses: {"NAME": {"step_s": s, "op_s": s}, ...} (optional). */
+static int read_harnesses(reader *r, const cJSON *pb, const char *pn, calib_pub_quality *pq)
+{
+	const cJSON *hs, *h;
+	if (object(r, pb, "harnesses", OPTIONAL, &hs))
+		return -1;
+	pq->n_harness = 0;
+	cJSON_ArrayForEach(h, hs)
+	{
+		const cJSON *ho;
+		if (pq->n_harness == CALIB_HARNESS_MAX)
+			return bad(r, "harnesses", "more than %d harnesses", CALIB_HARNESS_MAX);
+		if (!h->string || !h->string[0] || strlen(h->string) >= sizeof(pq->harness[0]))
+			return bad(r, "harnesses", "a harness name empty or longer than %zu characters",
+				   sizeof(pq->harness[0]) - 1);
+		if (object(r, hs, h->string, REQUIRED, &ho))
+			return -1;
+		enter(r, 6, "precisions", pn, "quality", "published", "harnesses", h->string);
+		if (number(r, ho, "step_s", 0, 1, REQUIRED, 0, &pq->harness_step_s[pq->n_harness]) ||
+		    number(r, ho, "op_s", 0, 1, REQUIRED, 0, &pq->harness_op_s[pq->n_harness]))
+			return -1;
+		snprintf(pq->harness[pq->n_harness++], sizeof(pq->harness[0]), "%s", h->string);
+	}
+	return 0;
+}
+
 /* quality.published: accuracy of a fit to published figures (fit_pub.c). */
 static int read_published(reader *r, const cJSON *qa, const char *pn, calib_pub_quality *pq)
 {
@@ -278,7 +304,7 @@ static int read_published(reader *r, const cJSON *qa, const char *pn, calib_pub_
 		if (number(r, pb, key, 0, MAX_APE, NULL_OK, NAN, &pq->mape[m]))
 			return -1;
 	}
-	return 0;
+	return read_harnesses(r, pb, pn, pq);
 }
 
 static int read_quality(reader *r, const cJSON *pv, const char *pn, calib_quality *cq)

@@ -416,6 +416,10 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 				if (pa.skipped_placement)
 					fprintf(out, "  left out     %d rows with layers on another unit than the row's "
 						"(published layer placement: CPU fallback)\n", pa.skipped_placement);
+				for (int h = 0; h < pa.harnesses; h++)
+					fprintf(out, "  harness      %s: %.3f ms per step, %.2f us per op (host work of its "
+						"tables' steps; not in estimates)\n", pa.harness_name[h],
+						pa.harness_step_s[h] * 1e3, pa.harness_op_s[h] * 1e6);
 			}
 		}
 		{

@@ -17,9 +17,20 @@ import pubcommon as pc
 
 REPO = "NVIDIA/DeepLearningExamples"
 
+# Harnesses whose timed step holds host work besides the network (data/published/README.md,
+# "What the TensorFlow tables time"); a table's rows name theirs in the source column
+# ("; harness NAME"), and a fit gives each its own costs per step and per op (docs/calibrate.md).
+# TF1 ConvNets: Estimator.evaluate session.run steps, tf.data JPEG decode on the CPU, metric ops.
+TF1_CONVNETS = "TensorFlow/Classification/ConvNets main.py --mode=inference_benchmark"
+# TF2 ConvNets (EfficientNet v1/v2): Keras model.evaluate steps, callback to callback.
+TF2_CONVNETS = "TensorFlow2/Classification/ConvNets main.py --mode eval"
+# TF1 BERT: Estimator.predict session.run steps (utils.LogEvalRunHook).
+TF1_BERT = "TensorFlow/LanguageModeling/BERT run_squad.py --do_predict"
+
 # path -> defaults. model/zoo/mapping: the network; runtime: the framework the
 # README's numbers come from; res: input side for image models (None: a Resolution
-# column or a per-model value); seq: language model (shape is batch x sequence).
+# column or a per-model value); seq: language model (shape is batch x sequence);
+# harness: see above (none: the step is the network's own time).
 FILES = {
     "PyTorch/Classification/ConvNets/resnet50v1.5/README.md":
         dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="pytorch", res=224),
@@ -33,22 +44,24 @@ FILES = {
     "PyTorch/Classification/ConvNets/triton/resnet50/README.md":
         dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="triton", res=224),
     "TensorFlow/Classification/ConvNets/resnet50v1.5/README.md":
-        dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="tensorflow", res=224),
+        dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="tensorflow", res=224,
+             harness=TF1_CONVNETS),
     "TensorFlow/Classification/ConvNets/resnext101-32x4d/README.md":
-        dict(model="ResNeXt101-32x4d", zoo="resnext101_32x4d", mapping="same_arch", runtime="tensorflow", res=224),
+        dict(model="ResNeXt101-32x4d", zoo="resnext101_32x4d", mapping="same_arch", runtime="tensorflow", res=224,
+             harness=TF1_CONVNETS),
     "TensorFlow/Classification/ConvNets/se-resnext101-32x4d/README.md":
         dict(model="SE-ResNeXt101-32x4d", zoo="se_resnext101_32x4d", mapping="same_arch",
-             runtime="tensorflow", res=224),
+             runtime="tensorflow", res=224, harness=TF1_CONVNETS),
     "TensorFlow/Classification/ConvNets/triton/README.md":
         dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="triton", res=224),
     # XLA on: every evaluation/inference script of these READMEs passes --use_xla
     # (efficientnet_v1/B0/evaluation/*.sh, efficientnet_v2/S/evaluation/*.sh), which sets
     # tf.config.optimizer.set_jit and --tf_xla_auto_jit=1 (utils/setup.py)
     "TensorFlow2/Classification/ConvNets/efficientnet_v1/README.md":
-        dict(model=None, runtime="tensorflow_xla", res=None),
+        dict(model=None, runtime="tensorflow_xla", res=None, harness=TF2_CONVNETS),
     "TensorFlow2/Classification/ConvNets/efficientnet_v2/README.md":
         dict(model="EfficientNet v2-S", zoo="efficientnet_v2_s", mapping="same_arch", runtime="tensorflow_xla",
-             res=None),
+             res=None, harness=TF2_CONVNETS),
     "MxNet/Classification/RN50v1.5/README.md":
         dict(model="ResNet-50 v1.5", zoo="resnet50", mapping="same_arch", runtime="mxnet", res=224),
     "PaddlePaddle/Classification/RN50v1.5/README.md":
@@ -59,7 +72,7 @@ FILES = {
     # throughput leaves the slowest 1% out; the median (Latency-50%) is taken where the
     # table has one, and no latency otherwise
     "TensorFlow/LanguageModeling/BERT/README.md":
-        dict(model=None, runtime="tensorflow_xla", seq=True, lat=r"^latency-50%"),
+        dict(model=None, runtime="tensorflow_xla", seq=True, lat=r"^latency-50%", harness=TF1_BERT),
     # XLA on: scripts/finetune_inference_benchmark.sh runs run_inference_benchmark*.sh with
     # use_xla=true (--enable_xla); the first 4 steps are left out of every figure
     "TensorFlow2/LanguageModeling/BERT/README.md":
@@ -278,7 +291,8 @@ def rows_for(repo, commit, path, cfg, odd):
                         hardware=hw, registry_id=reg, runtime=runtime, precision=prec,
                         model=model, zoo_model=zoo, mapping=mapping, batch=batch,
                         input_shape=shape, metric=metric, value=vm.group(1),
-                        source="%s %s@%s %s" % (REPO, path, commit, where)))
+                        source="%s %s@%s %s%s" % (REPO, path, commit, where,
+                                                  "; harness " + cfg["harness"] if cfg.get("harness") else "")))
     return out
 
 
