@@ -31,11 +31,13 @@
 
 enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH,
        /* dataflow (Hailo): layers one context places, pipeline fill, per-layer configuration,
-	* depthwise share of the MAC lanes */
-       P_LAYERS, P_FILL, P_LSWITCH, P_DW,
-       /* the grouped model (every platform but dataflow ones): compute factors of depthwise
-	* convs and vector ops, a DRAM factor apart from the on-chip one, a cost per request,
-	* the share of off-critical-path kernels and a per-kernel cost per kernel group */
+	* per matrix of a product of two activations */
+       P_LAYERS, P_FILL, P_LSWITCH, P_MATRIX,
+       /* depthwise convs' compute factor (grouped and dataflow models: one input channel per
+	* output leaves a MAC array's input-channel lanes idle); then the grouped model's (every
+	* platform but dataflow ones): compute factor of vector ops, a DRAM factor apart from
+	* the on-chip one, a cost per request, the share of off-critical-path kernels and a
+	* per-kernel cost per kernel group */
        P_ALPHA_DW, P_ALPHA_VEC, P_BETA_DRAM, P_REQ, P_OFF, P_KG0, NP = P_KG0 + OTM_KG_COUNT };
 
 /* Weight of the pull of each fitted number towards its anchor (penalty()), per unit of
@@ -190,11 +192,9 @@ static void set_params(pub_ctx *c, const double *th)
 			continue;
 		cl->coef[CF_OP] = th[P_OP];
 		if (k != CC_VIEW) {
-			double a = !c->grouped || otm_class_is_matrix(k) ? th[P_ALPHA]
-				   : k == GR_KC_DWCONV ? th[P_ALPHA_DW] : th[P_ALPHA_VEC];
+			double a = k == GR_KC_DWCONV && (c->grouped || c->dataflow) ? th[P_ALPHA_DW]
+				   : !c->grouped || otm_class_is_matrix(k) ? th[P_ALPHA] : th[P_ALPHA_VEC];
 			cl->coef[CF_FLOPS] = c->peak[k] > 0 ? a / c->peak[k] : 0;
-			if (k == GR_KC_DWCONV && c->dataflow)
-				cl->coef[CF_FLOPS] *= th[P_DW];
 			cl->coef[CF_BYTES] = th[P_BETA] * c->byte_lb[k];
 		}
 	}
@@ -213,6 +213,7 @@ static void set_params(pub_ctx *c, const double *th)
 	cp->context_s = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_SWITCH] : 0;
 	cp->context_fill = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_FILL] : 0;
 	cp->context_layer_s = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_LSWITCH] : 0;
+	cp->matrix_s = c->dataflow ? th[P_MATRIX] : 0;
 	{
 		double bd = c->grouped ? th[P_BETA_DRAM] : th[P_BETA];
 		cp->glob[CG_WSPILL] = c->eager ? c->wspill : bd * c->wspill;
@@ -334,9 +335,9 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 	/* the link's per-frame cost starts at half the fastest frame; no contexts */
 	th[P_FRAME] = c->dataflow ? 0.5 * c->frame_min : 0;
 	th[P_RHO] = th[P_SWITCH] = th[P_LAYERS] = th[P_FILL] = th[P_LSWITCH] = 0;
-	th[P_DW] = 1;
-	/* the grouped model starts from the common fit: every group at the common cost, no
-	 * overlap, and the as-estimated cost per request */
+	th[P_MATRIX] = 0;
+	/* depthwise convs and the grouped model start from the common fit: every group at the
+	 * common cost, no overlap, and the as-estimated cost per request */
 	th[P_ALPHA_DW] = th[P_ALPHA_VEC] = th[P_ALPHA];
 	th[P_BETA_DRAM] = th[P_BETA];
 	th[P_REQ] = c->ref[P_REQ];
@@ -373,6 +374,19 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
 			}
 		}
 	}
+	/* the cost per matrix of a product of activations spans decades too (0: none) */
+	if (c->active[P_MATRIX]) {
+		memcpy(cand, th, sizeof(cand));
+		for (double k = 1e-4; k < 1; k *= 3) {
+			double f;
+			cand[P_MATRIX] = k * c->frame_min;
+			f = objective(c, cand, skip);
+			if (f < best * (1 - 1e-9)) {
+				best = f;
+				th[P_MATRIX] = cand[P_MATRIX];
+			}
+		}
+	}
 	/* the costs of a switch and of each layer configured span decades (a pattern search moves
 	 * one at a time from zero): try each on a log grid of the shortest frame */
 	for (int j = P_SWITCH; j <= P_LSWITCH && (th[P_RHO] > 0 || th[P_LAYERS] > 0); j++) {
@@ -396,7 +410,7 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
  * excess over its bound (a parameter at its bound tries a small step up). */
 static void refine(pub_ctx *c, const char *skip, double *th, double step)
 {
-	static const double lb[NP] = {[P_ALPHA] = 1, [P_BETA] = 1, [P_DW] = 1, [P_ALPHA_DW] = 1,
+	static const double lb[NP] = {[P_ALPHA] = 1, [P_BETA] = 1, [P_ALPHA_DW] = 1,
 				      [P_ALPHA_VEC] = 1, [P_BETA_DRAM] = 1};
 	double best = objective(c, th, skip), scale[NP], ub[NP];
 	double ysum = 0;
@@ -416,7 +430,7 @@ static void refine(pub_ctx *c, const char *skip, double *th, double step)
 	scale[P_FRAME] = scale[P_SWITCH] = scale[P_LSWITCH] = 0.1 * c->frame_min;
 	scale[P_RHO] = scale[P_LAYERS] = 0; /* set by scan_contexts: a rho or lambda of 0 stays */
 	scale[P_FILL] = 0.5;
-	scale[P_DW] = 1;
+	scale[P_MATRIX] = 0.01 * c->frame_min;
 	scale[P_ALPHA_DW] = scale[P_ALPHA_VEC] = scale[P_BETA_DRAM] = 0.25;
 	scale[P_REQ] = ny ? 0.01 * ysum / (double)ny : 1e-6;
 	scale[P_OFF] = 0.1;
@@ -511,7 +525,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	c.active[P_KERNEL] = 1; /* grouped: the common cost the groups are pulled towards */
 	c.active[P_OP] = c.eager;
 	c.active[P_FRAME] = c.active[P_RHO] = c.active[P_SWITCH] = c.dataflow;
-	c.active[P_LAYERS] = c.active[P_FILL] = c.active[P_LSWITCH] = c.active[P_DW] = c.dataflow;
+	c.active[P_LAYERS] = c.active[P_FILL] = c.active[P_LSWITCH] = c.dataflow;
 	c.shrink = PUB_SHRINK;
 	if (getenv("GRAPHS_PUB_SHRINK")) /* for choosing the weight over all pairs (docs/calibrate.md) */
 		c.shrink = atof(getenv("GRAPHS_PUB_SHRINK"));
@@ -620,6 +634,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	cp->present = 1; /* the estimator applies only a present fit */
 	for (size_t i = 0; i < c.n; i++)
 		row_features(&c, &c.rows[i], cp);
+	c.active[P_ALPHA_DW] = (c.grouped || c.dataflow) && cp->cls[GR_KC_DWCONV].points > 0;
+	for (size_t i = 0; i < c.n && c.dataflow && !c.active[P_MATRIX]; i++)
+		for (size_t k = 0; k < c.rows[i].m->n_nodes && !c.active[P_MATRIX]; k++)
+			c.active[P_MATRIX] = c.rows[i].m->nodes[k].matrices > 0;
 	if (c.grouped) {
 		/* groups and classes no row has stay where they start (and out of the pull) */
 		int seen[OTM_KG_COUNT] = {0}, offpath = 0;
@@ -631,7 +649,6 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		}
 		for (int g = 0; g < OTM_KG_COUNT; g++)
 			c.active[P_KG0 + g] = seen[g];
-		c.active[P_ALPHA_DW] = cp->cls[GR_KC_DWCONV].points > 0;
 		c.active[P_ALPHA_VEC] = 1;
 		c.active[P_BETA_DRAM] = !c.eager;
 		c.active[P_REQ] = 1;
@@ -682,10 +699,12 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 				cnt[mt] += k;
 				if (k && getenv("GRAPHS_PUB_DEBUG"))
 					fprintf(stderr, "lomo %s: %.1f%% (alpha %.3g beta %.3g kernel %.3g op %.3g "
-						"frame %.3g context %.3g MB %.0f layers switch %.3g fill %.3g layer %.3g dw %.3g)\n",
+						"frame %.3g context %.3g MB %.0f layers switch %.3g fill %.3g layer %.3g dw %.3g "
+						"matrix %.3g)\n",
 						models[j], 100 * a / k, th[0], th[1], th[2], th[3], th[P_FRAME],
 						th[P_RHO] > 0 ? 1e-6 / th[P_RHO] : 0,
-						th[P_LAYERS] > 0 ? 1 / th[P_LAYERS] : 0, th[P_SWITCH], th[P_FILL], th[P_LSWITCH], th[P_DW]);
+						th[P_LAYERS] > 0 ? 1 / th[P_LAYERS] : 0, th[P_SWITCH], th[P_FILL], th[P_LSWITCH], th[P_ALPHA_DW],
+						th[P_MATRIX]);
 				if (k && getenv("GRAPHS_PUB_DEBUG") && c.grouped)
 					fprintf(stderr, "  dw %.3g vec %.3g dram %.3g request %.3g offpath %.3g kernels "
 						"%.3g %.3g %.3g %.3g %.3g %.3g\n", th[P_ALPHA_DW], th[P_ALPHA_VEC],
