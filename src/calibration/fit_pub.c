@@ -492,6 +492,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	const gr_fusion_rules *rules = gr_fusion_rules_find(runtime);
 	calib_pub_quality *q = &cq->pub;
 	double th[NP], full[NP], dram = gr_hw_dram_bandwidth(hw, mode);
+	int with_matrix;
 	char models[64][64];
 	size_t n_models = 0;
 	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : "";
@@ -635,9 +636,21 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	for (size_t i = 0; i < c.n; i++)
 		row_features(&c, &c.rows[i], cp);
 	c.active[P_ALPHA_DW] = (c.grouped || c.dataflow) && cp->cls[GR_KC_DWCONV].points > 0;
-	for (size_t i = 0; i < c.n && c.dataflow && !c.active[P_MATRIX]; i++)
-		for (size_t k = 0; k < c.rows[i].m->n_nodes && !c.active[P_MATRIX]; k++)
-			c.active[P_MATRIX] = c.rows[i].m->nodes[k].matrices > 0;
+	/* the cost per matrix only where two models or more run more products of activations per
+	 * frame than layers (transformers): fitted to one, it would be that model's own number, and
+	 * a table of CNNs with a few attention heads (YOLO11's) cannot tell it from their residuals */
+	if (c.dataflow) {
+		int transformers = 0;
+		for (size_t i = 0; i < c.n; i++) {
+			double mats = 0;
+			if (i > 0 && !strcmp(c.rows[i - 1].r->model, c.rows[i].r->model))
+				continue;
+			for (size_t k = 0; k < c.rows[i].m->n_nodes; k++)
+				mats += c.rows[i].m->nodes[k].matrices;
+			transformers += mats / (double)c.rows[i].r->batch > c.rows[i].x[P_KERNEL];
+		}
+		c.active[P_MATRIX] = transformers >= 2;
+	}
 	if (c.grouped) {
 		/* groups and classes no row has stay where they start (and out of the pull) */
 		int seen[OTM_KG_COUNT] = {0}, offpath = 0;
@@ -672,10 +685,19 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 									  : c.rows[i].y;
 		c.tfloor = 1e-7 * ys / (double)c.n; /* 1/1000 of the search's first step of a cost */
 	}
+	/* the cost per matrix refines a converged fit (a few models have such products: moved from
+	 * the start, it led the search elsewhere, to a worse fit of the rest) */
+	with_matrix = c.active[P_MATRIX];
+	c.active[P_MATRIX] = 0;
 	linear_start(&c, NULL, full);
 	scan_contexts(&c, NULL, full);
 	refine(&c, NULL, full, 2.0);
 	if (c.dataflow) { /* the contexts found with the switch and fill costs refined */
+		scan_contexts(&c, NULL, full);
+		refine(&c, NULL, full, 1.5);
+	}
+	if (with_matrix) {
+		c.active[P_MATRIX] = 1;
 		scan_contexts(&c, NULL, full);
 		refine(&c, NULL, full, 1.5);
 	}
