@@ -11,8 +11,9 @@
  *   fits) and 1/lambda layers (lambda = 0: no limit); a network in several contexts pays per
  *   request sigma per switch, mu per layer configured, gamma frames of work to fill the
  *   pipelines and its weights at the link's or DRAM's bandwidth (estimate.c, dataflow_costs);
- *   depthwise convolutions run at 1/delta of the others' compute share (delta >= 1: one input
- *   channel per output leaves the MAC array's input-channel lanes idle); bytes (activations
+ *   depthwise convolutions at 1/alpha_dw of peak (alpha_dw >= 1, the grouped model's factor
+ *   too: one input channel per output leaves the MAC array's input-channel lanes idle), nu per
+ *   matrix of a product of two activations (attention's heads and windows); bytes (activations
  *   only: weights stay beside their layers) are at 1/beta of the on-chip rate
  *   the estimator assumes for them (estimator.on_chip_ops_per_byte), as the chip keeps its
  *   activations between layers on chip
