@@ -381,6 +381,7 @@ typedef struct gr_profile_accuracy {
 	double context_layers, context_fill;     /* layers one context places (0: no limit); pipeline
 						     * fill per request in contexts, in frames of work */
 	double context_layer_s;                  /* per layer configured on each request in contexts */
+	double matrix_s;                         /* per matrix of a MatMul of two activations */
 	double kernel_s, op_s;    /* fitted cost per kernel launched and per op dispatched */
 	int skipped_mapping, skipped_shape, skipped_model;
 	int skipped_placement;    /* rows with layers on another unit (gr_meas_row.layers_elsewhere) */

@@ -11,8 +11,9 @@
  *   fits) and 1/lambda layers (lambda = 0: no limit); a network in several contexts pays per
  *   request sigma per switch, mu per layer configured, gamma frames of work to fill the
  *   pipelines and its weights at the link's or DRAM's bandwidth (estimate.c, dataflow_costs);
- *   depthwise convolutions run at 1/delta of the others' compute share (delta >= 1: one input
- *   channel per output leaves the MAC array's input-channel lanes idle); bytes (activations
+ *   depthwise convolutions at 1/alpha_dw of peak (alpha_dw >= 1, the grouped model's factor
+ *   too: one input channel per output leaves the MAC array's input-channel lanes idle), nu per
+ *   matrix of a product of two activations (attention's heads and windows); bytes (activations
  *   only: weights stay beside their layers) are at 1/beta of the on-chip rate
  *   the estimator assumes for them (estimator.on_chip_ops_per_byte), as the chip keeps its
  *   activations between layers on chip
@@ -34,11 +35,13 @@
 
 enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH,
        /* dataflow (Hailo): layers one context places, pipeline fill, per-layer configuration,
-	* depthwise share of the MAC lanes */
-       P_LAYERS, P_FILL, P_LSWITCH, P_DW,
-       /* the grouped model (every platform but dataflow ones): compute factors of depthwise
-	* convs and vector ops, a DRAM factor apart from the on-chip one, a cost per request,
-	* the share of off-critical-path kernels and a per-kernel cost per kernel group */
+	* per matrix of a product of two activations */
+       P_LAYERS, P_FILL, P_LSWITCH, P_MATRIX,
+       /* depthwise convs' compute factor (grouped and dataflow models: one input channel per
+	* output leaves a MAC array's input-channel lanes idle); then the grouped model's (every
+	* platform but dataflow ones): compute factor of vector ops, a DRAM factor apart from
+	* the on-chip one, a cost per request, the share of off-critical-path kernels and a
+	* per-kernel cost per kernel group */
        P_ALPHA_DW, P_ALPHA_VEC, P_BETA_DRAM, P_REQ, P_OFF, P_KG0,
        /* per harness (pub_harness): host time per step and per graph op that its timed step
 	* holds besides the network (not part of estimates) */
@@ -230,11 +233,9 @@ static void set_params(pub_ctx *c, const double *th)
 			continue;
 		cl->coef[CF_OP] = th[P_OP];
 		if (k != CC_VIEW) {
-			double a = !c->grouped || otm_class_is_matrix(k) ? th[P_ALPHA]
-				   : k == GR_KC_DWCONV ? th[P_ALPHA_DW] : th[P_ALPHA_VEC];
+			double a = k == GR_KC_DWCONV && (c->grouped || c->dataflow) ? th[P_ALPHA_DW]
+				   : !c->grouped || otm_class_is_matrix(k) ? th[P_ALPHA] : th[P_ALPHA_VEC];
 			cl->coef[CF_FLOPS] = c->peak[k] > 0 ? a / c->peak[k] : 0;
-			if (k == GR_KC_DWCONV && c->dataflow)
-				cl->coef[CF_FLOPS] *= th[P_DW];
 			cl->coef[CF_BYTES] = th[P_BETA] * c->byte_lb[k];
 		}
 	}
@@ -254,6 +255,7 @@ static void set_params(pub_ctx *c, const double *th)
 	cp->context_s = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_SWITCH] : 0;
 	cp->context_fill = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_FILL] : 0;
 	cp->context_layer_s = cp->context_bytes > 0 || cp->context_layers > 0 ? th[P_LSWITCH] : 0;
+	cp->matrix_s = c->dataflow ? th[P_MATRIX] : 0;
 	{
 		double bd = c->grouped ? th[P_BETA_DRAM] : th[P_BETA];
 		cp->glob[CG_WSPILL] = c->eager ? c->wspill : bd * c->wspill;
@@ -392,9 +394,9 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 	/* the link's per-frame cost starts at half the fastest frame; no contexts */
 	th[P_FRAME] = c->dataflow ? 0.5 * c->frame_min : 0;
 	th[P_RHO] = th[P_SWITCH] = th[P_LAYERS] = th[P_FILL] = th[P_LSWITCH] = 0;
-	th[P_DW] = 1;
-	/* the grouped model starts from the common fit: every group at the common cost, no
-	 * overlap, and the as-estimated cost per request */
+	th[P_MATRIX] = 0;
+	/* depthwise convs and the grouped model start from the common fit: every group at the
+	 * common cost, no overlap, and the as-estimated cost per request */
 	th[P_ALPHA_DW] = th[P_ALPHA_VEC] = th[P_ALPHA];
 	th[P_BETA_DRAM] = th[P_BETA];
 	th[P_REQ] = c->ref[P_REQ];
@@ -442,6 +444,19 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
 			}
 		}
 	}
+	/* the cost per matrix of a product of activations spans decades too (0: none) */
+	if (c->active[P_MATRIX]) {
+		memcpy(cand, th, sizeof(cand));
+		for (double k = 1e-4; k < 1; k *= 3) {
+			double f;
+			cand[P_MATRIX] = k * c->frame_min;
+			f = objective(c, cand, skip);
+			if (f < best * (1 - 1e-9)) {
+				best = f;
+				th[P_MATRIX] = cand[P_MATRIX];
+			}
+		}
+	}
 	/* the costs of a switch and of each layer configured span decades (a pattern search moves
 	 * one at a time from zero): try each on a log grid of the shortest frame */
 	for (int j = P_SWITCH; j <= P_LSWITCH && (th[P_RHO] > 0 || th[P_LAYERS] > 0); j++) {
@@ -465,7 +480,7 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
  * excess over its bound (a parameter at its bound tries a small step up). */
 static void refine(pub_ctx *c, const char *skip, double *th, double step)
 {
-	static const double lb[NP] = {[P_ALPHA] = 1, [P_BETA] = 1, [P_DW] = 1, [P_ALPHA_DW] = 1,
+	static const double lb[NP] = {[P_ALPHA] = 1, [P_BETA] = 1, [P_ALPHA_DW] = 1,
 				      [P_ALPHA_VEC] = 1, [P_BETA_DRAM] = 1};
 	double best = objective(c, th, skip), scale[NP], ub[NP];
 	double ysum = 0;
@@ -485,7 +500,7 @@ static void refine(pub_ctx *c, const char *skip, double *th, double step)
 	scale[P_FRAME] = scale[P_SWITCH] = scale[P_LSWITCH] = 0.1 * c->frame_min;
 	scale[P_RHO] = scale[P_LAYERS] = 0; /* set by scan_contexts: a rho or lambda of 0 stays */
 	scale[P_FILL] = 0.5;
-	scale[P_DW] = 1;
+	scale[P_MATRIX] = 0.01 * c->frame_min;
 	scale[P_ALPHA_DW] = scale[P_ALPHA_VEC] = scale[P_BETA_DRAM] = 0.25;
 	scale[P_REQ] = ny ? 0.01 * ysum / (double)ny : 1e-6;
 	scale[P_OFF] = 0.1;
@@ -559,6 +574,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	const gr_fusion_rules *rules = gr_fusion_rules_find(runtime);
 	calib_pub_quality *q = &cq->pub;
 	double th[NP], full[NP], dram = gr_hw_dram_bandwidth(hw, mode);
+	int with_matrix;
 	char models[64][64];
 	size_t n_models = 0;
 	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : "";
@@ -592,7 +608,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	c.active[P_KERNEL] = 1; /* grouped: the common cost the groups are pulled towards */
 	c.active[P_OP] = c.eager;
 	c.active[P_FRAME] = c.active[P_RHO] = c.active[P_SWITCH] = c.dataflow;
-	c.active[P_LAYERS] = c.active[P_FILL] = c.active[P_LSWITCH] = c.active[P_DW] = c.dataflow;
+	c.active[P_LAYERS] = c.active[P_FILL] = c.active[P_LSWITCH] = c.dataflow;
 	c.shrink = PUB_SHRINK;
 	if (getenv("GRAPHS_PUB_SHRINK")) /* for choosing the weight over all pairs (docs/calibrate.md) */
 		c.shrink = atof(getenv("GRAPHS_PUB_SHRINK"));
@@ -705,6 +721,22 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	cp->present = 1; /* the estimator applies only a present fit */
 	for (size_t i = 0; i < c.n; i++)
 		row_features(&c, &c.rows[i], cp);
+	c.active[P_ALPHA_DW] = (c.grouped || c.dataflow) && cp->cls[GR_KC_DWCONV].points > 0;
+	/* the cost per matrix only where two models or more run more products of activations per
+	 * frame than layers (transformers): fitted to one, it would be that model's own number, and
+	 * a table of CNNs with a few attention heads (YOLO11's) cannot tell it from their residuals */
+	if (c.dataflow) {
+		int transformers = 0;
+		for (size_t i = 0; i < c.n; i++) {
+			double mats = 0;
+			if (i > 0 && !strcmp(c.rows[i - 1].r->model, c.rows[i].r->model))
+				continue;
+			for (size_t k = 0; k < c.rows[i].m->n_nodes; k++)
+				mats += c.rows[i].m->nodes[k].matrices;
+			transformers += mats / (double)c.rows[i].r->batch > c.rows[i].x[P_KERNEL];
+		}
+		c.active[P_MATRIX] = transformers >= 2;
+	}
 	if (c.grouped) {
 		/* groups and classes no row has stay where they start (and out of the pull) */
 		int seen[OTM_KG_COUNT] = {0}, offpath = 0;
@@ -716,7 +748,6 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		}
 		for (int g = 0; g < OTM_KG_COUNT; g++)
 			c.active[P_KG0 + g] = seen[g];
-		c.active[P_ALPHA_DW] = cp->cls[GR_KC_DWCONV].points > 0;
 		c.active[P_ALPHA_VEC] = 1;
 		c.active[P_BETA_DRAM] = !c.eager;
 		c.active[P_REQ] = 1;
@@ -742,12 +773,21 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 									  : c.rows[i].y;
 		c.tfloor = 1e-7 * ys / (double)c.n; /* 1/1000 of the search's first step of a cost */
 	}
+	/* the cost per matrix refines a converged fit (a few models have such products: moved from
+	 * the start, it led the search elsewhere, to a worse fit of the rest) */
+	with_matrix = c.active[P_MATRIX];
+	c.active[P_MATRIX] = 0;
 	linear_start(&c, NULL, full);
 	scan_contexts(&c, NULL, full);
 	refine(&c, NULL, full, 2.0);
 	if (c.n_harness) /* the harnesses' costs start at zero: search again from where they got to */
 		refine(&c, NULL, full, 1.5);
 	if (c.dataflow) { /* the contexts found with the switch and fill costs refined */
+		scan_contexts(&c, NULL, full);
+		refine(&c, NULL, full, 1.5);
+	}
+	if (with_matrix) {
+		c.active[P_MATRIX] = 1;
 		scan_contexts(&c, NULL, full);
 		refine(&c, NULL, full, 1.5);
 	}
@@ -771,10 +811,12 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 				cnt[mt] += k;
 				if (k && getenv("GRAPHS_PUB_DEBUG"))
 					fprintf(stderr, "lomo %s: %.1f%% (alpha %.3g beta %.3g kernel %.3g op %.3g "
-						"frame %.3g context %.3g MB %.0f layers switch %.3g fill %.3g layer %.3g dw %.3g)\n",
+						"frame %.3g context %.3g MB %.0f layers switch %.3g fill %.3g layer %.3g dw %.3g "
+						"matrix %.3g)\n",
 						models[j], 100 * a / k, th[0], th[1], th[2], th[3], th[P_FRAME],
 						th[P_RHO] > 0 ? 1e-6 / th[P_RHO] : 0,
-						th[P_LAYERS] > 0 ? 1 / th[P_LAYERS] : 0, th[P_SWITCH], th[P_FILL], th[P_LSWITCH], th[P_DW]);
+						th[P_LAYERS] > 0 ? 1 / th[P_LAYERS] : 0, th[P_SWITCH], th[P_FILL], th[P_LSWITCH], th[P_ALPHA_DW],
+						th[P_MATRIX]);
 				for (size_t i = 0; k && getenv("GRAPHS_PUB_DEBUG") && i < c.n; i++)
 					if (!strcmp(c.rows[i].r->model, models[j]) && (int)c.rows[i].r->metric == mt)
 						fprintf(stderr, "lomorow %s b%lld %s: published %.4g, predicted %.4g\n",

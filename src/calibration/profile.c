@@ -232,6 +232,8 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 			add_num(gl, "context_layer_s", cp->context_layer_s);
 			add_num(gl, "context_fill", cp->context_fill);
 		}
+		if (cp->matrix_s > 0)
+			add_num(gl, "matrix_s", cp->matrix_s);
 		if (cp->request_s > 0)
 			add_num(gl, "request_s", cp->request_s);
 		if (cp->has_offpath)
@@ -600,6 +602,7 @@ gr_status gr_profile_accuracy_get(const gr_profile *p, gr_precision prec, gr_pro
 	out->context_layers = p->tm.prec[prec].context_layers;
 	out->context_fill = p->tm.prec[prec].context_fill;
 	out->context_layer_s = p->tm.prec[prec].context_layer_s;
+	out->matrix_s = p->tm.prec[prec].matrix_s;
 	out->skipped_mapping = q->skip_mapping;
 	out->skipped_shape = q->skip_shape;
 	out->skipped_model = q->skip_model;

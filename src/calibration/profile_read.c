@@ -482,7 +482,8 @@ static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *s
 	    number(r, gl, "request_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->request_s) ||
 	    number(r, gl, "context_layers", 0, 1e9, OPTIONAL, 0, &cp->context_layers) ||
 	    number(r, gl, "context_layer_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->context_layer_s) ||
-	    number(r, gl, "context_fill", 0, 1e6, OPTIONAL, 0, &cp->context_fill))
+	    number(r, gl, "context_fill", 0, 1e6, OPTIONAL, 0, &cp->context_fill) ||
+	    number(r, gl, "matrix_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->matrix_s))
 		return -1;
 	/* fits to published figures: absent in older profiles, which estimate as before */
 	if (cJSON_GetObjectItemCaseSensitive(gl, "offpath_kernel_factor")) {

@@ -404,6 +404,9 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 						"limit), %.3f ms per switch, %.1f us per layer configured, pipeline fill %.2f "
 						"frames\n", pa.context_bytes / 1e6, pa.context_layers, pa.context_s * 1e3,
 						pa.context_layer_s * 1e6, pa.context_fill);
+				if (pa.matrix_s > 0)
+					fprintf(out, "  matmuls      %.2f us per matrix of a product of two activations\n",
+						pa.matrix_s * 1e6);
 				for (int m = 0; m < 2; m++)
 					if (pa.rows[m])
 						fprintf(out, "  %-12s %d rows, error in sample %.1f%%, leave-one-model-out "

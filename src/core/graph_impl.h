@@ -89,6 +89,7 @@ struct gr_node {
 	const char *note;      /* set by inference to explain an approximation */
 	unsigned shape_known : 1;
 	unsigned visited : 2;  /* topological sort */
+	unsigned folded : 1;   /* computed once at load (src/transform/constfold.c) */
 	int32_t index;         /* position in the owner's topological order */
 	gr_tensor **implicit_in; /* outer tensors its subgraphs read (ordering only) */
 	size_t n_implicit, cap_implicit;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/graph_impl.h"
+#include "graphs/transform.h"
 
 /* --- small helpers for op files ------------------------------------------- */
 
@@ -407,6 +408,7 @@ static gr_status infer_graph(gr_infer *ctx, gr_graph *g, gr_cost *total)
 		gr_node *n = g->nodes[k];
 		if ((st = infer_node(ctx, n)))
 			return st;
+		gr_node_mark_folded(n); /* its inputs, earlier in the order, are marked */
 		if (total)
 			gr_cost_add(total, &n->cost);
 	}

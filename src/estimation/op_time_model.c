@@ -61,6 +61,12 @@ void otm_node_from(const gr_node *n, otm_node *out)
 			out->eo += gr_numel(n->out[o]) > 0 ? (double)gr_numel(n->out[o]) : 0;
 	if (out->cls == CC_VIEW) /* views move no data: only their dispatch counts */
 		out->flops = out->ein = out->ew = out->eo = 0;
+	/* a product of two activations: the matrices of its batch dims (heads, windows, frames) */
+	if (out->cls == GR_KC_MATMUL && n->n_out && n->out[0] && n->out[0]->rank >= 2 && gr_numel(n->out[0]) > 0) {
+		const gr_tensor *y = n->out[0];
+		double mn = (double)y->dims[y->rank - 1].value * (double)y->dims[y->rank - 2].value;
+		out->matrices = mn > 0 ? (double)gr_numel(y) / mn : 0;
+	}
 }
 
 int otm_nodes_fuse(const gr_graph *g, const gr_partition *p, otm_node *nodes)
@@ -197,7 +203,7 @@ double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, doubl
 	if (cp->weights_resident)
 		f[CF_BYTES] = fmax(0, f[CF_BYTES] - n->ew * cp->bytes_per_elem);
 	t[2] = c->coef[CF_OP] * f[CF_OP] + cp->glob[CG_CALL] * g[CG_CALL];
-	t[0] = c->coef[CF_FLOPS] * f[CF_FLOPS];
+	t[0] = c->coef[CF_FLOPS] * f[CF_FLOPS] + cp->matrix_s * n->matrices;
 	for (int i = CF_PAR4; i <= CF_PAR16; i++)
 		t[0] += c->coef[i] * f[i];
 	t[1] = c->coef[CF_BYTES] * f[CF_BYTES] + c->coef[CF_WEIGHTS] * f[CF_WEIGHTS] +

@@ -69,6 +69,11 @@ typedef struct otm_prec {
 	 * configuring each of its layers (context_layer_s) and the pipeline's fill and drain in each
 	 * context (context_fill, in frames of the chip's work) */
 	double context_layers, context_layer_s, context_fill;
+	/* per matrix product of a MatMul of two activations (otm_node.matrices): a dataflow chip
+	 * runs a batched product of activations (attention's heads and windows) one matrix after
+	 * another, each with its own set-up, unlike a convolution's weights held in place
+	 * (docs/estimate.md; 0: not fitted, not modelled) */
+	double matrix_s;
 	/* context_bytes holds the network's weights and the activations its layers buffer between
 	 * them (otm_dataflow_memory) */
 	/* set by the estimator, not stored: weights stay in the memory beside their layer (a
@@ -147,6 +152,9 @@ typedef struct otm_node {
 	 * activations (what must fit for weights to stay on chip between inferences) */
 	int fused;
 	double ws, foot;
+	/* a MatMul of two activations (class matmul): the matrix products it runs, the product of
+	 * its output's dims but the last two (frames x heads x windows); 0 for every other op */
+	double matrices;
 } otm_node;
 
 void otm_node_from(const gr_node *n, otm_node *out);

@@ -185,7 +185,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		tp->glob[CG_WSPILL] *= dram;
 		/* a dataflow chip's contexts and per-frame cost are its own compiler's and link's */
 		tp->frame_s = tp->context_bytes = tp->context_s = tp->context_layers = tp->context_fill =
-			tp->context_layer_s = 0;
+			tp->context_layer_s = tp->matrix_s = 0;
 		if (llc > 0)
 			tp->llc_bytes = llc;
 		/* energy fits are the donor's power draw: the target's datasheet energy applies */

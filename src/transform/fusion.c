@@ -183,54 +183,6 @@ int gr_node_is_view(const gr_node *n)
 	return is_view(n->op);
 }
 
-/* Constant chains deeper than this count as computed per inference (bounds the recursion on
- * hostile graphs; real exports transpose or cast a weight once or twice). */
-#define CONST_DEPTH 8
-
-static int node_folded(const gr_node *n, int depth);
-
-static int tensor_const(const gr_tensor *t, int depth)
-{
-	if (t->is_initializer || t->has_value)
-		return 1;
-	return t->producer && t->producer->owner == t->owner && !t->is_input && depth < CONST_DEPTH &&
-	       node_folded(t->producer, depth + 1);
-}
-
-/* Folded: every output is a known value (shape arithmetic), or every input is a constant, so
- * that runtimes compute it once at load (an exporter's Transpose or Cast of a weight). */
-static int node_folded(const gr_node *n, int depth)
-{
-	size_t used = 0;
-	int all_values = 1;
-
-	if (!n->n_out || n->op == GR_OP_UNKNOWN)
-		return 0;
-	for (size_t o = 0; o < n->n_out; o++)
-		if (n->out[o] && !n->out[o]->has_value)
-			all_values = 0;
-	if (all_values)
-		return 1;
-	for (size_t i = 0; i < n->n_in; i++) {
-		if (!n->in[i])
-			continue;
-		if (!tensor_const(n->in[i], depth))
-			return 0;
-		used++;
-	}
-	return used > 0;
-}
-
-int gr_node_is_folded(const gr_node *n)
-{
-	return node_folded(n, 0);
-}
-
-int gr_tensor_is_weight(const gr_tensor *t)
-{
-	return t && (t->is_initializer || (!t->has_value && tensor_const(t, 0)));
-}
-
 static int is_anchor(gr_op op)
 {
 	switch (op) {

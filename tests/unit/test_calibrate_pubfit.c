@@ -2,7 +2,7 @@
  * published table whose concat, layout and copy kernels cost far more than its matrix kernels,
  * one shared per-kernel cost cannot predict a left-out model and per-group costs can; and a
  * profile without the grouped keys (request_s, kernel_groups, offpath_kernel_factor) loads and
- * estimates exactly as one with them at their neutral values. */
+ * estimates exactly as one with them at their neutral values; the depthwise factor applies. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -138,6 +138,63 @@ static void kernel_groups_predict_what_one_kernel_cost_cannot(void **state)
 	gr_calib_cache_free(c);
 }
 
+/* Figures made by a Raspberry Pi 4 profile whose depthwise convs run 30x slower per FLOP than
+ * its other convs: fitted on the figures alone (no pull), the grouped fit's one depthwise factor
+ * (alpha_dw, shared with dataflow fits) sets the dwconv class's rate near 30x. Before, alpha_dw
+ * was searched but dwconv, a matrix class, took alpha: the ratio was always 1. */
+static void depthwise_factor_sets_the_dwconv_rate(void **state)
+{
+	static const char *const cpu_models[] = {"resnet18", "resnet50", "mobilenet_v2", "googlenet", "squeezenet1_1",
+						 "shufflenet_v2_x1_0", "mobilenet_v3_large", "regnet_x_800mf"};
+	gr_profile *truth = NULL, *p = NULL;
+	gr_calib_cache *c = NULL;
+	gr_meas_set *s = NULL;
+	gr_error err = {0};
+	gr_fit_opts o = {.hw = "raspberry_pi_4", .precision = GR_PREC_FP32, .runtime = "ncnn", .lomo = 0,
+			 .min_models = 4};
+	gr_estimate_opts eo = {.precision = GR_PREC_FP32, .runtime = "ncnn"};
+	const gr_hw *hw;
+	otm_prec *cp;
+	FILE *f;
+	double ratio;
+	(void)state;
+	assert_int_equal(gr_profile_load(GRAPHS_SOURCE_DIR "/calibration/raspberry_pi_4/default/ncnn.json", &truth, &err),
+			 GR_OK);
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	assert_non_null(hw = gr_hw_registry_find(c->reg, "raspberry_pi_4"));
+	cp = &truth->tm.prec[GR_PREC_FP32];
+	cp->cls[GR_KC_DWCONV].coef[CF_FLOPS] = 30 * cp->cls[GR_KC_CONV].coef[CF_FLOPS];
+	assert_non_null(f = fopen(tmp("dw.csv"), "w"));
+	fprintf(f, "hardware,registry_id,mode,runtime,precision,model,zoo_model,mapping,batch,input_shape,metric,"
+		   "value,power_w,source\n");
+	for (size_t i = 0; i < sizeof(cpu_models) / sizeof(*cpu_models); i++) {
+		calib_model *m = NULL;
+		gr_estimate *e = NULL;
+		assert_int_equal(calib_cache_model(c, cpu_models[i], 1, "ncnn", &m, &err), GR_OK);
+		assert_int_equal(gr_estimate_run_fitted(m->g, m->p, hw, -1, &eo, &truth->tm, &e, &err), GR_OK);
+		fprintf(f, "Synthetic CPU,raspberry_pi_4,,ncnn,fp32,%s,%s,torchvision_exact,1,,latency_ms,%.6f,,"
+			   "synthetic: tests/unit/test_calibrate_pubfit.c\n", cpu_models[i], cpu_models[i],
+			1e3 * e->latency_s);
+		gr_estimate_free(e);
+	}
+	fclose(f);
+	o.cache = c;
+	unsetenv("GRAPHS_PUB_MODEL");
+	setenv("GRAPHS_PUB_SHRINK", "0", 1); /* the figures alone: no pull towards alpha */
+	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
+	assert_int_equal(gr_meas_load(s, tmp("dw.csv"), NULL, &err), GR_OK);
+	assert_int_equal(gr_profile_fit(s, &o, &p, &err), GR_OK);
+	unsetenv("GRAPHS_PUB_SHRINK");
+	cp = &p->tm.prec[GR_PREC_FP32];
+	ratio = cp->cls[GR_KC_DWCONV].coef[CF_FLOPS] / cp->cls[GR_KC_CONV].coef[CF_FLOPS];
+	print_message("depthwise 30x slower per FLOP: fitted dwconv/conv %.2f\n", ratio);
+	assert_true(ratio > 2);
+	gr_profile_free(p);
+	gr_meas_set_free(s);
+	gr_profile_free(truth);
+	gr_calib_cache_free(c);
+}
+
 /* A profile without the grouped keys loads with them unset, writes none of them back, and
  * estimates exactly as the same profile with every group at its per-kernel cost, no overlap
  * and no per-request cost; the keys, when given, are read back and applied. */
@@ -205,6 +262,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(kernel_groups_predict_what_one_kernel_cost_cannot),
+		cmocka_unit_test(depthwise_factor_sets_the_dwconv_rate),
 		cmocka_unit_test(old_profiles_load_and_estimate_as_before),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
