@@ -186,6 +186,23 @@ static int is_act_matmul(int k)
 	return k == GR_KC_MATMUL || k == GR_KC_ATTENTION;
 }
 
+/* How many of the (sorted) rows' models have activation x activation products. */
+static int act_matmul_models(const pub_ctx *c)
+{
+	int n = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const calib_model *m = c->rows[i].m;
+		if (i && !strcmp(c->rows[i - 1].r->model, c->rows[i].r->model))
+			continue; /* the same model at another batch or metric */
+		for (size_t k = 0; k < m->n_nodes; k++)
+			if (is_act_matmul(m->nodes[k].cls)) {
+				n++;
+				break;
+			}
+	}
+	return n;
+}
+
 /* Writes the parameters into the fitted precision. */
 static void set_params(pub_ctx *c, const double *th)
 {
@@ -675,7 +692,9 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			c.active[P_KG0 + g] = seen[g];
 		c.active[P_ALPHA_DW] = cp->cls[GR_KC_DWCONV].points > 0;
 		c.active[P_ALPHA_VEC] = 1;
-		c.active[P_ALPHA_MM] = cp->cls[GR_KC_MATMUL].points > 0 || cp->cls[GR_KC_ATTENTION].points > 0;
+		/* alpha_mm only where two models or more have such products: one model's alone would
+		 * just absorb its error, and a leave-one-model-out fit without it could not check it */
+		c.active[P_ALPHA_MM] = act_matmul_models(&c) >= 2;
 		c.active[P_BETA_DRAM] = !c.eager;
 		c.active[P_REQ] = 1;
 		c.active[P_OFF] = offpath;
