@@ -186,14 +186,15 @@ static int is_act_matmul(int k)
 	return k == GR_KC_MATMUL || k == GR_KC_ATTENTION;
 }
 
-/* How many of the (sorted) rows' models have activation x activation products. */
-static int act_matmul_models(const pub_ctx *c)
+/* How many of the (sorted) rows' models, skip left out, have activation x activation products. */
+static int act_matmul_models(const pub_ctx *c, const char *skip)
 {
 	int n = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		const calib_model *m = c->rows[i].m;
-		if (i && !strcmp(c->rows[i - 1].r->model, c->rows[i].r->model))
-			continue; /* the same model at another batch or metric */
+		if ((i && !strcmp(c->rows[i - 1].r->model, c->rows[i].r->model)) ||
+		    (skip && !strcmp(c->rows[i].r->model, skip)))
+			continue; /* the same model at another batch or metric, or the one left out */
 		for (size_t k = 0; k < m->n_nodes; k++)
 			if (is_act_matmul(m->nodes[k].cls)) {
 				n++;
@@ -694,7 +695,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		c.active[P_ALPHA_VEC] = 1;
 		/* alpha_mm only where two models or more have such products: one model's alone would
 		 * just absorb its error, and a leave-one-model-out fit without it could not check it */
-		c.active[P_ALPHA_MM] = act_matmul_models(&c) >= 2;
+		c.active[P_ALPHA_MM] = act_matmul_models(&c, NULL) >= 2;
 		c.active[P_BETA_DRAM] = !c.eager;
 		c.active[P_REQ] = 1;
 		c.active[P_OFF] = offpath;
@@ -730,6 +731,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	for (int mt = 0; mt < 2; mt++)
 		q->lomo_mape[mt] = NAN;
 	if (lomo && n_models >= 2) {
+		int mm_active = c.active[P_ALPHA_MM];
 		double s[2] = {0, 0};
 		int cnt[2] = {0, 0};
 		for (size_t j = 0; j < n_models; j++) {
@@ -740,8 +742,11 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			/* the activation-matmul factor has a second basin decades away: restart it at the
 			 * matrix factor, or the fit of all (which saw the left-out model) would pick it */
 			th[P_ALPHA_MM] = th[P_ALPHA];
+			/* ... and holds it there when the others leave fewer than two models to fit it */
+			c.active[P_ALPHA_MM] = mm_active && act_matmul_models(&c, models[j]) >= 2;
 			scan_act_matmul(&c, models[j], th);
 			refine(&c, models[j], th, 1.5);
+			c.active[P_ALPHA_MM] = mm_active;
 			for (int mt = 0; mt < 2; mt++) {
 				int k;
 				double a = mean_ape(&c, models[j], mt, &k);
