@@ -39,10 +39,10 @@ enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH,
        P_LAYERS, P_FILL, P_LSWITCH, P_MATRIX,
        /* depthwise convs' compute factor (grouped and dataflow models: one input channel per
 	* output leaves a MAC array's input-channel lanes idle); then the grouped model's (every
-	* platform but dataflow ones): compute factor of vector ops, a DRAM factor apart from
-	* the on-chip one, a cost per request, the share of off-critical-path kernels and a
-	* per-kernel cost per kernel group */
-       P_ALPHA_DW, P_ALPHA_VEC, P_BETA_DRAM, P_REQ, P_OFF, P_KG0,
+	* platform but dataflow ones): compute factors of vector ops and of matmuls of two
+	* activations, a DRAM factor apart from the on-chip one, a cost per request, the share of
+	* off-critical-path kernels and a per-kernel cost per kernel group */
+       P_ALPHA_DW, P_ALPHA_VEC, P_BETA_DRAM, P_REQ, P_OFF, P_ALPHA_MM, P_KG0,
        /* per harness (pub_harness): host time per step and per graph op that its timed step
 	* holds besides the network (not part of estimates) */
        P_H0 = P_KG0 + OTM_KG_COUNT, NP = P_H0 + 2 * PUB_HARNESS_MAX };
@@ -221,6 +221,32 @@ static void row_features(pub_ctx *c, pub_row *pr, const otm_prec *cp)
 	pr->held = otm_dataflow_memory(m->p, pr->r->batch, pr->wbytes, cp->bytes_per_elem);
 }
 
+/* Activation x activation products (attention scores and their weighting): both operands are
+ * produced at run time, so an engine built around stationary weights may run them at another
+ * share of its peak than convolutions; they get their own factor, pulled towards the matrix one. */
+static int is_act_matmul(int k)
+{
+	return k == GR_KC_MATMUL || k == GR_KC_ATTENTION;
+}
+
+/* How many of the (sorted) rows' models, skip left out, have activation x activation products. */
+static int act_matmul_models(const pub_ctx *c, const char *skip)
+{
+	int n = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const calib_model *m = c->rows[i].m;
+		if ((i && !strcmp(c->rows[i - 1].r->model, c->rows[i].r->model)) ||
+		    (skip && !strcmp(c->rows[i].r->model, skip)))
+			continue; /* the same model at another batch or metric, or the one left out */
+		for (size_t k = 0; k < m->n_nodes; k++)
+			if (is_act_matmul(m->nodes[k].cls)) {
+				n++;
+				break;
+			}
+	}
+	return n;
+}
+
 /* Writes the parameters into the fitted precision. */
 static void set_params(pub_ctx *c, const double *th)
 {
@@ -234,7 +260,8 @@ static void set_params(pub_ctx *c, const double *th)
 		cl->coef[CF_OP] = th[P_OP];
 		if (k != CC_VIEW) {
 			double a = k == GR_KC_DWCONV && (c->grouped || c->dataflow) ? th[P_ALPHA_DW]
-				   : !c->grouped || otm_class_is_matrix(k) ? th[P_ALPHA] : th[P_ALPHA_VEC];
+				   : !c->grouped ? th[P_ALPHA] : is_act_matmul(k) ? th[P_ALPHA_MM]
+				   : otm_class_is_matrix(k) ? th[P_ALPHA] : th[P_ALPHA_VEC];
 			cl->coef[CF_FLOPS] = c->peak[k] > 0 ? a / c->peak[k] : 0;
 			cl->coef[CF_BYTES] = th[P_BETA] * c->byte_lb[k];
 		}
@@ -320,6 +347,16 @@ static double pull(const pub_ctx *c, double a, double b, int is_time)
  * it refines: a kernel group's cost towards the common cost, depthwise and vector compute
  * towards the matrix factor, DRAM towards on-chip. A group or class few rows see then stays
  * near the shared fit instead of explaining one model's outlier. */
+/* The activation x activation factor's pull, relative to the others': at 1, two YOLO11 rows of a
+ * leave-one-model-out fit cannot move it to where the RKNPU1 tables put it (docs/calibrate.md). */
+#define PUB_MM_PULL (1.0 / 3)
+
+static double mm_pull(void)
+{
+	const char *v = getenv("GRAPHS_PUB_MM_PULL"); /* for choosing the weight over all pairs */
+	return v ? atof(v) : PUB_MM_PULL;
+}
+
 static double penalty(const pub_ctx *c, const double *th)
 {
 	double s = 0;
@@ -334,6 +371,8 @@ static double penalty(const pub_ctx *c, const double *th)
 			s += pull(c, th[j], th[P_KERNEL], 1);
 		else if (j == P_ALPHA_DW || j == P_ALPHA_VEC)
 			s += pull(c, th[j], th[P_ALPHA], 0);
+		else if (j == P_ALPHA_MM)
+			s += mm_pull() * pull(c, th[j], th[P_ALPHA], 0);
 		else if (j == P_BETA_DRAM)
 			s += pull(c, th[j], th[P_BETA], 0);
 		else if (c->ref[j] > 0)
@@ -397,7 +436,7 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 	th[P_MATRIX] = 0;
 	/* depthwise convs and the grouped model start from the common fit: every group at the
 	 * common cost, no overlap, and the as-estimated cost per request */
-	th[P_ALPHA_DW] = th[P_ALPHA_VEC] = th[P_ALPHA];
+	th[P_ALPHA_DW] = th[P_ALPHA_VEC] = th[P_ALPHA_MM] = th[P_ALPHA];
 	th[P_BETA_DRAM] = th[P_BETA];
 	th[P_REQ] = c->ref[P_REQ];
 	th[P_OFF] = 1;
@@ -476,12 +515,33 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
 	set_params(c, th);
 }
 
+/* The activation x activation factor may sit decades from the matrix one (a pattern search
+ * moving it by factors of 2 against its pull never gets there): try it on a log grid first. */
+static void scan_act_matmul(pub_ctx *c, const char *skip, double *th)
+{
+	double best, cand[NP];
+	if (!c->active[P_ALPHA_MM])
+		return;
+	best = objective(c, th, skip);
+	memcpy(cand, th, sizeof(cand));
+	for (double k = 2; k < 5000; k *= 2) {
+		double f;
+		cand[P_ALPHA_MM] = k * th[P_ALPHA];
+		f = objective(c, cand, skip);
+		if (f < best * (1 - 1e-9)) {
+			best = f;
+			th[P_ALPHA_MM] = cand[P_ALPHA_MM];
+		}
+	}
+	set_params(c, th);
+}
+
 /* Pattern search on the estimator's own predictions, each parameter moved by a factor on its
  * excess over its bound (a parameter at its bound tries a small step up). */
 static void refine(pub_ctx *c, const char *skip, double *th, double step)
 {
 	static const double lb[NP] = {[P_ALPHA] = 1, [P_BETA] = 1, [P_ALPHA_DW] = 1,
-				      [P_ALPHA_VEC] = 1, [P_BETA_DRAM] = 1};
+				      [P_ALPHA_VEC] = 1, [P_BETA_DRAM] = 1, [P_ALPHA_MM] = 1};
 	double best = objective(c, th, skip), scale[NP], ub[NP];
 	double ysum = 0;
 	size_t ny = 0;
@@ -501,7 +561,7 @@ static void refine(pub_ctx *c, const char *skip, double *th, double step)
 	scale[P_RHO] = scale[P_LAYERS] = 0; /* set by scan_contexts: a rho or lambda of 0 stays */
 	scale[P_FILL] = 0.5;
 	scale[P_MATRIX] = 0.01 * c->frame_min;
-	scale[P_ALPHA_DW] = scale[P_ALPHA_VEC] = scale[P_BETA_DRAM] = 0.25;
+	scale[P_ALPHA_DW] = scale[P_ALPHA_VEC] = scale[P_ALPHA_MM] = scale[P_BETA_DRAM] = 0.25;
 	scale[P_REQ] = ny ? 0.01 * ysum / (double)ny : 1e-6;
 	scale[P_OFF] = 0.1;
 	for (int g = 0; g < OTM_KG_COUNT; g++)
@@ -749,6 +809,9 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		for (int g = 0; g < OTM_KG_COUNT; g++)
 			c.active[P_KG0 + g] = seen[g];
 		c.active[P_ALPHA_VEC] = 1;
+		/* alpha_mm only where two models or more have such products: one model's alone would
+		 * just absorb its error, and a leave-one-model-out fit without it could not check it */
+		c.active[P_ALPHA_MM] = act_matmul_models(&c, NULL) >= 2;
 		c.active[P_BETA_DRAM] = !c.eager;
 		c.active[P_REQ] = 1;
 		c.active[P_OFF] = offpath;
@@ -779,6 +842,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	c.active[P_MATRIX] = 0;
 	linear_start(&c, NULL, full);
 	scan_contexts(&c, NULL, full);
+	scan_act_matmul(&c, NULL, full);
 	refine(&c, NULL, full, 2.0);
 	if (c.n_harness) /* the harnesses' costs start at zero: search again from where they got to */
 		refine(&c, NULL, full, 1.5);
@@ -796,6 +860,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	for (int mt = 0; mt < 2; mt++)
 		q->lomo_mape[mt] = NAN;
 	if (lomo && n_models >= 2) {
+		int mm_active = c.active[P_ALPHA_MM];
 		double s[2] = {0, 0};
 		int cnt[2] = {0, 0};
 		for (size_t j = 0; j < n_models; j++) {
@@ -803,7 +868,14 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 				o->progress(o->progress_user, (int)j, (int)n_models, models[j]);
 			memcpy(th, full, sizeof(th));
 			scan_contexts(&c, models[j], th);
+			/* the activation-matmul factor has a second basin decades away: restart it at the
+			 * matrix factor, or the fit of all (which saw the left-out model) would pick it */
+			th[P_ALPHA_MM] = th[P_ALPHA];
+			/* ... and holds it there when the others leave fewer than two models to fit it */
+			c.active[P_ALPHA_MM] = mm_active && act_matmul_models(&c, models[j]) >= 2;
+			scan_act_matmul(&c, models[j], th);
 			refine(&c, models[j], th, 1.5);
+			c.active[P_ALPHA_MM] = mm_active;
 			for (int mt = 0; mt < 2; mt++) {
 				int k;
 				double a = mean_ape(&c, models[j], mt, &k);
@@ -823,8 +895,8 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 							models[j], (long long)c.rows[i].r->batch, mt ? "fps" : "s",
 							c.rows[i].y, predict(&c, &c.rows[i]));
 				if (k && getenv("GRAPHS_PUB_DEBUG") && c.grouped)
-					fprintf(stderr, "  dw %.3g vec %.3g dram %.3g request %.3g offpath %.3g kernels "
-						"%.3g %.3g %.3g %.3g %.3g %.3g\n", th[P_ALPHA_DW], th[P_ALPHA_VEC],
+					fprintf(stderr, "  mm %.3g dw %.3g vec %.3g dram %.3g request %.3g offpath %.3g kernels "
+						"%.3g %.3g %.3g %.3g %.3g %.3g\n", th[P_ALPHA_MM], th[P_ALPHA_DW], th[P_ALPHA_VEC],
 						th[P_BETA_DRAM], th[P_REQ], th[P_OFF], th[P_KG0], th[P_KG0 + 1],
 						th[P_KG0 + 2], th[P_KG0 + 3], th[P_KG0 + 4], th[P_KG0 + 5]);
 			}
@@ -851,9 +923,9 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		fprintf(stderr, "harness %s: %.3g ms per step, %.3g us per op\n", c.harness[h],
 			1e3 * th[P_H0 + 2 * h], 1e6 * th[P_H0 + 2 * h + 1]);
 	if (getenv("GRAPHS_PUB_DEBUG") && c.grouped)
-		fprintf(stderr, "pub %s: alpha %.3g dw %.3g vec %.3g beta %.3g dram %.3g request %.3g offpath %.3g "
-			"kernels %.3g %.3g %.3g %.3g %.3g %.3g\n", gr_precision_name(prec), th[P_ALPHA], th[P_ALPHA_DW],
-			th[P_ALPHA_VEC], th[P_BETA], th[P_BETA_DRAM], th[P_REQ], th[P_OFF], th[P_KG0], th[P_KG0 + 1],
+		fprintf(stderr, "pub %s: alpha %.3g mm %.3g dw %.3g vec %.3g beta %.3g dram %.3g request %.3g offpath %.3g "
+			"kernels %.3g %.3g %.3g %.3g %.3g %.3g\n", gr_precision_name(prec), th[P_ALPHA], th[P_ALPHA_MM],
+			th[P_ALPHA_DW], th[P_ALPHA_VEC], th[P_BETA], th[P_BETA_DRAM], th[P_REQ], th[P_OFF], th[P_KG0], th[P_KG0 + 1],
 			th[P_KG0 + 2], th[P_KG0 + 3], th[P_KG0 + 4], th[P_KG0 + 5]);
 	q->n_harness = c.n_harness;
 	for (int h = 0; h < c.n_harness; h++) {

@@ -179,6 +179,34 @@ static void a_fallback_platform_runs_the_op_at_its_own_roofline(void **state)
 	gr_graph_free(g);
 }
 
+/* The RK3566/RK3568 NPU runs what its list leaves out (Erf here; Softmax in the YOLO11/YOLOv8
+ * heads) on the SoC's own four Cortex-A55s (rockchip_rk3568_cpu), not on the generic 50 GFLOP/s,
+ * 10 GB/s host; never faster than those cores' peak. */
+static void rk3568_npu_falls_back_on_its_own_cortex_a55s(void **state)
+{
+	gr_graph *g = erf_graph();
+	gr_estimate *e = estimate(g, "rockchip_rk3568_npu", GR_OK);
+	const gr_hw *hw, *cpu;
+	int mode;
+	gr_error err = {0};
+	double host = fmax(e->flops / 50e9, e->bytes / 10e9);
+	(void)state;
+
+	assert_int_equal(gr_hw_registry_resolve(reg, "rockchip_rk3568_npu", &hw, &mode, &err), GR_OK);
+	cpu = gr_hw_fallback_platform(hw);
+	assert_non_null(cpu);
+	assert_string_equal(gr_hw_id(cpu), "rockchip_rk3568_cpu");
+	assert_int_equal(gr_hw_get_class(cpu), GR_HW_CPU);
+	assert_int_equal(e->host_fallback_kernels, 1);
+	assert_true(e->kernels[0].on_host);
+	assert_true(e->kernels[0].compute_s > 0);
+	assert_true(fabs(e->kernels[0].compute_s - host) > 0.1 * host);
+	/* no faster than the cores' best peak (int8) */
+	assert_true(e->kernels[0].compute_s * gr_hw_effective_peak_ops(cpu, -1, GR_PREC_INT8) >= 0.9999 * e->flops);
+	gr_estimate_free(e);
+	gr_graph_free(g);
+}
+
 /* --- on-chip memory ---------------------------------------------------------------------- */
 
 static gr_graph *zoo(const char *name)
@@ -353,6 +381,7 @@ int main(void)
 		cmocka_unit_test(an_unsupported_op_runs_on_the_host_with_both_transfers),
 		cmocka_unit_test(a_batchnorm_folded_into_a_conv_stays_on_the_device),
 		cmocka_unit_test(a_fallback_platform_runs_the_op_at_its_own_roofline),
+		cmocka_unit_test(rk3568_npu_falls_back_on_its_own_cortex_a55s),
 		cmocka_unit_test(resnet50_on_coral_streams_its_excess_weights_over_the_link),
 		cmocka_unit_test(no_platform_without_dram_beats_streaming_what_does_not_fit),
 		cmocka_unit_test(spill_rate_is_dram_or_the_link_the_estimator_streams_over),
