@@ -79,6 +79,20 @@ const char *gr_fusion_rules_names(char *buf, size_t size);
  * a fast algorithm, the multiplies that algorithm does plus its input and output transforms.
  * *tile (may be NULL) gets the output tile m of Winograd F(m, r), 0 when none applies. */
 double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int *tile);
+/* How a runtime with a fast-convolution rule (fast_conv) runs a dense convolution: its own code
+ * paths reach their own share of peak (Winograd tiles: transforms and small batched GEMMs; 1x1:
+ * one plain GEMM; other group-1 convs: im2col or direct). GR_CONV_ALGO_OTHER for every node
+ * under a runtime without such a rule and for every node that is not a group-1 convolution. */
+typedef enum gr_conv_algo {
+	GR_CONV_ALGO_OTHER = 0,
+	GR_CONV_ALGO_WINOGRAD,
+	GR_CONV_ALGO_POINTWISE,
+	GR_CONV_ALGO_IM2COL,
+	GR_CONV_ALGO_COUNT
+} gr_conv_algo;
+int gr_node_conv_algorithm(const gr_fusion_rules *r, const gr_node *n);
+/* "other", "winograd", "pointwise", "im2col"; NULL out of range. */
+const char *gr_conv_algo_name(int algo);
 /* Output channels per group of a grouped, not depthwise, convolution (1 < group < channels;
  * ResNeXt, RegNet); 0 for every other node. */
 double gr_node_group_width(const gr_node *n);

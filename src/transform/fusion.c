@@ -344,6 +344,24 @@ static void take(builder *b, gr_node *n, size_t kernel)
 	b->p->order[b->p->n_order++] = n;
 }
 
+/* Graph compilers run the slices of one tensor as one split kernel (ONNX exports torch.chunk as
+ * a Slice per piece; ncnn's converters make one Slice layer with an output per piece, TFLite one
+ * SPLIT op): one pass over the tensor, one launch. Slices whose bounds are not constants stay
+ * apart. */
+static void take_sibling_slices(builder *b, gr_node *n, size_t kernel)
+{
+	const gr_tensor *t = n->n_in ? n->in[0] : NULL;
+
+	if (!t || !only_const_inputs_besides(n, t))
+		return;
+	for (size_t c = 0; c < t->n_consumers; c++) {
+		gr_node *s = t->consumers[c];
+		if (s != n && s->op == GR_OP_SLICE && s->owner == b->g && b->kid[s->index] < 0 && s->n_in &&
+		    s->in[0] == t && only_const_inputs_besides(s, t))
+			take(b, s, kernel);
+	}
+}
+
 /* Follows epilogue ops after an anchor: bias/BN/activation/residual chains. */
 static void extend_epilogue(builder *b, gr_node *tail, size_t kernel)
 {
@@ -596,6 +614,8 @@ gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr
 			extend_epilogue(&b, n, kernel); /* Add, Mul, ... with their fused activation */
 		} else if (k->cls == GR_KC_NORM && b.r->epilogue) {
 			extend_epilogue(&b, n, kernel);
+		} else if (n->op == GR_OP_SLICE && b.r->fused_memory) {
+			take_sibling_slices(&b, n, kernel);
 		}
 		k->count = p->n_order - k->first;
 		kernel_dims(k, n);
