@@ -54,6 +54,8 @@ typedef struct gr_fusion_rules {
 	int fused_act_only;    /* the epilogue holds only a fused activation (ReLU, ReLU6, Clip), as
 				* TFLite's fused_activation_function: residual Add, Sigmoid*Mul and
 				* other elementwise ops stay ops of their own, with no chains */
+	int group_split;       /* a grouped (not depthwise) conv runs as one conv per group, each
+				* dispatched on its own (ncnn): gr_kernel.dispatches */
 } gr_fusion_rules;
 
 /* Built-in rule sets, one table (src/transform/fusion.c): "pytorch" (eager: conv+bn+act grouped
@@ -112,6 +114,8 @@ typedef struct gr_kernel {
 				    * what a fast convolution algorithm saves */
 	int fast_tile;             /* Winograd output tile m of the anchor conv; 0: direct */
 	double group_width;        /* the anchor conv's gr_node_group_width; 0: not a grouped conv */
+	double dispatches;         /* launches the runtime makes for the kernel: 1, or the anchor's
+				    * groups where the runtime splits a grouped conv (group_split) */
 	double bytes_in, bytes_weights, bytes_out; /* external traffic only, at the file's dtypes */
 	double elems_in, elems_weights, elems_out; /* the same in elements (rescaled per precision) */
 	double elems_nodes;        /* sum over member nodes of their inputs + outputs (eager traffic) */
