@@ -54,6 +54,8 @@ typedef struct gr_fusion_rules {
 	int fused_act_only;    /* the epilogue holds only a fused activation (ReLU, ReLU6, Clip), as
 				* TFLite's fused_activation_function: residual Add, Sigmoid*Mul and
 				* other elementwise ops stay ops of their own, with no chains */
+	int group_split;       /* a grouped (not depthwise) conv runs as one conv per group, each
+				* dispatched on its own (ncnn): gr_kernel.dispatches */
 } gr_fusion_rules;
 
 /* Built-in rule sets, one table (src/transform/fusion.c): "pytorch" (eager: conv+bn+act grouped
@@ -79,6 +81,20 @@ const char *gr_fusion_rules_names(char *buf, size_t size);
  * a fast algorithm, the multiplies that algorithm does plus its input and output transforms.
  * *tile (may be NULL) gets the output tile m of Winograd F(m, r), 0 when none applies. */
 double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int *tile);
+/* How a runtime with a fast-convolution rule (fast_conv) runs a dense convolution: its own code
+ * paths reach their own share of peak (Winograd tiles: transforms and small batched GEMMs; 1x1:
+ * one plain GEMM; other group-1 convs: im2col or direct). GR_CONV_ALGO_OTHER for every node
+ * under a runtime without such a rule and for every node that is not a group-1 convolution. */
+typedef enum gr_conv_algo {
+	GR_CONV_ALGO_OTHER = 0,
+	GR_CONV_ALGO_WINOGRAD,
+	GR_CONV_ALGO_POINTWISE,
+	GR_CONV_ALGO_IM2COL,
+	GR_CONV_ALGO_COUNT
+} gr_conv_algo;
+int gr_node_conv_algorithm(const gr_fusion_rules *r, const gr_node *n);
+/* "other", "winograd", "pointwise", "im2col"; NULL out of range. */
+const char *gr_conv_algo_name(int algo);
 /* Output channels per group of a grouped, not depthwise, convolution (1 < group < channels;
  * ResNeXt, RegNet); 0 for every other node. */
 double gr_node_group_width(const gr_node *n);
@@ -98,6 +114,8 @@ typedef struct gr_kernel {
 				    * what a fast convolution algorithm saves */
 	int fast_tile;             /* Winograd output tile m of the anchor conv; 0: direct */
 	double group_width;        /* the anchor conv's gr_node_group_width; 0: not a grouped conv */
+	double dispatches;         /* launches the runtime makes for the kernel: 1, or the anchor's
+				    * groups where the runtime splits a grouped conv (group_split) */
 	double bytes_in, bytes_weights, bytes_out; /* external traffic only, at the file's dtypes */
 	double elems_in, elems_weights, elems_out; /* the same in elements (rescaled per precision) */
 	double elems_nodes;        /* sum over member nodes of their inputs + outputs (eager traffic) */

@@ -61,6 +61,8 @@ void otm_node_from(const gr_node *n, otm_node *out)
 			out->eo += gr_numel(n->out[o]) > 0 ? (double)gr_numel(n->out[o]) : 0;
 	if (out->cls == CC_VIEW) /* views move no data: only their dispatch counts */
 		out->flops = out->ein = out->ew = out->eo = 0;
+	else if (n->op == GR_OP_SLICE && out->ein > out->eo)
+		out->ein = out->eo; /* a slice reads only the elements it copies, not its whole input */
 	/* a product of two activations: the matrices of its batch dims (heads, windows, frames) */
 	if (out->cls == GR_KC_MATMUL && n->n_out && n->out[0] && n->out[0]->rank >= 2 && gr_numel(n->out[0]) > 0) {
 		const gr_tensor *y = n->out[0];
@@ -117,6 +119,12 @@ int otm_nodes_fuse(const gr_graph *g, const gr_partition *p, otm_node *nodes)
 				if (t->producer && t->producer->owner == g && kof[t->producer->index] == (int)k)
 					continue; /* made inside the group: never leaves the chip */
 				o->ein += gr_numel(t) > 0 ? (double)gr_numel(t) : 0;
+			}
+			if (nd->op == GR_OP_SLICE) { /* as otm_node_from: only what it copies */
+				double eo = 0;
+				for (size_t a = 0; a < nd->n_out; a++)
+					eo += nd->out[a] && gr_numel(nd->out[a]) > 0 ? (double)gr_numel(nd->out[a]) : 0;
+				o->ein = fmin(o->ein, eo);
 			}
 			for (size_t a = 0; a < nd->n_out; a++) {
 				const gr_tensor *t = nd->out[a];
@@ -206,6 +214,8 @@ double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, doubl
 	t[0] = c->coef[CF_FLOPS] * f[CF_FLOPS] + cp->matrix_s * n->matrices;
 	for (int i = CF_PAR4; i <= CF_PAR16; i++)
 		t[0] += c->coef[i] * f[i];
+	if (cp->has_conv_algo && n->algo > 0 && n->algo < GR_CONV_ALGO_COUNT)
+		t[0] *= cp->conv_algo_scale[n->algo];
 	t[1] = c->coef[CF_BYTES] * f[CF_BYTES] + c->coef[CF_WEIGHTS] * f[CF_WEIGHTS] +
 	       cp->glob[CG_SPILL] * g[CG_SPILL] + cp->glob[CG_WSPILL] * g[CG_WSPILL] + cp->glob[CG_ALLOC] * g[CG_ALLOC];
 	if (parts)

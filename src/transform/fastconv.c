@@ -118,6 +118,28 @@ double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int *tile)
 	return n->cost.flops - direct + batch * winograd_flops(m, k, cin, cout, oh, ow);
 }
 
+int gr_node_conv_algorithm(const gr_fusion_rules *r, const gr_node *n)
+{
+	const gr_tensor *w;
+	int tile = 0;
+
+	if (!r || r->fast_conv == GR_FASTCONV_NONE || n->op != GR_OP_CONV || gr_attr_int(n, "group", 1) != 1)
+		return GR_CONV_ALGO_OTHER;
+	gr_node_time_flops(r, n, &tile);
+	if (tile)
+		return GR_CONV_ALGO_WINOGRAD;
+	w = gr_in(n, 1);
+	if (w && w->rank == 4 && gr_shape_known(w) && w->dims[2].value == 1 && w->dims[3].value == 1)
+		return GR_CONV_ALGO_POINTWISE;
+	return GR_CONV_ALGO_IM2COL;
+}
+
+const char *gr_conv_algo_name(int algo)
+{
+	static const char *const names[GR_CONV_ALGO_COUNT] = {"other", "winograd", "pointwise", "im2col"};
+	return algo >= 0 && algo < GR_CONV_ALGO_COUNT ? names[algo] : NULL;
+}
+
 double gr_node_group_width(const gr_node *n)
 {
 	const gr_tensor *y = gr_out(n, 0);

@@ -25,14 +25,15 @@ const char *gr_kernel_class_name(gr_kernel_class k)
  * Dataflow compilers (Hailo's DFC) place the whole network on chip and stream frames through it.
  * Names are compared after gr_runtime_canonical ("tensorrt (deepstream)" -> tensorrt_deepstream).
  * The first rows keep their positions: "pytorch" is the default. */
-#define EAGER(n, ov) {n, 1, 1, 0, 0, 1, 0, ov, "eager", GR_FASTCONV_NONE, 0}
-#define GRAPHC(n, ov) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 0}
-#define GRAPHC_ATT(n, ov) {n, 1, 1, 1, 1, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 0}
-#define DATAFLOW(n) {n, 1, 1, 1, 1, 1, 1, 0.0, "dataflow", GR_FASTCONV_NONE, 0}
-/* a graph compiler that runs some convolutions with a fast algorithm by default (fastconv.c) */
-#define GRAPHC_FC(n, ov, fc) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", fc, 0}
+#define EAGER(n, ov) {n, 1, 1, 0, 0, 1, 0, ov, "eager", GR_FASTCONV_NONE, 0, 0}
+#define GRAPHC(n, ov) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 0, 0}
+#define GRAPHC_ATT(n, ov) {n, 1, 1, 1, 1, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 0, 0}
+#define DATAFLOW(n) {n, 1, 1, 1, 1, 1, 1, 0.0, "dataflow", GR_FASTCONV_NONE, 0, 0}
+/* a graph compiler that runs some convolutions with a fast algorithm by default (fastconv.c),
+ * and grouped convolutions as one convolution per group when gs */
+#define GRAPHC_FC(n, ov, fc, gs) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", fc, 0, gs}
 /* a graph compiler whose ops fuse one activation each and no elementwise chains (fused_act_only) */
-#define GRAPHC_OPS(n, ov, att) {n, 1, 1, 0, att, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 1}
+#define GRAPHC_OPS(n, ov, att) {n, 1, 1, 0, att, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 1, 0}
 static const gr_fusion_rules rule_sets[] = {
 	/* PyTorch eager launches one kernel per module, but conv+bn+act run back to back on
 	 * the same tile and the measurements group them so; views cost nothing. */
@@ -41,7 +42,7 @@ static const gr_fusion_rules rule_sets[] = {
 	GRAPHC_ATT("tensorrt", 1.0),
 	/* ahead-of-time graph compilers of TPUs and NPUs (XLA, vendor SDKs): whole-graph fusion */
 	GRAPHC_ATT("compiler", 0.0),
-	{"none", 0, 0, 0, 0, 0, 0, 8.0, "eager", GR_FASTCONV_NONE, 0},
+	{"none", 0, 0, 0, 0, 0, 0, 8.0, "eager", GR_FASTCONV_NONE, 0, 0},
 	/* eager and per-op graph executors */
 	EAGER("torchscript", 6.0),
 	EAGER("tensorflow", 8.0),
@@ -75,8 +76,10 @@ static const gr_fusion_rules rule_sets[] = {
 	GRAPHC("openvino", 1.0),
 	/* Winograd by default: MNN's CPU backend (ConvolutionFloatFactory.cpp) and ncnn
 	 * (Option::use_winograd_convolution = true); fastconv.c cites the conditions */
-	GRAPHC_FC("mnn", 1.0, GR_FASTCONV_MNN),
-	GRAPHC_FC("ncnn", 1.0, GR_FASTCONV_NCNN),
+	GRAPHC_FC("mnn", 1.0, GR_FASTCONV_MNN, 0),
+	/* ncnn runs a grouped conv (its ConvolutionDepthWise layer with group < channels) as one
+	 * Convolution layer per group, called one after another (create_group_ops) */
+	GRAPHC_FC("ncnn", 1.0, GR_FASTCONV_NCNN, 1),
 	GRAPHC("armnn", 1.0),
 	GRAPHC("tvm", 1.0),
 	GRAPHC("qaic", 0.0),
@@ -296,6 +299,24 @@ static void take(builder *b, gr_node *n, size_t kernel)
 	b->p->order[b->p->n_order++] = n;
 }
 
+/* Graph compilers run the slices of one tensor as one split kernel (ONNX exports torch.chunk as
+ * a Slice per piece; ncnn's converters make one Slice layer with an output per piece, TFLite one
+ * SPLIT op): one pass over the tensor, one launch. Slices whose bounds are not constants stay
+ * apart. */
+static void take_sibling_slices(builder *b, gr_node *n, size_t kernel)
+{
+	const gr_tensor *t = n->n_in ? n->in[0] : NULL;
+
+	if (!t || !only_const_inputs_besides(n, t))
+		return;
+	for (size_t c = 0; c < t->n_consumers; c++) {
+		gr_node *s = t->consumers[c];
+		if (s != n && s->op == GR_OP_SLICE && s->owner == b->g && b->kid[s->index] < 0 && s->n_in &&
+		    s->in[0] == t && only_const_inputs_besides(s, t))
+			take(b, s, kernel);
+	}
+}
+
 /* Follows epilogue ops after an anchor: bias/BN/activation/residual chains. */
 static void extend_epilogue(builder *b, gr_node *tail, size_t kernel)
 {
@@ -370,7 +391,7 @@ static int try_attention(builder *b, gr_node *mm, size_t kernel)
 	return 0;
 }
 
-static void kernel_dims(gr_kernel *k, const gr_node *a)
+static void kernel_dims(const builder *b, gr_kernel *k, const gr_node *a)
 {
 	const gr_tensor *y = gr_out(a, 0), *x = gr_in(a, 0), *w = gr_in(a, 1);
 	double outer = 1;
@@ -389,6 +410,8 @@ static void kernel_dims(gr_kernel *k, const gr_node *a)
 		for (int i = 1; i < w->rank; i++)
 			k->k *= (double)w->dims[i].value;
 		k->group_width = gr_node_group_width(a);
+		if (b->r->group_split && k->group_width > 0)
+			k->dispatches = (double)gr_attr_int(a, "group", 1);
 		return;
 	}
 	if (k->cls == GR_KC_GEMM || k->cls == GR_KC_MATMUL || k->cls == GR_KC_ATTENTION) {
@@ -548,9 +571,12 @@ gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr
 			extend_epilogue(&b, n, kernel); /* Add, Mul, ... with their fused activation */
 		} else if (k->cls == GR_KC_NORM && b.r->epilogue) {
 			extend_epilogue(&b, n, kernel);
+		} else if (n->op == GR_OP_SLICE && b.r->fused_memory) {
+			take_sibling_slices(&b, n, kernel);
 		}
 		k->count = p->n_order - k->first;
-		kernel_dims(k, n);
+		k->dispatches = 1;
+		kernel_dims(&b, k, n);
 		kernel_traffic(&b, k);
 		kernel_pattern(&b, k);
 	}

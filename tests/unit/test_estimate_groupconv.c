@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "graph_builders.h"
+#include "graphs/calibrate.h"
 #include "graphs/estimate.h"
 
 static gr_hw_registry *reg;
@@ -113,11 +114,77 @@ static void narrow_groups_cost_more_per_flop(void **state)
 	gr_graph_free(gw);
 }
 
+/* Overhead of g's only kernel on hw under runtime rt, theoretical or with profile prof (NULL:
+ * none); with undo, the kernel's dispatches are set back to 1 first (as without the split). */
+static double overhead(const gr_graph *g, const gr_hw *hw, const char *rt, const gr_profile *prof, int undo,
+		       double *dispatches)
+{
+	gr_error err = {0};
+	gr_partition *p = NULL;
+	gr_estimate *e = NULL;
+	gr_estimate_opts o = {.precision = GR_PREC_FP32, .runtime = rt};
+	double r;
+
+	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find(rt), &p, &err), GR_OK);
+	*dispatches = gr_partition_kernel(p, 0)->dispatches;
+	if (undo)
+		((gr_kernel *)gr_partition_kernel(p, 0))->dispatches = 1;
+	if (prof ? gr_estimate_run_profile(g, p, hw, -1, &o, prof, &e, &err)
+		 : gr_estimate_run(g, p, hw, -1, &o, &e, &err))
+		fail_msg("%s: %s", gr_hw_id(hw), err.msg);
+	r = e->kernels[0].overhead_s;
+	gr_estimate_free(e);
+	gr_partition_free(p);
+	return r;
+}
+
+/* ncnn runs a grouped conv as one conv per group (gr_fusion_rules.group_split): each further
+ * group pays the platform's launch cost (overheads.kernel_launch_us), theoretical or fitted;
+ * dense and depthwise convs, and runtimes that do not split, launch once. */
+static void ncnn_launches_each_group(void **state)
+{
+	const gr_hw *hw = gr_hw_registry_find(reg, "amd_ryzen_9_5950x");
+	gr_graph *gg = conv(64, 64, 28, 8), *gd = conv(64, 64, 28, 1), *gw = conv(64, 64, 28, 64);
+	gr_hw_estimator ep;
+	gr_profile *prof = NULL;
+	gr_error err = {0};
+	double d, launch, split, once;
+	(void)state;
+	assert_non_null(hw);
+	assert_int_equal(gr_hw_estimator_params(hw, &ep, NULL, 0), 0);
+	launch = ep.kernel_launch_us * 1e-6;
+	assert_true(launch > 0);
+	assert_true(gr_fusion_rules_find("ncnn")->group_split && !gr_fusion_rules_find("mnn")->group_split &&
+		    !gr_fusion_rules_find("onnxruntime")->group_split);
+	/* theoretical: ncnn against MNN (the same rules but the split and the fast-conv choice,
+	 * which leaves a grouped conv alone) */
+	split = overhead(gg, hw, "ncnn", NULL, 0, &d);
+	assert_true(d == 8);
+	once = overhead(gg, hw, "mnn", NULL, 0, &d);
+	assert_true(d == 1);
+	assert_true(fabs(split - once - 7 * launch) < 1e-12);
+	overhead(gd, hw, "ncnn", NULL, 0, &d);
+	assert_true(d == 1);
+	overhead(gw, hw, "ncnn", NULL, 0, &d);
+	assert_true(d == 1);
+	/* fitted (the shipped ncnn profile): the same seven launches on top of the fitted costs */
+	assert_int_equal(gr_profile_load(GRAPHS_SOURCE_DIR "/calibration/amd_ryzen_9_5950x/default/ncnn.json", &prof, &err),
+			 GR_OK);
+	split = overhead(gg, hw, "ncnn", prof, 0, &d);
+	once = overhead(gg, hw, "ncnn", prof, 1, &d);
+	assert_true(fabs(split - once - 7 * launch) < 1e-12);
+	gr_profile_free(prof);
+	gr_graph_free(gg);
+	gr_graph_free(gd);
+	gr_graph_free(gw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(group_width_and_scale),
 		cmocka_unit_test(narrow_groups_cost_more_per_flop),
+		cmocka_unit_test(ncnn_launches_each_group),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
