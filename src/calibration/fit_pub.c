@@ -102,7 +102,8 @@ static void set_refs(pub_ctx *c, const gr_hw_estimator *ep, const gr_fusion_rule
 	 * no difference on any pair: the groups' pulls hold it) */
 	c->ref[P_OP] = c->eager ? launch : 0;
 	c->ref[P_REQ] = ep->dispatch_us * 1e-6;
-	c->ref[P_OFF] = 1;
+	/* kernels off the critical path: in series unless the registry says branches overlap */
+	c->ref[P_OFF] = 1 - ep->branch_overlap;
 }
 
 static void free_caches(pub_ctx *c)
@@ -256,12 +257,16 @@ static int cmp_rows(const void *a, const void *b)
 	return (x->r > y->r) - (x->r < y->r); /* file order: deterministic */
 }
 
-/* shrink x |log(a / b)|, times under tfloor counting as tfloor (a fitted 0) */
+/* shrink x |log(a / b)|, times under tfloor counting as tfloor (a fitted 0), shares (is_time
+ * 2: the overlap) under 1% as 1%, so that a share of 0 can be an anchor */
 static double pull(const pub_ctx *c, double a, double b, int is_time)
 {
-	if (is_time) {
+	if (is_time == 1) {
 		a = fmax(a, c->tfloor);
 		b = fmax(b, c->tfloor);
+	} else if (is_time == 2) {
+		a = fmax(a, 0.01);
+		b = fmax(b, 0.01);
 	}
 	return a > 0 && b > 0 ? c->shrink * fabs(log(a / b)) : 0;
 }
@@ -286,6 +291,8 @@ static double penalty(const pub_ctx *c, const double *th)
 			s += pull(c, th[j], th[P_ALPHA], 0);
 		else if (j == P_BETA_DRAM)
 			s += pull(c, th[j], th[P_BETA], 0);
+		else if (j == P_OFF)
+			s += pull(c, th[j], c->ref[j], 2);
 		else if (c->ref[j] > 0)
 			s += pull(c, th[j], c->ref[j], j == P_KERNEL || j == P_OP || j == P_REQ);
 	}
@@ -336,11 +343,11 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 	th[P_RHO] = th[P_SWITCH] = th[P_LAYERS] = th[P_FILL] = th[P_LSWITCH] = 0;
 	th[P_DW] = 1;
 	/* the grouped model starts from the common fit: every group at the common cost, no
-	 * overlap, and the as-estimated cost per request */
+	 * overlap beyond the registry's, and the as-estimated cost per request */
 	th[P_ALPHA_DW] = th[P_ALPHA_VEC] = th[P_ALPHA];
 	th[P_BETA_DRAM] = th[P_BETA];
 	th[P_REQ] = c->ref[P_REQ];
-	th[P_OFF] = 1;
+	th[P_OFF] = c->ref[P_OFF];
 	for (int g = 0; g < OTM_KG_COUNT; g++)
 		th[P_KG0 + g] = th[P_KERNEL];
 }
@@ -680,6 +687,11 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 				double a = mean_ape(&c, models[j], mt, &k);
 				s[mt] += a;
 				cnt[mt] += k;
+				if (k && getenv("GRAPHS_PUB_DEBUG")) /* signed: which models a fit gets wrong, which way */
+					for (size_t i = 0; i < c.n; i++)
+						if (!strcmp(c.rows[i].r->model, models[j]) && (int)c.rows[i].r->metric == mt)
+							fprintf(stderr, "lomo_row %s b%lld: predicted/published %.3f\n", models[j],
+								(long long)c.rows[i].r->batch, predict(&c, &c.rows[i]) / c.rows[i].y);
 				if (k && getenv("GRAPHS_PUB_DEBUG"))
 					fprintf(stderr, "lomo %s: %.1f%% (alpha %.3g beta %.3g kernel %.3g op %.3g "
 						"frame %.3g context %.3g MB %.0f layers switch %.3g fill %.3g layer %.3g dw %.3g)\n",
