@@ -22,6 +22,8 @@
 #define BASE_PROFILE GRAPHS_SOURCE_DIR "/calibration/" HW "/default/" RT ".json"
 
 static char dir[256];
+/* the platform and runtime the helpers below estimate and fit (HW and RT unless a test says) */
+static const char *cur_hw = HW, *cur_rt = RT;
 
 static int setup(void **state)
 {
@@ -54,10 +56,10 @@ static double latency(gr_calib_cache *c, const gr_hw *hw, const char *model, con
 {
 	calib_model *m = NULL;
 	gr_estimate *e = NULL;
-	gr_estimate_opts eo = {.precision = GR_PREC_INT8, .runtime = RT};
+	gr_estimate_opts eo = {.precision = GR_PREC_INT8, .runtime = cur_rt};
 	gr_error err = {0};
 	double t;
-	assert_int_equal(calib_cache_model(c, model, 1, RT, &m, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, model, 1, cur_rt, &m, &err), GR_OK);
 	assert_int_equal(gr_estimate_run_fitted(m->g, m->p, hw, -1, &eo, tm, &e, &err), GR_OK);
 	t = e->latency_s;
 	gr_estimate_free(e);
@@ -74,7 +76,8 @@ static double lomo(const char *csv, gr_calib_cache *c, const char *model_env)
 	gr_meas_set *s = NULL;
 	gr_profile *p = NULL;
 	gr_error err = {0};
-	gr_fit_opts o = {.hw = HW, .precision = GR_PREC_INT8, .runtime = RT, .lomo = 1, .min_models = 4, .cache = c};
+	gr_fit_opts o = {.hw = cur_hw, .precision = GR_PREC_INT8, .runtime = cur_rt, .lomo = 1, .min_models = 4,
+			 .cache = c};
 	double v;
 	if (model_env)
 		setenv("GRAPHS_PUB_MODEL", model_env, 1);
@@ -94,20 +97,27 @@ static double lomo(const char *csv, gr_calib_cache *c, const char *model_env)
 
 /* Figures made by a profile whose copies (concat, transposes, slices) cost 12-20x its matrix
  * kernels: a table no single per-kernel cost can explain, as googlenet, shufflenet and densenet
- * (many concats) against resnets (none) are on the phone NPUs. */
-static void kernel_groups_predict_what_one_kernel_cost_cannot(void **state)
+ * (many concats) against resnets (none) are on the phone NPUs. Branches run as the platform's
+ * registry says (estimator.branch_overlap), where the grouped fit starts from: off-path kernels
+ * hidden on the QCS6490's HTP, so which kernels are on the critical path moves with the group
+ * costs (a harder table than with every kernel in series: the bounds are looser). */
+static void groups_against_shared(const char *hw_id, const char *rt, double max_grouped, double max_ratio)
 {
+	char base[512];
 	gr_profile *truth = NULL;
 	gr_calib_cache *c = NULL;
 	gr_error err = {0};
 	const gr_hw *hw;
+	gr_hw_estimator ep;
 	otm_prec *cp;
 	FILE *f;
 	double shared, grouped;
-	(void)state;
-	assert_int_equal(gr_profile_load(BASE_PROFILE, &truth, &err), GR_OK);
+	cur_hw = hw_id;
+	cur_rt = rt;
+	snprintf(base, sizeof(base), "%s/calibration/%s/default/%s.json", GRAPHS_SOURCE_DIR, hw_id, rt);
+	assert_int_equal(gr_profile_load(base, &truth, &err), GR_OK);
 	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	assert_non_null(hw = gr_hw_registry_find(c->reg, HW));
+	assert_non_null(hw = gr_hw_registry_find(c->reg, hw_id));
 	cp = &truth->tm.prec[GR_PREC_INT8];
 	assert_true(cp->present);
 	cp->has_kernel_groups = 1;
@@ -118,24 +128,37 @@ static void kernel_groups_predict_what_one_kernel_cost_cannot(void **state)
 	cp->kernel_group_s[OTM_KG_LAYOUT] = 60e-6;
 	cp->kernel_group_s[OTM_KG_COPY] = 60e-6;
 	cp->request_s = 0;
-	cp->has_offpath = 0;
+	/* branches as the registry says the platform runs them (estimator.branch_overlap), which
+	 * is where the grouped fit starts from */
+	assert_int_equal(gr_hw_estimator_params(hw, &ep, NULL, 0), 0);
+	cp->has_offpath = 1;
+	cp->offpath_factor = 1 - ep.branch_overlap;
 	assert_non_null(f = fopen(tmp("synthetic.csv"), "w"));
 	fprintf(f, "hardware,registry_id,mode,runtime,precision,model,zoo_model,mapping,batch,input_shape,metric,"
 		   "value,power_w,source\n");
 	for (size_t i = 0; i < N_MODELS; i++)
 		fprintf(f, "Synthetic NPU,%s,,%s,int8,%s,%s,torchvision_exact,1,,latency_ms,%.6f,,"
 			   "synthetic: tests/unit/test_calibrate_pubfit.c\n",
-			HW, RT, models[i], models[i], 1e3 * latency(c, hw, models[i], &truth->tm));
+			hw_id, rt, models[i], models[i], 1e3 * latency(c, hw, models[i], &truth->tm));
 	fclose(f);
 	shared = lomo(tmp("synthetic.csv"), c, "shared");
 	grouped = lomo(tmp("synthetic.csv"), c, NULL);
-	print_message("synthetic copies-heavy table, leave-one-model-out MAPE: one per-kernel cost %.1f%%, "
-		      "kernel groups %.1f%%\n", 100 * shared, 100 * grouped);
+	print_message("%s %s, synthetic copies-heavy table, leave-one-model-out MAPE: one per-kernel cost "
+		      "%.1f%%, kernel groups %.1f%%\n", hw_id, rt, 100 * shared, 100 * grouped);
 	assert_true(shared > 0.30);
-	assert_true(grouped < 0.20);
-	assert_true(grouped < 0.4 * shared);
+	assert_true(grouped < max_grouped);
+	assert_true(grouped < max_ratio * shared);
 	gr_profile_free(truth);
 	gr_calib_cache_free(c);
+	cur_hw = HW;
+	cur_rt = RT;
+}
+
+static void kernel_groups_predict_what_one_kernel_cost_cannot(void **state)
+{
+	(void)state;
+	/* 0.20 and 0.4 while the QCS6490's kernels ran in series (shared 54%, groups < 20%) */
+	groups_against_shared(HW, RT, 0.25, 0.55);
 }
 
 /* A profile without the grouped keys loads with them unset, writes none of them back, and
