@@ -70,6 +70,7 @@ typedef struct pub_ctx {
 	double peak[CC_COUNT], byte_lb[CC_COUNT]; /* per class: ops/s at peak, s/byte at its level */
 	double wspill;
 	double onchip_bw;         /* bytes/s the estimator assumes on a chip without bandwidths */
+	int beta_assumed;         /* some class's bytes are bounded only by that assumed rate */
 	double frame_min;         /* the shortest per-frame time of the rows (phi's scale) */
 	gr_op_time_model tm;      /* the model being fitted (its prec[prec] entry) */
 	unsigned gen;             /* bumped whenever tm changes */
@@ -142,8 +143,10 @@ static void class_bounds(pub_ctx *c, const otm_prec *cp)
 	for (int k = 0; k < CC_COUNT; k++) {
 		double bw = cp->cls[k].points ? otm_bounds_bandwidth(&c->ob, cp->cls[k].b_min, NULL) : 0;
 		c->peak[k] = otm_bounds_peak(&c->ob, k);
-		if (bw <= 0 && (c->dataflow || c->grouped) && cp->cls[k].points)
+		if (bw <= 0 && (c->dataflow || c->grouped) && cp->cls[k].points && c->onchip_bw > 0) {
 			bw = c->onchip_bw;
+			c->beta_assumed = 1;
+		}
 		c->byte_lb[k] = bw > 0 ? 1.0 / bw : 0;
 	}
 }
@@ -290,7 +293,11 @@ static double penalty(const pub_ctx *c, const double *th)
 		else if (j == P_ALPHA_DW || j == P_ALPHA_VEC)
 			s += pull(c, th[j], th[P_ALPHA], 0);
 		else if (j == P_BETA_DRAM)
-			s += pull(c, th[j], th[P_BETA], 0);
+			/* beta scales an assumed on-chip rate (no bandwidth figure): nothing to pull it
+			 * towards, and DRAM's factor keeps its own anchor */
+			s += pull(c, th[j], c->beta_assumed ? c->ref[P_BETA_DRAM] : th[P_BETA], 0);
+		else if (j == P_BETA && c->beta_assumed)
+			continue;
 		else if (j == P_OFF)
 			s += pull(c, th[j], c->ref[j], 2);
 		else if (c->ref[j] > 0)

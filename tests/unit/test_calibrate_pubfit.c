@@ -2,7 +2,9 @@
  * published table whose concat, layout and copy kernels cost far more than its matrix kernels,
  * one shared per-kernel cost cannot predict a left-out model and per-group costs can; and a
  * profile without the grouped keys (request_s, kernel_groups, offpath_kernel_factor) loads and
- * estimates exactly as one with them at their neutral values. */
+ * estimates exactly as one with them at their neutral values; and where no on-chip level gives
+ * a bandwidth (the HTP's VTCM), the fit learns how fast on-chip bytes move instead of being
+ * pulled towards the rate it assumed. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -224,11 +226,62 @@ static void old_profiles_load_and_estimate_as_before(void **state)
 	gr_calib_cache_free(c);
 }
 
+/* Figures made by the QCS8550's shipped QNN fit with its on-chip bytes 12x slower (its VTCM
+ * has no published bandwidth: the rate is the estimator's assumption, peak / on_chip_ops_per_byte):
+ * the fit's bandwidth factor moves up with them (1.65 -> 3.0: the kernel groups' costs take part
+ * of the bytes' time over nine models), where it was pulled towards 1 / mem_eff_cache (1.67). */
+static void assumed_onchip_rate_is_learnt(void **state)
+{
+	const char *hw_id = "qualcomm_qcs8550_npu";
+	gr_profile *truth = NULL, *p = NULL;
+	gr_calib_cache *c = NULL;
+	gr_meas_set *s = NULL;
+	gr_error err = {0};
+	gr_fit_opts o = {.hw = hw_id, .precision = GR_PREC_INT8, .runtime = RT, .lomo = 0, .min_models = 4};
+	const gr_hw *hw;
+	otm_prec *cp;
+	FILE *f;
+	double beta0, beta;
+	(void)state;
+	cur_hw = hw_id;
+	assert_int_equal(gr_profile_load(GRAPHS_SOURCE_DIR "/calibration/qualcomm_qcs8550_npu/default/" RT ".json",
+					 &truth, &err), GR_OK);
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	assert_non_null(hw = gr_hw_registry_find(c->reg, hw_id));
+	cp = &truth->tm.prec[GR_PREC_INT8];
+	beta0 = truth->q[GR_PREC_INT8].pub.beta;
+	for (int k = 0; k < CC_COUNT; k++)
+		cp->cls[k].coef[CF_BYTES] *= 12;
+	assert_non_null(f = fopen(tmp("slow_onchip.csv"), "w"));
+	fprintf(f, "hardware,registry_id,mode,runtime,precision,model,zoo_model,mapping,batch,input_shape,metric,"
+		   "value,power_w,source\n");
+	for (size_t i = 0; i < N_MODELS; i++)
+		fprintf(f, "Synthetic NPU,%s,,%s,int8,%s,%s,torchvision_exact,1,,latency_ms,%.6f,,"
+			   "synthetic: tests/unit/test_calibrate_pubfit.c\n",
+			hw_id, RT, models[i], models[i], 1e3 * latency(c, hw, models[i], &truth->tm));
+	fclose(f);
+	o.cache = c;
+	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
+	assert_int_equal(gr_meas_load(s, tmp("slow_onchip.csv"), NULL, &err), GR_OK);
+	assert_int_equal(gr_profile_fit(s, &o, &p, &err), GR_OK);
+	beta = p->q[GR_PREC_INT8].pub.beta;
+	print_message("on-chip bytes 12x slower than the shipped fit's (bandwidth factor %.2f): fitted %.2f, "
+		      "in-sample error %.1f%%\n", beta0, beta, 100 * p->q[GR_PREC_INT8].pub.mape[GR_METRIC_LATENCY]);
+	assert_true(beta > 1.5 * beta0);
+	assert_true(beta <= 12 * beta0 * 1.5);
+	gr_profile_free(p);
+	gr_meas_set_free(s);
+	gr_profile_free(truth);
+	gr_calib_cache_free(c);
+	cur_hw = HW;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(kernel_groups_predict_what_one_kernel_cost_cannot),
 		cmocka_unit_test(old_profiles_load_and_estimate_as_before),
+		cmocka_unit_test(assumed_onchip_rate_is_learnt),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
