@@ -70,7 +70,9 @@ typedef struct pub_ctx {
 	double peak[CC_COUNT], byte_lb[CC_COUNT]; /* per class: ops/s at peak, s/byte at its level */
 	double wspill;
 	double onchip_bw;         /* bytes/s the estimator assumes on a chip without bandwidths */
-	int beta_assumed;         /* some class's bytes are bounded only by that assumed rate */
+	int scratchpad;           /* estimator.on_chip_residency: the compiler fills the on-chip memory */
+	int beta_assumed;         /* some class's bytes are bounded only by that assumed rate, in a
+				   * scratchpad (caches without figures keep the pull: CPUs' got worse) */
 	double frame_min;         /* the shortest per-frame time of the rows (phi's scale) */
 	gr_op_time_model tm;      /* the model being fitted (its prec[prec] entry) */
 	unsigned gen;             /* bumped whenever tm changes */
@@ -145,7 +147,7 @@ static void class_bounds(pub_ctx *c, const otm_prec *cp)
 		c->peak[k] = otm_bounds_peak(&c->ob, k);
 		if (bw <= 0 && (c->dataflow || c->grouped) && cp->cls[k].points && c->onchip_bw > 0) {
 			bw = c->onchip_bw;
-			c->beta_assumed = 1;
+			c->beta_assumed = c->scratchpad;
 		}
 		c->byte_lb[k] = bw > 0 ? 1.0 / bw : 0;
 	}
@@ -512,6 +514,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		gr_hw_estimator ep;
 		if (!gr_hw_estimator_params(hw, &ep, NULL, 0)) {
 			c.dataflow = ep.pipeline_dataflow;
+			c.scratchpad = ep.on_chip_residency;
 			c.onchip_bw = ep.on_chip_ops_per_byte > 0 ?
 				gr_hw_effective_peak_ops(hw, mode, prec) / ep.on_chip_ops_per_byte : 0;
 			/* GRAPHS_PUB_MODEL=shared: one compute, byte and per-kernel factor for every
