@@ -241,6 +241,9 @@ typedef struct gr_hw_estimator {
 	int64_t pipeline_streams; /* requests the platform runs at once (engines, contexts) */
 	double pipeline_balance;  /* share of the device's work rate the steady state keeps busy */
 	int pipeline_overlap_transfers; /* host link DMA overlaps compute */
+	/* share of the time of a kernel off the critical path that the kernels beside it hide
+	 * (the device runs independent branches at once); 0 where not given: all in series */
+	double branch_overlap;
 } gr_hw_estimator;
 
 /* Fills *out with hw's parameters: its own values, else its class's. Returns 0, or -1 when

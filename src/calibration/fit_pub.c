@@ -84,6 +84,9 @@ typedef struct pub_ctx {
 	double peak[CC_COUNT], byte_lb[CC_COUNT]; /* per class: ops/s at peak, s/byte at its level */
 	double wspill;
 	double onchip_bw;         /* bytes/s the estimator assumes on a chip without bandwidths */
+	int scratchpad;           /* estimator.on_chip_residency: the compiler fills the on-chip memory */
+	int beta_assumed;         /* some class's bytes are bounded only by that assumed rate, in a
+				   * scratchpad (caches without figures keep the pull: CPUs' got worse) */
 	double frame_min;         /* the shortest per-frame time of the rows (phi's scale) */
 	gr_op_time_model tm;      /* the model being fitted (its prec[prec] entry) */
 	unsigned gen;             /* bumped whenever tm changes */
@@ -120,7 +123,8 @@ static void set_refs(pub_ctx *c, const gr_hw_estimator *ep, const gr_fusion_rule
 	 * no difference on any pair: the groups' pulls hold it) */
 	c->ref[P_OP] = c->eager ? launch : 0;
 	c->ref[P_REQ] = ep->dispatch_us * 1e-6;
-	c->ref[P_OFF] = 1;
+	/* kernels off the critical path: in series unless the registry says branches overlap */
+	c->ref[P_OFF] = 1 - ep->branch_overlap;
 }
 
 static void free_caches(pub_ctx *c)
@@ -185,8 +189,10 @@ static void class_bounds(pub_ctx *c, const otm_prec *cp)
 	for (int k = 0; k < CC_COUNT; k++) {
 		double bw = cp->cls[k].points ? otm_bounds_bandwidth(&c->ob, cp->cls[k].b_min, NULL) : 0;
 		c->peak[k] = otm_bounds_peak(&c->ob, k);
-		if (bw <= 0 && (c->dataflow || c->grouped) && cp->cls[k].points)
+		if (bw <= 0 && (c->dataflow || c->grouped) && cp->cls[k].points && c->onchip_bw > 0) {
 			bw = c->onchip_bw;
+			c->beta_assumed = c->scratchpad;
+		}
 		c->byte_lb[k] = bw > 0 ? 1.0 / bw : 0;
 	}
 }
@@ -340,12 +346,16 @@ static int cmp_rows(const void *a, const void *b)
 	return (x->r > y->r) - (x->r < y->r); /* file order: deterministic */
 }
 
-/* shrink x |log(a / b)|, times under tfloor counting as tfloor (a fitted 0) */
+/* shrink x |log(a / b)|, times under tfloor counting as tfloor (a fitted 0), shares (is_time
+ * 2: the overlap) under 1% as 1%, so that a share of 0 can be an anchor */
 static double pull(const pub_ctx *c, double a, double b, int is_time)
 {
-	if (is_time) {
+	if (is_time == 1) {
 		a = fmax(a, c->tfloor);
 		b = fmax(b, c->tfloor);
+	} else if (is_time == 2) {
+		a = fmax(a, 0.01);
+		b = fmax(b, 0.01);
 	}
 	return a > 0 && b > 0 ? c->shrink * fabs(log(a / b)) : 0;
 }
@@ -384,7 +394,13 @@ static double penalty(const pub_ctx *c, const double *th)
 		else if (j == P_ALPHA_MM)
 			s += mm_pull() * pull(c, th[j], th[P_ALPHA], 0);
 		else if (j == P_BETA_DRAM)
-			s += pull(c, th[j], th[P_BETA], 0);
+			/* beta scales an assumed on-chip rate (no bandwidth figure): nothing to pull it
+			 * towards, and DRAM's factor keeps its own anchor */
+			s += pull(c, th[j], c->beta_assumed ? c->ref[P_BETA_DRAM] : th[P_BETA], 0);
+		else if (j == P_BETA && c->beta_assumed)
+			continue;
+		else if (j == P_OFF)
+			s += pull(c, th[j], c->ref[j], 2);
 		else if (c->ref[j] > 0)
 			s += pull(c, th[j], c->ref[j], j == P_KERNEL || j == P_OP || j == P_REQ);
 	}
@@ -445,12 +461,12 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 	th[P_RHO] = th[P_SWITCH] = th[P_LAYERS] = th[P_FILL] = th[P_LSWITCH] = 0;
 	th[P_MATRIX] = 0;
 	/* depthwise convs and the grouped model start from the common fit: every group at the
-	 * common cost, no overlap, and the as-estimated cost per request */
+	 * common cost, no overlap beyond the registry's, and the as-estimated cost per request */
 	th[P_ALPHA_DW] = th[P_ALPHA_VEC] = th[P_ALPHA_MM] = th[P_ALPHA];
 	th[P_ALPHA_WINO] = th[P_ALPHA_PW] = th[P_ALPHA_I2C] = th[P_ALPHA];
 	th[P_BETA_DRAM] = th[P_BETA];
 	th[P_REQ] = c->ref[P_REQ];
-	th[P_OFF] = 1;
+	th[P_OFF] = c->ref[P_OFF];
 	for (int g = 0; g < OTM_KG_COUNT; g++)
 		th[P_KG0 + g] = th[P_KERNEL];
 	for (int j = P_H0; j < NP; j++)
@@ -668,6 +684,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		gr_hw_estimator ep;
 		if (!gr_hw_estimator_params(hw, &ep, NULL, 0)) {
 			c.dataflow = ep.pipeline_dataflow;
+			c.scratchpad = ep.on_chip_residency;
 			c.onchip_bw = ep.on_chip_ops_per_byte > 0 ?
 				gr_hw_effective_peak_ops(hw, mode, prec) / ep.on_chip_ops_per_byte : 0;
 			/* GRAPHS_PUB_MODEL=shared: one compute, byte and per-kernel factor for every
@@ -906,6 +923,11 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 				double a = mean_ape(&c, models[j], mt, &k);
 				s[mt] += a;
 				cnt[mt] += k;
+				if (k && getenv("GRAPHS_PUB_DEBUG")) /* signed: which models a fit gets wrong, which way */
+					for (size_t i = 0; i < c.n; i++)
+						if (!strcmp(c.rows[i].r->model, models[j]) && (int)c.rows[i].r->metric == mt)
+							fprintf(stderr, "lomo_row %s b%lld: predicted/published %.3f\n", models[j],
+								(long long)c.rows[i].r->batch, predict(&c, &c.rows[i]) / c.rows[i].y);
 				if (k && getenv("GRAPHS_PUB_DEBUG"))
 					fprintf(stderr, "lomo %s: %.1f%% (alpha %.3g beta %.3g kernel %.3g op %.3g "
 						"frame %.3g context %.3g MB %.0f layers switch %.3g fill %.3g layer %.3g dw %.3g "

@@ -539,9 +539,10 @@ static void raise_kernel(gr_kernel_estimate *ke, const double fl[2])
 	ke->bound = kernel_bound(ke);
 }
 
-/* Fitted kernels off the critical path (parallel branches: a ResNet shortcut, inception
- * branches) overlap with it on the device: each adds only share f of its time. */
-static void offpath_overlap(gr_estimate *e, gr_estimate_cache *ec, double f)
+/* Kernels off the critical path (parallel branches: a ResNet shortcut, inception branches)
+ * overlap with it on the device: each adds only share f of its time. Fitted kernels only, or
+ * every device kernel of a theoretical estimate (theo: the registry's estimator.branch_overlap). */
+static void offpath_overlap(gr_estimate *e, gr_estimate_cache *ec, double f, int theo)
 {
 	size_t nk = e->n_kernels;
 	double *lat = malloc((nk + 1) * sizeof(double));
@@ -556,7 +557,7 @@ static void offpath_overlap(gr_estimate *e, gr_estimate_cache *ec, double f)
 			for (size_t k = 0; k < nk; k++) {
 				gr_kernel_estimate *ke = &e->kernels[k];
 				double cut;
-				if (on[k] || ke->on_host || ke->confidence == GR_CONF_THEORETICAL)
+				if (on[k] || ke->on_host || (!theo && ke->confidence == GR_CONF_THEORETICAL))
 					continue;
 				cut = (1 - f) * ke->latency_s;
 				e->latency_s -= cut;
@@ -882,13 +883,15 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	/* per-request cost of the runtime/driver (submitting the graph, syncing); a profile's
 	 * per-kernel and per-op costs already hold what the measurements saw of it */
 	if (!n_calibrated) {
+		if (ep.branch_overlap > 0)
+			offpath_overlap(e, ec, 1 - ep.branch_overlap, 1);
 		tin.dispatch_s = ep.dispatch_us * 1e-6;
 		e->overhead_s += ep.dispatch_us * 1e-6;
 		e->latency_s += ep.dispatch_us * 1e-6;
 		e->confidence_share[GR_CONF_THEORETICAL] += ep.dispatch_us * 1e-6;
 	} else {
 		if (cp->has_offpath && cp->offpath_factor < 1)
-			offpath_overlap(e, ec, cp->offpath_factor);
+			offpath_overlap(e, ec, cp->offpath_factor, 0);
 		/* a fitted per-request cost (fits to published figures) */
 		tin.dispatch_s = cp->request_s;
 		e->overhead_s += cp->request_s;

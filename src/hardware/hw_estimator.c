@@ -56,6 +56,7 @@ const gr_hw_est_key gr_hw_est_keys[GR_HW_EST_KEY_COUNT] = {
 	{"estimator", "pipeline.streams", GR_HW_EK_INT, 1, 4096, 0, NULL, OFF(pipeline_streams), 0},
 	{"estimator", "pipeline.balance", GR_HW_EK_NUM, 0, 1, 1, NULL, OFF(pipeline_balance), 0},
 	{"estimator", "pipeline.overlap_transfers", GR_HW_EK_BOOL, 0, 1, 0, NULL, OFF(pipeline_overlap_transfers), 0},
+	{"estimator", "branch_overlap", GR_HW_EK_NUM, 0, 1, 0, NULL, OFF(branch_overlap), 0},
 };
 
 double gr_hw_est_get(const gr_hw_estimator *e, const gr_hw_est_key *k)

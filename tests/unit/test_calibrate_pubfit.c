@@ -2,7 +2,9 @@
  * published table whose concat, layout and copy kernels cost far more than its matrix kernels,
  * one shared per-kernel cost cannot predict a left-out model and per-group costs can; and a
  * profile without the grouped keys (request_s, kernel_groups, offpath_kernel_factor) loads and
- * estimates exactly as one with them at their neutral values; the depthwise factor applies. */
+ * estimates exactly as one with them at their neutral values; the depthwise factor applies; and
+ * where no on-chip level gives a bandwidth (the HTP's VTCM), the fit learns how fast on-chip
+ * bytes move instead of being pulled towards the rate it assumed. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,9 @@
 #define BASE_PROFILE GRAPHS_SOURCE_DIR "/calibration/" HW "/default/" RT ".json"
 
 static char dir[256];
+/* the platform and runtime the helpers below estimate and fit (HW and RT unless a test says) */
+static const char *cur_hw = HW, *cur_rt = RT;
+static gr_precision cur_prec = GR_PREC_INT8;
 
 static int setup(void **state)
 {
@@ -54,10 +59,10 @@ static double latency(gr_calib_cache *c, const gr_hw *hw, const char *model, con
 {
 	calib_model *m = NULL;
 	gr_estimate *e = NULL;
-	gr_estimate_opts eo = {.precision = GR_PREC_INT8, .runtime = RT};
+	gr_estimate_opts eo = {.precision = cur_prec, .runtime = cur_rt};
 	gr_error err = {0};
 	double t;
-	assert_int_equal(calib_cache_model(c, model, 1, RT, &m, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, model, 1, cur_rt, &m, &err), GR_OK);
 	assert_int_equal(gr_estimate_run_fitted(m->g, m->p, hw, -1, &eo, tm, &e, &err), GR_OK);
 	t = e->latency_s;
 	gr_estimate_free(e);
@@ -74,7 +79,8 @@ static double lomo(const char *csv, gr_calib_cache *c, const char *model_env)
 	gr_meas_set *s = NULL;
 	gr_profile *p = NULL;
 	gr_error err = {0};
-	gr_fit_opts o = {.hw = HW, .precision = GR_PREC_INT8, .runtime = RT, .lomo = 1, .min_models = 4, .cache = c};
+	gr_fit_opts o = {.hw = cur_hw, .precision = GR_PREC_INT8, .runtime = cur_rt, .lomo = 1, .min_models = 4,
+			 .cache = c};
 	double v;
 	if (model_env)
 		setenv("GRAPHS_PUB_MODEL", model_env, 1);
@@ -94,20 +100,27 @@ static double lomo(const char *csv, gr_calib_cache *c, const char *model_env)
 
 /* Figures made by a profile whose copies (concat, transposes, slices) cost 12-20x its matrix
  * kernels: a table no single per-kernel cost can explain, as googlenet, shufflenet and densenet
- * (many concats) against resnets (none) are on the phone NPUs. */
-static void kernel_groups_predict_what_one_kernel_cost_cannot(void **state)
+ * (many concats) against resnets (none) are on the phone NPUs. Branches run as the platform's
+ * registry says (estimator.branch_overlap), where the grouped fit starts from: off-path kernels
+ * hidden on the QCS6490's HTP, so which kernels are on the critical path moves with the group
+ * costs (a harder table than with every kernel in series: the bounds are looser). */
+static void groups_against_shared(const char *hw_id, const char *rt, double max_grouped, double max_ratio)
 {
+	char base[512];
 	gr_profile *truth = NULL;
 	gr_calib_cache *c = NULL;
 	gr_error err = {0};
 	const gr_hw *hw;
+	gr_hw_estimator ep;
 	otm_prec *cp;
 	FILE *f;
 	double shared, grouped;
-	(void)state;
-	assert_int_equal(gr_profile_load(BASE_PROFILE, &truth, &err), GR_OK);
+	cur_hw = hw_id;
+	cur_rt = rt;
+	snprintf(base, sizeof(base), "%s/calibration/%s/default/%s.json", GRAPHS_SOURCE_DIR, hw_id, rt);
+	assert_int_equal(gr_profile_load(base, &truth, &err), GR_OK);
 	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	assert_non_null(hw = gr_hw_registry_find(c->reg, HW));
+	assert_non_null(hw = gr_hw_registry_find(c->reg, hw_id));
 	cp = &truth->tm.prec[GR_PREC_INT8];
 	assert_true(cp->present);
 	cp->has_kernel_groups = 1;
@@ -118,24 +131,37 @@ static void kernel_groups_predict_what_one_kernel_cost_cannot(void **state)
 	cp->kernel_group_s[OTM_KG_LAYOUT] = 60e-6;
 	cp->kernel_group_s[OTM_KG_COPY] = 60e-6;
 	cp->request_s = 0;
-	cp->has_offpath = 0;
+	/* branches as the registry says the platform runs them (estimator.branch_overlap), which
+	 * is where the grouped fit starts from */
+	assert_int_equal(gr_hw_estimator_params(hw, &ep, NULL, 0), 0);
+	cp->has_offpath = 1;
+	cp->offpath_factor = 1 - ep.branch_overlap;
 	assert_non_null(f = fopen(tmp("synthetic.csv"), "w"));
 	fprintf(f, "hardware,registry_id,mode,runtime,precision,model,zoo_model,mapping,batch,input_shape,metric,"
 		   "value,power_w,source\n");
 	for (size_t i = 0; i < N_MODELS; i++)
 		fprintf(f, "Synthetic NPU,%s,,%s,int8,%s,%s,torchvision_exact,1,,latency_ms,%.6f,,"
 			   "synthetic: tests/unit/test_calibrate_pubfit.c\n",
-			HW, RT, models[i], models[i], 1e3 * latency(c, hw, models[i], &truth->tm));
+			hw_id, rt, models[i], models[i], 1e3 * latency(c, hw, models[i], &truth->tm));
 	fclose(f);
 	shared = lomo(tmp("synthetic.csv"), c, "shared");
 	grouped = lomo(tmp("synthetic.csv"), c, NULL);
-	print_message("synthetic copies-heavy table, leave-one-model-out MAPE: one per-kernel cost %.1f%%, "
-		      "kernel groups %.1f%%\n", 100 * shared, 100 * grouped);
+	print_message("%s %s, synthetic copies-heavy table, leave-one-model-out MAPE: one per-kernel cost "
+		      "%.1f%%, kernel groups %.1f%%\n", hw_id, rt, 100 * shared, 100 * grouped);
 	assert_true(shared > 0.30);
-	assert_true(grouped < 0.20);
-	assert_true(grouped < 0.4 * shared);
+	assert_true(grouped < max_grouped);
+	assert_true(grouped < max_ratio * shared);
 	gr_profile_free(truth);
 	gr_calib_cache_free(c);
+	cur_hw = HW;
+	cur_rt = RT;
+}
+
+static void kernel_groups_predict_what_one_kernel_cost_cannot(void **state)
+{
+	(void)state;
+	/* 0.20 and 0.4 while the QCS6490's kernels ran in series (shared 54%, groups < 20%) */
+	groups_against_shared(HW, RT, 0.25, 0.55);
 }
 
 /* Figures made by a Raspberry Pi 4 profile whose depthwise convs run 30x slower per FLOP than
@@ -436,6 +462,70 @@ static void conv_algorithm_factors_load_and_apply(void **state)
 	gr_calib_cache_free(c);
 }
 
+/* The on-chip factor a fit finds for figures made by the shipped fit of hw_id/rt at prec with
+ * its on-chip bytes 12x slower; *beta0: the shipped fit's. */
+static double onchip_factor_refit(const char *hw_id, const char *rt, gr_precision prec, double *beta0)
+{
+	char base[512];
+	gr_profile *truth = NULL, *p = NULL;
+	gr_calib_cache *c = NULL;
+	gr_meas_set *s = NULL;
+	gr_error err = {0};
+	gr_fit_opts o = {.hw = hw_id, .precision = prec, .runtime = rt, .lomo = 0, .min_models = 4};
+	const gr_hw *hw;
+	otm_prec *cp;
+	FILE *f;
+	double beta;
+	cur_hw = hw_id;
+	cur_rt = rt;
+	cur_prec = prec;
+	snprintf(base, sizeof(base), "%s/calibration/%s/default/%s.json", GRAPHS_SOURCE_DIR, hw_id, rt);
+	assert_int_equal(gr_profile_load(base, &truth, &err), GR_OK);
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	assert_non_null(hw = gr_hw_registry_find(c->reg, hw_id));
+	cp = &truth->tm.prec[prec];
+	*beta0 = truth->q[prec].pub.beta;
+	for (int k = 0; k < CC_COUNT; k++)
+		cp->cls[k].coef[CF_BYTES] *= 12;
+	assert_non_null(f = fopen(tmp("slow_onchip.csv"), "w"));
+	fprintf(f, "hardware,registry_id,mode,runtime,precision,model,zoo_model,mapping,batch,input_shape,metric,"
+		   "value,power_w,source\n");
+	for (size_t i = 0; i < N_MODELS; i++)
+		fprintf(f, "Synthetic,%s,,%s,%s,%s,%s,torchvision_exact,1,,latency_ms,%.6f,,"
+			   "synthetic: tests/unit/test_calibrate_pubfit.c\n",
+			hw_id, rt, gr_precision_name(prec), models[i], models[i],
+			1e3 * latency(c, hw, models[i], &truth->tm));
+	fclose(f);
+	o.cache = c;
+	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
+	assert_int_equal(gr_meas_load(s, tmp("slow_onchip.csv"), NULL, &err), GR_OK);
+	assert_int_equal(gr_profile_fit(s, &o, &p, &err), GR_OK);
+	beta = p->q[prec].pub.beta;
+	print_message("%s %s: on-chip bytes 12x slower than the shipped fit's (bandwidth factor %.2f): fitted %.2f\n",
+		      hw_id, rt, *beta0, beta);
+	gr_profile_free(p);
+	gr_meas_set_free(s);
+	gr_profile_free(truth);
+	gr_calib_cache_free(c);
+	cur_hw = HW;
+	cur_rt = RT;
+	cur_prec = GR_PREC_INT8;
+	return beta;
+}
+
+/* The QCS8550's VTCM has no published bandwidth and the compiler fills it: the rate is the
+ * estimator's assumption (peak / on_chip_ops_per_byte), and the fit's factor moves up with the
+ * slower bytes (1.65 -> 3.0: the kernel groups' costs take part of their time over nine models),
+ * where it was pulled towards 1 / mem_eff_cache (1.67). */
+static void assumed_onchip_rate_is_learnt(void **state)
+{
+	double beta0, beta;
+	(void)state;
+	beta = onchip_factor_refit("qualcomm_qcs8550_npu", RT, GR_PREC_INT8, &beta0);
+	assert_true(beta > 1.5 * beta0);
+	assert_true(beta <= 12 * beta0 * 1.5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +534,7 @@ int main(void)
 		cmocka_unit_test(old_profiles_load_and_estimate_as_before),
 		cmocka_unit_test(a_slow_activation_matmul_is_fitted_apart_from_convolutions),
 		cmocka_unit_test(conv_algorithm_factors_load_and_apply),
+		cmocka_unit_test(assumed_onchip_rate_is_learnt),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
