@@ -4,7 +4,8 @@
 # median over pairs, and fails when a profile whose sources are data/published lacks the
 # accuracy fields (rows, models, sources, lomo_mape_* per metric) or does not load in graphs,
 # when fewer than 30 pairs are calibrated, or when the median rises above the committed ceiling
-# (20%: a refit that loses accuracy fails here; 18.1% when it was set).
+# (15%, the acceptance figure of issue 11: a refit that loses accuracy fails here; 13.7% when it
+# was set).
 set -u
 cli=${1:-build/graphs}
 case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
@@ -47,8 +48,8 @@ if pairs:
           " above 25%%: %d" % (len(pairs), 100 * med, sum(1 for p in pairs if p[2] > 0.25)))
     if len(pairs) < 30:
         bad.append("only %d calibrated (platform, runtime) pairs (30 or more expected)" % len(pairs))
-    if med > 0.20:
-        bad.append("median worst LOMO MAPE %.1f%% above the committed 20%%" % (100 * med))
+    if med > 0.15:
+        bad.append("median worst LOMO MAPE %.1f%% above the committed 15%%" % (100 * med))
 else:
     bad.append("no profile fitted from published figures under calibration/")
 for b in bad:
