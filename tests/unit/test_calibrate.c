@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "tmpdir_fixture.h"
 #include <cjson/cJSON.h>
 
 #include "calibration/calib_impl.h"
@@ -25,30 +27,17 @@
 #define GT GT_DIR
 #define I7_PROFILE GRAPHS_SOURCE_DIR "/calibration/intel_core_i7_12700k/default/pytorch.json"
 
-static char dir[256];
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/graphs_test_calib_XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return fixture_tmpdir_make("graphs_test_calib");
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *tmp(const char *name)
-{
-	static char p[4][512];
-	static int i;
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
+	return fixture_tmpdir_remove();
 }
 
 static void write_file(const char *path, const char *text)

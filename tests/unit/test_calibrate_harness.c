@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdir_fixture.h"
+
 #include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
 
@@ -25,32 +27,19 @@
 #define STEP_S 2e-3 /* the synthetic harness: host time per step ... */
 #define OP_S 15e-6  /* ... and per graph op */
 
-static char dir[256];
 
 static int setup(void **state)
 {
 	(void)state;
 	setenv("GRAPHS_CALIBRATION_PATH", "/nonexistent", 1);
 	setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
-	snprintf(dir, sizeof(dir), "/tmp/graphs_test_harness_XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return fixture_tmpdir_make("graphs_test_harness");
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *tmp(const char *name)
-{
-	static char p[4][512];
-	static int i;
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
+	return fixture_tmpdir_remove();
 }
 
 /* The latency of model at batch under tm (seconds); *ops: its graph ops as the fit counts them. */

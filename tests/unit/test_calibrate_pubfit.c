@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdir_fixture.h"
+
 #include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
 
@@ -23,7 +25,6 @@
 #define RT "qnn_dlc"
 #define BASE_PROFILE GRAPHS_SOURCE_DIR "/calibration/" HW "/default/" RT ".json"
 
-static char dir[256];
 /* the platform and runtime the helpers below estimate and fit (HW and RT unless a test says) */
 static const char *cur_hw = HW, *cur_rt = RT;
 static gr_precision cur_prec = GR_PREC_INT8;
@@ -33,25 +34,13 @@ static int setup(void **state)
 	(void)state;
 	setenv("GRAPHS_CALIBRATION_PATH", "/nonexistent", 1);
 	setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
-	snprintf(dir, sizeof(dir), "/tmp/graphs_test_pubfit_XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return fixture_tmpdir_make("graphs_test_pubfit");
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *tmp(const char *name)
-{
-	static char p[4][512];
-	static int i;
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
+	return fixture_tmpdir_remove();
 }
 
 /* The latency of model under profile tm (seconds). */
