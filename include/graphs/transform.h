@@ -136,10 +136,8 @@ int gr_node_is_view(const gr_node *n);
 /* 1 when n is computed once at load time, not per inference: every output is a known value
  * (shape arithmetic), or every input is a constant (an initializer, or the output of such a
  * node: the Transpose or Cast of a weight that exporters leave unfolded, a mask built from
- * shapes). Set by inference (src/transform/constfold.c). */
+ * shapes). Set by inference (src/core/constfold.c). */
 int gr_node_is_folded(const gr_node *n);
-/* Marks n folded or not; its inputs' producers must be marked already (topological order). */
-void gr_node_mark_folded(gr_node *n);
 /* 1 for a weight: an initializer, or a tensor computed from constants only (the transposed
  * weight of a MatMul), that is not a small known value (shape arithmetic). */
 int gr_tensor_is_weight(const gr_tensor *t);

@@ -89,7 +89,7 @@ struct gr_node {
 	const char *note;      /* set by inference to explain an approximation */
 	unsigned shape_known : 1;
 	unsigned visited : 2;  /* topological sort */
-	unsigned folded : 1;   /* computed once at load (src/transform/constfold.c) */
+	unsigned folded : 1;   /* computed once at load (src/core/constfold.c) */
 	int32_t index;         /* position in the owner's topological order */
 	gr_tensor **implicit_in; /* outer tensors its subgraphs read (ordering only) */
 	size_t n_implicit, cap_implicit;
@@ -312,5 +312,9 @@ void gr_cost_io_bytes(const gr_node *n, gr_cost *c);
 /* bytes as gr_cost_io_bytes, flops = per x elements of t; the cost is unknown (known = 0)
  * when t's element count is (an omitted output, say). */
 void gr_cost_per_elem_of(const gr_node *n, gr_cost *c, const gr_tensor *t, double per);
+
+/* Marks n folded or not during inference (core/constfold.c); its inputs' producers must be
+ * marked already (topological order). */
+void gr_node_mark_folded(gr_node *n);
 
 #endif

@@ -1,4 +1,4 @@
-/* Constant folding (src/transform/constfold.c): a subgraph whose inputs are all constants is
+/* Constant folding (src/core/constfold.c): a subgraph whose inputs are all constants is
  * computed once at load, however deep (Swin's attention masks: a ConstantOfShape and a dozen
  * ops on it), so no runtime runs it per inference and its output counts as a weight; a node that
  * reads an activation is never folded. And a MatMul of two activations counts its matrix

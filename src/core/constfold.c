@@ -4,7 +4,8 @@
  * graph. The last makes whole constant subgraphs fold, however deep (Swin's attention masks:
  * ConstantOfShape, nine ScatterNDs, Reshape, Transpose, Sub, Equal, Where on constants only),
  * as the vendors' compilers do; inference marks each node in topological order, so a node's
- * inputs are decided before it and no recursion is needed. */
+ * inputs are decided before it and no recursion is needed. In core, beside inference which
+ * calls it: the transforms only read the mark (gr_node_is_folded). */
 #include "core/graph_impl.h"
 #include "graphs/transform.h"
 
