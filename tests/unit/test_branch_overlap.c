@@ -47,16 +47,15 @@ static gr_graph *build(int branched)
 	return g;
 }
 
-static gr_estimate *estimate(gr_graph *g, const gr_hw *hw)
+/* The estimate's kernels point into *p: free it after the estimate. */
+static gr_estimate *estimate(gr_graph *g, const gr_hw *hw, gr_partition **p)
 {
-	gr_partition *p = NULL;
 	gr_estimate *e = NULL;
 	gr_error err = {0};
 	gr_estimate_opts o = {.precision = GR_PREC_INT8, .runtime = RT};
 
-	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find(RT), &p, &err), GR_OK);
-	assert_int_equal(gr_estimate_run(g, p, hw, -1, &o, &e, &err), GR_OK);
-	gr_partition_free(p);
+	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find(RT), p, &err), GR_OK);
+	assert_int_equal(gr_estimate_run(g, *p, hw, -1, &o, &e, &err), GR_OK);
 	return e;
 }
 
@@ -86,13 +85,14 @@ static void off_path_kernels_add_nothing(void **state)
 	gr_hw serial = *hw; /* the same platform without the key */
 	gr_graph *g = build(1), *chain = build(0);
 	gr_estimate *over, *ser;
+	gr_partition *po = NULL, *ps = NULL;
 	double small = INFINITY;
 	size_t zero = 0;
 
 	serial.est_given[key_index("branch_overlap")] = 0;
 	serial.est.branch_overlap = 0;
-	over = estimate(g, hw);
-	ser = estimate(g, &serial);
+	over = estimate(g, hw, &po);
+	ser = estimate(g, &serial, &ps);
 	assert_int_equal(over->n_kernels, 3); /* two convs and the concat */
 	for (size_t k = 0; k < ser->n_kernels; k++)
 		if (ser->kernels[k].latency_s < small && ser->kernels[k].kernel->cls == GR_KC_CONV)
@@ -106,12 +106,16 @@ static void off_path_kernels_add_nothing(void **state)
 	assert_true(fabs(ser->latency_s - over->latency_s - small) < 1e-12 + 1e-9 * ser->latency_s);
 	gr_estimate_free(over);
 	gr_estimate_free(ser);
+	gr_partition_free(po);
+	gr_partition_free(ps);
 
-	over = estimate(chain, hw);
-	ser = estimate(chain, &serial);
+	over = estimate(chain, hw, &po);
+	ser = estimate(chain, &serial, &ps);
 	assert_true(over->latency_s == ser->latency_s); /* a chain: nothing off the path */
 	gr_estimate_free(over);
 	gr_estimate_free(ser);
+	gr_partition_free(po);
+	gr_partition_free(ps);
 	gr_graph_free(g);
 	gr_graph_free(chain);
 }
