@@ -13,6 +13,7 @@
 #include "graphs/estimate.h"
 #include "graphs/transform.h"
 #include "hardware/hw_impl.h"
+#include "registry_fixture.h"
 
 #define HW_ID "qualcomm_qcs8550_npu"
 #define RT "qnn_dlc"
@@ -70,7 +71,6 @@ static size_t key_index(const char *name)
 
 static void registry_says_which_platforms_overlap(void **state)
 {
-	gr_hw_registry *reg = *state;
 	gr_hw_estimator ep;
 	assert_int_equal(gr_hw_estimator_params(gr_hw_registry_find(reg, HW_ID), &ep, NULL, 0), 0);
 	assert_true(ep.branch_overlap == 1);
@@ -80,7 +80,6 @@ static void registry_says_which_platforms_overlap(void **state)
 
 static void off_path_kernels_add_nothing(void **state)
 {
-	gr_hw_registry *reg = *state;
 	const gr_hw *hw = gr_hw_registry_find(reg, HW_ID);
 	gr_hw serial = *hw; /* the same platform without the key */
 	gr_graph *g = build(1), *chain = build(0);
@@ -142,22 +141,6 @@ static void published_fit_keeps_branches_overlapped(void **state)
 	gr_meas_set_free(s);
 }
 
-static int setup(void **state)
-{
-	gr_hw_registry *reg = NULL;
-	gr_error err = {0};
-	if (gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err))
-		return -1;
-	*state = reg;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	gr_hw_registry_free(*state);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,5 +148,5 @@ int main(void)
 		cmocka_unit_test(off_path_kernels_add_nothing),
 		cmocka_unit_test(published_fit_keeps_branches_overlapped),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

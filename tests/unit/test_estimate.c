@@ -13,8 +13,7 @@
 
 #include "core/graph_impl.h"
 #include "graphs/estimate.h"
-
-static gr_hw_registry *reg;
+#include "registry_fixture.h"
 
 static gr_tensor *tensor(gr_graph *g, const char *name, int rank, const int64_t *dims, int init)
 {
@@ -378,20 +377,6 @@ static void a_platform_estimator_override_changes_the_estimate(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
-static int setup(void **state)
-{
-	gr_error err = {0};
-	(void)state;
-	return gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err) == GR_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	gr_hw_registry_free(reg);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,5 +392,5 @@ int main(void)
 		cmocka_unit_test(registry_kernel_class_keys_are_the_partitioners),
 		cmocka_unit_test(a_platform_estimator_override_changes_the_estimate),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

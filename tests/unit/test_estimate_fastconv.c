@@ -12,22 +12,7 @@
 #include "graph_builders.h"
 #include "graphs/calibrate.h"
 #include "graphs/estimate.h"
-
-static gr_hw_registry *reg;
-
-static int setup(void **state)
-{
-	gr_error err = {0};
-	(void)state;
-	return gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	gr_hw_registry_free(reg);
-	return 0;
-}
+#include "registry_fixture.h"
 
 /* x [1, cin, hw, hw] -> Conv k x k (stride, dilation, group) -> y, inferred. */
 static gr_graph *conv(int64_t cin, int64_t cout, int64_t hw, int64_t k, int64_t stride, int64_t dil, int64_t group)
@@ -264,5 +249,5 @@ int main(void)
 		cmocka_unit_test(ncnn_is_cheaper_only_where_it_runs_winograd),
 		cmocka_unit_test(fitted_kernels_floor_on_effective_flops),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

@@ -16,28 +16,9 @@
 #include "graphs/zoo.h"
 
 #include "groundtruth.h"
+#include "registry_fixture.h"
 
 #define GT_MODELS GT_DIR "/models.csv"
-
-static gr_hw_registry *reg;
-
-static int setup(void **state)
-{
-	gr_error err = {0};
-	(void)state;
-	if (gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err)) {
-		print_message("registry: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	gr_hw_registry_free(reg);
-	return 0;
-}
 
 /* Estimated latency in ms of a zoo model, or -1. */
 static double estimate_ms(const char *model, int64_t batch, const char *hwid, gr_precision prec)
@@ -169,5 +150,5 @@ int main(void)
 		cmocka_unit_test(i7_fp32_theoretical_mape_within_35_percent),
 		cmocka_unit_test(i7_fp16_and_bf16_reproduce_emulation_slowdown),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

@@ -11,22 +11,7 @@
 #include "graph_builders.h"
 #include "graphs/calibrate.h"
 #include "graphs/estimate.h"
-
-static gr_hw_registry *reg;
-
-static int setup(void **state)
-{
-	gr_error err = {0};
-	(void)state;
-	return gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	gr_hw_registry_free(reg);
-	return 0;
-}
+#include "registry_fixture.h"
 
 /* x [1, cin, hw, hw] -> Conv 3x3 pad 1 (group) -> y, inferred. */
 static gr_graph *conv(int64_t cin, int64_t cout, int64_t hw, int64_t group)
@@ -186,5 +171,5 @@ int main(void)
 		cmocka_unit_test(narrow_groups_cost_more_per_flop),
 		cmocka_unit_test(ncnn_launches_each_group),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

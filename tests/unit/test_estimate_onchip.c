@@ -11,6 +11,7 @@
 #include "graph_builders.h"
 #include "graphs/estimate.h"
 #include "graphs/transform.h"
+#include "registry_fixture.h"
 
 #define HW_ID "qualcomm_snapdragon_8_elite_npu"
 
@@ -92,7 +93,6 @@ static void measure(int64_t c, int64_t side, const gr_hw *hw, const char *runtim
 
 static void fused_chain_that_fits_stays_on_chip(void **state)
 {
-	gr_hw_registry *reg = *state;
 	const gr_hw *hw = gr_hw_registry_find(reg, HW_ID);
 	traffic t;
 
@@ -107,7 +107,6 @@ static void fused_chain_that_fits_stays_on_chip(void **state)
 
 static void fused_chain_beyond_capacity_spills_to_dram(void **state)
 {
-	gr_hw_registry *reg = *state;
 	const gr_hw *hw = gr_hw_registry_find(reg, HW_ID);
 	double cap = otm_llc_bytes(hw), dram = gr_hw_dram_bandwidth(hw, -1);
 	traffic t;
@@ -125,7 +124,6 @@ static void fused_chain_beyond_capacity_spills_to_dram(void **state)
  * bandwidth, so bytes kept there have a floor of their own. */
 static void gpu_l2_under_a_graph_compiler(void **state)
 {
-	gr_hw_registry *reg = *state;
 	const gr_hw *hw = gr_hw_registry_find(reg, "nvidia_a100_sxm4_40gb");
 	double cap, dram;
 	traffic small, big;
@@ -143,23 +141,6 @@ static void gpu_l2_under_a_graph_compiler(void **state)
 	assert_true(big.floor_mem >= big.off / dram * (1 - 1e-9));
 }
 
-static int setup(void **state)
-{
-	gr_hw_registry *reg = NULL;
-	gr_error err = {0};
-
-	if (gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err))
-		return -1;
-	*state = reg;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	gr_hw_registry_free(*state);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,5 +148,5 @@ int main(void)
 		cmocka_unit_test(fused_chain_beyond_capacity_spills_to_dram),
 		cmocka_unit_test(gpu_l2_under_a_graph_compiler),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

@@ -17,8 +17,7 @@
 #include "graphs/estimate.h"
 #include "graphs/model.h"
 #include "graphs/zoo.h"
-
-static gr_hw_registry *reg;
+#include "registry_fixture.h"
 
 static void input(gr_graph *g, const char *name, int rank, const int64_t *dims, int init)
 {
@@ -361,20 +360,6 @@ static void spill_rate_is_dram_or_the_link_the_estimator_streams_over(void **sta
 	assert_true(fabs(gr_onchip_spill_s_per_byte(hw, mode) * gr_hw_dram_bandwidth(hw, mode) - 1) < 1e-9);
 }
 
-static int setup(void **state)
-{
-	gr_error err = {0};
-	(void)state;
-	return gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err) == GR_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	gr_hw_registry_free(reg);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,5 +371,5 @@ int main(void)
 		cmocka_unit_test(no_platform_without_dram_beats_streaming_what_does_not_fit),
 		cmocka_unit_test(spill_rate_is_dram_or_the_link_the_estimator_streams_over),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }
