@@ -165,8 +165,6 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 gr_status calib_fit_published_energy(const gr_meas_set *set, const gr_fit_opts *o, const gr_hw *hw, int mode,
 				     gr_precision prec, const char *runtime, gr_calib_cache *cache,
 				     otm_prec *cp, calib_quality *cq, gr_error *err);
-/* The zoo model's input dims after the batch ("3x224x224"), for comparing published shapes. */
-void calib_zoo_shape_tail(const gr_graph *g, char *buf, size_t size);
 /* --- profiles on the search path (transfer_find.c) -------------------------------------------- */
 
 /* Called with dir, platform id and mode folder name ("default" or a mode) of every

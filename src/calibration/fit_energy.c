@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "calibration/calib_impl.h"
-#include "core/pubcsv.h"
 #include "graphs/energy_fit.h"
 
 double gr_energy_row_measured_j(const gr_energy_row *r)

@@ -28,7 +28,6 @@
 
 #include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
-#include "core/pubcsv.h"
 
 /* Harnesses in one fit (a row's source names its own: "; harness NAME"). */
 #define PUB_HARNESS_MAX CALIB_HARNESS_MAX
@@ -169,18 +168,6 @@ static int row_excluded(const gr_meas_row *r, const gr_fit_opts *o, gr_precision
 	       strcmp(r->runtime ? r->runtime : "", runtime) ||
 	       (o->exclude_model && !strcmp(r->model, o->exclude_model)) ||
 	       (skip_model && !strcmp(r->model, skip_model));
-}
-
-/* The zoo model's input dims after the batch ("3x224x224"). */
-void calib_zoo_shape_tail(const gr_graph *g, char *buf, size_t size)
-{
-	size_t l = 0;
-	buf[0] = 0;
-	if (!g->n_inputs || !g->inputs[0])
-		return;
-	for (int i = 1; i < g->inputs[0]->rank && l < size; i++)
-		l += (size_t)snprintf(buf + l, size - l, "%s%lld", i > 1 ? "x" : "",
-				      (long long)g->inputs[0]->dims[i].value);
 }
 
 /* The class bounds from the coverage of the rows (fit.c's fit_bounds, per class). */

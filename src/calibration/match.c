@@ -330,6 +330,18 @@ gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t
 	return GR_OK;
 }
 
+/* The zoo model's input dims after the batch ("3x224x224"). */
+static void zoo_shape_tail(const gr_graph *g, char *buf, size_t size)
+{
+	size_t l = 0;
+	buf[0] = 0;
+	if (!g->n_inputs || !g->inputs[0])
+		return;
+	for (int i = 1; i < g->inputs[0]->rank && l < size; i++)
+		l += (size_t)snprintf(buf + l, size - l, "%s%lld", i > 1 ? "x" : "",
+				      (long long)g->inputs[0]->dims[i].value);
+}
+
 gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
 			  gr_error *err)
 {
@@ -338,7 +350,7 @@ gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *r
 
 	if ((st = calib_cache_model(c, r->model, r->batch, runtime, out, err)))
 		return st;
-	calib_zoo_shape_tail((*out)->g, zoo, sizeof(zoo));
+	zoo_shape_tail((*out)->g, zoo, sizeof(zoo));
 	gr_pub_shape_tail(r->input_shape, pub, sizeof(pub));
 	if (!pub[0] || !strcmp(pub, zoo))
 		return GR_OK;
