@@ -30,9 +30,12 @@ GRAPHS_CALIBRATION_PATH=/nonexistent; export GRAPHS_CALIBRATION_PATH
 XDG_CONFIG_HOME=/nonexistent; export XDG_CONFIG_HOME
 
 # registry_id|mode|runtime|csv files (comma-separated), for groups with a qualifying precision
-/usr/bin/python3 - "$DATA" "$MIN_MODELS" "$MIN_FAMILIES" "$ROOT/models/zoo.csv" "${PAIRS:-}" > "${TMPDIR:-/tmp}/calibrate_published.$$" <<'PY'
+/usr/bin/python3 - "$DATA" "$MIN_MODELS" "$MIN_FAMILIES" "$ROOT/models/zoo.csv" "${PAIRS:-}" "$ROOT/tools/published" \
+	> "${TMPDIR:-/tmp}/calibrate_published.$$" <<'PY'
 import csv, glob, os, re, sys
 data, need, need_fam, pairs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[5]
+sys.path.insert(0, sys.argv[6])
+import pubcommon as pc
 zoo = list(csv.DictReader(open(sys.argv[4], newline="")))
 family = {r["name"]: r["family"] for r in zoo}
 # rows at another input size or sequence length than the zoo model's count: the fit builds the
@@ -41,20 +44,10 @@ models, files = {}, {}
 for path in sorted(glob.glob(os.path.join(data, "*.csv"))):
     with open(path, newline="") as fh:
         for r in csv.DictReader(fh):
-            if not r["registry_id"] or not r["zoo_model"] or not r["batch"]:
+            # the rows the fit keeps (pc.fit_uses): only they qualify a group
+            if not pc.fit_uses(r):
                 continue
-            if r["mapping"] not in ("torchvision_exact", "same_arch"):
-                continue
-            # layers published on another unit than the row's (CPU fallback): the fit leaves
-            # the row out (gr_meas_row.layers_elsewhere), so it does not qualify a group either
-            lc = re.search(r"layer_counts ([^;)]*)", r["source"])
-            unit = r["hardware"].rsplit(" ", 1)[-1].lower()
-            if lc and any(k not in ("total", unit) and int(n) > 0
-                          for k, n in re.findall(r"([a-z]+) (\d+)", lc.group(1))):
-                continue
-            if "; placement partly on the host" in r["source"]:
-                continue  # the same rule, stated by the source's own figures (meas.c)
-            rt = re.sub(r"[^a-z0-9]+", "_", r["runtime"].lower()).strip("_")
+            rt = pc.runtime_key(r["runtime"])
             key = (r["registry_id"], r["mode"], rt)
             models.setdefault(key + (r["precision"],), set()).add(r["zoo_model"])
             files.setdefault(key, set()).add(path)

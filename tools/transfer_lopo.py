@@ -28,6 +28,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "published"))
+import pubcommon as pc  # noqa: E402
+
 GT_SPECS = {"intel_core_i7_12700k": "intel_core_i7_12700k"}  # jetson_orin_<mode> below
 
 
@@ -53,17 +56,7 @@ def read_rows(args):
     for path in sorted(glob.glob(os.path.join(args.published, "*.csv"))) if args.published else []:
         with open(path, newline="") as f:
             for r in csv.DictReader(f):
-                # the rows the published fit uses (docs/calibrate.md): the zoo's own network
-                # or the same layer graph, a stated batch (MLPerf Offline has none), all layers
-                # on the unit the row names (a CPU fallback times the fallback)
-                if not r.get("registry_id") or not r.get("zoo_model") or not r.get("batch"):
-                    continue
-                if r.get("mapping") not in ("torchvision_exact", "same_arch"):
-                    continue
-                lc = re.search(r"layer_counts ([^;)]*)", r.get("source", ""))
-                unit = r["hardware"].rsplit(" ", 1)[-1].lower()
-                if lc and any(k not in ("total", unit) and int(n) > 0
-                              for k, n in re.findall(r"([a-z]+) (\d+)", lc.group(1))):
+                if not pc.fit_uses(r):  # the rows the published fit uses (docs/calibrate.md)
                     continue
                 try:
                     batch = int(r["batch"])
@@ -77,7 +70,7 @@ def read_rows(args):
                 else:
                     continue
                 spec = r["registry_id"] + (":" + r["mode"] if r.get("mode") else "")
-                rt = re.sub(r"[^a-z0-9]+", "_", (r["runtime"] or "pytorch").lower()).strip("_")
+                rt = pc.runtime_key(r["runtime"] or "pytorch")
                 rows.append({"spec": spec, "model": r["zoo_model"], "runtime": rt,
                              "precision": r["precision"], "batch": batch, "ms": ms,
                              "throughput": r["metric"] == "throughput_fps",

@@ -143,3 +143,28 @@ def main_args(default_out):
 
 def out_path(name):
     return os.path.join(ROOT, "data", "published", name)
+
+
+def runtime_key(runtime):
+    """The canonical runtime name graphs uses ("tflite_edgetpu (libedgetpu1-std)" ->
+    "tflite_edgetpu_libedgetpu1_std")."""
+    return re.sub(r"[^a-z0-9]+", "_", (runtime or "").lower()).strip("_")
+
+
+def fit_uses(r):
+    """True when fits to published figures use row r (a dict of COLUMNS), as src/calibration
+    does: a registry platform and a zoo model mapped torchvision_exact or same_arch, a batch, and
+    the step on the row's own unit. A source with layer_counts on another unit than the one the
+    hardware column ends with (a CPU fallback) or ending its citation with "; placement partly
+    on the host" times other work (gr_meas_row.layers_elsewhere in src/calibration/meas.c)."""
+    if not r.get("registry_id") or not r.get("zoo_model") or not r.get("batch"):
+        return False
+    if r.get("mapping") not in ("torchvision_exact", "same_arch"):
+        return False
+    src = r.get("source", "")
+    if "; placement partly on the host" in src:
+        return False
+    lc = re.search(r"layer_counts ([^;)]*)", src)
+    unit = r["hardware"].rsplit(" ", 1)[-1].lower()
+    return not (lc and any(k not in ("total", unit) and int(n) > 0
+                           for k, n in re.findall(r"([a-z]+) (\d+)", lc.group(1))))
