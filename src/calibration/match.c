@@ -330,31 +330,19 @@ gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t
 	return GR_OK;
 }
 
-/* The zoo model's input dims after the batch ("3x224x224"). */
-static void zoo_shape_tail(const gr_graph *g, char *buf, size_t size)
-{
-	size_t l = 0;
-	buf[0] = 0;
-	if (!g->n_inputs || !g->inputs[0])
-		return;
-	for (int i = 1; i < g->inputs[0]->rank && l < size; i++)
-		l += (size_t)snprintf(buf + l, size - l, "%s%lld", i > 1 ? "x" : "",
-				      (long long)g->inputs[0]->dims[i].value);
-}
-
 gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
 			  gr_error *err)
 {
-	char zoo[64], pub[64];
-	gr_status st;
+	char zoo[64] = "", pub[64];
+	gr_zoo_entry e;
 
-	if ((st = calib_cache_model(c, r->model, r->batch, runtime, out, err)))
-		return st;
-	zoo_shape_tail((*out)->g, zoo, sizeof(zoo));
+	/* the dims after the batch ("3x224x224") of the zoo's input shape, which every zoo graph
+	 * is bound to by default (gr_zoo_bind_defaults) */
+	if (!gr_zoo_find(r->model, &e, NULL))
+		gr_pub_shape_tail(e.input_shape, zoo, sizeof(zoo));
 	gr_pub_shape_tail(r->input_shape, pub, sizeof(pub));
-	if (!pub[0] || !strcmp(pub, zoo))
-		return GR_OK;
-	return calib_cache_model_shaped(c, r->model, r->batch, pub, runtime, out, err);
+	return calib_cache_model_shaped(c, r->model, r->batch, !pub[0] || !strcmp(pub, zoo) ? NULL : pub, runtime,
+					out, err);
 }
 
 /* --- matching -------------------------------------------------------------------------- */
