@@ -62,6 +62,48 @@ static const char *const models[] = {"resnet18", "resnet50", "mobilenet_v2", "go
 				     "densenet121", "shufflenet_v2_x0_5", "yolov8n", "regnet_y_800mf"};
 #define N_MODELS (sizeof(models) / sizeof(models[0]))
 
+/* Loads the shipped profile of hw_id/rt (the truth a synthetic table is made from) and a cache;
+ * the helpers estimate and fit hw_id/rt at prec until use_defaults(). Returns the platform. */
+static const gr_hw *use_shipped(const char *hw_id, const char *rt, gr_precision prec, gr_profile **truth,
+				gr_calib_cache **c)
+{
+	char base[512];
+	gr_error err = {0};
+	const gr_hw *hw;
+	cur_hw = hw_id;
+	cur_rt = rt;
+	cur_prec = prec;
+	snprintf(base, sizeof(base), "%s/calibration/%s/default/%s.json", GRAPHS_SOURCE_DIR, hw_id, rt);
+	assert_int_equal(gr_profile_load(base, truth, &err), GR_OK);
+	assert_int_equal(gr_calib_cache_new(NULL, c, &err), GR_OK);
+	assert_non_null(hw = gr_hw_registry_find((*c)->reg, hw_id));
+	return hw;
+}
+
+static void use_defaults(void)
+{
+	cur_hw = HW;
+	cur_rt = RT;
+	cur_prec = GR_PREC_INT8;
+}
+
+/* Writes a published table at path: each of the n models' latency under tm on hw (cur_hw,
+ * cur_rt, cur_prec), in a row whose hardware column is label. */
+static void write_table(const char *path, const char *label, gr_calib_cache *c, const gr_hw *hw,
+			const char *const *names, size_t n, const gr_op_time_model *tm)
+{
+	FILE *f;
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "hardware,registry_id,mode,runtime,precision,model,zoo_model,mapping,batch,input_shape,metric,"
+		   "value,power_w,source\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s,%s,,%s,%s,%s,%s,torchvision_exact,1,,latency_ms,%.6f,,"
+			   "synthetic: tests/unit/test_calibrate_pubfit.c\n",
+			label, cur_hw, cur_rt, gr_precision_name(cur_prec), names[i], names[i],
+			1e3 * latency(c, hw, names[i], tm));
+	fclose(f);
+}
+
 /* Leave-one-model-out MAPE of a fit of the synthetic table (GRAPHS_PUB_MODEL as given). */
 static double lomo(const char *csv, gr_calib_cache *c, const char *model_env)
 {
@@ -95,21 +137,12 @@ static double lomo(const char *csv, gr_calib_cache *c, const char *model_env)
  * costs (a harder table than with every kernel in series: the bounds are looser). */
 static void groups_against_shared(const char *hw_id, const char *rt, double max_grouped, double max_ratio)
 {
-	char base[512];
 	gr_profile *truth = NULL;
 	gr_calib_cache *c = NULL;
-	gr_error err = {0};
-	const gr_hw *hw;
+	const gr_hw *hw = use_shipped(hw_id, rt, GR_PREC_INT8, &truth, &c);
 	gr_hw_estimator ep;
 	otm_prec *cp;
-	FILE *f;
 	double shared, grouped;
-	cur_hw = hw_id;
-	cur_rt = rt;
-	snprintf(base, sizeof(base), "%s/calibration/%s/default/%s.json", GRAPHS_SOURCE_DIR, hw_id, rt);
-	assert_int_equal(gr_profile_load(base, &truth, &err), GR_OK);
-	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	assert_non_null(hw = gr_hw_registry_find(c->reg, hw_id));
 	cp = &truth->tm.prec[GR_PREC_INT8];
 	assert_true(cp->present);
 	cp->has_kernel_groups = 1;
@@ -125,14 +158,7 @@ static void groups_against_shared(const char *hw_id, const char *rt, double max_
 	assert_int_equal(gr_hw_estimator_params(hw, &ep, NULL, 0), 0);
 	cp->has_offpath = 1;
 	cp->offpath_factor = 1 - ep.branch_overlap;
-	assert_non_null(f = fopen(tmp("synthetic.csv"), "w"));
-	fprintf(f, "hardware,registry_id,mode,runtime,precision,model,zoo_model,mapping,batch,input_shape,metric,"
-		   "value,power_w,source\n");
-	for (size_t i = 0; i < N_MODELS; i++)
-		fprintf(f, "Synthetic NPU,%s,,%s,int8,%s,%s,torchvision_exact,1,,latency_ms,%.6f,,"
-			   "synthetic: tests/unit/test_calibrate_pubfit.c\n",
-			hw_id, rt, models[i], models[i], 1e3 * latency(c, hw, models[i], &truth->tm));
-	fclose(f);
+	write_table(tmp("synthetic.csv"), "Synthetic NPU", c, hw, models, N_MODELS, &truth->tm);
 	shared = lomo(tmp("synthetic.csv"), c, "shared");
 	grouped = lomo(tmp("synthetic.csv"), c, NULL);
 	print_message("%s %s, synthetic copies-heavy table, leave-one-model-out MAPE: one per-kernel cost "
@@ -142,8 +168,7 @@ static void groups_against_shared(const char *hw_id, const char *rt, double max_
 	assert_true(grouped < max_ratio * shared);
 	gr_profile_free(truth);
 	gr_calib_cache_free(c);
-	cur_hw = HW;
-	cur_rt = RT;
+	use_defaults();
 }
 
 static void kernel_groups_predict_what_one_kernel_cost_cannot(void **state)
@@ -167,32 +192,14 @@ static void depthwise_factor_sets_the_dwconv_rate(void **state)
 	gr_error err = {0};
 	gr_fit_opts o = {.hw = "raspberry_pi_4", .precision = GR_PREC_FP32, .runtime = "ncnn", .lomo = 0,
 			 .min_models = 4};
-	gr_estimate_opts eo = {.precision = GR_PREC_FP32, .runtime = "ncnn"};
-	const gr_hw *hw;
+	const gr_hw *hw = use_shipped("raspberry_pi_4", "ncnn", GR_PREC_FP32, &truth, &c);
 	otm_prec *cp;
-	FILE *f;
 	double ratio;
 	(void)state;
-	assert_int_equal(gr_profile_load(GRAPHS_SOURCE_DIR "/calibration/raspberry_pi_4/default/ncnn.json", &truth, &err),
-			 GR_OK);
-	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	assert_non_null(hw = gr_hw_registry_find(c->reg, "raspberry_pi_4"));
 	cp = &truth->tm.prec[GR_PREC_FP32];
 	cp->cls[GR_KC_DWCONV].coef[CF_FLOPS] = 30 * cp->cls[GR_KC_CONV].coef[CF_FLOPS];
-	assert_non_null(f = fopen(tmp("dw.csv"), "w"));
-	fprintf(f, "hardware,registry_id,mode,runtime,precision,model,zoo_model,mapping,batch,input_shape,metric,"
-		   "value,power_w,source\n");
-	for (size_t i = 0; i < sizeof(cpu_models) / sizeof(*cpu_models); i++) {
-		calib_model *m = NULL;
-		gr_estimate *e = NULL;
-		assert_int_equal(calib_cache_model(c, cpu_models[i], 1, "ncnn", &m, &err), GR_OK);
-		assert_int_equal(gr_estimate_run_fitted(m->g, m->p, hw, -1, &eo, &truth->tm, &e, &err), GR_OK);
-		fprintf(f, "Synthetic CPU,raspberry_pi_4,,ncnn,fp32,%s,%s,torchvision_exact,1,,latency_ms,%.6f,,"
-			   "synthetic: tests/unit/test_calibrate_pubfit.c\n", cpu_models[i], cpu_models[i],
-			1e3 * e->latency_s);
-		gr_estimate_free(e);
-	}
-	fclose(f);
+	write_table(tmp("dw.csv"), "Synthetic CPU", c, hw, cpu_models, sizeof(cpu_models) / sizeof(*cpu_models),
+		    &truth->tm);
 	o.cache = c;
 	unsetenv("GRAPHS_PUB_MODEL");
 	setenv("GRAPHS_PUB_SHRINK", "0", 1); /* the figures alone: no pull towards alpha */
@@ -208,6 +215,7 @@ static void depthwise_factor_sets_the_dwconv_rate(void **state)
 	gr_meas_set_free(s);
 	gr_profile_free(truth);
 	gr_calib_cache_free(c);
+	use_defaults();
 }
 
 /* A profile without the grouped keys loads with them unset, writes none of them back, and
@@ -455,36 +463,19 @@ static void conv_algorithm_factors_load_and_apply(void **state)
  * its on-chip bytes 12x slower; *beta0: the shipped fit's. */
 static double onchip_factor_refit(const char *hw_id, const char *rt, gr_precision prec, double *beta0)
 {
-	char base[512];
 	gr_profile *truth = NULL, *p = NULL;
 	gr_calib_cache *c = NULL;
 	gr_meas_set *s = NULL;
 	gr_error err = {0};
 	gr_fit_opts o = {.hw = hw_id, .precision = prec, .runtime = rt, .lomo = 0, .min_models = 4};
-	const gr_hw *hw;
+	const gr_hw *hw = use_shipped(hw_id, rt, prec, &truth, &c);
 	otm_prec *cp;
-	FILE *f;
 	double beta;
-	cur_hw = hw_id;
-	cur_rt = rt;
-	cur_prec = prec;
-	snprintf(base, sizeof(base), "%s/calibration/%s/default/%s.json", GRAPHS_SOURCE_DIR, hw_id, rt);
-	assert_int_equal(gr_profile_load(base, &truth, &err), GR_OK);
-	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	assert_non_null(hw = gr_hw_registry_find(c->reg, hw_id));
 	cp = &truth->tm.prec[prec];
 	*beta0 = truth->q[prec].pub.beta;
 	for (int k = 0; k < CC_COUNT; k++)
 		cp->cls[k].coef[CF_BYTES] *= 12;
-	assert_non_null(f = fopen(tmp("slow_onchip.csv"), "w"));
-	fprintf(f, "hardware,registry_id,mode,runtime,precision,model,zoo_model,mapping,batch,input_shape,metric,"
-		   "value,power_w,source\n");
-	for (size_t i = 0; i < N_MODELS; i++)
-		fprintf(f, "Synthetic,%s,,%s,%s,%s,%s,torchvision_exact,1,,latency_ms,%.6f,,"
-			   "synthetic: tests/unit/test_calibrate_pubfit.c\n",
-			hw_id, rt, gr_precision_name(prec), models[i], models[i],
-			1e3 * latency(c, hw, models[i], &truth->tm));
-	fclose(f);
+	write_table(tmp("slow_onchip.csv"), "Synthetic", c, hw, models, N_MODELS, &truth->tm);
 	o.cache = c;
 	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
 	assert_int_equal(gr_meas_load(s, tmp("slow_onchip.csv"), NULL, &err), GR_OK);
@@ -496,9 +487,7 @@ static double onchip_factor_refit(const char *hw_id, const char *rt, gr_precisio
 	gr_meas_set_free(s);
 	gr_profile_free(truth);
 	gr_calib_cache_free(c);
-	cur_hw = HW;
-	cur_rt = RT;
-	cur_prec = GR_PREC_INT8;
+	use_defaults();
 	return beta;
 }
 
