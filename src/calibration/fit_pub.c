@@ -469,6 +469,25 @@ static size_t harness_rows(const pub_ctx *c, int h, const char *skip)
 	return n;
 }
 
+/* Tries th[j] = k * ref for k = from, from * ratio, ... below to, keeping whatever lowers the
+ * objective (*best follows): for numbers that span decades, which a pattern search moving one
+ * by small factors from its start would not cross. */
+static void scan_log_grid(pub_ctx *c, const char *skip, double *th, int j, double ref, double from, double to,
+			  double ratio, double *best)
+{
+	double cand[NP];
+	memcpy(cand, th, sizeof(cand));
+	for (double k = from; k < to; k *= ratio) {
+		double f;
+		cand[j] = k * ref;
+		f = objective(c, cand, skip);
+		if (f < *best * (1 - 1e-9)) {
+			*best = f;
+			th[j] = cand[j];
+		}
+	}
+}
+
 /* rho and lambda move in steps (a model crosses into two contexts): before refining, try a
  * context just large enough for each model's weights and activations, and none, the others
  * held; then the same for each model's layers (kernels) */
@@ -498,34 +517,13 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
 		}
 	}
 	/* the cost per matrix of a product of activations spans decades too (0: none) */
-	if (c->active[P_MATRIX]) {
-		memcpy(cand, th, sizeof(cand));
-		for (double k = 1e-4; k < 1; k *= 3) {
-			double f;
-			cand[P_MATRIX] = k * c->frame_min;
-			f = objective(c, cand, skip);
-			if (f < best * (1 - 1e-9)) {
-				best = f;
-				th[P_MATRIX] = cand[P_MATRIX];
-			}
-		}
-	}
+	if (c->active[P_MATRIX])
+		scan_log_grid(c, skip, th, P_MATRIX, c->frame_min, 1e-4, 1, 3, &best);
 	/* the costs of a switch and of each layer configured span decades (a pattern search moves
 	 * one at a time from zero): try each on a log grid of the shortest frame */
-	for (int j = P_SWITCH; j <= P_LSWITCH && (th[P_RHO] > 0 || th[P_LAYERS] > 0); j++) {
-		if (j == P_LAYERS || j == P_FILL)
-			continue;
-		memcpy(cand, th, sizeof(cand));
-		for (double k = 0.01; k < 50; k *= 3) {
-			double f;
-			cand[j] = k * c->frame_min;
-			f = objective(c, cand, skip);
-			if (f < best * (1 - 1e-9)) {
-				best = f;
-				th[j] = cand[j];
-			}
-		}
-	}
+	for (int j = P_SWITCH; j <= P_LSWITCH && (th[P_RHO] > 0 || th[P_LAYERS] > 0); j++)
+		if (j != P_LAYERS && j != P_FILL)
+			scan_log_grid(c, skip, th, j, c->frame_min, 0.01, 50, 3, &best);
 	set_params(c, th);
 }
 
@@ -533,20 +531,11 @@ static void scan_contexts(pub_ctx *c, const char *skip, double *th)
  * moving it by factors of 2 against its pull never gets there): try it on a log grid first. */
 static void scan_act_matmul(pub_ctx *c, const char *skip, double *th)
 {
-	double best, cand[NP];
+	double best;
 	if (!c->active[P_ALPHA_MM])
 		return;
 	best = objective(c, th, skip);
-	memcpy(cand, th, sizeof(cand));
-	for (double k = 2; k < 5000; k *= 2) {
-		double f;
-		cand[P_ALPHA_MM] = k * th[P_ALPHA];
-		f = objective(c, cand, skip);
-		if (f < best * (1 - 1e-9)) {
-			best = f;
-			th[P_ALPHA_MM] = cand[P_ALPHA_MM];
-		}
-	}
+	scan_log_grid(c, skip, th, P_ALPHA_MM, th[P_ALPHA], 2, 5000, 2, &best);
 	set_params(c, th);
 }
 
