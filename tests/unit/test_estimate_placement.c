@@ -18,6 +18,7 @@
 #include "graphs/model.h"
 #include "graphs/zoo.h"
 #include "registry_fixture.h"
+#include "zoo_fixture.h"
 
 static void input(gr_graph *g, const char *name, int rank, const int64_t *dims, int init)
 {
@@ -208,17 +209,6 @@ static void rk3568_npu_falls_back_on_its_own_cortex_a55s(void **state)
 
 /* --- on-chip memory ---------------------------------------------------------------------- */
 
-static gr_graph *zoo(const char *name)
-{
-	char path[1024];
-	gr_error err = {0};
-	gr_graph *g = NULL;
-	if (gr_zoo_resolve(name, path, sizeof(path), &err) || gr_model_load(path, NULL, &g, &err) ||
-	    (gr_zoo_bind_defaults(g, name), gr_graph_bind_dim(g, "batch", 1, &err)) || gr_graph_infer(g, &err))
-		fail_msg("%s: %s", name, err.msg);
-	return g;
-}
-
 static int dram_family(const gr_hw_mem_info *mi)
 {
 	const char *t = mi->type ? mi->type : "";
@@ -254,7 +244,7 @@ static double on_chip_bytes(const gr_hw *hw, int mode, int *has_dram, double *li
  * estimate was 4.8 ms, the same as mobilenet_v2's, which fits. */
 static void resnet50_on_coral_streams_its_excess_weights_over_the_link(void **state)
 {
-	gr_graph *g = zoo("resnet50");
+	gr_graph *g = load_zoo("resnet50", 1);
 	gr_estimate *e = estimate(g, "google_coral_edge_tpu", GR_OK);
 	double sram = 8388608, link = 0.5e9;
 	int host_level = 0;
@@ -273,7 +263,7 @@ static void resnet50_on_coral_streams_its_excess_weights_over_the_link(void **st
 	gr_graph_free(g);
 
 	/* mobilenet_v2 fits: nothing streams */
-	g = zoo("mobilenet_v2");
+	g = load_zoo("mobilenet_v2", 1);
 	e = estimate(g, "google_coral_edge_tpu", GR_OK);
 	assert_true(e->weight_bytes + e->peak_activation_bytes < sram);
 	assert_null(strstr(e->note, "host link"));
@@ -291,7 +281,7 @@ static void no_platform_without_dram_beats_streaming_what_does_not_fit(void **st
 	(void)state;
 
 	for (size_t mi = 0; mi < sizeof(models) / sizeof(*models); mi++) {
-		gr_graph *g = zoo(models[mi]);
+		gr_graph *g = load_zoo(models[mi], 1);
 		for (size_t i = 0; i < gr_hw_registry_count(reg); i++) {
 			const gr_hw *hw = gr_hw_registry_at(reg, i);
 			for (int mode = -1; mode < (int)gr_hw_mode_count(hw); mode++) {

@@ -17,20 +17,7 @@
 #include "graphs/model.h"
 #include "graphs/sweep.h"
 #include "graphs/zoo.h"
-
-static gr_graph *load_zoo(const char *name, int64_t batch)
-{
-	char path[4096];
-	gr_graph *g = NULL;
-	gr_error err = {0};
-
-	assert_int_equal(gr_zoo_resolve(name, path, sizeof(path), &err), GR_OK);
-	assert_int_equal(gr_model_load(path, NULL, &g, &err), GR_OK);
-	gr_zoo_bind_defaults(g, name);
-	assert_int_equal(gr_graph_bind_dim(g, "batch", batch, &err), GR_OK);
-	assert_int_equal(gr_graph_infer(g, &err), GR_OK);
-	return g;
-}
+#include "zoo_fixture.h"
 
 static void same_estimate(const gr_estimate *a, const gr_estimate *b)
 {

@@ -15,6 +15,7 @@
 #include "calibration/calib_impl.h"
 #include "graphs/model.h"
 #include "graphs/zoo.h"
+#include "zoo_fixture.h"
 
 #define CAL GRAPHS_SOURCE_DIR "/calibration"
 
@@ -178,16 +179,10 @@ static void transferred_rates_stay_within_the_target_physics(void **state)
 	}
 	/* an estimate with it: transferred, naming the donor, no kernel beyond peak */
 	{
-		gr_graph *g = NULL;
+		gr_graph *g = load_zoo("resnet18", 1);
 		gr_partition *part = NULL;
 		gr_estimate *e = NULL;
 		gr_estimate_opts eo = {.precision = GR_PREC_FP32, .runtime = "pytorch"};
-		char path[1024];
-		assert_int_equal(gr_zoo_resolve("resnet18", path, sizeof(path), &err), GR_OK);
-		assert_int_equal(gr_model_load(path, NULL, &g, &err), GR_OK);
-		gr_zoo_bind_defaults(g, "resnet18");
-		assert_int_equal(gr_graph_bind_dim(g, "batch", 1, &err), GR_OK);
-		assert_int_equal(gr_graph_infer(g, &err), GR_OK);
 		assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("pytorch"), &part, &err), GR_OK);
 		assert_int_equal(gr_estimate_run_fitted(g, part, ryzen, mr, &eo, &tm, &e, &err), GR_OK);
 		assert_int_equal(e->confidence, GR_CONF_TRANSFERRED);
@@ -208,18 +203,12 @@ static void transferred_rates_stay_within_the_target_physics(void **state)
 static double latency_with(const char *model, const char *runtime, const gr_hw *hw, int mode,
 			   const gr_op_time_model *tm)
 {
-	gr_graph *g = NULL;
+	gr_graph *g = load_zoo(model, 1);
 	gr_partition *part = NULL;
 	gr_estimate *e = NULL;
 	gr_error err = {0};
 	gr_estimate_opts eo = {.precision = GR_PREC_INT8, .runtime = runtime};
-	char path[1024];
 	double t;
-	assert_int_equal(gr_zoo_resolve(model, path, sizeof(path), &err), GR_OK);
-	assert_int_equal(gr_model_load(path, NULL, &g, &err), GR_OK);
-	gr_zoo_bind_defaults(g, model);
-	assert_int_equal(gr_graph_bind_dim(g, "batch", 1, &err), GR_OK);
-	assert_int_equal(gr_graph_infer(g, &err), GR_OK);
 	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find(runtime), &part, &err), GR_OK);
 	assert_int_equal(tm ? gr_estimate_run_fitted(g, part, hw, mode, &eo, tm, &e, &err)
 			    : gr_estimate_run(g, part, hw, mode, &eo, &e, &err), GR_OK);
