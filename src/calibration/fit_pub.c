@@ -640,8 +640,8 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	calib_pub_quality *q = &cq->pub;
 	double th[NP], full[NP], dram = gr_hw_dram_bandwidth(hw, mode);
 	int with_matrix;
-	char models[64][64];
-	size_t n_models = 0;
+	char models[64][64], transformer[64][64];
+	size_t n_models = 0, n_transformers = 0;
 	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : "";
 	otm_prec *cp;
 
@@ -791,18 +791,17 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	/* the cost per matrix only where two models or more run more products of activations per
 	 * frame than layers (transformers): fitted to one, it would be that model's own number, and
 	 * a table of CNNs with a few attention heads (YOLO11's) cannot tell it from their residuals */
-	if (c.dataflow) {
-		int transformers = 0;
+	if (c.dataflow)
 		for (size_t i = 0; i < c.n; i++) {
 			double mats = 0;
 			if (i > 0 && !strcmp(c.rows[i - 1].r->model, c.rows[i].r->model))
 				continue;
 			for (size_t k = 0; k < c.rows[i].m->n_nodes; k++)
 				mats += c.rows[i].m->nodes[k].matrices;
-			transformers += mats / (double)c.rows[i].r->batch > c.rows[i].x[P_KERNEL];
+			if (mats / (double)c.rows[i].r->batch > c.rows[i].x[P_KERNEL] && n_transformers < 64)
+				snprintf(transformer[n_transformers++], sizeof(transformer[0]), "%s", c.rows[i].r->model);
 		}
-		c.active[P_MATRIX] = transformers >= 2;
-	}
+	c.active[P_MATRIX] = n_transformers >= 2;
 	if (c.grouped) {
 		/* groups and classes no row has stay where they start (and out of the pull) */
 		int seen[OTM_KG_COUNT] = {0}, offpath = 0;
@@ -885,6 +884,15 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			if (o->progress)
 				o->progress(o->progress_user, (int)j, (int)n_models, models[j]);
 			memcpy(th, full, sizeof(th));
+			/* the cost per matrix as in the full fit, but from the other models only */
+			if (with_matrix) {
+				size_t left = n_transformers;
+				for (size_t k = 0; k < n_transformers; k++)
+					left -= !strcmp(transformer[k], models[j]);
+				c.active[P_MATRIX] = left >= 2;
+				if (!c.active[P_MATRIX])
+					th[P_MATRIX] = 0;
+			}
 			scan_contexts(&c, models[j], th);
 			/* the activation-matmul factor has a second basin decades away: restart it at the
 			 * matrix factor, or the fit of all (which saw the left-out model) would pick it */
