@@ -219,7 +219,6 @@ static gr_status model_load(calib_model *m, gr_error *err)
 		otm_node_from(n, &m->nodes[i]);
 		if (m->nodes[i].flops > 0) /* as the runtime runs it (fastconv.c) */
 			m->nodes[i].flops = gr_node_time_flops(rules, n, NULL);
-		m->nodes[i].algo = gr_node_conv_algorithm(rules, n);
 		calib_module_of(gr_node_name(n), mod, sizeof(mod));
 		if (!(m->module[i] = strdup(mod)))
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");

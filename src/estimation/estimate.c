@@ -263,7 +263,6 @@ static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_vi
 		/* a fast convolution algorithm's FLOPs (fastconv.c): what the time model charges */
 		if (v->nodes[i].flops > 0)
 			v->nodes[i].flops = gr_node_time_flops(gr_partition_rules(p), g->nodes[i], NULL);
-		v->nodes[i].algo = gr_node_conv_algorithm(gr_partition_rules(p), g->nodes[i]);
 		kof[i] = v->view_kernel[i] = -1;
 	}
 	for (size_t k = 0; k < nk; k++) {
