@@ -222,8 +222,6 @@ static gr_status model_load(calib_model *m, gr_error *err)
 		calib_module_of(gr_node_name(n), mod, sizeof(mod));
 		if (!(m->module[i] = strdup(mod)))
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-		m->kernel_of[i] = -1;
-		m->view_kernel[i] = -1;
 	}
 	/* functional ops: their scope is a container of other ops' scopes (or the root) */
 	m->fx = calloc(m->n_nodes + 1, sizeof(*m->fx));
@@ -251,22 +249,10 @@ static gr_status model_load(calib_model *m, gr_error *err)
 			m->fx_ord[i] += m->fx[j] && !strcmp(m->fx[j], fx);
 		m->fx_ord[i]++;
 	}
-	nk = gr_partition_count(m->p);
-	for (size_t k = 0; k < nk; k++) {
-		const gr_kernel *kr = gr_partition_kernel(m->p, k);
-		for (size_t j = 0; j < kr->count; j++)
-			m->kernel_of[gr_partition_node(m->p, kr, j)->index] = (int)k;
-	}
 	/* a view is charged to the kernel that runs next (or the last one) */
-	{
-		int next = -1;
-		for (size_t i = m->n_nodes; i-- > 0;) {
-			if (m->kernel_of[i] >= 0)
-				next = m->kernel_of[i];
-			else if (m->nodes[i].cls == CC_VIEW)
-				m->view_kernel[i] = next >= 0 ? next : (int)nk - 1;
-		}
-	}
+	nk = gr_partition_count(m->p);
+	otm_kernel_of(m->p, m->n_nodes, m->kernel_of);
+	otm_view_kernels(m->nodes, m->kernel_of, m->n_nodes, nk, m->view_kernel);
 	/* graph compilers: fused intermediates stay on chip (the estimator's own view of the ops) */
 	if (rules->fused_memory && otm_nodes_fuse(m->g, m->p, m->nodes))
 		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");

@@ -248,7 +248,7 @@ typedef struct fitted_view {
 static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_view *v)
 {
 	size_t n = g->n_nodes, nk = gr_partition_count(p);
-	int *kof = malloc((n + 1) * sizeof(int)), next = -1;
+	int *kof = malloc((n + 1) * sizeof(int));
 
 	v->nodes = calloc(n + 1, sizeof(*v->nodes));
 	v->view_kernel = malloc((n + 1) * sizeof(int));
@@ -263,19 +263,9 @@ static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_vi
 		/* a fast convolution algorithm's FLOPs (fastconv.c): what the time model charges */
 		if (v->nodes[i].flops > 0)
 			v->nodes[i].flops = gr_node_time_flops(gr_partition_rules(p), g->nodes[i], NULL);
-		kof[i] = v->view_kernel[i] = -1;
 	}
-	for (size_t k = 0; k < nk; k++) {
-		const gr_kernel *kr = gr_partition_kernel(p, k);
-		for (size_t j = 0; j < kr->count; j++)
-			kof[gr_partition_node(p, kr, j)->index] = (int)k;
-	}
-	for (size_t i = n; i-- > 0;) {
-		if (kof[i] >= 0)
-			next = kof[i];
-		else if (v->nodes[i].cls == CC_VIEW && nk)
-			v->view_kernel[i] = next >= 0 ? next : (int)nk - 1;
-	}
+	otm_kernel_of(p, n, kof);
+	otm_view_kernels(v->nodes, kof, n, nk, v->view_kernel);
 	free(kof);
 	return 0;
 }

@@ -158,6 +158,12 @@ typedef struct otm_node {
 } otm_node;
 
 void otm_node_from(const gr_node *n, otm_node *out);
+/* kof[i]: the kernel of p that runs node i, -1 for none (views, folded ops); kof has a slot
+ * per node of p's graph (n_nodes). */
+void otm_kernel_of(const gr_partition *p, size_t n_nodes, int *kof);
+/* view_kernel[i]: the kernel a view node (nodes[i].cls CC_VIEW, in no kernel) is charged to,
+ * the one that runs next, or the last; -1 for every other node. */
+void otm_view_kernels(const otm_node *nodes, const int *kof, size_t n_nodes, size_t nk, int *view_kernel);
 /* Graph compilers keep a fused group's intermediates on chip: rewrites nodes[] (graph order,
  * from otm_node_from) so that each op's activations count only the tensors that enter or leave
  * its kernel of p, and records the on-chip working sets above (docs/estimate.md, "On-chip
