@@ -322,8 +322,8 @@ void cli_estimate_kernels_jw(cli_jw *w, const gr_estimate *e)
 			cli_jw_string(w, "conv_algorithm", algo);
 			cli_jw_count(w, "flops_run", ke->kernel->flops_time);
 		}
-		if (ke->kernel->unknown_ops || !ke->kernel->known)
-			cli_jw_bool(w, "contains_unknown_ops", 1);
+		if (ke->kernel->unknown_ops || !ke->kernel->known) /* a node not costed */
+			cli_jw_bool(w, CLI_KEY_NOT_COSTED, 1);
 		cli_jw_end(w);
 	}
 	cli_jw_end(w);
