@@ -126,6 +126,9 @@ gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t
  * input shape (published rows), at that shape. GR_ERR_SHAPE when the graph cannot take it. */
 gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
 			  gr_error *err);
+/* 1 when row r states an input shape other than the zoo's (then in shape, "3x380x380"), else 0
+ * (shape ""). */
+int calib_row_shape(const gr_meas_row *r, char *shape, size_t size);
 /* Registry with the user's saved platforms (~/.config/graphs/hardware) added. */
 gr_status calib_registry_load(gr_hw_registry **out, gr_error *err);
 

@@ -712,8 +712,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			continue;
 		}
 		if ((st = calib_row_model(cache, r, c.runtime, &m, &e2))) {
-			/* a graph that cannot take the published resolution or sequence length */
-			if (st == GR_ERR_SHAPE && calib_cache_model(cache, r->model, r->batch, c.runtime, &m, &e2) == GR_OK)
+			char shape[64];
+			/* a graph that cannot take the published resolution or sequence length (a shape
+			 * error at the zoo's own shape is the model's) */
+			if (st == GR_ERR_SHAPE && calib_row_shape(r, shape, sizeof(shape)))
 				q->skip_shape++;
 			else
 				q->skip_model++;

@@ -315,19 +315,30 @@ gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t
 	return GR_OK;
 }
 
-gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
-			  gr_error *err)
+int calib_row_shape(const gr_meas_row *r, char *shape, size_t size)
 {
-	char zoo[64] = "", pub[64];
+	char zoo[64] = "";
 	gr_zoo_entry e;
 
 	/* the dims after the batch ("3x224x224") of the zoo's input shape, which every zoo graph
 	 * is bound to by default (gr_zoo_bind_defaults) */
 	if (!gr_zoo_find(r->model, &e, NULL))
 		gr_pub_shape_tail(e.input_shape, zoo, sizeof(zoo));
-	gr_pub_shape_tail(r->input_shape, pub, sizeof(pub));
-	return calib_cache_model_shaped(c, r->model, r->batch, !pub[0] || !strcmp(pub, zoo) ? NULL : pub, runtime,
-					out, err);
+	gr_pub_shape_tail(r->input_shape, shape, size);
+	if (!shape[0] || !strcmp(shape, zoo)) {
+		shape[0] = 0;
+		return 0;
+	}
+	return 1;
+}
+
+gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
+			  gr_error *err)
+{
+	char pub[64];
+
+	return calib_cache_model_shaped(c, r->model, r->batch, calib_row_shape(r, pub, sizeof(pub)) ? pub : NULL,
+					runtime, out, err);
 }
 
 /* --- matching -------------------------------------------------------------------------- */

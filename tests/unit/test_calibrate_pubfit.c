@@ -421,6 +421,40 @@ static void assumed_onchip_rate_is_learnt(void **state)
 	assert_true(beta <= 12 * beta0 * 1.5);
 }
 
+/* A row whose graph cannot take its published shape (ViT-B/16 at 384: the position table fixes
+ * 224) is skipped_shape; a row of a network the zoo does not have is skipped_model. */
+static void rows_skipped_by_shape_and_by_model(void **state)
+{
+	static const char *const fitted[] = {"resnet18", "resnet50", "mobilenet_v2", "googlenet"};
+	gr_profile *truth = NULL, *p = NULL;
+	gr_calib_cache *c = NULL;
+	gr_meas_set *s = NULL;
+	gr_error err = {0};
+	gr_fit_opts o = {.hw = HW, .precision = GR_PREC_INT8, .runtime = RT, .lomo = 0, .min_models = 4};
+	const gr_hw *hw;
+	FILE *f;
+	(void)state;
+	hw = use_shipped(HW, RT, GR_PREC_INT8, &truth, &c);
+	o.cache = c;
+	write_table(tmp("skips.csv"), "Synthetic NPU", c, hw, fitted, 4, &truth->tm);
+	assert_non_null(f = fopen(tmp("skips.csv"), "a"));
+	fprintf(f, "Synthetic NPU,%s,,%s,int8,vit_b_16,vit_b_16,torchvision_exact,1,1x3x384x384,latency_ms,5,,"
+		   "synthetic\n", HW, RT);
+	fprintf(f, "Synthetic NPU,%s,,%s,int8,nosuchnet,nosuchnet,torchvision_exact,1,,latency_ms,5,,synthetic\n", HW,
+		RT);
+	fclose(f);
+	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
+	assert_int_equal(gr_meas_load(s, tmp("skips.csv"), NULL, &err), GR_OK);
+	assert_int_equal(gr_profile_fit(s, &o, &p, &err), GR_OK);
+	assert_int_equal(p->q[GR_PREC_INT8].pub.skip_shape, 1);
+	assert_int_equal(p->q[GR_PREC_INT8].pub.skip_model, 1);
+	gr_profile_free(p);
+	gr_profile_free(truth);
+	gr_meas_set_free(s);
+	gr_calib_cache_free(c);
+	use_defaults();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +463,7 @@ int main(void)
 		cmocka_unit_test(old_profiles_load_and_estimate_as_before),
 		cmocka_unit_test(a_slow_activation_matmul_is_fitted_apart_from_convolutions),
 		cmocka_unit_test(assumed_onchip_rate_is_learnt),
+		cmocka_unit_test(rows_skipped_by_shape_and_by_model),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
