@@ -14,6 +14,17 @@ void cli_estimate_args_init(cli_estimate_args *a)
 	a->fmt = GR_FMT_TABLE;
 }
 
+int cli_estimate_target(cli_estimate_args *a, const char *cmd, int argc, char **argv)
+{
+	int rc = cli_model_arg(&a->model, cmd, argc, argv);
+
+	if (rc)
+		return rc;
+	if (!a->hw)
+		return cli_usage(cmd, "--hw ID is required (see 'graphs hw list')");
+	return 0;
+}
+
 int cli_estimate_option(cli_estimate_args *a, const char *cmd, int c, const char *arg)
 {
 	switch (c) {
