@@ -42,9 +42,6 @@ static int informative(const otm_class *c, const otm_class *r)
 }
 
 typedef struct borrow_search {
-	const gr_hw_registry *reg;
-	const gr_hw *hw;
-	int mode;
 	const char *runtime;
 	const gr_profile *target;
 	gr_precision prec;
@@ -55,24 +52,18 @@ typedef struct borrow_search {
 	double best_dist;
 } borrow_search;
 
-static void consider(void *ctx, const char *dir, const char *id, const char *mname)
+/* Considers dir/<id>/<mode>/<runtime>.json (calib_each_donor: not the platform's own profile,
+ * the one being completed). */
+static void consider(void *ctx, const char *dir, const char *id, const char *mname, const gr_hw *dhw, int dm,
+		     double dist)
 {
 	borrow_search *s = ctx;
 	char path[4400];
-	const gr_hw *dhw = gr_hw_registry_find(s->reg, id);
-	const char *tmode = s->mode >= 0 ? gr_hw_mode_name(s->hw, (size_t)s->mode) : NULL;
-	int dm = -1;
-	double dist;
 	gr_profile *p = NULL;
 	gr_error e = {0};
 	const otm_prec *cp;
 
-	if (!dhw || (strcmp(mname, "default") && (dm = gr_hw_mode_find(dhw, mname)) < 0))
-		return;
-	if (!strcmp(id, gr_hw_id(s->hw)) && !strcmp(mname, tmode ? tmode : "default"))
-		return; /* the platform's own profile (the one being completed) */
-	dist = otm_transfer_distance(dhw, dm, s->hw, s->mode, s->prec);
-	if (dist < 0 || (s->best && dist >= s->best_dist))
+	if (s->best && dist >= s->best_dist)
 		return;
 	snprintf(path, sizeof(path), "%s/%s/%s/%s.json", dir, id, mname, s->runtime);
 	if (gr_profile_load(path, &p, &e))
@@ -168,15 +159,12 @@ int gr_profile_borrow_classes(gr_profile *p, const gr_hw_registry *reg, gr_error
 			gr_op_time_model t;
 			if (tp->cls[c].fitted || r < 0 || !measured(&tp->cls[r]))
 				continue;
-			s.reg = reg;
-			s.hw = hw;
-			s.mode = mode;
 			s.runtime = p->tm.runtime;
 			s.target = p;
 			s.prec = (gr_precision)q;
 			s.cls = c;
 			s.rel = r;
-			calib_each_profile(s.runtime, consider, &s);
+			calib_each_donor(reg, hw, mode, s.runtime, s.prec, consider, &s);
 			if (!s.best)
 				continue;
 			if (otm_transfer(&s.best->tm, s.best_hw, s.best_mode, hw, mode, &t) &&

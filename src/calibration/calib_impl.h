@@ -126,6 +126,9 @@ gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t
  * input shape (published rows), at that shape. GR_ERR_SHAPE when the graph cannot take it. */
 gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
 			  gr_error *err);
+/* 1 when row r states an input shape other than the zoo's (then in shape, "3x380x380"), else 0
+ * (shape ""). */
+int calib_row_shape(const gr_meas_row *r, char *shape, size_t size);
 /* Registry with the user's saved platforms (~/.config/graphs/hardware) added. */
 gr_status calib_registry_load(gr_hw_registry **out, gr_error *err);
 
@@ -172,6 +175,13 @@ gr_status calib_fit_published_energy(const gr_meas_set *set, const gr_fit_opts *
  * shipped folder), in that order and name order within a folder. */
 typedef void (*calib_profile_fn)(void *ctx, const char *dir, const char *id, const char *mode);
 void calib_each_profile(const char *runtime, calib_profile_fn fn, void *ctx);
+/* The same for the profiles that may lend to platform hw in mode (-1: none) at prec: those of a
+ * platform the registry knows (dhw, in mode dm; -1: the "default" folder) of hw's class
+ * (otm_transfer_distance dist >= 0), not hw's own in its mode. */
+typedef void (*calib_donor_fn)(void *ctx, const char *dir, const char *id, const char *mode, const gr_hw *dhw,
+			       int dm, double dist);
+void calib_each_donor(const gr_hw_registry *reg, const gr_hw *hw, int mode, const char *runtime, gr_precision prec,
+		      calib_donor_fn fn, void *ctx);
 
 /* --- NNLS ----------------------------------------------------------------------------------- */
 

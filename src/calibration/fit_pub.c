@@ -40,11 +40,8 @@ enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH,
 	* output leaves a MAC array's input-channel lanes idle); then the grouped model's (every
 	* platform but dataflow ones): compute factors of vector ops and of matmuls of two
 	* activations, a DRAM factor apart from the on-chip one, a cost per request, the share of
-	* off-critical-path kernels, the compute factors of dense convs run as Winograd tiles, 1x1
-	* GEMMs or im2col (runtimes with a fast-conv rule: gr_node_conv_algorithm; opt-in) and a
-	* per-kernel cost per kernel group */
-       P_ALPHA_DW, P_ALPHA_VEC, P_BETA_DRAM, P_REQ, P_OFF, P_ALPHA_MM, P_ALPHA_WINO, P_ALPHA_PW, P_ALPHA_I2C,
-       P_KG0,
+	* off-critical-path kernels and a per-kernel cost per kernel group */
+       P_ALPHA_DW, P_ALPHA_VEC, P_BETA_DRAM, P_REQ, P_OFF, P_ALPHA_MM, P_KG0,
        /* per harness (pub_harness): host time per step and per graph op that its timed step
 	* holds besides the network (not part of estimates) */
        P_H0 = P_KG0 + OTM_KG_COUNT, NP = P_H0 + 2 * PUB_HARNESS_MAX };
@@ -95,7 +92,6 @@ typedef struct pub_ctx {
 	pub_row *rows;
 	size_t n;
 	int grouped;              /* the grouped model (P_ALPHA_DW ... P_KG*) */
-	int conv_algo;            /* ... with compute factors by conv algorithm (P_ALPHA_WINO .. _I2C) */
 	int active[NP];           /* parameters the search moves */
 	double ref[NP];           /* as-estimated values (0: no pull) */
 	double shrink;
@@ -267,11 +263,6 @@ static void set_params(pub_ctx *c, const double *th)
 	cp->glob[CG_KERNEL] = th[P_KERNEL];
 	cp->has_kernel_groups = cp->has_offpath = c->grouped;
 	cp->request_s = c->grouped ? th[P_REQ] : 0;
-	cp->has_conv_algo = c->conv_algo;
-	/* an algorithm no row runs (inactive) stays at the dense convs' factor */
-	for (int a = 0; a < GR_CONV_ALGO_COUNT; a++)
-		cp->conv_algo_scale[a] = a && c->active[P_ALPHA_WINO + a - 1] ? th[P_ALPHA_WINO + a - 1] / th[P_ALPHA]
-								   : 1;
 	cp->offpath_factor = c->grouped ? th[P_OFF] : 1;
 	for (int g = 0; g < OTM_KG_COUNT; g++)
 		cp->kernel_group_s[g] = c->grouped ? th[P_KG0 + g] : 0;
@@ -375,8 +366,7 @@ static double penalty(const pub_ctx *c, const double *th)
 			continue; /* a harness's costs have no reference: none is the network's */
 		if (j >= P_KG0)
 			s += pull(c, th[j], th[P_KERNEL], 1);
-		else if (j == P_ALPHA_DW || j == P_ALPHA_VEC || j == P_ALPHA_WINO || j == P_ALPHA_PW ||
-			 j == P_ALPHA_I2C)
+		else if (j == P_ALPHA_DW || j == P_ALPHA_VEC)
 			s += pull(c, th[j], th[P_ALPHA], 0);
 		else if (j == P_ALPHA_MM)
 			s += mm_pull() * pull(c, th[j], th[P_ALPHA], 0);
@@ -450,7 +440,6 @@ static void linear_start(pub_ctx *c, const char *skip, double *th)
 	/* depthwise convs and the grouped model start from the common fit: every group at the
 	 * common cost, no overlap beyond the registry's, and the as-estimated cost per request */
 	th[P_ALPHA_DW] = th[P_ALPHA_VEC] = th[P_ALPHA_MM] = th[P_ALPHA];
-	th[P_ALPHA_WINO] = th[P_ALPHA_PW] = th[P_ALPHA_I2C] = th[P_ALPHA];
 	th[P_BETA_DRAM] = th[P_BETA];
 	th[P_REQ] = c->ref[P_REQ];
 	th[P_OFF] = c->ref[P_OFF];
@@ -544,8 +533,7 @@ static void scan_act_matmul(pub_ctx *c, const char *skip, double *th)
 static void refine(pub_ctx *c, const char *skip, double *th, double step)
 {
 	static const double lb[NP] = {[P_ALPHA] = 1, [P_BETA] = 1, [P_ALPHA_DW] = 1,
-				      [P_ALPHA_VEC] = 1, [P_BETA_DRAM] = 1, [P_ALPHA_MM] = 1,
-				      [P_ALPHA_WINO] = 1, [P_ALPHA_PW] = 1, [P_ALPHA_I2C] = 1};
+				      [P_ALPHA_VEC] = 1, [P_BETA_DRAM] = 1, [P_ALPHA_MM] = 1};
 	double best = objective(c, th, skip), scale[NP], ub[NP];
 	double ysum = 0;
 	size_t ny = 0;
@@ -566,7 +554,6 @@ static void refine(pub_ctx *c, const char *skip, double *th, double step)
 	scale[P_FILL] = 0.5;
 	scale[P_MATRIX] = 0.01 * c->frame_min;
 	scale[P_ALPHA_DW] = scale[P_ALPHA_VEC] = scale[P_ALPHA_MM] = scale[P_BETA_DRAM] = 0.25;
-	scale[P_ALPHA_WINO] = scale[P_ALPHA_PW] = scale[P_ALPHA_I2C] = 0.25;
 	scale[P_REQ] = ny ? 0.01 * ysum / (double)ny : 1e-6;
 	scale[P_OFF] = 0.1;
 	for (int g = 0; g < OTM_KG_COUNT; g++)
@@ -725,8 +712,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			continue;
 		}
 		if ((st = calib_row_model(cache, r, c.runtime, &m, &e2))) {
-			/* a graph that cannot take the published resolution or sequence length */
-			if (st == GR_ERR_SHAPE && calib_cache_model(cache, r->model, r->batch, c.runtime, &m, &e2) == GR_OK)
+			char shape[64];
+			/* a graph that cannot take the published resolution or sequence length (a shape
+			 * error at the zoo's own shape is the model's) */
+			if (st == GR_ERR_SHAPE && calib_row_shape(r, shape, sizeof(shape)))
 				q->skip_shape++;
 			else
 				q->skip_model++;
@@ -822,18 +811,6 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		c.active[P_OFF] = offpath;
 		for (int j = P_H0; j < P_H0 + 2 * c.n_harness; j++)
 			c.active[j] = 1;
-		/* GRAPHS_PUB_CONV_ALGO=1: a compute factor per conv algorithm of runtimes with a
-		 * fast-conv rule, each where the rows run some of it. Off by default: on the ncnn
-		 * pairs it made the worst LOMO worse or no better (docs/calibrate.md) */
-		if (rules && rules->fast_conv != GR_FASTCONV_NONE && getenv("GRAPHS_PUB_CONV_ALGO") &&
-		    !strcmp(getenv("GRAPHS_PUB_CONV_ALGO"), "1"))
-			for (size_t i = 0; i < c.n; i++)
-				for (size_t k = 0; k < c.rows[i].m->n_nodes; k++) {
-					int a = c.rows[i].m->nodes[k].algo;
-					if (c.rows[i].m->nodes[k].cls == GR_KC_CONV && a > 0)
-						c.active[P_ALPHA_WINO + a - GR_CONV_ALGO_WINOGRAD] = 1;
-				}
-		c.conv_algo = c.active[P_ALPHA_WINO] || c.active[P_ALPHA_PW] || c.active[P_ALPHA_I2C];
 	}
 	/* one estimator cache per model and batch (rows are sorted: a model's rows are adjacent) */
 	if ((c.ec = calloc(c.n + 1, sizeof(*c.ec))))
@@ -955,10 +932,10 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			1e3 * th[P_H0 + 2 * h], 1e6 * th[P_H0 + 2 * h + 1]);
 	if (getenv("GRAPHS_PUB_DEBUG") && c.grouped)
 		fprintf(stderr, "pub %s: alpha %.3g mm %.3g dw %.3g vec %.3g beta %.3g dram %.3g request %.3g offpath %.3g "
-			"kernels %.3g %.3g %.3g %.3g %.3g %.3g winograd %.3g pointwise %.3g im2col %.3g\n",
+			"kernels %.3g %.3g %.3g %.3g %.3g %.3g\n",
 			gr_precision_name(prec), th[P_ALPHA], th[P_ALPHA_MM], th[P_ALPHA_DW], th[P_ALPHA_VEC], th[P_BETA],
 			th[P_BETA_DRAM], th[P_REQ], th[P_OFF], th[P_KG0], th[P_KG0 + 1], th[P_KG0 + 2], th[P_KG0 + 3],
-			th[P_KG0 + 4], th[P_KG0 + 5], th[P_ALPHA_WINO], th[P_ALPHA_PW], th[P_ALPHA_I2C]);
+			th[P_KG0 + 4], th[P_KG0 + 5]);
 	q->n_harness = c.n_harness;
 	for (int h = 0; h < c.n_harness; h++) {
 		snprintf(q->harness[h], sizeof(q->harness[h]), "%s", c.harness[h]);

@@ -219,12 +219,9 @@ static gr_status model_load(calib_model *m, gr_error *err)
 		otm_node_from(n, &m->nodes[i]);
 		if (m->nodes[i].flops > 0) /* as the runtime runs it (fastconv.c) */
 			m->nodes[i].flops = gr_node_time_flops(rules, n, NULL);
-		m->nodes[i].algo = gr_node_conv_algorithm(rules, n);
 		calib_module_of(gr_node_name(n), mod, sizeof(mod));
 		if (!(m->module[i] = strdup(mod)))
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-		m->kernel_of[i] = -1;
-		m->view_kernel[i] = -1;
 	}
 	/* functional ops: their scope is a container of other ops' scopes (or the root) */
 	m->fx = calloc(m->n_nodes + 1, sizeof(*m->fx));
@@ -252,22 +249,10 @@ static gr_status model_load(calib_model *m, gr_error *err)
 			m->fx_ord[i] += m->fx[j] && !strcmp(m->fx[j], fx);
 		m->fx_ord[i]++;
 	}
-	nk = gr_partition_count(m->p);
-	for (size_t k = 0; k < nk; k++) {
-		const gr_kernel *kr = gr_partition_kernel(m->p, k);
-		for (size_t j = 0; j < kr->count; j++)
-			m->kernel_of[gr_partition_node(m->p, kr, j)->index] = (int)k;
-	}
 	/* a view is charged to the kernel that runs next (or the last one) */
-	{
-		int next = -1;
-		for (size_t i = m->n_nodes; i-- > 0;) {
-			if (m->kernel_of[i] >= 0)
-				next = m->kernel_of[i];
-			else if (m->nodes[i].cls == CC_VIEW)
-				m->view_kernel[i] = next >= 0 ? next : (int)nk - 1;
-		}
-	}
+	nk = gr_partition_count(m->p);
+	otm_kernel_of(m->p, m->n_nodes, m->kernel_of);
+	otm_view_kernels(m->nodes, m->kernel_of, m->n_nodes, nk, m->view_kernel);
 	/* graph compilers: fused intermediates stay on chip (the estimator's own view of the ops) */
 	if (rules->fused_memory && otm_nodes_fuse(m->g, m->p, m->nodes))
 		return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
@@ -330,19 +315,30 @@ gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t
 	return GR_OK;
 }
 
-gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
-			  gr_error *err)
+int calib_row_shape(const gr_meas_row *r, char *shape, size_t size)
 {
-	char zoo[64] = "", pub[64];
+	char zoo[64] = "";
 	gr_zoo_entry e;
 
 	/* the dims after the batch ("3x224x224") of the zoo's input shape, which every zoo graph
 	 * is bound to by default (gr_zoo_bind_defaults) */
 	if (!gr_zoo_find(r->model, &e, NULL))
 		gr_pub_shape_tail(e.input_shape, zoo, sizeof(zoo));
-	gr_pub_shape_tail(r->input_shape, pub, sizeof(pub));
-	return calib_cache_model_shaped(c, r->model, r->batch, !pub[0] || !strcmp(pub, zoo) ? NULL : pub, runtime,
-					out, err);
+	gr_pub_shape_tail(r->input_shape, shape, size);
+	if (!shape[0] || !strcmp(shape, zoo)) {
+		shape[0] = 0;
+		return 0;
+	}
+	return 1;
+}
+
+gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
+			  gr_error *err)
+{
+	char pub[64];
+
+	return calib_cache_model_shaped(c, r->model, r->batch, calib_row_shape(r, pub, sizeof(pub)) ? pub : NULL,
+					runtime, out, err);
 }
 
 /* --- matching -------------------------------------------------------------------------- */

@@ -238,11 +238,6 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 			add_num(gl, "request_s", cp->request_s);
 		if (cp->has_offpath)
 			add_num(gl, "offpath_kernel_factor", cp->offpath_factor);
-		if (cp->has_conv_algo) {
-			cJSON *ca = cJSON_AddObjectToObject(gl, "conv_algorithm_scale");
-			for (int a = 1; a < GR_CONV_ALGO_COUNT; a++)
-				add_num(ca, gr_conv_algo_name(a), cp->conv_algo_scale[a]);
-		}
 		if (cp->has_kernel_groups) {
 			cJSON *kg = cJSON_AddObjectToObject(gl, "kernel_groups");
 			for (int k = 0; k < OTM_KG_COUNT; k++)

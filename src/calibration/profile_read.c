@@ -492,21 +492,6 @@ static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *s
 		cp->has_offpath = 1;
 	}
 	{
-		/* a dense conv's compute factor by algorithm over its class's (fit_pub.c) */
-		const cJSON *ca = NULL;
-		if (object(r, gl, "conv_algorithm_scale", OPTIONAL, &ca))
-			return -1;
-		cp->conv_algo_scale[GR_CONV_ALGO_OTHER] = 1;
-		if (ca) {
-			enter(r, 4, "precisions", pn, "platform", "conv_algorithm_scale");
-			for (int a = 1; a < GR_CONV_ALGO_COUNT; a++)
-				if (number(r, ca, gr_conv_algo_name(a), 0.001, 1000, REQUIRED, 1, &cp->conv_algo_scale[a]))
-					return -1;
-			cp->has_conv_algo = 1;
-			enter(r, 3, "precisions", pn, "platform");
-		}
-	}
-	{
 		const cJSON *kg = NULL;
 		if (object(r, gl, "kernel_groups", OPTIONAL, &kg))
 			return -1;

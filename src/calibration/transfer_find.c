@@ -10,9 +10,6 @@
 #include "calibration/calib_impl.h"
 
 typedef struct donor_search {
-	const gr_hw_registry *reg;
-	const gr_hw *hw;
-	int mode;
 	const char *runtime;
 	gr_precision prec;
 	gr_profile *best;          /* loaded */
@@ -32,30 +29,21 @@ static int name_ok(const struct dirent *de)
 	return de->d_name[0] != '.';
 }
 
-/* Considers dir/<id>/<mode>/<runtime>.json. */
-static void consider(donor_search *s, const char *dir, const char *id, const char *mname)
+/* Considers dir/<id>/<mode>/<runtime>.json (calib_each_donor). */
+static void consider(void *ctx, const char *dir, const char *id, const char *mname, const gr_hw *dhw, int dm,
+		     double dist)
 {
+	donor_search *s = ctx;
 	char path[4400], found[4400], spec[600];
-	const gr_hw *dhw = gr_hw_registry_find(s->reg, id);
-	const char *tmode = s->mode >= 0 ? gr_hw_mode_name(s->hw, (size_t)s->mode) : NULL;
-	int dm = -1;
-	double dist;
 	gr_profile *p = NULL;
 	gr_error e = {0};
 
-	if (!dhw)
-		return; /* a profile of a platform the registry does not know: nothing to scale by */
-	if (strcmp(mname, "default") && (dm = gr_hw_mode_find(dhw, mname)) < 0)
-		return;
-	if (!strcmp(id, gr_hw_id(s->hw)) && !strcmp(mname, tmode ? tmode : "default"))
-		return; /* the target's own profile is not a donor (it would have been used as is) */
-	dist = otm_transfer_distance(dhw, dm, s->hw, s->mode, s->prec);
 	/* a profile filed under "default" of a platform with power modes was measured in a mode
 	 * its source did not state (published tables): its clocks are uncertain, so a donor
 	 * whose mode is known wins at equal figures */
-	if (dist >= 0 && dm < 0 && gr_hw_mode_count(dhw) > 0)
+	if (dm < 0 && gr_hw_mode_count(dhw) > 0)
 		dist += 0.5;
-	if (dist < 0 || (s->best && dist >= s->best_dist))
+	if (s->best && dist >= s->best_dist)
 		return;
 	snprintf(path, sizeof(path), "%s/%s/%s/%s.json", dir, id, mname, s->runtime);
 	/* a file shadowed by one earlier on the path is not the one estimates of it would use */
@@ -122,9 +110,38 @@ void calib_each_profile(const char *runtime, calib_profile_fn fn, void *ctx)
 	scan_dir_each(gr_calibration_builtin_dir(), runtime, fn, ctx);
 }
 
-static void consider_cb(void *ctx, const char *dir, const char *id, const char *mname)
+typedef struct each_donor {
+	const gr_hw_registry *reg;
+	const gr_hw *hw;
+	int mode;
+	gr_precision prec;
+	calib_donor_fn fn;
+	void *ctx;
+} each_donor;
+
+static void donor_of(void *ctx, const char *dir, const char *id, const char *mname)
 {
-	consider(ctx, dir, id, mname);
+	each_donor *s = ctx;
+	const gr_hw *dhw = gr_hw_registry_find(s->reg, id);
+	const char *tmode = s->mode >= 0 ? gr_hw_mode_name(s->hw, (size_t)s->mode) : NULL;
+	int dm = -1;
+	double dist;
+
+	if (!dhw)
+		return; /* a profile of a platform the registry does not know: nothing to scale by */
+	if (strcmp(mname, "default") && (dm = gr_hw_mode_find(dhw, mname)) < 0)
+		return;
+	if (!strcmp(id, gr_hw_id(s->hw)) && !strcmp(mname, tmode ? tmode : "default"))
+		return; /* the target's own profile is not a donor (it would have been used as is) */
+	if ((dist = otm_transfer_distance(dhw, dm, s->hw, s->mode, s->prec)) >= 0)
+		s->fn(s->ctx, dir, id, mname, dhw, dm, dist);
+}
+
+void calib_each_donor(const gr_hw_registry *reg, const gr_hw *hw, int mode, const char *runtime, gr_precision prec,
+		      calib_donor_fn fn, void *ctx)
+{
+	each_donor s = {reg, hw, mode, prec, fn, ctx};
+	calib_each_profile(runtime, donor_of, &s);
 }
 
 gr_status gr_profile_transfer_find(const gr_hw_registry *reg, const gr_hw *hw, int mode, const char *runtime,
@@ -144,12 +161,9 @@ gr_status gr_profile_transfer_find(const gr_hw_registry *reg, const gr_hw *hw, i
 	}
 	if (precision < 0)
 		precision = gr_hw_preferred_precision(hw);
-	s.reg = reg;
-	s.hw = hw;
-	s.mode = mode;
 	s.runtime = runtime ? runtime : "pytorch";
 	s.prec = precision >= 0 && precision < GR_PREC_COUNT ? (gr_precision)precision : GR_PREC_FP32;
-	calib_each_profile(s.runtime, consider_cb, &s);
+	calib_each_donor(reg, hw, mode, s.runtime, s.prec, consider, &s);
 	if (!s.best) {
 		gr_hw_registry_free(own);
 		return gr_error_set(err, GR_ERR_NOT_FOUND, "no calibrated %s platform with a %s %s fit (native or emulated alike) to borrow from",

@@ -80,7 +80,7 @@ void cli_coverage_json(cJSON *o, const cli_coverage *c)
 {
 	cJSON_AddNumberToObject(o, "coverage", c->share);
 	cJSON_AddNumberToObject(o, "unknown_shape_nodes", (double)c->unknown_shape_nodes);
-	cJSON_AddBoolToObject(o, "contains_unknown_ops", c->lower_bound);
+	cJSON_AddBoolToObject(o, CLI_KEY_NOT_COSTED, c->lower_bound);
 	cJSON_AddBoolToObject(o, "lower_bound", c->lower_bound);
 }
 

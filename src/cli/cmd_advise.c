@@ -129,13 +129,9 @@ int cmd_advise(int argc, char **argv)
 				return rc < 0 ? EXIT_USAGE : cli_usage("advise", "bad option");
 		}
 	}
-	if ((rc = cli_model_arg(&a.model, "advise", argc, argv)))
+	if ((rc = cli_estimate_target(&a, "advise", argc, argv)))
 		return rc;
-	if (!a.hw)
-		return cli_usage("advise", "--hw ID is required (see 'graphs hw list')");
-	if (!(reg = cli_registry_load()))
-		return EXIT_BAD_INPUT;
-	if ((rc = cli_resolve_hw(reg, a.hw, &hw, &mode)))
+	if ((rc = cli_registry_hw(a.hw, &reg, &hw, &mode)))
 		goto done;
 	if (!(cx.opts = calloc(MAX_OPTS, sizeof(*cx.opts)))) {
 		rc = cli_fail(EXIT_BAD_INPUT, "out of memory");

@@ -70,13 +70,9 @@ int cmd_estimate(int argc, char **argv)
 		else if ((rc = cli_estimate_option(&a, "estimate", c, optarg)) <= 0)
 			return rc < 0 ? EXIT_USAGE : cli_usage("estimate", "bad option");
 	}
-	if ((rc = cli_model_arg(&a.model, "estimate", argc, argv)))
+	if ((rc = cli_estimate_target(&a, "estimate", argc, argv)))
 		return rc;
-	if (!a.hw)
-		return cli_usage("estimate", "--hw ID is required (see 'graphs hw list')");
-	if (!(reg = cli_registry_load()))
-		return EXIT_BAD_INPUT;
-	if ((rc = cli_resolve_hw(reg, a.hw, &hw, &mode)))
+	if ((rc = cli_registry_hw(a.hw, &reg, &hw, &mode)))
 		goto done;
 	if ((rc = cli_load_model(&a.model, &g, &batch)))
 		goto done;

@@ -136,7 +136,7 @@ static void print_json(FILE *out, const char *label, const gr_graph *g, int64_t 
 	/* the members cli_coverage_json adds */
 	cli_jw_number(w, "coverage", cov->share);
 	cli_jw_number(w, "unknown_shape_nodes", (double)cov->unknown_shape_nodes);
-	cli_jw_bool(w, "contains_unknown_ops", cov->lower_bound);
+	cli_jw_bool(w, CLI_KEY_NOT_COSTED, cov->lower_bound);
 	cli_jw_bool(w, "lower_bound", cov->lower_bound);
 	cli_jw_array(w, "unknown_ops");
 	unknown_ops(g, ubuf, sizeof(ubuf), w);

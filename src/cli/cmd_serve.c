@@ -143,17 +143,13 @@ int cmd_serve(int argc, char **argv)
 				return rc < 0 ? EXIT_USAGE : cli_usage("serve", "bad option");
 		}
 	}
-	if ((rc = cli_model_arg(&a.model, "serve", argc, argv)))
+	if ((rc = cli_estimate_target(&a, "serve", argc, argv)))
 		return rc;
-	if (!a.hw)
-		return cli_usage("serve", "--hw ID is required (see 'graphs hw list')");
 	if (isnan(rate) || !max_batch || isnan(timeout_ms))
 		return cli_usage("serve", "--rate, --max-batch and --timeout-ms are required");
 	if ((seed_given || req_given) && !simulate)
 		return cli_usage("serve", "--seed and --requests go with --simulate");
-	if (!(reg = cli_registry_load()))
-		return EXIT_BAD_INPUT;
-	if ((rc = cli_resolve_hw(reg, a.hw, &hw, &mode)))
+	if ((rc = cli_registry_hw(a.hw, &reg, &hw, &mode)))
 		goto done;
 	if (!(svc = calloc((size_t)max_batch, sizeof(*svc)))) {
 		rc = cli_fail(EXIT_BAD_INPUT, "out of memory");

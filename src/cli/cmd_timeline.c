@@ -148,18 +148,14 @@ int cmd_timeline(int argc, char **argv)
 		else if ((rc = cli_estimate_option(&a, "timeline", c, optarg)) <= 0)
 			return rc < 0 ? EXIT_USAGE : cli_usage("timeline", "bad option");
 	}
-	if ((rc = cli_model_arg(&a.model, "timeline", argc, argv)))
+	if ((rc = cli_estimate_target(&a, "timeline", argc, argv)))
 		return rc;
-	if (!a.hw)
-		return cli_usage("timeline", "--hw ID is required (see 'graphs hw list')");
 	if (a.fmt != GR_FMT_TABLE && a.fmt != GR_FMT_JSON)
 		return cli_usage("timeline", "--format takes table or json");
 	/* refuse a target that cannot be written before the work, not after */
 	if (trace && gr_outfile_check(trace, &err))
 		return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
-	if (!(reg = cli_registry_load()))
-		return EXIT_BAD_INPUT;
-	if ((rc = cli_resolve_hw(reg, a.hw, &hw, &mode)))
+	if ((rc = cli_registry_hw(a.hw, &reg, &hw, &mode)))
 		goto done;
 	if ((rc = cli_load_model(&a.model, &g, &batch)))
 		goto done;

@@ -14,6 +14,17 @@ void cli_estimate_args_init(cli_estimate_args *a)
 	a->fmt = GR_FMT_TABLE;
 }
 
+int cli_estimate_target(cli_estimate_args *a, const char *cmd, int argc, char **argv)
+{
+	int rc = cli_model_arg(&a->model, cmd, argc, argv);
+
+	if (rc)
+		return rc;
+	if (!a->hw)
+		return cli_usage(cmd, "--hw ID is required (see 'graphs hw list')");
+	return 0;
+}
+
 int cli_estimate_option(cli_estimate_args *a, const char *cmd, int c, const char *arg)
 {
 	switch (c) {
@@ -322,8 +333,8 @@ void cli_estimate_kernels_jw(cli_jw *w, const gr_estimate *e)
 			cli_jw_string(w, "conv_algorithm", algo);
 			cli_jw_count(w, "flops_run", ke->kernel->flops_time);
 		}
-		if (ke->kernel->unknown_ops || !ke->kernel->known)
-			cli_jw_bool(w, "contains_unknown_ops", 1);
+		if (ke->kernel->unknown_ops || !ke->kernel->known) /* a node not costed */
+			cli_jw_bool(w, CLI_KEY_NOT_COSTED, 1);
 		cli_jw_end(w);
 	}
 	cli_jw_end(w);

@@ -37,6 +37,9 @@ void cli_estimate_args_init(cli_estimate_args *a);
 /* Handles option c (argument arg) when it is one of the shared options: returns 1 when
  * handled, 0 when c is not one, -1 after printing a usage error. */
 int cli_estimate_option(cli_estimate_args *a, const char *cmd, int c, const char *arg);
+/* The MODEL argument and --hw of a command that estimates on one platform, both required: 0, or
+ * the exit code after the message. */
+int cli_estimate_target(cli_estimate_args *a, const char *cmd, int argc, char **argv);
 
 /* Each returns an exit code after printing any error. */
 int cli_partition(const gr_graph *g, const char *runtime, gr_partition **out);

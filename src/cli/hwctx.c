@@ -55,6 +55,13 @@ gr_hw_registry *cli_registry_load(void)
 	return r;
 }
 
+int cli_registry_hw(const char *spec, gr_hw_registry **reg, const gr_hw **hw, int *mode)
+{
+	if (!(*reg = cli_registry_load()))
+		return EXIT_BAD_INPUT;
+	return cli_resolve_hw(*reg, spec, hw, mode);
+}
+
 int cli_resolve_hw(const gr_hw_registry *reg, const char *spec, const gr_hw **hw, int *mode)
 {
 	gr_error err = {0};

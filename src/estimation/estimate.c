@@ -248,7 +248,7 @@ typedef struct fitted_view {
 static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_view *v)
 {
 	size_t n = g->n_nodes, nk = gr_partition_count(p);
-	int *kof = malloc((n + 1) * sizeof(int)), next = -1;
+	int *kof = malloc((n + 1) * sizeof(int));
 
 	v->nodes = calloc(n + 1, sizeof(*v->nodes));
 	v->view_kernel = malloc((n + 1) * sizeof(int));
@@ -263,20 +263,9 @@ static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_vi
 		/* a fast convolution algorithm's FLOPs (fastconv.c): what the time model charges */
 		if (v->nodes[i].flops > 0)
 			v->nodes[i].flops = gr_node_time_flops(gr_partition_rules(p), g->nodes[i], NULL);
-		v->nodes[i].algo = gr_node_conv_algorithm(gr_partition_rules(p), g->nodes[i]);
-		kof[i] = v->view_kernel[i] = -1;
 	}
-	for (size_t k = 0; k < nk; k++) {
-		const gr_kernel *kr = gr_partition_kernel(p, k);
-		for (size_t j = 0; j < kr->count; j++)
-			kof[gr_partition_node(p, kr, j)->index] = (int)k;
-	}
-	for (size_t i = n; i-- > 0;) {
-		if (kof[i] >= 0)
-			next = kof[i];
-		else if (v->nodes[i].cls == CC_VIEW && nk)
-			v->view_kernel[i] = next >= 0 ? next : (int)nk - 1;
-	}
+	otm_kernel_of(p, n, kof);
+	otm_view_kernels(v->nodes, kof, n, nk, v->view_kernel);
 	free(kof);
 	return 0;
 }
@@ -457,8 +446,17 @@ static const char *kernel_borrowed_class(const otm_prec *cp, const gr_estimate_c
 	return NULL;
 }
 
+/* The launches a runtime that splits a grouped conv (gr_fusion_rules.group_split: ncnn) makes
+ * for each further group, at the platform's launch cost, in seconds; in both paths, fitted too:
+ * the fitted per-kernel cost covers the layer once (no published table constrains a per-group
+ * one when RegNet, the only grouped network, is left out). */
+static double group_launch_s(const gr_kernel *k, double launch_us)
+{
+	return k->dispatches > 1 ? (k->dispatches - 1) * launch_us * 1e-6 : 0;
+}
+
 static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, gr_estimate_cache *ec,
-				  const fitted_view *v, size_t ki, int64_t batch, double launch_s,
+				  const fitted_view *v, size_t ki, int64_t batch, double launch_us,
 				  gr_kernel_estimate *ke)
 {
 	const gr_partition *p = ec->p;
@@ -492,11 +490,7 @@ static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, gr_
 	ke->memory_s = sum[1];
 	ke->overhead_s = sum[2] + (cp->has_kernel_groups ? otm_kernel_cost(cp, cache_kernel_group(ec, ki))
 							 : cp->glob[CG_KERNEL]);
-	/* a runtime that splits a grouped conv pays the platform's launch cost for each further
-	 * group (the fitted per-kernel cost covers the layer once: no published table constrains
-	 * a per-group one when RegNet, the only grouped network, is left out) */
-	if (k->dispatches > 1)
-		ke->overhead_s += (k->dispatches - 1) * launch_s;
+	ke->overhead_s += group_launch_s(k, launch_us);
 	ke->transfer_s = 0;
 	ke->latency_s = ke->compute_s + ke->memory_s + ke->overhead_s;
 	ke->at_bound = raised;
@@ -794,9 +788,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		ke->efficiency = eff;
 		ke->level = lv.name;
 		ke->confidence = GR_CONF_THEORETICAL;
-		ke->overhead_s = launches * (launch_us + rules->op_overhead_us) * 1e-6;
-		if (k->dispatches > 1) /* one launch per further group (gr_fusion_rules.group_split) */
-			ke->overhead_s += (k->dispatches - 1) * launch_us * 1e-6;
+		ke->overhead_s = launches * (launch_us + rules->op_overhead_us) * 1e-6 + group_launch_s(k, launch_us);
 		if (gr_place_needs_host(hw, k, p, rules)) {
 			ke->on_host = 1;
 			ke->compute_s = gr_place_fallback_time(hw, mode, &ep, m.prec, k, bytes, &ke->transfer_s);
@@ -839,7 +831,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		if (ke->overhead_s > fmax(ke->compute_s, ke->memory_s) && !ke->on_host)
 			ke->bound = GR_BOUND_OVERHEAD;
 		if (cp && !ke->on_host) {
-			ke->confidence = fitted_kernel(cp, &ob, ec, cv, i, batch, launch_us * 1e-6, ke);
+			ke->confidence = fitted_kernel(cp, &ob, ec, cv, i, batch, launch_us, ke);
 			if (ke->confidence != GR_CONF_THEORETICAL)
 				n_calibrated++;
 			/* a borrowed fit is never better than "transferred", in range or not */

@@ -44,6 +44,32 @@ double otm_kernel_cost(const otm_prec *cp, int kg)
 	return cp->glob[CG_KERNEL];
 }
 
+void otm_kernel_of(const gr_partition *p, size_t n_nodes, int *kof)
+{
+	size_t nk = gr_partition_count(p);
+
+	for (size_t i = 0; i < n_nodes; i++)
+		kof[i] = -1;
+	for (size_t k = 0; k < nk; k++) {
+		const gr_kernel *kr = gr_partition_kernel(p, k);
+		for (size_t j = 0; j < kr->count; j++)
+			kof[gr_partition_node(p, kr, j)->index] = (int)k;
+	}
+}
+
+void otm_view_kernels(const otm_node *nodes, const int *kof, size_t n_nodes, size_t nk, int *view_kernel)
+{
+	int next = -1;
+
+	for (size_t i = n_nodes; i-- > 0;) {
+		view_kernel[i] = -1;
+		if (kof[i] >= 0)
+			next = kof[i];
+		else if (nodes[i].cls == CC_VIEW && nk)
+			view_kernel[i] = next >= 0 ? next : (int)nk - 1;
+	}
+}
+
 int otm_kernel_dag_build(const gr_graph *g, const gr_partition *p, otm_kernel_dag *d)
 {
 	size_t n = g->n_nodes, nk = gr_partition_count(p), ne = 0, cap = 2 * nk + 8;
@@ -58,13 +84,7 @@ int otm_kernel_dag_build(const gr_graph *g, const gr_partition *p, otm_kernel_da
 		otm_kernel_dag_free(d);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
-		kof[i] = -1;
-	for (size_t k = 0; k < nk; k++) {
-		const gr_kernel *kr = gr_partition_kernel(p, k);
-		for (size_t j = 0; j < kr->count; j++)
-			kof[gr_partition_node(p, kr, j)->index] = (int)k;
-	}
+	otm_kernel_of(p, n, kof);
 	/* kernels follow graph order: an edge from a later kernel (none in practice) is left out,
 	 * which keeps the longest path well defined */
 	for (size_t k = 0; k < nk; k++) {

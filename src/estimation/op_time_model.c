@@ -214,8 +214,6 @@ double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, doubl
 	t[0] = c->coef[CF_FLOPS] * f[CF_FLOPS] + cp->matrix_s * n->matrices;
 	for (int i = CF_PAR4; i <= CF_PAR16; i++)
 		t[0] += c->coef[i] * f[i];
-	if (cp->has_conv_algo && n->algo > 0 && n->algo < GR_CONV_ALGO_COUNT)
-		t[0] *= cp->conv_algo_scale[n->algo];
 	t[1] = c->coef[CF_BYTES] * f[CF_BYTES] + c->coef[CF_WEIGHTS] * f[CF_WEIGHTS] +
 	       cp->glob[CG_SPILL] * g[CG_SPILL] + cp->glob[CG_WSPILL] * g[CG_WSPILL] + cp->glob[CG_ALLOC] * g[CG_ALLOC];
 	if (parts)

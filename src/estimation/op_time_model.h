@@ -89,10 +89,6 @@ typedef struct otm_prec {
 	 * kernel by its group (OTM_KG_*) in place of glob[CG_KERNEL], and the share of their time
 	 * that kernels off the critical path add (parallel branches overlap on the device) */
 	double request_s;
-	/* compute factor of a dense conv run by algorithm a (gr_conv_algo) over its class's: the
-	 * class's CF_FLOPS times conv_algo_scale[a] (has_conv_algo 0: older profiles, all 1) */
-	int has_conv_algo;
-	double conv_algo_scale[GR_CONV_ALGO_COUNT];
 	int has_kernel_groups;
 	double kernel_group_s[OTM_KG_COUNT];
 	int has_offpath;
@@ -150,7 +146,6 @@ typedef struct otm_node {
 	int cls;                  /* 0..CC_COUNT-1, or -1: not executed (folded shape arithmetic) */
 	double flops, ein, ew, eo; /* elements: activations in, weights, out */
 	double group_width;       /* a grouped conv's output channels per group (gr_node_group_width) */
-	int algo;                 /* gr_conv_algo under the runtime (set beside flops; 0: other) */
 	/* set by otm_nodes_fuse (graph-compiler runtimes), 0 otherwise: ein/eo then count only
 	 * tensors crossing the op's fused group; ws: activation elements live while its group runs
 	 * (what on-chip memory must hold); foot: the whole graph's weights plus its peak live
@@ -163,6 +158,12 @@ typedef struct otm_node {
 } otm_node;
 
 void otm_node_from(const gr_node *n, otm_node *out);
+/* kof[i]: the kernel of p that runs node i, -1 for none (views, folded ops); kof has a slot
+ * per node of p's graph (n_nodes). */
+void otm_kernel_of(const gr_partition *p, size_t n_nodes, int *kof);
+/* view_kernel[i]: the kernel a view node (nodes[i].cls CC_VIEW, in no kernel) is charged to,
+ * the one that runs next, or the last; -1 for every other node. */
+void otm_view_kernels(const otm_node *nodes, const int *kof, size_t n_nodes, size_t nk, int *view_kernel);
 /* Graph compilers keep a fused group's intermediates on chip: rewrites nodes[] (graph order,
  * from otm_node_from) so that each op's activations count only the tensors that enter or leave
  * its kernel of p, and records the on-chip working sets above (docs/estimate.md, "On-chip

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "tmpdir_fixture.h"
+#include "zoo_fixture.h"
 #include <cjson/cJSON.h>
 
 #include "calibration/calib_impl.h"
@@ -583,16 +584,11 @@ static void estimates_use_a_profile_only_where_it_applies(void **state)
 	gr_error err = {0};
 	const gr_hw *i7, *orin;
 	int mode, omode;
-	char path[1024];
 	(void)state;
 	assert_int_equal(gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err), GR_OK);
 	assert_int_equal(gr_hw_registry_resolve(reg, "intel_core_i7_12700k", &i7, &mode, &err), GR_OK);
 	assert_int_equal(gr_hw_registry_resolve(reg, "jetson_orin_agx_gpu:30w", &orin, &omode, &err), GR_OK);
-	assert_int_equal(gr_zoo_resolve("resnet18", path, sizeof(path), &err), GR_OK);
-	assert_int_equal(gr_model_load(path, NULL, &g, &err), GR_OK);
-	gr_zoo_bind_defaults(g, "resnet18");
-	assert_int_equal(gr_graph_bind_dim(g, "batch", 1, &err), GR_OK);
-	assert_int_equal(gr_graph_infer(g, &err), GR_OK);
+	g = load_zoo("resnet18", 1);
 	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("pytorch"), &part, &err), GR_OK);
 	assert_int_equal(gr_profile_load(I7_PROFILE, &p, &err), GR_OK);
 

@@ -376,89 +376,6 @@ static void a_slow_activation_matmul_is_fitted_apart_from_convolutions(void **st
 	gr_calib_cache_free(c);
 }
 
-/* The latency of model under profile tm on ncnn in fp32 (seconds). */
-static double latency_ncnn(gr_calib_cache *c, const gr_hw *hw, const char *model, const gr_op_time_model *tm)
-{
-	calib_model *m = NULL;
-	gr_estimate *e = NULL;
-	gr_estimate_opts eo = {.precision = GR_PREC_FP32, .runtime = "ncnn"};
-	gr_error err = {0};
-	double t;
-	assert_int_equal(calib_cache_model(c, model, 1, "ncnn", &m, &err), GR_OK);
-	assert_int_equal(gr_estimate_run_fitted(m->g, m->p, hw, -1, &eo, tm, &e, &err), GR_OK);
-	t = e->latency_s;
-	gr_estimate_free(e);
-	return t;
-}
-
-/* Compute factors by conv algorithm (GRAPHS_PUB_CONV_ALGO=1 fits): a profile without them
- * writes none back and estimates as one with every factor 1; given, they are read back and
- * slow down only the convs of their algorithm (mobilenet_v1's 1x1 convs, not vgg16's
- * Winograd ones), and a factor out of range is refused with its place. */
-static void conv_algorithm_factors_load_and_apply(void **state)
-{
-	gr_profile *p = NULL, *old = NULL, *neu = NULL, *bad = NULL;
-	gr_calib_cache *c = NULL;
-	gr_error err = {0};
-	const gr_hw *hw;
-	otm_prec *cp;
-	FILE *f;
-	char buf[1 << 16];
-	size_t n;
-	double v1, vgg;
-	(void)state;
-	assert_int_equal(gr_profile_load(GRAPHS_SOURCE_DIR "/calibration/amd_ryzen_9_5950x/default/ncnn.json", &p, &err),
-			 GR_OK);
-	cp = &p->tm.prec[GR_PREC_FP32];
-	assert_false(cp->has_conv_algo);
-	assert_int_equal(gr_profile_save(p, tmp("ncnn_old.json"), &err), GR_OK);
-	assert_non_null(f = fopen(tmp("ncnn_old.json"), "r"));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	assert_null(strstr(buf, "conv_algorithm_scale"));
-	assert_int_equal(gr_profile_load(tmp("ncnn_old.json"), &old, &err), GR_OK);
-	cp->has_conv_algo = 1;
-	for (int a = 0; a < GR_CONV_ALGO_COUNT; a++)
-		cp->conv_algo_scale[a] = 1;
-	assert_int_equal(gr_profile_save(p, tmp("ncnn_new.json"), &err), GR_OK);
-	assert_int_equal(gr_profile_load(tmp("ncnn_new.json"), &neu, &err), GR_OK);
-	assert_true(neu->tm.prec[GR_PREC_FP32].has_conv_algo);
-
-	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	assert_non_null(hw = gr_hw_registry_find(c->reg, "amd_ryzen_9_5950x"));
-	v1 = latency_ncnn(c, hw, "mobilenet_v1", &old->tm);
-	vgg = latency_ncnn(c, hw, "vgg16", &old->tm);
-	assert_true(v1 > 0 && vgg > 0);
-	assert_true(latency_ncnn(c, hw, "mobilenet_v1", &neu->tm) == v1);
-	assert_true(latency_ncnn(c, hw, "vgg16", &neu->tm) == vgg);
-	/* 1x1 convs twice as slow: mobilenet_v1 (nearly all 1x1) slows down, vgg16 (none) does not */
-	neu->tm.prec[GR_PREC_FP32].conv_algo_scale[GR_CONV_ALGO_POINTWISE] = 2;
-	assert_true(latency_ncnn(c, hw, "mobilenet_v1", &neu->tm) > 1.5 * v1);
-	assert_true(latency_ncnn(c, hw, "vgg16", &neu->tm) == vgg);
-	neu->tm.prec[GR_PREC_FP32].conv_algo_scale[GR_CONV_ALGO_POINTWISE] = 1;
-	neu->tm.prec[GR_PREC_FP32].conv_algo_scale[GR_CONV_ALGO_WINOGRAD] = 2;
-	assert_true(latency_ncnn(c, hw, "vgg16", &neu->tm) > 1.2 * vgg);
-	assert_true(latency_ncnn(c, hw, "mobilenet_v1", &neu->tm) == v1);
-
-	/* out of range: refused, naming the key */
-	{
-		char *at = strstr(buf, "\"kernel_groups\"");
-		assert_non_null(at);
-		assert_non_null(f = fopen(tmp("ncnn_bad.json"), "w"));
-		fwrite(buf, 1, (size_t)(at - buf), f);
-		fputs("\"conv_algorithm_scale\": {\"winograd\": -1, \"pointwise\": 1, \"im2col\": 1}, ", f);
-		fputs(at, f);
-		fclose(f);
-		assert_int_not_equal(gr_profile_load(tmp("ncnn_bad.json"), &bad, &err), GR_OK);
-		assert_non_null(strstr(err.msg, "winograd"));
-	}
-	gr_profile_free(p);
-	gr_profile_free(old);
-	gr_profile_free(neu);
-	gr_calib_cache_free(c);
-}
-
 /* The on-chip factor a fit finds for figures made by the shipped fit of hw_id/rt at prec with
  * its on-chip bytes 12x slower; *beta0: the shipped fit's. */
 static double onchip_factor_refit(const char *hw_id, const char *rt, gr_precision prec, double *beta0)
@@ -504,6 +421,40 @@ static void assumed_onchip_rate_is_learnt(void **state)
 	assert_true(beta <= 12 * beta0 * 1.5);
 }
 
+/* A row whose graph cannot take its published shape (ViT-B/16 at 384: the position table fixes
+ * 224) is skipped_shape; a row of a network the zoo does not have is skipped_model. */
+static void rows_skipped_by_shape_and_by_model(void **state)
+{
+	static const char *const fitted[] = {"resnet18", "resnet50", "mobilenet_v2", "googlenet"};
+	gr_profile *truth = NULL, *p = NULL;
+	gr_calib_cache *c = NULL;
+	gr_meas_set *s = NULL;
+	gr_error err = {0};
+	gr_fit_opts o = {.hw = HW, .precision = GR_PREC_INT8, .runtime = RT, .lomo = 0, .min_models = 4};
+	const gr_hw *hw;
+	FILE *f;
+	(void)state;
+	hw = use_shipped(HW, RT, GR_PREC_INT8, &truth, &c);
+	o.cache = c;
+	write_table(tmp("skips.csv"), "Synthetic NPU", c, hw, fitted, 4, &truth->tm);
+	assert_non_null(f = fopen(tmp("skips.csv"), "a"));
+	fprintf(f, "Synthetic NPU,%s,,%s,int8,vit_b_16,vit_b_16,torchvision_exact,1,1x3x384x384,latency_ms,5,,"
+		   "synthetic\n", HW, RT);
+	fprintf(f, "Synthetic NPU,%s,,%s,int8,nosuchnet,nosuchnet,torchvision_exact,1,,latency_ms,5,,synthetic\n", HW,
+		RT);
+	fclose(f);
+	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
+	assert_int_equal(gr_meas_load(s, tmp("skips.csv"), NULL, &err), GR_OK);
+	assert_int_equal(gr_profile_fit(s, &o, &p, &err), GR_OK);
+	assert_int_equal(p->q[GR_PREC_INT8].pub.skip_shape, 1);
+	assert_int_equal(p->q[GR_PREC_INT8].pub.skip_model, 1);
+	gr_profile_free(p);
+	gr_profile_free(truth);
+	gr_meas_set_free(s);
+	gr_calib_cache_free(c);
+	use_defaults();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,8 +462,8 @@ int main(void)
 		cmocka_unit_test(depthwise_factor_sets_the_dwconv_rate),
 		cmocka_unit_test(old_profiles_load_and_estimate_as_before),
 		cmocka_unit_test(a_slow_activation_matmul_is_fitted_apart_from_convolutions),
-		cmocka_unit_test(conv_algorithm_factors_load_and_apply),
 		cmocka_unit_test(assumed_onchip_rate_is_learnt),
+		cmocka_unit_test(rows_skipped_by_shape_and_by_model),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

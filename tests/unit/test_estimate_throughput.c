@@ -13,7 +13,7 @@
 
 #include "graphs/estimate.h"
 #include "graphs/model.h"
-#include "graphs/zoo.h"
+#include "zoo_fixture.h"
 
 #define FIX_DIR GRAPHS_SOURCE_DIR "/tests/fixtures/hw"
 
@@ -231,18 +231,12 @@ static void bad_pipeline_values_are_refused(void **state)
 static int setup(void **state)
 {
 	gr_error err = {0};
-	char path[1024];
 	(void)state;
 	setenv("GRAPHS_HARDWARE_PATH", FIX_DIR "/throughput", 1);
 	if (gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err))
 		return -1;
 	unsetenv("GRAPHS_HARDWARE_PATH");
-	if (gr_zoo_resolve("resnet18", path, sizeof(path), &err) || gr_model_load(path, NULL, &resnet18, &err) ||
-	    (gr_zoo_bind_defaults(resnet18, "resnet18"), gr_graph_bind_dim(resnet18, "batch", 1, &err)) ||
-	    gr_graph_infer(resnet18, &err)) {
-		fprintf(stderr, "resnet18: %s\n", err.msg);
-		return -1;
-	}
+	resnet18 = load_zoo("resnet18", 1);
 	return 0;
 }
 

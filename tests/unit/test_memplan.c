@@ -14,7 +14,7 @@
 #include "graphs/estimate.h"
 #include "graphs/memplan.h"
 #include "graphs/model.h"
-#include "graphs/zoo.h"
+#include "zoo_fixture.h"
 
 /* No two buffers that share a step share a byte; every buffer lies inside the arena. */
 static void assert_valid_plan(const gr_arena_buf *b, size_t n, int64_t arena)
@@ -147,13 +147,7 @@ static void memplan_live_peak_equals_the_estimator(void **state)
 	assert_int_equal(gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err), GR_OK);
 	assert_int_equal(gr_hw_registry_resolve(reg, "nvidia_t4", &hw, &mode, &err), GR_OK);
 	for (size_t mi = 0; mi < sizeof(models) / sizeof(*models); mi++) {
-		gr_graph *g = NULL;
-		char path[1024];
-		assert_int_equal(gr_zoo_resolve(models[mi], path, sizeof(path), &err), GR_OK);
-		assert_int_equal(gr_model_load(path, NULL, &g, &err), GR_OK);
-		gr_zoo_bind_defaults(g, models[mi]);
-		assert_int_equal(gr_graph_bind_dim(g, "batch", 2, &err), GR_OK);
-		assert_int_equal(gr_graph_infer(g, &err), GR_OK);
+		gr_graph *g = load_zoo(models[mi], 2);
 		for (size_t ri = 0; ri < 2; ri++) {
 			const gr_fusion_rules *rules = gr_fusion_rules_find(runtimes[ri]);
 			gr_partition *part = NULL;

@@ -13,7 +13,7 @@
 
 #include "calibration/calib_impl.h"
 #include "graphs/model.h"
-#include "graphs/zoo.h"
+#include "zoo_fixture.h"
 
 #define CAL GRAPHS_SOURCE_DIR "/calibration"
 
@@ -24,14 +24,11 @@ static gr_partition *part;
 static int setup(void **state)
 {
 	gr_error err = {0};
-	char path[1024];
 	(void)state;
-	if (gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err) ||
-	    gr_zoo_resolve("resnet18", path, sizeof(path), &err) || gr_model_load(path, NULL, &g, &err))
+	if (gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err))
 		return -1;
-	gr_zoo_bind_defaults(g, "resnet18");
-	if (gr_graph_bind_dim(g, "batch", 1, &err) || gr_graph_infer(g, &err) ||
-	    gr_partition_build(g, gr_fusion_rules_find("pytorch"), &part, &err))
+	g = load_zoo("resnet18", 1);
+	if (gr_partition_build(g, gr_fusion_rules_find("pytorch"), &part, &err))
 		return -1;
 	return 0;
 }
