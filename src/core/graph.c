@@ -171,8 +171,8 @@ static int table_insert(gr_graph *g, gr_tensor *t)
 	return 1;
 }
 
-/* A new tensor named by the n bytes at name (hash h, not in g's table) in g. */
-static gr_tensor *tensor_create_h(gr_graph *g, const char *name, size_t n, uint64_t h)
+/* A new tensor of g named by the n bytes at name, in no table. */
+static gr_tensor *tensor_alloc(gr_graph *g, const char *name, size_t n)
 {
 	/* the name right behind the tensor: a lookup that finds the tensor compares the name
 	 * in the same cache line, and one allocation instead of two */
@@ -188,10 +188,23 @@ static gr_tensor *tensor_create_h(gr_graph *g, const char *name, size_t n, uint6
 	t->rank = -1;
 	t->decl_rank = -1;
 	t->owner = g;
-	t->hash = h;
-	if (!t->name || !table_insert(g, t))
-		return NULL;
 	return t;
+}
+
+/* A new tensor named by the n bytes at name (hash h, not in g's table) in g. */
+static gr_tensor *tensor_create_h(gr_graph *g, const char *name, size_t n, uint64_t h)
+{
+	gr_tensor *t = tensor_alloc(g, name, n);
+
+	if (!t)
+		return NULL;
+	t->hash = h;
+	return table_insert(g, t) ? t : NULL;
+}
+
+gr_tensor *gr_graph_tensor_unlisted(gr_graph *g, const char *name)
+{
+	return g && name ? tensor_alloc(g, name, strlen(name)) : NULL;
 }
 
 static gr_tensor *tensor_def_h(gr_graph *g, const char *name, size_t n, uint64_t h)

@@ -133,6 +133,10 @@ int gr_graph_reserve_names(gr_graph *g, size_t n);
 /* Creates `name` in g when neither g nor an enclosing graph has it; NULL when one has (or
  * out of memory). */
 gr_tensor *gr_graph_tensor_new(gr_graph *g, const char *name);
+/* A tensor of g named `name` (copied) that no name lookup finds: an attribute's value,
+ * which no node reads by name (its name, "<node>:<attr>", is for messages), so it does not
+ * grow the name table nor take a name a node output may use. NULL on OOM. */
+gr_tensor *gr_graph_tensor_unlisted(gr_graph *g, const char *name);
 /* Finds or creates `name` in g itself (definitions: outputs, inputs, initializers). */
 gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name);
 /* gr_graph_tensor_ref and _def for a name given as n bytes (up to a NUL among them), read

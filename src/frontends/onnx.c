@@ -245,13 +245,13 @@ static gr_status define_all_outputs(onnx_ctx *c, gr_graph *g, graph_scope *scope
 }
 
 
-/* A tensor name nobody else uses: "<node>:<attr>", else with "#N" appended. */
-static gr_tensor *fresh_tensor(onnx_ctx *c, gr_graph *g, const char *node, const char *attr,
-			       size_t k, int indexed)
+/* The tensor of an attribute's value, named "<node>:<attr>" (or "<node>:<attr>[k]") for
+ * messages and kept out of the name table: no node reads it by name. */
+static gr_tensor *fresh_tensor(gr_graph *g, const char *node, const char *attr, size_t k,
+			       int indexed)
 {
-	char base[448], buf[480];
+	char base[448];
 	size_t nl = strlen(node), al = strlen(attr);
-	gr_tensor *t;
 
 	/* "%s:%s" by hand when it fits (a Constant node per few of a big graph: snprintf was a
 	 * tenth of its loading); what snprintf would truncate to otherwise */
@@ -264,14 +264,7 @@ static gr_tensor *fresh_tensor(onnx_ctx *c, gr_graph *g, const char *node, const
 	} else {
 		snprintf(base, sizeof(base), "%s:%s", node, attr);
 	}
-	if ((t = gr_graph_tensor_new(g, base)))
-		return t;
-	for (int tries = 0; tries < 16; tries++) {
-		snprintf(buf, sizeof(buf), "%s#%lu", base, ++c->uniq);
-		if ((t = gr_graph_tensor_new(g, buf)))
-			return t;
-	}
-	return NULL;
+	return gr_graph_tensor_unlisted(g, base);
 }
 
 /* An attribute's floats (FIXED32 bits) or ints (varints), whichever array is set. */
@@ -318,7 +311,7 @@ static gr_status attr_tensor(onnx_ctx *c, gr_graph *g, const pb_msg *it, const p
 		TRY(onnx_sparse_read(c, &sub, &role, &ti));
 	else
 		TRY(onnx_tensor_header(c, &sub, &role, &ti));
-	t = fresh_tensor(c, g, n->name, aname, k, indexed);
+	t = fresh_tensor(g, n->name, aname, k, indexed);
 	if (!t)
 		return oom(c);
 	if (sparse)
@@ -700,9 +693,8 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 	}
 	if (r < 0)
 		return r;
-	/* a node defines a tensor or two (Constants: their value too): the name table sized
-	 * once instead of doubling */
-	if (!gr_graph_reserve_names(g, fl->n + fl->n / 2 + k_init + n_inputs))
+	/* a node defines a tensor (a few two): the name table sized once instead of doubling */
+	if (!gr_graph_reserve_names(g, fl->n + fl->n / 8 + k_init + n_inputs))
 		return oom(c);
 
 	/* Pass 2: inputs. An input that is also an initializer is a parameter (old exporters
