@@ -301,7 +301,7 @@ int cmd_profile(int argc, char **argv)
 	if ((rc = cli_model_arg(&mo, "profile", argc, argv)) || (rc = cli_load_model(&mo, &g, &batch)))
 		return rc;
 	gr_graph_totals_compute(g, &tot);
-	cli_coverage_of(g, &cov);
+	cli_coverage_from(&tot, &cov);
 	/* Nothing can fail once the model is loaded, so the report goes straight to stdout
 	 * (no copy in memory first: for a big graph that copy was a third of the time). */
 	out = stdout;

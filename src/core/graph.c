@@ -62,6 +62,7 @@ gr_graph *gr_graph_new_sub(gr_graph *parent)
 		return NULL;
 	g->arena = parent->arena;
 	g->parent = parent;
+	parent->n_subgraphs++;
 	g->format = parent->format;
 	g->opset = parent->opset;
 	g->name = "";
@@ -547,6 +548,8 @@ static gr_status topo_sort(gr_graph *g, gr_error *err)
 	return st;
 }
 
+static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth);
+
 /* Whether node n reads tensor t of g's own for the first time at input i (a node reading a
  * tensor twice is one consumer). */
 static int first_own_read(const gr_graph *g, const gr_node *n, size_t i)
@@ -561,16 +564,23 @@ static int first_own_read(const gr_graph *g, const gr_node *n, size_t i)
 	return 1;
 }
 
-/* Places each node in the consumer lists of the tensors it reads, once n_consumers holds
- * their counts: a list is allocated when its tensor is first met (and its count restarts
- * there as the fill position), so counting, allocating and placing take two passes over
- * the nodes, not three. */
-static gr_status link_consumers(gr_graph *g, gr_error *err)
+/* Checks that what each node reads is defined (every producer is known by now), places it
+ * in the consumer lists of the tensors it reads, whose n_consumers hold their counts (a list
+ * is allocated when its tensor is first met, and its count restarts there as the fill
+ * position), and finalizes its subgraphs, node by node: the errors come in the order of one
+ * walk over the nodes. */
+static gr_status link_consumers(gr_graph *g, gr_error *err, int depth)
 {
+	gr_status st;
+
 	for (size_t k = 0; k < g->n_nodes; k++) {
 		gr_node *n = g->nodes[k];
 		for (size_t i = 0; i < n->n_in; i++) {
 			gr_tensor *t = n->in[i];
+			if (t && !t->producer && !is_defined_outside(g, t))
+				return gr_error_set(err, GR_ERR_FORMAT,
+						    "node '%s' (%s) reads '%s', which nothing defines",
+						    n->name, n->op_type, t->name);
 			if (!first_own_read(g, n, i))
 				continue;
 			if (!t->consumers) {
@@ -581,10 +591,20 @@ static gr_status link_consumers(gr_graph *g, gr_error *err)
 			}
 			t->consumers[t->n_consumers++] = n;
 		}
+		for (size_t a = 0; g->n_subgraphs && a < n->n_attr; a++) {
+			gr_attr *at = &n->attrs[a];
+			if (at->g && (st = finalize_rec(at->g, err, depth + 1)))
+				return st;
+			for (size_t j = 0; at->graphs && j < at->n; j++)
+				if (at->graphs[j] && (st = finalize_rec(at->graphs[j], err, depth + 1)))
+					return st;
+		}
 	}
 	return GR_OK;
 }
 
+/* Passes over the nodes, each reading every node of a big graph from memory: producers and
+ * consumer counts in one, definitions, consumer lists and subgraphs in the next. */
 static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 {
 	gr_status st;
@@ -617,29 +637,12 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 						    t->is_input ? "graph input" : "initializer", t->name);
 			t->producer = n;
 		}
-	}
-	for (size_t k = 0; k < g->n_nodes; k++) {
-		gr_node *n = g->nodes[k];
-		for (size_t i = 0; i < n->n_in; i++) {
-			gr_tensor *t = n->in[i];
-			if (t && !t->producer && !is_defined_outside(g, t))
-				return gr_error_set(err, GR_ERR_FORMAT,
-						    "node '%s' (%s) reads '%s', which nothing defines",
-						    n->name, n->op_type, t->name);
-			/* counted here, placed by link_consumers */
+		/* counted here, placed by link_consumers */
+		for (size_t i = 0; i < n->n_in; i++)
 			if (first_own_read(g, n, i))
-				t->n_consumers++;
-		}
-		for (size_t a = 0; a < n->n_attr; a++) {
-			gr_attr *at = &n->attrs[a];
-			if (at->g && (st = finalize_rec(at->g, err, depth + 1)))
-				return st;
-			for (size_t j = 0; at->graphs && j < at->n; j++)
-				if (at->graphs[j] && (st = finalize_rec(at->graphs[j], err, depth + 1)))
-					return st;
-		}
+				n->in[i]->n_consumers++;
 	}
-	if ((st = link_consumers(g, err)))
+	if ((st = link_consumers(g, err, depth)))
 		return st;
 	for (size_t k = 0; k < g->n_outputs; k++) {
 		gr_tensor *t = g->outputs[k];
@@ -647,7 +650,7 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 			return gr_error_set(err, GR_ERR_FORMAT, "graph output '%s' is never produced",
 					    t->name);
 	}
-	for (size_t k = 0; k < g->n_nodes; k++) {
+	for (size_t k = 0; g->n_subgraphs && k < g->n_nodes; k++) {
 		gr_node *n = g->nodes[k];
 		for (size_t a = 0; a < n->n_attr; a++) {
 			if (n->attrs[a].g && (st = collect_implicit(g, n, n->attrs[a].g, 0)))

@@ -116,6 +116,9 @@ struct gr_graph {
 	int finalized;
 	int finalize_tried;    /* an attempt began (consumer counts may be partial) */
 	int inferred;
+	/* Zero lets whole-graph passes skip the attribute lists of nodes: subgraphs made with
+	 * this graph as parent, and Constant nodes whose value inference counted as parameters. */
+	size_t n_subgraphs, n_const_params;
 };
 
 /* --- Builder (frontends) ---------------------------------------------------- */
