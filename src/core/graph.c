@@ -494,8 +494,7 @@ static gr_status topo_sort_in(gr_graph *g, gr_node **order, gr_node **stack, siz
 {
 	size_t n_order = 0, sp = 0;
 
-	for (size_t k = 0; k < g->n_nodes; k++)
-		g->nodes[k]->visited = 0;
+	/* visited was cleared by finalize's first pass over the nodes */
 	for (size_t k = 0; k < g->n_nodes; k++) {
 		if (g->nodes[k]->visited)
 			continue;
@@ -522,14 +521,13 @@ static gr_status topo_sort_in(gr_graph *g, gr_node **order, gr_node **stack, siz
 				continue;
 			}
 			n->visited = 2;
+			n->index = (int32_t)n_order;  /* its place in the order, set as it is taken */
 			order[n_order++] = n;
 			sp--;
 		}
 	}
 	if (n_order)
 		memcpy(g->nodes, order, n_order * sizeof(*order));
-	for (size_t k = 0; k < n_order; k++)
-		g->nodes[k]->index = (int32_t)k;
 	return GR_OK;
 }
 
@@ -604,7 +602,8 @@ static gr_status link_consumers(gr_graph *g, gr_error *err, int depth)
 }
 
 /* Passes over the nodes, each reading every node of a big graph from memory: producers and
- * consumer counts in one, definitions, consumer lists and subgraphs in the next. */
+ * consumer counts in one, definitions, consumer lists and subgraphs in the next, then the
+ * sort's (which numbers the nodes as it takes them). */
 static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 {
 	gr_status st;
@@ -623,6 +622,7 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 	g->finalize_tried = 1;
 	for (size_t k = 0; k < g->n_nodes; k++) {
 		gr_node *n = g->nodes[k];
+		n->visited = 0;  /* for topo_sort */
 		for (size_t o = 0; o < n->n_out; o++) {
 			gr_tensor *t = n->out[o];
 			if (!t)
