@@ -504,10 +504,13 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 	pb_msg it = *msg, sub;
 	pb_field f;
 	int r;
-	size_t n_in = 0, n_out = 0, n_attr = 0, ki = 0, ko = 0, ka = 0;
+	size_t n_in = 0, n_out = 0, n_attr = 0, ki = 0, ko = 0, ka = 0, n_rec = 0;
 	const char *name = NULL, *op = NULL, *domain = "";
 	char genname[256], name_buf[512], op_buf[128], dom_buf[128], nb[NAME_BUF];
 	gr_node *n;
+	/* the inputs, outputs and attributes pass 1 met, so that pass 2 reads them without
+	 * decoding the node's fields again (most nodes have a handful; more: walked again) */
+	pb_field rec[16];
 
 	FOR_FIELDS(&it, &f, r) {
 		switch (f.num) {
@@ -517,6 +520,11 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 			break;
 		default:
 			continue;
+		}
+		if (f.num == N_INPUT || f.num == N_OUTPUT || f.num == N_ATTR) {
+			if (n_rec < sizeof(rec) / sizeof(*rec))
+				rec[n_rec] = f;
+			n_rec++;
 		}
 		if (f.num == N_INPUT)
 			n_in++;
@@ -550,9 +558,16 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 		return oom(c);
 
 	it = *msg;
-	FOR_FIELDS(&it, &f, r) {
+	for (size_t k = 0;; k++) {
 		gr_tensor *t = NULL;
 
+		if (n_rec <= sizeof(rec) / sizeof(*rec)) {
+			if (k == n_rec)
+				break;
+			f = rec[k];
+		} else if ((r = pb_next(&it, &f)) <= 0) {
+			break;
+		}
 		if (f.num == N_INPUT || f.num == N_OUTPUT) {
 			if (f.len) {
 				/* the name read in place, no copy to terminate it */
