@@ -330,6 +330,7 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 	pb_msg it = *msg;
 	pb_field f;
 	int r, has_f = 0, has_i = 0, has_s = 0, has_t = 0, has_g = 0, has_sp = 0, has_tp = 0;
+	pb_field t_field;           /* the tensor, when has_t is 1 */
 	size_t n_floats = 0, n_ints = 0, n_strings = 0, n_tensors = 0, n_graphs = 0, n_sps = 0,
 	       n_tps = 0, cnt, elem = 0;
 	uint64_t type = 0;
@@ -368,8 +369,10 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 			break;
 		case A_T: case A_G: case A_SPARSE: case A_TP:
 			TRY(pb_expect(&it, &f, PB_LEN, "attribute field"));
-			if (f.num == A_T)
-				has_t = 1;
+			if (f.num == A_T) {
+				t_field = f;
+				has_t++;
+			}
 			else if (f.num == A_G)
 				has_g = 1;
 			else if (f.num == A_SPARSE)
@@ -451,6 +454,15 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 			a->strings = arr;
 		else
 			a->graphs = arr;
+	}
+	/* Pass 2 has nothing to read for a scalar, and a Constant's one tensor is where pass 1
+	 * saw it (most attributes of a big graph are one of the two). */
+	if (a->type == GR_ATTR_FLOAT || a->type == GR_ATTR_INT || a->type == GR_ATTR_STRING ||
+	    a->type == GR_ATTR_UNDEFINED)
+		return GR_OK;
+	if (a->type == GR_ATTR_TENSOR && has_t == 1) {
+		it = *msg;
+		return attr_tensor(c, g, &it, &t_field, n, a->name, 0, 0, 0, &a->t);
 	}
 	{
 		struct list_acc fa = {a->floats, NULL, 0, a->n}, ia = {NULL, a->ints, 0, a->n};
