@@ -156,7 +156,9 @@ int gr_graph_reserve_names(gr_graph *g, size_t n)
 	return cap <= g->table_cap || table_resize(g, cap);
 }
 
-static int table_insert(gr_graph *g, gr_tensor *t)
+/* Adds t, whose name hashes to h, to g's table (the hash is kept in the slot alone: a
+ * tensor is 8 bytes smaller, and a big graph has tens of thousands). */
+static int table_insert(gr_graph *g, gr_tensor *t, uint64_t h)
 {
 	size_t mask, i;
 
@@ -164,9 +166,9 @@ static int table_insert(gr_graph *g, gr_tensor *t)
 	    !table_resize(g, g->table_cap ? g->table_cap * 2 : 64))
 		return 0;
 	mask = g->table_cap - 1;
-	for (i = t->hash & mask; g->table[i].t; i = (i + 1) & mask)
+	for (i = h & mask; g->table[i].t; i = (i + 1) & mask)
 		;
-	g->table[i].hash = t->hash;
+	g->table[i].hash = h;
 	g->table[i].t = t;
 	g->table_used++;
 	return 1;
@@ -199,8 +201,7 @@ static gr_tensor *tensor_create_h(gr_graph *g, const char *name, size_t n, uint6
 
 	if (!t)
 		return NULL;
-	t->hash = h;
-	return table_insert(g, t) ? t : NULL;
+	return table_insert(g, t, h) ? t : NULL;
 }
 
 gr_tensor *gr_graph_tensor_unlisted(gr_graph *g, const char *name)

@@ -57,16 +57,15 @@ struct gr_tensor {
 	gr_dim *dims;          /* rank entries, arena-owned */
 	gr_node *producer;     /* NULL for inputs, initializers, constants from attributes */
 	gr_graph *owner;
-	uint64_t hash;         /* of name, for the graph's name table */
 	unsigned is_initializer : 1;
 	unsigned is_input : 1;
 	unsigned is_output : 1;
 	unsigned param_counted : 1; /* counted once even when shared by several nodes */
-	uint32_t n_consumers;  /* nodes of the owner graph reading it; set by finalize */
-	gr_node **consumers;   /* those nodes (a node reading it twice appears once) */
 	/* Known values (constants and folded shape arithmetic). has_value with nval
 	 * elements; integer tensors fill ival, floating ones fval (never both needed). */
 	unsigned has_value : 1;
+	uint32_t n_consumers;  /* nodes of the owner graph reading it; set by finalize */
+	gr_node **consumers;   /* those nodes (a node reading it twice appears once) */
 	int64_t nval;
 	int64_t *ival;
 	double *fval;
