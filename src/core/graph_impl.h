@@ -79,7 +79,7 @@ struct gr_node {
 	const char *op_type;
 	const char *domain;    /* "" for the default ONNX domain */
 	gr_op op;
-	size_t n_in, n_out, n_attr;
+	uint32_t n_in, n_out, n_attr; /* bounded by gr_graph_add_node; 32 bits keep a node small */
 	gr_tensor **in;        /* NULL entries for omitted optional inputs */
 	gr_tensor **out;
 	gr_attr *attrs;
