@@ -52,9 +52,9 @@ typedef struct cli_coverage {
 	double share;               /* known / nodes (1 for an empty graph) */
 	int lower_bound;            /* something was not costed: totals are lower bounds */
 } cli_coverage;
-void cli_coverage_of(const gr_graph *g, cli_coverage *c);
-/* The same from the graph's totals, when the caller has them (no second walk). */
+/* cli_coverage_of from the graph's totals, when the caller has them (no second walk). */
 void cli_coverage_from(const gr_graph_totals *tot, cli_coverage *c);
+void cli_coverage_of(const gr_graph *g, cli_coverage *c);
 /* Adds coverage, unknown_shape_nodes, contains_unknown_ops and lower_bound to a JSON object. */
 void cli_coverage_json(cJSON *o, const cli_coverage *c);
 
