@@ -139,7 +139,7 @@ static void key(cli_jw *w, const char *k)
 			for (int j = 0; j < d; j++)
 				*b++ = '\t';
 			*b++ = '"';
-			for (i = 0; i < 64 && k[i] && !escaped[(unsigned char)k[i]]; i++)
+			for (i = 0; i < 64 && !escaped[(unsigned char)k[i]]; i++) /* NUL too */
 				b[i] = k[i];
 			if (!k[i]) {
 				memcpy(b + i, "\":\t", 3);
