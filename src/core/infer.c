@@ -334,7 +334,12 @@ static void count_params(gr_node *n)
 	if (n->op != GR_OP_CONSTANT || !(y = gr_out(n, 0)) || y->is_initializer)
 		return;
 	y->param_counted = 0;
-	if (gr_dtype_is_float(y->dtype) || gr_numel(y) <= 0)
+	/* no reader takes a value of another type as a parameter (is_param_dtype): the readers
+	 * of a shape constant (int64, most Constants of a big graph) are not visited */
+	if (gr_dtype_is_float(y->dtype) || gr_numel(y) <= 0 ||
+	    !(y->dtype == GR_DTYPE_INT8 || y->dtype == GR_DTYPE_UINT8 || y->dtype == GR_DTYPE_INT4 ||
+	      y->dtype == GR_DTYPE_UINT4 || y->dtype == GR_DTYPE_INT32 ||
+	      y->dtype == GR_DTYPE_INT16 || y->dtype == GR_DTYPE_UINT16))
 		return;
 	for (uint32_t k = 0; k < y->n_consumers && !y->param_counted; k++) {
 		const gr_node *r = y->consumers[k];
