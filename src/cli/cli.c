@@ -63,17 +63,22 @@ const char *cli_model_label(const char *model)
 	return slash ? slash + 1 : model;
 }
 
+void cli_coverage_from(const gr_graph_totals *tot, cli_coverage *c)
+{
+	c->nodes = tot->nodes;
+	c->known = tot->nodes_known;
+	c->unknown_ops = tot->unknown_ops;
+	c->unknown_shape_nodes = tot->nodes - tot->nodes_known - tot->unknown_ops;
+	c->share = tot->nodes ? (double)tot->nodes_known / (double)tot->nodes : 1.0;
+	c->lower_bound = tot->nodes_known < tot->nodes;
+}
+
 void cli_coverage_of(const gr_graph *g, cli_coverage *c)
 {
 	gr_graph_totals tot;
 
 	gr_graph_totals_compute(g, &tot);
-	c->nodes = tot.nodes;
-	c->known = tot.nodes_known;
-	c->unknown_ops = tot.unknown_ops;
-	c->unknown_shape_nodes = tot.nodes - tot.nodes_known - tot.unknown_ops;
-	c->share = tot.nodes ? (double)tot.nodes_known / (double)tot.nodes : 1.0;
-	c->lower_bound = tot.nodes_known < tot.nodes;
+	cli_coverage_from(&tot, c);
 }
 
 void cli_coverage_json(cJSON *o, const cli_coverage *c)

@@ -52,6 +52,8 @@ typedef struct cli_coverage {
 	double share;               /* known / nodes (1 for an empty graph) */
 	int lower_bound;            /* something was not costed: totals are lower bounds */
 } cli_coverage;
+/* cli_coverage_of from the graph's totals, when the caller has them (no second walk). */
+void cli_coverage_from(const gr_graph_totals *tot, cli_coverage *c);
 void cli_coverage_of(const gr_graph *g, cli_coverage *c);
 /* The JSON key that is true when some node is not costed: an unknown op or a known op whose
  * shape stayed unknown (what lower_bound says too). Named before unknown shapes were counted;

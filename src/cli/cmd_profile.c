@@ -66,17 +66,16 @@ static size_t op_hash(const gr_node *n)
 	return h;
 }
 
-/* Distinct unknown op types, in first-seen order, joined by ", ". A hash set of the types
- * seen keeps it linear in nodes however many distinct types a file has (without memory for
- * the set, each node is compared with the nodes before it). */
-static void unknown_ops(const gr_graph *g, char *buf, size_t size, cli_jw *w)
+/* Distinct unknown op types, in first-seen order, joined by ", ", of the count nodes of
+ * unknown op (the totals have it: no walk over the nodes when it is 0). A hash set of the
+ * types seen keeps it linear in nodes however many distinct types a file has (without
+ * memory for the set, each node is compared with the nodes before it). */
+static void unknown_ops(const gr_graph *g, size_t count, char *buf, size_t size, cli_jw *w)
 {
 	const gr_node **set = NULL;
-	size_t len = 0, count = 0, cap = 16;
+	size_t len = 0, cap = 16;
 
 	buf[0] = 0;
-	for (size_t i = 0; i < gr_graph_node_count(g); i++)
-		count += !gr_node_op_known(gr_graph_node(g, i));
 	if (!count)
 		return;
 	while (cap < 2 * count)
@@ -139,7 +138,7 @@ static void print_json(FILE *out, const char *label, const gr_graph *g, int64_t 
 	cli_jw_bool(w, CLI_KEY_NOT_COSTED, cov->lower_bound);
 	cli_jw_bool(w, "lower_bound", cov->lower_bound);
 	cli_jw_array(w, "unknown_ops");
-	unknown_ops(g, ubuf, sizeof(ubuf), w);
+	unknown_ops(g, tot->unknown_ops, ubuf, sizeof(ubuf), w);
 	cli_jw_end(w);
 	cli_jw_array(w, "inputs");
 	for (size_t i = 0; i < gr_graph_input_count(g); i++)
@@ -233,7 +232,7 @@ static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g
 	}
 	gr_table_write(t, fmt, out);
 	gr_table_free(t);
-	unknown_ops(g, ubuf, sizeof(ubuf), NULL);
+	unknown_ops(g, tot->unknown_ops, ubuf, sizeof(ubuf), NULL);
 	if (fmt == GR_FMT_CSV)
 		return;
 	/* totals that leave nodes out say so where they are printed, not only on stderr */
@@ -301,7 +300,7 @@ int cmd_profile(int argc, char **argv)
 	if ((rc = cli_model_arg(&mo, "profile", argc, argv)) || (rc = cli_load_model(&mo, &g, &batch)))
 		return rc;
 	gr_graph_totals_compute(g, &tot);
-	cli_coverage_of(g, &cov);
+	cli_coverage_from(&tot, &cov);
 	/* Nothing can fail once the model is loaded, so the report goes straight to stdout
 	 * (no copy in memory first: for a big graph that copy was a third of the time). */
 	out = stdout;

@@ -62,6 +62,7 @@ gr_graph *gr_graph_new_sub(gr_graph *parent)
 		return NULL;
 	g->arena = parent->arena;
 	g->parent = parent;
+	parent->n_subgraphs++;
 	g->format = parent->format;
 	g->opset = parent->opset;
 	g->name = "";
@@ -155,7 +156,9 @@ int gr_graph_reserve_names(gr_graph *g, size_t n)
 	return cap <= g->table_cap || table_resize(g, cap);
 }
 
-static int table_insert(gr_graph *g, gr_tensor *t)
+/* Adds t, whose name hashes to h, to g's table (the hash is kept in the slot alone: a
+ * tensor is 8 bytes smaller, and a big graph has tens of thousands). */
+static int table_insert(gr_graph *g, gr_tensor *t, uint64_t h)
 {
 	size_t mask, i;
 
@@ -163,16 +166,16 @@ static int table_insert(gr_graph *g, gr_tensor *t)
 	    !table_resize(g, g->table_cap ? g->table_cap * 2 : 64))
 		return 0;
 	mask = g->table_cap - 1;
-	for (i = t->hash & mask; g->table[i].t; i = (i + 1) & mask)
+	for (i = h & mask; g->table[i].t; i = (i + 1) & mask)
 		;
-	g->table[i].hash = t->hash;
+	g->table[i].hash = h;
 	g->table[i].t = t;
 	g->table_used++;
 	return 1;
 }
 
-/* A new tensor named by the n bytes at name (hash h, not in g's table) in g. */
-static gr_tensor *tensor_create_h(gr_graph *g, const char *name, size_t n, uint64_t h)
+/* A new tensor of g named by the n bytes at name, in no table. */
+static gr_tensor *tensor_alloc(gr_graph *g, const char *name, size_t n)
 {
 	/* the name right behind the tensor: a lookup that finds the tensor compares the name
 	 * in the same cache line, and one allocation instead of two */
@@ -188,10 +191,22 @@ static gr_tensor *tensor_create_h(gr_graph *g, const char *name, size_t n, uint6
 	t->rank = -1;
 	t->decl_rank = -1;
 	t->owner = g;
-	t->hash = h;
-	if (!t->name || !table_insert(g, t))
-		return NULL;
 	return t;
+}
+
+/* A new tensor named by the n bytes at name (hash h, not in g's table) in g. */
+static gr_tensor *tensor_create_h(gr_graph *g, const char *name, size_t n, uint64_t h)
+{
+	gr_tensor *t = tensor_alloc(g, name, n);
+
+	if (!t)
+		return NULL;
+	return table_insert(g, t, h) ? t : NULL;
+}
+
+gr_tensor *gr_graph_tensor_unlisted(gr_graph *g, const char *name)
+{
+	return g && name ? tensor_alloc(g, name, strlen(name)) : NULL;
 }
 
 static gr_tensor *tensor_def_h(gr_graph *g, const char *name, size_t n, uint64_t h)
@@ -480,8 +495,7 @@ static gr_status topo_sort_in(gr_graph *g, gr_node **order, gr_node **stack, siz
 {
 	size_t n_order = 0, sp = 0;
 
-	for (size_t k = 0; k < g->n_nodes; k++)
-		g->nodes[k]->visited = 0;
+	/* visited was cleared by finalize's first pass over the nodes */
 	for (size_t k = 0; k < g->n_nodes; k++) {
 		if (g->nodes[k]->visited)
 			continue;
@@ -508,14 +522,13 @@ static gr_status topo_sort_in(gr_graph *g, gr_node **order, gr_node **stack, siz
 				continue;
 			}
 			n->visited = 2;
+			n->index = (int32_t)n_order;  /* its place in the order, set as it is taken */
 			order[n_order++] = n;
 			sp--;
 		}
 	}
 	if (n_order)
 		memcpy(g->nodes, order, n_order * sizeof(*order));
-	for (size_t k = 0; k < n_order; k++)
-		g->nodes[k]->index = (int32_t)k;
 	return GR_OK;
 }
 
@@ -534,6 +547,8 @@ static gr_status topo_sort(gr_graph *g, gr_error *err)
 	return st;
 }
 
+static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth);
+
 /* Whether node n reads tensor t of g's own for the first time at input i (a node reading a
  * tensor twice is one consumer). */
 static int first_own_read(const gr_graph *g, const gr_node *n, size_t i)
@@ -548,16 +563,23 @@ static int first_own_read(const gr_graph *g, const gr_node *n, size_t i)
 	return 1;
 }
 
-/* Places each node in the consumer lists of the tensors it reads, once n_consumers holds
- * their counts: a list is allocated when its tensor is first met (and its count restarts
- * there as the fill position), so counting, allocating and placing take two passes over
- * the nodes, not three. */
-static gr_status link_consumers(gr_graph *g, gr_error *err)
+/* Checks that what each node reads is defined (every producer is known by now), places it
+ * in the consumer lists of the tensors it reads, whose n_consumers hold their counts (a list
+ * is allocated when its tensor is first met, and its count restarts there as the fill
+ * position), and finalizes its subgraphs, node by node: the errors come in the order of one
+ * walk over the nodes. */
+static gr_status link_consumers(gr_graph *g, gr_error *err, int depth)
 {
+	gr_status st;
+
 	for (size_t k = 0; k < g->n_nodes; k++) {
 		gr_node *n = g->nodes[k];
 		for (size_t i = 0; i < n->n_in; i++) {
 			gr_tensor *t = n->in[i];
+			if (t && !t->producer && !is_defined_outside(g, t))
+				return gr_error_set(err, GR_ERR_FORMAT,
+						    "node '%s' (%s) reads '%s', which nothing defines",
+						    n->name, n->op_type, t->name);
 			if (!first_own_read(g, n, i))
 				continue;
 			if (!t->consumers) {
@@ -568,10 +590,21 @@ static gr_status link_consumers(gr_graph *g, gr_error *err)
 			}
 			t->consumers[t->n_consumers++] = n;
 		}
+		for (size_t a = 0; g->n_subgraphs && a < n->n_attr; a++) {
+			gr_attr *at = &n->attrs[a];
+			if (at->g && (st = finalize_rec(at->g, err, depth + 1)))
+				return st;
+			for (size_t j = 0; at->graphs && j < at->n; j++)
+				if (at->graphs[j] && (st = finalize_rec(at->graphs[j], err, depth + 1)))
+					return st;
+		}
 	}
 	return GR_OK;
 }
 
+/* Passes over the nodes, each reading every node of a big graph from memory: producers and
+ * consumer counts in one, definitions, consumer lists and subgraphs in the next, then the
+ * sort's (which numbers the nodes as it takes them). */
 static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 {
 	gr_status st;
@@ -590,6 +623,7 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 	g->finalize_tried = 1;
 	for (size_t k = 0; k < g->n_nodes; k++) {
 		gr_node *n = g->nodes[k];
+		n->visited = 0;  /* for topo_sort */
 		for (size_t o = 0; o < n->n_out; o++) {
 			gr_tensor *t = n->out[o];
 			if (!t)
@@ -604,29 +638,12 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 						    t->is_input ? "graph input" : "initializer", t->name);
 			t->producer = n;
 		}
-	}
-	for (size_t k = 0; k < g->n_nodes; k++) {
-		gr_node *n = g->nodes[k];
-		for (size_t i = 0; i < n->n_in; i++) {
-			gr_tensor *t = n->in[i];
-			if (t && !t->producer && !is_defined_outside(g, t))
-				return gr_error_set(err, GR_ERR_FORMAT,
-						    "node '%s' (%s) reads '%s', which nothing defines",
-						    n->name, n->op_type, t->name);
-			/* counted here, placed by link_consumers */
+		/* counted here, placed by link_consumers */
+		for (size_t i = 0; i < n->n_in; i++)
 			if (first_own_read(g, n, i))
-				t->n_consumers++;
-		}
-		for (size_t a = 0; a < n->n_attr; a++) {
-			gr_attr *at = &n->attrs[a];
-			if (at->g && (st = finalize_rec(at->g, err, depth + 1)))
-				return st;
-			for (size_t j = 0; at->graphs && j < at->n; j++)
-				if (at->graphs[j] && (st = finalize_rec(at->graphs[j], err, depth + 1)))
-					return st;
-		}
+				n->in[i]->n_consumers++;
 	}
-	if ((st = link_consumers(g, err)))
+	if ((st = link_consumers(g, err, depth)))
 		return st;
 	for (size_t k = 0; k < g->n_outputs; k++) {
 		gr_tensor *t = g->outputs[k];
@@ -634,7 +651,7 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 			return gr_error_set(err, GR_ERR_FORMAT, "graph output '%s' is never produced",
 					    t->name);
 	}
-	for (size_t k = 0; k < g->n_nodes; k++) {
+	for (size_t k = 0; g->n_subgraphs && k < g->n_nodes; k++) {
 		gr_node *n = g->nodes[k];
 		for (size_t a = 0; a < n->n_attr; a++) {
 			if (n->attrs[a].g && (st = collect_implicit(g, n, n->attrs[a].g, 0)))

@@ -57,16 +57,15 @@ struct gr_tensor {
 	gr_dim *dims;          /* rank entries, arena-owned */
 	gr_node *producer;     /* NULL for inputs, initializers, constants from attributes */
 	gr_graph *owner;
-	uint64_t hash;         /* of name, for the graph's name table */
 	unsigned is_initializer : 1;
 	unsigned is_input : 1;
 	unsigned is_output : 1;
 	unsigned param_counted : 1; /* counted once even when shared by several nodes */
-	uint32_t n_consumers;  /* nodes of the owner graph reading it; set by finalize */
-	gr_node **consumers;   /* those nodes (a node reading it twice appears once) */
 	/* Known values (constants and folded shape arithmetic). has_value with nval
 	 * elements; integer tensors fill ival, floating ones fval (never both needed). */
 	unsigned has_value : 1;
+	uint32_t n_consumers;  /* nodes of the owner graph reading it; set by finalize */
+	gr_node **consumers;   /* those nodes (a node reading it twice appears once) */
 	int64_t nval;
 	int64_t *ival;
 	double *fval;
@@ -80,7 +79,7 @@ struct gr_node {
 	const char *op_type;
 	const char *domain;    /* "" for the default ONNX domain */
 	gr_op op;
-	size_t n_in, n_out, n_attr;
+	uint32_t n_in, n_out, n_attr; /* bounded by gr_graph_add_node; 32 bits keep a node small */
 	gr_tensor **in;        /* NULL entries for omitted optional inputs */
 	gr_tensor **out;
 	gr_attr *attrs;
@@ -116,6 +115,9 @@ struct gr_graph {
 	int finalized;
 	int finalize_tried;    /* an attempt began (consumer counts may be partial) */
 	int inferred;
+	/* Zero lets whole-graph passes skip the attribute lists of nodes: subgraphs made with
+	 * this graph as parent, and Constant nodes whose value inference counted as parameters. */
+	size_t n_subgraphs, n_const_params;
 };
 
 /* --- Builder (frontends) ---------------------------------------------------- */
@@ -133,6 +135,10 @@ int gr_graph_reserve_names(gr_graph *g, size_t n);
 /* Creates `name` in g when neither g nor an enclosing graph has it; NULL when one has (or
  * out of memory). */
 gr_tensor *gr_graph_tensor_new(gr_graph *g, const char *name);
+/* A tensor of g named `name` (copied) that no name lookup finds: an attribute's value,
+ * which no node reads by name (its name, "<node>:<attr>", is for messages), so it does not
+ * grow the name table nor take a name a node output may use. NULL on OOM. */
+gr_tensor *gr_graph_tensor_unlisted(gr_graph *g, const char *name);
 /* Finds or creates `name` in g itself (definitions: outputs, inputs, initializers). */
 gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name);
 /* gr_graph_tensor_ref and _def for a name given as n bytes (up to a NUL among them), read

@@ -334,36 +334,39 @@ static void count_params(gr_node *n)
 	if (n->op != GR_OP_CONSTANT || !(y = gr_out(n, 0)) || y->is_initializer)
 		return;
 	y->param_counted = 0;
-	if (gr_dtype_is_float(y->dtype) || gr_numel(y) <= 0)
+	/* no reader takes a value of another type as a parameter (is_param_dtype): the readers
+	 * of a shape constant (int64, most Constants of a big graph) are not visited */
+	if (gr_dtype_is_float(y->dtype) || gr_numel(y) <= 0 ||
+	    !(y->dtype == GR_DTYPE_INT8 || y->dtype == GR_DTYPE_UINT8 || y->dtype == GR_DTYPE_INT4 ||
+	      y->dtype == GR_DTYPE_UINT4 || y->dtype == GR_DTYPE_INT32 ||
+	      y->dtype == GR_DTYPE_INT16 || y->dtype == GR_DTYPE_UINT16))
 		return;
 	for (uint32_t k = 0; k < y->n_consumers && !y->param_counted; k++) {
 		const gr_node *r = y->consumers[k];
 		for (size_t i = 0; i < r->n_in && !y->param_counted; i++)
 			y->param_counted = r->in[i] == y && is_param_dtype(r, i, y->dtype);
 	}
-	if (y->param_counted)
+	if (y->param_counted) {
 		n->cost.params += gr_numel(y);
+		n->owner->n_const_params++;
+	}
 }
 
-static void reset_outputs(gr_graph *g)
+/* Forgets what an earlier inference left on n (its outputs' shapes and values, its note). */
+static void reset_outputs(gr_node *n)
 {
-	for (size_t k = 0; k < g->n_nodes; k++) {
-		gr_node *n = g->nodes[k];
-		for (size_t o = 0; o < n->n_out; o++) {
-			gr_tensor *t = n->out[o];
-			if (!t)
-				continue;
-			t->rank = -1;
-			t->dims = NULL;
-			t->has_value = 0;
-			t->nval = 0;
-			t->ival = NULL;
-			t->fval = NULL;
-		}
-		n->note = NULL;
+	for (size_t o = 0; o < n->n_out; o++) {
+		gr_tensor *t = n->out[o];
+		if (!t)
+			continue;
+		t->rank = -1;
+		t->dims = NULL;
+		t->has_value = 0;
+		t->nval = 0;
+		t->ival = NULL;
+		t->fval = NULL;
 	}
-	for (size_t k = 0; k < g->n_inits; k++)
-		g->initializers[k]->param_counted = 0;
+	n->note = NULL;
 }
 
 static gr_status infer_node(gr_infer *ctx, gr_node *n)
@@ -403,11 +406,19 @@ static gr_status infer_graph(gr_infer *ctx, gr_graph *g, gr_cost *total)
 
 	if (!g->finalized)
 		return gr_error_set(ctx->err, GR_ERR_USAGE, "graph is not finalized");
-	reset_outputs(g);
+	for (size_t k = 0; k < g->n_inits; k++)
+		g->initializers[k]->param_counted = 0;
+	g->n_const_params = 0;
+	/* each node's outputs are reset as it comes (its inputs, earlier in the order, are
+	 * inferred already): one pass over the nodes, not two */
 	for (size_t k = 0; k < g->n_nodes; k++) {
 		gr_node *n = g->nodes[k];
-		if ((st = infer_node(ctx, n)))
+		reset_outputs(n);
+		if ((st = infer_node(ctx, n))) {
+			while (++k < g->n_nodes)  /* nothing stale left after a failure either */
+				reset_outputs(g->nodes[k]);
 			return st;
+		}
 		gr_node_mark_folded(n); /* its inputs, earlier in the order, are marked */
 		if (total)
 			gr_cost_add(total, &n->cost);

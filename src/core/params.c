@@ -11,7 +11,8 @@ static void add_stored_params(const gr_graph *g, int64_t *counts, int depth)
 		if (t->param_counted && (unsigned)t->dtype < GR_DTYPE_COUNT && gr_numel(t) > 0)
 			counts[t->dtype] += gr_numel(t);
 	}
-	for (size_t k = 0; k < g->n_nodes; k++) {
+	/* most graphs have neither counted Constants nor subgraphs: no walk over their nodes */
+	for (size_t k = 0; (g->n_const_params || g->n_subgraphs) && k < g->n_nodes; k++) {
 		const gr_node *n = g->nodes[k];
 		const gr_tensor *y = gr_out(n, 0);
 		if (n->op == GR_OP_CONSTANT && y && y->param_counted && (unsigned)y->dtype < GR_DTYPE_COUNT)

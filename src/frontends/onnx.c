@@ -245,13 +245,13 @@ static gr_status define_all_outputs(onnx_ctx *c, gr_graph *g, graph_scope *scope
 }
 
 
-/* A tensor name nobody else uses: "<node>:<attr>", else with "#N" appended. */
-static gr_tensor *fresh_tensor(onnx_ctx *c, gr_graph *g, const char *node, const char *attr,
-			       size_t k, int indexed)
+/* The tensor of an attribute's value, named "<node>:<attr>" (or "<node>:<attr>[k]") for
+ * messages and kept out of the name table: no node reads it by name. */
+static gr_tensor *fresh_tensor(gr_graph *g, const char *node, const char *attr, size_t k,
+			       int indexed)
 {
-	char base[448], buf[480];
+	char base[448];
 	size_t nl = strlen(node), al = strlen(attr);
-	gr_tensor *t;
 
 	/* "%s:%s" by hand when it fits (a Constant node per few of a big graph: snprintf was a
 	 * tenth of its loading); what snprintf would truncate to otherwise */
@@ -264,14 +264,7 @@ static gr_tensor *fresh_tensor(onnx_ctx *c, gr_graph *g, const char *node, const
 	} else {
 		snprintf(base, sizeof(base), "%s:%s", node, attr);
 	}
-	if ((t = gr_graph_tensor_new(g, base)))
-		return t;
-	for (int tries = 0; tries < 16; tries++) {
-		snprintf(buf, sizeof(buf), "%s#%lu", base, ++c->uniq);
-		if ((t = gr_graph_tensor_new(g, buf)))
-			return t;
-	}
-	return NULL;
+	return gr_graph_tensor_unlisted(g, base);
 }
 
 /* An attribute's floats (FIXED32 bits) or ints (varints), whichever array is set. */
@@ -318,7 +311,7 @@ static gr_status attr_tensor(onnx_ctx *c, gr_graph *g, const pb_msg *it, const p
 		TRY(onnx_sparse_read(c, &sub, &role, &ti));
 	else
 		TRY(onnx_tensor_header(c, &sub, &role, &ti));
-	t = fresh_tensor(c, g, n->name, aname, k, indexed);
+	t = fresh_tensor(g, n->name, aname, k, indexed);
 	if (!t)
 		return oom(c);
 	if (sparse)
@@ -337,6 +330,7 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 	pb_msg it = *msg;
 	pb_field f;
 	int r, has_f = 0, has_i = 0, has_s = 0, has_t = 0, has_g = 0, has_sp = 0, has_tp = 0;
+	pb_field t_field;           /* the tensor, when has_t is 1 */
 	size_t n_floats = 0, n_ints = 0, n_strings = 0, n_tensors = 0, n_graphs = 0, n_sps = 0,
 	       n_tps = 0, cnt, elem = 0;
 	uint64_t type = 0;
@@ -375,8 +369,10 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 			break;
 		case A_T: case A_G: case A_SPARSE: case A_TP:
 			TRY(pb_expect(&it, &f, PB_LEN, "attribute field"));
-			if (f.num == A_T)
-				has_t = 1;
+			if (f.num == A_T) {
+				t_field = f;
+				has_t++;
+			}
 			else if (f.num == A_G)
 				has_g = 1;
 			else if (f.num == A_SPARSE)
@@ -459,6 +455,15 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 		else
 			a->graphs = arr;
 	}
+	/* Pass 2 has nothing to read for a scalar, and a Constant's one tensor is where pass 1
+	 * saw it (most attributes of a big graph are one of the two). */
+	if (a->type == GR_ATTR_FLOAT || a->type == GR_ATTR_INT || a->type == GR_ATTR_STRING ||
+	    a->type == GR_ATTR_UNDEFINED)
+		return GR_OK;
+	if (a->type == GR_ATTR_TENSOR && has_t == 1) {
+		it = *msg;
+		return attr_tensor(c, g, &it, &t_field, n, a->name, 0, 0, 0, &a->t);
+	}
 	{
 		struct list_acc fa = {a->floats, NULL, 0, a->n}, ia = {NULL, a->ints, 0, a->n};
 		size_t ks = 0, kg = 0, kt = 0;
@@ -511,10 +516,13 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 	pb_msg it = *msg, sub;
 	pb_field f;
 	int r;
-	size_t n_in = 0, n_out = 0, n_attr = 0, ki = 0, ko = 0, ka = 0;
+	size_t n_in = 0, n_out = 0, n_attr = 0, ki = 0, ko = 0, ka = 0, n_rec = 0;
 	const char *name = NULL, *op = NULL, *domain = "";
 	char genname[256], name_buf[512], op_buf[128], dom_buf[128], nb[NAME_BUF];
 	gr_node *n;
+	/* the inputs, outputs and attributes pass 1 met, so that pass 2 reads them without
+	 * decoding the node's fields again (most nodes have a handful; more: walked again) */
+	pb_field rec[16];
 
 	FOR_FIELDS(&it, &f, r) {
 		switch (f.num) {
@@ -524,6 +532,11 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 			break;
 		default:
 			continue;
+		}
+		if (f.num == N_INPUT || f.num == N_OUTPUT || f.num == N_ATTR) {
+			if (n_rec < sizeof(rec) / sizeof(*rec))
+				rec[n_rec] = f;
+			n_rec++;
 		}
 		if (f.num == N_INPUT)
 			n_in++;
@@ -557,9 +570,16 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 		return oom(c);
 
 	it = *msg;
-	FOR_FIELDS(&it, &f, r) {
+	for (size_t k = 0;; k++) {
 		gr_tensor *t = NULL;
 
+		if (n_rec <= sizeof(rec) / sizeof(*rec)) {
+			if (k == n_rec)
+				break;
+			f = rec[k];
+		} else if ((r = pb_next(&it, &f)) <= 0) {
+			break;
+		}
 		if (f.num == N_INPUT || f.num == N_OUTPUT) {
 			if (f.len) {
 				/* the name read in place, no copy to terminate it */
@@ -700,9 +720,8 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 	}
 	if (r < 0)
 		return r;
-	/* a node defines a tensor or two (Constants: their value too): the name table sized
-	 * once instead of doubling */
-	if (!gr_graph_reserve_names(g, fl->n + fl->n / 2 + k_init + n_inputs))
+	/* a node defines a tensor (a few two): the name table sized once instead of doubling */
+	if (!gr_graph_reserve_names(g, fl->n + fl->n / 8 + k_init + n_inputs))
 		return oom(c);
 
 	/* Pass 2: inputs. An input that is also an initializer is a parameter (old exporters

@@ -16,7 +16,6 @@ typedef struct onnx_ctx {
 	pb_src src;
 	gr_graph *root;
 	size_t mem_limit;     /* arena bytes the graph may take (see check_memory) */
-	unsigned long uniq;   /* suffix for synthesized tensor names */
 	int64_t *ival;        /* scratch: GR_FOLD_MAX values */
 	double *fval;
 } onnx_ctx;

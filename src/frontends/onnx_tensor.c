@@ -108,12 +108,17 @@ int onnx_count_elements(const int64_t *dims, int rank, int64_t *numel, double *l
 			*numel = 0;
 			return 1;
 		}
-		*log2n += log2((double)dims[i]);
 		if (!overflow && !gr_mul_i64(n, dims[i], &n))
 			overflow = 1;
 	}
 	*numel = n;
-	return !overflow && n <= ONNX_MAX_NUMEL;
+	if (!overflow && n <= ONNX_MAX_NUMEL)
+		return 1;
+	/* the size for the message, only when there is one (a libm call per dim of every
+	 * tensor of a big graph otherwise) */
+	for (int i = 0; i < rank; i++)
+		*log2n += log2((double)dims[i]);
+	return 0;
 }
 
 /* "tensor 'w' claims 2^70 elements (at most 2^50)" */

@@ -135,7 +135,7 @@ gr_status op_split_shape(gr_infer *ctx, gr_node *n)
 	if (!x)
 		return gr_node_error(ctx, n, "missing input 'input'");
 	if (n->n_out > 256)
-		return gr_node_error(ctx, n, "%zu outputs (limit 256)", n->n_out);
+		return gr_node_error(ctx, n, "%zu outputs (limit 256)", (size_t)n->n_out);
 	if (x->rank < 0) {
 		for (size_t o = 0; o < n->n_out; o++)
 			if ((st = gr_set_unknown(ctx, n->out[o], x->dtype)))
@@ -186,7 +186,7 @@ gr_status op_split_shape(gr_infer *ctx, gr_node *n)
 		int64_t total = 0;
 		if (nsz != (int64_t)n->n_out)
 			return gr_node_error(ctx, n, "split has %lld sizes for %zu outputs",
-					     (long long)nsz, n->n_out);
+					     (long long)nsz, (size_t)n->n_out);
 		for (int64_t k = 0; k < nsz; k++) {
 			if (sizes[k] < 0 || !gr_add_i64(total, sizes[k], &total))
 				return gr_node_error(ctx, n, "bad split size %lld", (long long)sizes[k]);

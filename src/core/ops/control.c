@@ -244,7 +244,7 @@ gr_status op_if_shape(gr_infer *ctx, gr_node *n)
 				 pick ? "then" : "else");
 	if (g->n_outputs < n->n_out)
 		return gr_node_error(ctx, n, "branch has %zu outputs, node has %zu", g->n_outputs,
-				     n->n_out);
+				     (size_t)n->n_out);
 	for (size_t o = 0; o < n->n_out; o++) {
 		gr_tensor *dst = n->out[o];
 		if (!dst)

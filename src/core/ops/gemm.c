@@ -249,7 +249,7 @@ gr_status op_einsum_shape(gr_infer *ctx, gr_node *n)
 	}
 	if ((size_t)nterm != n->n_in)
 		return gr_node_error(ctx, n, "equation '%s' has %d terms for %zu inputs", eq, nterm,
-				     n->n_in);
+				     (size_t)n->n_in);
 	for (size_t i = 0; i < n->n_in; i++) {
 		if (!gr_in(n, i))
 			return gr_node_error(ctx, n, "missing input %zu", i);

@@ -108,9 +108,10 @@ gr_status gr_fold_axes(gr_infer *ctx, const gr_tensor *x, gr_tensor *y, const gr
 	if (!idx)
 		return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
 	gr_strides(x, str);
+	for (int i = 0; i < y->rank; i++)
+		c[i] = 0;
 	for (int64_t k = 0; k < ne; k++) {
 		int64_t src = 0;
-		gr_unflatten(y, k, c);
 		for (int i = 0; i < x->rank; i++) {
 			int64_t at = m->base[i] + m->step[i] * c[m->out_axis[i]];
 			if (m->wrap && x->dims[i].value)
@@ -118,6 +119,10 @@ gr_status gr_fold_axes(gr_infer *ctx, const gr_tensor *x, gr_tensor *y, const gr
 			src += at * str[i];
 		}
 		idx[k] = src;
+		/* y's next index, last axis fastest: gr_unflatten(y, k + 1, c) without its
+		 * division per axis per element (Expand and Tile fold thousands of them) */
+		for (int i = y->rank - 1; i >= 0 && ++c[i] == y->dims[i].value; i--)
+			c[i] = 0;
 	}
 	st = gr_fold_map(ctx, y, &v, idx, ne);
 	free(idx);
