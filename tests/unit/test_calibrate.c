@@ -612,6 +612,13 @@ static void gemm_of_one_intensity_takes_the_conv_flop_rate(void **state)
 	assert_int_equal(fitted->q[GR_PREC_FP32].cls[GR_KC_GEMM].flop_of, 1 + GR_KC_CONV);
 	assert_int_equal(fitted->q[GR_PREC_FP32].cls[GR_KC_CONV].flop_of, 0);
 	assert_true(fp->cls[GR_KC_GEMM].coef[CF_FLOPS] == fp->cls[GR_KC_CONV].coef[CF_FLOPS]);
+	{ /* what calibrate's report prints ("FLOP rate    gemm: that of conv") */
+		gr_fit_class fc;
+		assert_int_equal(gr_profile_class_info(fitted, GR_PREC_FP32, GR_KC_GEMM, &fc), GR_OK);
+		assert_int_equal(fc.flop_of, GR_KC_CONV);
+		assert_int_equal(gr_profile_class_info(fitted, GR_PREC_FP32, GR_KC_CONV, &fc), GR_OK);
+		assert_int_equal(fc.flop_of, -1);
+	}
 	assert_true(fabs(got.latency_s - want.latency_s) / want.latency_s < 0.25);
 	gr_profile_free(fitted);
 	gr_profile_free(known);
