@@ -338,6 +338,9 @@ typedef struct gr_fit_class {
 	double s_per_flop, s_per_byte, s_per_weight;
 	const char *borrowed_from; /* NULL when measured here; else the donor's label (borrowed) */
 	int borrowed_of;           /* and the related class whose ratio it took */
+	int flop_of;               /* the class whose s/FLOP the fit gave it (its own ops could not
+				    * tell compute from memory time); -1: its own (also when read
+				    * from a file, which does not record it) */
 } gr_fit_class;
 /* GR_ERR_NOT_FOUND when the class (or the precision) has no fit. */
 gr_status gr_profile_class_info(const gr_profile *p, gr_precision prec, int cls, gr_fit_class *out);

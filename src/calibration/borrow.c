@@ -10,10 +10,10 @@
 
 #include "calibration/calib_impl.h"
 
-/* The related class each class borrows its ratio to: the same engine and a similar access
- * pattern (activation x activation matmuls vs weight gemms; softmax, layer norm, transposes and
- * pools vs elementwise streams); -1: none. */
-static int related_class(int c)
+/* The related class each class borrows its ratio to (and fit.c its FLOP rate from): the same
+ * engine and a similar access pattern (activation x activation matmuls vs weight gemms; softmax,
+ * layer norm, transposes and pools vs elementwise streams); -1: none. */
+int calib_related_class(int c)
 {
 	switch (c) {
 	case GR_KC_DWCONV: return GR_KC_CONV;
@@ -155,7 +155,7 @@ int gr_profile_borrow_classes(gr_profile *p, const gr_hw_registry *reg, gr_error
 		otm_bounds_init(&ob, hw, mode, (gr_precision)q);
 		for (int c = 0; c < CC_COUNT; c++) {
 			borrow_search s = {0};
-			int r = related_class(c);
+			int r = calib_related_class(c);
 			gr_op_time_model t;
 			if (tp->cls[c].fitted || r < 0 || !measured(&tp->cls[r]))
 				continue;

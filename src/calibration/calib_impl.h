@@ -18,6 +18,8 @@ struct cJSON; /* <cjson/cJSON.h> */
 typedef struct calib_class_quality {
 	int rows;
 	double median_ape, p90_ape; /* NAN without rows */
+	int flop_of;              /* 1 + the class whose s/FLOP this one was given (fit.c, tie_flops);
+				   * 0: its own */
 } calib_class_quality;
 
 /* Accuracy of a fit to published whole-model figures (fit_pub.c), per metric
@@ -149,6 +151,10 @@ int calib_node_in_row(const calib_model *m, size_t i, const gr_meas_row *r);
 void calib_row_fallback(const gr_meas_row *r, otm_node *out, int *n_ops);
 
 /* --- fits ----------------------------------------------------------------------------------- */
+
+/* The related class of class c (the same engine, a similar access pattern: matmul -> gemm ->
+ * conv, softmax/norm/transposes -> elementwise); -1: none. */
+int calib_related_class(int c);
 
 /* Widens the coverage of op n's class in cp (sizes and batches seen). */
 void calib_note_coverage(otm_prec *cp, const otm_node *n, int64_t batch);

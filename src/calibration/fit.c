@@ -120,6 +120,12 @@ void calib_note_coverage(otm_prec *cp, const otm_node *n, int64_t batch)
 		k->f_min = k->f_max = n->flops;
 		k->b_min = k->b_max = b;
 		k->batch_min = k->batch_max = batch;
+		k->i_min = k->i_max = 0;
+	}
+	if (n->flops > 0 && b > 0) {
+		double in = n->flops / b;
+		k->i_min = k->i_min > 0 ? fmin(k->i_min, in) : in;
+		k->i_max = fmax(k->i_max, in);
 	}
 	k->points++;
 	k->f_min = fmin(k->f_min, n->flops);
@@ -288,6 +294,37 @@ static int spill_measured(const otm_prec *cp)
 	return 0;
 }
 
+/* Matrix classes whose measured ops cannot tell compute time from memory time: their FLOPs per
+ * op, or their FLOPs per byte, span less than a factor TIE_SPREAD (batch-1 classifier GEMMs all
+ * do 2 FLOPs per weight; vit's attention products are one size). Their s/FLOP is then any split
+ * of what the rows measured, and a matrix op's intensity grows with its dimensions, so other ops
+ * (a GEMM on 50 tokens) multiply that split up: the host's gemm fitted from classifiers alone
+ * learnt 16 GFLOP/s and put vit_b_32 at 6.6x its time. Such a class takes the s/FLOP of its
+ * related class on the same engine (calib_related_class, following the chain) whose ops do
+ * span both, and fits the rest. Vector classes keep theirs: an elementwise op, a norm or a pool
+ * does the same FLOPs per byte at every size, so their split does not extrapolate. Sets tie[k]
+ * to that class, or -1. */
+#define TIE_SPREAD 2.0
+static int flops_identified(const otm_class *k)
+{
+	return k->points >= 5 && k->f_min > 0 && k->f_max >= TIE_SPREAD * k->f_min && k->i_min > 0 &&
+	       k->i_max >= TIE_SPREAD * k->i_min;
+}
+
+static void tie_flops(const otm_prec *cp, const fit_lb *flb, int *tie)
+{
+	for (int k = 0; k < CC_COUNT; k++) {
+		int r = calib_related_class(k);
+		tie[k] = -1;
+		if (!otm_class_is_matrix(k) || !cp->cls[k].points || flops_identified(&cp->cls[k]))
+			continue;
+		while (r >= 0 && cp->cls[r].points && !flops_identified(&cp->cls[r]))
+			r = calib_related_class(r);
+		if (r >= 0 && flops_identified(&cp->cls[r]) && flb->flop[r] > 0 && flb->flop[r] == flb->flop[k])
+			tie[k] = r;
+	}
+}
+
 /* The weighted squared residual of th, less its constant part: th'G th - 2 h'th. */
 static double fit_objective(const fit_ctx *c, const double *th)
 {
@@ -449,6 +486,7 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	otm_prec *cp = c->cp;
 	calib_quality *cq = c->cq;
 	double lb[NCOL] = {0}, th[NCOL], wspill, spill_fixed;
+	int tie[CC_COUNT];
 	gr_status rc = GR_OK;
 	double dram = gr_hw_dram_bandwidth(c->hw, c->mode);
 	fit_lb flb;
@@ -536,22 +574,29 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	wspill = dram > 0 ? 1.0 / dram : 0;
 	fit_bounds(c->hw, c->mode, c->prec, cp, c->threads, &flb);
 	spill_fixed = spill_measured(cp) ? -1 : flb.spill;
-	/* normal equations of the weighted rows */
+	tie_flops(cp, &flb, tie);
+	/* normal equations of the weighted rows (a tied class's FLOPs in its related class's column) */
 	memset(c->G, 0, NCOL * NCOL * sizeof(double));
 	memset(c->h, 0, NCOL * sizeof(double));
 	for (size_t i = 0; i < c->n_rows; i++) {
 		const fit_row *r = &c->rows[i];
-		double w2 = r->w * r->w, y = r->y - wspill * r->x[GCOL(CG_WSPILL)];
+		double w2 = r->w * r->w, y = r->y - wspill * r->x[GCOL(CG_WSPILL)], x[NCOL];
 		int nz[NCOL], nnz = 0;
 		if (spill_fixed >= 0)
 			y -= spill_fixed * r->x[GCOL(CG_SPILL)];
+		memcpy(x, r->x, sizeof(x));
+		for (int k = 0; k < CC_COUNT; k++)
+			if (tie[k] >= 0) {
+				x[COL(tie[k], CF_FLOPS)] += x[COL(k, CF_FLOPS)];
+				x[COL(k, CF_FLOPS)] = 0;
+			}
 		for (int j = 0; j < NCOL; j++)
-			if (r->x[j] != 0 && j != GCOL(CG_WSPILL) && !(spill_fixed >= 0 && j == GCOL(CG_SPILL)))
+			if (x[j] != 0 && j != GCOL(CG_WSPILL) && !(spill_fixed >= 0 && j == GCOL(CG_SPILL)))
 				nz[nnz++] = j;
 		for (int a = 0; a < nnz; a++) {
-			c->h[nz[a]] += w2 * r->x[nz[a]] * y;
+			c->h[nz[a]] += w2 * x[nz[a]] * y;
 			for (int b = 0; b < nnz; b++)
-				c->G[nz[a] * NCOL + nz[b]] += w2 * r->x[nz[a]] * r->x[nz[b]];
+				c->G[nz[a] * NCOL + nz[b]] += w2 * x[nz[a]] * x[nz[b]];
 		}
 	}
 	for (int k = 0; k < CC_COUNT; k++) {
@@ -573,6 +618,10 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 		th[GCOL(CG_SPILL)] = spill_fixed;
 	cp->present = 1;
 	for (int k = 0; k < CC_COUNT; k++) {
+		if (tie[k] >= 0) {
+			th[COL(k, CF_FLOPS)] = th[COL(tie[k], CF_FLOPS)];
+			cq->cls[k].flop_of = 1 + tie[k];
+		}
 		for (int f = 0; f < CF_COUNT; f++) {
 			cp->cls[k].coef[f] = th[COL(k, f)];
 			if (c->G[COL(k, f) * NCOL + COL(k, f)] > 0)

@@ -142,6 +142,7 @@ gr_status gr_profile_class_info(const gr_profile *p, gr_precision prec, int cls,
 	out->s_per_weight = c->coef[CF_WEIGHTS];
 	out->borrowed_from = c->borrowed_from[0] ? c->borrowed_from : NULL;
 	out->borrowed_of = c->borrowed_from[0] ? c->borrowed_of : -1;
+	out->flop_of = p->q[prec].cls[cls].flop_of - 1;
 	return GR_OK;
 }
 

@@ -45,6 +45,7 @@ typedef struct otm_class {
 	double coef[CF_COUNT];
 	int points;               /* ops of this class seen in the rows */
 	double f_min, f_max, b_min, b_max; /* per op */
+	double i_min, i_max;      /* FLOPs per byte of its ops with both (the fit's, not stored) */
 	int64_t batch_min, batch_max;
 	/* a class this platform never measured, borrowed from a related fitted class of its own
 	 * (gr_profile_borrow_classes): its ops are "transferred", never better */
