@@ -169,7 +169,8 @@ def score(cli, rows, caldir, full, env, label, results):
         th.append(ape(t, r))
         if x["confidence"] in ("transferred", "theoretical"):
             tr.append(ape(x, r))
-            donors.add(x.get("borrowed_from") or "none: theoretical")
+            # every donor blended (borrowed_from_all), the nearest first
+            donors.add(" + ".join(x.get("borrowed_from_all") or [x.get("borrowed_from") or "none: theoretical"]))
         ca.append(ape(c, r))
     results.append({"evaluation": label, "rows": len(th), "theoretical_mape": mean(th),
                     "transferred_mape": mean(tr), "calibrated_mape": mean(ca),

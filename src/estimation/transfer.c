@@ -101,6 +101,39 @@ static double ratio(double donor, double target)
 	return donor > 0 && target > 0 ? donor / target : 1.0;
 }
 
+/* 1 when the donor sends to its host ops that the target runs on its own device (registry
+ * restrictions.ops): the donor's fit then carries the round trips around those ops. */
+static int donor_falls_back(const gr_hw *d, const gr_hw *t)
+{
+	size_t nd = gr_hw_restricted_op_count(d), nt = gr_hw_restricted_op_count(t);
+
+	if (!nd)
+		return 0;
+	if (!nt)
+		return 1;
+	for (size_t i = 0; i < nt; i++)
+		if (!gr_hw_op_supported(d, gr_hw_restricted_op(t, i)))
+			return 1;
+	return 0;
+}
+
+/* Where the donor falls back to its host and the target does not, the fit charges the round
+ * trips (an attention's Softmax on the RK3568's CPUs between its two MatMuls) to the matrix
+ * classes beside them: those are lent no slower than the donor's convolutions, the matrix
+ * class whose ops never wait on the host. Before this the RK3562 took the RK3568's matmuls at
+ * 0.3% of peak (240 times its convolutions) and yolo11n at 46.5 ms (29.4 ms published). */
+static void drop_fallback_share(otm_prec *p)
+{
+	const otm_class *conv = &p->cls[GR_KC_CONV];
+
+	if (!conv->fitted || !(conv->coef[CF_FLOPS] > 0))
+		return;
+	for (int c = 0; c < CC_COUNT; c++)
+		if (c != GR_KC_CONV && otm_class_is_matrix(c) && p->cls[c].fitted &&
+		    p->cls[c].coef[CF_FLOPS] > conv->coef[CF_FLOPS])
+			p->cls[c].coef[CF_FLOPS] = conv->coef[CF_FLOPS];
+}
+
 /* Scales one class's coefficients; ws is a typical working set of its ops (bytes). */
 static void transfer_class(otm_class *c, int cls, const otm_bounds *bd, const otm_bounds *bt, double oh)
 {
@@ -146,7 +179,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 	else if ((hd <= 0 || ht <= 0) && rules && !gr_hw_estimator_params(t, &ep, why, sizeof(why)))
 		launch_s = (ep.kernel_launch_us + rules->op_overhead_us) * 1e-6;
 	double llc = otm_llc_bytes(t);
-	int n = 0;
+	int n = 0, fallback = donor_falls_back(d, t);
 
 	memset(out, 0, sizeof(*out));
 	if (!donor || !d || !t)
@@ -164,6 +197,8 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		if (!dp->present || otm_transfer_distance(d, dm, t, tm, (gr_precision)p) < 0)
 			continue;
 		*tp = *dp;
+		if (fallback)
+			drop_fallback_share(tp);
 		otm_bounds_init(&bd, d, dm, (gr_precision)p);
 		otm_bounds_init(&bt, t, tm, (gr_precision)p);
 		for (int c = 0; c < CC_COUNT; c++)
@@ -200,6 +235,81 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		snprintf(lab, sizeof(lab), "%s%s%s %s, transferred from %s%s%s", out->hw, out->mode[0] ? ":" : "",
 			 out->mode, out->runtime, donor->hw, donor->mode[0] ? ":" : "", donor->mode);
 		copy_str(out->label, sizeof(out->label), lab);
+	}
+	return n;
+}
+
+/* Weighted mean of v[0..n) (geometric when all are positive, else arithmetic); skips NAN. */
+static double blend_mean(const double *v, const double *w, int n)
+{
+	double sw = 0, lg = 0, ar = 0;
+	int pos = 1;
+
+	for (int i = 0; i < n; i++) {
+		if (isnan(v[i]))
+			continue;
+		sw += w[i];
+		ar += w[i] * v[i];
+		if (v[i] > 0)
+			lg += w[i] * log(v[i]);
+		else
+			pos = 0;
+	}
+	if (!(sw > 0))
+		return v[0];
+	return pos ? exp(lg / sw) : ar / sw;
+}
+
+/* Blends one figure: out's value and each donor's where has[i], weights w. */
+#define BLEND_FIELD(expr_out, expr_i, cond_i)                                    \
+	do {                                                                     \
+		double v_[OTM_BLEND_MAX];                                        \
+		v_[0] = (expr_out);                                              \
+		for (int i_ = 0; i_ < n; i_++) {                                 \
+			const otm_prec *q = &o[i_].prec[p];                       \
+			v_[i_ + 1] = (cond_i) ? (expr_i) : NAN;                  \
+			(void)q;                                                 \
+		}                                                                \
+		(expr_out) = blend_mean(v_, w, n + 1);                           \
+	} while (0)
+
+int otm_transfer_blend(gr_op_time_model *out, const gr_op_time_model *o, const double *w, int n)
+{
+	if (!out || !o || n <= 0)
+		return 0;
+	if (n > OTM_BLEND_MAX - 1)
+		n = OTM_BLEND_MAX - 1;
+	for (int p = 0; p < GR_PREC_COUNT; p++) {
+		otm_prec *tp = &out->prec[p];
+		if (!tp->present)
+			continue;
+		for (int c = 0; c < CC_COUNT; c++) {
+			if (!tp->cls[c].fitted)
+				continue;
+			for (int k = 0; k < CF_COUNT; k++)
+				BLEND_FIELD(tp->cls[c].coef[k], q->cls[c].coef[k], q->present && q->cls[c].fitted);
+		}
+		for (int k = 0; k < CG_COUNT; k++)
+			BLEND_FIELD(tp->glob[k], q->glob[k], q->present);
+		BLEND_FIELD(tp->request_s, q->request_s, q->present);
+		if (tp->has_kernel_groups)
+			for (int k = 0; k < OTM_KG_COUNT; k++)
+				BLEND_FIELD(tp->kernel_group_s[k], q->kernel_group_s[k], q->present && q->has_kernel_groups);
+		if (tp->has_offpath)
+			BLEND_FIELD(tp->offpath_factor, q->offpath_factor, q->present && q->has_offpath);
+	}
+	out->n_blend = n;
+	for (int i = 0; i < n; i++)
+		copy_str(out->blend_from[i], sizeof(out->blend_from[i]), o[i].borrowed_from);
+	{
+		size_t l = strlen(out->label);
+		for (int i = 0; i < n && l + 8 < sizeof(out->label); i++) {
+			/* the donor as its own transfer's label names it */
+			const char *from = strstr(o[i].label, ", transferred from ");
+			snprintf(out->label + l, sizeof(out->label) - l, "%s%s", i ? ", " : " blended with ",
+				 from ? from + strlen(", transferred from ") : o[i].borrowed_from);
+			l = strlen(out->label);
+		}
 	}
 	return n;
 }
