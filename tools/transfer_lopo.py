@@ -169,8 +169,7 @@ def score(cli, rows, caldir, full, env, label, results):
         th.append(ape(t, r))
         if x["confidence"] in ("transferred", "theoretical"):
             tr.append(ape(x, r))
-            # every donor blended (borrowed_from_all), the nearest first
-            donors.add(" + ".join(x.get("borrowed_from_all") or [x.get("borrowed_from") or "none: theoretical"]))
+            donors.add(x.get("borrowed_from") or "none: theoretical")
         ca.append(ape(c, r))
     results.append({"evaluation": label, "rows": len(th), "theoretical_mape": mean(th),
                     "transferred_mape": mean(tr), "calibrated_mape": mean(ca),

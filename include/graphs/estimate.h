@@ -101,8 +101,6 @@ typedef struct gr_estimate {
 	int mode;
 	const char *borrowed_from;            /* the profile applied was transferred: the label of the
 					       * donor profile it was scaled from; NULL otherwise */
-	const char *borrowed_also[3];         /* further donors blended with borrowed_from, nearest
-					       * first (docs/transfer.md, "Several donors"); NULL after */
 	int borrowed_classes;                 /* borrowed_from lent only op classes the platform's own
 					       * profile never measured (calibrate --borrow) */
 	int amp;                              /* estimated as automatic mixed precision */

@@ -2,7 +2,6 @@
  * search path is a candidate; the nearest of the target's class (otm_transfer_distance) whose
  * fit holds the precision lends its efficiencies, scaled to the target (otm_transfer). */
 #include <dirent.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,28 +9,17 @@
 
 #include "calibration/calib_impl.h"
 
-/* A platform and mode whose profile might lend, not yet loaded. */
-typedef struct donor_cand {
-	char path[4400];
-	const gr_hw *hw;
-	int mode;
-	double dist;
-} donor_cand;
-
 typedef struct donor_search {
 	const gr_hw_registry *reg;
 	const gr_hw *hw;
 	int mode;
 	const char *runtime;
 	gr_precision prec;
-	donor_cand *cand;
-	size_t n, cap;
-	int oom;
+	gr_profile *best;          /* loaded */
+	const gr_hw *best_hw;
+	int best_mode;
+	double best_dist;
 } donor_search;
-
-/* Donors within this distance of the nearest are blended with it, weighted by
- * exp(-(distance - nearest) / BLEND_MARGIN) (docs/transfer.md, "Several donors"). */
-#define BLEND_MARGIN 0.5
 
 static int is_dir(const char *p)
 {
@@ -44,8 +32,7 @@ static int name_ok(const struct dirent *de)
 	return de->d_name[0] != '.';
 }
 
-/* Considers dir/<id>/<mode>/<runtime>.json: a candidate when of the target's class, runtime and
- * precision, not the target itself, and the file estimates of its platform would use. */
+/* Considers dir/<id>/<mode>/<runtime>.json. */
 static void consider(donor_search *s, const char *dir, const char *id, const char *mname)
 {
 	char path[4400], found[4400], spec[600];
@@ -53,6 +40,7 @@ static void consider(donor_search *s, const char *dir, const char *id, const cha
 	const char *tmode = s->mode >= 0 ? gr_hw_mode_name(s->hw, (size_t)s->mode) : NULL;
 	int dm = -1;
 	double dist;
+	gr_profile *p = NULL;
 	gr_error e = {0};
 
 	if (!dhw)
@@ -67,46 +55,26 @@ static void consider(donor_search *s, const char *dir, const char *id, const cha
 	 * whose mode is known wins at equal figures */
 	if (dist >= 0 && dm < 0 && gr_hw_mode_count(dhw) > 0)
 		dist += 0.5;
-	if (dist < 0)
+	if (dist < 0 || (s->best && dist >= s->best_dist))
 		return;
 	snprintf(path, sizeof(path), "%s/%s/%s/%s.json", dir, id, mname, s->runtime);
 	/* a file shadowed by one earlier on the path is not the one estimates of it would use */
 	snprintf(spec, sizeof(spec), "%s%s%s", id, dm >= 0 ? ":" : "", dm >= 0 ? mname : "");
 	if (gr_profile_find(spec, s->runtime, found, sizeof(found), &e) || strcmp(found, path))
 		return;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 16;
-		donor_cand *c = realloc(s->cand, cap * sizeof(*c));
-		if (!c) {
-			s->oom = 1;
-			return;
-		}
-		s->cand = c;
-		s->cap = cap;
-	}
-	snprintf(s->cand[s->n].path, sizeof(s->cand[s->n].path), "%s", path);
-	s->cand[s->n].hw = dhw;
-	s->cand[s->n].mode = dm;
-	s->cand[s->n].dist = dist;
-	s->n++;
-}
-
-/* The profile of candidate c when it holds a fit of the precision for the runtime; NULL else. */
-static gr_profile *load_cand(const donor_search *s, const donor_cand *c)
-{
-	gr_profile *p = NULL;
-	gr_error e = {0};
-
-	if (gr_profile_load(c->path, &p, &e)) {
+	if (gr_profile_load(path, &p, &e)) {
 		gr_log_warn("%s (not used as a transfer donor)", e.msg);
-		return NULL;
+		return;
 	}
-	if (!p->tm.prec[s->prec].present || strcmp(p->tm.runtime, s->runtime) ||
-	    strcmp(p->tm.hw, gr_hw_id(c->hw))) {
+	if (!p->tm.prec[s->prec].present || strcmp(p->tm.runtime, s->runtime) || strcmp(p->tm.hw, id)) {
 		gr_profile_free(p);
-		return NULL;
+		return;
 	}
-	return p;
+	gr_profile_free(s->best);
+	s->best = p;
+	s->best_hw = dhw;
+	s->best_mode = dm;
+	s->best_dist = dist;
 }
 
 /* Every <id>/<mode>/<runtime>.json under dir, in name order (ties go to the first). */
@@ -164,11 +132,6 @@ gr_status gr_profile_transfer_find(const gr_hw_registry *reg, const gr_hw *hw, i
 {
 	gr_hw_registry *own = NULL;
 	donor_search s = {0};
-	gr_profile *best = NULL;
-	const donor_cand *bc = NULL;
-	gr_op_time_model *more = NULL;
-	double w[OTM_BLEND_MAX];
-	int nm = 0, n = 0;
 	gr_status st;
 
 	*out = NULL;
@@ -187,63 +150,23 @@ gr_status gr_profile_transfer_find(const gr_hw_registry *reg, const gr_hw *hw, i
 	s.runtime = runtime ? runtime : "pytorch";
 	s.prec = precision >= 0 && precision < GR_PREC_COUNT ? (gr_precision)precision : GR_PREC_FP32;
 	calib_each_profile(s.runtime, consider_cb, &s);
-	/* nearest first; at equal distance the first found (a stable pass of selection) */
-	for (size_t i = 0; i < s.n; i++) {
-		size_t m = i;
-		for (size_t j = i + 1; j < s.n; j++)
-			if (s.cand[j].dist < s.cand[m].dist)
-				m = j;
-		if (m != i) {
-			donor_cand t = s.cand[m];
-			memmove(&s.cand[i + 1], &s.cand[i], (m - i) * sizeof(t));
-			s.cand[i] = t;
-		}
-	}
-	more = calloc(OTM_BLEND_MAX - 1, sizeof(*more));
-	for (size_t i = 0; i < s.n && more; i++) {
-		gr_profile *p;
-		if (best && (s.cand[i].dist > bc->dist + BLEND_MARGIN || nm == OTM_BLEND_MAX - 1))
-			break;
-		if (!(p = load_cand(&s, &s.cand[i])))
-			continue;
-		if (!best) {
-			best = p;
-			bc = &s.cand[i];
-			w[0] = 1;
-			continue;
-		}
-		/* another donor near the nearest: its own transfer to the target, blended in below */
-		if (otm_transfer(&p->tm, s.cand[i].hw, s.cand[i].mode, hw, mode, &more[nm])) {
-			w[nm + 1] = exp(-(s.cand[i].dist - bc->dist) / BLEND_MARGIN);
-			nm++;
-		}
-		gr_profile_free(p);
-	}
-	if (!best) {
+	if (!s.best) {
 		gr_hw_registry_free(own);
-		free(s.cand);
-		free(more);
-		if (s.oom)
-			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 		return gr_error_set(err, GR_ERR_NOT_FOUND, "no calibrated %s platform with a %s %s fit (native or emulated alike) to borrow from",
 				    gr_hw_class_name(gr_hw_get_class(hw)), s.runtime, gr_precision_name(s.prec));
 	}
 	{
 		gr_op_time_model tm;
-		n = otm_transfer(&best->tm, bc->hw, bc->mode, hw, mode, &tm);
-		if (n && nm)
-			otm_transfer_blend(&tm, more, w, nm);
+		int n = otm_transfer(&s.best->tm, s.best_hw, s.best_mode, hw, mode, &tm);
 		gr_hw_registry_free(own);
-		free(s.cand);
-		free(more);
 		if (!n) {
-			gr_profile_free(best);
+			gr_profile_free(s.best);
 			return gr_error_set(err, GR_ERR_NOT_FOUND, "no fit of the nearest donor applies to '%s'",
 					    gr_hw_id(hw));
 		}
-		best->tm = tm;
+		s.best->tm = tm;
 	}
-	*out = best;
+	*out = s.best;
 	return GR_OK;
 }
 

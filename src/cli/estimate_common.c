@@ -290,12 +290,6 @@ cJSON *cli_estimate_json(const char *model, const char *hwspec, int64_t batch, c
 		cJSON_AddStringToObject(o, "borrowed_from", e->borrowed_from);
 	else
 		cJSON_AddNullToObject(o, "borrowed_from");
-	if (e->borrowed_from) { /* every donor, nearest first (borrowed_from: the nearest) */
-		cJSON *all = cJSON_AddArrayToObject(o, "borrowed_from_all");
-		cJSON_AddItemToArray(all, cJSON_CreateString(e->borrowed_from));
-		for (int i = 0; i < 3 && e->borrowed_also[i]; i++)
-			cJSON_AddItemToArray(all, cJSON_CreateString(e->borrowed_also[i]));
-	}
 	return o;
 }
 
@@ -466,12 +460,9 @@ void cli_estimate_print(FILE *out, int fmt, const char *model, const char *hwspe
 	if (e->borrowed_from && e->borrowed_classes)
 		fprintf(out, "  borrowed     op classes never measured here: their ratio to a measured class "
 			"from %s\n", e->borrowed_from);
-	else if (e->borrowed_from) {
-		fprintf(out, "  borrowed     efficiencies of %s", e->borrowed_from);
-		for (int i = 0; i < 3 && e->borrowed_also[i]; i++)
-			fprintf(out, "%s%s", i ? ", " : " blended with ", e->borrowed_also[i]);
-		fprintf(out, ", scaled by datasheet peaks and bandwidths (--no-transfer: theoretical)\n");
-	}
+	else if (e->borrowed_from)
+		fprintf(out, "  borrowed     efficiencies of %s, scaled by datasheet peaks and bandwidths "
+			"(--no-transfer: theoretical)\n", e->borrowed_from);
 	if (e->note[0])
 		fprintf(out, "  note         %s\n", e->note);
 	if (t && fmt == GR_FMT_TABLE) {

@@ -748,8 +748,6 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			e->profile = fit->label;
 			e->profile_path = fit->path[0] ? fit->path : NULL;
 			e->borrowed_from = fit->borrowed_from[0] ? fit->borrowed_from : cp == &own_borrow ? fit->label : NULL;
-			for (int i = 0; i < fit->n_blend && i < 3 && fit->borrowed_from[0]; i++)
-				e->borrowed_also[i] = fit->blend_from[i];
 			batch = graph_batch(g);
 		} else {
 			size_t l = strlen(e->note);

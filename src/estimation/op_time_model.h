@@ -113,9 +113,6 @@ const char *otm_energy_scope_name(int scope);
  * device energy (which then counts as fitted); a system fit is kept for gr_estimate_energy_split. */
 void otm_apply_energy_fit(gr_estimate *e, const otm_prec *cp);
 
-/* Donors a transferred model blends at most (docs/transfer.md, "Several donors"). */
-#define OTM_BLEND_MAX 4
-
 /* A fitted model and what it applies to (a calibration profile holds one). */
 typedef struct gr_op_time_model {
 	char hw[96];
@@ -125,9 +122,6 @@ typedef struct gr_op_time_model {
 	char path[4096];          /* its file; "" when none */
 	char borrowed_from[320];  /* "" for a fit of this platform; the donor's label when the model
 				   * was transferred (otm_transfer): its kernels are "transferred" */
-	/* further donors blended in (otm_transfer_blend), nearest first; 0 with one donor */
-	int n_blend;
-	char blend_from[OTM_BLEND_MAX - 1][320];
 	otm_prec prec[GR_PREC_COUNT];
 } gr_op_time_model;
 
@@ -252,14 +246,6 @@ double otm_transfer_distance(const gr_hw *d, int dm, const gr_hw *t, int tm, gr_
  * Returns the number of precisions transferred (0: nothing applies). */
 int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr_hw *t, int tm,
 		 gr_op_time_model *out);
-
-/* Blends the transferred models o[0..n) (each otm_transfer to the same target) into out, the
- * transfer of the nearest donor, with weights w[0] for out and w[1..n] for o: each fitted
- * coefficient becomes the weighted geometric mean of the donors that fitted it (the arithmetic
- * mean where one is 0), so it lies between the donors' scaled values and never beyond the
- * target's peak or bandwidth. Classes and precisions stay those of out. Returns the donors
- * blended in. */
-int otm_transfer_blend(gr_op_time_model *out, const gr_op_time_model *o, const double *w, int n);
 
 /* A precision the platform's own model m lacks, borrowed from its nearest fitted precision on
  * the same platform and mode (both native or both emulated): framework, launch and memory costs
