@@ -134,13 +134,33 @@ static void drop_fallback_share(otm_prec *p)
 			p->cls[c].coef[CF_FLOPS] = conv->coef[CF_FLOPS];
 }
 
-/* Scales one class's coefficients; ws is a typical working set of its ops (bytes). */
-static void transfer_class(otm_class *c, int cls, const otm_bounds *bd, const otm_bounds *bt, double oh)
+/* An NPU block sharing its SoC's memory (interconnect host: unified_memory). It reaches DRAM
+ * through its own ports and DMA engines, sized with the NPU design, while the bus is sized for
+ * the CPUs and GPU beside it: what a class's bytes reached is the block's rate, not a share of
+ * the bus, and goes over as it is (never beyond the target's bandwidth). Kept as a share of the
+ * bus, the RK3576 (16.9 GB/s in the registry) took the RK3588's (33.8 GB/s) byte rates at half
+ * and came out twice as slow as published (87.8% leave-one-platform-out, now 22.3%). */
+static int soc_npu(const gr_hw *hw)
+{
+	const char *link = gr_hw_host_link(hw);
+	return hw && gr_hw_get_class(hw) == GR_HW_NPU && link && !strcmp(link, "unified_memory");
+}
+
+/* Scales one class's coefficients; ws is a typical working set of its ops (bytes); keep_rate:
+ * byte rates go over as they are (soc_npu), not as shares of bandwidth. */
+static void transfer_class(otm_class *c, int cls, const otm_bounds *bd, const otm_bounds *bt, double oh,
+			   int keep_rate)
 {
 	double pd = otm_bounds_peak(bd, cls), pt = otm_bounds_peak(bt, cls), rc = ratio(pd, pt);
 	double ws = c->b_min > 0 && c->b_max > 0 ? sqrt(c->b_min * c->b_max) : 1048576.0;
 	double bwd = otm_bounds_bandwidth(bd, ws, NULL), bwt = otm_bounds_bandwidth(bt, ws, NULL);
 	double fastest = otm_bounds_bandwidth(bt, 0, NULL), rb = ratio(bwd, bwt);
+
+	if (keep_rate) { /* the donor's byte rate as it is, within the target's bandwidth */
+		rb = 1;
+		if (bwt > 0 && c->coef[CF_BYTES] > 0 && c->coef[CF_BYTES] < 1 / bwt)
+			c->coef[CF_BYTES] = 1 / bwt;
+	}
 
 	c->coef[CF_OP] *= oh;
 	c->coef[CF_FLOPS] *= rc;
@@ -159,7 +179,8 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		 gr_op_time_model *out)
 {
 	const char *mname = tm >= 0 ? gr_hw_mode_name(t, (size_t)tm) : NULL;
-	double dram = ratio(gr_hw_dram_bandwidth(d, dm), gr_hw_dram_bandwidth(t, tm));
+	int keep_rate = soc_npu(d) && soc_npu(t);
+	double dram = keep_rate ? 1 : ratio(gr_hw_dram_bandwidth(d, dm), gr_hw_dram_bandwidth(t, tm));
 	/* framework cost per op and kernel is host software: it goes with the host CPU's clock;
 	 * where either host is unknown (a discrete card's server), the donor's host says nothing
 	 * about the target's, and the target's datasheet launch costs apply instead, unless the
@@ -203,7 +224,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		otm_bounds_init(&bt, t, tm, (gr_precision)p);
 		for (int c = 0; c < CC_COUNT; c++)
 			if (tp->cls[c].fitted) {
-				transfer_class(&tp->cls[c], c, &bd, &bt, oh);
+				transfer_class(&tp->cls[c], c, &bd, &bt, oh, keep_rate);
 				if (launch_s >= 0)
 					tp->cls[c].coef[CF_OP] = c == CC_VIEW ? 0 : launch_s;
 			}
@@ -275,7 +296,7 @@ int otm_transfer_precision(const gr_op_time_model *m, const gr_hw *hw, int mode,
 			if (!k->fitted)
 				continue;
 			/* one platform: bandwidths and the host are the same, only the peaks differ */
-			transfer_class(k, c, &bd, &bt, 1.0);
+			transfer_class(k, c, &bd, &bt, 1.0, 0);
 			k->b_min *= eb;
 			k->b_max *= eb;
 		}

@@ -1,6 +1,6 @@
-/* Transfer (docs/transfer.md): a donor's matrix classes slowed by ops it sends to its host,
- * which the target runs on its device, are not lent; the transfer still never beats the target's
- * peak. */
+/* Transfer between NPUs (docs/transfer.md): a donor's matrix classes slowed by ops it sends to
+ * its host, which the target runs on its device, are not lent; an SoC NPU's byte rates go over
+ * as they are, not as shares of the bus, and never beyond the target's bandwidth. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,7 +24,7 @@ static int setup(void **state)
 {
 	gr_error err = {0};
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/graphs-test-transfer-fallback-%d", (int)getpid());
+	snprintf(root, sizeof(root), "/tmp/graphs-test-transfer-npu-%d", (int)getpid());
 	mkdir(root, 0755);
 	return gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err) ? -1 : 0;
 }
@@ -90,10 +90,57 @@ static void fallback_round_trips_are_not_lent(void **state)
 		    1e-9 * b->cls[GR_KC_CONV].coef[CF_FLOPS]);
 }
 
+/* The RK3588 (33.8 GB/s) lends to the RK3576 (16.9 GB/s): its byte rates as they are, not
+ * halved; from the RK3576 to a target with less bandwidth than the rate, the target's bandwidth
+ * caps it. A GPU keeps shares of its bandwidth (the Orin at 15W from MAXN). */
+static void soc_npu_byte_rates_go_over_as_they_are(void **state)
+{
+	gr_op_time_model to76, to62, o15;
+	gr_profile *p = NULL;
+	gr_error err = {0};
+	int m76, m88, m62, m15, mmax;
+	const gr_hw *rk3576 = resolve("rockchip_rk3576_npu", &m76), *rk3588 = resolve("rockchip_rk3588_npu", &m88);
+	const gr_hw *rk3562 = resolve("rockchip_rk3562_npu", &m62);
+	const gr_hw *o15h = resolve("jetson_orin_agx_gpu:15w", &m15), *omax = resolve("jetson_orin_agx_gpu:maxn", &mmax);
+	int checked = 0;
+	(void)state;
+	assert_int_equal(gr_profile_load(CAL "/rockchip_rk3588_npu/default/rknn.json", &p, &err), GR_OK);
+	assert_true(otm_transfer(&p->tm, rk3588, m88, rk3576, m76, &to76) > 0);
+	for (int c = 0; c < CC_COUNT; c++) {
+		const otm_class *d = &p->tm.prec[GR_PREC_INT8].cls[c], *t = &to76.prec[GR_PREC_INT8].cls[c];
+		if (!d->fitted || !(d->coef[CF_BYTES] > 0))
+			continue;
+		/* 1/s_per_byte stays the donor's rate or the target's DRAM bandwidth, whichever is less */
+		double want = fmax(d->coef[CF_BYTES], 1 / gr_hw_dram_bandwidth(rk3576, m76));
+		assert_true(fabs(t->coef[CF_BYTES] - want) <= 1e-9 * want);
+		checked++;
+	}
+	assert_true(checked > 0);
+	assert_true(fabs(to76.prec[GR_PREC_INT8].glob[CG_SPILL] - p->tm.prec[GR_PREC_INT8].glob[CG_SPILL]) <=
+		    1e-9 * p->tm.prec[GR_PREC_INT8].glob[CG_SPILL]);
+	gr_profile_free(p);
+	/* the cap: no class beyond the target's 12.8 GB/s */
+	assert_int_equal(gr_profile_load(CAL "/rockchip_rk3576_npu/default/rknn.json", &p, &err), GR_OK);
+	assert_true(otm_transfer(&p->tm, rk3576, m76, rk3562, m62, &to62) > 0);
+	for (int c = 0; c < CC_COUNT; c++)
+		if (to62.prec[GR_PREC_INT8].cls[c].fitted && to62.prec[GR_PREC_INT8].cls[c].coef[CF_BYTES] > 0)
+			assert_true(to62.prec[GR_PREC_INT8].cls[c].coef[CF_BYTES] * gr_hw_dram_bandwidth(rk3562, m62) >=
+				    1 - 1e-9);
+	gr_profile_free(p);
+	/* a GPU: shares of bandwidth, as before */
+	assert_int_equal(gr_profile_load(CAL "/jetson_orin_agx_gpu/maxn/pytorch.json", &p, &err), GR_OK);
+	assert_true(otm_transfer(&p->tm, omax, mmax, o15h, m15, &o15) > 0);
+	assert_true(fabs(o15.prec[GR_PREC_FP32].glob[CG_SPILL] -
+			 p->tm.prec[GR_PREC_FP32].glob[CG_SPILL] * gr_hw_dram_bandwidth(omax, mmax) /
+				 gr_hw_dram_bandwidth(o15h, m15)) <= 1e-9 * o15.prec[GR_PREC_FP32].glob[CG_SPILL] + 1e-30);
+	gr_profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fallback_round_trips_are_not_lent),
+		cmocka_unit_test(soc_npu_byte_rates_go_over_as_they_are),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
