@@ -101,13 +101,66 @@ static double ratio(double donor, double target)
 	return donor > 0 && target > 0 ? donor / target : 1.0;
 }
 
-/* Scales one class's coefficients; ws is a typical working set of its ops (bytes). */
-static void transfer_class(otm_class *c, int cls, const otm_bounds *bd, const otm_bounds *bt, double oh)
+/* 1 when the donor sends to its host ops that the target runs on its own device (registry
+ * restrictions.ops): the donor's fit then carries the round trips around those ops. */
+static int donor_falls_back(const gr_hw *d, const gr_hw *t)
+{
+	size_t nd = gr_hw_restricted_op_count(d), nt = gr_hw_restricted_op_count(t);
+
+	if (!nd)
+		return 0;
+	if (!nt)
+		return 1;
+	for (size_t i = 0; i < nt; i++)
+		if (!gr_hw_op_supported(d, gr_hw_restricted_op(t, i)))
+			return 1;
+	return 0;
+}
+
+/* Where the donor falls back to its host and the target does not, the fit charges the round
+ * trips (an attention's Softmax on the RK3568's CPUs between its two MatMuls) to the matrix
+ * classes beside them: those are lent no slower than the donor's convolutions, the matrix
+ * class whose ops never wait on the host. Before this the RK3562 took the RK3568's matmuls at
+ * 0.3% of peak (240 times its convolutions) and yolo11n at 46.5 ms (29.4 ms published). */
+static void drop_fallback_share(otm_prec *p)
+{
+	const otm_class *conv = &p->cls[GR_KC_CONV];
+
+	if (!conv->fitted || !(conv->coef[CF_FLOPS] > 0))
+		return;
+	for (int c = 0; c < CC_COUNT; c++)
+		if (c != GR_KC_CONV && otm_class_is_matrix(c) && p->cls[c].fitted &&
+		    p->cls[c].coef[CF_FLOPS] > conv->coef[CF_FLOPS])
+			p->cls[c].coef[CF_FLOPS] = conv->coef[CF_FLOPS];
+}
+
+/* An NPU block sharing its SoC's memory (interconnect host: unified_memory). It reaches DRAM
+ * through its own ports and DMA engines, sized with the NPU design, while the bus is sized for
+ * the CPUs and GPU beside it: what a class's bytes reached is the block's rate, not a share of
+ * the bus, and goes over as it is (never beyond the target's bandwidth). Kept as a share of the
+ * bus, the RK3576 (16.9 GB/s in the registry) took the RK3588's (33.8 GB/s) byte rates at half
+ * and came out twice as slow as published (87.8% leave-one-platform-out, now 22.3%). */
+static int soc_npu(const gr_hw *hw)
+{
+	const char *link = gr_hw_host_link(hw);
+	return hw && gr_hw_get_class(hw) == GR_HW_NPU && link && !strcmp(link, "unified_memory");
+}
+
+/* Scales one class's coefficients; ws is a typical working set of its ops (bytes); keep_rate:
+ * byte rates go over as they are (soc_npu), not as shares of bandwidth. */
+static void transfer_class(otm_class *c, int cls, const otm_bounds *bd, const otm_bounds *bt, double oh,
+			   int keep_rate)
 {
 	double pd = otm_bounds_peak(bd, cls), pt = otm_bounds_peak(bt, cls), rc = ratio(pd, pt);
 	double ws = c->b_min > 0 && c->b_max > 0 ? sqrt(c->b_min * c->b_max) : 1048576.0;
 	double bwd = otm_bounds_bandwidth(bd, ws, NULL), bwt = otm_bounds_bandwidth(bt, ws, NULL);
 	double fastest = otm_bounds_bandwidth(bt, 0, NULL), rb = ratio(bwd, bwt);
+
+	if (keep_rate) { /* the donor's byte rate as it is, within the target's bandwidth */
+		rb = 1;
+		if (bwt > 0 && c->coef[CF_BYTES] > 0 && c->coef[CF_BYTES] < 1 / bwt)
+			c->coef[CF_BYTES] = 1 / bwt;
+	}
 
 	c->coef[CF_OP] *= oh;
 	c->coef[CF_FLOPS] *= rc;
@@ -126,7 +179,8 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		 gr_op_time_model *out)
 {
 	const char *mname = tm >= 0 ? gr_hw_mode_name(t, (size_t)tm) : NULL;
-	double dram = ratio(gr_hw_dram_bandwidth(d, dm), gr_hw_dram_bandwidth(t, tm));
+	int keep_rate = soc_npu(d) && soc_npu(t);
+	double dram = keep_rate ? 1 : ratio(gr_hw_dram_bandwidth(d, dm), gr_hw_dram_bandwidth(t, tm));
 	/* framework cost per op and kernel is host software: it goes with the host CPU's clock;
 	 * where either host is unknown (a discrete card's server), the donor's host says nothing
 	 * about the target's, and the target's datasheet launch costs apply instead, unless the
@@ -146,7 +200,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 	else if ((hd <= 0 || ht <= 0) && rules && !gr_hw_estimator_params(t, &ep, why, sizeof(why)))
 		launch_s = (ep.kernel_launch_us + rules->op_overhead_us) * 1e-6;
 	double llc = otm_llc_bytes(t);
-	int n = 0;
+	int n = 0, fallback = donor_falls_back(d, t);
 
 	memset(out, 0, sizeof(*out));
 	if (!donor || !d || !t)
@@ -164,11 +218,13 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		if (!dp->present || otm_transfer_distance(d, dm, t, tm, (gr_precision)p) < 0)
 			continue;
 		*tp = *dp;
+		if (fallback)
+			drop_fallback_share(tp);
 		otm_bounds_init(&bd, d, dm, (gr_precision)p);
 		otm_bounds_init(&bt, t, tm, (gr_precision)p);
 		for (int c = 0; c < CC_COUNT; c++)
 			if (tp->cls[c].fitted) {
-				transfer_class(&tp->cls[c], c, &bd, &bt, oh);
+				transfer_class(&tp->cls[c], c, &bd, &bt, oh, keep_rate);
 				if (launch_s >= 0)
 					tp->cls[c].coef[CF_OP] = c == CC_VIEW ? 0 : launch_s;
 			}
@@ -240,7 +296,7 @@ int otm_transfer_precision(const gr_op_time_model *m, const gr_hw *hw, int mode,
 			if (!k->fitted)
 				continue;
 			/* one platform: bandwidths and the host are the same, only the peaks differ */
-			transfer_class(k, c, &bd, &bt, 1.0);
+			transfer_class(k, c, &bd, &bt, 1.0, 0);
 			k->b_min *= eb;
 			k->b_max *= eb;
 		}
