@@ -175,12 +175,29 @@ static void transfer_class(otm_class *c, int cls, const otm_bounds *bd, const ot
 		c->coef[CF_BYTES] = 1 / fastest;
 }
 
+/* Spilled bytes go to DRAM: kept as the donor's rates (soc_npu), the spill terms still cost no
+ * less than the target's DRAM does, as the fit's bounds have it (fit_bounds): a weight byte
+ * 1/dram, an activation byte 1/dram less the fastest level's s/byte its class pays already. */
+static void cap_spill(otm_prec *p, const otm_bounds *bt, double dram_t)
+{
+	double fastest = otm_bounds_bandwidth(bt, 0, NULL), spill;
+
+	if (!(dram_t > 0))
+		return;
+	spill = fastest > 0 ? fmax(0, 1 / dram_t - 1 / fastest) : 1 / dram_t;
+	if (p->glob[CG_WSPILL] > 0 && p->glob[CG_WSPILL] < 1 / dram_t)
+		p->glob[CG_WSPILL] = 1 / dram_t;
+	if (p->glob[CG_SPILL] > 0 && p->glob[CG_SPILL] < spill)
+		p->glob[CG_SPILL] = spill;
+}
+
 int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr_hw *t, int tm,
 		 gr_op_time_model *out)
 {
 	const char *mname = tm >= 0 ? gr_hw_mode_name(t, (size_t)tm) : NULL;
 	int keep_rate = soc_npu(d) && soc_npu(t);
-	double dram = keep_rate ? 1 : ratio(gr_hw_dram_bandwidth(d, dm), gr_hw_dram_bandwidth(t, tm));
+	double dram_t = gr_hw_dram_bandwidth(t, tm);
+	double dram = keep_rate ? 1 : ratio(gr_hw_dram_bandwidth(d, dm), dram_t);
 	/* framework cost per op and kernel is host software: it goes with the host CPU's clock;
 	 * where either host is unknown (a discrete card's server), the donor's host says nothing
 	 * about the target's, and the target's datasheet launch costs apply instead, unless the
@@ -239,6 +256,8 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		tp->glob[CG_SPILL] *= dram;
 		tp->glob[CG_ALLOC] *= dram;
 		tp->glob[CG_WSPILL] *= dram;
+		if (keep_rate)
+			cap_spill(tp, &bt, dram_t);
 		/* a dataflow chip's contexts and per-frame cost are its own compiler's and link's */
 		tp->frame_s = tp->context_bytes = tp->context_s = tp->context_layers = tp->context_fill =
 			tp->context_layer_s = tp->matrix_s = 0;

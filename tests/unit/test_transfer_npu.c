@@ -136,11 +136,42 @@ static void soc_npu_byte_rates_go_over_as_they_are(void **state)
 	gr_profile_free(p);
 }
 
+/* The spill terms are DRAM traffic: a donor whose fit put them at its own DRAM's rate (what a fit
+ * to measured rows does: the weight spill is fixed at 1/bandwidth) lends them at most at the
+ * target's DRAM rate. The RK3588 (33.8 GB/s) lending to the RK3576 (16.9 GB/s). */
+static void soc_npu_spill_stays_within_target_dram(void **state)
+{
+	gr_op_time_model to76;
+	gr_profile *p = NULL;
+	gr_error err = {0};
+	int m76, m88;
+	const gr_hw *rk3576 = resolve("rockchip_rk3576_npu", &m76), *rk3588 = resolve("rockchip_rk3588_npu", &m88);
+	double bw88 = gr_hw_dram_bandwidth(rk3588, m88), bw76 = gr_hw_dram_bandwidth(rk3576, m76);
+	otm_prec *dp, *tp;
+	otm_bounds bt;
+	(void)state;
+	assert_true(bw88 > bw76 && bw76 > 0);
+	assert_int_equal(gr_profile_load(CAL "/rockchip_rk3588_npu/default/rknn.json", &p, &err), GR_OK);
+	dp = &p->tm.prec[GR_PREC_INT8];
+	/* the donor's spill at its own DRAM's rate: physical for the donor */
+	dp->glob[CG_WSPILL] = 1 / bw88;
+	dp->glob[CG_SPILL] = 1 / bw88;
+	assert_true(otm_transfer(&p->tm, rk3588, m88, rk3576, m76, &to76) > 0);
+	tp = &to76.prec[GR_PREC_INT8];
+	otm_bounds_init(&bt, rk3576, m76, GR_PREC_INT8);
+	assert_true(tp->glob[CG_WSPILL] * bw76 >= 1 - 1e-9);
+	/* a spilled activation byte pays its class's s/byte (the fastest level at least) and the
+	 * spill term: together no faster than the target's DRAM */
+	assert_true((tp->glob[CG_SPILL] + 1 / otm_bounds_bandwidth(&bt, 0, NULL)) * bw76 >= 1 - 1e-9);
+	gr_profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fallback_round_trips_are_not_lent),
 		cmocka_unit_test(soc_npu_byte_rates_go_over_as_they_are),
+		cmocka_unit_test(soc_npu_spill_stays_within_target_dram),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
