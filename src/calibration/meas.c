@@ -454,18 +454,8 @@ out:
 
 typedef gr_bench_run_row run_info;
 
-/* A per-layer record or a quiet model record of one run (the "min" statistic's model rows). */
-typedef struct db_piece {
-	const char *model, *hw;
-	int64_t batch, run;
-	int prec, quiet;
-	double t;
-} db_piece;
-
 typedef struct db_ctx {
 	gr_meas_set *s;
-	db_piece *pieces;
-	size_t n_pieces, cap_pieces;
 	size_t first;             /* the set's first row from this database */
 	run_info *runs;
 	size_t n_runs;
@@ -501,31 +491,6 @@ static int db_record(const gr_bench_record *rec, void *user)
 	hw = rec->hardware ? rec->hardware : run && run->hw[0] ? run->hw : NULL;
 	if (!hw)
 		return 0;
-	if (s->stat == 1 && (is_layer || (is_model && rec->note && !strncmp(rec->note, "quiet:", 6)))) {
-		db_piece *p;
-		if (c->n_pieces == c->cap_pieces) {
-			size_t cap = c->cap_pieces ? 2 * c->cap_pieces : 256;
-			db_piece *np = realloc(c->pieces, cap * sizeof(*np));
-			if (!np) {
-				c->nomem = 1;
-				return 1;
-			}
-			c->pieces = np;
-			c->cap_pieces = cap;
-		}
-		p = &c->pieces[c->n_pieces++];
-		p->model = keep(s, rec->model);
-		p->hw = keep(s, hw);
-		p->batch = rec->batch > 0 ? rec->batch : 1;
-		p->run = rec->run_id;
-		p->prec = prec;
-		p->quiet = !is_layer;
-		p->t = t;
-		if (!p->model || !p->hw) {
-			c->nomem = 1;
-			return 1;
-		}
-	}
 	/* "min": the best of every run of the same measurement (rounds spread over time see the
 	 * machine's quiet moments); rows of this database only */
 	if (s->stat == 1)
@@ -582,64 +547,11 @@ static int db_record(const gr_bench_record *rec, void *user)
 	return 0;
 }
 
-static int same_piece(const db_piece *a, const db_piece *b)
-{
-	return a->batch == b->batch && a->prec == b->prec && !strcmp(a->model, b->model) && !strcmp(a->hw, b->hw);
-}
-
-/* "min" of a model measured per layer over several runs: each layer's best over every run plus
- * the smallest gaps (a run's quiet record less its layers' minima there: the functional ops
- * between layers). A run's quiet record sums its pieces' minima over one run's few iterations;
- * on a busy machine no single run sees every piece quiet, but every piece is quiet in some run
- * (swin_t, 29 rounds at load 4-5 on 2 cores: best quiet record 171 ms, layers' minima plus the
- * best gaps 144 ms, torch's own whole runs 138 ms in the same period). */
-static void combine_quiet(gr_meas_set *s, size_t first, const db_piece *pc, size_t np)
-{
-	for (size_t i = 0; i < np; i++) {
-		double layers = 0, best_gaps = INFINITY;
-		int earlier = 0;
-		if (!pc[i].quiet)
-			continue;
-		for (size_t k = 0; k < i && !earlier; k++)
-			earlier = pc[k].quiet && same_piece(&pc[i], &pc[k]);
-		if (earlier)
-			continue; /* the model's first quiet record does the work for all its runs */
-		for (size_t k = i; k < np; k++) {
-			double g = pc[k].t;
-			int any = 0;
-			if (!pc[k].quiet || !same_piece(&pc[i], &pc[k]))
-				continue;
-			for (size_t j = 0; j < np; j++)
-				if (!pc[j].quiet && pc[j].run == pc[k].run && same_piece(&pc[k], &pc[j])) {
-					g -= pc[j].t;
-					any = 1;
-				}
-			if (any)
-				best_gaps = fmin(best_gaps, fmax(0, g));
-		}
-		if (!isfinite(best_gaps))
-			continue;
-		for (size_t r = first; r < s->n; r++) {
-			const gr_meas_row *o = &s->rows[r];
-			if (o->kind == GR_MEAS_SUBGRAPH && !o->standalone && o->batch == pc[i].batch &&
-			    o->precision == pc[i].prec && !strcmp(o->model, pc[i].model) && !strcmp(o->hw_raw, pc[i].hw))
-				layers += o->latency_s;
-		}
-		for (size_t r = first; r < s->n && layers > 0; r++) {
-			gr_meas_row *o = &s->rows[r];
-			if (o->kind == GR_MEAS_MODEL && o->batch == pc[i].batch && o->precision == pc[i].prec &&
-			    !strcmp(o->model, pc[i].model) && !strcmp(o->hw_raw, pc[i].hw) &&
-			    layers + best_gaps < o->latency_s)
-				o->latency_s = layers + best_gaps;
-		}
-	}
-}
-
 gr_status gr_meas_load_db(gr_meas_set *s, const char *path, size_t *n, gr_error *err)
 {
 	const gr_benchlib *B = gr_benchlib_get("reading a benchmark database", err);
 	gr_bench_store *store = NULL;
-	db_ctx c = {s, NULL, 0, 0, s->n, NULL, 0, NULL, 0, 0};
+	db_ctx c = {s, s->n, NULL, 0, NULL, 0, 0};
 	size_t first = s->n;
 	gr_status rc;
 	char src[4200];
@@ -661,10 +573,7 @@ gr_status gr_meas_load_db(gr_meas_set *s, const char *path, size_t *n, gr_error 
 	rc = B->gr_bench_store_each(store, 0, db_record, &c, err);
 	if (!rc && c.nomem)
 		rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory reading '%s'", path);
-	if (!rc)
-		combine_quiet(s, c.first, c.pieces, c.n_pieces);
 out:
-	free(c.pieces);
 	B->gr_bench_store_close(store);
 	free(c.runs);
 	if (rc) {

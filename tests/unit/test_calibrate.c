@@ -220,65 +220,6 @@ static void database_records_load_with_their_run_and_statistic(void **state)
 	gr_meas_set_free(s);
 }
 
-/* "min" of a model measured per layer in several runs: every layer's best over all runs plus the
- * smallest gaps (a run's quiet record less its own layers), when that beats every run's record */
-static void quiet_model_rows_combine_the_layers_best_runs(void **state)
-{
-	static const double quiet[2] = {0.030, 0.032}, layer[2][2] = {{0.010, 0.015}, {0.014, 0.011}};
-	gr_bench_store *st;
-	gr_bench_run_info ri = {0};
-	gr_meas_set *s;
-	gr_error err = {0};
-	int64_t run, id;
-	(void)state;
-	assert_int_equal(gr_bench_store_open(tmp("q.db"), &st, &err), GR_OK);
-	ri.hw_id = "host";
-	ri.suite = "calibration";
-	ri.backend = "torch";
-	ri.idle_power_w = NAN;
-	for (int r = 0; r < 2; r++) {
-		gr_bench_record rec;
-		assert_int_equal(gr_bench_store_begin_run(st, &ri, &run, &err), GR_OK);
-		gr_bench_record_init(&rec);
-		rec.model = rec.name = "resnet18";
-		rec.precision = "fp32";
-		rec.batch = 1;
-		rec.has_stats = 1;
-		rec.kind = "model";
-		rec.st.median = rec.st.mean = rec.st.min = 0.035; /* whole runs */
-		assert_int_equal(gr_bench_store_add(st, run, &rec, &id, &err), GR_OK);
-		rec.note = "quiet: per-layer pass, sum of each layer's and gap's minimum";
-		rec.st.median = rec.st.mean = rec.st.min = quiet[r];
-		assert_int_equal(gr_bench_store_add(st, run, &rec, &id, &err), GR_OK);
-		rec.note = NULL;
-		rec.kind = "layer";
-		for (int l = 0; l < 2; l++) {
-			rec.name = rec.nodes = l ? "resnet18:fc" : "resnet18:conv1";
-			rec.subgraph = l;
-			rec.st.median = rec.st.mean = rec.st.min = layer[r][l];
-			assert_int_equal(gr_bench_store_add(st, run, &rec, &id, &err), GR_OK);
-		}
-		gr_bench_store_end_run(st, run, "complete", &err);
-	}
-	gr_bench_store_close(st);
-	for (int stat = 0; stat < 2; stat++) {
-		const gr_meas_row *m = NULL;
-		assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
-		assert_int_equal(gr_meas_set_statistic(s, stat ? "min" : "median", &err), GR_OK);
-		assert_int_equal(gr_meas_load(s, tmp("q.db"), NULL, &err), GR_OK);
-		for (size_t i = 0; i < gr_meas_count(s); i++)
-			if (gr_meas_at(s, i)->kind == GR_MEAS_MODEL)
-				m = gr_meas_at(s, i);
-		assert_non_null(m);
-		/* min: layers 0.010 + 0.011, gaps 0.030 - 0.025 in the first run; the median keeps rows */
-		if (stat)
-			assert_true(fabs(m->latency_s - 0.026) < 1e-12);
-		else
-			assert_true(m->latency_s >= 0.030);
-		gr_meas_set_free(s);
-	}
-}
-
 static void resnet18_nodes_match_every_measured_subgraph(void **state)
 {
 	gr_meas_set *s;
@@ -1058,7 +999,6 @@ int main(void)
 		cmocka_unit_test(nnls_recovers_exact_solution_and_clamps_negative_ones),
 		cmocka_unit_test(csv_rows_load_and_bad_rows_name_the_line),
 		cmocka_unit_test(database_records_load_with_their_run_and_statistic),
-		cmocka_unit_test(quiet_model_rows_combine_the_layers_best_runs),
 		cmocka_unit_test(resnet18_nodes_match_every_measured_subgraph),
 		cmocka_unit_test(profile_round_trips_and_rejects_bad_files),
 		cmocka_unit_test(profiles_are_found_in_path_then_user_then_shipped_folders),
