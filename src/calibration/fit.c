@@ -127,6 +127,11 @@ void calib_note_coverage(otm_prec *cp, const otm_node *n, int64_t batch)
 		k->i_min = k->i_min > 0 ? fmin(k->i_min, in) : in;
 		k->i_max = fmax(k->i_max, in);
 	}
+	if (n->ew > 0) {
+		k->w_min = k->w_points ? fmin(k->w_min, n->ew) : n->ew;
+		k->w_max = fmax(k->w_max, n->ew);
+		k->w_points++;
+	}
 	k->points++;
 	k->f_min = fmin(k->f_min, n->flops);
 	k->f_max = fmax(k->f_max, n->flops);
@@ -323,6 +328,16 @@ static void tie_flops(const otm_prec *cp, const fit_lb *flb, int *tie)
 		if (r >= 0 && flops_identified(&cp->cls[r]) && flb->flop[r] > 0 && flb->flop[r] == flb->flop[k])
 			tie[k] = r;
 	}
+}
+
+/* A class's s/weight is fitted only where its ops with weights are several and their weight
+ * counts span a factor TIE_SPREAD; otherwise the column is any split of what those few ops
+ * measured and multiplies up on a larger table: vit_b_32's one class-token concat (768 weights)
+ * taught the host's move class 3 us per weight, which put bert's word-embedding gather (23M
+ * weights, of which it reads 128 rows) at 72 s. The class keeps its byte rate. */
+static int weights_identified(const otm_class *k)
+{
+	return k->w_points >= 5 && k->w_min > 0 && k->w_max >= TIE_SPREAD * k->w_min;
 }
 
 /* The weighted squared residual of th, less its constant part: th'G th - 2 h'th. */
@@ -585,11 +600,14 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 		if (spill_fixed >= 0)
 			y -= spill_fixed * r->x[GCOL(CG_SPILL)];
 		memcpy(x, r->x, sizeof(x));
-		for (int k = 0; k < CC_COUNT; k++)
+		for (int k = 0; k < CC_COUNT; k++) {
 			if (tie[k] >= 0) {
 				x[COL(tie[k], CF_FLOPS)] += x[COL(k, CF_FLOPS)];
 				x[COL(k, CF_FLOPS)] = 0;
 			}
+			if (!weights_identified(&cp->cls[k]))
+				x[COL(k, CF_WEIGHTS)] = 0;
+		}
 		for (int j = 0; j < NCOL; j++)
 			if (x[j] != 0 && j != GCOL(CG_WSPILL) && !(spill_fixed >= 0 && j == GCOL(CG_SPILL)))
 				nz[nnz++] = j;

@@ -46,6 +46,8 @@ typedef struct otm_class {
 	int points;               /* ops of this class seen in the rows */
 	double f_min, f_max, b_min, b_max; /* per op */
 	double i_min, i_max;      /* FLOPs per byte of its ops with both (the fit's, not stored) */
+	int w_points;             /* its ops with weights, and their weight counts (the fit's) */
+	double w_min, w_max;
 	int64_t batch_min, batch_max;
 	/* a class this platform never measured, borrowed from a related fitted class of its own
 	 * (gr_profile_borrow_classes): its ops are "transferred", never better */

@@ -888,6 +888,22 @@ static void transformer_layers_fit_matmul_softmax_and_layernorm(void **state)
 		assert_true(cp->cls[GR_KC_GEMM].fitted);
 		assert_true(cp->cls[GR_KC_ELEMENTWISE].fitted);                                 /* GELU */
 		assert_true(cp->cls[GR_KC_MOVE].fitted);                                        /* transposes */
+		/* the model row's 10% beyond its layers must not land on the one concat of the class
+		 * token's 768 weights: a per-weight cost from it multiplies up on bert's 23M-weight
+		 * embedding gather */
+		print_message("move %.3g s/weight, elementwise %.3g s/weight\n", cp->cls[GR_KC_MOVE].coef[CF_WEIGHTS],
+			      cp->cls[GR_KC_ELEMENTWISE].coef[CF_WEIGHTS]);
+		assert_true(cp->cls[GR_KC_MOVE].coef[CF_WEIGHTS] == 0);
+	}
+	{
+		gr_calib_prediction pr, vit;
+		assert_int_equal(gr_calib_predict_model(c, p, "bert_base_uncased", 1, GR_PREC_FP32, "intel_core_i7_12700k",
+							&pr, &err), GR_OK);
+		assert_int_equal(gr_calib_predict_model(c, p, "vit_b_32", 1, GR_PREC_FP32, "intel_core_i7_12700k", &vit,
+							&err), GR_OK);
+		/* 5x vit_b_32's FLOPs (the rows' times are in ms here, read as seconds) */
+		print_message("bert_base_uncased from vit_b_32's fit: %.3g x vit_b_32\n", pr.latency_s / vit.latency_s);
+		assert_true(pr.latency_s < 10 * vit.latency_s);
 	}
 	gr_profile_free(p);
 	gr_meas_set_free(s);
