@@ -300,6 +300,8 @@ void gr_node_set_note(gr_infer *ctx, gr_node *n, const char *fmt, ...)
 /* Runs inference on a subgraph (If/Loop/Scan bodies) whose inputs are already shaped.
  * Returns the summed cost of its nodes in *total (params included). */
 gr_status gr_infer_subgraph(gr_infer *ctx, gr_graph *sub, gr_cost *total);
+/* The branch an inferred If node is costed as (src/core/ops/control.c); NULL without both. */
+const gr_graph *gr_if_costed_branch(const gr_node *n);
 
 /* Standard cost helpers for op files. */
 /* dst += src (flops, macs, bytes and params; not `known`). */

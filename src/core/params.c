@@ -17,7 +17,13 @@ static void add_stored_params(const gr_graph *g, int64_t *counts, int depth)
 		const gr_tensor *y = gr_out(n, 0);
 		if (n->op == GR_OP_CONSTANT && y && y->param_counted && (unsigned)y->dtype < GR_DTYPE_COUNT)
 			counts[y->dtype] += gr_numel(y);
-		/* subgraphs (If/Loop/Scan bodies) hold their own initializers and constants */
+		/* subgraphs (If/Loop/Scan bodies) hold their own initializers and constants; of an
+		 * If, only the branch costed, as in params (the other's flags may be stale) */
+		const gr_graph *branch = n->op == GR_OP_IF ? gr_if_costed_branch(n) : NULL;
+		if (branch && depth < 32) {
+			add_stored_params(branch, counts, depth + 1);
+			continue;
+		}
 		for (size_t a = 0; depth < 32 && a < n->n_attr; a++) {
 			const gr_attr *at = &n->attrs[a];
 			if (at->type == GR_ATTR_GRAPH && at->g)

@@ -691,6 +691,15 @@ static void onnx_reader_counts_qdq_chains_once(void **state)
 	expect_params(FIXTURES "/quant_qdq_chain.onnx", 32 + 4 + 54, 32, 4, 54);
 }
 
+/* An If on a graph input: both branches are inferred, the larger (then, a 4-element int8
+ * Constant) is costed. The else branch's 6-element Constant and the outer initializer only
+ * it reads are not counted by type either (14 int8 against 4 params before). */
+static void onnx_reader_counts_weights_of_the_costed_if_branch(void **state)
+{
+	(void)state;
+	expect_params(FIXTURES "/quant_if_branches.onnx", 4, 4, 0, 0);
+}
+
 /* --- detection and loading ---------------------------------------------------------- */
 
 static void model_detect_recognizes_formats_by_content(void **state)
@@ -806,6 +815,7 @@ int main(void)
 		cmocka_unit_test(onnx_reader_counts_quantized_weights_in_constant_nodes),
 		cmocka_unit_test(onnx_reader_counts_quantized_weights_in_initializers),
 		cmocka_unit_test(onnx_reader_counts_qdq_chains_once),
+		cmocka_unit_test(onnx_reader_counts_weights_of_the_costed_if_branch),
 		cmocka_unit_test(model_detect_recognizes_formats_by_content),
 		cmocka_unit_test(model_format_names_round_trip),
 		cmocka_unit_test(model_load_dispatches_tflite_and_reports_unknown_formats),

@@ -185,6 +185,15 @@ static void snap_restore(const pc_snap *s)
 		s->t[k]->param_counted = s->flag[k];
 }
 
+/* The flags s's tensors have now (malloc'd; NULL when out of memory). */
+static unsigned char *snap_now(const pc_snap *s)
+{
+	unsigned char *f = malloc(s->n ? s->n : 1);
+	for (size_t k = 0; f && k < s->n; k++)
+		f[k] = (unsigned char)s->t[k]->param_counted;
+	return f;
+}
+
 static void snap_release(pc_snap *s)
 {
 	free(s->t);
@@ -226,15 +235,27 @@ gr_status op_if_shape(gr_infer *ctx, gr_node *n)
 		if ((st = gr_infer_subgraph(ctx, g, &total)))
 			return st;
 	} else {
+		/* Both branches run from the same flags; the costed one's are kept, so an outer
+		 * weight only the other branch reads is not left counted (weight_dtypes = params). */
 		pc_snap snap = {0};
-		if (!snap_collect(&snap, else_g, 0)) {
+		unsigned char *after_then = NULL;
+		if (!snap_collect(&snap, then_g, 0) || !snap_collect(&snap, else_g, 0)) {
 			snap_release(&snap);
 			return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
 		}
 		st = gr_infer_subgraph(ctx, then_g, &total);
+		if (!st && !(after_then = snap_now(&snap)))
+			st = gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
 		snap_restore(&snap);
+		if (!st)
+			st = gr_infer_subgraph(ctx, else_g, &total);
+		if (!st && if_pick(n, then_g, else_g, &known)) {
+			memcpy(snap.flag, after_then, snap.n);
+			snap_restore(&snap);
+		}
+		free(after_then);
 		snap_release(&snap);
-		if (st || (st = gr_infer_subgraph(ctx, else_g, &total)))
+		if (st)
 			return st;
 	}
 	pick = if_pick(n, then_g, else_g, &known);
@@ -262,6 +283,16 @@ gr_status op_if_shape(gr_infer *ctx, gr_node *n)
 	}
 	cost_of_body(&n->cost, g, 1);
 	return GR_OK;
+}
+
+const gr_graph *gr_if_costed_branch(const gr_node *n)
+{
+	gr_graph *then_g = graph_attr(n, "then_branch"), *else_g = graph_attr(n, "else_branch");
+	int known;
+
+	if (!then_g || !else_g)
+		return NULL;
+	return if_pick(n, then_g, else_g, &known) ? then_g : else_g;
 }
 
 void op_if_cost(const gr_node *n, gr_cost *c)
