@@ -385,6 +385,7 @@ static gr_profile *known_profile(void)
 
 static const int64_t batches[] = {1, 4, 16};
 static size_t synth_batches = 3; /* how many of batches[] synthesize() writes */
+static const char *synth_model;  /* a model file synthesize() measures instead of the zoo's */
 static double synth_gemm_slow = 1; /* kernels holding a GEMM measure this much slower (noise) */
 
 /* Measurements made up by a known profile: one subgraph row per kernel of our partition (named by
@@ -408,7 +409,8 @@ static gr_meas_set *synthesize(gr_calib_cache *c, const gr_profile *known, size_
 		for (size_t b = 0; b < synth_batches; b++) {
 			calib_model *cm;
 			double total = 0;
-			assert_int_equal(calib_cache_model(c, models[m], batches[b], "pytorch", &cm, &err), GR_OK);
+			const char *name = synth_model ? synth_model : models[m];
+			assert_int_equal(calib_cache_model(c, name, batches[b], "pytorch", &cm, &err), GR_OK);
 			for (size_t k = 0; k < gr_partition_count(cm->p); k++) {
 				double t = cp->glob[CG_KERNEL];
 				char nodes[2048] = "";
@@ -423,10 +425,10 @@ static gr_meas_set *synthesize(gr_calib_cache *c, const gr_profile *known, size_
 										len ? "|" : "", cm->module[i]);
 					}
 				total += t;
-				fprintf(fs, "intel_core_i7_12700k,fp32,%s,%lld,%zu,P,op,0,0,%.9f,0,%s\n", models[m],
+				fprintf(fs, "intel_core_i7_12700k,fp32,%s,%lld,%zu,P,op,0,0,%.9f,0,%s\n", name,
 					(long long)batches[b], k, t * 1e3, nodes[0] ? nodes : "x");
 			}
-			fprintf(fm, "intel_core_i7_12700k,fp32,%s,%lld,cpu,,%.9f,0,0,1,,synthetic\n", models[m],
+			fprintf(fm, "intel_core_i7_12700k,fp32,%s,%lld,cpu,,%.9f,0,0,1,,synthetic\n", name,
 				(long long)batches[b], total * 1e3);
 		}
 	fclose(fm);
@@ -621,6 +623,74 @@ static void gemm_of_one_intensity_takes_the_conv_flop_rate(void **state)
 		assert_int_equal(fc.flop_of, -1);
 	}
 	assert_true(fabs(got.latency_s - want.latency_s) / want.latency_s < 0.25);
+	gr_profile_free(fitted);
+	gr_profile_free(known);
+	gr_meas_set_free(s);
+	gr_calib_cache_free(c);
+}
+
+/* A class that measured nothing tells no FLOP rate, so the chain (matmul: gemm, then conv) goes
+ * past it: a net of five convs and one activation product, no linear layer, gives matmul
+ * one intensity and gemm no op, and matmul must take conv's rate, not keep a free split. */
+static void matmul_of_one_intensity_skips_an_unmeasured_gemm(void **state)
+{
+	static const char *conv[][2] = {{"conv1", "3,16,32,32,1"},  {"conv2", "16,32,32,32,1"},
+					{"conv3", "32,64,32,32,2"}, {"conv4", "64,64,16,16,1"},
+					{"conv5", "64,128,16,16,2"}};
+	gr_profile *known = known_profile(), *fitted = NULL;
+	gr_calib_cache *c;
+	gr_meas_set *s;
+	gr_error err = {0};
+	gr_fit_opts o = {0};
+	gr_fit_class fc;
+	const otm_prec *fp;
+	const char *path = tmp("convs_then_matmul.fx.json");
+	FILE *f = fopen(path, "w");
+	(void)state;
+	assert_non_null(f);
+	fprintf(f, "{\"fx_graph\":{\"version\":1,\"model\":\"convs_then_matmul\",\"input_shapes\":[[1,3,32,32]],"
+		   "\"dtype\":\"float32\"},\n\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,32,32],\"dtype\":\"float32\"}],\n"
+		   "\"nodes\":[\n");
+	for (int i = 0; i < 5; i++) {
+		int ci, co, h, w, st;
+		assert_int_equal(sscanf(conv[i][1], "%d,%d,%d,%d,%d", &ci, &co, &h, &w, &st), 5);
+		fprintf(f, "{\"name\":\"%s\",\"op\":\"call_module\",\"target\":\"%s\",\"args\":[{\"node\":\"%s\"}],"
+			   "\"kwargs\":{},\"module\":\"Conv2d\",\"module_path\":\"torch.nn.modules.conv.Conv2d\","
+			   "\"attrs\":{\"in_channels\":%d,\"out_channels\":%d,\"kernel_size\":[3,3],\"stride\":[%d,%d],"
+			   "\"padding\":[1,1],\"dilation\":[1,1],\"transposed\":false,\"output_padding\":[0,0],"
+			   "\"groups\":1,\"padding_mode\":\"zeros\",\"bias\":false},\"params\":{\"weight\":[%d,%d,3,3]},"
+			   "\"param_count\":%d,\"shape\":[1,%d,%d,%d],\"dtype\":\"float32\"},\n",
+			conv[i][0], conv[i][0], i ? conv[i - 1][0] : "x", ci, co, st, st, co, ci, co * ci * 9, co,
+			h / st, w / st);
+	}
+	fprintf(f, "{\"name\":\"flatten\",\"op\":\"call_function\",\"target\":\"torch.flatten\",\"args\":"
+		   "[{\"node\":\"conv5\"},2],\"kwargs\":{},\"shape\":[1,128,64],\"dtype\":\"float32\"},\n"
+		   "{\"name\":\"transpose\",\"op\":\"call_method\",\"target\":\"transpose\",\"args\":[{\"node\":\"flatten\"},1,2],"
+		   "\"kwargs\":{},\"shape\":[1,64,128],\"dtype\":\"float32\"},\n"
+		   "{\"name\":\"matmul\",\"op\":\"call_function\",\"target\":\"torch.matmul\",\"args\":[{\"node\":\"flatten\"},"
+		   "{\"node\":\"transpose\"}],\"kwargs\":{},\"shape\":[1,128,128],\"dtype\":\"float32\"}\n],\n"
+		   "\"outputs\":[{\"node\":\"matmul\"}]}\n");
+	fclose(f);
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	synth_model = path;
+	synth_batches = 1;
+	s = synthesize(c, known, 1);
+	synth_batches = 3;
+	synth_model = NULL;
+	o.hw = "intel_core_i7_12700k";
+	o.precision = GR_PREC_FP32;
+	o.cache = c;
+	assert_int_equal(gr_profile_fit(s, &o, &fitted, &err), GR_OK);
+	fp = &fitted->tm.prec[GR_PREC_FP32];
+	print_message("points: conv %d, gemm %d, matmul %d\n", fp->cls[GR_KC_CONV].points, fp->cls[GR_KC_GEMM].points,
+		      fp->cls[GR_KC_MATMUL].points);
+	assert_true(fp->cls[GR_KC_CONV].points >= 5);
+	assert_int_equal(fp->cls[GR_KC_GEMM].points, 0);
+	assert_true(fp->cls[GR_KC_MATMUL].points > 0);
+	assert_int_equal(fitted->q[GR_PREC_FP32].cls[GR_KC_MATMUL].flop_of, 1 + GR_KC_CONV);
+	assert_true(fp->cls[GR_KC_MATMUL].coef[CF_FLOPS] == fp->cls[GR_KC_CONV].coef[CF_FLOPS]);
+	assert_int_equal(gr_profile_class_info(fitted, GR_PREC_FP32, GR_KC_MATMUL, &fc), GR_OK);
+	assert_int_equal(fc.flop_of, GR_KC_CONV);
 	gr_profile_free(fitted);
 	gr_profile_free(known);
 	gr_meas_set_free(s);
@@ -1006,6 +1076,7 @@ int main(void)
 		cmocka_unit_test(fit_is_held_to_physical_bounds),
 		cmocka_unit_test(spill_is_held_at_its_floor_when_no_op_comes_near_the_cache),
 		cmocka_unit_test(gemm_of_one_intensity_takes_the_conv_flop_rate),
+		cmocka_unit_test(matmul_of_one_intensity_skips_an_unmeasured_gemm),
 		cmocka_unit_test(estimates_use_a_profile_only_where_it_applies),
 		cmocka_unit_test(out_of_range_work_is_interpolated),
 		cmocka_unit_test(energy_coefficients_are_fitted_when_records_carry_energy),
