@@ -27,4 +27,14 @@ static int registry_teardown(void **state)
 	return 0;
 }
 
+/* The platform of spec ("id" or "id:mode"), its mode index in *mode; fails the test when the
+ * registry has no such platform. Inline: tests that never call it get no unused-function warning. */
+static inline const gr_hw *registry_resolve(const char *spec, int *mode)
+{
+	const gr_hw *hw = NULL;
+	gr_error err = {0};
+	assert_int_equal(gr_hw_registry_resolve(reg, spec, &hw, mode, &err), GR_OK);
+	return hw;
+}
+
 #endif

@@ -15,11 +15,11 @@
 #include "calibration/calib_impl.h"
 #include "graphs/model.h"
 #include "graphs/zoo.h"
+#include "registry_fixture.h"
 #include "zoo_fixture.h"
 
 #define CAL GRAPHS_SOURCE_DIR "/calibration"
 
-static gr_hw_registry *reg;
 static char root[256];
 
 /* A calibration folder under root holding the shipped profiles named id/mode. */
@@ -49,35 +49,24 @@ static void search_only(const char *dir)
 
 static int setup(void **state)
 {
-	gr_error err = {0};
-	(void)state;
 	snprintf(root, sizeof(root), "/tmp/graphs-test-transfer-%d", (int)getpid());
 	mkdir(root, 0755);
-	return gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err) ? -1 : 0;
+	return registry_setup(state);
 }
 
 static int teardown(void **state)
 {
 	char cmd[512];
-	(void)state;
-	gr_hw_registry_free(reg);
+	registry_teardown(state);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const gr_hw *resolve(const char *spec, int *mode)
-{
-	const gr_hw *hw = NULL;
-	gr_error err = {0};
-	assert_int_equal(gr_hw_registry_resolve(reg, spec, &hw, mode, &err), GR_OK);
-	return hw;
 }
 
 static void distance_orders_relatives(void **state)
 {
 	int m15, m30, mmax, mi7;
-	const gr_hw *o15 = resolve("jetson_orin_agx_gpu:15w", &m15), *o30 = resolve("jetson_orin_agx_gpu:30w", &m30);
-	const gr_hw *omax = resolve("jetson_orin_agx_gpu:maxn", &mmax), *i7 = resolve("intel_core_i7_12700k", &mi7);
+	const gr_hw *o15 = registry_resolve("jetson_orin_agx_gpu:15w", &m15), *o30 = registry_resolve("jetson_orin_agx_gpu:30w", &m30);
+	const gr_hw *omax = registry_resolve("jetson_orin_agx_gpu:maxn", &mmax), *i7 = registry_resolve("intel_core_i7_12700k", &mi7);
 	(void)state;
 	assert_true(otm_transfer_distance(o15, m15, o15, m15, GR_PREC_FP32) == 0);
 	/* 15W is much closer to 30W than to MAXN (peaks, bandwidth, CPU clock) */
@@ -95,7 +84,7 @@ static void nearest_donor_is_chosen_and_said(void **state)
 	gr_profile *p = NULL;
 	gr_error err = {0};
 	int m15;
-	const gr_hw *o15 = resolve("jetson_orin_agx_gpu:15w", &m15);
+	const gr_hw *o15 = registry_resolve("jetson_orin_agx_gpu:15w", &m15);
 	(void)state;
 	make_cal_dir("gpu", keys, 2, dir, sizeof(dir));
 	search_only(dir);
@@ -119,8 +108,8 @@ static void own_profile_is_no_donor_and_empty_class_stays_theoretical(void **sta
 	gr_profile *p = NULL;
 	gr_error err = {0};
 	int mi7, m30, mnpu;
-	const gr_hw *i7 = resolve("intel_core_i7_12700k", &mi7), *o30 = resolve("jetson_orin_agx_gpu:30w", &m30);
-	const gr_hw *ryzen = resolve("amd_ryzen_9_8945hs", &mnpu);
+	const gr_hw *i7 = registry_resolve("intel_core_i7_12700k", &mi7), *o30 = registry_resolve("jetson_orin_agx_gpu:30w", &m30);
+	const gr_hw *ryzen = registry_resolve("amd_ryzen_9_8945hs", &mnpu);
 	(void)state;
 	make_cal_dir("own", keys, 2, dir, sizeof(dir));
 	search_only(dir);
@@ -150,7 +139,7 @@ static void transferred_rates_stay_within_the_target_physics(void **state)
 	gr_op_time_model tm;
 	gr_error err = {0};
 	int mi7, mr;
-	const gr_hw *i7 = resolve("intel_core_i7_12700k", &mi7), *ryzen = resolve("amd_ryzen_9_8945hs", &mr);
+	const gr_hw *i7 = registry_resolve("intel_core_i7_12700k", &mi7), *ryzen = registry_resolve("amd_ryzen_9_8945hs", &mr);
 	otm_bounds bt;
 	(void)state;
 	assert_int_equal(gr_profile_load(CAL "/intel_core_i7_12700k/default/pytorch.json", &p, &err), GR_OK);
@@ -229,8 +218,8 @@ static void compiled_graph_keeps_the_donor_per_kernel_cost(void **state)
 	gr_op_time_model tm;
 	gr_error err = {0};
 	int md, mt;
-	const gr_hw *d = resolve("qualcomm_snapdragon_8_elite_npu", &md);
-	const gr_hw *t = resolve("qualcomm_snapdragon_8_elite_gen5_npu", &mt);
+	const gr_hw *d = registry_resolve("qualcomm_snapdragon_8_elite_npu", &md);
+	const gr_hw *t = registry_resolve("qualcomm_snapdragon_8_elite_gen5_npu", &mt);
 	double lent, mine;
 	(void)state;
 	assert_int_equal(gr_profile_load(CAL "/qualcomm_snapdragon_8_elite_npu/default/tflite.json", &p, &err), GR_OK);

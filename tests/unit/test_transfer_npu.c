@@ -8,43 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "calibration/calib_impl.h"
+#include "registry_fixture.h"
 
 #define CAL GRAPHS_SOURCE_DIR "/calibration"
-
-static gr_hw_registry *reg;
-static char root[256];
-
-static int setup(void **state)
-{
-	gr_error err = {0};
-	(void)state;
-	snprintf(root, sizeof(root), "/tmp/graphs-test-transfer-npu-%d", (int)getpid());
-	mkdir(root, 0755);
-	return gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &reg, &err) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[512];
-	(void)state;
-	gr_hw_registry_free(reg);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const gr_hw *resolve(const char *spec, int *mode)
-{
-	const gr_hw *hw = NULL;
-	gr_error err = {0};
-	assert_int_equal(gr_hw_registry_resolve(reg, spec, &hw, mode, &err), GR_OK);
-	return hw;
-}
 
 /* The shipped profile of id transferred alone to t. */
 static void transfer_one(const char *id, const char *runtime, const gr_hw *t, int mt, gr_op_time_model *out)
@@ -53,7 +23,7 @@ static void transfer_one(const char *id, const char *runtime, const gr_hw *t, in
 	gr_profile *p = NULL;
 	gr_error err = {0};
 	int md;
-	const gr_hw *d = resolve(id, &md);
+	const gr_hw *d = registry_resolve(id, &md);
 	snprintf(path, sizeof(path), "%s/%s/default/%s.json", CAL, id, runtime);
 	assert_int_equal(gr_profile_load(path, &p, &err), GR_OK);
 	assert_true(otm_transfer(&p->tm, d, md, t, mt, out) > 0);
@@ -68,7 +38,7 @@ static void fallback_round_trips_are_not_lent(void **state)
 {
 	gr_op_time_model to62, to68;
 	int m62, m68;
-	const gr_hw *rk3562 = resolve("rockchip_rk3562_npu", &m62), *rk3568 = resolve("rockchip_rk3568_npu", &m68);
+	const gr_hw *rk3562 = registry_resolve("rockchip_rk3562_npu", &m62), *rk3568 = registry_resolve("rockchip_rk3568_npu", &m68);
 	const otm_prec *a, *b;
 	(void)state;
 	transfer_one("rockchip_rk3568_npu", "rknn", rk3562, m62, &to62);
@@ -99,9 +69,9 @@ static void soc_npu_byte_rates_go_over_as_they_are(void **state)
 	gr_profile *p = NULL;
 	gr_error err = {0};
 	int m76, m88, m62, m15, mmax;
-	const gr_hw *rk3576 = resolve("rockchip_rk3576_npu", &m76), *rk3588 = resolve("rockchip_rk3588_npu", &m88);
-	const gr_hw *rk3562 = resolve("rockchip_rk3562_npu", &m62);
-	const gr_hw *o15h = resolve("jetson_orin_agx_gpu:15w", &m15), *omax = resolve("jetson_orin_agx_gpu:maxn", &mmax);
+	const gr_hw *rk3576 = registry_resolve("rockchip_rk3576_npu", &m76), *rk3588 = registry_resolve("rockchip_rk3588_npu", &m88);
+	const gr_hw *rk3562 = registry_resolve("rockchip_rk3562_npu", &m62);
+	const gr_hw *o15h = registry_resolve("jetson_orin_agx_gpu:15w", &m15), *omax = registry_resolve("jetson_orin_agx_gpu:maxn", &mmax);
 	int checked = 0;
 	(void)state;
 	assert_int_equal(gr_profile_load(CAL "/rockchip_rk3588_npu/default/rknn.json", &p, &err), GR_OK);
@@ -145,7 +115,7 @@ static void soc_npu_spill_stays_within_target_dram(void **state)
 	gr_profile *p = NULL;
 	gr_error err = {0};
 	int m76, m88;
-	const gr_hw *rk3576 = resolve("rockchip_rk3576_npu", &m76), *rk3588 = resolve("rockchip_rk3588_npu", &m88);
+	const gr_hw *rk3576 = registry_resolve("rockchip_rk3576_npu", &m76), *rk3588 = registry_resolve("rockchip_rk3588_npu", &m88);
 	double bw88 = gr_hw_dram_bandwidth(rk3588, m88), bw76 = gr_hw_dram_bandwidth(rk3576, m76);
 	otm_prec *dp, *tp;
 	otm_bounds bt;
@@ -173,5 +143,5 @@ int main(void)
 		cmocka_unit_test(soc_npu_byte_rates_go_over_as_they_are),
 		cmocka_unit_test(soc_npu_spill_stays_within_target_dram),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }
