@@ -16,33 +16,18 @@
 #include <sqlite3.h>
 
 #include "graphs/bench.h"
-
-static char dir[256];
+#include "tmpdir_fixture.h"
 
 static int setup(void **state)
 {
-	snprintf(dir, sizeof(dir), "/tmp/graphs_test_store_XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
 	(void)state;
-	return 0;
+	return fixture_tmpdir_make("graphs_test_store");
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)state;
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *path(const char *name)
-{
-	static char p[4][400];
-	static int i;
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
+	return fixture_tmpdir_remove();
 }
 
 static void sql(const char *db, const char *q)
@@ -71,7 +56,7 @@ static char *sql_text(const char *db, const char *q)
 static void store_creates_a_wal_database_at_the_current_schema(void **state)
 {
 	gr_bench_store *s;
-	const char *db = path("new.db");
+	const char *db = tmp("new.db");
 	assert_int_equal(gr_bench_store_open(db, &s, NULL), GR_OK);
 	assert_int_equal(gr_bench_store_version(s), GR_BENCH_SCHEMA_VERSION);
 	gr_bench_store_close(s);
@@ -84,7 +69,7 @@ static void store_creates_a_wal_database_at_the_current_schema(void **state)
 static void store_migrates_an_older_schema(void **state)
 {
 	gr_bench_store *s;
-	const char *db = path("old.db");
+	const char *db = tmp("old.db");
 	assert_int_equal(gr_bench_store_open(db, &s, NULL), GR_OK);
 	gr_bench_store_close(s);
 	/* Make it a version-1 database: no indexes yet. */
@@ -101,7 +86,7 @@ static void store_refuses_a_newer_schema(void **state)
 {
 	gr_bench_store *s;
 	gr_error err = {0};
-	const char *db = path("future.db");
+	const char *db = tmp("future.db");
 	sql(db, "PRAGMA user_version=99;");
 	assert_int_equal(gr_bench_store_open(db, &s, &err), GR_ERR_UNSUPPORTED);
 	assert_null(s);
@@ -114,7 +99,7 @@ static void store_refuses_a_file_that_is_not_a_database(void **state)
 {
 	gr_bench_store *s;
 	gr_error err = {0};
-	const char *db = path("text.db");
+	const char *db = tmp("text.db");
 	FILE *f = fopen(db, "w");
 	assert_non_null(f);
 	fputs("this is not sqlite, just a long enough line of text to look like a header\n", f);
@@ -152,7 +137,7 @@ static void store_round_trips_a_record_keeping_unknowns_null(void **state)
 	gr_bench_record r;
 	int64_t run, n;
 	seen got = {0};
-	const char *db = path("rt.db");
+	const char *db = tmp("rt.db");
 
 	gr_bench_platform_detect(&pl);
 	assert_true(pl.cores >= 1);
@@ -192,7 +177,7 @@ static void store_round_trips_a_record_keeping_unknowns_null(void **state)
 
 static void store_keeps_committed_records_when_the_writer_dies(void **state)
 {
-	const char *db = path("killed.db");
+	const char *db = tmp("killed.db");
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -258,7 +243,7 @@ static void round_trip(const char *src, const char *which)
 {
 	gr_bench_store *s;
 	int64_t n;
-	const char *db = path("csv.db"), *out = path("out.csv");
+	const char *db = tmp("csv.db"), *out = tmp("out.csv");
 	FILE *f;
 	char *a, *b;
 	remove(db);
@@ -279,7 +264,7 @@ static void round_trip(const char *src, const char *which)
 
 static void store_round_trips_the_models_csv_format(void **state)
 {
-	const char *p = path("models.csv");
+	const char *p = tmp("models.csv");
 	write_file(p,
 		   "hardware,precision,model,batch,device,thermal,total_latency_ms,total_flops,"
 		   "total_bytes,subgraphs,date,source\r\n"
@@ -293,7 +278,7 @@ static void store_round_trips_the_models_csv_format(void **state)
 
 static void store_round_trips_the_subgraphs_csv_format(void **state)
 {
-	const char *p = path("subgraphs.csv");
+	const char *p = tmp("subgraphs.csv");
 	write_file(p,
 		   "hardware,precision,model,batch,subgraph,pattern,optype,flops,bytes,latency_ms,"
 		   "latency_std_ms,nodes\r\n"
@@ -322,7 +307,7 @@ static void store_import_names_the_file_and_line_of_a_bad_row(void **state)
 	gr_bench_store *s;
 	gr_error err = {0};
 	int64_t n, total;
-	const char *p = path("bad.csv"), *db = path("bad.db");
+	const char *p = tmp("bad.csv"), *db = tmp("bad.db");
 	write_file(p, "hardware,precision,model,batch,subgraph,pattern,optype,flops,bytes,latency_ms,"
 		      "latency_std_ms,nodes\n"
 		      "h,fp32,m,1,0,p,o,1,2,3,4,n\n"
@@ -345,7 +330,7 @@ static void store_import_names_the_file_and_line_of_a_bad_row(void **state)
  * whose header still reads fine. */
 static const char *damaged_db(void)
 {
-	const char *db = path("damaged.db");
+	const char *db = tmp("damaged.db");
 	gr_bench_store *s;
 	unsigned char junk[4096];
 	FILE *f;
@@ -389,7 +374,7 @@ static void store_open_read_never_creates_or_initializes_a_file(void **state)
 {
 	gr_bench_store *s = NULL;
 	gr_error err = {0};
-	const char *missing = path("missing.db"), *empty = path("empty.db");
+	const char *missing = tmp("missing.db"), *empty = tmp("empty.db");
 	FILE *f;
 	long size;
 
@@ -409,8 +394,8 @@ static void store_open_read_never_creates_or_initializes_a_file(void **state)
 	assert_int_equal(size, 0);
 
 	/* a directory is no database, for reading or appending */
-	assert_int_equal(gr_bench_store_open_read(dir, &s, &err), GR_ERR_IO);
-	assert_int_equal(gr_bench_store_open(dir, &s, &err), GR_ERR_IO);
+	assert_int_equal(gr_bench_store_open_read(fixture_dir, &s, &err), GR_ERR_IO);
+	assert_int_equal(gr_bench_store_open(fixture_dir, &s, &err), GR_ERR_IO);
 	assert_non_null(strstr(err.msg, "not a regular file"));
 	(void)state;
 }
@@ -420,7 +405,7 @@ static void store_open_read_does_not_migrate(void **state)
 {
 	gr_bench_store *s = NULL;
 	int64_t n = -1;
-	const char *db = path("v1.db");
+	const char *db = tmp("v1.db");
 
 	assert_int_equal(gr_bench_store_open(db, &s, NULL), GR_OK);
 	gr_bench_store_close(s);

@@ -1,5 +1,5 @@
 /* One temporary folder per test executable, made by the group setup and removed with its
- * contents by the group teardown, and paths in it (test_calibrate*.c). Static, so that each
+ * contents by the group teardown, and paths in it. Static, so that each
  * test executable takes what it uses. */
 #ifndef GRAPHS_TEST_TMPDIR_FIXTURE_H
 #define GRAPHS_TEST_TMPDIR_FIXTURE_H
