@@ -326,7 +326,7 @@ static void tie_flops(const otm_prec *cp, const fit_lb *flb, int *tie)
 		/* an unmeasured class tells no rate either: skip it */
 		while (r >= 0 && !flops_identified(&cp->cls[r]))
 			r = calib_related_class(r);
-		if (r >= 0 && flops_identified(&cp->cls[r]) && flb->flop[r] > 0 && flb->flop[r] == flb->flop[k])
+		if (r >= 0 && flb->flop[r] > 0 && flb->flop[r] == flb->flop[k])
 			tie[k] = r;
 	}
 }

@@ -481,10 +481,12 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 		gr_table_free(t);
 		for (int k = 0; k < GR_OP_CLASS_COUNT; k++) {
 			gr_fit_class c;
-			if (!gr_profile_class_info(p, (gr_precision)q, k, &c) && c.borrowed_from)
+			if (gr_profile_class_info(p, (gr_precision)q, k, &c))
+				continue;
+			if (c.borrowed_from)
 				fprintf(out, "  borrowed     %s: never measured here; its ratio to %s from %s\n",
 					gr_op_class_name(k), gr_op_class_name(c.borrowed_of), c.borrowed_from);
-			else if (!gr_profile_class_info(p, (gr_precision)q, k, &c) && c.flop_of >= 0)
+			else if (c.flop_of >= 0)
 				fprintf(out, "  FLOP rate    %s: that of %s (its ops span too few sizes or FLOPs per byte "
 					"to tell compute from memory time)\n", gr_op_class_name(k), gr_op_class_name(c.flop_of));
 		}
