@@ -373,7 +373,7 @@ size_t gr_profile_bounds(const gr_profile *p, const gr_hw *hw, int mode, gr_prec
  * "Published measurements"). Metrics are indexed GR_METRIC_LATENCY, GR_METRIC_THROUGHPUT;
  * errors are fractions (0.12 = 12%), NAN where there are no rows of that metric or no
  * leave-one-model-out fit was run. */
-#define GR_HARNESS_MAX 4
+#define GR_HARNESS_MAX 4 /* harnesses in one fit (a row's source names its own: "; harness NAME") */
 typedef struct gr_profile_accuracy {
 	int models;
 	int rows[2], lomo_rows[2];

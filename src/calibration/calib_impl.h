@@ -25,7 +25,6 @@ typedef struct calib_class_quality {
 /* Accuracy of a fit to published whole-model figures (fit_pub.c), per metric
  * (GR_METRIC_LATENCY, GR_METRIC_THROUGHPUT): leave-one-model-out and in-sample mean absolute
  * percentage error as fractions (NAN without rows of that metric). */
-#define CALIB_HARNESS_MAX GR_HARNESS_MAX
 typedef struct calib_pub_quality {
 	int present;
 	int rows[2], lomo_rows[2], models;
@@ -38,8 +37,8 @@ typedef struct calib_pub_quality {
 	/* the harnesses the rows name (fit_pub.c): host time per step and per graph op of their
 	 * timed steps besides the network; fitted, not part of estimates */
 	int n_harness;
-	char harness[CALIB_HARNESS_MAX][96];
-	double harness_step_s[CALIB_HARNESS_MAX], harness_op_s[CALIB_HARNESS_MAX];
+	char harness[GR_HARNESS_MAX][96];
+	double harness_step_s[GR_HARNESS_MAX], harness_op_s[GR_HARNESS_MAX];
 } calib_pub_quality;
 
 /* A fit of energy per inference to published power (fit_energy.c): errors as fractions,

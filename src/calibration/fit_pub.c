@@ -29,9 +29,6 @@
 #include "calibration/calib_impl.h"
 #include "core/graph_impl.h"
 
-/* Harnesses in one fit (a row's source names its own: "; harness NAME"). */
-#define PUB_HARNESS_MAX CALIB_HARNESS_MAX
-
 enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH,
        /* dataflow (Hailo): layers one context places, pipeline fill, per-layer configuration,
 	* per matrix of a product of two activations */
@@ -44,7 +41,7 @@ enum { P_ALPHA, P_BETA, P_KERNEL, P_OP, NL, P_FRAME = NL, P_RHO, P_SWITCH,
        P_ALPHA_DW, P_ALPHA_VEC, P_BETA_DRAM, P_REQ, P_OFF, P_ALPHA_MM, P_KG0,
        /* per harness (pub_harness): host time per step and per graph op that its timed step
 	* holds besides the network (not part of estimates) */
-       P_H0 = P_KG0 + OTM_KG_COUNT, NP = P_H0 + 2 * PUB_HARNESS_MAX };
+       P_H0 = P_KG0 + OTM_KG_COUNT, NP = P_H0 + 2 * GR_HARNESS_MAX };
 
 /* Weight of the pull of each fitted number towards its anchor (penalty()), per unit of
  * |log(fitted / anchor)|, against the sum of absolute log errors of the rows. Chosen by the
@@ -97,9 +94,9 @@ typedef struct pub_ctx {
 	double shrink;
 	double tfloor;            /* times below this count as this in the pull (a fitted 0) */
 	gr_estimate_cache **ec;   /* per row: the estimator's graph-level work, shared by a model's rows */
-	char harness[PUB_HARNESS_MAX][96];
+	char harness[GR_HARNESS_MAX][96];
 	int n_harness;
-	double th_h[2 * PUB_HARNESS_MAX]; /* the harnesses' costs in use (set_params) */
+	double th_h[2 * GR_HARNESS_MAX]; /* the harnesses' costs in use (set_params) */
 } pub_ctx;
 
 /* The estimator's own values, which the fitted numbers are pulled towards (PUB_SHRINK). */
@@ -133,7 +130,7 @@ static void free_caches(pub_ctx *c)
 
 /* The harness a row's source names ("...; harness NAME", up to the next ';'), as 1 + its index
  * in c->harness (added when new); 0 for none, -1 when one fit would hold more than
- * PUB_HARNESS_MAX. */
+ * GR_HARNESS_MAX. */
 static int pub_harness(pub_ctx *c, const char *citation)
 {
 	const char *p = citation ? strstr(citation, "; harness ") : NULL;
@@ -151,7 +148,7 @@ static int pub_harness(pub_ctx *c, const char *citation)
 	for (int h = 0; h < c->n_harness; h++)
 		if (!strcmp(c->harness[h], name))
 			return h + 1;
-	if (c->n_harness == PUB_HARNESS_MAX)
+	if (c->n_harness == GR_HARNESS_MAX)
 		return -1;
 	snprintf(c->harness[c->n_harness++], sizeof(c->harness[0]), "%s", name);
 	return c->n_harness;
@@ -558,7 +555,7 @@ static void refine(pub_ctx *c, const char *skip, double *th, double step)
 	scale[P_OFF] = 0.1;
 	for (int g = 0; g < OTM_KG_COUNT; g++)
 		scale[P_KG0 + g] = scale[P_KERNEL];
-	for (int h = 0; h < PUB_HARNESS_MAX; h++) {
+	for (int h = 0; h < GR_HARNESS_MAX; h++) {
 		scale[P_H0 + 2 * h] = scale[P_REQ];
 		scale[P_H0 + 2 * h + 1] = scale[P_KERNEL];
 	}
@@ -734,7 +731,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		if (c.grouped && (nr->harness = pub_harness(&c, r->citation)) < 0) {
 			free(c.rows);
 			return gr_error_set(err, GR_ERR_FORMAT, "%s: more than %d harnesses in the fit of %s %s %s",
-					    r->source ? r->source : "published rows", PUB_HARNESS_MAX, o->hw, runtime,
+					    r->source ? r->source : "published rows", GR_HARNESS_MAX, o->hw, runtime,
 					    gr_precision_name(prec));
 		}
 		if (r->precision_name && strcmp(r->precision_name, gr_precision_name(prec)))

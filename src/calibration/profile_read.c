@@ -247,8 +247,8 @@ static int read_harnesses(reader *r, const cJSON *pb, const char *pn, calib_pub_
 	cJSON_ArrayForEach(h, hs)
 	{
 		const cJSON *ho;
-		if (pq->n_harness == CALIB_HARNESS_MAX)
-			return bad(r, "harnesses", "more than %d harnesses", CALIB_HARNESS_MAX);
+		if (pq->n_harness == GR_HARNESS_MAX)
+			return bad(r, "harnesses", "more than %d harnesses", GR_HARNESS_MAX);
 		if (!h->string || !h->string[0] || strlen(h->string) >= sizeof(pq->harness[0]))
 			return bad(r, "harnesses", "a harness name empty or longer than %zu characters",
 				   sizeof(pq->harness[0]) - 1);
