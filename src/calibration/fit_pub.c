@@ -219,20 +219,34 @@ static int is_act_matmul(int k)
 	return k == GR_KC_MATMUL || k == GR_KC_ATTENTION;
 }
 
-/* How many of the (sorted) rows' models, skip left out, have activation x activation products. */
-static int act_matmul_models(const pub_ctx *c, const char *skip)
+/* A model with activation x activation products. */
+static int has_act_matmul(const pub_row *pr)
+{
+	for (size_t k = 0; k < pr->m->n_nodes; k++)
+		if (is_act_matmul(pr->m->nodes[k].cls))
+			return 1;
+	return 0;
+}
+
+/* A model that runs more products of activations per frame than layers (a transformer). */
+static int is_transformer(const pub_row *pr)
+{
+	double mats = 0;
+	for (size_t k = 0; k < pr->m->n_nodes; k++)
+		mats += pr->m->nodes[k].matrices;
+	return mats / (double)pr->r->batch > pr->x[P_KERNEL];
+}
+
+/* How many of the (sorted) rows' models, skip left out, have what has() looks for (asked of
+ * each model's first row). */
+static int models_with(const pub_ctx *c, const char *skip, int (*has)(const pub_row *))
 {
 	int n = 0;
 	for (size_t i = 0; i < c->n; i++) {
-		const calib_model *m = c->rows[i].m;
 		if ((i && !strcmp(c->rows[i - 1].r->model, c->rows[i].r->model)) ||
 		    (skip && !strcmp(c->rows[i].r->model, skip)))
 			continue; /* the same model at another batch or metric, or the one left out */
-		for (size_t k = 0; k < m->n_nodes; k++)
-			if (is_act_matmul(m->nodes[k].cls)) {
-				n++;
-				break;
-			}
+		n += has(&c->rows[i]) != 0;
 	}
 	return n;
 }
@@ -624,8 +638,8 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	calib_pub_quality *q = &cq->pub;
 	double th[NP], full[NP], dram = gr_hw_dram_bandwidth(hw, mode);
 	int with_matrix;
-	char models[64][64], transformer[64][64];
-	size_t n_models = 0, n_transformers = 0;
+	char models[64][64];
+	size_t n_models = 0;
 	const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : "";
 	otm_prec *cp;
 
@@ -777,17 +791,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	/* the cost per matrix only where two models or more run more products of activations per
 	 * frame than layers (transformers): fitted to one, it would be that model's own number, and
 	 * a table of CNNs with a few attention heads (YOLO11's) cannot tell it from their residuals */
-	if (c.dataflow)
-		for (size_t i = 0; i < c.n; i++) {
-			double mats = 0;
-			if (i > 0 && !strcmp(c.rows[i - 1].r->model, c.rows[i].r->model))
-				continue;
-			for (size_t k = 0; k < c.rows[i].m->n_nodes; k++)
-				mats += c.rows[i].m->nodes[k].matrices;
-			if (mats / (double)c.rows[i].r->batch > c.rows[i].x[P_KERNEL] && n_transformers < 64)
-				snprintf(transformer[n_transformers++], sizeof(transformer[0]), "%s", c.rows[i].r->model);
-		}
-	c.active[P_MATRIX] = n_transformers >= 2;
+	c.active[P_MATRIX] = c.dataflow && models_with(&c, NULL, is_transformer) >= 2;
 	if (c.grouped) {
 		/* groups and classes no row has stay where they start (and out of the pull) */
 		int seen[OTM_KG_COUNT] = {0}, offpath = 0;
@@ -802,7 +806,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 		c.active[P_ALPHA_VEC] = 1;
 		/* alpha_mm only where two models or more have such products: one model's alone would
 		 * just absorb its error, and a leave-one-model-out fit without it could not check it */
-		c.active[P_ALPHA_MM] = act_matmul_models(&c, NULL) >= 2;
+		c.active[P_ALPHA_MM] = models_with(&c, NULL, has_act_matmul) >= 2;
 		c.active[P_BETA_DRAM] = !c.eager;
 		c.active[P_REQ] = 1;
 		c.active[P_OFF] = offpath;
@@ -860,10 +864,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			memcpy(th, full, sizeof(th));
 			/* the cost per matrix as in the full fit, but from the other models only */
 			if (with_matrix) {
-				size_t left = n_transformers;
-				for (size_t k = 0; k < n_transformers; k++)
-					left -= !strcmp(transformer[k], models[j]);
-				c.active[P_MATRIX] = left >= 2;
+				c.active[P_MATRIX] = models_with(&c, models[j], is_transformer) >= 2;
 				if (!c.active[P_MATRIX])
 					th[P_MATRIX] = 0;
 			}
@@ -872,7 +873,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 			 * matrix factor, or the fit of all (which saw the left-out model) would pick it */
 			th[P_ALPHA_MM] = th[P_ALPHA];
 			/* ... and holds it there when the others leave fewer than two models to fit it */
-			c.active[P_ALPHA_MM] = mm_active && act_matmul_models(&c, models[j]) >= 2;
+			c.active[P_ALPHA_MM] = mm_active && models_with(&c, models[j], has_act_matmul) >= 2;
 			scan_act_matmul(&c, models[j], th);
 			refine(&c, models[j], th, 1.5);
 			c.active[P_ALPHA_MM] = mm_active;
