@@ -136,6 +136,11 @@ const char *gr_ops_name(size_t i);
  * When sym is "batch", the leading free dim of every input is bound too, with its own
  * symbol wherever else that appears. Values must be positive. Call before gr_graph_infer. */
 gr_status gr_graph_bind_dim(gr_graph *g, const char *sym, int64_t value, gr_error *err);
+/* Parses dims written as "1x3x224x224" (',' separates too): digits only, each dim 1 to
+ * max_dim, at most max_rank of them. Returns the rank, or 0 when text is empty or malformed
+ * ("3x", "x3", "3xx3", "+3", "0"). The one parser of shapes given as text (--input-shape, the
+ * zoo's and measurement files' input shapes). */
+int gr_dims_parse(const char *text, int64_t *dims, int max_rank, int64_t max_dim);
 /* Sets the shape of graph input `name` (e.g. from --input-shape NAME=1x3x224x224): the rank
  * must match the file's (when known) and every dim be positive. A dim that is symbolic in the
  * file binds its symbol on every input, as gr_graph_bind_dim does. */

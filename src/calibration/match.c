@@ -158,19 +158,13 @@ static const char *fx_name(const char *op_type);
 static gr_status set_shape(calib_model *m, gr_error *err)
 {
 	int64_t dims[GR_MAX_RANK];
-	int rank = 1;
-	const char *p = m->shape;
+	int rank;
 	gr_error e = {0};
 
 	dims[0] = m->batch;
-	while (*p && rank < GR_MAX_RANK) {
-		char *end;
-		long long v = strtoll(p, &end, 10);
-		if (end == p || v <= 0 || (*end && *end != 'x'))
-			return gr_error_set(err, GR_ERR_SHAPE, "%s: bad input shape '%s'", m->name, m->shape);
-		dims[rank++] = v;
-		p = *end ? end + 1 : end;
-	}
+	if (!(rank = gr_dims_parse(m->shape, dims + 1, GR_MAX_RANK - 1, INT32_MAX)))
+		return gr_error_set(err, GR_ERR_SHAPE, "%s: bad input shape '%s'", m->name, m->shape);
+	rank++;
 	if (!gr_graph_input_count(m->g))
 		return gr_error_set(err, GR_ERR_SHAPE, "%s has no input to shape", m->name);
 	if (gr_graph_set_input_shape(m->g, gr_tensor_name(gr_graph_input(m->g, 0)), dims, rank, &e))

@@ -30,35 +30,16 @@ static const char model_help[] =
 static int parse_shape(const char *spec, char *name, size_t nsize, int64_t *dims, int *rank)
 {
 	const char *eq = strrchr(spec, '=');
-	const char *p;
 	size_t len;
 
-	if (!eq || eq == spec || !eq[1])
+	if (!eq || eq == spec)
 		return 0;
 	len = (size_t)(eq - spec);
 	if (len >= nsize)
 		return 0;
 	memcpy(name, spec, len);
 	name[len] = 0;
-	*rank = 0;
-	for (p = eq + 1; *p;) {
-		char *end;
-		long long v;
-		if (*rank >= GR_MAX_RANK || *p < '0' || *p > '9')
-			return 0;
-		errno = 0;
-		v = strtoll(p, &end, 10);
-		if (errno || v <= 0 || v > MAX_BATCH * 1024)
-			return 0;
-		dims[(*rank)++] = v;
-		p = end;
-		if (*p == 'x' || *p == ',') {
-			if (!*++p)
-				return 0;
-		} else if (*p) {
-			return 0;
-		}
-	}
+	*rank = gr_dims_parse(eq + 1, dims, GR_MAX_RANK, MAX_BATCH * 1024);
 	return *rank > 0;
 }
 

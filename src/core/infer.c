@@ -496,6 +496,31 @@ gr_status gr_graph_bind_dim(gr_graph *g, const char *sym, int64_t value, gr_erro
 	return GR_OK;
 }
 
+int gr_dims_parse(const char *text, int64_t *dims, int max_rank, int64_t max_dim)
+{
+	int rank = 0;
+	const char *p = text;
+
+	if (!p || !*p)
+		return 0;
+	for (;;) {
+		int64_t v = 0;
+		if (*p < '0' || *p > '9' || rank >= max_rank)
+			return 0;
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (!gr_mul_i64(v, 10, &v) || !gr_add_i64(v, *p - '0', &v))
+				return 0;
+		if (v < 1 || v > max_dim)
+			return 0;
+		dims[rank++] = v;
+		if (!*p)
+			return rank;
+		if (*p != 'x' && *p != ',')
+			return 0;
+		p++;
+	}
+}
+
 gr_status gr_graph_set_input_shape(gr_graph *g, const char *name, const int64_t *dims, int rank,
 				   gr_error *err)
 {

@@ -156,24 +156,16 @@ void gr_zoo_bind_defaults(gr_graph *g, const char *name)
 {
 	gr_zoo_entry e;
 	int64_t dims[GR_MAX_RANK];
-	int rank = 0;
-	const char *p;
+	int rank;
 	gr_tensor *t;
 
-	if (!g || gr_graph_input_count(g) == 0 || gr_zoo_find(name, &e, NULL))
+	if (!g || gr_graph_input_count(g) == 0 || gr_zoo_find(name, &e, NULL) ||
+	    !(rank = gr_dims_parse(e.input_shape, dims, GR_MAX_RANK, INT32_MAX)))
 		return;
-	for (p = e.input_shape; *p && rank < GR_MAX_RANK;) {
-		char *end;
-		long long v = strtoll(p, &end, 10);
-		if (end == p || (*end && *end != 'x'))
-			return;
-		dims[rank++] = v;
-		p = *end ? end + 1 : end;
-	}
 	t = gr_graph_input(g, 0);
 	for (int i = 0; i < gr_tensor_rank(t) && i < rank; i++) {
 		gr_dim d = gr_tensor_dim(t, i);
-		if (d.value < 0 && d.sym && strcmp(d.sym, "batch") != 0 && dims[i] > 0)
+		if (d.value < 0 && d.sym && strcmp(d.sym, "batch") != 0)
 			gr_graph_bind_dim(g, d.sym, dims[i], NULL);
 	}
 }

@@ -907,9 +907,29 @@ static void scan_cost_is_body_times_sequence_length(void **state)
 	gr_graph_free(g);
 }
 
+/* One parser for shapes given as text: --input-shape, zoo and measurement-file shapes. */
+static void dims_parse_takes_only_whole_positive_dims(void **state)
+{
+	int64_t d[GR_MAX_RANK];
+	(void)state;
+	assert_int_equal(gr_dims_parse("1x3x224x224", d, GR_MAX_RANK, 1 << 20), 4);
+	assert_true(d[0] == 1 && d[1] == 3 && d[2] == 224 && d[3] == 224);
+	assert_int_equal(gr_dims_parse("2,128", d, GR_MAX_RANK, 1 << 20), 2);
+	assert_true(d[0] == 2 && d[1] == 128);
+	assert_int_equal(gr_dims_parse("7", d, GR_MAX_RANK, 1 << 20), 1);
+	const char *bad[] = {"", "x3", "3x", "3xx3", "+3", "-3", "0x3", "3x 4", "3x4 ", "3y4",
+			     "99999999999999999999", "1x2x3x4x5x6x7x8x9"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(gr_dims_parse(bad[i], d, 8, 1 << 20), 0);
+	assert_int_equal(gr_dims_parse("1x2x3", d, 2, 1 << 20), 0);       /* above max_rank */
+	assert_int_equal(gr_dims_parse("1x2049", d, GR_MAX_RANK, 2048), 0); /* above max_dim */
+	assert_int_equal(gr_dims_parse(NULL, d, GR_MAX_RANK, 2048), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(dims_parse_takes_only_whole_positive_dims),
 		cmocka_unit_test(shape_gather_concat_reshape_folds_to_static_shape),
 		cmocka_unit_test(symbolic_batch_reshape_resolves_after_binding),
 		cmocka_unit_test(shape_start_end_opset15),
