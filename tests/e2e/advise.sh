@@ -3,14 +3,8 @@
 # changed configuration (never canned), options are ranked by gain with the budget-breaking ones
 # last and marked, and bad arguments exit 2 (usage 1).
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-tmp=$(mktemp -d /tmp/graphs_advise.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_CALIBRATION_PATH GRAPHS_HARDWARE_PATH
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
 
 "$cli" advise --help | grep -q "usage: graphs advise" || fail "advise --help"
 "$cli" advise resnet50 --hw nvidia_t4 --latency-ms 3 --power-w 20 --top 100 --format json >"$tmp/a.json" 2>"$tmp/err" ||
@@ -79,5 +73,4 @@ expect 1 resnet18
 expect 1 resnet18 --hw no_such_platform
 expect 1 resnet18 --hw hailo8 --precision fp64
 
-[ "$fails" = 0 ] && echo "advise: ok"
-exit $((fails > 0))
+e2e_end advise

@@ -2,7 +2,7 @@
 # Every hostile model file must end with exit code 2 and a one-line message naming the file:
 # no crash, no hang, no sanitizer report, nothing on stdout.
 set -u
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 fail=0; n=0
 for f in tests/fixtures/onnx/bad/* tests/fixtures/bad/* tests/fixtures/tflite/bad/* tests/fixtures/fx/bad/*; do
 	[ -f "$f" ] || continue

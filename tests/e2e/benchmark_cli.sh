@@ -3,11 +3,9 @@
 # file), a tiny run in table and JSON form with the platform fingerprint and power_source
 # "none" where there is no sensor, and CSV import/export in the ground-truth formats.
 set -u
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 py=python3
 command -v "$py" >/dev/null || py=/usr/bin/python3
-tmp=$(mktemp -d /tmp/graphs_bench_cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
 fail=0
 expect() { # want_rc description command...
 	local want=$1 what=$2; shift 2

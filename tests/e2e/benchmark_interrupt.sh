@@ -3,11 +3,9 @@
 # record: SIGINT stops after the current measurement (exit 130, run marked 'interrupted'),
 # SIGKILL keeps every committed record (run left 'running'), and the file opens again.
 set -u
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 py=python3
 command -v "$py" >/dev/null || py=/usr/bin/python3
-tmp=$(mktemp -d /tmp/graphs_bench_int.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
 fail=0
 
 count() { # records in db (0 while it does not exist yet)

@@ -5,14 +5,10 @@
 # names that need escaping at every place in an eight-byte word (the JSON writer scans words)
 # come back from the JSON as they were.
 set -euo pipefail
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 if ! /usr/bin/python3 -c "import onnx" 2>/dev/null; then
 	echo "skipped: /usr/bin/python3 has no onnx (tools/setup.sh installs python3-onnx)"; exit 0
 fi
-tmp=$(mktemp -d /tmp/graphs_big_graph.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=$((fail + 1)); fi; }
 
 /usr/bin/python3 bench/gen_chain.py 20000 "$tmp/chain.onnx"
 "$cli" profile "$tmp/chain.onnx" --format json >"$tmp/p.json"
@@ -57,4 +53,4 @@ print([n["name"] for n in json.loads(out)["nodes"]] == names)
 PY
 )
 check "json: node names needing escapes come back as they were ($got)" '[ "$got" = True ]'
-[ $fail -eq 0 ]
+[ $fails -eq 0 ]

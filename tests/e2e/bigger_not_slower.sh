@@ -4,13 +4,8 @@
 # at batch 1 and 32, on a CNN, a depthwise net and a transformer. (A ramp-up charged per unit on
 # all units while wave quantization idles most of them once made the bigger card slower.)
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d /tmp/graphs_bigger.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_CALIBRATION_PATH
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
 mkdir -p "$tmp/hw/gpu"
 /usr/bin/python3 - "$root/hardware/gpu" "$tmp/hw/gpu" >"$tmp/pairs" <<'PY' || { echo "FAIL making doubled copies"; exit 1; }
 import glob, os, sys, yaml

@@ -3,16 +3,10 @@
 # fitting the ground truth into the user's folder and with --out, --report in table and JSON,
 # and estimate/compare picking the profile up (or not, with --no-calibration / --profile).
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
+. "$(dirname "$0")/lib/common.sh" "$@"
 gt=${GROUNDTRUTH:-../shared/groundtruth}
-tmp=$(mktemp -d /tmp/graphs_calibrate_cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_CALIBRATION_PATH
+e2e_isolate
 mkdir -p "$HOME"
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 expect() { # expect CODE DESCRIPTION -- command...
 	local want=$1 what=$2 got
 	shift 3
@@ -156,5 +150,4 @@ expect 0 "report table" -- "$cli" calibrate --hw intel_core_i7_12700k --from "$g
 grep -q "zoo models still estimated 'theoretical'" "$tmp/out" || fail "report lists theoretical zoo models"
 grep -q "gaps:" "$tmp/out" || fail "report lists gaps"
 
-[ $fails = 0 ] || { echo "calibrate cli: $fails failures"; exit 1; }
-echo ok
+e2e_end calibrate_cli

@@ -3,12 +3,7 @@
 # JSON array, the CSV and Markdown rows agree), each zoo entry names a model file that exists,
 # and a bad format, option or extra argument is a usage error (exit 1) naming the problem.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/common.sh" "$@"
 
 for cmd in ops zoo; do
 	"$cli" $cmd --help | grep -q "usage: graphs $cmd" || fail "$cmd --help"
@@ -57,4 +52,4 @@ assert [r for r in c[1:]] == [[e["name"], e["family"], e["task"], e["input_shape
 assert len(md) == len(zoo) + 2, "zoo: markdown rows"
 assert "resnet50" in open(f"{d}/zoo.table").read(), "zoo: table lacks resnet50"
 PY
-[ $fails -eq 0 ] && echo "listings: ok" || { echo "listings: $fails failures"; exit 1; }
+e2e_end listings

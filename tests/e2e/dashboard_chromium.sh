@@ -7,10 +7,8 @@
 # the rendered DOM. It takes a screenshot too (kept when DASHBOARD_SCREENSHOT=FILE is set).
 # Skips (exit 0, "skipped: no chromium") only when Chromium is absent and cannot be installed.
 set -u
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 fx=tests/fixtures/validate
-tmp=$(mktemp -d /tmp/graphs_dashboard.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
 
 find_chromium() {
 	for c in chromium chromium-browser google-chrome; do

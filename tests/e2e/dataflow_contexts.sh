@@ -9,13 +9,8 @@
 # their layers, so batch 8 runs at the rate of batch 1 (as Hailo's tables show); and the latency
 # holds those costs (the timeline span equals it: tests/e2e/timeline.sh).
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d /tmp/graphs_dataflow.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_HARDWARE_PATH GRAPHS_CALIBRATION_PATH
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
 fail=0
 
 python3 - "$root/calibration/hailo8/default/hailo_dfc.json" "$tmp" <<'EOF' || exit 1

@@ -5,13 +5,8 @@
 # matrix_s (per matrix of a product of two activations) lengthens Swin's period by its matrix
 # products (windows x heads x frames) while a CNN without such products is unchanged.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d /tmp/graphs_dfmm.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_HARDWARE_PATH GRAPHS_CALIBRATION_PATH
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
 fail=0
 
 python3 - "$root/calibration/hailo8/default/hailo_dfc.json" "$tmp" <<'EOF' || exit 1

@@ -10,11 +10,9 @@
 # root with a copy of this system's package database (not a clean chroot: that needs a Debian
 # root from a mirror), and refuses it when libyaml is missing from that copy.
 set -euo pipefail
-cli=$(realpath "${1:-build/graphs}")
+. "$(dirname "$0")/lib/common.sh" "$@"
 build=$(dirname "$cli")
 src=$(pwd)
-tmp=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 fail() { echo "deb: FAIL: $*" >&2; exit 1; }
 for t in cpack dpkg-deb dpkg-shlibdeps; do
 	command -v $t >/dev/null || fail "$t not found (tools/setup.sh installs dpkg-dev)"

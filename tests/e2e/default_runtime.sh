@@ -5,7 +5,7 @@
 # its published-figure calibration applies. --no-calibration keeps the class default. compare
 # picks the same runtime per row as estimate.
 set -u
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 fail=0
 rt_of() { "$cli" estimate resnet18 --format json "$@" 2>/dev/null |
 	python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["runtime"], d["confidence"])'; }

@@ -9,7 +9,7 @@
 # by design (--quick, or only reads a database); others take minutes and are skipped, with the
 # examples after them in the same block (they use what it measured), unless GRAPHS_DOCS_SLOW=1.
 set -uo pipefail
-cli=$(realpath "${1:-build/graphs}")
+. "$(dirname "$0")/lib/common.sh" "$@"
 exec python3 - "$cli" <<'EOF'
 import os, re, subprocess, sys, tempfile, time
 

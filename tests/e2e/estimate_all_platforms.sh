@@ -3,7 +3,7 @@
 # contract's fields (DESIGN.md); power modes too. Platforms that cannot run their preferred
 # precision would be a registry bug, so any failure fails the test.
 set -u
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 ids=$("$cli" hw list --format json | python3 -c '
 import json, sys
 for h in json.load(sys.stdin):

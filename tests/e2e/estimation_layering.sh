@@ -5,13 +5,11 @@
 # calibration name (calib_*, gr_calib*, gr_profile_*); and no estimation source may include a
 # calibration header or the hardware module's private layout.
 set -u
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 build=$(cd "$(dirname "$cli")" && pwd)
 # the library objects (compiled once for libgraphs.a and libgraphs.so: graphs_obj)
 objs=$build/CMakeFiles/graphs_obj.dir/src
 [ -d "$objs" ] || objs=$build/CMakeFiles/graphs_lib.dir/src
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 est=$(find "$objs/estimation" -name '*.o' 2>/dev/null | sort)
 cal=$(find "$objs/calibration" -name '*.o' 2>/dev/null | sort)

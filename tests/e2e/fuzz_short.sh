@@ -6,7 +6,7 @@
 # Longer campaigns: docs/frontends.md, docs/calibrate.md, docs/hardware.md.
 # New inputs go to a temporary folder; the committed corpora and seed folders are only read.
 set -euo pipefail
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 out=$(cd "$(dirname "$cli")" && pwd)/fuzz
 secs=${GRAPHS_FUZZ_SECONDS:-20}
 short=${GRAPHS_FUZZ_SHORT_SECONDS:-5} # the newer harnesses: a few seconds each

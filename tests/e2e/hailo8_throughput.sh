@@ -5,16 +5,9 @@
 # (data/published/hailo_model_zoo.csv) for four classification networks the zoo also has; a
 # sanity check of the model, not a fit: no assertion rests on one published figure.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib/common.sh" "$@"
 csv=$root/data/published/hailo_model_zoo.csv
-tmp=$(mktemp -d /tmp/graphs_hailo8_throughput.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_CALIBRATION_PATH GRAPHS_HARDWARE_PATH
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+e2e_isolate
 
 [ -f "$csv" ] || { echo "FAIL $csv is missing"; exit 1; }
 for zoo in resnet50 mobilenet_v2 resnet18 squeezenet1_1; do

@@ -5,15 +5,8 @@
 # its YAML round trip); `system_energy_mj` appears only where a system is described, and every
 # estimate says which energy it gives and whether it is fitted.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d /tmp/graphs_hw_system.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_CALIBRATION_PATH GRAPHS_HARDWARE_PATH
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
 good="$root/hardware/gpu/nvidia_a10.yaml"
 
 "$cli" hw validate "$good" >"$tmp/out" 2>&1 || fail "shipped nvidia_a10.yaml does not validate: $(cat "$tmp/out")"
@@ -85,5 +78,4 @@ assert abs(lo / hi - 6 / 16 * 408 / 1300.5) < 0.01 * lo / hi, (lo, hi)
 PY
 "$cli" hw show jetson_orin_agx_gpu | grep -q "^# in mode" && fail "hw show without a mode printed a mode line"
 
-[ "$fails" = 0 ] && echo "hw_system: all checks passed"
-exit $((fails > 0))
+e2e_end hw_system

@@ -7,11 +7,9 @@
 # not the source tree's; readelf shows the SONAME; private symbols are not exported; one
 # version in gr_version(), `graphs --version` and graphs.pc (docs/install.md).
 set -euo pipefail
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 build=$(cd "$(dirname "$cli")" && pwd)
 src=$(pwd)
-tmp=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 unset GRAPHS_DATA_DIR GRAPHS_MODELS_DIR GRAPHS_CALIBRATION_DIR GRAPHS_CALIBRATION_PATH GRAPHS_HARDWARE_PATH
 export HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config # no user registry or profiles

@@ -5,7 +5,7 @@
 # 2, and the ratio estimate / published for every row of data/llm/published.csv (printed; a wide
 # band asserted, nothing fitted to them). A few seconds.
 set -uo pipefail
-cli=$(realpath "${1:-build/graphs}")
+. "$(dirname "$0")/lib/common.sh" "$@"
 cd "$(dirname "$0")/../.."
 exec python3 - "$cli" <<'EOF'
 import csv, json, math, os, statistics, subprocess, sys

@@ -4,11 +4,8 @@
 # their totals as lower bounds with the coverage, in tables and JSON. Models from
 # tests/fixtures/models/make_cli_models.py.
 set -uo pipefail  # no -e: every check runs and reports
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 m=tests/fixtures/models
-fail=0 pass=0
-check() { if eval "$2"; then echo "ok   $1"; pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 fields='d["lower_bound"], d["contains_unknown_ops"], d["unknown_shape_nodes"] > 0, 0 < d["coverage"] < 1'
 
 # data_dependent: rows picked with NonZero feed two Linear layers of unknown shape
@@ -43,5 +40,5 @@ check "profile resnet18 json: complete ($out)" '[ "$out" = "False 1 0" ]'
 out=$("$cli" estimate $m/custom_op.onnx --hw nvidia_l4 --format json | json 'd["lower_bound"], d["contains_unknown_ops"]')
 check "an unknown op makes a lower bound ($out)" '[ "$out" = "True True" ]'
 
-echo "lower_bounds: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+echo "lower_bounds: $passes passed, $fails failed"
+[ $fails -eq 0 ]

@@ -5,11 +5,9 @@
 # puts them under share/man/man1; the `docs` target's Doxygen reference lists the API
 # (gr_estimate_run). Without help2man or doxygen that part is skipped, outside CI only.
 set -euo pipefail
-cli=$(realpath "${1:-build/graphs}")
+. "$(dirname "$0")/lib/common.sh" "$@"
 build=$(dirname "$cli")
 src=$(pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 fail() { echo "manpages: $*" >&2; exit 1; }
 ci=${CI:-}
 

@@ -3,11 +3,8 @@
 # and compare, bind what the user said, and the batch reported is the batch analysed. Models from
 # tests/fixtures/models/make_cli_models.py (torch.onnx.export, fixed batch 1 or a symbolic one).
 set -uo pipefail  # no -e: every check runs and reports
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 m=tests/fixtures/models
-fail=0 pass=0
-check() { if eval "$2"; then echo "ok   $1"; pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 # runs a command: its exit code in $rc, its stderr in $err
 run() { err=$("$@" 2>&1 >/dev/null) && rc=0 || rc=$?; }
 
@@ -109,5 +106,5 @@ print("ok" if seen and not bad else f"{seen} counts, not integers: {bad[:3]}")')
 	check "$cmd --format json: counts are integers ($ints)" '[ "$ints" = ok ]'
 done
 
-echo "model_options: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+echo "model_options: $passes passed, $fails failed"
+[ $fails -eq 0 ]

@@ -3,11 +3,8 @@
 # TF-converted models with --batch, unknown ops reported and flagged (never free), dims bound
 # with --dim, recurrent cost over every time step, and the JSON contract of profile.
 set -euo pipefail
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 m=tests/fixtures/models
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=$((fail + 1)); fi; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # 2 x 4x16x112x112 x 27 MACs + bias adds + relu = 44957696
 out=$("$cli" profile $m/nhwc_conv.onnx --batch 4 --format json | json 'd["outputs"][0]["shape"], d["flops"]')
@@ -39,5 +36,5 @@ check "an unknown model name is bad input (exit 2)" '[ $rc -eq 2 ]'
 "$cli" estimate resnet18 --hw no_such_platform >/dev/null 2>&1 && rc=0 || rc=$?
 check "an unknown platform is a usage error (exit 1)" '[ $rc -eq 1 ]'
 
-echo "models: $(( $(grep -c 'check "' "$0") - fail )) passed, $fail failed"
-[ $fail -eq 0 ]
+echo "models: $(( $(grep -c 'check "' "$0") - fails )) passed, $fails failed"
+[ $fails -eq 0 ]

@@ -6,15 +6,12 @@
 # peak compute, reports its fit quality, and that `graphs estimate --hw host` then uses
 # (confidence calibrated or interpolated, the profile's path). Skipped without torch.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
+. "$(dirname "$0")/lib/common.sh" "$@"
 torchpy=${GRAPHS_PYTHON:-/usr/bin/python3}
 if ! "$torchpy" -c 'import torch, torchvision' 2>/dev/null; then
 	echo "new machine flow: skip: $torchpy has no torch/torchvision"
 	exit 0
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export HOME="$tmp/home"
 unset XDG_CONFIG_HOME GRAPHS_CALIBRATION_PATH GRAPHS_HARDWARE_PATH
 mkdir -p "$HOME" "$tmp/work"

@@ -4,16 +4,9 @@
 # rates gets its kernels raised and flagged, with efficiencies at most 1; `calibrate --report`
 # lists the coefficients the fit held at a bound, none beyond one.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib/common.sh" "$@"
 gt=${GROUNDTRUTH:-$root/../shared/groundtruth}
-tmp=$(mktemp -d /tmp/graphs_physical_bounds.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_CALIBRATION_PATH
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+e2e_isolate
 
 # theoretical: every kernel carries the flag
 "$cli" estimate resnet18 --hw nvidia_h100_sxm5 --no-calibration --format json >"$tmp/t.json" 2>"$tmp/err" ||
@@ -69,5 +62,4 @@ EOF
 	grep -q "at a physical bound" "$tmp/r.txt" || fail "table report lacks the bound section"
 fi
 
-[ $fails = 0 ] || { echo "physical bounds: $fails failures"; exit 1; }
-echo ok
+e2e_end physical_bounds

@@ -4,24 +4,18 @@
 # busiest device or link sets the frame rate), and every bad spec in tests/fixtures/pipeline
 # (its first line says "# expect: LINE WORDS") is refused with exit 2 naming the file and line.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-tmp=$(mktemp -d /tmp/graphs_pipeline.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_HARDWARE_PATH GRAPHS_CALIBRATION_PATH GRAPHS_LINKS_FILE
-fail=0
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
 
 # estimate of one stage as 'graphs estimate' gives it: latency_ms
 est() { "$cli" estimate "$@" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["latency_ms"])'; }
 
 # --- the camera pipeline: three models taking turns on one Orin Nano GPU --------------------------
-"$cli" pipeline docs/pipeline_camera.yaml --format json >"$tmp/cam.json" 2>"$tmp/err" || bad "camera: exit $?: $(cat "$tmp/err")"
+"$cli" pipeline docs/pipeline_camera.yaml --format json >"$tmp/cam.json" 2>"$tmp/err" || fail "camera: exit $?: $(cat "$tmp/err")"
 d=$(est yolov8n --hw jetson_orin_nano_gpu:15w --runtime tensorrt --precision fp16)
 t=$(est mobilenet_v3_small --hw jetson_orin_nano_gpu:15w --runtime tensorrt --precision fp16 --batch 8)
 c=$(est resnet18 --hw jetson_orin_nano_gpu:15w --runtime tensorrt --precision int8 --batch 4)
-python3 - "$tmp/cam.json" "$d" "$t" "$c" <<'EOF' || fail=$((fail + 1))
+python3 - "$tmp/cam.json" "$d" "$t" "$c" <<'EOF' || fails=$((fails + 1))
 import json, sys
 j = json.load(open(sys.argv[1])); d, t, c = map(float, sys.argv[2:5])
 near = lambda a, b: abs(a - b) <= 1e-6 * max(1, abs(b))
@@ -42,8 +36,8 @@ sys.exit(1 if errs else 0)
 EOF
 
 # --- the ensemble: parallel branches on the shared T4 and on a Hailo-8 over PCIe ----------------
-"$cli" pipeline docs/pipeline_ensemble.yaml --format json >"$tmp/ens.json" 2>"$tmp/err" || bad "ensemble: exit $?: $(cat "$tmp/err")"
-python3 - "$tmp/ens.json" <<'EOF' || fail=$((fail + 1))
+"$cli" pipeline docs/pipeline_ensemble.yaml --format json >"$tmp/ens.json" 2>"$tmp/err" || fail "ensemble: exit $?: $(cat "$tmp/err")"
+python3 - "$tmp/ens.json" <<'EOF' || fails=$((fails + 1))
 import json, sys
 j = json.load(open(sys.argv[1]))
 near = lambda a, b: abs(a - b) <= 1e-6 * max(1, abs(b))
@@ -69,9 +63,9 @@ print(f"ensemble: latency {j['latency_ms']:.3f} ms, {j['throughput_fps']:.1f} fr
 for e in errs: print("FAIL ensemble:", e)
 sys.exit(1 if errs else 0)
 EOF
-"$cli" pipeline docs/pipeline_ensemble.yaml >"$tmp/ens.txt" 2>&1 || bad "ensemble table: exit $?"
+"$cli" pipeline docs/pipeline_ensemble.yaml >"$tmp/ens.txt" 2>&1 || fail "ensemble table: exit $?"
 for w in "end-to-end latency" "throughput" "bottleneck" "bubble_ms" "link m2_slot"; do
-	grep -q "$w" "$tmp/ens.txt" || bad "table lacks '$w'"
+	grep -q "$w" "$tmp/ens.txt" || fail "table lacks '$w'"
 done
 
 # --- bad specs: exit 2, file and line named ----------------------------------------------------
@@ -80,12 +74,12 @@ for f in tests/fixtures/pipeline/bad_*.yaml; do
 	n=$((n + 1))
 	read -r _ _ line words < <(head -1 "$f")
 	"$cli" pipeline "$f" >"$tmp/out" 2>"$tmp/err"; rc=$?
-	[ $rc -eq 2 ] || { bad "$f: exit $rc, want 2: $(cat "$tmp/err")"; continue; }
-	grep -qF "$f:$line:" "$tmp/err" || bad "$f: message does not name $f:$line: $(cat "$tmp/err")"
-	grep -qF "$words" "$tmp/err" || bad "$f: message lacks '$words': $(cat "$tmp/err")"
-	[ -s "$tmp/out" ] && bad "$f: printed a report"
+	[ $rc -eq 2 ] || { fail "$f: exit $rc, want 2: $(cat "$tmp/err")"; continue; }
+	grep -qF "$f:$line:" "$tmp/err" || fail "$f: message does not name $f:$line: $(cat "$tmp/err")"
+	grep -qF "$words" "$tmp/err" || fail "$f: message lacks '$words': $(cat "$tmp/err")"
+	[ -s "$tmp/out" ] && fail "$f: printed a report"
 done
-[ $n -ge 15 ] || bad "only $n bad specs"
+[ $n -ge 15 ] || fail "only $n bad specs"
 
 # --- a model file named relative to the spec's folder ----------------------------------------
 mkdir -p "$tmp/spec/models"
@@ -93,19 +87,19 @@ cp tests/fixtures/models/fixed_batch_cnn.onnx "$tmp/spec/models/m.onnx"
 cp tests/fixtures/models/custom_op.onnx "$tmp/spec/models/u.onnx"
 printf 'stages:\n  - {name: a, model: models/m.onnx, hw: nvidia_t4}\n  - {name: b, model: models/u.onnx, hw: nvidia_t4}\n' >"$tmp/spec/p.yaml"
 (cd / && "$cli" pipeline "$tmp/spec/p.yaml" --format json >"$tmp/rel.json" 2>"$tmp/err") ||
-	bad "model relative to the spec: exit $?: $(cat "$tmp/err")"
+	fail "model relative to the spec: exit $?: $(cat "$tmp/err")"
 # a model with an op graphs cannot cost makes the figures bounds, and says so
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); s=j["stages"]; sys.exit(0 if j["lower_bound"] and not s[0]["lower_bound"] and s[1]["lower_bound"] else 1)' "$tmp/rel.json" ||
-	bad "lower_bound not marked: $(cat "$tmp/rel.json")"
+	fail "lower_bound not marked: $(cat "$tmp/rel.json")"
 
 # --- usage ---------------------------------------------------------------------------------------
-"$cli" pipeline >/dev/null 2>&1; [ $? -eq 1 ] || bad "no spec: want exit 1"
-"$cli" pipeline "$tmp/none.yaml" >/dev/null 2>"$tmp/err"; [ $? -eq 2 ] || bad "missing spec: want exit 2"
-"$cli" pipeline docs/pipeline_camera.yaml --format csv >/dev/null 2>&1; [ $? -eq 1 ] || bad "--format csv: want exit 1"
+"$cli" pipeline >/dev/null 2>&1; [ $? -eq 1 ] || fail "no spec: want exit 1"
+"$cli" pipeline "$tmp/none.yaml" >/dev/null 2>"$tmp/err"; [ $? -eq 2 ] || fail "missing spec: want exit 2"
+"$cli" pipeline docs/pipeline_camera.yaml --format csv >/dev/null 2>&1; [ $? -eq 1 ] || fail "--format csv: want exit 1"
 printf 'links: {}\n' >"$tmp/links.yaml"
 "$cli" pipeline docs/pipeline_camera.yaml --links "$tmp/links.yaml" >/dev/null 2>"$tmp/err"
-[ $? -eq 2 ] && grep -qF "links.yaml:1:" "$tmp/err" || bad "bad links file: want exit 2 naming it: $(cat "$tmp/err")"
-"$cli" pipeline --help | grep -q "usage: graphs pipeline" || bad "--help"
+[ $? -eq 2 ] && grep -qF "links.yaml:1:" "$tmp/err" || fail "bad links file: want exit 2 naming it: $(cat "$tmp/err")"
+"$cli" pipeline --help | grep -q "usage: graphs pipeline" || fail "--help"
 
-[ $fail -eq 0 ] && echo "pipeline: ok ($n bad specs refused)"
-exit $((fail > 0))
+[ $fails -eq 0 ] && echo "pipeline: ok ($n bad specs refused)"
+exit $((fails > 0))

@@ -4,7 +4,7 @@
 # block, and names no third-party type (cJSON, yaml, hwloc, sqlite, cblas, dnnl). A C++ program
 # including them all links against libgraphs.so and calls into it (C linkage, not mangled).
 set -euo pipefail
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 build=$(cd "$(dirname "$cli")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

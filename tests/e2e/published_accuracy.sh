@@ -7,8 +7,7 @@
 # (15%, the acceptance figure of issue 11: a refit that loses accuracy fails here; 13.7% when it
 # was set).
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
+. "$(dirname "$0")/lib/common.sh" "$@"
 python3 - "$cli" <<'PY'
 import glob, json, statistics, subprocess, sys
 cli = sys.argv[1]

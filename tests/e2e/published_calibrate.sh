@@ -6,15 +6,9 @@
 # from the shipped data accepted, unknown ones listed, bad rows exit 2 with file:line, rows of
 # other platforms skipped with a count, the error band in estimates with a shipped profile.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-tmp=$(mktemp -d /tmp/graphs_published.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_CALIBRATION_PATH
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
 mkdir -p "$HOME"
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 expect() { # expect CODE DESCRIPTION -- command...
 	local want=$1 what=$2 got
 	shift 3
@@ -92,5 +86,4 @@ expect 2 "bad value" -- "$cli" calibrate --from "$tmp/bad.csv" --hw "$ID" --runt
 grep -q "bad.csv': line 2: field 12 'value'" "$tmp/err" || fail "bad row message: $(cat "$tmp/err")"
 expect 2 "no rows of that platform" -- "$cli" calibrate --from "$CSV" --hw hailo8 --runtime "$R" --no-save
 
-[ "$fails" = 0 ] && echo "published_calibrate: all passed"
-exit $((fails > 0))
+e2e_end published_calibrate

@@ -6,15 +6,8 @@
 # Estimates with that profile say their system energy is fitted; another precision, another
 # runtime and a platform without power stay theoretical; a bad energy_published is exit 2.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d /tmp/graphs_published_energy.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_CALIBRATION_PATH GRAPHS_HARDWARE_PATH
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
 csvs=()
 for f in "$root"/data/published/mlperf_inference_v*.csv; do csvs+=(--from "$f"); done
 
@@ -146,5 +139,4 @@ del e['loro_mape']|loro_mape|missing
 e['clamped'] = 1|clamped|expected true or false
 CASES
 
-[ "$fails" = 0 ] && echo "published_energy: ok"
-exit $((fails > 0))
+e2e_end published_energy

@@ -8,14 +8,9 @@
 # - Apple M3, one thread (apple_m3:1_thread), ncnn fp16; Intel Core i7-13700K, ncnn fp32;
 #   MediaTek Dimensity 9300, ncnn fp16.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-tmp=$(mktemp -d /tmp/graphs_pubvendors.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/common.sh" "$@"
 export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" GRAPHS_CALIBRATION_PATH=/nonexistent
 mkdir -p "$HOME"
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 # check ID RUNTIME PRECISION MODEL BOUND CSV... (published latency of MODEL from the first CSV)
 check() {
@@ -61,4 +56,4 @@ check apple_m3:1_thread ncnn fp16 mobilenet_v2 0.25 data/published/ncnn_benchmar
 check intel_core_i7_13700k ncnn fp32 efficientnet_b0 0.25 data/published/ncnn_benchmark.csv
 check mediatek_dimensity_9300 ncnn fp16 mobilenet_v2 0.25 data/published/ncnn_benchmark.csv
 
-[ "$fails" = 0 ] && echo "published_vendors: all passed" || { echo "published_vendors: $fails failed"; exit 1; }
+e2e_end published_vendors

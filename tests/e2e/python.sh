@@ -5,7 +5,7 @@
 # graphs.estimate/profile/compare/sweep/hw_list give exactly what the installed CLI's JSON
 # says for the same queries, and bad input raises graphs.GraphsError with the library's message.
 set -euo pipefail
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 build=$(cd "$(dirname "$cli")" && pwd)
 src=$(pwd)
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -13,8 +13,6 @@ if [ ! -x /usr/bin/python3 ]; then
 	[ "${CI:-}" != true ] || fail "/usr/bin/python3 is missing (CI)"
 	echo "skipped: /usr/bin/python3 is missing"; exit 0
 fi
-tmp=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 unset GRAPHS_DATA_DIR GRAPHS_MODELS_DIR GRAPHS_CALIBRATION_DIR GRAPHS_CALIBRATION_PATH \
 	GRAPHS_HARDWARE_PATH GRAPHS_LIBRARY PYTHONPATH
 export HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config # no user registry or profiles

@@ -4,15 +4,10 @@
 # read-only file is refused with exit 2 and a message naming it, and is left as it was; a write
 # cut short by `ulimit -f` is exit 2 ("File too large"), and no temporary file is ever left.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
+. "$(dirname "$0")/lib/common.sh" "$@"
 fx=$PWD/tests/fixtures/validate
-tmp=$(mktemp -d /tmp/graphs_safe_out.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_HARDWARE_PATH GRAPHS_CALIBRATION_PATH
-fail=0 n=0
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+e2e_isolate
+n=0
 
 # A folder holding one target of each kind. The device: a copy of /dev/null made with mknod,
 # so that nothing under /dev is at risk; without the right to mknod (not root), /dev/null itself.
@@ -38,12 +33,12 @@ check() {
 	local before; before=$(snapshot "$dir")
 	n=$((n + 1))
 	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null; local rc=$?
-	[ $rc -eq 2 ] || bad "$what: exit $rc, want 2: $(head -2 "$tmp/err")"
-	grep -qF "$(basename "$target")'" "$tmp/err" || bad "$what: message does not name the file: $(cat "$tmp/err")"
-	grep -q "$words" "$tmp/err" || bad "$what: message lacks '$words': $(cat "$tmp/err")"
+	[ $rc -eq 2 ] || fail "$what: exit $rc, want 2: $(head -2 "$tmp/err")"
+	grep -qF "$(basename "$target")'" "$tmp/err" || fail "$what: message does not name the file: $(cat "$tmp/err")"
+	grep -q "$words" "$tmp/err" || fail "$what: message lacks '$words': $(cat "$tmp/err")"
 	# ls -l shows each entry's kind (p, l, d, c) and link target: a replaced target shows
-	[ "$(snapshot "$dir")" = "$before" ] || bad "$what: the folder changed"
-	[ "$dev" != /dev/null ] || [ -c /dev/null ] || bad "$what: /dev/null was replaced"
+	[ "$(snapshot "$dir")" = "$before" ] || fail "$what: the folder changed"
+	[ "$dev" != /dev/null ] || [ -c /dev/null ] || fail "$what: /dev/null was replaced"
 }
 
 validate() { "$cli" validate --hw jetson_orin_agx_gpu:30w --measurements "$fx/models.csv" "$fx/subgraphs.csv" "$@"; }
@@ -69,15 +64,15 @@ echo "old report" >"$dir/report.html"
 check "validate --out past ulimit -f" "$dir/report.html" "File too large" \
 	bash -c "$xfsz"' ulimit -f 8; "$@"' _ "$cli" validate --hw jetson_orin_agx_gpu:30w \
 	--measurements "$fx/models.csv" "$fx/subgraphs.csv" --format html --out "$dir/report.html"
-[ "$(cat "$dir/report.html")" = "old report" ] || bad "ulimit: the old report was replaced"
+[ "$(cat "$dir/report.html")" = "old report" ] || fail "ulimit: the old report was replaced"
 
 # the ordinary case still works: a new file, then replacing it (its permissions kept)
 n=$((n + 1))
-validate --format json --out "$dir/new.json" >/dev/null 2>&1 && [ -s "$dir/new.json" ] || bad "validate --out a new file"
+validate --format json --out "$dir/new.json" >/dev/null 2>&1 && [ -s "$dir/new.json" ] || fail "validate --out a new file"
 chmod 640 "$dir/new.json"
 validate --format csv --out "$dir/new.json" >/dev/null 2>&1 && head -1 "$dir/new.json" | grep -q '^level,' ||
-	bad "validate --out replacing a file"
-[ "$(stat -c %a "$dir/new.json")" = 640 ] || bad "replacing changed the permissions to $(stat -c %a "$dir/new.json")"
+	fail "validate --out replacing a file"
+[ "$(stat -c %a "$dir/new.json")" = 640 ] || fail "replacing changed the permissions to $(stat -c %a "$dir/new.json")"
 
 # --- hw detect --save: the user registry's host.yaml ------------------------------------------
 dir=$XDG_CONFIG_HOME/graphs/hardware
@@ -93,7 +88,7 @@ for t in fifo link folder ro dev; do
 done
 check "hw detect --save past ulimit -f" "$dir/host.yaml" "File too large" \
 	bash -c "$xfsz"' ulimit -f 1; "$@"' _ "$cli" hw detect --save
-[ -e "$dir/host.yaml" ] && bad "ulimit: a partial host.yaml was left"
+[ -e "$dir/host.yaml" ] && fail "ulimit: a partial host.yaml was left"
 
 # --- no temporary file survives SIGTERM or SIGINT at any moment of a run ----------------------
 # (set -m: without job control, bash starts background commands with SIGINT ignored)
@@ -110,13 +105,13 @@ for delay in 0.05 0.1 0.15 0.2 0.3 0.4 0.5 0.7; do
 		kill -$sig $pid 2>/dev/null
 		wait $pid 2>/dev/null
 		# either the old report or a whole new one, and nothing else in the folder
-		[ "$(ls -A "$dir")" = r.html ] || bad "SIG$sig after ${delay}s left: $(ls -A "$dir" | tr '\n' ' ')"
+		[ "$(ls -A "$dir")" = r.html ] || fail "SIG$sig after ${delay}s left: $(ls -A "$dir" | tr '\n' ' ')"
 		grep -q "old report" "$dir/r.html" || tail -c 20 "$dir/r.html" | grep -q '</html>' ||
-			bad "SIG$sig after ${delay}s: r.html is neither the old nor a whole report"
+			fail "SIG$sig after ${delay}s: r.html is neither the old nor a whole report"
 	done
 done
 set +m
 n=$((n + 1))
 
-echo "safe output: $n checks, $fail failures"
-[ $fail -eq 0 ]
+echo "safe output: $n checks, $fails failures"
+[ $fails -eq 0 ]

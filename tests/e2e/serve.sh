@@ -3,14 +3,8 @@
 # analytic and simulated answers agree where the docs say they do, a seed gives the same figures
 # twice, every format parses, and bad arguments exit 2 (missing ones 1) with a message.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-tmp=$(mktemp -d /tmp/graphs_serve.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_CALIBRATION_PATH GRAPHS_HARDWARE_PATH
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
 
 "$cli" serve --help | grep -q "usage: graphs serve" || fail "serve --help"
 "$cli" --help | grep -q "^  serve " || fail "serve is not listed in graphs --help"
@@ -86,5 +80,4 @@ expect 1 resnet50 --hw no_such_platform --rate 100 --max-batch 8 --timeout-ms 5
 expect 1 resnet50 --hw nvidia_t4 --rate 100 --max-batch 8 --timeout-ms 5 --batch 4
 expect 1 resnet50 --hw nvidia_t4 --rate 100 --max-batch 8 --timeout-ms 5 --seed 3
 
-[ "$fails" = 0 ] && echo "serve: ok"
-exit $((fails > 0))
+e2e_end serve

@@ -3,15 +3,8 @@
 # best plan is never worse than all on A or all on B, more cuts never hurt, a named link's
 # figures come from data/links.yaml, every format parses, and bad arguments exit 2 (usage 1).
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d /tmp/graphs_split.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_CALIBRATION_PATH GRAPHS_HARDWARE_PATH GRAPHS_LINKS_FILE
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
 
 "$cli" split --help | grep -q "usage: graphs split" || fail "split --help"
 hw=hailo8,intel_core_i7_12700k
@@ -92,5 +85,4 @@ expect 1 resnet18 --hw nvidia_t4,intel_core_i7_12700k,hailo8
 expect 1 resnet18 --hw nvidia_t4,no_such_platform
 expect 1 resnet18
 
-[ "$fails" = 0 ] && echo "split: ok"
-exit $((fails > 0))
+e2e_end split

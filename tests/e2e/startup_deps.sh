@@ -5,10 +5,8 @@
 # `hw detect` loads libgraphs-bench; when it cannot be loaded, the commands that need it fail
 # with exit 2 and an error naming it.
 set -euo pipefail
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 build=$(cd "$(dirname "$cli")" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 heavy='lib(openblas|dnnl|gomp|sqlite3|hwloc|graphs-bench)'
 

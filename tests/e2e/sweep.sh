@@ -4,9 +4,7 @@
 # the bytes of the unsharded run (csv and json), merge refusing bad shard sets, bad arguments
 # exiting 2, and the html page rendering in headless Chromium when it is installed.
 set -u
-cli=$(realpath "${1:-build/graphs}")
-tmp=$(mktemp -d /tmp/graphs_sweep.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/common.sh" "$@"
 cd "$tmp" || exit 1
 fail=0
 err() { echo "FAIL $*"; fail=1; }

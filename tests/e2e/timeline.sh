@@ -6,14 +6,8 @@
 # arena plan lies between the live-tensor peak's neighbourhood and no reuse. The trace file goes
 # through the safe-output rules: a FIFO, link, folder or read-only file is refused with exit 2.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-tmp=$(mktemp -d /tmp/graphs_timeline.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_HARDWARE_PATH GRAPHS_CALIBRATION_PATH
-fail=0
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
 
 cases=(
 	"resnet50 --hw nvidia_t4"
@@ -30,11 +24,11 @@ for c in "${cases[@]}"; do
 	i=$((i + 1))
 	# shellcheck disable=SC2086
 	if ! "$cli" timeline $c --trace "$tmp/t$i.json" --format json >"$tmp/s$i.json" 2>"$tmp/err"; then
-		bad "timeline $c: exit $?: $(cat "$tmp/err")"; continue
+		fail "timeline $c: exit $?: $(cat "$tmp/err")"; continue
 	fi
 	# shellcheck disable=SC2086
-	"$cli" estimate $c --format json >"$tmp/e$i.json" 2>/dev/null || { bad "estimate $c failed"; continue; }
-	python3 - "$tmp/t$i.json" "$tmp/e$i.json" "$tmp/s$i.json" "$c" <<'EOF' || fail=$((fail + 1))
+	"$cli" estimate $c --format json >"$tmp/e$i.json" 2>/dev/null || { fail "estimate $c failed"; continue; }
+	python3 - "$tmp/t$i.json" "$tmp/e$i.json" "$tmp/s$i.json" "$c" <<'EOF' || fails=$((fails + 1))
 import json, sys
 trace, est, summ, label = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), json.load(open(sys.argv[3])), sys.argv[4]
 ev = trace["traceEvents"]
@@ -69,13 +63,13 @@ sys.exit(1 if errs else 0)
 EOF
 done
 # the NPU cases cross the link: inputs/outputs, and host fallback kernels
-grep -q '"name":"to_host"' "$tmp/t7.json" || bad "qrb5165 vit_b_16: no host-fallback transfer in the trace"
-grep -q '"name":"inputs"' "$tmp/t5.json" || bad "hailo8: no input transfer in the trace"
+grep -q '"name":"to_host"' "$tmp/t7.json" || fail "qrb5165 vit_b_16: no host-fallback transfer in the trace"
+grep -q '"name":"inputs"' "$tmp/t5.json" || fail "hailo8: no input transfer in the trace"
 
 # table output names the three figures
-"$cli" timeline resnet18 --hw nvidia_t4 >"$tmp/table" 2>&1 || bad "table output: exit $?"
+"$cli" timeline resnet18 --hw nvidia_t4 >"$tmp/table" 2>&1 || fail "table output: exit $?"
 for w in "peak memory" "with arena reuse" "without reuse"; do
-	grep -q "$w" "$tmp/table" || bad "table lacks '$w'"
+	grep -q "$w" "$tmp/table" || fail "table lacks '$w'"
 done
 
 # safe output: the trace replaces only a regular, writable file
@@ -84,18 +78,18 @@ mkdir "$d/folder"; echo ro >"$d/ro"; chmod 444 "$d/ro"
 for t in fifo link folder ro; do
 	"$cli" timeline resnet18 --hw nvidia_t4 --trace "$d/$t" >"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
-	[ $rc -eq 2 ] || bad "--trace $t: exit $rc, want 2"
-	grep -qF "$t'" "$tmp/err" || bad "--trace $t: message does not name it: $(cat "$tmp/err")"
+	[ $rc -eq 2 ] || fail "--trace $t: exit $rc, want 2"
+	grep -qF "$t'" "$tmp/err" || fail "--trace $t: message does not name it: $(cat "$tmp/err")"
 done
-[ "$(cat "$d/real")" = keep ] || bad "the link's target was changed"
-[ "$(ls -A "$d" | tr '\n' ' ')" = "fifo folder link real ro " ] || bad "the folder changed: $(ls -A "$d")"
+[ "$(cat "$d/real")" = keep ] || fail "the link's target was changed"
+[ "$(ls -A "$d" | tr '\n' ' ')" = "fifo folder link real ro " ] || fail "the folder changed: $(ls -A "$d")"
 
 # usage and bad input
-"$cli" timeline resnet18 >/dev/null 2>&1; [ $? -eq 1 ] || bad "no --hw: want exit 1"
-"$cli" timeline no_such_model --hw nvidia_t4 >/dev/null 2>&1; [ $? -eq 2 ] || bad "unknown model: want exit 2"
+"$cli" timeline resnet18 >/dev/null 2>&1; [ $? -eq 1 ] || fail "no --hw: want exit 1"
+"$cli" timeline no_such_model --hw nvidia_t4 >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown model: want exit 2"
 "$cli" timeline tests/fixtures/bad/truncated.onnx --hw nvidia_t4 >/dev/null 2>&1
-rc=$?; [ $rc -eq 2 ] || [ ! -e tests/fixtures/bad/truncated.onnx ] || bad "bad model: exit $rc, want 2"
-"$cli" timeline --help | grep -q "usage: graphs timeline" || bad "--help"
+rc=$?; [ $rc -eq 2 ] || [ ! -e tests/fixtures/bad/truncated.onnx ] || fail "bad model: exit $rc, want 2"
+"$cli" timeline --help | grep -q "usage: graphs timeline" || fail "--help"
 
-[ $fail -eq 0 ] && echo "timeline: ok (${#cases[@]} model/platform cases)"
-exit $((fail > 0))
+[ $fails -eq 0 ] && echo "timeline: ok (${#cases[@]} model/platform cases)"
+exit $((fails > 0))

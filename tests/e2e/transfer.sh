@@ -8,20 +8,13 @@
 # published figures, each Snapdragon 8 Elite NPU generation estimated from the other's, and the
 # RK3562 from the RK3568 without the RK3568's host round trips.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib/common.sh" "$@"
 gt=${GROUNDTRUTH:-$root/../shared/groundtruth}
-tmp=$(mktemp -d /tmp/graphs_transfer.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
-unset GRAPHS_CALIBRATION_PATH
+e2e_isolate
 # only the i7's profile: what other helpers ship must not change what this test sees
 mkdir -p "$tmp/cal/intel_core_i7_12700k/default"
 cp "$root/calibration/intel_core_i7_12700k/default/pytorch.json" "$tmp/cal/intel_core_i7_12700k/default/"
 export GRAPHS_CALIBRATION_DIR="$tmp/cal"
-fails=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 check() { # file, python condition on e
 	python3 -c "import json,sys; e=json.load(open(sys.argv[1])); assert $2, (e['confidence'], e.get('borrowed_from'), e.get('note'))" "$1"
 }
@@ -109,5 +102,4 @@ else
 	echo "skip LOPO: no $gt/models.csv"
 fi
 
-[ "$fails" -eq 0 ] && echo "transfer: ok"
-[ "$fails" -eq 0 ]
+e2e_end transfer

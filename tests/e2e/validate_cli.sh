@@ -5,12 +5,10 @@
 # Python (MAPE, median, max, within 10%, Pearson, Spearman with ties), with and without
 # leave-one-model-out cross-validation.
 set -u
-cli=${1:-build/graphs}
+. "$(dirname "$0")/lib/common.sh" "$@"
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 fx=tests/fixtures/validate
-tmp=$(mktemp -d /tmp/graphs_validate.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
 fail=0
 expect() { # want_rc description command...
 	local want=$1 what=$2; shift 2

@@ -4,11 +4,7 @@
 # bert at sequence 384 with the 384 graph; a row whose graph cannot take its shape (vit_b_32's
 # position table fixes 224) is counted as failed with the reason, never scored at another shape.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "$(dirname "$0")/lib/common.sh" "$@"
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 hdr=hardware,registry_id,mode,runtime,precision,model,zoo_model,mapping,batch,input_shape,metric,value,power_w,source
 {
@@ -52,5 +48,4 @@ assert models == ["resnet50"], models
 assert any("1 rows not predicted" in n and "vit_b_32 cannot take input shape 1x3x384x384" in n
            for n in v["notes"]), v["notes"]
 PY
-[ "$fails" = 0 ] && echo "validate_input_shape: all checks passed"
-exit $((fails > 0))
+e2e_end validate_input_shape

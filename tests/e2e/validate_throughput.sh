@@ -5,12 +5,9 @@
 # throughput) end to end, a row's period to the digit, the prediction against `graphs estimate`'s
 # own throughput, and a file with nothing but an unparsable figure. Prints the MAPE per split.
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
+. "$(dirname "$0")/lib/common.sh" "$@"
 csv=data/published/hailo_model_zoo.csv
 [ -f "$csv" ] || { echo "FAIL: $csv missing"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 "$cli" validate --measurements "$csv" --hw hailo8 --runtime hailo_dfc --format json --out "$tmp/v.json" \
 	2>"$tmp/err" || { echo "FAIL: validate exited $?"; cat "$tmp/err"; exit 1; }
 "$cli" estimate resnet50 --hw hailo8 --runtime hailo_dfc --precision int8 --batch 8 --format json \
