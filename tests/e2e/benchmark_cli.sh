@@ -6,17 +6,9 @@ set -u
 . "$(dirname "$0")/lib/common.sh" "$@"
 py=python3
 command -v "$py" >/dev/null || py=/usr/bin/python3
-fail=0
-expect() { # want_rc description command...
-	local want=$1 what=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-	if [ $rc -ne "$want" ]; then
-		echo "FAIL $what: exit $rc, want $want; stderr: $(head -3 "$tmp/err")"; fail=1
-	fi
-}
 
 expect 0 "help" "$cli" benchmark --help
-grep -q -- "--suite" "$tmp/out" || { echo "FAIL help lacks --suite"; fail=1; }
+grep -q -- "--suite" "$tmp/out" || fail "help lacks --suite"
 expect 1 "unknown suite" "$cli" benchmark --suite nope
 expect 1 "bad threads" "$cli" benchmark --threads 0
 expect 1 "micro on cuda" "$cli" benchmark --suite micro --device cuda
@@ -24,17 +16,17 @@ expect 1 "onnxruntime" "$cli" benchmark --backend onnxruntime
 expect 1 "bad cpu list" "$cli" benchmark --suite micro --quick --cpus 9999 --db "$tmp/x.db" --filter none
 expect 1 "unknown power source" "$cli" benchmark --power thermocouple
 expect 0 "list" "$cli" benchmark --suite micro --list --quick
-grep -q '^gemm_openblas_fp32_1024$' "$tmp/out" || { echo "FAIL list lacks gemm"; fail=1; }
-grep -q '^latency_native_chase_' "$tmp/out" || { echo "FAIL list lacks the pointer chase"; fail=1; }
+grep -q '^gemm_openblas_fp32_1024$' "$tmp/out" || fail "list lacks gemm"
+grep -q '^latency_native_chase_' "$tmp/out" || fail "list lacks the pointer chase"
 echo "not a database, just text that is long enough to fill a header page......." >"$tmp/bad.db"
 expect 2 "not a database" "$cli" benchmark --db "$tmp/bad.db" --show
-grep -q "bad.db" "$tmp/err" || { echo "FAIL bad db message does not name the file"; fail=1; }
+grep -q "bad.db" "$tmp/err" || fail "bad db message does not name the file"
 
 # A tiny run, pinned to CPU 0 with one thread, without a power sensor.
 GRAPHS_POWERCAP_ROOT=/nonexistent expect 0 "tiny run" "$cli" benchmark --suite micro --quick --threads 1 --cpus 0 \
 	--db "$tmp/b.db" --format json --filter 'latency_native_chase_16K,gemm_openblas_fp32_256,gemm_openblas_bf16_*'
-[ -s "$tmp/err" ] && { echo "FAIL stderr not empty off a terminal: $(head -2 "$tmp/err")"; fail=1; }
-"$py" - "$tmp/out" <<'PY' || fail=1
+[ -s "$tmp/err" ] && fail "stderr not empty off a terminal: $(head -2 "$tmp/err")"
+"$py" - "$tmp/out" <<'PY' || fails=$((fails + 1))
 import json, sys
 d = json.load(open(sys.argv[1]))
 m = {r["name"]: r for r in d["measurements"]}
@@ -58,26 +50,26 @@ for e in errs: print("FAIL json: " + e)
 sys.exit(1 if errs else 0)
 PY
 expect 0 "show" "$cli" benchmark --db "$tmp/b.db" --show
-grep -q "3 measurements" "$tmp/out" || { echo "FAIL show: $(tail -1 "$tmp/out")"; fail=1; }
+grep -q "3 measurements" "$tmp/out" || fail "show: $(tail -1 "$tmp/out")"
 
 # CSV: import a ground-truth style file and export it back byte for byte.
 printf 'hardware,precision,model,batch,device,thermal,total_latency_ms,total_flops,total_bytes,subgraphs,date,source\r\nintel_core_i7_12700k,fp32,resnet18,1,cpu,,9.8765,3628146688,140000000,30,2026-02-07T00:10:01.341497,x.json\r\n' >"$tmp/models.csv"
 expect 0 "import" "$cli" benchmark --db "$tmp/b.db" --import "$tmp/models.csv"
 expect 0 "export" "$cli" benchmark --db "$tmp/b.db" --export models --hw intel_core_i7_12700k
-cmp -s "$tmp/out" "$tmp/models.csv" || { echo "FAIL export differs from import"; fail=1; }
+cmp -s "$tmp/out" "$tmp/models.csv" || fail "export differs from import"
 printf 'a,b\n1,2\n' >"$tmp/junk.csv"
 expect 2 "import junk" "$cli" benchmark --db "$tmp/b.db" --import "$tmp/junk.csv"
-grep -q "junk.csv" "$tmp/err" || { echo "FAIL import message does not name the file"; fail=1; }
+grep -q "junk.csv" "$tmp/err" || fail "import message does not name the file"
 mkfifo "$tmp/fifo.csv" # used to hang without a writer
 expect 2 "import a FIFO" timeout 10 "$cli" benchmark --db "$tmp/b.db" --import "$tmp/fifo.csv"
-grep -q "fifo.csv.*not a regular file" "$tmp/err" || { echo "FAIL FIFO import message: $(cat "$tmp/err")"; fail=1; }
+grep -q "fifo.csv.*not a regular file" "$tmp/err" || fail "FIFO import message: $(cat "$tmp/err")"
 
 # --show and --export read: a missing file is exit 2 and is not created.
 expect 2 "show a missing database" "$cli" benchmark --db "$tmp/none.db" --show
-[ -e "$tmp/none.db" ] && { echo "FAIL --show created the missing database"; fail=1; }
-grep -q "none.db" "$tmp/err" || { echo "FAIL missing db message does not name the file"; fail=1; }
+[ -e "$tmp/none.db" ] && fail "--show created the missing database"
+grep -q "none.db" "$tmp/err" || fail "missing db message does not name the file"
 expect 2 "export a missing database" "$cli" benchmark --db "$tmp/none.db" --export models
-[ -e "$tmp/none.db" ] && { echo "FAIL --export created the missing database"; fail=1; }
+[ -e "$tmp/none.db" ] && fail "--export created the missing database"
 
 # A database with damaged pages (its header intact) is neither appended to nor shown.
 expect 0 "import for the damage test" "$cli" benchmark --db "$tmp/dmg.db" --import tests/fixtures/validate/subgraphs.csv
@@ -92,9 +84,8 @@ cp "$tmp/dmg.db" "$tmp/dmg.orig"
 for what in "--show" "--import $tmp/models.csv" "--quick --threads 1 --cpus 0 --filter gemm_openblas_fp32_256"; do
 	# shellcheck disable=SC2086
 	GRAPHS_POWERCAP_ROOT=/nonexistent expect 2 "damaged db: $what" "$cli" benchmark --db "$tmp/dmg.db" $what
-	grep -q "dmg.db' is damaged" "$tmp/err" || { echo "FAIL damaged db ($what): $(head -2 "$tmp/err")"; fail=1; }
-	cmp -s "$tmp/dmg.db" "$tmp/dmg.orig" || { echo "FAIL damaged db ($what) was written to"; fail=1; }
+	grep -q "dmg.db' is damaged" "$tmp/err" || fail "damaged db ($what): $(head -2 "$tmp/err")"
+	cmp -s "$tmp/dmg.db" "$tmp/dmg.orig" || fail "damaged db ($what) was written to"
 done
 
-[ $fail -eq 0 ] && echo "benchmark cli: ok"
-exit $fail
+e2e_end benchmark_cli

@@ -9,13 +9,6 @@ set -u
 . "$(dirname "$0")/lib/common.sh" "$@"
 e2e_isolate
 mkdir -p "$HOME"
-expect() { # expect CODE DESCRIPTION -- command...
-	local want=$1 what=$2 got
-	shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	[ "$got" = "$want" ] || { fail "$what: exit $got, want $want"; sed 's/^/    /' "$tmp/err" | head -5; }
-}
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."):
     d = d.get(k) if isinstance(d, dict) else None

@@ -9,17 +9,9 @@ set -u
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 fx=tests/fixtures/validate
-fail=0
-expect() { # want_rc description command...
-	local want=$1 what=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-	if [ $rc -ne "$want" ]; then
-		echo "FAIL $what: exit $rc, want $want; stderr: $(head -3 "$tmp/err")"; fail=1
-	fi
-}
 
 expect 0 "help" "$cli" validate --help
-grep -q -- "--cv" "$tmp/out" || { echo "FAIL help lacks --cv"; fail=1; }
+grep -q -- "--cv" "$tmp/out" || fail "help lacks --cv"
 expect 1 "no --hw" "$cli" validate --measurements $fx/models.csv
 expect 1 "no measurements" "$cli" validate --hw intel_core_i7_12700k
 expect 1 "bad --cv" "$cli" validate --hw intel_core_i7_12700k --measurements $fx/models.csv --cv platform
@@ -27,36 +19,36 @@ expect 1 "bad format" "$cli" validate --hw intel_core_i7_12700k --measurements $
 expect 1 "bad precision" "$cli" validate --hw intel_core_i7_12700k --measurements $fx/models.csv --precision fp7
 expect 1 "unknown platform" "$cli" validate --hw no_such_chip --measurements $fx/models.csv
 expect 2 "missing file" "$cli" validate --hw intel_core_i7_12700k --measurements "$tmp/none.csv"
-grep -q "none.csv" "$tmp/err" || { echo "FAIL missing-file message does not name the file"; fail=1; }
+grep -q "none.csv" "$tmp/err" || fail "missing-file message does not name the file"
 # a FIFO named as a measurements file used to hang (no writer): refused, named
 mkfifo "$tmp/fifo.csv"
 expect 2 "FIFO as measurements" timeout 10 "$cli" validate --hw intel_core_i7_12700k --measurements "$tmp/fifo.csv"
-grep -q "fifo.csv.*not a regular file" "$tmp/err" || { echo "FAIL FIFO message: $(cat "$tmp/err")"; fail=1; }
+grep -q "fifo.csv.*not a regular file" "$tmp/err" || fail "FIFO message: $(cat "$tmp/err")"
 head -3 $fx/models.csv >"$tmp/bad.csv"
 echo "intel_core_i7_12700k,fp32,resnet18" >>"$tmp/bad.csv"
 expect 2 "truncated row" "$cli" validate --hw intel_core_i7_12700k --measurements "$tmp/bad.csv"
 grep -q "bad.csv" "$tmp/err" && grep -q "4" "$tmp/err" ||
-	{ echo "FAIL bad-row message does not name file and line: $(cat "$tmp/err")"; fail=1; }
+	fail "bad-row message does not name file and line: $(cat "$tmp/err")"
 expect 2 "platform not measured" "$cli" validate --hw nvidia_h100_sxm5 --measurements $fx/models.csv
-grep -q "intel_core_i7_12700k" "$tmp/err" || { echo "FAIL no-rows message does not list the platforms measured"; fail=1; }
+grep -q "intel_core_i7_12700k" "$tmp/err" || fail "no-rows message does not list the platforms measured"
 
 # Runs on the slice: every format, the JSON checked against its own points.
 expect 0 "table" "$cli" validate --hw jetson_orin_agx_gpu:30w --measurements $fx/models.csv $fx/subgraphs.csv
-grep -q "MAPE" "$tmp/out" && grep -q "jetson_orin_agx_gpu:30w" "$tmp/out" || { echo "FAIL table lacks figures"; fail=1; }
+grep -q "MAPE" "$tmp/out" && grep -q "jetson_orin_agx_gpu:30w" "$tmp/out" || fail "table lacks figures"
 expect 0 "markdown" "$cli" validate --hw intel_core_i7_12700k --measurements $fx/models.csv --format markdown
-grep -q "^| split" "$tmp/out" || { echo "FAIL markdown lacks a table"; fail=1; }
+grep -q "^| split" "$tmp/out" || fail "markdown lacks a table"
 expect 0 "csv" "$cli" validate --hw intel_core_i7_12700k --measurements $fx/models.csv --format csv
-[ "$(head -1 "$tmp/out" | cut -d, -f1-3)" = "level,split,platform" ] || { echo "FAIL csv header"; fail=1; }
-[ "$(grep -c '^model,' "$tmp/out")" -eq 6 ] || { echo "FAIL csv: want 6 whole-model rows"; fail=1; }
+[ "$(head -1 "$tmp/out" | cut -d, -f1-3)" = "level,split,platform" ] || fail "csv header"
+[ "$(grep -c '^model,' "$tmp/out")" -eq 6 ] || fail "csv: want 6 whole-model rows"
 expect 0 "json" "$cli" validate --hw all --measurements $fx/models.csv --measurements $fx/subgraphs.csv --format json
 cp "$tmp/out" "$tmp/plain.json"
 expect 0 "json cv" "$cli" validate --hw intel_core_i7_12700k,jetson_orin_agx_gpu --cv model \
 	--measurements $fx/models.csv $fx/subgraphs.csv --format json --out "$tmp/cv.json"
-[ -s "$tmp/out" ] && { echo "FAIL --out still printed to stdout"; fail=1; }
+[ -s "$tmp/out" ] && fail "--out still printed to stdout"
 expect 0 "json fp32" "$cli" validate --hw intel_core_i7_12700k --precision fp32 --no-subgraphs \
 	--measurements $fx/models.csv --format json --out "$tmp/fp32.json"
 
-"$py" - "$tmp/plain.json" "$tmp/cv.json" "$tmp/fp32.json" <<'PY' || fail=1
+"$py" - "$tmp/plain.json" "$tmp/cv.json" "$tmp/fp32.json" <<'PY' || fails=$((fails + 1))
 import json, math, sys
 
 def ranks(v):
@@ -161,7 +153,7 @@ XDG_CONFIG_HOME="$cfg" GRAPHS_CALIBRATION_DIR="$tmp/noship" expect 0 "calibrate 
 	"$cli" calibrate --hw jetson_orin_agx_gpu:30w --from "$tmp/m_noeff.csv" --from "$tmp/s_noeff.csv"
 XDG_CONFIG_HOME="$cfg" GRAPHS_CALIBRATION_DIR="$tmp/noship" expect 0 "json with a profile" \
 	"$cli" validate --hw all --measurements $fx/models.csv --format json --out "$tmp/prof.json"
-"$py" - "$tmp/prof.json" <<'PY' || fail=1
+"$py" - "$tmp/prof.json" <<'PY' || fails=$((fails + 1))
 import json, sys
 d = json.load(open(sys.argv[1]))
 want = {("jetson_orin_agx_gpu:30w", "resnet18"): "in_distribution",
@@ -184,11 +176,10 @@ sys.exit(bad)
 PY
 
 expect 0 "html" "$cli" validate --hw all --measurements $fx/models.csv --format html --out "$tmp/d.html"
-grep -q "vegaEmbed" "$tmp/d.html" || { echo "FAIL html lacks the chart library"; fail=1; }
-grep -q '"model_pairs":12' "$tmp/d.html" || { echo "FAIL html lacks the report data"; fail=1; }
-grep -qiE '<script[^>]+src=|<link[^>]+href="?http' "$tmp/d.html" && { echo "FAIL html loads something from outside"; fail=1; }
+grep -q "vegaEmbed" "$tmp/d.html" || fail "html lacks the chart library"
+grep -q '"model_pairs":12' "$tmp/d.html" || fail "html lacks the report data"
+grep -qiE '<script[^>]+src=|<link[^>]+href="?http' "$tmp/d.html" && fail "html loads something from outside"
 expect 2 "unwritable --out" "$cli" validate --hw all --measurements $fx/models.csv --out /nonexistent/dir/r.txt
-grep -q "/nonexistent/dir" "$tmp/err" || { echo "FAIL unwritable --out not named"; fail=1; }
+grep -q "/nonexistent/dir" "$tmp/err" || fail "unwritable --out not named"
 
-[ $fail -eq 0 ] && echo "ok: validate_cli"
-exit $fail
+e2e_end validate_cli

@@ -11,6 +11,8 @@
 #   check N E    evaluates the shell expression E: prints "ok   N" and counts it in passes,
 #                or counts a failure
 #   json E       prints the Python expression E of the JSON document on stdin (bound to d)
+#   expect C W [--] CMD...  runs CMD (stdout to $tmp/out, stderr to $tmp/err) and counts a
+#                failure W unless it exits with code C
 #   e2e_isolate  a fresh HOME under $tmp, none of the caller's GRAPHS_* search paths, so that
 #                a user's own profiles and platforms cannot change what the script sees
 #   e2e_end N    prints "N: ok" or "N: K failed" and exits 1 on any failure
@@ -24,6 +26,14 @@ fails=0 passes=0
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 check() { if eval "$2"; then echo "ok   $1"; passes=$((passes + 1)); else fail "$1"; fi; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+expect() {
+	local want=$1 what=$2 got
+	shift 2
+	[ "${1:-}" != -- ] || shift
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	[ "$got" = "$want" ] || fail "$what: exit $got, want $want; stderr: $(head -3 "$tmp/err")"
+}
 
 e2e_isolate() {
 	export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
