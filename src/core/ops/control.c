@@ -224,7 +224,7 @@ gr_status op_if_shape(gr_infer *ctx, gr_node *n)
 	gr_graph *g;
 	gr_status st;
 	gr_cost total;
-	int t = truth_of(gr_in(n, 0)), known, pick;
+	int t = truth_of(gr_in(n, 0)), known = t >= 0, pick = t;
 
 	if (!gr_in(n, 0))
 		return gr_node_error(ctx, n, "missing input 'cond'");
@@ -249,7 +249,7 @@ gr_status op_if_shape(gr_infer *ctx, gr_node *n)
 		snap_restore(&snap);
 		if (!st)
 			st = gr_infer_subgraph(ctx, else_g, &total);
-		if (!st && if_pick(n, then_g, else_g, &known)) {
+		if (!st && (pick = if_pick(n, then_g, else_g, &known))) {
 			memcpy(snap.flag, after_then, snap.n);
 			snap_restore(&snap);
 		}
@@ -258,7 +258,6 @@ gr_status op_if_shape(gr_infer *ctx, gr_node *n)
 		if (st)
 			return st;
 	}
-	pick = if_pick(n, then_g, else_g, &known);
 	g = pick ? then_g : else_g;
 	if (!known)
 		gr_node_set_note(ctx, n, "If: condition unknown, took the larger branch (%s)",
