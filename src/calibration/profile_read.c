@@ -78,6 +78,29 @@ static int bad(reader *r, const char *key, const char *fmt, ...)
 	return -1;
 }
 
+/* Every key of o is one of names (n of them) or of more (NULL-ended). The keys that set an
+ * estimate's terms are a closed set: one this reader does not know (a term of another
+ * version of graphs, or a typo) would otherwise be dropped and the estimate silently differ. */
+static int only_known(reader *r, const cJSON *o, const char *const *names, int n,
+		      const char *const *more)
+{
+	const cJSON *v;
+	char buf[48];
+
+	cJSON_ArrayForEach(v, o) {
+		int ok = 0;
+		for (int i = 0; i < n && !ok; i++)
+			ok = !strcmp(v->string, names[i]);
+		for (int i = 0; more && more[i] && !ok; i++)
+			ok = !strcmp(v->string, more[i]);
+		if (!ok)
+			return bad(r, shown(v->string, buf, sizeof(buf)),
+				   "unknown key (written by another version of graphs? it would be ignored "
+				   "and the estimates differ)");
+	}
+	return 0;
+}
+
 /* A number in [lo, hi]; absent: dflt (an error when REQUIRED); null: NAN when NULL_OK. */
 static int number(reader *r, const cJSON *o, const char *key, double lo, double hi, int flags, double dflt,
 		  double *out)
@@ -431,12 +454,19 @@ static int read_class(reader *r, const cJSON *cv, const char *pn, int emulated, 
 	    number(r, cv, "p90_ape", 0, MAX_APE, NULL_OK, NAN, &cq->p90_ape))
 		return -1;
 	enter(r, 5, "precisions", pn, "classes", cn, "coef");
+	if (only_known(r, cf, calib_coef_names, CF_COUNT, NULL))
+		return -1;
 	for (int f = 0; f < CF_COUNT; f++)
 		if (number(r, cf, calib_coef_names[f], 0, MAX_S_PER_UNIT, f < CF_PAR4 || emulated ? REQUIRED : OPTIONAL,
 			   0, &c->coef[f]))
 			return -1;
 	return read_borrowed(r, cv, pn, c);
 }
+
+/* a precision's "platform" keys besides calib_glob_names */
+static const char *const platform_keys[] = {
+	"frame_s", "context_bytes", "context_s", "request_s", "context_layers", "context_layer_s",
+	"context_fill", "matrix_s", "offpath_kernel_factor", "kernel_groups", NULL};
 
 static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *seen)
 {
@@ -473,6 +503,8 @@ static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *s
 	    object(r, pv, "platform", REQUIRED, &gl) || object(r, pv, "classes", REQUIRED, &cl))
 		return -1;
 	enter(r, 3, "precisions", pn, "platform");
+	if (only_known(r, gl, calib_glob_names, CG_COUNT, platform_keys))
+		return -1;
 	for (int g = 0; g < CG_COUNT; g++)
 		if (number(r, gl, calib_glob_names[g], 0, MAX_S_PER_UNIT, REQUIRED, 0, &cp->glob[g]))
 			return -1;
@@ -497,6 +529,8 @@ static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *s
 			return -1;
 		if (kg) {
 			enter(r, 4, "precisions", pn, "platform", "kernel_groups");
+			if (only_known(r, kg, otm_kernel_group_names, OTM_KG_COUNT, NULL))
+				return -1;
 			for (int k = 0; k < OTM_KG_COUNT; k++)
 				if (number(r, kg, otm_kernel_group_names[k], 0, MAX_S_PER_UNIT, REQUIRED, 0,
 					   &cp->kernel_group_s[k]))

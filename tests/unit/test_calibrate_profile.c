@@ -223,6 +223,14 @@ static void bad_keys_and_strings_are_rejected(void **state)
 	(void)state;
 	expect_rejected("unknown_prec", "precisions.fp33", "{}", "unknown precision");
 	expect_rejected("unknown_class", FP32 "classes.convolution", "{}", "unknown op class");
+	/* a term this reader does not know would be dropped and the estimate differ: refused */
+	expect_rejected("unknown_coef", CONV "coef.s_per_photon", "1e-12", "unknown key");
+	expect_rejected("unknown_glob", FP32 "platform.conv_algorithm_scale", "{\"im2col\": 2.3}",
+			"unknown key");
+	expect_rejected_at(mutated("unknown_kg", FP32 "platform.kernel_groups",
+				   "{\"matrix\": 1e-6, \"dwconv\": 1e-6, \"vector\": 1e-6, \"concat\": 1e-6, "
+				   "\"layout\": 1e-6, \"copy\": 1e-6, \"warp\": 1e-6}"),
+			   FP32 "platform.kernel_groups.warp", "unknown key");
 	expect_rejected("hw_num", "hardware", "5", "expected a string, got a number");
 	expect_rejected("hw_empty", "hardware", "\"\"", "empty");
 	expect_rejected("runtime_missing", "runtime", NULL, "missing");
