@@ -10,21 +10,6 @@
 
 #include "calibration/calib_impl.h"
 
-/* The related class each class borrows its ratio to (and fit.c its FLOP rate from): the same
- * engine and a similar access pattern (activation x activation matmuls vs weight gemms; softmax,
- * layer norm, transposes and pools vs elementwise streams); -1: none. */
-int calib_related_class(int c)
-{
-	switch (c) {
-	case GR_KC_DWCONV: return GR_KC_CONV;
-	case GR_KC_GEMM: return GR_KC_CONV;
-	case GR_KC_MATMUL: case GR_KC_ATTENTION: case GR_KC_RNN: return GR_KC_GEMM;
-	case GR_KC_POOL: case GR_KC_NORM: case GR_KC_REDUCE: case GR_KC_MOVE: case CC_GPOOL:
-		return GR_KC_ELEMENTWISE;
-	default: return -1;
-	}
-}
-
 /* A class measured on the platform itself, with enough ops to carry a ratio. */
 static int measured(const otm_class *c)
 {
@@ -155,7 +140,7 @@ int gr_profile_borrow_classes(gr_profile *p, const gr_hw_registry *reg, gr_error
 		otm_bounds_init(&ob, hw, mode, (gr_precision)q);
 		for (int c = 0; c < CC_COUNT; c++) {
 			borrow_search s = {0};
-			int r = calib_related_class(c);
+			int r = otm_related_class(c);
 			gr_op_time_model t;
 			if (tp->cls[c].fitted || r < 0 || !measured(&tp->cls[r]))
 				continue;

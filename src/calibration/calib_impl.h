@@ -151,10 +151,6 @@ void calib_row_fallback(const gr_meas_row *r, otm_node *out, int *n_ops);
 
 /* --- fits ----------------------------------------------------------------------------------- */
 
-/* The related class of class c (the same engine, a similar access pattern: matmul -> gemm ->
- * conv, softmax/norm/transposes -> elementwise); -1: none. */
-int calib_related_class(int c);
-
 /* Widens the coverage of op n's class in cp (sizes and batches seen). */
 void calib_note_coverage(otm_prec *cp, const otm_node *n, int64_t batch);
 /* Capacity of the largest on-chip cache level of hw (bytes); 0 when none is known. */

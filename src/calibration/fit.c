@@ -305,7 +305,7 @@ static int spill_measured(const otm_prec *cp)
  * of what the rows measured, and a matrix op's intensity grows with its dimensions, so other ops
  * (a GEMM on 50 tokens) multiply that split up: the host's gemm fitted from classifiers alone
  * learnt 16 GFLOP/s and put vit_b_32 at 6.6x its time. Such a class takes the s/FLOP of its
- * related class on the same engine (calib_related_class, following the chain past classes
+ * related class on the same engine (otm_related_class, following the chain past classes
  * measured too little or not at all) whose ops do span both, and fits the rest. Vector classes
  * keep theirs: an elementwise op, a norm or a pool does the same FLOPs per byte at every size,
  * so their split does not extrapolate. Sets tie[k] to that class, or -1. */
@@ -319,13 +319,13 @@ static int flops_identified(const otm_class *k)
 static void tie_flops(const otm_prec *cp, const fit_lb *flb, int *tie)
 {
 	for (int k = 0; k < CC_COUNT; k++) {
-		int r = calib_related_class(k);
+		int r = otm_related_class(k);
 		tie[k] = -1;
 		if (!otm_class_is_matrix(k) || !cp->cls[k].points || flops_identified(&cp->cls[k]))
 			continue;
 		/* an unmeasured class tells no rate either: skip it */
 		while (r >= 0 && !flops_identified(&cp->cls[r]))
-			r = calib_related_class(r);
+			r = otm_related_class(r);
 		if (r >= 0 && flb->flop[r] > 0 && flb->flop[r] == flb->flop[k])
 			tie[k] = r;
 	}

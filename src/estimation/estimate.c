@@ -497,6 +497,32 @@ static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, gr_
 	return conf;
 }
 
+/* The launch costs of kernel ki of an eager runtime that no class of cp fits (theoretical): its
+ * roofline stays, but what the runtime pays to launch it is the profile's, measured on this
+ * platform and runtime, not the registry's default: the per-kernel cost (launch and
+ * synchronisation of a standalone group, whatever runs in it; the Orin ground truth times a
+ * standalone flatten, a view with no device work, at 71 us and the registry says 18) and per op
+ * the dispatch cost of its class or, where unfitted, of its related class (the framework's
+ * dispatch, the same for both), else the registry's launch (op_us). Graph compilers launch
+ * fused groups, not ops: their unfitted kernels keep the registry's launch. */
+static double theoretical_overhead(const otm_prec *cp, gr_estimate_cache *ec, const fitted_view *v, size_t ki,
+				   double launch_us, double op_us)
+{
+	const gr_kernel *k = gr_partition_kernel(ec->p, ki);
+	double s = (cp->has_kernel_groups ? otm_kernel_cost(cp, cache_kernel_group(ec, ki)) : cp->glob[CG_KERNEL]) +
+		   group_launch_s(k, launch_us);
+
+	for (size_t j = 0; j < k->count; j++) {
+		int c = v->nodes[gr_partition_node(ec->p, k, j)->index].cls;
+		if (c < 0)
+			continue; /* not executed */
+		while (c >= 0 && !cp->cls[c].fitted)
+			c = otm_related_class(c);
+		s += c >= 0 ? cp->cls[c].coef[CF_OP] : op_us * 1e-6;
+	}
+	return s;
+}
+
 /* The kind of time that dominates a kernel. */
 static gr_bound kernel_bound(const gr_kernel_estimate *ke)
 {
@@ -832,6 +858,11 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			ke->bound = GR_BOUND_OVERHEAD;
 		if (cp && !ke->on_host) {
 			ke->confidence = fitted_kernel(cp, &ob, ec, cv, i, batch, launch_us, ke);
+			if (ke->confidence == GR_CONF_THEORETICAL && !rules->fused_memory) {
+				ke->overhead_s = theoretical_overhead(cp, ec, cv, i, launch_us,
+								      launch_us + rules->op_overhead_us);
+				ke->latency_s = fmax(ke->compute_s, ke->memory_s) + ke->transfer_s + ke->overhead_s;
+			}
 			if (ke->confidence != GR_CONF_THEORETICAL)
 				n_calibrated++;
 			/* a borrowed fit is never better than "transferred", in range or not */

@@ -279,6 +279,18 @@ int otm_class_is_matrix(int cls)
 	       cls == GR_KC_ATTENTION || cls == GR_KC_RNN;
 }
 
+int otm_related_class(int c)
+{
+	switch (c) {
+	case GR_KC_DWCONV: return GR_KC_CONV;
+	case GR_KC_GEMM: return GR_KC_CONV;
+	case GR_KC_MATMUL: case GR_KC_ATTENTION: case GR_KC_RNN: return GR_KC_GEMM;
+	case GR_KC_POOL: case GR_KC_NORM: case GR_KC_REDUCE: case GR_KC_MOVE: case CC_GPOOL:
+		return GR_KC_ELEMENTWISE;
+	default: return -1;
+	}
+}
+
 static void levels_read(otm_bounds *b);
 
 void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec)

@@ -219,6 +219,11 @@ typedef struct otm_bounds {
 void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec);
 /* 1 for the op classes that run on matrix engines (tensor cores, MXUs, AMX, FMA blocks). */
 int otm_class_is_matrix(int cls);
+/* The related class of class c (the same engine, a similar access pattern: matmul -> gemm ->
+ * conv, softmax/norm/transposes -> elementwise); -1: none. calibrate --borrow takes its ratio to
+ * it, the fit its FLOP rate where c's rows cannot tell it, estimates its per-op cost where c is
+ * unfitted. */
+int otm_related_class(int c);
 /* Peak ops/s for an op of class cls (0: no bound known). */
 double otm_bounds_peak(const otm_bounds *b, int cls);
 /* Bandwidth (bytes/s) of the fastest level whose capacity holds ws bytes (a level without a
