@@ -146,15 +146,28 @@ static int soc_npu(const gr_hw *hw)
 	return hw && gr_hw_get_class(hw) == GR_HW_NPU && link && !strcmp(link, "unified_memory");
 }
 
+/* Between two CPUs a class's fitted cost per byte keeps its share of DRAM bandwidth, not of a
+ * cache level's: the i7-12700K's PyTorch fit has its convolutions at 26 GB/s and its depthwise
+ * ones at 34 GB/s, 34-45% of its DRAM and 1% of its caches' figures, which are per-clock rules
+ * of thumb summed over all cores (the level a working set lands in then depends on the core
+ * count). As shares of those, a 2-core AVX-512 VM took the i7's byte rates 9-13x slower and
+ * its memory terms at 10x the i7's, while its measured models are 1.7-4.4x slower in all
+ * (host check, docs/transfer.md). DRAM's figure is the datasheet's channels x data rate. */
+static int cpu_pair(const gr_hw *d, const gr_hw *t)
+{
+	return gr_hw_get_class(d) == GR_HW_CPU && gr_hw_get_class(t) == GR_HW_CPU;
+}
+
 /* Scales one class's coefficients; ws is a typical working set of its ops (bytes); keep_rate:
- * byte rates go over as they are (soc_npu), not as shares of bandwidth. */
+ * byte rates go over as they are (soc_npu), not as shares of bandwidth; rbyte > 0: the ratio
+ * byte rates go with instead of the levels' bandwidths (cpu_pair). */
 static void transfer_class(otm_class *c, int cls, const otm_bounds *bd, const otm_bounds *bt, double oh,
-			   int keep_rate)
+			   int keep_rate, double rbyte)
 {
 	double pd = otm_bounds_peak(bd, cls), pt = otm_bounds_peak(bt, cls), rc = ratio(pd, pt);
 	double ws = c->b_min > 0 && c->b_max > 0 ? sqrt(c->b_min * c->b_max) : 1048576.0;
 	double bwd = otm_bounds_bandwidth(bd, ws, NULL), bwt = otm_bounds_bandwidth(bt, ws, NULL);
-	double fastest = otm_bounds_bandwidth(bt, 0, NULL), rb = ratio(bwd, bwt);
+	double fastest = otm_bounds_bandwidth(bt, 0, NULL), rb = rbyte > 0 ? rbyte : ratio(bwd, bwt);
 
 	if (keep_rate) { /* the donor's byte rate as it is, within the target's bandwidth */
 		rb = 1;
@@ -241,7 +254,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		otm_bounds_init(&bt, t, tm, (gr_precision)p);
 		for (int c = 0; c < CC_COUNT; c++)
 			if (tp->cls[c].fitted) {
-				transfer_class(&tp->cls[c], c, &bd, &bt, oh, keep_rate);
+				transfer_class(&tp->cls[c], c, &bd, &bt, oh, keep_rate, cpu_pair(d, t) ? dram : 0);
 				if (launch_s >= 0)
 					tp->cls[c].coef[CF_OP] = c == CC_VIEW ? 0 : launch_s;
 			}
@@ -315,7 +328,7 @@ int otm_transfer_precision(const gr_op_time_model *m, const gr_hw *hw, int mode,
 			if (!k->fitted)
 				continue;
 			/* one platform: bandwidths and the host are the same, only the peaks differ */
-			transfer_class(k, c, &bd, &bt, 1.0, 0);
+			transfer_class(k, c, &bd, &bt, 1.0, 0, 0);
 			k->b_min *= eb;
 			k->b_max *= eb;
 		}
