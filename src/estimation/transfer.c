@@ -292,6 +292,28 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 	return n;
 }
 
+int otm_transfer_threads(gr_op_time_model *m, const gr_hw *t, int tm, int threads)
+{
+	int64_t units = t ? gr_hw_units(t, tm) : 0;
+	double f;
+
+	/* the runtime computes on as many cores as it runs threads (fit.c's bounds say the same of
+	 * a CPU measured with fewer threads than cores) */
+	if (!m || !t || gr_hw_get_class(t) != GR_HW_CPU || threads <= 0 || units <= threads)
+		return 0;
+	f = (double)units / (double)threads;
+	for (int p = 0; p < GR_PREC_COUNT; p++)
+		for (int c = 0; m->prec[p].present && c < CC_COUNT; c++) {
+			otm_class *k = &m->prec[p].cls[c];
+			if (!k->fitted)
+				continue;
+			k->coef[CF_FLOPS] *= f;
+			for (int j = CF_PAR4; j <= CF_PAR16; j++)
+				k->coef[j] *= f;
+		}
+	return 1;
+}
+
 int otm_transfer_precision(const gr_op_time_model *m, const gr_hw *hw, int mode, gr_precision prec,
 			   otm_prec *out, gr_precision *from)
 {
