@@ -121,7 +121,13 @@ static int donor_falls_back(const gr_hw *d, const gr_hw *t)
  * trips (an attention's Softmax on the RK3568's CPUs between its two MatMuls) to the matrix
  * classes beside them: those are lent no slower than the donor's convolutions, the matrix
  * class whose ops never wait on the host. Before this the RK3562 took the RK3568's matmuls at
- * 0.3% of peak (240 times its convolutions) and yolo11n at 46.5 ms (29.4 ms published). */
+ * 0.3% of peak (240 times its convolutions) and yolo11n at 46.5 ms (29.4 ms published).
+ * Between two CPUs too: convolutions and GEMMs are the same FMA loops on the same cores
+ * (oneDNN's convolutions are blocked GEMMs), and a donor's GEMMs slower per FLOP say how its
+ * shapes split over its threads, not what its cores reach: the i7-12700K's PyTorch gemm class,
+ * fitted on classifier layers at batch 1 and 64 (M = 1..64 rows over 12 threads), is 1.74x its
+ * convolutions' time per FLOP, and lent so it put a 2-vCPU VM's vit_b_16 (GEMMs of 197 rows) at
+ * +156% (+54% now). The published CPU fits tie the two already. */
 static void drop_fallback_share(otm_prec *p)
 {
 	const otm_class *conv = &p->cls[GR_KC_CONV];
@@ -248,7 +254,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		if (!dp->present || otm_transfer_distance(d, dm, t, tm, (gr_precision)p) < 0)
 			continue;
 		*tp = *dp;
-		if (fallback)
+		if (fallback || cpu_pair(d, t))
 			drop_fallback_share(tp);
 		otm_bounds_init(&bd, d, dm, (gr_precision)p);
 		otm_bounds_init(&bt, t, tm, (gr_precision)p);

@@ -220,6 +220,29 @@ static void cpu_byte_rates_keep_their_share_of_dram(void **state)
 	gr_profile_free(p);
 }
 
+/* Between two CPUs the matrix classes are lent no slower per FLOP than the donor's convolutions
+ * (the same FMA loops): the i7's gemm class, fitted on classifier layers at 1.74x its
+ * convolutions' time per FLOP, put vit_b_16 on a 2-vCPU VM at +156%. */
+static void cpu_gemm_lent_no_slower_than_conv(void **state)
+{
+	gr_profile *p = NULL;
+	gr_op_time_model tm;
+	gr_error err = {0};
+	int mi7, mr;
+	const gr_hw *i7 = registry_resolve("intel_core_i7_12700k", &mi7), *ryzen = registry_resolve("amd_ryzen_9_8945hs", &mr);
+	const otm_prec *d, *t;
+	(void)state;
+	assert_int_equal(gr_profile_load(CAL "/intel_core_i7_12700k/default/pytorch.json", &p, &err), GR_OK);
+	d = &p->tm.prec[GR_PREC_FP32];
+	assert_true(d->cls[GR_KC_GEMM].fitted && d->cls[GR_KC_GEMM].coef[CF_FLOPS] > 1.5 * d->cls[GR_KC_CONV].coef[CF_FLOPS]);
+	assert_true(otm_transfer(&p->tm, i7, mi7, ryzen, mr, &tm) > 0);
+	t = &tm.prec[GR_PREC_FP32];
+	assert_true(t->cls[GR_KC_GEMM].coef[CF_FLOPS] <= t->cls[GR_KC_CONV].coef[CF_FLOPS] * (1 + 1e-12));
+	/* the other classes keep their own rates */
+	assert_true(t->cls[GR_KC_DWCONV].coef[CF_FLOPS] != t->cls[GR_KC_CONV].coef[CF_FLOPS]);
+	gr_profile_free(p);
+}
+
 /* A transferred fit on a CPU whose runtime runs fewer threads than its cores computes on those
  * cores only (torch's default is 1 thread on a 2-vCPU VM): s/FLOP times cores/threads, bytes
  * and ops as they were, and nothing changes at the core count or for the platform's own fit. */
@@ -330,6 +353,7 @@ int main(void)
 		cmocka_unit_test(compiled_graph_keeps_the_donor_per_kernel_cost),
 		cmocka_unit_test(cpu_byte_rates_keep_their_share_of_dram),
 		cmocka_unit_test(transferred_fit_computes_on_the_runtime_threads),
+		cmocka_unit_test(cpu_gemm_lent_no_slower_than_conv),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
