@@ -56,7 +56,7 @@ for m in ${test//,/ }; do
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sys.argv[2], d["latency_ms"])' "$tmp/e.json" "$m" >>"$tmp/est0.txt"
 	OMP_NUM_THREADS=$threads "$cli" estimate "$m" --hw host --format json >"$tmp/e.json" ||
 		{ echo "FAIL estimate $m"; exit 1; }
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sys.argv[2], d["latency_ms"], d["confidence"], d.get("borrowed_from") or "none", d["confidence_share"]["transferred"])' \
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sys.argv[2], d["latency_ms"], d["confidence"], d["confidence_share"]["transferred"], d.get("borrowed_from") or "none")' \
 		"$tmp/e.json" "$m" >>"$tmp/est.txt"
 done
 "$torchpy" "$here/torch_times.py" "$test" "$tmp/truth2.txt" || { echo "FAIL torch timing"; exit 1; }
@@ -82,7 +82,7 @@ errs, qerrs, bad = [], [], []
 print("%-20s %10s %10s %8s %10s %8s  %s" % ("model", "torch ms", "estimate", "error", "quiet ms", "error",
                                             "confidence, borrowed from"))
 for m, t in truth.items():
-    e, conf, frm, share = est[m]
+    e, conf, share, frm = est[m][0], est[m][1], est[m][2], " ".join(est[m][3:])  # the label has spaces
     err = (float(e) - t) / t
     errs.append(abs(err))
     qerr = (float(e) - quiet[m]) / quiet[m]
