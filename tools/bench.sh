@@ -20,5 +20,6 @@ run bash bench/bench_gemm_vs_numpy.sh "$cli"
 run bash bench/benchmark_repeat.sh "$cli"
 run bash bench/torch_runner_vs_torch.sh "$cli"
 run bash bench/host_loop.sh "$cli"
+run bash bench/unseen_cpu.sh "$cli"
 echo "bench: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -207,6 +207,11 @@ gr_status gr_profile_find_load(const char *spec, const char *runtime, gr_profile
  * platform of the class can lend. *out: gr_profile_free. */
 gr_status gr_profile_transfer_find(const gr_hw_registry *reg, const gr_hw *hw, int mode, const char *runtime,
 				   int precision, gr_profile **out, gr_error *err);
+/* A transferred profile p on a CPU hw whose runtime will run threads threads (OMP_NUM_THREADS),
+ * fewer than its cores: the borrowed shares of peak become shares of those cores' peak. No
+ * effect on a profile fitted on its own platform (its measurements ran some count already), on
+ * other classes, or with threads <= 0. Returns 1 when it changed p. */
+int gr_profile_transfer_threads(gr_profile *p, const gr_hw *hw, int mode, int threads);
 /* The label of the profile p was transferred from; NULL for a profile fitted on its platform. */
 const char *gr_profile_borrowed_from(const gr_profile *p);
 /* Borrowed classes (docs/calibrate.md): each op class p has no fit for, whose related class

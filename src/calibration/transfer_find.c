@@ -184,6 +184,13 @@ gr_status gr_profile_transfer_find(const gr_hw_registry *reg, const gr_hw *hw, i
 	return GR_OK;
 }
 
+int gr_profile_transfer_threads(gr_profile *p, const gr_hw *hw, int mode, int threads)
+{
+	if (!p || !p->tm.borrowed_from[0])
+		return 0;
+	return otm_transfer_threads(&p->tm, hw, mode, threads);
+}
+
 const char *gr_profile_borrowed_from(const gr_profile *p)
 {
 	return p && p->tm.borrowed_from[0] ? p->tm.borrowed_from : NULL;

@@ -256,6 +256,11 @@ double otm_transfer_distance(const gr_hw *d, int dm, const gr_hw *t, int tm, gr_
 int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr_hw *t, int tm,
 		 gr_op_time_model *out);
 
+/* A transferred fit on a CPU whose runtime runs threads threads, fewer than the platform's
+ * cores: each class's share of peak is of those cores only (s/FLOP and the batch-parallel terms
+ * times cores/threads); bytes, ops and launches as they are. Returns 1 when it changed m. */
+int otm_transfer_threads(gr_op_time_model *m, const gr_hw *t, int tm, int threads);
+
 /* A precision the platform's own model m lacks, borrowed from its nearest fitted precision on
  * the same platform and mode (both native or both emulated): framework, launch and memory costs
  * are the same software and silicon, the compute shares are kept and scaled by the two

@@ -121,7 +121,13 @@ static int donor_falls_back(const gr_hw *d, const gr_hw *t)
  * trips (an attention's Softmax on the RK3568's CPUs between its two MatMuls) to the matrix
  * classes beside them: those are lent no slower than the donor's convolutions, the matrix
  * class whose ops never wait on the host. Before this the RK3562 took the RK3568's matmuls at
- * 0.3% of peak (240 times its convolutions) and yolo11n at 46.5 ms (29.4 ms published). */
+ * 0.3% of peak (240 times its convolutions) and yolo11n at 46.5 ms (29.4 ms published).
+ * Between two CPUs too: convolutions and GEMMs are the same FMA loops on the same cores
+ * (oneDNN's convolutions are blocked GEMMs), and a donor's GEMMs slower per FLOP say how its
+ * shapes split over its threads, not what its cores reach: the i7-12700K's PyTorch gemm class,
+ * fitted on classifier layers at batch 1 and 64 (M = 1..64 rows over 12 threads), is 1.74x its
+ * convolutions' time per FLOP, and lent so it put a 2-vCPU VM's vit_b_16 (GEMMs of 197 rows) at
+ * +156% (+54% now). The published CPU fits tie the two already. */
 static void drop_fallback_share(otm_prec *p)
 {
 	const otm_class *conv = &p->cls[GR_KC_CONV];
@@ -146,15 +152,28 @@ static int soc_npu(const gr_hw *hw)
 	return hw && gr_hw_get_class(hw) == GR_HW_NPU && link && !strcmp(link, "unified_memory");
 }
 
+/* Between two CPUs a class's fitted cost per byte keeps its share of DRAM bandwidth, not of a
+ * cache level's: the i7-12700K's PyTorch fit has its convolutions at 26 GB/s and its depthwise
+ * ones at 34 GB/s, 34-45% of its DRAM and 1% of its caches' figures, which are per-clock rules
+ * of thumb summed over all cores (the level a working set lands in then depends on the core
+ * count). As shares of those, a 2-core AVX-512 VM took the i7's byte rates 9-13x slower and
+ * its memory terms at 10x the i7's, while its measured models are 1.7-4.4x slower in all
+ * (host check, docs/transfer.md). DRAM's figure is the datasheet's channels x data rate. */
+static int cpu_pair(const gr_hw *d, const gr_hw *t)
+{
+	return gr_hw_get_class(d) == GR_HW_CPU && gr_hw_get_class(t) == GR_HW_CPU;
+}
+
 /* Scales one class's coefficients; ws is a typical working set of its ops (bytes); keep_rate:
- * byte rates go over as they are (soc_npu), not as shares of bandwidth. */
+ * byte rates go over as they are (soc_npu), not as shares of bandwidth; rbyte > 0: the ratio
+ * byte rates go with instead of the levels' bandwidths (cpu_pair). */
 static void transfer_class(otm_class *c, int cls, const otm_bounds *bd, const otm_bounds *bt, double oh,
-			   int keep_rate)
+			   int keep_rate, double rbyte)
 {
 	double pd = otm_bounds_peak(bd, cls), pt = otm_bounds_peak(bt, cls), rc = ratio(pd, pt);
 	double ws = c->b_min > 0 && c->b_max > 0 ? sqrt(c->b_min * c->b_max) : 1048576.0;
 	double bwd = otm_bounds_bandwidth(bd, ws, NULL), bwt = otm_bounds_bandwidth(bt, ws, NULL);
-	double fastest = otm_bounds_bandwidth(bt, 0, NULL), rb = ratio(bwd, bwt);
+	double fastest = otm_bounds_bandwidth(bt, 0, NULL), rb = rbyte > 0 ? rbyte : ratio(bwd, bwt);
 
 	if (keep_rate) { /* the donor's byte rate as it is, within the target's bandwidth */
 		rb = 1;
@@ -235,13 +254,13 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		if (!dp->present || otm_transfer_distance(d, dm, t, tm, (gr_precision)p) < 0)
 			continue;
 		*tp = *dp;
-		if (fallback)
+		if (fallback || cpu_pair(d, t))
 			drop_fallback_share(tp);
 		otm_bounds_init(&bd, d, dm, (gr_precision)p);
 		otm_bounds_init(&bt, t, tm, (gr_precision)p);
 		for (int c = 0; c < CC_COUNT; c++)
 			if (tp->cls[c].fitted) {
-				transfer_class(&tp->cls[c], c, &bd, &bt, oh, keep_rate);
+				transfer_class(&tp->cls[c], c, &bd, &bt, oh, keep_rate, cpu_pair(d, t) ? dram : 0);
 				if (launch_s >= 0)
 					tp->cls[c].coef[CF_OP] = c == CC_VIEW ? 0 : launch_s;
 			}
@@ -277,6 +296,28 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		copy_str(out->label, sizeof(out->label), lab);
 	}
 	return n;
+}
+
+int otm_transfer_threads(gr_op_time_model *m, const gr_hw *t, int tm, int threads)
+{
+	int64_t units = t ? gr_hw_units(t, tm) : 0;
+	double f;
+
+	/* the runtime computes on as many cores as it runs threads (fit.c's bounds say the same of
+	 * a CPU measured with fewer threads than cores) */
+	if (!m || !t || gr_hw_get_class(t) != GR_HW_CPU || threads <= 0 || units <= threads)
+		return 0;
+	f = (double)units / (double)threads;
+	for (int p = 0; p < GR_PREC_COUNT; p++)
+		for (int c = 0; m->prec[p].present && c < CC_COUNT; c++) {
+			otm_class *k = &m->prec[p].cls[c];
+			if (!k->fitted)
+				continue;
+			k->coef[CF_FLOPS] *= f;
+			for (int j = CF_PAR4; j <= CF_PAR16; j++)
+				k->coef[j] *= f;
+		}
+	return 1;
 }
 
 int otm_transfer_precision(const gr_op_time_model *m, const gr_hw *hw, int mode, gr_precision prec,
@@ -315,7 +356,7 @@ int otm_transfer_precision(const gr_op_time_model *m, const gr_hw *hw, int mode,
 			if (!k->fitted)
 				continue;
 			/* one platform: bandwidths and the host are the same, only the peaks differ */
-			transfer_class(k, c, &bd, &bt, 1.0, 0);
+			transfer_class(k, c, &bd, &bt, 1.0, 0, 0);
 			k->b_min *= eb;
 			k->b_max *= eb;
 		}

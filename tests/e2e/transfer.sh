@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Transfer (docs/transfer.md): an uncalibrated CPU borrows the i7-12700K's efficiencies and says
-# so (confidence transferred, borrowed_from, a "borrowed" line); the i7 itself uses its own
+# so (confidence transferred, borrowed_from, a "borrowed" line), on the cores OMP_NUM_THREADS
+# says the runtime computes on; the i7 itself uses its own
 # profile; --no-calibration and --no-transfer give theoretical; a class with no calibrated
 # platform stays theoretical and says why. Then the leave-one-platform-out evaluation
 # (tools/transfer_lopo.py) on the shipped ground truth: it prints MAPE per class, and each
@@ -26,6 +27,18 @@ check "$tmp/x.json" "e['confidence'] == 'transferred' and 'intel_core_i7_12700k'
 "$cli" estimate resnet18 --hw amd_ryzen_9_8945hs --precision fp32 >"$tmp/x.txt" 2>"$tmp/err" || fail "table"
 grep -q "^  borrowed .*intel_core_i7_12700k" "$tmp/x.txt" || fail "the table should name the donor: $(cat "$tmp/x.txt")"
 grep -q "confidence   transferred" "$tmp/x.txt" || fail "the table should say transferred"
+# told the runtime's thread count (OMP_NUM_THREADS), the borrowed shares are of that many of the
+# 8 cores: 1 thread is slower, 8 (all) the same
+for n in 1 8; do
+	OMP_NUM_THREADS=$n "$cli" estimate resnet18 --hw amd_ryzen_9_8945hs --precision fp32 --format json >"$tmp/th$n.json" \
+		2>"$tmp/err" || fail "OMP_NUM_THREADS=$n: $(head -2 "$tmp/err")"
+done
+python3 -c "
+import json, sys
+x, a, b = (json.load(open(f)) for f in sys.argv[1:4])
+assert a['confidence'] == 'transferred' and a['latency_ms'] > 1.5 * x['latency_ms'], (a['latency_ms'], x['latency_ms'])
+assert b['latency_ms'] == x['latency_ms'], (b['latency_ms'], x['latency_ms'])
+" "$tmp/x.json" "$tmp/th1.json" "$tmp/th8.json" || fail "OMP_NUM_THREADS=1 should compute on one of the 8 cores, 8 on all"
 
 for flag in --no-calibration --no-transfer; do
 	"$cli" estimate resnet18 --hw amd_ryzen_9_8945hs --precision fp32 $flag --format json >"$tmp/t.json" 2>"$tmp/err" ||

@@ -188,6 +188,111 @@ static void transferred_rates_stay_within_the_target_physics(void **state)
 	gr_profile_free(p);
 }
 
+/* Between two CPUs a class's cost per byte keeps its share of DRAM bandwidth, whatever levels
+ * the two platforms' caches put the class's working set in (within the target's fastest
+ * bandwidth); the cost per op goes with the host clock. As shares of the cache levels, a
+ * 2-core VM took the i7's byte rates 9-13x slower and mobilenet_v2 at 1.7x its measured time. */
+static void cpu_byte_rates_keep_their_share_of_dram(void **state)
+{
+	gr_profile *p = NULL;
+	gr_op_time_model tm;
+	gr_error err = {0};
+	int mi7, mr, checked = 0;
+	const gr_hw *i7 = registry_resolve("intel_core_i7_12700k", &mi7), *ryzen = registry_resolve("amd_ryzen_9_8945hs", &mr);
+	double oh = gr_hw_clock_mhz(i7, mi7) / gr_hw_clock_mhz(ryzen, mr);
+	double rd = gr_hw_dram_bandwidth(i7, mi7) / gr_hw_dram_bandwidth(ryzen, mr);
+	otm_bounds bt;
+	(void)state;
+	assert_true(oh > 0 && rd > 0 && fabs(rd - 1) > 0.01);
+	assert_int_equal(gr_profile_load(CAL "/intel_core_i7_12700k/default/pytorch.json", &p, &err), GR_OK);
+	assert_true(otm_transfer(&p->tm, i7, mi7, ryzen, mr, &tm) > 0);
+	otm_bounds_init(&bt, ryzen, mr, GR_PREC_FP32);
+	for (int c = 0; c < CC_COUNT; c++) {
+		const otm_class *d = &p->tm.prec[GR_PREC_FP32].cls[c], *t = &tm.prec[GR_PREC_FP32].cls[c];
+		double want = d->coef[CF_BYTES] * rd;
+		if (!d->fitted || !(want > 0) || want * otm_bounds_bandwidth(&bt, 0, NULL) < 1)
+			continue;
+		assert_true(fabs(t->coef[CF_BYTES] / want - 1) < 1e-9);
+		assert_true(fabs(t->coef[CF_OP] / (d->coef[CF_OP] * oh) - 1) < 1e-9);
+		checked++;
+	}
+	assert_true(checked >= 3);
+	gr_profile_free(p);
+}
+
+/* Between two CPUs the matrix classes are lent no slower per FLOP than the donor's convolutions
+ * (the same FMA loops): the i7's gemm class, fitted on classifier layers at 1.74x its
+ * convolutions' time per FLOP, put vit_b_16 on a 2-vCPU VM at +156%. */
+static void cpu_gemm_lent_no_slower_than_conv(void **state)
+{
+	gr_profile *p = NULL;
+	gr_op_time_model tm;
+	gr_error err = {0};
+	int mi7, mr;
+	const gr_hw *i7 = registry_resolve("intel_core_i7_12700k", &mi7), *ryzen = registry_resolve("amd_ryzen_9_8945hs", &mr);
+	const otm_prec *d, *t;
+	(void)state;
+	assert_int_equal(gr_profile_load(CAL "/intel_core_i7_12700k/default/pytorch.json", &p, &err), GR_OK);
+	d = &p->tm.prec[GR_PREC_FP32];
+	assert_true(d->cls[GR_KC_GEMM].fitted && d->cls[GR_KC_GEMM].coef[CF_FLOPS] > 1.5 * d->cls[GR_KC_CONV].coef[CF_FLOPS]);
+	assert_true(otm_transfer(&p->tm, i7, mi7, ryzen, mr, &tm) > 0);
+	t = &tm.prec[GR_PREC_FP32];
+	assert_true(t->cls[GR_KC_GEMM].coef[CF_FLOPS] <= t->cls[GR_KC_CONV].coef[CF_FLOPS] * (1 + 1e-12));
+	/* the other classes keep their own rates */
+	assert_true(t->cls[GR_KC_DWCONV].coef[CF_FLOPS] != t->cls[GR_KC_CONV].coef[CF_FLOPS]);
+	gr_profile_free(p);
+}
+
+/* A transferred fit on a CPU whose runtime runs fewer threads than its cores computes on those
+ * cores only (torch's default is 1 thread on a 2-vCPU VM): s/FLOP times cores/threads, bytes
+ * and ops as they were, and nothing changes at the core count or for the platform's own fit. */
+static void transferred_fit_computes_on_the_runtime_threads(void **state)
+{
+	gr_profile *p = NULL, *own = NULL;
+	gr_op_time_model tm, one;
+	gr_error err = {0};
+	int mi7, mr;
+	const gr_hw *i7 = registry_resolve("intel_core_i7_12700k", &mi7), *ryzen = registry_resolve("amd_ryzen_9_8945hs", &mr);
+	int64_t units = gr_hw_units(ryzen, mr);
+	(void)state;
+	assert_true(units == 8);
+	assert_int_equal(gr_profile_load(CAL "/intel_core_i7_12700k/default/pytorch.json", &p, &err), GR_OK);
+	assert_true(otm_transfer(&p->tm, i7, mi7, ryzen, mr, &tm) > 0);
+	one = tm;
+	assert_int_equal(otm_transfer_threads(&one, ryzen, mr, (int)units), 0);
+	assert_int_equal(otm_transfer_threads(&one, ryzen, mr, 0), 0);
+	assert_int_equal(otm_transfer_threads(&one, ryzen, mr, 1), 1);
+	for (int c = 0; c < CC_COUNT; c++) {
+		const otm_class *a = &tm.prec[GR_PREC_FP32].cls[c], *b = &one.prec[GR_PREC_FP32].cls[c];
+		if (!a->fitted)
+			continue;
+		assert_true(fabs(b->coef[CF_FLOPS] - 8 * a->coef[CF_FLOPS]) <= 1e-9 * b->coef[CF_FLOPS]);
+		assert_true(b->coef[CF_BYTES] == a->coef[CF_BYTES] && b->coef[CF_OP] == a->coef[CF_OP]);
+	}
+	/* resnet18 on one core: slower, by less than 8x (its bytes and ops did not change) */
+	{
+		double all = 0, single = 0;
+		for (int k = 0; k < 2; k++) {
+			gr_graph *g = load_zoo("resnet18", 1);
+			gr_partition *part = NULL;
+			gr_estimate *e = NULL;
+			gr_estimate_opts eo = {.precision = GR_PREC_FP32, .runtime = "pytorch"};
+			assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("pytorch"), &part, &err), GR_OK);
+			assert_int_equal(gr_estimate_run_fitted(g, part, ryzen, mr, &eo, k ? &one : &tm, &e, &err), GR_OK);
+			*(k ? &single : &all) = e->latency_s;
+			gr_estimate_free(e);
+			gr_partition_free(part);
+			gr_graph_free(g);
+		}
+		assert_true(single > 1.5 * all && single < 8 * all);
+	}
+	/* the public call leaves a profile fitted on its own platform alone */
+	assert_int_equal(gr_profile_load(CAL "/intel_core_i7_12700k/default/pytorch.json", &own, &err), GR_OK);
+	assert_int_equal(gr_profile_transfer_threads(own, i7, mi7, 1), 0);
+	gr_profile_free(own);
+	gr_profile_free(p);
+}
+
 /* Estimate of model under runtime on hw with time model tm (NULL: theoretical). */
 static double latency_with(const char *model, const char *runtime, const gr_hw *hw, int mode,
 			   const gr_op_time_model *tm)
@@ -246,6 +351,9 @@ int main(void)
 		cmocka_unit_test(own_profile_is_no_donor_and_empty_class_stays_theoretical),
 		cmocka_unit_test(transferred_rates_stay_within_the_target_physics),
 		cmocka_unit_test(compiled_graph_keeps_the_donor_per_kernel_cost),
+		cmocka_unit_test(cpu_byte_rates_keep_their_share_of_dram),
+		cmocka_unit_test(transferred_fit_computes_on_the_runtime_threads),
+		cmocka_unit_test(cpu_gemm_lent_no_slower_than_conv),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
