@@ -132,9 +132,10 @@ int cli_profile_for(const gr_hw *hw, int mode, const char *runtime, const char *
 		return EXIT_OK;
 	/* nothing measured here: borrow the efficiencies of the nearest calibrated relative */
 	st = gr_profile_transfer_find(a->reg, hw, mode, runtime, a->eo.precision, out, &err);
-	/* the borrowed shares are of the cores the runtime will compute on: the user's thread count
-	 * when set (PyTorch, oneDNN and OpenBLAS read OMP_NUM_THREADS) */
-	if (!st && getenv("OMP_NUM_THREADS"))
+	/* the borrowed shares are of the cores the runtime will compute on: on this machine, the
+	 * user's thread count when set (PyTorch, oneDNN and OpenBLAS read OMP_NUM_THREADS); it says
+	 * nothing of another platform (containers often set 1) */
+	if (!st && !strcmp(gr_hw_id(hw), "host") && getenv("OMP_NUM_THREADS"))
 		gr_profile_transfer_threads(*out, hw, mode, atoi(getenv("OMP_NUM_THREADS")));
 	if (st == GR_ERR_NOT_FOUND) {
 		size_t l = strnlen(err.msg, sizeof(a->why_theoretical) - 16);
