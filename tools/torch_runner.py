@@ -92,8 +92,8 @@ def layer_cost(mod, inp, out, elsize):
 
 # Functional calls inside a module timed whole that the graph has as ops of their own, timed
 # apart (PartTimer): torch's name -> the ONNX op type torch exports it as.
-PART_OPS = {"matmul": "MatMul", "__matmul__": "MatMul", "bmm": "MatMul", "einsum": "Einsum",
-            "softmax": "Softmax", "linear": None}  # linear: Gemm on 2-D inputs, else MatMul
+PART_OPS = {"matmul": "MatMul", "__matmul__": "MatMul", "bmm": "MatMul", "baddbmm": "MatMul",
+            "einsum": "Einsum", "softmax": "Softmax", "linear": None}  # linear: Gemm on 2-D inputs, else MatMul
 
 
 def part_cost(torch, fname, args, out, elsize):
@@ -161,6 +161,29 @@ def mode_overhead(torch, mode_cls):
     with mode_cls():
         hooked = best()
     return max(0.0, hooked - plain)
+
+
+def mha_parts(torch, mod, y):
+    """(torch name, function, args) of the products and softmax nn.MultiheadAttention's Python
+    path runs in self-attention whose output is y (torch.nn.functional.multi_head_attention_forward:
+    a packed in-projection, q k^T and attention x v per head, softmax, the out-projection on the
+    2-D (tokens x batch, embed) view), as the zoo's ONNX export has them; [] otherwise. The
+    input has the output's shape (keys as long as queries: self-attention is assumed)."""
+    F = torch.nn.functional
+    x = y if isinstance(mod, torch.nn.MultiheadAttention) and isinstance(y, torch.Tensor) else None
+    if x is None or x.dim() != 3 or mod.in_proj_weight is None:
+        return []
+    if mod.batch_first:
+        x = x.transpose(0, 1)
+    n, b, e = x.shape
+    h = mod.num_heads
+    q = torch.randn(b * h, n, e // h, dtype=x.dtype, device=x.device)
+    a = torch.softmax(torch.randn(b * h, n, n, dtype=x.dtype, device=x.device), -1)
+    return [("linear", F.linear, (x, mod.in_proj_weight, mod.in_proj_bias)),
+            ("bmm", torch.bmm, (q, q.transpose(-2, -1))),
+            ("softmax", lambda t: torch.softmax(t, -1), (a,)),
+            ("bmm", torch.bmm, (a, q)),
+            ("linear", F.linear, (x.reshape(n * b, e), mod.out_proj.weight, mod.out_proj.bias))]
 
 
 def split_parts(torch, mod):
@@ -274,8 +297,11 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
     modes = {}
     parts = {}  # module name -> [(torch name, ONNX op, flops, bytes, [ms per call])]
     mode_calls = [0]
+    replay = {}  # module timed whole, not split: its first call's output
     for lname, m in leaves:
         split = timed_whole(torch, m) and split_parts(torch, m)
+        if timed_whole(torch, m) and not split:
+            replay[lname] = None
 
         def pre(mod, inp, lname=lname, split=split):
             sync()
@@ -285,6 +311,8 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
                 modes[lname].__enter__()
 
         def post(mod, inp, out, lname=lname, split=split):
+            if lname in replay and replay[lname] is None:  # the output: inputs may be keywords
+                replay[lname] = out[0] if isinstance(out, tuple) else out
             inner = 0.0
             if split:
                 md = modes.pop(lname)
@@ -333,6 +361,28 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
         hook_s = hook_overhead(torch, sync)
     for h in hooks:
         h.remove()
+    # nn.MultiheadAttention (no mode can watch it): its parts are timed on their own at the
+    # shapes of its first call, each its best over a few calls, and its record is its own time
+    # less their sum.
+    with torch.inference_mode():
+        for lname, y in replay.items():
+            calls = mha_parts(torch, dict(leaves)[lname], y)
+            if not calls or not times[lname]:
+                continue
+            mine = parts.setdefault(lname, [])
+            for fname, fn, a in calls:
+                out = fn(*a)
+                op, fl, nb = part_cost(torch, fname, a, out, elsize)
+                ms = []
+                for _ in range(max(args.min_iters, 5)):
+                    sync()
+                    t0 = time.perf_counter()
+                    fn(*a)
+                    sync()
+                    ms.append((time.perf_counter() - t0) * 1e3)
+                mine.append([fname, op, fl, nb, out.numel(), ms])
+            inner = sum(min(p[5]) for p in mine)
+            times[lname] = [t - inner for t in times[lname]]
     for idx, (lname, m) in enumerate(leaves):
         if not times[lname]:
             continue

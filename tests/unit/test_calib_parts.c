@@ -76,6 +76,47 @@ static void parts_take_their_op_and_the_module_the_rest(void **state)
 	gr_calib_cache_free(c);
 }
 
+/* vit_b_32's nn.MultiheadAttention, whose parts the runner times on their own at its shapes:
+ * the packed in-projection, q k^T, softmax, attention x v and the 2-D out-projection (Gemm). */
+static void multihead_attention_parts_match_the_export(void **state)
+{
+	static const char *const vit[] = {
+		"encoder_layers_encoder_layer_0_self_attention|encoder_layers_encoder_layer_0_self_attention_out_proj",
+		"encoder_layers_encoder_layer_0_self_attention/MatMul/115200/0",
+		"encoder_layers_encoder_layer_0_self_attention/MatMul/30000/0",
+		"encoder_layers_encoder_layer_0_self_attention/Softmax/30000/0",
+		"encoder_layers_encoder_layer_0_self_attention/MatMul/38400/0",
+		"encoder_layers_encoder_layer_0_self_attention/Gemm/38400/0",
+	};
+	static const int cls[] = {-1, GR_KC_GEMM, GR_KC_MATMUL, GR_KC_REDUCE, GR_KC_MATMUL, GR_KC_GEMM};
+	gr_calib_cache *c;
+	calib_model *m;
+	gr_error err = {0};
+	gr_meas_row rows[6];
+	const gr_meas_row *rp[6];
+	int *node_row, hit[6] = {0};
+	(void)state;
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, "vit_b_32", 1, "pytorch", &m, &err), GR_OK);
+	memset(rows, 0, sizeof(rows));
+	for (size_t r = 0; r < 6; r++) {
+		rows[r].nodes = (char *)vit[r];
+		rp[r] = &rows[r];
+	}
+	node_row = calloc(m->n_nodes + 1, sizeof(int));
+	assert_non_null(node_row);
+	calib_match(m, rp, 6, node_row);
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (node_row[i] > 0) {
+			hit[node_row[i]]++;
+			assert_int_equal(m->nodes[i].cls, cls[node_row[i]]);
+		}
+	for (size_t r = 1; r < 6; r++)
+		assert_int_equal(hit[r], 1);
+	free(node_row);
+	gr_calib_cache_free(c);
+}
+
 /* A softmax costing 90 ns per row plus 0.8 ns per element (what this project's VM showed):
  * swin_t's windowed softmaxes (1176-9408 rows of 49) and vit_b_32's (600 rows of 50), timed as
  * parts, give the reduce class a cost per row; its FLOP and byte terms alone cannot fit both. */
@@ -167,6 +208,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parts_take_their_op_and_the_module_the_rest),
+		cmocka_unit_test(multihead_attention_parts_match_the_export),
 		cmocka_unit_test(softmax_rows_fit_a_cost_per_row),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
