@@ -374,9 +374,15 @@ static void fx_base(const char *s, char *buf, size_t size)
 	buf[l] = 0;
 }
 
+/* 1 when module name mod is m or lies under it ("attn_to_qkv" under "attn"). */
+static int under(const char *mod, const char *m, size_t ml)
+{
+	return !strncmp(mod, m, ml) && (mod[ml] == 0 || mod[ml] == '_');
+}
+
 /* A part of a module timed whole ("features_1_0_attn/Softmax/460992/0", tools/torch_runner.py):
  * node i is the k-th op (graph order) of that type with that many output elements under that
- * module. */
+ * module, its submodules included (maxvit's to_qkv Linear runs inside its attention). */
 static int part_matches(const calib_model *m, size_t i, const char *s, size_t l)
 {
 	const char *a = memchr(s, '/', l), *b, *c;
@@ -389,7 +395,7 @@ static int part_matches(const calib_model *m, size_t i, const char *s, size_t l)
 	    !(c = memchr(b + 1, '/', l - (size_t)(b + 1 - s))))
 		return 0;
 	ml = (size_t)(a - s);
-	if (strlen(m->module[i]) != ml || strncmp(m->module[i], s, ml) || strlen(type) != (size_t)(b - a - 1) ||
+	if (!under(m->module[i], s, ml) || strlen(type) != (size_t)(b - a - 1) ||
 	    strncmp(type, a + 1, (size_t)(b - a - 1)) || (size_t)(c - b - 1) >= sizeof(num))
 		return 0;
 	memcpy(num, b + 1, (size_t)(c - b - 1));
@@ -399,8 +405,7 @@ static int part_matches(const calib_model *m, size_t i, const char *s, size_t l)
 	if (numel <= 0 || (long long)m->nodes[i].eo != numel)
 		return 0;
 	for (size_t j = 0; j < i; j++)
-		ord += m->nodes[j].cls >= 0 && (long long)m->nodes[j].eo == numel &&
-		       !strcmp(m->module[j], m->module[i]) &&
+		ord += m->nodes[j].cls >= 0 && (long long)m->nodes[j].eo == numel && under(m->module[j], s, ml) &&
 		       !strcmp(gr_node_op_type(gr_graph_node(m->g, j)), type);
 	return ord == k;
 }

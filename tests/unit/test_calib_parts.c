@@ -114,6 +114,31 @@ static void multihead_attention_parts_match_the_export(void **state)
 	for (size_t r = 1; r < 6; r++)
 		assert_int_equal(hit[r], 1);
 	free(node_row);
+	/* maxvit_t: its q/k/v Linear is a submodule of the attention module timed whole */
+	{
+		static const char *const mx[] = {
+			"blocks_0_layers_0_layers_window_attention_attn_layer_1/MatMul/602112/0",
+			"blocks_0_layers_0_layers_window_attention_attn_layer_1/Einsum/307328/0",
+			"blocks_0_layers_0_layers_window_attention_attn_layer_1/Softmax/307328/0",
+			"blocks_0_layers_0_layers_window_attention_attn_layer_1/Einsum/200704/0",
+			"blocks_0_layers_0_layers_window_attention_attn_layer_1/MatMul/200704/0",
+		};
+		int mh[5] = {0};
+		assert_int_equal(calib_cache_model(c, "maxvit_t", 1, "pytorch", &m, &err), GR_OK);
+		memset(rows, 0, sizeof(rows));
+		for (size_t r = 0; r < 5; r++) {
+			rows[r].nodes = (char *)mx[r];
+			rp[r] = &rows[r];
+		}
+		assert_non_null(node_row = calloc(m->n_nodes + 1, sizeof(int)));
+		calib_match(m, rp, 5, node_row);
+		for (size_t i = 0; i < m->n_nodes; i++)
+			if (node_row[i] >= 0)
+				mh[node_row[i]]++;
+		for (size_t r = 0; r < 5; r++)
+			assert_int_equal(mh[r], 1);
+		free(node_row);
+	}
 	gr_calib_cache_free(c);
 }
 
