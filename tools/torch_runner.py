@@ -90,6 +90,109 @@ def layer_cost(mod, inp, out, elsize):
     return flops, (numel(inp) + numel(out) + weights) * elsize
 
 
+# Functional calls inside a module timed whole that the graph has as ops of their own, timed
+# apart (PartTimer): torch's name -> the ONNX op type torch exports it as.
+PART_OPS = {"matmul": "MatMul", "__matmul__": "MatMul", "bmm": "MatMul", "baddbmm": "MatMul",
+            "einsum": "Einsum", "softmax": "Softmax", "linear": None}  # linear: Gemm on 2-D inputs, else MatMul
+
+
+def part_cost(torch, fname, args, out, elsize):
+    """(ONNX op type, FLOPs, bytes) of a part call; FLOPs of the products, 0 for softmax."""
+    ins = [a for a in args if isinstance(a, torch.Tensor)]
+    flops = 0
+    if fname == "linear":
+        op = "Gemm" if ins[0].dim() == 2 else "MatMul"
+        flops = 2 * out.numel() * ins[0].shape[-1]
+    else:
+        op = PART_OPS[fname]
+        if op == "MatMul":
+            flops = 2 * out.numel() * ins[0].shape[-1]
+        elif op == "Einsum" and isinstance(args[0], str) and "->" in args[0]:
+            # 2 x the product of every index's extent ("bghid,bghjd->bghij")
+            size = {}
+            for letters, t in zip(args[0].replace(" ", "").split("->")[0].split(","), ins):
+                for c, n in zip(letters, t.shape):
+                    size[c] = n
+            flops = 2 * math.prod(size.values())
+    nbytes = (sum(a.numel() for a in ins) + out.numel()) * elsize
+    return op, flops, nbytes
+
+
+def part_timer(torch, sync):
+    """A torch-function mode that times the PART_OPS calls of a module timed whole, each on
+    its own (synchronized), and counts every call it sees (its own cost per call is measured
+    by mode_overhead and taken off the module's remainder)."""
+    from torch.overrides import TorchFunctionMode
+
+    class PartTimer(TorchFunctionMode):
+        def __init__(self):
+            super().__init__()
+            self.parts = []  # (torch name, args, output, seconds) in call order
+            self.calls = 0
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            self.calls += 1
+            fname = getattr(func, "__name__", "")
+            if fname not in PART_OPS:
+                return func(*args, **kwargs)
+            sync()
+            t0 = time.perf_counter()
+            out = func(*args, **kwargs)
+            sync()
+            self.parts.append((fname, args, out, time.perf_counter() - t0))
+            return out
+    return PartTimer
+
+
+def mode_overhead(torch, mode_cls):
+    """What the part timer's mode adds to one call it does not time: the best of many calls
+    of a tiny op with and without it."""
+    x = torch.zeros(1)
+
+    def best():
+        b = float("inf")
+        for _ in range(300):
+            a = time.perf_counter()
+            torch.neg(x)
+            b = min(b, time.perf_counter() - a)
+        return b
+    plain = best()
+    with mode_cls():
+        hooked = best()
+    return max(0.0, hooked - plain)
+
+
+def mha_parts(torch, mod, y):
+    """(torch name, function, args) of the products and softmax nn.MultiheadAttention's Python
+    path runs in self-attention whose output is y (torch.nn.functional.multi_head_attention_forward:
+    a packed in-projection, q k^T and attention x v per head, softmax, the out-projection on the
+    2-D (tokens x batch, embed) view), as the zoo's ONNX export has them; [] otherwise. The
+    input has the output's shape (keys as long as queries: self-attention is assumed)."""
+    F = torch.nn.functional
+    x = y if isinstance(mod, torch.nn.MultiheadAttention) and isinstance(y, torch.Tensor) else None
+    if x is None or x.dim() != 3 or mod.in_proj_weight is None:
+        return []
+    if mod.batch_first:
+        x = x.transpose(0, 1)
+    n, b, e = x.shape
+    h = mod.num_heads
+    q = torch.randn(b * h, n, e // h, dtype=x.dtype, device=x.device)
+    a = torch.softmax(torch.randn(b * h, n, n, dtype=x.dtype, device=x.device), -1)
+    return [("linear", F.linear, (x, mod.in_proj_weight, mod.in_proj_bias)),
+            ("bmm", torch.bmm, (q, q.transpose(-2, -1))),
+            ("softmax", lambda t: torch.softmax(t, -1), (a,)),
+            ("bmm", torch.bmm, (a, q)),
+            ("linear", F.linear, (x.reshape(n * b, e), mod.out_proj.weight, mod.out_proj.bias))]
+
+
+def split_parts(torch, mod):
+    """Modules timed whole whose internals run as Python functional calls that a torch-function
+    mode sees as they run. Not nn.MultiheadAttention: any such mode turns its fused fast path
+    (one native call) off, which would time a path the model does not run."""
+    return not isinstance(mod, torch.nn.MultiheadAttention)
+
+
 def timed_whole(torch, mod):
     """Attention modules are timed as one layer: their matmuls, softmax and head transposes
     are functional calls that no leaf module's hooks see (nn.MultiheadAttention does not even
@@ -113,8 +216,10 @@ def timed_layers(torch, model):
     return out
 
 
-def run_model(torch, tv, args, name, batch, precision, dev):
-    ctor = getattr(tv.models, name, None)
+def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=None):
+    """model/size: a module of the caller's and its input size, in place of torchvision's
+    model `name` (tests/e2e/torch_runner_parts.sh)."""
+    ctor = getattr(tv.models, name, None) if model is None else (lambda **kw: model)
     if ctor is None:
         emit({"type": "error", "model": name, "batch": batch, "precision": precision,
               "message": "torchvision has no model '%s'" % name})
@@ -123,7 +228,7 @@ def run_model(torch, tv, args, name, batch, precision, dev):
     # The same random weights every run: fresh random instances of one model can differ in
     # speed (denormals, memory layout), which is noise that repeated runs should not see.
     torch.manual_seed(0)
-    if name.startswith("inception") or name.startswith("googlenet"):
+    if model is None and (name.startswith("inception") or name.startswith("googlenet")):
         kwargs["aux_logits"] = False
         kwargs["init_weights"] = False
     model = ctor(**kwargs).eval()
@@ -133,7 +238,7 @@ def run_model(torch, tv, args, name, batch, precision, dev):
               "message": "fp16 convolutions are not implemented on the cpu in this torch"})
         return
     model = model.to(device=dev, dtype=dt)
-    size = input_size(name)
+    size = size or input_size(name)
     x = torch.randn(batch, 3, size, size, device=dev, dtype=dt)
     if dev.type == "cuda":
         sync = torch.cuda.synchronize
@@ -180,19 +285,51 @@ def run_model(torch, tv, args, name, batch, precision, dev):
     # Python): the sum of each piece's minimum over the iterations is the model's time on a
     # quiet machine. Pieces are short enough to fit between other processes' time slices,
     # which whole-model samples of tens of ms on a busy machine are not.
+    # A module timed whole whose functional calls a torch-function mode sees (split_parts) has
+    # its products and softmaxes (PART_OPS) timed apart, each its own record; the module's own
+    # record is then the rest of each call: its time less its parts' and the mode's cost.
     times = {n: [] for n, _ in leaves}
     start = {}
     seq = []
     hooks = []
+    timer = part_timer(torch, sync)
+    mode_s = mode_overhead(torch, timer)
+    modes = {}
+    parts = {}  # module name -> [(torch name, ONNX op, flops, bytes, [ms per call])]
+    mode_calls = [0]
+    replay = {}  # module timed whole, not split: its first call's output
     for lname, m in leaves:
-        def pre(mod, inp, lname=lname):
+        split = timed_whole(torch, m) and split_parts(torch, m)
+        if timed_whole(torch, m) and not split:
+            replay[lname] = None
+
+        def pre(mod, inp, lname=lname, split=split):
             sync()
             start[lname] = time.perf_counter()
+            if split:
+                modes[lname] = timer()
+                modes[lname].__enter__()
 
-        def post(mod, inp, out, lname=lname):
+        def post(mod, inp, out, lname=lname, split=split):
+            if lname in replay and replay[lname] is None:  # the output: inputs may be keywords
+                replay[lname] = out[0] if isinstance(out, tuple) else out
+            inner = 0.0
+            if split:
+                md = modes.pop(lname)
+                md.__exit__(None, None, None)
+                mine = parts.setdefault(lname, [])
+                if not mine:
+                    for fname, a, o, _ in md.parts:
+                        op, fl, nb = part_cost(torch, fname, a, o, elsize)
+                        mine.append([fname, op, fl, nb, o.numel(), []])
+                if len(mine) == len(md.parts):
+                    for rec, (_, _, _, sec) in zip(mine, md.parts):
+                        rec[5].append(sec * 1e3)
+                inner = sum(p[3] for p in md.parts) + md.calls * mode_s
+                mode_calls[0] += md.calls
             sync()
             t = time.perf_counter()
-            times[lname].append((t - start[lname]) * 1e3)
+            times[lname].append((t - start[lname] - inner) * 1e3)
             seq.append((start[lname], t))
         hooks.append(m.register_forward_pre_hook(pre))
         hooks.append(m.register_forward_hook(post))
@@ -203,8 +340,12 @@ def run_model(torch, tv, args, name, batch, precision, dev):
             model(x)
         for v in times.values():
             v.clear()
+        for v in parts.values():
+            for p in v:
+                p[5].clear()
         for _ in range(iters):
             del seq[:]
+            mode_calls[0] = 0
             sync()
             t0 = time.perf_counter()
             model(x)
@@ -220,6 +361,28 @@ def run_model(torch, tv, args, name, batch, precision, dev):
         hook_s = hook_overhead(torch, sync)
     for h in hooks:
         h.remove()
+    # nn.MultiheadAttention (no mode can watch it): its parts are timed on their own at the
+    # shapes of its first call, each its best over a few calls, and its record is its own time
+    # less their sum.
+    with torch.inference_mode():
+        for lname, y in replay.items():
+            calls = mha_parts(torch, dict(leaves)[lname], y)
+            if not calls or not times[lname]:
+                continue
+            mine = parts.setdefault(lname, [])
+            for fname, fn, a in calls:
+                out = fn(*a)
+                op, fl, nb = part_cost(torch, fname, a, out, elsize)
+                ms = []
+                for _ in range(max(args.min_iters, 5)):
+                    sync()
+                    t0 = time.perf_counter()
+                    fn(*a)
+                    sync()
+                    ms.append((time.perf_counter() - t0) * 1e3)
+                mine.append([fname, op, fl, nb, out.numel(), ms])
+            inner = sum(min(p[5]) for p in mine)
+            times[lname] = [t - inner for t in times[lname]]
     for idx, (lname, m) in enumerate(leaves):
         if not times[lname]:
             continue
@@ -232,14 +395,29 @@ def run_model(torch, tv, args, name, batch, precision, dev):
         if subs:
             rec["nodes"] = "|".join(x.replace(".", "_") for x in [lname] + subs)
         emit(rec)
+        # its parts: "module/OnnxOp/output elements/k", the k-th such call in the module, which
+        # calibration matches to the k-th op of that type and size under the module
+        seen = {}
+        for fname, op, fl, nb, numel, ms in parts.get(lname, []):
+            k = seen.get((op, numel), 0)
+            seen[(op, numel)] = k + 1
+            if not ms:
+                continue
+            tag = "%s/%s/%d/%d" % (lname.replace(".", "_"), op, numel, k)
+            emit({"type": "layer", "model": name, "batch": batch, "precision": precision,
+                  "device": dev.type, "index": idx, "name": tag.replace("/", "_"),
+                  "optype": "matmul" if op == "MatMul" and fname != "linear" else fname,
+                  "samples_ms": ms, "flops": fl, "bytes": nb, "nodes": tag,
+                  "threads": torch.get_num_threads()})
     if pieces:
-        quiet = (sum(pieces) - ncalls * hook_s) * 1e3
+        quiet = (sum(pieces) - ncalls * hook_s - mode_calls[0] * mode_s) * 1e3
         if quiet > 0:
             emit({"type": "model", "quiet": True, "model": name, "batch": batch,
                   "precision": precision, "device": dev.type, "input": [batch, 3, size, size],
                   "samples_ms": [quiet], "iters": iters, "threads": torch.get_num_threads(),
                   "flops": total_flops, "bytes": total_bytes, "layers": len(leaves),
-                  "hook_us": hook_s * 1e6, "calls": ncalls})
+                  "hook_us": hook_s * 1e6, "calls": ncalls, "mode_us": mode_s * 1e6,
+                  "mode_calls": mode_calls[0]})
 
 
 def hook_overhead(torch, sync):

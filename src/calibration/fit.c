@@ -127,6 +127,11 @@ void calib_note_coverage(otm_prec *cp, const otm_node *n, int64_t batch)
 		k->i_min = k->i_min > 0 ? fmin(k->i_min, in) : in;
 		k->i_max = fmax(k->i_max, in);
 	}
+	if (n->rows > 0) {
+		k->r_min = k->r_points ? fmin(k->r_min, n->rows) : n->rows;
+		k->r_max = fmax(k->r_max, n->rows);
+		k->r_points++;
+	}
 	if (n->ew > 0) {
 		k->w_min = k->w_points ? fmin(k->w_min, n->ew) : n->ew;
 		k->w_max = fmax(k->w_max, n->ew);
@@ -339,6 +344,13 @@ static void tie_flops(const otm_prec *cp, const fit_lb *flb, int *tie)
 static int weights_identified(const otm_class *k)
 {
 	return k->w_points >= 5 && k->w_min > 0 && k->w_max >= TIE_SPREAD * k->w_min;
+}
+
+/* ... and its cost per reduction row, under the same rule: rows of one size are a constant
+ * that the per-op cost already is (vit's softmaxes all have 50 tokens) */
+static int rows_identified(const otm_class *k)
+{
+	return k->r_points >= 5 && k->r_min > 0 && k->r_max >= TIE_SPREAD * k->r_min;
 }
 
 /* The weighted squared residual of th, less its constant part: th'G th - 2 h'th. */
@@ -608,6 +620,8 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 			}
 			if (!weights_identified(&cp->cls[k]))
 				x[COL(k, CF_WEIGHTS)] = 0;
+			if (!rows_identified(&cp->cls[k]))
+				x[COL(k, CF_ROWS)] = 0;
 		}
 		for (int j = 0; j < NCOL; j++)
 			if (x[j] != 0 && j != GCOL(CG_WSPILL) && !(spill_fixed >= 0 && j == GCOL(CG_SPILL)))

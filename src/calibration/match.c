@@ -368,6 +368,42 @@ static void fx_base(const char *s, char *buf, size_t size)
 	buf[l] = 0;
 }
 
+/* 1 when module name mod is m or lies under it ("attn_to_qkv" under "attn"). */
+static int under(const char *mod, const char *m, size_t ml)
+{
+	return !strncmp(mod, m, ml) && (mod[ml] == 0 || mod[ml] == '_');
+}
+
+/* A part of a module timed whole ("features_1_0_attn/Softmax/460992/0", tools/torch_runner.py):
+ * node i is the k-th op (graph order) of that type with that many output elements under that
+ * module, its submodules included (maxvit's to_qkv Linear runs inside its attention). */
+static int part_matches(const calib_model *m, size_t i, const char *s, size_t l)
+{
+	const char *a = memchr(s, '/', l), *b, *c;
+	const char *type = gr_node_op_type(gr_graph_node(m->g, i));
+	char num[48];
+	long long numel, k, ord = 0;
+	size_t ml;
+
+	if (!a || !(b = memchr(a + 1, '/', l - (size_t)(a + 1 - s))) ||
+	    !(c = memchr(b + 1, '/', l - (size_t)(b + 1 - s))))
+		return 0;
+	ml = (size_t)(a - s);
+	if (!under(m->module[i], s, ml) || strlen(type) != (size_t)(b - a - 1) ||
+	    strncmp(type, a + 1, (size_t)(b - a - 1)) || (size_t)(c - b - 1) >= sizeof(num))
+		return 0;
+	memcpy(num, b + 1, (size_t)(c - b - 1));
+	num[c - b - 1] = 0;
+	numel = strtoll(num, NULL, 10);
+	k = strtoll(c + 1, NULL, 10);
+	if (numel <= 0 || (long long)m->nodes[i].eo != numel)
+		return 0;
+	for (size_t j = 0; j < i; j++)
+		ord += m->nodes[j].cls >= 0 && (long long)m->nodes[j].eo == numel && under(m->module[j], s, ml) &&
+		       !strcmp(gr_node_op_type(gr_graph_node(m->g, j)), type);
+	return ord == k;
+}
+
 typedef struct member {
 	const char *name; /* into the row's nodes string copy */
 	size_t len;
@@ -406,7 +442,10 @@ size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t 
 		int row = -1;
 		if (m->nodes[i].cls < 0)
 			continue;
-		/* an op inside a leaf module: the row naming that module */
+		/* a part of a module timed whole, then an op inside a leaf module: the row naming it */
+		for (size_t k = 0; k < nmem && row < 0; k++)
+			if (memchr(mem[k].name, '/', mem[k].len) && part_matches(m, i, mem[k].name, mem[k].len))
+				row = mem[k].row;
 		for (size_t k = 0; k < nmem && row < 0; k++)
 			if (ml && mem[k].len == ml && !strncmp(mem[k].name, mod, ml))
 				row = mem[k].row;
@@ -490,7 +529,8 @@ int calib_node_in_row(const calib_model *m, size_t i, const gr_meas_row *r)
 		const char *e = strchr(s, '|');
 		size_t l = e ? (size_t)(e - s) : strlen(s);
 		if ((ml && l == ml && !strncmp(s, m->module[i], l)) ||
-		    (want[0] && l == strlen(want) && !strncmp(s, want, l)))
+		    (want[0] && l == strlen(want) && !strncmp(s, want, l)) ||
+		    (memchr(s, '/', l) && part_matches(m, i, s, l)))
 			return 1;
 		if (!e)
 			break;

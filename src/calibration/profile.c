@@ -320,7 +320,7 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 			co = cJSON_AddObjectToObject(cl, gr_op_class_name(k));
 			cf = cJSON_AddObjectToObject(co, "coef");
 			for (int f = 0; f < CF_COUNT; f++)
-				if (f < CF_PAR4 || cp->emulated)
+				if ((f < CF_PAR4 || cp->emulated) && (f != CF_ROWS || c->coef[f] > 0))
 					add_num(cf, calib_coef_names[f], c->coef[f]);
 			cJSON_AddNumberToObject(co, "points", c->points);
 			cJSON_AddNumberToObject(co, "rows", cq->cls[k].rows);

@@ -14,7 +14,7 @@
 #include "calibration/calib_impl.h"
 
 const char *const calib_coef_names[CF_COUNT] = {"op_s", "s_per_flop", "s_per_byte", "s_per_weight",
-						"par4_s_per_flop", "par8_s_per_flop", "par16_s_per_flop"};
+						"s_per_row", "par4_s_per_flop", "par8_s_per_flop", "par16_s_per_flop"};
 const char *const calib_glob_names[CG_COUNT] = {"spill_s_per_byte", "kernel_s", "row_s",
 						"weight_spill_s_per_byte", "output_s_per_byte", "call_s"};
 
@@ -457,7 +457,8 @@ static int read_class(reader *r, const cJSON *cv, const char *pn, int emulated, 
 	if (only_known(r, cf, calib_coef_names, CF_COUNT, NULL))
 		return -1;
 	for (int f = 0; f < CF_COUNT; f++)
-		if (number(r, cf, calib_coef_names[f], 0, MAX_S_PER_UNIT, f < CF_PAR4 || emulated ? REQUIRED : OPTIONAL,
+		if (number(r, cf, calib_coef_names[f], 0, MAX_S_PER_UNIT,
+			   f != CF_ROWS && (f < CF_PAR4 || emulated) ? REQUIRED : OPTIONAL,
 			   0, &c->coef[f]))
 			return -1;
 	return read_borrowed(r, cv, pn, c);

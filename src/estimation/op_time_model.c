@@ -39,6 +39,35 @@ int gr_op_class_of(const gr_node *n)
 	return gr_node_kernel_class(n);
 }
 
+/* The independent reductions of a softmax, layer norm or Reduce* op: its input's elements over
+ * the extent it reduces (softmax: its axis; layer norm: the dims from its axis on; Reduce*: its
+ * output's elements); 0 for every other op or an unknown shape. */
+static double reduction_rows(const gr_node *n)
+{
+	const gr_tensor *x = n->n_in ? n->in[0] : NULL, *y = n->n_out ? n->out[0] : NULL;
+	int64_t axis, red = 1;
+
+	if (!x || gr_numel(x) <= 0 || !x->rank)
+		return 0;
+	switch (n->op) {
+	case GR_OP_SOFTMAX: case GR_OP_LOG_SOFTMAX: case GR_OP_LAYER_NORMALIZATION:
+		axis = gr_attr_int(n, "axis", -1);
+		if (axis < 0)
+			axis += x->rank;
+		if (axis < 0 || axis >= x->rank)
+			return 0;
+		for (int64_t d = axis; d < (n->op == GR_OP_LAYER_NORMALIZATION ? x->rank : axis + 1); d++)
+			red *= x->dims[d].value > 0 ? x->dims[d].value : 1;
+		return (double)gr_numel(x) / (double)red;
+	case GR_OP_REDUCE_SUM: case GR_OP_REDUCE_MEAN: case GR_OP_REDUCE_MAX: case GR_OP_REDUCE_MIN:
+	case GR_OP_REDUCE_PROD: case GR_OP_REDUCE_L1: case GR_OP_REDUCE_L2: case GR_OP_REDUCE_LOG_SUM:
+	case GR_OP_REDUCE_LOG_SUM_EXP: case GR_OP_REDUCE_SUM_SQUARE:
+		return y && gr_numel(y) > 0 && gr_numel(y) < gr_numel(x) ? (double)gr_numel(y) : 0;
+	default:
+		return 0;
+	}
+}
+
 void otm_node_from(const gr_node *n, otm_node *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -63,6 +92,7 @@ void otm_node_from(const gr_node *n, otm_node *out)
 		out->flops = out->ein = out->ew = out->eo = 0;
 	else if (n->op == GR_OP_SLICE && out->ein > out->eo)
 		out->ein = out->eo; /* a slice reads only the elements it copies, not its whole input */
+	out->rows = reduction_rows(n);
 	/* a product of two activations: the matrices of its batch dims (heads, windows, frames) */
 	if (out->cls == GR_KC_MATMUL && n->n_out && n->out[0] && n->out[0]->rank >= 2 && gr_numel(n->out[0]) > 0) {
 		const gr_tensor *y = n->out[0];
@@ -173,6 +203,7 @@ void otm_node_features(const otm_node *n, double bpe, int64_t batch, double llc,
 	f[CF_FLOPS] = flops;
 	f[CF_BYTES] = b;
 	f[CF_WEIGHTS] = n->ew;
+	f[CF_ROWS] = n->rows;
 	for (int i = 0; i < 3; i++)
 		f[CF_PAR4 + i] = emulated ? per_image * fmax(1.0, (double)batch / par_workers[i]) : 0;
 	/* activations: the share of the op's traffic beyond the last-level cache (a smooth step,
@@ -210,7 +241,7 @@ double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, doubl
 	otm_node_features(n, cp->bytes_per_elem, batch, cp->llc_bytes, cp->emulated, cp->group_tile_n, f, g);
 	if (cp->weights_resident)
 		f[CF_BYTES] = fmax(0, f[CF_BYTES] - n->ew * cp->bytes_per_elem);
-	t[2] = c->coef[CF_OP] * f[CF_OP] + cp->glob[CG_CALL] * g[CG_CALL];
+	t[2] = c->coef[CF_OP] * f[CF_OP] + c->coef[CF_ROWS] * f[CF_ROWS] + cp->glob[CG_CALL] * g[CG_CALL];
 	t[0] = c->coef[CF_FLOPS] * f[CF_FLOPS] + cp->matrix_s * n->matrices;
 	for (int i = CF_PAR4; i <= CF_PAR16; i++)
 		t[0] += c->coef[i] * f[i];

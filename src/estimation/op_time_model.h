@@ -22,7 +22,10 @@
 /* Per-class coefficients (seconds per unit). The batch-parallel terms only exist for precisions
  * the platform emulates: PyTorch's fallback kernels split work over the batch, so a batch
  * smaller than the worker count leaves cores idle. */
-enum { CF_OP, CF_FLOPS, CF_BYTES, CF_WEIGHTS, CF_PAR4, CF_PAR8, CF_PAR16, CF_COUNT };
+/* CF_ROWS: per independent reduction of a softmax, layer norm or Reduce* op (otm_node.rows): a
+ * CPU's softmax costs about as much per row as per hundred elements, which FLOPs and bytes,
+ * proportional to elements, cannot express. */
+enum { CF_OP, CF_FLOPS, CF_BYTES, CF_WEIGHTS, CF_ROWS, CF_PAR4, CF_PAR8, CF_PAR16, CF_COUNT };
 /* Platform-wide coefficients: activation bytes of ops whose working set spills beyond the
  * last-level cache (DRAM traffic, and first-touch page faults of large fresh outputs), a cost
  * per kernel (fused group launch/sync), a cost per measured row that only the measurement
@@ -48,6 +51,8 @@ typedef struct otm_class {
 	double i_min, i_max;      /* FLOPs per byte of its ops with both (the fit's, not stored) */
 	int w_points;             /* its ops with weights, and their weight counts (the fit's) */
 	double w_min, w_max;
+	int r_points;             /* its ops with reduction rows, and their row counts (the fit's) */
+	double r_min, r_max;
 	int64_t batch_min, batch_max;
 	/* a class this platform never measured, borrowed from a related fitted class of its own
 	 * (gr_profile_borrow_classes): its ops are "transferred", never better */
@@ -158,6 +163,8 @@ typedef struct otm_node {
 	/* a MatMul of two activations (class matmul): the matrix products it runs, the product of
 	 * its output's dims but the last two (frames x heads x windows); 0 for every other op */
 	double matrices;
+	/* a softmax, layer norm or Reduce* op: the reductions it runs (elements / reduced extent) */
+	double rows;
 } otm_node;
 
 void otm_node_from(const gr_node *n, otm_node *out);
