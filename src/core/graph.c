@@ -677,21 +677,30 @@ gr_status gr_graph_finalize(gr_graph *g, gr_error *err)
 /* --- shape queries ---------------------------------------------------------- */
 
 /* Multiplies the known nonzero values of d (or v) into *p; 0 when that overflows int64.
- * Sets *unknown and *zero when a value is unknown (negative) or zero. */
-static int prod_nonzero(const gr_dim *d, const int64_t *v, int n, int64_t *p, int *unknown,
-			int *zero)
+ * Sets *unknown and *zero when a value is unknown (negative) or zero. Inlined into each
+ * caller, the d-or-v choice folds away and the product stays in a register: 68k calls on
+ * swin_s's profile were 5% of its instructions through an out-of-line multiply. */
+static inline __attribute__((always_inline)) int prod_nonzero(const gr_dim *d, const int64_t *v,
+							       int n, int64_t *p, int *unknown,
+							       int *zero)
 {
-	*p = 1;
-	*unknown = *zero = 0;
+	int64_t prod = 1;
+	int unk = 0, z = 0;
+
 	for (int i = 0; i < n; i++) {
 		int64_t x = d ? d[i].value : v[i];
-		if (x < 0)
-			*unknown = 1;
-		else if (x == 0)
-			*zero = 1;
-		else if (!gr_mul_i64(*p, x, p))
-			return 0;
+		if (x > 0) {
+			if (__builtin_mul_overflow(prod, x, &prod))
+				return 0;
+		} else if (x < 0) {
+			unk = 1;
+		} else {
+			z = 1;
+		}
 	}
+	*p = prod;
+	*unknown = unk;
+	*zero = z;
 	return 1;
 }
 
