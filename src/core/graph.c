@@ -620,10 +620,18 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 				g->nodes[k]->in[i]->consumers = NULL;
 				g->nodes[k]->in[i]->n_consumers = 0;
 			}
+	/* A graph whose nodes come in topological order (as ONNX files must) needs no sort, which
+	 * would keep and number them as they stand: a walk over every node and its producers.
+	 * Told on a first attempt, where every producer set so far is an earlier node's: a node
+	 * that reads a tensor with no producer yet (but an initializer or input), or its own
+	 * output, is out of order. A graph with subgraphs (implicit inputs) is always sorted. */
+	int in_order = !g->finalize_tried && !g->n_subgraphs;
+
 	g->finalize_tried = 1;
 	for (size_t k = 0; k < g->n_nodes; k++) {
 		gr_node *n = g->nodes[k];
 		n->visited = 0;  /* for topo_sort */
+		n->index = (int32_t)k;  /* its place when in order */
 		for (size_t o = 0; o < n->n_out; o++) {
 			gr_tensor *t = n->out[o];
 			if (!t)
@@ -639,9 +647,13 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 			t->producer = n;
 		}
 		/* counted here, placed by link_consumers */
-		for (size_t i = 0; i < n->n_in; i++)
+		for (size_t i = 0; i < n->n_in; i++) {
+			const gr_tensor *t = n->in[i];
+			if (t && (t->producer ? t->producer == n : !t->is_initializer && !t->is_input))
+				in_order = 0;
 			if (first_own_read(g, n, i))
 				n->in[i]->n_consumers++;
+		}
 	}
 	if ((st = link_consumers(g, err, depth)))
 		return st;
@@ -661,7 +673,7 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 					return gr_error_set(err, st, "node '%s': cannot order its subgraphs", n->name);
 		}
 	}
-	if ((st = topo_sort(g, err)))
+	if (!in_order && (st = topo_sort(g, err)))
 		return st;
 	g->finalized = 1;
 	return GR_OK;

@@ -1,8 +1,8 @@
 /* Edge cases and bad-input branches of shape inference the main op tests (test_ops_shape.c,
  * test_ops_math.c) leave out: Resize's opset 18 aspect-ratio policies, unknown sizes and bad
  * scales/sizes; Softmax's opset 11 default axis; the loss ops' label checks; the generators'
- * (Constant, ConstantOfShape, Range, EyeLike, OneHot) folding and errors. Each bad graph
- * must fail with a message naming the problem, never crash. */
+ * (Constant, ConstantOfShape, Range, EyeLike, OneHot) folding and errors; finalize's node
+ * order. Each bad graph must fail with a message naming the problem, never crash. */
 #include <stdio.h>
 
 #include "graph_builders.h"
@@ -388,6 +388,47 @@ static void eye_like_and_one_hot(void **state)
 	fails_with(g, "missing input");
 }
 
+/* finalize keeps nodes that come in topological order as they stand, numbered so; sorts
+ * nodes out of order (a reader before its producer, also when the tensor read has values
+ * before its producer writes it), and a node reading its own output is a cycle. */
+static void finalize_keeps_or_sorts_node_order(void **state)
+{
+	gr_error err = {0};
+	gr_graph *g;
+	(void)state;
+
+	for (int c = 0; c < 3; c++) {
+		gr_node *a = NULL, *b;
+		gr_tensor *m;
+
+		g = graph(13);
+		input(g, "x", GR_DTYPE_FLOAT, 1, D(4));
+		if (c == 0)
+			a = node(g, "Relu", L("x"), L("m"), 0);
+		b = node(g, "Neg", L("m"), L("y"), 0);
+		m = b->in[0];
+		if (c == 2)
+			assert_int_equal(gr_tensor_set_f64(g, m, (const double[]){1, 2, 3, 4}, 4), GR_OK);
+		if (c > 0)
+			a = node(g, "Relu", L("x"), L("m"), 0);
+		assert_int_equal(gr_graph_finalize(g, &err), GR_OK);
+		assert_ptr_equal(g->nodes[0], a);
+		assert_ptr_equal(g->nodes[1], b);
+		assert_int_equal(a->index, 0);
+		assert_int_equal(b->index, 1);
+		assert_ptr_equal(m->producer, a);
+		assert_int_equal(m->n_consumers, 1);
+		assert_ptr_equal(m->consumers[0], b);
+		gr_graph_free(g);
+	}
+	g = graph(13);
+	input(g, "x", GR_DTYPE_FLOAT, 1, D(4));
+	node(g, "Add", L("x", "z"), L("z"), 0);
+	assert_int_equal(gr_graph_finalize(g, &err), GR_ERR_FORMAT);
+	assert_non_null(strstr(err.msg, "cycle"));
+	gr_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +442,7 @@ int main(void)
 		cmocka_unit_test(constant_value_attributes_fold),
 		cmocka_unit_test(constant_of_shape_and_range),
 		cmocka_unit_test(eye_like_and_one_hot),
+		cmocka_unit_test(finalize_keeps_or_sorts_node_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
