@@ -2,7 +2,7 @@
  * test_ops_math.c) leave out: Resize's opset 18 aspect-ratio policies, unknown sizes and bad
  * scales/sizes; Softmax's opset 11 default axis; the loss ops' label checks; the generators'
  * (Constant, ConstantOfShape, Range, EyeLike, OneHot) folding and errors; finalize's node
- * order. Each bad graph must fail with a message naming the problem, never crash. */
+ * order; the totals. Each bad graph must fail with a message naming the problem, never crash. */
 #include <stdio.h>
 
 #include "graph_builders.h"
@@ -429,6 +429,43 @@ static void finalize_keeps_or_sorts_node_order(void **state)
 	gr_graph_free(g);
 }
 
+/* The totals inference adds up as it goes are the sums over the nodes; after an inference
+ * that failed part of the way they are summed over every node again, not left partial. */
+static void totals_sum_every_node(void **state)
+{
+	gr_error err = {0};
+	gr_graph_totals tot;
+	gr_graph *g = graph(13);
+	double flops = 0;
+	(void)state;
+
+	input(g, "x", GR_DTYPE_FLOAT, 2, D(2, 3));
+	weight(g, "w", 2, D(3, 4));
+	node(g, "MatMul", L("x", "w"), L("y"), 0);
+	node(g, "Relu", L("y"), L("z"), 0);
+	assert_int_equal(run(g, &err), GR_OK);
+	gr_graph_totals_compute(g, &tot);
+	for (size_t k = 0; k < g->n_nodes; k++)
+		flops += g->nodes[k]->cost.flops;
+	assert_int_equal(tot.nodes, 2);
+	assert_int_equal(tot.nodes_known, 2);
+	assert_int_equal(tot.params, 12);
+	assert_true(flops > 0 && tot.flops == flops);
+	gr_graph_free(g);
+
+	g = graph(13);
+	input(g, "x", GR_DTYPE_FLOAT, 1, D(5));
+	node(g, "Relu", L("x"), L("r"), 0);
+	input(g, "ind", GR_DTYPE_INT64, 1, D(5));
+	ints(g, "depth", GR_DTYPE_INT64, 0, D(0), 1);
+	weight(g, "vals", 1, D(2));
+	node(g, "OneHot", L("ind", "depth", "vals"), L("oh"), 0);
+	assert_int_not_equal(run(g, &err), GR_OK);
+	gr_graph_totals_compute(g, &tot);
+	assert_int_equal(tot.nodes, 2);
+	gr_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +480,7 @@ int main(void)
 		cmocka_unit_test(constant_of_shape_and_range),
 		cmocka_unit_test(eye_like_and_one_hot),
 		cmocka_unit_test(finalize_keeps_or_sorts_node_order),
+		cmocka_unit_test(totals_sum_every_node),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
