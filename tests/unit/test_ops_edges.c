@@ -390,7 +390,8 @@ static void eye_like_and_one_hot(void **state)
 
 /* finalize keeps nodes that come in topological order as they stand, numbered so; sorts
  * nodes out of order (a reader before its producer, also when the tensor read has values
- * before its producer writes it), and a node reading its own output is a cycle. */
+ * before its producer writes it, or only at a later node after consumers were placed), with
+ * each consumer placed once and in order; a node reading its own output is a cycle. */
 static void finalize_keeps_or_sorts_node_order(void **state)
 {
 	gr_error err = {0};
@@ -419,6 +420,49 @@ static void finalize_keeps_or_sorts_node_order(void **state)
 		assert_ptr_equal(m->producer, a);
 		assert_int_equal(m->n_consumers, 1);
 		assert_ptr_equal(m->consumers[0], b);
+		gr_graph_free(g);
+	}
+	/* out of order only at the third node: what the first nodes placed is placed once */
+	{
+		gr_node *a, *b, *c, *d;
+		gr_tensor *m, *x;
+
+		g = graph(13);
+		x = input(g, "x", GR_DTYPE_FLOAT, 1, D(4));
+		a = node(g, "Relu", L("x"), L("m"), 0);
+		b = node(g, "Neg", L("m", "m"), L("y"), 0);
+		c = node(g, "Add", L("y", "q"), L("z"), 0);
+		d = node(g, "Abs", L("x"), L("q"), 0);
+		m = a->out[0];
+		assert_int_equal(gr_graph_finalize(g, &err), GR_OK);
+		assert_ptr_equal(g->nodes[0], a);
+		assert_ptr_equal(g->nodes[1], b);
+		assert_ptr_equal(g->nodes[2], d);
+		assert_ptr_equal(g->nodes[3], c);
+		assert_int_equal(c->index, 3);
+		assert_int_equal(m->n_consumers, 1);
+		assert_ptr_equal(m->consumers[0], b);
+		assert_int_equal(x->n_consumers, 2);
+		assert_ptr_equal(x->consumers[0], a);
+		assert_ptr_equal(x->consumers[1], d);
+		gr_graph_free(g);
+	}
+	/* a tensor read by many nodes keeps them all, in order */
+	{
+		gr_tensor *x;
+		gr_node *readers[9];
+
+		g = graph(13);
+		x = input(g, "x", GR_DTYPE_FLOAT, 1, D(4));
+		for (int k = 0; k < 9; k++) {
+			char out[8];
+			snprintf(out, sizeof(out), "o%d", k);
+			readers[k] = node(g, "Relu", L("x"), L(out), 0);
+		}
+		assert_int_equal(gr_graph_finalize(g, &err), GR_OK);
+		assert_int_equal(x->n_consumers, 9);
+		for (int k = 0; k < 9; k++)
+			assert_ptr_equal(x->consumers[k], readers[k]);
 		gr_graph_free(g);
 	}
 	g = graph(13);
