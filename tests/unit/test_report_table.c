@@ -57,7 +57,8 @@ static void csv_quotes_commas_quotes_and_line_breaks(void **state)
 
 /* The text writer lays a row out in its buffer in place; each row must stay what printf's
  * "%-*.*s" (text, cut at the column's width of at most 60), "%*s" (numeric, never cut) and
- * "%s" (a last text column, unpadded) give, also for rows longer than the buffer. */
+ * "%s" (a last text column, unpadded) give, also for rows longer than the buffer, with a
+ * numeric column cut at 60 or not. */
 static void text_rows_align_as_printf(void **state)
 {
 	static char long_text[70], long_num[70], huge[20001];
@@ -76,10 +77,14 @@ static void text_rows_align_as_printf(void **state)
 	memset(long_text, 't', sizeof(long_text) - 1);
 	memset(long_num, '9', sizeof(long_num) - 1);
 	memset(huge, 'h', sizeof(huge) - 1);
-	for (int last_numeric = 0; last_numeric < 2; last_numeric++) {
+	for (int variant = 0; variant < 4; variant++) {
+		int last_numeric = variant & 1;
 		gr_table *t = gr_table_new(4, hdr);
 		FILE *f;
 		const char *at;
+
+		/* variants 2 and 3: no numeric cell wider than its column (rows not measured) */
+		rows[1][1] = variant < 2 ? long_num : "7";
 
 		assert_non_null(t);
 		gr_table_numeric(t, 1);
