@@ -118,6 +118,10 @@ struct gr_graph {
 	/* Zero lets whole-graph passes skip the attribute lists of nodes: subgraphs made with
 	 * this graph as parent, and Constant nodes whose value inference counted as parameters. */
 	size_t n_subgraphs, n_const_params;
+	/* gr_graph_totals_compute's sums, added up by the last inference as each node came (no
+	 * walk over every node again for them); totals_known when that inference completed */
+	gr_graph_totals totals;
+	int totals_known;
 };
 
 /* --- Builder (frontends) ---------------------------------------------------- */

@@ -400,6 +400,21 @@ static gr_status infer_node(gr_infer *ctx, gr_node *n)
 	return GR_OK;
 }
 
+/* Adds node n's cost to *out, in the order gr_graph_totals_compute walks the nodes. */
+static void totals_add(gr_graph_totals *out, const gr_node *n)
+{
+	out->flops += n->cost.flops;
+	out->macs += n->cost.macs;
+	out->bytes_read += n->cost.bytes_read;
+	out->bytes_written += n->cost.bytes_written;
+	out->params += n->cost.params;
+	out->nodes++;
+	if (n->op == GR_OP_UNKNOWN)
+		out->unknown_ops++;
+	else if (n->shape_known && n->cost.known)
+		out->nodes_known++;
+}
+
 static gr_status infer_graph(gr_infer *ctx, gr_graph *g, gr_cost *total)
 {
 	gr_status st;
@@ -409,6 +424,8 @@ static gr_status infer_graph(gr_infer *ctx, gr_graph *g, gr_cost *total)
 	for (size_t k = 0; k < g->n_inits; k++)
 		g->initializers[k]->param_counted = 0;
 	g->n_const_params = 0;
+	g->totals_known = 0;
+	memset(&g->totals, 0, sizeof(g->totals));
 	/* each node's outputs are reset as it comes (its inputs, earlier in the order, are
 	 * inferred already): one pass over the nodes, not two */
 	for (size_t k = 0; k < g->n_nodes; k++) {
@@ -422,8 +439,10 @@ static gr_status infer_graph(gr_infer *ctx, gr_graph *g, gr_cost *total)
 		gr_node_mark_folded(n); /* its inputs, earlier in the order, are marked */
 		if (total)
 			gr_cost_add(total, &n->cost);
+		totals_add(&g->totals, n);
 	}
 	g->inferred = 1;
+	g->totals_known = 1;
 	return GR_OK;
 }
 
@@ -564,17 +583,10 @@ void gr_graph_totals_compute(const gr_graph *g, gr_graph_totals *out)
 	memset(out, 0, sizeof(*out));
 	if (!g)
 		return;
-	for (size_t k = 0; k < g->n_nodes; k++) {
-		const gr_node *n = g->nodes[k];
-		out->flops += n->cost.flops;
-		out->macs += n->cost.macs;
-		out->bytes_read += n->cost.bytes_read;
-		out->bytes_written += n->cost.bytes_written;
-		out->params += n->cost.params;
-		out->nodes++;
-		if (n->op == GR_OP_UNKNOWN)
-			out->unknown_ops++;
-		else if (n->shape_known && n->cost.known)
-			out->nodes_known++;
+	if (g->totals_known) {
+		*out = g->totals;
+		return;
 	}
+	for (size_t k = 0; k < g->n_nodes; k++)
+		totals_add(out, g->nodes[k]);
 }

@@ -656,10 +656,25 @@ static gr_status check_input_shape(onnx_ctx *c, const value_info *vi)
 /* Where the graph's inputs, nodes, outputs and value_infos start, in file order: found by
  * the first pass, so the later ones read those fields alone instead of walking the whole
  * graph again (each walk touched every node of a big graph for a few of them). */
+/* Where pass 1 met the fields the later passes read, each as its tag's offset with the
+ * field's number in the low bits (GraphProto's recorded fields are numbered below 32): a
+ * pass picks its fields without reading the file there again, a cache miss per field of a
+ * big graph (passes 2 and 4 look at every node's only to skip it). */
+#define FL_NUM_BITS 5
 typedef struct field_list {
-	size_t *off;            /* tag offsets */
+	size_t *off;            /* tag offset << FL_NUM_BITS | field number */
 	size_t n, cap;
 } field_list;
+
+static unsigned fl_num(const field_list *fl, size_t k)
+{
+	return (unsigned)(fl->off[k] & ((1u << FL_NUM_BITS) - 1));
+}
+
+static size_t fl_off(const field_list *fl, size_t k)
+{
+	return fl->off[k] >> FL_NUM_BITS;
+}
 
 /* The field whose tag starts at off, in msg. */
 static gr_status field_at(const pb_msg *msg, size_t off, pb_msg *it, pb_field *f)
@@ -713,7 +728,7 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 				break;
 			if (!gr_array_reserve(&fl->off, &fl->cap, fl->n, sizeof(*fl->off), 256))
 				return oom(c);
-			fl->off[fl->n++] = f.tag_off;
+			fl->off[fl->n++] = f.tag_off << FL_NUM_BITS | f.num;
 			n_inputs += f.num == G_INPUT;
 			break;
 		}
@@ -729,9 +744,9 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 	for (size_t k = 0; k < fl->n; k++) {
 		gr_tensor *t;
 
-		TRY(field_at(msg, fl->off[k], &it, &f));
-		if (f.num != G_INPUT)
+		if (fl_num(fl, k) != G_INPUT)
 			continue;
+		TRY(field_at(msg, fl_off(fl, k), &it, &f));
 		TRY(check_memory(c, g, f.tag_off));
 		TRY(pb_sub(&it, &f, &sub));
 		TRY(read_value_info(c, g, &sub, &vi));
@@ -762,9 +777,9 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 
 	/* Pass 3: nodes. */
 	for (size_t k = 0; k < fl->n; k++) {
-		TRY(field_at(msg, fl->off[k], &it, &f));
-		if (f.num != G_NODE)
+		if (fl_num(fl, k) != G_NODE)
 			continue;
+		TRY(field_at(msg, fl_off(fl, k), &it, &f));
 		TRY(check_memory(c, g, f.tag_off));
 		TRY(pb_sub(&it, &f, &sub));
 		TRY(read_node(c, g, &scope, &sub, k_node++));
@@ -774,9 +789,9 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 	for (size_t k = 0; k < fl->n; k++) {
 		gr_tensor *t;
 
-		TRY(field_at(msg, fl->off[k], &it, &f));
-		if (f.num != G_OUTPUT && f.num != G_VALUE_INFO)
+		if (fl_num(fl, k) != G_OUTPUT && fl_num(fl, k) != G_VALUE_INFO)
 			continue;
+		TRY(field_at(msg, fl_off(fl, k), &it, &f));
 		TRY(check_memory(c, g, f.tag_off));
 		TRY(pb_sub(&it, &f, &sub));
 		TRY(read_value_info(c, g, &sub, &vi));

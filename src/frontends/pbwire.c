@@ -261,8 +261,10 @@ gr_status pb_repeated_each(const pb_msg *m, const pb_field *f, int elem_wire, pb
 
 /* --- Files -------------------------------------------------------------------------- */
 
-/* Files from this size on are mapped for random access (see pb_file_map). */
+/* Files from this size on are mapped for random access, those up to PB_POPULATE_MAX mapped
+ * whole at once (see pb_file_map). */
 #define PB_RANDOM_ACCESS_MIN ((size_t)16 << 20)
+#define PB_POPULATE_MAX ((size_t)4 << 20)
 /* Non-regular files (pipes, character devices) are read whole, up to this size. */
 #define PB_READ_MAX ((size_t)1 << 32)
 
@@ -349,6 +351,13 @@ gr_status pb_file_map(const char *path, pb_file *f, gr_error *err)
 		 * pages holding structure are read (a cold 100 MB ResNet-50: ~5 ms, not ~100). */
 		if (f->size >= PB_RANDOM_ACCESS_MIN)
 			(void)madvise(p, f->size, MADV_RANDOM);
+#ifdef MADV_POPULATE_READ
+		/* A small one (a weightless graph is structure throughout) gets its pages mapped
+		 * in one call, not a fault per 64 KiB (each mapping 16 pages around it): on
+		 * swin_s (2.8 MB) 46 faults fewer, a tenth of the kernel's share of profiling it. */
+		else if (f->size <= PB_POPULATE_MAX)
+			(void)madvise(p, f->size, MADV_POPULATE_READ);
+#endif
 	}
 	if (!rc && f->size == 0) {
 		pb_file_unmap(f);

@@ -207,15 +207,76 @@ static void write_markdown(const gr_table *t, gr_obuf *b)
 	}
 }
 
+/* The row at c laid out in the buffer in place, as write_text's general path writes it: its
+ * span set to spaces in one memset and each cell copied to its column. A fill call and a
+ * separator per cell were half the instructions of writing a big graph's table. fixed: the
+ * span of the columns before a last text column (of all when the last is numeric) when no
+ * numeric cell can be wider than its column, so that the row need not be measured first;
+ * SIZE_MAX otherwise. 0 when the row is longer than the buffer (the caller writes it piece
+ * by piece). */
+static int put_row_in_place(const gr_table *t, gr_obuf *b, const size_t *w, size_t fixed,
+			    const char *c, const cell_len *lens)
+{
+	int last = t->ncols - 1, last_text = !t->numeric[last];
+	size_t span = 1, at = 0; /* the newline */
+	const char *p = c;
+	char *dst;
+
+	if (fixed != SIZE_MAX && lens[last] < CELL_LEN_MAX) {
+		span += fixed + (last_text ? lens[last] : 0);
+	} else {
+		for (int i = 0; i <= last; i++) {
+			size_t l = cell_length(p, lens[i]);
+			p += l + 1;
+			if (i == last && last_text)
+				span += l;
+			else
+				span += (t->numeric[i] && l > w[i] ? l : w[i]) + (i < last ? 2 : 0);
+		}
+	}
+	if (span > sizeof(b->buf))
+		return 0;
+	if (b->len + span > sizeof(b->buf))
+		gr_obuf_flush(b);
+	dst = b->buf + b->len;
+	memset(dst, ' ', span);
+	for (int i = 0; i <= last; i++) {
+		size_t l = cell_length(c, lens[i]);
+		if (i == last && last_text) {
+			memcpy(dst + at, c, l);
+			at += l;
+		} else if (t->numeric[i]) {
+			at += l < w[i] ? w[i] - l : 0;
+			memcpy(dst + at, c, l);
+			at += l + (i < last ? 2 : 0);
+		} else {
+			memcpy(dst + at, c, l < w[i] ? l : w[i]);
+			at += w[i] + (i < last ? 2 : 0);
+		}
+		c += l + 1;
+	}
+	dst[at] = '\n';
+	b->len += at + 1;
+	return 1;
+}
+
 /* Aligned text: what printf's "%-*s", "%*s" and "%-*.*s" gave, without printf per cell. */
 static void write_text(const gr_table *t, gr_obuf *b, size_t *w)
 {
+	size_t fixed = 0;
+
 	for (int i = 0; i < t->ncols; i++) {
 		w[i] = strlen(t->headers[i]);
 		if (t->width[i] > w[i])
 			w[i] = t->width[i];
 		if (w[i] > 60)
 			w[i] = 60;
+	}
+	for (int i = 0; i < t->ncols && fixed != SIZE_MAX; i++) {
+		if (t->numeric[i] && t->width[i] > w[i])
+			fixed = SIZE_MAX; /* a numeric cell wider than its column: rows measured */
+		else if (i + 1 < t->ncols || t->numeric[i])
+			fixed += w[i] + (i + 1 < t->ncols ? 2 : 0);
 	}
 	for (int i = 0; i < t->ncols; i++) {
 		size_t l = strlen(t->headers[i]);
@@ -234,6 +295,8 @@ static void write_text(const gr_table *t, gr_obuf *b, size_t *w)
 	for (size_t r = 0; r < t->nrows; r++) {
 		const cell_len *lens;
 		const char *c = row_cells(t, r, &lens), *next;
+		if (put_row_in_place(t, b, w, fixed, c, lens))
+			continue;
 		for (int i = 0; i < t->ncols; i++, c = next) {
 			size_t l = cell_length(c, lens[i]);
 			next = c + l + 1;

@@ -1,8 +1,8 @@
 /* Edge cases and bad-input branches of shape inference the main op tests (test_ops_shape.c,
  * test_ops_math.c) leave out: Resize's opset 18 aspect-ratio policies, unknown sizes and bad
  * scales/sizes; Softmax's opset 11 default axis; the loss ops' label checks; the generators'
- * (Constant, ConstantOfShape, Range, EyeLike, OneHot) folding and errors. Each bad graph
- * must fail with a message naming the problem, never crash. */
+ * (Constant, ConstantOfShape, Range, EyeLike, OneHot) folding and errors; finalize's node
+ * order; the totals. Each bad graph must fail with a message naming the problem, never crash. */
 #include <stdio.h>
 
 #include "graph_builders.h"
@@ -388,6 +388,128 @@ static void eye_like_and_one_hot(void **state)
 	fails_with(g, "missing input");
 }
 
+/* finalize keeps nodes that come in topological order as they stand, numbered so; sorts
+ * nodes out of order (a reader before its producer, also when the tensor read has values
+ * before its producer writes it, or only at a later node after consumers were placed), with
+ * each consumer placed once and in order; a node reading its own output is a cycle. */
+static void finalize_keeps_or_sorts_node_order(void **state)
+{
+	gr_error err = {0};
+	gr_graph *g;
+	(void)state;
+
+	for (int c = 0; c < 3; c++) {
+		gr_node *a = NULL, *b;
+		gr_tensor *m;
+
+		g = graph(13);
+		input(g, "x", GR_DTYPE_FLOAT, 1, D(4));
+		if (c == 0)
+			a = node(g, "Relu", L("x"), L("m"), 0);
+		b = node(g, "Neg", L("m"), L("y"), 0);
+		m = b->in[0];
+		if (c == 2)
+			assert_int_equal(gr_tensor_set_f64(g, m, (const double[]){1, 2, 3, 4}, 4), GR_OK);
+		if (c > 0)
+			a = node(g, "Relu", L("x"), L("m"), 0);
+		assert_int_equal(gr_graph_finalize(g, &err), GR_OK);
+		assert_ptr_equal(g->nodes[0], a);
+		assert_ptr_equal(g->nodes[1], b);
+		assert_int_equal(a->index, 0);
+		assert_int_equal(b->index, 1);
+		assert_ptr_equal(m->producer, a);
+		assert_int_equal(m->n_consumers, 1);
+		assert_ptr_equal(m->consumers[0], b);
+		gr_graph_free(g);
+	}
+	/* out of order only at the third node: what the first nodes placed is placed once */
+	{
+		gr_node *a, *b, *c, *d;
+		gr_tensor *m, *x;
+
+		g = graph(13);
+		x = input(g, "x", GR_DTYPE_FLOAT, 1, D(4));
+		a = node(g, "Relu", L("x"), L("m"), 0);
+		b = node(g, "Neg", L("m", "m"), L("y"), 0);
+		c = node(g, "Add", L("y", "q"), L("z"), 0);
+		d = node(g, "Abs", L("x"), L("q"), 0);
+		m = a->out[0];
+		assert_int_equal(gr_graph_finalize(g, &err), GR_OK);
+		assert_ptr_equal(g->nodes[0], a);
+		assert_ptr_equal(g->nodes[1], b);
+		assert_ptr_equal(g->nodes[2], d);
+		assert_ptr_equal(g->nodes[3], c);
+		assert_int_equal(c->index, 3);
+		assert_int_equal(m->n_consumers, 1);
+		assert_ptr_equal(m->consumers[0], b);
+		assert_int_equal(x->n_consumers, 2);
+		assert_ptr_equal(x->consumers[0], a);
+		assert_ptr_equal(x->consumers[1], d);
+		gr_graph_free(g);
+	}
+	/* a tensor read by many nodes keeps them all, in order */
+	{
+		gr_tensor *x;
+		gr_node *readers[9];
+
+		g = graph(13);
+		x = input(g, "x", GR_DTYPE_FLOAT, 1, D(4));
+		for (int k = 0; k < 9; k++) {
+			char out[8];
+			snprintf(out, sizeof(out), "o%d", k);
+			readers[k] = node(g, "Relu", L("x"), L(out), 0);
+		}
+		assert_int_equal(gr_graph_finalize(g, &err), GR_OK);
+		assert_int_equal(x->n_consumers, 9);
+		for (int k = 0; k < 9; k++)
+			assert_ptr_equal(x->consumers[k], readers[k]);
+		gr_graph_free(g);
+	}
+	g = graph(13);
+	input(g, "x", GR_DTYPE_FLOAT, 1, D(4));
+	node(g, "Add", L("x", "z"), L("z"), 0);
+	assert_int_equal(gr_graph_finalize(g, &err), GR_ERR_FORMAT);
+	assert_non_null(strstr(err.msg, "cycle"));
+	gr_graph_free(g);
+}
+
+/* The totals inference adds up as it goes are the sums over the nodes; after an inference
+ * that failed part of the way they are summed over every node again, not left partial. */
+static void totals_sum_every_node(void **state)
+{
+	gr_error err = {0};
+	gr_graph_totals tot;
+	gr_graph *g = graph(13);
+	double flops = 0;
+	(void)state;
+
+	input(g, "x", GR_DTYPE_FLOAT, 2, D(2, 3));
+	weight(g, "w", 2, D(3, 4));
+	node(g, "MatMul", L("x", "w"), L("y"), 0);
+	node(g, "Relu", L("y"), L("z"), 0);
+	assert_int_equal(run(g, &err), GR_OK);
+	gr_graph_totals_compute(g, &tot);
+	for (size_t k = 0; k < g->n_nodes; k++)
+		flops += g->nodes[k]->cost.flops;
+	assert_int_equal(tot.nodes, 2);
+	assert_int_equal(tot.nodes_known, 2);
+	assert_int_equal(tot.params, 12);
+	assert_true(flops > 0 && tot.flops == flops);
+	gr_graph_free(g);
+
+	g = graph(13);
+	input(g, "x", GR_DTYPE_FLOAT, 1, D(5));
+	node(g, "Relu", L("x"), L("r"), 0);
+	input(g, "ind", GR_DTYPE_INT64, 1, D(5));
+	ints(g, "depth", GR_DTYPE_INT64, 0, D(0), 1);
+	weight(g, "vals", 1, D(2));
+	node(g, "OneHot", L("ind", "depth", "vals"), L("oh"), 0);
+	assert_int_not_equal(run(g, &err), GR_OK);
+	gr_graph_totals_compute(g, &tot);
+	assert_int_equal(tot.nodes, 2);
+	gr_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +523,8 @@ int main(void)
 		cmocka_unit_test(constant_value_attributes_fold),
 		cmocka_unit_test(constant_of_shape_and_range),
 		cmocka_unit_test(eye_like_and_one_hot),
+		cmocka_unit_test(finalize_keeps_or_sorts_node_order),
+		cmocka_unit_test(totals_sum_every_node),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* gr_table's CSV and markdown output: cells that need quoting or escaping. */
+/* gr_table's output: CSV and markdown cells that need quoting or escaping, text rows aligned
+ * as printf aligns them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,6 +52,76 @@ static void csv_quotes_commas_quotes_and_line_breaks(void **state)
 		const char *row = strchr(text, '\n') + 1;
 		assert_string_equal(row, cells[i][1]);
 		free(text);
+	}
+}
+
+/* The text writer lays a row out in its buffer in place; each row must stay what printf's
+ * "%-*.*s" (text, cut at the column's width of at most 60), "%*s" (numeric, never cut) and
+ * "%s" (a last text column, unpadded) give, also for rows longer than the buffer, with a
+ * numeric column cut at 60 or not. */
+static void text_rows_align_as_printf(void **state)
+{
+	static char long_text[70], long_num[70], huge[20001];
+	const char *rows[][4] = {
+		{"a", "1", "x", "note"},
+		{long_text, long_num, "", ""},
+		{"", "", "yy", huge},
+		{"bb", "22", "zzz", "n"},
+	};
+	const char *hdr[] = {"name", "count", "kind", "note"};
+	size_t nrows = sizeof(rows) / sizeof(rows[0]), w[4];
+	static char *buf;
+	static size_t len;
+	(void)state;
+
+	memset(long_text, 't', sizeof(long_text) - 1);
+	memset(long_num, '9', sizeof(long_num) - 1);
+	memset(huge, 'h', sizeof(huge) - 1);
+	for (int variant = 0; variant < 4; variant++) {
+		int last_numeric = variant & 1;
+		gr_table *t = gr_table_new(4, hdr);
+		FILE *f;
+		const char *at;
+
+		/* variants 2 and 3: no numeric cell wider than its column (rows not measured) */
+		rows[1][1] = variant < 2 ? long_num : "7";
+
+		assert_non_null(t);
+		gr_table_numeric(t, 1);
+		if (last_numeric)
+			gr_table_numeric(t, 3);
+		for (size_t r = 0; r < nrows; r++)
+			assert_true(gr_table_add_row(t, rows[r]));
+		for (int i = 0; i < 4; i++) {
+			w[i] = strlen(hdr[i]);
+			for (size_t r = 0; r < nrows; r++)
+				if (strlen(rows[r][i]) > w[i])
+					w[i] = strlen(rows[r][i]);
+			if (w[i] > 60)
+				w[i] = 60;
+		}
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		assert_non_null(f);
+		gr_table_write(t, GR_FMT_TABLE, f);
+		fclose(f);
+		gr_table_free(t);
+		at = strchr(strchr(buf, '\n') + 1, '\n') + 1; /* past the header and the rule */
+		for (size_t r = 0; r < nrows; r++) {
+			char *want = malloc(sizeof(huge) + 512);
+			int n = snprintf(want, 512, "%-*.*s  %*s  %-*.*s  ", (int)w[0], (int)w[0],
+					 rows[r][0], (int)w[1], rows[r][1], (int)w[2], (int)w[2],
+					 rows[r][2]);
+			if (last_numeric)
+				sprintf(want + n, "%*s\n", (int)w[3], rows[r][3]);
+			else
+				sprintf(want + n, "%s\n", rows[r][3]);
+			assert_memory_equal(at, want, strlen(want));
+			at += strlen(want);
+			free(want);
+		}
+		assert_int_equal(*at, '\0');
+		free(buf);
 	}
 }
 
@@ -109,6 +180,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(csv_quotes_commas_quotes_and_line_breaks),
+		cmocka_unit_test(text_rows_align_as_printf),
 		cmocka_unit_test(fmt_si_matches_printf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

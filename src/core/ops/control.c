@@ -250,7 +250,8 @@ gr_status op_if_shape(gr_infer *ctx, gr_node *n)
 		if (!st)
 			st = gr_infer_subgraph(ctx, else_g, &total);
 		if (!st && (pick = if_pick(n, then_g, else_g, &known))) {
-			memcpy(snap.flag, after_then, snap.n);
+			if (snap.n) /* no flags (branches reading no weight): flag is NULL */
+				memcpy(snap.flag, after_then, snap.n);
 			snap_restore(&snap);
 		}
 		free(after_then);
