@@ -285,6 +285,12 @@ gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const c
  * belong to the row's modules (or, without a match, use the row's own flops/bytes/optype). */
 gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_meas_row *row,
 			       gr_calib_prediction *out, gr_error *err);
+/* ... judged among the rows of its model run (same hw, precision, model, batch and run; row may
+ * be among them): a module timed less its parts ("module/OnnxOp/elements/k" rows, docs/benchmark.md)
+ * is predicted less the ops those rows take, as calibration matches them. */
+gr_status gr_calib_predict_run_row(gr_calib_cache *c, const gr_profile *p, const gr_meas_row *row,
+				   const gr_meas_row *const *run, size_t n_run, gr_calib_prediction *out,
+				   gr_error *err);
 
 /* ------------------------------------------------------------------ estimates with a profile */
 

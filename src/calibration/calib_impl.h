@@ -145,6 +145,14 @@ size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t 
 /* 1 when node i of m belongs to the measured row r judged on that row alone: its module is
  * one the row names, or it is the functional op the row names ("add_3"). */
 int calib_node_in_row(const calib_model *m, size_t i, const gr_meas_row *r);
+/* 1 when r is a part of a module timed whole ("module/OnnxOp/elements/k", tools/torch_runner.py):
+ * timed apart from its module's hooks, which its module's record pays. */
+int calib_row_is_part(const gr_meas_row *r);
+/* ... and judged among the other rows of its model run (same hw, precision, model, batch and
+ * run), as calib_match has it: not when a part row among them ("module/OnnxOp/elements/k") takes
+ * it, so a module's row timed less its parts is predicted less them. */
+int calib_node_in_run_row(const calib_model *m, size_t i, const gr_meas_row *r, const gr_meas_row *const *run,
+			  size_t n_run);
 
 /* Fallback features of a row whose model is not in the zoo: its own flops/bytes/optype. */
 void calib_row_fallback(const gr_meas_row *r, otm_node *out, int *n_ops);

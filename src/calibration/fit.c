@@ -194,8 +194,9 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 			r->x[COL(fb.cls, CF_OP)] = nops;
 		}
 		/* standalone groups pay a launch/sync each, part of the model's latency; layers timed
-		 * by hooks pay the hooks, which no model run does, and not the call path around them */
-		r->x[GCOL(mr->standalone ? CG_KERNEL : CG_ROW)] += 1;
+		 * by hooks pay the hooks, which no model run does, and not the call path around them;
+		 * a part's record has no hooks of its own (its module's record holds them) */
+		r->x[GCOL(mr->standalone ? CG_KERNEL : CG_ROW)] += mr->standalone || !calib_row_is_part(mr);
 		if (!mr->standalone)
 			r->x[GCOL(CG_CALL)] = 0;
 		r->y = mr->latency_s;

@@ -404,6 +404,24 @@ static int part_matches(const calib_model *m, size_t i, const char *s, size_t l)
 	return ord == k;
 }
 
+int calib_row_is_part(const gr_meas_row *r)
+{
+	return r->nodes && strchr(r->nodes, '/') != NULL;
+}
+
+/* 1 when a part the row names ("module/OnnxOp/elements/k") takes node i. */
+static int row_part_takes(const calib_model *m, size_t i, const char *s)
+{
+	while (s && *s) {
+		const char *e = strchr(s, '|');
+		size_t l = e ? (size_t)(e - s) : strlen(s);
+		if (memchr(s, '/', l) && part_matches(m, i, s, l))
+			return 1;
+		s = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
 typedef struct member {
 	const char *name; /* into the row's nodes string copy */
 	size_t len;
@@ -443,9 +461,9 @@ size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t 
 		if (m->nodes[i].cls < 0)
 			continue;
 		/* a part of a module timed whole, then an op inside a leaf module: the row naming it */
-		for (size_t k = 0; k < nmem && row < 0; k++)
-			if (memchr(mem[k].name, '/', mem[k].len) && part_matches(m, i, mem[k].name, mem[k].len))
-				row = mem[k].row;
+		for (size_t r = 0; r < n_rows && row < 0; r++)
+			if (row_part_takes(m, i, rows[r]->nodes))
+				row = (int)r;
 		for (size_t k = 0; k < nmem && row < 0; k++)
 			if (ml && mem[k].len == ml && !strncmp(mem[k].name, mod, ml))
 				row = mem[k].row;
@@ -529,12 +547,25 @@ int calib_node_in_row(const calib_model *m, size_t i, const gr_meas_row *r)
 		const char *e = strchr(s, '|');
 		size_t l = e ? (size_t)(e - s) : strlen(s);
 		if ((ml && l == ml && !strncmp(s, m->module[i], l)) ||
-		    (want[0] && l == strlen(want) && !strncmp(s, want, l)) ||
-		    (memchr(s, '/', l) && part_matches(m, i, s, l)))
+		    (want[0] && l == strlen(want) && !strncmp(s, want, l)))
 			return 1;
 		if (!e)
 			break;
 		s = e + 1;
 	}
-	return 0;
+	return row_part_takes(m, i, r->nodes);
+}
+
+int calib_node_in_run_row(const calib_model *m, size_t i, const gr_meas_row *r, const gr_meas_row *const *run,
+			  size_t n_run)
+{
+	if (!calib_node_in_row(m, i, r))
+		return 0;
+	if (row_part_takes(m, i, r->nodes))
+		return 1;
+	/* calib_match gives a part its op before any module row: the module's row keeps the rest */
+	for (size_t k = 0; k < n_run; k++)
+		if (run[k] != r && row_part_takes(m, i, run[k]->nodes))
+			return 0;
+	return 1;
 }

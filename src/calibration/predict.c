@@ -75,10 +75,18 @@ gr_status gr_calib_predict_model(gr_calib_cache *c, const gr_profile *p, const c
 	return predict_model_rt(c, p, model, batch, prec, spec, NULL, 0, NULL, out, err);
 }
 
-/* A subgraph row is matched on its own: ops of the modules it names, and the functional ops
- * it names by torch.fx's numbering ("add_3" is the fourth functional add). */
 gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_meas_row *r,
 			       gr_calib_prediction *out, gr_error *err)
+{
+	return gr_calib_predict_run_row(c, p, r, NULL, 0, out, err);
+}
+
+/* A subgraph row is matched on its own: ops of the modules it names, and the functional ops
+ * it names by torch.fx's numbering ("add_3" is the fourth functional add), less the ops the part
+ * rows of its run take (calib_node_in_run_row). */
+gr_status gr_calib_predict_run_row(gr_calib_cache *c, const gr_profile *p, const gr_meas_row *r,
+				   const gr_meas_row *const *run, size_t n_run, gr_calib_prediction *out,
+				   gr_error *err)
 {
 	calib_model *m = NULL;
 	const gr_hw *hw;
@@ -105,7 +113,7 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 		if (!(node_row = calloc(m->n_nodes + 1, sizeof(int))))
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 		for (size_t i = 0; i < m->n_nodes; i++) {
-			node_row[i] = calib_node_in_row(m, i, r) ? 0 : -1;
+			node_row[i] = calib_node_in_run_row(m, i, r, run, n_run) ? 0 : -1;
 			matched += node_row[i] == 0;
 		}
 		out->matched = matched > 0;
@@ -113,7 +121,7 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 	if (out->matched && cp) {
 		gr_confidence conf = GR_CONF_CALIBRATED;
 		double t = 0;
-		int n = 0;
+		int n = 0, n_call = 0;
 		otm_bounds ob;
 		otm_bounds_init(&ob, hw, mode, (gr_precision)r->precision);
 		for (size_t i = 0; i < m->n_nodes; i++)
@@ -128,10 +136,12 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 				otm_raise_to_floor(floor, parts);
 				t += parts[0] + parts[1] + parts[2];
 				n++;
+				n_call += cp->cls[m->nodes[i].cls].fitted; /* its time holds a call */
 			}
 		/* a subgraph timed on its own pays its launch/sync; a hooked layer its hooks, but not
-		 * the call path around them */
-		t += r->standalone ? cp->glob[CG_KERNEL] : cp->glob[CG_ROW] - n * cp->glob[CG_CALL];
+		 * the call path around them; a part's hooks are its module's (fit.c) */
+		t += r->standalone ? cp->glob[CG_KERNEL]
+				   : (calib_row_is_part(r) ? 0 : cp->glob[CG_ROW]) - n_call * cp->glob[CG_CALL];
 		out->latency_s = t;
 		out->confidence = conf;
 		out->n_kernels = n;

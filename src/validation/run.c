@@ -20,8 +20,69 @@ typedef struct run_ctx {
 	gr_calib_cache *cache;
 	const gr_meas_row **rows; /* the selected rows */
 	size_t n_rows;
+	const gr_meas_row **by_run; /* the subgraph rows sorted by model run */
+	size_t *run_at, *run_n;     /* row i's run: by_run[run_at[i]], run_n[i] rows */
 	int done, total;
 } run_ctx;
+
+typedef struct keyed {
+	const gr_meas_row *r;
+	size_t i;
+} keyed;
+
+/* Calibration's key of a model run: hw, precision, model, batch and run. */
+static int cmp_key(const gr_meas_row *x, const gr_meas_row *y)
+{
+	int d = strcmp(x->hw, y->hw);
+	if (!d)
+		d = (x->precision > y->precision) - (x->precision < y->precision);
+	if (!d)
+		d = strcmp(x->model, y->model);
+	if (!d)
+		d = (x->batch > y->batch) - (x->batch < y->batch);
+	if (!d)
+		d = (x->run > y->run) - (x->run < y->run);
+	return d;
+}
+
+/* ... then the rows' order (qsort is not stable) */
+static int cmp_run(const void *a, const void *b)
+{
+	const keyed *x = a, *y = b;
+	int d = cmp_key(x->r, y->r);
+	return d ? d : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Groups the subgraph rows by model run: a row is predicted among its run's rows, so that a
+ * module timed less its parts is predicted less the ops they take, as calibration matches them. */
+static int group_runs(run_ctx *c)
+{
+	keyed *k = malloc((c->n_rows ? c->n_rows : 1) * sizeof(*k));
+	size_t n = 0;
+
+	c->by_run = malloc((c->n_rows ? c->n_rows : 1) * sizeof(*c->by_run));
+	c->run_at = calloc(c->n_rows ? c->n_rows : 1, sizeof(*c->run_at));
+	c->run_n = calloc(c->n_rows ? c->n_rows : 1, sizeof(*c->run_n));
+	if (!k || !c->by_run || !c->run_at || !c->run_n) {
+		free(k);
+		return -1;
+	}
+	for (size_t i = 0; i < c->n_rows; i++)
+		if (c->rows[i]->kind == GR_MEAS_SUBGRAPH)
+			k[n++] = (keyed){c->rows[i], i};
+	qsort(k, n, sizeof(*k), cmp_run);
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		for (hi = lo + 1; hi < n && !cmp_key(k[lo].r, k[hi].r); hi++)
+			;
+		for (size_t j = lo; j < hi; j++) {
+			c->by_run[j] = k[j].r;
+			c->run_at[k[j].i] = lo;
+			c->run_n[k[j].i] = hi - lo;
+		}
+	}
+	free(k);
+	return 0;
+}
 
 /* "id" selects every mode of the platform; "id:mode" that mode only. */
 static int hw_selected(const gr_val_opts *o, const char *spec)
@@ -135,7 +196,8 @@ static gr_status predict_rows(run_ctx *c, const char *platform, const char *mode
 
 		if (strcmp(r->hw, platform) || (model && strcmp(r->model, model)))
 			continue;
-		if (!gr_calib_predict_row(c->cache, p, r, &pred, &e) && r->metric == GR_METRIC_THROUGHPUT &&
+		if (!gr_calib_predict_run_row(c->cache, p, r, c->by_run + c->run_at[i], c->run_n[i], &pred, &e) &&
+		    r->metric == GR_METRIC_THROUGHPUT &&
 		    !(pred.throughput_per_s > 0 && isfinite(pred.throughput_per_s)))
 			gr_error_set(&e, GR_ERR_UNSUPPORTED, "%s on %s: no steady-state throughput estimated",
 				     r->model, r->hw);
@@ -351,6 +413,8 @@ gr_status gr_val_run(const gr_meas_set *m, const gr_val_opts *o, gr_val_set *out
 	uplat = NULL;
 	if (!(nu = distinct(plat, np, &uplat)) && np)
 		goto oom;
+	if (group_runs(&c))
+		goto oom;
 	if ((st = gr_calib_cache_new(o->reg, &c.cache, err)))
 		goto done;
 	/* the number of steps, for progress */
@@ -377,6 +441,9 @@ oom:
 done:
 	gr_calib_cache_free(c.cache);
 	free(c.rows);
+	free(c.by_run);
+	free(c.run_at);
+	free(c.run_n);
 	free(plat);
 	free(names);
 	free(uplat);

@@ -13,6 +13,7 @@
 #include "tmpdir_fixture.h"
 #include "calibration/calib_impl.h"
 #include "graphs/bench.h"
+#include "graphs/validate.h"
 
 /* swin_t's first attention module, as the runner names it and its parts (a real run's records) */
 static const char *const nodes[] = {
@@ -217,6 +218,83 @@ static void softmax_rows_fit_a_cost_per_row(void **state)
 	gr_calib_cache_free(c);
 }
 
+/* validate (gr_val_run) on a database of swin_t's first attention module: one run has its parts
+ * and its rest (the module's record less them), another the module timed whole. The rest row is
+ * predicted less the ops its parts take, as calibration matches them, so a part row's and the
+ * rest row's predictions sum to the module's: no row is predicted with another's ops. */
+static void validate_predicts_the_rest_less_its_parts(void **state)
+{
+	gr_bench_store *st;
+	gr_bench_run_info ri = {0};
+	gr_meas_set *s;
+	gr_val_set *vs = gr_val_set_new();
+	gr_val_opts o = {0};
+	gr_error err = {0};
+	const char *hw = "intel_core_i7_12700k";
+	double pred[NR + 1] = {0};
+	int seen[NR + 1] = {0};
+	const char *conf[NR + 1] = {0};
+	int64_t run, id;
+	(void)state;
+	assert_non_null(vs);
+	assert_int_equal(gr_bench_store_open(tmp("val.db"), &st, &err), GR_OK);
+	ri.hw_id = hw;
+	ri.suite = "calibration";
+	ri.backend = "torch";
+	ri.idle_power_w = NAN;
+	/* run 1: the rest (row 0) and its five parts (rows 1-5); run 2: the module whole (row NR) */
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(gr_bench_store_begin_run(st, &ri, &run, &err), GR_OK);
+		for (size_t r = 0; r <= (pass ? 0u : 5u); r++) {
+			gr_bench_record rec;
+			char name[128];
+			snprintf(name, sizeof(name), "swin_t:%zu", r);
+			gr_bench_record_init(&rec);
+			rec.kind = "layer";
+			rec.name = name;
+			rec.model = "swin_t";
+			rec.nodes = nodes[r];
+			rec.subgraph = pass ? (int)NR : (int)r;
+			rec.precision = "fp32";
+			rec.batch = 1;
+			rec.has_stats = 1;
+			rec.st.median = rec.st.mean = rec.st.min = 0.1;
+			assert_int_equal(gr_bench_store_add(st, run, &rec, &id, &err), GR_OK);
+		}
+		gr_bench_store_end_run(st, run, "complete", &err);
+	}
+	gr_bench_store_close(st);
+	assert_int_equal(gr_meas_set_new(&s, &err), GR_OK);
+	assert_int_equal(gr_meas_load(s, tmp("val.db"), NULL, &err), GR_OK);
+	o.hw = &hw;
+	o.n_hw = 1;
+	o.precision = -1;
+	o.subgraphs = 1;
+	assert_int_equal(gr_val_run(s, &o, vs, &err), GR_OK);
+	for (size_t i = 0; i < gr_val_set_count(vs); i++) {
+		const gr_val_point *pt = gr_val_set_at(vs, i);
+		if (pt->level != GR_VAL_LEVEL_SUBGRAPH || pt->subgraph < 0 || pt->subgraph > (int)NR)
+			continue;
+		pred[pt->subgraph] = pt->predicted_ms;
+		seen[pt->subgraph]++;
+		conf[pt->subgraph] = pt->confidence;
+	}
+	print_message("module %.4f ms = rest %.4f + parts %.4f %.4f %.4f %.4f %.4f\n", pred[NR], pred[0], pred[1],
+		      pred[2], pred[3], pred[4], pred[5]);
+	for (size_t r = 0; r <= 5; r++) {
+		assert_int_equal(seen[r], 1);
+		assert_true(pred[r] > 0);
+	}
+	assert_int_equal(seen[NR], 1);
+	/* the linears are gemm, which the i7 fitted (its matmul and reduce it did not) */
+	assert_string_equal(conf[1], "calibrated");
+	assert_string_equal(conf[5], "calibrated");
+	assert_true(pred[0] < pred[NR]);
+	assert_true(fabs(pred[0] + pred[1] + pred[2] + pred[3] + pred[4] + pred[5] - pred[NR]) < 1e-9 * pred[NR]);
+	gr_val_set_free(vs);
+	gr_meas_set_free(s);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -235,6 +313,7 @@ int main(void)
 		cmocka_unit_test(parts_take_their_op_and_the_module_the_rest),
 		cmocka_unit_test(multihead_attention_parts_match_the_export),
 		cmocka_unit_test(softmax_rows_fit_a_cost_per_row),
+		cmocka_unit_test(validate_predicts_the_rest_less_its_parts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
