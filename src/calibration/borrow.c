@@ -101,8 +101,12 @@ static void apply(otm_prec *tp, const otm_prec *t, int c, int r, double ratio, c
 	double peak = otm_bounds_peak(ob, c), bw = otm_bounds_bandwidth(ob, 0, NULL);
 
 	*dst = t->cls[c]; /* the sizes it covers there */
+	/* the work terms: the related class's times the ratio; the per-op cost: the related class's
+	 * (dispatch); the per-row cost: the donor's, already at the target's clock (otm_transfer),
+	 * since a related class without reductions (elementwise) has none to lend */
 	for (int k = 0; k < CF_COUNT; k++)
-		dst->coef[k] = k == CF_OP ? own->coef[k] : own->coef[k] * ratio;
+		if (k != CF_ROWS)
+			dst->coef[k] = k == CF_OP ? own->coef[k] : own->coef[k] * ratio;
 	if (peak > 0 && dst->coef[CF_FLOPS] < 1 / peak)
 		dst->coef[CF_FLOPS] = 1 / peak;
 	if (bw > 0 && dst->coef[CF_BYTES] < 1 / bw)

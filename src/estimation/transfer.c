@@ -182,6 +182,10 @@ static void transfer_class(otm_class *c, int cls, const otm_bounds *bd, const ot
 	}
 
 	c->coef[CF_OP] *= oh;
+	/* a reduction row is a short serial chain (a max, a sum, a horizontal add) whose cost, like
+	 * the per-op cost's, goes with the clock, not with vector width (peak) or bandwidth: its
+	 * elements' FLOPs and bytes are the other terms' */
+	c->coef[CF_ROWS] *= oh;
 	c->coef[CF_FLOPS] *= rc;
 	for (int k = CF_PAR4; k <= CF_PAR16; k++)
 		c->coef[k] *= rc;

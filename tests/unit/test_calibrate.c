@@ -1061,6 +1061,53 @@ static void unmeasured_class_borrows_the_ratio_to_its_related_class(void **state
 	gr_profile_free(q);
 }
 
+/* A borrowed reduce class (the i7 measured none) keeps its donor's cost per reduction row, at
+ * the i7's clock (a row costs per clock cycle, docs/transfer.md): its related class,
+ * elementwise, has no rows to lend one; written and read back with it. */
+static void borrowed_class_keeps_the_donor_cost_per_row(void **state)
+{
+	gr_profile *d = NULL, *p = NULL, *q = NULL;
+	gr_error err = {0};
+	gr_hw_registry *reg = NULL;
+	const gr_hw *i7, *ry;
+	char path[512];
+	otm_class *k;
+	double want;
+	(void)state;
+	setenv("XDG_CONFIG_HOME", tmp("cfg"), 1);
+	setenv("GRAPHS_CALIBRATION_PATH", tmp("rowlenders"), 1);
+	assert_int_equal(gr_profile_load(I7_PROFILE, &d, &err), GR_OK);
+	snprintf(d->tm.hw, sizeof(d->tm.hw), "amd_ryzen_9_8945hs");
+	k = &d->tm.prec[GR_PREC_FP32].cls[GR_KC_REDUCE];
+	*k = d->tm.prec[GR_PREC_FP32].cls[GR_KC_ELEMENTWISE];
+	k->coef[CF_BYTES] *= 3;
+	k->coef[CF_ROWS] = 90e-9;
+	k->points = 24;
+	snprintf(path, sizeof(path), "%s/amd_ryzen_9_8945hs/default/pytorch.json", tmp("rowlenders"));
+	assert_int_equal(gr_profile_save(d, path, &err), GR_OK);
+	assert_int_equal(gr_profile_load(I7_PROFILE, &p, &err), GR_OK);
+	assert_false(p->tm.prec[GR_PREC_FP32].cls[GR_KC_REDUCE].fitted);
+	assert_true(p->tm.prec[GR_PREC_FP32].cls[GR_KC_ELEMENTWISE].coef[CF_ROWS] == 0);
+	assert_true(gr_profile_borrow_classes(p, NULL, &err) >= 1);
+	k = &p->tm.prec[GR_PREC_FP32].cls[GR_KC_REDUCE];
+	assert_true(k->fitted && k->borrowed_from[0]);
+	assert_int_equal(calib_registry_load(&reg, &err), GR_OK);
+	assert_non_null(i7 = gr_hw_registry_find(reg, "intel_core_i7_12700k"));
+	assert_non_null(ry = gr_hw_registry_find(reg, "amd_ryzen_9_8945hs"));
+	want = 90e-9 * gr_hw_clock_mhz(ry, -1) / gr_hw_clock_mhz(i7, -1);
+	assert_true(gr_hw_clock_mhz(ry, -1) != gr_hw_clock_mhz(i7, -1));
+	assert_true(fabs(k->coef[CF_ROWS] / want - 1) < 1e-9);
+	assert_int_equal(gr_profile_save(p, tmp("rowborrowed.json"), &err), GR_OK);
+	assert_int_equal(gr_profile_load(tmp("rowborrowed.json"), &q, &err), GR_OK);
+	assert_true(fabs(q->tm.prec[GR_PREC_FP32].cls[GR_KC_REDUCE].coef[CF_ROWS] / want - 1) < 1e-6);
+	unsetenv("GRAPHS_CALIBRATION_PATH");
+	unsetenv("XDG_CONFIG_HOME");
+	gr_hw_registry_free(reg);
+	gr_profile_free(d);
+	gr_profile_free(p);
+	gr_profile_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1083,6 +1130,7 @@ int main(void)
 		cmocka_unit_test(save_refuses_what_load_would_reject),
 		cmocka_unit_test(transformer_layers_fit_matmul_softmax_and_layernorm),
 		cmocka_unit_test(unmeasured_class_borrows_the_ratio_to_its_related_class),
+		cmocka_unit_test(borrowed_class_keeps_the_donor_cost_per_row),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -343,6 +343,35 @@ static void compiled_graph_keeps_the_donor_per_kernel_cost(void **state)
 	gr_profile_free(p);
 }
 
+/* A cost per reduction row (s_per_row) goes to another CPU with the clock, like the per-op cost
+ * (docs/transfer.md): 90 ns a row on the i7 is 90 ns x its clock over the Ryzen's there; a class
+ * without one gets none; a profile holding one writes and reads it back. */
+static void per_row_cost_goes_with_the_clock(void **state)
+{
+	gr_profile *p = NULL, *q = NULL;
+	gr_op_time_model tm;
+	gr_error err = {0};
+	int mi7, mr;
+	const gr_hw *i7 = registry_resolve("intel_core_i7_12700k", &mi7), *ryzen = registry_resolve("amd_ryzen_9_8945hs", &mr);
+	double ci7 = gr_hw_clock_mhz(i7, mi7), cr = gr_hw_clock_mhz(ryzen, mr);
+	char path[400];
+	(void)state;
+	assert_true(ci7 > 0 && cr > 0 && ci7 != cr);
+	assert_int_equal(gr_profile_load(CAL "/intel_core_i7_12700k/default/pytorch.json", &p, &err), GR_OK);
+	assert_true(p->tm.prec[GR_PREC_FP32].cls[GR_KC_NORM].fitted);
+	p->tm.prec[GR_PREC_FP32].cls[GR_KC_NORM].coef[CF_ROWS] = 90e-9;
+	assert_true(otm_transfer(&p->tm, i7, mi7, ryzen, mr, &tm) > 0);
+	assert_true(fabs(tm.prec[GR_PREC_FP32].cls[GR_KC_NORM].coef[CF_ROWS] / (90e-9 * ci7 / cr) - 1) < 1e-9);
+	assert_true(tm.prec[GR_PREC_FP32].cls[GR_KC_ELEMENTWISE].coef[CF_ROWS] == 0);
+	snprintf(path, sizeof(path), "%s/rows.json", root);
+	assert_int_equal(gr_profile_save(p, path, &err), GR_OK);
+	assert_int_equal(gr_profile_load(path, &q, &err), GR_OK);
+	assert_true(fabs(q->tm.prec[GR_PREC_FP32].cls[GR_KC_NORM].coef[CF_ROWS] / 90e-9 - 1) < 1e-6);
+	assert_true(q->tm.prec[GR_PREC_FP32].cls[GR_KC_ELEMENTWISE].coef[CF_ROWS] == 0);
+	gr_profile_free(p);
+	gr_profile_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +383,7 @@ int main(void)
 		cmocka_unit_test(cpu_byte_rates_keep_their_share_of_dram),
 		cmocka_unit_test(transferred_fit_computes_on_the_runtime_threads),
 		cmocka_unit_test(cpu_gemm_lent_no_slower_than_conv),
+		cmocka_unit_test(per_row_cost_goes_with_the_clock),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
