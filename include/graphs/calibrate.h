@@ -347,6 +347,7 @@ typedef struct gr_fit_class {
 	int points;               /* ops of this class in the fitted rows */
 	double op_s;              /* per op */
 	double s_per_flop, s_per_byte, s_per_weight;
+	double s_per_row;         /* per reduction row of a softmax, layer norm or Reduce* op; 0: none */
 	const char *borrowed_from; /* NULL when measured here; else the donor's label (borrowed) */
 	int borrowed_of;           /* and the related class whose ratio it took */
 	int flop_of;               /* the class whose s/FLOP the fit gave it (its own ops could not

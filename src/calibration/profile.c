@@ -140,6 +140,7 @@ gr_status gr_profile_class_info(const gr_profile *p, gr_precision prec, int cls,
 	out->s_per_flop = c->coef[CF_FLOPS];
 	out->s_per_byte = c->coef[CF_BYTES];
 	out->s_per_weight = c->coef[CF_WEIGHTS];
+	out->s_per_row = c->coef[CF_ROWS];
 	out->borrowed_from = c->borrowed_from[0] ? c->borrowed_from : NULL;
 	out->borrowed_of = c->borrowed_from[0] ? c->borrowed_of : -1;
 	out->flop_of = p->q[prec].cls[cls].flop_of - 1;

@@ -483,6 +483,9 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 			gr_fit_class c;
 			if (gr_profile_class_info(p, (gr_precision)q, k, &c))
 				continue;
+			if (c.s_per_row > 0)
+				fprintf(out, "  per row      %s: %.3g ns per reduction row (softmax, layer norm, Reduce*)\n",
+					gr_op_class_name(k), c.s_per_row * 1e9);
 			if (c.borrowed_from)
 				fprintf(out, "  borrowed     %s: never measured here; its ratio to %s from %s\n",
 					gr_op_class_name(k), gr_op_class_name(c.borrowed_of), c.borrowed_from);

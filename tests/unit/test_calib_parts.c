@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -14,6 +15,7 @@
 #include "calibration/calib_impl.h"
 #include "graphs/bench.h"
 #include "graphs/validate.h"
+#include "cli/cli.h"
 
 /* swin_t's first attention module, as the runner names it and its parts (a real run's records) */
 static const char *const nodes[] = {
@@ -212,6 +214,24 @@ static void softmax_rows_fit_a_cost_per_row(void **state)
 		assert_true(r->fitted && r->points == 24);
 		/* the records' times are in ms, read as seconds (as in test_calibrate's transformer test) */
 		assert_true(fabs(r->coef[CF_ROWS] / (ROW_S * 1e3) - 1) < 0.1);
+	}
+	{ /* calibrate --report prints it (docs/calibrate.md) */
+		char db[300], line[512], *argv[] = {"calibrate", "--hw", "intel_core_i7_12700k", "--from", db, "--report",
+						     "--no-save", NULL};
+		int fd = dup(1), found = 0;
+		FILE *f;
+		snprintf(db, sizeof(db), "%s", tmp("rows.db"));
+		fflush(stdout);
+		assert_non_null(freopen(tmp("report.txt"), "w", stdout));
+		assert_int_equal(cmd_calibrate(7, argv), 0);
+		fflush(stdout);
+		dup2(fd, 1);
+		close(fd);
+		assert_non_null(f = fopen(tmp("report.txt"), "r"));
+		while (fgets(line, sizeof(line), f))
+			found += !strncmp(line, "  per row      reduce: ", 23) && strstr(line, " ns per reduction row");
+		fclose(f);
+		assert_int_equal(found, 1);
 	}
 	gr_profile_free(p);
 	gr_meas_set_free(s);
