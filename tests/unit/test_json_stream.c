@@ -77,9 +77,9 @@ static void deep_nesting_and_buffer_boundaries(void **state)
 		o = in;
 	}
 	cJSON_AddStringToObject(o, "deepest", "yes");
-	/* about 100 KiB of members: the buffer (16 KiB) fills at every offset of a key */
+	/* about 400 KiB of members: the buffer (64 KiB) fills at many offsets of a key */
 	o = cJSON_CreateObject();
-	for (int i = 0; i < 5000; i++) {
+	for (int i = 0; i < 20000; i++) {
 		snprintf(k, sizeof(k), "member_%d%s", i, i % 7 ? "" : "\"q");
 		cJSON_AddNumberToObject(o, k, i);
 	}

@@ -61,7 +61,7 @@ static void csv_quotes_commas_quotes_and_line_breaks(void **state)
  * numeric column cut at 60 or not. */
 static void text_rows_align_as_printf(void **state)
 {
-	static char long_text[70], long_num[70], huge[20001];
+	static char long_text[70], long_num[70], huge[70001];
 	const char *rows[][4] = {
 		{"a", "1", "x", "note"},
 		{long_text, long_num, "", ""},
