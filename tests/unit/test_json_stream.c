@@ -59,6 +59,18 @@ static void keys_with_escapes_and_long_keys(void **state)
 	k[60] = '"';
 	k[64] = '\0';
 	cJSON_AddTrueToObject(o, k);
+	/* keys of 1 to 20 bytes with a byte to escape at each place (the in-place path reads
+	 * them a word at a time: bytes, two 4-byte words, 8-byte words overlapping at the end),
+	 * and bytes from 0x80 up, which need none */
+	for (size_t n = 1; n <= 20; n++)
+		for (size_t at = 0; at < n; at++)
+			for (int e = 0; e < 4; e++) {
+				static const char esc[] = {'"', '\\', '\x1f', '\xff'};
+				memset(k, 'a' + (int)(n % 26), n);
+				k[at] = esc[e];
+				snprintf(k + n, sizeof(k) - n, "%zu", at); /* keys differ */
+				cJSON_AddFalseToObject(o, k);
+			}
 	assert_same_as_cjson(o);
 	cJSON_Delete(o);
 }
