@@ -71,6 +71,16 @@ static void keys_with_escapes_and_long_keys(void **state)
 				snprintf(k + n, sizeof(k) - n, "%zu", at); /* keys differ */
 				cJSON_AddFalseToObject(o, k);
 			}
+	/* string values of 1 to 40 bytes the same way (scanned 16, then 8 bytes at a time) */
+	for (size_t n = 1; n <= 40; n++)
+		for (size_t at = 0; at < n; at++)
+			for (int e = 0; e < 4; e++) {
+				static const char esc[] = {'"', '\\', '\x1f', '\xff'};
+				memset(k, 'a' + (int)(n % 26), n);
+				k[at] = esc[e];
+				k[n] = '\0';
+				cJSON_AddStringToObject(o, "v", k);
+			}
 	assert_same_as_cjson(o);
 	cJSON_Delete(o);
 }
