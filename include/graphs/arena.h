@@ -23,6 +23,10 @@ void *gr_arena_calloc(gr_arena *a, size_t count, size_t size);
 /* Copy of s (or of its first n bytes) owned by the arena, always NUL-terminated. */
 char *gr_arena_strdup(gr_arena *a, const char *s);
 char *gr_arena_strndup(gr_arena *a, const char *s, size_t n);
+/* Says about how many bytes the arena will be asked for in all, so that its next chunk is
+ * sized for them (up to the largest chunk) instead of growing there by doublings. A hint:
+ * nothing is allocated until needed, and allocation works the same without it. */
+void gr_arena_expect(gr_arena *a, size_t bytes);
 /* Bytes handed out so far (for diagnostics). */
 size_t gr_arena_used(const gr_arena *a);
 

@@ -27,6 +27,9 @@ typedef struct gr_table gr_table;
 gr_table *gr_table_new(int ncols, const char *const *headers);
 /* Marks column col as numeric (right-aligned in text tables). */
 void gr_table_numeric(gr_table *t, int col);
+/* Says that about rows rows of about row_bytes bytes of text each are coming, so that the
+ * table takes its memory at once (a hint: rows are added the same without it). */
+void gr_table_expect(gr_table *t, size_t rows, size_t row_bytes);
 /* Appends a row; cells are copied (NULL means empty). Returns 0 on OOM. */
 int gr_table_add_row(gr_table *t, const char *const *cells);
 /* Writes the table in fmt (table, csv or markdown; json is not handled here). */

@@ -216,6 +216,8 @@ static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g
 		return;
 	for (int col = 3; col <= 5; col++)
 		gr_table_numeric(t, col);
+	/* a row's text: the node's name, op, shape and numbers; swin_s's take 67 bytes */
+	gr_table_expect(t, gr_graph_node_count(g), 80);
 	for (size_t i = 0; i < gr_graph_node_count(g); i++) {
 		const gr_node *n = gr_graph_node(g, i);
 		const gr_cost *c = gr_node_cost(n);

@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <math.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void cli_jw_init(cli_jw *w, FILE *f)
 {
@@ -66,6 +69,21 @@ static size_t plain_run(const unsigned char *p, size_t n)
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	size_t i = 0;
 
+#ifdef __SSE2__
+	/* sixteen at a time where the target has SSE2 (all of x86-64): a byte needs an escape
+	 * when min(byte, 31) is the byte itself (below 32, unsigned) or it is '"' or '\\' */
+	const __m128i lo = _mm_set1_epi8(31), quote = _mm_set1_epi8('"'),
+		      bslash = _mm_set1_epi8('\\');
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i e = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, lo), x),
+					 _mm_or_si128(_mm_cmpeq_epi8(x, quote),
+						      _mm_cmpeq_epi8(x, bslash)));
+		int m = _mm_movemask_epi8(e);
+		if (m)
+			return i + (size_t)__builtin_ctz((unsigned)m);
+	}
+#endif
 	for (; i + 8 <= n; i += 8) {
 		uint64_t x, q, b;
 		memcpy(&x, p + i, 8);
@@ -115,35 +133,76 @@ static void str(cli_jw *w, const char *s)
 	putch(w, '"');
 }
 
-/* What comes before a value: the separator, and inside an object the indent and the key. */
-static void key(cli_jw *w, const char *k)
+/* Copies the n bytes at s to dst when none of them needs an escape (0 otherwise, dst then
+ * partly written): a word at a time, the last one overlapping the one before, so that no
+ * byte past s[n) is read. Keys are mostly 2 to 7 bytes: two 4-byte words. */
+static int copy_plain(char *dst, const char *s, size_t n)
 {
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t x, q, b;
+	uint32_t y, z, yq, yb, zq, zb;
+
+	if (n >= 8) {
+		for (size_t i = 0;; i += 8) {
+			if (i + 8 > n)
+				i = n - 8;
+			memcpy(&x, s + i, 8);
+			q = x ^ (ones * '"');
+			b = x ^ (ones * '\\');
+			if (((x - ones * 32) | (q - ones) | (b - ones)) & ~x & ~q & ~b & highs)
+				return 0;
+			memcpy(dst + i, &x, 8);
+			if (i + 8 == n)
+				return 1;
+		}
+	}
+	if (n >= 4) {
+		const uint32_t o = 0x01010101u, h = 0x80808080u;
+		memcpy(&y, s, 4);
+		memcpy(&z, s + n - 4, 4);
+		yq = y ^ (o * '"'), yb = y ^ (o * '\\'), zq = z ^ (o * '"'), zb = z ^ (o * '\\');
+		if ((((y - o * 32) | (yq - o) | (yb - o)) & ~y & ~yq & ~yb & h) ||
+		    (((z - o * 32) | (zq - o) | (zb - o)) & ~z & ~zq & ~zb & h))
+			return 0;
+		memcpy(dst, &y, 4);
+		memcpy(dst + n - 4, &z, 4);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (escaped[(unsigned char)s[i]])
+			return 0;
+		dst[i] = s[i];
+	}
+	return 1;
+}
+
+/* What comes before a value: the separator, and inside an object the indent and the key
+ * (n bytes: its strlen, which the header's wrappers take at compile time for literals). */
+static void key(cli_jw *w, const char *k, size_t n)
+{
+	static const char tab16[16] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
 	int d = w->depth;
 
 	if (d == 0)
 		return;
 	if (w->is_obj[d - 1]) {
 		if (!k)
-			k = "";
-		/* the common case written in place: a key of up to 64 bytes with nothing to escape,
-		 * copied as it is checked (one pass, not strlen, a scan and a copy: keys are a
-		 * dozen per node of a big graph); anything else leaves the buffer as it was and
-		 * takes the general path below, which writes the same bytes */
-		if (d <= 16 && w->out.len + 64 + (size_t)d + 6 <= sizeof(w->out.buf)) {
+			k = "", n = 0;
+		/* the common case written in place: a key of up to 64 bytes with nothing to escape
+		 * (keys are a dozen per node of a big graph); anything else leaves the buffer as it
+		 * was and takes the general path below, which writes the same bytes */
+		if (d <= 16 && n <= 64 && w->out.len + 2 + 16 + 1 + 64 + 3 <= sizeof(w->out.buf)) {
 			char *b = w->out.buf + w->out.len;
-			size_t i;
 			if (w->n[d - 1]) {
 				*b++ = ',';
 				*b++ = '\n';
 			}
-			for (int j = 0; j < d; j++)
-				*b++ = '\t';
+			memcpy(b, tab16, 16); /* d of them kept */
+			b += d;
 			*b++ = '"';
-			for (i = 0; i < 64 && !escaped[(unsigned char)k[i]]; i++) /* NUL too */
-				b[i] = k[i];
-			if (!k[i]) {
-				memcpy(b + i, "\":\t", 3);
-				w->out.len = (size_t)(b + i + 3 - w->out.buf);
+			if (copy_plain(b, k, n)) {
+				memcpy(b + n, "\":\t", 3);
+				w->out.len = (size_t)(b + n + 3 - w->out.buf);
 				w->n[d - 1]++;
 				return;
 			}
@@ -159,9 +218,9 @@ static void key(cli_jw *w, const char *k)
 	w->n[d - 1]++;
 }
 
-static void jw_open(cli_jw *w, const char *k, int obj)
+static void jw_open(cli_jw *w, const char *k, size_t kn, int obj)
 {
-	key(w, k);
+	key(w, k, kn);
 	puts_(w, obj ? "{\n" : "[");
 	if (w->depth < CLI_JW_DEPTH) {
 		w->n[w->depth] = 0;
@@ -170,8 +229,8 @@ static void jw_open(cli_jw *w, const char *k, int obj)
 	w->depth++;
 }
 
-void cli_jw_object(cli_jw *w, const char *k) { jw_open(w, k, 1); }
-void cli_jw_array(cli_jw *w, const char *k) { jw_open(w, k, 0); }
+void cli_jw_object_n(cli_jw *w, const char *k, size_t kn) { jw_open(w, k, kn, 1); }
+void cli_jw_array_n(cli_jw *w, const char *k, size_t kn) { jw_open(w, k, kn, 0); }
 
 void cli_jw_end(cli_jw *w)
 {
@@ -190,20 +249,24 @@ void cli_jw_end(cli_jw *w)
 	w->depth--;
 }
 
-void cli_jw_string(cli_jw *w, const char *k, const char *s)
+void cli_jw_string_n(cli_jw *w, const char *k, size_t kn, const char *s)
 {
-	key(w, k);
+	key(w, k, kn);
 	str(w, s);
 }
 
-void cli_jw_raw(cli_jw *w, const char *k, const char *raw)
+void cli_jw_raw_n(cli_jw *w, const char *k, size_t kn, const char *raw)
 {
-	key(w, k);
+	key(w, k, kn);
 	puts_(w, raw ? raw : "");
 }
 
-void cli_jw_bool(cli_jw *w, const char *k, int v) { cli_jw_raw(w, k, v ? "true" : "false"); }
-void cli_jw_null(cli_jw *w, const char *k) { cli_jw_raw(w, k, "null"); }
+void cli_jw_bool_n(cli_jw *w, const char *k, size_t kn, int v)
+{
+	cli_jw_raw_n(w, k, kn, v ? "true" : "false");
+}
+
+void cli_jw_null_n(cli_jw *w, const char *k, size_t kn) { cli_jw_raw_n(w, k, kn, "null"); }
 
 /* item's number as cJSON prints it: valueint when it equals the double ("%d"), else
  * cJSON's own digits (it tries %1.15g, then %1.17g when that does not read back). */
@@ -221,32 +284,32 @@ static void number(cli_jw *w, const cJSON *item)
 	puts_(w, buf);
 }
 
-void cli_jw_number(cli_jw *w, const char *k, double v)
+void cli_jw_number_n(cli_jw *w, const char *k, size_t kn, double v)
 {
 	cJSON item;
 
 	/* what number() prints for a whole number in int's range, without building the item
 	 * (dims of shapes: several per node) */
 	if (v > INT_MIN && v < INT_MAX && v == (double)(int)v) {
-		key(w, k);
+		key(w, k, kn);
 		put_int(w, (int)v);
 		return;
 	}
 	memset(&item, 0, sizeof(item));
 	item.type = cJSON_Number;
 	cJSON_SetNumberHelper(&item, v); /* valueint saturated as cJSON_CreateNumber does */
-	key(w, k);
+	key(w, k, kn);
 	number(w, &item);
 }
 
-void cli_jw_count(cli_jw *w, const char *k, double v)
+void cli_jw_count_n(cli_jw *w, const char *k, size_t kn, double v)
 {
 	char buf[48];
 
 	if (!isfinite(v) || v < 0)
 		v = 0;
 	v = floor(v + 0.5);
-	key(w, k);
+	key(w, k, kn);
 	if (v < 9007199254740992.0) { /* 2^53: every whole number below prints as its digits */
 		put_u64(w, (unsigned long long)v);
 		return;
@@ -266,14 +329,14 @@ void cli_jw_cjson(cli_jw *w, const char *k, const cJSON *item)
 	case cJSON_True: cli_jw_bool(w, k, 1); break;
 	case cJSON_NULL: cli_jw_null(w, k); break;
 	case cJSON_Number:
-		key(w, k);
+		key(w, k, cli_jw_klen(k));
 		number(w, item);
 		break;
 	case cJSON_String: cli_jw_string(w, k, item->valuestring); break;
 	case cJSON_Raw: cli_jw_raw(w, k, item->valuestring); break;
 	case cJSON_Array:
 	case cJSON_Object:
-		jw_open(w, k, (item->type & 0xff) == cJSON_Object);
+		jw_open(w, k, cli_jw_klen(k), (item->type & 0xff) == cJSON_Object);
 		for (c = item->child; c; c = c->next)
 			cli_jw_cjson(w, c->string, c);
 		cli_jw_end(w);
@@ -282,13 +345,13 @@ void cli_jw_cjson(cli_jw *w, const char *k, const cJSON *item)
 	}
 }
 
-void cli_jw_shape(cli_jw *w, const char *k, const gr_tensor *t)
+void cli_jw_shape_n(cli_jw *w, const char *k, size_t kn, const gr_tensor *t)
 {
 	if (gr_tensor_rank(t) < 0) {
-		cli_jw_null(w, k);
+		cli_jw_null_n(w, k, kn);
 		return;
 	}
-	cli_jw_array(w, k);
+	cli_jw_array_n(w, k, kn);
 	for (int i = 0; i < gr_tensor_rank(t); i++) {
 		gr_dim d = gr_tensor_dim(t, i);
 		if (d.value >= 0)

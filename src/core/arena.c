@@ -17,6 +17,7 @@
 #define ARENA_HUGE_MIN (2 * 1024 * 1024) /* chunks this big are mapped for huge pages */
 #define ARENA_POPULATE (256 * 1024)
 #define ARENA_MAX_ALLOC ((size_t)1 << 30)
+#define ARENA_EXPECT_MAX (64 * 1024 * 1024) /* the largest chunk gr_arena_expect asks for */
 
 struct chunk {
 	struct chunk *next;
@@ -200,6 +201,22 @@ char *gr_arena_strndup(gr_arena *a, const char *s, size_t n)
 char *gr_arena_strdup(gr_arena *a, const char *s)
 {
 	return gr_arena_strndup(a, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* The chunks from 64 KiB up to a big graph's size are each a mapping of their own, backed
+ * by 4 KiB pages (below 2 MiB): a fifth of a 10 MB graph's memory, faulted page by page.
+ * One chunk of the expected size (a huge-page mapping from 2 MiB) takes their place; its
+ * pages are still backed only as they are reached, so a high guess costs address space,
+ * not memory. */
+void gr_arena_expect(gr_arena *a, size_t bytes)
+{
+	size_t size = a && a->next_size ? a->next_size : ARENA_CHUNK;
+
+	if (!a)
+		return;
+	while (size < bytes && size < ARENA_EXPECT_MAX)
+		size *= 2;
+	a->next_size = size;
 }
 
 size_t gr_arena_used(const gr_arena *a)

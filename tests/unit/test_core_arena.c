@@ -60,11 +60,34 @@ static void strings_and_arrays(void **state)
 	gr_arena_free(NULL);
 }
 
+/* After gr_arena_expect(9 MiB), 9 MiB of small blocks come from one chunk: each block right
+ * behind the one before (no doubling chunks from 64 KiB), all zeroed. */
+static void expected_size_takes_one_chunk(void **state)
+{
+	gr_arena *a = gr_arena_new();
+	unsigned char *prev = NULL;
+	(void)state;
+
+	gr_arena_expect(NULL, 1); /* no arena: nothing happens */
+	gr_arena_expect(a, (size_t)9 << 20);
+	for (size_t done = 0; done + 1008 <= ((size_t)9 << 20); done += 1008) {
+		unsigned char *p = gr_arena_alloc(a, 1000);
+		assert_non_null(p);
+		if (prev)
+			assert_ptr_equal(p, prev + 1008);
+		assert_true(all_zero(p, 1000));
+		memset(p, 0xcd, 1000);
+		prev = p;
+	}
+	gr_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(blocks_are_zeroed_aligned_and_apart),
 		cmocka_unit_test(strings_and_arrays),
+		cmocka_unit_test(expected_size_takes_one_chunk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,28 @@ static void keys_with_escapes_and_long_keys(void **state)
 	k[60] = '"';
 	k[64] = '\0';
 	cJSON_AddTrueToObject(o, k);
+	/* keys of 1 to 20 bytes with a byte to escape at each place (the in-place path reads
+	 * them a word at a time: bytes, two 4-byte words, 8-byte words overlapping at the end),
+	 * and bytes from 0x80 up, which need none */
+	for (size_t n = 1; n <= 20; n++)
+		for (size_t at = 0; at < n; at++)
+			for (int e = 0; e < 4; e++) {
+				static const char esc[] = {'"', '\\', '\x1f', '\xff'};
+				memset(k, 'a' + (int)(n % 26), n);
+				k[at] = esc[e];
+				snprintf(k + n, sizeof(k) - n, "%zu", at); /* keys differ */
+				cJSON_AddFalseToObject(o, k);
+			}
+	/* string values of 1 to 40 bytes the same way (scanned 16, then 8 bytes at a time) */
+	for (size_t n = 1; n <= 40; n++)
+		for (size_t at = 0; at < n; at++)
+			for (int e = 0; e < 4; e++) {
+				static const char esc[] = {'"', '\\', '\x1f', '\xff'};
+				memset(k, 'a' + (int)(n % 26), n);
+				k[at] = esc[e];
+				k[n] = '\0';
+				cJSON_AddStringToObject(o, "v", k);
+			}
 	assert_same_as_cjson(o);
 	cJSON_Delete(o);
 }
@@ -77,9 +99,9 @@ static void deep_nesting_and_buffer_boundaries(void **state)
 		o = in;
 	}
 	cJSON_AddStringToObject(o, "deepest", "yes");
-	/* about 100 KiB of members: the buffer (16 KiB) fills at every offset of a key */
+	/* about 400 KiB of members: the buffer (64 KiB) fills at many offsets of a key */
 	o = cJSON_CreateObject();
-	for (int i = 0; i < 5000; i++) {
+	for (int i = 0; i < 20000; i++) {
 		snprintf(k, sizeof(k), "member_%d%s", i, i % 7 ? "" : "\"q");
 		cJSON_AddNumberToObject(o, k, i);
 	}

@@ -61,7 +61,7 @@ static void csv_quotes_commas_quotes_and_line_breaks(void **state)
  * numeric column cut at 60 or not. */
 static void text_rows_align_as_printf(void **state)
 {
-	static char long_text[70], long_num[70], huge[20001];
+	static char long_text[70], long_num[70], huge[70001];
 	const char *rows[][4] = {
 		{"a", "1", "x", "note"},
 		{long_text, long_num, "", ""},
@@ -125,6 +125,60 @@ static void text_rows_align_as_printf(void **state)
 	}
 }
 
+/* The text of a table of nrows rows ("node<r>", r, r * 7), told to expect `expect` rows of
+ * row_bytes (none when expect is 0). */
+static char *numbered_table(size_t nrows, size_t expect, size_t row_bytes, gr_format fmt)
+{
+	const char *hdr[] = {"node", "n", "m"};
+	gr_table *t = gr_table_new(3, hdr);
+	static char *buf;
+	static size_t len;
+	FILE *f;
+
+	assert_non_null(t);
+	gr_table_numeric(t, 1);
+	if (expect)
+		gr_table_expect(t, expect, row_bytes);
+	for (size_t r = 0; r < nrows; r++) {
+		char a[32], b[32], c[32];
+		const char *row[] = {a, b, c};
+		snprintf(a, sizeof(a), "node%zu", r);
+		snprintf(b, sizeof(b), "%zu", r);
+		snprintf(c, sizeof(c), "%zu", r * 7);
+		assert_true(gr_table_add_row(t, row));
+	}
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	gr_table_write(t, fmt, f);
+	fclose(f);
+	gr_table_free(t);
+	return buf;
+}
+
+/* gr_table_expect is a hint on memory only: the same bytes whether the rows then added are
+ * as many as expected, fewer or more, and for a guess of many rows (one big chunk). */
+static void expect_changes_no_output(void **state)
+{
+	static const size_t cases[][3] = {
+		{30000, 30000, 16}, {100, 30000, 16}, {30000, 10, 4}, {5, 5, 1000},
+	};
+	(void)state;
+
+	gr_table_expect(NULL, 10, 10); /* no table: nothing happens */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (int fmt = GR_FMT_TABLE; fmt <= GR_FMT_MARKDOWN; fmt++) {
+			if (fmt == GR_FMT_JSON)
+				continue;
+			char *plain = numbered_table(cases[i][0], 0, 0, (gr_format)fmt);
+			char *told = numbered_table(cases[i][0], cases[i][1], cases[i][2],
+						    (gr_format)fmt);
+			assert_string_equal(plain, told);
+			free(plain);
+			free(told);
+		}
+}
+
 /* gr_fmt_si writes most values without printf; every value gives printf's bytes: whole
  * numbers, three significant digits with each suffix, rounding ties and carries (9.995,
  * 999.5 -> "1e+03"), negatives, -0 and tiny fractions. */
@@ -182,6 +236,7 @@ int main(void)
 		cmocka_unit_test(csv_quotes_commas_quotes_and_line_breaks),
 		cmocka_unit_test(text_rows_align_as_printf),
 		cmocka_unit_test(fmt_si_matches_printf),
+		cmocka_unit_test(expect_changes_no_output),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
