@@ -17,21 +17,8 @@
 # Env: NEW_MACHINE_TEST overrides the test models; NEW_MACHINE_KEEP=DIR keeps the files;
 # NEW_MACHINE_BENCH_ARGS adds options to the benchmark command (not the documented flow then).
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-here=$(cd "$(dirname "$0")" && pwd)
-torchpy=${GRAPHS_PYTHON:-/usr/bin/python3}
-if ! "$torchpy" -c 'import torch, torchvision' 2>/dev/null; then
-	echo "new machine: skip: $torchpy has no torch/torchvision"
-	exit 0
-fi
-tmp=${NEW_MACHINE_KEEP:-$(mktemp -d /tmp/graphs_new_machine.XXXXXX)}
-mkdir -p "$tmp/work"
-[ -n "${NEW_MACHINE_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home"
-unset XDG_CONFIG_HOME GRAPHS_CALIBRATION_PATH GRAPHS_HARDWARE_PATH OMP_NUM_THREADS
-mkdir -p "$HOME"
-cd "$tmp/work" || exit 1
+# shellcheck source=bench/lib/host_run.sh
+. "$(dirname "$0")/lib/host_run.sh" "new machine" "${NEW_MACHINE_KEEP:-}" "$@"
 
 # zoo models of the op families the benchmark's set covers, none of them in it (swin_t, swin_s,
 # maxvit_t and convnext_tiny are not: +2%, +8%, +10% and -30% in one run with attention timed in
@@ -41,8 +28,7 @@ cal=$("$cli" benchmark --list --suite calibration | sed -n 's/^models[^:]*: //p'
 threads=$("$torchpy" -c 'import torch; print(torch.get_num_threads())')
 echo "new machine: torch default threads $threads; the benchmark runs $cal"
 
-busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
-b0=$(busy); t0=$(date +%s.%N)
+busy_start
 
 # torch itself times the test models (bench/torch_times.py, shared with bench/unseen_cpu.sh): two
 # rounds per window, the minimum per model, and beside it the quiet figure of the layers' minima
@@ -75,17 +61,13 @@ awk '{ if (!($1 in b) || $2 < b[$1]) b[$1] = $2; if (!($1 in q) || $3 < q[$1]) q
        if (!($1 in o)) o[$1] = n++ }
      END { for (m in b) print o[m], m, b[m], q[m] }' "$tmp"/truth[123].txt | sort -n | cut -d' ' -f2- >"$tmp/truth.txt"
 
-b1=$(busy); t1=$(date +%s.%N)
+busy_end
 : >"$tmp/est.txt"
 for m in ${test//,/ }; do
 	"$cli" estimate "$m" --hw host --format json >"$tmp/e.json" || { echo "FAIL estimate $m"; exit 1; }
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sys.argv[2], d["latency_ms"], d["confidence"], (d.get("profile") or {}).get("path"))' \
 		"$tmp/e.json" "$m" >>"$tmp/est.txt"
 done
-times >"$tmp/times"
-mine=$(awk 'NR==2{split($1,u,/[ms]/); split($2,s,/[ms]/); print u[1]*60+u[2]+s[1]*60+s[2]}' "$tmp/times")
-other=$(awk -v b0="$b0" -v b1="$b1" -v hz="$(getconf CLK_TCK)" -v m="$mine" -v t0="$t0" -v t1="$t1" \
-	'BEGIN{o=((b1-b0)/hz-m)/(t1-t0); printf "%.2f", o<0?0:o}')
 
 python3 - "$tmp/truth.txt" "$tmp/est.txt" "$other" "$cal" "$tmp/report.json" <<'PY'
 import json, sys

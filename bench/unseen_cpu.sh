@@ -15,21 +15,8 @@
 # Env: UNSEEN_CPU_TEST overrides the models; UNSEEN_CPU_KEEP=DIR keeps the files;
 # UNSEEN_CPU_DONOR the donor the estimates must borrow from (default intel_core_i7_12700k).
 set -u
-cli=${1:-build/graphs}
-case "$cli" in /*) ;; *) cli="$PWD/$cli" ;; esac
-here=$(cd "$(dirname "$0")" && pwd)
-torchpy=${GRAPHS_PYTHON:-/usr/bin/python3}
-if ! "$torchpy" -c 'import torch, torchvision' 2>/dev/null; then
-	echo "unseen cpu: skip: $torchpy has no torch/torchvision"
-	exit 0
-fi
-tmp=${UNSEEN_CPU_KEEP:-$(mktemp -d /tmp/graphs_unseen_cpu.XXXXXX)}
-mkdir -p "$tmp/work"
-[ -n "${UNSEEN_CPU_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home"
-unset XDG_CONFIG_HOME GRAPHS_CALIBRATION_PATH GRAPHS_HARDWARE_PATH OMP_NUM_THREADS
-mkdir -p "$HOME"
-cd "$tmp/work" || exit 1
+# shellcheck source=bench/lib/host_run.sh
+. "$(dirname "$0")/lib/host_run.sh" "unseen cpu" "${UNSEEN_CPU_KEEP:-}" "$@"
 
 # CNNs of several kinds (plain, residual, dense, inception, depthwise/inverted-residual,
 # squeeze-excite, grouped) and a transformer
@@ -38,8 +25,7 @@ donor=${UNSEEN_CPU_DONOR:-intel_core_i7_12700k}
 threads=$("$torchpy" -c 'import torch; print(torch.get_num_threads())')
 echo "unseen cpu: torch default threads $threads, $(nproc) CPUs"
 
-busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
-b0=$(busy); t0=$(date +%s.%N)
+busy_start
 "$torchpy" "$here/torch_times.py" "$test" "$tmp/truth1.txt" || { echo "FAIL torch timing"; exit 1; }
 
 echo "+ graphs hw detect --save"
@@ -60,11 +46,7 @@ for m in ${test//,/ }; do
 		"$tmp/e.json" "$m" >>"$tmp/est.txt"
 done
 "$torchpy" "$here/torch_times.py" "$test" "$tmp/truth2.txt" || { echo "FAIL torch timing"; exit 1; }
-times >"$tmp/times"
-b1=$(busy); t1=$(date +%s.%N)
-mine=$(awk 'NR==2{split($1,u,/[ms]/); split($2,s,/[ms]/); print u[1]*60+u[2]+s[1]*60+s[2]}' "$tmp/times")
-other=$(awk -v b0="$b0" -v b1="$b1" -v hz="$(getconf CLK_TCK)" -v m="$mine" -v t0="$t0" -v t1="$t1" \
-	'BEGIN{o=((b1-b0)/hz-m)/(t1-t0); printf "%.2f", o<0?0:o}')
+busy_end
 
 python3 - "$tmp/truth1.txt" "$tmp/truth2.txt" "$tmp/est.txt" "$other" "$donor" "$(uptime)" "$tmp/est0.txt" "$threads" <<'PY'
 import sys
