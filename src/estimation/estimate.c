@@ -446,6 +446,13 @@ static const char *kernel_borrowed_class(const otm_prec *cp, const gr_estimate_c
 	return NULL;
 }
 
+/* The fitted cost of launching kernel ki: its kernel group's where the profile fits groups (the
+ * group is looked up only then), else the one per-kernel cost. */
+static double fitted_kernel_launch_s(const otm_prec *cp, gr_estimate_cache *ec, size_t ki)
+{
+	return cp->has_kernel_groups ? otm_kernel_cost(cp, cache_kernel_group(ec, ki)) : cp->glob[CG_KERNEL];
+}
+
 /* The launches a runtime that splits a grouped conv (gr_fusion_rules.group_split: ncnn) makes
  * for each further group, at the platform's launch cost, in seconds; in both paths, fitted too:
  * the fitted per-kernel cost covers the layer once (no published table constrains a per-group
@@ -488,8 +495,7 @@ static gr_confidence fitted_kernel(const otm_prec *cp, const otm_bounds *ob, gr_
 	}
 	ke->compute_s = sum[0];
 	ke->memory_s = sum[1];
-	ke->overhead_s = sum[2] + (cp->has_kernel_groups ? otm_kernel_cost(cp, cache_kernel_group(ec, ki))
-							 : cp->glob[CG_KERNEL]);
+	ke->overhead_s = sum[2] + fitted_kernel_launch_s(cp, ec, ki);
 	ke->overhead_s += group_launch_s(k, launch_us);
 	ke->transfer_s = 0;
 	ke->latency_s = ke->compute_s + ke->memory_s + ke->overhead_s;
@@ -509,8 +515,7 @@ static double theoretical_overhead(const otm_prec *cp, gr_estimate_cache *ec, co
 				   double launch_us, double op_us)
 {
 	const gr_kernel *k = gr_partition_kernel(ec->p, ki);
-	double s = (cp->has_kernel_groups ? otm_kernel_cost(cp, cache_kernel_group(ec, ki)) : cp->glob[CG_KERNEL]) +
-		   group_launch_s(k, launch_us);
+	double s = fitted_kernel_launch_s(cp, ec, ki) + group_launch_s(k, launch_us);
 
 	for (size_t j = 0; j < k->count; j++) {
 		int c = v->nodes[gr_partition_node(ec->p, k, j)->index].cls;
@@ -858,11 +863,10 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			ke->bound = GR_BOUND_OVERHEAD;
 		if (cp && !ke->on_host) {
 			ke->confidence = fitted_kernel(cp, &ob, ec, cv, i, batch, launch_us, ke);
-			if (ke->confidence == GR_CONF_THEORETICAL && !rules->fused_memory) {
+			/* its latency and bound follow in raise_kernel */
+			if (ke->confidence == GR_CONF_THEORETICAL && !rules->fused_memory)
 				ke->overhead_s = theoretical_overhead(cp, ec, cv, i, launch_us,
 								      launch_us + rules->op_overhead_us);
-				ke->latency_s = fmax(ke->compute_s, ke->memory_s) + ke->transfer_s + ke->overhead_s;
-			}
 			if (ke->confidence != GR_CONF_THEORETICAL)
 				n_calibrated++;
 			/* a borrowed fit is never better than "transferred", in range or not */
