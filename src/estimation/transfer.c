@@ -128,7 +128,7 @@ static int donor_falls_back(const gr_hw *d, const gr_hw *t)
  * fitted on classifier layers at batch 1 and 64 (M = 1..64 rows over 12 threads), is 1.74x its
  * convolutions' time per FLOP, and lent so it put a 2-vCPU VM's vit_b_16 (GEMMs of 197 rows) at
  * +156% (+54% now). The published CPU fits tie the two already. */
-static void drop_fallback_share(otm_prec *p)
+static void cap_matrix_at_conv(otm_prec *p)
 {
 	const otm_class *conv = &p->cls[GR_KC_CONV];
 
@@ -259,7 +259,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 			continue;
 		*tp = *dp;
 		if (fallback || cpu_pair(d, t))
-			drop_fallback_share(tp);
+			cap_matrix_at_conv(tp);
 		otm_bounds_init(&bd, d, dm, (gr_precision)p);
 		otm_bounds_init(&bt, t, tm, (gr_precision)p);
 		for (int c = 0; c < CC_COUNT; c++)
