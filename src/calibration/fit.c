@@ -516,6 +516,7 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	calib_quality *cq = c->cq;
 	double lb[NCOL] = {0}, th[NCOL], wspill, spill_fixed;
 	int tie[CC_COUNT];
+	unsigned char off[NCOL] = {0};
 	gr_status rc = GR_OK;
 	double dram = gr_hw_dram_bandwidth(c->hw, c->mode);
 	fit_lb flb;
@@ -604,7 +605,12 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	fit_bounds(c->hw, c->mode, c->prec, cp, c->threads, &flb);
 	spill_fixed = spill_measured(cp) ? -1 : flb.spill;
 	tie_flops(cp, &flb, tie);
-	/* normal equations of the weighted rows (a tied class's FLOPs in its related class's column) */
+	for (int k = 0; k < CC_COUNT; k++) {
+		off[COL(k, CF_WEIGHTS)] = !weights_identified(&cp->cls[k]);
+		off[COL(k, CF_ROWS)] = !rows_identified(&cp->cls[k]);
+	}
+	/* normal equations of the weighted rows (a tied class's FLOPs in its related class's column,
+	 * the columns its ops cannot identify left out) */
 	memset(c->G, 0, NCOL * NCOL * sizeof(double));
 	memset(c->h, 0, NCOL * sizeof(double));
 	for (size_t i = 0; i < c->n_rows; i++) {
@@ -614,18 +620,13 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 		if (spill_fixed >= 0)
 			y -= spill_fixed * r->x[GCOL(CG_SPILL)];
 		memcpy(x, r->x, sizeof(x));
-		for (int k = 0; k < CC_COUNT; k++) {
+		for (int k = 0; k < CC_COUNT; k++)
 			if (tie[k] >= 0) {
 				x[COL(tie[k], CF_FLOPS)] += x[COL(k, CF_FLOPS)];
 				x[COL(k, CF_FLOPS)] = 0;
 			}
-			if (!weights_identified(&cp->cls[k]))
-				x[COL(k, CF_WEIGHTS)] = 0;
-			if (!rows_identified(&cp->cls[k]))
-				x[COL(k, CF_ROWS)] = 0;
-		}
 		for (int j = 0; j < NCOL; j++)
-			if (x[j] != 0 && j != GCOL(CG_WSPILL) && !(spill_fixed >= 0 && j == GCOL(CG_SPILL)))
+			if (!off[j] && x[j] != 0 && j != GCOL(CG_WSPILL) && !(spill_fixed >= 0 && j == GCOL(CG_SPILL)))
 				nz[nnz++] = j;
 		for (int a = 0; a < nnz; a++) {
 			c->h[nz[a]] += w2 * x[nz[a]] * y;
