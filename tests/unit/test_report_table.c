@@ -12,11 +12,9 @@
 
 #include "graphs/report.h"
 
-static char *table_text(gr_format fmt, const char *cell)
+/* Table t written in fmt, then freed: the text, the caller's to free. */
+static char *written(gr_table *t, gr_format fmt)
 {
-	const char *hdr[] = {"name", "value"};
-	const char *row[] = {cell, "1"};
-	gr_table *t = gr_table_new(2, hdr);
 	/* static: GCC -O2 takes the address handed to open_memstream for a dangling local */
 	static char *buf;
 	static size_t len;
@@ -24,14 +22,22 @@ static char *table_text(gr_format fmt, const char *cell)
 
 	buf = NULL;
 	f = open_memstream(&buf, &len);
-
-	assert_non_null(t);
 	assert_non_null(f);
-	assert_true(gr_table_add_row(t, row));
 	gr_table_write(t, fmt, f);
 	fclose(f);
 	gr_table_free(t);
 	return buf;
+}
+
+static char *table_text(gr_format fmt, const char *cell)
+{
+	const char *hdr[] = {"name", "value"};
+	const char *row[] = {cell, "1"};
+	gr_table *t = gr_table_new(2, hdr);
+
+	assert_non_null(t);
+	assert_true(gr_table_add_row(t, row));
+	return written(t, fmt);
 }
 
 /* Regression: a carriage return (a node name from a model file, say) was written unquoted,
@@ -70,8 +76,6 @@ static void text_rows_align_as_printf(void **state)
 	};
 	const char *hdr[] = {"name", "count", "kind", "note"};
 	size_t nrows = sizeof(rows) / sizeof(rows[0]), w[4];
-	static char *buf;
-	static size_t len;
 	(void)state;
 
 	memset(long_text, 't', sizeof(long_text) - 1);
@@ -80,7 +84,7 @@ static void text_rows_align_as_printf(void **state)
 	for (int variant = 0; variant < 4; variant++) {
 		int last_numeric = variant & 1;
 		gr_table *t = gr_table_new(4, hdr);
-		FILE *f;
+		char *buf;
 		const char *at;
 
 		/* variants 2 and 3: no numeric cell wider than its column (rows not measured) */
@@ -100,12 +104,7 @@ static void text_rows_align_as_printf(void **state)
 			if (w[i] > 60)
 				w[i] = 60;
 		}
-		buf = NULL;
-		f = open_memstream(&buf, &len);
-		assert_non_null(f);
-		gr_table_write(t, GR_FMT_TABLE, f);
-		fclose(f);
-		gr_table_free(t);
+		buf = written(t, GR_FMT_TABLE);
 		at = strchr(strchr(buf, '\n') + 1, '\n') + 1; /* past the header and the rule */
 		for (size_t r = 0; r < nrows; r++) {
 			char *want = malloc(sizeof(huge) + 512);
@@ -131,9 +130,6 @@ static char *numbered_table(size_t nrows, size_t expect, size_t row_bytes, gr_fo
 {
 	const char *hdr[] = {"node", "n", "m"};
 	gr_table *t = gr_table_new(3, hdr);
-	static char *buf;
-	static size_t len;
-	FILE *f;
 
 	assert_non_null(t);
 	gr_table_numeric(t, 1);
@@ -147,13 +143,7 @@ static char *numbered_table(size_t nrows, size_t expect, size_t row_bytes, gr_fo
 		snprintf(c, sizeof(c), "%zu", r * 7);
 		assert_true(gr_table_add_row(t, row));
 	}
-	buf = NULL;
-	f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	gr_table_write(t, fmt, f);
-	fclose(f);
-	gr_table_free(t);
-	return buf;
+	return written(t, fmt);
 }
 
 /* gr_table_expect is a hint on memory only: the same bytes whether the rows then added are
