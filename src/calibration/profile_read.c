@@ -3,6 +3,7 @@
  * and the key instead of giving wrong estimates (a string read as 0 and reported "calibrated",
  * a negative energy, a coefficient whose products overflow to inf, an inverted range). */
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,11 +79,11 @@ static int bad(reader *r, const char *key, const char *fmt, ...)
 	return -1;
 }
 
-/* Every key of o is one of names (n of them) or of more (NULL-ended). The keys that set an
+/* Every key of o is one of names (n of them) or one that more() accepts. The keys that set an
  * estimate's terms are a closed set: one this reader does not know (a term of another
  * version of graphs, or a typo) would otherwise be dropped and the estimate silently differ. */
 static int only_known(reader *r, const cJSON *o, const char *const *names, int n,
-		      const char *const *more)
+		      int (*more)(const char *key))
 {
 	const cJSON *v;
 	char buf[48];
@@ -91,8 +92,8 @@ static int only_known(reader *r, const cJSON *o, const char *const *names, int n
 		int ok = 0;
 		for (int i = 0; i < n && !ok; i++)
 			ok = !strcmp(v->string, names[i]);
-		for (int i = 0; more && more[i] && !ok; i++)
-			ok = !strcmp(v->string, more[i]);
+		if (!ok && more)
+			ok = more(v->string);
 		if (!ok)
 			return bad(r, shown(v->string, buf, sizeof(buf)),
 				   "unknown key (written by another version of graphs? it would be ignored "
@@ -464,10 +465,30 @@ static int read_class(reader *r, const cJSON *cv, const char *pn, int emulated, 
 	return read_borrowed(r, cv, pn, c);
 }
 
-/* a precision's "platform" keys besides calib_glob_names */
-static const char *const platform_keys[] = {
-	"frame_s", "context_bytes", "context_s", "request_s", "context_layers", "context_layer_s",
-	"context_fill", "matrix_s", "offpath_kernel_factor", "kernel_groups", NULL};
+/* A precision's optional "platform" numbers besides calib_glob_names: one table for reading
+ * them and for knowing them (only_known). */
+static const struct platform_number {
+	const char *key;
+	double hi;
+	size_t off; /* in otm_prec */
+} platform_numbers[] = {
+	{"frame_s", MAX_S_PER_UNIT, offsetof(otm_prec, frame_s)},
+	{"context_bytes", MAX_LLC_BYTES, offsetof(otm_prec, context_bytes)},
+	{"context_s", MAX_S_PER_UNIT, offsetof(otm_prec, context_s)},
+	{"request_s", MAX_S_PER_UNIT, offsetof(otm_prec, request_s)},
+	{"context_layers", 1e9, offsetof(otm_prec, context_layers)},
+	{"context_layer_s", MAX_S_PER_UNIT, offsetof(otm_prec, context_layer_s)},
+	{"context_fill", 1e6, offsetof(otm_prec, context_fill)},
+	{"matrix_s", MAX_S_PER_UNIT, offsetof(otm_prec, matrix_s)},
+};
+
+static int platform_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof(platform_numbers) / sizeof(platform_numbers[0]); i++)
+		if (!strcmp(key, platform_numbers[i].key))
+			return 1;
+	return !strcmp(key, "offpath_kernel_factor") || !strcmp(key, "kernel_groups");
+}
 
 static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *seen)
 {
@@ -504,20 +525,16 @@ static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *s
 	    object(r, pv, "platform", REQUIRED, &gl) || object(r, pv, "classes", REQUIRED, &cl))
 		return -1;
 	enter(r, 3, "precisions", pn, "platform");
-	if (only_known(r, gl, calib_glob_names, CG_COUNT, platform_keys))
+	if (only_known(r, gl, calib_glob_names, CG_COUNT, platform_key))
 		return -1;
 	for (int g = 0; g < CG_COUNT; g++)
 		if (number(r, gl, calib_glob_names[g], 0, MAX_S_PER_UNIT, REQUIRED, 0, &cp->glob[g]))
 			return -1;
-	if (number(r, gl, "frame_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->frame_s) ||
-	    number(r, gl, "context_bytes", 0, MAX_LLC_BYTES, OPTIONAL, 0, &cp->context_bytes) ||
-	    number(r, gl, "context_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->context_s) ||
-	    number(r, gl, "request_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->request_s) ||
-	    number(r, gl, "context_layers", 0, 1e9, OPTIONAL, 0, &cp->context_layers) ||
-	    number(r, gl, "context_layer_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->context_layer_s) ||
-	    number(r, gl, "context_fill", 0, 1e6, OPTIONAL, 0, &cp->context_fill) ||
-	    number(r, gl, "matrix_s", 0, MAX_S_PER_UNIT, OPTIONAL, 0, &cp->matrix_s))
-		return -1;
+	for (size_t i = 0; i < sizeof(platform_numbers) / sizeof(platform_numbers[0]); i++) {
+		const struct platform_number *pk = &platform_numbers[i];
+		if (number(r, gl, pk->key, 0, pk->hi, OPTIONAL, 0, (double *)((char *)cp + pk->off)))
+			return -1;
+	}
 	/* fits to published figures: absent in older profiles, which estimate as before */
 	if (cJSON_GetObjectItemCaseSensitive(gl, "offpath_kernel_factor")) {
 		if (number(r, gl, "offpath_kernel_factor", 0, 1, REQUIRED, 1, &cp->offpath_factor))
