@@ -77,6 +77,11 @@ cd /
 "$tmp/ex/estimate_platform" resnet50 nvidia_t4 >"$tmp/ex_estimate.json"
 # shellcheck disable=SC2086
 "$tmp/ex/compare_platforms" resnet50 ${hws//,/ } >"$tmp/ex_compare.json"
+# the sweep example writes exactly the CLI's csv: same rows, same bytes, same grid id
+"$P/bin/graphs" sweep resnet18 --hw "$hws" --batch 1,8 --format csv >"$tmp/sweep.csv"
+# shellcheck disable=SC2086
+"$tmp/ex/sweep" resnet18 1,8 ${hws//,/ } >"$tmp/ex_sweep.csv"
+cmp -s "$tmp/sweep.csv" "$tmp/ex_sweep.csv" || fail "examples/sweep.c: its csv differs from graphs sweep's"
 cd "$src"
 python3 - "$tmp" <<'PY'
 import json, math, sys
