@@ -267,6 +267,9 @@ static void shipped_derived_figures_are_marked(void **state)
 		{"apple_m3", "peak_tops.fp32"}, {"apple_m4", "peak_tops.fp32"},
 		{"intel_xeon_platinum_8480", "compute.clock_mhz.amx"},
 		{"nvidia_a10", "peak_tops.fp64"},
+		/* bandwidths from an assumed bus (QCS8275) or a third-party table (SA8295P) */
+		{"qualcomm_qcs8275_npu", "memory.dram.bandwidth_gbps"},
+		{"qualcomm_sa8295p_npu", "memory.dram.bandwidth_gbps"},
 	};
 	gr_hw_registry *r = load_shipped();
 	size_t i;
@@ -300,6 +303,8 @@ static void published_data_platforms_declare_their_figures(void **state)
 		{"qualcomm_qcs8550_npu", GR_PREC_INT8, 48, 67.2, 0},
 		{"qualcomm_qcs9075_npu", GR_PREC_INT8, 100, 76.8, 0},
 		{"qualcomm_sa8775p_npu", GR_PREC_INT8, 100, 76.8, 1},
+		{"qualcomm_sa8295p_npu", GR_PREC_INT8, 30, 66.9, 1},
+		{"qualcomm_qcs8275_npu", GR_PREC_INT8, 40, 51.2, 0},
 		{"qualcomm_snapdragon_8_gen_3_npu", GR_PREC_INT8, 95, 76.8, 1},
 		{"qualcomm_snapdragon_8_elite_npu", GR_PREC_INT8, 138, 84.8, 1},
 		{"qualcomm_snapdragon_8_elite_gen5_npu", GR_PREC_INT8, 189, 84.8, 1},

@@ -91,6 +91,22 @@ def check_rows(rows):
             raise SystemExit("batch %r is not an integer: %s" % (r["batch"], where))
 
 
+def jobs_counted_once(rows):
+    """Refuse a measurement that feeds the fits twice: a source naming its job ("job ID")
+    under two hardware strings that both carry a registry id (AI Hub reports a mirror device's
+    results under the job ids of the device it mirrors; see README, Qualcomm AI Hub)."""
+    seen = {}
+    for r in rows:
+        m = re.search(r"\(job (\w+)", r["source"])
+        if not r["registry_id"] or not m:
+            continue
+        key = (m.group(1), r["runtime"], r["precision"], r["model"], r["metric"])
+        other = seen.setdefault(key, r["hardware"])
+        if other != r["hardware"]:
+            raise SystemExit("job %s is mapped under both %r and %r: one measurement would count "
+                             "twice" % (m.group(1), other, r["hardware"]))
+
+
 def sort_key(r):
     return (r["hardware"], r["runtime"], r["precision"], r["model"], int(r["batch"] or -1),
             r["input_shape"], r["metric"], r["source"], r["value"])
@@ -98,6 +114,7 @@ def sort_key(r):
 
 def write_csv(rows, out_path):
     check_rows(rows)
+    jobs_counted_once(rows)
     rows = sorted(rows, key=sort_key)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")

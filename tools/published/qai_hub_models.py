@@ -42,7 +42,12 @@ REGISTRY = {("qualcomm-qcs6490", "CPU"): "qualcomm_qcs6490",
             # AI Hub measures the QCS8550 on a "QCS8550 (Proxy)" device
             ("qualcomm-qcs8550-proxy", "NPU"): "qualcomm_qcs8550_npu",
             ("qualcomm-qcs9075", "NPU"): "qualcomm_qcs9075_npu",
-            ("qualcomm-sa8775p", "NPU"): "qualcomm_sa8775p_npu"}
+            ("qualcomm-sa8775p", "NPU"): "qualcomm_sa8775p_npu",
+            ("qualcomm-sa8295p", "NPU"): "qualcomm_sa8295p_npu",
+            # AI Hub's "QCS8275 (Proxy)" runs no jobs: scorecard/device.py makes it a mirror of
+            # the SA7255P ADP (same jobs), so those rows are mapped once, here, and the
+            # SA7255P ADP's own rows stay unmapped (fitting both would count each job twice)
+            ("qualcomm-qcs8275-proxy", "NPU"): "qualcomm_qcs8275_npu"}
 
 # model directory -> (zoo model, mapping, input shape at batch 1). Every one was
 # checked in the model's model.py: ImagenetClassifier uses 1x3x224x224 (even where

@@ -3,8 +3,9 @@
 
     /usr/bin/python3 tools/published/summary.py [--check]
 
---check: also verify every CSV against the column contract (pubcommon.check_rows)
-and that it is sorted the way the rebuild scripts write it.
+--check: also verify every CSV against the column contract (pubcommon.check_rows), that no
+job feeds two mapped platforms (pubcommon.jobs_counted_once) and that it is sorted the way the
+rebuild scripts write it.
 """
 import collections
 import csv
@@ -45,6 +46,7 @@ def load():
 def check(data):
     for name, rows in data.items():
         pc.check_rows(rows)
+        pc.jobs_counted_once(rows)
         if rows != sorted(rows, key=pc.sort_key):
             raise SystemExit("%s is not sorted as the rebuild scripts write it" % name)
     print("all %d CSVs pass the column contract and are sorted" % len(data))
