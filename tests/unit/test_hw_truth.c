@@ -270,6 +270,9 @@ static void shipped_derived_figures_are_marked(void **state)
 		/* bandwidths from an assumed bus (QCS8275) or a third-party table (SA8295P) */
 		{"qualcomm_qcs8275_npu", "memory.dram.bandwidth_gbps"},
 		{"qualcomm_sa8295p_npu", "memory.dram.bandwidth_gbps"},
+		/* Snapdragon 7 Gen 4: bus width from a third-party table, peaks from boost clocks */
+		{"qualcomm_snapdragon_7_gen_4", "memory.dram.bandwidth_gbps"},
+		{"qualcomm_snapdragon_7_gen_4", "peak_tops.fp32"},
 	};
 	gr_hw_registry *r = load_shipped();
 	size_t i;
@@ -305,6 +308,8 @@ static void published_data_platforms_declare_their_figures(void **state)
 		{"qualcomm_sa8775p_npu", GR_PREC_INT8, 100, 76.8, 1},
 		{"qualcomm_sa8295p_npu", GR_PREC_INT8, 30, 66.9, 1},
 		{"qualcomm_qcs8275_npu", GR_PREC_INT8, 40, 51.2, 0},
+		/* 1 x 16 x 2.8 + 4 x 16 x 2.4 + 3 x 8 x 1.84 GFLOPS */
+		{"qualcomm_snapdragon_7_gen_4", GR_PREC_FP32, 0.24256, 33.6, 1},
 		{"qualcomm_snapdragon_8_gen_3_npu", GR_PREC_INT8, 95, 76.8, 1},
 		{"qualcomm_snapdragon_8_elite_npu", GR_PREC_INT8, 138, 84.8, 1},
 		{"qualcomm_snapdragon_8_elite_gen5_npu", GR_PREC_INT8, 189, 84.8, 1},

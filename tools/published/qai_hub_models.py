@@ -47,7 +47,8 @@ REGISTRY = {("qualcomm-qcs6490", "CPU"): "qualcomm_qcs6490",
             # AI Hub's "QCS8275 (Proxy)" runs no jobs: scorecard/device.py makes it a mirror of
             # the SA7255P ADP (same jobs), so those rows are mapped once, here, and the
             # SA7255P ADP's own rows stay unmapped (fitting both would count each job twice)
-            ("qualcomm-qcs8275-proxy", "NPU"): "qualcomm_qcs8275_npu"}
+            ("qualcomm-qcs8275-proxy", "NPU"): "qualcomm_qcs8275_npu",
+            ("qualcomm-snapdragon-7gen4", "CPU"): "qualcomm_snapdragon_7_gen_4"}
 
 # model directory -> (zoo model, mapping, input shape at batch 1). Every one was
 # checked in the model's model.py: ImagenetClassifier uses 1x3x224x224 (even where
