@@ -36,6 +36,49 @@ def median_ci_rel(samples):
     return max(med - s[j - 1], s[k - 1] - med) / med
 
 
+def load_counters():
+    """Counters for disturbance(): the machine's busy and steal time (/proc/stat, USER_HZ
+    ticks), this process's CPU time and involuntary context switches, and the time the timing
+    thread waited on a run queue (/proc/thread-self/schedstat)."""
+    c = {"wall": time.monotonic()}
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        hz = os.sysconf("SC_CLK_TCK")
+        c["busy"] = (v[0] + v[1] + v[2] + v[5] + v[6]) / hz  # user nice system irq softirq
+        c["steal"] = (v[7] if len(v) > 7 else 0) / hz
+        c["ncpu"] = os.cpu_count() or 1
+    except (OSError, ValueError, IndexError):
+        pass
+    try:  # the timing thread's own (torch's idle pool threads wait too, harmlessly)
+        with open("/proc/thread-self/schedstat") as f:
+            c["delay"] = int(f.read().split()[1]) * 1e-9
+    except (OSError, ValueError, IndexError):
+        pass
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    c["cpu"] = ru.ru_utime + ru.ru_stime
+    c["nivcsw"] = ru.ru_nivcsw
+    return c
+
+
+def disturbance(c0):
+    """Since load_counters() gave c0: CPUs other processes kept busy on average (others_cpu),
+    the shares of the wall time the hypervisor stole from the machine's CPUs (steal_share, per
+    CPU) and the timing thread waited to run (delay_share), involuntary switches. The
+    C side judges them (src/cli/rounds.c)."""
+    c1 = load_counters()
+    wall = max(c1["wall"] - c0["wall"], 1e-9)
+    d = {"wall_s": round(wall, 3), "cpu_s": round(c1["cpu"] - c0["cpu"], 3),
+         "nivcsw": c1["nivcsw"] - c0["nivcsw"]}
+    if "busy" in c0 and "busy" in c1:
+        own = c1["cpu"] - c0["cpu"]
+        d["others_cpu"] = round(max(0.0, c1["busy"] - c0["busy"] - own) / wall, 3)
+        d["steal_share"] = round((c1["steal"] - c0["steal"]) / wall / c1["ncpu"], 4)
+    if "delay" in c0 and "delay" in c1:
+        d["delay_share"] = round(max(0.0, c1["delay"] - c0["delay"]) / wall, 4)
+    return d
+
+
 def time_loop(fn, sync, warmup, min_iters, max_iters, budget_s, rel_ci):
     for _ in range(warmup):
         fn()
@@ -263,6 +306,7 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
     total_flops = sum(c[0] for c in costs.values())
     total_bytes = sum(c[1] for c in costs.values())
 
+    c0 = load_counters()
     with torch.inference_mode():
         samples, t0, t1 = time_loop(lambda: model(x), sync, args.warmup, args.min_iters,
                                     args.max_iters, args.budget_s, args.rel_ci)
@@ -271,7 +315,8 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
            "t_start": t0, "t_end": t1, "iters": len(samples),
            "threads": torch.get_num_threads(), "flops": total_flops, "bytes": total_bytes,
            "layers": len(leaves),
-           "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+           "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+           "disturb": disturbance(c0)}
     if dev.type == "cuda":
         rec["cuda_max_alloc_bytes"] = torch.cuda.max_memory_allocated()
     emit(rec)
@@ -417,7 +462,7 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
                   "samples_ms": [quiet], "iters": iters, "threads": torch.get_num_threads(),
                   "flops": total_flops, "bytes": total_bytes, "layers": len(leaves),
                   "hook_us": hook_s * 1e6, "calls": ncalls, "mode_us": mode_s * 1e6,
-                  "mode_calls": mode_calls[0]})
+                  "mode_calls": mode_calls[0], "disturb": disturbance(c0)})
 
 
 def hook_overhead(torch, sync):

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The benchmark's guard against a minimum taken on a disturbed machine (src/cli/rounds.c), with
+# a fake torch runner (GRAPHS_TORCH_RUNNER) whose figures and load per round come from a plan:
+# a model whose rounds disagree gets extra rounds until a second quiet round confirms its
+# minimum; one measured beside other work in every round runs to the cap (twice the rounds)
+# and is named in the end table and on stderr, by `benchmark` and by `calibrate`, which still
+# reads it; a confirmed model gets no extra round; --rounds 1 adds none.
+set -u
+. "$(dirname "$0")/lib/common.sh" "$@"
+e2e_isolate
+py=/usr/bin/python3
+cat >"$tmp/fake_runner.py" <<'PY'
+import json, os, sys
+plan = {  # model -> per round: quiet ms, CPUs other processes kept busy
+    "resnet18": [(10.0, 0), (12.0, 0), (11.0, 0), (10.1, 0), (9.0, 0)],
+    "mobilenet_v2": [(5.0, 0), (5.05, 0), (6.0, 0), (4.0, 0)],
+    "squeezenet1_1": [(3.0, 1.5), (3.02, 1.4), (3.01, 1.6), (3.0, 1.5), (3.0, 1.5), (3.0, 1.5),
+                      (2.0, 0)],
+}
+name = sys.argv[sys.argv.index("--models") + 1]
+state = os.path.join(os.environ["FAKE_STATE"], name)
+k = int(open(state).read()) if os.path.exists(state) else 0
+open(state, "w").write(str(k + 1))
+ms, others = plan[name][k]
+load = {"wall_s": 1.0, "cpu_s": 1.0, "nivcsw": 0, "others_cpu": others, "steal_share": 0.0,
+        "delay_share": 0.0}
+base = {"model": name, "batch": 1, "precision": "fp32", "device": "cpu", "threads": 1,
+        "input": [1, 3, 224, 224], "layers": 3, "disturb": load}
+print(json.dumps({"type": "meta", "torch": "fake", "threads": 1, "device": "cpu"}))
+print(json.dumps(dict(base, type="model", samples_ms=[ms * 1.1, ms * 1.2, ms * 1.15])))
+print(json.dumps(dict(base, type="model", quiet=True, samples_ms=[ms], iters=3, hook_us=1.0)))
+print(json.dumps({"type": "done"}))
+PY
+export GRAPHS_TORCH_RUNNER="$tmp/fake_runner.py" GRAPHS_PYTHON=$py FAKE_STATE="$tmp/state"
+mkdir -p "$FAKE_STATE"
+models=resnet18,mobilenet_v2,squeezenet1_1
+
+expect 0 "benchmark with the guard" -- "$cli" benchmark --db "$tmp/g.db" --models $models --rounds 3
+cp "$tmp/out" "$tmp/table.txt"
+cp "$tmp/err" "$tmp/bench.err"
+row() { awk -v m="$1" '$1 == m {print $2, $NF}' "$tmp/table.txt"; }
+check "resnet18: rounds disagree, one extra round confirms 10.0 ms" '[ "$(row resnet18)" = "4 confirmed" ]'
+check "mobilenet_v2: confirmed by round 2, no extra round" '[ "$(row mobilenet_v2)" = "3 confirmed" ]'
+check "squeezenet1_1: disturbed in every round, runs to the cap of 6" \
+	'[ "$(row squeezenet1_1)" = "6 disturbed" ]'
+check "6 runs stored (3 rounds, 3 extra)" 'grep -q "^runs 1-6 (complete)" "$tmp/table.txt"'
+check "the warning names the disturbed model only" \
+	'grep -q "warning: minima not confirmed.*squeezenet1_1 disturbed (6 rounds" "$tmp/bench.err" &&
+	 ! grep -q "resnet18\|mobilenet_v2" "$tmp/bench.err"'
+"$cli" benchmark --db "$tmp/g.db" --show --format json >"$tmp/show.json"
+check "the load is kept in the records' params" \
+	"$py -c 'import json,sys; d=json.load(open(sys.argv[1])); q=[m for m in d[\"measurements\"] if m[\"name\"]==\"squeezenet1_1\" and m[\"params\"][\"disturb\"][\"others_cpu\"]>1]; sys.exit(len(q)!=12)' $tmp/show.json"
+
+# calibrate reads the database as before and says the same (what it fits is its business)
+"$cli" hw detect --save >/dev/null 2>&1 || fail "hw detect --save"
+"$cli" calibrate --hw host --from "$tmp/g.db" --no-save --report --format json >"$tmp/cal.json" \
+	2>"$tmp/cal.err"
+check "calibrate warns about squeezenet1_1" \
+	'grep -q "graphs calibrate: warning: minima not confirmed.* squeezenet1_1 disturbed" "$tmp/cal.err"'
+if [ -s "$tmp/cal.json" ]; then
+	check "calibrate --report lists it in unconfirmed_minima" \
+		"[ \"\$(json '[m[\"model\"] for m in d[\"unconfirmed_minima\"]]' <$tmp/cal.json)\" = \"['squeezenet1_1']\" ]"
+fi
+
+# one round asked for: nothing to confirm, no extra round, no warning from benchmark
+rm -f "$FAKE_STATE"/*
+expect 0 "benchmark --rounds 1" -- "$cli" benchmark --db "$tmp/one.db" --models resnet18 --rounds 1
+check "--rounds 1 runs once and warns of nothing" \
+	'grep -q "^run 1 (complete)" "$tmp/out" && ! grep -q warning "$tmp/err"'
+e2e_end "benchmark rounds guard"
