@@ -1,6 +1,6 @@
 /* Rounds of the calibration suite: is each model's minimum confirmed by a second round, and was
  * it measured beside other work? A minimum that only one round reached, or that every agreeing
- * round reached on a busy machine, may be an outlier or inflated, and calibrate fits it all the
+ * round reached on a slowed machine, may be an outlier or inflated, and calibrate fits it all the
  * same: the benchmark adds rounds for such models, and both commands say which remain. */
 #include <math.h>
 #include <stdlib.h>
@@ -10,10 +10,14 @@
 
 #include "cli/rounds.h"
 
-int rounds_disturbed(const round_load *l)
+int rounds_disturbed(const round_load *l, double probe_best)
 {
 	/* NaN compares false: an unknown figure is no evidence of disturbance */
-	return l->others_cpu > 0.25 || l->steal_share > 0.02 || l->delay_share > 0.05;
+	if (l->steal_share > 0.02)
+		return 1;
+	if (isfinite(l->probe_ms))
+		return l->probe_ms > probe_best * (1 + ROUNDS_PROBE_SLOW);
+	return l->others_cpu > 0.25;
 }
 
 round_verdict rounds_verdict(const double *ms, const int *disturbed, int n, double tol,
@@ -63,6 +67,8 @@ static void add_load(round_load *l, const char *params)
 		l->others_cpu = fmax(l->others_cpu, num(d, "others_cpu")); /* fmax skips a NaN */
 		l->steal_share = fmax(l->steal_share, num(d, "steal_share"));
 		l->delay_share = fmax(l->delay_share, num(d, "delay_share"));
+		/* the quiet record's probe also covers the model record's: the lower holds */
+		l->probe_ms = fmin(l->probe_ms, num(d, "probe_ms"));
 	}
 	cJSON_Delete(p);
 }
@@ -105,7 +111,7 @@ static int collect(const gr_bench_record *r, void *user)
 		k = m->n++;
 		m->run[k] = r->run_id;
 		m->model_ms[k] = m->quiet_ms[k] = m->ms[k] = NAN;
-		m->load[k] = (round_load){NAN, NAN, NAN};
+		m->load[k] = (round_load){NAN, NAN, NAN, NAN};
 	}
 	k = m->n - 1;
 	add_load(&m->load[k], r->params);
@@ -134,14 +140,19 @@ gr_status rounds_collect(const gr_benchlib *B, gr_bench_store *s, const int64_t 
 
 void rounds_judge(round_table *t)
 {
+	double probe_best = NAN;
+	for (int i = 0; i < t->n; i++)
+		for (int k = 0; k < t->m[i].n; k++)
+			probe_best = fmin(probe_best, t->m[i].load[k].probe_ms);
 	for (int i = 0; i < t->n; i++) {
 		round_model *m = &t->m[i];
-		m->others_cpu = NAN;
+		m->others_cpu = m->probe_slow = NAN;
 		for (int k = 0; k < m->n; k++) {
 			/* the quiet figure is what calibrate's per-layer minima add up to */
 			m->ms[k] = isfinite(m->quiet_ms[k]) ? m->quiet_ms[k] : m->model_ms[k];
-			m->disturbed[k] = rounds_disturbed(&m->load[k]);
+			m->disturbed[k] = rounds_disturbed(&m->load[k], probe_best);
 			m->others_cpu = fmax(m->others_cpu, m->load[k].others_cpu);
+			m->probe_slow = fmax(m->probe_slow, m->load[k].probe_ms / probe_best - 1);
 		}
 		m->verdict = rounds_verdict(m->ms, m->disturbed, m->n, ROUNDS_TOL, &m->spread);
 	}
@@ -169,7 +180,7 @@ int rounds_warn(const round_table *t, FILE *f, const char *who)
 	int n = 0;
 	for (int i = 0; i < t->n; i++) {
 		const round_model *m = &t->m[i];
-		char spread[32] = "one round", load[64] = "";
+		char spread[32] = "one round", load[64] = "", probe[64] = "";
 		if (m->verdict == MIN_CONFIRMED)
 			continue;
 		if (!n++)
@@ -179,8 +190,10 @@ int rounds_warn(const round_table *t, FILE *f, const char *who)
 			snprintf(spread, sizeof(spread), "next round +%.1f%%", m->spread * 100);
 		if (isfinite(m->others_cpu))
 			snprintf(load, sizeof(load), ", other work up to %.2f CPUs", m->others_cpu);
-		fprintf(f, " %s %s (%d rounds, %s%s);", m->name, rounds_verdict_name(m->verdict), m->n,
-			spread, load);
+		if (isfinite(m->probe_slow))
+			snprintf(probe, sizeof(probe), ", probe up to +%.0f%%", m->probe_slow * 100);
+		fprintf(f, " %s %s (%d rounds, %s%s%s);", m->name, rounds_verdict_name(m->verdict),
+			m->n, spread, load, probe);
 	}
 	if (n)
 		fprintf(f, " more rounds on a quieter machine: graphs benchmark --models LIST "
@@ -227,6 +240,8 @@ cJSON *rounds_check_db(const char *path, FILE *f, const char *who)
 					cJSON_AddNumberToObject(o, "next_round_pct", m->spread * 100);
 				if (isfinite(m->others_cpu))
 					cJSON_AddNumberToObject(o, "others_cpu_max", m->others_cpu);
+				if (isfinite(m->probe_slow))
+					cJSON_AddNumberToObject(o, "probe_slow_pct", m->probe_slow * 100);
 				cJSON_AddItemToArray(arr, o);
 			}
 		}

@@ -20,13 +20,18 @@ typedef enum { MIN_CONFIRMED, MIN_UNCONFIRMED, MIN_DISTURBED } round_verdict;
 typedef struct round_load {
 	double others_cpu;  /* CPUs other processes kept busy, on average */
 	double steal_share; /* share of each CPU the hypervisor took */
-	double delay_share; /* share of the time the runner's threads waited to run */
+	double delay_share; /* share of the time the runner's timing thread waited to run */
+	double probe_ms;    /* the speed probe's best during the round */
 } round_load;
 
-/* 1 when a round ran beside enough other work to slow it: other processes kept more than a
- * quarter of a CPU busy, the hypervisor stole more than 2%, or the runner waited more than 5%
- * of the time for a CPU. Unknown figures count as quiet. */
-int rounds_disturbed(const round_load *l);
+#define ROUNDS_PROBE_SLOW 0.10 /* a probe this much above the benchmark's best: slowed */
+
+/* 1 when a round ran on a slowed machine: its speed probe took more than ROUNDS_PROBE_SLOW
+ * longer than probe_best (the best of every round compared), or the hypervisor stole more than
+ * 2% of the CPUs. Without a probe (an older runner), other processes keeping more than a
+ * quarter of a CPU busy counts instead. Per-layer minima escape time slicing, so waiting for a
+ * CPU (delay_share) alone is not disturbance; unknown figures count as quiet. */
+int rounds_disturbed(const round_load *l, double probe_best);
 
 /* n rounds' figures (ms; NaN: none) and whether each was disturbed: confirmed when another
  * round is within tol of the best and one of the two was quiet; disturbed when such rounds
@@ -48,6 +53,7 @@ typedef struct round_model {
 	double best_ms, median_ms, best_quiet_ms;
 	round_verdict verdict;
 	double spread, others_cpu; /* others_cpu: the most over its rounds */
+	double probe_slow;         /* its slowest round's probe over the best, less 1 */
 } round_model;
 
 typedef struct round_table {
@@ -59,7 +65,8 @@ typedef struct round_table {
 /* Adds runs (or every run: runs NULL, n_runs 0) of the store to t: torch model records only. */
 gr_status rounds_collect(const gr_benchlib *B, gr_bench_store *s, const int64_t *runs, int n_runs,
 			 round_table *t, gr_error *err);
-/* Fills each model's verdict, spread and others_cpu. */
+/* Fills each model's verdict, spread, others_cpu and probe_slow; the probe's best is taken
+ * over every model and round of t. */
 void rounds_judge(round_table *t);
 /* The models of t whose minimum is not confirmed and that have fewer than cap rounds, as a
  * comma-separated list in buf (empty: none). Returns how many. */

@@ -2,7 +2,8 @@
 # The benchmark's guard against a minimum taken on a disturbed machine (src/cli/rounds.c), with
 # a fake torch runner (GRAPHS_TORCH_RUNNER) whose figures and load per round come from a plan:
 # a model whose rounds disagree gets extra rounds until a second quiet round confirms its
-# minimum; one measured beside other work in every round runs to the cap (twice the rounds)
+# minimum (other work beside it is harmless while the speed probe stays fast); one whose probe
+# ran 2x slow in every round runs to the cap (twice the rounds)
 # and is named in the end table and on stderr, by `benchmark` and by `calibrate`, which still
 # reads it; a confirmed model gets no extra round; --rounds 1 adds none.
 set -u
@@ -11,19 +12,20 @@ e2e_isolate
 py=/usr/bin/python3
 cat >"$tmp/fake_runner.py" <<'PY'
 import json, os, sys
-plan = {  # model -> per round: quiet ms, CPUs other processes kept busy
-    "resnet18": [(10.0, 0), (12.0, 0), (11.0, 0), (10.1, 0), (9.0, 0)],
-    "mobilenet_v2": [(5.0, 0), (5.05, 0), (6.0, 0), (4.0, 0)],
-    "squeezenet1_1": [(3.0, 1.5), (3.02, 1.4), (3.01, 1.6), (3.0, 1.5), (3.0, 1.5), (3.0, 1.5),
-                      (2.0, 0)],
+plan = {  # model -> per round: quiet ms, CPUs other processes kept busy, speed probe ms
+    "resnet18": [(10.0, 1.5, 0.1), (12.0, 0, 0.1), (11.0, 0, 0.1), (10.1, 1.2, 0.104),
+                 (9.0, 0, 0.1)],
+    "mobilenet_v2": [(5.0, 0, 0.1), (5.05, 0, 0.1), (6.0, 0, 0.1), (4.0, 0, 0.1)],
+    "squeezenet1_1": [(3.0, 1.5, 0.2), (3.02, 1.4, 0.2), (3.01, 1.6, 0.2), (3.0, 1.5, 0.2),
+                      (3.0, 1.5, 0.2), (3.0, 1.5, 0.2), (2.0, 0, 0.1)],
 }
 name = sys.argv[sys.argv.index("--models") + 1]
 state = os.path.join(os.environ["FAKE_STATE"], name)
 k = int(open(state).read()) if os.path.exists(state) else 0
 open(state, "w").write(str(k + 1))
-ms, others = plan[name][k]
+ms, others, probe = plan[name][k]
 load = {"wall_s": 1.0, "cpu_s": 1.0, "nivcsw": 0, "others_cpu": others, "steal_share": 0.0,
-        "delay_share": 0.0}
+        "delay_share": 0.0, "probe_ms": probe}
 base = {"model": name, "batch": 1, "precision": "fp32", "device": "cpu", "threads": 1,
         "input": [1, 3, 224, 224], "layers": 3, "disturb": load}
 print(json.dumps({"type": "meta", "torch": "fake", "threads": 1, "device": "cpu"}))
@@ -45,7 +47,7 @@ check "squeezenet1_1: disturbed in every round, runs to the cap of 6" \
 	'[ "$(row squeezenet1_1)" = "6 disturbed" ]'
 check "6 runs stored (3 rounds, 3 extra)" 'grep -q "^runs 1-6 (complete)" "$tmp/table.txt"'
 check "the warning names the disturbed model only" \
-	'grep -q "warning: minima not confirmed.*squeezenet1_1 disturbed (6 rounds" "$tmp/bench.err" &&
+	'grep -q "warning: minima not confirmed.*squeezenet1_1 disturbed (6 rounds.*probe up to +100%" "$tmp/bench.err" &&
 	 ! grep -q "resnet18\|mobilenet_v2" "$tmp/bench.err"'
 "$cli" benchmark --db "$tmp/g.db" --show --format json >"$tmp/show.json"
 check "the load is kept in the records' params" \
