@@ -184,7 +184,7 @@ int rounds_warn(const round_table *t, FILE *f, const char *who)
 		if (m->verdict == MIN_CONFIRMED)
 			continue;
 		if (!n++)
-			fprintf(f, "%s: warning: minima not confirmed by a second quiet round within "
+			fprintf(f, "%s: warning: minima not confirmed by a second undisturbed round within "
 				   "%.0f%% (calibrate fits them as they are):", who, ROUNDS_TOL * 100);
 		if (isfinite(m->spread))
 			snprintf(spread, sizeof(spread), "next round +%.1f%%", m->spread * 100);
