@@ -13,11 +13,11 @@
 int rounds_disturbed(const round_load *l, double probe_best)
 {
 	/* NaN compares false: an unknown figure is no evidence of disturbance */
-	if (l->steal_share > 0.02)
+	if (l->steal_share > 0.02 || l->delay_share > 0.10)
 		return 1;
 	if (isfinite(l->probe_ms))
 		return l->probe_ms > probe_best * (1 + ROUNDS_PROBE_SLOW);
-	return l->others_cpu > 0.25;
+	return !isfinite(l->delay_share) && l->others_cpu > 0.25;
 }
 
 round_verdict rounds_verdict(const double *ms, const int *disturbed, int n, double tol,
@@ -146,12 +146,13 @@ void rounds_judge(round_table *t)
 			probe_best = fmin(probe_best, t->m[i].load[k].probe_ms);
 	for (int i = 0; i < t->n; i++) {
 		round_model *m = &t->m[i];
-		m->others_cpu = m->probe_slow = NAN;
+		m->others_cpu = m->probe_slow = m->delay_share = NAN;
 		for (int k = 0; k < m->n; k++) {
 			/* the quiet figure is what calibrate's per-layer minima add up to */
 			m->ms[k] = isfinite(m->quiet_ms[k]) ? m->quiet_ms[k] : m->model_ms[k];
 			m->disturbed[k] = rounds_disturbed(&m->load[k], probe_best);
 			m->others_cpu = fmax(m->others_cpu, m->load[k].others_cpu);
+			m->delay_share = fmax(m->delay_share, m->load[k].delay_share);
 			m->probe_slow = fmax(m->probe_slow, m->load[k].probe_ms / probe_best - 1);
 		}
 		m->verdict = rounds_verdict(m->ms, m->disturbed, m->n, ROUNDS_TOL, &m->spread);
@@ -180,7 +181,7 @@ int rounds_warn(const round_table *t, FILE *f, const char *who)
 	int n = 0;
 	for (int i = 0; i < t->n; i++) {
 		const round_model *m = &t->m[i];
-		char spread[32] = "one round", load[64] = "", probe[64] = "";
+		char spread[32] = "one round", load[96] = "", probe[64] = "";
 		if (m->verdict == MIN_CONFIRMED)
 			continue;
 		if (!n++)
@@ -188,7 +189,10 @@ int rounds_warn(const round_table *t, FILE *f, const char *who)
 				   "%.0f%% (calibrate fits them as they are):", who, ROUNDS_TOL * 100);
 		if (isfinite(m->spread))
 			snprintf(spread, sizeof(spread), "next round +%.1f%%", m->spread * 100);
-		if (isfinite(m->others_cpu))
+		if (isfinite(m->delay_share) && isfinite(m->others_cpu))
+			snprintf(load, sizeof(load), ", waited up to %.0f%%, other work up to %.2f CPUs",
+				 m->delay_share * 100, m->others_cpu);
+		else if (isfinite(m->others_cpu))
 			snprintf(load, sizeof(load), ", other work up to %.2f CPUs", m->others_cpu);
 		if (isfinite(m->probe_slow))
 			snprintf(probe, sizeof(probe), ", probe up to +%.0f%%", m->probe_slow * 100);
@@ -240,6 +244,8 @@ cJSON *rounds_check_db(const char *path, FILE *f, const char *who)
 					cJSON_AddNumberToObject(o, "next_round_pct", m->spread * 100);
 				if (isfinite(m->others_cpu))
 					cJSON_AddNumberToObject(o, "others_cpu_max", m->others_cpu);
+				if (isfinite(m->delay_share))
+					cJSON_AddNumberToObject(o, "wait_pct_max", m->delay_share * 100);
 				if (isfinite(m->probe_slow))
 					cJSON_AddNumberToObject(o, "probe_slow_pct", m->probe_slow * 100);
 				cJSON_AddItemToArray(arr, o);

@@ -26,11 +26,13 @@ typedef struct round_load {
 
 #define ROUNDS_PROBE_SLOW 0.10 /* a probe this much above the benchmark's best: slowed */
 
-/* 1 when a round ran on a slowed machine: its speed probe took more than ROUNDS_PROBE_SLOW
- * longer than probe_best (the best of every round compared), or the hypervisor stole more than
- * 2% of the CPUs. Without a probe (an older runner), other processes keeping more than a
- * quarter of a CPU busy counts instead. Per-layer minima escape time slicing, so waiting for a
- * CPU (delay_share) alone is not disturbance; unknown figures count as quiet. */
+/* 1 when a round ran on a disturbed machine: the runner's timing thread waited for a CPU more
+ * than 10% of the time (on this project's VM the rounds' quiet figures followed that share most
+ * closely: rank correlation 0.59 over 7 models x 6 rounds, other processes' CPUs 0.47), the
+ * hypervisor stole more than 2%, or the speed probe took more than ROUNDS_PROBE_SLOW longer than
+ * probe_best (the best of every round compared: a host slowed under the guest, which no guest
+ * counter shows). Records of an older runner (no wait share) fall back on other processes
+ * keeping more than a quarter of a CPU busy. Unknown figures count as quiet. */
 int rounds_disturbed(const round_load *l, double probe_best);
 
 /* n rounds' figures (ms; NaN: none) and whether each was disturbed: confirmed when another
@@ -54,6 +56,7 @@ typedef struct round_model {
 	round_verdict verdict;
 	double spread, others_cpu; /* others_cpu: the most over its rounds */
 	double probe_slow;         /* its slowest round's probe over the best, less 1 */
+	double delay_share;        /* the most its runner waited for a CPU, as a share */
 } round_model;
 
 typedef struct round_table {
@@ -65,7 +68,7 @@ typedef struct round_table {
 /* Adds runs (or every run: runs NULL, n_runs 0) of the store to t: torch model records only. */
 gr_status rounds_collect(const gr_benchlib *B, gr_bench_store *s, const int64_t *runs, int n_runs,
 			 round_table *t, gr_error *err);
-/* Fills each model's verdict, spread, others_cpu and probe_slow; the probe's best is taken
+/* Fills each model's verdict, spread, others_cpu, delay_share and probe_slow; the probe's best is taken
  * over every model and round of t. */
 void rounds_judge(round_table *t);
 /* The models of t whose minimum is not confirmed and that have fewer than cap rounds, as a

@@ -12,18 +12,21 @@
 
 #include "cli/rounds.h"
 
-static void disturbed_is_a_slow_probe_or_steal(void **state)
+static void disturbed_is_waiting_steal_or_a_slow_probe(void **state)
 {
-	/* the probe says how fast the machine ran: other work beside a fast probe is harmless */
-	round_load fast = {1.5, 0.005, 0.4, 0.105}, slow = {0.0, 0, 0, 0.12},
-		   stolen = {0, 0.05, 0, 0.1}, unknown = {NAN, NAN, NAN, NAN},
-		   old_busy = {1.2, 0, 0, NAN}, old_quiet = {0.1, 0, 0, NAN};
+	/* other processes' CPUs alone do not count while the runner hardly waited and the probe
+	 * stayed fast (their work ran beside it, on the other CPU) */
+	round_load beside = {1.5, 0.005, 0.03, 0.105}, waited = {0.5, 0, 0.3, 0.1},
+		   slow = {0.0, 0, 0, 0.12}, stolen = {0, 0.05, 0, 0.1},
+		   unknown = {NAN, NAN, NAN, NAN}, old_busy = {1.2, 0, NAN, NAN},
+		   old_quiet = {0.1, 0, NAN, NAN};
 	(void)state;
-	assert_false(rounds_disturbed(&fast, 0.1));  /* +5%: within the probe's margin */
-	assert_true(rounds_disturbed(&slow, 0.1));   /* +20% */
+	assert_false(rounds_disturbed(&beside, 0.1)); /* probe +5%: within its margin */
+	assert_true(rounds_disturbed(&waited, 0.1));
+	assert_true(rounds_disturbed(&slow, 0.1));    /* probe +20% */
 	assert_true(rounds_disturbed(&stolen, 0.1));
 	assert_false(rounds_disturbed(&unknown, 0.1)); /* no figures: no evidence */
-	/* an older runner's records, without a probe: other processes' CPUs decide */
+	/* an older runner's records, without wait share or probe: other processes' CPUs decide */
 	assert_true(rounds_disturbed(&old_busy, NAN));
 	assert_false(rounds_disturbed(&old_quiet, NAN));
 }
@@ -102,7 +105,7 @@ static void to_repeat_lists_unconfirmed_models_under_the_cap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(disturbed_is_a_slow_probe_or_steal),
+		cmocka_unit_test(disturbed_is_waiting_steal_or_a_slow_probe),
 		cmocka_unit_test(a_second_quiet_round_within_tol_confirms),
 		cmocka_unit_test(rounds_that_disagree_leave_it_unconfirmed),
 		cmocka_unit_test(agreement_of_disturbed_rounds_only_is_disturbed),
