@@ -258,6 +258,23 @@ static int print_records(gr_bench_store *s, const int64_t *runs, int n_runs, int
 				return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 			}
 		cJSON_AddItemToObject(root, "measurements", c.arr);
+		if (n_runs > 1) { /* rounds: each model's verdict, and the warning as in a table */
+			round_table rt = {0};
+			if (rounds_collect(B, s, runs, n_runs, &rt, &err) == GR_OK) {
+				cJSON *mins = cJSON_AddArrayToObject(root, "minima");
+				rounds_judge(&rt);
+				for (int i = 0; i < rt.n; i++) {
+					cJSON *o = cJSON_CreateObject();
+					cJSON_AddStringToObject(o, "model", rt.m[i].name);
+					cJSON_AddNumberToObject(o, "rounds", rt.m[i].n);
+					cJSON_AddStringToObject(o, "minimum",
+								rounds_verdict_name(rt.m[i].verdict));
+					cJSON_AddItemToArray(mins, o);
+				}
+				rounds_warn(&rt, stderr, "graphs benchmark");
+			}
+			rounds_free(&rt);
+		}
 		cli_json_write(out, root);
 		return EXIT_OK;
 	}

@@ -24,6 +24,10 @@ state = os.path.join(os.environ["FAKE_STATE"], name)
 k = int(open(state).read()) if os.path.exists(state) else 0
 open(state, "w").write(str(k + 1))
 ms, others, probe = plan[name][k]
+if os.environ.get("FAKE_SLOW") == "%s:%d" % (name, k):  # an extra round to interrupt
+    open(os.path.join(os.environ["FAKE_STATE"], "slow"), "w").close()
+    import time
+    time.sleep(5)
 load = {"wall_s": 1.0, "cpu_s": 1.0, "nivcsw": 0, "others_cpu": others, "steal_share": 0.0,
         "delay_share": 0.0, "probe_ms": probe}
 base = {"model": name, "batch": 1, "precision": "fp32", "device": "cpu", "threads": 1,
@@ -52,6 +56,26 @@ check "the warning names the disturbed model only" \
 "$cli" benchmark --db "$tmp/g.db" --show --format json >"$tmp/show.json"
 check "the load is kept in the records' params" \
 	"$py -c 'import json,sys; d=json.load(open(sys.argv[1])); q=[m for m in d[\"measurements\"] if m[\"name\"]==\"squeezenet1_1\" and m[\"params\"][\"disturb\"][\"others_cpu\"]>1]; sys.exit(len(q)!=12)' $tmp/show.json"
+
+# --format json: the same verdicts as "minima", the same warning
+rm -f "$FAKE_STATE"/*
+expect 0 "benchmark --format json" -- "$cli" benchmark --db "$tmp/j.db" --models $models --rounds 3 \
+	--format json
+check "json: minima per model" \
+	"[ \"\$(json '[(m[\"model\"], m[\"rounds\"], m[\"minimum\"]) for m in d[\"minima\"]]' <$tmp/out)\" = \"[('resnet18', 4, 'confirmed'), ('mobilenet_v2', 3, 'confirmed'), ('squeezenet1_1', 6, 'disturbed')]\" ]"
+check "json: the warning on stderr" 'grep -q "warning: minima not confirmed.*squeezenet1_1" "$tmp/err"'
+
+# Ctrl-C during an extra round: exit 130, every finished round kept, the round interrupted
+rm -f "$FAKE_STATE"/*
+FAKE_SLOW=resnet18:3 "$cli" benchmark --db "$tmp/int.db" --models $models --rounds 3 \
+	>"$tmp/int.out" 2>"$tmp/int.err" &
+pid=$!
+for _ in $(seq 100); do [ -e "$FAKE_STATE/slow" ] && break; sleep 0.1; done
+kill -INT $pid
+wait $pid
+check "Ctrl-C in an extra round exits 130" "[ $? = 130 ]"
+check "the interrupted extra round is run 4, after 3 complete ones" \
+	"[ \"\$($py -c 'import sqlite3,sys; print([r[0] for r in sqlite3.connect(sys.argv[1]).execute(\"select status from runs order by id\")])' $tmp/int.db)\" = \"['complete', 'complete', 'complete', 'interrupted']\" ]"
 
 # calibrate reads the database as before and says the same (what it fits is its business)
 "$cli" hw detect --save >/dev/null 2>&1 || fail "hw detect --save"
