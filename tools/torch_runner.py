@@ -65,8 +65,8 @@ def disturbance(c0, probe_ms=None):
     """Since load_counters() gave c0: CPUs other processes kept busy on average (others_cpu),
     the shares of the wall time the hypervisor stole from the machine's CPUs (steal_share, per
     CPU) and the timing thread waited to run (delay_share), involuntary switches, and the
-    speed probe's best (probe_ms, the lower of its runs before and after: the machine reached
-    that speed meanwhile). The C side judges them (src/cli/rounds.c)."""
+    speed probe (probe_ms: before the model's timing without a per-layer pass, else the median
+    of the probes between the pass's iterations). The C side judges them (src/cli/rounds.c)."""
     c1 = load_counters()
     wall = max(c1["wall"] - c0["wall"], 1e-9)
     d = {"wall_s": round(wall, 3), "cpu_s": round(c1["cpu"] - c0["cpu"], 3),
@@ -82,8 +82,8 @@ def disturbance(c0, probe_ms=None):
     return d
 
 
-def speed_probe(torch):
-    """The best of 100 products of two 256x256 fp32 matrices, in ms: a fixed piece of work
+def speed_probe(torch, n=100):
+    """The best of n products of two 256x256 fp32 matrices, in ms: a fixed piece of work
     whose time should repeat. On a virtual machine another process on the sibling hardware
     thread (or another guest) slows it by up to 2.5x without any steal time (this project's VM),
     as it slows the layers; the C side compares it across a benchmark's rounds."""
@@ -91,7 +91,7 @@ def speed_probe(torch):
     b = torch.randn(256, 256)
     best = float("inf")
     with torch.inference_mode():
-        for _ in range(100):
+        for _ in range(n):
             t = time.perf_counter()
             torch.mm(a, b)
             best = min(best, time.perf_counter() - t)
@@ -325,7 +325,7 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
     total_flops = sum(c[0] for c in costs.values())
     total_bytes = sum(c[1] for c in costs.values())
 
-    probe0 = speed_probe(torch)
+    probe0 = None if args.per_layer else speed_probe(torch)
     c0 = load_counters()
     with torch.inference_mode():
         samples, t0, t1 = time_loop(lambda: model(x), sync, args.warmup, args.min_iters,
@@ -408,7 +408,11 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
         for v in parts.values():
             for p in v:
                 p[5].clear()
+        probes = []
         for _ in range(iters):
+            # the machine's speed during the pass, between iterations (what the layers' minima
+            # see; a probe before and after the pass did not follow them on this VM)
+            probes.append(speed_probe(torch, 10))
             del seq[:]
             mode_calls[0] = 0
             sync()
@@ -483,7 +487,7 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
                   "flops": total_flops, "bytes": total_bytes, "layers": len(leaves),
                   "hook_us": hook_s * 1e6, "calls": ncalls, "mode_us": mode_s * 1e6,
                   "mode_calls": mode_calls[0],
-                  "disturb": disturbance(c0, min(probe0, speed_probe(torch)))})
+                  "disturb": disturbance(c0, sorted(probes)[len(probes) // 2])})
 
 
 def hook_overhead(torch, sync):
