@@ -28,11 +28,12 @@ typedef struct round_load {
 
 /* 1 when a round ran on a disturbed machine: the runner's timing thread waited for a CPU more
  * than 10% of the time (on this project's VM the rounds' quiet figures followed that share most
- * closely: rank correlation 0.59 over 7 models x 6 rounds, other processes' CPUs 0.47), the
- * hypervisor stole more than 2%, or the speed probe took more than ROUNDS_PROBE_SLOW longer than
- * probe_best (the best of every round compared: a host slowed under the guest, which no guest
- * counter shows). Records of an older runner (no wait share) fall back on other processes
- * keeping more than a quarter of a CPU busy. Unknown figures count as quiet. */
+ * closely: mean rank correlation 0.40-0.84 in three runs of 7 models x 6 rounds), the hypervisor
+ * stole more than 2%, or the speed probe took more than ROUNDS_PROBE_SLOW longer than probe_best
+ * (the best of every round compared): for a host slowed under a quiet guest, which no guest
+ * counter shows (unproven: it hardly followed the figures under guest load, -0.32 to 0.25).
+ * Records of an older runner (no wait share) fall back on other processes keeping more than a
+ * quarter of a CPU busy. Unknown figures count as quiet. */
 int rounds_disturbed(const round_load *l, double probe_best);
 
 /* n rounds' figures (ms; NaN: none) and whether each was disturbed: confirmed when another
