@@ -47,12 +47,14 @@ tb0=$(date +%s.%N)
 	{ tail -5 "$tmp/bench.err"; echo "FAIL graphs benchmark"; exit 1; }
 tb1=$(date +%s.%N)
 cat "$tmp/bench.txt"
+grep -h 'warning:' "$tmp/bench.err" # the rounds' guard: minima it could not confirm (src/cli/rounds.c)
 awk -v a="$tb0" -v b="$tb1" 'BEGIN { printf "benchmark took %.0f s\n", b - a }'
 truth 2 || { echo "FAIL torch timing"; exit 1; }
 echo "+ graphs calibrate --hw host"
 "$cli" calibrate --hw host >"$tmp/calibrate.txt" 2>"$tmp/calibrate.err" ||
 	{ cat "$tmp/calibrate.err" "$tmp/calibrate.txt"; echo "FAIL graphs calibrate"; exit 1; }
 sed -n '1,40p' "$tmp/calibrate.txt"
+grep -h 'warning:' "$tmp/calibrate.err"
 prof="$HOME/.config/graphs/calibration/host/default/pytorch.json"
 [ -f "$prof" ] || { echo "FAIL no profile at $prof"; exit 1; }
 "$cli" calibrate --hw host --no-save --no-lomo --report --format json >"$tmp/report.json" 2>/dev/null

@@ -36,6 +36,68 @@ def median_ci_rel(samples):
     return max(med - s[j - 1], s[k - 1] - med) / med
 
 
+def load_counters():
+    """Counters for disturbance(): the machine's busy and steal time (/proc/stat, USER_HZ
+    ticks), this process's CPU time and involuntary context switches, and the time the timing
+    thread waited on a run queue (/proc/thread-self/schedstat)."""
+    c = {"wall": time.monotonic()}
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        hz = os.sysconf("SC_CLK_TCK")
+        c["busy"] = (v[0] + v[1] + v[2] + v[5] + v[6]) / hz  # user nice system irq softirq
+        c["steal"] = (v[7] if len(v) > 7 else 0) / hz
+        c["ncpu"] = os.cpu_count() or 1
+    except (OSError, ValueError, IndexError):
+        pass
+    try:  # the timing thread's own (torch's idle pool threads wait too, harmlessly)
+        with open("/proc/thread-self/schedstat") as f:
+            c["delay"] = int(f.read().split()[1]) * 1e-9
+    except (OSError, ValueError, IndexError):
+        pass
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    c["cpu"] = ru.ru_utime + ru.ru_stime
+    c["nivcsw"] = ru.ru_nivcsw
+    return c
+
+
+def disturbance(c0, probe_ms=None):
+    """Since load_counters() gave c0: CPUs other processes kept busy on average (others_cpu),
+    the shares of the wall time the hypervisor stole from the machine's CPUs (steal_share, per
+    CPU) and the timing thread waited to run (delay_share), involuntary switches, and the
+    speed probe (probe_ms: before the model's timing without a per-layer pass, else the median
+    of the probes between the pass's iterations). The C side judges them (src/cli/rounds.c)."""
+    c1 = load_counters()
+    wall = max(c1["wall"] - c0["wall"], 1e-9)
+    d = {"wall_s": round(wall, 3), "cpu_s": round(c1["cpu"] - c0["cpu"], 3),
+         "nivcsw": c1["nivcsw"] - c0["nivcsw"]}
+    if "busy" in c0 and "busy" in c1:
+        own = c1["cpu"] - c0["cpu"]
+        d["others_cpu"] = round(max(0.0, c1["busy"] - c0["busy"] - own) / wall, 3)
+        d["steal_share"] = round((c1["steal"] - c0["steal"]) / wall / c1["ncpu"], 4)
+    if "delay" in c0 and "delay" in c1:
+        d["delay_share"] = round(max(0.0, c1["delay"] - c0["delay"]) / wall, 4)
+    if probe_ms is not None:
+        d["probe_ms"] = round(probe_ms, 4)
+    return d
+
+
+def speed_probe(torch, n=100):
+    """The best of n products of two 256x256 fp32 matrices, in ms: a fixed piece of work
+    whose time should repeat. On a virtual machine another process on the sibling hardware
+    thread (or another guest) slows it by up to 2.5x without any steal time (this project's VM),
+    as it slows the layers; the C side compares it across a benchmark's rounds."""
+    a = torch.randn(256, 256)
+    b = torch.randn(256, 256)
+    best = float("inf")
+    with torch.inference_mode():
+        for _ in range(n):
+            t = time.perf_counter()
+            torch.mm(a, b)
+            best = min(best, time.perf_counter() - t)
+    return best * 1e3
+
+
 def time_loop(fn, sync, warmup, min_iters, max_iters, budget_s, rel_ci):
     for _ in range(warmup):
         fn()
@@ -263,6 +325,8 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
     total_flops = sum(c[0] for c in costs.values())
     total_bytes = sum(c[1] for c in costs.values())
 
+    probe0 = None if args.per_layer else speed_probe(torch)
+    c0 = load_counters()
     with torch.inference_mode():
         samples, t0, t1 = time_loop(lambda: model(x), sync, args.warmup, args.min_iters,
                                     args.max_iters, args.budget_s, args.rel_ci)
@@ -271,7 +335,8 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
            "t_start": t0, "t_end": t1, "iters": len(samples),
            "threads": torch.get_num_threads(), "flops": total_flops, "bytes": total_bytes,
            "layers": len(leaves),
-           "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+           "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+           "disturb": disturbance(c0, probe0)}
     if dev.type == "cuda":
         rec["cuda_max_alloc_bytes"] = torch.cuda.max_memory_allocated()
     emit(rec)
@@ -343,7 +408,11 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
         for v in parts.values():
             for p in v:
                 p[5].clear()
+        probes = []
         for _ in range(iters):
+            # the machine's speed during the pass, between iterations (what the layers' minima
+            # see; a probe before and after the pass did not follow them on this VM)
+            probes.append(speed_probe(torch, 10))
             del seq[:]
             mode_calls[0] = 0
             sync()
@@ -417,7 +486,8 @@ def run_model(torch, tv, args, name, batch, precision, dev, model=None, size=Non
                   "samples_ms": [quiet], "iters": iters, "threads": torch.get_num_threads(),
                   "flops": total_flops, "bytes": total_bytes, "layers": len(leaves),
                   "hook_us": hook_s * 1e6, "calls": ncalls, "mode_us": mode_s * 1e6,
-                  "mode_calls": mode_calls[0]})
+                  "mode_calls": mode_calls[0],
+                  "disturb": disturbance(c0, sorted(probes)[len(probes) // 2])})
 
 
 def hook_overhead(torch, sync):

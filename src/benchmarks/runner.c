@@ -122,6 +122,10 @@ static gr_status handle_line(runner_ctx *x, const char *line, int *stored, gr_er
 			cJSON_AddItemToObject(pj, "input",
 					      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(j, "input"), 1));
 		cJSON_AddStringToObject(pj, "runner", "tools/torch_runner.py");
+		/* how much other work ran beside it: judged per round by src/cli/rounds.c */
+		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "disturb")))
+			cJSON_AddItemToObject(pj, "disturb",
+					      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(j, "disturb"), 1));
 		params = cJSON_PrintUnformatted(pj);
 		r.params = params;
 		if (!strcmp(type, "error")) {

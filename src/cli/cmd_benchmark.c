@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/rounds.h"
 #include "core/benchlib.h"
 #include "graphs/report.h"
 
@@ -55,7 +56,10 @@ static const char bench_help[] =
 	"  --per-layer      models suite: also time every layer (forward hooks; on in calibration)\n"
 	"  --rounds N       models: time the model list N times over, each round its own run, so\n"
 	"                   that the minimum ('graphs calibrate' fits it) sees the machine's quiet\n"
-	"                   moments (default 3 for calibration, 2 with --quick; else 1)\n"
+	"                   moments (default 3 for calibration, 2 with --quick; else 1); with 2 or\n"
+	"                   more, a model whose minimum no second undisturbed round confirmed\n"
+	"                   within 3% gets extra rounds, up to twice N (the table's 'minimum'\n"
+	"                   column and a warning say which stayed unconfirmed)\n"
 	"  --power SRC      energy source (default auto: RAPL for cpu, nvidia-smi or tegrastats\n"
 	"                   for cuda); without a sensor the records say power_source 'none'\n"
 	"  --list           print the selected micro cases and exit\n"
@@ -79,23 +83,32 @@ static void on_signal(int sig)
 typedef struct progress_state {
 	int tty;
 	const char *suite;
-	int round, rounds;  /* rounds of the model list (0-based round) */
+	int round, rounds;  /* rounds of the model list (0-based round); more may be added */
+	int done_prev;      /* model runs of the rounds before this one */
+	int planned;        /* model runs of every round planned so far (0: not known yet) */
+	int round_total;    /* model runs of this round */
 	double started;     /* gr_bench_now() when the first round began */
 } progress_state;
 
-/* done/total are the suite's (one round's); with rounds, the bar and the ETA cover them all. */
+/* done/total are the suite's (this round's); with rounds, the bar and the ETA cover them all,
+ * extra rounds (a subset of the models) included once they are planned. */
 static void progress(void *user, int done, int total, const char *name, double eta)
 {
 	progress_state *p = user;
 	char bar[31], what[40] = "";
 	int fill;
-	if (!p->tty || total <= 0)
+	if (total <= 0)
+		return;
+	p->round_total = total;
+	if (!p->planned)
+		p->planned = total * p->rounds;
+	if (!p->tty)
 		return;
 	if (p->rounds > 1) {
 		double el = B->gr_bench_now() - p->started;
 		snprintf(what, sizeof(what), " round %d/%d", p->round + 1, p->rounds);
-		done += p->round * total;
-		total *= p->rounds;
+		done += p->done_prev;
+		total = p->planned;
 		eta = done > 0 && done < total ? el / done * (total - done) : -1;
 	}
 	if (done >= total) {
@@ -206,54 +219,6 @@ static int print_record(const gr_bench_record *r, void *user)
 	return 0;
 }
 
-/* A model's best over the rounds of a calibration run (the table prints these, not every layer). */
-typedef struct round_row {
-	char name[128];
-	int rounds, layers;
-	double best_ms, median_ms, quiet_ms;
-} round_row;
-
-typedef struct round_ctx {
-	round_row *rows;
-	int n, cap;
-	int64_t records;
-} round_ctx;
-
-static int collect_round(const gr_bench_record *r, void *user)
-{
-	round_ctx *c = user;
-	round_row *row = NULL;
-	c->records++;
-	if (strcmp(r->kind, "model") || !r->supported || !r->has_stats)
-		return 0;
-	for (int i = 0; i < c->n && !row; i++)
-		if (!strcmp(c->rows[i].name, r->name))
-			row = &c->rows[i];
-	if (!row) {
-		if (c->n == c->cap) {
-			int cap = c->cap ? 2 * c->cap : 16;
-			round_row *nr = realloc(c->rows, (size_t)cap * sizeof(*nr));
-			if (!nr)
-				return 1;
-			c->rows = nr;
-			c->cap = cap;
-		}
-		row = &c->rows[c->n++];
-		memset(row, 0, sizeof(*row));
-		snprintf(row->name, sizeof(row->name), "%s", r->name);
-		row->best_ms = row->median_ms = row->quiet_ms = INFINITY;
-	}
-	if (r->note && !strncmp(r->note, "quiet:", 6)) { /* the per-layer pass's reconstruction */
-		row->quiet_ms = fmin(row->quiet_ms, r->st.min * 1e3);
-		return 0;
-	}
-	row->rounds++;
-	row->layers = r->subgraph > 0 ? (int)r->subgraph : row->layers;
-	row->best_ms = fmin(row->best_ms, r->st.min * 1e3);
-	row->median_ms = fmin(row->median_ms, r->st.median * 1e3);
-	return 0;
-}
-
 static int print_records(gr_bench_store *s, const int64_t *runs, int n_runs, int fmt, const char *db,
 			 FILE *out, const char *status, const gr_bench_platform *pl)
 {
@@ -293,37 +258,60 @@ static int print_records(gr_bench_store *s, const int64_t *runs, int n_runs, int
 				return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 			}
 		cJSON_AddItemToObject(root, "measurements", c.arr);
+		if (n_runs > 1) { /* rounds: each model's verdict, and the warning as in a table */
+			round_table rt = {0};
+			if (rounds_collect(B, s, runs, n_runs, &rt, &err) == GR_OK) {
+				cJSON *mins = cJSON_AddArrayToObject(root, "minima");
+				rounds_judge(&rt);
+				for (int i = 0; i < rt.n; i++) {
+					cJSON *o = cJSON_CreateObject();
+					cJSON_AddStringToObject(o, "model", rt.m[i].name);
+					cJSON_AddNumberToObject(o, "rounds", rt.m[i].n);
+					cJSON_AddStringToObject(o, "minimum",
+								rounds_verdict_name(rt.m[i].verdict));
+					cJSON_AddItemToArray(mins, o);
+				}
+				rounds_warn(&rt, stderr, "graphs benchmark");
+			}
+			rounds_free(&rt);
+		}
 		cli_json_write(out, root);
 		return EXIT_OK;
 	}
 	if (n_runs > 1) { /* rounds: one line per model, the best of the rounds */
-		round_ctx rc = {0};
-		const char *hdr[] = {"model", "rounds", "layers", "best_ms", "best_median_ms", "quiet_ms"};
-		gr_table *t = gr_table_new(6, hdr);
+		round_table rt = {0};
+		const char *hdr[] = {"model", "rounds", "layers", "best_ms", "best_median_ms", "quiet_ms",
+				     "minimum"};
+		gr_table *t = gr_table_new(7, hdr);
 		for (int i = 1; i <= 5; i++)
 			gr_table_numeric(t, i);
-		for (int i = 0; i < n_runs; i++)
-			if (B->gr_bench_store_each(s, runs[i], collect_round, &rc, &err)) {
-				free(rc.rows);
-				gr_table_free(t);
-				return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
-			}
-		for (int i = 0; i < rc.n; i++) {
-			char r[16], l[16], b[32], m[32], q[32] = "-";
-			snprintf(r, sizeof(r), "%d", rc.rows[i].rounds);
-			snprintf(l, sizeof(l), "%d", rc.rows[i].layers);
-			snprintf(b, sizeof(b), "%.4g", rc.rows[i].best_ms);
-			snprintf(m, sizeof(m), "%.4g", rc.rows[i].median_ms);
-			if (isfinite(rc.rows[i].quiet_ms))
-				snprintf(q, sizeof(q), "%.4g", rc.rows[i].quiet_ms);
-			const char *row[] = {rc.rows[i].name, r, l, b, m, q};
+		if (rounds_collect(B, s, runs, n_runs, &rt, &err)) {
+			rounds_free(&rt);
+			gr_table_free(t);
+			return cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+		}
+		rounds_judge(&rt);
+		for (int i = 0; i < rt.n; i++) {
+			const round_model *m = &rt.m[i];
+			char r[16], l[16], b[32], md[32], q[32] = "-";
+			int nr = 0;
+			for (int k = 0; k < m->n; k++)
+				nr += isfinite(m->model_ms[k]);
+			snprintf(r, sizeof(r), "%d", nr);
+			snprintf(l, sizeof(l), "%d", m->layers);
+			snprintf(b, sizeof(b), "%.4g", m->best_ms);
+			snprintf(md, sizeof(md), "%.4g", m->median_ms);
+			if (isfinite(m->best_quiet_ms))
+				snprintf(q, sizeof(q), "%.4g", m->best_quiet_ms);
+			const char *row[] = {m->name, r, l, b, md, q, rounds_verdict_name(m->verdict)};
 			gr_table_add_row(t, row);
 		}
 		gr_table_write(t, GR_FMT_TABLE, out);
 		gr_table_free(t);
-		free(rc.rows);
 		fprintf(out, "runs %lld-%lld (%s): %lld measurements in '%s'\n", (long long)runs[0],
-			(long long)runs[n_runs - 1], status, (long long)rc.records, db);
+			(long long)runs[n_runs - 1], status, (long long)rt.records, db);
+		rounds_warn(&rt, stderr, "graphs benchmark");
+		rounds_free(&rt);
 		return EXIT_OK;
 	}
 	{
@@ -386,7 +374,7 @@ int cmd_benchmark(int argc, char **argv)
 	const char *suite = NULL, *backend = NULL, *hw = "host", *db = "graphs-bench.db";
 	const char *cpus = NULL, *power = "auto", *import = NULL, *export = NULL;
 	int fmt = GR_FMT_TABLE, list = 0, show = 0, c, code = EXIT_OK, interrupted = 0;
-	int64_t threads = 0, run_id = 0, rounds = 0, runs[64];
+	int64_t threads = 0, run_id = 0, rounds = 0, runs[2 * 64];
 	gr_bench_opts o = {0};
 	gr_bench_store *store = NULL;
 	gr_bench_platform pl;
@@ -562,16 +550,37 @@ int cmd_benchmark(int argc, char **argv)
 	o.progress_user = &ps;
 
 	/* Each round is a run of its own: rounds alternate over the model list so that every model
-	 * sees several spells of a shared machine, and calibrate's minimum merges them. */
-	for (int r = 0; r < rounds && !rc && !stop_flag; r++) {
+	 * sees several spells of a shared machine, and calibrate's minimum merges them. With two
+	 * rounds or more, a model whose minimum no second round confirmed (src/cli/rounds.h) gets
+	 * extra rounds of its own, up to twice the rounds asked for. */
+	for (int r = 0; r < 2 * rounds && !rc && !stop_flag; r++) {
 		int nm = 0, nd = 0;
+		char again[1024];
+		if (r >= rounds) { /* an extra round: only the models left unconfirmed */
+			round_table rt = {0};
+			int k = 0;
+			if (do_models && rounds >= 2 &&
+			    rounds_collect(B, store, runs, n_runs, &rt, &err) == GR_OK) {
+				rounds_judge(&rt);
+				k = rounds_to_repeat(&rt, (int)(2 * rounds), again, sizeof(again));
+			}
+			rounds_free(&rt);
+			if (!k)
+				break;
+			o.models = again;
+			ps.rounds = r + 1;
+			ps.planned = ps.done_prev + k;
+			if (ps.tty)
+				fprintf(stderr, "\r\033[Kextra round %d: %s (minimum not confirmed)\n",
+					r + 1, again);
+		}
 		ps.round = r;
 		if (B->gr_bench_store_begin_run(store, &ri, &run_id, &err)) {
 			rc = err.status ? err.status : GR_ERR_IO;
 			break;
 		}
 		runs[n_runs++] = run_id;
-		if (do_micro) {
+		if (do_micro && r < rounds) {
 			ps.suite = "micro";
 			rc = B->gr_bench_run_micro(store, run_id, &o, &nm, &err);
 		}
@@ -583,6 +592,8 @@ int cmd_benchmark(int argc, char **argv)
 		n_models += nd;
 		B->gr_bench_store_end_run(store, run_id,
 				       rc ? "failed" : stop_flag ? "interrupted" : "complete", NULL);
+		ps.done_prev += ps.round_total;
+		ps.round_total = 0;
 	}
 	ps.round = ps.rounds - 1;
 	progress(&ps, 1, 1, "", 0);

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/hwctx.h"
+#include "cli/rounds.h"
 #include "graphs/calibrate.h"
 #include "graphs/model.h"
 #include "graphs/zoo.h"
@@ -44,7 +45,9 @@ static const char calibrate_help[] =
 	"  --report           per op class: coefficients, residuals, ranges covered, gaps, the\n"
 	"                     coefficients held at a physical bound (peak compute of the class's\n"
 	"                     engine, bandwidth of the memory level holding its working sets), and\n"
-	"                     the zoo models that would still be estimated 'theoretical'\n"
+	"                     the zoo models that would still be estimated 'theoretical'; JSON:\n"
+	"                     'unconfirmed_minima', the benchmark rounds' unconfirmed models\n"
+	"                     (always warned on stderr)\n"
 	"  --format F         table (default) or json (the profile, plus 'report' with --report)\n"
 	"  --min-models N     published figures: fit only precisions with N or more zoo models\n"
 	"  --no-lomo          skip the leave-one-model-out fits (by default each model is left\n"
@@ -551,7 +554,7 @@ int cmd_calibrate(int argc, char **argv)
 	gr_calib_cache *cache = NULL;
 	gr_error err = {0};
 	char path[4400], dir[4096];
-	cJSON *rep = NULL;
+	cJSON *rep = NULL, *minima = NULL;
 	const gr_hw *hw = NULL;
 	int mode = -1;
 	FILE *out;
@@ -649,6 +652,18 @@ int cmd_calibrate(int argc, char **argv)
 		if (tty)
 			fprintf(stderr, "calibrate: %zu rows from %s\n", n, from[i]);
 	}
+	/* a benchmark database's minima that no second quiet round confirmed: fitted all the same */
+	for (int i = 0; i < n_from; i++) {
+		cJSON *m = rounds_check_db(from[i], stderr, "graphs calibrate");
+		if (!minima)
+			minima = m;
+		else if (m) {
+			cJSON *it;
+			while ((it = cJSON_DetachItemFromArray(m, 0)))
+				cJSON_AddItemToArray(minima, it);
+			cJSON_Delete(m);
+		}
+	}
 	if (gr_meas_skipped_count(set))
 		fprintf(stderr, "calibrate: published rows left out: %s\n", gr_meas_skipped(set));
 	fo.reg = reg;
@@ -699,6 +714,10 @@ int cmd_calibrate(int argc, char **argv)
 		if (rep) {
 			cJSON_AddItemToObject(j, "report", rep);
 			rep = NULL;
+			if (minima) {
+				cJSON_AddItemToObject(j, "unconfirmed_minima", minima);
+				minima = NULL;
+			}
 		}
 		cli_json_write(out, j);
 	} else {
@@ -708,6 +727,7 @@ int cmd_calibrate(int argc, char **argv)
 done:
 	free(mf);
 	cJSON_Delete(rep);
+	cJSON_Delete(minima);
 	gr_profile_free(prof);
 	gr_calib_cache_free(cache);
 	gr_meas_set_free(set);
