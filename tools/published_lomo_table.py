@@ -3,7 +3,7 @@
 
 Reads each profile's own accuracy fields (precisions.P.quality.published: models, rows_*,
 lomo_mape_*) under DIR (default calibration/, laid out as DIR/<id>/<mode>/<runtime>.json, as
-tools/calibrate_published.sh writes it) and prints the markdown table of docs/calibrate.md
+tools/calibrate_published.sh writes it) and prints the markdown table of docs/published.md
 (platform, runtime, precision, models, rows, LOMO MAPE, metric: the worse metric of that
 precision) and its summary line: pairs, median of each (platform, runtime) pair's worst LOMO
 MAPE, pairs at or below 15%, pairs above 25%.

@@ -56,7 +56,7 @@ def read_rows(args):
     for path in sorted(glob.glob(os.path.join(args.published, "*.csv"))) if args.published else []:
         with open(path, newline="") as f:
             for r in csv.DictReader(f):
-                if not pc.fit_uses(r):  # the rows the published fit uses (docs/calibrate.md)
+                if not pc.fit_uses(r):  # the rows the published fit uses (docs/published.md)
                     continue
                 try:
                     batch = int(r["batch"])

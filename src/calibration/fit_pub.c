@@ -1,8 +1,7 @@
 /* Fitting from published whole-model figures (data/published): per platform, mode, runtime and
  * precision a table gives 4-25 models, each at a batch or two, as latency or as steady-state
  * throughput. That is too little for the per-class fit of fit.c, so the time model is held to
- * the platform's physics and only a few numbers are fitted (docs/calibrate.md, "Published
- * measurements"):
+ * the platform's physics and only a few numbers are fitted (docs/published.md):
  *   s/FLOP of class c  = alpha / peak of c's engine       (alpha >= 1: compute efficiency 1/alpha)
  *   s/byte of class c  = beta / bandwidth of the level holding c's working sets (beta >= 1)
  *   per kernel launched = kappa, per op dispatched = omega (eager runtimes only)
@@ -349,14 +348,14 @@ static double pull(const pub_ctx *c, double a, double b, int is_time)
 	return a > 0 && b > 0 ? c->shrink * fabs(log(a / b)) : 0;
 }
 
-/* The pull of the grouped model towards what it refines (docs/calibrate.md): the shared
+/* The pull of the grouped model towards what it refines (docs/published.md): the shared
  * numbers (compute and on-chip factors, a common per-kernel cost, the per-op and per-request
  * costs, the overlap) towards the estimator's own values, and each refinement towards the number
  * it refines: a kernel group's cost towards the common cost, depthwise and vector compute
  * towards the matrix factor, DRAM towards on-chip. A group or class few rows see then stays
  * near the shared fit instead of explaining one model's outlier. */
 /* The activation x activation factor's pull, relative to the others': at 1, two YOLO11 rows of a
- * leave-one-model-out fit cannot move it to where the RKNPU1 tables put it (docs/calibrate.md). */
+ * leave-one-model-out fit cannot move it to where the RKNPU1 tables put it (docs/published.md). */
 #define PUB_MM_PULL (1.0 / 3)
 
 static double mm_pull(void)
@@ -674,7 +673,7 @@ gr_status calib_fit_published(const gr_meas_set *set, const gr_fit_opts *o, cons
 	c.active[P_FRAME] = c.active[P_RHO] = c.active[P_SWITCH] = c.dataflow;
 	c.active[P_LAYERS] = c.active[P_FILL] = c.active[P_LSWITCH] = c.dataflow;
 	c.shrink = PUB_SHRINK;
-	if (getenv("GRAPHS_PUB_SHRINK")) /* for choosing the weight over all pairs (docs/calibrate.md) */
+	if (getenv("GRAPHS_PUB_SHRINK")) /* for choosing the weight over all pairs (docs/published.md) */
 		c.shrink = atof(getenv("GRAPHS_PUB_SHRINK"));
 	/* fit only what qualifies: count the models before any is loaded */
 	if (o->min_models > 1) {

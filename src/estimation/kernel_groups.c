@@ -1,6 +1,6 @@
 /* Kernel groups and the critical path of a partition: what fits to published figures use to
  * give each kind of kernel its own fixed cost and to let parallel branches overlap
- * (op_time_model.h; docs/calibrate.md, "Published measurements"). */
+ * (op_time_model.h; docs/published.md). */
 #include <stdlib.h>
 #include <string.h>
 

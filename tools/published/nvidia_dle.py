@@ -19,7 +19,7 @@ REPO = "NVIDIA/DeepLearningExamples"
 
 # Harnesses whose timed step holds host work besides the network (data/published/README.md,
 # "What the TensorFlow tables time"); a table's rows name theirs in the source column
-# ("; harness NAME"), and a fit gives each its own costs per step and per op (docs/calibrate.md).
+# ("; harness NAME"), and a fit gives each its own costs per step and per op (docs/published.md).
 # TF1 ConvNets: Estimator.evaluate session.run steps, tf.data JPEG decode on the CPU, metric ops.
 TF1_CONVNETS = "TensorFlow/Classification/ConvNets main.py --mode=inference_benchmark"
 # TF2 ConvNets (EfficientNet v1/v2): Keras model.evaluate steps, callback to callback.

@@ -201,7 +201,7 @@ def rows_of_page(text, page, src, odd):
                     # most of the timed step runs on the Raspberry Pi host, not the chip (the
                     # same model and runtime is 1.3-1.5x slower on the Pi 4 than on the Pi 5,
                     # while the TPU's 2x clock, max against std, saves only 15-25%): a
-                    # placement partly elsewhere, which fits leave out (docs/calibrate.md)
+                    # placement partly elsewhere, which fits leave out (docs/published.md)
                     add("Google Coral USB Edge TPU (host %s)" % t["tab"], "google_coral_edge_tpu",
                         "tflite_edgetpu (%s)" % lib, "int8", r[c_model], r[c],
                         "table tab '%s' row %s %s, column '%s'; placement partly on the host"
