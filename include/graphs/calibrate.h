@@ -325,8 +325,6 @@ typedef struct gr_fit_precision {
 	double model_mape;        /* in-sample mean absolute % error of whole-model rows; NAN without */
 	const char *models;       /* comma list of the models fitted (borrowed) */
 	int emulated;             /* batch-parallel terms in use */
-	double overlap;           /* share of the shorter of compute and memory that matrix ops
-				   * overlap with the longer (0: their sum; docs/calibrate.md) */
 	double llc_bytes;         /* last-level cache of the spill term */
 	double kernel_s;          /* cost per kernel (launch/sync) */
 	double spill_s_per_byte;  /* cost of activation bytes beyond the last-level cache */

@@ -20,8 +20,6 @@
 /* Weight of a whole-model row relative to one subgraph row (squared): at least 30, and enough
  * that all model rows together weigh as much as all subgraph rows (a model has ~20-300). */
 #define MODEL_ROW_WEIGHT2 30.0
-/* Most refits of the roofline classes' bound assignment (assign_regimes) per overlap share. */
-#define ROOFLINE_ROUNDS 12
 
 typedef struct fit_key {
 	const char *model;
@@ -32,8 +30,7 @@ typedef struct fit_key {
 } fit_key;
 
 typedef struct fit_row {
-	double x[NCOL];           /* features as fitted (assign_regimes: less what overlaps) */
-	double xf[NCOL];          /* every op's features in full (their sum) */
+	double x[NCOL];
 	double y, w;
 	int is_model;
 	double share[CC_COUNT]; /* filled after the fit: predicted time per class */
@@ -402,139 +399,6 @@ static int solve_physical(fit_ctx *c, const double *lb0, const fit_lb *flb, doub
 	return 0;
 }
 
-/* The normal equations (c->G, c->h) of the weighted rows as they stand (a tied class's FLOPs in
- * its related class's column, the columns its ops cannot identify left out, the fixed spill
- * terms moved to the measured side). */
-static void normal_equations(fit_ctx *c, const int *tie, const unsigned char *off, double wspill,
-			     double spill_fixed)
-{
-	memset(c->G, 0, NCOL * NCOL * sizeof(double));
-	memset(c->h, 0, NCOL * sizeof(double));
-	for (size_t i = 0; i < c->n_rows; i++) {
-		const fit_row *r = &c->rows[i];
-		double w2 = r->w * r->w, y = r->y - wspill * r->x[GCOL(CG_WSPILL)], x[NCOL];
-		int nz[NCOL], nnz = 0;
-		if (spill_fixed >= 0)
-			y -= spill_fixed * r->x[GCOL(CG_SPILL)];
-		memcpy(x, r->x, sizeof(x));
-		for (int k = 0; k < CC_COUNT; k++)
-			if (tie[k] >= 0) {
-				x[COL(tie[k], CF_FLOPS)] += x[COL(k, CF_FLOPS)];
-				x[COL(k, CF_FLOPS)] = 0;
-			}
-		for (int j = 0; j < NCOL; j++)
-			if (!off[j] && x[j] != 0 && j != GCOL(CG_WSPILL) && !(spill_fixed >= 0 && j == GCOL(CG_SPILL)))
-				nz[nnz++] = j;
-		for (int a = 0; a < nnz; a++) {
-			c->h[nz[a]] += w2 * x[nz[a]] * y;
-			for (int b = 0; b < nnz; b++)
-				c->G[nz[a] * NCOL + nz[b]] += w2 * x[nz[a]] * x[nz[b]];
-		}
-	}
-}
-
-/* Overlap share o (otm_prec.overlap): each op of a roofline class (otm_class_roofline) keeps in
- * its row the features of the bound that takes longer under th (compute: FLOPs and batch-
- * parallel terms; memory: bytes, weights and spills) and 1 - o of the other's, so that the rows
- * stay linear in th and equal the estimator's max + (1 - o) min wherever the assignment agrees
- * with th. A tied class's FLOPs are at its related class's rate. Returns 1 when some row's
- * features changed. */
-static int assign_regimes(fit_ctx *c, const double *th, const int *tie, double o)
-{
-	const otm_prec *cp = c->cp;
-	int changed = 0;
-
-	for (size_t i = 0; i < c->n_rows; i++) {
-		fit_row *r = &c->rows[i];
-		double x[NCOL];
-		memcpy(x, r->xf, sizeof(x));
-		for (size_t j = 0; j < c->row_n_nodes[i]; j++) {
-			const otm_node *n = &c->row_nodes[i][j];
-			double f[CF_COUNT], g[CG_COUNT], comp, mem;
-			int k = n->cls, kf;
-			if (k < 0 || o <= 0 || !otm_class_roofline(k))
-				continue;
-			kf = tie[k] >= 0 ? tie[k] : k;
-			otm_node_features(n, cp->bytes_per_elem, c->row_batch[i], cp->llc_bytes, cp->emulated,
-					  cp->group_tile_n, f, g);
-			comp = th[COL(kf, CF_FLOPS)] * f[CF_FLOPS];
-			for (int q = CF_PAR4; q <= CF_PAR16; q++)
-				comp += th[COL(k, q)] * f[q];
-			mem = th[COL(k, CF_BYTES)] * f[CF_BYTES] + th[COL(k, CF_WEIGHTS)] * f[CF_WEIGHTS] +
-			      th[GCOL(CG_SPILL)] * g[CG_SPILL] + th[GCOL(CG_WSPILL)] * g[CG_WSPILL];
-			if (comp >= mem) {
-				x[COL(k, CF_BYTES)] -= o * f[CF_BYTES];
-				x[COL(k, CF_WEIGHTS)] -= o * f[CF_WEIGHTS];
-				x[GCOL(CG_SPILL)] -= o * g[CG_SPILL];
-				x[GCOL(CG_WSPILL)] -= o * g[CG_WSPILL];
-			} else {
-				for (int q = CF_FLOPS; q < CF_COUNT; q++)
-					if (q == CF_FLOPS || q >= CF_PAR4)
-						x[COL(k, q)] -= o * f[q];
-			}
-		}
-		/* what is left of a column every op of the row took out is rounding: none */
-		for (int j = 0; j < NCOL; j++)
-			if (fabs(x[j]) <= 1e-9 * fabs(r->xf[j]))
-				x[j] = 0;
-		if (memcmp(x, r->x, sizeof(x))) {
-			memcpy(r->x, x, sizeof(x));
-			changed = 1;
-		}
-	}
-	return changed;
-}
-
-/* The weighted squared residual of the rows as they stand (a tied class's FLOPs at its related
- * class's rate): after assign_regimes(th), the estimator's own error. */
-static double rows_objective(const fit_ctx *c, const double *th, const int *tie)
-{
-	double f = 0;
-
-	for (size_t i = 0; i < c->n_rows; i++) {
-		const fit_row *r = &c->rows[i];
-		double t = 0;
-		for (int j = 0; j < NCOL; j++)
-			t += r->x[j] * th[j];
-		for (int k = 0; k < CC_COUNT; k++)
-			if (tie[k] >= 0)
-				t += r->x[COL(k, CF_FLOPS)] * (th[COL(tie[k], CF_FLOPS)] - th[COL(k, CF_FLOPS)]);
-		f += r->w * r->w * (r->y - t) * (r->y - t);
-	}
-	return f;
-}
-
-/* The fit under overlap share o (otm_prec.overlap): the roofline classes' ops start at the
- * bound that takes longer at the datasheet's rates (lb), then the rows are refitted and the ops
- * reassigned until none changes bound (at most ROOFLINE_ROUNDS); the iterate with the least
- * error under the estimator's own model wins (a reassignment need not lower it). */
-static int fit_overlap(fit_ctx *c, const double *lb, const fit_lb *flb, const int *tie, const unsigned char *off,
-		       double wspill, double spill_fixed, double o, double *th, double *obj)
-{
-	double x[NCOL];
-
-	*obj = INFINITY;
-	assign_regimes(c, lb, tie, o);
-	for (int it = 0; it < ROOFLINE_ROUNDS; it++) {
-		double f;
-		int changed;
-		normal_equations(c, tie, off, wspill, spill_fixed);
-		if (solve_physical(c, lb, flb, x))
-			return -1;
-		if (spill_fixed >= 0)
-			x[GCOL(CG_SPILL)] = spill_fixed;
-		changed = assign_regimes(c, x, tie, o);
-		f = rows_objective(c, x, tie);
-		if (f < *obj) {
-			*obj = f;
-			memcpy(th, x, sizeof(x));
-		}
-		if (!changed)
-			break;
-	}
-	return 0;
-}
-
 static void row_predict(const fit_ctx *c, size_t i, const double *th, double *pred)
 {
 	const fit_row *r = &c->rows[i];
@@ -652,7 +516,6 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	calib_quality *cq = c->cq;
 	double lb[NCOL] = {0}, th[NCOL], wspill, spill_fixed;
 	int tie[CC_COUNT];
-	unsigned char has[NCOL];
 	unsigned char off[NCOL] = {0};
 	gr_status rc = GR_OK;
 	double dram = gr_hw_dram_bandwidth(c->hw, c->mode);
@@ -746,12 +609,31 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 		off[COL(k, CF_WEIGHTS)] = !weights_identified(&cp->cls[k]);
 		off[COL(k, CF_ROWS)] = !rows_identified(&cp->cls[k]);
 	}
-	for (size_t i = 0; i < c->n_rows; i++)
-		memcpy(c->rows[i].xf, c->rows[i].x, sizeof(c->rows[i].x));
-	normal_equations(c, tie, off, wspill, spill_fixed);
-	/* the columns the rows have, whichever bound their ops take */
-	for (int j = 0; j < NCOL; j++)
-		has[j] = c->G[j * NCOL + j] > 0;
+	/* normal equations of the weighted rows (a tied class's FLOPs in its related class's column,
+	 * the columns its ops cannot identify left out) */
+	memset(c->G, 0, NCOL * NCOL * sizeof(double));
+	memset(c->h, 0, NCOL * sizeof(double));
+	for (size_t i = 0; i < c->n_rows; i++) {
+		const fit_row *r = &c->rows[i];
+		double w2 = r->w * r->w, y = r->y - wspill * r->x[GCOL(CG_WSPILL)], x[NCOL];
+		int nz[NCOL], nnz = 0;
+		if (spill_fixed >= 0)
+			y -= spill_fixed * r->x[GCOL(CG_SPILL)];
+		memcpy(x, r->x, sizeof(x));
+		for (int k = 0; k < CC_COUNT; k++)
+			if (tie[k] >= 0) {
+				x[COL(tie[k], CF_FLOPS)] += x[COL(k, CF_FLOPS)];
+				x[COL(k, CF_FLOPS)] = 0;
+			}
+		for (int j = 0; j < NCOL; j++)
+			if (!off[j] && x[j] != 0 && j != GCOL(CG_WSPILL) && !(spill_fixed >= 0 && j == GCOL(CG_SPILL)))
+				nz[nnz++] = j;
+		for (int a = 0; a < nnz; a++) {
+			c->h[nz[a]] += w2 * x[nz[a]] * y;
+			for (int b = 0; b < nnz; b++)
+				c->G[nz[a] * NCOL + nz[b]] += w2 * x[nz[a]] * x[nz[b]];
+		}
+	}
 	for (int k = 0; k < CC_COUNT; k++) {
 		lb[COL(k, CF_FLOPS)] = flb.flop[k];
 		lb[COL(k, CF_BYTES)] = flb.byte[k];
@@ -761,27 +643,14 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	/* per-class bounds on classes without data would only mislead the report; the platform's
 	 * spill terms keep theirs as the datasheet floor when no measurement reached that size */
 	for (int j = 0; j < CC_COUNT * CF_COUNT; j++)
-		if (!has[j])
+		if (c->G[j * NCOL + j] <= 0)
 			lb[j] = 0;
-	{
-		/* the share of the shorter of compute and memory that overlaps the longer, for the
-		 * roofline classes: each share of the grid is fitted, the least error wins */
-		static const double grid[] = {0, 0.25, 0.5, 0.75, 1};
-		double best = INFINITY, x[NCOL], f;
-		for (size_t gi = 0; gi < sizeof(grid) / sizeof(grid[0]); gi++) {
-			double ov = grid[gi];
-			if (fit_overlap(c, lb, &flb, tie, off, wspill, spill_fixed, ov, x, &f)) {
-				rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-				goto out;
-			}
-			if (f < best * (1 - 1e-9)) {
-				best = f;
-				cp->overlap = ov;
-				memcpy(th, x, sizeof(x));
-			}
-		}
-		assign_regimes(c, th, tie, cp->overlap);
+	if (solve_physical(c, lb, &flb, th)) {
+		rc = gr_error_set(err, GR_ERR_NOMEM, "out of memory");
+		goto out;
 	}
+	if (spill_fixed >= 0)
+		th[GCOL(CG_SPILL)] = spill_fixed;
 	cp->present = 1;
 	for (int k = 0; k < CC_COUNT; k++) {
 		if (tie[k] >= 0) {
@@ -790,7 +659,7 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 		}
 		for (int f = 0; f < CF_COUNT; f++) {
 			cp->cls[k].coef[f] = th[COL(k, f)];
-			if (has[COL(k, f)])
+			if (c->G[COL(k, f) * NCOL + COL(k, f)] > 0)
 				cp->cls[k].fitted = 1;
 		}
 		if (!cp->cls[k].fitted)

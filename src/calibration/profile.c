@@ -108,7 +108,6 @@ gr_status gr_profile_precision_info(const gr_profile *p, gr_precision prec, gr_f
 	out->model_mape = cq->model_mape;
 	out->models = cq->models;
 	out->emulated = cp->emulated;
-	out->overlap = cp->overlap;
 	out->llc_bytes = cp->llc_bytes;
 	out->kernel_s = cp->glob[CG_KERNEL];
 	out->spill_s_per_byte = cp->glob[CG_SPILL];
@@ -219,8 +218,6 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 		cJSON_AddNumberToObject(po, "bytes_per_element", cp->bytes_per_elem);
 		cJSON_AddNumberToObject(po, "llc_bytes", cp->llc_bytes);
 		cJSON_AddBoolToObject(po, "emulated", cp->emulated);
-		if (cp->overlap > 0)
-			cJSON_AddNumberToObject(po, "overlap", cp->overlap);
 		if (cp->group_tile_n > 0)
 			cJSON_AddNumberToObject(po, "group_tile_n", cp->group_tile_n);
 		cJSON_AddStringToObject(po, "models", cq->models);

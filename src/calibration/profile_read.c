@@ -520,8 +520,6 @@ static int read_precision(reader *r, const cJSON *pv, gr_profile *p, unsigned *s
 		   gr_estimate_elem_bytes((gr_precision)q), &cp->bytes_per_elem) ||
 	    number(r, pv, "llc_bytes", 0, MAX_LLC_BYTES, OPTIONAL, 0, &cp->llc_bytes) ||
 	    number(r, pv, "group_tile_n", 0, 65536, OPTIONAL, 0, &cp->group_tile_n) ||
-	    /* absent in profiles fitted before it: the sum they were fitted with */
-	    number(r, pv, "overlap", 0, 1, OPTIONAL, 0, &cp->overlap) ||
 	    string(r, pv, "models", OPTIONAL, cq->models, sizeof(cq->models)) ||
 	    batch_range(r, pv, &cq->batch_min, &cq->batch_max) ||
 	    object(r, pv, "platform", REQUIRED, &gl) || object(r, pv, "classes", REQUIRED, &cl))

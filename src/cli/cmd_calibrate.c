@@ -432,15 +432,12 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 			/* graph compilers' spilled bytes replace their class's rate (docs/estimate.md) */
 			const gr_fusion_rules *fr = gr_fusion_rules_find(gr_profile_runtime(p));
 			int fused = fr && fr->fused_memory && fp.llc_bytes > 0;
-			fprintf(out, "  platform     per kernel %.2f us, spilled bytes %s GB/s %s (beyond the %s, %s)%s",
+			fprintf(out, "  platform     per kernel %.2f us, spilled bytes %s GB/s %s (beyond the %s, %s)%s\n",
 				fp.kernel_s * 1e6,
 				fp.spill_s_per_byte > 0 ? (fmt_rate(fp.spill_s_per_byte, 1e9, a, sizeof(a)), a) : "-",
 				fused ? "instead of their class's" : "on top of their class's",
 				fused ? "on-chip memory" : "last-level cache", gr_fmt_si(fp.llc_bytes, b, sizeof(b)),
 				fp.emulated ? ", precision emulated: batch-parallel terms" : "");
-			if (fp.overlap > 0)
-				fprintf(out, ", matrix ops overlap %.0f%% of the shorter of compute and memory", 100 * fp.overlap);
-			fputc('\n', out);
 		}
 		model_fits_print(out, mf, n_mf, q);
 		if (fp.has_energy)

@@ -227,16 +227,9 @@ void otm_node_features(const otm_node *n, double bpe, int64_t batch, double llc,
 	}
 }
 
-int otm_class_roofline(int cls)
-{
-	/* the classes whose FLOPs per byte span orders of magnitude (a batch-1 GEMV streams its
-	 * weights, a batch-64 GEMM computes); a vector op's split is the same at every size */
-	return otm_class_is_matrix(cls);
-}
-
 double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, double parts[3])
 {
-	double f[CF_COUNT], g[CG_COUNT], t[3] = {0, 0, 0}, alloc;
+	double f[CF_COUNT], g[CG_COUNT], t[3] = {0, 0, 0};
 	const otm_class *c;
 
 	if (n->cls < 0 || !cp->cls[n->cls].fitted) {
@@ -253,11 +246,7 @@ double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, doubl
 	for (int i = CF_PAR4; i <= CF_PAR16; i++)
 		t[0] += c->coef[i] * f[i];
 	t[1] = c->coef[CF_BYTES] * f[CF_BYTES] + c->coef[CF_WEIGHTS] * f[CF_WEIGHTS] +
-	       cp->glob[CG_SPILL] * g[CG_SPILL] + cp->glob[CG_WSPILL] * g[CG_WSPILL];
-	alloc = cp->glob[CG_ALLOC] * g[CG_ALLOC];
-	if (cp->overlap > 0 && otm_class_roofline(n->cls))
-		t[1] -= cp->overlap * fmin(t[0], t[1]);
-	t[1] += alloc;
+	       cp->glob[CG_SPILL] * g[CG_SPILL] + cp->glob[CG_WSPILL] * g[CG_WSPILL] + cp->glob[CG_ALLOC] * g[CG_ALLOC];
 	if (parts)
 		memcpy(parts, t, sizeof(t));
 	return t[0] + t[1] + t[2];

@@ -64,10 +64,6 @@ typedef struct otm_class {
 typedef struct otm_prec {
 	int present;
 	int emulated;             /* batch-parallel terms in use */
-	/* the share [0, 1] of the shorter of an op's compute and memory times that overlaps the
-	 * longer, for the roofline classes (otm_class_roofline): 0, the sum (and older profiles);
-	 * 1, the roofline max(compute, memory); fitted (docs/calibrate.md) */
-	double overlap;
 	otm_class cls[CC_COUNT];
 	double glob[CG_COUNT];
 	/* dataflow devices (estimator.pipeline.dataflow): a cost per frame on the host link (DMA
@@ -192,12 +188,7 @@ void otm_node_split(const otm_node *n, double bytes_per_elem, double cap, double
  * (spills and output bytes; the per-kernel and per-row entries are 0). */
 void otm_node_features(const otm_node *n, double bytes_per_elem, int64_t batch, double llc,
 		       int emulated, double group_tile_n, double f[CF_COUNT], double g[CG_COUNT]);
-/* 1 for the classes whose compute may overlap their memory traffic (otm_prec.overlap). */
-int otm_class_roofline(int cls);
-/* Predicted seconds of one op, split into compute / memory / overhead (parts may be NULL).
- * A roofline class's memory part (bytes, weights, spills) is less cp->overlap times the shorter
- * of its compute and memory, so the op takes max + (1 - overlap) x min of the two; output
- * allocation (page faults) is never overlapped. */
+/* Predicted seconds of one op, split into compute / memory / overhead (parts may be NULL). */
 double otm_node_time(const otm_prec *cp, const otm_node *n, int64_t batch, double parts[3]);
 /* Confidence of one op under cp. */
 gr_confidence otm_node_confidence(const otm_prec *cp, const otm_node *n, int64_t batch);
