@@ -147,6 +147,21 @@ static int table_resize(gr_graph *g, size_t ncap)
 	return 1;
 }
 
+int gr_graph_reserve_nodes(gr_graph *g, size_t n)
+{
+	gr_node **list;
+
+	if (n <= g->cap_nodes)
+		return 1;
+	if (!(list = gr_arena_calloc(g->arena, n, sizeof(*list))))
+		return 0;
+	if (g->n_nodes)
+		memcpy(list, g->nodes, g->n_nodes * sizeof(*list));
+	g->nodes = list;
+	g->cap_nodes = n;
+	return 1;
+}
+
 int gr_graph_reserve_names(gr_graph *g, size_t n)
 {
 	size_t cap = 64;

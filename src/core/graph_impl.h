@@ -136,6 +136,9 @@ gr_tensor *gr_graph_tensor_ref(gr_graph *g, const char *name);
 /* Sizes g's name table for n names, so that a frontend that knows how many tensors a graph
  * has spares the table its doublings. 0 when out of memory. */
 int gr_graph_reserve_names(gr_graph *g, size_t n);
+/* Sizes g's node list for n nodes (the doublings a big graph's list took were as big as
+ * the list, left in the arena). 0 when out of memory. */
+int gr_graph_reserve_nodes(gr_graph *g, size_t n);
 /* Creates `name` in g when neither g nor an enclosing graph has it; NULL when one has (or
  * out of memory). */
 gr_tensor *gr_graph_tensor_new(gr_graph *g, const char *name);

@@ -695,7 +695,7 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 	pb_msg it, sub;
 	pb_field f;
 	int r;
-	size_t k_init = 0, k_in = 0, k_node = 0, k_out = 0, n_inputs = 0, ahead;
+	size_t k_init = 0, k_in = 0, k_node = 0, k_out = 0, n_inputs = 0, n_nodes = 0, ahead;
 	graph_scope scope = {msg, 0};
 	value_info vi;
 	char nb[NAME_BUF];
@@ -733,13 +733,15 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 				return oom(c);
 			fl->off[fl->n++] = f.tag_off << FL_NUM_BITS | f.num;
 			n_inputs += f.num == G_INPUT;
+			n_nodes += f.num == G_NODE;
 			break;
 		}
 	}
 	if (r < 0)
 		return r;
 	/* a node defines a tensor (a few two): the name table sized once instead of doubling */
-	if (!gr_graph_reserve_names(g, fl->n + fl->n / 8 + k_init + n_inputs))
+	if (!gr_graph_reserve_names(g, fl->n + fl->n / 8 + k_init + n_inputs) ||
+	    !gr_graph_reserve_nodes(g, n_nodes))
 		return oom(c);
 	gr_arena_expect(gr_graph_arena(g), fl->n * ONNX_ARENA_PER_FIELD);
 
