@@ -256,7 +256,11 @@ static void key(cli_jw *w, const char *k, size_t n) { cli_jw_key_n(w, k, n); }
 
 void cli_jw_open_v(cli_jw *w, int obj)
 {
-	put(w, obj ? "{\n" : "[", obj ? 2 : 1);
+	char *b = room(w, 2);
+
+	b[0] = obj ? '{' : '[';
+	b[1] = '\n';
+	w->out.len += obj ? 2 : 1;
 	if (w->depth < CLI_JW_DEPTH) {
 		w->n[w->depth] = 0;
 		w->is_obj[w->depth] = (char)obj;
