@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena_fast.h"
 #include "core/graph_impl.h"
 
 /* --- growable arrays inside the arena ------------------------------------- */
@@ -194,7 +195,7 @@ static gr_tensor *tensor_alloc(gr_graph *g, const char *name, size_t n)
 {
 	/* the name right behind the tensor: a lookup that finds the tensor compares the name
 	 * in the same cache line, and one allocation instead of two */
-	gr_tensor *t = n < ((size_t)1 << 30) ? gr_arena_alloc(g->arena, sizeof(*t) + n + 1) : NULL;
+	gr_tensor *t = n < ((size_t)1 << 30) ? gr_arena_alloc_inline(g->arena, sizeof(*t) + n + 1) : NULL;
 	char *copy;
 
 	if (!t)
@@ -297,7 +298,7 @@ gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 	nl = strlen(name);
 	if (io > ((size_t)1 << 26) || n_attr > ((size_t)1 << 22) || nl > ((size_t)1 << 30))
 		return NULL;
-	n = gr_arena_alloc(g->arena, sizeof(*n) + io * sizeof(gr_tensor *) + n_attr * sizeof(gr_attr) +
+	n = gr_arena_alloc_inline(g->arena, sizeof(*n) + io * sizeof(gr_tensor *) + n_attr * sizeof(gr_attr) +
 				       nl + 1);
 	if (!n)
 		return NULL;
@@ -429,7 +430,7 @@ gr_status gr_tensor_set_shape(gr_graph *g, gr_tensor *t, gr_dtype dtype, int ran
 	t->rank = rank < 0 ? -1 : rank;
 	t->dims = NULL;
 	if (rank > 0) {
-		t->dims = gr_arena_calloc(g->arena, (size_t)rank, sizeof(gr_dim));
+		t->dims = gr_arena_calloc_inline(g->arena, (size_t)rank, sizeof(gr_dim));
 		if (!t->dims)
 			return GR_ERR_NOMEM;
 		memcpy(t->dims, dims, (size_t)rank * sizeof(gr_dim));
@@ -441,7 +442,7 @@ gr_status gr_tensor_set_i64(gr_graph *g, gr_tensor *t, const int64_t *v, int64_t
 {
 	if (n < 0 || n > GR_FOLD_MAX)
 		return GR_ERR_LIMIT;
-	t->ival = gr_arena_calloc(g->arena, n ? (size_t)n : 1, sizeof(int64_t));
+	t->ival = gr_arena_calloc_inline(g->arena, n ? (size_t)n : 1, sizeof(int64_t));
 	if (!t->ival)
 		return GR_ERR_NOMEM;
 	if (n)
@@ -456,7 +457,7 @@ gr_status gr_tensor_set_f64(gr_graph *g, gr_tensor *t, const double *v, int64_t 
 {
 	if (n < 0 || n > GR_FOLD_MAX)
 		return GR_ERR_LIMIT;
-	t->fval = gr_arena_calloc(g->arena, n ? (size_t)n : 1, sizeof(double));
+	t->fval = gr_arena_calloc_inline(g->arena, n ? (size_t)n : 1, sizeof(double));
 	if (!t->fval)
 		return GR_ERR_NOMEM;
 	if (n)
@@ -598,7 +599,7 @@ static gr_status link_consumers(gr_graph *g, gr_error *err, int depth)
 			if (!first_own_read(g, n, i))
 				continue;
 			if (!t->consumers) {
-				t->consumers = gr_arena_calloc(g->arena, t->n_consumers, sizeof(gr_node *));
+				t->consumers = gr_arena_calloc_inline(g->arena, t->n_consumers, sizeof(gr_node *));
 				if (!t->consumers)
 					return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 				t->n_consumers = 0;
@@ -644,7 +645,7 @@ static int push_consumer(gr_graph *g, gr_tensor *t, gr_node *n)
 	uint32_t c = t->n_consumers;
 
 	if (c == 0 || (c >= 2 && (c & (c - 1)) == 0)) {
-		gr_node **list = gr_arena_alloc(g->arena, (c ? 2 * (size_t)c : 2) * sizeof(*list));
+		gr_node **list = gr_arena_alloc_inline(g->arena, (c ? 2 * (size_t)c : 2) * sizeof(*list));
 		if (!list)
 			return 0;
 		if (c)

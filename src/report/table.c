@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena_fast.h"
 #include "core/array.h"
 #include "core/obuf.h"
 #include "graphs/arena.h"
@@ -144,7 +145,7 @@ int gr_table_add_row(gr_table *t, const char *const *cells)
 		t->len[i] = cells[i] ? strlen(cells[i]) : 0;
 		total += t->len[i] + 1;
 	}
-	row = gr_arena_alloc(t->cells, total);
+	row = gr_arena_alloc_inline(t->cells, total);
 	if (!row)
 		return 0;
 	lens = (cell_len *)row;
