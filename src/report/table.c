@@ -462,6 +462,11 @@ char *gr_fmt_si(double x, char *buf, size_t size)
 	int k = 0;
 	double a = fabs(x);
 
+	if (x == 0 && !signbit(x) && size >= 2) { /* most nodes of a big graph: no FLOPs */
+		buf[0] = '0';
+		buf[1] = '\0';
+		return buf;
+	}
 	if (!isfinite(x)) {
 		snprintf(buf, size, "?");
 		return buf;
