@@ -120,52 +120,6 @@ static size_t plain_run(const unsigned char *p, size_t n)
 	return i;
 }
 
-/* cJSON's string escapes: the two-character ones, \u00XX for other control bytes, every
- * other byte (UTF-8 included) as it is. */
-static void str(cli_jw *w, const char *s)
-{
-	char u[8];
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p);
-
-	/* the common case in place: a string with nothing to escape, as most names are */
-	if (n <= sizeof(w->out.buf) / 4) {
-		char *b = room(w, n + 2);
-		if (plain_run(p, n) == n) {
-			b[0] = '"';
-			memcpy(b + 1, p, n);
-			b[n + 1] = '"';
-			w->out.len += n + 2;
-			return;
-		}
-	}
-	putch(w, '"');
-	while (n) {
-		size_t k = plain_run(p, n);
-		put(w, p, k);
-		p += k;
-		n -= k;
-		if (!n)
-			break;
-		switch (*p) {
-		case '"': puts_(w, "\\\""); break;
-		case '\\': puts_(w, "\\\\"); break;
-		case '\b': puts_(w, "\\b"); break;
-		case '\f': puts_(w, "\\f"); break;
-		case '\n': puts_(w, "\\n"); break;
-		case '\r': puts_(w, "\\r"); break;
-		case '\t': puts_(w, "\\t"); break;
-		default:
-			snprintf(u, sizeof(u), "\\u%04x", *p);
-			puts_(w, u);
-			break;
-		}
-		p++;
-		n--;
-	}
-	putch(w, '"');
-}
-
 /* Copies the n bytes at s to dst when none of them needs an escape (0 otherwise, dst then
  * partly written): a word at a time, the last one overlapping the one before, so that no
  * byte past s[n) is read. Keys are mostly 2 to 7 bytes: two 4-byte words. */
@@ -207,6 +161,79 @@ static int copy_plain(char *dst, const char *s, size_t n)
 		dst[i] = s[i];
 	}
 	return 1;
+}
+
+/* The n bytes at p to dst when none needs an escape (0 otherwise, dst then partly
+ * written): sixteen at a time where the target has SSE2, the last block overlapping the one
+ * before; shorter strings a word at a time. */
+static int copy_if_plain(char *dst, const unsigned char *p, size_t n)
+{
+#ifdef __SSE2__
+	if (n >= 16) {
+		const __m128i lo = _mm_set1_epi8(31), quote = _mm_set1_epi8('"'),
+			      bslash = _mm_set1_epi8('\\');
+		for (size_t i = 0;; i += 16) {
+			__m128i x, e;
+			if (i + 16 > n)
+				i = n - 16;
+			x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			e = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, lo), x),
+					 _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)));
+			if (_mm_movemask_epi8(e))
+				return 0;
+			_mm_storeu_si128((__m128i *)(void *)(dst + i), x);
+			if (i + 16 == n)
+				return 1;
+		}
+	}
+#endif
+	return copy_plain(dst, (const char *)p, n);
+}
+
+/* cJSON's string escapes: the two-character ones, \u00XX for other control bytes, every
+ * other byte (UTF-8 included) as it is. */
+static void str(cli_jw *w, const char *s)
+{
+	char u[8];
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+
+	/* the common case in place: a string with nothing to escape, as most names are,
+	 * tested and copied in one pass */
+	if (n <= sizeof(w->out.buf) / 4) {
+		char *b = room(w, n + 2);
+		if (copy_if_plain(b + 1, p, n)) {
+			b[0] = '"';
+			b[n + 1] = '"';
+			w->out.len += n + 2;
+			return;
+		}
+	}
+	putch(w, '"');
+	while (n) {
+		size_t k = plain_run(p, n);
+		put(w, p, k);
+		p += k;
+		n -= k;
+		if (!n)
+			break;
+		switch (*p) {
+		case '"': puts_(w, "\\\""); break;
+		case '\\': puts_(w, "\\\\"); break;
+		case '\b': puts_(w, "\\b"); break;
+		case '\f': puts_(w, "\\f"); break;
+		case '\n': puts_(w, "\\n"); break;
+		case '\r': puts_(w, "\\r"); break;
+		case '\t': puts_(w, "\\t"); break;
+		default:
+			snprintf(u, sizeof(u), "\\u%04x", *p);
+			puts_(w, u);
+			break;
+		}
+		p++;
+		n--;
+	}
+	putch(w, '"');
 }
 
 /* What comes before a value: the separator, and inside an object the indent and the key
@@ -311,6 +338,12 @@ void cli_jw_string_n(cli_jw *w, const char *k, size_t kn, const char *s)
 }
 
 void cli_jw_raw_v(cli_jw *w, const char *raw) { puts_(w, raw ? raw : ""); }
+
+void cli_jw_bool_v(cli_jw *w, int v)
+{
+	memcpy(room(w, 5), v ? "true" : "false", 5); /* "true" copies its NUL, not counted */
+	w->out.len += v ? 4 : 5;
+}
 
 void cli_jw_raw_n(cli_jw *w, const char *k, size_t kn, const char *raw)
 {

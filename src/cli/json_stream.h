@@ -46,6 +46,7 @@ void cli_jw_open_v(cli_jw *w, int obj);
 void cli_jw_string_v(cli_jw *w, const char *s);
 void cli_jw_number_v(cli_jw *w, double v);
 void cli_jw_raw_v(cli_jw *w, const char *raw);
+void cli_jw_bool_v(cli_jw *w, int v);
 void cli_jw_count_v(cli_jw *w, double v);
 void cli_jw_shape_v(cli_jw *w, const gr_tensor *t);
 
@@ -123,7 +124,8 @@ static inline void cli_jw_raw(cli_jw *w, const char *key, const char *raw)
 }
 static inline void cli_jw_bool(cli_jw *w, const char *key, int v)
 {
-	cli_jw_raw(w, key, v ? "true" : "false");
+	cli_jw_key(w, key, cli_jw_klen(key));
+	cli_jw_bool_v(w, v);
 }
 static inline void cli_jw_null(cli_jw *w, const char *key)
 {
