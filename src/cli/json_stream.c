@@ -29,10 +29,12 @@ static void putch(cli_jw *w, char c) { gr_obuf_putc(&w->out, c); }
 /* Room for need bytes at the end of the buffer, written out first when they do not fit: the
  * hot tokens (keys, counts, names) are written in place behind one check each, where a put
  * per piece (a check and a memcpy call each) was most of writing a big graph's JSON. */
+static __attribute__((noinline, cold)) void flush_full(cli_jw *w) { flush(w); }
+
 static inline char *room(cli_jw *w, size_t need)
 {
-	if (w->out.len + need > sizeof(w->out.buf))
-		flush(w);
+	if (__builtin_expect(w->out.len + need > sizeof(w->out.buf), 0))
+		flush_full(w); /* out of line: the hot writers save no registers for it */
 	return w->out.buf + w->out.len;
 }
 

@@ -134,7 +134,10 @@ static inline void cli_jw_null(cli_jw *w, const char *key)
 static inline void cli_jw_count(cli_jw *w, const char *key, double v)
 {
 	cli_jw_key(w, key, cli_jw_klen(key));
-	cli_jw_count_v(w, v);
+	if (v == 0 && w->out.len < sizeof(w->out.buf)) /* most counts of most nodes */
+		w->out.buf[w->out.len++] = '0';
+	else
+		cli_jw_count_v(w, v);
 }
 static inline void cli_jw_shape(cli_jw *w, const char *key, const gr_tensor *t)
 {
