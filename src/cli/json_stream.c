@@ -283,7 +283,7 @@ void cli_jw_key_n(cli_jw *w, const char *k, size_t n)
 
 static void key(cli_jw *w, const char *k, size_t n) { cli_jw_key_n(w, k, n); }
 
-void cli_jw_open_v(cli_jw *w, int obj)
+void cli_jw_open_slow(cli_jw *w, int obj)
 {
 	char *b = room(w, 2);
 
@@ -306,21 +306,13 @@ static void jw_open(cli_jw *w, const char *k, size_t kn, int obj)
 void cli_jw_object_n(cli_jw *w, const char *k, size_t kn) { jw_open(w, k, kn, 1); }
 void cli_jw_array_n(cli_jw *w, const char *k, size_t kn) { jw_open(w, k, kn, 0); }
 
-void cli_jw_end(cli_jw *w)
+void cli_jw_end_slow(cli_jw *w)
 {
 	int d = w->depth;
 
 	if (d <= 0)
 		return;
-	if (w->is_obj[d - 1] && d <= 17) {
-		/* in place: a newline (not after an empty object), d - 1 tabs and the brace */
-		char *b = room(w, 18);
-		size_t nl = w->n[d - 1] != 0;
-		b[0] = '\n';
-		memset(b + nl, '\t', 16);
-		b[nl + (size_t)d - 1] = '}';
-		w->out.len += nl + (size_t)d;
-	} else if (w->is_obj[d - 1]) {
+	if (w->is_obj[d - 1]) {
 		if (w->n[d - 1])
 			putch(w, '\n');
 		tabs(w, d - 1);

@@ -26,7 +26,7 @@ typedef struct cli_jw {
 void cli_jw_init(cli_jw *w, FILE *f);
 void cli_jw_object_n(cli_jw *w, const char *key, size_t kn);
 void cli_jw_array_n(cli_jw *w, const char *key, size_t kn);
-void cli_jw_end(cli_jw *w);             /* closes the innermost object or array */
+static inline void cli_jw_end(cli_jw *w); /* closes the innermost object or array */
 void cli_jw_string_n(cli_jw *w, const char *key, size_t kn, const char *s);
 void cli_jw_number_n(cli_jw *w, const char *key, size_t kn, double v);
 void cli_jw_raw_n(cli_jw *w, const char *key, size_t kn, const char *raw);
@@ -42,7 +42,8 @@ void cli_jw_shape_n(cli_jw *w, const char *key, size_t kn, const gr_tensor *t);
 /* What goes before a value: the separator, and inside an object the indent and the key. */
 void cli_jw_key_n(cli_jw *w, const char *key, size_t kn);
 /* The values alone, for the wrappers below (a key or separator written before each). */
-void cli_jw_open_v(cli_jw *w, int obj);
+void cli_jw_open_slow(cli_jw *w, int obj);
+void cli_jw_end_slow(cli_jw *w);
 void cli_jw_string_v(cli_jw *w, const char *s);
 void cli_jw_number_v(cli_jw *w, double v);
 void cli_jw_raw_v(cli_jw *w, const char *raw);
@@ -51,6 +52,46 @@ void cli_jw_count_v(cli_jw *w, double v);
 void cli_jw_shape_v(cli_jw *w, const gr_tensor *t);
 
 static inline size_t cli_jw_klen(const char *key) { return key ? strlen(key) : 0; }
+
+/* Opening and closing a container, the common cases inline (_slow: every case): a node of
+ * a big graph opens and closes three. */
+static inline void cli_jw_open_v(cli_jw *w, int obj)
+{
+	if (w->out.len + 2 <= sizeof(w->out.buf) && w->depth >= 0 && w->depth < CLI_JW_DEPTH) {
+		char *b = w->out.buf + w->out.len;
+		b[0] = obj ? '{' : '[';
+		b[1] = '\n';
+		w->out.len += obj ? 2 : 1;
+		w->n[w->depth] = 0;
+		w->is_obj[w->depth] = (char)obj;
+		w->depth++;
+		return;
+	}
+	cli_jw_open_slow(w, obj);
+}
+
+static inline void cli_jw_end(cli_jw *w)
+{
+	int d = w->depth;
+
+	if (d >= 1 && d <= 17 && w->out.len + 18 <= sizeof(w->out.buf)) {
+		char *b = w->out.buf + w->out.len;
+		if (w->is_obj[d - 1]) {
+			/* a newline (not after an empty object), d - 1 tabs and the brace */
+			size_t nl = w->n[d - 1] != 0;
+			b[0] = '\n';
+			memset(b + nl, '\t', 16);
+			b[nl + (size_t)d - 1] = '}';
+			w->out.len += nl + (size_t)d;
+		} else {
+			b[0] = ']';
+			w->out.len++;
+		}
+		w->depth = d - 1;
+		return;
+	}
+	cli_jw_end_slow(w);
+}
 
 /* 1 when key needs no escape: for a literal key, decided at compile time. */
 static inline int cli_jw_plain_key(const char *k, size_t n)
