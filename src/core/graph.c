@@ -204,6 +204,7 @@ static gr_tensor *tensor_alloc(gr_graph *g, const char *name, size_t n)
 	memcpy(copy, name, n);
 	copy[n] = '\0';
 	t->name = copy;
+	t->name_len = (uint32_t)n;
 	t->rank = -1;
 	t->decl_rank = -1;
 	t->owner = g;
@@ -215,9 +216,10 @@ static gr_tensor *tensor_create_h(gr_graph *g, const char *name, size_t n, uint6
 {
 	gr_tensor *t = tensor_alloc(g, name, n);
 
-	if (!t)
+	if (!t || !table_insert(g, t, h))
 		return NULL;
-	return table_insert(g, t, h) ? t : NULL;
+	g->recent[g->n_recent++ % 8] = t;
+	return t;
 }
 
 gr_tensor *gr_graph_tensor_unlisted(gr_graph *g, const char *name)
@@ -260,6 +262,12 @@ gr_tensor *gr_graph_tensor_ref_n(gr_graph *g, const char *name, size_t n)
 
 	if (!g || !name)
 		return NULL;
+	/* n bytes equal to a name of g just defined (names hold no NUL) are that name */
+	for (int k = 0; k < 8; k++) {
+		gr_tensor *t = g->recent[k];
+		if (t && t->name_len == n && memcmp(t->name, name, n) == 0)
+			return t;
+	}
 	n = strnlen(name, n);
 	h = hash_bytes(name, n);
 	for (gr_graph *s = g; s; s = s->parent) {
