@@ -461,6 +461,46 @@ gr_status gr_tensor_set_i64(gr_graph *g, gr_tensor *t, const int64_t *v, int64_t
 	return GR_OK;
 }
 
+void gr_tensor_share_i64(gr_tensor *t, const int64_t *v, int64_t n)
+{
+	t->ival = (int64_t *)(uintptr_t)v; /* never written through: values are set once */
+	t->fval = NULL;
+	t->nval = n;
+	t->has_value = 1;
+}
+
+void gr_tensor_share_f64(gr_tensor *t, const double *v, int64_t n)
+{
+	t->fval = (double *)(uintptr_t)v;
+	t->ival = NULL;
+	t->nval = n;
+	t->has_value = 1;
+}
+
+int64_t *gr_tensor_new_i64(gr_graph *g, gr_tensor *t, int64_t n)
+{
+	int64_t *v;
+
+	if (n < 0 || n > GR_FOLD_MAX)
+		return NULL;
+	if (!(v = gr_arena_calloc_inline(g->arena, n ? (size_t)n : 1, sizeof(*v))))
+		return NULL;
+	gr_tensor_share_i64(t, v, n);
+	return v;
+}
+
+double *gr_tensor_new_f64(gr_graph *g, gr_tensor *t, int64_t n)
+{
+	double *v;
+
+	if (n < 0 || n > GR_FOLD_MAX)
+		return NULL;
+	if (!(v = gr_arena_calloc_inline(g->arena, n ? (size_t)n : 1, sizeof(*v))))
+		return NULL;
+	gr_tensor_share_f64(t, v, n);
+	return v;
+}
+
 gr_status gr_tensor_set_f64(gr_graph *g, gr_tensor *t, const double *v, int64_t n)
 {
 	if (n < 0 || n > GR_FOLD_MAX)

@@ -183,6 +183,14 @@ gr_status gr_tensor_set_shape(gr_graph *g, gr_tensor *t, gr_dtype dtype, int ran
 /* Attaches known values (copied) to a tensor. */
 gr_status gr_tensor_set_i64(gr_graph *g, gr_tensor *t, const int64_t *v, int64_t n);
 gr_status gr_tensor_set_f64(gr_graph *g, gr_tensor *t, const double *v, int64_t n);
+/* Attaches another tensor's known values (n <= GR_FOLD_MAX) without copying them: values
+ * are never written once set, and constants and folded shapes pass theirs on unchanged. */
+void gr_tensor_share_i64(gr_tensor *t, const int64_t *v, int64_t n);
+void gr_tensor_share_f64(gr_tensor *t, const double *v, int64_t n);
+/* An array of n values for t to fill (its known values from then on); NULL when out of
+ * memory or beyond GR_FOLD_MAX. Spares a copy from a buffer of the caller's. */
+int64_t *gr_tensor_new_i64(gr_graph *g, gr_tensor *t, int64_t n);
+double *gr_tensor_new_f64(gr_graph *g, gr_tensor *t, int64_t n);
 /* Checks references (missing inputs, duplicate producers), sorts nodes topologically
  * and reports cycles. Recurses into subgraphs. */
 gr_status gr_graph_finalize(gr_graph *g, gr_error *err);
