@@ -40,6 +40,27 @@ static char *field_str(onnx_ctx *c, gr_graph *g, const pb_field *f)
 	return s;
 }
 
+/* field_str for an attribute's name: the copy made for the same bytes before when it is
+ * among the last few names met. */
+static const char *attr_name(onnx_ctx *c, gr_graph *g, const pb_field *f)
+{
+	const unsigned char *b = c->src.data + f->off;
+	size_t k;
+	char *s;
+
+	for (k = 0; k < sizeof(c->names) / sizeof(*c->names); k++)
+		if (c->names[k].s && c->names[k].len == f->len &&
+		    memcmp(c->src.data + c->names[k].off, b, f->len) == 0)
+			return c->names[k].s;
+	if (!(s = field_str(c, g, f)))
+		return NULL;
+	k = c->n_names++ % (sizeof(c->names) / sizeof(*c->names));
+	c->names[k].off = f->off;
+	c->names[k].len = f->len;
+	c->names[k].s = s;
+	return s;
+}
+
 /* The string at [off, off + len) of the file, NUL-terminated: in buf when it fits (for
  * lookups that copy what they keep), else in the arena. NULL when out of memory. */
 static const char *bytes_str(onnx_ctx *c, gr_graph *g, size_t off, size_t len, char *buf,
@@ -344,7 +365,7 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 		switch (f.num) {
 		case A_NAME:
 			TRY(pb_expect(&it, &f, PB_LEN, "attribute name"));
-			a->name = field_str(c, g, &f);
+			a->name = attr_name(c, g, &f);
 			if (!a->name)
 				return oom(c);
 			break;
