@@ -114,7 +114,12 @@ static void populate(struct gr_arena_chunk *c)
 #ifdef MADV_POPULATE_WRITE
 	static int unsupported;
 	uintptr_t from = ((uintptr_t)c->data + c->populated) & ~(uintptr_t)4095;
-	size_t end = (c->used + ARENA_POPULATE - 1) / ARENA_POPULATE * ARENA_POPULATE;
+	/* windows end on 256 KiB of the address, not of the data (which starts past the
+	 * chunk's header): one that ended a header's length into the next huge page backed,
+	 * and cleared, all of that page for those bytes */
+	uintptr_t to = ((uintptr_t)c->data + c->used + ARENA_POPULATE - 1) &
+		       ~(uintptr_t)(ARENA_POPULATE - 1);
+	size_t end = to - (uintptr_t)c->data;
 
 	if (end > c->size)
 		end = c->size;
