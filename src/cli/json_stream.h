@@ -41,9 +41,10 @@ void cli_jw_shape_n(cli_jw *w, const char *key, size_t kn, const gr_tensor *t);
 
 /* What goes before a value: the separator, and inside an object the indent and the key. */
 void cli_jw_key_n(cli_jw *w, const char *key, size_t kn);
-/* The values alone, for the wrappers below (a key or separator written before each). */
+/* cli_jw_open_v's and cli_jw_end's every case (below, inline: the common ones). */
 void cli_jw_open_slow(cli_jw *w, int obj);
 void cli_jw_end_slow(cli_jw *w);
+/* The values alone, for the wrappers below (a key or separator written before each). */
 void cli_jw_string_v(cli_jw *w, const char *s);
 void cli_jw_number_v(cli_jw *w, double v);
 void cli_jw_raw_v(cli_jw *w, const char *raw);
