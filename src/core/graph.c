@@ -1020,11 +1020,38 @@ static void shape_put(char *buf, size_t size, size_t *len, const char *s, size_t
 
 /* Dims are written without snprintf (one call per dim was most of the time a table of a
  * big graph spent on shapes); what fits is what snprintf left. */
+/* gr_tensor_shape_str of a shape whose dims are all known, when the buffer holds any such
+ * (20 digits and an 'x' a dim): the digits written in place, no call per piece (the table
+ * of a big graph formats one shape a node). 0 when it does not apply. */
+static int shape_str_known(const gr_tensor *t, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (!t || t->rank <= 0 || size < (size_t)t->rank * 21 + 1)
+		return 0;
+	for (int i = 0; i < t->rank; i++)
+		if (t->dims[i].value < 0)
+			return 0;
+	for (int i = 0; i < t->rank; i++) {
+		unsigned long long v = (unsigned long long)t->dims[i].value, u = v;
+		size_t n = 1;
+		if (i)
+			buf[len++] = 'x';
+		while (u >= 10)
+			u /= 10, n++;
+		len += n;
+		for (size_t k = 1; k <= n; k++, v /= 10)
+			buf[len - k] = (char)('0' + v % 10);
+	}
+	buf[len] = '\0';
+	return 1;
+}
+
 void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
 {
 	size_t len = 0;
 
-	if (!size)
+	if (!size || shape_str_known(t, buf, size))
 		return;
 	buf[0] = 0;
 	if (!t || t->rank < 0 || t->rank == 0) {
