@@ -736,6 +736,38 @@ static gr_status finalize_in_order(gr_graph *g, gr_error *err, int *in_order)
 	return GR_OK;
 }
 
+void gr_graph_link_node(gr_graph *g, gr_node *n)
+{
+	if (g->link_failed || g->n_linked + 1 != g->n_nodes || g->nodes[g->n_linked] != n) {
+		g->link_failed = 1;
+		return;
+	}
+	/* finalize_in_order's steps for n, a failure where it would stop or report */
+	n->visited = 0;
+	n->index = (int32_t)g->n_linked;
+	for (size_t o = 0; o < n->n_out; o++) {
+		gr_tensor *t = n->out[o];
+		if (!t)
+			continue;
+		if ((t->producer && t->producer != n) || t->is_initializer || t->is_input) {
+			g->link_failed = 1;
+			return;
+		}
+		t->producer = n;
+	}
+	for (size_t i = 0; i < n->n_in; i++) {
+		gr_tensor *t = n->in[i];
+		if (!t)
+			continue;
+		if ((t->producer ? t->producer == n : !t->is_initializer && !t->is_input) ||
+		    (first_own_read(g, n, i) && !push_consumer(g, t, n))) {
+			g->link_failed = 1;
+			return;
+		}
+	}
+	g->n_linked++;
+}
+
 /* Graph outputs must be produced (or defined outside the graph). */
 static gr_status check_outputs(gr_graph *g, gr_error *err)
 {
@@ -761,6 +793,16 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 		return gr_error_set(err, GR_ERR_LIMIT, "subgraphs nested more than 32 deep");
 	if (g->finalized)
 		return GR_OK;
+	if (!g->finalize_tried && !g->n_subgraphs && !g->link_failed && g->n_linked &&
+	    g->n_linked == g->n_nodes) {
+		g->finalize_tried = 1;
+		if ((st = check_outputs(g, err)))
+			return st;
+		g->finalized = 1;
+		return GR_OK;
+	}
+	if (g->n_linked || g->link_failed)
+		g->finalize_tried = 1; /* consumers placed part of the way: start over below */
 	if (!g->finalize_tried && !g->n_subgraphs) {
 		g->finalize_tried = 1;
 		if ((st = finalize_in_order(g, err, &in_order)))

@@ -120,6 +120,10 @@ struct gr_graph {
 	unsigned n_recent;
 	int finalized;
 	int finalize_tried;    /* an attempt began (consumer counts may be partial) */
+	/* nodes gr_graph_link_node linked as they came, the first n_linked of nodes; link_failed
+	 * when one could not be (finalize then starts over) */
+	size_t n_linked;
+	int link_failed;
 	int inferred;
 	/* Zero lets whole-graph passes skip the attribute lists of nodes: subgraphs made with
 	 * this graph as parent, and Constant nodes whose value inference counted as parameters. */
@@ -194,6 +198,12 @@ double *gr_tensor_new_f64(gr_graph *g, gr_tensor *t, int64_t n);
 /* Checks references (missing inputs, duplicate producers), sorts nodes topologically
  * and reports cycles. Recurses into subgraphs. */
 gr_status gr_graph_finalize(gr_graph *g, gr_error *err);
+/* What finalize does for node n in a graph whose nodes come in topological order, done as
+ * n, the node just added, is read (its tensors still in cache): its producers and consumers
+ * set and its position numbered. Never an error: what finalize would report or stop at
+ * leaves the graph to finalize's general path, which reports it in its own order. A graph
+ * whose every node was linked so is finalized without a walk over its nodes. */
+void gr_graph_link_node(gr_graph *g, gr_node *n);
 
 /* --- Queries on the stored graph (graph.c) ------------------------------------- */
 

@@ -623,7 +623,10 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 			TRY(read_attr(c, g, scope, n, ka++, &sub));
 		}
 	}
-	return r < 0 ? r : GR_OK;
+	if (r < 0)
+		return r;
+	gr_graph_link_node(g, n);
+	return GR_OK;
 }
 
 /* Reads one initializer (TensorProto) of g. */
