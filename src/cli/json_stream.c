@@ -26,6 +26,18 @@ static void put(cli_jw *w, const void *s, size_t n) { gr_obuf_put(&w->out, s, n)
 static void puts_(cli_jw *w, const char *s) { gr_obuf_puts(&w->out, s); }
 static void putch(cli_jw *w, char c) { gr_obuf_putc(&w->out, c); }
 
+/* Room for need bytes at the end of the buffer, written out first when they do not fit: the
+ * hot tokens (keys, counts, names) are written in place behind one check each, where a put
+ * per piece (a check and a memcpy call each) was most of writing a big graph's JSON. */
+static __attribute__((noinline, cold)) void flush_full(cli_jw *w) { flush(w); }
+
+static inline char *room(cli_jw *w, size_t need)
+{
+	if (__builtin_expect(w->out.len + need > sizeof(w->out.buf), 0))
+		flush_full(w); /* out of line: the hot writers save no registers for it */
+	return w->out.buf + w->out.len;
+}
+
 static void tabs(cli_jw *w, int k)
 {
 	static const char t[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
@@ -36,16 +48,19 @@ static void tabs(cli_jw *w, int k)
 		put(w, t, (size_t)k);
 }
 
-/* Decimal digits of v (what "%llu" prints). */
-static void put_u64(cli_jw *w, unsigned long long v)
+/* Decimal digits of v (what "%llu" prints), written backwards in place. */
+static inline void put_u64(cli_jw *w, unsigned long long v)
 {
-	char d[24];
-	int i = (int)sizeof(d);
+	char *b = room(w, 20);
+	size_t n = 1;
 
+	for (unsigned long long t = v; t >= 10; t /= 10)
+		n++;
+	w->out.len += n;
+	b += n;
 	do
-		d[--i] = (char)('0' + v % 10);
+		*--b = (char)('0' + v % 10);
 	while (v /= 10);
-	put(w, d + i, sizeof(d) - (size_t)i);
 }
 
 static void put_int(cli_jw *w, int v)
@@ -83,6 +98,15 @@ static size_t plain_run(const unsigned char *p, size_t n)
 		if (m)
 			return i + (size_t)__builtin_ctz((unsigned)m);
 	}
+	/* the rest as the last sixteen bytes, those before i tested again (and plain) */
+	if (i < n && n >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+		__m128i e = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, lo), x),
+					 _mm_or_si128(_mm_cmpeq_epi8(x, quote),
+						      _mm_cmpeq_epi8(x, bslash)));
+		int m = _mm_movemask_epi8(e);
+		return m ? n - 16 + (size_t)__builtin_ctz((unsigned)m) : n;
+	}
 #endif
 	for (; i + 8 <= n; i += 8) {
 		uint64_t x, q, b;
@@ -96,41 +120,6 @@ static size_t plain_run(const unsigned char *p, size_t n)
 		if (escaped[p[i]])
 			break;
 	return i;
-}
-
-/* cJSON's string escapes: the two-character ones, \u00XX for other control bytes, every
- * other byte (UTF-8 included) as it is. */
-static void str(cli_jw *w, const char *s)
-{
-	char u[8];
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p);
-
-	putch(w, '"');
-	while (n) {
-		size_t k = plain_run(p, n);
-		put(w, p, k);
-		p += k;
-		n -= k;
-		if (!n)
-			break;
-		switch (*p) {
-		case '"': puts_(w, "\\\""); break;
-		case '\\': puts_(w, "\\\\"); break;
-		case '\b': puts_(w, "\\b"); break;
-		case '\f': puts_(w, "\\f"); break;
-		case '\n': puts_(w, "\\n"); break;
-		case '\r': puts_(w, "\\r"); break;
-		case '\t': puts_(w, "\\t"); break;
-		default:
-			snprintf(u, sizeof(u), "\\u%04x", *p);
-			puts_(w, u);
-			break;
-		}
-		p++;
-		n--;
-	}
-	putch(w, '"');
 }
 
 /* Copies the n bytes at s to dst when none of them needs an escape (0 otherwise, dst then
@@ -176,52 +165,131 @@ static int copy_plain(char *dst, const char *s, size_t n)
 	return 1;
 }
 
+/* The n bytes at p to dst when none needs an escape (0 otherwise, dst then partly
+ * written): sixteen at a time where the target has SSE2, the last block overlapping the one
+ * before; shorter strings a word at a time. */
+static int copy_if_plain(char *dst, const unsigned char *p, size_t n)
+{
+#ifdef __SSE2__
+	if (n >= 16) {
+		const __m128i lo = _mm_set1_epi8(31), quote = _mm_set1_epi8('"'),
+			      bslash = _mm_set1_epi8('\\');
+		for (size_t i = 0;; i += 16) {
+			__m128i x, e;
+			if (i + 16 > n)
+				i = n - 16;
+			x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			e = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, lo), x),
+					 _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)));
+			if (_mm_movemask_epi8(e))
+				return 0;
+			_mm_storeu_si128((__m128i *)(void *)(dst + i), x);
+			if (i + 16 == n)
+				return 1;
+		}
+	}
+#endif
+	return copy_plain(dst, (const char *)p, n);
+}
+
+/* cJSON's string escapes: the two-character ones, \u00XX for other control bytes, every
+ * other byte (UTF-8 included) as it is. */
+static void str(cli_jw *w, const char *s)
+{
+	char u[8];
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+
+	/* the common case in place: a string with nothing to escape, as most names are,
+	 * tested and copied in one pass */
+	if (n <= sizeof(w->out.buf) / 4) {
+		char *b = room(w, n + 2);
+		if (copy_if_plain(b + 1, p, n)) {
+			b[0] = '"';
+			b[n + 1] = '"';
+			w->out.len += n + 2;
+			return;
+		}
+	}
+	putch(w, '"');
+	while (n) {
+		size_t k = plain_run(p, n);
+		put(w, p, k);
+		p += k;
+		n -= k;
+		if (!n)
+			break;
+		switch (*p) {
+		case '"': puts_(w, "\\\""); break;
+		case '\\': puts_(w, "\\\\"); break;
+		case '\b': puts_(w, "\\b"); break;
+		case '\f': puts_(w, "\\f"); break;
+		case '\n': puts_(w, "\\n"); break;
+		case '\r': puts_(w, "\\r"); break;
+		case '\t': puts_(w, "\\t"); break;
+		default:
+			snprintf(u, sizeof(u), "\\u%04x", *p);
+			puts_(w, u);
+			break;
+		}
+		p++;
+		n--;
+	}
+	putch(w, '"');
+}
+
 /* What comes before a value: the separator, and inside an object the indent and the key
  * (n bytes: its strlen, which the header's wrappers take at compile time for literals). */
-static void key(cli_jw *w, const char *k, size_t n)
+void cli_jw_key_n(cli_jw *w, const char *k, size_t n)
 {
 	static const char tab16[16] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
 	int d = w->depth;
 
 	if (d == 0)
 		return;
-	if (w->is_obj[d - 1]) {
-		if (!k)
-			k = "", n = 0;
-		/* the common case written in place: a key of up to 64 bytes with nothing to escape
-		 * (keys are a dozen per node of a big graph); anything else leaves the buffer as it
-		 * was and takes the general path below, which writes the same bytes */
-		if (d <= 16 && n <= 64 && w->out.len + 2 + 16 + 1 + 64 + 3 <= sizeof(w->out.buf)) {
-			char *b = w->out.buf + w->out.len;
-			if (w->n[d - 1]) {
-				*b++ = ',';
-				*b++ = '\n';
-			}
-			memcpy(b, tab16, 16); /* d of them kept */
-			b += d;
-			*b++ = '"';
-			if (copy_plain(b, k, n)) {
-				memcpy(b + n, "\":\t", 3);
-				w->out.len = (size_t)(b + n + 3 - w->out.buf);
-				w->n[d - 1]++;
-				return;
-			}
-		}
-		if (w->n[d - 1])
-			put(w, ",\n", 2);
-		tabs(w, d);
-		str(w, k);
-		put(w, ":\t", 2);
-	} else if (w->n[d - 1]) {
-		put(w, ", ", 2);
+	if (!w->is_obj[d - 1]) {
+		if (w->n[d - 1]++)
+			put(w, ", ", 2);
+		return;
 	}
+	if (!k)
+		k = "", n = 0;
+	/* the common case written in place: a key of up to 64 bytes with nothing to escape
+	 * (keys are a dozen per node of a big graph); anything else leaves the buffer as it
+	 * was and takes the general path below, which writes the same bytes */
+	if (d <= 16 && n <= 64) {
+		char *b = room(w, 2 + 16 + 1 + 64 + 3), *start = b;
+		if (w->n[d - 1]) {
+			*b++ = ',';
+			*b++ = '\n';
+		}
+		memcpy(b, tab16, 16); /* d of them kept */
+		b += d;
+		*b++ = '"';
+		if (copy_plain(b, k, n)) {
+			memcpy(b + n, "\":\t", 3);
+			w->out.len += (size_t)(b + n + 3 - start);
+			w->n[d - 1]++;
+			return;
+		}
+	}
+	if (w->n[d - 1])
+		put(w, ",\n", 2);
+	tabs(w, d);
+	str(w, k);
+	put(w, ":\t", 2);
 	w->n[d - 1]++;
 }
 
-static void jw_open(cli_jw *w, const char *k, size_t kn, int obj)
+static void key(cli_jw *w, const char *k, size_t n) { cli_jw_key_n(w, k, n); }
+
+void cli_jw_open_slow(cli_jw *w, int obj)
 {
-	key(w, k, kn);
-	puts_(w, obj ? "{\n" : "[");
+	char *b = room(w, 2);
+
+	b[0] = obj ? '{' : '[';
+	b[1] = '\n';
+	w->out.len += obj ? 2 : 1;
 	if (w->depth < CLI_JW_DEPTH) {
 		w->n[w->depth] = 0;
 		w->is_obj[w->depth] = (char)obj;
@@ -229,10 +297,16 @@ static void jw_open(cli_jw *w, const char *k, size_t kn, int obj)
 	w->depth++;
 }
 
+static void jw_open(cli_jw *w, const char *k, size_t kn, int obj)
+{
+	key(w, k, kn);
+	cli_jw_open_v(w, obj);
+}
+
 void cli_jw_object_n(cli_jw *w, const char *k, size_t kn) { jw_open(w, k, kn, 1); }
 void cli_jw_array_n(cli_jw *w, const char *k, size_t kn) { jw_open(w, k, kn, 0); }
 
-void cli_jw_end(cli_jw *w)
+void cli_jw_end_slow(cli_jw *w)
 {
 	int d = w->depth;
 
@@ -249,16 +323,26 @@ void cli_jw_end(cli_jw *w)
 	w->depth--;
 }
 
+void cli_jw_string_v(cli_jw *w, const char *s) { str(w, s); }
+
 void cli_jw_string_n(cli_jw *w, const char *k, size_t kn, const char *s)
 {
 	key(w, k, kn);
 	str(w, s);
 }
 
+void cli_jw_raw_v(cli_jw *w, const char *raw) { puts_(w, raw ? raw : ""); }
+
+void cli_jw_bool_v(cli_jw *w, int v)
+{
+	memcpy(room(w, 5), v ? "true" : "false", 5); /* "true" copies its NUL, not counted */
+	w->out.len += v ? 4 : 5;
+}
+
 void cli_jw_raw_n(cli_jw *w, const char *k, size_t kn, const char *raw)
 {
 	key(w, k, kn);
-	puts_(w, raw ? raw : "");
+	cli_jw_raw_v(w, raw);
 }
 
 void cli_jw_bool_n(cli_jw *w, const char *k, size_t kn, int v)
@@ -284,38 +368,48 @@ static void number(cli_jw *w, const cJSON *item)
 	puts_(w, buf);
 }
 
-void cli_jw_number_n(cli_jw *w, const char *k, size_t kn, double v)
+void cli_jw_number_v(cli_jw *w, double v)
 {
 	cJSON item;
 
 	/* what number() prints for a whole number in int's range, without building the item
 	 * (dims of shapes: several per node) */
 	if (v > INT_MIN && v < INT_MAX && v == (double)(int)v) {
-		key(w, k, kn);
 		put_int(w, (int)v);
 		return;
 	}
 	memset(&item, 0, sizeof(item));
 	item.type = cJSON_Number;
 	cJSON_SetNumberHelper(&item, v); /* valueint saturated as cJSON_CreateNumber does */
-	key(w, k, kn);
 	number(w, &item);
 }
 
-void cli_jw_count_n(cli_jw *w, const char *k, size_t kn, double v)
+void cli_jw_number_n(cli_jw *w, const char *k, size_t kn, double v)
+{
+	key(w, k, kn);
+	cli_jw_number_v(w, v);
+}
+
+void cli_jw_count_v(cli_jw *w, double v)
 {
 	char buf[48];
 
 	if (!isfinite(v) || v < 0)
 		v = 0;
-	v = floor(v + 0.5);
-	key(w, k, kn);
-	if (v < 9007199254740992.0) { /* 2^53: every whole number below prints as its digits */
-		put_u64(w, (unsigned long long)v);
+	/* floor(v + 0.5) below 2^53 prints as its digits; the conversion truncates, which for
+	 * v + 0.5 >= 0 is that floor (without libm's, a tenth of the writer's time) */
+	if (v + 0.5 < 9007199254740992.0) {
+		put_u64(w, (unsigned long long)(v + 0.5));
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%.0f", v);
+	snprintf(buf, sizeof(buf), "%.0f", floor(v + 0.5));
 	puts_(w, buf);
+}
+
+void cli_jw_count_n(cli_jw *w, const char *k, size_t kn, double v)
+{
+	key(w, k, kn);
+	cli_jw_count_v(w, v);
 }
 
 void cli_jw_cjson(cli_jw *w, const char *k, const cJSON *item)
@@ -345,13 +439,13 @@ void cli_jw_cjson(cli_jw *w, const char *k, const cJSON *item)
 	}
 }
 
-void cli_jw_shape_n(cli_jw *w, const char *k, size_t kn, const gr_tensor *t)
+void cli_jw_shape_v(cli_jw *w, const gr_tensor *t)
 {
 	if (gr_tensor_rank(t) < 0) {
-		cli_jw_null_n(w, k, kn);
+		cli_jw_raw_v(w, "null");
 		return;
 	}
-	cli_jw_array_n(w, k, kn);
+	cli_jw_open_v(w, 0);
 	for (int i = 0; i < gr_tensor_rank(t); i++) {
 		gr_dim d = gr_tensor_dim(t, i);
 		if (d.value >= 0)
@@ -362,6 +456,12 @@ void cli_jw_shape_n(cli_jw *w, const char *k, size_t kn, const gr_tensor *t)
 			cli_jw_null(w, NULL);
 	}
 	cli_jw_end(w);
+}
+
+void cli_jw_shape_n(cli_jw *w, const char *k, size_t kn, const gr_tensor *t)
+{
+	key(w, k, kn);
+	cli_jw_shape_v(w, t);
 }
 
 void cli_jw_finish(cli_jw *w)

@@ -4,7 +4,7 @@
  * first touch, so nothing is cleared twice and pages never handed out are never touched.
  * Smaller chunks come from malloc and each allocation in them is cleared; chunks from 2 MiB
  * up are aligned for transparent huge pages (map_huge). */
-#include "graphs/arena.h"
+#include "core/arena_fast.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,18 +19,12 @@
 #define ARENA_MAX_ALLOC ((size_t)1 << 30)
 #define ARENA_EXPECT_MAX (64 * 1024 * 1024) /* the largest chunk gr_arena_expect asks for */
 
-struct chunk {
-	struct chunk *next;
+struct gr_arena_chunk {
+	struct gr_arena_chunk *next;
 	size_t size, used;
 	int mapped;            /* from mmap: zeroed by the kernel, freed with munmap */
 	size_t populated;      /* bytes of data[] already backed by pages (mapped chunks) */
 	_Alignas(16) unsigned char data[];
-};
-
-struct gr_arena {
-	struct chunk *head;
-	size_t total;
-	size_t next_size;      /* size of the next regular chunk */
 };
 
 gr_arena *gr_arena_new(void)
@@ -38,7 +32,7 @@ gr_arena *gr_arena_new(void)
 	return calloc(1, sizeof(gr_arena));
 }
 
-static void chunk_free(struct chunk *c)
+static void chunk_free(struct gr_arena_chunk *c)
 {
 	if (c->mapped)
 		munmap(c, sizeof(*c) + c->size);
@@ -48,7 +42,7 @@ static void chunk_free(struct chunk *c)
 
 void gr_arena_free(gr_arena *a)
 {
-	struct chunk *c, *next;
+	struct gr_arena_chunk *c, *next;
 
 	if (!a)
 		return;
@@ -88,9 +82,9 @@ static void *map_huge(size_t len)
 	return (void *)at;
 }
 
-static struct chunk *chunk_new(size_t size)
+static struct gr_arena_chunk *chunk_new(size_t size)
 {
-	struct chunk *c;
+	struct gr_arena_chunk *c;
 	int mapped = size >= ARENA_MMAP_MIN;
 
 	if (mapped && size >= ARENA_HUGE_MIN) {
@@ -115,12 +109,17 @@ static struct chunk *chunk_new(size_t size)
  * first touch would take them, costs far more (on virtual machines most). Only the window
  * the bump pointer has reached is populated, never the rest of the chunk. Kernels without
  * MADV_POPULATE_WRITE (before 5.14) fault pages in on first touch as before. */
-static void populate(struct chunk *c)
+static void populate(struct gr_arena_chunk *c)
 {
 #ifdef MADV_POPULATE_WRITE
 	static int unsupported;
 	uintptr_t from = ((uintptr_t)c->data + c->populated) & ~(uintptr_t)4095;
-	size_t end = (c->used + ARENA_POPULATE - 1) / ARENA_POPULATE * ARENA_POPULATE;
+	/* windows end on 256 KiB of the address, not of the data (which starts past the
+	 * chunk's header): one that ended a header's length into the next huge page backed,
+	 * and cleared, all of that page for those bytes */
+	uintptr_t to = ((uintptr_t)c->data + c->used + ARENA_POPULATE - 1) &
+		       ~(uintptr_t)(ARENA_POPULATE - 1);
+	size_t end = to - (uintptr_t)c->data;
 
 	if (end > c->size)
 		end = c->size;
@@ -135,12 +134,12 @@ static void populate(struct chunk *c)
 
 /* A new chunk for an allocation of n bytes (rounded) the head cannot take; kept out of
  * gr_arena_alloc so that its common path (a bump of the head) saves no registers. */
-static __attribute__((noinline)) struct chunk *grow_for(gr_arena *a, size_t n)
+static __attribute__((noinline)) struct gr_arena_chunk *grow_for(gr_arena *a, size_t n)
 {
-	struct chunk *c = a->head;
+	struct gr_arena_chunk *c = a->head;
 	size_t regular = a->next_size ? a->next_size : ARENA_CHUNK;
 	int big = n > regular / 4;
-	struct chunk *nc = chunk_new(big ? n : regular);
+	struct gr_arena_chunk *nc = chunk_new(big ? n : regular);
 
 	if (!nc)
 		return NULL;
@@ -157,20 +156,39 @@ static __attribute__((noinline)) struct chunk *grow_for(gr_arena *a, size_t n)
 	return nc;
 }
 
+/* The inline path's window: the head chunk's free bytes up to what is backed (mapped
+ * chunks; a malloc'd one clears each block, so it takes none). */
+static void set_window(gr_arena *a)
+{
+	struct gr_arena_chunk *c = a->head;
+
+	if (c && c->mapped && c->used < c->populated) {
+		a->bump = c->data + c->used;
+		a->left = c->populated - c->used;
+	} else {
+		a->bump = NULL;
+		a->left = 0;
+	}
+}
+
 void *gr_arena_alloc(gr_arena *a, size_t n)
 {
-	struct chunk *c;
+	struct gr_arena_chunk *c;
 	void *p;
 
 	if (!a || n > ARENA_MAX_ALLOC)
 		return NULL;
+	if (a->bump) /* what the inline path handed out */
+		a->head->used = (size_t)(a->bump - a->head->data);
 	n = (n + 15) & ~(size_t)15;
 	if (n == 0)
 		n = 16;
 	c = a->head;
 	if (!c || c->size - c->used < n) {
-		if (!(c = grow_for(a, n)))
+		if (!(c = grow_for(a, n))) {
+			set_window(a);
 			return NULL;
+		}
 	}
 	p = c->data + c->used;
 	c->used += n;
@@ -179,6 +197,7 @@ void *gr_arena_alloc(gr_arena *a, size_t n)
 		memset(p, 0, n);
 	else if (c->used > c->populated)
 		populate(c);
+	set_window(a);
 	return p;
 }
 

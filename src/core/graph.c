@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena_fast.h"
 #include "core/graph_impl.h"
 
 /* --- growable arrays inside the arena ------------------------------------- */
@@ -147,6 +148,21 @@ static int table_resize(gr_graph *g, size_t ncap)
 	return 1;
 }
 
+int gr_graph_reserve_nodes(gr_graph *g, size_t n)
+{
+	gr_node **list;
+
+	if (n <= g->cap_nodes)
+		return 1;
+	if (!(list = gr_arena_calloc(g->arena, n, sizeof(*list))))
+		return 0;
+	if (g->n_nodes)
+		memcpy(list, g->nodes, g->n_nodes * sizeof(*list));
+	g->nodes = list;
+	g->cap_nodes = n;
+	return 1;
+}
+
 int gr_graph_reserve_names(gr_graph *g, size_t n)
 {
 	size_t cap = 64;
@@ -179,7 +195,7 @@ static gr_tensor *tensor_alloc(gr_graph *g, const char *name, size_t n)
 {
 	/* the name right behind the tensor: a lookup that finds the tensor compares the name
 	 * in the same cache line, and one allocation instead of two */
-	gr_tensor *t = n < ((size_t)1 << 30) ? gr_arena_alloc(g->arena, sizeof(*t) + n + 1) : NULL;
+	gr_tensor *t = n < ((size_t)1 << 30) ? gr_arena_alloc_inline(g->arena, sizeof(*t) + n + 1) : NULL;
 	char *copy;
 
 	if (!t)
@@ -188,6 +204,7 @@ static gr_tensor *tensor_alloc(gr_graph *g, const char *name, size_t n)
 	memcpy(copy, name, n);
 	copy[n] = '\0';
 	t->name = copy;
+	t->name_len = (uint32_t)n;
 	t->rank = -1;
 	t->decl_rank = -1;
 	t->owner = g;
@@ -199,9 +216,10 @@ static gr_tensor *tensor_create_h(gr_graph *g, const char *name, size_t n, uint6
 {
 	gr_tensor *t = tensor_alloc(g, name, n);
 
-	if (!t)
+	if (!t || !table_insert(g, t, h))
 		return NULL;
-	return table_insert(g, t, h) ? t : NULL;
+	g->recent[g->n_recent++ % 8] = t;
+	return t;
 }
 
 gr_tensor *gr_graph_tensor_unlisted(gr_graph *g, const char *name)
@@ -244,6 +262,12 @@ gr_tensor *gr_graph_tensor_ref_n(gr_graph *g, const char *name, size_t n)
 
 	if (!g || !name)
 		return NULL;
+	/* n bytes equal to a name of g just defined (names hold no NUL) are that name */
+	for (int k = 0; k < 8; k++) {
+		gr_tensor *t = g->recent[k];
+		if (t && t->name_len == n && memcmp(t->name, name, n) == 0)
+			return t;
+	}
 	n = strnlen(name, n);
 	h = hash_bytes(name, n);
 	for (gr_graph *s = g; s; s = s->parent) {
@@ -282,7 +306,7 @@ gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 	nl = strlen(name);
 	if (io > ((size_t)1 << 26) || n_attr > ((size_t)1 << 22) || nl > ((size_t)1 << 30))
 		return NULL;
-	n = gr_arena_alloc(g->arena, sizeof(*n) + io * sizeof(gr_tensor *) + n_attr * sizeof(gr_attr) +
+	n = gr_arena_alloc_inline(g->arena, sizeof(*n) + io * sizeof(gr_tensor *) + n_attr * sizeof(gr_attr) +
 				       nl + 1);
 	if (!n)
 		return NULL;
@@ -414,7 +438,7 @@ gr_status gr_tensor_set_shape(gr_graph *g, gr_tensor *t, gr_dtype dtype, int ran
 	t->rank = rank < 0 ? -1 : rank;
 	t->dims = NULL;
 	if (rank > 0) {
-		t->dims = gr_arena_calloc(g->arena, (size_t)rank, sizeof(gr_dim));
+		t->dims = gr_arena_calloc_inline(g->arena, (size_t)rank, sizeof(gr_dim));
 		if (!t->dims)
 			return GR_ERR_NOMEM;
 		memcpy(t->dims, dims, (size_t)rank * sizeof(gr_dim));
@@ -426,7 +450,7 @@ gr_status gr_tensor_set_i64(gr_graph *g, gr_tensor *t, const int64_t *v, int64_t
 {
 	if (n < 0 || n > GR_FOLD_MAX)
 		return GR_ERR_LIMIT;
-	t->ival = gr_arena_calloc(g->arena, n ? (size_t)n : 1, sizeof(int64_t));
+	t->ival = gr_arena_calloc_inline(g->arena, n ? (size_t)n : 1, sizeof(int64_t));
 	if (!t->ival)
 		return GR_ERR_NOMEM;
 	if (n)
@@ -437,11 +461,51 @@ gr_status gr_tensor_set_i64(gr_graph *g, gr_tensor *t, const int64_t *v, int64_t
 	return GR_OK;
 }
 
+void gr_tensor_share_i64(gr_tensor *t, const int64_t *v, int64_t n)
+{
+	t->ival = (int64_t *)(uintptr_t)v; /* never written through: values are set once */
+	t->fval = NULL;
+	t->nval = n;
+	t->has_value = 1;
+}
+
+void gr_tensor_share_f64(gr_tensor *t, const double *v, int64_t n)
+{
+	t->fval = (double *)(uintptr_t)v;
+	t->ival = NULL;
+	t->nval = n;
+	t->has_value = 1;
+}
+
+int64_t *gr_tensor_new_i64(gr_graph *g, gr_tensor *t, int64_t n)
+{
+	int64_t *v;
+
+	if (n < 0 || n > GR_FOLD_MAX)
+		return NULL;
+	if (!(v = gr_arena_calloc_inline(g->arena, n ? (size_t)n : 1, sizeof(*v))))
+		return NULL;
+	gr_tensor_share_i64(t, v, n);
+	return v;
+}
+
+double *gr_tensor_new_f64(gr_graph *g, gr_tensor *t, int64_t n)
+{
+	double *v;
+
+	if (n < 0 || n > GR_FOLD_MAX)
+		return NULL;
+	if (!(v = gr_arena_calloc_inline(g->arena, n ? (size_t)n : 1, sizeof(*v))))
+		return NULL;
+	gr_tensor_share_f64(t, v, n);
+	return v;
+}
+
 gr_status gr_tensor_set_f64(gr_graph *g, gr_tensor *t, const double *v, int64_t n)
 {
 	if (n < 0 || n > GR_FOLD_MAX)
 		return GR_ERR_LIMIT;
-	t->fval = gr_arena_calloc(g->arena, n ? (size_t)n : 1, sizeof(double));
+	t->fval = gr_arena_calloc_inline(g->arena, n ? (size_t)n : 1, sizeof(double));
 	if (!t->fval)
 		return GR_ERR_NOMEM;
 	if (n)
@@ -583,7 +647,7 @@ static gr_status link_consumers(gr_graph *g, gr_error *err, int depth)
 			if (!first_own_read(g, n, i))
 				continue;
 			if (!t->consumers) {
-				t->consumers = gr_arena_calloc(g->arena, t->n_consumers, sizeof(gr_node *));
+				t->consumers = gr_arena_calloc_inline(g->arena, t->n_consumers, sizeof(gr_node *));
 				if (!t->consumers)
 					return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 				t->n_consumers = 0;
@@ -629,7 +693,7 @@ static int push_consumer(gr_graph *g, gr_tensor *t, gr_node *n)
 	uint32_t c = t->n_consumers;
 
 	if (c == 0 || (c >= 2 && (c & (c - 1)) == 0)) {
-		gr_node **list = gr_arena_alloc(g->arena, (c ? 2 * (size_t)c : 2) * sizeof(*list));
+		gr_node **list = gr_arena_alloc_inline(g->arena, (c ? 2 * (size_t)c : 2) * sizeof(*list));
 		if (!list)
 			return 0;
 		if (c)
@@ -672,6 +736,38 @@ static gr_status finalize_in_order(gr_graph *g, gr_error *err, int *in_order)
 	return GR_OK;
 }
 
+void gr_graph_link_node(gr_graph *g, gr_node *n)
+{
+	if (g->link_failed || g->n_linked + 1 != g->n_nodes || g->nodes[g->n_linked] != n) {
+		g->link_failed = 1;
+		return;
+	}
+	/* finalize_in_order's steps for n, a failure where it would stop or report */
+	n->visited = 0;
+	n->index = (int32_t)g->n_linked;
+	for (size_t o = 0; o < n->n_out; o++) {
+		gr_tensor *t = n->out[o];
+		if (!t)
+			continue;
+		if ((t->producer && t->producer != n) || t->is_initializer || t->is_input) {
+			g->link_failed = 1;
+			return;
+		}
+		t->producer = n;
+	}
+	for (size_t i = 0; i < n->n_in; i++) {
+		gr_tensor *t = n->in[i];
+		if (!t)
+			continue;
+		if ((t->producer ? t->producer == n : !t->is_initializer && !t->is_input) ||
+		    (first_own_read(g, n, i) && !push_consumer(g, t, n))) {
+			g->link_failed = 1;
+			return;
+		}
+	}
+	g->n_linked++;
+}
+
 /* Graph outputs must be produced (or defined outside the graph). */
 static gr_status check_outputs(gr_graph *g, gr_error *err)
 {
@@ -697,6 +793,16 @@ static gr_status finalize_rec(gr_graph *g, gr_error *err, int depth)
 		return gr_error_set(err, GR_ERR_LIMIT, "subgraphs nested more than 32 deep");
 	if (g->finalized)
 		return GR_OK;
+	if (!g->finalize_tried && !g->n_subgraphs && !g->link_failed && g->n_linked &&
+	    g->n_linked == g->n_nodes) {
+		g->finalize_tried = 1;
+		if ((st = check_outputs(g, err)))
+			return st;
+		g->finalized = 1;
+		return GR_OK;
+	}
+	if (g->n_linked || g->link_failed)
+		g->finalize_tried = 1; /* consumers placed part of the way: start over below */
 	if (!g->finalize_tried && !g->n_subgraphs) {
 		g->finalize_tried = 1;
 		if ((st = finalize_in_order(g, err, &in_order)))
@@ -956,11 +1062,38 @@ static void shape_put(char *buf, size_t size, size_t *len, const char *s, size_t
 
 /* Dims are written without snprintf (one call per dim was most of the time a table of a
  * big graph spent on shapes); what fits is what snprintf left. */
+/* gr_tensor_shape_str of a shape whose dims are all known, when the buffer holds any such
+ * (20 digits and an 'x' a dim): the digits written in place, no call per piece (the table
+ * of a big graph formats one shape a node). 0 when it does not apply. */
+static int shape_str_known(const gr_tensor *t, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (!t || t->rank <= 0 || size < (size_t)t->rank * 21 + 1)
+		return 0;
+	for (int i = 0; i < t->rank; i++)
+		if (t->dims[i].value < 0)
+			return 0;
+	for (int i = 0; i < t->rank; i++) {
+		unsigned long long v = (unsigned long long)t->dims[i].value, u = v;
+		size_t n = 1;
+		if (i)
+			buf[len++] = 'x';
+		while (u >= 10)
+			u /= 10, n++;
+		len += n;
+		for (size_t k = 1; k <= n; k++, v /= 10)
+			buf[len - k] = (char)('0' + v % 10);
+	}
+	buf[len] = '\0';
+	return 1;
+}
+
 void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
 {
 	size_t len = 0;
 
-	if (!size)
+	if (!size || shape_str_known(t, buf, size))
 		return;
 	buf[0] = 0;
 	if (!t || t->rank < 0 || t->rank == 0) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/arena_fast.h"
 #include "core/graph_impl.h"
 #include "graphs/transform.h"
 
@@ -226,7 +227,7 @@ const int64_t *gr_values_i64(gr_infer *ctx, const gr_tensor *t, int64_t *count)
 		return t->ival;
 	if (!t->fval)
 		return NULL;
-	v = gr_arena_calloc(t->owner->arena, t->nval ? (size_t)t->nval : 1, sizeof(*v));
+	v = gr_arena_calloc_inline(t->owner->arena, t->nval ? (size_t)t->nval : 1, sizeof(*v));
 	if (!v)
 		return NULL;
 	for (int64_t i = 0; i < t->nval; i++) {
@@ -249,7 +250,7 @@ const double *gr_values_f64(gr_infer *ctx, const gr_tensor *t, int64_t *count)
 		return t->fval;
 	if (!t->ival)
 		return NULL;
-	v = gr_arena_calloc(t->owner->arena, t->nval ? (size_t)t->nval : 1, sizeof(*v));
+	v = gr_arena_calloc_inline(t->owner->arena, t->nval ? (size_t)t->nval : 1, sizeof(*v));
 	if (!v)
 		return NULL;
 	for (int64_t i = 0; i < t->nval; i++)

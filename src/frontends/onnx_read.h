@@ -18,6 +18,10 @@ typedef struct onnx_ctx {
 	size_t mem_limit;     /* arena bytes the graph may take (see check_memory) */
 	int64_t *ival;        /* scratch: GR_FOLD_MAX values */
 	double *fval;
+	/* attribute names met last, by their bytes in the file: a big graph repeats a handful
+	 * ("value", "axes", ...) thousands of times, each kept once */
+	struct { size_t off, len; const char *s; } names[8];
+	unsigned n_names;
 } onnx_ctx;
 
 /* Loops over the fields of a message; afterwards r < 0 is an error (already reported). */

@@ -166,28 +166,20 @@ int pb_next_field(pb_msg *m, pb_field *f)
 	}
 }
 
-gr_status pb_expect(const pb_msg *m, const pb_field *f, int wire, const char *what)
+gr_status pb_expect_error(const pb_msg *m, const pb_field *f, int wire, const char *what)
 {
-	if (f->wire == wire)
-		return GR_OK;
 	return pb_error(m->src, f->tag_off, GR_ERR_FORMAT, "%s (field %u) is %s, expected %s",
 			what, f->num, wire_name(f->wire), wire_name(wire));
 }
 
-gr_status pb_sub(const pb_msg *m, const pb_field *f, pb_msg *child)
+gr_status pb_sub_error(const pb_msg *m, const pb_field *f)
 {
 	if (f->wire != PB_LEN)
 		return pb_error(m->src, f->tag_off, GR_ERR_FORMAT,
 				"field %u is %s, expected a nested message", f->num,
 				wire_name(f->wire));
-	if (m->depth + 1 > PB_MAX_DEPTH)
-		return pb_error(m->src, f->tag_off, GR_ERR_LIMIT,
-				"messages nested deeper than %d levels", PB_MAX_DEPTH);
-	child->src = m->src;
-	child->pos = f->off;
-	child->end = f->off + f->len;
-	child->depth = m->depth + 1;
-	return GR_OK;
+	return pb_error(m->src, f->tag_off, GR_ERR_LIMIT,
+			"messages nested deeper than %d levels", PB_MAX_DEPTH);
 }
 
 static int elem_size(int elem_wire)

@@ -94,9 +94,23 @@ static inline int pb_next(pb_msg *m, pb_field *f)
 	return pb_next_field(m, f);
 }
 
+/* pb_sub's and pb_expect's errors (pbwire.c), out of line: the checks themselves are
+ * inline below, as a big graph's reading makes a few hundred thousand of them. */
+gr_status pb_sub_error(const pb_msg *m, const pb_field *f);
+gr_status pb_expect_error(const pb_msg *m, const pb_field *f, int wire, const char *what);
+
 /* Opens the payload of LEN field f as a nested message. Fails (GR_ERR_FORMAT) when f is
  * not length-delimited and (GR_ERR_LIMIT) beyond PB_MAX_DEPTH. */
-gr_status pb_sub(const pb_msg *m, const pb_field *f, pb_msg *child);
+static inline gr_status pb_sub(const pb_msg *m, const pb_field *f, pb_msg *child)
+{
+	if (f->wire != PB_LEN || m->depth + 1 > PB_MAX_DEPTH)
+		return pb_sub_error(m, f);
+	child->src = m->src;
+	child->pos = f->off;
+	child->end = f->off + f->len;
+	child->depth = m->depth + 1;
+	return GR_OK;
+}
 
 /* Writes "cannot read 'NAME': at byte OFF: <fmt>" into src->err; returns status. */
 gr_status pb_error(const pb_src *src, size_t off, gr_status status, const char *fmt, ...)
@@ -106,7 +120,10 @@ gr_status pb_error_at_file(const pb_src *src, gr_status status, const char *fmt,
 	__attribute__((format(printf, 3, 4)));
 
 /* Checks that f has wire type `wire`; otherwise an error naming `what`. */
-gr_status pb_expect(const pb_msg *m, const pb_field *f, int wire, const char *what);
+static inline gr_status pb_expect(const pb_msg *m, const pb_field *f, int wire, const char *what)
+{
+	return f->wire == wire ? GR_OK : pb_expect_error(m, f, wire, what);
+}
 
 /* Reads one varint at *pos (< end) of src, advancing *pos. At most 10 bytes; a 10th byte
  * above 1 (more than 64 bits) and a varint cut by `end` are errors. */

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "core/arena_fast.h"
 #include "graphs/arena.h"
 
 static int all_zero(const unsigned char *p, size_t n)
@@ -82,12 +83,45 @@ static void expected_size_takes_one_chunk(void **state)
 	gr_arena_free(a);
 }
 
+/* The inline path and gr_arena_alloc taken in turn hand out the same sequence of blocks a
+ * single path would: zeroed, aligned, never overlapping, counted once each; the absurd and
+ * overflowing requests fail on both. */
+static void inline_path_agrees(void **state)
+{
+	gr_arena *a = gr_arena_new();
+	unsigned char *prev = NULL;
+	size_t total = 0, prev_n = 0;
+	(void)state;
+
+	gr_arena_expect(a, (size_t)3 << 20);
+	for (int i = 0; i < 12000; i++) {
+		size_t n = (size_t)(i % 37) * 9 + (i % 5 == 0 ? 0 : 1);
+		unsigned char *p = i % 3 ? gr_arena_alloc_inline(a, n) : gr_arena_alloc(a, n);
+		size_t r = n ? (n + 15) & ~(size_t)15 : 16;
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % 16, 0);
+		assert_true(all_zero(p, r));
+		if (prev && p > prev)
+			assert_true(p >= prev + prev_n);
+		memset(p, 0xee, r);
+		prev = p, prev_n = r;
+		total += r;
+	}
+	assert_int_equal(gr_arena_used(a), total);
+	assert_null(gr_arena_calloc_inline(a, SIZE_MAX / 2, 4));
+	assert_null(gr_arena_alloc_inline(a, ((size_t)1 << 30) + 1));
+	assert_null(gr_arena_alloc_inline(a, SIZE_MAX));
+	assert_null(gr_arena_alloc_inline(NULL, 8));
+	gr_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(blocks_are_zeroed_aligned_and_apart),
 		cmocka_unit_test(strings_and_arrays),
 		cmocka_unit_test(expected_size_takes_one_chunk),
+		cmocka_unit_test(inline_path_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,10 +25,10 @@ gr_status op_constant_shape(gr_infer *ctx, gr_node *n)
 			return st;
 		if (a->type == GR_ATTR_TENSOR && t->has_value && t->nval <= GR_FOLD_MAX &&
 		    (t->rank < 0 || gr_numel(t) == t->nval)) {
-			if (t->ival)
-				st = gr_tensor_set_i64(y->owner, y, t->ival, t->nval);
+			if (t->ival) /* the attribute's values, passed on (never written) */
+				gr_tensor_share_i64(y, t->ival, t->nval);
 			else if (t->fval)
-				st = gr_tensor_set_f64(y->owner, y, t->fval, t->nval);
+				gr_tensor_share_f64(y, t->fval, t->nval);
 		}
 	} else if ((a = gr_attr_find(n, "value_float"))) {
 		double f = a->f;

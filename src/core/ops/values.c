@@ -45,29 +45,21 @@ void gr_unflatten(const gr_tensor *t, int64_t k, int64_t *c)
 gr_status gr_fold_map(gr_infer *ctx, gr_tensor *out, const vals *v, const int64_t *idx,
 		      int64_t m)
 {
-	gr_status st;
-
 	if (!out || m > GR_FOLD_MAX || m < 0)
 		return GR_OK;
 	if (gr_dtype_is_float(out->dtype) || (!v->i && out->dtype == GR_DTYPE_UNDEFINED)) {
-		double *buf = malloc((size_t)(m ? m : 1) * sizeof(*buf));
-		if (!buf)
+		double *buf;
+		if (!(buf = gr_tensor_new_f64(out->owner, out, m)))
 			return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
 		for (int64_t k = 0; k < m; k++)
 			buf[k] = vals_f(v, idx ? idx[k] : k);
-		st = gr_tensor_set_f64(out->owner, out, buf, m);
-		free(buf);
 	} else {
-		int64_t *buf = malloc((size_t)(m ? m : 1) * sizeof(*buf));
-		if (!buf)
+		int64_t *buf;
+		if (!(buf = gr_tensor_new_i64(out->owner, out, m)))
 			return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
 		for (int64_t k = 0; k < m; k++)
 			buf[k] = vals_i(v, idx ? idx[k] : k);
-		st = gr_tensor_set_i64(out->owner, out, buf, m);
-		free(buf);
 	}
-	if (st == GR_ERR_NOMEM)
-		return gr_error_set(ctx->err, GR_ERR_NOMEM, "out of memory");
 	return GR_OK;
 }
 
@@ -81,6 +73,15 @@ gr_status gr_fold_copy(gr_infer *ctx, gr_tensor *out, const gr_tensor *in)
 	m = gr_numel(out);
 	if (m != v.n)
 		return GR_OK;
+	/* in's own values, as gr_fold_map would copy them (no conversion): passed on */
+	if (v.i && !gr_dtype_is_float(out->dtype)) {
+		gr_tensor_share_i64(out, v.i, m);
+		return GR_OK;
+	}
+	if (v.f && (gr_dtype_is_float(out->dtype) || out->dtype == GR_DTYPE_UNDEFINED)) {
+		gr_tensor_share_f64(out, v.f, m);
+		return GR_OK;
+	}
 	return gr_fold_map(ctx, out, &v, NULL, m);
 }
 
