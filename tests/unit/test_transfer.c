@@ -317,7 +317,7 @@ static double latency_with(const char *model, const char *runtime, const gr_hw *
  * its DRAM's time lends it with the peaks, like its FLOPs; a byte at 30% of DRAM keeps the DRAM
  * ratio. The QCS6490's onnxruntime int8 fit (3.4% of its DRAM) put the Snapdragon 7 Gen 4, by
  * the DRAM ratio, at 1.35x its own resnet50 (48.7 ms against 36.0), though the 7 Gen 4's peak
- * is 1.1x and published figures have it 1.3-1.9x faster. */
+ * is 1.1x and published figures have it 1.3-2.4x faster. */
 static void cpu_core_bound_bytes_go_with_the_peaks(void **state)
 {
 	gr_profile *p = NULL;
