@@ -283,7 +283,8 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 				double rbyte = cpu_pair(d, t) ? dram : 0, cb = tp->cls[c].coef[CF_BYTES];
 				if (cb > 0 && (!(fast_byte > 0) || cb < fast_byte))
 					fast_byte = cb;
-				if (rbyte > 0 && core_bound_bytes(cb, spill_d, bd.dram_bw))
+				tp->cls[c].bytes_on_cores = rbyte > 0 && core_bound_bytes(cb, spill_d, bd.dram_bw);
+				if (tp->cls[c].bytes_on_cores)
 					rbyte = ratio(otm_bounds_peak(&bd, c), otm_bounds_peak(&bt, c));
 				transfer_class(&tp->cls[c], c, &bd, &bt, oh, keep_rate, rbyte);
 				if (launch_s >= 0)
@@ -305,6 +306,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 			tp->glob[CG_SPILL] *= rs;
 			tp->glob[CG_ALLOC] *= rs;
 			tp->glob[CG_WSPILL] *= rs;
+			tp->spill_on_cores = core;
 			if (keep_rate || core)
 				cap_spill(tp, &bt, dram_t);
 		}
@@ -339,15 +341,26 @@ int otm_transfer_threads(gr_op_time_model *m, const gr_hw *t, int tm, int thread
 	if (!m || !t || gr_hw_get_class(t) != GR_HW_CPU || threads <= 0 || units <= threads)
 		return 0;
 	f = (double)units / (double)threads;
-	for (int p = 0; p < GR_PREC_COUNT; p++)
-		for (int c = 0; m->prec[p].present && c < CC_COUNT; c++) {
-			otm_class *k = &m->prec[p].cls[c];
+	for (int p = 0; p < GR_PREC_COUNT; p++) {
+		otm_prec *q = &m->prec[p];
+		for (int c = 0; q->present && c < CC_COUNT; c++) {
+			otm_class *k = &q->cls[c];
 			if (!k->fitted)
 				continue;
 			k->coef[CF_FLOPS] *= f;
 			for (int j = CF_PAR4; j <= CF_PAR16; j++)
 				k->coef[j] *= f;
+			if (k->bytes_on_cores) { /* bytes lent as the cores' work go with them too */
+				k->coef[CF_BYTES] *= f;
+				k->coef[CF_WEIGHTS] *= f;
+			}
 		}
+		if (q->present && q->spill_on_cores) {
+			q->glob[CG_SPILL] *= f;
+			q->glob[CG_ALLOC] *= f;
+			q->glob[CG_WSPILL] *= f;
+		}
+	}
 	return 1;
 }
 

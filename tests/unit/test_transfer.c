@@ -365,6 +365,15 @@ static void cpu_core_bound_bytes_go_with_the_peaks(void **state)
 	/* never beyond the target's DRAM: a spilled byte at least 1/dram_t */
 	assert_true(tm.prec[GR_PREC_INT8].glob[CG_SPILL] + tm.prec[GR_PREC_INT8].cls[GR_KC_CONV].coef[CF_BYTES] >=
 		    (1 - 1e-9) / bt.dram_bw);
+	/* the cores' bytes go with the runtime's threads like its FLOPs: 2 threads on 8 cores, 4x */
+	{
+		gr_op_time_model two = tm;
+		assert_true(gr_hw_units(t, mt) == 8);
+		assert_int_equal(otm_transfer_threads(&two, t, mt, 2), 1);
+		assert_true(fabs(two.prec[GR_PREC_INT8].cls[GR_KC_CONV].coef[CF_BYTES] /
+				 tm.prec[GR_PREC_INT8].cls[GR_KC_CONV].coef[CF_BYTES] - 4) < 1e-9);
+		assert_true(fabs(two.prec[GR_PREC_INT8].glob[CG_SPILL] / tm.prec[GR_PREC_INT8].glob[CG_SPILL] - 4) < 1e-9);
+	}
 	gr_profile_free(p);
 }
 
