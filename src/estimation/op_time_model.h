@@ -58,6 +58,7 @@ typedef struct otm_class {
 	 * (gr_profile_borrow_classes): its ops are "transferred", never better */
 	int borrowed_of;          /* the related class (0..CC_COUNT-1); -1 or 0 with borrowed_from "" */
 	char borrowed_from[320];  /* "" when fitted here; else the donor profile that measured the ratio */
+	int bytes_on_cores;       /* transferred: its s/byte is the cores' work (otm_transfer), not DRAM's */
 } otm_class;
 
 /* The fit of one precision. */
@@ -66,6 +67,7 @@ typedef struct otm_prec {
 	int emulated;             /* batch-parallel terms in use */
 	otm_class cls[CC_COUNT];
 	double glob[CG_COUNT];
+	int spill_on_cores;       /* transferred: the spill terms are the cores' work (otm_transfer) */
 	/* dataflow devices (estimator.pipeline.dataflow): a cost per frame on the host link (DMA
 	 * descriptors, interrupts, the runtime's per-frame work: it sets the frame-rate ceiling of
 	 * small networks), and the weight bytes one context holds on chip with the cost of switching
