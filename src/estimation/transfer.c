@@ -216,6 +216,14 @@ static void transfer_class(otm_class *c, int cls, const otm_bounds *bd, const ot
 /* Spilled bytes go to DRAM: kept as the donor's rates (soc_npu), the spill terms still cost no
  * less than the target's DRAM does, as the fit's bounds have it (fit_bounds): a weight byte
  * 1/dram, an activation byte 1/dram less the fastest level's s/byte its class pays already. */
+/* The per-byte costs of spilled activations, allocated outputs and spilled weights, times f. */
+static void scale_spills(otm_prec *p, double f)
+{
+	p->glob[CG_SPILL] *= f;
+	p->glob[CG_ALLOC] *= f;
+	p->glob[CG_WSPILL] *= f;
+}
+
 static void cap_spill(otm_prec *p, const otm_bounds *bt, double dram_t)
 {
 	double fastest = otm_bounds_bandwidth(bt, 0, NULL), spill;
@@ -303,9 +311,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 		{
 			int core = cpu_pair(d, t) && core_bound_bytes(fast_byte, spill_d, bd.dram_bw);
 			double rs = core ? ratio(otm_bounds_peak(&bd, GR_KC_CONV), otm_bounds_peak(&bt, GR_KC_CONV)) : dram;
-			tp->glob[CG_SPILL] *= rs;
-			tp->glob[CG_ALLOC] *= rs;
-			tp->glob[CG_WSPILL] *= rs;
+			scale_spills(tp, rs);
 			tp->spill_on_cores = core;
 			if (keep_rate || core)
 				cap_spill(tp, &bt, dram_t);
@@ -355,11 +361,8 @@ int otm_transfer_threads(gr_op_time_model *m, const gr_hw *t, int tm, int thread
 				k->coef[CF_WEIGHTS] *= f;
 			}
 		}
-		if (q->present && q->spill_on_cores) {
-			q->glob[CG_SPILL] *= f;
-			q->glob[CG_ALLOC] *= f;
-			q->glob[CG_WSPILL] *= f;
-		}
+		if (q->present && q->spill_on_cores)
+			scale_spills(q, f);
 	}
 	return 1;
 }
