@@ -105,11 +105,15 @@ int main(int argc, char **argv)
 	size_t nb = 0, nh = (size_t)(argc > 3 ? argc - 3 : 0);
 	int rc = 2;
 
-	while (*s && nb < MAX_ITEMS) {
-		batches[nb++] = strtoll(s, &s, 10);
-		s += *s == ',';
+	while (*s && nb < MAX_ITEMS) { /* each batch a whole number >= 1, one comma between */
+		char *end;
+		long long v = strtoll(s, &end, 10);
+		if (end == s || v < 1 || (*end && *end != ','))
+			break;
+		batches[nb++] = v;
+		s = end + (*end == ',' && end[1]);
 	}
-	if (argc < 4 || nh > MAX_ITEMS || *s || batches[nb - 1] < 1) {
+	if (argc < 4 || nh > MAX_ITEMS || !nb || *s) {
 		fprintf(stderr, "usage: sweep MODEL BATCH[,BATCH...] HW[:MODE]...\n");
 		return 2;
 	}
