@@ -266,7 +266,7 @@ static int print_records(gr_bench_store *s, const int64_t *runs, int n_runs, int
 				for (int i = 0; i < rt.n; i++) {
 					cJSON *o = cJSON_CreateObject();
 					cJSON_AddStringToObject(o, "model", rt.m[i].name);
-					cJSON_AddNumberToObject(o, "rounds", rt.m[i].n);
+					cJSON_AddNumberToObject(o, "rounds", rt.m[i].timed);
 					cJSON_AddStringToObject(o, "minimum",
 								rounds_verdict_name(rt.m[i].verdict));
 					cJSON_AddItemToArray(mins, o);
@@ -294,10 +294,7 @@ static int print_records(gr_bench_store *s, const int64_t *runs, int n_runs, int
 		for (int i = 0; i < rt.n; i++) {
 			const round_model *m = &rt.m[i];
 			char r[16], l[16], b[32], md[32], q[32] = "-";
-			int nr = 0;
-			for (int k = 0; k < m->n; k++)
-				nr += isfinite(m->model_ms[k]);
-			snprintf(r, sizeof(r), "%d", nr);
+			snprintf(r, sizeof(r), "%d", m->timed);
 			snprintf(l, sizeof(l), "%d", m->layers);
 			snprintf(b, sizeof(b), "%.4g", m->best_ms);
 			snprintf(md, sizeof(md), "%.4g", m->median_ms);

@@ -147,9 +147,11 @@ void rounds_judge(round_table *t)
 	for (int i = 0; i < t->n; i++) {
 		round_model *m = &t->m[i];
 		m->others_cpu = m->probe_slow = m->delay_share = NAN;
+		m->timed = 0;
 		for (int k = 0; k < m->n; k++) {
 			/* the quiet figure is what calibrate's per-layer minima add up to */
 			m->ms[k] = isfinite(m->quiet_ms[k]) ? m->quiet_ms[k] : m->model_ms[k];
+			m->timed += isfinite(m->ms[k]);
 			m->disturbed[k] = rounds_disturbed(&m->load[k], probe_best);
 			m->others_cpu = fmax(m->others_cpu, m->load[k].others_cpu);
 			m->delay_share = fmax(m->delay_share, m->load[k].delay_share);
@@ -197,7 +199,7 @@ int rounds_warn(const round_table *t, FILE *f, const char *who)
 		if (isfinite(m->probe_slow))
 			snprintf(probe, sizeof(probe), ", probe up to +%.0f%%", m->probe_slow * 100);
 		fprintf(f, " %s %s (%d rounds, %s%s%s);", m->name, rounds_verdict_name(m->verdict),
-			m->n, spread, load, probe);
+			m->timed, spread, load, probe);
 	}
 	if (n)
 		fprintf(f, " more rounds on a quieter machine: graphs benchmark --models LIST "
@@ -239,7 +241,7 @@ cJSON *rounds_check_db(const char *path, FILE *f, const char *who)
 				o = cJSON_CreateObject();
 				cJSON_AddStringToObject(o, "model", m->name);
 				cJSON_AddStringToObject(o, "minimum", rounds_verdict_name(m->verdict));
-				cJSON_AddNumberToObject(o, "rounds", m->n);
+				cJSON_AddNumberToObject(o, "rounds", m->timed);
 				if (isfinite(m->spread))
 					cJSON_AddNumberToObject(o, "next_round_pct", m->spread * 100);
 				if (isfinite(m->others_cpu))

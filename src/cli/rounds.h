@@ -47,6 +47,7 @@ round_verdict rounds_verdict(const double *ms, const int *disturbed, int n, doub
 typedef struct round_model {
 	char name[128];
 	int n;                   /* rounds seen (runs with a model record of it) */
+	int timed;               /* of those, rounds with a figure (an interrupted one may have none) */
 	int64_t run[ROUNDS_MAX];
 	double ms[ROUNDS_MAX];   /* per round: the quiet figure, else the best sample */
 	double model_ms[ROUNDS_MAX], quiet_ms[ROUNDS_MAX];
@@ -69,7 +70,7 @@ typedef struct round_table {
 /* Adds runs (or every run: runs NULL, n_runs 0) of the store to t: torch model records only. */
 gr_status rounds_collect(const gr_benchlib *B, gr_bench_store *s, const int64_t *runs, int n_runs,
 			 round_table *t, gr_error *err);
-/* Fills each model's verdict, spread, others_cpu, delay_share and probe_slow; the probe's best is taken
+/* Fills each model's timed rounds, verdict, spread, others_cpu, delay_share and probe_slow; the probe's best is taken
  * over every model and round of t. */
 void rounds_judge(round_table *t);
 /* The models of t whose minimum is not confirmed and that have fewer than cap rounds, as a

@@ -102,6 +102,28 @@ static void to_repeat_lists_unconfirmed_models_under_the_cap(void **state)
 	assert_string_equal(buf, "");
 }
 
+static void an_interrupted_round_is_not_counted_as_timed(void **state)
+{
+	/* the JSON's minima[].rounds and the table's rounds column both read 'timed': a round
+	 * stopped before its model record (no figure) was counted by one and not the other */
+	round_table t = {0};
+	round_model m;
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	strcpy(m.name, "a");
+	m.n = 3;
+	for (int k = 0; k < 3; k++) {
+		m.load[k] = (round_load){NAN, NAN, NAN, NAN};
+		m.quiet_ms[k] = NAN;
+		m.model_ms[k] = k == 2 ? NAN : 10.0 + k * 0.1;
+	}
+	t.m = &m;
+	t.n = t.cap = 1;
+	rounds_judge(&t);
+	assert_int_equal(m.timed, 2);
+	assert_int_equal(m.verdict, MIN_CONFIRMED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +132,7 @@ int main(void)
 		cmocka_unit_test(rounds_that_disagree_leave_it_unconfirmed),
 		cmocka_unit_test(agreement_of_disturbed_rounds_only_is_disturbed),
 		cmocka_unit_test(to_repeat_lists_unconfirmed_models_under_the_cap),
+		cmocka_unit_test(an_interrupted_round_is_not_counted_as_timed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
