@@ -133,7 +133,20 @@ typedef struct gr_hw_engine_info {
 	int64_t units;                     /* the platform's compute units when the file gives none */
 	double clock_mhz;                  /* the platform's peak clock when the file gives none */
 	double ops_per_clk[GR_PREC_COUNT]; /* dense ops per clock per unit (1 FMA = 2 ops); 0 = none */
+	unsigned isa;                      /* GR_HW_ISA_* bits the engine declares (compute.engines[].isa) */
+	int isa_given;                     /* 1 when the file gives an isa list (then it is complete) */
 } gr_hw_engine_info;
+
+/* Arm SIMD features an engine declares in compute.engines[].isa. They bound its int8 and bf16
+ * rates against its fp32 FMLA rate (docs/hardware.md, "Validation"). */
+enum {
+	GR_HW_ISA_DOTPROD = 1u << 0, /* FEAT_DotProd: SDOT/UDOT, 16 int8 MACs per 128 bits */
+	GR_HW_ISA_I8MM = 1u << 1,    /* FEAT_I8MM: SMMLA/UMMLA, 32 int8 MACs per 128 bits */
+	GR_HW_ISA_BF16 = 1u << 2,    /* FEAT_BF16: BFDOT/BFMMLA (16 bf16 MACs per 128 bits) */
+	GR_HW_ISA_COUNT = 3
+};
+/* "dotprod", "i8mm", "bf16" for one bit; NULL for anything else. */
+const char *gr_hw_isa_name(unsigned bit);
 
 size_t gr_hw_engine_count(const gr_hw *hw);
 /* Fills *out for engine i; returns 0, or -1 when i is out of range. Borrowed strings. */

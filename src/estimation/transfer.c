@@ -171,7 +171,7 @@ static int cpu_pair(const gr_hw *d, const gr_hw *t)
  * their DRAM and more (ncnn, PyTorch); the QCS6490's onnxruntime int8 fit pays one 3.4%
  * (1.7 GB/s of 51.2), and lent by the DRAM ratio it put the Snapdragon 7 Gen 4 (33.6 GB/s)
  * 2-4x slower than published, which has it 1.3-2.4x faster (132.5% leave-one-platform-out,
- * 79.2% now). A class's s/byte alone under 15% of DRAM as core work took the Orin Nano CPU's
+ * 79.2% with this rule, 28.6% once the 7 Gen 4's int8 peak counts SMMLA). A class's s/byte alone under 15% of DRAM as core work took the Orin Nano CPU's
  * (10%) too, and the Raspberry Pi 4 it lends to from 47.0% to 52.4%. */
 static int core_bound_bytes(double c, double spill, double bw_d)
 {

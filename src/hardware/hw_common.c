@@ -343,7 +343,19 @@ int gr_hw_engine_at(const gr_hw *hw, size_t i, gr_hw_engine_info *out)
 	out->units = e->units ? e->units : hw->units;
 	out->clock_mhz = gr_hw_engine_clock(hw, e);
 	memcpy(out->ops_per_clk, e->ops_per_clk, sizeof(out->ops_per_clk));
+	out->isa = e->isa;
+	out->isa_given = e->isa_given;
 	return 0;
+}
+
+const char *gr_hw_isa_name(unsigned bit)
+{
+	switch (bit) {
+	case GR_HW_ISA_DOTPROD: return "dotprod";
+	case GR_HW_ISA_I8MM: return "i8mm";
+	case GR_HW_ISA_BF16: return "bf16";
+	default: return NULL;
+	}
 }
 
 int gr_hw_engines_combined(const gr_hw *hw) { return hw ? hw->combine_sum : 0; }

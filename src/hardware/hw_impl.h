@@ -39,6 +39,8 @@ typedef struct gr_hw_engine {
 	double clock_mhz;                  /* 0: the platform's peak clock */
 	const char *clock_kind;            /* or a kind of compute.clock_mhz ("avx512", ...) */
 	double ops_per_clk[GR_PREC_COUNT]; /* dense ops per clock per unit (1 FMA = 2 ops); 0 = none */
+	unsigned isa;                      /* GR_HW_ISA_* bits of compute.engines[].isa */
+	int isa_given;                     /* the file gives an isa list */
 	int line;
 } gr_hw_engine;
 

@@ -124,6 +124,17 @@ static gr_status write_yaml(const gr_hw *hw, FILE *f, int show, gr_error *err)
 			fputs("      precisions: ", f);
 			prec_map(f, e->ops_per_clk);
 			fputc('\n', f);
+			if (e->isa_given) {
+				const char *sep = "";
+				unsigned b;
+				fputs("      isa: [", f);
+				for (b = 0; b < GR_HW_ISA_COUNT; b++)
+					if (e->isa & (1u << b)) {
+						fprintf(f, "%s%s", sep, gr_hw_isa_name(1u << b));
+						sep = ", ";
+					}
+				fputs("]\n", f);
+			}
 		}
 	}
 	if (hw->simd_width_bits)
@@ -419,6 +430,14 @@ cJSON *gr_hw_to_json(const gr_hw *hw)
 			if (en->clock_mhz > 0 || en->clock_kind)
 				ok &= add_num(e, "clock_mhz", gr_hw_engine_clock(hw, en));
 			ok &= add_obj(e, "ops_per_clock", prec_obj(en->ops_per_clk, 1));
+			if (en->isa_given) {
+				cJSON *l = cJSON_CreateArray();
+				unsigned b;
+				for (b = 0; l && b < GR_HW_ISA_COUNT; b++)
+					if (en->isa & (1u << b))
+						cJSON_AddItemToArray(l, cJSON_CreateString(gr_hw_isa_name(1u << b)));
+				ok &= add_obj(e, "isa", l);
+			}
 		}
 		if (hw->simd_width_bits)
 			ok &= add_int(c, "simd_width_bits", hw->simd_width_bits);

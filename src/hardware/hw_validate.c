@@ -57,6 +57,32 @@ static void check_naming(const gr_hw *hw, gr_hw_sink *sink)
 	}
 }
 
+/* An engine that lists its Arm SIMD features (compute.engines[].isa): its int8 and bf16 rates
+ * within what the widest of those instructions does per 128 bits against fp32 FMLA's 4 MACs:
+ * a widening SMLAL 8 int8 MACs (2x), SDOT 16 (4x), SMMLA 32 (8x); BFMMLA 16 bf16 MACs (4x).
+ * Instruction-set facts, not hardware figures: no core issues its int8 work faster than its
+ * FMLA pipes take 128-bit instructions, so a higher rate needs a feature the list lacks. */
+static void check_isa_rates(const gr_hw *hw, const gr_hw_engine *e, gr_hw_sink *sink)
+{
+	double f32 = e->ops_per_clk[GR_PREC_FP32], i8 = e->ops_per_clk[GR_PREC_INT8];
+	double b16 = e->ops_per_clk[GR_PREC_BF16];
+	int lim = (e->isa & GR_HW_ISA_I8MM) ? 8 : (e->isa & GR_HW_ISA_DOTPROD) ? 4 : 2;
+	const char *name = e->name ? e->name : "?";
+	char key[128];
+
+	snprintf(key, sizeof(key), "compute.engines.%s.precisions.int8", name);
+	if (f32 > 0 && i8 > lim * f32 * (1 + 1e-9))
+		ERR(e->line, key, "%g ops/clock is %gx the fp32 rate; %s allows at most %dx (%s)", i8,
+		    i8 / f32, lim == 8 ? "i8mm (SMMLA)" : lim == 4 ? "dotprod (SDOT)" : "an isa without dotprod",
+		    lim, lim == 8 ? "32 int8 MACs per 128 bits" : "list the feature that gives more");
+	snprintf(key, sizeof(key), "compute.engines.%s.precisions.bf16", name);
+	if (b16 > 0 && !(e->isa & GR_HW_ISA_BF16))
+		ERR(e->line, key, "a bf16 rate, but the engine's isa does not list bf16");
+	else if (f32 > 0 && b16 > 4 * f32 * (1 + 1e-9))
+		ERR(e->line, key, "%g ops/clock is %gx the fp32 rate; BFMMLA allows at most 4x", b16,
+		    b16 / f32);
+}
+
 static void check_compute(const gr_hw *hw, gr_hw_sink *sink)
 {
 	size_t i;
@@ -111,6 +137,8 @@ static void check_compute(const gr_hw *hw, gr_hw_sink *sink)
 				ERR(e->line, key, "'%s' is not in precisions.native",
 				    gr_precision_name((gr_precision)p));
 			}
+		if (e->isa_given)
+			check_isa_rates(hw, e, sink);
 	}
 	for (p = 0; p < GR_PREC_COUNT; p++) {
 		const char *pn = gr_precision_name((gr_precision)p);

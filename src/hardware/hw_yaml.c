@@ -19,7 +19,37 @@ static const char *const compute_keys[] = {"units", "unit_name", "clock_mhz", "e
 	"simd_width_bits", "fma_units_per_core", "threads_per_core", NULL};
 enum { CK_UNITS, CK_UNIT_NAME, CK_CLOCK, CK_ENGINES, CK_COMBINE, CK_SIMD, CK_FMA, CK_THREADS };
 
-static const char *const engine_keys[] = {"name", "units", "clock_mhz", "precisions", "clock", NULL};
+static const char *const engine_keys[] = {"name", "units", "clock_mhz", "precisions", "clock", "isa",
+	NULL};
+
+/* compute.engines[].isa: a list of feature names (gr_hw_isa_name), each once */
+static void parse_isa(pctx *c, yaml_node_t *n, const char *base, gr_hw_engine *eng)
+{
+	char kp[128];
+	size_t i;
+
+	hy_path2(kp, sizeof(kp), base, "isa");
+	if (hy_seq_check(c, n, kp, 16))
+		return;
+	eng->isa_given = 1;
+	for (i = 0; i < hy_seq_len(n); i++) {
+		yaml_node_t *e = hy_seq_item(c, n, i);
+		unsigned b, bit = 0;
+		if (!e || e->type != YAML_SCALAR_NODE) {
+			hy_perr(c, e ? e : n, kp, "expected a feature name");
+			continue;
+		}
+		for (b = 0; b < GR_HW_ISA_COUNT; b++)
+			if (!strcmp(hy_scalar(e), gr_hw_isa_name(1u << b)))
+				bit = 1u << b;
+		if (!bit)
+			hy_perr(c, e, kp, "unknown feature '%.32s' (expected dotprod, i8mm or bf16)",
+				hy_scalar(e));
+		else if (eng->isa & bit)
+			hy_perr(c, e, kp, "'%s' is listed twice", hy_scalar(e));
+		eng->isa |= bit;
+	}
+}
 
 static void parse_engines(pctx *c, yaml_node_t *n)
 {
@@ -35,7 +65,7 @@ static void parse_engines(pctx *c, yaml_node_t *n)
 		return;
 	}
 	for (i = 0; i < len; i++) {
-		yaml_node_t *e = hy_seq_item(c, n, i), *v[6];
+		yaml_node_t *e = hy_seq_item(c, n, i), *v[7];
 		gr_hw_engine *eng = &hw->engines[hw->n_engines];
 		char base[64], kp[128];
 		double d;
@@ -60,6 +90,8 @@ static void parse_engines(pctx *c, yaml_node_t *n)
 		}
 		if (v[4]) /* a kind of compute.clock_mhz; hw_validate.c checks it */
 			eng->clock_kind = hy_get_str(c, v[4], "compute.engines[].clock");
+		if (v[5])
+			parse_isa(c, v[5], base, eng);
 		hy_path2(kp, sizeof(kp), base, "precisions");
 		hy_require(c, e, v[3], kp);
 		if (v[3])

@@ -293,6 +293,110 @@ static void shipped_derived_figures_are_marked(void **state)
 	gr_hw_registry_free(r);
 }
 
+/* Arm SIMD features (compute.engines[].isa) bound an engine's int8 and bf16 rates against its
+ * fp32 rate: SDOT 4x, SMMLA (i8mm) 8x, BFMMLA (bf16) 4x; the list round-trips through the
+ * writer and JSON. */
+static void isa_list_bounds_int8_and_bf16_rates(void **state)
+{
+	gr_hw *hw = load_fixture("isa_i8mm.yaml"), *back = NULL;
+	gr_hw_engine_info e;
+	char *buf = NULL;
+	size_t len = 0;
+	gr_error err;
+	FILE *f;
+	cJSON *o;
+	(void)state;
+
+	assert_non_null(hw);
+	assert_int_equal(gr_hw_engine_at(hw, 0, &e), 0);
+	assert_true(e.isa_given);
+	assert_int_equal(e.isa, GR_HW_ISA_DOTPROD | GR_HW_ISA_I8MM | GR_HW_ISA_BF16);
+	o = gr_hw_to_json(hw);
+	assert_non_null(o);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "compute"), "engines"), 0),
+		"isa"), 1)), "i8mm");
+	cJSON_Delete(o);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(gr_hw_write_yaml(hw, f, &err), GR_OK);
+	fclose(f);
+	assert_non_null(strstr(buf, "isa: [dotprod, i8mm, bf16]"));
+	f = fopen("hw_truth_isa.yaml", "w");
+	assert_non_null(f);
+	fputs(buf, f);
+	fclose(f);
+	assert_int_equal(gr_hw_load_file("hw_truth_isa.yaml", &back, &err), GR_OK);
+	assert_int_equal(gr_hw_engine_at(back, 0, &e), 0);
+	assert_int_equal(e.isa, GR_HW_ISA_DOTPROD | GR_HW_ISA_I8MM | GR_HW_ISA_BF16);
+	remove("hw_truth_isa.yaml");
+	gr_hw_free(back);
+	free(buf);
+	gr_hw_free(hw);
+	expect_error("isa_int8_above_dotprod.yaml", "'compute.engines.neon.precisions.int8'",
+		     "dotprod (SDOT) allows at most 4x");
+	expect_error("isa_bf16_not_listed.yaml", "'compute.engines.neon.precisions.bf16'",
+		     "does not list bf16");
+	expect_error("isa_unknown_feature.yaml", "'compute.engines[0].isa'", "unknown feature 'sme9'");
+}
+
+/* Arm CPU int8 peaks count SMMLA where the cores have FEAT_I8MM and issue it at the SDOT rate
+ * (LLVM's scheduling models from Arm's optimization guides), SDOT where they have only
+ * FEAT_DotProd; each shipped Arm CPU engine declares its features. */
+static void shipped_arm_int8_rates_follow_their_isa(void **state)
+{
+	static const struct {
+		const char *id, *engine;
+		unsigned isa;
+		double int8_per_fp32, int8_tops;
+	} facts[] = {
+		/* A720 + A520 (Armv9.2): SMMLA; 1 x 128 x 2.8 + 4 x 128 x 2.4 + 3 x 64 x 1.84 GOPS */
+		{"qualcomm_snapdragon_7_gen_4", "a720", 7, 8, 1.94048},
+		{"qualcomm_snapdragon_7_gen_4", "a520", 7, 8, 1.94048},
+		/* X4 + A720: 1 x 256 x 3.25 + 3 x 256 x 2.85 + 4 x 128 x 2.0 GOPS */
+		{"mediatek_dimensity_9300", "x4", 7, 8, 4.0448},
+		/* Neoverse V1: SMMLA on four 128-bit pipes, 64 cores at 2.6 GHz */
+		{"aws_graviton3", "sve", 7, 8, 42.6},
+		/* A78 + A55 (Armv8.2): SDOT only */
+		{"qualcomm_qcs6490", "gold_a78", 1, 4, 0.8768},
+		{"jetson_orin_agx_cpu", "neon", 1, 4, 1.691},
+		/* AmpereOne: I8MM, but SMMLA takes both FP pipes (LLVM Ampere1 model): the SDOT rate */
+		{"ampere_ampereone_a192_32x", "neon", 7, 4, 39.32},
+		/* Cortex-A72 (Armv8.0): no SDOT, widening multiply-accumulate */
+		{"raspberry_pi_4", "neon", 0, 2, 0.1152},
+	};
+	gr_hw_registry *r = load_shipped();
+	size_t i, j;
+	(void)state;
+
+	for (i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+		const gr_hw *h = find(r, facts[i].id);
+		gr_hw_engine_info e;
+		int found = 0;
+		for (j = 0; j < gr_hw_engine_count(h); j++) {
+			assert_int_equal(gr_hw_engine_at(h, j, &e), 0);
+			if (strcmp(e.name, facts[i].engine))
+				continue;
+			found = 1;
+			if (!e.isa_given || e.isa != facts[i].isa ||
+			    !near(e.ops_per_clk[GR_PREC_INT8], facts[i].int8_per_fp32 * e.ops_per_clk[GR_PREC_FP32], 1e-9))
+				print_error("%s/%s: isa %u, int8 %g, fp32 %g\n", facts[i].id, facts[i].engine,
+					    e.isa, e.ops_per_clk[GR_PREC_INT8], e.ops_per_clk[GR_PREC_FP32]);
+			assert_true(e.isa_given);
+			assert_int_equal(e.isa, facts[i].isa);
+			assert_true(near(e.ops_per_clk[GR_PREC_INT8],
+					 facts[i].int8_per_fp32 * e.ops_per_clk[GR_PREC_FP32], 1e-9));
+		}
+		assert_true(found);
+		assert_true(near(gr_hw_peak_ops(h, -1, GR_PREC_INT8), facts[i].int8_tops * 1e12, 1e-3));
+	}
+	/* BFMMLA: 4x fp32 where listed as a precision */
+	assert_true(near(gr_hw_peak_ops(find(r, "aws_graviton3"), -1, GR_PREC_BF16), 21.3e12, 1e-3));
+	assert_true(near(gr_hw_peak_ops(find(r, "mediatek_dimensity_9300"), -1, GR_PREC_BF16),
+			 2.0224e12, 1e-3));
+	gr_hw_registry_free(r);
+}
+
 /* Entries added for the published measurements (issue 11): each declared figure as its source
  * gives it (or as derived and listed in `derived`). A changed figure must change here too. */
 static void published_data_platforms_declare_their_figures(void **state)
@@ -362,6 +466,8 @@ int main(void)
 		cmocka_unit_test(shipped_corrected_figures_hold),
 		cmocka_unit_test(shipped_derived_figures_are_marked),
 		cmocka_unit_test(published_data_platforms_declare_their_figures),
+		cmocka_unit_test(isa_list_bounds_int8_and_bf16_rates),
+		cmocka_unit_test(shipped_arm_int8_rates_follow_their_isa),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
