@@ -9,6 +9,8 @@
 #include "cli/cli.h"
 #include "cli/estimate_common.h"
 #include "cli/json_stream.h"
+#include "core/graph_impl.h"
+#include "report/table_arena.h"
 
 static const char profile_usage[] =
 	"usage: graphs profile MODEL [--batch N] [--input-shape NAME=DIMS]... [--dim NAME=N]...\n"
@@ -205,11 +207,12 @@ static const char *fmt_ll(long long v, char *buf)
 	return buf;
 }
 
+/* The rows go to the graph's arena, freed with it: its last pages are backed already. */
 static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g,
-			const gr_graph_totals *tot, const cli_coverage *cov)
+			gr_arena *cells, const gr_graph_totals *tot, const cli_coverage *cov)
 {
 	const char *hdr[] = {"node", "op", "output shape", "params", "FLOPs", "bytes", "note"};
-	gr_table *t = gr_table_new(7, hdr);
+	gr_table *t = gr_table_new_in(7, hdr, cells);
 	char a[32], b[32], c2[32], shape[128], ubuf[1024], wbuf[256];
 
 	if (!t)
@@ -309,7 +312,7 @@ int cmd_profile(int argc, char **argv)
 	if (fmt == GR_FMT_JSON)
 		print_json(out, cli_model_label(mo.model), g, batch, &tot, &cov);
 	else
-		print_table(out, fmt, cli_model_label(mo.model), g, &tot, &cov);
+		print_table(out, fmt, cli_model_label(mo.model), g, gr_graph_arena(g), &tot, &cov);
 	fflush(out);
 	gr_graph_free(g);
 	return EXIT_OK;

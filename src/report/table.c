@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/arena_fast.h"
 #include "core/array.h"
 #include "core/obuf.h"
 #include "graphs/arena.h"
 #include "graphs/report.h"
+#include "report/table_arena.h"
 
 /* Cells live in one arena (one allocation per cell made tables of 200k rows slow), and
  * each column's widest cell is kept as rows come. */
@@ -21,6 +21,9 @@ struct gr_table {
 	char **rows;           /* row blocks (below) */
 	size_t nrows, cap;
 	gr_arena *cells;
+	int own_cells;         /* 0: cells live in an arena of the caller's (gr_table_new_in) */
+	char *blk;             /* rows are packed into blocks of the arena: blk_left bytes left */
+	size_t blk_left;
 };
 
 int gr_format_parse(const char *s)
@@ -45,16 +48,22 @@ static char *dup_or_empty(const char *s)
 
 gr_table *gr_table_new(int ncols, const char *const *headers)
 {
+	return gr_table_new_in(ncols, headers, NULL);
+}
+
+gr_table *gr_table_new_in(int ncols, const char *const *headers, gr_arena *cells)
+{
 	gr_table *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
 	t->ncols = ncols;
+	t->own_cells = !cells;
 	t->headers = calloc((size_t)ncols, sizeof(char *));
 	t->numeric = calloc((size_t)ncols, 1);
 	t->width = calloc((size_t)ncols, sizeof(size_t));
 	t->len = calloc((size_t)ncols, sizeof(size_t));
-	t->cells = gr_arena_new();
+	t->cells = cells ? cells : gr_arena_new();
 	if (!t->headers || !t->numeric || !t->width || !t->len || !t->cells) {
 		gr_table_free(t);
 		return NULL;
@@ -86,15 +95,19 @@ void gr_table_expect(gr_table *t, size_t rows, size_t row_bytes)
 	 * graph's 1.4 MB of rows took 350 faults of 4 KiB in chunks doubling from 64 KiB) */
 	if (!t->cap && rows)
 		(void)gr_array_reserve(&t->rows, &t->cap, 0, sizeof(*t->rows), rows + 1);
-	gr_arena_expect(t->cells, rows * per_row);
+	if (t->own_cells)
+		gr_arena_expect(t->cells, rows * per_row);
 }
 
-/* A row is one arena block: the cells' lengths, then the cells one after the other, each
- * with its NUL. The lengths are kept so that the text writer need not measure every cell
- * again (strlen per cell, twice here and once there, was a fifth of a big graph's table);
- * no pointer per cell, as the writers walk the cells in order. */
-typedef uint32_t cell_len;
-#define CELL_LEN_MAX UINT32_MAX  /* a longer cell is measured again when written */
+/* A row is the cells' lengths, then the cells one after the other, each with its NUL. The
+ * lengths are kept so that the text writer need not measure every cell again (strlen per
+ * cell, twice here and once there, was a fifth of a big graph's table); no pointer per cell,
+ * as the writers walk the cells in order. Rows are packed back to back (2-byte aligned for
+ * the lengths) in blocks of ROW_BLOCK: one arena block each, rounded to 16 bytes, and lengths
+ * of 4 bytes made a big graph's rows a fifth larger, all of it memory the kernel clears. */
+typedef uint16_t cell_len;
+#define CELL_LEN_MAX UINT16_MAX  /* a longer cell is measured again when written */
+#define ROW_BLOCK ((size_t)64 << 10)
 
 /* The cells of row r; *lens gets their lengths. */
 static const char *row_cells(const gr_table *t, size_t r, const cell_len **lens)
@@ -145,9 +158,16 @@ int gr_table_add_row(gr_table *t, const char *const *cells)
 		t->len[i] = cells[i] ? strlen(cells[i]) : 0;
 		total += t->len[i] + 1;
 	}
-	row = gr_arena_alloc_inline(t->cells, total);
-	if (!row)
-		return 0;
+	total = (total + 1) & ~(size_t)1;
+	if (total > t->blk_left) {
+		size_t size = total > ROW_BLOCK ? total : ROW_BLOCK;
+		if (!(t->blk = gr_arena_alloc(t->cells, size)))
+			return 0;
+		t->blk_left = size;
+	}
+	row = t->blk;
+	t->blk += total;
+	t->blk_left -= total;
 	lens = (cell_len *)row;
 	p = row + (size_t)t->ncols * sizeof(cell_len);
 	for (int i = 0; i < t->ncols; i++) {
@@ -174,7 +194,8 @@ void gr_table_free(gr_table *t)
 	free(t->width);
 	free(t->len);
 	free(t->rows);
-	gr_arena_free(t->cells);
+	if (t->own_cells)
+		gr_arena_free(t->cells);
 	free(t);
 }
 

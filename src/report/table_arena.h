@@ -1,0 +1,13 @@
+/* gr_table with its cells in an arena of the caller's (the library's own users only). */
+#ifndef GRAPHS_REPORT_TABLE_ARENA_H
+#define GRAPHS_REPORT_TABLE_ARENA_H
+
+#include "graphs/arena.h"
+#include "graphs/report.h"
+
+/* gr_table_new, the cells allocated from cells (NULL: an arena of the table's own) and left
+ * there by gr_table_free. A profile puts a big graph's rows in the graph's arena, whose last
+ * pages are backed already: a table's own arena took and cleared fresh pages for them. */
+gr_table *gr_table_new_in(int ncols, const char *const *headers, gr_arena *cells);
+
+#endif
