@@ -247,6 +247,22 @@ gr_tensor *gr_graph_tensor_new(gr_graph *g, const char *name)
 	return tensor_create_h(g, name, strlen(name), h);
 }
 
+uint64_t gr_graph_name_prefetch(const gr_graph *g, const char *name, size_t *n)
+{
+	uint64_t h;
+
+	*n = strnlen(name, *n);
+	h = hash_bytes(name, *n);
+	if (g->table_cap)
+		__builtin_prefetch(&g->table[h & (g->table_cap - 1)]);
+	return h;
+}
+
+gr_tensor *gr_graph_tensor_def_h(gr_graph *g, const char *name, size_t n, uint64_t h)
+{
+	return tensor_def_h(g, name, n, h);
+}
+
 /* Names are C strings: of the n bytes given, those before a NUL. */
 gr_tensor *gr_graph_tensor_def_n(gr_graph *g, const char *name, size_t n)
 {
@@ -256,20 +272,31 @@ gr_tensor *gr_graph_tensor_def_n(gr_graph *g, const char *name, size_t n)
 	return tensor_def_h(g, name, n, hash_bytes(name, n));
 }
 
-gr_tensor *gr_graph_tensor_ref_n(gr_graph *g, const char *name, size_t n)
+/* n bytes equal to a name of g just defined (names hold no NUL) are that name */
+gr_tensor *gr_graph_tensor_recent(const gr_graph *g, const char *name, size_t n)
 {
-	uint64_t h;
-
-	if (!g || !name)
-		return NULL;
-	/* n bytes equal to a name of g just defined (names hold no NUL) are that name */
 	for (int k = 0; k < 8; k++) {
 		gr_tensor *t = g->recent[k];
 		if (t && t->name_len == n && memcmp(t->name, name, n) == 0)
 			return t;
 	}
+	return NULL;
+}
+
+gr_tensor *gr_graph_tensor_ref_n(gr_graph *g, const char *name, size_t n)
+{
+	gr_tensor *t;
+
+	if (!g || !name)
+		return NULL;
+	if ((t = gr_graph_tensor_recent(g, name, n)))
+		return t;
 	n = strnlen(name, n);
-	h = hash_bytes(name, n);
+	return gr_graph_tensor_ref_h(g, name, n, hash_bytes(name, n));
+}
+
+gr_tensor *gr_graph_tensor_ref_h(gr_graph *g, const char *name, size_t n, uint64_t h)
+{
 	for (gr_graph *s = g; s; s = s->parent) {
 		gr_tensor *t = table_find_n(s, name, n, h);
 		if (t)

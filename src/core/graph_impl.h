@@ -162,6 +162,15 @@ gr_tensor *gr_graph_tensor_def(gr_graph *g, const char *name);
  * in place from a file: no copy to terminate it first. */
 gr_tensor *gr_graph_tensor_ref_n(gr_graph *g, const char *name, size_t n);
 gr_tensor *gr_graph_tensor_def_n(gr_graph *g, const char *name, size_t n);
+/* gr_graph_tensor_def_n and _ref_n in steps, so that a frontend can look a name up while it
+ * reads on (a cache miss per name of a big graph): gr_graph_name_prefetch sets *n to the
+ * name's length (up to a NUL), returns its hash and fetches its slot of g's table; _def_h
+ * and _ref_h take them. _ref_n is _recent (g's tensors last defined: most names a node
+ * reads), then _ref_h. */
+uint64_t gr_graph_name_prefetch(const gr_graph *g, const char *name, size_t *n);
+gr_tensor *gr_graph_tensor_def_h(gr_graph *g, const char *name, size_t n, uint64_t h);
+gr_tensor *gr_graph_tensor_recent(const gr_graph *g, const char *name, size_t n);
+gr_tensor *gr_graph_tensor_ref_h(gr_graph *g, const char *name, size_t n, uint64_t h);
 /* A node with room for n_in inputs, n_out outputs and n_attr attributes; arena-owned. */
 gr_node *gr_graph_add_node(gr_graph *g, const char *op_type, const char *domain,
 			   const char *name, size_t n_in, size_t n_out, size_t n_attr);

@@ -548,6 +548,12 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 	/* the inputs, outputs and attributes pass 1 met, so that pass 2 reads them without
 	 * decoding the node's fields again (most nodes have a handful; more: walked again) */
 	pb_field rec[16];
+	/* the first inputs' and outputs' names looked up in two steps (graph_impl.h): pass 1
+	 * hashes them and fetches their table slots, pass 2 finds those in cache. An input
+	 * among the tensors last defined is found in pass 1 (in_t). */
+	uint64_t out_hash[4], in_hash[8];
+	size_t out_len[4], in_len[8];
+	gr_tensor *in_t[8];
 
 	FOR_FIELDS(&it, &f, r) {
 		switch (f.num) {
@@ -562,6 +568,17 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 			if (n_rec < sizeof(rec) / sizeof(*rec))
 				rec[n_rec] = f;
 			n_rec++;
+		}
+		if (f.num == N_INPUT && n_in < 8 && f.len) {
+			const char *s = (const char *)c->src.data + f.off;
+			in_len[n_in] = f.len;
+			if (!(in_t[n_in] = gr_graph_tensor_recent(g, s, f.len)))
+				in_hash[n_in] = gr_graph_name_prefetch(g, s, &in_len[n_in]);
+		}
+		if (f.num == N_OUTPUT && n_out < 4 && f.len) {
+			out_len[n_out] = f.len;
+			out_hash[n_out] = gr_graph_name_prefetch(g, (const char *)c->src.data + f.off,
+								 &out_len[n_out]);
 		}
 		if (f.num == N_INPUT)
 			n_in++;
@@ -609,8 +626,15 @@ static gr_status read_node(onnx_ctx *c, gr_graph *g, graph_scope *scope, const p
 			if (f.len) {
 				/* the name read in place, no copy to terminate it */
 				const char *s = (const char *)c->src.data + f.off;
-				t = f.num == N_INPUT ? gr_graph_tensor_ref_n(g, s, f.len)
-						     : gr_graph_tensor_def_n(g, s, f.len);
+				if (f.num == N_INPUT && ki < 8)
+					t = in_t[ki] ? in_t[ki]
+						     : gr_graph_tensor_ref_h(g, s, in_len[ki], in_hash[ki]);
+				else if (f.num == N_INPUT)
+					t = gr_graph_tensor_ref_n(g, s, f.len);
+				else if (ko < 4)
+					t = gr_graph_tensor_def_h(g, s, out_len[ko], out_hash[ko]);
+				else
+					t = gr_graph_tensor_def_n(g, s, f.len);
 				if (!t)
 					return oom(c);
 			}
