@@ -107,8 +107,11 @@ static struct gr_arena_chunk *chunk_new(size_t size)
 
 /* Backs the next window of a mapped chunk with pages in one call: one fault per page, as
  * first touch would take them, costs far more (on virtual machines most). Only the window
- * the bump pointer has reached is populated, never the rest of the chunk. Kernels without
- * MADV_POPULATE_WRITE (before 5.14) fault pages in on first touch as before. */
+ * the bump pointer has reached is populated, never the rest of the chunk. In a chunk for
+ * huge pages the window is a huge page: the kernel backs and clears all of it at its first
+ * touch anyway, and a call per 256 KiB of it (36 for swin_s) cost a syscall and a page-table
+ * walk each. Kernels without MADV_POPULATE_WRITE (before 5.14) fault pages in on first
+ * touch as before. */
 static void populate(struct gr_arena_chunk *c)
 {
 #ifdef MADV_POPULATE_WRITE
@@ -117,8 +120,8 @@ static void populate(struct gr_arena_chunk *c)
 	/* windows end on 256 KiB of the address, not of the data (which starts past the
 	 * chunk's header): one that ended a header's length into the next huge page backed,
 	 * and cleared, all of that page for those bytes */
-	uintptr_t to = ((uintptr_t)c->data + c->used + ARENA_POPULATE - 1) &
-		       ~(uintptr_t)(ARENA_POPULATE - 1);
+	uintptr_t win = c->size >= ARENA_HUGE_MIN ? ARENA_HUGE_MIN : ARENA_POPULATE;
+	uintptr_t to = ((uintptr_t)c->data + c->used + win - 1) & ~(win - 1);
 	size_t end = to - (uintptr_t)c->data;
 
 	if (end > c->size)
