@@ -29,11 +29,6 @@ typedef struct fit_key {
 	const gr_meas_row *model_row;
 } fit_key;
 
-typedef struct fit_mop {
-	int cls;
-	double flops, bytes;
-} fit_mop;
-
 typedef struct fit_row {
 	double x[NCOL];
 	double y, w;
@@ -57,9 +52,6 @@ typedef struct fit_ctx {
 	otm_node **row_nodes;
 	size_t *row_n_nodes;
 	int64_t *row_batch;
-	/* every matrix op noted (class, FLOPs, bytes), for compute_identified */
-	fit_mop *mops;
-	size_t n_mops, cap_mops;
 } fit_ctx;
 
 static int cmp_sub(const void *a, const void *b)
@@ -156,27 +148,6 @@ void calib_note_coverage(otm_prec *cp, const otm_node *n, int64_t batch)
 		k->batch_max = batch;
 }
 
-/* calib_note_coverage, and a matrix op's work kept for compute_identified; -1 when out of memory */
-static int note_op(fit_ctx *c, const otm_node *n, int64_t batch)
-{
-	calib_note_coverage(c->cp, n, batch);
-	if (n->cls < 0 || !otm_class_is_matrix(n->cls) || n->flops <= 0)
-		return 0;
-	if (c->n_mops == c->cap_mops) {
-		size_t cap = c->cap_mops ? 2 * c->cap_mops : 1024;
-		fit_mop *nm = realloc(c->mops, cap * sizeof(*nm));
-		if (!nm)
-			return -1;
-		c->mops = nm;
-		c->cap_mops = cap;
-	}
-	c->mops[c->n_mops].cls = n->cls;
-	c->mops[c->n_mops].flops = n->flops;
-	c->mops[c->n_mops].bytes = (n->ein + n->ew + n->eo) * c->cp->bytes_per_elem;
-	c->n_mops++;
-	return 0;
-}
-
 static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 {
 	calib_model *m = NULL;
@@ -193,10 +164,7 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 		calib_match(m, k->subs, k->n_subs, node_row);
 		for (size_t i = 0; i < m->n_nodes; i++)
-			if (note_op(c, &m->nodes[i], k->batch)) {
-				free(node_row);
-				return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-			}
+			calib_note_coverage(c->cp, &m->nodes[i], k->batch);
 	}
 	/* one equation per measured subgraph / layer */
 	for (size_t s = 0; s < k->n_subs; s++) {
@@ -222,10 +190,7 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 			int nops;
 			calib_row_fallback(mr, &fb, &nops);
 			add_node(c, r, &fb, k->batch);
-			if (note_op(c, &fb, k->batch)) {
-				free(node_row);
-				return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-			}
+			calib_note_coverage(c->cp, &fb, k->batch);
 			r->x[COL(fb.cls, CF_OP)] = nops;
 		}
 		/* standalone groups pay a launch/sync each, part of the model's latency; layers timed
@@ -357,50 +322,15 @@ static int flops_identified(const otm_class *k)
 	       k->i_max >= TIE_SPREAD * k->i_min;
 }
 
-/* ... and its rate of computing is told only by ops that compute for most of their time: FLOPs
- * per byte at or beyond the ridge of the roofline (the class's engine peak over DRAM bandwidth,
- * fit_bounds: the threads measured), COMPUTE_BOUND_OPS of them or more, whose FLOPs span
- * TIE_SPREAD. The i7's gemm spans both factors through batch alone (classifiers at batch 1-64,
- * 0.5-29 FLOPs per byte) but only its four batch-64 classifiers pass its ridge of 18.7, all of
- * one size: its rows are mostly weight streaming and per-op time, and the 362 GFLOP/s they gave
- * (conv: 628) is a split of that, not the rate of a ViT's 50-token GEMMs. A depthwise conv does
- * k x k MACs per element at any size (2-6 FLOPs per byte), never reaching a ridge, so its split
- * does not extrapolate either, as for the vector classes: it keeps its own. No ridge known
- * (a platform without peak or DRAM figures): FLOPs and intensities alone decide. */
-#define COMPUTE_BOUND_OPS 5
-static int compute_identified(const fit_ctx *c, const fit_lb *flb, int k)
+static void tie_flops(const otm_prec *cp, const fit_lb *flb, int *tie)
 {
-	double ridge, fmin = 0, fmax = 0;
-	int n = 0;
-	if (k == GR_KC_DWCONV || !(flb->flop[k] > 0) || !(flb->dram > 0))
-		return 1;
-	ridge = 1.0 / (flb->flop[k] * flb->dram);
-	for (size_t i = 0; i < c->n_mops; i++) {
-		const fit_mop *m = &c->mops[i];
-		if (m->cls != k || m->bytes <= 0 || m->flops < ridge * m->bytes)
-			continue;
-		if (!n++ || m->flops < fmin)
-			fmin = m->flops;
-		fmax = fmax > m->flops ? fmax : m->flops;
-	}
-	return n >= COMPUTE_BOUND_OPS && fmax >= TIE_SPREAD * fmin;
-}
-
-static int rate_identified(const fit_ctx *c, const fit_lb *flb, int k)
-{
-	return flops_identified(&c->cp->cls[k]) && compute_identified(c, flb, k);
-}
-
-static void tie_flops(const fit_ctx *c, const fit_lb *flb, int *tie)
-{
-	const otm_prec *cp = c->cp;
 	for (int k = 0; k < CC_COUNT; k++) {
 		int r = otm_related_class(k);
 		tie[k] = -1;
-		if (!otm_class_is_matrix(k) || !cp->cls[k].points || rate_identified(c, flb, k))
+		if (!otm_class_is_matrix(k) || !cp->cls[k].points || flops_identified(&cp->cls[k]))
 			continue;
 		/* an unmeasured class tells no rate either: skip it */
-		while (r >= 0 && !rate_identified(c, flb, r))
+		while (r >= 0 && !flops_identified(&cp->cls[r]))
 			r = otm_related_class(r);
 		if (r >= 0 && flb->flop[r] > 0 && flb->flop[r] == flb->flop[k])
 			tie[k] = r;
@@ -674,7 +604,7 @@ static gr_status fit_precision(fit_ctx *c, const gr_meas_set *set, const gr_fit_
 	wspill = dram > 0 ? 1.0 / dram : 0;
 	fit_bounds(c->hw, c->mode, c->prec, cp, c->threads, &flb);
 	spill_fixed = spill_measured(cp) ? -1 : flb.spill;
-	tie_flops(c, &flb, tie);
+	tie_flops(cp, &flb, tie);
 	for (int k = 0; k < CC_COUNT; k++) {
 		off[COL(k, CF_WEIGHTS)] = !weights_identified(&cp->cls[k]);
 		off[COL(k, CF_ROWS)] = !rows_identified(&cp->cls[k]);
@@ -805,7 +735,6 @@ static void fit_ctx_reset(fit_ctx *c)
 	for (size_t i = 0; i < c->n_rows; i++)
 		free(c->row_nodes[i]);
 	c->n_rows = 0;
-	c->n_mops = 0;
 }
 
 gr_status gr_profile_fit(const gr_meas_set *set, const gr_fit_opts *o, gr_profile **out, gr_error *err)
@@ -895,7 +824,6 @@ out:
 	free(c.row_nodes);
 	free(c.row_n_nodes);
 	free(c.row_batch);
-	free(c.mops);
 	free(c.G);
 	free(c.h);
 	gr_profile_free(p);

@@ -493,9 +493,8 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 				fprintf(out, "  borrowed     %s: never measured here; its ratio to %s from %s\n",
 					gr_op_class_name(k), gr_op_class_name(c.borrowed_of), c.borrowed_from);
 			else if (c.flop_of >= 0)
-				fprintf(out, "  FLOP rate    %s: that of %s (its ops span too few sizes or FLOPs per byte, "
-					"or too few are past the roofline's ridge, to tell compute from memory time)\n",
-					gr_op_class_name(k), gr_op_class_name(c.flop_of));
+				fprintf(out, "  FLOP rate    %s: that of %s (its ops span too few sizes or FLOPs per byte "
+					"to tell compute from memory time)\n", gr_op_class_name(k), gr_op_class_name(c.flop_of));
 		}
 		if (rep) {
 			cJSON *o = cJSON_GetObjectItemCaseSensitive(rep, gr_precision_name((gr_precision)q)), *it;
