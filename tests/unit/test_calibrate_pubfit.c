@@ -51,7 +51,7 @@ static double latency(gr_calib_cache *c, const gr_hw *hw, const char *model, con
 	gr_estimate_opts eo = {.precision = cur_prec, .runtime = cur_rt};
 	gr_error err = {0};
 	double t;
-	assert_int_equal(calib_cache_model(c, model, 1, cur_rt, &m, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, model, 1, cur_rt, GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 	assert_int_equal(gr_estimate_run_fitted(m->g, m->p, hw, -1, &eo, tm, &e, &err), GR_OK);
 	t = e->latency_s;
 	gr_estimate_free(e);
@@ -342,7 +342,7 @@ static void a_slow_activation_matmul_is_fitted_apart_from_convolutions(void **st
 		calib_model *m = NULL;
 		gr_estimate *e = NULL;
 		gr_estimate_opts eo = {.precision = GR_PREC_INT8, .runtime = RK_RT};
-		assert_int_equal(calib_cache_model(c, rk_models[i], 1, RK_RT, &m, &err), GR_OK);
+		assert_int_equal(calib_cache_model(c, rk_models[i], 1, RK_RT, GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 		assert_int_equal(gr_estimate_run_fitted(m->g, m->p, hw, -1, &eo, &truth->tm, &e, &err), GR_OK);
 		for (FILE **o = (FILE *[]){f, one, two, NULL}; *o; o++)
 			if (*o == f || (strcmp(rk_models[i], "yolo11m") && (*o == two || strcmp(rk_models[i], "yolo11s"))))
