@@ -284,7 +284,8 @@ struct gr_estimate_cache {
 	const gr_partition *p;
 	fitted_view cv;
 	int cv_path;          /* gr_conv_path cv's FLOPs are at (and cvf's, when made) */
-	otm_node *fused_nodes; /* cv.nodes as a graph compiler runs them (otm_nodes_fuse), made once */
+	otm_node *fused_nodes; /* cv.nodes as a graph compiler runs them (otm_nodes_fuse), made once
+				* per conv path */
 	fitted_view cvf;
 	size_t *view_first;   /* views of kernel k: view_idx[view_first[k] .. view_first[k+1]) */
 	size_t *view_idx;
@@ -361,7 +362,6 @@ static int cache_kernel_group(gr_estimate_cache *c, size_t ki)
 	return c->kgroup[ki];
 }
 
-/* The per-op view of a graph-compiler runtime; the eager view when out of memory. */
 /* The per-op view with its convolutions' FLOPs on path: an estimate at another precision or on
  * another engine may run another algorithm (the fused view is made again from it). */
 static void cache_view_path(gr_estimate_cache *c, int path)
@@ -375,6 +375,7 @@ static void cache_view_path(gr_estimate_cache *c, int path)
 	c->cv_path = path;
 }
 
+/* The per-op view of a graph-compiler runtime; the eager view when out of memory. */
 static const fitted_view *cache_fused_view(gr_estimate_cache *c)
 {
 	size_t n = c->g->n_nodes;
