@@ -43,6 +43,8 @@ const char *gr_throughput_bound_name(gr_throughput_bound b);
 
 typedef struct gr_kernel_estimate {
 	const gr_kernel *kernel;   /* borrowed from the partition */
+	double flops_time;         /* kernel->flops_time on the estimate's conv path (gr_conv_path) */
+	int fast_tile;             /* kernel->fast_tile on that path: Winograd F(m, 3); 0: direct */
 	double latency_s, compute_s, memory_s, overhead_s, transfer_s;
 	double energy_j;
 	double bytes;              /* external traffic at the estimate's precision */

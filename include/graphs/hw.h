@@ -147,6 +147,9 @@ enum {
 };
 /* "dotprod", "i8mm", "bf16" for one bit; NULL for anything else. */
 const char *gr_hw_isa_name(unsigned bit);
+/* 1 when every engine of hw declares all of the GR_HW_ISA_* bits (as a runtime's detection of
+ * the whole system's features sees them); 0 otherwise, and for engines without an isa list. */
+int gr_hw_isa_all(const gr_hw *hw, unsigned bits);
 
 size_t gr_hw_engine_count(const gr_hw *hw);
 /* Fills *out for engine i; returns 0, or -1 when i is out of range. Borrowed strings. */

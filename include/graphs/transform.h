@@ -76,11 +76,26 @@ const gr_fusion_rules *gr_fusion_rules_at(size_t i);
 /* Every accepted name, comma-separated, into buf; returns buf. */
 const char *gr_fusion_rules_names(char *buf, size_t size);
 
-/* The FLOPs the time model charges for node n under runtime r: its own FLOPs (n->cost.flops,
- * the definition's count, which model totals always report), or, for a convolution r runs with
- * a fast algorithm, the multiplies that algorithm does plus its input and output transforms.
- * *tile (may be NULL) gets the output tile m of Winograd F(m, r), 0 when none applies. */
-double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int *tile);
+/* The code path a fast-convolution runtime takes, where its choice of algorithm hangs on the
+ * precision an estimate runs at and on the engine's Arm features (compute.engines[].isa):
+ * ncnn's int8 path runs no Winograd on cores with dotprod (fastconv.c). */
+typedef enum gr_conv_path {
+	GR_CONV_PATH_FLOAT = 0, /* fp32/fp16/bf16, and every precision of rules without such a rule */
+	GR_CONV_PATH_INT8,      /* int8 on an engine without dotprod */
+	GR_CONV_PATH_INT8_DOT,  /* int8 on an engine with dotprod (SDOT) */
+	GR_CONV_PATH_COUNT
+} gr_conv_path;
+/* The path runtime r takes at precision prec (gr_precision) on an engine with (dotprod 1) or
+ * without Arm's dot-product instructions. GR_CONV_PATH_FLOAT wherever r's choice does not depend
+ * on them, so equal paths charge equal FLOPs: caches key on the path, never on the precision. */
+int gr_conv_path_of(const gr_fusion_rules *r, int prec, int dotprod);
+
+/* The FLOPs the time model charges for node n under runtime r on path (gr_conv_path): its own
+ * FLOPs (n->cost.flops, the definition's count, which model totals always report), or, for a
+ * convolution r runs with a fast algorithm on that path, the multiplies that algorithm does plus
+ * its input and output transforms. *tile (may be NULL) gets the output tile m of Winograd
+ * F(m, r), 0 when none applies. */
+double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int path, int *tile);
 /* How a runtime with a fast-convolution rule (fast_conv) runs a dense convolution: its own code
  * paths reach their own share of peak (Winograd tiles: transforms and small batched GEMMs; 1x1:
  * one plain GEMM; other group-1 convs: im2col or direct). GR_CONV_ALGO_OTHER for every node
@@ -92,7 +107,7 @@ typedef enum gr_conv_algo {
 	GR_CONV_ALGO_IM2COL,
 	GR_CONV_ALGO_COUNT
 } gr_conv_algo;
-int gr_node_conv_algorithm(const gr_fusion_rules *r, const gr_node *n);
+int gr_node_conv_algorithm(const gr_fusion_rules *r, const gr_node *n, int path);
 /* "other", "winograd", "pointwise", "im2col"; NULL out of range. */
 const char *gr_conv_algo_name(int algo);
 /* Output channels per group of a grouped, not depthwise, convolution (1 < group < channels;
@@ -110,9 +125,9 @@ typedef struct gr_kernel {
 	gr_kernel_class cls;
 	size_t first, count;       /* nodes nodes[first..first+count) in kernel order */
 	double flops, macs;
-	double flops_time;         /* FLOPs the time model charges (gr_node_time_flops): flops, less
-				    * what a fast convolution algorithm saves */
-	int fast_tile;             /* Winograd output tile m of the anchor conv; 0: direct */
+	double flops_time[GR_CONV_PATH_COUNT]; /* FLOPs the time model charges on each path
+				    * (gr_node_time_flops): flops, less what a fast convolution saves */
+	int fast_tile[GR_CONV_PATH_COUNT]; /* Winograd output tile m of the anchor conv; 0: direct */
 	double group_width;        /* the anchor conv's gr_node_group_width; 0: not a grouped conv */
 	double dispatches;         /* launches the runtime makes for the kernel: 1, or the anchor's
 				    * groups where the runtime splits a grouped conv (group_split) */

@@ -211,8 +211,8 @@ static gr_status model_load(calib_model *m, gr_error *err)
 		const gr_node *n = gr_graph_node(m->g, i);
 		char mod[512];
 		otm_node_from(n, &m->nodes[i]);
-		if (m->nodes[i].flops > 0) /* as the runtime runs it (fastconv.c) */
-			m->nodes[i].flops = gr_node_time_flops(rules, n, NULL);
+		if (m->nodes[i].flops > 0) /* as the runtime runs it on its path (fastconv.c) */
+			m->nodes[i].flops = gr_node_time_flops(rules, n, m->conv_path, NULL);
 		calib_module_of(gr_node_name(n), mod, sizeof(mod));
 		if (!(m->module[i] = strdup(mod)))
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
@@ -254,13 +254,13 @@ static gr_status model_load(calib_model *m, gr_error *err)
 }
 
 gr_status calib_cache_model(gr_calib_cache *c, const char *model, int64_t batch, const char *runtime,
-			    calib_model **out, gr_error *err)
+			    int conv_path, calib_model **out, gr_error *err)
 {
-	return calib_cache_model_shaped(c, model, batch, NULL, runtime, out, err);
+	return calib_cache_model_shaped(c, model, batch, NULL, runtime, conv_path, out, err);
 }
 
 gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t batch, const char *shape,
-				   const char *runtime, calib_model **out, gr_error *err)
+				   const char *runtime, int conv_path, calib_model **out, gr_error *err)
 {
 	calib_model *m;
 	gr_status st;
@@ -271,8 +271,8 @@ gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t
 		shape = "";
 	for (size_t i = 0; i < c->n; i++) {
 		m = c->m[i];
-		if (m->batch == batch && !strcmp(m->name, model) && !strcmp(m->runtime, runtime) &&
-		    !strcmp(m->shape, shape)) {
+		if (m->batch == batch && m->conv_path == conv_path && !strcmp(m->name, model) &&
+		    !strcmp(m->runtime, runtime) && !strcmp(m->shape, shape)) {
 			if (m->failed)
 				return gr_error_set(err, (gr_status)m->failed, "%s", m->err);
 			*out = m;
@@ -293,6 +293,7 @@ gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t
 	snprintf(m->runtime, sizeof(m->runtime), "%s", runtime);
 	snprintf(m->shape, sizeof(m->shape), "%s", shape);
 	m->batch = batch;
+	m->conv_path = conv_path;
 	c->m[c->n++] = m;
 	if ((st = model_load(m, err))) {
 		/* keep the failure so that the next row of this model fails fast, with the message */
@@ -326,13 +327,30 @@ int calib_row_shape(const gr_meas_row *r, char *shape, size_t size)
 	return 1;
 }
 
+int calib_conv_path_hw(const gr_hw *hw, const char *runtime, int prec)
+{
+	return gr_conv_path_of(gr_fusion_rules_find(runtime ? runtime : "pytorch"), prec,
+			       gr_hw_isa_all(hw, GR_HW_ISA_DOTPROD));
+}
+
+int calib_conv_path(const gr_calib_cache *c, const char *spec, const char *runtime, int prec)
+{
+	const gr_hw *hw = NULL;
+	int mode;
+	gr_error e = {0};
+
+	if (!spec || gr_hw_registry_resolve(c->reg, spec, &hw, &mode, &e))
+		hw = NULL;
+	return calib_conv_path_hw(hw, runtime, prec);
+}
+
 gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
 			  gr_error *err)
 {
 	char pub[64];
 
 	return calib_cache_model_shaped(c, r->model, r->batch, calib_row_shape(r, pub, sizeof(pub)) ? pub : NULL,
-					runtime, out, err);
+					runtime, calib_conv_path(c, r->hw, runtime, r->precision), out, err);
 }
 
 /* --- matching -------------------------------------------------------------------------- */

@@ -332,11 +332,11 @@ void cli_estimate_kernels_jw(cli_jw *w, const gr_estimate *e)
 		cli_jw_bool(w, "at_bound", ke->at_bound);
 		if (ke->on_host)
 			cli_jw_bool(w, "on_host", 1);
-		if (ke->kernel->fast_tile) { /* the runtime's Winograd F(m, 3) (docs/estimate.md) */
+		if (ke->fast_tile) { /* the runtime's Winograd F(m, 3) (docs/estimate.md) */
 			char algo[32];
-			snprintf(algo, sizeof(algo), "winograd_f%d", ke->kernel->fast_tile);
+			snprintf(algo, sizeof(algo), "winograd_f%d", ke->fast_tile);
 			cli_jw_string(w, "conv_algorithm", algo);
-			cli_jw_count(w, "flops_run", ke->kernel->flops_time);
+			cli_jw_count(w, "flops_run", ke->flops_time);
 		}
 		if (ke->kernel->unknown_ops || !ke->kernel->known) /* a node not costed */
 			cli_jw_bool(w, CLI_KEY_NOT_COSTED, 1);

@@ -245,6 +245,14 @@ typedef struct fitted_view {
 	int *view_kernel;
 } fitted_view;
 
+/* Each node's FLOPs as the time model charges them on path (gr_conv_path, fastconv.c). */
+static void fitted_view_flops(const gr_graph *g, const gr_partition *p, int path, fitted_view *v)
+{
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (v->nodes[i].flops > 0)
+			v->nodes[i].flops = gr_node_time_flops(gr_partition_rules(p), g->nodes[i], path, NULL);
+}
+
 static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_view *v)
 {
 	size_t n = g->n_nodes, nk = gr_partition_count(p);
@@ -258,12 +266,10 @@ static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_vi
 		free(v->view_kernel);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		otm_node_from(g->nodes[i], &v->nodes[i]);
-		/* a fast convolution algorithm's FLOPs (fastconv.c): what the time model charges */
-		if (v->nodes[i].flops > 0)
-			v->nodes[i].flops = gr_node_time_flops(gr_partition_rules(p), g->nodes[i], NULL);
-	}
+	/* a fast convolution algorithm's FLOPs (fastconv.c): what the time model charges */
+	fitted_view_flops(g, p, GR_CONV_PATH_FLOAT, v);
 	otm_kernel_of(p, n, kof);
 	otm_view_kernels(v->nodes, kof, n, nk, v->view_kernel);
 	free(kof);
@@ -277,7 +283,9 @@ struct gr_estimate_cache {
 	const gr_graph *g;
 	const gr_partition *p;
 	fitted_view cv;
-	otm_node *fused_nodes; /* cv.nodes as a graph compiler runs them (otm_nodes_fuse), made once */
+	int cv_path;          /* gr_conv_path cv's FLOPs are at (and cvf's, when made) */
+	otm_node *fused_nodes; /* cv.nodes as a graph compiler runs them (otm_nodes_fuse), made once
+				* per conv path */
 	fitted_view cvf;
 	size_t *view_first;   /* views of kernel k: view_idx[view_first[k] .. view_first[k+1]) */
 	size_t *view_idx;
@@ -352,6 +360,19 @@ static int cache_kernel_group(gr_estimate_cache *c, size_t ki)
 			c->kgroup[k] = (signed char)otm_kernel_group(c->p, k);
 	}
 	return c->kgroup[ki];
+}
+
+/* The per-op view with its convolutions' FLOPs on path: an estimate at another precision or on
+ * another engine may run another algorithm (the fused view is made again from it). */
+static void cache_view_path(gr_estimate_cache *c, int path)
+{
+	if (c->cv_path == path)
+		return;
+	fitted_view_flops(c->g, c->p, path, &c->cv);
+	free(c->fused_nodes);
+	c->fused_nodes = NULL;
+	c->cvf.nodes = NULL;
+	c->cv_path = path;
 }
 
 /* The per-op view of a graph-compiler runtime; the eager view when out of memory. */
@@ -692,6 +713,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	level_pick onchip;
 	double eff_peak;
 	int64_t batch = 1;
+	int conv_path;
 	gr_throughput_in tin = {0};
 
 	*out = NULL;
@@ -795,6 +817,9 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	for (size_t l = 0; levels.ok && l < levels.n; l++)
 		if (!levels.lv[l].is_dram)
 			onchip = levels.lv[l];
+	/* the algorithm the runtime runs its convolutions with at this precision on these cores */
+	conv_path = gr_conv_path_of(gr_partition_rules(p), m.prec, gr_hw_isa_all(hw, GR_HW_ISA_DOTPROD));
+	cache_view_path(ec, conv_path);
 	/* graph compilers keep fused intermediates on chip: the per-op view says so */
 	cv = rules->fused_memory ? cache_fused_view(ec) : &ec->cv;
 	gr_onchip_init(&oc, hw, mode, &ep, cache_peak_activations(ec, scale));
@@ -815,6 +840,8 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		double launches = rules->fused_memory ? 1.0 : (double)k->count;
 
 		ke->kernel = k;
+		ke->flops_time = k->flops_time[conv_path];
+		ke->fast_tile = k->fast_tile[conv_path];
 		ke->bytes = bytes;
 		ke->efficiency = eff;
 		ke->level = lv.name;
@@ -822,14 +849,15 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		ke->overhead_s = launches * (launch_us + rules->op_overhead_us) * 1e-6 + group_launch_s(k, launch_us);
 		if (gr_place_needs_host(hw, k, p, rules)) {
 			ke->on_host = 1;
-			ke->compute_s = gr_place_fallback_time(hw, mode, &ep, m.prec, k, bytes, &ke->transfer_s);
+			ke->compute_s = gr_place_fallback_time(hw, mode, &ep, m.prec, k, ke->flops_time, bytes,
+							       &ke->transfer_s);
 			ke->bound = GR_BOUND_FALLBACK;
 			e->host_fallback_kernels++;
 			/* without DRAM or a link, the host is on the same chip and keeps its weights there */
 			unfit = !oc.off_name && gr_onchip_stream(&oc, wbytes, 0) > 0;
 		} else {
 			double onchip_s;
-			ke->compute_s = peak > 0 && eff > 0 ? k->flops_time / (peak * eff) : 0;
+			ke->compute_s = peak > 0 && eff > 0 ? ke->flops_time / (peak * eff) : 0;
 			ke->memory_s = bytes / (lv.bw * (lv.is_dram ? ep.mem_eff_dram : ep.mem_eff_cache));
 			/* what does not fit on chip comes from DRAM or over the host link, every time */
 			streamed = fmin(bytes, gr_onchip_stream(&oc, wbytes, fmax(0, bytes - wbytes)));

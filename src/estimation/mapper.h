@@ -38,11 +38,12 @@ double gr_map_fill(double w, double half);
  * of the device. */
 int gr_place_needs_host(const gr_hw *hw, const gr_kernel *k, const gr_partition *p,
 			const gr_fusion_rules *rules);
-/* Seconds kernel k (bytes at the precision) takes on hw's fallback: the platform that
- * restrictions.fallback names (its roofline at the same mode name when it has one), else the
- * estimator's fallback_host. *xfer: its inputs and outputs crossing the host link, both ways. */
+/* Seconds kernel k (flops as the runtime runs it, bytes at the precision) takes on hw's fallback:
+ * the platform that restrictions.fallback names (its roofline at the same mode name when it has
+ * one), else the estimator's fallback_host. *xfer: its inputs and outputs crossing the host link,
+ * both ways. */
 double gr_place_fallback_time(const gr_hw *hw, int mode, const gr_hw_estimator *ep, gr_precision prec,
-			      const gr_kernel *k, double bytes, double *xfer);
+			      const gr_kernel *k, double flops, double bytes, double *xfer);
 
 /* On-chip memory over one inference: the bytes that stay on chip (activations first, then
  * weights in kernel order, as compilers pin them) and where the rest streams from on every

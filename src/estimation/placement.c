@@ -27,7 +27,8 @@ int gr_place_needs_host(const gr_hw *hw, const gr_kernel *k, const gr_partition 
 }
 
 /* The roofline of the fallback platform fb: its mapper's peak and efficiency, and its DRAM. */
-static double platform_time(const gr_hw *fb, int mode, gr_precision prec, const gr_kernel *k, double bytes)
+static double platform_time(const gr_hw *fb, int mode, gr_precision prec, const gr_kernel *k, double flops,
+			    double bytes)
 {
 	gr_hw_estimator ep;
 	gr_map_ctx m = {fb, mode, prec, gr_hw_units(fb, mode), &ep};
@@ -42,12 +43,12 @@ static double platform_time(const gr_hw *fb, int mode, gr_precision prec, const 
 	eff = mp->efficiency(&m, k);
 	if (peak <= 0 || eff <= 0 || bw <= 0)
 		return -1;
-	t = k->flops_time / (peak * eff); /* as the runtime runs it (fast convolutions) */
+	t = flops / (peak * eff); /* as the runtime runs it (fast convolutions) */
 	return fmax(t, bytes / (bw * ep.mem_eff_dram));
 }
 
 double gr_place_fallback_time(const gr_hw *hw, int mode, const gr_hw_estimator *ep, gr_precision prec,
-			      const gr_kernel *k, double bytes, double *xfer)
+			      const gr_kernel *k, double flops, double bytes, double *xfer)
 {
 	const gr_hw *fb = gr_hw_fallback_platform(hw);
 	double link = gr_hw_host_bandwidth_gbps(hw), t = -1;
@@ -58,11 +59,11 @@ double gr_place_fallback_time(const gr_hw *hw, int mode, const gr_hw_estimator *
 	*xfer = (k->elems_in + k->elems_out) * gr_estimate_elem_bytes(GR_PREC_FP32) / (link * 1e9);
 	if (fb) {
 		const char *mname = mode >= 0 ? gr_hw_mode_name(hw, (size_t)mode) : NULL;
-		t = platform_time(fb, mname ? gr_hw_mode_find(fb, mname) : -1, prec, k, bytes);
+		t = platform_time(fb, mname ? gr_hw_mode_find(fb, mname) : -1, prec, k, flops, bytes);
 	}
 	if (t >= 0)
 		return t;
-	return fmax(k->flops_time / (ep->host_gflops * 1e9), bytes / (ep->host_bandwidth_gbps * 1e9));
+	return fmax(flops / (ep->host_gflops * 1e9), bytes / (ep->host_bandwidth_gbps * 1e9));
 }
 
 /* --- on-chip memory ------------------------------------------------------------------- */

@@ -39,7 +39,7 @@ static void device_work(const gr_estimate *e, double *c, double *m, double *lat,
 		if (ke->on_host)
 			continue;
 		*lat += ke->latency_s;
-		*flops += ke->kernel ? ke->kernel->flops_time : 0; /* as run (fast convolutions) */
+		*flops += ke->kernel ? ke->flops_time : 0; /* as run (fast convolutions) */
 		(*n)++;
 		if (ke->confidence != GR_CONF_THEORETICAL) {
 			*c += ke->compute_s;

@@ -358,6 +358,16 @@ const char *gr_hw_isa_name(unsigned bit)
 	}
 }
 
+int gr_hw_isa_all(const gr_hw *hw, unsigned bits)
+{
+	if (!hw || !hw->n_engines)
+		return 0;
+	for (size_t i = 0; i < hw->n_engines; i++)
+		if (!hw->engines[i].isa_given || (hw->engines[i].isa & bits) != bits)
+			return 0;
+	return 1;
+}
+
 int gr_hw_engines_combined(const gr_hw *hw) { return hw ? hw->combine_sum : 0; }
 
 size_t gr_hw_mode_count(const gr_hw *hw) { return hw ? hw->n_modes : 0; }

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "core/graph_impl.h"
+#include "graphs/hw.h"
 #include "graphs/transform.h"
 
 /* 1 when every entry of the ints attribute name is 1 (absent: the ONNX default, 1). */
@@ -51,6 +52,27 @@ static int ncnn_tile(int k, double cin, double cout)
 	return cin >= 8 && cout >= 8 ? 4 : 2;
 }
 
+/* ncnn's int8 Convolution (the same at Tencent/ncnn @80b3b9c6f, PR #5087, which introduced it,
+ * @09f15e698, PR #5284, and @a4d2ea1d; src/layer/arm/convolution_arm.cpp,
+ * Convolution_arm::create_pipeline_int8_arm and forward_int8_arm): prefer_winograd when
+ * num_input >= 8 && num_output >= 8 for 3x3 s1 d1, then set false when
+ * cpu_support_arm_asimddp() (NCNN_ARM82DOT builds, on by default on aarch64): with SDOT every
+ * int8 conv runs im2col GEMM (convolution_im2col_gemm_int8, SMMLA kernels with i8mm). Without
+ * dotprod it runs conv3x3s1_winograd43_int8, F(4,3) (use_winograd43_convolution defaults true).
+ * x86 (src/layer/x86/convolution_x86.cpp, create_pipeline_int8_x86) has no such switch: F(4,3)
+ * when num_input > 8 || num_output > 8; the Arm condition is taken for both. */
+static int ncnn_tile_int8(int path, int k, double cin, double cout)
+{
+	return path == GR_CONV_PATH_INT8 && k == 3 && cin >= 8 && cout >= 8 ? 4 : 0;
+}
+
+int gr_conv_path_of(const gr_fusion_rules *r, int prec, int dotprod)
+{
+	if (!r || r->fast_conv != GR_FASTCONV_NCNN || prec != GR_PREC_INT8)
+		return GR_CONV_PATH_FLOAT;
+	return dotprod ? GR_CONV_PATH_INT8_DOT : GR_CONV_PATH_INT8;
+}
+
 /* MNN's choice (alibaba/MNN @4d40bdbd source/backend/cpu/compute/ConvolutionFloatFactory.cpp,
  * ConvolutionWinogradImpl::canUseWinograd, ConvolutionPackWinograd::bestWinogradUnit): square
  * kernels k > 1, stride 1, dilation 1; the unit u in [2, 8] with an input tile u+k-1 of 4, 6 or
@@ -79,7 +101,7 @@ static int mnn_tile(int k, double cin, double cout, double oh, double ow)
 	return best;
 }
 
-double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int *tile)
+double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int path, int *tile)
 {
 	const gr_tensor *x, *w, *y;
 	double cin, cout, oh, ow, batch, direct;
@@ -106,7 +128,7 @@ double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int *tile)
 	ow = (double)y->dims[3].value;
 	cin = (double)w->dims[1].value;
 	if (r->fast_conv == GR_FASTCONV_NCNN)
-		m = ncnn_tile(k, cin, cout);
+		m = path == GR_CONV_PATH_FLOAT ? ncnn_tile(k, cin, cout) : ncnn_tile_int8(path, k, cin, cout);
 	else if (r->fast_conv == GR_FASTCONV_MNN && k > 1)
 		m = mnn_tile(k, cin, cout, oh, ow);
 	if (!m || oh < 1 || ow < 1)
@@ -118,14 +140,14 @@ double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int *tile)
 	return n->cost.flops - direct + batch * winograd_flops(m, k, cin, cout, oh, ow);
 }
 
-int gr_node_conv_algorithm(const gr_fusion_rules *r, const gr_node *n)
+int gr_node_conv_algorithm(const gr_fusion_rules *r, const gr_node *n, int path)
 {
 	const gr_tensor *w;
 	int tile = 0;
 
 	if (!r || r->fast_conv == GR_FASTCONV_NONE || n->op != GR_OP_CONV || gr_attr_int(n, "group", 1) != 1)
 		return GR_CONV_ALGO_OTHER;
-	gr_node_time_flops(r, n, &tile);
+	gr_node_time_flops(r, n, path, &tile);
 	if (tile)
 		return GR_CONV_ALGO_WINOGRAD;
 	w = gr_in(n, 1);

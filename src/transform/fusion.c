@@ -431,11 +431,13 @@ static void kernel_traffic(builder *b, gr_kernel *k)
 
 	for (size_t j = 0; j < k->count; j++) {
 		const gr_node *n = nodes[j];
-		int tile = 0;
 		k->flops += n->cost.flops;
-		k->flops_time += gr_node_time_flops(b->r, n, &tile);
-		if (tile && !k->fast_tile)
-			k->fast_tile = tile;
+		for (int path = 0; path < GR_CONV_PATH_COUNT; path++) {
+			int tile = 0;
+			k->flops_time[path] += gr_node_time_flops(b->r, n, path, &tile);
+			if (tile && !k->fast_tile[path])
+				k->fast_tile[path] = tile;
+		}
 		k->macs += n->cost.macs;
 		k->params += n->cost.params;
 		if (n->op == GR_OP_UNKNOWN)

@@ -67,7 +67,7 @@ static gr_meas_set *synthesize(gr_calib_cache *c, const gr_profile *known, size_
 			gr_meas_row *rows, **rp;
 			int *node_row;
 			double *rt;
-			assert_int_equal(calib_cache_model(c, name, batches[b], "pytorch", &cm, &err), GR_OK);
+			assert_int_equal(calib_cache_model(c, name, batches[b], "pytorch", GR_CONV_PATH_FLOAT, &cm, &err), GR_OK);
 			nk = gr_partition_count(cm->p);
 			rn = calloc(nk, sizeof(*rn));
 			rows = calloc(nk, sizeof(*rows));

@@ -42,7 +42,7 @@ static void parts_take_their_op_and_the_module_the_rest(void **state)
 	int cls[NR];
 	(void)state;
 	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	assert_int_equal(calib_cache_model(c, "swin_t", 1, "pytorch", &m, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, "swin_t", 1, "pytorch", GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 	memset(rows, 0, sizeof(rows));
 	for (size_t r = 0; r < NR; r++) {
 		rows[r].nodes = (char *)nodes[r];
@@ -100,7 +100,7 @@ static void multihead_attention_parts_match_the_export(void **state)
 	int *node_row, hit[6] = {0};
 	(void)state;
 	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	assert_int_equal(calib_cache_model(c, "vit_b_32", 1, "pytorch", &m, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, "vit_b_32", 1, "pytorch", GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 	memset(rows, 0, sizeof(rows));
 	for (size_t r = 0; r < 6; r++) {
 		rows[r].nodes = (char *)vit[r];
@@ -127,7 +127,7 @@ static void multihead_attention_parts_match_the_export(void **state)
 			"blocks_0_layers_0_layers_window_attention_attn_layer_1/MatMul/200704/0",
 		};
 		int mh[5] = {0};
-		assert_int_equal(calib_cache_model(c, "maxvit_t", 1, "pytorch", &m, &err), GR_OK);
+		assert_int_equal(calib_cache_model(c, "maxvit_t", 1, "pytorch", GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 		memset(rows, 0, sizeof(rows));
 		for (size_t r = 0; r < 5; r++) {
 			rows[r].nodes = (char *)mx[r];
@@ -172,7 +172,7 @@ static void softmax_rows_fit_a_cost_per_row(void **state)
 	assert_int_equal(gr_bench_store_begin_run(st, &ri, &run, &err), GR_OK);
 	for (size_t k = 0; k < 2; k++) {
 		calib_model *m;
-		assert_int_equal(calib_cache_model(c, models[k], 1, "pytorch", &m, &err), GR_OK);
+		assert_int_equal(calib_cache_model(c, models[k], 1, "pytorch", GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 		for (size_t i = 0; i < m->n_nodes; i++) {
 			char tag[256], name[300];
 			gr_bench_record rec;

@@ -242,7 +242,7 @@ static void resnet18_nodes_match_every_measured_subgraph(void **state)
 	}
 	assert_int_equal(n, 32);
 	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	assert_int_equal(calib_cache_model(c, "resnet18", 1, "pytorch", &m, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, "resnet18", 1, "pytorch", GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 	assert_true(m->n_nodes < 512);
 	matched = calib_match(m, rows, n, node_row);
 	for (size_t i = 0; i < m->n_nodes; i++) {
@@ -800,7 +800,7 @@ static void energy_coefficients_are_fitted_when_records_carry_energy(void **stat
 		gr_bench_record rec;
 		calib_model *m;
 		double flops = 0;
-		assert_int_equal(calib_cache_model(c, models[i], 1, "pytorch", &m, &err), GR_OK);
+		assert_int_equal(calib_cache_model(c, models[i], 1, "pytorch", GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 		for (size_t j = 0; j < m->n_nodes; j++)
 			flops += m->nodes[j].flops;
 		gr_bench_record_init(&rec);
@@ -852,7 +852,7 @@ static void transformer_layers_fit_matmul_softmax_and_layernorm(void **state)
 	int in_attn[GR_OP_CLASS_COUNT] = {0};
 	(void)state;
 	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	assert_int_equal(calib_cache_model(c, "vit_b_32", 1, "pytorch", &m, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, "vit_b_32", 1, "pytorch", GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 	assert_int_equal(gr_bench_store_open(tmp("t.db"), &st, &err), GR_OK);
 	ri.hw_id = "intel_core_i7_12700k";
 	ri.suite = "calibration";

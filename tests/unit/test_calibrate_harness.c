@@ -51,7 +51,7 @@ static double latency(gr_calib_cache *c, const gr_hw *hw, const char *model, int
 	gr_estimate_opts eo = {.precision = GR_PREC_FP16, .runtime = RT};
 	gr_error err = {0};
 	double t;
-	assert_int_equal(calib_cache_model(c, model, batch, RT, &m, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, model, batch, RT, GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 	assert_int_equal(gr_estimate_run_fitted(m->g, m->p, hw, -1, &eo, tm, &e, &err), GR_OK);
 	t = e->latency_s;
 	gr_estimate_free(e);

@@ -51,7 +51,7 @@ static double latency(gr_calib_cache *c, const gr_hw *hw, const char *model, con
 	gr_estimate_opts eo = {.precision = cur_prec, .runtime = cur_rt};
 	gr_error err = {0};
 	double t;
-	assert_int_equal(calib_cache_model(c, model, 1, cur_rt, &m, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, model, 1, cur_rt, GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 	assert_int_equal(gr_estimate_run_fitted(m->g, m->p, hw, -1, &eo, tm, &e, &err), GR_OK);
 	t = e->latency_s;
 	gr_estimate_free(e);
@@ -342,7 +342,7 @@ static void a_slow_activation_matmul_is_fitted_apart_from_convolutions(void **st
 		calib_model *m = NULL;
 		gr_estimate *e = NULL;
 		gr_estimate_opts eo = {.precision = GR_PREC_INT8, .runtime = RK_RT};
-		assert_int_equal(calib_cache_model(c, rk_models[i], 1, RK_RT, &m, &err), GR_OK);
+		assert_int_equal(calib_cache_model(c, rk_models[i], 1, RK_RT, GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 		assert_int_equal(gr_estimate_run_fitted(m->g, m->p, hw, -1, &eo, &truth->tm, &e, &err), GR_OK);
 		for (FILE **o = (FILE *[]){f, one, two, NULL}; *o; o++)
 			if (*o == f || (strcmp(rk_models[i], "yolo11m") && (*o == two || strcmp(rk_models[i], "yolo11s"))))
@@ -455,6 +455,40 @@ static void rows_skipped_by_shape_and_by_model(void **state)
 	use_defaults();
 }
 
+/* The model cache keys on the convolution path (fastconv.c): ncnn fp16 and int8 rows of one
+ * platform with dotprod get different per-op FLOPs (Winograd vs im2col), fp16 and fp32 the
+ * same model, and runtimes without a fast-conv rule one model for every precision. */
+static void model_cache_keeps_conv_paths_apart(void **state)
+{
+	gr_calib_cache *c = NULL;
+	calib_model *a = NULL, *b = NULL, *a2 = NULL;
+	gr_error err = {0};
+	double fa = 0, fb = 0;
+	int p16, p8;
+	(void)state;
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	p16 = calib_conv_path(c, "mediatek_dimensity_9300", "ncnn", GR_PREC_FP16);
+	p8 = calib_conv_path(c, "mediatek_dimensity_9300", "ncnn", GR_PREC_INT8);
+	assert_int_equal(p16, GR_CONV_PATH_FLOAT);
+	assert_int_equal(calib_conv_path(c, "mediatek_dimensity_9300", "ncnn", GR_PREC_FP32), GR_CONV_PATH_FLOAT);
+	assert_int_equal(p8, GR_CONV_PATH_INT8_DOT);
+	assert_int_equal(calib_conv_path(c, "raspberry_pi_4", "ncnn", GR_PREC_INT8), GR_CONV_PATH_INT8);
+	assert_int_equal(calib_conv_path(c, "mediatek_dimensity_9300", "onnxruntime", GR_PREC_INT8),
+			 GR_CONV_PATH_FLOAT);
+	assert_int_equal(calib_cache_model(c, "resnet18", 1, "ncnn", p16, &a, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, "resnet18", 1, "ncnn", p8, &b, &err), GR_OK);
+	assert_int_equal(calib_cache_model(c, "resnet18", 1, "ncnn", p16, &a2, &err), GR_OK);
+	assert_ptr_equal(a, a2);
+	assert_ptr_not_equal(a, b);
+	for (size_t i = 0; i < a->n_nodes; i++) {
+		fa += a->nodes[i].flops;
+		fb += b->nodes[i].flops;
+	}
+	/* resnet18's 3x3 stride-1 convs run Winograd at fp16: fewer FLOPs charged than int8's */
+	assert_true(fa < 0.8 * fb);
+	gr_calib_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +498,7 @@ int main(void)
 		cmocka_unit_test(a_slow_activation_matmul_is_fitted_apart_from_convolutions),
 		cmocka_unit_test(assumed_onchip_rate_is_learnt),
 		cmocka_unit_test(rows_skipped_by_shape_and_by_model),
+		cmocka_unit_test(model_cache_keeps_conv_paths_apart),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

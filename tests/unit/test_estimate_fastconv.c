@@ -80,7 +80,7 @@ static void ncnn_tiles_follow_its_source(void **state)
 		const gr_node *n = gr_graph_node(g, 0);
 		double direct = gr_node_cost(n)->flops, t;
 		int tile = -1;
-		t = gr_node_time_flops(nc, n, &tile);
+		t = gr_node_time_flops(nc, n, GR_CONV_PATH_FLOAT, &tile);
 		if (tile != c[i].tile)
 			fail_msg("case %zu: tile %d, want %d", i, tile, c[i].tile);
 		if (c[i].tile) {
@@ -91,7 +91,7 @@ static void ncnn_tiles_follow_its_source(void **state)
 			assert_true(t == direct);
 		}
 		/* onnxruntime (MLAS: im2col + GEMM) always pays the definition */
-		assert_true(gr_node_time_flops(ort, n, &tile) == direct && tile == 0);
+		assert_true(gr_node_time_flops(ort, n, GR_CONV_PATH_FLOAT, &tile) == direct && tile == 0);
 		gr_graph_free(g);
 	}
 }
@@ -103,12 +103,12 @@ static void mnn_picks_by_its_cost_model(void **state)
 	int tile = -1;
 	(void)state;
 	/* 256 channels at 56x56: F(6,3) saves the most by MNN's formula */
-	assert_true(gr_node_time_flops(mnn, gr_graph_node(g, 0), &tile) < gr_node_cost(gr_graph_node(g, 0))->flops);
+	assert_true(gr_node_time_flops(mnn, gr_graph_node(g, 0), GR_CONV_PATH_FLOAT, &tile) < gr_node_cost(gr_graph_node(g, 0))->flops);
 	assert_int_equal(tile, 6);
 	/* MNN also runs larger square kernels with Winograd (F(4,5): an 8x8 input tile) */
-	assert_true(gr_node_time_flops(mnn, gr_graph_node(g5, 0), &tile) < gr_node_cost(gr_graph_node(g5, 0))->flops);
+	assert_true(gr_node_time_flops(mnn, gr_graph_node(g5, 0), GR_CONV_PATH_FLOAT, &tile) < gr_node_cost(gr_graph_node(g5, 0))->flops);
 	assert_int_equal(tile, 4);
-	assert_true(gr_node_time_flops(mnn, gr_graph_node(g1, 0), &tile) == gr_node_cost(gr_graph_node(g1, 0))->flops);
+	assert_true(gr_node_time_flops(mnn, gr_graph_node(g1, 0), GR_CONV_PATH_FLOAT, &tile) == gr_node_cost(gr_graph_node(g1, 0))->flops);
 	assert_int_equal(tile, 0);
 	gr_graph_free(g);
 	gr_graph_free(g5);
@@ -159,11 +159,17 @@ static void ncnn_is_cheaper_only_where_it_runs_winograd(void **state)
 			continue;
 		both(g3, hw, NULL, "ncnn", &f, &s);
 		peak = fmax(gr_hw_peak_ops(hw, -1, f->precision), gr_hw_peak_ops(hw, -1, GR_PREC_FP32));
+		if (!f->kernels[0].fast_tile) { /* int8 on dotprod cores: no Winograd (fastconv.c) */
+			assert_int_equal(f->precision, GR_PREC_INT8);
+			assert_true(f->kernels[0].compute_s == s->kernels[0].compute_s);
+			release_both(f, s);
+			continue;
+		}
 		if (!(f->kernels[0].compute_s < s->kernels[0].compute_s))
 			fail_msg("%s: ncnn 3x3 compute %.4g s, onnxruntime %.4g s", gr_hw_id(hw), f->kernels[0].compute_s,
 				 s->kernels[0].compute_s);
 		assert_true(f->flops == s->flops && f->flops == gr_node_cost(gr_graph_node(g3, 0))->flops);
-		if (peak > 0 && f->kernels[0].compute_s < f->kernels[0].kernel->flops_time / peak * (1 - 1e-9))
+		if (peak > 0 && f->kernels[0].compute_s < f->kernels[0].flops_time / peak * (1 - 1e-9))
 			fail_msg("%s: beats the peak on the FLOPs ncnn runs", gr_hw_id(hw));
 		release_both(f, s);
 		for (size_t j = 0; j < 3; j++) {
@@ -228,7 +234,8 @@ static void fitted_kernels_floor_on_effective_flops(void **state)
 	peak = fmax(gr_hw_peak_ops(hw, mode, GR_PREC_FP32), gr_hw_peak_ops(hw, mode, GR_PREC_TF32));
 	t = e->kernels[0].compute_s;
 	assert_true(peak > 0);
-	assert_true(t >= gr_partition_kernel(p, 0)->flops_time / peak * (1 - 1e-9));
+	assert_true(t >= e->kernels[0].flops_time / peak * (1 - 1e-9));
+	assert_true(e->kernels[0].flops_time == gr_partition_kernel(p, 0)->flops_time[GR_CONV_PATH_FLOAT]);
 	assert_true(t < gr_partition_kernel(p, 0)->flops / peak);
 	assert_true(e->flops == gr_node_cost(gr_graph_node(g3, 0))->flops);
 	gr_estimate_free(e);
@@ -240,6 +247,96 @@ static void fitted_kernels_floor_on_effective_flops(void **state)
 	free(text);
 }
 
+/* ncnn's int8 convolutions (Tencent/ncnn @80b3b9c6f and later, create_pipeline_int8_arm): no
+ * Winograd on dotprod cores, F(4,3) for both channel counts >= 8 without dotprod; the float
+ * paths keep their tiles, and other runtimes have one path. */
+static void ncnn_int8_follows_dotprod(void **state)
+{
+	const gr_fusion_rules *nc = gr_fusion_rules_find("ncnn"), *ort = gr_fusion_rules_find("onnxruntime");
+	gr_graph *g = conv(64, 64, 56, 3, 1, 1, 1), *g3 = conv(3, 64, 224, 3, 1, 1, 1);
+	const gr_node *n = gr_graph_node(g, 0), *n3 = gr_graph_node(g3, 0);
+	double direct = gr_node_cost(n)->flops, oh = (double)gr_graph_tensor_ref(g, "y")->dims[2].value;
+	int tile = -1;
+	(void)state;
+	assert_int_equal(gr_conv_path_of(nc, GR_PREC_FP32, 1), GR_CONV_PATH_FLOAT);
+	assert_int_equal(gr_conv_path_of(nc, GR_PREC_FP16, 1), GR_CONV_PATH_FLOAT);
+	assert_int_equal(gr_conv_path_of(nc, GR_PREC_INT8, 0), GR_CONV_PATH_INT8);
+	assert_int_equal(gr_conv_path_of(nc, GR_PREC_INT8, 1), GR_CONV_PATH_INT8_DOT);
+	assert_int_equal(gr_conv_path_of(ort, GR_PREC_INT8, 1), GR_CONV_PATH_FLOAT);
+	assert_int_equal(gr_conv_path_of(gr_fusion_rules_find("mnn"), GR_PREC_INT8, 0), GR_CONV_PATH_FLOAT);
+	/* fp32/fp16: F(6,3) for 64 -> 64 */
+	assert_true(fabs(gr_node_time_flops(nc, n, GR_CONV_PATH_FLOAT, &tile) - f3(6, 64, 64, oh)) <= 1e-9 * direct);
+	assert_int_equal(tile, 6);
+	assert_int_equal(gr_node_conv_algorithm(nc, n, GR_CONV_PATH_FLOAT), GR_CONV_ALGO_WINOGRAD);
+	/* int8 with dotprod: the definition's FLOPs (im2col GEMM) */
+	assert_true(gr_node_time_flops(nc, n, GR_CONV_PATH_INT8_DOT, &tile) == direct);
+	assert_int_equal(tile, 0);
+	assert_int_equal(gr_node_conv_algorithm(nc, n, GR_CONV_PATH_INT8_DOT), GR_CONV_ALGO_IM2COL);
+	/* int8 without dotprod: conv3x3s1_winograd43_int8, F(4,3) */
+	assert_true(fabs(gr_node_time_flops(nc, n, GR_CONV_PATH_INT8, &tile) - f3(4, 64, 64, oh)) <= 1e-9 * direct);
+	assert_int_equal(tile, 4);
+	/* ... only when both channel counts are >= 8 (the float path takes one side) */
+	assert_true(gr_node_time_flops(nc, n3, GR_CONV_PATH_INT8, &tile) == gr_node_cost(n3)->flops);
+	assert_int_equal(tile, 0);
+	gr_node_time_flops(nc, n3, GR_CONV_PATH_FLOAT, &tile);
+	assert_int_equal(tile, 6);
+	gr_graph_free(g);
+	gr_graph_free(g3);
+}
+
+/* The dotprod fact comes from the registry (compute.engines[].isa), and one estimate cache that
+ * serves fp16 then int8 then fp16 with the platform's own ncnn profile gives what fresh
+ * estimates give: each precision charged its own algorithm, in the fitted per-op view too. */
+static void ncnn_int8_estimates_by_registry_isa(void **state)
+{
+	gr_graph *g = conv(64, 64, 56, 3, 1, 1, 1);
+	gr_partition *p = NULL;
+	gr_estimate_cache *c;
+	gr_profile *prof = NULL;
+	gr_error err = {0};
+	const gr_hw *d9300 = gr_hw_registry_find(reg, "mediatek_dimensity_9300"),
+		    *pi4 = gr_hw_registry_find(reg, "raspberry_pi_4");
+	gr_estimate_opts o[3] = {{.precision = GR_PREC_FP16, .runtime = "ncnn"},
+				 {.precision = GR_PREC_INT8, .runtime = "ncnn"},
+				 {.precision = GR_PREC_FP16, .runtime = "ncnn"}};
+	gr_estimate *e[3] = {0}, *fresh = NULL, *pi = NULL;
+	(void)state;
+	assert_non_null(d9300);
+	assert_non_null(pi4);
+	assert_true(gr_hw_isa_all(d9300, GR_HW_ISA_DOTPROD));
+	assert_false(gr_hw_isa_all(pi4, GR_HW_ISA_DOTPROD));
+	if (gr_profile_load(GRAPHS_SOURCE_DIR "/calibration/mediatek_dimensity_9300/default/ncnn.json", &prof, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("ncnn"), &p, &err), GR_OK);
+	assert_non_null(c = gr_estimate_cache_new(g, p));
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(gr_estimate_run_profile_cached(c, d9300, -1, &o[i], prof, &e[i], &err), GR_OK);
+		assert_int_equal(gr_estimate_run_profile(g, p, d9300, -1, &o[i], prof, &fresh, &err), GR_OK);
+		if (e[i]->latency_s != fresh->latency_s)
+			fail_msg("estimate %d: cached %.9g s, fresh %.9g s", i, e[i]->latency_s, fresh->latency_s);
+		gr_estimate_free(fresh);
+		fresh = NULL;
+	}
+	/* the borrowed fit charges the FLOPs int8 runs: never faster than the peak on them */
+	assert_int_not_equal(e[1]->kernels[0].confidence, GR_CONF_THEORETICAL);
+	assert_true(e[1]->kernels[0].compute_s >=
+		    e[1]->kernels[0].flops_time / gr_hw_peak_ops(d9300, -1, GR_PREC_INT8) * (1 - 1e-9));
+	assert_int_equal(e[0]->kernels[0].fast_tile, 6);
+	assert_int_equal(e[1]->kernels[0].fast_tile, 0);
+	assert_true(e[1]->kernels[0].flops_time == gr_node_cost(gr_graph_node(g, 0))->flops);
+	assert_int_equal(e[2]->kernels[0].fast_tile, 6);
+	assert_int_equal(gr_estimate_run_profile_cached(c, pi4, -1, &o[1], NULL, &pi, &err), GR_OK);
+	assert_int_equal(pi->kernels[0].fast_tile, 4);
+	assert_true(pi->kernels[0].flops_time < e[1]->kernels[0].flops_time);
+	for (int i = 0; i < 3; i++)
+		gr_estimate_free(e[i]);
+	gr_estimate_free(pi);
+	gr_estimate_cache_free(c);
+	gr_profile_free(prof);
+	gr_partition_free(p);
+	gr_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +345,8 @@ int main(void)
 		cmocka_unit_test(mnn_picks_by_its_cost_model),
 		cmocka_unit_test(ncnn_is_cheaper_only_where_it_runs_winograd),
 		cmocka_unit_test(fitted_kernels_floor_on_effective_flops),
+		cmocka_unit_test(ncnn_int8_follows_dotprod),
+		cmocka_unit_test(ncnn_int8_estimates_by_registry_isa),
 	};
 	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

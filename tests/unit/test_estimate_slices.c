@@ -120,11 +120,11 @@ static void conv_algorithm_by_runtime_rule(void **state)
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		gr_graph *g = conv(c[i].cin, c[i].cout, c[i].k, c[i].s, c[i].grp);
 		const gr_node *n = gr_graph_node(g, 0);
-		int a = gr_node_conv_algorithm(gr_fusion_rules_find("ncnn"), n);
+		int a = gr_node_conv_algorithm(gr_fusion_rules_find("ncnn"), n, GR_CONV_PATH_FLOAT);
 		if (a != c[i].ncnn)
 			fail_msg("case %zu: %s, want %s", i, gr_conv_algo_name(a), gr_conv_algo_name(c[i].ncnn));
 		/* a runtime without a fast-conv rule tags nothing */
-		assert_int_equal(gr_node_conv_algorithm(gr_fusion_rules_find("onnxruntime"), n), GR_CONV_ALGO_OTHER);
+		assert_int_equal(gr_node_conv_algorithm(gr_fusion_rules_find("onnxruntime"), n, GR_CONV_PATH_FLOAT), GR_CONV_ALGO_OTHER);
 		gr_graph_free(g);
 	}
 	assert_null(gr_conv_algo_name(GR_CONV_ALGO_COUNT));
