@@ -329,8 +329,7 @@ int calib_row_shape(const gr_meas_row *r, char *shape, size_t size)
 
 int calib_conv_path_hw(const gr_hw *hw, const char *runtime, int prec)
 {
-	return gr_conv_path_of(gr_fusion_rules_find(runtime ? runtime : "pytorch"), prec,
-			       gr_hw_isa_all(hw, GR_HW_ISA_DOTPROD));
+	return otm_conv_path(gr_fusion_rules_find(runtime ? runtime : "pytorch"), prec, hw);
 }
 
 int calib_conv_path(const gr_calib_cache *c, const char *spec, const char *runtime, int prec)

@@ -818,7 +818,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		if (!levels.lv[l].is_dram)
 			onchip = levels.lv[l];
 	/* the algorithm the runtime runs its convolutions with at this precision on these cores */
-	conv_path = gr_conv_path_of(gr_partition_rules(p), m.prec, gr_hw_isa_all(hw, GR_HW_ISA_DOTPROD));
+	conv_path = otm_conv_path(gr_partition_rules(p), m.prec, hw);
 	cache_view_path(ec, conv_path);
 	/* graph compilers keep fused intermediates on chip: the per-op view says so */
 	cv = rules->fused_memory ? cache_fused_view(ec) : &ec->cv;

@@ -310,6 +310,11 @@ int otm_class_is_matrix(int cls)
 	       cls == GR_KC_ATTENTION || cls == GR_KC_RNN;
 }
 
+int otm_conv_path(const gr_fusion_rules *r, int prec, const gr_hw *hw)
+{
+	return gr_conv_path_of(r, prec, gr_hw_isa_all(hw, GR_HW_ISA_DOTPROD));
+}
+
 int otm_related_class(int c)
 {
 	switch (c) {

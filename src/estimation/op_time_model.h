@@ -228,6 +228,10 @@ typedef struct otm_bounds {
 void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec);
 /* 1 for the op classes that run on matrix engines (tensor cores, MXUs, AMX, FMA blocks). */
 int otm_class_is_matrix(int cls);
+/* The convolution path (gr_conv_path) runtime r takes at precision prec on hw (NULL: none
+ * known): with dot-product instructions when every engine of hw declares them, as a runtime's
+ * detection of the whole system's features sees them. Estimates and fits charge its FLOPs. */
+int otm_conv_path(const gr_fusion_rules *r, int prec, const gr_hw *hw);
 /* The related class of class c (the same engine, a similar access pattern: matmul -> gemm ->
  * conv, softmax/norm/transposes -> elementwise); -1: none. calibrate --borrow takes its ratio to
  * it, the fit its FLOP rate where c's rows cannot tell it, estimates its per-op cost where c is
