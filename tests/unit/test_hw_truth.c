@@ -82,6 +82,26 @@ static char *show_yaml(const gr_hw *hw)
 	return buf;
 }
 
+/* hw written by gr_hw_write_yaml (the text into *yaml, the caller's to free), saved as path
+ * and loaded back: what a user's edited copy of a shipped entry reads as. */
+static gr_hw *yaml_round_trip(const gr_hw *hw, const char *path, char **yaml)
+{
+	gr_hw *back = NULL;
+	size_t len = 0;
+	gr_error err;
+	FILE *f = open_memstream(yaml, &len);
+	assert_non_null(f);
+	assert_int_equal(gr_hw_write_yaml(hw, f, &err), GR_OK);
+	fclose(f);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(*yaml, f);
+	fclose(f);
+	assert_int_equal(gr_hw_load_file(path, &back, &err), GR_OK);
+	remove(path);
+	return back;
+}
+
 /* The line of text that holds needle, copied out (for checks on one line only). */
 static void line_with(const char *text, const char *needle, char *out, size_t size)
 {
@@ -151,25 +171,15 @@ static void hw_show_marks_the_derived_figures_and_only_those(void **state)
 
 static void derived_list_round_trips_through_the_writer(void **state)
 {
-	gr_hw *hw = load_fixture("licence_clock.yaml"), *back = NULL;
+	gr_hw *hw = load_fixture("licence_clock.yaml"), *back;
 	char *buf = NULL;
-	size_t len = 0;
-	gr_error err;
-	FILE *f = open_memstream(&buf, &len);
 	(void)state;
 
 	assert_non_null(hw);
-	assert_int_equal(gr_hw_write_yaml(hw, f, &err), GR_OK);
-	fclose(f);
+	back = yaml_round_trip(hw, "hw_truth_roundtrip.yaml", &buf);
 	assert_non_null(strstr(buf, "clock: avx512"));
 	assert_non_null(strstr(buf, "derived: [\"compute.clock_mhz.avx512\", \"peak_tops.fp32\""));
-	f = fopen("hw_truth_roundtrip.yaml", "w");
-	assert_non_null(f);
-	fputs(buf, f);
-	fclose(f);
-	assert_int_equal(gr_hw_load_file("hw_truth_roundtrip.yaml", &back, &err), GR_OK);
 	assert_true(near(gr_hw_peak_ops(back, -1, GR_PREC_FP32), 7.168e12, 1e-6));
-	remove("hw_truth_roundtrip.yaml");
 	gr_hw_free(back);
 	free(buf);
 	gr_hw_free(hw);
@@ -298,12 +308,9 @@ static void shipped_derived_figures_are_marked(void **state)
  * writer and JSON. */
 static void isa_list_bounds_int8_and_bf16_rates(void **state)
 {
-	gr_hw *hw = load_fixture("isa_i8mm.yaml"), *back = NULL;
+	gr_hw *hw = load_fixture("isa_i8mm.yaml"), *back;
 	gr_hw_engine_info e;
 	char *buf = NULL;
-	size_t len = 0;
-	gr_error err;
-	FILE *f;
 	cJSON *o;
 	(void)state;
 
@@ -317,19 +324,10 @@ static void isa_list_bounds_int8_and_bf16_rates(void **state)
 		cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "compute"), "engines"), 0),
 		"isa"), 1)), "i8mm");
 	cJSON_Delete(o);
-	f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(gr_hw_write_yaml(hw, f, &err), GR_OK);
-	fclose(f);
+	back = yaml_round_trip(hw, "hw_truth_isa.yaml", &buf);
 	assert_non_null(strstr(buf, "isa: [dotprod, i8mm, bf16]"));
-	f = fopen("hw_truth_isa.yaml", "w");
-	assert_non_null(f);
-	fputs(buf, f);
-	fclose(f);
-	assert_int_equal(gr_hw_load_file("hw_truth_isa.yaml", &back, &err), GR_OK);
 	assert_int_equal(gr_hw_engine_at(back, 0, &e), 0);
 	assert_int_equal(e.isa, GR_HW_ISA_DOTPROD | GR_HW_ISA_I8MM | GR_HW_ISA_BF16);
-	remove("hw_truth_isa.yaml");
 	gr_hw_free(back);
 	free(buf);
 	gr_hw_free(hw);
