@@ -322,6 +322,10 @@ int gr_profile_total_rows(const gr_profile *p);
 /* The fit of one precision beyond gr_fit_quality. */
 typedef struct gr_fit_precision {
 	int subgraph_rows, model_rows;
+	/* subgraph/layer rows that named a module another row of the same run named: each such set
+	 * was fitted as one row, its times summed; merged_example names the first (borrowed, "") */
+	int merged_rows;
+	const char *merged_example;
 	double model_mape;        /* in-sample mean absolute % error of whole-model rows; NAN without */
 	const char *models;       /* comma list of the models fitted (borrowed) */
 	int emulated;             /* batch-parallel terms in use */

@@ -54,6 +54,8 @@ typedef struct calib_energy_quality {
 /* Fit quality and coverage of one precision (what estimates do not need). */
 typedef struct calib_quality {
 	int rows, rows_model, rows_sub;
+	int rows_merged;          /* rows fitted inside another row's group (calib_match) */
+	char merged_example[160]; /* the first such: model, batch and the rows' subgraph ids */
 	double r2;                /* of log latency over every fitted row */
 	double median_ape, p90_ape;      /* subgraph/layer rows */
 	double model_mape, model_median_ape; /* whole-model rows (in-sample) */
@@ -145,8 +147,11 @@ void calib_module_of(const char *onnx_name, char *buf, size_t size);
 /* Assigns each node of m to one of the measured rows (subgraphs/layers of one model run, in
  * their order): node_row[i] = row index, or -1. Standalone subgraphs (the ground truth) cover
  * every op, so an op that matches no module name joins its functional row or its predecessor's;
- * hooked layers only cover leaf modules, so such ops stay -1. Returns the number matched. */
-size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t n_rows, int *node_row);
+ * hooked layers only cover leaf modules, so such ops stay -1. Rows naming a module another row
+ * names too are one group: group (n_rows entries, or NULL) gets each row's group, the index of
+ * its first row, and node_row holds group indices. Returns the number matched. */
+size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t n_rows, int *node_row,
+		   int *group);
 
 /* 1 when node i of m belongs to the measured row r judged on that row alone: its module is
  * one the row names, or it is the functional op the row names ("add_3"). */

@@ -148,36 +148,63 @@ void calib_note_coverage(otm_prec *cp, const otm_node *n, int64_t batch)
 		k->batch_max = batch;
 }
 
+/* Counts the rows of key k that calib_match put in another row's group and keeps the first
+ * case as an example ("vit_b_32 b1: subgraphs 3, 4, 5"), for the report. */
+static void note_merged(calib_quality *cq, const fit_key *k, const int *group)
+{
+	for (size_t s = 0; s < k->n_subs; s++) {
+		size_t len;
+		if (group[s] == (int)s)
+			continue;
+		cq->rows_merged++;
+		if (cq->merged_example[0])
+			continue;
+		len = (size_t)snprintf(cq->merged_example, sizeof(cq->merged_example), "%s b%lld: subgraphs",
+				       k->model, (long long)k->batch);
+		for (size_t t = 0; t < k->n_subs && len < sizeof(cq->merged_example); t++)
+			if (group[t] == group[s])
+				len += (size_t)snprintf(cq->merged_example + len, sizeof(cq->merged_example) - len,
+							"%s %d", t == (size_t)group[s] ? "" : ",", k->subs[t]->subgraph);
+	}
+}
+
 static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 {
 	calib_model *m = NULL;
 	gr_error e2 = {0};
 	int have_model = calib_cache_model(c->cache, k->model, k->batch, c->runtime,
 					   calib_conv_path_hw(c->hw, c->runtime, (int)c->prec), &m, &e2) == GR_OK;
-	int *node_row = NULL;
+	int *node_row = NULL, *group = NULL;
 	double sum_sub = 0;
 	int all_standalone = k->n_subs > 0;
 
 	if (k->n_subs) /* a key with whole-model rows only has no subgraph array */
 		qsort(k->subs, k->n_subs, sizeof(*k->subs), cmp_sub);
 	if (have_model) {
-		if (!(node_row = calloc(m->n_nodes + 1, sizeof(int))))
+		if (!(node_row = calloc(m->n_nodes + 1, sizeof(int))) ||
+		    !(group = calloc(k->n_subs + 1, sizeof(int)))) {
+			free(node_row);
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
-		calib_match(m, k->subs, k->n_subs, node_row);
+		}
+		calib_match(m, k->subs, k->n_subs, node_row, group);
 		for (size_t i = 0; i < m->n_nodes; i++)
 			calib_note_coverage(c->cp, &m->nodes[i], k->batch);
+		note_merged(c->cq, k, group);
 	}
-	/* one equation per measured subgraph / layer */
+	/* one equation per measured subgraph / layer, or per group of rows sharing a module */
 	for (size_t s = 0; s < k->n_subs; s++) {
 		const gr_meas_row *mr = k->subs[s];
 		otm_node *store;
 		fit_row *r;
 		size_t cnt = 0;
+		if (group && group[s] != (int)s)
+			continue; /* in the equation of its group's first row */
 		if (have_model)
 			for (size_t i = 0; i < m->n_nodes; i++)
 				cnt += node_row[i] == (int)s;
 		if (!(r = new_row(c, &store, have_model ? cnt : 1))) {
 			free(node_row);
+			free(group);
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 		}
 		(void)store;
@@ -197,14 +224,22 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 		/* standalone groups pay a launch/sync each, part of the model's latency; layers timed
 		 * by hooks pay the hooks, which no model run does, and not the call path around them;
 		 * a part's record has no hooks of its own (its module's record holds them) */
-		r->x[GCOL(mr->standalone ? CG_KERNEL : CG_ROW)] += mr->standalone || !calib_row_is_part(mr);
-		if (!mr->standalone)
-			r->x[GCOL(CG_CALL)] = 0;
-		r->y = mr->latency_s;
-		r->w = 1.0 / mr->latency_s;
-		sum_sub += mr->latency_s;
-		all_standalone &= mr->standalone;
-		c->cq->rows_sub++;
+		r->y = 0;
+		for (size_t t = s; t < k->n_subs; t++) {
+			const gr_meas_row *tr = k->subs[t];
+			if (t != s && (!group || group[t] != (int)s))
+				continue;
+			r->x[GCOL(tr->standalone ? CG_KERNEL : CG_ROW)] += tr->standalone || !calib_row_is_part(tr);
+			if (!tr->standalone)
+				r->x[GCOL(CG_CALL)] = 0;
+			r->y += tr->latency_s;
+			sum_sub += tr->latency_s;
+			all_standalone &= tr->standalone;
+			c->cq->rows_sub++;
+			if (!group)
+				break;
+		}
+		r->w = 1.0 / r->y;
 	}
 	/* the whole model: every op plus one cost per kernel */
 	if (have_model && (k->model_row || all_standalone)) {
@@ -225,6 +260,7 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 		c->cq->rows_model++;
 	}
 	free(node_row);
+	free(group);
 	if (c->cq->batch_min == 0 || k->batch < c->cq->batch_min)
 		c->cq->batch_min = k->batch;
 	if (k->batch > c->cq->batch_max)

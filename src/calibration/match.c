@@ -446,7 +446,49 @@ typedef struct member {
 	int used;
 } member;
 
-size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t n_rows, int *node_row)
+static int cmp_member_name(const void *a, const void *b)
+{
+	const member *x = *(const member *const *)a, *y = *(const member *const *)b;
+	size_t l = x->len < y->len ? x->len : y->len;
+	int c = strncmp(x->name, y->name, l);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static int group_root(int *g, int r)
+{
+	while (g[r] != r)
+		r = g[r] = g[g[r]];
+	return r;
+}
+
+/* Rows that name the same module (a harness that times a module's kernels one by one) join
+ * the group of the first of them: the matching gives the module's ops to one row, so only the
+ * group's summed time pairs with them. group[r] = the group's first row. */
+static int group_rows(member *mem, size_t nmem, size_t n_rows, int *group)
+{
+	member **by = malloc((nmem ? nmem : 1) * sizeof(*by));
+
+	for (size_t r = 0; r < n_rows; r++)
+		group[r] = (int)r;
+	if (!by)
+		return -1;
+	for (size_t k = 0; k < nmem; k++)
+		by[k] = &mem[k];
+	qsort(by, nmem, sizeof(*by), cmp_member_name);
+	for (size_t k = 1; k < nmem; k++)
+		if (!cmp_member_name(&by[k - 1], &by[k]) && by[k]->row != by[k - 1]->row) {
+			int a = group_root(group, by[k - 1]->row), b = group_root(group, by[k]->row);
+			if (a != b)
+				group[a > b ? a : b] = a < b ? a : b;
+		}
+	for (size_t r = 0; r < n_rows; r++)
+		group[r] = group_root(group, (int)r);
+	free(by);
+	return 0;
+}
+
+size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t n_rows, int *node_row,
+		   int *group)
 {
 	member *mem = NULL;
 	size_t nmem = 0, cap = 0, matched = 0;
@@ -454,6 +496,8 @@ size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t 
 
 	for (size_t i = 0; i < m->n_nodes; i++)
 		node_row[i] = -1;
+	for (size_t r = 0; group && r < n_rows; r++)
+		group[r] = (int)r;
 	for (size_t r = 0; r < n_rows; r++) {
 		const char *s = rows[r]->nodes;
 		while (s && *s) {
@@ -471,6 +515,8 @@ size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t 
 			s = e ? e + 1 : NULL;
 		}
 	}
+	if (group && group_rows(mem, nmem, n_rows, group))
+		goto out;
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const char *mod = m->module[i];
 		size_t ml = strlen(mod);
@@ -508,6 +554,8 @@ size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t 
 		/* otherwise the op runs where its predecessor's row runs */
 		if (row < 0)
 			row = last;
+		if (row >= 0 && group)
+			row = group[row];
 		node_row[i] = row;
 		if (row >= 0) {
 			matched++;

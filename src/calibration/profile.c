@@ -105,6 +105,8 @@ gr_status gr_profile_precision_info(const gr_profile *p, gr_precision prec, gr_f
 		return GR_ERR_NOT_FOUND;
 	out->subgraph_rows = cq->rows_sub;
 	out->model_rows = cq->rows_model;
+	out->merged_rows = cq->rows_merged;
+	out->merged_example = cq->merged_example;
 	out->model_mape = cq->model_mape;
 	out->models = cq->models;
 	out->emulated = cp->emulated;
@@ -249,6 +251,10 @@ struct cJSON *gr_profile_to_json(const gr_profile *p)
 		cJSON_AddNumberToObject(qa, "rows", cq->rows);
 		cJSON_AddNumberToObject(qa, "subgraph_rows", cq->rows_sub);
 		cJSON_AddNumberToObject(qa, "model_rows", cq->rows_model);
+		if (cq->rows_merged) {
+			cJSON_AddNumberToObject(qa, "merged_rows", cq->rows_merged);
+			cJSON_AddStringToObject(qa, "merged_example", cq->merged_example);
+		}
 		add_num(qa, "r2_log", cq->r2);
 		add_num(qa, "median_ape", cq->median_ape);
 		add_num(qa, "p90_ape", cq->p90_ape);

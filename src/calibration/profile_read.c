@@ -343,6 +343,8 @@ static int read_quality(reader *r, const cJSON *pv, const char *pn, calib_qualit
 	return whole(r, qa, "rows", 0, INT_MAX, OPTIONAL, 0, &cq->rows) ||
 	       whole(r, qa, "subgraph_rows", 0, INT_MAX, OPTIONAL, 0, &cq->rows_sub) ||
 	       whole(r, qa, "model_rows", 0, INT_MAX, OPTIONAL, 0, &cq->rows_model) ||
+	       whole(r, qa, "merged_rows", 0, INT_MAX, OPTIONAL, 0, &cq->rows_merged) ||
+	       string(r, qa, "merged_example", OPTIONAL, cq->merged_example, sizeof(cq->merged_example)) ||
 	       number(r, qa, "r2_log", -MAX_R2_SPREAD, 1, NULL_OK, NAN, &cq->r2) ||
 	       number(r, qa, "median_ape", 0, MAX_APE, NULL_OK, NAN, &cq->median_ape) ||
 	       number(r, qa, "p90_ape", 0, MAX_APE, NULL_OK, NAN, &cq->p90_ape) ||

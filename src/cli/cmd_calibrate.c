@@ -365,6 +365,19 @@ static void fmt_rate(double s_per_unit, double scale, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
+/* Rows that named a module another row of the same run named: fitted as one row (fit.c), which
+ * a harness timing a module's kernels apart needs, and worth knowing for one that did not mean to. */
+static void warn_merged(const gr_profile *p)
+{
+	for (int q = 0; q < GR_PREC_COUNT; q++) {
+		gr_fit_precision fp;
+		if (!gr_profile_precision_info(p, (gr_precision)q, &fp) && fp.merged_rows)
+			fprintf(stderr, "warning: %s: %d measured rows name a module that another row of the same "
+				"run names (first: %s); each such set is fitted as one row, its times summed\n",
+				gr_precision_name((gr_precision)q), fp.merged_rows, fp.merged_example);
+	}
+}
+
 static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON *rep, const model_fit *mf,
 			int n_mf)
 {
@@ -391,6 +404,9 @@ static void print_table(FILE *out, const gr_profile *p, const char *saved, cJSON
 		fprintf(out, "  fit          R2(log) %.3f, subgraph error median %.1f%% p90 %.1f%%, "
 			"in-sample model error mean %.1f%%\n", fq.r2, 100 * fq.median_ape, 100 * fq.p90_ape,
 			100 * fp.model_mape);
+		if (fp.merged_rows)
+			fprintf(out, "  merged       %d rows named a module another row of their run named (first: %s): "
+				"fitted with it as one row\n", fp.merged_rows, fp.merged_example);
 		{
 			gr_profile_accuracy pa;
 			if (!gr_profile_accuracy_get(p, (gr_precision)q, &pa)) {
@@ -679,6 +695,7 @@ int cmd_calibrate(int argc, char **argv)
 	}
 	if (tty)
 		fprintf(stderr, "\r%78s\r", "");
+	warn_merged(prof);
 	if (borrow && gr_profile_borrow_classes(prof, reg, &err) < 0) {
 		rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
 		goto done;

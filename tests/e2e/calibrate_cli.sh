@@ -143,4 +143,15 @@ expect 0 "report table" -- "$cli" calibrate --hw intel_core_i7_12700k --from "$g
 grep -q "zoo models still estimated 'theoretical'" "$tmp/out" || fail "report lists theoretical zoo models"
 grep -q "gaps:" "$tmp/out" || fail "report lists gaps"
 
+# two rows naming one module (its kernels timed apart) are fitted as one: warned, reported, kept
+{ head -1 "$gt/subgraphs.csv"
+  grep '^intel_core_i7_12700k,fp32,resnet18,1,' "$gt/subgraphs.csv" | awk -F, -v OFS=, '
+	{ print } $5 == 1 { $5 = 99; $10 = $10 / 2; print }'; } >"$tmp/dup.csv"
+expect 0 "rows naming one module" -- "$cli" calibrate --hw intel_core_i7_12700k --from "$gt/models.csv" \
+	--from "$tmp/dup.csv" --precision fp32 --out "$tmp/dup.json"
+grep -q "warning: fp32: 1 measured rows name a module that another row of the same run names (first: resnet18 b1: subgraphs 1, 99)" "$tmp/err" ||
+	fail "merged rows are warned: $(grep warning "$tmp/err")"
+grep -q "merged       1 rows" "$tmp/out" || fail "merged rows are reported"
+[ "$(jget "$tmp/dup.json" precisions.fp32.quality.merged_rows)" = 1 ] || fail "profile keeps merged_rows"
+
 e2e_end calibrate_cli

@@ -38,6 +38,18 @@ static size_t synth_batches = 3; /* how many of batches[] synthesize() writes */
 static const char *synth_model;  /* a model file synthesize() measures instead of the zoo's */
 static double synth_gemm_slow = 1; /* GEMM ops measure this much slower (noise) */
 static const char *synth_also;     /* a zoo model measured besides the first n_models */
+static int synth_row_per_kernel;   /* a row per kernel, named by its ops' modules (a module's
+				    * kernels timed apart), each timed with its own ops */
+
+/* 1 when the '|' list names module mod (a whole entry, not a prefix of one). */
+static int names(const char *list, const char *mod)
+{
+	size_t l = strlen(mod);
+	for (const char *q = strstr(list, mod); q; q = strstr(q + 1, mod))
+		if ((q == list || q[-1] == '|') && (q[l] == 0 || q[l] == '|'))
+			return 1;
+	return 0;
+}
 
 /* Measurements made up by a known profile: standalone subgraph rows named by their ops' modules,
  * one per module (kernels that share one are one row), each timed as one launch plus the ops
@@ -82,10 +94,10 @@ static gr_meas_set *synthesize(gr_calib_cache *c, const gr_profile *known, size_
 				size_t len = 0, r;
 				for (size_t i = 0; i < cm->n_nodes; i++)
 					if ((cm->kernel_of[i] == (int)k || cm->view_kernel[i] == (int)k) && cm->module[i][0] &&
-					    len + strlen(cm->module[i]) + 2 < sizeof(nodes) && !strstr(nodes, cm->module[i]))
+					    len + strlen(cm->module[i]) + 2 < sizeof(nodes) && !names(nodes, cm->module[i]))
 						len += (size_t)snprintf(nodes + len, sizeof(nodes) - len, "%s%s", len ? "|" : "",
 									cm->module[i]);
-				for (r = 0; r < nr && nodes[0]; r++) {
+				for (r = synth_row_per_kernel ? nr : 0; r < nr && nodes[0]; r++) {
 					const char *a = nodes;
 					int shared = 0;
 					while (a && *a && !shared) {
@@ -102,6 +114,8 @@ static gr_meas_set *synthesize(gr_calib_cache *c, const gr_profile *known, size_
 				if (r == nr || !nodes[0]) {
 					r = nr++;
 					snprintf(rn[r], sizeof(rn[r]), "%s", nodes[0] ? nodes : "x");
+					if (!nodes[0] && synth_row_per_kernel) /* one row per kernel, none shared */
+						snprintf(rn[r], sizeof(rn[r]), "x%zu", k);
 				}
 				total += cp->glob[CG_KERNEL];
 			}
@@ -114,12 +128,19 @@ static gr_meas_set *synthesize(gr_calib_cache *c, const gr_profile *known, size_
 				rp[r] = &rows[r];
 				rt[r] = cp->glob[CG_KERNEL];
 			}
-			calib_match(cm, (const gr_meas_row *const *)rp, nr, node_row);
+			calib_match(cm, (const gr_meas_row *const *)rp, nr, node_row, NULL);
 			for (size_t i = 0; i < cm->n_nodes; i++) {
 				double t = otm_node_time(cp, &cm->nodes[i], batches[b], NULL) *
 					   (cm->nodes[i].cls == GR_KC_GEMM ? synth_gemm_slow : 1);
+				int kr = cm->kernel_of[i] >= 0 ? cm->kernel_of[i] : cm->view_kernel[i];
 				total += t;
-				if (node_row[i] >= 0)
+				/* ops of no module are timed where the matching puts them, as a row per
+				 * module has them */
+				if (synth_row_per_kernel && kr >= 0 && cm->module[i][0])
+					rt[kr] += t;
+				else if (synth_row_per_kernel && node_row[i] >= 0)
+					rt[node_row[i]] += t;
+				else if (!synth_row_per_kernel && node_row[i] >= 0)
 					rt[node_row[i]] += t;
 			}
 			for (size_t r = 0; r < nr; r++)

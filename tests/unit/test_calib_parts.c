@@ -51,7 +51,7 @@ static void parts_take_their_op_and_the_module_the_rest(void **state)
 	}
 	node_row = calloc(m->n_nodes + 1, sizeof(int));
 	assert_non_null(node_row);
-	calib_match(m, rp, NR, node_row);
+	calib_match(m, rp, NR, node_row, NULL);
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		if (node_row[i] < 0)
 			continue;
@@ -108,7 +108,7 @@ static void multihead_attention_parts_match_the_export(void **state)
 	}
 	node_row = calloc(m->n_nodes + 1, sizeof(int));
 	assert_non_null(node_row);
-	calib_match(m, rp, 6, node_row);
+	calib_match(m, rp, 6, node_row, NULL);
 	for (size_t i = 0; i < m->n_nodes; i++)
 		if (node_row[i] > 0) {
 			hit[node_row[i]]++;
@@ -134,7 +134,7 @@ static void multihead_attention_parts_match_the_export(void **state)
 			rp[r] = &rows[r];
 		}
 		assert_non_null(node_row = calloc(m->n_nodes + 1, sizeof(int)));
-		calib_match(m, rp, 5, node_row);
+		calib_match(m, rp, 5, node_row, NULL);
 		for (size_t i = 0; i < m->n_nodes; i++)
 			if (node_row[i] >= 0)
 				mh[node_row[i]]++;

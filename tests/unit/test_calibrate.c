@@ -244,7 +244,7 @@ static void resnet18_nodes_match_every_measured_subgraph(void **state)
 	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
 	assert_int_equal(calib_cache_model(c, "resnet18", 1, "pytorch", GR_CONV_PATH_FLOAT, &m, &err), GR_OK);
 	assert_true(m->n_nodes < 512);
-	matched = calib_match(m, rows, n, node_row);
+	matched = calib_match(m, rows, n, node_row, NULL);
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		if (m->nodes[i].cls >= 0)
 			assert_true(node_row[i] >= 0);
@@ -402,6 +402,55 @@ static void fit_recovers_gemm_rate_from_compute_bound_transformer_rows(void **st
 			      want.latency_s * 1e3, got.latency_s * 1e3);
 		assert_true(fabs(got.latency_s - want.latency_s) / want.latency_s < 0.03);
 	}
+	gr_profile_free(fitted);
+	gr_meas_set_free(s);
+	gr_profile_free(known);
+	gr_calib_cache_free(c);
+}
+
+/* A harness that times a module's kernels one by one (vit's attention module runs in 15 kernels)
+ * writes several rows naming one module. The matching gives the module's ops to one row, so the
+ * fit sums such rows into one equation (and says how many it merged); it must then find the
+ * generating rates as with a row per module. */
+static void fit_merges_rows_that_name_one_module(void **state)
+{
+	gr_profile *known = known_profile(), *fitted = NULL;
+	otm_prec *kp = &known->tm.prec[GR_PREC_FP32];
+	const otm_prec *fp;
+	gr_calib_cache *c;
+	gr_meas_set *s;
+	gr_error err = {0};
+	gr_fit_opts o = {0};
+	gr_fit_precision info;
+	gr_calib_prediction want, got;
+	(void)state;
+	kp->cls[GR_KC_MATMUL].coef[CF_FLOPS] = kp->cls[GR_KC_GEMM].coef[CF_FLOPS];
+	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
+	o.hw = "intel_core_i7_12700k";
+	o.precision = GR_PREC_FP32;
+	o.cache = c;
+	synth_also = "vit_b_32";
+	synth_row_per_kernel = 1;
+	s = synthesize(c, known, 2);
+	synth_row_per_kernel = 0;
+	synth_also = NULL;
+	assert_int_equal(gr_profile_fit(s, &o, &fitted, &err), GR_OK);
+	fp = &fitted->tm.prec[GR_PREC_FP32];
+	assert_int_equal(gr_profile_precision_info(fitted, GR_PREC_FP32, &info), GR_OK);
+	print_message("merged %d rows (first: %s); gemm %.4g GFLOP/s (generated 200), conv %.4g (400), %.3g us "
+		      "per kernel (5)\n", info.merged_rows, info.merged_example,
+		      1e-9 / fp->cls[GR_KC_GEMM].coef[CF_FLOPS], 1e-9 / fp->cls[GR_KC_CONV].coef[CF_FLOPS],
+		      fp->glob[CG_KERNEL] * 1e6);
+	assert_true(info.merged_rows > 0);
+	assert_non_null(strstr(info.merged_example, "vit_b_32 b"));
+	assert_true(fabs(fp->cls[GR_KC_GEMM].coef[CF_FLOPS] / kp->cls[GR_KC_GEMM].coef[CF_FLOPS] - 1) < 0.02);
+	assert_true(fabs(fp->cls[GR_KC_CONV].coef[CF_FLOPS] / kp->cls[GR_KC_CONV].coef[CF_FLOPS] - 1) < 0.02);
+	assert_int_equal(gr_calib_predict_model(c, known, "vit_b_16", 1, GR_PREC_FP32, "intel_core_i7_12700k",
+						&want, &err), GR_OK);
+	assert_int_equal(gr_calib_predict_model(c, fitted, "vit_b_16", 1, GR_PREC_FP32, "intel_core_i7_12700k",
+						&got, &err), GR_OK);
+	print_message("vit_b_16 b1: generated %.3f ms, fitted %.3f ms\n", want.latency_s * 1e3, got.latency_s * 1e3);
+	assert_true(fabs(got.latency_s - want.latency_s) / want.latency_s < 0.03);
 	gr_profile_free(fitted);
 	gr_meas_set_free(s);
 	gr_profile_free(known);
@@ -1090,6 +1139,7 @@ int main(void)
 		cmocka_unit_test(profiles_are_found_in_path_then_user_then_shipped_folders),
 		cmocka_unit_test(fit_reproduces_latencies_generated_by_a_known_profile),
 		cmocka_unit_test(fit_recovers_gemm_rate_from_compute_bound_transformer_rows),
+		cmocka_unit_test(fit_merges_rows_that_name_one_module),
 		cmocka_unit_test(fit_is_held_to_physical_bounds),
 		cmocka_unit_test(spill_is_held_at_its_floor_when_no_op_comes_near_the_cache),
 		cmocka_unit_test(gemm_of_one_intensity_takes_the_conv_flop_rate),
