@@ -96,6 +96,15 @@ int gr_conv_path_of(const gr_fusion_rules *r, int prec, int dotprod);
  * its input and output transforms. *tile (may be NULL) gets the output tile m of Winograd
  * F(m, r), 0 when none applies. */
 double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int path, int *tile);
+/* The precision whose lanes a fast convolution on path computes in when it is not the path's
+ * own: GR_PREC_INT16 on GR_CONV_PATH_INT8 (ncnn's int8 Winograd widens the transformed tiles to
+ * int16 and multiplies them into int32), -1 elsewhere. A software fact; the rate is the
+ * registry's (the estimator's otm_conv_widen). */
+int gr_conv_path_arith(int path);
+/* gr_node_time_flops counted at the estimate precision's peak rate: a fast convolution computing
+ * in a wider precision (gr_conv_path_arith) counts widen times its FLOPs (widen: the precision's
+ * peak over the wider one's, 1 when the same). Every fitted and floor view charges these. */
+double gr_node_rate_flops(const gr_fusion_rules *r, const gr_node *n, int path, double widen);
 /* How a runtime with a fast-convolution rule (fast_conv) runs a dense convolution: its own code
  * paths reach their own share of peak (Winograd tiles: transforms and small batched GEMMs; 1x1:
  * one plain GEMM; other group-1 convs: im2col or direct). GR_CONV_ALGO_OTHER for every node

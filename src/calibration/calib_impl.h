@@ -91,12 +91,19 @@ void calib_profile_set_label(gr_profile *p);
 
 /* --- zoo models --------------------------------------------------------------------------- */
 
+/* The convolution path of a model's rows (gr_conv_path) and the widen of its fast convolutions
+ * (otm_conv_widen): its nodes' FLOPs are those the time model charges there. */
+typedef struct calib_conv {
+	int path;
+	double widen;
+} calib_conv;
+
 typedef struct calib_model {
 	char name[64];
 	int64_t batch;
 	char shape[64];           /* published input dims after the batch ("3x380x380"); "" = zoo's */
 	char runtime[32];
-	int conv_path;            /* gr_conv_path its nodes' FLOPs are at (rows at another precision
+	calib_conv conv;          /* the conv path its nodes' FLOPs are at (rows at another precision
 				   * or on other cores may run other convolution algorithms) */
 	gr_graph *g;
 	gr_partition *p;
@@ -120,17 +127,22 @@ struct gr_calib_cache {
 };
 
 /* The loaded, inferred, partitioned model (cached). GR_ERR_NOT_FOUND when not in the zoo. */
+gr_status calib_cache_model_conv(gr_calib_cache *c, const char *model, int64_t batch, const char *runtime,
+				 calib_conv conv, calib_model **out, gr_error *err);
+/* The same on conv_path with its fast convolutions at the precision's own rate (widen 1). */
 gr_status calib_cache_model(gr_calib_cache *c, const char *model, int64_t batch, const char *runtime,
 			    int conv_path, calib_model **out, gr_error *err);
 /* The convolution path (gr_conv_path) runtime takes at precision prec on hw (NULL: none known),
  * or on the platform of registry spec: the models above are cached per path. */
 int calib_conv_path_hw(const gr_hw *hw, const char *runtime, int prec);
 int calib_conv_path(const gr_calib_cache *c, const char *spec, const char *runtime, int prec);
+/* The path with the widen its fast convolutions are counted with there (otm_conv_widen). */
+calib_conv calib_conv_hw(const gr_hw *hw, const char *runtime, int prec);
 /* The same with the first input's dims after the batch set to shape ("3x380x380", "384"; NULL
  * or "" = the zoo's), as a published row states them. GR_ERR_SHAPE when the graph cannot take
  * that shape (a ViT's position table fixes its resolution). */
 gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t batch, const char *shape,
-				   const char *runtime, int conv_path, calib_model **out, gr_error *err);
+				   const char *runtime, calib_conv conv, calib_model **out, gr_error *err);
 /* The model a measured row ran: the zoo graph at the row's batch and, where the row states an
  * input shape (published rows), at that shape. GR_ERR_SHAPE when the graph cannot take it. */
 gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,

@@ -172,8 +172,8 @@ static gr_status add_key(fit_ctx *c, fit_key *k, gr_error *err)
 {
 	calib_model *m = NULL;
 	gr_error e2 = {0};
-	int have_model = calib_cache_model(c->cache, k->model, k->batch, c->runtime,
-					   calib_conv_path_hw(c->hw, c->runtime, (int)c->prec), &m, &e2) == GR_OK;
+	int have_model = calib_cache_model_conv(c->cache, k->model, k->batch, c->runtime,
+					   calib_conv_hw(c->hw, c->runtime, (int)c->prec), &m, &e2) == GR_OK;
 	int *node_row = NULL, *group = NULL;
 	double sum_sub = 0;
 	int all_standalone = k->n_subs > 0;
@@ -520,8 +520,8 @@ static void fit_energy(fit_ctx *c, fit_key *keys, size_t n_keys)
 		double f[3] = {0, 0, 0}, w;
 		gr_error e2 = {0};
 		if (!r || !isfinite(r->energy_j) || r->energy_j <= 0 ||
-		    calib_cache_model(c->cache, keys[i].model, keys[i].batch, c->runtime,
-				      calib_conv_path_hw(c->hw, c->runtime, (int)c->prec), &m, &e2))
+		    calib_cache_model_conv(c->cache, keys[i].model, keys[i].batch, c->runtime,
+				      calib_conv_hw(c->hw, c->runtime, (int)c->prec), &m, &e2))
 			continue;
 		for (size_t j = 0; j < m->n_nodes; j++) {
 			f[0] += m->nodes[j].flops;

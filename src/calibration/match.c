@@ -212,7 +212,7 @@ static gr_status model_load(calib_model *m, gr_error *err)
 		char mod[512];
 		otm_node_from(n, &m->nodes[i]);
 		if (m->nodes[i].flops > 0) /* as the runtime runs it on its path (fastconv.c) */
-			m->nodes[i].flops = gr_node_time_flops(rules, n, m->conv_path, NULL);
+			m->nodes[i].flops = gr_node_rate_flops(rules, n, m->conv.path, m->conv.widen);
 		calib_module_of(gr_node_name(n), mod, sizeof(mod));
 		if (!(m->module[i] = strdup(mod)))
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
@@ -256,11 +256,19 @@ static gr_status model_load(calib_model *m, gr_error *err)
 gr_status calib_cache_model(gr_calib_cache *c, const char *model, int64_t batch, const char *runtime,
 			    int conv_path, calib_model **out, gr_error *err)
 {
-	return calib_cache_model_shaped(c, model, batch, NULL, runtime, conv_path, out, err);
+	calib_conv conv = {conv_path, 1.0};
+
+	return calib_cache_model_shaped(c, model, batch, NULL, runtime, conv, out, err);
+}
+
+gr_status calib_cache_model_conv(gr_calib_cache *c, const char *model, int64_t batch, const char *runtime,
+				 calib_conv conv, calib_model **out, gr_error *err)
+{
+	return calib_cache_model_shaped(c, model, batch, NULL, runtime, conv, out, err);
 }
 
 gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t batch, const char *shape,
-				   const char *runtime, int conv_path, calib_model **out, gr_error *err)
+				   const char *runtime, calib_conv conv, calib_model **out, gr_error *err)
 {
 	calib_model *m;
 	gr_status st;
@@ -271,7 +279,8 @@ gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t
 		shape = "";
 	for (size_t i = 0; i < c->n; i++) {
 		m = c->m[i];
-		if (m->batch == batch && m->conv_path == conv_path && !strcmp(m->name, model) &&
+		if (m->batch == batch && m->conv.path == conv.path && m->conv.widen == conv.widen &&
+		    !strcmp(m->name, model) &&
 		    !strcmp(m->runtime, runtime) && !strcmp(m->shape, shape)) {
 			if (m->failed)
 				return gr_error_set(err, (gr_status)m->failed, "%s", m->err);
@@ -293,7 +302,7 @@ gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t
 	snprintf(m->runtime, sizeof(m->runtime), "%s", runtime);
 	snprintf(m->shape, sizeof(m->shape), "%s", shape);
 	m->batch = batch;
-	m->conv_path = conv_path;
+	m->conv = conv;
 	c->m[c->n++] = m;
 	if ((st = model_load(m, err))) {
 		/* keep the failure so that the next row of this model fails fast, with the message */
@@ -332,15 +341,27 @@ int calib_conv_path_hw(const gr_hw *hw, const char *runtime, int prec)
 	return otm_conv_path(gr_fusion_rules_find(runtime ? runtime : "pytorch"), prec, hw);
 }
 
-int calib_conv_path(const gr_calib_cache *c, const char *spec, const char *runtime, int prec)
+calib_conv calib_conv_hw(const gr_hw *hw, const char *runtime, int prec)
+{
+	const gr_fusion_rules *r = gr_fusion_rules_find(runtime ? runtime : "pytorch");
+	calib_conv cc = {otm_conv_path(r, prec, hw), otm_conv_widen(r, prec, hw)};
+
+	return cc;
+}
+
+/* The platform of registry spec (NULL when it names none). */
+static const gr_hw *spec_hw(const gr_calib_cache *c, const char *spec)
 {
 	const gr_hw *hw = NULL;
 	int mode;
 	gr_error e = {0};
 
-	if (!spec || gr_hw_registry_resolve(c->reg, spec, &hw, &mode, &e))
-		hw = NULL;
-	return calib_conv_path_hw(hw, runtime, prec);
+	return spec && !gr_hw_registry_resolve(c->reg, spec, &hw, &mode, &e) ? hw : NULL;
+}
+
+int calib_conv_path(const gr_calib_cache *c, const char *spec, const char *runtime, int prec)
+{
+	return calib_conv_path_hw(spec_hw(c, spec), runtime, prec);
 }
 
 gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
@@ -349,7 +370,7 @@ gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *r
 	char pub[64];
 
 	return calib_cache_model_shaped(c, r->model, r->batch, calib_row_shape(r, pub, sizeof(pub)) ? pub : NULL,
-					runtime, calib_conv_path(c, r->hw, runtime, r->precision), out, err);
+					runtime, calib_conv_hw(spec_hw(c, r->hw), runtime, r->precision), out, err);
 }
 
 /* --- matching -------------------------------------------------------------------------- */

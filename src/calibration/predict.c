@@ -55,7 +55,7 @@ static gr_status predict_model_rt(gr_calib_cache *c, const gr_profile *p, const 
 		return gr_error_set(err, GR_ERR_USAGE, "prediction needs a gr_calib_cache");
 	if ((rc = gr_hw_registry_resolve(c->reg, spec, &hw, &mode, err)) ||
 	    (rc = row ? calib_row_model(c, row, eo.runtime, &m, err) /* at the shape it ran */
-		      : calib_cache_model(c, model, batch, eo.runtime, calib_conv_path_hw(hw, eo.runtime, (int)prec),
+		      : calib_cache_model_conv(c, model, batch, eo.runtime, calib_conv_hw(hw, eo.runtime, (int)prec),
 					  &m, err)) ||
 	    (rc = gr_estimate_run_profile(m->g, m->p, hw, mode, &eo, p, &e, err)))
 		return rc;
@@ -109,8 +109,8 @@ gr_status gr_calib_predict_run_row(gr_calib_cache *c, const gr_profile *p, const
 	if ((rc = gr_hw_registry_resolve(c->reg, r->hw, &hw, &mode, err)))
 		return rc;
 	cp = otm_applicable(p ? &p->tm : NULL, hw, mode, (gr_precision)r->precision, runtime);
-	if (calib_cache_model(c, r->model, r->batch, runtime,
-			      calib_conv_path_hw(hw, runtime, r->precision), &m, &e2) == GR_OK) {
+	if (calib_cache_model_conv(c, r->model, r->batch, runtime,
+			      calib_conv_hw(hw, runtime, r->precision), &m, &e2) == GR_OK) {
 		size_t matched = 0;
 		if (!(node_row = calloc(m->n_nodes + 1, sizeof(int))))
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");

@@ -245,12 +245,13 @@ typedef struct fitted_view {
 	int *view_kernel;
 } fitted_view;
 
-/* Each node's FLOPs as the time model charges them on path (gr_conv_path, fastconv.c). */
-static void fitted_view_flops(const gr_graph *g, const gr_partition *p, int path, fitted_view *v)
+/* Each node's FLOPs as the time model charges them on path (gr_conv_path, fastconv.c), at the
+ * precision's peak rate (widen: otm_conv_widen). */
+static void fitted_view_flops(const gr_graph *g, const gr_partition *p, int path, double widen, fitted_view *v)
 {
 	for (size_t i = 0; i < g->n_nodes; i++)
 		if (v->nodes[i].flops > 0)
-			v->nodes[i].flops = gr_node_time_flops(gr_partition_rules(p), g->nodes[i], path, NULL);
+			v->nodes[i].flops = gr_node_rate_flops(gr_partition_rules(p), g->nodes[i], path, widen);
 }
 
 static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_view *v)
@@ -269,7 +270,7 @@ static int fitted_view_build(const gr_graph *g, const gr_partition *p, fitted_vi
 	for (size_t i = 0; i < n; i++)
 		otm_node_from(g->nodes[i], &v->nodes[i]);
 	/* a fast convolution algorithm's FLOPs (fastconv.c): what the time model charges */
-	fitted_view_flops(g, p, GR_CONV_PATH_FLOAT, v);
+	fitted_view_flops(g, p, GR_CONV_PATH_FLOAT, 1.0, v);
 	otm_kernel_of(p, n, kof);
 	otm_view_kernels(v->nodes, kof, n, nk, v->view_kernel);
 	free(kof);
@@ -284,6 +285,7 @@ struct gr_estimate_cache {
 	const gr_partition *p;
 	fitted_view cv;
 	int cv_path;          /* gr_conv_path cv's FLOPs are at (and cvf's, when made) */
+	double cv_widen;      /* and the widen they are counted with (otm_conv_widen) */
 	otm_node *fused_nodes; /* cv.nodes as a graph compiler runs them (otm_nodes_fuse), made once
 				* per conv path */
 	fitted_view cvf;
@@ -307,6 +309,7 @@ gr_estimate_cache *gr_estimate_cache_new(const gr_graph *g, const gr_partition *
 		return NULL;
 	c->g = g;
 	c->p = p;
+	c->cv_widen = 1.0;
 	if (fitted_view_build(g, p, &c->cv) || !(c->view_first = calloc(nk + 2, sizeof(size_t))) ||
 	    !(c->view_idx = malloc((n + 1) * sizeof(size_t)))) {
 		gr_estimate_cache_free(c);
@@ -364,15 +367,16 @@ static int cache_kernel_group(gr_estimate_cache *c, size_t ki)
 
 /* The per-op view with its convolutions' FLOPs on path: an estimate at another precision or on
  * another engine may run another algorithm (the fused view is made again from it). */
-static void cache_view_path(gr_estimate_cache *c, int path)
+static void cache_view_path(gr_estimate_cache *c, int path, double widen)
 {
-	if (c->cv_path == path)
+	if (c->cv_path == path && c->cv_widen == widen)
 		return;
-	fitted_view_flops(c->g, c->p, path, &c->cv);
+	fitted_view_flops(c->g, c->p, path, widen, &c->cv);
 	free(c->fused_nodes);
 	c->fused_nodes = NULL;
 	c->cvf.nodes = NULL;
 	c->cv_path = path;
+	c->cv_widen = widen;
 }
 
 /* The per-op view of a graph-compiler runtime; the eager view when out of memory. */
@@ -714,6 +718,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	double eff_peak;
 	int64_t batch = 1;
 	int conv_path;
+	double widen;
 	gr_throughput_in tin = {0};
 
 	*out = NULL;
@@ -819,7 +824,8 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			onchip = levels.lv[l];
 	/* the algorithm the runtime runs its convolutions with at this precision on these cores */
 	conv_path = otm_conv_path(gr_partition_rules(p), m.prec, hw);
-	cache_view_path(ec, conv_path);
+	widen = otm_conv_widen(gr_partition_rules(p), m.prec, hw);
+	cache_view_path(ec, conv_path, widen);
 	/* graph compilers keep fused intermediates on chip: the per-op view says so */
 	cv = rules->fused_memory ? cache_fused_view(ec) : &ec->cv;
 	gr_onchip_init(&oc, hw, mode, &ep, cache_peak_activations(ec, scale));
@@ -857,7 +863,8 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			unfit = !oc.off_name && gr_onchip_stream(&oc, wbytes, 0) > 0;
 		} else {
 			double onchip_s;
-			ke->compute_s = peak > 0 && eff > 0 ? ke->flops_time / (peak * eff) : 0;
+			/* a fast conv computing in a wider precision runs at its rate (otm_conv_widen) */
+			ke->compute_s = peak > 0 && eff > 0 ? ke->flops_time * (ke->fast_tile ? widen : 1) / (peak * eff) : 0;
 			ke->memory_s = bytes / (lv.bw * (lv.is_dram ? ep.mem_eff_dram : ep.mem_eff_cache));
 			/* what does not fit on chip comes from DRAM or over the host link, every time */
 			streamed = fmin(bytes, gr_onchip_stream(&oc, wbytes, fmax(0, bytes - wbytes)));

@@ -315,6 +315,15 @@ int otm_conv_path(const gr_fusion_rules *r, int prec, const gr_hw *hw)
 	return gr_conv_path_of(r, prec, gr_hw_isa_all(hw, GR_HW_ISA_DOTPROD));
 }
 
+double otm_conv_widen(const gr_fusion_rules *r, int prec, const gr_hw *hw)
+{
+	int a = gr_conv_path_arith(otm_conv_path(r, prec, hw));
+	/* peaks at the default mode: a mode scales every precision alike */
+	double p = gr_hw_peak_ops(hw, -1, (gr_precision)prec), w = a >= 0 ? gr_hw_peak_ops(hw, -1, a) : 0;
+
+	return p > 0 && w > 0 && w < p ? p / w : 1.0;
+}
+
 int otm_related_class(int c)
 {
 	switch (c) {

@@ -232,6 +232,11 @@ int otm_class_is_matrix(int cls);
  * known): with dot-product instructions when every engine of hw declares them, as a runtime's
  * detection of the whole system's features sees them. Estimates and fits charge its FLOPs. */
 int otm_conv_path(const gr_fusion_rules *r, int prec, const gr_hw *hw);
+/* How many times slower than prec's peak the fast convolutions of that path compute: prec's
+ * peak over the peak of the precision they compute in (gr_conv_path_arith: ncnn's int8 Winograd
+ * on int16 lanes), both from the registry; 1 where that precision is the same, is not native
+ * (no rate declared: charged at prec's) or is no slower. gr_node_rate_flops takes it. */
+double otm_conv_widen(const gr_fusion_rules *r, int prec, const gr_hw *hw);
 /* The related class of class c (the same engine, a similar access pattern: matmul -> gemm ->
  * conv, softmax/norm/transposes -> elementwise); -1: none. calibrate --borrow takes its ratio to
  * it, the fit its FLOP rate where c's rows cannot tell it, estimates its per-op cost where c is

@@ -75,12 +75,37 @@ static void check_isa_rates(const gr_hw *hw, const gr_hw_engine *e, gr_hw_sink *
 		ERR(e->line, key, "%g ops/clock is %gx the fp32 rate; %s allows at most %dx (%s)", i8,
 		    i8 / f32, lim == 8 ? "i8mm (SMMLA)" : lim == 4 ? "dotprod (SDOT)" : "an isa without dotprod",
 		    lim, lim == 8 ? "32 int8 MACs per 128 bits" : "list the feature that gives more");
+	/* int16 x int16 into int32 (SMLAL/SMLAL2 on 16-bit lanes): 4 MACs per 128 bits, as FMLA */
+	snprintf(key, sizeof(key), "compute.engines.%s.precisions.int16", name);
+	if (f32 > 0 && e->ops_per_clk[GR_PREC_INT16] > f32 * (1 + 1e-9))
+		ERR(e->line, key, "%g ops/clock is %gx the fp32 rate; widening SMLAL on 16-bit lanes allows "
+			     "at most 1x (4 int16 MACs per 128 bits)", e->ops_per_clk[GR_PREC_INT16],
+		    e->ops_per_clk[GR_PREC_INT16] / f32);
 	snprintf(key, sizeof(key), "compute.engines.%s.precisions.bf16", name);
 	if (b16 > 0 && !(e->isa & GR_HW_ISA_BF16))
 		ERR(e->line, key, "a bf16 rate, but the engine's isa does not list bf16");
 	else if (f32 > 0 && b16 > 4 * f32 * (1 + 1e-9))
 		ERR(e->line, key, "%g ops/clock is %gx the fp32 rate; BFMMLA allows at most 4x", b16,
 		    b16 / f32);
+}
+
+/* An engine's int16 rate (the lanes ncnn's int8 Winograd computes in, docs/estimate.md "Fast
+ * convolution"): never above its int8 rate, and on a CPU never above 2x its fp32 rate (x86
+ * pmaddwd/vpdpwssd: 2 int16 MACs per 32-bit lane where FMA does 1). */
+static void check_int16_rate(const gr_hw *hw, const gr_hw_engine *e, gr_hw_sink *sink)
+{
+	double i16 = e->ops_per_clk[GR_PREC_INT16], i8 = e->ops_per_clk[GR_PREC_INT8];
+	double f32 = e->ops_per_clk[GR_PREC_FP32];
+	char key[128];
+
+	if (i16 <= 0)
+		return;
+	snprintf(key, sizeof(key), "compute.engines.%s.precisions.int16", e->name ? e->name : "?");
+	if (i8 > 0 && i16 > i8 * (1 + 1e-9))
+		ERR(e->line, key, "%g ops/clock is above the int8 rate %g", i16, i8);
+	else if (hw->cls == GR_HW_CPU && f32 > 0 && i16 > 2 * f32 * (1 + 1e-9))
+		ERR(e->line, key, "%g ops/clock is %gx the fp32 rate; a CPU's int16 pairs (pmaddwd) allow "
+			     "at most 2x", i16, i16 / f32);
 }
 
 static void check_compute(const gr_hw *hw, gr_hw_sink *sink)
@@ -137,6 +162,7 @@ static void check_compute(const gr_hw *hw, gr_hw_sink *sink)
 				ERR(e->line, key, "'%s' is not in precisions.native",
 				    gr_precision_name((gr_precision)p));
 			}
+		check_int16_rate(hw, e, sink);
 		if (e->isa_given)
 			check_isa_rates(hw, e, sink);
 	}

@@ -140,6 +140,25 @@ double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int path, 
 	return n->cost.flops - direct + batch * winograd_flops(m, k, cin, cout, oh, ow);
 }
 
+/* ncnn's int8 Winograd (Tencent/ncnn @a4d2ea1d, src/layer/arm/convolution_3x3_winograd_int8.h
+ * and src/layer/x86/convolution_3x3_winograd_int8.h; the same at 84aaedbe9, the x86 benchmark
+ * rows, and in conv3x3s1_winograd43_int8_neon at 97b43944e, the Raspberry Pi 4 rows): the input
+ * and kernel transforms write short tiles, and the batched GEMM multiplies int16 by int16 into
+ * int32 (Arm: SMLAL/SMLAL2 on .4h lanes, 4 MACs per 128-bit instruction; x86: pmaddwd, or
+ * vpdpwssd with AVX-VNNI/AVX512-VNNI, 2 MACs per 32-bit lane), never int8 dot products. */
+int gr_conv_path_arith(int path)
+{
+	return path == GR_CONV_PATH_INT8 ? GR_PREC_INT16 : -1;
+}
+
+double gr_node_rate_flops(const gr_fusion_rules *r, const gr_node *n, int path, double widen)
+{
+	int tile = 0;
+	double f = gr_node_time_flops(r, n, path, &tile);
+
+	return tile && widen > 1 ? f * widen : f;
+}
+
 int gr_node_conv_algorithm(const gr_fusion_rules *r, const gr_node *n, int path)
 {
 	const gr_tensor *w;
