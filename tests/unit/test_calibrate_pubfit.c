@@ -486,6 +486,36 @@ static void model_cache_keeps_conv_paths_apart(void **state)
 	}
 	/* resnet18's 3x3 stride-1 convs run Winograd at fp16: fewer FLOPs charged than int8's */
 	assert_true(fa < 0.8 * fb);
+	{
+		/* without dotprod, ncnn's int8 Winograd computes on int16 lanes: a fit's rows count its
+		 * FLOPs at the int8 peak's rate, twice where int16 runs at half of int8 (the Pi 4, the
+		 * i7-13700K), once where both are vpmaddwd (the Ryzen 9 5950X) or with dotprod */
+		const gr_hw *pi4 = gr_hw_registry_find(c->reg, "raspberry_pi_4");
+		calib_conv w = calib_conv_hw(pi4, "ncnn", GR_PREC_INT8), w1 = {GR_CONV_PATH_INT8, 1.0};
+		calib_model *d = NULL, *d1 = NULL;
+		double fd = 0, fd1 = 0, wino = 0;
+		assert_int_equal(w.path, GR_CONV_PATH_INT8);
+		assert_true(fabs(w.widen - 2) < 1e-9);
+		assert_true(fabs(calib_conv_hw(gr_hw_registry_find(c->reg, "intel_core_i7_13700k"), "ncnn",
+					       GR_PREC_INT8).widen - 2) < 1e-9);
+		assert_true(calib_conv_hw(gr_hw_registry_find(c->reg, "amd_ryzen_9_5950x"), "ncnn", GR_PREC_INT8).widen == 1);
+		assert_true(calib_conv_hw(gr_hw_registry_find(c->reg, "mediatek_dimensity_9300"), "ncnn",
+					  GR_PREC_INT8).widen == 1);
+		assert_true(calib_conv_hw(pi4, "ncnn", GR_PREC_FP32).widen == 1);
+		assert_true(calib_conv_hw(pi4, "onnxruntime", GR_PREC_INT8).widen == 1);
+		assert_int_equal(calib_cache_model_conv(c, "resnet18", 1, "ncnn", w, &d, &err), GR_OK);
+		assert_int_equal(calib_cache_model_conv(c, "resnet18", 1, "ncnn", w1, &d1, &err), GR_OK);
+		assert_ptr_not_equal(d, d1);
+		for (size_t i = 0; i < d->n_nodes; i++) {
+			int tile = 0;
+			gr_node_time_flops(gr_fusion_rules_find("ncnn"), gr_graph_node(d->g, i), GR_CONV_PATH_INT8, &tile);
+			fd += d->nodes[i].flops;
+			fd1 += d1->nodes[i].flops;
+			wino += tile ? d1->nodes[i].flops : 0;
+		}
+		assert_true(wino > 0);
+		assert_true(fabs(fd - (fd1 + wino)) <= 1e-9 * fd);
+	}
 	gr_calib_cache_free(c);
 }
 
