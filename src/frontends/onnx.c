@@ -788,11 +788,14 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 	}
 	if (r < 0)
 		return r;
+	/* The arena's big chunk first, so that the name table and the node list below are
+	 * carved from it: reserved before it, each took a block of its own (the node list a
+	 * malloc'd one cleared page by page, 27 faults on swin_s; the table 128 pages). */
+	gr_arena_expect(gr_graph_arena(g), fl->n * ONNX_ARENA_PER_FIELD);
 	/* a node defines a tensor (a few two): the name table sized once instead of doubling */
 	if (!gr_graph_reserve_names(g, fl->n + fl->n / 8 + k_init + n_inputs) ||
 	    !gr_graph_reserve_nodes(g, n_nodes))
 		return oom(c);
-	gr_arena_expect(gr_graph_arena(g), fl->n * ONNX_ARENA_PER_FIELD);
 
 	/* Pass 2: inputs. An input that is also an initializer is a parameter (old exporters
 	 * list every weight as an input); its declared shape is kept for reference only. */
