@@ -739,20 +739,16 @@ static gr_status field_at(const pb_msg *msg, size_t off, pb_msg *it, pb_field *f
 	return r < 0 ? r : GR_OK;  /* pass 1 read it: r is 1 */
 }
 
-static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, field_list *fl)
+/* Pass 1: the graph's name, and where the other fields are, counted in *n (initializers,
+ * inputs, nodes). */
+static gr_status scan_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, field_list *fl,
+				   size_t n[3])
 {
-	pb_msg it, sub;
+	pb_msg it = *msg;
 	pb_field f;
 	int r;
-	size_t k_init = 0, k_in = 0, k_node = 0, k_out = 0, n_inputs = 0, n_nodes = 0, ahead;
-	graph_scope scope = {msg, 0};
-	value_info vi;
-	char nb[NAME_BUF];
+	size_t ahead = it.pos;
 
-	/* Pass 1: name and initializers (so inputs that repeat them are recognized), and where
-	 * the other fields are. */
-	it = *msg;
-	ahead = it.pos;
 	FOR_FIELDS(&it, &f, r) {
 		/* this pass hops from field to field, each hop a cache miss the hardware does not
 		 * predict; the 2 KiB ahead are read by the passes after (nodes), so fetch them
@@ -767,35 +763,73 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 			if (!(g->name = field_str(c, g, &f)))
 				return oom(c);
 			break;
-		case G_INITIALIZER:
-			TRY(check_memory(c, g, f.tag_off));
-			TRY(read_initializer(c, g, &it, &f, k_init++, 0));
-			break;
-		case G_SPARSE_INIT:
-			TRY(read_initializer(c, g, &it, &f, k_init++, 1));
-			break;
+		case G_INITIALIZER: case G_SPARSE_INIT:
 		case G_NODE: case G_DOC: case G_INPUT: case G_OUTPUT: case G_VALUE_INFO: case G_QUANT:
-			TRY(pb_expect(&it, &f, PB_LEN, "graph field"));
+			if (f.num != G_INITIALIZER && f.num != G_SPARSE_INIT)
+				TRY(pb_expect(&it, &f, PB_LEN, "graph field"));
 			if (f.num == G_DOC || f.num == G_QUANT)
 				break;
 			if (!gr_array_reserve(&fl->off, &fl->cap, fl->n, sizeof(*fl->off), 256))
 				return oom(c);
 			fl->off[fl->n++] = f.tag_off << FL_NUM_BITS | f.num;
-			n_inputs += f.num == G_INPUT;
-			n_nodes += f.num == G_NODE;
+			n[0] += f.num == G_INITIALIZER || f.num == G_SPARSE_INIT;
+			n[1] += f.num == G_INPUT;
+			n[2] += f.num == G_NODE;
 			break;
 		}
 	}
-	if (r < 0)
-		return r;
+	return r < 0 ? r : GR_OK;
+}
+
+/* The initializers pass 1 met, in file order. */
+static gr_status read_initializers(onnx_ctx *c, gr_graph *g, const pb_msg *msg,
+				   const field_list *fl)
+{
+	pb_msg it;
+	pb_field f;
+
+	for (size_t k = 0, ki = 0; k < fl->n; k++) {
+		unsigned num = fl_num(fl, k);
+
+		if (num != G_INITIALIZER && num != G_SPARSE_INIT)
+			continue;
+		TRY(field_at(msg, fl_off(fl, k), &it, &f));
+		if (num == G_INITIALIZER)
+			TRY(check_memory(c, g, f.tag_off));
+		TRY(read_initializer(c, g, &it, &f, ki++, num == G_SPARSE_INIT));
+	}
+	return GR_OK;
+}
+
+static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, field_list *fl)
+{
+	pb_msg it, sub;
+	pb_field f;
+	gr_status st;
+	size_t k_in = 0, k_node = 0, k_out = 0, n[3] = {0, 0, 0}, n_fields;
+	graph_scope scope = {msg, 0};
+	value_info vi;
+	char nb[NAME_BUF];
+
+	/* Initializers are read once pass 1 is done and the arena has its big chunk: read in
+	 * pass 1 they took its first, small chunks (malloc'd, cleared page by page) and grew
+	 * the name table by doubling. They still come before the inputs, so that inputs that
+	 * repeat them are recognized; when pass 1 fails, an error in one before is the one
+	 * reported, as when they were read as met. */
+	if ((st = scan_graph_fields(c, g, msg, fl, n))) {
+		gr_status ist = read_initializers(c, g, msg, fl);
+		return ist ? ist : st;
+	}
+	n_fields = fl->n - n[0];
 	/* The arena's big chunk first, so that the name table and the node list below are
 	 * carved from it: reserved before it, each took a block of its own (the node list a
 	 * malloc'd one cleared page by page, 27 faults on swin_s; the table 128 pages). */
-	gr_arena_expect(gr_graph_arena(g), fl->n * ONNX_ARENA_PER_FIELD);
+	gr_arena_expect(gr_graph_arena(g), n_fields * ONNX_ARENA_PER_FIELD);
 	/* a node defines a tensor (a few two): the name table sized once instead of doubling */
-	if (!gr_graph_reserve_names(g, fl->n + fl->n / 8 + k_init + n_inputs) ||
-	    !gr_graph_reserve_nodes(g, n_nodes))
+	if (!gr_graph_reserve_names(g, n_fields + n_fields / 8 + n[0] + n[1]) ||
+	    !gr_graph_reserve_nodes(g, n[2]))
 		return oom(c);
+	TRY(read_initializers(c, g, msg, fl));
 
 	/* Pass 2: inputs. An input that is also an initializer is a parameter (old exporters
 	 * list every weight as an input); its declared shape is kept for reference only. */
