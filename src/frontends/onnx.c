@@ -705,13 +705,11 @@ static gr_status check_input_shape(onnx_ctx *c, const value_info *vi)
 	return onnx_too_many(c, vi->off, who, log2n);
 }
 
-/* Where the graph's inputs, nodes, outputs and value_infos start, in file order: found by
- * the first pass, so the later ones read those fields alone instead of walking the whole
- * graph again (each walk touched every node of a big graph for a few of them). */
-/* Where pass 1 met the fields the later passes read, each as its tag's offset with the
- * field's number in the low bits (GraphProto's recorded fields are numbered below 32): a
- * pass picks its fields without reading the file there again, a cache miss per field of a
- * big graph (passes 2 and 4 look at every node's only to skip it). */
+/* Where the graph's initializers, inputs, outputs and value_infos start, in file order:
+ * found by the first pass, so the later ones read those fields alone instead of walking the
+ * whole graph again (each walk touched every node of a big graph for a few of them). Each is
+ * its tag's offset with the field's number in the low bits (GraphProto's recorded fields are
+ * numbered below 32). Nodes are not listed: the pass that reads them walks the graph. */
 #define FL_NUM_BITS 5
 typedef struct field_list {
 	size_t *off;            /* tag offset << FL_NUM_BITS | field number */
@@ -767,14 +765,16 @@ static gr_status scan_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 		case G_NODE: case G_DOC: case G_INPUT: case G_OUTPUT: case G_VALUE_INFO: case G_QUANT:
 			if (f.num != G_INITIALIZER && f.num != G_SPARSE_INIT)
 				TRY(pb_expect(&it, &f, PB_LEN, "graph field"));
-			if (f.num == G_DOC || f.num == G_QUANT)
+			n[2] += f.num == G_NODE;
+			/* nodes are read walking the graph again (pass 3): most of a big graph's
+			 * fields, listed they took a list of 8 bytes each, faulted in page by page */
+			if (f.num == G_DOC || f.num == G_QUANT || f.num == G_NODE)
 				break;
 			if (!gr_array_reserve(&fl->off, &fl->cap, fl->n, sizeof(*fl->off), 256))
 				return oom(c);
 			fl->off[fl->n++] = f.tag_off << FL_NUM_BITS | f.num;
 			n[0] += f.num == G_INITIALIZER || f.num == G_SPARSE_INIT;
 			n[1] += f.num == G_INPUT;
-			n[2] += f.num == G_NODE;
 			break;
 		}
 	}
@@ -806,6 +806,7 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 	pb_msg it, sub;
 	pb_field f;
 	gr_status st;
+	int r;
 	size_t k_in = 0, k_node = 0, k_out = 0, n[3] = {0, 0, 0}, n_fields;
 	graph_scope scope = {msg, 0};
 	value_info vi;
@@ -820,7 +821,7 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 		gr_status ist = read_initializers(c, g, msg, fl);
 		return ist ? ist : st;
 	}
-	n_fields = fl->n - n[0];
+	n_fields = fl->n - n[0] + n[2]; /* the graph's fields but initializers */
 	/* The arena's big chunk first, so that the name table and the node list below are
 	 * carved from it: reserved before it, each took a block of its own (the node list a
 	 * malloc'd one cleared page by page, 27 faults on swin_s; the table 128 pages). */
@@ -867,15 +868,18 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 			return oom(c);
 	}
 
-	/* Pass 3: nodes. */
-	for (size_t k = 0; k < fl->n; k++) {
-		if (fl_num(fl, k) != G_NODE)
+	/* Pass 3: nodes, walking the graph (pass 1 checked its fields; a weight is skipped by
+	 * its length, never read). */
+	it = *msg;
+	while ((r = pb_next(&it, &f)) > 0) {
+		if (f.num != G_NODE)
 			continue;
-		TRY(field_at(msg, fl_off(fl, k), &it, &f));
 		TRY(check_memory(c, g, f.tag_off));
 		TRY(pb_sub(&it, &f, &sub));
 		TRY(read_node(c, g, &scope, &sub, k_node++));
 	}
+	if (r < 0)
+		return r;
 
 	/* Pass 4: outputs and value_info (declared shapes, reference only). */
 	for (size_t k = 0; k < fl->n; k++) {
