@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/estimate_common.h"
 #include "cli/json_stream.h"
+#include "core/arena_fast.h"
 #include "core/graph_impl.h"
 #include "report/table_arena.h"
 
@@ -113,12 +114,16 @@ static void unknown_ops(const gr_graph *g, size_t count, char *buf, size_t size,
 /* Written as it goes (the nodes of a big graph would make a big cJSON tree), with the bytes
  * cJSON_Print gave when it was built as a tree. */
 static void print_json(FILE *out, const char *label, const gr_graph *g, int64_t batch,
-		       const gr_graph_totals *tot, const cli_coverage *cov)
+		       const gr_graph_totals *tot, const cli_coverage *cov, gr_arena *scratch)
 {
-	cli_jw jw, *w = &jw;
+	/* the writer and its 64 KiB buffer in the graph's arena when its backed pages have room:
+	 * on the stack they were 16 fresh pages, a fault each */
+	cli_jw jw, *w = gr_arena_alloc_backed(scratch, sizeof(jw));
 	cJSON *wd = cli_weight_dtypes_json(g);
 	char ubuf[1024];
 
+	if (!w)
+		w = &jw;
 	cli_jw_init(w, out);
 	cli_jw_object(w, NULL);
 	cli_jw_string(w, "model", label);
@@ -310,7 +315,7 @@ int cmd_profile(int argc, char **argv)
 	 * (no copy in memory first: for a big graph that copy was a third of the time). */
 	out = stdout;
 	if (fmt == GR_FMT_JSON)
-		print_json(out, cli_model_label(mo.model), g, batch, &tot, &cov);
+		print_json(out, cli_model_label(mo.model), g, batch, &tot, &cov, gr_graph_arena(g));
 	else
 		print_table(out, fmt, cli_model_label(mo.model), g, gr_graph_arena(g), &tot, &cov);
 	fflush(out);
