@@ -23,6 +23,7 @@ struct gr_table {
 	size_t nrows, cap;
 	gr_arena *cells;
 	int own_cells;         /* 0: cells live in an arena of the caller's (gr_table_new_in) */
+	int rows_in_arena;     /* the row list is in cells' arena (gr_table_expect), not malloc'd */
 	char *blk;             /* rows are packed into blocks of the arena: blk_left bytes left */
 	size_t blk_left;
 };
@@ -94,8 +95,19 @@ void gr_table_expect(gr_table *t, size_t rows, size_t row_bytes)
 		return;
 	/* the row list sized once; the cells in one chunk, on huge pages from 2 MiB (a big
 	 * graph's 1.4 MB of rows took 350 faults of 4 KiB in chunks doubling from 64 KiB) */
-	if (!t->cap && rows)
-		(void)gr_array_reserve(&t->rows, &t->cap, 0, sizeof(*t->rows), rows + 1);
+	if (!t->cap && rows) {
+		/* in the caller's arena when its backed pages have room: malloc'd, a big graph's
+		 * list (8 bytes a row) was fresh pages, a fault each */
+		char **list = t->own_cells || rows > SIZE_MAX / 2 / sizeof(*list) ? NULL :
+			      gr_arena_alloc_backed(t->cells, (rows + 1) * sizeof(*list));
+		if (list) {
+			t->rows = list;
+			t->cap = rows + 1;
+			t->rows_in_arena = 1;
+		} else {
+			(void)gr_array_reserve(&t->rows, &t->cap, 0, sizeof(*t->rows), rows + 1);
+		}
+	}
 	if (t->own_cells)
 		gr_arena_expect(t->cells, rows * per_row);
 }
@@ -153,6 +165,16 @@ int gr_table_add_row(gr_table *t, const char *const *cells)
 	char *row, *p;
 	cell_len *lens;
 
+	if (t->rows_in_arena && t->nrows == t->cap) {
+		/* more rows than expected: the list moves to the heap, where it can grow */
+		char **list = malloc(2 * t->cap * sizeof(*list));
+		if (!list)
+			return 0;
+		memcpy(list, t->rows, t->nrows * sizeof(*list));
+		t->rows = list;
+		t->cap *= 2;
+		t->rows_in_arena = 0;
+	}
 	if (!gr_array_reserve(&t->rows, &t->cap, t->nrows, sizeof(*t->rows), 32))
 		return 0;
 	for (int i = 0; i < t->ncols; i++) {
@@ -194,7 +216,8 @@ void gr_table_free(gr_table *t)
 	free(t->numeric);
 	free(t->width);
 	free(t->len);
-	free(t->rows);
+	if (!t->rows_in_arena)
+		free(t->rows);
 	if (t->own_cells)
 		gr_arena_free(t->cells);
 	free(t);
