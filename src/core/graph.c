@@ -1092,7 +1092,7 @@ static void shape_put(char *buf, size_t size, size_t *len, const char *s, size_t
 /* gr_tensor_shape_str of a shape whose dims are all known, when the buffer holds any such
  * (20 digits and an 'x' a dim): the digits written in place, no call per piece (the table
  * of a big graph formats one shape a node). 0 when it does not apply. */
-static int shape_str_known(const gr_tensor *t, char *buf, size_t size)
+static size_t shape_str_known(const gr_tensor *t, char *buf, size_t size)
 {
 	size_t len = 0;
 
@@ -1113,15 +1113,22 @@ static int shape_str_known(const gr_tensor *t, char *buf, size_t size)
 			buf[len - k] = (char)('0' + v % 10);
 	}
 	buf[len] = '\0';
-	return 1;
+	return len; /* a dim has a digit at least: never 0 */
 }
 
 void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
 {
+	(void)gr_tensor_shape_str_len(t, buf, size);
+}
+
+size_t gr_tensor_shape_str_len(const gr_tensor *t, char *buf, size_t size)
+{
 	size_t len = 0;
 
-	if (!size || shape_str_known(t, buf, size))
-		return;
+	if (!size)
+		return 0;
+	if ((len = shape_str_known(t, buf, size)))
+		return len;
 	buf[0] = 0;
 	if (!t || t->rank < 0 || t->rank == 0) {
 		const char *word = !t || t->rank < 0 ? "?" : "scalar";
@@ -1144,7 +1151,9 @@ void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
 			shape_put(buf, size, &len, sym, strlen(sym));
 		}
 	}
-	buf[len < size ? len : size - 1] = '\0';
+	len = len < size ? len : size - 1;
+	buf[len] = '\0';
+	return len;
 }
 
 const char *gr_node_name(const gr_node *n) { return n ? n->name : ""; }

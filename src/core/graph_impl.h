@@ -240,6 +240,9 @@ int64_t gr_ints_numel(const int64_t *v, int n);
 int gr_dims_overflow(const gr_dim *d, int n);
 /* Bytes of t at its dtype (numel * bits / 8, rounded up); 0 when unknown. */
 double gr_tensor_bytes(const gr_tensor *t);
+/* gr_tensor_shape_str, returning the length of what it wrote (a table of a big graph has one
+ * shape a node, measured again otherwise). */
+size_t gr_tensor_shape_str_len(const gr_tensor *t, char *buf, size_t size);
 
 /* Attribute lookups with defaults. */
 const gr_attr *gr_attr_find(const gr_node *n, const char *name);

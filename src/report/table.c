@@ -159,7 +159,8 @@ static inline void copy_cell(char *d, const char *s, size_t n)
 	}
 }
 
-int gr_table_add_row(gr_table *t, const char *const *cells)
+/* A row whose cells' lengths are len[]. */
+static inline int add_row(gr_table *t, const char *const *cells, const size_t *len)
 {
 	size_t total = (size_t)t->ncols * sizeof(cell_len);
 	char *row, *p;
@@ -177,10 +178,8 @@ int gr_table_add_row(gr_table *t, const char *const *cells)
 	}
 	if (!gr_array_reserve(&t->rows, &t->cap, t->nrows, sizeof(*t->rows), 32))
 		return 0;
-	for (int i = 0; i < t->ncols; i++) {
-		t->len[i] = cells[i] ? strlen(cells[i]) : 0;
-		total += t->len[i] + 1;
-	}
+	for (int i = 0; i < t->ncols; i++)
+		total += len[i] + 1;
 	total = (total + 1) & ~(size_t)1;
 	if (total > t->blk_left) {
 		size_t size = total > ROW_BLOCK ? total : ROW_BLOCK;
@@ -194,7 +193,7 @@ int gr_table_add_row(gr_table *t, const char *const *cells)
 	lens = (cell_len *)row;
 	p = row + (size_t)t->ncols * sizeof(cell_len);
 	for (int i = 0; i < t->ncols; i++) {
-		size_t l = t->len[i];
+		size_t l = len[i];
 		lens[i] = l < CELL_LEN_MAX ? (cell_len)l : CELL_LEN_MAX;
 		copy_cell(p, cells[i], l);
 		p[l] = '\0';
@@ -204,6 +203,18 @@ int gr_table_add_row(gr_table *t, const char *const *cells)
 	}
 	t->rows[t->nrows++] = row;
 	return 1;
+}
+
+int gr_table_add_row(gr_table *t, const char *const *cells)
+{
+	for (int i = 0; i < t->ncols; i++)
+		t->len[i] = cells[i] ? strlen(cells[i]) : 0;
+	return add_row(t, cells, t->len);
+}
+
+int gr_table_add_row_n(gr_table *t, const char *const *cells, const size_t *lens)
+{
+	return add_row(t, cells, lens);
 }
 
 void gr_table_free(gr_table *t)
