@@ -75,6 +75,14 @@ struct gr_tensor {
 	gr_dim *decl_dims;
 };
 
+/* What few nodes have (a note, a control-flow node's implicit inputs), kept out of gr_node:
+ * a big graph's nodes were 24 bytes bigger each for them, memory the kernel clears. */
+typedef struct gr_node_extra {
+	const char *note;      /* set by inference to explain an approximation */
+	gr_tensor **implicit_in; /* outer tensors its subgraphs read (ordering only) */
+	size_t n_implicit, cap_implicit;
+} gr_node_extra;
+
 struct gr_node {
 	const char *name;
 	const char *op_type;
@@ -86,14 +94,16 @@ struct gr_node {
 	gr_attr *attrs;
 	gr_graph *owner;
 	gr_cost cost;
-	const char *note;      /* set by inference to explain an approximation */
 	unsigned shape_known : 1;
 	unsigned visited : 2;  /* topological sort */
 	unsigned folded : 1;   /* computed once at load (src/core/constfold.c) */
 	int32_t index;         /* position in the owner's topological order */
-	gr_tensor **implicit_in; /* outer tensors its subgraphs read (ordering only) */
-	size_t n_implicit, cap_implicit;
+	gr_node_extra *extra;  /* NULL until one is needed (gr_node_extra_of) */
 };
+
+/* n's extra record, made (zeroed, in the graph's arena) when it has none; NULL when out of
+ * memory. */
+gr_node_extra *gr_node_extra_of(gr_node *n);
 
 typedef struct gr_name_slot {
 	uint64_t hash;
