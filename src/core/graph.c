@@ -413,7 +413,7 @@ int gr_node_set_str(gr_node *n, const char *name, const char *v)
 	if (!a || !(a->s = gr_arena_strdup(n->owner->arena, v)))
 		return 0;
 	a->type = GR_ATTR_STRING;
-	a->s_len = strlen(v);
+	a->s_len = strlen(v) < UINT32_MAX ? (uint32_t)strlen(v) : UINT32_MAX;
 	return 1;
 }
 

@@ -28,10 +28,12 @@ typedef enum gr_attr_type {
 typedef struct gr_attr {
 	const char *name;
 	gr_attr_type type;
+	/* s's length, excluding the NUL (UINT32_MAX for 4 GiB or more): 32 bits in type's padding
+	 * keep an attribute 8 bytes smaller (a big graph has thousands) */
+	uint32_t s_len;
 	int64_t i;
 	double f;
-	const char *s;        /* NUL-terminated; s_len excludes the NUL */
-	size_t s_len;
+	const char *s;        /* NUL-terminated */
 	size_t n;             /* element count of ints/floats/strings/graphs */
 	int64_t *ints;
 	double *floats;

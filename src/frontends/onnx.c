@@ -389,7 +389,7 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 			a->s = field_str(c, g, &f);
 			if (!a->s)
 				return oom(c);
-			a->s_len = f.len;
+			a->s_len = f.len < UINT32_MAX ? (uint32_t)f.len : UINT32_MAX;
 			has_s = 1;
 			break;
 		case A_T: case A_G: case A_SPARSE: case A_TP:
