@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/estimate_common.h"
 #include "cli/json_stream.h"
+#include "core/arena_fast.h"
 #include "core/graph_impl.h"
 #include "report/table_arena.h"
 
@@ -113,12 +114,16 @@ static void unknown_ops(const gr_graph *g, size_t count, char *buf, size_t size,
 /* Written as it goes (the nodes of a big graph would make a big cJSON tree), with the bytes
  * cJSON_Print gave when it was built as a tree. */
 static void print_json(FILE *out, const char *label, const gr_graph *g, int64_t batch,
-		       const gr_graph_totals *tot, const cli_coverage *cov)
+		       const gr_graph_totals *tot, const cli_coverage *cov, gr_arena *scratch)
 {
-	cli_jw jw, *w = &jw;
+	/* the writer and its 64 KiB buffer in the graph's arena when its backed pages have room:
+	 * on the stack they were 16 fresh pages, a fault each */
+	cli_jw jw, *w = gr_arena_alloc_backed(scratch, sizeof(jw));
 	cJSON *wd = cli_weight_dtypes_json(g);
 	char ubuf[1024];
 
+	if (!w)
+		w = &jw;
 	cli_jw_init(w, out);
 	cli_jw_object(w, NULL);
 	cli_jw_string(w, "model", label);
@@ -190,8 +195,9 @@ static void unbound_dims(FILE *out, const gr_graph *g)
 	}
 }
 
-/* "%lld" of v into buf (24 bytes or more), without printf: one per node of a big graph. */
-static const char *fmt_ll(long long v, char *buf)
+/* "%lld" of v into buf (24 bytes or more), without printf: one per node of a big graph.
+ * *len gets its length. */
+static const char *fmt_ll(long long v, char *buf, size_t *len)
 {
 	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
 	char d[24];
@@ -204,7 +210,18 @@ static const char *fmt_ll(long long v, char *buf)
 		d[--k] = '-';
 	memcpy(buf, d + k, sizeof(d) - k);
 	buf[sizeof(d) - k] = '\0';
+	*len = sizeof(d) - k;
 	return buf;
+}
+
+/* strlen of a short string (a number gr_fmt_si wrote: a few bytes), without a call. */
+static inline size_t short_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
 }
 
 /* The rows go to the graph's arena, freed with it: its last pages are backed already. */
@@ -214,6 +231,8 @@ static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g
 	const char *hdr[] = {"node", "op", "output shape", "params", "FLOPs", "bytes", "note"};
 	gr_table *t = gr_table_new_in(7, hdr, cells);
 	char a[32], b[32], c2[32], shape[128], ubuf[1024], wbuf[256];
+	/* the op names' lengths, +1 (0: not measured yet) */
+	size_t op_len[GR_OP_COUNT] = {0};
 
 	if (!t)
 		return;
@@ -227,13 +246,23 @@ static void print_table(FILE *out, int fmt, const char *label, const gr_graph *g
 		int known = gr_node_op_known(n) && c->known;
 		const char *note = !gr_node_op_known(n) ? "unknown op: cost not counted"
 				   : !c->known ? "shape unknown: cost not counted" : gr_node_note(n);
-		gr_tensor_shape_str(gr_node_output(n, 0), shape, sizeof(shape));
+		/* every cell's length known as it is made: the table need not measure them */
+		size_t len[7];
+		len[2] = gr_tensor_shape_str_len(gr_node_output(n, 0), shape, sizeof(shape));
 		const char *row[] = {gr_node_name(n), gr_node_op_type(n), shape,
-				     fmt_ll((long long)c->params, a),
+				     fmt_ll((long long)c->params, a, &len[3]),
 				     known ? gr_fmt_si(c->flops, b, sizeof(b)) : "?",
 				     known ? gr_fmt_si(c->bytes_read + c->bytes_written, c2, sizeof(c2)) : "?",
 				     note ? note : ""};
-		gr_table_add_row(t, row);
+		size_t ol = op_len[n->op];
+		if (!ol || n->op == GR_OP_UNKNOWN) /* an unknown op's name is the node's own */
+			ol = op_len[n->op] = strlen(row[1]) + 1;
+		len[0] = strlen(row[0]);
+		len[1] = ol - 1;
+		len[4] = short_len(row[4]);
+		len[5] = short_len(row[5]);
+		len[6] = *row[6] ? strlen(row[6]) : 0;
+		gr_table_add_row_n(t, row, len);
 	}
 	gr_table_write(t, fmt, out);
 	gr_table_free(t);
@@ -310,7 +339,7 @@ int cmd_profile(int argc, char **argv)
 	 * (no copy in memory first: for a big graph that copy was a third of the time). */
 	out = stdout;
 	if (fmt == GR_FMT_JSON)
-		print_json(out, cli_model_label(mo.model), g, batch, &tot, &cov);
+		print_json(out, cli_model_label(mo.model), g, batch, &tot, &cov, gr_graph_arena(g));
 	else
 		print_table(out, fmt, cli_model_label(mo.model), g, gr_graph_arena(g), &tot, &cov);
 	fflush(out);

@@ -34,6 +34,15 @@ static inline void *gr_arena_alloc_inline(gr_arena *a, size_t n)
 	return gr_arena_alloc(a, n);
 }
 
+/* n bytes (zeroed) of the window already backed by pages, or NULL when it has not that
+ * many left: for scratch that would otherwise be fresh heap or stack, each of its pages a
+ * fault at first touch (a 64 KiB output buffer: 16), where the arena's pages were backed
+ * already. Never grows the arena, so it never backs pages (up to a huge page) for it. */
+static inline void *gr_arena_alloc_backed(gr_arena *a, size_t n)
+{
+	return a && n && n <= a->left ? gr_arena_alloc_inline(a, n) : NULL;
+}
+
 static inline void *gr_arena_calloc_inline(gr_arena *a, size_t count, size_t size)
 {
 	size_t n;

@@ -413,7 +413,7 @@ int gr_node_set_str(gr_node *n, const char *name, const char *v)
 	if (!a || !(a->s = gr_arena_strdup(n->owner->arena, v)))
 		return 0;
 	a->type = GR_ATTR_STRING;
-	a->s_len = strlen(v);
+	a->s_len = strlen(v) < UINT32_MAX ? (uint32_t)strlen(v) : UINT32_MAX;
 	return 1;
 }
 
@@ -550,7 +550,14 @@ static int is_defined_outside(const gr_graph *g, const gr_tensor *t)
 	return t->is_initializer || t->is_input || t->has_value || t->owner != g;
 }
 
-/* Appends to n->implicit_in the tensors of `outer` that subgraph sub (and its own
+gr_node_extra *gr_node_extra_of(gr_node *n)
+{
+	if (!n->extra)
+		n->extra = gr_arena_calloc(n->owner->arena, 1, sizeof(*n->extra));
+	return n->extra;
+}
+
+/* Appends to n's implicit_in the tensors of `outer` that subgraph sub (and its own
  * subgraphs) read, so a control-flow node is ordered after their producers. */
 static gr_status collect_implicit(gr_graph *outer, gr_node *n, const gr_graph *sub, int depth)
 {
@@ -562,10 +569,11 @@ static gr_status collect_implicit(gr_graph *outer, gr_node *n, const gr_graph *s
 			gr_tensor *t = m->in[i];
 			if (!t || t->owner != outer || !t->producer)
 				continue;
-			if (!grow(outer->arena, &n->implicit_in, &n->cap_implicit, n->n_implicit,
-				  sizeof(gr_tensor *)))
+			gr_node_extra *x = gr_node_extra_of(n);
+			if (!x || !grow(outer->arena, &x->implicit_in, &x->cap_implicit, x->n_implicit,
+					sizeof(gr_tensor *)))
 				return GR_ERR_NOMEM;
-			n->implicit_in[n->n_implicit++] = t;
+			x->implicit_in[x->n_implicit++] = t;
 		}
 		for (size_t a = 0; a < m->n_attr; a++) {
 			gr_status st;
@@ -595,9 +603,9 @@ static gr_status topo_sort_in(gr_graph *g, gr_node **order, gr_node **stack, siz
 		g->nodes[k]->visited = 1;
 		while (sp) {
 			gr_node *n = stack[sp - 1];
-			if (pos[sp - 1] < n->n_in + n->n_implicit) {
+			if (pos[sp - 1] < n->n_in + (n->extra ? n->extra->n_implicit : 0)) {
 				size_t at = pos[sp - 1]++;
-				gr_tensor *t = at < n->n_in ? n->in[at] : n->implicit_in[at - n->n_in];
+				gr_tensor *t = at < n->n_in ? n->in[at] : n->extra->implicit_in[at - n->n_in];
 				gr_node *p = t ? t->producer : NULL;
 				if (!p || p->owner != g)
 					continue;
@@ -1092,7 +1100,7 @@ static void shape_put(char *buf, size_t size, size_t *len, const char *s, size_t
 /* gr_tensor_shape_str of a shape whose dims are all known, when the buffer holds any such
  * (20 digits and an 'x' a dim): the digits written in place, no call per piece (the table
  * of a big graph formats one shape a node). 0 when it does not apply. */
-static int shape_str_known(const gr_tensor *t, char *buf, size_t size)
+static size_t shape_str_known(const gr_tensor *t, char *buf, size_t size)
 {
 	size_t len = 0;
 
@@ -1113,15 +1121,22 @@ static int shape_str_known(const gr_tensor *t, char *buf, size_t size)
 			buf[len - k] = (char)('0' + v % 10);
 	}
 	buf[len] = '\0';
-	return 1;
+	return len; /* a dim has a digit at least: never 0 */
 }
 
 void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
 {
+	(void)gr_tensor_shape_str_len(t, buf, size);
+}
+
+size_t gr_tensor_shape_str_len(const gr_tensor *t, char *buf, size_t size)
+{
 	size_t len = 0;
 
-	if (!size || shape_str_known(t, buf, size))
-		return;
+	if (!size)
+		return 0;
+	if ((len = shape_str_known(t, buf, size)))
+		return len;
 	buf[0] = 0;
 	if (!t || t->rank < 0 || t->rank == 0) {
 		const char *word = !t || t->rank < 0 ? "?" : "scalar";
@@ -1144,7 +1159,9 @@ void gr_tensor_shape_str(const gr_tensor *t, char *buf, size_t size)
 			shape_put(buf, size, &len, sym, strlen(sym));
 		}
 	}
-	buf[len < size ? len : size - 1] = '\0';
+	len = len < size ? len : size - 1;
+	buf[len] = '\0';
+	return len;
 }
 
 const char *gr_node_name(const gr_node *n) { return n ? n->name : ""; }
@@ -1157,4 +1174,4 @@ gr_tensor *gr_node_output(const gr_node *n, size_t i) { return n && i < n->n_out
 int gr_node_op_known(const gr_node *n) { return n && n->op != GR_OP_UNKNOWN; }
 int gr_node_shape_known(const gr_node *n) { return n && n->shape_known; }
 const gr_cost *gr_node_cost(const gr_node *n) { return n ? &n->cost : NULL; }
-const char *gr_node_note(const gr_node *n) { return n ? n->note : NULL; }
+const char *gr_node_note(const gr_node *n) { return n && n->extra ? n->extra->note : NULL; }

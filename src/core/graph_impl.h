@@ -28,10 +28,12 @@ typedef enum gr_attr_type {
 typedef struct gr_attr {
 	const char *name;
 	gr_attr_type type;
+	/* s's length, excluding the NUL (UINT32_MAX for 4 GiB or more): 32 bits in type's padding
+	 * keep an attribute 8 bytes smaller (a big graph has thousands) */
+	uint32_t s_len;
 	int64_t i;
 	double f;
-	const char *s;        /* NUL-terminated; s_len excludes the NUL */
-	size_t s_len;
+	const char *s;        /* NUL-terminated */
 	size_t n;             /* element count of ints/floats/strings/graphs */
 	int64_t *ints;
 	double *floats;
@@ -75,6 +77,14 @@ struct gr_tensor {
 	gr_dim *decl_dims;
 };
 
+/* What few nodes have (a note, a control-flow node's implicit inputs), kept out of gr_node:
+ * a big graph's nodes were 24 bytes bigger each for them, memory the kernel clears. */
+typedef struct gr_node_extra {
+	const char *note;      /* set by inference to explain an approximation */
+	gr_tensor **implicit_in; /* outer tensors its subgraphs read (ordering only) */
+	size_t n_implicit, cap_implicit;
+} gr_node_extra;
+
 struct gr_node {
 	const char *name;
 	const char *op_type;
@@ -86,14 +96,16 @@ struct gr_node {
 	gr_attr *attrs;
 	gr_graph *owner;
 	gr_cost cost;
-	const char *note;      /* set by inference to explain an approximation */
 	unsigned shape_known : 1;
 	unsigned visited : 2;  /* topological sort */
 	unsigned folded : 1;   /* computed once at load (src/core/constfold.c) */
 	int32_t index;         /* position in the owner's topological order */
-	gr_tensor **implicit_in; /* outer tensors its subgraphs read (ordering only) */
-	size_t n_implicit, cap_implicit;
+	gr_node_extra *extra;  /* NULL until one is needed (gr_node_extra_of) */
 };
+
+/* n's extra record, made (zeroed, in the graph's arena) when it has none; NULL when out of
+ * memory. */
+gr_node_extra *gr_node_extra_of(gr_node *n);
 
 typedef struct gr_name_slot {
 	uint64_t hash;
@@ -240,6 +252,9 @@ int64_t gr_ints_numel(const int64_t *v, int n);
 int gr_dims_overflow(const gr_dim *d, int n);
 /* Bytes of t at its dtype (numel * bits / 8, rounded up); 0 when unknown. */
 double gr_tensor_bytes(const gr_tensor *t);
+/* gr_tensor_shape_str, returning the length of what it wrote (a table of a big graph has one
+ * shape a node, measured again otherwise). */
+size_t gr_tensor_shape_str_len(const gr_tensor *t, char *buf, size_t size);
 
 /* Attribute lookups with defaults. */
 const gr_attr *gr_attr_find(const gr_node *n, const char *name);

@@ -73,7 +73,9 @@ void gr_node_set_note(gr_infer *ctx, gr_node *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	n->note = gr_arena_strdup(n->owner->arena, msg);
+	gr_node_extra *x = gr_node_extra_of(n);
+	if (x)
+		x->note = gr_arena_strdup(n->owner->arena, msg);
 }
 
 static gr_status check_dims(gr_infer *ctx, const gr_tensor *t, int rank, const gr_dim *dims)
@@ -367,7 +369,8 @@ static void reset_outputs(gr_node *n)
 		t->ival = NULL;
 		t->fval = NULL;
 	}
-	n->note = NULL;
+	if (n->extra)
+		n->extra->note = NULL;
 }
 
 static gr_status infer_node(gr_infer *ctx, gr_node *n)

@@ -389,7 +389,7 @@ static gr_status read_attr(onnx_ctx *c, gr_graph *g, graph_scope *scope, gr_node
 			a->s = field_str(c, g, &f);
 			if (!a->s)
 				return oom(c);
-			a->s_len = f.len;
+			a->s_len = f.len < UINT32_MAX ? (uint32_t)f.len : UINT32_MAX;
 			has_s = 1;
 			break;
 		case A_T: case A_G: case A_SPARSE: case A_TP:
@@ -705,13 +705,11 @@ static gr_status check_input_shape(onnx_ctx *c, const value_info *vi)
 	return onnx_too_many(c, vi->off, who, log2n);
 }
 
-/* Where the graph's inputs, nodes, outputs and value_infos start, in file order: found by
- * the first pass, so the later ones read those fields alone instead of walking the whole
- * graph again (each walk touched every node of a big graph for a few of them). */
-/* Where pass 1 met the fields the later passes read, each as its tag's offset with the
- * field's number in the low bits (GraphProto's recorded fields are numbered below 32): a
- * pass picks its fields without reading the file there again, a cache miss per field of a
- * big graph (passes 2 and 4 look at every node's only to skip it). */
+/* Where the graph's initializers, inputs, outputs and value_infos start, in file order:
+ * found by the first pass, so the later ones read those fields alone instead of walking the
+ * whole graph again (each walk touched every node of a big graph for a few of them). Each is
+ * its tag's offset with the field's number in the low bits (GraphProto's recorded fields are
+ * numbered below 32). Nodes are not listed: the pass that reads them walks the graph. */
 #define FL_NUM_BITS 5
 typedef struct field_list {
 	size_t *off;            /* tag offset << FL_NUM_BITS | field number */
@@ -739,20 +737,16 @@ static gr_status field_at(const pb_msg *msg, size_t off, pb_msg *it, pb_field *f
 	return r < 0 ? r : GR_OK;  /* pass 1 read it: r is 1 */
 }
 
-static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, field_list *fl)
+/* Pass 1: the graph's name, and where the other fields are, counted in *n (initializers,
+ * inputs, nodes). */
+static gr_status scan_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, field_list *fl,
+				   size_t n[3])
 {
-	pb_msg it, sub;
+	pb_msg it = *msg;
 	pb_field f;
 	int r;
-	size_t k_init = 0, k_in = 0, k_node = 0, k_out = 0, n_inputs = 0, n_nodes = 0, ahead;
-	graph_scope scope = {msg, 0};
-	value_info vi;
-	char nb[NAME_BUF];
+	size_t ahead = it.pos;
 
-	/* Pass 1: name and initializers (so inputs that repeat them are recognized), and where
-	 * the other fields are. */
-	it = *msg;
-	ahead = it.pos;
 	FOR_FIELDS(&it, &f, r) {
 		/* this pass hops from field to field, each hop a cache miss the hardware does not
 		 * predict; the 2 KiB ahead are read by the passes after (nodes), so fetch them
@@ -767,32 +761,76 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 			if (!(g->name = field_str(c, g, &f)))
 				return oom(c);
 			break;
-		case G_INITIALIZER:
-			TRY(check_memory(c, g, f.tag_off));
-			TRY(read_initializer(c, g, &it, &f, k_init++, 0));
-			break;
-		case G_SPARSE_INIT:
-			TRY(read_initializer(c, g, &it, &f, k_init++, 1));
-			break;
+		case G_INITIALIZER: case G_SPARSE_INIT:
 		case G_NODE: case G_DOC: case G_INPUT: case G_OUTPUT: case G_VALUE_INFO: case G_QUANT:
-			TRY(pb_expect(&it, &f, PB_LEN, "graph field"));
-			if (f.num == G_DOC || f.num == G_QUANT)
+			if (f.num != G_INITIALIZER && f.num != G_SPARSE_INIT)
+				TRY(pb_expect(&it, &f, PB_LEN, "graph field"));
+			n[2] += f.num == G_NODE;
+			/* nodes are read walking the graph again (pass 3): most of a big graph's
+			 * fields, listed they took a list of 8 bytes each, faulted in page by page */
+			if (f.num == G_DOC || f.num == G_QUANT || f.num == G_NODE)
 				break;
 			if (!gr_array_reserve(&fl->off, &fl->cap, fl->n, sizeof(*fl->off), 256))
 				return oom(c);
 			fl->off[fl->n++] = f.tag_off << FL_NUM_BITS | f.num;
-			n_inputs += f.num == G_INPUT;
-			n_nodes += f.num == G_NODE;
+			n[0] += f.num == G_INITIALIZER || f.num == G_SPARSE_INIT;
+			n[1] += f.num == G_INPUT;
 			break;
 		}
 	}
-	if (r < 0)
-		return r;
+	return r < 0 ? r : GR_OK;
+}
+
+/* The initializers pass 1 met, in file order. */
+static gr_status read_initializers(onnx_ctx *c, gr_graph *g, const pb_msg *msg,
+				   const field_list *fl)
+{
+	pb_msg it;
+	pb_field f;
+
+	for (size_t k = 0, ki = 0; k < fl->n; k++) {
+		unsigned num = fl_num(fl, k);
+
+		if (num != G_INITIALIZER && num != G_SPARSE_INIT)
+			continue;
+		TRY(field_at(msg, fl_off(fl, k), &it, &f));
+		if (num == G_INITIALIZER)
+			TRY(check_memory(c, g, f.tag_off));
+		TRY(read_initializer(c, g, &it, &f, ki++, num == G_SPARSE_INIT));
+	}
+	return GR_OK;
+}
+
+static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, field_list *fl)
+{
+	pb_msg it, sub;
+	pb_field f;
+	gr_status st;
+	int r;
+	size_t k_in = 0, k_node = 0, k_out = 0, n[3] = {0, 0, 0}, n_fields;
+	graph_scope scope = {msg, 0};
+	value_info vi;
+	char nb[NAME_BUF];
+
+	/* Initializers are read once pass 1 is done and the arena has its big chunk: read in
+	 * pass 1 they took its first, small chunks (malloc'd, cleared page by page) and grew
+	 * the name table by doubling. They still come before the inputs, so that inputs that
+	 * repeat them are recognized; when pass 1 fails, an error in one before is the one
+	 * reported, as when they were read as met. */
+	if ((st = scan_graph_fields(c, g, msg, fl, n))) {
+		gr_status ist = read_initializers(c, g, msg, fl);
+		return ist ? ist : st;
+	}
+	n_fields = fl->n - n[0] + n[2]; /* the graph's fields but initializers */
+	/* The arena's big chunk first, so that the name table and the node list below are
+	 * carved from it: reserved before it, each took a block of its own (the node list a
+	 * malloc'd one cleared page by page, 27 faults on swin_s; the table 128 pages). */
+	gr_arena_expect(gr_graph_arena(g), n_fields * ONNX_ARENA_PER_FIELD);
 	/* a node defines a tensor (a few two): the name table sized once instead of doubling */
-	if (!gr_graph_reserve_names(g, fl->n + fl->n / 8 + k_init + n_inputs) ||
-	    !gr_graph_reserve_nodes(g, n_nodes))
+	if (!gr_graph_reserve_names(g, n_fields + n_fields / 8 + n[0] + n[1]) ||
+	    !gr_graph_reserve_nodes(g, n[2]))
 		return oom(c);
-	gr_arena_expect(gr_graph_arena(g), fl->n * ONNX_ARENA_PER_FIELD);
+	TRY(read_initializers(c, g, msg, fl));
 
 	/* Pass 2: inputs. An input that is also an initializer is a parameter (old exporters
 	 * list every weight as an input); its declared shape is kept for reference only. */
@@ -830,15 +868,18 @@ static gr_status read_graph_fields(onnx_ctx *c, gr_graph *g, const pb_msg *msg, 
 			return oom(c);
 	}
 
-	/* Pass 3: nodes. */
-	for (size_t k = 0; k < fl->n; k++) {
-		if (fl_num(fl, k) != G_NODE)
+	/* Pass 3: nodes, walking the graph (pass 1 checked its fields; a weight is skipped by
+	 * its length, never read). */
+	it = *msg;
+	while ((r = pb_next(&it, &f)) > 0) {
+		if (f.num != G_NODE)
 			continue;
-		TRY(field_at(msg, fl_off(fl, k), &it, &f));
 		TRY(check_memory(c, g, f.tag_off));
 		TRY(pb_sub(&it, &f, &sub));
 		TRY(read_node(c, g, &scope, &sub, k_node++));
 	}
+	if (r < 0)
+		return r;
 
 	/* Pass 4: outputs and value_info (declared shapes, reference only). */
 	for (size_t k = 0; k < fl->n; k++) {
