@@ -127,7 +127,8 @@ static int donor_falls_back(const gr_hw *d, const gr_hw *t)
  * shapes split over its threads, not what its cores reach: the i7-12700K's PyTorch gemm class,
  * fitted on classifier layers at batch 1 and 64 (M = 1..64 rows over 12 threads), is 1.74x its
  * convolutions' time per FLOP, and lent so it put a 2-vCPU VM's vit_b_16 (GEMMs of 197 rows) at
- * +156% (+54% now). The published CPU fits tie the two already. */
+ * +156% (+54% now). The published CPU fits tie the two already. Only classes on the target's
+ * matrix engine are capped (a CPU's depthwise convs run on its vector lanes). */
 static void cap_matrix_at_conv(otm_prec *p, const gr_hw *t)
 {
 	const otm_class *conv = &p->cls[GR_KC_CONV];
