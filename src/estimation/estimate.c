@@ -792,7 +792,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 				 gr_precision_name(from));
 			/* the runtime keeps activations between int8 layers in the float format it was
 			 * fitted in (fp16 storage where that fit is fp16) */
-			if (m.prec == GR_PREC_INT8 && rules->int8_float_io)
+			if (m.prec == GR_PREC_INT8 && gr_partition_rules(p)->int8_float_io)
 				int8_fb = gr_estimate_elem_bytes(from);
 		}
 		if (cp == &own_borrow && ep.pipeline_dataflow) {
