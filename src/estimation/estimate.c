@@ -837,8 +837,12 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	if (int8_fb > 0 && (int8v.nodes = malloc((ec->g->n_nodes + 1) * sizeof(otm_node)))) {
 		memcpy(int8v.nodes, cv->nodes, (ec->g->n_nodes + 1) * sizeof(otm_node));
 		int8v.view_kernel = cv->view_kernel;
-		if (!otm_nodes_int8_float_io(ec->g, p, int8v.nodes, cp->bytes_per_elem, int8_fb))
+		if (!otm_nodes_int8_float_io(ec->g, p, int8v.nodes, cp->bytes_per_elem, int8_fb)) {
+			size_t l = strlen(e->note);
 			cv = &int8v;
+			snprintf(e->note + l, sizeof(e->note) - l, "%sint8 layers between %s activations, as %s "
+				 "runs them", l ? "; " : "", int8_fb >= 4 ? "fp32" : "fp16", rules->name);
+		}
 	}
 	gr_onchip_init(&oc, hw, mode, &ep, cache_peak_activations(ec, scale));
 	for (size_t i = 0; i < nk; i++) {
