@@ -56,6 +56,10 @@ typedef struct gr_fusion_rules {
 				* other elementwise ops stay ops of their own, with no chains */
 	int group_split;       /* a grouped (not depthwise) conv runs as one conv per group, each
 				* dispatched on its own (ncnn): gr_kernel.dispatches */
+	int int8_float_io;     /* int8 conv/gemm layers quantize a float input and give a float
+				* output unless the next layers are all int8 convs; dense int8 convs
+				* write and read an int32 output in between (ncnn: docs/estimate.md,
+				* "ncnn int8 activations"); software behaviour, not a hardware figure */
 } gr_fusion_rules;
 
 /* Built-in rule sets, one table (src/transform/fusion.c): "pytorch" (eager: conv+bn+act grouped

@@ -712,6 +712,8 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	otm_prec own_borrow; /* a precision the platform's own profile lacks (otm_transfer_precision) */
 	otm_prec resident;   /* a dataflow chip's fit, its weights held beside their layers */
 	const fitted_view *cv;
+	fitted_view int8v = {NULL, NULL}; /* an int8 fit lent from a float one on ncnn (int8_io.c) */
+	double int8_fb = 0;                /* ... and the bytes of the float activations it keeps */
 	otm_bounds ob;
 	level_table levels;
 	level_pick onchip;
@@ -788,6 +790,10 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			snprintf(e->note + l, sizeof(e->note) - l, "%sthe profile has no %s fit: its %s fit, "
 				 "scaled by the two precisions' peaks", l ? "; " : "", gr_precision_name(m.prec),
 				 gr_precision_name(from));
+			/* the runtime keeps activations between int8 layers in the float format it was
+			 * fitted in (fp16 storage where that fit is fp16) */
+			if (m.prec == GR_PREC_INT8 && gr_partition_rules(p)->int8_float_io)
+				int8_fb = gr_estimate_elem_bytes(from);
 		}
 		if (cp == &own_borrow && ep.pipeline_dataflow) {
 			own_borrow.weights_resident = 1;
@@ -828,6 +834,16 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	cache_view_path(ec, conv_path, widen);
 	/* graph compilers keep fused intermediates on chip: the per-op view says so */
 	cv = rules->fused_memory ? cache_fused_view(ec) : &ec->cv;
+	if (int8_fb > 0 && (int8v.nodes = malloc((ec->g->n_nodes + 1) * sizeof(otm_node)))) {
+		memcpy(int8v.nodes, cv->nodes, (ec->g->n_nodes + 1) * sizeof(otm_node));
+		int8v.view_kernel = cv->view_kernel;
+		if (!otm_nodes_int8_float_io(ec->g, p, int8v.nodes, cp->bytes_per_elem, int8_fb)) {
+			size_t l = strlen(e->note);
+			cv = &int8v;
+			snprintf(e->note + l, sizeof(e->note) - l, "%sint8 layers between %s activations, as %s "
+				 "runs them", l ? "; " : "", int8_fb >= 4 ? "fp32" : "fp16", rules->name);
+		}
+	}
 	gr_onchip_init(&oc, hw, mode, &ep, cache_peak_activations(ec, scale));
 	for (size_t i = 0; i < nk; i++) {
 		const gr_kernel *k = gr_partition_kernel(p, i);
@@ -890,6 +906,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		}
 		if (unfit) {
 			does_not_fit(cache_totals(ec), hw, &oc, &m, err);
+			free(int8v.nodes);
 			gr_estimate_free(e);
 			return GR_ERR_UNSUPPORTED;
 		}
@@ -997,6 +1014,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		tin.streamed_s = oc.streamed / oc.off_bw;
 		tin.streamed_over_link = oc.off_is_link;
 	}
+	free(int8v.nodes);
 	tin.fitted = n_calibrated > 0;
 	gr_throughput_model(e, hw, mode, &ep, &tin);
 	if (cp)

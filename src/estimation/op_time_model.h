@@ -181,6 +181,12 @@ void otm_view_kernels(const otm_node *nodes, const int *kof, size_t n_nodes, siz
  * its kernel of p, and records the on-chip working sets above (docs/estimate.md, "On-chip
  * memory"). Returns -1 when out of memory (nodes unchanged). */
 int otm_nodes_fuse(const gr_graph *g, const gr_partition *p, otm_node *nodes);
+/* An int8 model on a runtime with gr_fusion_rules.int8_float_io (ncnn): rescales nodes[] (graph
+ * order, bytes per element bpe) so that each op's activations count the bytes that runtime
+ * moves: float ones of fb bytes, int8 ones between int8 convs, the quantize pass of a float
+ * input and a dense conv's int32 output (int8_io.c). Weights stay. Returns -1 when out of
+ * memory (nodes unchanged). */
+int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *nodes, double bpe, double fb);
 /* Bytes of a fused op (otm_nodes_fuse) by where they move, given on-chip capacity cap (0: none
  * declared): on[0] activations and resident weights on chip, off[0] activations beyond cap and
  * weights streamed from DRAM. Unfused ops: all bytes on[0], nothing off. */

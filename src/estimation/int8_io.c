@@ -1,0 +1,70 @@
+/* The activation bytes of an int8 model on a runtime whose int8 layers sit between float
+ * activations (gr_fusion_rules.int8_float_io: ncnn). Read in Tencent/ncnn@a4d2ea1d
+ * (docs/estimate.md, "ncnn int8 activations"): an int8 Convolution, ConvolutionDepthWise or
+ * InnerProduct quantizes a float input on entry (a pass of its own); a Convolution computes
+ * into an int32 blob and a second pass turns it into its output; that output is int8 only
+ * where ncnn2int8 fused a requantize (the layer's output feeds only Convolution or
+ * ConvolutionDepthWise layers, directly or through a Split), else float, and every other
+ * layer (pooling, concat, eltwise, softmax) works on float. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/graph_impl.h"
+#include "estimation/op_time_model.h"
+
+static int int8_conv(const gr_partition *p, size_t k)
+{
+	gr_kernel_class c = gr_partition_kernel(p, k)->cls;
+	return c == GR_KC_CONV || c == GR_KC_DWCONV;
+}
+
+int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *nodes, double bpe, double fb)
+{
+	size_t n = g->n_nodes, nk = gr_partition_count(p);
+	otm_kernel_dag d;
+	int *kof = malloc((n + 1) * sizeof(int));
+	/* out8[k]: 1 while every later kernel reading k's output is an int8 conv, -1 once one is
+	 * not; 0: none reads it (a graph output: float) */
+	signed char *out8 = calloc(nk + 1, 1);
+
+	if (!kof || !out8 || bpe <= 0 || fb <= 0 || otm_kernel_dag_build(g, p, &d)) {
+		free(kof);
+		free(out8);
+		return -1;
+	}
+	otm_kernel_of(p, n, kof);
+	for (size_t k = 0; k < nk; k++)
+		for (size_t e = d.first[k]; e < d.first[k + 1]; e++) {
+			int pk = d.pred[e];
+			out8[pk] = int8_conv(p, k) && out8[pk] >= 0 ? 1 : -1;
+		}
+	for (size_t i = 0; i < n; i++) {
+		int k = kof[i], in8 = 1, out_int8;
+		double fin, fout;
+		gr_kernel_class c;
+
+		if (k < 0)
+			continue; /* views and folded ops move nothing of their own */
+		c = gr_partition_kernel(p, (size_t)k)->cls;
+		/* requantize is fused into convs only (not InnerProduct) */
+		out_int8 = int8_conv(p, (size_t)k) && out8[k] > 0;
+		for (size_t e = d.first[k]; e < d.first[k + 1]; e++)
+			in8 = in8 && int8_conv(p, (size_t)d.pred[e]) && out8[d.pred[e]] > 0;
+		in8 = in8 && d.first[k + 1] > d.first[k];
+		if (c == GR_KC_CONV || c == GR_KC_DWCONV || c == GR_KC_GEMM) {
+			/* a float input: the quantize pass reads it and writes int8, the layer reads that */
+			fin = in8 ? 1 : fb + 2;
+			fout = out_int8 ? 1 : fb;
+			if (c == GR_KC_CONV)
+				fout += 8; /* the int32 blob, written by the conv and read back */
+		} else {
+			fin = fout = fb;
+		}
+		nodes[i].ein *= fin / bpe;
+		nodes[i].eo *= fout / bpe;
+	}
+	otm_kernel_dag_free(&d);
+	free(kof);
+	free(out8);
+	return 0;
+}

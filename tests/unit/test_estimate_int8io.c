@@ -1,0 +1,149 @@
+/* ncnn's int8 layers between float activations (docs/estimate.md, "ncnn int8 activations";
+ * gr_fusion_rules.int8_float_io): on x -> Conv 3x3 -> Relu -> Conv 1x1 -> MaxPool -> depthwise
+ * Conv -> y, the first conv quantizes its float input and gives int8 (its consumer is a conv:
+ * ncnn2int8 fuses the requantize), the second reads int8 and gives float (a pool reads it), the
+ * pool works on float and the depthwise conv quantizes its float input and gives float (a graph
+ * output); dense convs also write and read an int32 blob. Weights keep their bytes. Only ncnn
+ * says so, and an int8 estimate lent from a float fit on ncnn moves more bytes than one
+ * without the rule; the float estimate does not move. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimation/op_time_model.h"
+#include "graph_builders.h"
+#include "graphs/calibrate.h"
+#include "graphs/estimate.h"
+#include "graphs/transform.h"
+#include "registry_fixture.h"
+
+static void conv(gr_graph *g, const char *in, const char *w, const char *out, int64_t k, int64_t group)
+{
+	gr_node *n = node(g, "Conv", L(in, w), L(out), 3);
+	int64_t pad = (k - 1) / 2;
+	attr_ints(g, n, "pads", D(pad, pad, pad, pad), 4);
+	attr_ints(g, n, "kernel_shape", D(k, k), 2);
+	attr_int(n, "group", group);
+}
+
+static gr_graph *build(void)
+{
+	gr_graph *g = graph(17);
+	gr_error err = {0};
+	gr_node *n;
+
+	input(g, "x", GR_DTYPE_FLOAT, 4, D(1, 32, 28, 28));
+	weight(g, "w1", 4, D(32, 32, 3, 3));
+	weight(g, "w2", 4, D(64, 32, 1, 1));
+	weight(g, "w3", 4, D(64, 1, 3, 3));
+	conv(g, "x", "w1", "a", 3, 1);
+	node(g, "Relu", L("a"), L("ar"), 0);
+	conv(g, "ar", "w2", "b", 1, 1);
+	n = node(g, "MaxPool", L("b"), L("c"), 3);
+	attr_ints(g, n, "kernel_shape", D(2, 2), 2);
+	attr_ints(g, n, "strides", D(2, 2), 2);
+	attr_ints(g, n, "pads", D(0, 0, 0, 0), 4);
+	conv(g, "c", "w3", "y", 3, 64);
+	assert_int_equal(gr_graph_add_output(g, gr_graph_tensor_ref(g, "y")), GR_OK);
+	assert_int_equal(run(g, &err), GR_OK);
+	return g;
+}
+
+static void only_ncnn_says_so(void **state)
+{
+	(void)state;
+	assert_int_equal(gr_fusion_rules_find("ncnn")->int8_float_io, 1);
+	assert_int_equal(gr_fusion_rules_find("MNN")->int8_float_io, 0);
+	assert_int_equal(gr_fusion_rules_find("tflite")->int8_float_io, 0);
+	assert_int_equal(gr_fusion_rules_find("onnxruntime")->int8_float_io, 0);
+}
+
+/* the bytes per element each node's activations are charged, fb for float */
+static void bytes_follow_ncnn(void **state)
+{
+	gr_graph *g = build();
+	gr_partition *p = NULL;
+	gr_error err = {0};
+	size_t n = gr_graph_node_count(g);
+	otm_node *was = calloc(n + 1, sizeof(*was)), *now = calloc(n + 1, sizeof(*now));
+	const double fb = 2, bpe = 1;
+	/* per node (Conv, Relu, Conv, MaxPool, Conv): the factors on ein and on eo, those of the
+	 * node's kernel (the Relu is the first conv's epilogue and carries its output) */
+	const double fin[] = {fb + 2, fb + 2, 1, fb, fb + 2}, fout[] = {1 + 8, 1 + 8, fb + 8, fb, fb};
+	(void)state;
+	assert_non_null(was);
+	assert_non_null(now);
+	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("ncnn"), &p, &err), GR_OK);
+	assert_int_equal(gr_partition_count(p), 4); /* conv+relu, conv, pool, dwconv */
+	for (size_t i = 0; i < n; i++)
+		otm_node_from(gr_graph_node(g, i), &was[i]);
+	assert_int_equal(otm_nodes_fuse(g, p, was), 0);
+	memcpy(now, was, (n + 1) * sizeof(*now));
+	assert_int_equal(otm_nodes_int8_float_io(g, p, now, bpe, fb), 0);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++) {
+		print_message("node %zu: ein %g -> %g, eo %g -> %g, ew %g\n", i, was[i].ein, now[i].ein,
+			      was[i].eo, now[i].eo, now[i].ew);
+		assert_true(now[i].ew == was[i].ew);
+		assert_true(fabs(now[i].ein - was[i].ein * fin[i]) <= 1e-9 * now[i].ein);
+		assert_true(fabs(now[i].eo - was[i].eo * fout[i]) <= 1e-9 * now[i].eo);
+		assert_true(now[i].flops == was[i].flops);
+	}
+	/* the element size it is given: the same bytes at bpe 4 */
+	memcpy(now, was, (n + 1) * sizeof(*now));
+	assert_int_equal(otm_nodes_int8_float_io(g, p, now, 4, fb), 0);
+	assert_true(fabs(now[0].ein - was[0].ein * fin[0] / 4) <= 1e-9 * now[0].ein);
+	free(was);
+	free(now);
+	gr_partition_free(p);
+	gr_graph_free(g);
+}
+
+/* the Pi 4's ncnn profile fits fp32 only: its int8 estimate is lent, and moves float bytes on
+ * ncnn; the fp32 estimate is the fit's own and does not change with the rule */
+static void lent_int8_moves_float_bytes(void **state)
+{
+	gr_graph *g = build();
+	gr_profile *prof = NULL;
+	gr_error err = {0};
+	const gr_hw *hw = gr_hw_registry_find(reg, "raspberry_pi_4");
+	gr_fusion_rules off = *gr_fusion_rules_find("ncnn");
+	(void)state;
+	off.int8_float_io = 0;
+	assert_non_null(hw);
+	if (gr_profile_load(GRAPHS_SOURCE_DIR "/calibration/raspberry_pi_4/default/ncnn.json", &prof, &err))
+		fail_msg("%s", err.msg);
+	for (int prec = 0; prec < 2; prec++) {
+		gr_estimate_opts o = {.precision = prec ? GR_PREC_FP32 : GR_PREC_INT8, .runtime = "ncnn"};
+		gr_estimate *a = NULL, *b = NULL;
+		gr_partition *pa = NULL, *pb = NULL;
+		assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("ncnn"), &pa, &err), GR_OK);
+		assert_int_equal(gr_partition_build(g, &off, &pb, &err), GR_OK);
+		assert_int_equal(gr_estimate_run_profile(g, pa, hw, -1, &o, prof, &a, &err), GR_OK);
+		assert_int_equal(gr_estimate_run_profile(g, pb, hw, -1, &o, prof, &b, &err), GR_OK);
+		print_message("%s: %.4f ms with the rule, %.4f ms without\n", prec ? "fp32" : "int8",
+			      1e3 * a->latency_s, 1e3 * b->latency_s);
+		assert_true(a->confidence != GR_CONF_THEORETICAL);
+		if (prec)
+			assert_true(a->latency_s == b->latency_s);
+		else
+			assert_true(a->latency_s > b->latency_s);
+		gr_estimate_free(a);
+		gr_estimate_free(b);
+		gr_partition_free(pa);
+		gr_partition_free(pb);
+	}
+	gr_profile_free(prof);
+	gr_graph_free(g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(only_ncnn_says_so),
+		cmocka_unit_test(bytes_follow_ncnn),
+		cmocka_unit_test(lent_int8_moves_float_bytes),
+	};
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
+}
