@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "estimation/mapper.h"
+#include "estimation/op_time_model.h"
 
 /* the efficiency table of the registry follows graphs/transform.h's kernel classes */
 _Static_assert(GR_HW_KERNEL_CLASS_COUNT == GR_KC_COUNT, "kernel classes of hw.h and transform.h differ");
@@ -30,8 +31,13 @@ static double peak_matrix_or_vector(const gr_map_ctx *m, const gr_kernel *k)
 	double p = gr_hw_effective_peak_ops(m->hw, m->mode, m->prec);
 	double v;
 
-	if (is_matrix(k) || k->cls == GR_KC_DWCONV)
+	if (is_matrix(k) || (k->cls == GR_KC_DWCONV && otm_class_on_matrix_engine(k->cls, m->hw)))
 		return p;
+	/* depthwise convs on CPUs and GPUs: the vector lanes, narrow types packed (op_time_model.c) */
+	if (k->cls == GR_KC_DWCONV) {
+		v = otm_vector_peak(m->hw, m->mode, m->prec);
+		return v > 0 && (p <= 0 || v < p) ? v : p;
+	}
 	/* Vector work runs on the general-purpose lanes: fp32 rate, or the emulated rate. */
 	v = gr_hw_peak_ops(m->hw, m->mode, GR_PREC_FP32);
 	if (v <= 0 || gr_hw_emulation_factor(m->hw, m->prec) > 0)
