@@ -103,6 +103,18 @@ static double wave_util(const gr_map_ctx *m, double tiles)
 	return tiles / (waves * sms);
 }
 
+/* fill.half_flops is a ramp-up time written as FLOPs at the precision's peak (the rate
+ * gr_hw_effective_peak_ops gives, where the class files set it against matrix kernels): a kernel
+ * that runs at a lower peak (a depthwise conv on a GPU's CUDA cores, vector work on the fp32
+ * lanes) ramps up in the same time, so in proportionally fewer FLOPs. Without it an int8
+ * depthwise conv on an A100's CUDA cores would pay an 8x longer ramp than on its tensor cores. */
+static double fill_peak_scale(const gr_map_ctx *m, const gr_kernel *k)
+{
+	double p = gr_hw_effective_peak_ops(m->hw, m->mode, m->prec), r = peak_matrix_or_vector(m, k);
+
+	return p > 0 && r > 0 && r < p ? r / p : 1.0;
+}
+
 /* The class's share of peak at full size, times the losses that apply: array padding
  * (weight-stationary: K rows and N columns are filled, M streams), the fill factor, and
  * wave quantization. */
@@ -121,7 +133,7 @@ static double efficiency(const gr_map_ctx *m, const gr_kernel *k)
 	if (ep->fill_per_unit)
 		half *= tiles > 0 ? fmin(units, tiles) : units;
 	if (matrix || ep->fill_all_kernels)
-		e *= gr_map_fill(k->flops, half);
+		e *= gr_map_fill(k->flops, half * fill_peak_scale(m, k));
 	if (tiles > 0)
 		e *= wave_util(m, tiles);
 	/* a grouped conv's narrow groups fill only part of each tile (gr_group_conv_scale) */

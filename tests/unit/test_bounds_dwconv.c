@@ -68,6 +68,36 @@ static void gpu_fp16_dwconv_runs_on_cuda_cores(void **state)
 		    mapper_peak(hw, mode, GR_PREC_FP16, GR_KC_CONV));
 }
 
+/* fill.half_flops is a ramp-up time written as FLOPs at the precision's peak (mappers.c,
+ * fill_peak_scale): an int8 depthwise conv on an A100's CUDA cores pays the ramp-up time it paid
+ * on the tensor-core peak, not 8x that in FLOPs at the vector rate */
+static void gpu_int8_dwconv_fill_time_follows_its_peak(void **state)
+{
+	(void)state;
+	int mode = 0;
+	const gr_hw *hw = registry_resolve("nvidia_a100_sxm4_80gb", &mode);
+	gr_hw_estimator ep;
+	char why[256];
+	assert_int_equal(gr_hw_estimator_params(hw, &ep, why, sizeof(why)), 0);
+	gr_map_ctx m = {.hw = hw, .mode = mode, .prec = GR_PREC_INT8, .units = gr_hw_units(hw, mode), .ep = &ep};
+	const gr_mapper *mp = gr_mapper_for(gr_hw_get_class(hw));
+	gr_kernel k;
+	memset(&k, 0, sizeof(k));
+	k.cls = GR_KC_DWCONV;
+	k.flops = 4e6;
+	double p = gr_hw_effective_peak_ops(hw, mode, GR_PREC_INT8), v = mp->peak(&m, &k);
+	double e0 = ep.efficiency[GR_KC_DWCONV], e = mp->efficiency(&m, &k);
+	assert_true(ep.fill_all_kernels && ep.fill_per_unit && v > 0 && v < p / 4 && e > 0 && e < e0);
+	/* time = (w + half') / (peak x e0): the ramp-up is half' / (v x e0), on the tensor-core
+	 * peak it was half x units / (p x e0) */
+	double ramp = k.flops / (v * e) - k.flops / (v * e0);
+	double ramp_matrix = ep.fill_half_flops * (double)m.units / (p * e0);
+	assert_true(fabs(ramp - ramp_matrix) <= 0.01 * ramp_matrix);
+	/* a tensor-core conv keeps the ramp in FLOPs at the precision's peak */
+	k.cls = GR_KC_CONV;
+	assert_true(mp->peak(&m, &k) == p);
+}
+
 /* an NPU feeds depthwise convs to its MAC array: the array peak stays */
 static void npu_dwconv_keeps_the_array_peak(void **state)
 {
@@ -90,6 +120,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cpu_int8_dwconv_runs_on_the_vector_lanes),
 		cmocka_unit_test(gpu_fp16_dwconv_runs_on_cuda_cores),
+		cmocka_unit_test(gpu_int8_dwconv_fill_time_follows_its_peak),
 		cmocka_unit_test(npu_dwconv_keeps_the_array_peak),
 	};
 	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
