@@ -103,15 +103,21 @@ static double wave_util(const gr_map_ctx *m, double tiles)
 	return tiles / (waves * sms);
 }
 
-/* fill.half_flops is a ramp-up time written as FLOPs at the precision's peak (the rate
- * gr_hw_effective_peak_ops gives, where the class files set it against matrix kernels): a kernel
- * that runs at a lower peak (a depthwise conv on a GPU's CUDA cores, vector work on the fp32
- * lanes) ramps up in the same time, so in proportionally fewer FLOPs. Without it an int8
- * depthwise conv on an A100's CUDA cores would pay an 8x longer ramp than on its tensor cores. */
+/* fill.half_flops is a ramp-up time written as FLOPs at the precision's peak, the rate the class
+ * files set it against for the matrix classes (otm_class_is_matrix). A kernel of such a class
+ * that runs at a lower peak (a depthwise conv on a GPU's CUDA cores: otm_class_on_matrix_engine)
+ * ramps up in the same time, so in proportionally fewer FLOPs: the ramp scales by the peak it
+ * runs at over the precision's (else an int8 depthwise conv on a tensor-core GPU pays its ramp
+ * at the CUDA cores' rate: 8x the time). The vector classes keep the ramp as set (scaling theirs
+ * too was measured and not kept: docs/estimate.md, "Physical bounds"). */
 static double fill_peak_scale(const gr_map_ctx *m, const gr_kernel *k)
 {
-	double p = gr_hw_effective_peak_ops(m->hw, m->mode, m->prec), r = peak_matrix_or_vector(m, k);
+	double p, r;
 
+	if (!otm_class_is_matrix(k->cls))
+		return 1.0;
+	p = gr_hw_effective_peak_ops(m->hw, m->mode, m->prec);
+	r = peak_matrix_or_vector(m, k);
 	return p > 0 && r > 0 && r < p ? r / p : 1.0;
 }
 

@@ -96,6 +96,11 @@ static void gpu_int8_dwconv_fill_time_follows_its_peak(void **state)
 	/* a tensor-core conv keeps the ramp in FLOPs at the precision's peak */
 	k.cls = GR_KC_CONV;
 	assert_true(mp->peak(&m, &k) == p);
+	/* the vector classes keep the ramp as the class file sets it */
+	k.cls = GR_KC_ELEMENTWISE;
+	double half = ep.fill_half_flops * (double)m.units;
+	assert_true(fabs(mp->efficiency(&m, &k) - ep.efficiency[GR_KC_ELEMENTWISE] * k.flops / (k.flops + half)) <=
+		    1e-12);
 }
 
 /* an NPU feeds depthwise convs to its MAC array: the array peak stays */
