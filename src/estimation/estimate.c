@@ -435,7 +435,7 @@ static void kernel_floor(const otm_bounds *b, const gr_partition *p, const fitte
 	for (size_t j = 0; j < k->count; j++) {
 		const otm_node *n = &v->nodes[gr_partition_node(p, k, j)->index];
 		otm_node_floor(b, n, f);
-		if (otm_class_is_matrix(n->cls))
+		if (otm_class_on_matrix_engine(n->cls, b->hw))
 			c_mat += f[0];
 		else
 			c_vec += f[0];

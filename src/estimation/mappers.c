@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "estimation/mapper.h"
+#include "estimation/op_time_model.h"
 
 /* the efficiency table of the registry follows graphs/transform.h's kernel classes */
 _Static_assert(GR_HW_KERNEL_CLASS_COUNT == GR_KC_COUNT, "kernel classes of hw.h and transform.h differ");
@@ -30,8 +31,13 @@ static double peak_matrix_or_vector(const gr_map_ctx *m, const gr_kernel *k)
 	double p = gr_hw_effective_peak_ops(m->hw, m->mode, m->prec);
 	double v;
 
-	if (is_matrix(k) || k->cls == GR_KC_DWCONV)
+	if (is_matrix(k) || (k->cls == GR_KC_DWCONV && otm_class_on_matrix_engine(k->cls, m->hw)))
 		return p;
+	/* depthwise convs on CPUs and GPUs: the vector lanes, narrow types packed (op_time_model.c) */
+	if (k->cls == GR_KC_DWCONV) {
+		v = otm_vector_peak(m->hw, m->mode, m->prec);
+		return v > 0 && (p <= 0 || v < p) ? v : p;
+	}
 	/* Vector work runs on the general-purpose lanes: fp32 rate, or the emulated rate. */
 	v = gr_hw_peak_ops(m->hw, m->mode, GR_PREC_FP32);
 	if (v <= 0 || gr_hw_emulation_factor(m->hw, m->prec) > 0)
@@ -97,6 +103,24 @@ static double wave_util(const gr_map_ctx *m, double tiles)
 	return tiles / (waves * sms);
 }
 
+/* fill.half_flops is a ramp-up time written as FLOPs at the precision's peak, the rate the class
+ * files set it against for the matrix classes (otm_class_is_matrix). A kernel of such a class
+ * that runs at a lower peak (a depthwise conv on a GPU's CUDA cores: otm_class_on_matrix_engine)
+ * ramps up in the same time, so in proportionally fewer FLOPs: the ramp scales by the peak it
+ * runs at over the precision's (else an int8 depthwise conv on a tensor-core GPU pays its ramp
+ * at the CUDA cores' rate: 8x the time). The vector classes keep the ramp as set (scaling theirs
+ * too was measured and not kept: docs/estimate.md, "Physical bounds"). */
+static double fill_peak_scale(const gr_map_ctx *m, const gr_kernel *k)
+{
+	double p, r;
+
+	if (!otm_class_is_matrix(k->cls))
+		return 1.0;
+	p = gr_hw_effective_peak_ops(m->hw, m->mode, m->prec);
+	r = peak_matrix_or_vector(m, k);
+	return p > 0 && r > 0 && r < p ? r / p : 1.0;
+}
+
 /* The class's share of peak at full size, times the losses that apply: array padding
  * (weight-stationary: K rows and N columns are filled, M streams), the fill factor, and
  * wave quantization. */
@@ -115,7 +139,7 @@ static double efficiency(const gr_map_ctx *m, const gr_kernel *k)
 	if (ep->fill_per_unit)
 		half *= tiles > 0 ? fmin(units, tiles) : units;
 	if (matrix || ep->fill_all_kernels)
-		e *= gr_map_fill(k->flops, half);
+		e *= gr_map_fill(k->flops, half * fill_peak_scale(m, k));
 	if (tiles > 0)
 		e *= wave_util(m, tiles);
 	/* a grouped conv's narrow groups fill only part of each tile (gr_group_conv_scale) */

@@ -324,6 +324,28 @@ double otm_conv_widen(const gr_fusion_rules *r, int prec, const gr_hw *hw)
 	return p > 0 && w > 0 && w < p ? p / w : 1.0;
 }
 
+/* A depthwise convolution has no reduction over input channels: nothing to feed a dot-product
+ * or tile instruction. CPU kernels run it with per-lane multiply-accumulates on the vector lanes
+ * (XNNPACK's qs8-dwconv: widening vmull_s8/vmlal_s8, not SDOT/SMMLA; fp: FMLA), GPUs on their
+ * CUDA cores (CUTLASS's depthwise conv is SIMT only; PyTorch's cuDNN depthwise kernels use no
+ * tensor cores). NPUs, TPUs, DSPs and MCUs with MAC arrays feed it to the array (at low use). */
+int otm_class_on_matrix_engine(int cls, const gr_hw *hw)
+{
+	if (cls == GR_KC_DWCONV && hw) {
+		gr_hw_class c = gr_hw_get_class(hw);
+		if (c == GR_HW_CPU || c == GR_HW_GPU)
+			return 0;
+	}
+	return otm_class_is_matrix(cls);
+}
+
+double otm_vector_peak(const gr_hw *hw, int mode, gr_precision prec)
+{
+	otm_bounds b;
+	otm_bounds_init(&b, hw, mode, prec);
+	return b.peak_vector;
+}
+
 int otm_related_class(int c)
 {
 	switch (c) {
@@ -380,7 +402,7 @@ double otm_bounds_peak(const otm_bounds *b, int cls)
 {
 	if (cls < 0)
 		return 0;
-	return otm_class_is_matrix(cls) ? b->peak_matrix : b->peak_vector;
+	return otm_class_on_matrix_engine(cls, b->hw) ? b->peak_matrix : b->peak_vector;
 }
 
 /* The levels as otm_bounds_bandwidth sees them: capacity (per-unit caches of units switched off

@@ -243,6 +243,11 @@ int otm_conv_path(const gr_fusion_rules *r, int prec, const gr_hw *hw);
  * on int16 lanes), both from the registry; 1 where that precision is the same, is not native
  * (no rate declared: charged at prec's) or is no slower. gr_node_rate_flops takes it. */
 double otm_conv_widen(const gr_fusion_rules *r, int prec, const gr_hw *hw);
+/* 1 when class cls runs on hw's matrix engine (otm_class_is_matrix, except depthwise
+ * convolution on CPUs and GPUs: their vector lanes); hw NULL: otm_class_is_matrix. */
+int otm_class_on_matrix_engine(int cls, const gr_hw *hw);
+/* The vector-lane peak of hw at mode and precision (otm_bounds' peak_vector; 0: unknown). */
+double otm_vector_peak(const gr_hw *hw, int mode, gr_precision prec);
 /* The related class of class c (the same engine, a similar access pattern: matmul -> gemm ->
  * conv, softmax/norm/transposes -> elementwise); -1: none. calibrate --borrow takes its ratio to
  * it, the fit its FLOP rate where c's rows cannot tell it, estimates its per-op cost where c is

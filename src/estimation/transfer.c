@@ -128,14 +128,14 @@ static int donor_falls_back(const gr_hw *d, const gr_hw *t)
  * fitted on classifier layers at batch 1 and 64 (M = 1..64 rows over 12 threads), is 1.74x its
  * convolutions' time per FLOP, and lent so it put a 2-vCPU VM's vit_b_16 (GEMMs of 197 rows) at
  * +156% (+54% now). The published CPU fits tie the two already. */
-static void cap_matrix_at_conv(otm_prec *p)
+static void cap_matrix_at_conv(otm_prec *p, const gr_hw *t)
 {
 	const otm_class *conv = &p->cls[GR_KC_CONV];
 
 	if (!conv->fitted || !(conv->coef[CF_FLOPS] > 0))
 		return;
 	for (int c = 0; c < CC_COUNT; c++)
-		if (c != GR_KC_CONV && otm_class_is_matrix(c) && p->cls[c].fitted &&
+		if (c != GR_KC_CONV && otm_class_on_matrix_engine(c, t) && p->cls[c].fitted &&
 		    p->cls[c].coef[CF_FLOPS] > conv->coef[CF_FLOPS])
 			p->cls[c].coef[CF_FLOPS] = conv->coef[CF_FLOPS];
 }
@@ -282,7 +282,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 			continue;
 		*tp = *dp;
 		if (fallback || cpu_pair(d, t))
-			cap_matrix_at_conv(tp);
+			cap_matrix_at_conv(tp, t);
 		otm_bounds_init(&bd, d, dm, (gr_precision)p);
 		otm_bounds_init(&bt, t, tm, (gr_precision)p);
 		double spill_d = dp->glob[CG_SPILL], fast_byte = 0;
