@@ -355,6 +355,28 @@ static void profiles_are_found_in_path_then_user_then_shipped_folders(void **sta
 	unsetenv("XDG_CONFIG_HOME");
 }
 
+/* The i7 fit of synthetic rows made by known (matmul at gemm's rate) from two CNNs and vit_b_32,
+ * a row per module, or per kernel when per_kernel. */
+static gr_profile *fit_vit_synthetic(gr_profile *known, gr_calib_cache *c, int per_kernel, gr_meas_set **s)
+{
+	gr_profile *fitted = NULL;
+	gr_error err = {0};
+	gr_fit_opts o = {0};
+	otm_prec *kp = &known->tm.prec[GR_PREC_FP32];
+
+	kp->cls[GR_KC_MATMUL].coef[CF_FLOPS] = kp->cls[GR_KC_GEMM].coef[CF_FLOPS];
+	o.hw = "intel_core_i7_12700k";
+	o.precision = GR_PREC_FP32;
+	o.cache = c;
+	synth_also = "vit_b_32";
+	synth_row_per_kernel = per_kernel;
+	*s = synthesize(c, known, 2);
+	synth_row_per_kernel = 0;
+	synth_also = NULL;
+	assert_int_equal(gr_profile_fit(*s, &o, &fitted, &err), GR_OK);
+	return fitted;
+}
+
 /* Regression (a fit that missed its own synthetic data): with vit_b_32's layers beside two CNNs'
  * the gemm class fitted 1.43 TFLOP/s, the i7's peak, from rows made at 200 GFLOP/s. The rows were
  * at fault: synthesize() wrote one row per kernel named by its module, vit's attention module
@@ -368,23 +390,15 @@ static void fit_recovers_gemm_rate_from_compute_bound_transformer_rows(void **st
 {
 	static const struct { const char *model; int64_t batch; } held[] = {
 		{"vit_b_32", 2}, {"vit_b_16", 1}, {"resnet50", 2}};
-	gr_profile *known = known_profile(), *fitted = NULL;
+	gr_profile *known = known_profile(), *fitted;
 	otm_prec *kp = &known->tm.prec[GR_PREC_FP32];
 	const otm_prec *fp;
 	gr_calib_cache *c;
 	gr_meas_set *s;
 	gr_error err = {0};
-	gr_fit_opts o = {0};
 	(void)state;
-	kp->cls[GR_KC_MATMUL].coef[CF_FLOPS] = kp->cls[GR_KC_GEMM].coef[CF_FLOPS];
 	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	o.hw = "intel_core_i7_12700k";
-	o.precision = GR_PREC_FP32;
-	o.cache = c;
-	synth_also = "vit_b_32";
-	s = synthesize(c, known, 2);
-	synth_also = NULL;
-	assert_int_equal(gr_profile_fit(s, &o, &fitted, &err), GR_OK);
+	fitted = fit_vit_synthetic(known, c, 0, &s);
 	fp = &fitted->tm.prec[GR_PREC_FP32];
 	print_message("gemm %.4g GFLOP/s, %.4g GB/s (generated 200, 20); conv %.4g GFLOP/s (generated 400)\n",
 		      1e-9 / fp->cls[GR_KC_GEMM].coef[CF_FLOPS], 1e-9 / fp->cls[GR_KC_GEMM].coef[CF_BYTES],
@@ -414,27 +428,17 @@ static void fit_recovers_gemm_rate_from_compute_bound_transformer_rows(void **st
  * generating rates as with a row per module. */
 static void fit_merges_rows_that_name_one_module(void **state)
 {
-	gr_profile *known = known_profile(), *fitted = NULL;
+	gr_profile *known = known_profile(), *fitted;
 	otm_prec *kp = &known->tm.prec[GR_PREC_FP32];
 	const otm_prec *fp;
 	gr_calib_cache *c;
 	gr_meas_set *s;
 	gr_error err = {0};
-	gr_fit_opts o = {0};
 	gr_fit_precision info;
 	gr_calib_prediction want, got;
 	(void)state;
-	kp->cls[GR_KC_MATMUL].coef[CF_FLOPS] = kp->cls[GR_KC_GEMM].coef[CF_FLOPS];
 	assert_int_equal(gr_calib_cache_new(NULL, &c, &err), GR_OK);
-	o.hw = "intel_core_i7_12700k";
-	o.precision = GR_PREC_FP32;
-	o.cache = c;
-	synth_also = "vit_b_32";
-	synth_row_per_kernel = 1;
-	s = synthesize(c, known, 2);
-	synth_row_per_kernel = 0;
-	synth_also = NULL;
-	assert_int_equal(gr_profile_fit(s, &o, &fitted, &err), GR_OK);
+	fitted = fit_vit_synthetic(known, c, 1, &s);
 	fp = &fitted->tm.prec[GR_PREC_FP32];
 	assert_int_equal(gr_profile_precision_info(fitted, GR_PREC_FP32, &info), GR_OK);
 	print_message("merged %d rows (first: %s); gemm %.4g GFLOP/s (generated 200), conv %.4g (400), %.3g us "
