@@ -455,6 +455,21 @@ static void kernel_floor(const otm_bounds *b, const gr_partition *p, const fitte
 	}
 }
 
+/* The bytes ncnn's int8 layers add to kernel ki's activations (view v against base, elements
+ * of bpe bytes; int8_io.c): what the kernel's bytes and working set are charged with too. */
+static double int8_io_extra(const gr_partition *p, const fitted_view *base, const fitted_view *v, size_t ki,
+			    double bpe)
+{
+	const gr_kernel *k = gr_partition_kernel(p, ki);
+	double d = 0;
+
+	for (size_t j = 0; j < k->count; j++) {
+		size_t i = gr_partition_node(p, k, j)->index;
+		d += v->nodes[i].ein + v->nodes[i].eo - base->nodes[i].ein - base->nodes[i].eo;
+	}
+	return d * bpe;
+}
+
 /* Fitted latency of kernel ki: the sum of its ops (and views charged to it), each raised to its
  * physical floor, plus the per-kernel cost. Returns the kernel's confidence; GR_CONF_THEORETICAL
  * (nothing written) when one of its op classes has no fit. */
@@ -713,7 +728,8 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	otm_prec resident;   /* a dataflow chip's fit, its weights held beside their layers */
 	const fitted_view *cv;
 	fitted_view int8v = {NULL, NULL}; /* an int8 fit lent from a float one on ncnn (int8_io.c) */
-	double int8_fb = 0;                /* ... and the bytes of the float activations it keeps */
+	double int8_fb = 0, int8_bpe = 0;  /* ... the bytes of the float activations it keeps, of its int8 */
+	const fitted_view *cv_base;
 	otm_bounds ob;
 	level_table levels;
 	level_pick onchip;
@@ -790,10 +806,6 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			snprintf(e->note + l, sizeof(e->note) - l, "%sthe profile has no %s fit: its %s fit, "
 				 "scaled by the two precisions' peaks", l ? "; " : "", gr_precision_name(m.prec),
 				 gr_precision_name(from));
-			/* the runtime keeps activations between int8 layers in the float format it was
-			 * fitted in (fp16 storage where that fit is fp16) */
-			if (m.prec == GR_PREC_INT8 && gr_partition_rules(p)->int8_float_io)
-				int8_fb = gr_estimate_elem_bytes(from);
 		}
 		if (cp == &own_borrow && ep.pipeline_dataflow) {
 			own_borrow.weights_resident = 1;
@@ -834,10 +846,19 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	cache_view_path(ec, conv_path, widen);
 	/* graph compilers keep fused intermediates on chip: the per-op view says so */
 	cv = rules->fused_memory ? cache_fused_view(ec) : &ec->cv;
+	/* ncnn's int8 layers sit between float activations, whatever prices them: theoretical, a
+	 * fit lent from the platform's float one or one transferred from another platform */
+	if (m.prec == GR_PREC_INT8 && gr_partition_rules(p)->int8_float_io)
+		int8_fb = otm_int8_float_bytes(hw);
+	cv_base = cv;
+	int8_bpe = cp ? cp->bytes_per_elem : ob.bytes_per_elem;
 	if (int8_fb > 0 && (int8v.nodes = malloc((ec->g->n_nodes + 1) * sizeof(otm_node)))) {
 		memcpy(int8v.nodes, cv->nodes, (ec->g->n_nodes + 1) * sizeof(otm_node));
 		int8v.view_kernel = cv->view_kernel;
-		if (!otm_nodes_int8_float_io(ec->g, p, int8v.nodes, cp->bytes_per_elem, int8_fb)) {
+		if (otm_nodes_int8_float_io(ec->g, p, int8v.nodes, int8_bpe, int8_fb)) {
+			free(int8v.nodes);
+			int8v.nodes = NULL;
+		} else {
 			size_t l = strlen(e->note);
 			cv = &int8v;
 			snprintf(e->note + l, sizeof(e->note) - l, "%sint8 layers between %s activations, as %s "
@@ -857,6 +878,11 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		double peak = mp->peak(&m, k), eff = mp->efficiency(&m, k), edyn;
 		/* eager ops run one after another: each one's own working set picks the level */
 		double ws = rules->fused_memory ? bytes : k->elems_node_max * gr_estimate_elem_bytes(m.prec);
+		if (cv == &int8v && bytes > 0) {
+			double extra = int8_io_extra(p, cv_base, cv, i, int8_bpe);
+			ws *= (bytes + extra) / bytes;
+			bytes += extra;
+		}
 		level_pick lv = levels_pick(&levels, hw, mode, ws, eff_peak, &ep);
 		/* Eager runtimes launch every op of a group separately; fused ones launch once. */
 		double launches = rules->fused_memory ? 1.0 : (double)k->count;

@@ -187,6 +187,9 @@ int otm_nodes_fuse(const gr_graph *g, const gr_partition *p, otm_node *nodes);
  * input and a dense conv's int32 output (int8_io.c). Weights stay. Returns -1 when out of
  * memory (nodes unchanged). */
 int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *nodes, double bpe, double fb);
+/* The bytes of an element of the float activations ncnn keeps between its int8 layers on hw:
+ * 2 (fp16 storage) on an Arm CPU with native fp16, else 4 (int8_io.c). */
+double otm_int8_float_bytes(const gr_hw *hw);
 /* Bytes of a fused op (otm_nodes_fuse) by where they move, given on-chip capacity cap (0: none
  * declared): on[0] activations and resident weights on chip, off[0] activations beyond cap and
  * weights streamed from DRAM. Unfused ops: all bytes on[0], nothing off. */

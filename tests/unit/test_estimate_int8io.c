@@ -4,8 +4,9 @@
  * ncnn2int8 fuses the requantize), the second reads int8 and gives float (a pool reads it), the
  * pool works on float and the depthwise conv quantizes its float input and gives float (a graph
  * output); dense convs also write and read an int32 blob. Weights keep their bytes. Only ncnn
- * says so, and an int8 estimate lent from a float fit on ncnn moves more bytes than one
- * without the rule; the float estimate does not move. */
+ * says so, and an ncnn int8 estimate, theoretical or lent from a float fit, moves more bytes
+ * than one without the rule, float ones of the platform's fb (otm_int8_float_bytes); the float
+ * estimates do not move, nor other runtimes' int8 ones. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,12 +139,103 @@ static void lent_int8_moves_float_bytes(void **state)
 	gr_graph_free(g);
 }
 
+/* fb by one rule from the registry: 2 (ncnn's fp16 storage) on an Arm CPU with native fp16, 4
+ * on x86 (fp16 native or not) and on Arm cores without FEAT_FP16 */
+static void float_bytes_follow_the_platform(void **state)
+{
+	static const struct {
+		const char *id;
+		double fb;
+	} want[] = {{"raspberry_pi_4", 4}, {"raspberry_pi_5", 2}, {"apple_m3", 2}, {"jetson_orin_nano_cpu", 2},
+		    {"mediatek_dimensity_9300", 2}, {"amd_ryzen_9_5950x", 4}, {"intel_core_i7_13700k", 4},
+		    {"intel_xeon_platinum_8480", 4}};
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const gr_hw *hw = gr_hw_registry_find(reg, want[i].id);
+		assert_non_null(hw);
+		print_message("%s: fb %g\n", want[i].id, otm_int8_float_bytes(hw));
+		assert_true(otm_int8_float_bytes(hw) == want[i].fb);
+	}
+}
+
+/* theoretical estimates (no profile): ncnn's int8 one moves float bytes of the platform's fb,
+ * more at fp32 than at fp16 storage; its fp32 and fp16 ones, and other runtimes' int8 ones, do
+ * not move */
+static void theoretical_int8_moves_float_bytes(void **state)
+{
+	gr_graph *g = build();
+	gr_error err = {0};
+	gr_fusion_rules off = *gr_fusion_rules_find("ncnn");
+	const char *ids[] = {"raspberry_pi_4", "raspberry_pi_5"}, *others[] = {"pytorch", "onnxruntime", "tflite"};
+	double extra[2] = {0, 0};
+	(void)state;
+	off.int8_float_io = 0;
+	for (int h = 0; h < 2; h++) {
+		const gr_hw *hw = gr_hw_registry_find(reg, ids[h]);
+		assert_non_null(hw);
+		for (int prec = 0; prec < 3; prec++) {
+			gr_precision pr = prec == 0 ? GR_PREC_INT8 : prec == 1 ? GR_PREC_FP32 : GR_PREC_FP16;
+			gr_estimate_opts o = {.precision = pr, .runtime = "ncnn"};
+			gr_estimate *a = NULL, *b = NULL;
+			gr_partition *pa = NULL, *pb = NULL;
+			if (pr == GR_PREC_FP16 && !gr_hw_precision_native(hw, pr))
+				continue;
+			assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("ncnn"), &pa, &err), GR_OK);
+			assert_int_equal(gr_partition_build(g, &off, &pb, &err), GR_OK);
+			assert_int_equal(gr_estimate_run(g, pa, hw, -1, &o, &a, &err), GR_OK);
+			assert_int_equal(gr_estimate_run(g, pb, hw, -1, &o, &b, &err), GR_OK);
+			print_message("%s %s: %.4f ms, %.0f B with the rule; %.4f ms, %.0f B without (%s)\n", ids[h],
+				      gr_precision_name(pr), 1e3 * a->latency_s, a->bytes, 1e3 * b->latency_s, b->bytes,
+				      a->note);
+			assert_true(a->confidence == GR_CONF_THEORETICAL);
+			if (pr == GR_PREC_INT8) {
+				assert_true(a->bytes > b->bytes);
+				assert_true(a->latency_s >= b->latency_s);
+				assert_non_null(strstr(a->note, h ? "between fp16 activations" : "between fp32 activations"));
+				extra[h] = a->bytes - b->bytes;
+			} else {
+				assert_true(a->latency_s == b->latency_s && a->bytes == b->bytes);
+				assert_null(strstr(a->note, "int8 layers"));
+			}
+			gr_estimate_free(a);
+			gr_estimate_free(b);
+			gr_partition_free(pa);
+			gr_partition_free(pb);
+		}
+	}
+	/* the same graph: only fb differs, and each float element costs fb (2 more at fp32) */
+	assert_true(extra[0] > extra[1] && extra[1] > 0);
+	for (int r = 0; r < 3; r++) {
+		const gr_hw *hw = gr_hw_registry_find(reg, "raspberry_pi_5");
+		gr_estimate_opts o = {.precision = GR_PREC_INT8, .runtime = others[r]};
+		gr_estimate *e = NULL;
+		gr_partition *p = NULL;
+		double want = 0;
+		assert_int_equal(gr_partition_build(g, gr_fusion_rules_find(others[r]), &p, &err), GR_OK);
+		assert_int_equal(gr_estimate_run(g, p, hw, -1, &o, &e, &err), GR_OK);
+		for (size_t k = 0; k < gr_partition_count(p); k++) {
+			const gr_kernel *kk = gr_partition_kernel(p, k);
+			want += gr_fusion_rules_find(others[r])->fused_memory
+					? kk->elems_in + kk->elems_weights + kk->elems_out
+					: kk->elems_nodes;
+		}
+		print_message("%s int8: %.0f B (int8 elements %.0f)\n", others[r], e->bytes, want);
+		assert_null(strstr(e->note, "int8 layers"));
+		assert_true(fabs(e->bytes - want) <= 1e-9 * want);
+		gr_estimate_free(e);
+		gr_partition_free(p);
+	}
+	gr_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(only_ncnn_says_so),
 		cmocka_unit_test(bytes_follow_ncnn),
 		cmocka_unit_test(lent_int8_moves_float_bytes),
+		cmocka_unit_test(float_bytes_follow_the_platform),
+		cmocka_unit_test(theoretical_int8_moves_float_bytes),
 	};
 	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }
