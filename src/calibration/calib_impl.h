@@ -132,12 +132,12 @@ gr_status calib_cache_model_conv(gr_calib_cache *c, const char *model, int64_t b
 /* The same on conv_path with its fast convolutions at the precision's own rate (widen 1). */
 gr_status calib_cache_model(gr_calib_cache *c, const char *model, int64_t batch, const char *runtime,
 			    int conv_path, calib_model **out, gr_error *err);
-/* The convolution path (gr_conv_path) runtime takes at precision prec on hw (NULL: none known),
- * or on the platform of registry spec: the models above are cached per path. */
-int calib_conv_path_hw(const gr_hw *hw, const char *runtime, int prec);
-int calib_conv_path(const gr_calib_cache *c, const char *spec, const char *runtime, int prec);
-/* The path with the widen its fast convolutions are counted with there (otm_conv_widen). */
+/* The convolution path (gr_conv_path) runtime takes at precision prec on hw (NULL: none known)
+ * with the widen its fast convolutions are counted with there (otm_conv_widen): the models
+ * above are cached per path and widen. calib_conv_path: the path on the platform of registry
+ * spec. */
 calib_conv calib_conv_hw(const gr_hw *hw, const char *runtime, int prec);
+int calib_conv_path(const gr_calib_cache *c, const char *spec, const char *runtime, int prec);
 /* The same with the first input's dims after the batch set to shape ("3x380x380", "384"; NULL
  * or "" = the zoo's), as a published row states them. GR_ERR_SHAPE when the graph cannot take
  * that shape (a ViT's position table fixes its resolution). */

@@ -336,11 +336,6 @@ int calib_row_shape(const gr_meas_row *r, char *shape, size_t size)
 	return 1;
 }
 
-int calib_conv_path_hw(const gr_hw *hw, const char *runtime, int prec)
-{
-	return otm_conv_path(gr_fusion_rules_find(runtime ? runtime : "pytorch"), prec, hw);
-}
-
 calib_conv calib_conv_hw(const gr_hw *hw, const char *runtime, int prec)
 {
 	const gr_fusion_rules *r = gr_fusion_rules_find(runtime ? runtime : "pytorch");
@@ -361,7 +356,7 @@ static const gr_hw *spec_hw(const gr_calib_cache *c, const char *spec)
 
 int calib_conv_path(const gr_calib_cache *c, const char *spec, const char *runtime, int prec)
 {
-	return calib_conv_path_hw(spec_hw(c, spec), runtime, prec);
+	return calib_conv_hw(spec_hw(c, spec), runtime, prec).path;
 }
 
 gr_status calib_row_model(gr_calib_cache *c, const gr_meas_row *r, const char *runtime, calib_model **out,
@@ -484,13 +479,12 @@ static int group_root(int *g, int r)
 
 /* Rows that name the same module (a harness that times a module's kernels one by one) join
  * the group of the first of them: the matching gives the module's ops to one row, so only the
- * group's summed time pairs with them. group[r] = the group's first row. */
+ * group's summed time pairs with them. group comes in as each row its own group, leaves with
+ * group[r] = the group's first row. */
 static int group_rows(member *mem, size_t nmem, size_t n_rows, int *group)
 {
 	member **by = malloc((nmem ? nmem : 1) * sizeof(*by));
 
-	for (size_t r = 0; r < n_rows; r++)
-		group[r] = (int)r;
 	if (!by)
 		return -1;
 	for (size_t k = 0; k < nmem; k++)
