@@ -114,7 +114,8 @@ static double fill_peak_scale(const gr_map_ctx *m, const gr_kernel *k)
 {
 	double p, r;
 
-	if (!otm_class_is_matrix(k->cls))
+	/* a vector class, or a matrix class on the matrix engine (at the precision's peak) */
+	if (!otm_class_is_matrix(k->cls) || otm_class_on_matrix_engine(k->cls, m->hw))
 		return 1.0;
 	p = gr_hw_effective_peak_ops(m->hw, m->mode, m->prec);
 	r = peak_matrix_or_vector(m, k);
