@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/graph_impl.h"
+#include "graphs/hw.h"
 #include "graphs/transform.h"
 
 static const char *class_names[GR_KC_COUNT] = {
@@ -429,11 +430,14 @@ static void kernel_traffic(builder *b, gr_kernel *k)
 {
 	const gr_node **nodes = b->p->order + k->first;
 	size_t kernel = (size_t)(k - b->p->kernels);
+	/* the paths whose FLOPs can differ: all of them only where the runtime's algorithm hangs on
+	 * the path (gr_conv_path_of), else the float one, copied to the rest below */
+	int paths = gr_conv_path_of(b->r, GR_PREC_INT8, 1) == GR_CONV_PATH_FLOAT ? 1 : GR_CONV_PATH_COUNT;
 
 	for (size_t j = 0; j < k->count; j++) {
 		const gr_node *n = nodes[j];
 		k->flops += n->cost.flops;
-		for (int path = 0; path < GR_CONV_PATH_COUNT; path++) {
+		for (int path = 0; path < paths; path++) {
 			int tile = 0;
 			k->flops_time[path] += gr_node_time_flops(b->r, n, path, &tile);
 			if (tile && !k->fast_tile[path])
@@ -494,6 +498,10 @@ static void kernel_traffic(builder *b, gr_kernel *k)
 				k->elems_out += (double)(gr_numel(t) > 0 ? gr_numel(t) : 0);
 			}
 		}
+	}
+	for (int path = paths; path < GR_CONV_PATH_COUNT; path++) {
+		k->flops_time[path] = k->flops_time[GR_CONV_PATH_FLOAT];
+		k->fast_tile[path] = k->fast_tile[GR_CONV_PATH_FLOAT];
 	}
 }
 
