@@ -410,10 +410,12 @@ int gr_node_set_float(gr_node *n, const char *name, double v)
 int gr_node_set_str(gr_node *n, const char *name, const char *v)
 {
 	gr_attr *a = attr_slot(n, name);
+	size_t len;
 	if (!a || !(a->s = gr_arena_strdup(n->owner->arena, v)))
 		return 0;
 	a->type = GR_ATTR_STRING;
-	a->s_len = strlen(v) < UINT32_MAX ? (uint32_t)strlen(v) : UINT32_MAX;
+	len = strlen(v);
+	a->s_len = len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
 	return 1;
 }
 
