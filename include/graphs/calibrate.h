@@ -291,6 +291,17 @@ gr_status gr_calib_predict_row(gr_calib_cache *c, const gr_profile *p, const gr_
 gr_status gr_calib_predict_run_row(gr_calib_cache *c, const gr_profile *p, const gr_meas_row *row,
 				   const gr_meas_row *const *run, size_t n_run, gr_calib_prediction *out,
 				   gr_error *err);
+/* Rows of one model run that name a module another of them names too (a harness that times a
+ * module's kernels one by one) are one group, as the fit sums them into one equation:
+ * group[r] (n_rows entries) gets the index of the first row of r's group. The grouping
+ * calibration's matching uses (calib_match). Fails only when out of memory. */
+gr_status gr_calib_row_groups(const gr_meas_row *const *rows, size_t n_rows, int *group, gr_error *err);
+/* ... and the prediction of such a group, against the sum of its rows' times: the ops any of
+ * its rows names, plus a launch (standalone rows) or harness cost (hooked layers) per row, as
+ * the fit models it. n_rows 1 is gr_calib_predict_run_row. */
+gr_status gr_calib_predict_run_rows(gr_calib_cache *c, const gr_profile *p, const gr_meas_row *const *rows,
+				    size_t n_rows, const gr_meas_row *const *run, size_t n_run,
+				    gr_calib_prediction *out, gr_error *err);
 
 /* ------------------------------------------------------------------ estimates with a profile */
 

@@ -82,6 +82,9 @@ typedef struct gr_val_point {
 	int subgraph;            /* subgraph index; -1 for whole-model pairs */
 	double measured_ms, predicted_ms;
 	gr_val_split split;
+	int rows;                /* measured rows in the pair: more than 1 for subgraph rows naming
+				  * one module, scored as one group (measured_ms their sum); 0
+				  * reads as 1 */
 } gr_val_point;
 
 typedef struct gr_val_set gr_val_set;

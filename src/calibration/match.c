@@ -502,17 +502,13 @@ static int group_rows(member *mem, size_t nmem, size_t n_rows, int *group)
 	return 0;
 }
 
-size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t n_rows, int *node_row,
-		   int *group)
+/* The module names the rows give ('|'-separated), each with its row: *out (malloc'ed, possibly
+ * NULL when *n is 0). -1 when out of memory. */
+static int collect_members(const gr_meas_row *const *rows, size_t n_rows, member **out, size_t *n)
 {
 	member *mem = NULL;
-	size_t nmem = 0, cap = 0, matched = 0;
-	int last = -1;
+	size_t nmem = 0, cap = 0;
 
-	for (size_t i = 0; i < m->n_nodes; i++)
-		node_row[i] = -1;
-	for (size_t r = 0; group && r < n_rows; r++)
-		group[r] = (int)r;
 	for (size_t r = 0; r < n_rows; r++) {
 		const char *s = rows[r]->nodes;
 		while (s && *s) {
@@ -521,8 +517,10 @@ size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t 
 			if (nmem == cap) {
 				size_t nc = cap ? 2 * cap : 64;
 				member *nm = realloc(mem, nc * sizeof(*nm));
-				if (!nm)
-					goto out;
+				if (!nm) {
+					free(mem);
+					return -1;
+				}
 				mem = nm;
 				cap = nc;
 			}
@@ -530,6 +528,37 @@ size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t 
 			s = e ? e + 1 : NULL;
 		}
 	}
+	*out = mem;
+	*n = nmem;
+	return 0;
+}
+
+gr_status gr_calib_row_groups(const gr_meas_row *const *rows, size_t n_rows, int *group, gr_error *err)
+{
+	member *mem = NULL;
+	size_t nmem = 0;
+	int rc;
+
+	for (size_t r = 0; r < n_rows; r++)
+		group[r] = (int)r;
+	rc = collect_members(rows, n_rows, &mem, &nmem) || group_rows(mem, nmem, n_rows, group);
+	free(mem);
+	return rc ? gr_error_set(err, GR_ERR_NOMEM, "out of memory") : GR_OK;
+}
+
+size_t calib_match(const calib_model *m, const gr_meas_row *const *rows, size_t n_rows, int *node_row,
+		   int *group)
+{
+	member *mem = NULL;
+	size_t nmem = 0, matched = 0;
+	int last = -1;
+
+	for (size_t i = 0; i < m->n_nodes; i++)
+		node_row[i] = -1;
+	for (size_t r = 0; group && r < n_rows; r++)
+		group[r] = (int)r;
+	if (collect_members(rows, n_rows, &mem, &nmem))
+		return 0;
 	if (group && group_rows(mem, nmem, n_rows, group))
 		goto out;
 	for (size_t i = 0; i < m->n_nodes; i++) {

@@ -89,6 +89,40 @@ gr_status gr_calib_predict_run_row(gr_calib_cache *c, const gr_profile *p, const
 				   const gr_meas_row *const *run, size_t n_run, gr_calib_prediction *out,
 				   gr_error *err)
 {
+	return gr_calib_predict_run_rows(c, p, &r, 1, run, n_run, out, err);
+}
+
+/* The fallback of rows whose ops are not known (not in the zoo, or nothing matched): each row's
+ * own work, from the profile's class or a plain roofline on the datasheet. */
+static void predict_fallback(const otm_prec *cp, const gr_hw *hw, int mode, const gr_meas_row *r,
+			     gr_calib_prediction *out)
+{
+	otm_node fb;
+	int nops;
+	gr_confidence conf;
+
+	calib_row_fallback(r, &fb, &nops);
+	if (cp && cp->cls[fb.cls].fitted) {
+		out->latency_s += otm_node_time(cp, &fb, r->batch, NULL) + cp->cls[fb.cls].coef[CF_OP] * (nops - 1) +
+				  (r->standalone ? cp->glob[CG_KERNEL] : cp->glob[CG_ROW]);
+		conf = GR_CONF_INTERPOLATED;
+	} else {
+		double peak = gr_hw_effective_peak_ops(hw, mode, (gr_precision)r->precision);
+		double bw = gr_hw_dram_bandwidth(hw, mode);
+		double tb = bw > 0 ? fb.ein * gr_estimate_elem_bytes((gr_precision)r->precision) / bw : 0;
+		out->latency_s += fmax(peak > 0 ? fb.flops / peak : 0, tb) + 1e-5 * nops;
+		conf = GR_CONF_THEORETICAL;
+	}
+	if (conf > out->confidence)
+		out->confidence = conf;
+	out->n_kernels++;
+}
+
+gr_status gr_calib_predict_run_rows(gr_calib_cache *c, const gr_profile *p, const gr_meas_row *const *rows,
+				    size_t n_rows, const gr_meas_row *const *run, size_t n_run,
+				    gr_calib_prediction *out, gr_error *err)
+{
+	const gr_meas_row *r = n_rows ? rows[0] : NULL; /* the group's model run */
 	calib_model *m = NULL;
 	const gr_hw *hw;
 	int mode;
@@ -96,9 +130,12 @@ gr_status gr_calib_predict_run_row(gr_calib_cache *c, const gr_profile *p, const
 	gr_error e2 = {0};
 	gr_status rc;
 	int *node_row = NULL;
-	const char *runtime = p ? p->tm.runtime : r->runtime ? r->runtime : "pytorch";
+	const char *runtime;
 
 	memset(out, 0, sizeof(*out));
+	if (!r)
+		return gr_error_set(err, GR_ERR_USAGE, "prediction needs a measured row");
+	runtime = p ? p->tm.runtime : r->runtime ? r->runtime : "pytorch";
 	if (r->kind == GR_MEAS_MODEL)
 		return predict_model_rt(c, p, r->model, r->batch, (gr_precision)r->precision, r->hw,
 					r->runtime, r->precision_name && !strcmp(r->precision_name, "amp"),
@@ -115,15 +152,17 @@ gr_status gr_calib_predict_run_row(gr_calib_cache *c, const gr_profile *p, const
 		if (!(node_row = calloc(m->n_nodes + 1, sizeof(int))))
 			return gr_error_set(err, GR_ERR_NOMEM, "out of memory");
 		for (size_t i = 0; i < m->n_nodes; i++) {
-			node_row[i] = calib_node_in_run_row(m, i, r, run, n_run) ? 0 : -1;
+			node_row[i] = -1;
+			for (size_t k = 0; k < n_rows && node_row[i] < 0; k++)
+				node_row[i] = calib_node_in_run_row(m, i, rows[k], run, n_run) ? 0 : -1;
 			matched += node_row[i] == 0;
 		}
 		out->matched = matched > 0;
 	}
 	if (out->matched && cp) {
 		gr_confidence conf = GR_CONF_CALIBRATED;
-		double t = 0;
-		int n = 0, n_call = 0;
+		double t = 0, fixed = 0;
+		int n = 0, n_call = 0, hooked = 0;
 		otm_bounds ob;
 		otm_bounds_init(&ob, hw, mode, (gr_precision)r->precision);
 		for (size_t i = 0; i < m->n_nodes; i++)
@@ -141,9 +180,16 @@ gr_status gr_calib_predict_run_row(gr_calib_cache *c, const gr_profile *p, const
 				n_call += cp->cls[m->nodes[i].cls].fitted; /* its time holds a call */
 			}
 		/* a subgraph timed on its own pays its launch/sync; a hooked layer its hooks, but not
-		 * the call path around them; a part's hooks are its module's (fit.c) */
-		t += r->standalone ? cp->glob[CG_KERNEL]
-				   : (calib_row_is_part(r) ? 0 : cp->glob[CG_ROW]) - n_call * cp->glob[CG_CALL];
+		 * the call path around them; a part's hooks are its module's (fit.c); a group pays
+		 * each of its rows' */
+		for (size_t k = 0; k < n_rows; k++) {
+			fixed += rows[k]->standalone ? cp->glob[CG_KERNEL]
+						     : (calib_row_is_part(rows[k]) ? 0 : cp->glob[CG_ROW]);
+			hooked |= !rows[k]->standalone;
+		}
+		if (hooked)
+			fixed -= n_call * cp->glob[CG_CALL];
+		t += fixed;
 		out->latency_s = t;
 		out->confidence = conf;
 		out->n_kernels = n;
@@ -167,24 +213,9 @@ gr_status gr_calib_predict_run_row(gr_calib_cache *c, const gr_profile *p, const
 		out->confidence = GR_CONF_THEORETICAL;
 		gr_estimate_free(e);
 	} else {
-		/* not in the zoo, or nothing matched: the row's own work */
-		otm_node fb;
-		int nops;
-		calib_row_fallback(r, &fb, &nops);
-		if (cp && cp->cls[fb.cls].fitted) {
-			out->latency_s = otm_node_time(cp, &fb, r->batch, NULL) +
-					 cp->cls[fb.cls].coef[CF_OP] * (nops - 1) +
-					 (r->standalone ? cp->glob[CG_KERNEL] : cp->glob[CG_ROW]);
-			out->confidence = GR_CONF_INTERPOLATED;
-		} else {
-			/* a plain roofline on the datasheet */
-			double peak = gr_hw_effective_peak_ops(hw, mode, (gr_precision)r->precision);
-			double bw = gr_hw_dram_bandwidth(hw, mode);
-			double tb = bw > 0 ? fb.ein * gr_estimate_elem_bytes((gr_precision)r->precision) / bw : 0;
-			out->latency_s = fmax(peak > 0 ? fb.flops / peak : 0, tb) + 1e-5 * nops;
-			out->confidence = GR_CONF_THEORETICAL;
-		}
-		out->n_kernels = 1;
+		/* not in the zoo, or nothing matched: the rows' own work */
+		for (size_t k = 0; k < n_rows; k++)
+			predict_fallback(cp, hw, mode, rows[k], out);
 	}
 	out->confidence_share[out->confidence] = 1;
 	if (cp && cp->has_energy && out->energy_j == 0)

@@ -79,7 +79,7 @@ static int write_report(const char *path, const gr_val_set *set, const gr_val_me
 		free(s);
 	} else if (fmt == GR_FMT_CSV) {
 		fputs("level,split,platform,model,precision,batch,subgraph,op_class,measured_ms,"
-		      "predicted_ms,ape,confidence\n", out);
+		      "predicted_ms,ape,confidence,rows\n", out);
 		for (size_t i = 0; i < gr_val_set_count(set); i++) {
 			const gr_val_point *p = gr_val_set_at(set, i);
 			fprintf(out, "%s,%s,%s,%s,%s,%lld,", gr_val_level_name(p->level),
@@ -87,11 +87,11 @@ static int write_report(const char *path, const gr_val_set *set, const gr_val_me
 				(long long)p->batch);
 			if (p->subgraph >= 0)
 				fprintf(out, "%d", p->subgraph);
-			fprintf(out, ",%s,%.6g,%.6g,%.4g,%s\n", p->op_class ? p->op_class : "",
+			fprintf(out, ",%s,%.6g,%.6g,%.4g,%s,%d\n", p->op_class ? p->op_class : "",
 				p->measured_ms, p->predicted_ms,
 				p->measured_ms > 0 ? 100 * fabs(p->predicted_ms - p->measured_ms) / p->measured_ms
 						   : NAN,
-				p->confidence ? p->confidence : "");
+				p->confidence ? p->confidence : "", p->rows > 1 ? p->rows : 1);
 		}
 	} else {
 		st = gr_val_report_write(set, meta, fmt, out, &err);

@@ -108,7 +108,8 @@ static cJSON *point_json(const gr_val_point *p)
 		ok = cJSON_AddItemToObject(o, "measured_ms", num_or_null(tidy(p->measured_ms))) &&
 		     cJSON_AddItemToObject(o, "predicted_ms", num_or_null(tidy(p->predicted_ms))) &&
 		     cJSON_AddItemToObject(o, "ape", num_or_null(tidy(ape))) &&
-		     add_str(o, "confidence", p->confidence);
+		     add_str(o, "confidence", p->confidence) &&
+		     cJSON_AddNumberToObject(o, "rows", p->rows > 1 ? p->rows : 1);
 	if (!ok) {
 		cJSON_Delete(o);
 		return NULL;
@@ -116,11 +117,27 @@ static cJSON *point_json(const gr_val_point *p)
 	return o;
 }
 
+/* Rows scored inside another row's pair (a group of rows naming one module), and those pairs. */
+static size_t merged_rows(const gr_val_set *s, size_t *pairs)
+{
+	size_t merged = 0;
+
+	*pairs = 0;
+	for (size_t i = 0; i < gr_val_set_count(s); i++) {
+		int r = gr_val_set_at(s, i)->rows;
+		if (r > 1) {
+			merged += (size_t)r - 1;
+			(*pairs)++;
+		}
+	}
+	return merged;
+}
+
 gr_status val_report_build(const gr_val_set *s, const gr_val_meta *meta, cJSON **out, gr_error *err)
 {
 	cJSON *root = cJSON_CreateObject(), *arr;
 	gr_val_group *g = NULL;
-	size_t ng = 0, counts[GR_VAL_LEVEL_COUNT] = {0};
+	size_t ng = 0, counts[GR_VAL_LEVEL_COUNT] = {0}, merged_pairs;
 	gr_status st;
 
 	*out = NULL;
@@ -148,7 +165,8 @@ gr_status val_report_build(const gr_val_set *s, const gr_val_meta *meta, cJSON *
 		counts[gr_val_set_at(s, i)->level]++;
 	if (!cJSON_AddNumberToObject(root, "model_pairs", (double)counts[GR_VAL_LEVEL_MODEL]) ||
 	    !cJSON_AddNumberToObject(root, "subgraph_pairs", (double)counts[GR_VAL_LEVEL_SUBGRAPH]) ||
-	    !cJSON_AddNumberToObject(root, "throughput_pairs", (double)counts[GR_VAL_LEVEL_THROUGHPUT]))
+	    !cJSON_AddNumberToObject(root, "throughput_pairs", (double)counts[GR_VAL_LEVEL_THROUGHPUT]) ||
+	    !cJSON_AddNumberToObject(root, "merged_rows", (double)merged_rows(s, &merged_pairs)))
 		goto oom;
 	for (size_t k = 0; k < val_n_sections; k++) {
 		const val_section *sec = &val_sections[k];
@@ -334,7 +352,7 @@ gr_status gr_val_report_write(const gr_val_set *s, const gr_val_meta *meta, int 
 	/* sections in the text report; by_platform and by_precision repeat the summary there */
 	static const char *const shown[] = {"overall", "summary", "by_op_class", "by_model",
 					    "by_model_throughput", "by_batch"};
-	size_t counts[GR_VAL_LEVEL_COUNT] = {0}, platforms = 0;
+	size_t counts[GR_VAL_LEVEL_COUNT] = {0}, platforms = 0, merged, merged_pairs;
 	gr_val_group *g = NULL;
 	gr_status st;
 
@@ -354,6 +372,9 @@ gr_status gr_val_report_write(const gr_val_set *s, const gr_val_meta *meta, int 
 		counts[1]);
 	if (counts[GR_VAL_LEVEL_THROUGHPUT])
 		fprintf(out, ", %zu throughput pairs", counts[GR_VAL_LEVEL_THROUGHPUT]);
+	if ((merged = merged_rows(s, &merged_pairs)))
+		fprintf(out, " (%zu subgraph pairs of rows naming one module hold %zu more rows)", merged_pairs,
+			merged);
 	fprintf(out, " on %zu platform%s\n", platforms, platforms == 1 ? "" : "s");
 	for (size_t i = 0; meta && i < meta->n_sources; i++)
 		fprintf(out, "%smeasurements: %s\n", fmt == GR_FMT_MARKDOWN ? "- " : "", meta->sources[i]);

@@ -22,6 +22,10 @@ typedef struct run_ctx {
 	size_t n_rows;
 	const gr_meas_row **by_run; /* the subgraph rows sorted by model run */
 	size_t *run_at, *run_n;     /* row i's run: by_run[run_at[i]], run_n[i] rows */
+	size_t *run_pos;            /* row i is by_run[run_pos[i]] */
+	size_t *lead;               /* by_run[j] is scored in the pair of by_run[lead[j]], the first
+				     * row of its group (gr_calib_row_groups); lead[j] == j leads */
+	const gr_meas_row **grp;    /* room for a group's rows */
 	int done, total;
 } run_ctx;
 
@@ -54,17 +58,24 @@ static int cmp_run(const void *a, const void *b)
 }
 
 /* Groups the subgraph rows by model run: a row is predicted among its run's rows, so that a
- * module timed less its parts is predicted less the ops they take, as calibration matches them. */
+ * module timed less its parts is predicted less the ops they take, as calibration matches them;
+ * rows of a run that name one module are scored as one pair, as calibration fits them. */
 static int group_runs(run_ctx *c)
 {
 	keyed *k = malloc((c->n_rows ? c->n_rows : 1) * sizeof(*k));
+	int *group = malloc((c->n_rows ? c->n_rows : 1) * sizeof(*group));
 	size_t n = 0;
+	gr_error e = {0};
 
 	c->by_run = malloc((c->n_rows ? c->n_rows : 1) * sizeof(*c->by_run));
 	c->run_at = calloc(c->n_rows ? c->n_rows : 1, sizeof(*c->run_at));
 	c->run_n = calloc(c->n_rows ? c->n_rows : 1, sizeof(*c->run_n));
-	if (!k || !c->by_run || !c->run_at || !c->run_n) {
+	c->run_pos = calloc(c->n_rows ? c->n_rows : 1, sizeof(*c->run_pos));
+	c->lead = calloc(c->n_rows ? c->n_rows : 1, sizeof(*c->lead));
+	c->grp = malloc((c->n_rows ? c->n_rows : 1) * sizeof(*c->grp));
+	if (!k || !group || !c->by_run || !c->run_at || !c->run_n || !c->run_pos || !c->lead || !c->grp) {
 		free(k);
+		free(group);
 		return -1;
 	}
 	for (size_t i = 0; i < c->n_rows; i++)
@@ -78,10 +89,50 @@ static int group_runs(run_ctx *c)
 			c->by_run[j] = k[j].r;
 			c->run_at[k[j].i] = lo;
 			c->run_n[k[j].i] = hi - lo;
+			c->run_pos[k[j].i] = j;
 		}
+		if (gr_calib_row_groups(c->by_run + lo, hi - lo, group, &e)) {
+			free(k);
+			free(group);
+			return -1;
+		}
+		for (size_t j = lo; j < hi; j++)
+			c->lead[j] = lo + (size_t)group[j - lo];
 	}
 	free(k);
+	free(group);
 	return 0;
+}
+
+/* Notes how many of the platform's rows were scored in another row's pair, with the first case
+ * ("vit_b_32 b1: subgraphs 3, 4, 5"), as `graphs calibrate` reports the rows it merged. */
+static void note_merged(run_ctx *c, const char *platform)
+{
+	size_t merged = 0, lead = 0, lo = 0, hi = 0, len;
+	char ex[256];
+
+	for (size_t i = 0; i < c->n_rows; i++) {
+		size_t j = c->run_pos[i];
+		if (c->rows[i]->kind != GR_MEAS_SUBGRAPH || strcmp(c->rows[i]->hw, platform) || c->lead[j] == j)
+			continue;
+		if (!merged++) {
+			lead = c->lead[j];
+			lo = c->run_at[i];
+			hi = lo + c->run_n[i];
+		}
+	}
+	if (!merged)
+		return;
+	len = (size_t)snprintf(ex, sizeof(ex), "%s b%lld: subgraphs", c->by_run[lead]->model,
+			       (long long)c->by_run[lead]->batch);
+	for (size_t t = lo; t < hi && len < sizeof(ex); t++)
+		if (c->lead[t] == lead)
+			len += (size_t)snprintf(ex + len, sizeof(ex) - len, "%s %d", t == lead ? "" : ",",
+						c->by_run[t]->subgraph);
+	gr_val_set_note(c->out, "%s: %zu subgraph rows name a module that another row of their model run "
+			"names too (a module's kernels timed one by one) and are scored in one pair with it, "
+			"their times summed, as calibration fits them; the first: %s",
+			platform, merged, ex);
 }
 
 /* "id" selects every mode of the platform; "id:mode" that mode only. */
@@ -189,21 +240,39 @@ static gr_status predict_rows(run_ctx *c, const char *platform, const char *mode
 	gr_status st;
 
 	for (size_t i = 0; i < c->n_rows; i++) {
-		const gr_meas_row *r = c->rows[i];
+		const gr_meas_row *r = c->rows[i], *const *run = c->by_run + c->run_at[i], *one[1] = {r};
+		const gr_meas_row *const *grp = one;
+		size_t n_grp = 1;
 		gr_calib_prediction pred;
 		gr_error e = {0};
 		gr_val_point pt;
+		double measured_s = r->latency_s;
 
 		if (strcmp(r->hw, platform) || (model && strcmp(r->model, model)))
 			continue;
-		if (!gr_calib_predict_run_row(c->cache, p, r, c->by_run + c->run_at[i], c->run_n[i], &pred, &e) &&
+		if (r->kind == GR_MEAS_SUBGRAPH) {
+			/* a row of a group is scored in its first row's pair (gr_calib_row_groups) */
+			size_t j = c->run_pos[i], lo = c->run_at[i], hi = lo + c->run_n[i];
+			if (c->lead[j] != j)
+				continue;
+			n_grp = 0;
+			measured_s = 0;
+			for (size_t t = j; t < hi; t++)
+				if (c->lead[t] == j) {
+					c->grp[n_grp++] = c->by_run[t];
+					measured_s += c->by_run[t]->latency_s;
+				}
+			grp = c->grp;
+		}
+		if (!gr_calib_predict_run_rows(c->cache, p, grp, n_grp, run, c->run_n[i], &pred, &e) &&
 		    r->metric == GR_METRIC_THROUGHPUT &&
 		    !(pred.throughput_per_s > 0 && isfinite(pred.throughput_per_s)))
 			gr_error_set(&e, GR_ERR_UNSUPPORTED, "%s on %s: no steady-state throughput estimated",
 				     r->model, r->hw);
 		if (e.status) {
-			if (!(*failed)++ && first_fail)
+			if (!*failed && first_fail)
 				snprintf(first_fail, ff_size, "%.*s", (int)(ff_size ? ff_size - 1 : 0), e.msg);
+			*failed += n_grp;
 			continue;
 		}
 		memset(&pt, 0, sizeof(pt));
@@ -214,7 +283,7 @@ static gr_status predict_rows(run_ctx *c, const char *platform, const char *mode
 			pt.measured_ms = 1e3 * (double)r->batch / r->throughput_per_s;
 			pt.predicted_ms = 1e3 * (double)r->batch / pred.throughput_per_s;
 		} else {
-			pt.measured_ms = r->latency_s * 1e3;
+			pt.measured_ms = measured_s * 1e3;
 			pt.predicted_ms = pred.latency_s * 1e3;
 		}
 		pt.platform = r->hw;
@@ -224,6 +293,7 @@ static gr_status predict_rows(run_ctx *c, const char *platform, const char *mode
 		pt.confidence = gr_confidence_name(pred.confidence);
 		pt.batch = r->batch;
 		pt.subgraph = r->kind == GR_MEAS_SUBGRAPH ? r->subgraph : -1;
+		pt.rows = (int)n_grp;
 		pt.split = split_of(r, user);
 		if ((st = gr_val_set_add(c->out, &pt, err)))
 			return st;
@@ -431,6 +501,7 @@ gr_status gr_val_run(const gr_meas_set *m, const gr_val_opts *o, gr_val_set *out
 			st = run_cv(&c, uplat[k], models, nm, &failed, first_fail, sizeof(first_fail), err);
 		else
 			st = run_shipped(&c, uplat[k], &failed, first_fail, sizeof(first_fail), err);
+		note_merged(&c, uplat[k]);
 		if (failed)
 			gr_val_set_note(out, "%s: %zu rows not predicted and left out; the first: %s",
 					uplat[k], failed, first_fail);
@@ -444,6 +515,9 @@ done:
 	free(c.by_run);
 	free(c.run_at);
 	free(c.run_n);
+	free(c.run_pos);
+	free(c.lead);
+	free(c.grp);
 	free(plat);
 	free(names);
 	free(uplat);

@@ -21,7 +21,7 @@ static void add(gr_val_set *s, gr_val_level level, gr_val_split split, const cha
 		double pred)
 {
 	gr_val_point p = {level, platform, model, prec, op, "calibrated", batch,
-			  level == GR_VAL_LEVEL_SUBGRAPH ? 0 : -1, meas, pred, split};
+			  level == GR_VAL_LEVEL_SUBGRAPH ? 0 : -1, meas, pred, split, 1};
 	assert_int_equal(gr_val_set_add(s, &p, NULL), GR_OK);
 }
 
@@ -44,7 +44,7 @@ static void set_copies_the_strings_of_a_pair(void **state)
 {
 	gr_val_set *s = gr_val_set_new();
 	char name[16] = "resnet18";
-	gr_val_point p = {GR_VAL_LEVEL_MODEL, "cpu", name, "fp32", NULL, NULL, 1, -1, 1, 1, GR_VAL_ID};
+	gr_val_point p = {GR_VAL_LEVEL_MODEL, "cpu", name, "fp32", NULL, NULL, 1, -1, 1, 1, GR_VAL_ID, 1};
 
 	assert_int_equal(gr_val_set_add(s, &p, NULL), GR_OK);
 	strcpy(name, "changed");
@@ -225,7 +225,7 @@ static void dashboard_inlines_the_library_and_escapes_script_ends(void **state)
 {
 	gr_val_set *s = sample();
 	gr_val_point p = {GR_VAL_LEVEL_MODEL, "cpu", "</script><script>alert(1)</script><!--",
-			  "fp32", NULL, NULL, 1, -1, 1, 1, GR_VAL_ID};
+			  "fp32", NULL, NULL, 1, -1, 1, 1, GR_VAL_ID, 1};
 	gr_val_meta meta = {"cpu", "none", NULL, NULL, 0, NULL, 0, NULL};
 	gr_error err = {0};
 	char *buf = NULL;
