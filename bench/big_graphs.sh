@@ -10,13 +10,25 @@
 # importing onnx, loading and inferring, against `graphs profile`: start-up on both sides;
 # Python's in-process time, without its start-up and import, is printed beside it),
 # JSON at most 1.3x the table, cost linear in nodes (per-node cost from 50k to 200k at most
-# 1.5x that from 10k to 50k). Exits 1 when one is missed.
+# 1.5x that from 10k to 50k). Exits 1 when one is missed, 2 (timing nothing) when the CLI is a
+# coverage, sanitizer or Debug build (bench/lib/build_kind.sh).
 # (profile loads no BLAS since the split of #14, so OPENBLAS_NUM_THREADS no longer matters.)
 # Usage: bench/big_graphs.sh [build/graphs] [repetitions, default 10]
 set -euo pipefail
 cli=${1:-build/graphs}
 reps=${2:-10}
 here=$(cd "$(dirname "$0")" && pwd)
+# Refused (exit 2), not timed with a warning: the figures of a coverage, sanitizer or Debug build
+# say nothing of the code, its missed targets would exit 1 like a regression (tools/bench.sh
+# counts them), and a warning above 20 lines of figures is lost when they are copied out.
+. "$here/lib/build_kind.sh"
+unfit=$(bench_build_unfit "$cli")
+if [ -n "$unfit" ]; then
+	echo "big_graphs: not timing $cli: its figures would not be comparable:" >&2
+	sed 's/^/  /' <<<"$unfit" >&2
+	echo "big_graphs: time a plain build (cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRAPHS_COVERAGE=OFF -DGRAPHS_SANITIZE=OFF)" >&2
+	exit 2
+fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 swin=$here/../models/swin_s.onnx
 [ -f "$swin" ] || /usr/bin/python3 "$here/../tools/export_zoo.py" swin_s  # into models/

@@ -5,9 +5,14 @@ set -u
 cd "$(dirname "$0")/.."
 cli=${1:-build/graphs}
 [ -x "$cli" ] || tools/setup.sh --no-example
-# tools/test.sh instruments build/ for coverage: its counters would be timed too
-if grep -q '^GRAPHS_COVERAGE:BOOL=ON' "$(dirname "$cli")/CMakeCache.txt" 2>/dev/null; then
-	echo "bench: $(dirname "$cli") is a coverage build; rebuild it with -DGRAPHS_COVERAGE=OFF" >&2
+# tools/test.sh instruments build/ for coverage: its counters would be timed too (and a
+# sanitizer or Debug build's checks and -O0): bench/lib/build_kind.sh
+. bench/lib/build_kind.sh
+unfit=$(bench_build_unfit "$cli")
+if [ -n "$unfit" ]; then
+	echo "bench: $cli is not a build to time:" >&2
+	sed 's/^/  /' <<<"$unfit" >&2
+	echo "bench: rebuild it with -DGRAPHS_COVERAGE=OFF -DGRAPHS_SANITIZE=OFF (and not Debug)" >&2
 	exit 2
 fi
 pass=0; fail=0
