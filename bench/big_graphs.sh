@@ -22,13 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # say nothing of the code, its missed targets would exit 1 like a regression (tools/bench.sh
 # counts them), and a warning above 20 lines of figures is lost when they are copied out.
 . "$here/lib/build_kind.sh"
-unfit=$(bench_build_unfit "$cli")
-if [ -n "$unfit" ]; then
-	echo "big_graphs: not timing $cli: its figures would not be comparable:" >&2
-	sed 's/^/  /' <<<"$unfit" >&2
-	echo "big_graphs: time a plain build (cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRAPHS_COVERAGE=OFF -DGRAPHS_SANITIZE=OFF)" >&2
-	exit 2
-fi
+bench_refuse_unfit big_graphs "$cli"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 swin=$here/../models/swin_s.onnx
 [ -f "$swin" ] || /usr/bin/python3 "$here/../tools/export_zoo.py" swin_s  # into models/

@@ -8,13 +8,7 @@ cli=${1:-build/graphs}
 # tools/test.sh instruments build/ for coverage: its counters would be timed too (and a
 # sanitizer or Debug build's checks and -O0): bench/lib/build_kind.sh
 . bench/lib/build_kind.sh
-unfit=$(bench_build_unfit "$cli")
-if [ -n "$unfit" ]; then
-	echo "bench: $cli is not a build to time:" >&2
-	sed 's/^/  /' <<<"$unfit" >&2
-	echo "bench: rebuild it with -DGRAPHS_COVERAGE=OFF -DGRAPHS_SANITIZE=OFF (and not Debug)" >&2
-	exit 2
-fi
+bench_refuse_unfit bench "$cli"
 pass=0; fail=0
 run() { echo "== $*"; if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "MISSED: $*"; fi; }
 run bash bench/profile_vs_onnx.sh "$cli"

@@ -7,6 +7,7 @@
 # missing: the CMakeCache.txt beside the CLI (CMake puts the CLI in the build folder's root), and
 # the CLI and the libgraphs it loads themselves (a copied binary has no cache beside it): an
 # instrumented object names its .gcda files, a sanitized one needs libasan/libubsan.
+# `bench_refuse_unfit NAME CLI` exits 2 with the reasons when there are any.
 bench_build_unfit() {
 	local cli=$1 cache flags f dyn
 	cache=$(dirname "$cli")/CMakeCache.txt
@@ -32,4 +33,15 @@ bench_build_unfit() {
 			echo "sanitizer build ($f needs a sanitizer runtime)"
 	done
 	return 0
+}
+
+bench_refuse_unfit() {
+	local name=$1 cli=$2 unfit
+	unfit=$(bench_build_unfit "$cli")
+	[ -n "$unfit" ] || return 0
+	echo "$name: not timing $cli: its figures would not be comparable:" >&2
+	sed 's/^/  /' <<<"$unfit" >&2
+	echo "$name: time a plain build (cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRAPHS_COVERAGE=OFF" \
+		"-DGRAPHS_SANITIZE=OFF)" >&2
+	exit 2
 }
