@@ -396,7 +396,8 @@ static int try_attention(builder *b, gr_node *mm, size_t kernel)
 /* Graph compilers that fuse attention also choose the layouts around matrix ops: a Transpose
  * whose result feeds only MatMul/Gemm, directly or through views, is read in place by them (a
  * transposed operand or a strided batch: TensorRT, XLA and QNN fold these into the matmul), so it
- * launches nothing and moves nothing of its own. */
+ * launches nothing and moves nothing of its own. Not on dataflow chips, where a transpose is a
+ * layer of the pipeline (Hailo's fits got worse with it: docs/estimate.md, "Layouts"). */
 static int read_in_place_by_matmuls(const gr_graph *g, const gr_tensor *t, int depth)
 {
 	if (!t || t->is_output || t->owner != g || t->n_consumers == 0 || depth > 4)
@@ -577,7 +578,8 @@ gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr
 			continue;
 		/* shape arithmetic folded to constants runs at export time, not on the device */
 		if ((b.r->views_free && is_view(n->op)) || gr_node_is_folded(n) ||
-		    (b.r->attention && n->op == GR_OP_TRANSPOSE && read_in_place_by_matmuls(g, gr_out(n, 0), 0))) {
+		    (n->op == GR_OP_TRANSPOSE && b.r->attention && !strcmp(b.r->behaviour, "graph_compiler") &&
+		     read_in_place_by_matmuls(g, gr_out(n, 0), 0))) {
 			b.kid[i] = -2;
 			continue;
 		}
