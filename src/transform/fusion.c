@@ -393,6 +393,26 @@ static int try_attention(builder *b, gr_node *mm, size_t kernel)
 	return 0;
 }
 
+/* Graph compilers that fuse attention also choose the layouts around matrix ops: a Transpose
+ * whose result feeds only MatMul/Gemm, directly or through views, is read in place by them (a
+ * transposed operand or a strided batch: TensorRT, XLA and QNN fold these into the matmul), so it
+ * launches nothing and moves nothing of its own. Not on dataflow chips, where a transpose is a
+ * layer of the pipeline (Hailo's fits got worse with it: docs/estimate.md, "Layouts"). */
+static int read_in_place_by_matmuls(const gr_graph *g, const gr_tensor *t, int depth)
+{
+	if (!t || t->is_output || t->owner != g || t->n_consumers == 0 || depth > 4)
+		return 0;
+	for (size_t c = 0; c < t->n_consumers; c++) {
+		const gr_node *n = t->consumers[c];
+		/* a Shape or Size reads only the tensor's dims */
+		if (n->op == GR_OP_MATMUL || n->op == GR_OP_GEMM || n->op == GR_OP_SHAPE || n->op == GR_OP_SIZE)
+			continue;
+		if (!is_view(n->op) || n->n_out != 1 || !read_in_place_by_matmuls(g, n->out[0], depth + 1))
+			return 0;
+	}
+	return 1;
+}
+
 static void kernel_dims(const builder *b, gr_kernel *k, const gr_node *a)
 {
 	const gr_tensor *y = gr_out(a, 0), *x = gr_in(a, 0), *w = gr_in(a, 1);
@@ -557,7 +577,9 @@ gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr
 		if (b.kid[i] >= 0)
 			continue;
 		/* shape arithmetic folded to constants runs at export time, not on the device */
-		if ((b.r->views_free && is_view(n->op)) || gr_node_is_folded(n)) {
+		if ((b.r->views_free && is_view(n->op)) || gr_node_is_folded(n) ||
+		    (n->op == GR_OP_TRANSPOSE && b.r->attention && !strcmp(b.r->behaviour, "graph_compiler") &&
+		     read_in_place_by_matmuls(g, gr_out(n, 0), 0))) {
 			b.kid[i] = -2;
 			continue;
 		}
