@@ -905,8 +905,9 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			unfit = !oc.off_name && gr_onchip_stream(&oc, wbytes, 0) > 0;
 		} else {
 			double onchip_s;
-			/* a fast conv computing in a wider precision runs at its rate (otm_conv_widen) */
-			ke->compute_s = peak > 0 && eff > 0 ? ke->flops_time * (ke->fast_tile ? widen : 1) / (peak * eff) : 0;
+			/* a kernel computing in a wider precision runs at its rate (otm_conv_widen) */
+			ke->compute_s = peak > 0 && eff > 0 ? ke->flops_time *
+				(gr_conv_path_widens(conv_path, k->cls, ke->fast_tile) ? widen : 1) / (peak * eff) : 0;
 			ke->memory_s = bytes / (lv.bw * (lv.is_dram ? ep.mem_eff_dram : ep.mem_eff_cache));
 			/* what does not fit on chip comes from DRAM or over the host link, every time */
 			streamed = fmin(bytes, gr_onchip_stream(&oc, wbytes, fmax(0, bytes - wbytes)));

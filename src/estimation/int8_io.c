@@ -16,12 +16,11 @@
 /* ncnn stores float activations in fp16 where Option::use_fp16_storage (on by default) meets a
  * layer whose support_fp16_storage is cpu_support_arm_asimdhp(), Arm's FEAT_FP16 (Tencent/ncnn@
  * a4d2ea1d src/option.cpp, src/net.cpp convert_layout, the Arm layers' constructors);
- * x86 builds cast no input to fp16. In the registry: a CPU whose engines list their Arm
- * features (compute.engines[].isa, Arm entries only) with fp16 in precisions.native. */
+ * x86 builds cast no input to fp16. In the registry: an Arm CPU (isa_family arm64/arm32;
+ * gr_hw_is_arm_cpu) with fp16 in precisions.native. */
 double otm_int8_float_bytes(const gr_hw *hw)
 {
-	int arm = gr_hw_get_class(hw) == GR_HW_CPU && gr_hw_isa_all(hw, 0);
-	return arm && gr_hw_precision_native(hw, GR_PREC_FP16) ? 2 : 4;
+	return gr_hw_is_arm_cpu(hw) && gr_hw_precision_native(hw, GR_PREC_FP16) ? 2 : 4;
 }
 
 static int int8_conv(const gr_partition *p, size_t k)

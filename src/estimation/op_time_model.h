@@ -239,11 +239,12 @@ void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec
 int otm_class_is_matrix(int cls);
 /* The convolution path (gr_conv_path) runtime r takes at precision prec on hw (NULL: none
  * known): with dot-product instructions when every engine of hw declares them, as a runtime's
- * detection of the whole system's features sees them. Estimates and fits charge its FLOPs. */
+ * detection of the whole system's features sees them; x86 code on a CPU whose isa_family is
+ * x86_64. Estimates and fits charge its FLOPs. */
 int otm_conv_path(const gr_fusion_rules *r, int prec, const gr_hw *hw);
-/* How many times slower than prec's peak the fast convolutions of that path compute: prec's
- * peak over the peak of the precision they compute in (gr_conv_path_arith: ncnn's int8 Winograd
- * on int16 lanes), both from the registry; 1 where that precision is the same, is not native
+/* How many times slower than prec's peak the kernels of that path that compute in a wider
+ * precision (gr_conv_path_widens) run: prec's peak over the peak of the precision they compute in
+ * (gr_conv_path_arith: ncnn's int8 Winograd on int16 lanes, every x86 int8 layer), both from the registry; 1 where that precision is the same, is not native
  * (no rate declared: charged at prec's) or is no slower. gr_node_rate_flops takes it. */
 double otm_conv_widen(const gr_fusion_rules *r, int prec, const gr_hw *hw);
 /* 1 when class cls runs on hw's matrix engine (otm_class_is_matrix, except depthwise
