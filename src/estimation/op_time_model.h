@@ -184,9 +184,12 @@ int otm_nodes_fuse(const gr_graph *g, const gr_partition *p, otm_node *nodes);
 /* An int8 model on a runtime with gr_fusion_rules.int8_float_io (ncnn): rescales nodes[] (graph
  * order, bytes per element bpe) so that each op's activations count the bytes that runtime
  * moves: float ones of fb bytes, int8 ones between int8 convs, the quantize pass of a float
- * input and a dense conv's int32 output (int8_io.c). Weights stay. Returns -1 when out of
- * memory (nodes unchanged). */
-int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *nodes, double bpe, double fb);
+ * input and a dense conv's int32 output (int8_io.c). Weights stay. passes (NULL, or one per
+ * kernel of p) gets the layer dispatches each kernel runs besides its own (quantize, requantize
+ * or dequantize, a dequantized output's activation). Returns -1 when out of memory (nodes
+ * unchanged). */
+int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *nodes, double bpe, double fb,
+			    double *passes);
 /* The bytes of an element of the float activations ncnn keeps between its int8 layers on hw:
  * 2 (fp16 storage) on an Arm CPU with native fp16, else 4 (int8_io.c). */
 double otm_int8_float_bytes(const gr_hw *hw);
