@@ -151,6 +151,23 @@ const char *gr_hw_isa_name(unsigned bit);
  * the whole system's features sees them); 0 otherwise, and for engines without an isa list. */
 int gr_hw_isa_all(const gr_hw *hw, unsigned bits);
 
+/* The instruction-set family of a CPU platform (top-level isa_family in the registry): runtimes
+ * ship other kernels per family (ncnn's x86 int8 layers multiply int16 pairs, its Arm ones
+ * int8: docs/estimate.md, "Fast convolution"). NONE where the file gives none. */
+typedef enum gr_hw_isa_family {
+	GR_HW_ISA_FAMILY_NONE = 0,
+	GR_HW_ISA_FAMILY_ARM64,  /* AArch64 */
+	GR_HW_ISA_FAMILY_ARM32,  /* AArch32 (ARMv7-A cores: Cortex-A7) */
+	GR_HW_ISA_FAMILY_X86_64, /* x86-64 */
+	GR_HW_ISA_FAMILY_COUNT
+} gr_hw_isa_family;
+gr_hw_isa_family gr_hw_get_isa_family(const gr_hw *hw);
+/* "arm64", "arm32", "x86_64"; NULL for NONE and anything else. */
+const char *gr_hw_isa_family_name(int family);
+/* 1 for an Arm CPU: isa_family arm64 or arm32, or, where no family is given, an engine with an
+ * Arm isa list (the registry's older sign of one). */
+int gr_hw_is_arm_cpu(const gr_hw *hw);
+
 size_t gr_hw_engine_count(const gr_hw *hw);
 /* Fills *out for engine i; returns 0, or -1 when i is out of range. Borrowed strings. */
 int gr_hw_engine_at(const gr_hw *hw, size_t i, gr_hw_engine_info *out);

@@ -81,18 +81,24 @@ const gr_fusion_rules *gr_fusion_rules_at(size_t i);
 const char *gr_fusion_rules_names(char *buf, size_t size);
 
 /* The code path a fast-convolution runtime takes, where its choice of algorithm hangs on the
- * precision an estimate runs at and on the engine's Arm features (compute.engines[].isa):
- * ncnn's int8 path runs no Winograd on cores with dotprod (fastconv.c). */
+ * precision an estimate runs at, on the engine's Arm features (compute.engines[].isa) and on the
+ * CPU's instruction-set family (isa_family): ncnn's int8 path runs no Winograd on Arm cores with
+ * dotprod, and its x86 int8 layers are other code (fastconv.c). */
 typedef enum gr_conv_path {
 	GR_CONV_PATH_FLOAT = 0, /* fp32/fp16/bf16, and every precision of rules without such a rule */
 	GR_CONV_PATH_INT8,      /* int8 on an engine without dotprod */
 	GR_CONV_PATH_INT8_DOT,  /* int8 on an engine with dotprod (SDOT) */
+	GR_CONV_PATH_INT8_X86,  /* int8 on x86-64 cores */
 	GR_CONV_PATH_COUNT
 } gr_conv_path;
-/* The path runtime r takes at precision prec (gr_precision) on an engine with (dotprod 1) or
- * without Arm's dot-product instructions. GR_CONV_PATH_FLOAT wherever r's choice does not depend
- * on them, so equal paths charge equal FLOPs: caches key on the path, never on the precision. */
-int gr_conv_path_of(const gr_fusion_rules *r, int prec, int dotprod);
+/* What the path can hang on besides the precision (gr_conv_path_of's features, OR-ed). */
+enum { GR_CONV_FEAT_DOTPROD = 1, /* every engine has Arm's dot-product instructions */
+       GR_CONV_FEAT_X86 = 2 };   /* an x86-64 CPU (isa_family) */
+/* The path runtime r takes at precision prec (gr_precision) on cores with the features
+ * (GR_CONV_FEAT_*; x86 wins over dotprod). GR_CONV_PATH_FLOAT wherever r's choice does not
+ * depend on them, so equal paths charge equal FLOPs: caches key on the path, never on the
+ * precision. */
+int gr_conv_path_of(const gr_fusion_rules *r, int prec, int features);
 
 /* The FLOPs the time model charges for node n under runtime r on path (gr_conv_path): its own
  * FLOPs (n->cost.flops, the definition's count, which model totals always report), or, for a
@@ -102,11 +108,16 @@ int gr_conv_path_of(const gr_fusion_rules *r, int prec, int dotprod);
 double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int path, int *tile);
 /* The precision whose lanes a fast convolution on path computes in when it is not the path's
  * own: GR_PREC_INT16 on GR_CONV_PATH_INT8 (ncnn's int8 Winograd widens the transformed tiles to
- * int16 and multiplies them into int32), -1 elsewhere. A software fact; the rate is the
+ * int16 and multiplies them into int32) and on GR_CONV_PATH_INT8_X86 (ncnn's x86 int8 layers
+ * multiply int16 pairs), -1 elsewhere. A software fact; the rate is the
  * registry's (the estimator's otm_conv_widen). */
 int gr_conv_path_arith(int path);
-/* gr_node_time_flops counted at the estimate precision's peak rate: a fast convolution computing
- * in a wider precision (gr_conv_path_arith) counts widen times its FLOPs (widen: the precision's
+/* 1 when a kernel or node of class cls (gr_kernel_class) with Winograd tile `tile` (0: direct)
+ * computes in gr_conv_path_arith(path)'s lanes: the Winograd convs of GR_CONV_PATH_INT8, every
+ * int8 layer of GR_CONV_PATH_INT8_X86 (conv, dwconv and gemm classes). */
+int gr_conv_path_widens(int path, int cls, int tile);
+/* gr_node_time_flops counted at the estimate precision's peak rate: a node computing in a wider
+ * precision on path (gr_conv_path_widens) counts widen times its FLOPs (widen: the precision's
  * peak over the wider one's, 1 when the same). Every fitted and floor view charges these. */
 double gr_node_rate_flops(const gr_fusion_rules *r, const gr_node *n, int path, double widen);
 /* How a runtime with a fast-convolution rule (fast_conv) runs a dense convolution: its own code

@@ -728,6 +728,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	otm_prec resident;   /* a dataflow chip's fit, its weights held beside their layers */
 	const fitted_view *cv;
 	fitted_view int8v = {NULL, NULL}; /* an int8 fit lent from a float one on ncnn (int8_io.c) */
+	double *int8_passes = NULL;        /* and the layer dispatches its kernels add (int8_io.c) */
 	double int8_fb = 0, int8_bpe = 0;  /* ... the bytes of the float activations it keeps, of its int8 */
 	const fitted_view *cv_base;
 	otm_bounds ob;
@@ -852,12 +853,15 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		int8_fb = otm_int8_float_bytes(hw);
 	cv_base = cv;
 	int8_bpe = cp ? cp->bytes_per_elem : ob.bytes_per_elem;
-	if (int8_fb > 0 && (int8v.nodes = malloc((ec->g->n_nodes + 1) * sizeof(otm_node)))) {
+	if (int8_fb > 0 && (int8v.nodes = malloc((ec->g->n_nodes + 1) * sizeof(otm_node))) &&
+	    (int8_passes = calloc(nk + 1, sizeof(double)))) {
 		memcpy(int8v.nodes, cv->nodes, (ec->g->n_nodes + 1) * sizeof(otm_node));
 		int8v.view_kernel = cv->view_kernel;
-		if (otm_nodes_int8_float_io(ec->g, p, int8v.nodes, int8_bpe, int8_fb)) {
+		if (otm_nodes_int8_float_io(ec->g, p, int8v.nodes, int8_bpe, int8_fb, int8_passes)) {
 			free(int8v.nodes);
+			free(int8_passes);
 			int8v.nodes = NULL;
+			int8_passes = NULL;
 		} else {
 			size_t l = strlen(e->note);
 			cv = &int8v;
@@ -894,7 +898,8 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		ke->efficiency = eff;
 		ke->level = lv.name;
 		ke->confidence = GR_CONF_THEORETICAL;
-		ke->overhead_s = launches * (launch_us + rules->op_overhead_us) * 1e-6 + group_launch_s(k, launch_us);
+		ke->overhead_s = (launches + (int8_passes ? int8_passes[i] : 0)) * (launch_us + rules->op_overhead_us) * 1e-6 +
+				 group_launch_s(k, launch_us);
 		if (gr_place_needs_host(hw, k, p, rules)) {
 			ke->on_host = 1;
 			ke->compute_s = gr_place_fallback_time(hw, mode, &ep, m.prec, k, ke->flops_time, bytes,
@@ -905,8 +910,9 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			unfit = !oc.off_name && gr_onchip_stream(&oc, wbytes, 0) > 0;
 		} else {
 			double onchip_s;
-			/* a fast conv computing in a wider precision runs at its rate (otm_conv_widen) */
-			ke->compute_s = peak > 0 && eff > 0 ? ke->flops_time * (ke->fast_tile ? widen : 1) / (peak * eff) : 0;
+			/* a kernel computing in a wider precision runs at its rate (otm_conv_widen) */
+			ke->compute_s = peak > 0 && eff > 0 ? ke->flops_time *
+				(gr_conv_path_widens(conv_path, k->cls, ke->fast_tile) ? widen : 1) / (peak * eff) : 0;
 			ke->memory_s = bytes / (lv.bw * (lv.is_dram ? ep.mem_eff_dram : ep.mem_eff_cache));
 			/* what does not fit on chip comes from DRAM or over the host link, every time */
 			streamed = fmin(bytes, gr_onchip_stream(&oc, wbytes, fmax(0, bytes - wbytes)));
@@ -933,6 +939,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		if (unfit) {
 			does_not_fit(cache_totals(ec), hw, &oc, &m, err);
 			free(int8v.nodes);
+			free(int8_passes);
 			gr_estimate_free(e);
 			return GR_ERR_UNSUPPORTED;
 		}
@@ -944,7 +951,14 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			/* its latency and bound follow in raise_kernel */
 			if (ke->confidence == GR_CONF_THEORETICAL && !rules->fused_memory)
 				ke->overhead_s = theoretical_overhead(cp, ec, cv, i, launch_us,
-								      launch_us + rules->op_overhead_us);
+								      launch_us + rules->op_overhead_us) +
+						 (int8_passes ? int8_passes[i] : 0) * (launch_us + rules->op_overhead_us) * 1e-6;
+			/* ncnn's int8 passes are layer dispatches: each at the fitted cost of one */
+			if (ke->confidence != GR_CONF_THEORETICAL && int8_passes && int8_passes[i] > 0) {
+				double x = int8_passes[i] * fitted_kernel_launch_s(cp, ec, i);
+				ke->overhead_s += x;
+				ke->latency_s += x;
+			}
 			if (ke->confidence != GR_CONF_THEORETICAL)
 				n_calibrated++;
 			/* a borrowed fit is never better than "transferred", in range or not */
@@ -1041,6 +1055,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		tin.streamed_over_link = oc.off_is_link;
 	}
 	free(int8v.nodes);
+	free(int8_passes);
 	tin.fitted = n_calibrated > 0;
 	gr_throughput_model(e, hw, mode, &ep, &tin);
 	if (cp)

@@ -16,12 +16,11 @@
 /* ncnn stores float activations in fp16 where Option::use_fp16_storage (on by default) meets a
  * layer whose support_fp16_storage is cpu_support_arm_asimdhp(), Arm's FEAT_FP16 (Tencent/ncnn@
  * a4d2ea1d src/option.cpp, src/net.cpp convert_layout, the Arm layers' constructors);
- * x86 builds cast no input to fp16. In the registry: a CPU whose engines list their Arm
- * features (compute.engines[].isa, Arm entries only) with fp16 in precisions.native. */
+ * x86 builds cast no input to fp16. In the registry: an Arm CPU (isa_family arm64/arm32;
+ * gr_hw_is_arm_cpu) with fp16 in precisions.native. */
 double otm_int8_float_bytes(const gr_hw *hw)
 {
-	int arm = gr_hw_get_class(hw) == GR_HW_CPU && gr_hw_isa_all(hw, 0);
-	return arm && gr_hw_precision_native(hw, GR_PREC_FP16) ? 2 : 4;
+	return gr_hw_is_arm_cpu(hw) && gr_hw_precision_native(hw, GR_PREC_FP16) ? 2 : 4;
 }
 
 static int int8_conv(const gr_partition *p, size_t k)
@@ -30,7 +29,8 @@ static int int8_conv(const gr_partition *p, size_t k)
 	return c == GR_KC_CONV || c == GR_KC_DWCONV;
 }
 
-int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *nodes, double bpe, double fb)
+int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *nodes, double bpe, double fb,
+			    double *passes)
 {
 	size_t n = g->n_nodes, nk = gr_partition_count(p);
 	otm_kernel_dag d;
@@ -50,6 +50,27 @@ int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *
 			int pk = d.pred[e];
 			out8[pk] = int8_conv(p, k) && out8[pk] >= 0 ? 1 : -1;
 		}
+	/* The layers each int8 layer runs besides its own (Tencent/ncnn@84aaedbe9 and @a4d2ea1d,
+	 * Convolution_x86::forward_int8_x86, Convolution_arm::forward_int8_arm, and the depthwise
+	 * and InnerProduct ones): quantize_to_int8 of a float input and, for a dense conv,
+	 * requantize_from_int32_to_int8 or dequantize_from_int32 of its int32 blob. src/mat.cpp runs
+	 * each through a Quantize, Requantize or Dequantize layer it creates, sets up, runs (an
+	 * OpenMP region over the threads) and deletes on every call: a layer dispatch of its own.
+	 * A dequantized output's activation->forward_inplace (a layer already set up, one region) is
+	 * not counted. */
+	for (size_t k = 0; passes && k < nk; k++) {
+		gr_kernel_class c = gr_partition_kernel(p, k)->cls;
+		int in8 = d.first[k + 1] > d.first[k];
+		if (c != GR_KC_CONV && c != GR_KC_DWCONV && c != GR_KC_GEMM) {
+			passes[k] = 0;
+			continue;
+		}
+		for (size_t e = d.first[k]; e < d.first[k + 1]; e++)
+			in8 = in8 && int8_conv(p, (size_t)d.pred[e]) && out8[d.pred[e]] > 0;
+		passes[k] = !in8;
+		if (c == GR_KC_CONV)
+			passes[k] += 1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		int k = kof[i], in8 = 1, out_int8;
 		double fin, fout;

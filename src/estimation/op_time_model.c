@@ -312,7 +312,11 @@ int otm_class_is_matrix(int cls)
 
 int otm_conv_path(const gr_fusion_rules *r, int prec, const gr_hw *hw)
 {
-	return gr_conv_path_of(r, prec, gr_hw_isa_all(hw, GR_HW_ISA_DOTPROD));
+	int f = gr_hw_isa_all(hw, GR_HW_ISA_DOTPROD) ? GR_CONV_FEAT_DOTPROD : 0;
+
+	if (gr_hw_get_class(hw) == GR_HW_CPU && gr_hw_get_isa_family(hw) == GR_HW_ISA_FAMILY_X86_64)
+		f |= GR_CONV_FEAT_X86;
+	return gr_conv_path_of(r, prec, f);
 }
 
 double otm_conv_widen(const gr_fusion_rules *r, int prec, const gr_hw *hw)

@@ -184,9 +184,12 @@ int otm_nodes_fuse(const gr_graph *g, const gr_partition *p, otm_node *nodes);
 /* An int8 model on a runtime with gr_fusion_rules.int8_float_io (ncnn): rescales nodes[] (graph
  * order, bytes per element bpe) so that each op's activations count the bytes that runtime
  * moves: float ones of fb bytes, int8 ones between int8 convs, the quantize pass of a float
- * input and a dense conv's int32 output (int8_io.c). Weights stay. Returns -1 when out of
- * memory (nodes unchanged). */
-int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *nodes, double bpe, double fb);
+ * input and a dense conv's int32 output (int8_io.c). Weights stay. passes (NULL, or one per
+ * kernel of p) gets the layer dispatches each kernel runs besides its own (quantize, requantize
+ * or dequantize, a dequantized output's activation). Returns -1 when out of memory (nodes
+ * unchanged). */
+int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *nodes, double bpe, double fb,
+			    double *passes);
 /* The bytes of an element of the float activations ncnn keeps between its int8 layers on hw:
  * 2 (fp16 storage) on an Arm CPU with native fp16, else 4 (int8_io.c). */
 double otm_int8_float_bytes(const gr_hw *hw);
@@ -239,11 +242,12 @@ void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec
 int otm_class_is_matrix(int cls);
 /* The convolution path (gr_conv_path) runtime r takes at precision prec on hw (NULL: none
  * known): with dot-product instructions when every engine of hw declares them, as a runtime's
- * detection of the whole system's features sees them. Estimates and fits charge its FLOPs. */
+ * detection of the whole system's features sees them; x86 code on a CPU whose isa_family is
+ * x86_64. Estimates and fits charge its FLOPs. */
 int otm_conv_path(const gr_fusion_rules *r, int prec, const gr_hw *hw);
-/* How many times slower than prec's peak the fast convolutions of that path compute: prec's
- * peak over the peak of the precision they compute in (gr_conv_path_arith: ncnn's int8 Winograd
- * on int16 lanes), both from the registry; 1 where that precision is the same, is not native
+/* How many times slower than prec's peak the kernels of that path that compute in a wider
+ * precision (gr_conv_path_widens) run: prec's peak over the peak of the precision they compute in
+ * (gr_conv_path_arith: ncnn's int8 Winograd on int16 lanes, every x86 int8 layer), both from the registry; 1 where that precision is the same, is not native
  * (no rate declared: charged at prec's) or is no slower. gr_node_rate_flops takes it. */
 double otm_conv_widen(const gr_fusion_rules *r, int prec, const gr_hw *hw);
 /* 1 when class cls runs on hw's matrix engine (otm_class_is_matrix, except depthwise

@@ -368,6 +368,30 @@ int gr_hw_isa_all(const gr_hw *hw, unsigned bits)
 	return 1;
 }
 
+gr_hw_isa_family gr_hw_get_isa_family(const gr_hw *hw)
+{
+	return hw ? (gr_hw_isa_family)hw->isa_family : GR_HW_ISA_FAMILY_NONE;
+}
+
+const char *gr_hw_isa_family_name(int family)
+{
+	switch (family) {
+	case GR_HW_ISA_FAMILY_ARM64: return "arm64";
+	case GR_HW_ISA_FAMILY_ARM32: return "arm32";
+	case GR_HW_ISA_FAMILY_X86_64: return "x86_64";
+	default: return NULL;
+	}
+}
+
+int gr_hw_is_arm_cpu(const gr_hw *hw)
+{
+	if (!hw || gr_hw_get_class(hw) != GR_HW_CPU)
+		return 0;
+	if (hw->isa_family)
+		return hw->isa_family == GR_HW_ISA_FAMILY_ARM64 || hw->isa_family == GR_HW_ISA_FAMILY_ARM32;
+	return gr_hw_isa_all(hw, 0);
+}
+
 int gr_hw_engines_combined(const gr_hw *hw) { return hw ? hw->combine_sum : 0; }
 
 size_t gr_hw_mode_count(const gr_hw *hw) { return hw ? hw->n_modes : 0; }

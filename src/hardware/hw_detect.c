@@ -264,6 +264,13 @@ gr_status gr_hw_detect_host(gr_hw **out, gr_error *err)
 	hw->vendor = gr_arena_strdup(hw->arena, vendor_name(ci.vendor));
 	hw->architecture = gr_arena_strdup(hw->arena, un.machine);
 	hw->cls = GR_HW_CPU;
+	/* uname's machine names the instruction set this build runs */
+	if (!strcmp(un.machine, "x86_64") || !strcmp(un.machine, "amd64"))
+		hw->isa_family = GR_HW_ISA_FAMILY_X86_64;
+	else if (!strcmp(un.machine, "aarch64") || !strcmp(un.machine, "arm64"))
+		hw->isa_family = GR_HW_ISA_FAMILY_ARM64;
+	else if (!strncmp(un.machine, "armv7", 5))
+		hw->isa_family = GR_HW_ISA_FAMILY_ARM32;
 	hw->units = cores;
 	hw->unit_name = "core";
 	hw->boost_mhz = max_mhz;

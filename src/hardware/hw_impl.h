@@ -84,6 +84,8 @@ struct gr_hw {
 	const char *path;
 	const char *id, *name, *vendor, *architecture, *category, *notes;
 	gr_hw_class cls;
+	int isa_family;   /* gr_hw_isa_family; 0: not given */
+	int line_isa_family;
 
 	/* compute */
 	int64_t units;

@@ -87,6 +87,8 @@ static gr_status write_yaml(const gr_hw *hw, FILE *f, int show, gr_error *err)
 	}
 	if (hw->category)
 		fprintf(f, "category: %s\n", hw->category);
+	if (gr_hw_isa_family_name(hw->isa_family))
+		fprintf(f, "isa_family: %s\n", gr_hw_isa_family_name(hw->isa_family));
 
 	fprintf(f, "compute:\n  units: %lld\n", (long long)hw->units);
 	if (hw->unit_name) {
@@ -402,7 +404,7 @@ cJSON *gr_hw_to_json(const gr_hw *hw)
 	ok &= add_str(o, "id", hw->id) && add_str(o, "name", hw->name) &&
 	      add_str(o, "vendor", hw->vendor) && add_str(o, "class", gr_hw_class_name(hw->cls)) &&
 	      add_str(o, "architecture", hw->architecture) && add_str(o, "category", hw->category) &&
-	      add_str(o, "path", hw->path);
+	      add_str(o, "isa_family", gr_hw_isa_family_name(hw->isa_family)) && add_str(o, "path", hw->path);
 
 	ok &= add_obj(o, "compute", c = cJSON_CreateObject());
 	if (c) {

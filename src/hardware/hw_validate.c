@@ -113,6 +113,9 @@ static void check_compute(const gr_hw *hw, gr_hw_sink *sink)
 	size_t i;
 	int p;
 
+	if (hw->isa_family && hw->cls != GR_HW_CPU)
+		ERR(hw->line_isa_family, "isa_family", "isa_family is for CPUs; this is a %s",
+		    gr_hw_class_name(hw->cls));
 	if (hw->base_mhz > 0 && hw->boost_mhz > 0 && hw->base_mhz > hw->boost_mhz)
 		ERR(hw->line_clock, "compute.clock_mhz.base", "base %g MHz is above boost %g MHz",
 		    hw->base_mhz, hw->boost_mhz);
@@ -162,6 +165,10 @@ static void check_compute(const gr_hw *hw, gr_hw_sink *sink)
 				ERR(e->line, key, "'%s' is not in precisions.native",
 				    gr_precision_name((gr_precision)p));
 			}
+		if (e->isa_given && hw->isa_family == GR_HW_ISA_FAMILY_X86_64) {
+			snprintf(key, sizeof(key), "compute.engines.%s.isa", e->name ? e->name : "?");
+			ERR(e->line, key, "an isa list names Arm features, but isa_family is x86_64");
+		}
 		check_int16_rate(hw, e, sink);
 		if (e->isa_given)
 			check_isa_rates(hw, e, sink);

@@ -619,10 +619,10 @@ static const char *const overheads_keys[] = {"kernel_launch_us", "dispatch_us", 
 
 static const char *const top_keys[] = {"id", "name", "vendor", "class", "architecture", "category",
 	"compute", "peak_tops", "memory", "power", "interconnect", "precisions", "restrictions",
-	"overheads", "sources", "notes", "estimator", "system", "derived", NULL};
+	"overheads", "sources", "notes", "estimator", "system", "derived", "isa_family", NULL};
 enum { TK_ID, TK_NAME, TK_VENDOR, TK_CLASS, TK_ARCH, TK_CATEGORY, TK_COMPUTE, TK_PEAK, TK_MEMORY,
        TK_POWER, TK_INTERCONNECT, TK_PRECISIONS, TK_RESTRICTIONS, TK_OVERHEADS, TK_SOURCES,
-       TK_NOTES, TK_ESTIMATOR, TK_SYSTEM, TK_DERIVED, TK_COUNT };
+       TK_NOTES, TK_ESTIMATOR, TK_SYSTEM, TK_DERIVED, TK_ISA_FAMILY, TK_COUNT };
 
 static const char *const categories[] = {"datacenter", "desktop", "mobile", "edge", "embedded", NULL};
 
@@ -667,6 +667,17 @@ static void parse_root(pctx *c, yaml_node_t *root)
 			hy_perr(c, v[TK_CATEGORY], "category",
 			     "expected datacenter, desktop, mobile, edge or embedded, found '%s'", s);
 		hw->category = s;
+	}
+	if (v[TK_ISA_FAMILY]) {
+		const char *s = hy_get_str(c, v[TK_ISA_FAMILY], "isa_family");
+		for (i = GR_HW_ISA_FAMILY_NONE + 1; s && i < GR_HW_ISA_FAMILY_COUNT; i++)
+			if (!strcmp(s, gr_hw_isa_family_name((int)i)))
+				break;
+		if (s && i >= GR_HW_ISA_FAMILY_COUNT)
+			hy_perr(c, v[TK_ISA_FAMILY], "isa_family", "expected arm64, arm32 or x86_64, found '%s'", s);
+		else if (s)
+			hw->isa_family = (int)i;
+		hw->line_isa_family = hy_line_of(v[TK_ISA_FAMILY]);
 	}
 	hy_require(c, root, v[TK_COMPUTE], "compute");
 	if (v[TK_COMPUTE])

@@ -63,14 +63,20 @@ static int ncnn_tile(int k, double cin, double cout)
  * when num_input > 8 || num_output > 8; the Arm condition is taken for both. */
 static int ncnn_tile_int8(int path, int k, double cin, double cout)
 {
-	return path == GR_CONV_PATH_INT8 && k == 3 && cin >= 8 && cout >= 8 ? 4 : 0;
+	if (k != 3)
+		return 0;
+	if (path == GR_CONV_PATH_INT8_X86) /* create_pipeline_int8_x86, as at 84aaedbe9 */
+		return cin > 8 || cout > 8 ? 4 : 0;
+	return path == GR_CONV_PATH_INT8 && cin >= 8 && cout >= 8 ? 4 : 0;
 }
 
-int gr_conv_path_of(const gr_fusion_rules *r, int prec, int dotprod)
+int gr_conv_path_of(const gr_fusion_rules *r, int prec, int features)
 {
 	if (!r || r->fast_conv != GR_FASTCONV_NCNN || prec != GR_PREC_INT8)
 		return GR_CONV_PATH_FLOAT;
-	return dotprod ? GR_CONV_PATH_INT8_DOT : GR_CONV_PATH_INT8;
+	if (features & GR_CONV_FEAT_X86)
+		return GR_CONV_PATH_INT8_X86;
+	return features & GR_CONV_FEAT_DOTPROD ? GR_CONV_PATH_INT8_DOT : GR_CONV_PATH_INT8;
 }
 
 /* MNN's choice (alibaba/MNN @4d40bdbd source/backend/cpu/compute/ConvolutionFloatFactory.cpp,
@@ -148,7 +154,23 @@ double gr_node_time_flops(const gr_fusion_rules *r, const gr_node *n, int path, 
  * vpdpwssd with AVX-VNNI/AVX512-VNNI, 2 MACs per 32-bit lane), never int8 dot products. */
 int gr_conv_path_arith(int path)
 {
-	return path == GR_CONV_PATH_INT8 ? GR_PREC_INT16 : -1;
+	return path == GR_CONV_PATH_INT8 || path == GR_CONV_PATH_INT8_X86 ? GR_PREC_INT16 : -1;
+}
+
+/* ncnn's x86 int8 layers at Tencent/ncnn@84aaedbe9 (2023-10-20, the commit that added the Ryzen 9
+ * 5950X and i7-13700K benchmark rows): src/layer/x86/ has no vpdpbusd at all. Convolution_x86::
+ * forward_int8_x86 runs Winograd (convolution_3x3_winograd_int8.h), im2col GEMM
+ * (convolution_im2col_gemm_int8.h: its 8x8 AVX2 tile sign-extends int8 with
+ * _mm256_cvtepi8_epi16 and multiplies with _mm256_dpwssd_epi32 under AVX-VNNI, else
+ * _mm256_madd_epi16 + add) or packed kernels (convolution_packed_int8.h, the same): int16 pairs,
+ * 2 MACs per 32-bit lane; ConvolutionDepthWise_x86 and InnerProduct_x86 use SSE2
+ * _mm_mullo_epi16/_mm_mulhi_epi16 on 16-bit lanes. Later ncnn moved the im2col GEMM to
+ * vpdpbusd (23890900c, PR #5874, 2025-02-08); the published x86 rows predate it. */
+int gr_conv_path_widens(int path, int cls, int tile)
+{
+	if (path == GR_CONV_PATH_INT8_X86)
+		return cls == GR_KC_CONV || cls == GR_KC_DWCONV || cls == GR_KC_GEMM;
+	return path == GR_CONV_PATH_INT8 && tile;
 }
 
 double gr_node_rate_flops(const gr_fusion_rules *r, const gr_node *n, int path, double widen)
@@ -156,7 +178,10 @@ double gr_node_rate_flops(const gr_fusion_rules *r, const gr_node *n, int path, 
 	int tile = 0;
 	double f = gr_node_time_flops(r, n, path, &tile);
 
-	return tile && widen > 1 ? f * widen : f;
+	if (widen > 1 && (tile || path == GR_CONV_PATH_INT8_X86) &&
+	    gr_conv_path_widens(path, tile ? GR_KC_CONV : (int)gr_node_kernel_class(n), tile))
+		return f * widen;
+	return f;
 }
 
 int gr_node_conv_algorithm(const gr_fusion_rules *r, const gr_node *n, int path)

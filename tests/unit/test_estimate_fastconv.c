@@ -437,6 +437,105 @@ static void ncnn_int8_winograd_at_int16_rate(void **state)
 	free(text);
 }
 
+/* ncnn's x86 int8 layers multiply int16 pairs everywhere (Tencent/ncnn@84aaedbe9, the commit of
+ * the i7-13700K and Ryzen 9 5950X benchmark rows: src/layer/x86/convolution_im2col_gemm_int8.h
+ * and convolution_packed_int8.h use _mm256_dpwssd_epi32 or _mm256_madd_epi16 on sign-extended
+ * int8, convolution_3x3_winograd_int8.h the same on short tiles, convolutiondepthwise_x86.cpp and
+ * innerproduct_x86.cpp SSE2 _mm_mullo_epi16/_mm_mulhi_epi16; no vpdpbusd in src/layer/x86/):
+ * on the i7-13700K (isa_family x86_64, AVX-VNNI int8 128 ops/clk, int16 64 on P-cores) a 1x1 conv
+ * and a depthwise conv take twice the int8-peak compute, theoretical and lent from its ncnn fp32
+ * fit alike; the same file without isa_family takes the Arm no-dotprod path, where only Winograd
+ * convs run on int16. x86 runs F(4,3) on a 3 -> 64 conv (C_in > 8 or C_out > 8), Arm does not. */
+static void ncnn_x86_int8_layers_at_int16_rate(void **state)
+{
+	char dir[] = "/tmp/graphs_x86i8_XXXXXX", path[512], *text = calloc(1, 1 << 16);
+	FILE *f = fopen(GRAPHS_SOURCE_DIR "/hardware/cpu/intel_core_i7_13700k.yaml", "rb");
+	gr_graph *gs[3] = {conv(64, 64, 56, 1, 1, 1, 1), conv(64, 64, 56, 3, 1, 1, 64), conv(64, 64, 56, 3, 1, 1, 1)};
+	gr_graph *g_in3 = conv(3, 64, 56, 3, 1, 1, 1);
+	const gr_fusion_rules *nc = gr_fusion_rules_find("ncnn");
+	gr_hw_registry *mine = NULL;
+	gr_profile *prof = NULL;
+	gr_error err = {0};
+	const gr_hw *x86, *plain;
+	const gr_profile *profs[2] = {NULL, NULL};
+	double i16;
+	int tile = -1;
+	(void)state;
+	assert_int_equal(gr_conv_path_of(nc, GR_PREC_INT8, GR_CONV_FEAT_X86), GR_CONV_PATH_INT8_X86);
+	assert_int_equal(gr_conv_path_of(nc, GR_PREC_INT8, GR_CONV_FEAT_X86 | GR_CONV_FEAT_DOTPROD), GR_CONV_PATH_INT8_X86);
+	assert_int_equal(gr_conv_path_of(nc, GR_PREC_FP32, GR_CONV_FEAT_X86), GR_CONV_PATH_FLOAT);
+	assert_int_equal(gr_conv_path_arith(GR_CONV_PATH_INT8_X86), GR_PREC_INT16);
+	assert_true(gr_conv_path_widens(GR_CONV_PATH_INT8_X86, GR_KC_CONV, 0));
+	assert_true(gr_conv_path_widens(GR_CONV_PATH_INT8_X86, GR_KC_DWCONV, 0));
+	assert_true(gr_conv_path_widens(GR_CONV_PATH_INT8_X86, GR_KC_GEMM, 0));
+	assert_false(gr_conv_path_widens(GR_CONV_PATH_INT8_X86, GR_KC_POOL, 0));
+	assert_false(gr_conv_path_widens(GR_CONV_PATH_INT8, GR_KC_CONV, 0));
+	assert_true(gr_conv_path_widens(GR_CONV_PATH_INT8, GR_KC_CONV, 4));
+	gr_node_time_flops(nc, gr_graph_node(g_in3, 0), GR_CONV_PATH_INT8_X86, &tile);
+	assert_int_equal(tile, 4);
+	gr_node_time_flops(nc, gr_graph_node(g_in3, 0), GR_CONV_PATH_INT8, &tile);
+	assert_int_equal(tile, 0);
+	assert_non_null(f);
+	assert_non_null(text);
+	assert_true(fread(text, 1, (1 << 16) - 1, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(text, "\nisa_family: x86_64\n"));
+	cut_all(text, "isa_family: x86_64\n");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/intel_core_i7_13700k.yaml", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(setenv("GRAPHS_HARDWARE_PATH", dir, 1), 0);
+	assert_int_equal(gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &mine, &err), GR_OK);
+	unsetenv("GRAPHS_HARDWARE_PATH");
+	x86 = gr_hw_registry_find(reg, "intel_core_i7_13700k");
+	plain = gr_hw_registry_find(mine, "intel_core_i7_13700k");
+	assert_non_null(x86);
+	assert_non_null(plain);
+	assert_int_equal(gr_hw_get_isa_family(plain), GR_HW_ISA_FAMILY_NONE);
+	i16 = gr_hw_peak_ops(x86, -1, GR_PREC_INT16);
+	assert_true(i16 > 0 && fabs(gr_hw_peak_ops(x86, -1, GR_PREC_INT8) / i16 - 2) < 1e-9);
+	if (gr_profile_load(GRAPHS_SOURCE_DIR "/calibration/intel_core_i7_13700k/default/ncnn.json", &prof, &err))
+		fail_msg("%s", err.msg);
+	profs[1] = prof;
+	for (int pi = 0; pi < 2; pi++)
+		for (int gi = 0; gi < 3; gi++) {
+			gr_estimate *a = NULL, *b = NULL;
+			gr_estimate_opts o8 = {.precision = GR_PREC_INT8, .runtime = "ncnn"};
+			gr_estimate_opts o32 = {.precision = GR_PREC_FP32, .runtime = "ncnn"};
+			gr_partition *p = NULL;
+			double want = gi < 2 ? 2 : 1; /* the 3x3 dense conv is Winograd on int16 on both */
+			assert_int_equal(gr_partition_build(gs[gi], nc, &p, &err), GR_OK);
+			assert_int_equal(gr_estimate_run_profile(gs[gi], p, x86, -1, &o8, profs[pi], &a, &err), GR_OK);
+			assert_int_equal(gr_estimate_run_profile(gs[gi], p, plain, -1, &o8, profs[pi], &b, &err), GR_OK);
+			assert_true(a->kernels[0].flops_time == b->kernels[0].flops_time);
+			assert_int_equal(a->kernels[0].confidence == GR_CONF_THEORETICAL, pi == 0);
+			if (fabs(a->kernels[0].compute_s / b->kernels[0].compute_s - want) > 1e-9)
+				fail_msg("profile %d graph %d: x86 %.6g s, plain %.6g s", pi, gi,
+					 a->kernels[0].compute_s, b->kernels[0].compute_s);
+			assert_true(a->kernels[0].compute_s >= a->kernels[0].flops_time / i16 * (1 - 1e-9));
+			gr_estimate_free(a);
+			gr_estimate_free(b);
+			a = b = NULL;
+			/* fp32 does not hang on the family */
+			assert_int_equal(gr_estimate_run_profile(gs[gi], p, x86, -1, &o32, profs[pi], &a, &err), GR_OK);
+			assert_int_equal(gr_estimate_run_profile(gs[gi], p, plain, -1, &o32, profs[pi], &b, &err), GR_OK);
+			assert_true(a->latency_s == b->latency_s);
+			gr_estimate_free(a);
+			gr_estimate_free(b);
+			gr_partition_free(p);
+		}
+	unlink(path);
+	rmdir(dir);
+	gr_profile_free(prof);
+	gr_hw_registry_free(mine);
+	for (int gi = 0; gi < 3; gi++)
+		gr_graph_free(gs[gi]);
+	gr_graph_free(g_in3);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +547,7 @@ int main(void)
 		cmocka_unit_test(ncnn_int8_follows_dotprod),
 		cmocka_unit_test(ncnn_int8_estimates_by_registry_isa),
 		cmocka_unit_test(ncnn_int8_winograd_at_int16_rate),
+		cmocka_unit_test(ncnn_x86_int8_layers_at_int16_rate),
 	};
 	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

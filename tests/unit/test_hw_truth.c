@@ -341,6 +341,47 @@ static void isa_list_bounds_int8_and_bf16_rates(void **state)
 /* Arm CPU int8 peaks count SMMLA where the cores have FEAT_I8MM and issue it at the SDOT rate
  * (LLVM's scheduling models from Arm's optimization guides), SDOT where they have only
  * FEAT_DotProd; each shipped Arm CPU engine declares its features. */
+/* isa_family (arm64, arm32, x86_64) names a CPU's instruction set; it round-trips through the
+ * writer and JSON, every shipped CPU gives it (AMD and Intel x86_64, the rest Arm), and validation
+ * rejects an unknown family, one on another class and an Arm isa list under x86_64. */
+static void isa_family_names_the_instruction_set(void **state)
+{
+	gr_hw_registry *r = load_shipped();
+	gr_hw *hw = load_fixture("isa_i8mm.yaml"), *back;
+	char *buf = NULL;
+	cJSON *o;
+	(void)state;
+
+	assert_non_null(hw);
+	assert_int_equal(gr_hw_get_isa_family(hw), GR_HW_ISA_FAMILY_NONE);
+	assert_true(gr_hw_is_arm_cpu(hw)); /* no family: its Arm isa list says so */
+	gr_hw_free(hw);
+	for (size_t i = 0; i < gr_hw_registry_count(r); i++) {
+		const gr_hw *h = gr_hw_registry_at(r, i);
+		const char *v = gr_hw_vendor(h);
+		int x86 = !strcmp(v, "AMD") || !strcmp(v, "Intel");
+		if (gr_hw_get_class(h) != GR_HW_CPU)
+			continue;
+		if (x86 != (gr_hw_get_isa_family(h) == GR_HW_ISA_FAMILY_X86_64) || gr_hw_is_arm_cpu(h) == x86)
+			print_error("%s: vendor %s, isa_family %s\n", gr_hw_id(h), v,
+				    gr_hw_isa_family_name(gr_hw_get_isa_family(h)) ? gr_hw_isa_family_name(gr_hw_get_isa_family(h)) : "none");
+		assert_int_equal(x86, gr_hw_get_isa_family(h) == GR_HW_ISA_FAMILY_X86_64);
+		assert_int_equal(!x86, gr_hw_is_arm_cpu(h));
+	}
+	o = gr_hw_to_json(find(r, "intel_core_i7_13700k"));
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(o, "isa_family")), "x86_64");
+	cJSON_Delete(o);
+	back = yaml_round_trip(find(r, "rockchip_rv1126_cpu"), "hw_truth_isa_family.yaml", &buf);
+	assert_non_null(strstr(buf, "\nisa_family: arm32\n"));
+	assert_int_equal(gr_hw_get_isa_family(back), GR_HW_ISA_FAMILY_ARM32);
+	gr_hw_free(back);
+	free(buf);
+	gr_hw_registry_free(r);
+	expect_error("isa_family_unknown.yaml", "'isa_family'", "expected arm64, arm32 or x86_64, found 'riscv64'");
+	expect_error("isa_family_on_gpu.yaml", "'isa_family'", "isa_family is for CPUs");
+	expect_error("isa_family_x86_with_arm_isa.yaml", "'compute.engines.neon.isa'", "isa_family is x86_64");
+}
+
 static void shipped_arm_int8_rates_follow_their_isa(void **state)
 {
 	static const struct {
@@ -466,6 +507,7 @@ int main(void)
 		cmocka_unit_test(published_data_platforms_declare_their_figures),
 		cmocka_unit_test(isa_list_bounds_int8_and_bf16_rates),
 		cmocka_unit_test(shipped_arm_int8_rates_follow_their_isa),
+		cmocka_unit_test(isa_family_names_the_instruction_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
