@@ -137,19 +137,15 @@ typedef struct gr_hw_engine_info {
 	int isa_given;                     /* 1 when the file gives an isa list (then it is complete) */
 } gr_hw_engine_info;
 
-/* SIMD features an engine declares in compute.engines[].isa. The Arm ones bound its int8 and
- * bf16 rates against its fp32 FMLA rate (docs/hardware.md, "Validation"); the x86 one decides
- * which kernels a runtime picks (ncnn's fp16 InnerProduct weights: docs/estimate.md). */
+/* Arm SIMD features an engine declares in compute.engines[].isa. They bound its int8 and bf16
+ * rates against its fp32 FMLA rate (docs/hardware.md, "Validation"). */
 enum {
 	GR_HW_ISA_DOTPROD = 1u << 0, /* FEAT_DotProd: SDOT/UDOT, 16 int8 MACs per 128 bits */
 	GR_HW_ISA_I8MM = 1u << 1,    /* FEAT_I8MM: SMMLA/UMMLA, 32 int8 MACs per 128 bits */
 	GR_HW_ISA_BF16 = 1u << 2,    /* FEAT_BF16: BFDOT/BFMMLA (16 bf16 MACs per 128 bits) */
-	GR_HW_ISA_F16C = 1u << 3,    /* x86 F16C: VCVTPH2PS/VCVTPS2PH, fp16 <-> fp32 conversion */
-	GR_HW_ISA_COUNT = 4
+	GR_HW_ISA_COUNT = 3
 };
-#define GR_HW_ISA_ARM_BITS (GR_HW_ISA_DOTPROD | GR_HW_ISA_I8MM | GR_HW_ISA_BF16)
-#define GR_HW_ISA_X86_BITS GR_HW_ISA_F16C
-/* "dotprod", "i8mm", "bf16", "f16c" for one bit; NULL for anything else. */
+/* "dotprod", "i8mm", "bf16" for one bit; NULL for anything else. */
 const char *gr_hw_isa_name(unsigned bit);
 /* 1 when every engine of hw declares all of the GR_HW_ISA_* bits (as a runtime's detection of
  * the whole system's features sees them); 0 otherwise, and for engines without an isa list. */

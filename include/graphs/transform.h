@@ -60,9 +60,6 @@ typedef struct gr_fusion_rules {
 				* output unless the next layers are all int8 convs; dense int8 convs
 				* write and read an int32 output in between (ncnn: docs/estimate.md,
 				* "ncnn int8 activations"); software behaviour, not a hardware figure */
-	int f16c_gemm_weights; /* float gemm (fully connected) weights are stored and read in fp16 on
-				* an x86_64 CPU whose engines list f16c (ncnn's InnerProduct_x86:
-				* docs/estimate.md, "ncnn's x86 InnerProduct weights") */
 } gr_fusion_rules;
 
 /* Built-in rule sets, one table (src/transform/fusion.c): "pytorch" (eager: conv+bn+act grouped

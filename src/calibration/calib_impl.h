@@ -92,12 +92,10 @@ void calib_profile_set_label(gr_profile *p);
 /* --- zoo models --------------------------------------------------------------------------- */
 
 /* The convolution path of a model's rows (gr_conv_path) and the widen of its fast convolutions
- * (otm_conv_widen): its nodes' FLOPs are those the time model charges there; and the share of
- * the precision's bytes its gemm weights take (otm_gemm_weight_scale), as the estimate's view. */
+ * (otm_conv_widen): its nodes' FLOPs are those the time model charges there. */
 typedef struct calib_conv {
 	int path;
 	double widen;
-	double wscale;
 } calib_conv;
 
 typedef struct calib_model {

@@ -243,9 +243,6 @@ static gr_status model_load(calib_model *m, gr_error *err)
 			m->fx_ord[i] += m->fx[j] && !strcmp(m->fx[j], fx);
 		m->fx_ord[i]++;
 	}
-	/* gemm weights as the runtime stores them (ncnn's fp16 InnerProduct weights on x86) */
-	if (m->conv.wscale > 0 && m->conv.wscale != 1)
-		otm_nodes_gemm_weights(m->g, m->nodes, m->conv.wscale);
 	/* a view is charged to the kernel that runs next (or the last one) */
 	nk = gr_partition_count(m->p);
 	otm_kernel_of(m->p, m->n_nodes, m->kernel_of);
@@ -259,7 +256,7 @@ static gr_status model_load(calib_model *m, gr_error *err)
 gr_status calib_cache_model(gr_calib_cache *c, const char *model, int64_t batch, const char *runtime,
 			    int conv_path, calib_model **out, gr_error *err)
 {
-	calib_conv conv = {conv_path, 1.0, 1.0};
+	calib_conv conv = {conv_path, 1.0};
 
 	return calib_cache_model_shaped(c, model, batch, NULL, runtime, conv, out, err);
 }
@@ -283,7 +280,6 @@ gr_status calib_cache_model_shaped(gr_calib_cache *c, const char *model, int64_t
 	for (size_t i = 0; i < c->n; i++) {
 		m = c->m[i];
 		if (m->batch == batch && m->conv.path == conv.path && m->conv.widen == conv.widen &&
-		    m->conv.wscale == conv.wscale &&
 		    !strcmp(m->name, model) &&
 		    !strcmp(m->runtime, runtime) && !strcmp(m->shape, shape)) {
 			if (m->failed)
@@ -343,8 +339,7 @@ int calib_row_shape(const gr_meas_row *r, char *shape, size_t size)
 calib_conv calib_conv_hw(const gr_hw *hw, const char *runtime, int prec)
 {
 	const gr_fusion_rules *r = gr_fusion_rules_find(runtime ? runtime : "pytorch");
-	calib_conv cc = {otm_conv_path(r, prec, hw), otm_conv_widen(r, prec, hw),
-			 otm_gemm_weight_scale(r, prec, hw)};
+	calib_conv cc = {otm_conv_path(r, prec, hw), otm_conv_widen(r, prec, hw)};
 
 	return cc;
 }

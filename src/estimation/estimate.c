@@ -286,8 +286,6 @@ struct gr_estimate_cache {
 	fitted_view cv;
 	int cv_path;          /* gr_conv_path cv's FLOPs are at (and cvf's, when made) */
 	double cv_widen;      /* and the widen they are counted with (otm_conv_widen) */
-	double cv_wscale;     /* the share of the precision's bytes its gemm weights are at
-			       * (otm_gemm_weight_scale) */
 	otm_node *fused_nodes; /* cv.nodes as a graph compiler runs them (otm_nodes_fuse), made once
 				* per conv path */
 	fitted_view cvf;
@@ -312,7 +310,6 @@ gr_estimate_cache *gr_estimate_cache_new(const gr_graph *g, const gr_partition *
 	c->g = g;
 	c->p = p;
 	c->cv_widen = 1.0;
-	c->cv_wscale = 1.0;
 	if (fitted_view_build(g, p, &c->cv) || !(c->view_first = calloc(nk + 2, sizeof(size_t))) ||
 	    !(c->view_idx = malloc((n + 1) * sizeof(size_t)))) {
 		gr_estimate_cache_free(c);
@@ -368,18 +365,13 @@ static int cache_kernel_group(gr_estimate_cache *c, size_t ki)
 	return c->kgroup[ki];
 }
 
-/* The per-op view with its convolutions' FLOPs on path and its gemm weights at wscale of the
- * precision's bytes: an estimate at another precision or on another engine may run another
- * algorithm or store weights otherwise (the fused view is made again from it). */
-static void cache_view_path(gr_estimate_cache *c, int path, double widen, double wscale)
+/* The per-op view with its convolutions' FLOPs on path: an estimate at another precision or on
+ * another engine may run another algorithm (the fused view is made again from it). */
+static void cache_view_path(gr_estimate_cache *c, int path, double widen)
 {
-	if (c->cv_path == path && c->cv_widen == widen && c->cv_wscale == wscale)
+	if (c->cv_path == path && c->cv_widen == widen)
 		return;
-	if (c->cv_path != path || c->cv_widen != widen)
-		fitted_view_flops(c->g, c->p, path, widen, &c->cv);
-	if (c->cv_wscale != wscale)
-		otm_nodes_gemm_weights(c->g, c->cv.nodes, wscale);
-	c->cv_wscale = wscale;
+	fitted_view_flops(c->g, c->p, path, widen, &c->cv);
 	free(c->fused_nodes);
 	c->fused_nodes = NULL;
 	c->cvf.nodes = NULL;
@@ -461,22 +453,6 @@ static void kernel_floor(const otm_bounds *b, const gr_partition *p, const fitte
 		fl[0] = c_mat + c_vec;
 		fl[1] = mem;
 	}
-}
-
-/* The bytes kernel ki's gemm weights save when stored at wscale of the precision's bpe bytes (the
- * view v has them so: otm_gemm_weight_scale), negative: what its bytes and working set are
- * charged with too where no fit prices it. */
-static double gemm_weight_extra(const gr_partition *p, const fitted_view *v, size_t ki, double wscale, double bpe)
-{
-	const gr_kernel *k = gr_partition_kernel(p, ki);
-	double d = 0;
-
-	for (size_t j = 0; j < k->count; j++) {
-		const otm_node *n = &v->nodes[gr_partition_node(p, k, j)->index];
-		if (n->cls == GR_KC_GEMM)
-			d += n->ew - n->ew / wscale;
-	}
-	return d * bpe;
 }
 
 /* The bytes ncnn's int8 layers add to kernel ki's activations (view v against base, elements
@@ -761,7 +737,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	double eff_peak;
 	int64_t batch = 1;
 	int conv_path;
-	double widen, wscale;
+	double widen;
 	gr_throughput_in tin = {0};
 
 	*out = NULL;
@@ -868,9 +844,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	/* the algorithm the runtime runs its convolutions with at this precision on these cores */
 	conv_path = otm_conv_path(gr_partition_rules(p), m.prec, hw);
 	widen = otm_conv_widen(gr_partition_rules(p), m.prec, hw);
-	/* ncnn on x86 with F16C stores InnerProduct weights in fp16 */
-	wscale = otm_gemm_weight_scale(gr_partition_rules(p), m.prec, hw);
-	cache_view_path(ec, conv_path, widen, wscale);
+	cache_view_path(ec, conv_path, widen);
 	/* graph compilers keep fused intermediates on chip: the per-op view says so */
 	cv = rules->fused_memory ? cache_fused_view(ec) : &ec->cv;
 	/* ncnn's int8 layers sit between float activations, whatever prices them: theoretical, a
@@ -908,12 +882,6 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		double peak = mp->peak(&m, k), eff = mp->efficiency(&m, k), edyn;
 		/* eager ops run one after another: each one's own working set picks the level */
 		double ws = rules->fused_memory ? bytes : k->elems_node_max * gr_estimate_elem_bytes(m.prec);
-		if (wscale != 1 && bytes > 0) {
-			double d = gemm_weight_extra(p, cv, i, wscale, gr_estimate_elem_bytes(m.prec));
-			ws *= (bytes + d) / bytes;
-			bytes += d;
-			wbytes += d;
-		}
 		if (cv == &int8v && bytes > 0) {
 			double extra = int8_io_extra(p, cv_base, cv, i, int8_bpe);
 			ws *= (bytes + extra) / bytes;

@@ -328,30 +328,6 @@ double otm_conv_widen(const gr_fusion_rules *r, int prec, const gr_hw *hw)
 	return p > 0 && w > 0 && w < p ? p / w : 1.0;
 }
 
-double otm_gemm_weight_scale(const gr_fusion_rules *r, int prec, const gr_hw *hw)
-{
-	double b = gr_estimate_elem_bytes((gr_precision)prec);
-
-	if (!r || !r->f16c_gemm_weights || !hw || gr_hw_get_class(hw) != GR_HW_CPU ||
-	    gr_hw_get_isa_family(hw) != GR_HW_ISA_FAMILY_X86_64 || !gr_hw_isa_all(hw, GR_HW_ISA_F16C))
-		return 1.0;
-	/* float weights wider than fp16 (fp32); int8 InnerProduct keeps its int8 weights */
-	if ((prec != GR_PREC_FP32 && prec != GR_PREC_FP64) || b <= 2)
-		return 1.0;
-	return 2.0 / b;
-}
-
-void otm_nodes_gemm_weights(const gr_graph *g, otm_node *nodes, double scale)
-{
-	for (size_t i = 0; i < gr_graph_node_count(g); i++) {
-		otm_node t;
-		if (nodes[i].cls != GR_KC_GEMM)
-			continue;
-		otm_node_from(gr_graph_node(g, i), &t);
-		nodes[i].ew = t.ew * scale;
-	}
-}
-
 /* A depthwise convolution has no reduction over input channels: nothing to feed a dot-product
  * or tile instruction. CPU kernels run it with per-lane multiply-accumulates on the vector lanes
  * (XNNPACK's qs8-dwconv: widening vmull_s8/vmlal_s8, not SDOT/SMMLA; fp: FMLA), GPUs on their

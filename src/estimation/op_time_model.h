@@ -250,14 +250,6 @@ int otm_conv_path(const gr_fusion_rules *r, int prec, const gr_hw *hw);
  * (gr_conv_path_arith: ncnn's int8 Winograd on int16 lanes, every x86 int8 layer), both from the registry; 1 where that precision is the same, is not native
  * (no rate declared: charged at prec's) or is no slower. gr_node_rate_flops takes it. */
 double otm_conv_widen(const gr_fusion_rules *r, int prec, const gr_hw *hw);
-/* The bytes a gemm (fully connected) op's weights take as runtime r stores them at precision prec
- * on hw, over prec's bytes: 2 / 4 for fp32 where r stores float gemm weights in fp16 on x86 CPUs
- * with F16C (gr_fusion_rules.f16c_gemm_weights: ncnn's InnerProduct_x86, when every engine lists
- * f16c), else 1. Estimates and fits charge the weights of their gemm ops at that share. */
-double otm_gemm_weight_scale(const gr_fusion_rules *r, int prec, const gr_hw *hw);
-/* Sets the weight elements of g's gemm ops in nodes[] (otm_node_from's view, one slot per node)
- * to scale times the graph's: elements of prec's bytes, as every other count of the view. */
-void otm_nodes_gemm_weights(const gr_graph *g, otm_node *nodes, double scale);
 /* 1 when class cls runs on hw's matrix engine (otm_class_is_matrix, except depthwise
  * convolution on CPUs and GPUs: their vector lanes); hw NULL: otm_class_is_matrix. */
 int otm_class_on_matrix_engine(int cls, const gr_hw *hw);

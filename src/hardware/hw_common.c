@@ -354,7 +354,6 @@ const char *gr_hw_isa_name(unsigned bit)
 	case GR_HW_ISA_DOTPROD: return "dotprod";
 	case GR_HW_ISA_I8MM: return "i8mm";
 	case GR_HW_ISA_BF16: return "bf16";
-	case GR_HW_ISA_F16C: return "f16c";
 	default: return NULL;
 	}
 }

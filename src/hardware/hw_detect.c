@@ -312,12 +312,6 @@ gr_status gr_hw_detect_host(gr_hw **out, gr_error *err)
 		eng->ops_per_clk[GR_PREC_FP16] = fp32_per_clk * 2;
 		hw->native_mask |= 1u << GR_PREC_FP16;
 	}
-	/* the x86 features runtimes pick kernels by (include/graphs/hw.h): f16c */
-	if (hw->isa_family == GR_HW_ISA_FAMILY_X86_64) {
-		eng->isa_given = 1;
-		if (has_flag(&ci, "f16c"))
-			eng->isa |= GR_HW_ISA_F16C;
-	}
 	if (has_flag(&ci, "avx512_vnni") || has_flag(&ci, "avx_vnni") || has_flag(&ci, "asimddp")) {
 		eng->ops_per_clk[GR_PREC_INT8] = fp32_per_clk * 4;
 		hw->native_mask |= 1u << GR_PREC_INT8;

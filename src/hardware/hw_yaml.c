@@ -43,7 +43,7 @@ static void parse_isa(pctx *c, yaml_node_t *n, const char *base, gr_hw_engine *e
 			if (!strcmp(hy_scalar(e), gr_hw_isa_name(1u << b)))
 				bit = 1u << b;
 		if (!bit)
-			hy_perr(c, e, kp, "unknown feature '%.32s' (expected dotprod, i8mm, bf16 or f16c)",
+			hy_perr(c, e, kp, "unknown feature '%.32s' (expected dotprod, i8mm or bf16)",
 				hy_scalar(e));
 		else if (eng->isa & bit)
 			hy_perr(c, e, kp, "'%s' is listed twice", hy_scalar(e));

@@ -26,17 +26,16 @@ const char *gr_kernel_class_name(gr_kernel_class k)
  * Dataflow compilers (Hailo's DFC) place the whole network on chip and stream frames through it.
  * Names are compared after gr_runtime_canonical ("tensorrt (deepstream)" -> tensorrt_deepstream).
  * The first rows keep their positions: "pytorch" is the default. */
-#define EAGER(n, ov) {n, 1, 1, 0, 0, 1, 0, ov, "eager", GR_FASTCONV_NONE, 0, 0, 0, 0}
-#define GRAPHC(n, ov) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 0, 0, 0, 0}
-#define GRAPHC_ATT(n, ov) {n, 1, 1, 1, 1, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 0, 0, 0, 0}
-#define DATAFLOW(n) {n, 1, 1, 1, 1, 1, 1, 0.0, "dataflow", GR_FASTCONV_NONE, 0, 0, 0, 0}
+#define EAGER(n, ov) {n, 1, 1, 0, 0, 1, 0, ov, "eager", GR_FASTCONV_NONE, 0, 0, 0}
+#define GRAPHC(n, ov) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 0, 0, 0}
+#define GRAPHC_ATT(n, ov) {n, 1, 1, 1, 1, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 0, 0, 0}
+#define DATAFLOW(n) {n, 1, 1, 1, 1, 1, 1, 0.0, "dataflow", GR_FASTCONV_NONE, 0, 0, 0}
 /* a graph compiler that runs some convolutions with a fast algorithm by default (fastconv.c),
  * grouped convolutions as one convolution per group when gs, and int8 layers between float
- * activations when f8 (gr_fusion_rules.int8_float_io), and float gemm weights in fp16 on x86
- * CPUs with F16C when fw (gr_fusion_rules.f16c_gemm_weights) */
-#define GRAPHC_FC(n, ov, fc, gs, f8, fw) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", fc, 0, gs, f8, fw}
+ * activations when f8 (gr_fusion_rules.int8_float_io) */
+#define GRAPHC_FC(n, ov, fc, gs, f8) {n, 1, 1, 1, 0, 1, 1, ov, "graph_compiler", fc, 0, gs, f8}
 /* a graph compiler whose ops fuse one activation each and no elementwise chains (fused_act_only) */
-#define GRAPHC_OPS(n, ov, att) {n, 1, 1, 0, att, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 1, 0, 0, 0}
+#define GRAPHC_OPS(n, ov, att) {n, 1, 1, 0, att, 1, 1, ov, "graph_compiler", GR_FASTCONV_NONE, 1, 0, 0}
 static const gr_fusion_rules rule_sets[] = {
 	/* PyTorch eager launches one kernel per module, but conv+bn+act run back to back on
 	 * the same tile and the measurements group them so; views cost nothing. */
@@ -45,7 +44,7 @@ static const gr_fusion_rules rule_sets[] = {
 	GRAPHC_ATT("tensorrt", 1.0),
 	/* ahead-of-time graph compilers of TPUs and NPUs (XLA, vendor SDKs): whole-graph fusion */
 	GRAPHC_ATT("compiler", 0.0),
-	{"none", 0, 0, 0, 0, 0, 0, 8.0, "eager", GR_FASTCONV_NONE, 0, 0, 0, 0},
+	{"none", 0, 0, 0, 0, 0, 0, 8.0, "eager", GR_FASTCONV_NONE, 0, 0, 0},
 	/* eager and per-op graph executors */
 	EAGER("torchscript", 6.0),
 	EAGER("tensorflow", 8.0),
@@ -79,10 +78,10 @@ static const gr_fusion_rules rule_sets[] = {
 	GRAPHC("openvino", 1.0),
 	/* Winograd by default: MNN's CPU backend (ConvolutionFloatFactory.cpp) and ncnn
 	 * (Option::use_winograd_convolution = true); fastconv.c cites the conditions */
-	GRAPHC_FC("mnn", 1.0, GR_FASTCONV_MNN, 0, 0, 0),
+	GRAPHC_FC("mnn", 1.0, GR_FASTCONV_MNN, 0, 0),
 	/* ncnn runs a grouped conv (its ConvolutionDepthWise layer with group < channels) as one
 	 * Convolution layer per group, called one after another (create_group_ops) */
-	GRAPHC_FC("ncnn", 1.0, GR_FASTCONV_NCNN, 1, 1, 1),
+	GRAPHC_FC("ncnn", 1.0, GR_FASTCONV_NCNN, 1, 1),
 	GRAPHC("armnn", 1.0),
 	GRAPHC("tvm", 1.0),
 	GRAPHC("qaic", 0.0),

@@ -491,7 +491,7 @@ static void model_cache_keeps_conv_paths_apart(void **state)
 		 * FLOPs at the int8 peak's rate, twice where int16 runs at half of int8 (the Pi 4, the
 		 * i7-13700K), once where both are vpmaddwd (the Ryzen 9 5950X) or with dotprod */
 		const gr_hw *pi4 = gr_hw_registry_find(c->reg, "raspberry_pi_4");
-		calib_conv w = calib_conv_hw(pi4, "ncnn", GR_PREC_INT8), w1 = {GR_CONV_PATH_INT8, 1.0, 1.0};
+		calib_conv w = calib_conv_hw(pi4, "ncnn", GR_PREC_INT8), w1 = {GR_CONV_PATH_INT8, 1.0};
 		calib_model *d = NULL, *d1 = NULL;
 		double fd = 0, fd1 = 0, wino = 0;
 		assert_int_equal(w.path, GR_CONV_PATH_INT8);
