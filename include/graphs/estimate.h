@@ -171,6 +171,18 @@ double gr_estimate_elem_bytes(gr_precision p);
  * out; float tensors scaled by scale_float, the precision's bytes over 4). live holds
  * n_nodes + 2 entries, caller-owned. peak_activation_bytes is its maximum. */
 void gr_estimate_live_bytes(const gr_graph *g, double scale_float, double *live);
+/* The same with the bytes per element of each node's float outputs given: out_bpe[i] for node
+ * i's, out_bpe[n_nodes] for the graph inputs' (NULL: 4 x scale_float for all). An estimate whose
+ * runtime holds activations at other widths than the precision's (ncnn's int8 layers between
+ * float activations) counts its peak so. */
+void gr_estimate_live_bytes_at(const gr_graph *g, double scale_float, const double *out_bpe, double *live);
+/* The bytes per element an estimate of g run as p at precision prec on hw holds each node's float
+ * outputs in, where its runtime sets them apart from the precision's (ncnn int8: float between
+ * layers but int8 between convs, docs/estimate.md "ncnn int8 activations"): fills out_bpe
+ * (n_nodes + 1 entries, as gr_estimate_live_bytes_at takes it) and returns 1; 0 where every float
+ * tensor is at the precision's bytes (out_bpe untouched) or out of memory. */
+int gr_estimate_activation_bpe(const gr_graph *g, const gr_partition *p, const gr_hw *hw, gr_precision prec,
+			       double *out_bpe);
 
 /* Op classes of the fitted per-op time model that calibration profiles hold: the kernel
  * classes (gr_kernel_class, same numbers), then views (reshape, flatten: no kernel of their

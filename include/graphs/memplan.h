@@ -46,6 +46,10 @@ typedef struct gr_memplan {
  * its arrays (gr_memplan_release). */
 gr_status gr_memplan_build(const gr_graph *g, const gr_partition *p, int fused_memory,
 			   double scale_float, gr_memplan *m, gr_error *err);
+/* The same with each node's float outputs at out_bpe bytes per element (the graph inputs at
+ * out_bpe[n_nodes]; gr_estimate_activation_bpe gives the estimate's), NULL: scale_float. */
+gr_status gr_memplan_build_at(const gr_graph *g, const gr_partition *p, int fused_memory,
+			      double scale_float, const double *out_bpe, gr_memplan *m, gr_error *err);
 void gr_memplan_release(gr_memplan *m);
 
 #ifdef __cplusplus

@@ -86,10 +86,16 @@ static int counted(const gr_tensor *t)
 	return t && !t->is_initializer && !(t->has_value && t->nval <= GR_FOLD_MAX && !t->is_input);
 }
 
-static double scaled_bytes(const gr_tensor *t, double scale_float)
+/* A tensor's bytes as the estimator counts them (gr_estimate_live_bytes_at): float ones at
+ * out_bpe of their producer (of the graph inputs: out_bpe[n]) where given, else scaled. */
+static double scaled_bytes(const gr_tensor *t, double scale_float, const double *out_bpe, size_t n)
 {
 	double b = gr_tensor_bytes(t);
-	return gr_dtype_is_float(t->dtype) ? b * scale_float : b;
+	if (!gr_dtype_is_float(t->dtype))
+		return b;
+	if (out_bpe && gr_numel(t) > 0)
+		return (double)gr_numel(t) * out_bpe[t->producer ? (size_t)t->producer->index : n];
+	return b * scale_float;
 }
 
 /* A node that only relabels its input's memory (no kernel of its own). */
@@ -100,6 +106,12 @@ static int aliases_input(const gr_node *nd, const int32_t *kid)
 
 gr_status gr_memplan_build(const gr_graph *g, const gr_partition *p, int fused_memory,
 			   double scale_float, gr_memplan *m, gr_error *err)
+{
+	return gr_memplan_build_at(g, p, fused_memory, scale_float, NULL, m, err);
+}
+
+gr_status gr_memplan_build_at(const gr_graph *g, const gr_partition *p, int fused_memory,
+			      double scale_float, const double *out_bpe, gr_memplan *m, gr_error *err)
 {
 	size_t n = g->n_nodes, nk = gr_partition_count(p), nt = 0, nb = 0, cap = g->n_inputs;
 	int32_t *kid = NULL, *step_of = NULL;
@@ -157,7 +169,7 @@ gr_status gr_memplan_build(const gr_graph *g, const gr_partition *p, int fused_m
 	}
 	/* the estimator's figure: each node's step belongs to its kernel, or to the next kernel
 	 * in node order for views and folded ops, which run none */
-	gr_estimate_live_bytes(g, scale_float, live);
+	gr_estimate_live_bytes_at(g, scale_float, out_bpe, live);
 	for (size_t i = n, next = nk ? nk - 1 : 0; i-- > 0;) {
 		if (kid[i] >= 0)
 			next = (size_t)kid[i];
@@ -208,7 +220,7 @@ gr_status gr_memplan_build(const gr_graph *g, const gr_partition *p, int fused_m
 		}
 		if (b < 0) {
 			size_t first = pr ? (size_t)pos[pr->index] : 0;
-			double sz = ceil(scaled_bytes(t, scale_float));
+			double sz = ceil(scaled_bytes(t, scale_float, out_bpe, n));
 			if (sz > 9e18) {
 				st = gr_error_set(err, GR_ERR_LIMIT, "tensor '%s' is too large to plan", t->name);
 				goto done;

@@ -161,10 +161,18 @@ int cmd_timeline(int argc, char **argv)
 		goto done;
 	if ((rc = cli_estimate_model(g, hw, mode, NULL, &a, &part, &prof, &est)))
 		goto done;
-	if (gr_memplan_build(g, part, gr_fusion_rules_find(est->runtime)->fused_memory,
-			     gr_estimate_elem_bytes(est->precision) / 4.0, &mp, &err)) {
-		rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
-		goto done;
+	{
+		/* the activations as the estimate holds them (ncnn int8: float between layers) */
+		double *bpe = malloc((gr_graph_node_count(g) + 1) * sizeof(double));
+		int at = bpe && gr_estimate_activation_bpe(g, part, hw, est->precision, bpe);
+		gr_status ms = gr_memplan_build_at(g, part, gr_fusion_rules_find(est->runtime)->fused_memory,
+						   gr_estimate_elem_bytes(est->precision) / 4.0, at ? bpe : NULL,
+						   &mp, &err);
+		free(bpe);
+		if (ms) {
+			rc = cli_fail(EXIT_BAD_INPUT, "%s", err.msg);
+			goto done;
+		}
 	}
 	label = cli_model_label(a.model.model);
 	if (!(tj = timeline_trace_json(g, part, est, &mp, label, &sum))) {

@@ -149,6 +149,11 @@ static level_pick levels_pick(const level_table *t, const gr_hw *hw, int mode, d
 
 void gr_estimate_live_bytes(const gr_graph *g, double scale_float, double *live)
 {
+	gr_estimate_live_bytes_at(g, scale_float, NULL, live);
+}
+
+void gr_estimate_live_bytes_at(const gr_graph *g, double scale_float, const double *out_bpe, double *live)
+{
 	size_t n = g->n_nodes;
 	double cur = 0;
 
@@ -165,7 +170,7 @@ void gr_estimate_live_bytes(const gr_graph *g, double scale_float, double *live)
 				continue;
 			b = gr_tensor_bytes(t);
 			if (gr_dtype_is_float(t->dtype))
-				b *= scale_float;
+				b = out_bpe && gr_numel(t) > 0 ? (double)gr_numel(t) * out_bpe[k] : b * scale_float;
 			for (uint32_t c = 0; c < t->n_consumers; c++)
 				if ((size_t)t->consumers[c]->index > end)
 					end = (size_t)t->consumers[c]->index;
@@ -181,14 +186,23 @@ void gr_estimate_live_bytes(const gr_graph *g, double scale_float, double *live)
 	}
 }
 
-/* Peak live activation bytes along the topological order (tensor liveness). */
-static double peak_activations(const gr_graph *g, double scale_float)
+int gr_estimate_activation_bpe(const gr_graph *g, const gr_partition *p, const gr_hw *hw, gr_precision prec,
+			       double *out_bpe)
+{
+	if (prec != GR_PREC_INT8 || !gr_partition_rules(p) || !gr_partition_rules(p)->int8_float_io)
+		return 0;
+	return !otm_int8_float_io_bytes(g, p, otm_int8_float_bytes(hw), out_bpe);
+}
+
+/* Peak live activation bytes along the topological order (tensor liveness); out_bpe as
+ * gr_estimate_live_bytes_at. */
+static double peak_activations(const gr_graph *g, double scale_float, const double *out_bpe)
 {
 	double *live = malloc((g->n_nodes + 2) * sizeof(double)), peak = 0;
 
 	if (!live)
 		return 0;
-	gr_estimate_live_bytes(g, scale_float, live);
+	gr_estimate_live_bytes_at(g, scale_float, out_bpe, live);
 	for (size_t k = 0; k <= g->n_nodes; k++)
 		if (live[k] > peak)
 			peak = live[k];
@@ -414,7 +428,7 @@ static double cache_peak_activations(gr_estimate_cache *c, double scale)
 	for (int i = 0; i < c->n_act; i++)
 		if (c->act_scale[i] == scale)
 			return c->act_peak[i];
-	double v = peak_activations(c->g, scale);
+	double v = peak_activations(c->g, scale, NULL);
 	if (c->n_act < GR_PREC_COUNT) {
 		c->act_scale[c->n_act] = scale;
 		c->act_peak[c->n_act++] = v;
@@ -737,7 +751,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	double eff_peak;
 	int64_t batch = 1;
 	int conv_path;
-	double widen;
+	double widen, act_peak;
 	gr_throughput_in tin = {0};
 
 	*out = NULL;
@@ -869,7 +883,16 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 				 "runs them", l ? "; " : "", int8_fb >= 4 ? "fp32" : "fp16", rules->name);
 		}
 	}
-	gr_onchip_init(&oc, hw, mode, &ep, cache_peak_activations(ec, scale));
+	/* activations held between layers: at the precision's bytes, or where ncnn's int8 rule
+	 * gives them fb or int8, at what the same rule says (int8_io.c) */
+	act_peak = cache_peak_activations(ec, scale);
+	if (cv == &int8v) {
+		double *obpe = malloc((ec->g->n_nodes + 1) * sizeof(double));
+		if (obpe && gr_estimate_activation_bpe(ec->g, p, hw, m.prec, obpe))
+			act_peak = peak_activations(ec->g, scale, obpe);
+		free(obpe);
+	}
+	gr_onchip_init(&oc, hw, mode, &ep, act_peak);
 	for (size_t i = 0; i < nk; i++) {
 		const gr_kernel *k = gr_partition_kernel(p, i);
 		gr_kernel_estimate *ke = &e->kernels[i];
@@ -1047,7 +1070,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	e->params = cache_totals(ec)->params;
 	e->unknown_ops = cache_totals(ec)->unknown_ops;
 	e->weight_bytes = (double)e->params * gr_estimate_elem_bytes(m.prec);
-	e->peak_activation_bytes = cache_peak_activations(ec, scale);
+	e->peak_activation_bytes = act_peak;
 	e->workspace_bytes = 0; /* im2col and cuDNN workspaces are runtime choices: not modeled yet */
 	e->peak_memory_bytes = e->weight_bytes + e->peak_activation_bytes + e->workspace_bytes;
 	if (oc.streamed > 0 && oc.off_bw > 0) {

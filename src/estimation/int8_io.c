@@ -29,15 +29,66 @@ static int int8_conv(const gr_partition *p, size_t k)
 	return c == GR_KC_CONV || c == GR_KC_DWCONV;
 }
 
+/* The one decision both the bytes moved and the bytes held follow: out8[k] (nk + 1 entries) 1
+ * while every later kernel reading kernel k's output is an int8 conv (ncnn2int8 fused a
+ * requantize: k's output is int8 when k is a conv), -1 once one is not; 0: none reads it (a graph
+ * output: float). */
+static void int8_readers(const gr_partition *p, const otm_kernel_dag *d, signed char *out8)
+{
+	size_t nk = gr_partition_count(p);
+
+	memset(out8, 0, nk + 1);
+	for (size_t k = 0; k < nk; k++)
+		for (size_t e = d->first[k]; e < d->first[k + 1]; e++) {
+			int pk = d->pred[e];
+			out8[pk] = int8_conv(p, k) && out8[pk] >= 0 ? 1 : -1;
+		}
+}
+
+int otm_int8_float_io_bytes(const gr_graph *g, const gr_partition *p, double fb, double *out_bpe)
+{
+	size_t n = g->n_nodes, nk = gr_partition_count(p);
+	otm_kernel_dag d;
+	int *kof = malloc((n + 1) * sizeof(int));
+	signed char *out8 = malloc(nk + 1);
+
+	if (!kof || !out8 || fb <= 0 || otm_kernel_dag_build(g, p, &d)) {
+		free(kof);
+		free(out8);
+		return -1;
+	}
+	otm_kernel_of(p, n, kof);
+	int8_readers(p, &d, out8);
+	out_bpe[n] = fb; /* the graph's inputs: float */
+	for (size_t i = 0; i < n; i++) {
+		const gr_node *nd = g->nodes[i];
+		int k = kof[i];
+		if (k >= 0) {
+			out_bpe[i] = int8_conv(p, (size_t)k) && out8[k] > 0 ? 1 : fb;
+			continue;
+		}
+		/* a view (or folded op) holds what its input holds: nodes run in order, so the
+		 * producer's figure is set */
+		out_bpe[i] = fb;
+		for (size_t j = 0; j < nd->n_in; j++)
+			if (nd->in[j] && nd->in[j]->producer) {
+				out_bpe[i] = out_bpe[nd->in[j]->producer->index];
+				break;
+			}
+	}
+	otm_kernel_dag_free(&d);
+	free(kof);
+	free(out8);
+	return 0;
+}
+
 int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *nodes, double bpe, double fb,
 			    double *passes)
 {
 	size_t n = g->n_nodes, nk = gr_partition_count(p);
 	otm_kernel_dag d;
 	int *kof = malloc((n + 1) * sizeof(int));
-	/* out8[k]: 1 while every later kernel reading k's output is an int8 conv, -1 once one is
-	 * not; 0: none reads it (a graph output: float) */
-	signed char *out8 = calloc(nk + 1, 1);
+	signed char *out8 = malloc(nk + 1);
 
 	if (!kof || !out8 || bpe <= 0 || fb <= 0 || otm_kernel_dag_build(g, p, &d)) {
 		free(kof);
@@ -45,11 +96,7 @@ int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *
 		return -1;
 	}
 	otm_kernel_of(p, n, kof);
-	for (size_t k = 0; k < nk; k++)
-		for (size_t e = d.first[k]; e < d.first[k + 1]; e++) {
-			int pk = d.pred[e];
-			out8[pk] = int8_conv(p, k) && out8[pk] >= 0 ? 1 : -1;
-		}
+	int8_readers(p, &d, out8);
 	/* The layers each int8 layer runs besides its own (Tencent/ncnn@84aaedbe9 and @a4d2ea1d,
 	 * Convolution_x86::forward_int8_x86, Convolution_arm::forward_int8_arm, and the depthwise
 	 * and InnerProduct ones): quantize_to_int8 of a float input and, for a dense conv,

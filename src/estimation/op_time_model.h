@@ -193,6 +193,11 @@ int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *
 /* The bytes of an element of the float activations ncnn keeps between its int8 layers on hw:
  * 2 (fp16 storage) on an Arm CPU with native fp16, else 4 (int8_io.c). */
 double otm_int8_float_bytes(const gr_hw *hw);
+/* What the same rule holds between layers (peak_activation_bytes): out_bpe[i] the bytes per
+ * element of node i's outputs, 1 where its kernel gives int8 (a conv whose readers are all int8
+ * convs), else fb; a view's those of its input; out_bpe[n_nodes] the graph inputs' (fb). out_bpe
+ * has n_nodes + 1 entries. Returns -1 when out of memory. */
+int otm_int8_float_io_bytes(const gr_graph *g, const gr_partition *p, double fb, double *out_bpe);
 /* Bytes of a fused op (otm_nodes_fuse) by where they move, given on-chip capacity cap (0: none
  * declared): on[0] activations and resident weights on chip, off[0] activations beyond cap and
  * weights streamed from DRAM. Unfused ops: all bytes on[0], nothing off. */

@@ -16,6 +16,7 @@
 #include "graph_builders.h"
 #include "graphs/calibrate.h"
 #include "graphs/estimate.h"
+#include "graphs/memplan.h"
 #include "graphs/transform.h"
 #include "registry_fixture.h"
 
@@ -287,6 +288,83 @@ static void theoretical_int8_moves_float_bytes(void **state)
 	gr_graph_free(g);
 }
 
+/* x -> Conv 3x3 -> Relu -> MaxPool -> y: the conv's output feeds a pool, so ncnn dequantizes it */
+static gr_graph *build_pool(void)
+{
+	gr_graph *g = graph(17);
+	gr_error err = {0};
+	gr_node *n;
+
+	input(g, "x", GR_DTYPE_FLOAT, 4, D(1, 32, 28, 28));
+	weight(g, "w1", 4, D(32, 32, 3, 3));
+	conv(g, "x", "w1", "a", 3, 1);
+	node(g, "Relu", L("a"), L("ar"), 0);
+	n = node(g, "MaxPool", L("ar"), L("y"), 3);
+	attr_ints(g, n, "kernel_shape", D(2, 2), 2);
+	attr_ints(g, n, "strides", D(2, 2), 2);
+	attr_ints(g, n, "pads", D(0, 0, 0, 0), 4);
+	assert_int_equal(gr_graph_add_output(g, gr_graph_tensor_ref(g, "y")), GR_OK);
+	assert_int_equal(run(g, &err), GR_OK);
+	return g;
+}
+
+/* peak_activation_bytes holds what the rule moves (int8_io.c, otm_int8_float_io_bytes): an ncnn
+ * int8 estimate keeps float activations of fb bytes between layers and int8 only where a conv
+ * feeds convs (requantized); tflite's int8 ones stay int8; the arena plan (gr_memplan_build_at)
+ * counts the same peak. conv -> relu -> pool: x and a (or a and ar) live at once, 2 x 25088
+ * elements, all float. The graph of the tests above: the first conv gives int8 (its reader is a
+ * conv), the 1x1 conv float (a pool reads it): the peak is while the 1x1 conv or the pool runs. */
+static void peak_activations_follow_the_rule(void **state)
+{
+	static const char *ids[] = {"raspberry_pi_5", "amd_ryzen_9_5950x"};
+	gr_error err = {0};
+	(void)state;
+	for (int gi = 0; gi < 2; gi++) {
+		gr_graph *g = gi ? build() : build_pool();
+		for (int h = 0; h < 2; h++) {
+			const gr_hw *hw = gr_hw_registry_find(reg, ids[h]);
+			double fb = otm_int8_float_bytes(hw), want;
+			for (int r = 0; r < 2; r++) {
+				const char *rt = r ? "tflite" : "ncnn";
+				gr_estimate_opts o = {.precision = GR_PREC_INT8, .runtime = rt};
+				gr_partition *p = NULL;
+				gr_estimate *e = NULL;
+				gr_memplan m;
+				double *bpe = calloc(gr_graph_node_count(g) + 1, sizeof(double));
+				int at;
+				assert_non_null(bpe);
+				assert_int_equal(gr_partition_build(g, gr_fusion_rules_find(rt), &p, &err), GR_OK);
+				assert_int_equal(gr_estimate_run(g, p, hw, -1, &o, &e, &err), GR_OK);
+				at = gr_estimate_activation_bpe(g, p, hw, GR_PREC_INT8, bpe);
+				assert_int_equal(at, !r);
+				if (r) /* int8 everywhere */
+					want = gi ? 25088 + 50176 : 2.0 * 25088;
+				else if (!gi)
+					want = 2.0 * 25088 * fb;
+				else /* int8 ar and float b (1x1 conv), or float b and c (pool) */
+					want = fmax(25088 + 50176 * fb, (50176 + 12544) * fb);
+				print_message("%s %s graph %d: peak %.0f B, want %.0f (fb %g)\n", ids[h], rt, gi,
+					      e->peak_activation_bytes, want, fb);
+				assert_true(fabs(e->peak_activation_bytes - want) <= 1e-9 * want);
+				assert_int_equal(gr_memplan_build_at(g, p, gr_fusion_rules_find(rt)->fused_memory, 0.25,
+								     at ? bpe : NULL, &m, &err), GR_OK);
+				assert_true(fabs(m.peak_live_bytes - want) <= 1e-9 * want);
+				gr_memplan_release(&m);
+				/* fp32 is at 4 bytes an element whatever the runtime */
+				o.precision = GR_PREC_FP32;
+				gr_estimate_free(e);
+				assert_int_equal(gr_estimate_run(g, p, hw, -1, &o, &e, &err), GR_OK);
+				assert_int_equal(gr_estimate_activation_bpe(g, p, hw, GR_PREC_FP32, bpe), 0);
+				assert_true(e->peak_activation_bytes == 4 * (gi ? 25088 + 50176 : 2 * 25088));
+				gr_estimate_free(e);
+				free(bpe);
+				gr_partition_free(p);
+			}
+		}
+		gr_graph_free(g);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +374,7 @@ int main(void)
 		cmocka_unit_test(int8_passes_are_layer_dispatches),
 		cmocka_unit_test(float_bytes_follow_the_platform),
 		cmocka_unit_test(theoretical_int8_moves_float_bytes),
+		cmocka_unit_test(peak_activations_follow_the_rule),
 	};
 	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }
