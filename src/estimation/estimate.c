@@ -894,7 +894,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		ke->efficiency = eff;
 		ke->level = lv.name;
 		ke->confidence = GR_CONF_THEORETICAL;
-		ke->overhead_s = launches * (launch_us + rules->op_overhead_us) * 1e-6 + group_launch_s(k, launch_us);
+		ke->overhead_s = launches * gr_op_launch_us(rules, &ep) * 1e-6 + group_launch_s(k, launch_us);
 		if (gr_place_needs_host(hw, k, p, rules)) {
 			ke->on_host = 1;
 			ke->compute_s = gr_place_fallback_time(hw, mode, &ep, m.prec, k, ke->flops_time, bytes,
@@ -944,7 +944,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			/* its latency and bound follow in raise_kernel */
 			if (ke->confidence == GR_CONF_THEORETICAL && !rules->fused_memory)
 				ke->overhead_s = theoretical_overhead(cp, ec, cv, i, launch_us,
-								      launch_us + rules->op_overhead_us);
+								      gr_op_launch_us(rules, &ep));
 			if (ke->confidence != GR_CONF_THEORETICAL)
 				n_calibrated++;
 			/* a borrowed fit is never better than "transferred", in range or not */

@@ -100,6 +100,17 @@ static const gr_fusion_rules rule_sets[] = {
 
 #define N_RULE_SETS (sizeof(rule_sets) / sizeof(rule_sets[0]))
 
+/* The runtime's op_overhead_us is its own software cost per op (dispatch, allocation), the
+ * same on any device; what an eager framework pays per op on top of it for driving a device
+ * (a GPU's stream, caching allocator and launch path) is the device class's, in the registry. */
+double gr_op_launch_us(const gr_fusion_rules *r, const gr_hw_estimator *ep)
+{
+	double us = ep ? ep->kernel_launch_us : 0;
+	if (r)
+		us += r->op_overhead_us + (!r->fused_memory && ep ? ep->eager_op_us : 0);
+	return us;
+}
+
 const char *gr_runtime_canonical(const char *name, char *buf, size_t size)
 {
 	size_t o = 0;
