@@ -52,8 +52,12 @@ static const gr_fusion_rules rule_sets[] = {
 	EAGER("tensorflow_graphdef", 8.0),
 	EAGER("mxnet", 8.0),
 	EAGER("paddle", 8.0),
-	/* graph compilers: fuse, pick kernels, launch once per fused group */
-	GRAPHC("tensorflow_xla", 2.0),
+	/* graph compilers: fuse, pick kernels, launch once per fused group. TensorFlow with XLA
+	 * runs its clusters from TensorFlow's executor, a software cost per kernel: the shipped
+	 * fits of NVIDIA's DLE rows (A100 SXM4 40/80GB, V100 SXM2/SXM3, T4) give 11-51 us per
+	 * kernel with the launch, median 30; 12 + 5 us is what the theoretical rows bear (at 25 the
+	 * fp32 rows, over already, went further over; docs/estimate.md, "Physical bounds") */
+	GRAPHC("tensorflow_xla", 12.0),
 	/* ONNX Runtime's QNN execution provider hands the graph to QNN, which fuses as qnn does */
 	GRAPHC_OPS("onnxruntime_qnn", 1.0, 1),
 	GRAPHC_OPS("onnxruntime_qnn_precompiled", 1.0, 1),
