@@ -255,6 +255,9 @@ typedef struct gr_hw_estimator {
 	double fill_half_flops;   /* a kernel of w FLOPs reaches w / (w + half) of its efficiency */
 	int fill_per_unit;        /* half is per compute unit online */
 	int fill_all_kernels;     /* 1: every kernel class; 0: matrix kernels only */
+	double fill_vector_us;    /* > 0: a vector-class kernel's ramp-up is this time, not half */
+	double eager_op_us;       /* per op an eager runtime launches here, on top of the launch
+				   * and the runtime's op_overhead_us (host-side device bookkeeping) */
 	double mem_eff_dram, mem_eff_cache;            /* achieved / datasheet bandwidth */
 	int64_t tile_m, tile_n;   /* output tile of a GPU's matrix kernels (wave quantization); 0: none */
 	int64_t group_tile_n;     /* output channels one matrix-kernel tile spans: a grouped conv with

@@ -69,6 +69,11 @@ typedef struct gr_fusion_rules {
  * TPUs/NPUs), the dataflow compiler "hailo_dfc", and "none". The name is compared after
  * gr_runtime_canonical, so "tensorrt (deepstream)" finds tensorrt_deepstream. NULL when unknown. */
 const gr_fusion_rules *gr_fusion_rules_find(const char *runtime);
+struct gr_hw_estimator;
+/* Microseconds one op launched costs outside its work on a device of estimator parameters ep:
+ * the device's kernel launch, the runtime's op_overhead_us (r may be NULL: none), and for eager
+ * runtimes the device's estimator.eager_op_us (docs/estimate.md, "Physical bounds"). */
+double gr_op_launch_us(const gr_fusion_rules *r, const struct gr_hw_estimator *ep);
 /* The canonical spelling of a runtime name: lower case, every run of other characters than
  * letters and digits one '_', none at either end ("TFLite_EdgeTPU (libedgetpu1-max)" ->
  * "tflite_edgetpu_libedgetpu1_max"). Writes into buf and returns it. */

@@ -101,7 +101,7 @@ typedef struct pub_ctx {
 /* The estimator's own values, which the fitted numbers are pulled towards (PUB_SHRINK). */
 static void set_refs(pub_ctx *c, const gr_hw_estimator *ep, const gr_fusion_rules *rules)
 {
-	double launch = (ep->kernel_launch_us + (rules ? rules->op_overhead_us : 0)) * 1e-6;
+	double launch = gr_op_launch_us(rules, ep) * 1e-6;
 	memset(c->ref, 0, sizeof(c->ref));
 	c->ref[P_ALPHA] = ep->efficiency[GR_KC_CONV] > 0 ? fmax(1, 1 / ep->efficiency[GR_KC_CONV]) : 0;
 	c->ref[P_ALPHA_DW] = ep->efficiency[GR_KC_DWCONV] > 0 ? fmax(1, 1 / ep->efficiency[GR_KC_DWCONV]) : 0;

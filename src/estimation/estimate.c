@@ -921,7 +921,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		ke->efficiency = eff;
 		ke->level = lv.name;
 		ke->confidence = GR_CONF_THEORETICAL;
-		ke->overhead_s = (launches + (int8_passes ? int8_passes[i] : 0)) * (launch_us + rules->op_overhead_us) * 1e-6 +
+		ke->overhead_s = (launches + (int8_passes ? int8_passes[i] : 0)) * gr_op_launch_us(rules, &ep) * 1e-6 +
 				 group_launch_s(k, launch_us);
 		if (gr_place_needs_host(hw, k, p, rules)) {
 			ke->on_host = 1;
@@ -974,8 +974,8 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			/* its latency and bound follow in raise_kernel */
 			if (ke->confidence == GR_CONF_THEORETICAL && !rules->fused_memory)
 				ke->overhead_s = theoretical_overhead(cp, ec, cv, i, launch_us,
-								      launch_us + rules->op_overhead_us) +
-						 (int8_passes ? int8_passes[i] : 0) * (launch_us + rules->op_overhead_us) * 1e-6;
+								      gr_op_launch_us(rules, &ep)) +
+						 (int8_passes ? int8_passes[i] : 0) * gr_op_launch_us(rules, &ep) * 1e-6;
 			/* ncnn's int8 passes are layer dispatches: each at the fitted cost of one */
 			if (ke->confidence != GR_CONF_THEORETICAL && int8_passes && int8_passes[i] > 0) {
 				double x = int8_passes[i] * fitted_kernel_launch_s(cp, ec, i);

@@ -139,8 +139,17 @@ static double efficiency(const gr_map_ctx *m, const gr_kernel *k)
 	 * (wave_util) and pays the ramp on its own units only, so more units never slow it down */
 	if (ep->fill_per_unit)
 		half *= tiles > 0 ? fmin(units, tiles) : units;
-	if (matrix || ep->fill_all_kernels)
+	if (!otm_class_is_matrix(k->cls) && ep->fill_all_kernels && ep->fill_vector_us > 0) {
+		/* a vector kernel's ramp-up as a time (fill.vector_us): its FLOPs say little about how
+		 * long a short one takes, its bytes' first round trip and one wave of blocks do; as a
+		 * FLOP count at the fp32 lanes' rate it was 50-60 us on a GPU, the host-side cost of
+		 * an eager framework's op (now estimator.eager_op_us), not the device's. Compute time
+		 * becomes flops / (peak x e) + vector_us */
+		double r = peak_matrix_or_vector(m, k);
+		e *= gr_map_fill(k->flops, ep->fill_vector_us * 1e-6 * r * e);
+	} else if (matrix || ep->fill_all_kernels) {
 		e *= gr_map_fill(k->flops, half * fill_peak_scale(m, k));
+	}
 	if (tiles > 0)
 		e *= wave_util(m, tiles);
 	/* a grouped conv's narrow groups fill only part of each tile (gr_group_conv_scale) */

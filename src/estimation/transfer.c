@@ -261,7 +261,7 @@ int otm_transfer(const gr_op_time_model *donor, const gr_hw *d, int dm, const gr
 	if ((hd <= 0 || ht <= 0) && rules && rules->fused_memory && gr_hw_get_class(t) != GR_HW_CPU)
 		oh = ratio(gr_hw_clock_mhz(d, dm), gr_hw_clock_mhz(t, tm));
 	else if ((hd <= 0 || ht <= 0) && rules && !gr_hw_estimator_params(t, &ep, why, sizeof(why)))
-		launch_s = (ep.kernel_launch_us + rules->op_overhead_us) * 1e-6;
+		launch_s = gr_op_launch_us(rules, &ep) * 1e-6;
 	double llc = otm_llc_bytes(t);
 	int n = 0, fallback = donor_falls_back(d, t);
 

@@ -35,6 +35,10 @@ const gr_hw_est_key gr_hw_est_keys[GR_HW_EST_KEY_COUNT] = {
 	{"estimator", "fill.half_flops", GR_HW_EK_NUM, 0, 1e18, 0, "FLOPs", OFF(fill_half_flops), ALL},
 	{"estimator", "fill.per_unit", GR_HW_EK_BOOL, 0, 1, 0, NULL, OFF(fill_per_unit), ALL},
 	{"estimator", "fill.kernels", GR_HW_EK_KERNELS, 0, 1, 0, NULL, OFF(fill_all_kernels), ALL},
+	/* optional: without them, vector kernels ramp up as fill.half_flops says, and eager
+	 * runtimes pay the launch and their own op_overhead_us per op only */
+	{"estimator", "fill.vector_us", GR_HW_EK_NUM, 0, 1e6, 0, "us", OFF(fill_vector_us), 0},
+	{"estimator", "eager_op_us", GR_HW_EK_NUM, 0, 1e6, 0, "us", OFF(eager_op_us), 0},
 	{"estimator", "memory_efficiency.dram", GR_HW_EK_NUM, 0, 1, 1, NULL, OFF(mem_eff_dram), ALL},
 	{"estimator", "memory_efficiency.cache", GR_HW_EK_NUM, 0, 1, 1, NULL, OFF(mem_eff_cache), ALL},
 	{"estimator", "tile.m", GR_HW_EK_INT, 1, 65536, 0, NULL, OFF(tile_m), 1u << GR_HW_GPU},

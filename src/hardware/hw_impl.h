@@ -10,7 +10,7 @@
 #include "graphs/hw.h"
 
 /* Estimator parameters: one key of a class file or a platform's estimator/overheads section. */
-#define GR_HW_EST_KEY_COUNT 40
+#define GR_HW_EST_KEY_COUNT 42
 
 typedef enum gr_hw_est_kind {
 	GR_HW_EK_NUM,     /* double */

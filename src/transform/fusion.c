@@ -52,8 +52,12 @@ static const gr_fusion_rules rule_sets[] = {
 	EAGER("tensorflow_graphdef", 8.0),
 	EAGER("mxnet", 8.0),
 	EAGER("paddle", 8.0),
-	/* graph compilers: fuse, pick kernels, launch once per fused group */
-	GRAPHC("tensorflow_xla", 2.0),
+	/* graph compilers: fuse, pick kernels, launch once per fused group. TensorFlow with XLA
+	 * runs its clusters from TensorFlow's executor, a software cost per kernel: the shipped
+	 * fits of NVIDIA's DLE rows (A100 SXM4 40/80GB, V100 SXM2/SXM3, T4) give 11-51 us per
+	 * kernel with the launch, median 30; 12 + 5 us is what the theoretical rows bear (at 25 the
+	 * fp32 rows, over already, went further over; docs/estimate.md, "Physical bounds") */
+	GRAPHC("tensorflow_xla", 12.0),
 	/* ONNX Runtime's QNN execution provider hands the graph to QNN, which fuses as qnn does */
 	GRAPHC_OPS("onnxruntime_qnn", 1.0, 1),
 	GRAPHC_OPS("onnxruntime_qnn_precompiled", 1.0, 1),
@@ -99,6 +103,17 @@ static const gr_fusion_rules rule_sets[] = {
 #undef DATAFLOW
 
 #define N_RULE_SETS (sizeof(rule_sets) / sizeof(rule_sets[0]))
+
+/* The runtime's op_overhead_us is its own software cost per op (dispatch, allocation), the
+ * same on any device; what an eager framework pays per op on top of it for driving a device
+ * (a GPU's stream, caching allocator and launch path) is the device class's, in the registry. */
+double gr_op_launch_us(const gr_fusion_rules *r, const gr_hw_estimator *ep)
+{
+	double us = ep ? ep->kernel_launch_us : 0;
+	if (r)
+		us += r->op_overhead_us + (!r->fused_memory && ep ? ep->eager_op_us : 0);
+	return us;
+}
 
 const char *gr_runtime_canonical(const char *name, char *buf, size_t size)
 {

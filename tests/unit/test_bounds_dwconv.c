@@ -96,11 +96,13 @@ static void gpu_int8_dwconv_fill_time_follows_its_peak(void **state)
 	/* a tensor-core conv keeps the ramp in FLOPs at the precision's peak */
 	k.cls = GR_KC_CONV;
 	assert_true(mp->peak(&m, &k) == p);
-	/* the vector classes keep the ramp as the class file sets it */
+	/* the vector classes ramp up in fill.vector_us, whatever their peak: compute time is
+	 * flops / (peak x e0) + vector_us */
 	k.cls = GR_KC_ELEMENTWISE;
-	double half = ep.fill_half_flops * (double)m.units;
-	assert_true(fabs(mp->efficiency(&m, &k) - ep.efficiency[GR_KC_ELEMENTWISE] * k.flops / (k.flops + half)) <=
-		    1e-12);
+	double pv = mp->peak(&m, &k), e0v = ep.efficiency[GR_KC_ELEMENTWISE];
+	assert_true(ep.fill_vector_us > 0);
+	double rampv = k.flops / (pv * mp->efficiency(&m, &k)) - k.flops / (pv * e0v);
+	assert_true(fabs(rampv - ep.fill_vector_us * 1e-6) <= 1e-9 * ep.fill_vector_us);
 }
 
 /* an NPU feeds depthwise convs to its MAC array: the array peak stays */

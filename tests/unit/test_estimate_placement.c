@@ -172,7 +172,8 @@ static void a_fallback_platform_runs_the_op_at_its_own_roofline(void **state)
 	assert_int_equal(maxn->host_fallback_kernels, 1);
 	assert_true(maxn->kernels[0].compute_s > 0);
 	assert_true(fabs(maxn->kernels[0].compute_s - host) > 0.1 * host);
-	assert_true(w15->kernels[0].compute_s > 1.5 * maxn->kernels[0].compute_s);
+	/* 5.1 against 3.4 us: its work 2.2x, the vector kernel's 2 us ramp-up (fill.vector_us) the same */
+	assert_true(w15->kernels[0].compute_s > 1.4 * maxn->kernels[0].compute_s);
 	assert_true(maxn->kernels[0].transfer_s > 0);
 	gr_estimate_free(maxn);
 	gr_estimate_free(w15);

@@ -134,7 +134,9 @@ static void unfitted_kernels_pay_the_profiles_launch_costs(void **state)
 		/* the same roofline for the work, the profile's costs for the launch */
 		assert_true(fabs(work - work0) <= 1e-9 * work0);
 		assert_true(fabs(over - (KERNEL_S + (mm ? GEMM_OP_S : ELEM_OP_S))) < 1e-12);
-		assert_true(over > 2 * over0); /* the registry's default is far below what Orin measured */
+		/* the registry's default (launch, PyTorch's op cost, the GPU's eager_op_us) is below
+		 * what the Orin measured */
+		assert_true(over > over0);
 		gr_graph_free(g);
 	}
 	gr_profile_free(prof);
