@@ -379,10 +379,10 @@ static void extend_epilogue(builder *b, gr_node *tail, size_t kernel)
 	}
 }
 
-/* MatMul -> [Mul|Div] -> [Add] -> Softmax -> MatMul, each link single-consumer. */
-static int try_attention(builder *b, gr_node *mm, size_t kernel)
+/* MatMul -> [Mul|Div] -> [Add] -> Softmax -> MatMul, each link single-consumer: fills chain (mm
+ * first) and returns its length, 0 when mm starts none. Takes nothing. */
+static size_t attention_chain(const builder *b, gr_node *mm, gr_node **chain)
 {
-	gr_node *chain[6];
 	size_t n = 0;
 	gr_node *c = mm;
 
@@ -397,15 +397,25 @@ static int try_attention(builder *b, gr_node *mm, size_t kernel)
 				return 0;
 			chain[n++] = c;
 			chain[n++] = av;
-			for (size_t i = 0; i < n; i++)
-				take(b, chain[i], kernel);
-			return 1;
+			return n;
 		}
 		if (c->op != GR_OP_MUL && c->op != GR_OP_DIV && c->op != GR_OP_ADD && c->op != GR_OP_WHERE)
 			return 0;
 		chain[n++] = c;
 	}
 	return 0;
+}
+
+/* The chain after mm, which the caller has taken already (taking mm again would count its work
+ * twice). */
+static int try_attention(builder *b, gr_node *mm, size_t kernel)
+{
+	gr_node *chain[8];
+	size_t n = attention_chain(b, mm, chain);
+
+	for (size_t i = 1; i < n; i++)
+		take(b, chain[i], kernel);
+	return n > 0;
 }
 
 /* Graph compilers that fuse attention also choose the layouts around matrix ops: a Transpose
