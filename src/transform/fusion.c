@@ -514,16 +514,18 @@ static void take_sibling_matrix_ops(builder *b, gr_node *a, size_t kernel)
  * transposed operand or a strided batch: TensorRT, XLA and QNN fold these into the matmul), so it
  * launches nothing and moves nothing of its own. Not on dataflow chips, where a transpose is a
  * layer of the pipeline (Hailo's fits got worse with it: docs/estimate.md, "Layouts"). */
-static int read_in_place_by_matmuls(const gr_graph *g, const gr_tensor *t, int depth)
+static int read_in_place_by_matmuls(const builder *b, const gr_tensor *t, int depth)
 {
-	if (!t || t->is_output || t->owner != g || t->n_consumers == 0 || depth > 4)
+	if (!t || t->is_output || t->owner != b->g || t->n_consumers == 0 || depth > 4)
 		return 0;
 	for (size_t c = 0; c < t->n_consumers; c++) {
 		const gr_node *n = t->consumers[c];
-		/* a Shape or Size reads only the tensor's dims */
-		if (n->op == GR_OP_MATMUL || n->op == GR_OP_GEMM || n->op == GR_OP_SHAPE || n->op == GR_OP_SIZE)
+		/* a Shape or Size reads only the tensor's dims; a scale deferred to its attention
+		 * (scale_joins_attention) is applied as the attention's MatMul reads the operand */
+		if (n->op == GR_OP_MATMUL || n->op == GR_OP_GEMM || n->op == GR_OP_SHAPE || n->op == GR_OP_SIZE ||
+		    b->kid[n->index] == DEFERRED)
 			continue;
-		if (!is_view(n->op) || n->n_out != 1 || !read_in_place_by_matmuls(g, n->out[0], depth + 1))
+		if (!is_view(n->op) || n->n_out != 1 || !read_in_place_by_matmuls(b, n->out[0], depth + 1))
 			return 0;
 	}
 	return 1;
@@ -777,7 +779,7 @@ gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr
 			continue;
 		/* shape arithmetic folded to constants runs at export time, not on the device */
 		if ((b.r->views_free && is_view(n->op)) || gr_node_is_folded(n) ||
-		    (n->op == GR_OP_TRANSPOSE && fuses_siblings(b.r) && read_in_place_by_matmuls(g, gr_out(n, 0), 0))) {
+		    (n->op == GR_OP_TRANSPOSE && fuses_siblings(b.r) && read_in_place_by_matmuls(&b, gr_out(n, 0), 0))) {
 			b.kid[i] = -2;
 			continue;
 		}
