@@ -45,13 +45,15 @@ typedef struct {
 	size_t gemm_kernels;  /* kernels of class gemm */
 	double gemm_n;        /* the largest N of one */
 	int scale_in_attention;
+	size_t attention_nodes;  /* nodes of the attention kernel */
+	double attention_flops;
 } counts;
 
 static counts partition(const gr_graph *g, const char *rt)
 {
 	gr_partition *p = NULL;
 	gr_error err = {0};
-	counts c = {0, 0, 0};
+	counts c = {0, 0, 0, 0, 0};
 
 	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find(rt), &p, &err), GR_OK);
 	for (size_t k = 0; k < gr_partition_count(p); k++) {
@@ -59,6 +61,10 @@ static counts partition(const gr_graph *g, const char *rt)
 		if (kr->cls == GR_KC_GEMM) {
 			c.gemm_kernels++;
 			c.gemm_n = kr->n > c.gemm_n ? kr->n : c.gemm_n;
+		}
+		if (kr->cls == GR_KC_ATTENTION) {
+			c.attention_nodes = kr->count;
+			c.attention_flops = kr->flops;
 		}
 		for (size_t j = 0; j < kr->count; j++)
 			if (kr->cls == GR_KC_ATTENTION && gr_partition_node(p, kr, j)->op == GR_OP_DIV)
@@ -98,11 +104,35 @@ static void a_constant_scale_of_q_joins_the_attention(void **state)
 	gr_graph_free(g);
 }
 
+/* Each node of an attention once: its first MatMul's FLOPs counted once. */
+static void an_attention_counts_each_node_once(void **state)
+{
+	gr_graph *g = qkv();
+	double want = 0, scale = 0;
+	counts c;
+	(void)state;
+	for (size_t i = 0; i < gr_graph_node_count(g); i++) {
+		const gr_node *n = gr_graph_node(g, i);
+		if (n->op == GR_OP_SOFTMAX || (n->op == GR_OP_MATMUL && gr_node_kernel_class(n) == GR_KC_MATMUL))
+			want += n->cost.flops;
+		if (n->op == GR_OP_DIV)
+			scale = n->cost.flops;
+	}
+	c = partition(g, "hailo_dfc");
+	assert_int_equal(c.attention_nodes, 3);
+	assert_true(c.attention_flops == want);
+	c = partition(g, "tensorrt");
+	assert_int_equal(c.attention_nodes, 4); /* the scale too */
+	assert_true(c.attention_flops == want + scale);
+	gr_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(attention_compilers_run_sibling_matmuls_as_one_gemm),
 		cmocka_unit_test(a_constant_scale_of_q_joins_the_attention),
+		cmocka_unit_test(an_attention_counts_each_node_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
