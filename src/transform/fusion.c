@@ -379,10 +379,10 @@ static void extend_epilogue(builder *b, gr_node *tail, size_t kernel)
 	}
 }
 
-/* MatMul -> [Mul|Div] -> [Add] -> Softmax -> MatMul, each link single-consumer. */
-static int try_attention(builder *b, gr_node *mm, size_t kernel)
+/* MatMul -> [Mul|Div] -> [Add] -> Softmax -> MatMul, each link single-consumer: fills chain (mm
+ * first) and returns its length, 0 when mm starts none. Takes nothing. */
+static size_t attention_chain(const builder *b, gr_node *mm, gr_node **chain)
 {
-	gr_node *chain[6];
 	size_t n = 0;
 	gr_node *c = mm;
 
@@ -397,9 +397,7 @@ static int try_attention(builder *b, gr_node *mm, size_t kernel)
 				return 0;
 			chain[n++] = c;
 			chain[n++] = av;
-			for (size_t i = 0; i < n; i++)
-				take(b, chain[i], kernel);
-			return 1;
+			return n;
 		}
 		if (c->op != GR_OP_MUL && c->op != GR_OP_DIV && c->op != GR_OP_ADD && c->op != GR_OP_WHERE)
 			return 0;
@@ -408,21 +406,126 @@ static int try_attention(builder *b, gr_node *mm, size_t kernel)
 	return 0;
 }
 
+/* The chain after mm, which the caller has taken already (taking mm again would count its work
+ * twice). */
+static int try_attention(builder *b, gr_node *mm, size_t kernel)
+{
+	gr_node *chain[8];
+	size_t n = attention_chain(b, mm, chain);
+
+	for (size_t i = 1; i < n; i++)
+		take(b, chain[i], kernel);
+	return n > 0;
+}
+
+/* Graph compilers that fuse attention (TensorRT, XLA, QNN) also fuse across siblings: they are
+ * the runtimes whose partitions take the two rules below. Not eager runtimes, which launch what
+ * the graph says, nor dataflow chips, where every layer is a stage of the pipeline. */
+static int fuses_siblings(const gr_fusion_rules *r)
+{
+	return r->attention && !strcmp(r->behaviour, "graph_compiler");
+}
+
+/* A Mul or Div of t by constants only, the one input that is not constant first. */
+static int is_const_scale(const gr_node *n)
+{
+	if ((n->op != GR_OP_MUL && n->op != GR_OP_DIV) || n->n_in != 2 || !n->in[0] || n->in[0]->has_value ||
+	    gr_tensor_is_weight(n->in[0]))
+		return 0;
+	return only_const_inputs_besides(n, n->in[0]);
+}
+
+/* A constant scale (q / sqrt(d), as ViT and other exports write it) whose result only the first
+ * MatMul of an attention reads runs inside the attention kernel: the runtimes that fuse attention
+ * fold it into the QK^T product. The partitioner defers it (DEFERRED) until that MatMul, so the
+ * kernel keeps the MatMul's place after everything the attention reads. */
+#define DEFERRED (-3)
+
+static int scale_joins_attention(const builder *b, const gr_node *s)
+{
+	gr_node *mm, *chain[8];
+
+	if (!is_const_scale(s))
+		return 0;
+	mm = sole_consumer(b->g, gr_out(s, 0), b->kid);
+	return mm && mm->op == GR_OP_MATMUL && gr_node_kernel_class(mm) == GR_KC_MATMUL &&
+	       attention_chain(b, mm, chain) > 0;
+}
+
+/* The deferred scales among n's inputs, at most two (q and k scaled alike); their count. */
+static size_t waiting_scales(const builder *b, const gr_node *n, gr_node **out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n->n_in && i < 2; i++) {
+		const gr_tensor *t = n->in[i];
+		if (t && t->producer && t->producer->owner == b->g && b->kid[t->producer->index] == DEFERRED &&
+		    (k == 0 || out[0] != t->producer))
+			out[k++] = t->producer;
+	}
+	return k;
+}
+
+/* Sibling matrix ops: TensorRT merges MatMuls and Gemms that read the same activation with
+ * constant weights into one GEMM whose N is the sum of theirs (horizontal fusion; the q, k and v
+ * projections of BERT exports, which NVIDIA's own BERT packs into one QKV GEMM), and XLA fuses
+ * siblings likewise: one launch, the shared input read once. A sibling brings its epilogue ops
+ * that read constants only (bias, scale, activation): one reading another tensor could make the
+ * kernel wait for a later one. */
+static int matrix_op_on(const builder *b, const gr_node *n, const gr_tensor *x)
+{
+	const gr_tensor *w = gr_in(n, 1);
+
+	if ((n->op != GR_OP_MATMUL && n->op != GR_OP_GEMM) || n->owner != b->g || !x || n->n_in < 2 ||
+	    n->in[0] != x || gr_node_kernel_class(n) != GR_KC_GEMM || !only_const_inputs_besides(n, x) ||
+	    !w || w->rank != 2)
+		return 0;
+	/* the same K: every one reads x along its last dim */
+	return n->op == GR_OP_MATMUL || !gr_attr_int(n, "transA", 0);
+}
+
+static void take_sibling_matrix_ops(builder *b, gr_node *a, size_t kernel)
+{
+	gr_tensor *x = gr_in(a, 0);
+
+	if (!matrix_op_on(b, a, x))
+		return;
+	for (size_t c = 0; c < x->n_consumers; c++) {
+		gr_node *s = x->consumers[c], *tail;
+		if (s == a || b->kid[s->index] >= 0 || !matrix_op_on(b, s, x))
+			continue;
+		take(b, s, kernel);
+		for (tail = s; b->r->epilogue;) {
+			gr_tensor *t = gr_out(tail, 0);
+			gr_node *e = sole_consumer(b->g, t, b->kid);
+			if (!e || !is_elementwise(e->op) || !only_const_inputs_besides(e, t) ||
+			    (b->r->fused_act_only && e->op != GR_OP_RELU && e->op != GR_OP_CLIP))
+				break;
+			take(b, e, kernel);
+			tail = e;
+			if (b->r->fused_act_only)
+				break; /* one fused activation per op */
+		}
+	}
+}
+
 /* Graph compilers that fuse attention also choose the layouts around matrix ops: a Transpose
  * whose result feeds only MatMul/Gemm, directly or through views, is read in place by them (a
  * transposed operand or a strided batch: TensorRT, XLA and QNN fold these into the matmul), so it
  * launches nothing and moves nothing of its own. Not on dataflow chips, where a transpose is a
  * layer of the pipeline (Hailo's fits got worse with it: docs/estimate.md, "Layouts"). */
-static int read_in_place_by_matmuls(const gr_graph *g, const gr_tensor *t, int depth)
+static int read_in_place_by_matmuls(const builder *b, const gr_tensor *t, int depth)
 {
-	if (!t || t->is_output || t->owner != g || t->n_consumers == 0 || depth > 4)
+	if (!t || t->is_output || t->owner != b->g || t->n_consumers == 0 || depth > 4)
 		return 0;
 	for (size_t c = 0; c < t->n_consumers; c++) {
 		const gr_node *n = t->consumers[c];
-		/* a Shape or Size reads only the tensor's dims */
-		if (n->op == GR_OP_MATMUL || n->op == GR_OP_GEMM || n->op == GR_OP_SHAPE || n->op == GR_OP_SIZE)
+		/* a Shape or Size reads only the tensor's dims; a scale deferred to its attention
+		 * (scale_joins_attention) is applied as the attention's MatMul reads the operand */
+		if (n->op == GR_OP_MATMUL || n->op == GR_OP_GEMM || n->op == GR_OP_SHAPE || n->op == GR_OP_SIZE ||
+		    b->kid[n->index] == DEFERRED)
 			continue;
-		if (!is_view(n->op) || n->n_out != 1 || !read_in_place_by_matmuls(g, n->out[0], depth + 1))
+		if (!is_view(n->op) || n->n_out != 1 || !read_in_place_by_matmuls(b, n->out[0], depth + 1))
 			return 0;
 	}
 	return 1;
@@ -456,6 +559,13 @@ static void kernel_dims(const builder *b, gr_kernel *k, const gr_node *a)
 			outer *= (double)y->dims[i].value;
 		k->m = outer;
 		k->n = (double)y->dims[y->rank - 1].value;
+		/* sibling matrix ops on the same input: one GEMM, N the sum of theirs */
+		for (size_t j = 1; k->cls == GR_KC_GEMM && j < k->count; j++) {
+			const gr_node *s = b->p->order[k->first + j];
+			const gr_tensor *ys = gr_out(s, 0);
+			if (is_anchor(s->op) && gr_in(s, 0) == x && gr_shape_known(ys) && ys->rank >= 1)
+				k->n += (double)ys->dims[ys->rank - 1].value;
+		}
 		if (gr_shape_known(x) && x->rank >= 1)
 			k->k = (double)x->dims[a->op == GR_OP_GEMM && gr_attr_int(a, "transA", 0) ? 0 : x->rank - 1].value;
 	}
@@ -559,6 +669,58 @@ static void kernel_pattern(builder *b, gr_kernel *k)
 	}
 }
 
+static gr_kernel *open_kernel(builder *b, gr_node *n)
+{
+	gr_kernel *k = &b->p->kernels[b->p->n];
+
+	k->first = b->p->n_order;
+	k->known = 1;
+	k->name = n->name;
+	k->cls = gr_node_kernel_class(n);
+	take(b, n, b->p->n++);
+	return k;
+}
+
+/* anchor: the node whose dims the kernel's are */
+static void close_kernel(builder *b, gr_kernel *k, const gr_node *anchor)
+{
+	k->count = b->p->n_order - k->first;
+	k->dispatches = 1;
+	kernel_dims(b, k, anchor);
+	kernel_traffic(b, k);
+	kernel_pattern(b, k);
+}
+
+/* The kernel that starts at n, with what the runtime fuses into it. */
+static void build_kernel(builder *b, gr_node *n)
+{
+	gr_kernel *k = open_kernel(b, n);
+	size_t kernel = (size_t)(k - b->p->kernels);
+
+	if (is_anchor(n->op)) {
+		if (!(b->r->attention && n->op == GR_OP_MATMUL && k->cls == GR_KC_MATMUL &&
+		      try_attention(b, n, kernel))) {
+			extend_epilogue(b, n, kernel);
+			if (fuses_siblings(b->r))
+				take_sibling_matrix_ops(b, n, kernel);
+		} else {
+			k->cls = GR_KC_ATTENTION;
+		}
+	} else if (b->r->elementwise_chain && is_elementwise(n->op)) {
+		gr_node *c = n;
+		while ((c = sole_consumer(b->g, gr_out(c, 0), b->kid)) && is_elementwise(c->op))
+			take(b, c, kernel);
+	} else if (b->r->fused_act_only && is_elementwise(n->op) && n->op != GR_OP_RELU &&
+		   n->op != GR_OP_CLIP) {
+		extend_epilogue(b, n, kernel); /* Add, Mul, ... with their fused activation */
+	} else if (k->cls == GR_KC_NORM && b->r->epilogue) {
+		extend_epilogue(b, n, kernel);
+	} else if (n->op == GR_OP_SLICE && b->r->fused_memory) {
+		take_sibling_slices(b, n, kernel);
+	}
+	close_kernel(b, k, n);
+}
+
 gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr_partition **out,
 			     gr_error *err)
 {
@@ -584,49 +746,44 @@ gr_status gr_partition_build(const gr_graph *g, const gr_fusion_rules *rules, gr
 	b.p = p;
 	for (size_t i = 0; i < g->n_nodes; i++)
 		b.kid[i] = -1;
+	if (fuses_siblings(b.r))
+		for (size_t i = 0; i < g->n_nodes; i++)
+			if (scale_joins_attention(&b, g->nodes[i]))
+				b.kid[i] = DEFERRED;
 	for (size_t i = 0; i < g->n_nodes; i++) {
-		gr_node *n = g->nodes[i];
-		gr_kernel *k;
-		size_t kernel = p->n;
+		gr_node *n = g->nodes[i], *sc[2], *chain[8];
+		size_t ns;
 
+		if (b.kid[i] == DEFERRED)
+			continue;
+		if ((ns = waiting_scales(&b, n, sc)) > 0) {
+			size_t len = b.kid[i] < 0 ? attention_chain(&b, n, chain) : 0;
+			if (len) {
+				gr_kernel *k = open_kernel(&b, sc[0]);
+				size_t kernel = (size_t)(k - p->kernels);
+				for (size_t j = 1; j < ns; j++)
+					take(&b, sc[j], kernel);
+				for (size_t j = 0; j < len; j++)
+					take(&b, chain[j], kernel);
+				k->cls = GR_KC_ATTENTION;
+				k->name = n->name; /* the attention's name, as without the scale */
+				close_kernel(&b, k, n);
+				continue;
+			}
+			for (size_t j = 0; j < ns; j++) {
+				b.kid[sc[j]->index] = -1;
+				build_kernel(&b, sc[j]);
+			}
+		}
 		if (b.kid[i] >= 0)
 			continue;
 		/* shape arithmetic folded to constants runs at export time, not on the device */
 		if ((b.r->views_free && is_view(n->op)) || gr_node_is_folded(n) ||
-		    (n->op == GR_OP_TRANSPOSE && b.r->attention && !strcmp(b.r->behaviour, "graph_compiler") &&
-		     read_in_place_by_matmuls(g, gr_out(n, 0), 0))) {
+		    (n->op == GR_OP_TRANSPOSE && fuses_siblings(b.r) && read_in_place_by_matmuls(&b, gr_out(n, 0), 0))) {
 			b.kid[i] = -2;
 			continue;
 		}
-		k = &p->kernels[p->n++];
-		k->first = p->n_order;
-		k->known = 1;
-		k->name = n->name;
-		k->cls = gr_node_kernel_class(n);
-		take(&b, n, kernel);
-		if (is_anchor(n->op)) {
-			if (!(b.r->attention && n->op == GR_OP_MATMUL && k->cls == GR_KC_MATMUL &&
-			      try_attention(&b, n, kernel)))
-				extend_epilogue(&b, n, kernel);
-			else
-				k->cls = GR_KC_ATTENTION;
-		} else if (b.r->elementwise_chain && is_elementwise(n->op)) {
-			gr_node *c = n;
-			while ((c = sole_consumer(g, gr_out(c, 0), b.kid)) && is_elementwise(c->op))
-				take(&b, c, kernel);
-		} else if (b.r->fused_act_only && is_elementwise(n->op) && n->op != GR_OP_RELU &&
-			   n->op != GR_OP_CLIP) {
-			extend_epilogue(&b, n, kernel); /* Add, Mul, ... with their fused activation */
-		} else if (k->cls == GR_KC_NORM && b.r->epilogue) {
-			extend_epilogue(&b, n, kernel);
-		} else if (n->op == GR_OP_SLICE && b.r->fused_memory) {
-			take_sibling_slices(&b, n, kernel);
-		}
-		k->count = p->n_order - k->first;
-		k->dispatches = 1;
-		kernel_dims(&b, k, n);
-		kernel_traffic(&b, k);
-		kernel_pattern(&b, k);
+		build_kernel(&b, n);
 	}
 	free(b.kid);
 	*out = p;
