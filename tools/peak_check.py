@@ -13,7 +13,10 @@ precision the estimator knows) this computes
 and compares it with `graphs hw show ID[:MODE] --format json` peak_tops at the row's precision
 ("amp" -> fp16; fp32 on a GPU with a tf32 peak -> tf32, the runtimes' default for convolutions). A precision the platform does not run natively (emulated fp16 on a CPU) is
 bounded by the fastest native floating-point peak, as the runtime computes it in some native
-type. Latency rows at batch > 1 are left out (sources differ on whether they time the batch or
+type. On hybrid CPUs (P + E engines summed) a second ratio is given against the share the
+estimator uses (every core at the pace of the slowest: units x slowest per-unit rate); a row
+above that share shows the slower engine's clock too low for the estimator, though not above
+the datasheet peak. Latency rows at batch > 1 are left out (sources differ on whether they time the batch or
 one image). FLOPs come from `graphs profile` (2 x MACs).
 
 Rows at or above --above (default 0.9) of the peak are listed, highest first. With --fail,
@@ -52,6 +55,24 @@ def run_json(cli, *args, soft=False):
     return json.loads(out.stdout)
 
 
+def balanced_shares(d):
+    """{precision: share of the summed peak usable when work is split in equal static chunks
+    over P- and E-cores}, as src/estimation/mappers.c cpu_balanced_share (units x slowest
+    per-unit rate / summed rate); empty unless a CPU sums two or more engines."""
+    c = d.get("compute", {})
+    engines = c.get("engines", [])
+    if d.get("class") != "cpu" or c.get("combine") != "sum" or len(engines) < 2:
+        return {}
+    out = {}
+    for q in set(k for e in engines for k in e.get("ops_per_clock", {})):
+        rates = [(e.get("units", c.get("units", 1)), e["ops_per_clock"].get(q, 0) * e["clock_mhz"])
+                 for e in engines if e.get("ops_per_clock", {}).get(q)]
+        tot = sum(u * r for u, r in rates)
+        if tot > 0:
+            out[q] = sum(u for u, _ in rates) * min(r for _, r in rates) / tot
+    return out
+
+
 class Cache:
     def __init__(self, cli):
         self.cli, self.hw, self.inputs, self.flops = cli, {}, {}, {}
@@ -66,7 +87,8 @@ class Cache:
                 if not m:
                     raise SystemExit("%s has no mode %r" % (rid, mode))
                 peaks = m[0].get("peak_tops", peaks)
-            self.hw[key] = (d["class"], peaks, d.get("precisions", {}).get("native", []))
+            self.hw[key] = (d["class"], peaks, d.get("precisions", {}).get("native", []),
+                            balanced_shares(d))
         return self.hw[key]
 
     def model_flops(self, zoo, shape):
@@ -139,7 +161,7 @@ def check(cli, platforms=None, skipped=None):
                     continue
                 if value <= 0:
                     continue
-                cls, peaks, native = c.platform(r["registry_id"], r["mode"])
+                cls, peaks, native, shares = c.platform(r["registry_id"], r["mode"])
                 peak, at = peak_for(r["precision"], peaks, native, cls)
                 if not peak:
                     continue
@@ -153,7 +175,8 @@ def check(cli, platforms=None, skipped=None):
                     rate = flops / batch * value
                 out.append(dict(r, file=os.path.basename(path), cls=cls, flops=flops,
                                 lower=lower, rate_tops=rate / 1e12, peak_tops=peak, peak_at=at,
-                                ratio=rate / 1e12 / peak))
+                                ratio=rate / 1e12 / peak,
+                                balanced=rate / 1e12 / (peak * shares[at]) if at in shares else None))
     return out
 
 
@@ -177,7 +200,7 @@ def main():
     if w:
         w.writerow(["class", "registry_id", "mode", "runtime", "precision", "zoo_model", "batch",
                     "input_shape", "metric", "value", "gflop", "implied_tops", "peak_tops",
-                    "peak_at", "ratio", "allowed"])
+                    "peak_at", "ratio", "ratio_balanced", "allowed"])
     else:
         print("%d fit-used rows checked; %d at >= %.2fx peak; %d not profiled (%s)" % (
             len(rows), len(flagged), a.above, len(skipped), ", ".join(sorted(set(skipped)))))
@@ -189,12 +212,14 @@ def main():
             w.writerow([r["cls"], r["registry_id"], r["mode"], r["runtime"], r["precision"],
                         r["zoo_model"], r["batch"], r["input_shape"], r["metric"], r["value"],
                         "%.2f" % (r["flops"] / 1e9), "%.4g" % r["rate_tops"],
-                        "%.4g" % r["peak_tops"], r["peak_at"], "%.3f" % r["ratio"], why or ""])
+                        "%.4g" % r["peak_tops"], r["peak_at"], "%.3f" % r["ratio"],
+                        "%.3f" % r["balanced"] if r["balanced"] else "", why or ""])
         else:
-            print("%5.2fx %-4s %-28s %-22s %-5s %-18s b%-3s %s %s = %.4g TOP/s vs %.4g (%s)%s" % (
+            print("%5.2fx %-4s %-28s %-22s %-5s %-18s b%-3s %s %s = %.4g TOP/s vs %.4g (%s)%s%s" % (
                 r["ratio"], r["cls"], r["registry_id"] + (":" + r["mode"] if r["mode"] else ""),
                 r["runtime"][:22], r["precision"], r["zoo_model"], r["batch"], r["metric"],
                 r["value"], r["rate_tops"], r["peak_tops"], r["peak_at"],
+                "; %.2fx the balanced P+E share" % r["balanced"] if r["balanced"] else "",
                 "  [allowed: %s]" % why[:60] if why else ""))
     if a.fail and bad:
         print("FAIL: %d row(s) of class %s above their platform's peak and not allowed"
