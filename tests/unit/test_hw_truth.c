@@ -460,7 +460,7 @@ static void published_data_platforms_declare_their_figures(void **state)
 		{"rockchip_rv1126_npu", GR_PREC_INT8, 2, 8.5, 0},
 		{"rockchip_rv1109_npu", GR_PREC_INT8, 1.2, 8.5, 0},
 		{"nvidia_a100_pcie_80gb", GR_PREC_FP16, 312, 1935, 0},
-		{"intel_core_ultra_7_155h", GR_PREC_FP32, 0.384, 119.5, 1},
+		{"intel_core_ultra_7_155h", GR_PREC_FP32, 0.8448, 119.5, 1},
 		{"intel_core_ultra_7_155h_gpu", GR_PREC_INT8, 18.43, 119.5, 0},
 		{"intel_core_ultra_7_155h_npu", GR_PREC_INT8, 11, 119.5, 0},
 		{"intel_core_i7_13700h", GR_PREC_FP32, 0.6912, 83.2, 1},
