@@ -348,6 +348,38 @@ static void cut_all(char *s, const char *cut)
 		memmove(at, at + l, strlen(at + l) + 1);
 }
 
+/* The registry with hardware/cpu/<id>.yaml replaced by a copy from which every string of cuts is
+ * deleted, written to dir (a mkdtemp template; the file's path in path, both for the caller to
+ * remove). keep must be in the file; none of gone may be left after the cuts. */
+static gr_hw_registry *registry_with_cut(const char *id, const char *const *cuts, const char *keep,
+					 const char *gone, char *dir, char *path, size_t size)
+{
+	char *text = calloc(1, 1 << 16);
+	gr_hw_registry *mine = NULL;
+	gr_error err = {0};
+	FILE *f;
+
+	snprintf(path, size, GRAPHS_SOURCE_DIR "/hardware/cpu/%s.yaml", id);
+	assert_non_null(f = fopen(path, "rb"));
+	assert_non_null(text);
+	assert_true(fread(text, 1, (1 << 16) - 1, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(text, keep));
+	for (; *cuts; cuts++)
+		cut_all(text, *cuts);
+	assert_true(!gone || !strstr(text, gone));
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, size, "%s/%s.yaml", dir, id);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	assert_int_equal(setenv("GRAPHS_HARDWARE_PATH", dir, 1), 0);
+	assert_int_equal(gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &mine, &err), GR_OK);
+	unsetenv("GRAPHS_HARDWARE_PATH");
+	return mine;
+}
+
 /* ncnn's int8 Winograd multiplies int16 tiles (fastconv.c, gr_conv_path_arith): without dotprod
  * it runs at the registry's int16 rate, not the int8 peak. The Raspberry Pi 4 declares int16 at
  * half its int8 rate; the same file without int16 charges the int8 peak, as before. Winograd
@@ -355,8 +387,7 @@ static void cut_all(char *s, const char *cut)
  * less than their FLOPs at the int16 peak; the FLOPs reported, direct convs and fp32 do not move. */
 static void ncnn_int8_winograd_at_int16_rate(void **state)
 {
-	char dir[] = "/tmp/graphs_wino16_XXXXXX", path[512], *text = calloc(1, 1 << 16);
-	FILE *f = fopen(GRAPHS_SOURCE_DIR "/hardware/cpu/raspberry_pi_4.yaml", "rb");
+	char dir[] = "/tmp/graphs_wino16_XXXXXX", path[512];
 	gr_graph *g3 = conv(64, 64, 56, 3, 1, 1, 1), *g1 = conv(64, 64, 56, 1, 1, 1, 1);
 	gr_hw_registry *mine = NULL;
 	gr_profile *prof = NULL;
@@ -365,24 +396,9 @@ static void ncnn_int8_winograd_at_int16_rate(void **state)
 	const gr_profile *profs[2] = {NULL, NULL};
 	double i16;
 	(void)state;
-	assert_non_null(f);
-	assert_non_null(text);
-	assert_true(fread(text, 1, (1 << 16) - 1, f) > 0);
-	fclose(f);
-	assert_non_null(strstr(text, "int16: 8, "));
-	cut_all(text, "int16: 8, ");
-	cut_all(text, "  int16: 0.0576\n");
-	cut_all(text, "peak_tops.int16, ");
-	cut_all(text, "int16, ");
-	assert_null(strstr(text, "int16:"));
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/raspberry_pi_4.yaml", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
-	assert_int_equal(setenv("GRAPHS_HARDWARE_PATH", dir, 1), 0);
-	assert_int_equal(gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &mine, &err), GR_OK);
-	unsetenv("GRAPHS_HARDWARE_PATH");
+	mine = registry_with_cut("raspberry_pi_4",
+				 (const char *const[]){"int16: 8, ", "  int16: 0.0576\n", "peak_tops.int16, ", "int16, ", NULL},
+				 "int16: 8, ", "int16:", dir, path, sizeof(path));
 	with = gr_hw_registry_find(reg, "raspberry_pi_4");
 	without = gr_hw_registry_find(mine, "raspberry_pi_4");
 	assert_non_null(with);
@@ -434,7 +450,6 @@ static void ncnn_int8_winograd_at_int16_rate(void **state)
 	gr_hw_registry_free(mine);
 	gr_graph_free(g3);
 	gr_graph_free(g1);
-	free(text);
 }
 
 /* ncnn's x86 int8 layers multiply int16 pairs everywhere (Tencent/ncnn@84aaedbe9, the commit of
@@ -448,8 +463,7 @@ static void ncnn_int8_winograd_at_int16_rate(void **state)
  * convs run on int16. x86 runs F(4,3) on a 3 -> 64 conv (C_in > 8 or C_out > 8), Arm does not. */
 static void ncnn_x86_int8_layers_at_int16_rate(void **state)
 {
-	char dir[] = "/tmp/graphs_x86i8_XXXXXX", path[512], *text = calloc(1, 1 << 16);
-	FILE *f = fopen(GRAPHS_SOURCE_DIR "/hardware/cpu/intel_core_i7_13700k.yaml", "rb");
+	char dir[] = "/tmp/graphs_x86i8_XXXXXX", path[512];
 	gr_graph *gs[3] = {conv(64, 64, 56, 1, 1, 1, 1), conv(64, 64, 56, 3, 1, 1, 64), conv(64, 64, 56, 3, 1, 1, 1)};
 	gr_graph *g_in3 = conv(3, 64, 56, 3, 1, 1, 1);
 	const gr_fusion_rules *nc = gr_fusion_rules_find("ncnn");
@@ -475,20 +489,8 @@ static void ncnn_x86_int8_layers_at_int16_rate(void **state)
 	assert_int_equal(tile, 4);
 	gr_node_time_flops(nc, gr_graph_node(g_in3, 0), GR_CONV_PATH_INT8, &tile);
 	assert_int_equal(tile, 0);
-	assert_non_null(f);
-	assert_non_null(text);
-	assert_true(fread(text, 1, (1 << 16) - 1, f) > 0);
-	fclose(f);
-	assert_non_null(strstr(text, "\nisa_family: x86_64\n"));
-	cut_all(text, "isa_family: x86_64\n");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/intel_core_i7_13700k.yaml", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
-	assert_int_equal(setenv("GRAPHS_HARDWARE_PATH", dir, 1), 0);
-	assert_int_equal(gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &mine, &err), GR_OK);
-	unsetenv("GRAPHS_HARDWARE_PATH");
+	mine = registry_with_cut("intel_core_i7_13700k", (const char *const[]){"isa_family: x86_64\n", NULL},
+				 "\nisa_family: x86_64\n", NULL, dir, path, sizeof(path));
 	x86 = gr_hw_registry_find(reg, "intel_core_i7_13700k");
 	plain = gr_hw_registry_find(mine, "intel_core_i7_13700k");
 	assert_non_null(x86);
@@ -533,7 +535,6 @@ static void ncnn_x86_int8_layers_at_int16_rate(void **state)
 	for (int gi = 0; gi < 3; gi++)
 		gr_graph_free(gs[gi]);
 	gr_graph_free(g_in3);
-	free(text);
 }
 
 int main(void)

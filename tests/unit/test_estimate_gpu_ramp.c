@@ -13,48 +13,26 @@
 
 #include <cmocka.h>
 
-#include "core/graph_impl.h"
+#include "graph_builders.h"
 #include "graphs/estimate.h"
 #include "graphs/transform.h"
 #include "registry_fixture.h"
 
-static void input(gr_graph *g, const char *name, int rank, const int64_t *dims, int init)
-{
-	gr_tensor *t = gr_graph_tensor_def(g, name);
-	gr_dim d[GR_MAX_RANK];
-	for (int i = 0; i < rank; i++) {
-		d[i].value = dims[i];
-		d[i].sym = NULL;
-	}
-	assert_int_equal(gr_tensor_set_shape(g, t, GR_DTYPE_FLOAT, rank, d), GR_OK);
-	assert_int_equal(init ? gr_graph_add_initializer(g, t) : gr_graph_add_input(g, t), GR_OK);
-}
-
 /* out = type(ins...), no attributes (LayerNormalization: axis -1) */
 static gr_graph *one_op(const char *type, const char *const *ins, const int *init)
 {
-	gr_graph *g = gr_graph_new(type);
-	const int64_t x[] = {1, 128, 1024}, c[] = {1024};
+	gr_graph *g = graph(17);
 	gr_error err = {0};
-	size_t ni = 0;
-	gr_node *n;
 
-	while (ins[ni]) {
+	for (size_t ni = 0; ins[ni]; ni++) {
 		if (init[ni])
-			input(g, ins[ni], 1, c, 1);
+			weight(g, ins[ni], 1, D(1024));
 		else
-			input(g, ins[ni], 3, x, 0);
-		ni++;
+			input(g, ins[ni], GR_DTYPE_FLOAT, 3, D(1, 128, 1024));
 	}
-	n = gr_graph_add_node(g, type, "", "y", ni, 1, 0);
-	assert_non_null(n);
-	for (size_t i = 0; i < ni; i++)
-		n->in[i] = gr_graph_tensor_ref(g, ins[i]);
-	n->out[0] = gr_graph_tensor_def(g, "y");
-	n->n_attr = 0;
+	node(g, type, ins, L("y"), 0);
 	assert_int_equal(gr_graph_add_output(g, gr_graph_tensor_ref(g, "y")), GR_OK);
-	assert_int_equal(gr_graph_finalize(g, &err), GR_OK);
-	assert_int_equal(gr_graph_infer(g, &err), GR_OK);
+	assert_int_equal(run(g, &err), GR_OK);
 	return g;
 }
 
