@@ -439,6 +439,106 @@ static void per_row_cost_goes_with_the_clock(void **state)
 	gr_profile_free(q);
 }
 
+/* The Orin NX GPU's registry file with estimator.eager_op_us set to us, from a copy in dir (a
+ * mkdtemp template; the caller removes dir and path). */
+static gr_hw_registry *orin_nx_with_eager(double us, char *dir, char *path, size_t size)
+{
+	char line[1200];
+	gr_hw_registry *mine = NULL;
+	gr_error err = {0};
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, size, "%s/jetson_orin_nx_gpu.yaml", dir);
+	snprintf(line, sizeof(line), "cp %s/hardware/gpu/jetson_orin_nx_gpu.yaml %s", GRAPHS_SOURCE_DIR, path);
+	assert_int_equal(system(line), 0);
+	assert_non_null(f = fopen(path, "a"));
+	fprintf(f, "estimator: {eager_op_us: %g}\n", us);
+	fclose(f);
+	assert_int_equal(setenv("GRAPHS_HARDWARE_PATH", dir, 1), 0);
+	assert_int_equal(gr_hw_registry_load(GRAPHS_SOURCE_DIR "/hardware", &mine, &err), GR_OK);
+	unsetenv("GRAPHS_HARDWARE_PATH");
+	return mine;
+}
+
+/* mobilenet_v2 fp32 under PyTorch on spec of r, from the Orin AGX 50W PyTorch fit lent to it
+ * (NULL: no profile, theoretical); the estimate is the caller's, its partition in *part. */
+static gr_estimate *lent_estimate(const gr_hw_registry *r, const char *spec, const gr_profile *donor,
+				  const gr_graph *g, gr_partition **part)
+{
+	const gr_hw *d, *t;
+	int md, mt;
+	gr_op_time_model tm;
+	gr_estimate *e = NULL;
+	gr_error err = {0};
+	gr_estimate_opts eo = {.precision = GR_PREC_FP32, .runtime = "pytorch"};
+
+	assert_int_equal(gr_hw_registry_resolve(r, "jetson_orin_agx_gpu:50w", &d, &md, &err), GR_OK);
+	assert_int_equal(gr_hw_registry_resolve(r, spec, &t, &mt, &err), GR_OK);
+	assert_int_equal(gr_partition_build(g, gr_fusion_rules_find("pytorch"), part, &err), GR_OK);
+	if (donor)
+		assert_true(otm_transfer(&donor->tm, d, md, t, mt, &tm) > 0);
+	assert_int_equal(donor ? gr_estimate_run_fitted(g, *part, t, mt, &eo, &tm, &e, &err)
+			       : gr_estimate_run(g, *part, t, mt, &eo, &e, &err), GR_OK);
+	return e;
+}
+
+/* A lent eager fit holds the donor's per-op costs: its kernels must not pay the GPU's
+ * eager_op_us on top (docs/estimate.md, "Physical bounds", F). With both host clocks known (a
+ * named Orin NX mode) every kernel costs the same at eager_op_us 0 and 15; the theoretical
+ * estimate does move. Where the target's host clock is unknown (no mode), the donor's per-op
+ * cost is dropped for the target's registry price (transfer.c), so each op pays it once: a
+ * transferred kernel differs by exactly 15 us per op. */
+static void lent_eager_fit_pays_no_eager_op_cost_twice(void **state)
+{
+	char d0[] = "/tmp/graphs_eager0_XXXXXX", p0[512], cmd[1200];
+	gr_hw_registry *zero = orin_nx_with_eager(0, d0, p0, sizeof(p0));
+	gr_profile *donor = NULL;
+	gr_error err = {0};
+	gr_graph *g = load_zoo("mobilenet_v2", 1);
+	const char *specs[] = {"jetson_orin_nx_gpu:maxn_super", "jetson_orin_nx_gpu"};
+	(void)state;
+	assert_int_equal(gr_profile_load(CAL "/jetson_orin_agx_gpu/50w/pytorch.json", &donor, &err), GR_OK);
+	for (int s = 0; s < 2; s++) {
+		gr_partition *pa, *pb;
+		gr_estimate *a = lent_estimate(reg, specs[s], donor, g, &pa);
+		gr_estimate *b = lent_estimate(zero, specs[s], donor, g, &pb);
+		size_t lent = 0;
+		assert_int_equal(a->n_kernels, b->n_kernels);
+		for (size_t i = 0; i < a->n_kernels; i++) {
+			const gr_kernel_estimate *ka = &a->kernels[i], *kb = &b->kernels[i];
+			assert_int_equal(ka->confidence, kb->confidence);
+			if (ka->confidence != GR_CONF_TRANSFERRED)
+				continue;
+			lent++;
+			double want = s == 0 ? 0 : 15e-6 * (double)ka->kernel->count;
+			if (fabs(ka->latency_s - kb->latency_s - want) > 1e-9)
+				fail_msg("%s kernel %zu (%zu ops): %g s at eager_op_us 15, %g at 0", specs[s], i,
+					 ka->kernel->count, ka->latency_s, kb->latency_s);
+		}
+		assert_true(lent > 10);
+		gr_estimate_free(a);
+		gr_estimate_free(b);
+		gr_partition_free(pa);
+		gr_partition_free(pb);
+	}
+	{
+		gr_partition *pa, *pb;
+		gr_estimate *a = lent_estimate(reg, specs[0], NULL, g, &pa);
+		gr_estimate *b = lent_estimate(zero, specs[0], NULL, g, &pb);
+		assert_true(a->latency_s > b->latency_s + 1e-3); /* the edit took */
+		gr_estimate_free(a);
+		gr_estimate_free(b);
+		gr_partition_free(pa);
+		gr_partition_free(pb);
+	}
+	gr_graph_free(g);
+	gr_profile_free(donor);
+	gr_hw_registry_free(zero);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", d0);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +552,7 @@ int main(void)
 		cmocka_unit_test(cpu_gemm_lent_no_slower_than_conv),
 		cmocka_unit_test(per_row_cost_goes_with_the_clock),
 		cmocka_unit_test(cpu_core_bound_bytes_go_with_the_peaks),
+		cmocka_unit_test(lent_eager_fit_pays_no_eager_op_cost_twice),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
