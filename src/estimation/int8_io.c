@@ -45,26 +45,62 @@ static void int8_readers(const gr_partition *p, const otm_kernel_dag *d, signed 
 		}
 }
 
-int otm_int8_float_io_bytes(const gr_graph *g, const gr_partition *p, double fb, double *out_bpe)
+/* Whether kernel k reads int8 only: it has inputs, and each comes from a conv whose output is
+ * int8 (out8, int8_readers). */
+static int int8_input(const gr_partition *p, const otm_kernel_dag *d, const signed char *out8, size_t k)
 {
-	size_t n = g->n_nodes, nk = gr_partition_count(p);
-	otm_kernel_dag d;
-	int *kof = malloc((n + 1) * sizeof(int));
-	signed char *out8 = malloc(nk + 1);
+	if (d->first[k + 1] == d->first[k])
+		return 0;
+	for (size_t e = d->first[k]; e < d->first[k + 1]; e++)
+		if (!int8_conv(p, (size_t)d->pred[e]) || out8[d->pred[e]] <= 0)
+			return 0;
+	return 1;
+}
 
-	if (!kof || !out8 || fb <= 0 || otm_kernel_dag_build(g, p, &d)) {
-		free(kof);
-		free(out8);
+/* What both rules below read: each node's kernel (kof), the kernels' dependency DAG and
+ * int8_readers' verdicts. */
+typedef struct int8_plan {
+	otm_kernel_dag d;
+	int *kof;
+	signed char *out8;
+} int8_plan;
+
+static int int8_plan_init(int8_plan *pl, const gr_graph *g, const gr_partition *p)
+{
+	size_t n = g->n_nodes;
+
+	pl->kof = malloc((n + 1) * sizeof(int));
+	pl->out8 = malloc(gr_partition_count(p) + 1);
+	if (!pl->kof || !pl->out8 || otm_kernel_dag_build(g, p, &pl->d)) {
+		free(pl->kof);
+		free(pl->out8);
 		return -1;
 	}
-	otm_kernel_of(p, n, kof);
-	int8_readers(p, &d, out8);
+	otm_kernel_of(p, n, pl->kof);
+	int8_readers(p, &pl->d, pl->out8);
+	return 0;
+}
+
+static void int8_plan_release(int8_plan *pl)
+{
+	otm_kernel_dag_free(&pl->d);
+	free(pl->kof);
+	free(pl->out8);
+}
+
+int otm_int8_float_io_bytes(const gr_graph *g, const gr_partition *p, double fb, double *out_bpe)
+{
+	size_t n = g->n_nodes;
+	int8_plan pl;
+
+	if (fb <= 0 || int8_plan_init(&pl, g, p))
+		return -1;
 	out_bpe[n] = fb; /* the graph's inputs: float */
 	for (size_t i = 0; i < n; i++) {
 		const gr_node *nd = g->nodes[i];
-		int k = kof[i];
+		int k = pl.kof[i];
 		if (k >= 0) {
-			out_bpe[i] = int8_conv(p, (size_t)k) && out8[k] > 0 ? 1 : fb;
+			out_bpe[i] = int8_conv(p, (size_t)k) && pl.out8[k] > 0 ? 1 : fb;
 			continue;
 		}
 		/* a view (or folded op) holds what its input holds: nodes run in order, so the
@@ -76,9 +112,7 @@ int otm_int8_float_io_bytes(const gr_graph *g, const gr_partition *p, double fb,
 				break;
 			}
 	}
-	otm_kernel_dag_free(&d);
-	free(kof);
-	free(out8);
+	int8_plan_release(&pl);
 	return 0;
 }
 
@@ -86,17 +120,10 @@ int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *
 			    double *passes)
 {
 	size_t n = g->n_nodes, nk = gr_partition_count(p);
-	otm_kernel_dag d;
-	int *kof = malloc((n + 1) * sizeof(int));
-	signed char *out8 = malloc(nk + 1);
+	int8_plan pl;
 
-	if (!kof || !out8 || bpe <= 0 || fb <= 0 || otm_kernel_dag_build(g, p, &d)) {
-		free(kof);
-		free(out8);
+	if (bpe <= 0 || fb <= 0 || int8_plan_init(&pl, g, p))
 		return -1;
-	}
-	otm_kernel_of(p, n, kof);
-	int8_readers(p, &d, out8);
 	/* The layers each int8 layer runs besides its own (Tencent/ncnn@84aaedbe9 and @a4d2ea1d,
 	 * Convolution_x86::forward_int8_x86, Convolution_arm::forward_int8_arm, and the depthwise
 	 * and InnerProduct ones): quantize_to_int8 of a float input and, for a dense conv,
@@ -107,19 +134,16 @@ int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *
 	 * not counted. */
 	for (size_t k = 0; passes && k < nk; k++) {
 		gr_kernel_class c = gr_partition_kernel(p, k)->cls;
-		int in8 = d.first[k + 1] > d.first[k];
 		if (c != GR_KC_CONV && c != GR_KC_DWCONV && c != GR_KC_GEMM) {
 			passes[k] = 0;
 			continue;
 		}
-		for (size_t e = d.first[k]; e < d.first[k + 1]; e++)
-			in8 = in8 && int8_conv(p, (size_t)d.pred[e]) && out8[d.pred[e]] > 0;
-		passes[k] = !in8;
+		passes[k] = !int8_input(p, &pl.d, pl.out8, k);
 		if (c == GR_KC_CONV)
 			passes[k] += 1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int k = kof[i], in8 = 1, out_int8;
+		int k = pl.kof[i], in8, out_int8;
 		double fin, fout;
 		gr_kernel_class c;
 
@@ -127,10 +151,8 @@ int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *
 			continue; /* views and folded ops move nothing of their own */
 		c = gr_partition_kernel(p, (size_t)k)->cls;
 		/* requantize is fused into convs only (not InnerProduct) */
-		out_int8 = int8_conv(p, (size_t)k) && out8[k] > 0;
-		for (size_t e = d.first[k]; e < d.first[k + 1]; e++)
-			in8 = in8 && int8_conv(p, (size_t)d.pred[e]) && out8[d.pred[e]] > 0;
-		in8 = in8 && d.first[k + 1] > d.first[k];
+		out_int8 = int8_conv(p, (size_t)k) && pl.out8[k] > 0;
+		in8 = int8_input(p, &pl.d, pl.out8, (size_t)k);
 		if (c == GR_KC_CONV || c == GR_KC_DWCONV || c == GR_KC_GEMM) {
 			/* a float input: the quantize pass reads it and writes int8, the layer reads that */
 			fin = in8 ? 1 : fb + 2;
@@ -143,8 +165,6 @@ int otm_nodes_int8_float_io(const gr_graph *g, const gr_partition *p, otm_node *
 		nodes[i].ein *= fin / bpe;
 		nodes[i].eo *= fout / bpe;
 	}
-	otm_kernel_dag_free(&d);
-	free(kof);
-	free(out8);
+	int8_plan_release(&pl);
 	return 0;
 }
