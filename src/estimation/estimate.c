@@ -734,7 +734,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	gr_onchip oc;
 	char why[512];
 	gr_estimate *e;
-	double tdp = gr_hw_tdp_w(hw, mode), idle = gr_hw_idle_w(hw), launch_us, pj_op, scale;
+	double tdp = gr_hw_tdp_w(hw, mode), idle = gr_hw_idle_w(hw), launch_us, op_launch_us, pj_op, scale;
 	int prec = opts ? opts->precision : -1;
 	size_t nk = gr_partition_count(p), n_calibrated = 0;
 	const otm_prec *cp = NULL;
@@ -796,6 +796,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 	e->confidence = GR_CONF_THEORETICAL;
 	scale = gr_estimate_elem_bytes(m.prec) / 4.0; /* model files hold fp32 tensors */
 	launch_us = ep.kernel_launch_us;
+	op_launch_us = gr_op_launch_us(rules, &ep); /* per op launched: the launch and what drives it */
 	if (idle <= 0 && tdp > 0)
 		idle = ep.idle_share_of_tdp * tdp; /* no figure: idle-but-clocked silicon */
 	pj_op = gr_hw_energy_pj_per_op(hw, m.prec);
@@ -921,7 +922,7 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 		ke->efficiency = eff;
 		ke->level = lv.name;
 		ke->confidence = GR_CONF_THEORETICAL;
-		ke->overhead_s = (launches + (int8_passes ? int8_passes[i] : 0)) * gr_op_launch_us(rules, &ep) * 1e-6 +
+		ke->overhead_s = (launches + (int8_passes ? int8_passes[i] : 0)) * op_launch_us * 1e-6 +
 				 group_launch_s(k, launch_us);
 		if (gr_place_needs_host(hw, k, p, rules)) {
 			ke->on_host = 1;
@@ -973,9 +974,8 @@ gr_status gr_estimate_run_cached(gr_estimate_cache *ec, const gr_hw *hw, int mod
 			ke->confidence = fitted_kernel(cp, &ob, ec, cv, i, batch, launch_us, ke);
 			/* its latency and bound follow in raise_kernel */
 			if (ke->confidence == GR_CONF_THEORETICAL && !rules->fused_memory)
-				ke->overhead_s = theoretical_overhead(cp, ec, cv, i, launch_us,
-								      gr_op_launch_us(rules, &ep)) +
-						 (int8_passes ? int8_passes[i] : 0) * gr_op_launch_us(rules, &ep) * 1e-6;
+				ke->overhead_s = theoretical_overhead(cp, ec, cv, i, launch_us, op_launch_us) +
+						 (int8_passes ? int8_passes[i] : 0) * op_launch_us * 1e-6;
 			/* ncnn's int8 passes are layer dispatches: each at the fitted cost of one */
 			if (ke->confidence != GR_CONF_THEORETICAL && int8_passes && int8_passes[i] > 0) {
 				double x = int8_passes[i] * fitted_kernel_launch_s(cp, ec, i);
