@@ -343,13 +343,6 @@ int otm_class_on_matrix_engine(int cls, const gr_hw *hw)
 	return otm_class_is_matrix(cls);
 }
 
-double otm_vector_peak(const gr_hw *hw, int mode, gr_precision prec)
-{
-	otm_bounds b;
-	otm_bounds_init(&b, hw, mode, prec);
-	return b.peak_vector;
-}
-
 int otm_related_class(int c)
 {
 	switch (c) {
@@ -364,21 +357,14 @@ int otm_related_class(int c)
 
 static void levels_read(otm_bounds *b);
 
-void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec)
+/* The peaks at prec of the vector lanes and of the matrix engine (0: the platform cannot run it). */
+static void precision_peaks(const gr_hw *hw, int mode, gr_precision prec, double *vec, double *mat)
 {
 	double fp32 = gr_hw_peak_ops(hw, mode, GR_PREC_FP32), tf32 = gr_hw_peak_ops(hw, mode, GR_PREC_TF32);
 	double p = gr_hw_peak_ops(hw, mode, prec), bits = precision_bits(prec);
-	int64_t all = gr_hw_units(hw, -1), on = gr_hw_units(hw, mode);
 	int wide = prec == GR_PREC_FP32;
 
-	memset(b, 0, sizeof(*b));
-	b->hw = hw;
-	b->mode = mode;
-	b->onchip_cap = hw ? otm_llc_bytes(hw) : 0;
-	b->dram_bw = hw ? gr_hw_dram_bandwidth(hw, mode) : 0;
-	b->bytes_per_elem = gr_estimate_elem_bytes(prec);
-	b->unit_share = all > 0 && on > 0 && on < all ? (double)on / (double)all : 1.0;
-	levels_read(b);
+	*vec = *mat = 0;
 	if (!gr_hw_precision_native(hw, prec)) {
 		if (gr_hw_emulation_factor(hw, prec) <= 0)
 			return; /* the platform cannot run it: no bound to give */
@@ -392,14 +378,36 @@ void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec
 	 * (two fp16 or four int8 per 32-bit lane) but never beyond the precision's own peak, and
 	 * never below fp32 (narrow values can always be widened). Wider types: their own peak. */
 	if (fp32 <= 0 || bits > 32)
-		b->peak_vector = p;
+		*vec = p;
 	else
-		b->peak_vector = fmax(fp32, fmin(fp32 * 32.0 / bits, p > 0 ? p : fp32));
+		*vec = fmax(fp32, fmin(fp32 * 32.0 / bits, p > 0 ? p : fp32));
 	/* Matrix work gets the precision's peak; fp32 may run as TF32 where the platform has it
 	 * (PyTorch convolutions, TensorRT and ONNX Runtime on tensor cores do by default). */
-	b->peak_matrix = fmax(p, b->peak_vector);
-	if (wide && tf32 > b->peak_matrix)
-		b->peak_matrix = tf32;
+	*mat = fmax(p, *vec);
+	if (wide && tf32 > *mat)
+		*mat = tf32;
+}
+
+double otm_vector_peak(const gr_hw *hw, int mode, gr_precision prec)
+{
+	double vec, mat;
+	precision_peaks(hw, mode, prec, &vec, &mat);
+	return vec;
+}
+
+void otm_bounds_init(otm_bounds *b, const gr_hw *hw, int mode, gr_precision prec)
+{
+	int64_t all = gr_hw_units(hw, -1), on = gr_hw_units(hw, mode);
+
+	memset(b, 0, sizeof(*b));
+	b->hw = hw;
+	b->mode = mode;
+	b->onchip_cap = hw ? otm_llc_bytes(hw) : 0;
+	b->dram_bw = hw ? gr_hw_dram_bandwidth(hw, mode) : 0;
+	b->bytes_per_elem = gr_estimate_elem_bytes(prec);
+	b->unit_share = all > 0 && on > 0 && on < all ? (double)on / (double)all : 1.0;
+	levels_read(b);
+	precision_peaks(hw, mode, prec, &b->peak_vector, &b->peak_matrix);
 }
 
 double otm_bounds_peak(const otm_bounds *b, int cls)
