@@ -178,8 +178,7 @@ double gr_node_rate_flops(const gr_fusion_rules *r, const gr_node *n, int path, 
 	int tile = 0;
 	double f = gr_node_time_flops(r, n, path, &tile);
 
-	if (widen > 1 && (tile || path == GR_CONV_PATH_INT8_X86) &&
-	    gr_conv_path_widens(path, tile ? GR_KC_CONV : (int)gr_node_kernel_class(n), tile))
+	if (widen > 1 && gr_conv_path_widens(path, tile ? GR_KC_CONV : (int)gr_node_kernel_class(n), tile))
 		return f * widen;
 	return f;
 }
