@@ -296,6 +296,10 @@ gr_status gr_calib_predict_run_row(gr_calib_cache *c, const gr_profile *p, const
  * group[r] (n_rows entries) gets the index of the first row of r's group. The grouping
  * calibration's matching uses (calib_match). Fails only when out of memory. */
 gr_status gr_calib_row_groups(const gr_meas_row *const *rows, size_t n_rows, int *group, gr_error *err);
+/* Writes group g of those rows as the reports name it ("vit_b_32 b1: subgraphs 3, 4, 5": the
+ * model and batch of row g, the subgraph ids of the rows whose group is g) into buf. */
+void gr_calib_group_example(char *buf, size_t size, const gr_meas_row *const *rows, size_t n_rows,
+			    const int *group, int g);
 /* ... and the prediction of such a group, against the sum of its rows' times: the ops any of
  * its rows names, plus a launch (standalone rows) or harness cost (hooked layers) per row, as
  * the fit models it. n_rows 1 is gr_calib_predict_run_row. */

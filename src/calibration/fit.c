@@ -153,18 +153,11 @@ void calib_note_coverage(otm_prec *cp, const otm_node *n, int64_t batch)
 static void note_merged(calib_quality *cq, const fit_key *k, const int *group)
 {
 	for (size_t s = 0; s < k->n_subs; s++) {
-		size_t len;
 		if (group[s] == (int)s)
 			continue;
-		cq->rows_merged++;
-		if (cq->merged_example[0])
-			continue;
-		len = (size_t)snprintf(cq->merged_example, sizeof(cq->merged_example), "%s b%lld: subgraphs",
-				       k->model, (long long)k->batch);
-		for (size_t t = 0; t < k->n_subs && len < sizeof(cq->merged_example); t++)
-			if (group[t] == group[s])
-				len += (size_t)snprintf(cq->merged_example + len, sizeof(cq->merged_example) - len,
-							"%s %d", t == (size_t)group[s] ? "" : ",", k->subs[t]->subgraph);
+		if (!cq->rows_merged++)
+			gr_calib_group_example(cq->merged_example, sizeof(cq->merged_example),
+					       (const gr_meas_row *const *)k->subs, k->n_subs, group, group[s]);
 	}
 }
 

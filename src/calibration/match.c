@@ -533,6 +533,20 @@ static int collect_members(const gr_meas_row *const *rows, size_t n_rows, member
 	return 0;
 }
 
+void gr_calib_group_example(char *buf, size_t size, const gr_meas_row *const *rows, size_t n_rows,
+			    const int *group, int g)
+{
+	size_t len;
+
+	if (!size)
+		return;
+	len = (size_t)snprintf(buf, size, "%s b%lld: subgraphs", rows[g]->model, (long long)rows[g]->batch);
+	for (size_t t = 0; t < n_rows && len < size; t++)
+		if (group[t] == g)
+			len += (size_t)snprintf(buf + len, size - len, "%s %d", t == (size_t)g ? "" : ",",
+						rows[t]->subgraph);
+}
+
 gr_status gr_calib_row_groups(const gr_meas_row *const *rows, size_t n_rows, int *group, gr_error *err)
 {
 	member *mem = NULL;

@@ -23,8 +23,8 @@ typedef struct run_ctx {
 	const gr_meas_row **by_run; /* the subgraph rows sorted by model run */
 	size_t *run_at, *run_n;     /* row i's run: by_run[run_at[i]], run_n[i] rows */
 	size_t *run_pos;            /* row i is by_run[run_pos[i]] */
-	size_t *lead;               /* by_run[j] is scored in the pair of by_run[lead[j]], the first
-				     * row of its group (gr_calib_row_groups); lead[j] == j leads */
+	int *group;                 /* by_run[j] is scored in the pair of by_run[run start + group[j]],
+				     * the first row of its group in its run (gr_calib_row_groups) */
 	const gr_meas_row **grp;    /* room for a group's rows */
 	int done, total;
 } run_ctx;
@@ -63,7 +63,6 @@ static int cmp_run(const void *a, const void *b)
 static int group_runs(run_ctx *c)
 {
 	keyed *k = malloc((c->n_rows ? c->n_rows : 1) * sizeof(*k));
-	int *group = malloc((c->n_rows ? c->n_rows : 1) * sizeof(*group));
 	size_t n = 0;
 	gr_error e = {0};
 
@@ -71,11 +70,10 @@ static int group_runs(run_ctx *c)
 	c->run_at = calloc(c->n_rows ? c->n_rows : 1, sizeof(*c->run_at));
 	c->run_n = calloc(c->n_rows ? c->n_rows : 1, sizeof(*c->run_n));
 	c->run_pos = calloc(c->n_rows ? c->n_rows : 1, sizeof(*c->run_pos));
-	c->lead = calloc(c->n_rows ? c->n_rows : 1, sizeof(*c->lead));
+	c->group = calloc(c->n_rows ? c->n_rows : 1, sizeof(*c->group));
 	c->grp = malloc((c->n_rows ? c->n_rows : 1) * sizeof(*c->grp));
-	if (!k || !group || !c->by_run || !c->run_at || !c->run_n || !c->run_pos || !c->lead || !c->grp) {
+	if (!k || !c->by_run || !c->run_at || !c->run_n || !c->run_pos || !c->group || !c->grp) {
 		free(k);
-		free(group);
 		return -1;
 	}
 	for (size_t i = 0; i < c->n_rows; i++)
@@ -91,16 +89,12 @@ static int group_runs(run_ctx *c)
 			c->run_n[k[j].i] = hi - lo;
 			c->run_pos[k[j].i] = j;
 		}
-		if (gr_calib_row_groups(c->by_run + lo, hi - lo, group, &e)) {
+		if (gr_calib_row_groups(c->by_run + lo, hi - lo, c->group + lo, &e)) {
 			free(k);
-			free(group);
 			return -1;
 		}
-		for (size_t j = lo; j < hi; j++)
-			c->lead[j] = lo + (size_t)group[j - lo];
 	}
 	free(k);
-	free(group);
 	return 0;
 }
 
@@ -108,27 +102,20 @@ static int group_runs(run_ctx *c)
  * ("vit_b_32 b1: subgraphs 3, 4, 5"), as `graphs calibrate` reports the rows it merged. */
 static void note_merged(run_ctx *c, const char *platform)
 {
-	size_t merged = 0, lead = 0, lo = 0, hi = 0, len;
+	size_t merged = 0;
 	char ex[256];
 
 	for (size_t i = 0; i < c->n_rows; i++) {
-		size_t j = c->run_pos[i];
-		if (c->rows[i]->kind != GR_MEAS_SUBGRAPH || strcmp(c->rows[i]->hw, platform) || c->lead[j] == j)
+		size_t j = c->run_pos[i], lo = c->run_at[i];
+		if (c->rows[i]->kind != GR_MEAS_SUBGRAPH || strcmp(c->rows[i]->hw, platform) ||
+		    (size_t)c->group[j] == j - lo)
 			continue;
-		if (!merged++) {
-			lead = c->lead[j];
-			lo = c->run_at[i];
-			hi = lo + c->run_n[i];
-		}
+		if (!merged++)
+			gr_calib_group_example(ex, sizeof(ex), c->by_run + lo, c->run_n[i], c->group + lo,
+					       c->group[j]);
 	}
 	if (!merged)
 		return;
-	len = (size_t)snprintf(ex, sizeof(ex), "%s b%lld: subgraphs", c->by_run[lead]->model,
-			       (long long)c->by_run[lead]->batch);
-	for (size_t t = lo; t < hi && len < sizeof(ex); t++)
-		if (c->lead[t] == lead)
-			len += (size_t)snprintf(ex + len, sizeof(ex) - len, "%s %d", t == lead ? "" : ",",
-						c->by_run[t]->subgraph);
 	gr_val_set_note(c->out, "%s: %zu subgraph rows name a module that another row of their model run "
 			"names too (a module's kernels timed one by one) and are scored in one pair with it, "
 			"their times summed, as calibration fits them; the first: %s",
@@ -253,12 +240,12 @@ static gr_status predict_rows(run_ctx *c, const char *platform, const char *mode
 		if (r->kind == GR_MEAS_SUBGRAPH) {
 			/* a row of a group is scored in its first row's pair (gr_calib_row_groups) */
 			size_t j = c->run_pos[i], lo = c->run_at[i], hi = lo + c->run_n[i];
-			if (c->lead[j] != j)
+			if ((size_t)c->group[j] != j - lo)
 				continue;
 			n_grp = 0;
 			measured_s = 0;
 			for (size_t t = j; t < hi; t++)
-				if (c->lead[t] == j) {
+				if ((size_t)c->group[t] == j - lo) {
 					c->grp[n_grp++] = c->by_run[t];
 					measured_s += c->by_run[t]->latency_s;
 				}
@@ -516,7 +503,7 @@ done:
 	free(c.run_at);
 	free(c.run_n);
 	free(c.run_pos);
-	free(c.lead);
+	free(c.group);
 	free(c.grp);
 	free(plat);
 	free(names);
