@@ -21,8 +21,9 @@ static double now_s(void)
 /* Seconds for CHAIN_ADDS dependent adds, or 0 where no chain is written for this ISA. The loop
  * is inside the asm: a C loop around it is compiled as the build says, and an instrumented one
  * (--coverage -fprofile-update=atomic: a locked counter update per iteration) or an -O0 one
- * (the counter and x through memory) took longer than the 8 adds and read 2.1 GHz on a 3.5 GHz
- * core. The count runs beside the chain (sub/jnz, subs/b.ne), not on it. */
+ * (the counter and x through memory) takes longer than the 8 adds: a coverage build measured
+ * this 3.5 GHz VM below its nominal 2.8 GHz. The count runs beside the chain (sub/jnz,
+ * subs/b.ne), not on it. */
 static double chain(void)
 {
 #if defined(__x86_64__) || defined(__aarch64__)
